@@ -1,0 +1,85 @@
+"""Users and their roles.
+
+A role is one field rather than Django groups: every permission rule in the portal is written in
+terms of these five roles plus the divisions, countries or partner organization a user is tied to,
+and the rules live on the querysets (`Activity.objects.visible_to(user)`), not in group tables.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    FOCAL_POINT = "focal_point", _("Corporate focal point")
+    CPM = "cpm", _("Country programme manager")
+    PARTNER = "partner", _("Partner user")
+    VIEWER = "viewer", _("Viewer")
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
+    divisions = models.ManyToManyField(
+        "activities.Division",
+        verbose_name=_("divisions"),
+        blank=True,
+        related_name="users",
+        help_text=_("A CPM edits the activities led by these divisions."),
+    )
+    countries = models.ManyToManyField(
+        "activities.Country",
+        verbose_name=_("countries"),
+        blank=True,
+        related_name="users",
+        help_text=_("A CPM edits the activities involving these countries."),
+    )
+    partner = models.ForeignKey(
+        "activities.Partner",
+        verbose_name=_("partner organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text=_("Required for partner users: they read what this organization takes part in."),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_focal_point(self) -> bool:
+        """Admins hold every power the focal point has."""
+        return self.is_active and (self.role in (Role.FOCAL_POINT, Role.ADMIN) or self.is_superuser)
+
+    @property
+    def is_cpm(self) -> bool:
+        return self.is_active and self.role == Role.CPM
+
+    @property
+    def is_partner_user(self) -> bool:
+        return self.role == Role.PARTNER
+
+    @property
+    def is_staff_reader(self) -> bool:
+        """Agency staff read every activity, internal ones included; partner users do not."""
+        return self.is_active and self.role != Role.PARTNER
+
+    @property
+    def can_create_activities(self) -> bool:
+        return self.is_focal_point or self.is_cpm
+
+    @property
+    def can_manage_partners(self) -> bool:
+        return self.is_focal_point
+
+    @property
+    def can_add_partners(self) -> bool:
+        """CPMs add the organizations they work with while logging an activity."""
+        return self.is_focal_point or self.is_cpm

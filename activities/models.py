@@ -1,0 +1,668 @@
+"""The portal's spine: reference data, partner organizations and SSC activities.
+
+Rules about one object live here as methods and properties; who may see or change what lives in
+the querysets (`visible_to`, `editable_by`); writes that touch several rows live in services.py.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+# --- Reference data ---------------------------------------------------------------------------
+
+
+class Division(models.Model):
+    """An IFAD regional division (APR, ESA, LAC, NEN, WCA), or the corporate/global level."""
+
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    is_regional = models.BooleanField(
+        _("regional"), default=True, help_text=_("Countries belong to regional divisions only.")
+    )
+
+    class Meta:
+        ordering = ["-is_regional", "code"]
+        verbose_name = _("division")
+        verbose_name_plural = _("divisions")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class IncomeGroup(models.TextChoices):
+    LIC = "LIC", _("Low income")
+    LMIC = "LMIC", _("Lower-middle income")
+    UMIC = "UMIC", _("Upper-middle income")
+    HIC = "HIC", _("High income")
+
+
+class Country(models.Model):
+    iso2 = models.CharField(_("ISO 3166-1 alpha-2"), max_length=2, unique=True)
+    iso3 = models.CharField(_("ISO 3166-1 alpha-3"), max_length=3, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    official_name = models.CharField(_("official name"), max_length=200, blank=True)
+    aliases = models.JSONField(
+        _("aliases"),
+        default=list,
+        blank=True,
+        help_text=_("Other names the country is written as (UN style, common, former names)."),
+    )
+    match_pattern = models.CharField(
+        _("match pattern"),
+        max_length=300,
+        blank=True,
+        help_text=_("Regular expression (from country_converter) that recognizes free-text names."),
+    )
+    division = models.ForeignKey(
+        Division,
+        verbose_name=_("IFAD division"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="countries",
+    )
+    income_group = models.CharField(
+        _("income group"), max_length=4, choices=IncomeGroup.choices, blank=True
+    )
+    income_group_year = models.PositiveSmallIntegerField(
+        _("income group fiscal year"),
+        null=True,
+        blank=True,
+        help_text=_("World Bank fiscal year the income group applies to."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Theme(models.Model):
+    """One of the ten corporate thematic focus areas (REPL.IX/3/R.3, para 27)."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SDG(models.Model):
+    """A UN Sustainable Development Goal (IATI codelist UNSDG-Goals)."""
+
+    number = models.PositiveSmallIntegerField(_("goal"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("SDG")
+        verbose_name_plural = _("SDGs")
+
+    def __str__(self) -> str:
+        return f"SDG {self.number}: {self.name}"
+
+
+# --- Partners ---------------------------------------------------------------------------------
+
+
+class PartnerType(models.TextChoices):
+    GOVERNMENT = "government", _("Government")
+    LOCAL_GOVERNMENT = "local_government", _("Local government")
+    NGO = "ngo", _("NGO / civil society organization")
+    FARMERS_ORG = "farmers_org", _("Farmers' organization")
+    RESEARCH = "research", _("Research / academic")
+    PRIVATE = "private", _("Private sector")
+    MULTILATERAL = "multilateral", _("Multilateral / UN")
+    BILATERAL = "bilateral", _("Bilateral donor")
+    FOUNDATION = "foundation", _("Foundation")
+    PROJECT_UNIT = "project_unit", _("Project unit")
+
+
+def normalize_name(name: str) -> str:
+    """The comparison key for duplicate detection: case, spacing and punctuation do not count."""
+    kept = "".join(ch if ch.isalnum() else " " for ch in name.casefold())
+    return " ".join(kept.split())
+
+
+class PartnerQuerySet(models.QuerySet["Partner"]):
+    def search(self, text: str) -> PartnerQuerySet:
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(name__icontains=text) | Q(acronym__icontains=text))
+
+
+class Partner(models.Model):
+    name = models.CharField(_("name"), max_length=255)
+    name_key = models.CharField(max_length=255, editable=False, db_index=True)
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+    type = models.CharField(_("type"), max_length=20, choices=PartnerType.choices)
+    country = models.ForeignKey(
+        Country,
+        verbose_name=_("country"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="partners",
+        help_text=_("Leave empty for international organizations."),
+    )
+    website = models.URLField(_("website"), blank=True)
+    iati_identifier = models.CharField(
+        _("IATI organisation identifier"), max_length=100, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PartnerQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["name_key"])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner organization")
+        verbose_name_plural = _("partner organizations")
+        constraints = [
+            # Two rows with no country must also clash: NULLs are never equal in a plain unique.
+            models.UniqueConstraint(
+                "name_key",
+                models.functions.Coalesce("country_id", 0),
+                name="partner_unique_name_country",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:partner_detail", args=[self.pk])
+
+
+# --- Activities -------------------------------------------------------------------------------
+
+
+class ActivityType(models.TextChoices):
+    LEARNING_ROUTE = "learning_route", _("Learning route")
+    EXPOSURE_VISIT = "exposure_visit", _("Exposure / study visit")
+    TRAINING = "training", _("Training / capacity building")
+    CONFERENCE = "conference", _("Conference / forum")
+    POLICY_DIALOGUE = "policy_dialogue", _("Policy dialogue")
+    TECHNICAL_ASSISTANCE = "technical_assistance", _("Technical assistance / expert deployment")
+    RESEARCH = "research", _("Research / action research")
+    KNOWLEDGE_FAIR = "knowledge_fair", _("Knowledge fair / marketplace")
+    MENTORING = "mentoring", _("Mentoring / coaching")
+    NETWORK = "network", _("Network / platform")
+
+
+class Modality(models.TextChoices):
+    SOUTH_SOUTH = "south_south", _("South-South")
+    TRIANGULAR = "triangular", _("Triangular")
+    TRILATERAL = "trilateral", _("Trilateral")
+
+
+class FundingNature(models.TextChoices):
+    GRANT = "grant", _("Grant-funded")
+    IN_PROJECT = "in_project", _("In project (loan-funded investment project)")
+    ADMIN_BUDGET = "admin_budget", _("Administrative budget")
+
+
+class Visibility(models.TextChoices):
+    INTERNAL = "internal", _("Internal")
+    PUBLIC = "public", _("Public")
+
+
+class Scope(models.TextChoices):
+    NATIONAL = "national", _("National")
+    INTRAREGIONAL = "intraregional", _("Intraregional")
+    INTERREGIONAL = "interregional", _("Interregional")
+    GLOBAL = "global", _("Global")
+
+
+class Status(models.TextChoices):
+    PIPELINE = "pipeline", _("Pipeline")
+    APPROVED = "approved", _("Approved")
+    ONGOING = "ongoing", _("Ongoing")
+    COMPLETED = "completed", _("Completed")
+    CLOSED = "closed", _("Closed")
+    SUSPENDED = "suspended", _("Suspended")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Where an activity may go from each status. Closed and Cancelled are final; a suspended activity
+# resumes where it was likely to be (approved or ongoing) or is cancelled.
+STATUS_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.PIPELINE: (Status.APPROVED, Status.CANCELLED),
+    Status.APPROVED: (Status.ONGOING, Status.SUSPENDED, Status.CANCELLED),
+    Status.ONGOING: (Status.COMPLETED, Status.SUSPENDED, Status.CANCELLED),
+    Status.SUSPENDED: (Status.APPROVED, Status.ONGOING, Status.CANCELLED),
+    Status.COMPLETED: (Status.CLOSED, Status.ONGOING),
+    Status.CLOSED: (),
+    Status.CANCELLED: (),
+}
+
+
+class CountryRole(models.TextChoices):
+    PROVIDER = "provider", _("Provider / host")
+    RECEIVER = "receiver", _("Receiver / guest")
+    BOTH = "both", _("Both (two-way exchange)")
+
+
+class PartnerRole(models.TextChoices):
+    HOST = "host", _("Host")
+    GUEST = "guest", _("Guest")
+    BROKER = "broker", _("Broker / facilitator")
+    FUNDER = "funder", _("Funder")
+    IMPLEMENTER = "implementer", _("Implementer")
+
+
+class ActivityQuerySet(models.QuerySet["Activity"]):
+    def visible_to(self, user: User) -> ActivityQuerySet:
+        """What a user may read. Anything else answers 404 to them."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_staff_reader:
+            return self
+        if user.partner_id:
+            return self.filter(
+                Q(visibility=Visibility.PUBLIC)
+                | Q(
+                    pk__in=ActivityPartner.objects.filter(partner_id=user.partner_id).values(
+                        "activity_id"
+                    )
+                )
+            )
+        return self.filter(visibility=Visibility.PUBLIC)
+
+    def editable_by(self, user: User) -> ActivityQuerySet:
+        """What a user may change: the focal point everything, a CPM their own patch."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_focal_point:
+            return self
+        if not user.is_cpm:
+            return self.none()
+        return self.filter(
+            Q(responsible_cpm=user)
+            | Q(lead_division__in=user.divisions.all())
+            | Q(
+                pk__in=ActivityCountry.objects.filter(country__in=user.countries.all()).values(
+                    "activity_id"
+                )
+            )
+        )
+
+    def for_list(self) -> ActivityQuerySet:
+        """Everything the list and the portfolio show, in a fixed number of queries."""
+        return self.select_related("lead_division", "responsible_cpm").prefetch_related(
+            models.Prefetch(
+                "country_links",
+                queryset=ActivityCountry.objects.select_related("country__division").order_by(
+                    "country__name"
+                ),
+            ),
+            "themes",
+        )
+
+    def search(self, text: str) -> ActivityQuerySet:
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(title__icontains=text) | Q(summary__icontains=text) | Q(ssc_id__iexact=text)
+        )
+
+
+class Activity(models.Model):
+    ssc_id = models.CharField(
+        _("SSC ID"),
+        max_length=20,
+        unique=True,
+        help_text=_("Corporate identifier SSC-YYYY-NN; generated when left empty."),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True, max_length=5000)
+    objectives = models.TextField(_("objectives"), blank=True, max_length=5000)
+    activity_type = models.CharField(
+        _("activity type"), max_length=30, choices=ActivityType.choices
+    )
+    modality = models.CharField(_("modality"), max_length=20, choices=Modality.choices)
+    funding_nature = models.CharField(
+        _("funding nature"), max_length=20, choices=FundingNature.choices
+    )
+    project_id = models.CharField(
+        _("investment project ID"),
+        max_length=40,
+        blank=True,
+        help_text=_("Required when the activity sits inside a loan-funded investment project."),
+    )
+    lead_division = models.ForeignKey(
+        Division, verbose_name=_("lead division"), on_delete=models.PROTECT, related_name="+"
+    )
+    responsible_cpm = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible CPM"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responsible_for",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PIPELINE
+    )
+    approval_year = models.PositiveSmallIntegerField(_("year of approval"), null=True, blank=True)
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), related_name="activities")
+    sdgs = models.ManyToManyField(SDG, verbose_name=_("SDGs"), blank=True, related_name="+")
+    participants_women = models.PositiveIntegerField(_("women participants"), null=True, blank=True)
+    participants_men = models.PositiveIntegerField(_("men participants"), null=True, blank=True)
+    participants_youth = models.PositiveIntegerField(
+        _("youth participants"),
+        null=True,
+        blank=True,
+        help_text=_("Young people among the women and men above."),
+    )
+    outcomes = models.TextField(_("outcomes and results"), blank=True, max_length=10000)
+    action_plans_adopted = models.PositiveIntegerField(
+        _("action / innovation plans adopted"), null=True, blank=True
+    )
+    follow_up = models.TextField(_("follow-up"), blank=True, max_length=10000)
+    lessons_learned = models.TextField(_("lessons learned"), blank=True, max_length=10000)
+    notes = models.TextField(_("notes"), blank=True, max_length=5000)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    # Optimistic concurrency: every save through the services bumps it; a form or API call that
+    # carries an older number is refused instead of overwriting someone else's change.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = ActivityQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[themes, sdgs], excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [
+            models.Index(fields=["status"]),
+            models.Index(fields=["approval_year"]),
+            models.Index(fields=["lead_division", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ssc_id} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        """Rules about the activity on its own; each error names its field."""
+        errors: dict[str, str] = {}
+        for start, end in (("planned_start", "planned_end"), ("actual_start", "actual_end")):
+            start_date, end_date = getattr(self, start), getattr(self, end)
+            if start_date and end_date and end_date < start_date:
+                errors[end] = _("The end date cannot be before the start date.")
+        if self.funding_nature == FundingNature.IN_PROJECT and not self.project_id.strip():
+            errors["project_id"] = _(
+                "Give the investment project ID for an activity inside a loan-funded project."
+            )
+        if self.approval_year is not None and not 1978 <= self.approval_year <= 2100:
+            # IFAD was founded in 1977: nothing was approved before 1978.
+            errors["approval_year"] = _("Give a year between 1978 and 2100.")
+        people = (self.participants_women or 0) + (self.participants_men or 0)
+        if self.participants_youth and self.participants_youth > people:
+            errors["participants_youth"] = _(
+                "Youth are counted among the women and men: they cannot outnumber them."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def allowed_next_statuses(self) -> tuple[str, ...]:
+        return STATUS_TRANSITIONS.get(self.status, ())
+
+    def can_move_to(self, status: str) -> bool:
+        return status == self.status or status in self.allowed_next_statuses
+
+    @property
+    def year(self) -> int | None:
+        """The activity's reporting year: approval year, else the year it (was to) start."""
+        if self.approval_year:
+            return self.approval_year
+        start = self.actual_start or self.planned_start
+        return start.year if start else None
+
+    @property
+    def participants_total(self) -> int | None:
+        if self.participants_women is None and self.participants_men is None:
+            return None
+        return (self.participants_women or 0) + (self.participants_men or 0)
+
+    def _links(self) -> list[ActivityCountry]:
+        # Uses the prefetched rows when the caller asked for them (lists), else one query.
+        return list(self.country_links.all())
+
+    @property
+    def providers(self) -> list[Country]:
+        return [link.country for link in self._links() if link.is_provider]
+
+    @property
+    def receivers(self) -> list[Country]:
+        return [link.country for link in self._links() if link.is_receiver]
+
+    @property
+    def scope(self) -> str:
+        return derive_scope(link.country for link in self._links())
+
+
+def derive_scope(countries: Iterable[Country]) -> str:
+    """National for one country, intraregional within one division, interregional across two,
+    global across three or more divisions or when no country is named."""
+    countries = list(countries)
+    if not countries:
+        return Scope.GLOBAL
+    if len(countries) == 1:
+        return Scope.NATIONAL
+    divisions = {country.division_id for country in countries}
+    if len(divisions) == 1:
+        return Scope.INTRAREGIONAL
+    if len(divisions) == 2:
+        return Scope.INTERREGIONAL
+    return Scope.GLOBAL
+
+
+class ActivityCountry(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="country_links")
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="activity_links"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=CountryRole.choices)
+    share = models.DecimalField(
+        _("share of the money (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to split equally between the activity's countries."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("activity country")
+        verbose_name_plural = _("activity countries")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "country"], name="activity_country_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} ({self.get_role_display()})"
+
+    @property
+    def is_provider(self) -> bool:
+        return self.role in (CountryRole.PROVIDER, CountryRole.BOTH)
+
+    @property
+    def is_receiver(self) -> bool:
+        return self.role in (CountryRole.RECEIVER, CountryRole.BOTH)
+
+
+class ActivityPartner(models.Model):
+    """One role one partner plays in one activity; a partner with two roles has two rows."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="partner_links")
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="activity_links"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=PartnerRole.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("activity partner role")
+        verbose_name_plural = _("activity partner roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "partner", "role"], name="activity_partner_role_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} ({self.get_role_display()})"
+
+
+class StatusChange(models.Model):
+    """A status move with the note its author gave; the history shows the field change too."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self) -> str:
+        return f"{self.activity.ssc_id}: {self.from_status} -> {self.to_status}"
+
+
+def next_ssc_id(year: int, taken: Iterable[str]) -> str:
+    """The first free SSC-YYYY-NN after the highest number used in that year."""
+    prefix = f"SSC-{year}-"
+    numbers = [
+        int(code[len(prefix) :])
+        for code in taken
+        if code.startswith(prefix) and code[len(prefix) :].isdigit()
+    ]
+    return f"{prefix}{(max(numbers, default=0) + 1):02d}"
+
+
+class CountryMatcher:
+    """Recognizes country names as people write them in workbooks and forms.
+
+    Exact codes and names first (ISO codes, names, aliases, case and accents ignored), then the
+    patterns country_converter maintains for the many other spellings (old names included).
+    """
+
+    SEPARATORS = re.compile(r"\s*;\s*|\s+-\s+|\s*\n\s*")
+
+    def __init__(self, countries: Iterable[Country]):
+        self.countries = list(countries)
+        self.exact: dict[str, Country] = {}
+        self.patterns: list[tuple[re.Pattern[str], Country]] = []
+        for country in self.countries:
+            for key in (
+                country.iso2,
+                country.iso3,
+                country.name,
+                country.official_name,
+                *country.aliases,
+            ):
+                if key:
+                    self.exact.setdefault(_fold(key), country)
+            if country.match_pattern:
+                try:
+                    self.patterns.append((re.compile(country.match_pattern, re.I), country))
+                except re.error:
+                    continue
+
+    def match(self, text: str) -> Country | None:
+        text = " ".join(text.split())
+        if not text:
+            return None
+        found = self.exact.get(_fold(text))
+        if found:
+            return found
+        hits = {country.pk: country for pattern, country in self.patterns if pattern.search(text)}
+        return next(iter(hits.values())) if len(hits) == 1 else None
+
+    def match_list(self, text: str) -> tuple[list[Country], list[str]]:
+        """Split a cell such as "Brazil; China - India" into countries; return the unknown parts.
+
+        Commas separate names only when the whole text is not one name: "Bolivia, Plurinational
+        State of" is one country.
+        """
+        text = (text or "").strip()
+        if not text:
+            return [], []
+        found: list[Country] = []
+        unknown: list[str] = []
+        for part in self.SEPARATORS.split(text):
+            country = self.match(part)
+            pieces = [(part, country)]
+            if country is None and "," in part:
+                pieces = [(piece, self.match(piece)) for piece in part.split(",")]
+            for piece, match in pieces:
+                if not piece.strip():
+                    continue
+                if match is None:
+                    unknown.append(piece.strip())
+                elif match not in found:
+                    found.append(match)
+        return found, unknown
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w]+", " ", kept).split())
