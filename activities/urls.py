@@ -1,9 +1,19 @@
 from django.urls import path
 
-from . import views
+from .views import editing, pages, partners
 
 app_name = "activities"
 
 urlpatterns = [
-    path("", views.activity_list, name="list"),
+    path("activities/", pages.activity_list, name="list"),
+    path("activities/new/", editing.activity_create, name="create"),
+    path("activities/<int:pk>/", pages.activity_detail, name="detail"),
+    path("activities/<int:pk>/edit/", editing.activity_edit, name="edit"),
+    path("activities/<int:pk>/status/", pages.activity_status, name="status"),
+    path("activities/<int:pk>/history/", pages.activity_history, name="history"),
+    path("partners/", partners.partner_list, name="partner_list"),
+    path("partners/new/", partners.partner_create, name="partner_create"),
+    path("partners/merge/", partners.partner_merge, name="partner_merge"),
+    path("partners/<int:pk>/", partners.partner_detail, name="partner_detail"),
+    path("partners/<int:pk>/edit/", partners.partner_edit, name="partner_edit"),
 ]

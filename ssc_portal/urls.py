@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from activities import views as activity_views
+from activities.views import health, pages
 
 urlpatterns = [
-    path("", activity_views.home, name="home"),
-    path("healthz", activity_views.healthz, name="healthz"),
+    path("", pages.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("activities/", include("activities.urls")),
     path("admin/", admin.site.urls),
+    path("", include("activities.urls")),
 ]

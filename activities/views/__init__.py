@@ -1,0 +1,1 @@
+"""Pages of the activities app, split by topic: browsing, editing, partners, health."""
