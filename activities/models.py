@@ -344,8 +344,10 @@ class Activity(models.Model):
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"), blank=True, max_length=5000)
     objectives = models.TextField(_("objectives"), blank=True, max_length=5000)
+    # Blank only for records migrated from the legacy workbook, which never recorded it; the
+    # form requires it (see ActivityForm).
     activity_type = models.CharField(
-        _("activity type"), max_length=30, choices=ActivityType.choices
+        _("activity type"), max_length=30, choices=ActivityType.choices, blank=True
     )
     modality = models.CharField(_("modality"), max_length=20, choices=Modality.choices)
     funding_nature = models.CharField(
@@ -436,10 +438,6 @@ class Activity(models.Model):
             start_date, end_date = getattr(self, start), getattr(self, end)
             if start_date and end_date and end_date < start_date:
                 errors[end] = _("The end date cannot be before the start date.")
-        if self.funding_nature == FundingNature.IN_PROJECT and not self.project_id.strip():
-            errors["project_id"] = _(
-                "Give the investment project ID for an activity inside a loan-funded project."
-            )
         if self.approval_year is not None and not 1978 <= self.approval_year <= 2100:
             # IFAD was founded in 1977: nothing was approved before 1978.
             errors["approval_year"] = _("Give a year between 1978 and 2100.")
@@ -450,6 +448,11 @@ class Activity(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def missing_project_id(self) -> bool:
+        """Legacy rows "in project" often lack the project ID; pages flag it for completion."""
+        return self.funding_nature == FundingNature.IN_PROJECT and not self.project_id.strip()
 
     @property
     def allowed_next_statuses(self) -> tuple[str, ...]:
