@@ -8,7 +8,7 @@ transaction, and is recorded in the audit history with its author.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -100,7 +100,6 @@ class ActivityData:
     sdgs: Iterable[SDG] = ()
     ssc_id: str = ""
     status_note: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 EDITABLE_FIELDS = (

@@ -1,0 +1,316 @@
+"""The activity create/edit form: the activity's own fields plus two formsets (countries with
+their roles, partners with their roles). The form only parses; services.py applies the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms import BaseFormSet, formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+
+from .models import (
+    SDG,
+    Activity,
+    Country,
+    CountryRole,
+    FundingNature,
+    Partner,
+    PartnerRole,
+    Status,
+    Theme,
+)
+from .services import ActivityData, CountryLink, PartnerLink
+
+
+class StatusSelect(forms.Select):
+    """A status list that greys out the moves the activity cannot make from where it is."""
+
+    def __init__(self, *args: Any, allowed: set[str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.allowed = allowed
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):  # type: ignore[no-untyped-def]
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if self.allowed is not None and value not in self.allowed:
+            option["attrs"]["disabled"] = True
+        return option
+
+
+class ActivityForm(forms.ModelForm):
+    ssc_id = forms.CharField(
+        label=_("SSC ID"),
+        required=False,
+        max_length=20,
+        help_text=_("Leave empty to generate the next SSC-YYYY-NN; give one to import a record."),
+    )
+    status_note = forms.CharField(
+        label=_("Note on the status change"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "title",
+            "summary",
+            "objectives",
+            "activity_type",
+            "modality",
+            "funding_nature",
+            "project_id",
+            "lead_division",
+            "responsible_cpm",
+            "status",
+            "approval_year",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "actual_end",
+            "themes",
+            "sdgs",
+            "participants_women",
+            "participants_men",
+            "participants_youth",
+            "outcomes",
+            "action_plans_adopted",
+            "follow_up",
+            "lessons_learned",
+            "notes",
+            "visibility",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "objectives": forms.Textarea(attrs={"rows": 3}),
+            "outcomes": forms.Textarea(attrs={"rows": 3}),
+            "follow_up": forms.Textarea(attrs={"rows": 3}),
+            "lessons_learned": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "planned_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "planned_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "actual_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "actual_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "themes": forms.CheckboxSelectMultiple,
+            "sdgs": forms.CheckboxSelectMultiple,
+        }
+        labels = {"project_id": _("Investment project ID"), "sdgs": _("SDGs")}
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        # People filling the form in give what legacy records lack.
+        self.fields["activity_type"].required = True
+        self.fields["themes"].queryset = Theme.objects.order_by("position")
+        self.fields["sdgs"].queryset = SDG.objects.order_by("number")
+        self.fields["sdgs"].required = False
+        self.fields["responsible_cpm"].queryset = User.objects.filter(
+            is_active=True, role__in=[Role.CPM, Role.FOCAL_POINT]
+        ).order_by("last_name", "first_name", "username")
+        self.fields["title"].widget.attrs["autofocus"] = True
+        if self.instance.pk:
+            del self.fields["ssc_id"]
+            current = self.instance.status
+            self.fields["status"].widget = StatusSelect(
+                choices=Status.choices,
+                allowed={current, *self.instance.allowed_next_statuses},
+            )
+            self.fields["status"].help_text = _("Only the moves allowed from %(status)s.") % {
+                "status": self.instance.get_status_display()
+            }
+            if not self.is_bound:
+                self.initial["version"] = self.instance.version
+        else:
+            self.fields["status"].help_text = _(
+                "New activities usually start in the pipeline; pick another status to log past "
+                "work."
+            )
+            if user.is_cpm and not self.is_bound:
+                self.initial["responsible_cpm"] = user.pk
+                first_division = user.divisions.order_by("code").first()
+                if first_division:
+                    self.initial["lead_division"] = first_division.pk
+
+    def clean_project_id(self) -> str:
+        project_id = self.cleaned_data.get("project_id", "").strip()
+        if self.data.get(self.add_prefix("funding_nature")) == FundingNature.IN_PROJECT and (
+            not project_id
+        ):
+            raise forms.ValidationError(
+                _("Give the investment project ID for an activity inside a loan-funded project.")
+            )
+        return project_id
+
+    def clean_status(self) -> str:
+        status = self.cleaned_data["status"]
+        if self.instance.pk and not self.instance.can_move_to(status):
+            allowed = ", ".join(str(Status(s).label) for s in self.instance.allowed_next_statuses)
+            raise forms.ValidationError(
+                _("An activity cannot move from %(old)s to %(new)s. Allowed next: %(allowed)s.")
+                % {
+                    "old": self.instance.get_status_display(),
+                    "new": Status(status).label,
+                    "allowed": allowed or _("none (this status is final)"),
+                }
+            )
+        return status
+
+    def _post_clean(self) -> None:
+        # The service validates the model (with the countries and partners it needs to see);
+        # ModelForm's own instance validation would run the same rules a second time here.
+        pass
+
+
+class CountryRowForm(forms.Form):
+    country = forms.TypedChoiceField(
+        label=_("Country"),
+        coerce=int,
+        required=False,
+        error_messages={"invalid_choice": _("Choose a country from the list.")},
+    )
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[("", "---------"), *CountryRole.choices], required=False
+    )
+    share = forms.DecimalField(
+        label=_("Share (%)"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        help_text=_("Empty: equal split"),
+    )
+
+    def __init__(self, *args: Any, country_choices: list[tuple[Any, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("country") and not data.get("role"):
+            self.add_error("role", _("Say whether this country provides, receives, or both."))
+        if data.get("role") and not data.get("country"):
+            self.add_error("country", _("Choose the country for this role."))
+        return data
+
+
+class PartnerRowForm(forms.Form):
+    partner = forms.TypedChoiceField(
+        label=_("Partner"),
+        coerce=int,
+        required=False,
+        error_messages={"invalid_choice": _("Choose a partner organization from the list.")},
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=PartnerRole.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, partner_choices: list[tuple[Any, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].choices = partner_choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("partner") and not data.get("roles"):
+            self.add_error("roles", _("Tick at least one role for this partner."))
+        if data.get("roles") and not data.get("partner"):
+            self.add_error("partner", _("Choose the partner organization for these roles."))
+        return data
+
+
+class RowFormSet(BaseFormSet):
+    def filled_rows(self) -> list[dict[str, Any]]:
+        return [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and any(v for k, v in form.cleaned_data.items() if k != "DELETE")
+        ]
+
+
+CountryFormSet = formset_factory(
+    CountryRowForm, formset=RowFormSet, extra=3, can_delete=True, max_num=60, validate_max=True
+)
+PartnerFormSet = formset_factory(
+    PartnerRowForm, formset=RowFormSet, extra=2, can_delete=True, max_num=40, validate_max=True
+)
+
+
+def country_choices() -> list[tuple[Any, str]]:
+    """Built once per request and shared by every row, so rows cost no queries."""
+    return [("", _("Choose a country")), *Country.objects.values_list("pk", "name")]
+
+
+def partner_choices() -> list[tuple[Any, str]]:
+    rows = Partner.objects.select_related("country").only("pk", "name", "acronym", "country__name")
+    return [("", _("Choose a partner")), *((p.pk, _partner_label(p)) for p in rows)]
+
+
+def _partner_label(partner: Partner) -> str:
+    label = str(partner)
+    return f"{label} — {partner.country.name}" if partner.country else label
+
+
+def initial_country_rows(activity: Activity) -> list[dict[str, Any]]:
+    return [
+        {"country": link.country_id, "role": link.role, "share": link.share}
+        for link in activity.country_links.order_by("pk")
+    ]
+
+
+def initial_partner_rows(activity: Activity) -> list[dict[str, Any]]:
+    grouped: dict[int, list[str]] = {}
+    for link in activity.partner_links.order_by("pk"):
+        grouped.setdefault(link.partner_id, []).append(link.role)
+    return [{"partner": pk, "roles": roles} for pk, roles in grouped.items()]
+
+
+def build_activity_data(
+    form: ActivityForm, countries: RowFormSet, partners: RowFormSet
+) -> ActivityData | None:
+    """Turn the cleaned forms into the service's input, or None with errors on the rows."""
+    country_rows = countries.filled_rows()
+    partner_rows = partners.filled_rows()
+    known_countries = Country.objects.in_bulk([row["country"] for row in country_rows])
+    known_partners = Partner.objects.in_bulk([row["partner"] for row in partner_rows])
+    ok = True
+    for subform in countries.forms:
+        pk = subform.cleaned_data.get("country") if subform.cleaned_data else None
+        if pk and pk not in known_countries:
+            subform.add_error("country", _("This country does not exist."))
+            ok = False
+    for subform in partners.forms:
+        pk = subform.cleaned_data.get("partner") if subform.cleaned_data else None
+        if pk and pk not in known_partners:
+            subform.add_error("partner", _("This partner organization does not exist."))
+            ok = False
+    if not ok:
+        return None
+    fields = {
+        name: value
+        for name, value in form.cleaned_data.items()
+        if name not in ("themes", "sdgs", "ssc_id", "status_note", "version")
+    }
+    return ActivityData(
+        fields=fields,
+        countries=[
+            CountryLink(known_countries[row["country"]], row["role"], row.get("share"))
+            for row in country_rows
+        ],
+        partners=[
+            PartnerLink(known_partners[row["partner"]], frozenset(row["roles"]))
+            for row in partner_rows
+        ],
+        themes=list(form.cleaned_data.get("themes") or []),
+        sdgs=list(form.cleaned_data.get("sdgs") or []),
+        ssc_id=form.cleaned_data.get("ssc_id", "") or "",
+        status_note=form.cleaned_data.get("status_note", "") or "",
+    )
