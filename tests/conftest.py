@@ -1,0 +1,111 @@
+"""Shared users per role, clients logged in as them, and test-wide settings.
+
+The roles (accounts.models.Role): the admin and the focal point read and edit
+everything; `cpm` is a CPM of the LAC division, `cpm_other` one of APR; `partner_user` belongs to
+a partner organization; `viewer` reads all and edits nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.test import Client, override_settings
+
+from accounts.models import Role, User
+from activities.models import Partner
+from tests.factories import PartnerFactory, UserFactory, country
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_settings() -> Iterator[None]:
+    # A fast password hasher (logins in the browser test and password checks), and plain static
+    # files storage: the manifest storage used with DEBUG off needs `collectstatic` first.
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        yield
+
+
+@pytest.fixture
+def partner_org(db: None) -> Partner:
+    return PartnerFactory(name="Cooperativa Agraria del Sur", acronym="CAS", country=country("PE"))
+
+
+@pytest.fixture
+def admin(db: None) -> User:
+    return UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def focal(db: None) -> User:
+    # The focal point keeps reference data and users in the Django admin: staff, not superuser.
+    return UserFactory(username="focal", role=Role.FOCAL_POINT, is_staff=True)
+
+
+@pytest.fixture
+def cpm(db: None) -> User:
+    return UserFactory(username="cpm", role=Role.CPM, divisions=["LAC"])
+
+
+@pytest.fixture
+def cpm_other(db: None) -> User:
+    """A CPM of another division (APR)."""
+    return UserFactory(username="cpm_other", role=Role.CPM, divisions=["APR"])
+
+
+@pytest.fixture
+def partner_user(partner_org: Partner) -> User:
+    return UserFactory(username="partner", role=Role.PARTNER, partner=partner_org)
+
+
+@pytest.fixture
+def viewer(db: None) -> User:
+    return UserFactory(username="viewer", role=Role.VIEWER)
+
+
+@pytest.fixture
+def client_for() -> Callable[[User | None], Client]:
+    """A new test client logged in as the user (anonymous for None)."""
+
+    def make(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def admin_client(admin: User, client_for: Callable[[User | None], Client]) -> Client:
+    return client_for(admin)
+
+
+@pytest.fixture
+def focal_client(focal: User, client_for: Callable[[User | None], Client]) -> Client:
+    return client_for(focal)
+
+
+@pytest.fixture
+def cpm_client(cpm: User, client_for: Callable[[User | None], Client]) -> Client:
+    return client_for(cpm)
+
+
+@pytest.fixture
+def cpm_other_client(cpm_other: User, client_for: Callable[[User | None], Client]) -> Client:
+    return client_for(cpm_other)
+
+
+@pytest.fixture
+def partner_client(partner_user: User, client_for: Callable[[User | None], Client]) -> Client:
+    return client_for(partner_user)
+
+
+@pytest.fixture
+def viewer_client(viewer: User, client_for: Callable[[User | None], Client]) -> Client:
+    return client_for(viewer)
