@@ -103,7 +103,7 @@ def _converter_rows() -> dict[str, dict[str, str]]:
 
 
 def income_groups(path: Path | None = None) -> dict[str, tuple[str, int]]:
-    """ISO3 -> (income group, fiscal year) from a CSV with columns iso3, income_group, fiscal_year."""
+    """ISO3 -> (income group, fiscal year), from a CSV: iso3, income_group, fiscal_year."""
     with (path or DATA_DIR / "wb_income_groups.csv").open(encoding="utf-8") as handle:
         return {
             row["iso3"].strip().upper(): (

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import editing, pages, partners  # noqa: F401
+from .views import editing, pages, partners
 
 app_name = "activities"
 
