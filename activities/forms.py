@@ -159,11 +159,6 @@ class ActivityForm(forms.ModelForm):
             )
         return status
 
-    def _post_clean(self) -> None:
-        # The service validates the model (with the countries and partners it needs to see);
-        # ModelForm's own instance validation would run the same rules a second time here.
-        pass
-
 
 class CountryRowForm(forms.Form):
     country = forms.TypedChoiceField(
@@ -226,6 +221,22 @@ class PartnerRowForm(forms.Form):
 
 
 class RowFormSet(BaseFormSet):
+    key_field = ""
+
+    def clean(self) -> None:
+        """The same country (or partner) twice is one row too many: say which row."""
+        seen: set[Any] = set()
+        for form in self.forms:
+            key = form.cleaned_data.get(self.key_field) if form.cleaned_data else None
+            if not key or form.cleaned_data.get("DELETE"):
+                continue
+            if key in seen:
+                form.add_error(
+                    self.key_field,
+                    _("Already listed above: use one row per organization or country."),
+                )
+            seen.add(key)
+
     def filled_rows(self) -> list[dict[str, Any]]:
         return [
             form.cleaned_data
@@ -236,11 +247,19 @@ class RowFormSet(BaseFormSet):
         ]
 
 
+class CountryRows(RowFormSet):
+    key_field = "country"
+
+
+class PartnerRows(RowFormSet):
+    key_field = "partner"
+
+
 CountryFormSet = formset_factory(
-    CountryRowForm, formset=RowFormSet, extra=3, can_delete=True, max_num=60, validate_max=True
+    CountryRowForm, formset=CountryRows, extra=3, can_delete=True, max_num=60, validate_max=True
 )
 PartnerFormSet = formset_factory(
-    PartnerRowForm, formset=RowFormSet, extra=2, can_delete=True, max_num=40, validate_max=True
+    PartnerRowForm, formset=PartnerRows, extra=2, can_delete=True, max_num=40, validate_max=True
 )
 
 

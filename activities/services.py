@@ -300,7 +300,9 @@ def _lock_current_version(activity: Activity, expected_version: int | None) -> N
 def update_activity(
     *, activity: Activity, data: ActivityData, user: User | None, expected_version: int | None
 ) -> Activity:
-    previous_status = activity.status
+    # Compare with what is stored, not with the instance: a ModelForm has already copied the
+    # submitted values onto it.
+    previous_status = Activity.objects.values_list("status", flat=True).get(pk=activity.pk)
     for name, value in data.fields.items():
         if name in EDITABLE_FIELDS or name == "status":
             setattr(activity, name, value)
