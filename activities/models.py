@@ -651,10 +651,11 @@ class CountryMatcher:
         found: list[Country] = []
         unknown: list[str] = []
         for part in self.SEPARATORS.split(text):
-            country = self.match(part)
-            pieces = [(part, country)]
-            if country is None and "," in part:
+            if "," in part and _fold(part) not in self.exact:
+                # A pattern could find one name inside "Atlantis, Swaziland" and hide the other.
                 pieces = [(piece, self.match(piece)) for piece in part.split(",")]
+            else:
+                pieces = [(part, self.match(part))]
             for piece, match in pieces:
                 if not piece.strip():
                     continue
