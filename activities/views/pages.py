@@ -1,0 +1,255 @@
+"""Browsing pages: the portfolio home, the activity list, one activity, its history."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import access, services
+from ..filters import ActivityFilter, reporting_years
+from ..history import activity_history_entries
+from ..models import Activity, ActivityPartner, Partner, Scope, Status
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+PAGE_SIZE = 25
+RECENT_COUNT = 8
+# Columns that sort when their header is clicked: (ordering name, header label).
+SORTABLE_COLUMNS = ("ssc_id", "title", "status", "year", "updated")
+
+
+def _status_counts(activities: QuerySet[Activity]) -> list[dict[str, Any]]:
+    """Counts per status in lifecycle order, in one query; statuses with none are left out."""
+    rows = dict(
+        activities.order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return [
+        {"status": status, "label": label, "count": rows[status]}
+        for status, label in Status.choices
+        if rows.get(status)
+    ]
+
+
+def _portfolio(user: User) -> tuple[QuerySet[Activity], str]:
+    """The activities the home page is about for this user, and what to call them."""
+    if user.is_focal_point:
+        return Activity.objects.all(), _("the whole portfolio")
+    if user.is_cpm:
+        return Activity.objects.editable_by(user), _("activities you manage")
+    if user.partner_id:
+        links = ActivityPartner.objects.filter(partner_id=user.partner_id)
+        visible = Activity.objects.visible_to(user)
+        return visible.filter(pk__in=links.values("activity_id")), _(
+            "activities your organization takes part in"
+        )
+    return Activity.objects.visible_to(user), _("activities you can see")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    activities, scope_label = _portfolio(user)
+    status_counts = _status_counts(activities)
+    total = sum(row["count"] for row in status_counts)
+    recent = list(activities.for_list()[:RECENT_COUNT])
+    context: dict[str, Any] = {
+        "scope_label": scope_label,
+        "status_counts": status_counts,
+        "total": total,
+        "recent": recent,
+        # Viewers see the agency's list, not a personal one: their cards link to the full list.
+        "mine_query": "mine=1&" if (user.is_cpm or user.partner_id) else "",
+    }
+    if user.is_focal_point:
+        summary = Activity.objects.aggregate(
+            missing_project_id=Count("pk", filter=Q(funding_nature="in_project", project_id="")),
+            public=Count("pk", filter=Q(visibility="public")),
+            without_type=Count("pk", filter=Q(activity_type="")),
+        )
+        context["summary"] = summary
+        context["by_division"] = list(
+            Activity.objects.order_by()
+            .values("lead_division__code", "lead_division__name")
+            .annotate(n=Count("pk"))
+            .order_by("lead_division__code")
+        )
+    if user.partner_id:
+        context["organization"] = Partner.objects.filter(pk=user.partner_id).first()
+    return render(request, "activities/home.html", context)
+
+
+def _query_without(params: QueryDict, *names: str) -> str:
+    """The current query string without some parameters (for sort links and pagination)."""
+    copy = params.copy()
+    for name in names:
+        copy.pop(name, None)
+    return copy.urlencode()
+
+
+def _sort_headers(params: QueryDict, current: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the link that sorts by it and its aria-sort state."""
+    base = _query_without(params, "ordering", "page")
+    headers = {}
+    for name in SORTABLE_COLUMNS:
+        if current == name:
+            state, next_value = "ascending", f"-{name}"
+        elif current == f"-{name}":
+            state, next_value = "descending", name
+        else:
+            # Dates read best newest first; names and codes A to Z.
+            state, next_value = "none", f"-{name}" if name in ("updated", "year") else name
+        query = f"{base}&ordering={next_value}" if base else f"ordering={next_value}"
+        headers[name] = {"query": query, "aria_sort": state}
+    return headers
+
+
+def _page(request: HttpRequest, items: Any, per_page: int = PAGE_SIZE) -> Page:
+    # get_page never raises: a bad or out-of-range ?page= shows the first or last page.
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    page.elided_range = list(  # type: ignore[attr-defined]
+        page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    )
+    return page
+
+
+@login_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    visible = Activity.objects.visible_to(user)
+    activity_filter = ActivityFilter(
+        request.GET or None, queryset=visible.for_list(), request=request
+    )
+    # Invalid parameters are reported on the page and ignored; the others still apply.
+    filter_errors = activity_filter.errors if activity_filter.is_bound else {}
+    page = _page(request, activity_filter.qs)
+    active = {
+        name: value
+        for name, value in request.GET.items()
+        if name not in ("page", "ordering") and value.strip()
+    }
+    partner = None
+    if activity_filter.is_bound and not filter_errors.get("partner"):
+        partner = activity_filter.form.cleaned_data.get("partner")
+    ordering = request.GET.get("ordering", "")
+    context = {
+        "filter": activity_filter,
+        "form": activity_filter.form,
+        "filter_errors": filter_errors,
+        "page_obj": page,
+        "activities": page.object_list,
+        "has_filters": bool(active),
+        "selected_partner": partner,
+        "years": reporting_years(visible),
+        "selected_year": request.GET.get("year", ""),
+        "sort": _sort_headers(request.GET, ordering),
+        "page_query": _query_without(request.GET, "page"),
+        # Only worth a query when the page is empty: does the user have anything at all?
+        "has_any": bool(page.object_list) or visible.exists(),
+    }
+    return render(request, "activities/list.html", context)
+
+
+def _partners_with_roles(activity: Activity) -> list[dict[str, Any]]:
+    """Each partner once, with the roles it plays in the activity (one row per role in the
+    database)."""
+    grouped: OrderedDict[int, dict[str, Any]] = OrderedDict()
+    links = activity.partner_links.select_related("partner__country").order_by(
+        "partner__name", "role"
+    )
+    for link in links:
+        entry = grouped.setdefault(link.partner_id, {"partner": link.partner, "roles": []})
+        entry["roles"].append(link.get_role_display())
+    return list(grouped.values())
+
+
+@login_required
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    activity = access.get_activity_for_user(user, pk)
+    links = list(
+        activity.country_links.select_related("country__division").order_by("country__name")
+    )
+    # Activity.providers/receivers/scope read the prefetch cache: fill it with the rows above.
+    activity._prefetched_objects_cache = {"country_links": links}  # type: ignore[attr-defined]
+    can_edit = access.can_edit_activity(user, activity)
+    context = {
+        "activity": activity,
+        "country_links": links,
+        "providers": [link for link in links if link.is_provider],
+        "receivers": [link for link in links if link.is_receiver],
+        "partners": _partners_with_roles(activity),
+        "themes": list(activity.themes.all()),
+        "sdgs": list(activity.sdgs.all()),
+        "can_edit": can_edit,
+        "scope_label": Scope(activity.scope).label,
+        "next_statuses": [
+            (status, Status(status).label) for status in activity.allowed_next_statuses
+        ]
+        if can_edit
+        else [],
+        "last_status_change": activity.status_changes.select_related("changed_by").first(),
+    }
+    return render(request, "activities/detail.html", context)
+
+
+@login_required
+@require_POST
+def activity_status(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    activity = access.get_activity_for_user(user, pk, write=True)
+    status = request.POST.get("status", "")
+    note = request.POST.get("note", "").strip()
+    try:
+        expected_version: int | None = int(request.POST["version"])
+    except (KeyError, ValueError):
+        expected_version = None
+    if expected_version is None:
+        messages.error(request, _("The form was incomplete; reload the page and try again."))
+        return redirect(activity)
+    if len(note) > 2000:
+        messages.error(request, _("Keep the note under 2,000 characters."))
+        return redirect(activity)
+    try:
+        services.change_status(
+            activity=activity,
+            status=status,
+            note=note,
+            user=user,
+            expected_version=expected_version,
+        )
+    except services.ActivityError as error:
+        for field_messages in error.errors.values():
+            for message in field_messages:
+                messages.error(request, message)
+        return redirect(activity)
+    messages.success(
+        request,
+        _("Status changed to %(status)s.") % {"status": activity.get_status_display()},
+    )
+    return redirect(activity)
+
+
+@login_required
+def activity_history(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    activity = access.get_activity_for_user(user, pk)
+    entries = activity_history_entries(activity)
+    page = _page(request, entries, per_page=20)
+    return render(
+        request,
+        "activities/history.html",
+        {"activity": activity, "page_obj": page, "entries": page.object_list},
+    )

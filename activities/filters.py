@@ -1,0 +1,246 @@
+"""Filters for the activity list, shared by the pages and the REST API.
+
+Nothing here knows about HTML: the page renders the form's fields itself, the API reads the same
+parameters from the query string. An invalid parameter leaves the form invalid; the page shows
+its message and ignores that parameter, the API answers 400 (django-filter's DRF backend).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, ExtractYear
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Activity,
+    ActivityCountry,
+    ActivityPartner,
+    ActivityType,
+    Country,
+    CountryRole,
+    Division,
+    FundingNature,
+    Modality,
+    Partner,
+    Status,
+    Theme,
+    Visibility,
+)
+
+# Lifecycle order, so that sorting by status reads pipeline -> closed rather than alphabetically.
+STATUS_ORDER = [
+    Status.PIPELINE,
+    Status.APPROVED,
+    Status.ONGOING,
+    Status.SUSPENDED,
+    Status.COMPLETED,
+    Status.CLOSED,
+    Status.CANCELLED,
+]
+
+
+def with_reporting_year(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
+    """Annotate `reporting_year` the way Activity.year computes it, so the database can sort and
+    filter on it: approval year, else the year the activity (was to) start."""
+    return queryset.annotate(
+        reporting_year=Coalesce(
+            "approval_year",
+            ExtractYear(Coalesce("actual_start", "planned_start")),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def reporting_years(queryset: QuerySet[Activity]) -> list[int]:
+    """The years that occur in `queryset`, newest first, in one query (the Year select)."""
+    years = (
+        with_reporting_year(queryset.order_by())
+        .exclude(reporting_year__isnull=True)
+        .values_list("reporting_year", flat=True)
+        .distinct()
+    )
+    return sorted(set(years), reverse=True)
+
+
+class ActivityOrderingFilter(django_filters.OrderingFilter):
+    """Ordering by the public names ssc_id, title, status, year, updated (prefix - for
+    descending). Year and status need an annotation; the primary key breaks ties so that
+    pagination is stable."""
+
+    def filter(self, qs: QuerySet[Activity], value: Any) -> QuerySet[Activity]:
+        if not value:
+            return qs
+        names = [v.lstrip("-") for v in value]
+        if "year" in names:
+            qs = with_reporting_year(qs)
+        if "status" in names:
+            qs = qs.annotate(
+                status_rank=Case(
+                    *(When(status=s, then=Value(i)) for i, s in enumerate(STATUS_ORDER)),
+                    default=Value(len(STATUS_ORDER)),
+                    output_field=IntegerField(),
+                )
+            )
+        ordering = [self.get_ordering_value(v) for v in value]
+        return qs.order_by(*ordering, "-pk")
+
+
+class ActivityFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=200)
+    division = django_filters.ModelChoiceFilter(
+        label=_("Division"),
+        field_name="lead_division",
+        queryset=Division.objects.all(),
+        to_field_name="code",
+        empty_label=_("Any division"),
+    )
+    country = django_filters.ModelChoiceFilter(
+        label=_("Country"),
+        queryset=Country.objects.all(),
+        to_field_name="iso2",
+        method="filter_country",
+        empty_label=_("Any country"),
+    )
+    role = django_filters.ChoiceFilter(
+        label=_("Country role"),
+        choices=CountryRole.choices,
+        method="filter_role",
+        empty_label=_("Any role"),
+    )
+    theme = django_filters.ModelChoiceFilter(
+        label=_("Theme"),
+        field_name="themes",
+        queryset=Theme.objects.all(),
+        to_field_name="code",
+        empty_label=_("Any theme"),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Status.choices, empty_label=_("Any status")
+    )
+    year = django_filters.NumberFilter(label=_("Year"), method="filter_year", min_value=1978)
+    modality = django_filters.ChoiceFilter(
+        label=_("Modality"), choices=Modality.choices, empty_label=_("Any modality")
+    )
+    activity_type = django_filters.ChoiceFilter(
+        label=_("Type"), choices=ActivityType.choices, empty_label=_("Any type")
+    )
+    funding_nature = django_filters.ChoiceFilter(
+        label=_("Funding"), choices=FundingNature.choices, empty_label=_("Any funding")
+    )
+    visibility = django_filters.ChoiceFilter(
+        label=_("Visibility"), choices=Visibility.choices, empty_label=_("Any visibility")
+    )
+    partner = django_filters.ModelChoiceFilter(
+        label=_("Partner organization"),
+        queryset=Partner.objects.all(),
+        method="filter_partner",
+    )
+    partner_name = django_filters.CharFilter(
+        label=_("Partner"), method="filter_partner_name", max_length=200
+    )
+    mine = django_filters.BooleanFilter(
+        label=_("Only my activities"),
+        method="filter_mine",
+        widget=django_filters.widgets.BooleanWidget(),
+    )
+    ordering = ActivityOrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("ssc_id", "ssc_id"),
+            ("title", "title"),
+            ("status_rank", "status"),
+            ("reporting_year", "year"),
+            ("updated_at", "updated"),
+        ),
+        field_labels={
+            "ssc_id": _("SSC ID"),
+            "title": _("Title"),
+            "status_rank": _("Status"),
+            "reporting_year": _("Year"),
+            "updated_at": _("Last updated"),
+        },
+    )
+
+    class Meta:
+        model = Activity
+        fields: list[str] = []
+
+    # Countries and partners go through a subquery rather than a join: a join would repeat an
+    # activity once per matching row and break the counts and the pagination.
+
+    def _country_links(self) -> QuerySet[ActivityCountry]:
+        links = ActivityCountry.objects.all()
+        data = self.form.cleaned_data
+        if data.get("country"):
+            links = links.filter(country=data["country"])
+        role = data.get("role")
+        if role == CountryRole.BOTH:
+            links = links.filter(role=CountryRole.BOTH)
+        elif role:
+            # A two-way exchange country provides and receives: it matches either role.
+            links = links.filter(role__in=[role, CountryRole.BOTH])
+        return links
+
+    def filter_country(
+        self, queryset: QuerySet[Activity], name: str, value: Country | None
+    ) -> QuerySet[Activity]:
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=self._country_links().values("activity_id"))
+
+    def filter_role(
+        self, queryset: QuerySet[Activity], name: str, value: str
+    ) -> QuerySet[Activity]:
+        # With a country, filter_country already applied the role to that country's link.
+        if not value or self.form.cleaned_data.get("country"):
+            return queryset
+        return queryset.filter(pk__in=self._country_links().values("activity_id"))
+
+    def filter_year(
+        self, queryset: QuerySet[Activity], name: str, value: Any
+    ) -> QuerySet[Activity]:
+        if value in (None, ""):
+            return queryset
+        year = int(value)
+        return queryset.filter(
+            Q(approval_year=year)
+            | Q(approval_year__isnull=True, actual_start__year=year)
+            | Q(approval_year__isnull=True, actual_start__isnull=True, planned_start__year=year)
+        )
+
+    def filter_partner(
+        self, queryset: QuerySet[Activity], name: str, value: Partner | None
+    ) -> QuerySet[Activity]:
+        if not value:
+            return queryset
+        links = ActivityPartner.objects.filter(partner=value)
+        return queryset.filter(pk__in=links.values("activity_id"))
+
+    def filter_partner_name(
+        self, queryset: QuerySet[Activity], name: str, value: str
+    ) -> QuerySet[Activity]:
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        partners = Partner.objects.search(value)
+        links = ActivityPartner.objects.filter(partner__in=partners)
+        return queryset.filter(pk__in=links.values("activity_id"))
+
+    def filter_q(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet[Activity]:
+        return queryset.search(value or "")  # type: ignore[attr-defined]
+
+    def filter_mine(
+        self, queryset: QuerySet[Activity], name: str, value: bool | None
+    ) -> QuerySet[Activity]:
+        """The caller's own portfolio: what a CPM or the focal point may edit, or what a
+        partner user's organization takes part in."""
+        if not value or self.request is None:
+            return queryset
+        user = self.request.user
+        if getattr(user, "partner_id", None):
+            links = ActivityPartner.objects.filter(partner_id=user.partner_id)
+            return queryset.filter(pk__in=links.values("activity_id"))
+        return queryset.filter(pk__in=Activity.objects.editable_by(user).values("pk"))  # type: ignore[arg-type]

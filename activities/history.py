@@ -1,0 +1,336 @@
+"""The change history of one activity, as people read it.
+
+django-simple-history stores one snapshot per save of the activity, of each country link, of each
+partner role and of the themes and SDGs; StatusChange keeps the note given with a status move.
+This module turns those snapshots into entries ("who, when, what changed"), newest first.
+
+Everything is read in a fixed number of queries whatever the length of the history: each table
+once, then the names of the divisions, people, countries and partners the snapshots point at.
+A save writes several snapshots (activity, countries, partners, themes) within a moment: events by
+the same person close together in time make one entry.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from .models import (
+    SDG,
+    Activity,
+    ActivityCountry,
+    ActivityPartner,
+    Country,
+    CountryRole,
+    Division,
+    Partner,
+    PartnerRole,
+    Status,
+    Theme,
+)
+
+# Saves closer together than this, by the same person, are one change.
+GROUPING_WINDOW = datetime.timedelta(seconds=5)
+# Bookkeeping columns nobody edits directly.
+UNTRACKED_FIELDS = {"id", "version", "created_at", "created_by", "updated_at", "ssc_id"}
+
+
+@dataclass
+class Change:
+    """One line of an entry. kind: changed (old -> new), added, removed."""
+
+    label: str
+    kind: str
+    old: str = ""
+    new: str = ""
+    long: bool = False
+
+
+@dataclass
+class Entry:
+    when: datetime.datetime
+    user_id: int | None
+    created: bool = False
+    changes: list[Change] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    user: Any = None
+
+
+@dataclass
+class _Event:
+    when: datetime.datetime
+    user_id: int | None
+    change: Change | None = None
+    note: str = ""
+    created: bool = False
+
+
+def _display(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(value, "DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, Decimal):
+        return formats.number_format(value.normalize())
+    return str(value)
+
+
+class _Names:
+    """Names of the rows snapshots point at, loaded once per table."""
+
+    def __init__(self, user_ids: set[int], country_ids: set[int], partner_ids: set[int]) -> None:
+        user_model = get_user_model()
+        self.users = {u.pk: u for u in user_model.objects.filter(pk__in=user_ids)}
+        self.divisions = {d.pk: f"{d.code} - {d.name}" for d in Division.objects.all()}
+        self.countries = {c.pk: c.name for c in Country.objects.filter(pk__in=country_ids)}
+        self.partners = {p.pk: str(p) for p in Partner.objects.filter(pk__in=partner_ids)}
+        missing = partner_ids - set(self.partners)
+        if missing:
+            # Merged or deleted organizations: their last recorded name.
+            for row in (
+                Partner.history.filter(id__in=missing)  # type: ignore[attr-defined]
+                .order_by("history_date")
+                .values_list("id", "name")
+            ):
+                self.partners[row[0]] = row[1]
+        self.themes = {t.pk: t.name for t in Theme.objects.all()}
+        self.sdgs = {s.pk: str(s) for s in SDG.objects.all()}
+
+    def user(self, pk: int | None) -> str:
+        if pk is None:
+            return ""
+        user = self.users.get(pk)
+        return str(user) if user else _("deleted user #%(id)s") % {"id": pk}
+
+    def country(self, pk: int) -> str:
+        return self.countries.get(pk, _("country #%(id)s") % {"id": pk})
+
+    def partner(self, pk: int) -> str:
+        return self.partners.get(pk, _("organization #%(id)s") % {"id": pk})
+
+
+def _tracked_fields() -> list[models.Field[Any, Any]]:
+    return [
+        f
+        for f in Activity._meta.concrete_fields
+        if f.name not in UNTRACKED_FIELDS and not f.many_to_many
+    ]
+
+
+def _field_value(f: models.Field[Any, Any], row: Any, names: _Names) -> str:
+    raw = getattr(row, f.attname)
+    if raw is None or raw == "":
+        return ""
+    if f.choices:
+        return str(dict(f.flatchoices).get(raw, raw))
+    if f.name == "lead_division":
+        return names.divisions.get(raw, str(raw))
+    if f.name == "responsible_cpm":
+        return names.user(raw)
+    return _display(raw)
+
+
+def _activity_events(
+    rows: list[Any],
+    themes_by_record: dict[int, set[int]],
+    sdgs_by_record: dict[int, set[int]],
+    names: _Names,
+) -> list[_Event]:
+    events: list[_Event] = []
+    tracked = _tracked_fields()
+    previous = None
+    for row in rows:
+        when, user_id = row.history_date, row.history_user_id
+        if row.history_type == "+" or previous is None:
+            events.append(_Event(when, user_id, created=row.history_type == "+"))
+        if previous is not None and row.history_type == "~":
+            for f in tracked:
+                old, new = _field_value(f, previous, names), _field_value(f, row, names)
+                if old != new:
+                    events.append(
+                        _Event(
+                            when,
+                            user_id,
+                            Change(
+                                str(f.verbose_name).capitalize(),
+                                "changed",
+                                old,
+                                new,
+                                long=isinstance(f, models.TextField),
+                            ),
+                        )
+                    )
+        if previous is not None:
+            for label, by_record, lookup in (
+                (_("Theme"), themes_by_record, names.themes),
+                (_("SDG"), sdgs_by_record, names.sdgs),
+            ):
+                before = by_record.get(previous.history_id, set())
+                after = by_record.get(row.history_id, set())
+                for pk in sorted(after - before):
+                    events.append(
+                        _Event(when, user_id, Change(label, "added", new=lookup.get(pk, str(pk))))
+                    )
+                for pk in sorted(before - after):
+                    events.append(
+                        _Event(when, user_id, Change(label, "removed", old=lookup.get(pk, str(pk))))
+                    )
+        previous = row
+    return events
+
+
+def _country_events(rows: Iterable[Any], names: _Names) -> list[_Event]:
+    roles = dict(CountryRole.choices)
+    events: list[_Event] = []
+    last: dict[int, Any] = {}
+
+    def describe(row: Any) -> str:
+        text = f"{names.country(row.country_id)} ({roles.get(row.role, row.role)})"
+        if row.share is not None:
+            text += " " + _("%(share)s%% share") % {"share": _display(row.share)}
+        return text
+
+    for row in rows:
+        when, user_id = row.history_date, row.history_user_id
+        before = last.get(row.id)
+        if row.history_type == "+":
+            events.append(_Event(when, user_id, Change(_("Country"), "added", new=describe(row))))
+        elif row.history_type == "-":
+            events.append(_Event(when, user_id, Change(_("Country"), "removed", old=describe(row))))
+        elif before is not None and describe(before) != describe(row):
+            events.append(
+                _Event(
+                    when,
+                    user_id,
+                    Change(_("Country"), "changed", old=describe(before), new=describe(row)),
+                )
+            )
+        last[row.id] = row
+    return events
+
+
+def _partner_events(rows: Iterable[Any], names: _Names) -> list[_Event]:
+    roles = dict(PartnerRole.choices)
+    events: list[_Event] = []
+    last: dict[int, Any] = {}
+
+    def describe(row: Any) -> str:
+        return f"{names.partner(row.partner_id)} ({roles.get(row.role, row.role)})"
+
+    for row in rows:
+        when, user_id = row.history_date, row.history_user_id
+        before = last.get(row.id)
+        if row.history_type == "+":
+            events.append(_Event(when, user_id, Change(_("Partner"), "added", new=describe(row))))
+        elif row.history_type == "-":
+            events.append(_Event(when, user_id, Change(_("Partner"), "removed", old=describe(row))))
+        elif before is not None and describe(before) != describe(row):
+            # A changed link is a merge of two partner organizations.
+            events.append(
+                _Event(
+                    when,
+                    user_id,
+                    Change(_("Partner"), "changed", old=describe(before), new=describe(row)),
+                )
+            )
+        last[row.id] = row
+    return events
+
+
+def _group(events: list[_Event]) -> list[Entry]:
+    events.sort(key=lambda e: e.when)
+    entries: list[Entry] = []
+    for event in events:
+        current = entries[-1] if entries else None
+        if (
+            current is None
+            or current.user_id != event.user_id
+            or event.when - current.when > GROUPING_WINDOW
+        ):
+            current = Entry(when=event.when, user_id=event.user_id)
+            entries.append(current)
+        current.created = current.created or event.created
+        if event.change:
+            current.changes.append(event.change)
+        if event.note:
+            current.notes.append(event.note)
+    return entries
+
+
+def activity_history_entries(activity: Activity) -> list[Entry]:
+    """The activity's change history, newest first."""
+    history_model = Activity.history.model  # type: ignore[attr-defined]
+    theme_model = apps.get_model("activities", "HistoricalActivity_themes")
+    sdg_model = apps.get_model("activities", "HistoricalActivity_sdgs")
+    country_model = ActivityCountry.history.model  # type: ignore[attr-defined]
+    partner_model = ActivityPartner.history.model  # type: ignore[attr-defined]
+
+    records = list(
+        history_model.objects.filter(id=activity.pk).order_by("history_date", "history_id")
+    )
+    themes_by_record: dict[int, set[int]] = defaultdict(set)
+    for history_id, theme_id in theme_model.objects.filter(activity_id=activity.pk).values_list(
+        "history_id", "theme_id"
+    ):
+        themes_by_record[history_id].add(theme_id)
+    sdgs_by_record: dict[int, set[int]] = defaultdict(set)
+    for history_id, sdg_id in sdg_model.objects.filter(activity_id=activity.pk).values_list(
+        "history_id", "sdg_id"
+    ):
+        sdgs_by_record[history_id].add(sdg_id)
+    country_rows = list(
+        country_model.objects.filter(activity_id=activity.pk).order_by("history_date", "history_id")
+    )
+    partner_rows = list(
+        partner_model.objects.filter(activity_id=activity.pk).order_by("history_date", "history_id")
+    )
+    status_changes = list(
+        activity.status_changes.order_by("changed_at", "pk").values(
+            "from_status", "to_status", "note", "changed_by_id", "changed_at"
+        )
+    )
+
+    user_ids = {r.history_user_id for r in (*records, *country_rows, *partner_rows)}
+    user_ids |= {r.responsible_cpm_id for r in records}
+    user_ids |= {s["changed_by_id"] for s in status_changes}
+    user_ids.discard(None)
+    names = _Names(
+        user_ids,  # type: ignore[arg-type]
+        {r.country_id for r in country_rows},
+        {r.partner_id for r in partner_rows},
+    )
+
+    events = _activity_events(records, themes_by_record, sdgs_by_record, names)
+    events += _country_events(country_rows, names)
+    events += _partner_events(partner_rows, names)
+    created_note = _("Created")
+    status_labels = dict(Status.choices)
+    for change in status_changes:
+        note = change["note"].strip()
+        if not note or (not change["from_status"] and note == created_note):
+            continue
+        label = _("Note on the move from %(old)s to %(new)s") % {
+            "old": status_labels.get(change["from_status"], change["from_status"] or "-"),
+            "new": status_labels.get(change["to_status"], change["to_status"]),
+        }
+        events.append(
+            _Event(change["changed_at"], change["changed_by_id"], note=f"{label}: {note}")
+        )
+
+    entries = [e for e in _group(events) if e.created or e.changes or e.notes]
+    for entry in entries:
+        entry.user = names.users.get(entry.user_id) if entry.user_id else None
+    entries.reverse()
+    return entries
