@@ -1,0 +1,144 @@
+# The two commands a developer needs: `make run` (the portal with demo data on
+# http://127.0.0.1:8000) and `make test` (the whole suite against PostgreSQL and Redis).
+# Both install what is missing first, and only that, so a second run starts at once.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .stamps
+# Reinstall the dependencies only when pyproject.toml changes: the stamp's name carries its hash.
+DEPS_HASH := $(shell sha256sum pyproject.toml | cut -c1-16)
+DEPS_STAMP := $(STAMPS)/deps-$(DEPS_HASH)
+CHROMIUM := /usr/bin/chromium
+
+# Apps whose code mypy checks (every directory with an apps.py, plus the project package).
+APP_DIRS := ssc_portal $(sort $(patsubst %/apps.py,%,$(wildcard */apps.py)))
+
+DEV_ENV := DEBUG=1 \
+	SECRET_KEY=dev-only-secret-never-used-in-production \
+	DATABASE_URL=sqlite:///db.sqlite3 \
+	CELERY_TASK_ALWAYS_EAGER=1
+
+# Tests run against the production database engine. DEBUG=1 keeps plain static files storage (no
+# collectstatic manifest needed) and no HTTPS redirect for the test client; pytest-django still
+# runs every test with settings.DEBUG off. Playwright's sync API runs an event loop in the test
+# thread, which Django's async-safety guard would otherwise refuse.
+TEST_ENV := DEBUG=1 \
+	SECRET_KEY=test-only-secret-key-for-the-test-suite-0123456789-abcdefghij \
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/ssc_portal \
+	REDIS_URL=redis://127.0.0.1:6379/0 \
+	CELERY_TASK_ALWAYS_EAGER=1 \
+	CHROMIUM_EXECUTABLE=$(CHROMIUM) \
+	DJANGO_ALLOW_ASYNC_UNSAFE=true
+
+# What production looks like to `check --deploy` (docker-compose.yml sets the real values).
+DEPLOY_ENV := DEBUG=0 \
+	SECRET_KEY=check-deploy-only-Zq7vK2mX9pL4wR8tY3nB6cF1hJ5dG0sA-e.u_i.o \
+	ALLOWED_HOSTS=ssc.example.org \
+	CSRF_TRUSTED_ORIGINS=https://ssc.example.org \
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/ssc_portal \
+	REDIS_URL=redis://127.0.0.1:6379/0
+
+BENCH_ENV := DEBUG=0 \
+	SECRET_KEY=benchmark-only-secret-Zq7vK2mX9pL4wR8tY3nB6cF1hJ5dG0sA-e.u_i.o \
+	SECURE_SSL_REDIRECT=0 \
+	ALLOWED_HOSTS=testserver \
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/ssc_bench \
+	REDIS_URL=redis://127.0.0.1:6379/0
+
+.PHONY: help run test lint format check-deploy bench install services chromium demo clean
+
+help:
+	@echo "make run           install what is missing, migrate, load demo data, serve on http://127.0.0.1:8000"
+	@echo "make test          install what is missing, start PostgreSQL and Redis if needed, run pytest"
+	@echo "make lint          ruff, ruff format --check, mypy, makemigrations --check"
+	@echo "make format        ruff format and ruff check --fix"
+	@echo "make check-deploy  Django's deployment checks with production-like settings"
+	@echo "make bench         activity list benchmark on 100,000 generated activities (PostgreSQL)"
+
+# --- installation -----------------------------------------------------------------------------
+
+# Python >= 3.12: python3.12 or python3.13 on PATH (pyenv shims answer for versions that are not
+# selected, hence the version test rather than `command -v`), else pyenv's 3.12 installation.
+$(PY):
+	@py=""; \
+	for cand in python3.12 python3.13 \
+	    "$$(pyenv prefix 3.12 2>/dev/null | head -n 1)/bin/python3.12" \
+	    $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null); do \
+	  if "$$cand" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	    py="$$cand"; break; \
+	  fi; \
+	done; \
+	if [ -z "$$py" ]; then echo "Python >= 3.12 not found (python3.12, python3.13 or pyenv 3.12)." >&2; exit 1; fi; \
+	echo "Creating $(VENV) with $$("$$py" -c 'import sys; print(sys.executable)')"; \
+	"$$py" -m venv $(VENV)
+
+$(DEPS_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@mkdir -p $(STAMPS) && rm -f $(STAMPS)/deps-* && touch $@
+
+install: $(DEPS_STAMP)
+
+# Debian's Chromium for the Playwright tests; Playwright's own browser download is never used.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "Installing Chromium (apt-get)"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+# Start PostgreSQL and Redis when they are not answering; wait until they do.
+services:
+	@if ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  echo "Starting PostgreSQL"; \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
+	fi
+	@if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then \
+	  echo "Starting Redis"; \
+	  mkdir -p /var/lib/redis /var/log/redis; \
+	  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" \
+	    --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log; \
+	fi
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+	pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not answering on 127.0.0.1:5432" >&2; exit 1; }
+	@for i in $$(seq 1 30); do (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && break; sleep 1; done; \
+	(exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null || { echo "Redis is not answering on 127.0.0.1:6379" >&2; exit 1; }
+
+# --- the two contract targets -----------------------------------------------------------------
+
+run: $(DEPS_STAMP)
+	$(DEV_ENV) $(PY) manage.py migrate --no-input
+	$(DEV_ENV) $(PY) manage.py load_demo_data
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# Two workers for the two cores CI has; each gets its own test database.
+test: $(DEPS_STAMP) chromium services
+	$(TEST_ENV) $(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+# --- checks -----------------------------------------------------------------------------------
+
+lint: $(DEPS_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(DEV_ENV) $(VENV)/bin/mypy $(APP_DIRS)
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+format: $(DEPS_STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check-deploy: $(DEPS_STAMP)
+	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: $(DEPS_STAMP) services
+	$(BENCH_ENV) $(PY) benchmarks/activity_list.py $(BENCH_ARGS)
+
+demo: $(DEPS_STAMP)
+	$(DEV_ENV) $(PY) manage.py migrate --no-input
+	$(DEV_ENV) $(PY) manage.py load_demo_data
+
+clean:
+	rm -rf $(STAMPS) .pytest_cache .mypy_cache .ruff_cache staticfiles

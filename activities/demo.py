@@ -1,0 +1,471 @@
+"""Demo data for the quickstart (`make run`): accounts for every role, a few real partner
+organizations, and the 16 activities of the corporate spreadsheet sample.
+
+Everything goes through the services (so the demo shows real audit history) and is idempotent:
+loading twice changes nothing. Demo accounts share a known password, so nothing here runs unless
+DEBUG is on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import Role, User
+
+from . import services
+from .models import (
+    Activity,
+    Country,
+    CountryMatcher,
+    CountryRole,
+    Division,
+    FundingNature,
+    Modality,
+    Partner,
+    PartnerRole,
+    PartnerType,
+    Status,
+    Theme,
+    Visibility,
+)
+from .services import ActivityData, CountryLink, PartnerLink
+
+DEMO_PASSWORD = "demo"  # noqa: S105 - the published password of the demo accounts (DEBUG only)
+SAMPLE_WORKBOOK = "ssc-corporate-spreadsheet-sample.xlsx"
+
+
+class DemoDataError(Exception):
+    """The demo data cannot be loaded; the message says why."""
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    description: str
+    first_name: str = ""
+    last_name: str = ""
+    superuser: bool = False
+    staff: bool = False
+    divisions: tuple[str, ...] = ()
+    partner_acronym: str = ""
+
+
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount(
+        "admin", Role.ADMIN, "administrator (superuser)", "Ada", "Admin", superuser=True, staff=True
+    ),
+    DemoAccount(
+        "focal",
+        Role.FOCAL_POINT,
+        "corporate focal point, uses the admin",
+        "Farah",
+        "Focal",
+        staff=True,
+    ),
+    DemoAccount("cpm", Role.CPM, "CPM, LAC division", "Carlos", "Mendes", divisions=("LAC",)),
+    DemoAccount("cpm2", Role.CPM, "CPM, APR division", "Chen", "Wei", divisions=("APR",)),
+    DemoAccount(
+        "partner",
+        Role.PARTNER,
+        "partner user, PROCASUR",
+        "Paula",
+        "Rojas",
+        partner_acronym="PROCASUR",
+    ),
+    DemoAccount("viewer", Role.VIEWER, "read-only viewer", "Victor", "Viewer"),
+)
+
+
+@dataclass(frozen=True)
+class DemoPartner:
+    name: str
+    acronym: str
+    type: str
+    country_iso2: str | None
+    website: str = ""
+    iati_identifier: str = ""
+
+
+# Organizations named in the reference documents (/work/shared/reference-docs/).
+DEMO_PARTNERS: tuple[DemoPartner, ...] = (
+    DemoPartner("PROCASUR Corporation", "PROCASUR", PartnerType.NGO, "CL"),
+    DemoPartner(
+        "Food and Agriculture Organization of the United Nations",
+        "FAO",
+        PartnerType.MULTILATERAL,
+        None,
+        website="https://www.fao.org",
+        iati_identifier="XM-DAC-41301",
+    ),
+    DemoPartner(
+        "Brazilian Agricultural Research Corporation",
+        "EMBRAPA",
+        PartnerType.RESEARCH,
+        "BR",
+        website="https://www.embrapa.br",
+    ),
+    DemoPartner(
+        "International Poverty Reduction Center in China", "IPRCC", PartnerType.GOVERNMENT, "CN"
+    ),
+    DemoPartner(
+        "Slow Food International",
+        "Slow Food",
+        PartnerType.NGO,
+        "IT",
+        website="https://www.slowfood.com",
+    ),
+    DemoPartner(
+        "International Network of Alternative Financial Institutions Bangladesh",
+        "INAFI Bangladesh",
+        PartnerType.NGO,
+        "BD",
+    ),
+)
+
+# SSC ID -> {partner acronym: roles}: who took part in the sample activities, per the paper.
+DEMO_PARTNER_ROLES: dict[str, dict[str, frozenset[str]]] = {
+    "SSC-2006-02": {"PROCASUR": frozenset({PartnerRole.BROKER})},
+    "SSC-2007-03": {"PROCASUR": frozenset({PartnerRole.BROKER})},
+    "SSC-2007-01": {"FAO": frozenset({PartnerRole.IMPLEMENTER})},
+    "SSC-2007-02": {"FAO": frozenset({PartnerRole.FUNDER})},
+    "SSC-2009-02": {"Slow Food": frozenset({PartnerRole.IMPLEMENTER})},
+    "SSC-2010-02": {"EMBRAPA": frozenset({PartnerRole.HOST})},
+    "SSC-2010-05": {"IPRCC": frozenset({PartnerRole.HOST, PartnerRole.IMPLEMENTER})},
+}
+
+# Public activities; SSC-2007-03 stays internal so that the partner account shows an activity
+# it reads only because PROCASUR takes part in it.
+DEMO_PUBLIC = frozenset({"SSC-2006-02", "SSC-2009-02", "SSC-2010-01", "SSC-2010-02"})
+
+# Which demo CPM is responsible for the activities led by each division.
+DEMO_CPM_BY_DIVISION = {"LAC": "cpm", "APR": "cpm2"}
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged"
+        )
+
+
+def sample_workbook_path() -> Path:
+    """The shared legacy sample beside the repository, else the copy shipped with the app."""
+    shared = Path(settings.BASE_DIR).parent / "shared" / "legacy" / SAMPLE_WORKBOOK
+    if shared.exists():
+        return shared
+    return Path(__file__).resolve().parent / "data" / SAMPLE_WORKBOOK
+
+
+# --- accounts and partners --------------------------------------------------------------------
+
+
+def ensure_demo_partners(*, user: User | None) -> dict[str, Partner]:
+    """The demo organizations by acronym, created through the service when missing."""
+    countries = Country.objects.in_bulk(
+        [p.country_iso2 for p in DEMO_PARTNERS if p.country_iso2], field_name="iso2"
+    )
+    partners: dict[str, Partner] = {}
+    for demo in DEMO_PARTNERS:
+        country = countries[demo.country_iso2] if demo.country_iso2 else None
+        existing = services.find_duplicate_partner(demo.name, country)
+        partners[demo.acronym] = existing or services.create_partner(
+            user=user,
+            name=demo.name,
+            acronym=demo.acronym,
+            type=demo.type,
+            country=country,
+            website=demo.website,
+            iati_identifier=demo.iati_identifier,
+        )
+    return partners
+
+
+def ensure_demo_accounts(partners: Mapping[str, Partner]) -> dict[str, User]:
+    """Create the demo users that are missing; existing ones keep their password."""
+    divisions = {division.code: division for division in Division.objects.all()}
+    users: dict[str, User] = {}
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.filter(username=account.username).first()
+        if user is None:
+            user = User(username=account.username, email=f"{account.username}@example.org")
+            user.set_password(DEMO_PASSWORD)
+        values = {
+            "first_name": account.first_name,
+            "last_name": account.last_name,
+            "role": account.role,
+            "is_superuser": account.superuser,
+            "is_staff": account.staff,
+            "is_active": True,
+            "partner": partners[account.partner_acronym] if account.partner_acronym else None,
+        }
+        if user.pk is None or any(getattr(user, k) != v for k, v in values.items()):
+            for name, value in values.items():
+                setattr(user, name, value)
+            user.save()
+        wanted = {divisions[code].pk for code in account.divisions}
+        if wanted != set(user.divisions.values_list("pk", flat=True)):
+            user.divisions.set(wanted)
+        users[account.username] = user
+    return users
+
+
+# --- the spreadsheet sample -------------------------------------------------------------------
+
+
+NATURES = {
+    "grant-funded": FundingNature.GRANT,
+    "in project": FundingNature.IN_PROJECT,
+    "administrative budget": FundingNature.ADMIN_BUDGET,
+}
+COLUMNS = {
+    "ssc_id": "ssc id",
+    "title": "activity",
+    "nature": "nature of activity",
+    "year": "year",
+    "division": "lead division",
+    "providers": "provider countries",
+    "receivers": "receiver countries",
+    "modality": "modality",
+    "theme": "theme",
+    "status": "status",
+    "notes": "notes",
+}
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else " ".join(str(value).split())
+
+
+def _by_label(choices: Any, label: str, what: str, row: int) -> str:
+    for value, choice_label in choices.choices:
+        if str(choice_label).casefold() == label.casefold():
+            return str(value)
+    raise DemoDataError(f"Row {row}: unknown {what} {label!r}.")
+
+
+def read_sample_sheet(path: Path) -> list[dict[str, Any]]:
+    """The "Activities" rows as plain values (no totals row), with their sheet row numbers."""
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = workbook["Activities"].iter_rows(values_only=True)
+        header = [_text(cell).casefold() for cell in next(rows)]
+        missing = [name for name in COLUMNS.values() if name not in header]
+        if missing:
+            raise DemoDataError(f"{path.name}: missing columns {', '.join(missing)}.")
+        index = {key: header.index(name) for key, name in COLUMNS.items()}
+        result = []
+        for number, cells in enumerate(rows, start=2):
+            values = {key: cells[i] if i < len(cells) else None for key, i in index.items()}
+            if _text(values["title"]).casefold() == "total" or not _text(values["ssc_id"]):
+                continue
+            result.append({"row": number, **values})
+        return result
+    finally:
+        workbook.close()
+
+
+def _sheet_activity_data(
+    row: dict[str, Any],
+    *,
+    matcher: CountryMatcher,
+    divisions: Mapping[str, Division],
+    themes: Mapping[str, Theme],
+) -> ActivityData:
+    number = row["row"]
+    providers, unknown_p = matcher.match_list(_text(row["providers"]))
+    receivers, unknown_r = matcher.match_list(_text(row["receivers"]))
+    if unknown_p or unknown_r:
+        raise DemoDataError(f"Row {number}: unknown countries {', '.join(unknown_p + unknown_r)}.")
+    links = [
+        CountryLink(country, CountryRole.BOTH if country in receivers else CountryRole.PROVIDER)
+        for country in providers
+    ] + [
+        CountryLink(country, CountryRole.RECEIVER)
+        for country in receivers
+        if country not in providers
+    ]
+    division_code = _text(row["division"]).upper()
+    division_code = "GLB" if division_code == "GLOBAL" else division_code
+    if division_code not in divisions:
+        raise DemoDataError(f"Row {number}: unknown lead division {row['division']!r}.")
+    theme = themes.get(_text(row["theme"]).casefold())
+    if theme is None:
+        raise DemoDataError(f"Row {number}: unknown theme {row['theme']!r}.")
+    nature = NATURES.get(_text(row["nature"]).casefold())
+    if nature is None:
+        raise DemoDataError(f"Row {number}: unknown nature of activity {row['nature']!r}.")
+    try:
+        year = int(_text(row["year"]))
+    except ValueError:
+        raise DemoDataError(f"Row {number}: the year {row['year']!r} is not a year.") from None
+    return ActivityData(
+        ssc_id=_text(row["ssc_id"]),
+        fields={
+            "title": _text(row["title"]),
+            "funding_nature": nature,
+            "approval_year": year,
+            "lead_division": divisions[division_code],
+            "modality": _by_label(Modality, _text(row["modality"]), "modality", number),
+            "status": _by_label(Status, _text(row["status"]), "status", number),
+            "notes": _text(row["notes"]),
+        },
+        countries=links,
+        themes=[theme],
+        status_note="Loaded from the corporate SSC spreadsheet sample",
+    )
+
+
+def current_activity_data(activity: Activity) -> ActivityData:
+    """Everything the services set on an activity, as it is now: the base for a partial update."""
+    partner_roles: dict[int, tuple[Partner, set[str]]] = {}
+    for link in activity.partner_links.select_related("partner"):
+        partner_roles.setdefault(link.partner_id, (link.partner, set()))[1].add(link.role)
+    return ActivityData(
+        ssc_id=activity.ssc_id,
+        fields={name: getattr(activity, name) for name in (*services.EDITABLE_FIELDS, "status")},
+        countries=[
+            CountryLink(link.country, link.role, link.share)
+            for link in activity.country_links.select_related("country")
+        ],
+        partners=[PartnerLink(p, frozenset(roles)) for p, roles in partner_roles.values()],
+        themes=list(activity.themes.all()),
+        sdgs=list(activity.sdgs.all()),
+    )
+
+
+def _same(current: ActivityData, wanted: ActivityData) -> bool:
+    def fields(data: ActivityData) -> dict[str, Any]:
+        return {
+            name: getattr(value, "pk", value)
+            for name, value in data.fields.items()
+            if name in wanted.fields
+        }
+
+    def countries(data: ActivityData) -> set[tuple[int, str, Any]]:
+        return {(link.country.pk, link.role, link.share) for link in data.countries}
+
+    def partners(data: ActivityData) -> set[tuple[int, frozenset[str]]]:
+        return {(link.partner.pk, link.roles) for link in data.partners}
+
+    return (
+        fields(current) == fields(wanted)
+        and countries(current) == countries(wanted)
+        and partners(current) == partners(wanted)
+        and {t.pk for t in current.themes} == {t.pk for t in wanted.themes}
+        and {s.pk for s in current.sdgs} == {s.pk for s in wanted.sdgs}
+    )
+
+
+def _upsert(wanted: ActivityData, *, user: User | None, report: LoadReport) -> Activity:
+    """Create the activity, or bring the existing one with this SSC ID to `wanted`."""
+    activity = Activity.objects.filter(ssc_id=wanted.ssc_id).first()
+    if activity is None:
+        activity = services.create_activity(data=wanted, user=user)
+        report.created.append(wanted.ssc_id)
+        return activity
+    current = current_activity_data(activity)
+    if _same(current, wanted):
+        report.unchanged.append(wanted.ssc_id)
+        return activity
+    report.updated.append(wanted.ssc_id)
+    return services.update_activity(
+        activity=activity, data=wanted, user=user, expected_version=activity.version
+    )
+
+
+def load_sample_activities(path: Path, *, user: User | None) -> LoadReport:
+    """Upsert the activities of the spreadsheet sample's "Activities" sheet on their SSC ID.
+
+    Only what the sheet says is set; partners, SDGs and the other fields an activity already has
+    are kept. The money columns are the finance app's business and are not read here.
+    """
+    matcher = CountryMatcher(Country.objects.select_related("division"))
+    divisions = {division.code: division for division in Division.objects.all()}
+    themes = {theme.name.casefold(): theme for theme in Theme.objects.all()}
+    report = LoadReport()
+    for row in read_sample_sheet(path):
+        sheet = _sheet_activity_data(row, matcher=matcher, divisions=divisions, themes=themes)
+        existing = Activity.objects.filter(ssc_id=sheet.ssc_id).first()
+        if existing is None:
+            wanted = sheet
+        else:
+            wanted = current_activity_data(existing)
+            wanted.fields = {**wanted.fields, **sheet.fields}
+            wanted.countries, wanted.themes = sheet.countries, sheet.themes
+            wanted.status_note = sheet.status_note
+        _upsert(wanted, user=user, report=report)
+    return report
+
+
+# --- putting it together ----------------------------------------------------------------------
+
+
+def apply_demo_roles(
+    *, partners: Mapping[str, Partner], users: Mapping[str, User], user: User | None
+) -> LoadReport:
+    """Partners in their roles, public activities and responsible CPMs on the sample activities."""
+    report = LoadReport()
+    activities = Activity.objects.filter(ssc_id__in=[*DEMO_PARTNER_ROLES, *DEMO_PUBLIC])
+    activities |= Activity.objects.filter(lead_division__code__in=DEMO_CPM_BY_DIVISION)
+    for activity in activities.select_related("lead_division").order_by("ssc_id"):
+        wanted = current_activity_data(activity)
+        roles = DEMO_PARTNER_ROLES.get(activity.ssc_id, {})
+        wanted.partners = [PartnerLink(partners[acronym], r) for acronym, r in roles.items()]
+        cpm = DEMO_CPM_BY_DIVISION.get(activity.lead_division.code)
+        wanted.fields = {
+            **wanted.fields,
+            "visibility": Visibility.PUBLIC
+            if activity.ssc_id in DEMO_PUBLIC
+            else Visibility.INTERNAL,
+            "responsible_cpm": users[cpm] if cpm else wanted.fields["responsible_cpm"],
+        }
+        _upsert(wanted, user=user, report=report)
+    return report
+
+
+@dataclass
+class DemoResult:
+    accounts: list[tuple[DemoAccount, User]]
+    partners: dict[str, Partner]
+    activities: LoadReport
+    roles: LoadReport
+
+
+@transaction.atomic
+def load_demo_data(*, workbook: Path | None = None) -> DemoResult:
+    """Load (or bring up to date) all the demo data. Refuses unless DEBUG is on."""
+    if not settings.DEBUG:
+        raise DemoDataError(
+            "Demo data is only loaded with DEBUG on: the demo accounts have a published "
+            "password and must never exist in production."
+        )
+    path = workbook or sample_workbook_path()
+    if not path.exists():
+        raise DemoDataError(f"The spreadsheet sample {path} does not exist.")
+    # The organizations come first (the partner account belongs to one); their history shows no
+    # author until the admin account exists.
+    admin = User.objects.filter(username="admin").first()
+    partners = ensure_demo_partners(user=admin)
+    users = ensure_demo_accounts(partners)
+    activities = load_sample_activities(path, user=users["admin"])
+    roles = apply_demo_roles(partners=partners, users=users, user=users["admin"])
+    return DemoResult(
+        accounts=[(account, users[account.username]) for account in DEMO_ACCOUNTS],
+        partners=partners,
+        activities=activities,
+        roles=roles,
+    )

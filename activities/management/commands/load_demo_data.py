@@ -1,0 +1,44 @@
+"""`manage.py load_demo_data`: demo accounts, partners and the spreadsheet sample (DEBUG only)."""
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from activities import demo
+from activities.services import ActivityError
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo accounts (password 'demo'), demo partner organizations and the 16 "
+        "activities of the corporate spreadsheet sample. Idempotent. Refused unless DEBUG is on."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--workbook",
+            type=Path,
+            help="The spreadsheet sample to load (default: ../shared/legacy, else the app's copy).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            raise CommandError(
+                "Refusing to load demo data with DEBUG off: the demo accounts have a published "
+                "password. Set DEBUG=1 (development only)."
+            )
+        try:
+            result = demo.load_demo_data(workbook=options["workbook"])
+        except (demo.DemoDataError, ActivityError) as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(f"Partner organizations: {', '.join(result.partners)}")
+        self.stdout.write(f"Sample activities: {result.activities.summary()}")
+        self.stdout.write(f"Demo partners, visibility and CPMs: {result.roles.summary()}")
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Demo accounts (password for all: demo):"))
+        for account, _user in result.accounts:
+            self.stdout.write(f"  {account.username:<8} {account.description}")
+        self.stdout.write("")
+        self.stdout.write(f"Log in at {settings.SITE_URL}/accounts/login/")
