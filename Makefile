@@ -26,9 +26,11 @@ DEV_ENV := DEBUG=1 \
 # collectstatic manifest needed) and no HTTPS redirect for the test client; pytest-django still
 # runs every test with settings.DEBUG off. Playwright's sync API runs an event loop in the test
 # thread, which Django's async-safety guard would otherwise refuse.
+# Test databases are named after this one (test_<name>_gw0 ...); override to run two suites at once.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ssc_portal
 TEST_ENV := DEBUG=1 \
 	SECRET_KEY=test-only-secret-key-for-the-test-suite-0123456789-abcdefghij \
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/ssc_portal \
+	DATABASE_URL=$(TEST_DATABASE_URL) \
 	REDIS_URL=redis://127.0.0.1:6379/0 \
 	CELERY_TASK_ALWAYS_EAGER=1 \
 	CHROMIUM_EXECUTABLE=$(CHROMIUM) \
