@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import Activity, Partner
+from .models import Activity, ActivityPartner, Partner
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -36,18 +37,18 @@ def can_edit_activity(user: User, activity: Activity) -> bool:
     return Activity.objects.editable_by(user).filter(pk=activity.pk).exists()
 
 
-def visible_partners(user: User):  # type: ignore[no-untyped-def]
-    """Staff see every organization; a partner user sees its own and those sharing its public
-    or joint activities."""
+def visible_partners(user: User) -> QuerySet[Partner]:
+    """Staff see every organization; a partner user sees its own and those sharing the
+    activities it may read."""
     partners = Partner.objects.select_related("country")
     if not user.is_authenticated or not user.is_active:
         return partners.none()
     if user.is_staff_reader:
         return partners
-    activities = Activity.objects.visible_to(user).values("pk")
-    return partners.filter(activity_links__activity__in=activities).distinct() | partners.filter(
-        pk=user.partner_id
+    links = ActivityPartner.objects.filter(
+        activity__in=Activity.objects.visible_to(user).values("pk")
     )
+    return partners.filter(Q(pk__in=links.values("partner_id")) | Q(pk=user.partner_id))
 
 
 def get_partner_for_user(user: User, pk: int, *, write: bool = False) -> Partner:
