@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "simple_history",
     "accounts",
     "activities",
+    "finance",
 ]
 
 MIDDLEWARE = [

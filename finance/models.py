@@ -1,0 +1,221 @@
+"""The SSC ledger: money planned, allocated and spent on activities, by whom and in what form.
+
+Entries are never edited or deleted. A correction is a new entry (an adjustment or a reversal)
+that points at the entry it corrects and says why, so every figure on every page can be traced
+back to the entries that make it up.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+import pycountry
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+CENT = Decimal("0.01")
+CURRENCY_CODES = frozenset(currency.alpha_3 for currency in pycountry.currencies)
+
+
+def validate_currency(code: str) -> None:
+    if code not in CURRENCY_CODES:
+        raise ValidationError(
+            _("%(code)s is not an ISO 4217 currency code."), params={"code": code}
+        )
+
+
+def to_usd(amount: Decimal, units_per_usd: Decimal) -> Decimal:
+    """Convert with the rate's own precision and round once, half up, to the cent."""
+    return (amount / units_per_usd).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def first_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+class ExchangeRate(models.Model):
+    """Units of a currency per US dollar for one month (the focal point keeps these)."""
+
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    month = models.DateField(_("month"), help_text=_("Stored as the first day of the month."))
+    units_per_usd = models.DecimalField(_("units per US$"), max_digits=20, decimal_places=8)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-month", "currency"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "month"], name="one_rate_per_month"),
+            models.CheckConstraint(
+                condition=models.Q(units_per_usd__gt=0), name="rate_is_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.month:%Y-%m}: {self.units_per_usd}"
+
+
+class ContributionKind(models.TextChoices):
+    IFAD_GRANT = "ifad_grant", _("IFAD grant")
+    IFAD_LOAN = "ifad_loan", _("IFAD loan-financed project")
+    IFAD_ADMIN = "ifad_admin", _("IFAD administrative budget")
+    COFINANCING = "cofinancing", _("Cofinancing (cash)")
+    IN_KIND = "in_kind", _("In-kind (valued in money)")
+
+
+IFAD_KINDS = frozenset(
+    {ContributionKind.IFAD_GRANT, ContributionKind.IFAD_LOAN, ContributionKind.IFAD_ADMIN}
+)
+
+
+class InKindValuation(models.TextChoices):
+    STAFF_TIME = "staff_time", _("Staff days x rate")
+    VENUE = "venue", _("Venue")
+    TRAVEL = "travel", _("Travel")
+    EQUIPMENT = "equipment", _("Equipment")
+    OTHER = "other", _("Other")
+
+
+class Stage(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ALLOCATED = "allocated", _("Allocated (committed)")
+    SPENT = "spent", _("Spent (disbursed)")
+
+
+class EntryType(models.TextChoices):
+    ORIGINAL = "original", _("Original")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+    REVERSAL = "reversal", _("Reversal")
+
+
+class FinancialEntry(models.Model):
+    activity = models.ForeignKey(
+        "activities.Activity", on_delete=models.PROTECT, related_name="financial_entries"
+    )
+    contributor = models.ForeignKey(
+        "activities.Partner",
+        verbose_name=_("contributor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="financial_entries",
+        help_text=_("Empty for IFAD's own resources."),
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=ContributionKind.choices)
+    valuation_method = models.CharField(
+        _("valued as"), max_length=12, choices=InKindValuation.choices, blank=True
+    )
+    valuation_basis = models.CharField(
+        _("valuation basis"),
+        max_length=300,
+        blank=True,
+        help_text=_("How the in-kind value was reached, e.g. 20 staff days x US$ 350."),
+    )
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+    currency = models.CharField(
+        _("currency"), max_length=3, default="USD", validators=[validate_currency]
+    )
+    value_date = models.DateField(_("value date"))
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    units_per_usd = models.DecimalField(
+        _("rate used (units per US$)"), max_digits=20, decimal_places=8, editable=False
+    )
+    amount_usd = models.DecimalField(
+        _("amount in US$"), max_digits=18, decimal_places=2, editable=False
+    )
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    entry_type = models.CharField(
+        _("entry type"), max_length=10, choices=EntryType.choices, default=EntryType.ORIGINAL
+    )
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("corrects"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    reason = models.CharField(_("reason for the correction"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["value_date", "pk"]
+        verbose_name = _("financial entry")
+        verbose_name_plural = _("financial entries")
+        indexes = [
+            models.Index(fields=["activity", "stage"]),
+            models.Index(fields=["fiscal_year"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(entry_type="original", amount__gte=0)
+                | ~models.Q(entry_type="original"),
+                name="original_entry_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(entry_type="original", corrects__isnull=True)
+                | (~models.Q(entry_type="original") & models.Q(corrects__isnull=False)),
+                name="corrections_point_at_an_entry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} {self.kind} {self.stage} {self.amount} {self.currency}"
+
+    @property
+    def is_ifad(self) -> bool:
+        return self.kind in IFAD_KINDS
+
+
+class LedgerLock(models.Model):
+    """The version of an activity's figures, for optimistic concurrency on the finance page.
+
+    Kept apart from Activity.version so that editing an activity's description does not block
+    someone entering its money, and the other way round.
+    """
+
+    activity = models.OneToOneField(
+        "activities.Activity", on_delete=models.CASCADE, related_name="ledger_lock"
+    )
+    version = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ledger version")
+        verbose_name_plural = _("ledger versions")
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} v{self.version}"

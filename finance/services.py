@@ -1,0 +1,361 @@
+"""Writes to the ledger and the exchange rates.
+
+Every entry is converted to US$ when it is recorded, with the rate of its currency for the month
+of its value date, and keeps that rate: a later change of the rate table never changes a recorded
+figure. A missing rate refuses the entry, naming the currency and month; it never falls back to 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils.translation import gettext as _
+
+from activities.models import Activity, Partner
+
+from .models import (
+    CURRENCY_CODES,
+    IFAD_KINDS,
+    ContributionKind,
+    EntryType,
+    ExchangeRate,
+    FinancialEntry,
+    LedgerLock,
+    first_of_month,
+    to_usd,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+class FinanceError(Exception):
+    """A ledger or rate write was refused; `errors` maps a field (or "__all__") to messages."""
+
+    def __init__(self, errors: dict[str, list[str]] | str):
+        if isinstance(errors, str):
+            errors = {"__all__": [errors]}
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+
+
+class LedgerConflict(FinanceError):
+    """Someone recorded or corrected an entry of this activity since the caller loaded it."""
+
+    def __init__(self, lock: LedgerLock):
+        self.lock = lock
+        who = lock.updated_by or _("someone")
+        super().__init__(
+            _(
+                "%(who)s changed these figures at %(when)s while you were editing. Nothing you "
+                "typed was saved: check the figures below and submit again."
+            )
+            % {"who": who, "when": f"{lock.updated_at:%Y-%m-%d %H:%M} UTC"}
+        )
+
+
+# --- Rates ------------------------------------------------------------------------------------
+
+
+def rate_for(currency: str, value_date: datetime.date) -> Decimal:
+    """Units of `currency` per US$ for the month of `value_date`."""
+    if currency == "USD":
+        return Decimal(1)
+    month = first_of_month(value_date)
+    rate = (
+        ExchangeRate.objects.filter(currency=currency, month=month)
+        .values_list("units_per_usd", flat=True)
+        .first()
+    )
+    if rate is None:
+        raise FinanceError(
+            {
+                "currency": [
+                    _(
+                        "No exchange rate for %(currency)s in %(month)s: the focal point must add "
+                        "it before amounts in this currency can be recorded."
+                    )
+                    % {"currency": currency, "month": f"{month:%Y-%m}"}
+                ]
+            }
+        )
+    return rate
+
+
+@transaction.atomic
+def set_rate(
+    *, currency: str, month: datetime.date, units_per_usd: Decimal, source: str, user: User | None
+) -> ExchangeRate:
+    currency = currency.strip().upper()
+    errors: dict[str, list[str]] = {}
+    if currency not in CURRENCY_CODES:
+        errors["currency"] = [_("%(code)s is not an ISO 4217 currency code.") % {"code": currency}]
+    if currency == "USD":
+        errors["currency"] = [_("US$ is the reference currency: its rate is always 1.")]
+    if units_per_usd is None or units_per_usd <= 0:
+        errors["units_per_usd"] = [_("The rate must be a positive number of units per US$.")]
+    if errors:
+        raise FinanceError(errors)
+    rate, created = ExchangeRate.objects.get_or_create(
+        currency=currency,
+        month=first_of_month(month),
+        defaults={"units_per_usd": units_per_usd, "source": source, "updated_by": user},
+    )
+    if not created and (rate.units_per_usd != units_per_usd or rate.source != source):
+        rate.units_per_usd, rate.source, rate.updated_by = units_per_usd, source, user
+        rate._history_user = user  # type: ignore[attr-defined]
+        rate.save()
+    return rate
+
+
+@dataclass(frozen=True)
+class RateImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+@transaction.atomic
+def import_rates_csv(*, text: str, user: User | None, source: str = "") -> RateImportResult:
+    """Columns currency, month (YYYY-MM), units per US$. All rows or none; errors name the row."""
+    reader = csv.reader(io.StringIO(text))
+    rows = list(reader)
+    if not rows:
+        raise FinanceError(_("The file is empty."))
+    header = [cell.strip().lower() for cell in rows[0]]
+    expected = ["currency", "month", "units_per_usd"]
+    start = 1 if header[:1] == ["currency"] else 0
+    errors: list[str] = []
+    parsed: list[tuple[int, str, datetime.date, Decimal]] = []
+    for number, row in enumerate(rows[start:], start=start + 1):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < 3:
+            errors.append(
+                _("Row %(row)d: expected 3 columns (%(columns)s).")
+                % {"row": number, "columns": ", ".join(expected)}
+            )
+            continue
+        currency, month_text, rate_text = (cell.strip() for cell in row[:3])
+        currency = currency.upper()
+        if currency not in CURRENCY_CODES or currency == "USD":
+            errors.append(
+                _("Row %(row)d, column currency: %(value)r is not a currency to convert.")
+                % {"row": number, "value": currency}
+            )
+        try:
+            month = datetime.datetime.strptime(month_text, "%Y-%m").date()
+        except ValueError:
+            errors.append(
+                _("Row %(row)d, column month: %(value)r is not a month as YYYY-MM.")
+                % {"row": number, "value": month_text}
+            )
+            continue
+        try:
+            rate = Decimal(rate_text.replace(",", ""))
+            if not rate.is_finite() or rate <= 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            errors.append(
+                _("Row %(row)d, column units_per_usd: %(value)r is not a positive number.")
+                % {"row": number, "value": rate_text}
+            )
+            continue
+        parsed.append((number, currency, month, rate))
+    if errors:
+        raise FinanceError({"file": errors})
+    created = updated = unchanged = 0
+    for _number, currency, month, rate in parsed:
+        existing = ExchangeRate.objects.filter(currency=currency, month=month).first()
+        if existing and existing.units_per_usd == rate:
+            unchanged += 1
+            continue
+        set_rate(currency=currency, month=month, units_per_usd=rate, source=source, user=user)
+        if existing:
+            updated += 1
+        else:
+            created += 1
+    return RateImportResult(created, updated, unchanged)
+
+
+# --- Ledger -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryData:
+    kind: str
+    stage: str
+    amount: Decimal
+    currency: str
+    value_date: datetime.date
+    contributor: Partner | None = None
+    fiscal_year: int | None = None
+    valuation_method: str = ""
+    valuation_basis: str = ""
+    reference: str = ""
+    note: str = ""
+
+
+def ledger_version(activity: Activity) -> int:
+    lock = LedgerLock.objects.filter(activity=activity).first()
+    return lock.version if lock else 0
+
+
+def _claim_ledger(activity: Activity, expected_version: int | None, user: User | None) -> None:
+    """Optimistic lock on an activity's figures: the version a form loaded must still be current."""
+    lock, _created = LedgerLock.objects.get_or_create(activity=activity)
+    if expected_version is None:
+        expected_version = lock.version
+    claimed = LedgerLock.objects.filter(pk=lock.pk, version=expected_version).update(
+        version=F("version") + 1, updated_by=user, updated_at=datetime.datetime.now(datetime.UTC)
+    )
+    if not claimed:
+        lock.refresh_from_db()
+        raise LedgerConflict(lock)
+
+
+def _check_entry(data: EntryData) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if data.kind not in ContributionKind.values:
+        errors["kind"] = [_("Choose the kind of contribution.")]
+    if data.kind in IFAD_KINDS and data.contributor is not None:
+        errors["contributor"] = [_("IFAD's own resources have no other contributor.")]
+    if data.kind not in IFAD_KINDS and data.contributor is None:
+        errors["contributor"] = [_("Say which organization contributes.")]
+    if data.kind == ContributionKind.IN_KIND and not data.valuation_method:
+        errors["valuation_method"] = [_("Say how the in-kind contribution was valued.")]
+    if data.kind != ContributionKind.IN_KIND and data.valuation_method:
+        errors["valuation_method"] = [_("Only in-kind contributions are valued.")]
+    if data.amount is None or not data.amount.is_finite():
+        errors["amount"] = [_("Give the amount as a number.")]
+    elif data.amount < 0:
+        errors["amount"] = [_("Amounts are positive; record a correction to reduce a figure.")]
+    elif data.amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        errors["amount"] = [_("Give the amount to the cent at most.")]
+    elif data.amount >= Decimal("1e16"):
+        errors["amount"] = [_("This amount is too large.")]
+    if data.currency not in CURRENCY_CODES:
+        errors["currency"] = [
+            _("%(code)s is not an ISO 4217 currency code.") % {"code": data.currency}
+        ]
+    if data.fiscal_year is not None and not 1978 <= data.fiscal_year <= 2100:
+        errors["fiscal_year"] = [_("Give a year between 1978 and 2100.")]
+    return errors
+
+
+def _new_entry(activity: Activity, data: EntryData, user: User | None) -> FinancialEntry:
+    errors = _check_entry(data)
+    if errors:
+        raise FinanceError(errors)
+    rate = rate_for(data.currency, data.value_date)
+    entry = FinancialEntry(
+        activity=activity,
+        contributor=data.contributor,
+        kind=data.kind,
+        valuation_method=data.valuation_method,
+        valuation_basis=data.valuation_basis,
+        stage=data.stage,
+        amount=data.amount,
+        currency=data.currency,
+        value_date=data.value_date,
+        fiscal_year=data.fiscal_year or data.value_date.year,
+        units_per_usd=rate,
+        amount_usd=to_usd(data.amount, rate),
+        reference=data.reference,
+        note=data.note,
+        created_by=user,
+    )
+    entry._history_user = user  # type: ignore[attr-defined]
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def record_entries(
+    *,
+    activity: Activity,
+    entries: Iterable[EntryData],
+    user: User | None,
+    expected_version: int | None,
+) -> list[FinancialEntry]:
+    """Record several lines at once (a sheet row, a form with many lines): all or none."""
+    _claim_ledger(activity, expected_version, user)
+    recorded: list[FinancialEntry] = []
+    problems: dict[str, list[str]] = {}
+    for number, data in enumerate(entries, start=1):
+        try:
+            recorded.append(_new_entry(activity, data, user))
+        except FinanceError as error:
+            for name, messages in error.errors.items():
+                problems.setdefault(name, []).extend(
+                    _("Line %(line)d: %(message)s") % {"line": number, "message": m}
+                    for m in messages
+                )
+    if problems:
+        raise FinanceError(problems)
+    return recorded
+
+
+def net_amount(entry: FinancialEntry) -> tuple[Decimal, Decimal]:
+    """The entry as it stands after its corrections: (amount, amount in US$)."""
+    totals = entry.corrections.aggregate(amount=Sum("amount"), usd=Sum("amount_usd"))
+    return (entry.amount + (totals["amount"] or 0), entry.amount_usd + (totals["usd"] or 0))
+
+
+@transaction.atomic
+def correct_entry(
+    *,
+    entry: FinancialEntry,
+    new_amount: Decimal | None,
+    reason: str,
+    user: User | None,
+    expected_version: int | None,
+) -> FinancialEntry:
+    """Bring an entry to `new_amount` (None or 0 reverses it) with a new entry that says why.
+
+    The correction uses the original's rate, so the US$ figures move by exactly the converted
+    difference and a reversal nets to zero in both currencies.
+    """
+    if entry.entry_type != EntryType.ORIGINAL:
+        raise FinanceError(_("Correct the original entry, not a correction."))
+    if not reason.strip():
+        raise FinanceError({"reason": [_("Say why the figure is corrected.")]})
+    if new_amount is not None and (not new_amount.is_finite() or new_amount < 0):
+        raise FinanceError({"amount": [_("The corrected amount cannot be negative.")]})
+    _claim_ledger(entry.activity, expected_version, user)
+    current_amount, current_usd = net_amount(entry)
+    target = new_amount if new_amount is not None else Decimal(0)
+    if target == current_amount:
+        raise FinanceError({"amount": [_("The entry already has this amount.")]})
+    target_usd = to_usd(target, entry.units_per_usd)
+    correction = FinancialEntry(
+        activity=entry.activity,
+        contributor=entry.contributor,
+        kind=entry.kind,
+        valuation_method=entry.valuation_method,
+        valuation_basis=entry.valuation_basis,
+        stage=entry.stage,
+        amount=target - current_amount,
+        currency=entry.currency,
+        value_date=entry.value_date,
+        fiscal_year=entry.fiscal_year,
+        units_per_usd=entry.units_per_usd,
+        amount_usd=target_usd - current_usd,
+        reference=entry.reference,
+        note=entry.note,
+        entry_type=EntryType.REVERSAL if target == 0 else EntryType.ADJUSTMENT,
+        corrects=entry,
+        reason=reason.strip(),
+        created_by=user,
+    )
+    correction._history_user = user  # type: ignore[attr-defined]
+    correction.save()
+    return correction

@@ -1,0 +1,127 @@
+"""The spreadsheet view of an activity's money, and the figures derived from it.
+
+Rows: IFAD by source, each cofinancier, each in-kind contributor. Columns: planned, allocated,
+spent, in each original currency and in US$. One aggregate query per activity.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from activities.models import Activity
+
+from .models import IFAD_KINDS, ContributionKind, FinancialEntry, Stage
+
+ZERO = Decimal("0.00")
+STAGES = tuple(Stage.values)
+
+
+def ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    """Two decimals, half up; None when there is nothing to divide by."""
+    if not denominator:
+        return None
+    return (numerator / denominator).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class SheetRow:
+    label: str
+    kind: str
+    contributor_id: int | None
+    # currency -> stage -> amount in that currency
+    original: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    usd: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(STAGES, ZERO))
+
+    @property
+    def is_ifad(self) -> bool:
+        return self.kind in IFAD_KINDS
+
+
+@dataclass
+class ActivityFinance:
+    rows: list[SheetRow]
+    ifad: dict[str, Decimal]
+    cofinancing: dict[str, Decimal]
+    in_kind: dict[str, Decimal]
+
+    @property
+    def others(self) -> dict[str, Decimal]:
+        return {s: self.cofinancing[s] + self.in_kind[s] for s in STAGES}
+
+    @property
+    def total(self) -> dict[str, Decimal]:
+        return {s: self.ifad[s] + self.others[s] for s in STAGES}
+
+    @property
+    def allocation_rate(self) -> Decimal | None:
+        return ratio(self.total[Stage.ALLOCATED], self.total[Stage.PLANNED])
+
+    @property
+    def execution_rate(self) -> Decimal | None:
+        return ratio(self.total[Stage.SPENT], self.total[Stage.ALLOCATED])
+
+    @property
+    def leverage_allocated(self) -> Decimal | None:
+        return ratio(self.others[Stage.ALLOCATED], self.ifad[Stage.ALLOCATED])
+
+    @property
+    def leverage_planned(self) -> Decimal | None:
+        return ratio(self.others[Stage.PLANNED], self.ifad[Stage.PLANNED])
+
+    @property
+    def warnings(self) -> list[str]:
+        found = []
+        for row in self.rows:
+            if row.usd[Stage.SPENT] > row.usd[Stage.ALLOCATED]:
+                found.append(_("%(row)s: spent is more than allocated.") % {"row": row.label})
+            if row.usd[Stage.ALLOCATED] > row.usd[Stage.PLANNED]:
+                found.append(_("%(row)s: allocated is more than planned.") % {"row": row.label})
+        return found
+
+
+def activity_finance(activity: Activity) -> ActivityFinance:
+    totals = (
+        FinancialEntry.objects.filter(activity=activity)
+        .values("kind", "contributor_id", "contributor__name", "currency", "stage")
+        .annotate(amount=Sum("amount"), usd=Sum("amount_usd"))
+        .order_by()
+    )
+    rows: dict[tuple[str, int | None], SheetRow] = {}
+    ifad: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    cofinancing: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    in_kind: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for line in totals:
+        key = (line["kind"], line["contributor_id"])
+        row = rows.get(key)
+        if row is None:
+            label = (
+                str(ContributionKind(line["kind"]).label)
+                if line["kind"] in IFAD_KINDS
+                else line["contributor__name"]
+            )
+            row = rows[key] = SheetRow(label, line["kind"], line["contributor_id"])
+        row.original.setdefault(line["currency"], dict.fromkeys(STAGES, ZERO))[line["stage"]] += (
+            line["amount"]
+        )
+        row.usd[line["stage"]] += line["usd"]
+        bucket = (
+            ifad
+            if line["kind"] in IFAD_KINDS
+            else in_kind
+            if line["kind"] == ContributionKind.IN_KIND
+            else cofinancing
+        )
+        bucket[line["stage"]] += line["usd"]
+    order = {kind: position for position, kind in enumerate(ContributionKind.values)}
+    ordered = sorted(rows.values(), key=lambda r: (order[r.kind], r.label.casefold()))
+    return ActivityFinance(
+        rows=ordered,
+        ifad={s: ifad[s] for s in STAGES},
+        cofinancing={s: cofinancing[s] for s in STAGES},
+        in_kind={s: in_kind[s] for s in STAGES},
+    )
