@@ -41,6 +41,10 @@ class SheetRow:
     def is_ifad(self) -> bool:
         return self.kind in IFAD_KINDS
 
+    @property
+    def kind_label(self) -> str:
+        return str(ContributionKind(self.kind).label)
+
 
 @dataclass
 class ActivityFinance:
