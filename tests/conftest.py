@@ -109,3 +109,22 @@ def partner_client(partner_user: User, client_for: Callable[[User | None], Clien
 @pytest.fixture
 def viewer_client(viewer: User, client_for: Callable[[User | None], Client]) -> Client:
     return client_for(viewer)
+
+
+@pytest.fixture
+def fast_templates() -> Iterator[None]:
+    """Render templates without the test runner's instrumentation.
+
+    The test client records a copy of the context for every template rendered, and Django renders
+    one template per <option>: a form with a few 249-country selects then takes a second. Tests
+    that only look at status codes, HTML or query counts (not `response.context`) use this.
+    """
+    from django.template import Template
+    from django.test.utils import _TestState
+
+    instrumented = Template._render
+    Template._render = _TestState.saved_data.template_render
+    try:
+        yield
+    finally:
+        Template._render = instrumented

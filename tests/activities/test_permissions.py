@@ -1,0 +1,305 @@
+"""Every URL of the project, for every role, with GET and POST: the answer each one gets.
+
+The table below says what each role may do on each page. A URL pattern that the table does not
+cover fails `test_every_url_pattern_is_in_the_permission_table`, so a new page cannot ship
+without its permission row. A POST from a role that may not change anything must leave the
+database exactly as it was (the POST bodies are valid, so a missing check would show).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import User
+from activities.models import Activity, CountryRole, Partner, PartnerRole, Visibility
+from tests.factories import PASSWORD, ActivityFactory, PartnerFactory
+from tests.helpers import activity_form_data, db_state, edit_form_data, partner_form_data
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "viewer", "partner", "cpm_other", "cpm", "focal", "admin")
+STAFF = ("focal", "admin")  # Django admin access
+EDITORS = ("cpm", "focal", "admin")  # may change the LAC activities under test
+CREATORS = ("cpm_other", "cpm", "focal", "admin")
+
+# Expected answers. "login": redirect to the portal's login page; "admin_login": redirect to the
+# admin's; "done": 302 after a successful write; a number: that status code.
+LOGIN, ADMIN_LOGIN, DONE = "login", "admin_login", "done"
+
+# The admin is Django's; only its entry points are checked here, the rest is Django's business.
+ADMIN_CHECKED = {
+    "admin:index",
+    "admin:activities_activity_changelist",
+    "admin:activities_country_changelist",
+    "admin:accounts_user_changelist",
+}
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    internal: Activity  # LAC-led, internal; the partner org does not take part
+    public: Activity  # LAC-led, public
+    stranger: Partner  # only in the internal activity: hidden from the partner user
+    own_org: Partner  # the partner user's organization
+    other_partner: Partner  # for merging
+
+
+@pytest.fixture
+def world(
+    admin: User,
+    focal: User,
+    cpm: User,
+    cpm_other: User,
+    partner_user: User,
+    viewer: User,
+    partner_org: Partner,
+) -> World:
+    stranger = PartnerFactory(name="Asociación de Productores Andinos")
+    internal = ActivityFactory(
+        title="Internal LAC exchange",
+        countries=["BR", ("PE", CountryRole.RECEIVER)],
+        partners=[(stranger, PartnerRole.HOST)],
+    )
+    public = ActivityFactory(
+        title="Public LAC exchange", countries=["CO"], visibility=Visibility.PUBLIC
+    )
+    return World(
+        users={
+            "viewer": viewer,
+            "partner": partner_user,
+            "cpm_other": cpm_other,
+            "cpm": cpm,
+            "focal": focal,
+            "admin": admin,
+        },
+        internal=internal,
+        public=public,
+        stranger=stranger,
+        own_org=partner_org,
+        other_partner=PartnerFactory(name="Fundación Semillas"),
+    )
+
+
+Expect = str | int
+Rule = Callable[[str, str], Expect]  # (role, method) -> expected answer
+
+
+def logged_in(get: dict[str, Expect] | Expect, post: dict[str, Expect] | Expect) -> Rule:
+    """Anonymous users go to the login page; others get the per-role answer."""
+
+    def rule(role: str, method: str) -> Expect:
+        if role == "anonymous":
+            return LOGIN
+        answer = get if method == "GET" else post
+        return answer.get(role, answer.get("*", 0)) if isinstance(answer, dict) else answer
+
+    return rule
+
+
+def everyone(get: Expect, post: Expect) -> Rule:
+    return lambda role, method: get if method == "GET" else post
+
+
+def admin_page(role: str, method: str) -> Expect:
+    return 200 if role in STAFF else ADMIN_LOGIN
+
+
+def only(roles: tuple[str, ...], *, get: Expect, post: Expect, others: Expect = 403) -> Rule:
+    return logged_in(
+        {**{r: get for r in roles}, "*": others}, {**{r: post for r in roles}, "*": others}
+    )
+
+
+# Per-target rules for pages about one activity: the internal one hides from the partner user.
+def activity_read(target: str) -> Rule:
+    hidden = {"partner": 404} if target == "internal" else {}
+    return logged_in({**hidden, "*": 200}, {**hidden, "*": 200})
+
+
+def activity_write(target: str, *, get: Expect, post: Expect) -> Rule:
+    hidden = {"partner": 404} if target == "internal" else {}
+    return logged_in(
+        {**hidden, **{r: get for r in EDITORS}, "*": 403},
+        {**hidden, **{r: post for r in EDITORS}, "*": 403},
+    )
+
+
+def status_rule(target: str) -> Rule:
+    write = activity_write(target, get=405, post=DONE)
+    return lambda role, method: (
+        405 if method == "GET" and role != "anonymous" else write(role, method)
+    )
+
+
+def partner_read(target: str) -> Rule:
+    hidden = {"partner": 404} if target == "stranger" else {}
+    return logged_in({**hidden, "*": 200}, {**hidden, "*": 200})
+
+
+def partner_write(target: str) -> Rule:
+    hidden = {"partner": 404} if target == "stranger" else {}
+    return logged_in(
+        {**hidden, **{r: 200 for r in STAFF}, "*": 403},
+        {**hidden, **{r: DONE for r in STAFF}, "*": 403},
+    )
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    target: str  # "" or which object the URL is about
+    rule: Rule
+
+
+ACTIVITY_TARGETS = ("internal", "public")
+PARTNER_TARGETS = ("stranger", "own_org")
+
+CASES: list[Case] = [
+    # Read-only pages answer a POST like a GET: nothing to change there.
+    Case("home", "", logged_in(200, 200)),
+    Case("healthz", "", everyone(200, 200)),
+    Case("login", "", everyone(200, 200)),
+    Case("logout", "", everyone(405, DONE)),
+    Case("password_change", "", logged_in(200, DONE)),
+    Case("password_change_done", "", logged_in(200, 405)),
+    Case("password_reset", "", everyone(200, DONE)),
+    Case("password_reset_done", "", everyone(200, 405)),
+    Case("password_reset_confirm", "", everyone(200, 200)),
+    Case("password_reset_complete", "", everyone(200, 405)),
+    *[Case(name, "", admin_page) for name in sorted(ADMIN_CHECKED)],
+    Case("activities:list", "", logged_in(200, 200)),
+    Case("activities:create", "", only(CREATORS, get=200, post=DONE)),
+    *[Case("activities:detail", t, activity_read(t)) for t in ACTIVITY_TARGETS],
+    *[Case("activities:history", t, activity_read(t)) for t in ACTIVITY_TARGETS],
+    *[Case("activities:edit", t, activity_write(t, get=200, post=DONE)) for t in ACTIVITY_TARGETS],
+    # The status change is a POST-only action: any GET is refused before looking further.
+    *[Case("activities:status", t, status_rule(t)) for t in ACTIVITY_TARGETS],
+    Case("activities:partner_list", "", logged_in(200, 200)),
+    Case("activities:partner_create", "", only(CREATORS, get=200, post=DONE)),
+    Case("activities:partner_merge", "", only(STAFF, get=200, post=DONE)),
+    *[Case("activities:partner_detail", t, partner_read(t)) for t in PARTNER_TARGETS],
+    *[Case("activities:partner_edit", t, partner_write(t)) for t in PARTNER_TARGETS],
+]
+
+
+def _patterns(resolver: URLResolver, namespace: str = "", prefix: str = "") -> Iterator[str]:
+    """The qualified name of every URL pattern (or its route when unnamed), includes included."""
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _patterns(entry, inner, route)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}" if entry.name else f"{namespace}<unnamed {route}>"
+
+
+def test_every_url_pattern_is_in_the_permission_table() -> None:
+    covered = {case.name for case in CASES}
+    found = {
+        name
+        for name in _patterns(get_resolver("ssc_portal.urls"))
+        if not name.startswith("admin:") or name in ADMIN_CHECKED
+    }
+    missing = found - covered
+    assert not missing, f"URL patterns without a row in the permission table: {sorted(missing)}"
+    stale = covered - found
+    assert not stale, f"Rows in the permission table for URLs that no longer exist: {sorted(stale)}"
+
+
+def _url(case: Case, world: World) -> str:
+    name = case.name
+    if name == "password_reset_confirm":
+        return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
+    if case.target in ACTIVITY_TARGETS:
+        return reverse(name, args=[getattr(world, case.target).pk])
+    if case.target in PARTNER_TARGETS:
+        return reverse(name, args=[getattr(world, case.target).pk])
+    return reverse(name)
+
+
+def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
+    """A valid body: if a role that may not write were let through, something would change."""
+    target = getattr(world, case.target, None) if case.target else None
+    match case.name:
+        case "activities:create":
+            return activity_form_data(title="Created through the permission walk")
+        case "activities:edit":
+            return edit_form_data(target, title="Changed through the permission walk")
+        case "activities:status":
+            return {"status": "approved", "note": "Moved by the walk", "version": target.version}
+        case "activities:partner_create":
+            return partner_form_data()
+        case "activities:partner_edit":
+            return partner_form_data(name="Renamed by the walk", country=target.country_id)
+        case "activities:partner_merge":
+            return {"keep": world.own_org.pk, "remove": world.other_partner.pk, "confirm": "1"}
+        case "password_change":
+            return {
+                "old_password": PASSWORD,
+                "new_password1": "a new and long passphrase 42",
+                "new_password2": "a new and long passphrase 42",
+            }
+        case "password_reset":
+            return {"email": user.email if user else "nobody@example.org"}
+        case "login":
+            return {"username": "nobody", "password": "wrong"}
+    return {}
+
+
+def _answer(response: Any) -> Expect:
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith("/accounts/login/?next="):
+            return LOGIN
+        if location.startswith("/admin/login/?next="):
+            return ADMIN_LOGIN
+        return DONE
+    return response.status_code
+
+
+def _normalize(expected: Expect) -> Expect:
+    return 302 if expected == DONE else expected
+
+
+@pytest.mark.parametrize(
+    "case", CASES, ids=lambda c: f"{c.name}[{c.target}]" if c.target else c.name
+)
+def test_permissions(case: Case, world: World, fast_templates: None) -> None:
+    mismatches = []
+    for role in ROLES:
+        user = world.users.get(role)
+        # A crash is an answer (500) in the table, not an exception that hides the other rows.
+        client = Client(raise_request_exception=False)
+        if user is not None:
+            client.force_login(user)
+        for method in ("GET", "POST"):
+            expected = case.rule(role, method)
+            # Each request in a savepoint rolled back afterwards: roles do not see each
+            # other's writes, and a refused POST can be compared with the state before it.
+            with transaction.atomic():
+                before = db_state()
+                url = _url(case, world)
+                if method == "GET":
+                    response = client.get(url)
+                else:
+                    response = client.post(url, _post_body(case, world, user))
+                after = db_state()
+                transaction.set_rollback(True)
+            got = _answer(response)
+            if got != expected and not (got == 302 and expected == DONE):
+                mismatches.append(f"{role:9} {method:4} expected {expected!r:14} got {got!r}")
+            may_write = expected == DONE
+            if method == "POST" and not may_write and after != before:
+                changed = sorted(key for key in before if before[key] != after[key])
+                mismatches.append(f"{role:9} POST changed the database ({changed}) without leave")
+            if may_write and case.name.startswith("activities:") and after == before:
+                mismatches.append(f"{role:9} POST answered {got!r} but saved nothing")
+    assert not mismatches, f"{case.name} {case.target}:\n" + "\n".join(mismatches)

@@ -1,0 +1,197 @@
+"""Helpers shared by the page tests: form payloads as a browser would post them, DB snapshots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.contrib.sessions.models import Session
+from django.db import connection
+
+from accounts.models import User
+from activities.models import (
+    Activity,
+    ActivityCountry,
+    ActivityPartner,
+    ActivityType,
+    CountryRole,
+    FundingNature,
+    Modality,
+    Partner,
+    StatusChange,
+    Visibility,
+)
+from tests.factories import country, division, theme
+
+
+def activity_form_data(
+    *,
+    countries: Sequence[tuple[Any, str]] | None = None,
+    partners: Sequence[tuple[Any, Iterable[str]]] = (),
+    themes: Sequence[Any] | None = None,
+    sdgs: Sequence[Any] = (),
+    initial_countries: int = 0,
+    initial_partners: int = 0,
+    **fields: Any,
+) -> dict[str, Any]:
+    """The POST body of the activity form. Countries and partners are (pk or ISO2, role(s))."""
+    if countries is None:
+        countries = [("BR", CountryRole.PROVIDER), ("MZ", CountryRole.RECEIVER)]
+    data: dict[str, Any] = {
+        "title": "South-South learning route on rural finance",
+        "summary": "Rural finance practitioners from Brazil visit Mozambique.",
+        "objectives": "",
+        "activity_type": ActivityType.LEARNING_ROUTE,
+        "modality": Modality.SOUTH_SOUTH,
+        "funding_nature": FundingNature.GRANT,
+        "project_id": "",
+        "lead_division": division("LAC").pk,
+        "responsible_cpm": "",
+        "status": "pipeline",
+        "status_note": "",
+        "approval_year": "2024",
+        "planned_start": "",
+        "planned_end": "",
+        "actual_start": "",
+        "actual_end": "",
+        "themes": [t if isinstance(t, int) else t.pk for t in (themes or [theme(1)])]
+        if themes != []
+        else [],
+        "sdgs": list(sdgs),
+        "participants_women": "",
+        "participants_men": "",
+        "participants_youth": "",
+        "outcomes": "",
+        "action_plans_adopted": "",
+        "follow_up": "",
+        "lessons_learned": "",
+        "notes": "",
+        "visibility": Visibility.INTERNAL,
+    }
+    data.update(fields)
+    data.update(_formset("countries", len(countries), initial_countries))
+    for i, (value, role) in enumerate(countries):
+        pk = country(value).pk if isinstance(value, str) else value
+        data[f"countries-{i}-country"] = pk
+        data[f"countries-{i}-role"] = role
+        data[f"countries-{i}-share"] = ""
+    data.update(_formset("partners", len(partners), initial_partners))
+    for i, (value, roles) in enumerate(partners):
+        data[f"partners-{i}-partner"] = value.pk if isinstance(value, Partner) else value
+        data[f"partners-{i}-roles"] = list(roles)
+    return data
+
+
+def _formset(prefix: str, total: int, initial: int) -> dict[str, Any]:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def edit_form_data(activity: Activity, **changes: Any) -> dict[str, Any]:
+    """The edit form's body as loaded for `activity` (its version included), with changes."""
+    activity.refresh_from_db()
+    countries = [(link.country_id, link.role) for link in activity.country_links.order_by("pk")]
+    grouped: dict[int, list[str]] = {}
+    for link in activity.partner_links.order_by("pk"):
+        grouped.setdefault(link.partner_id, []).append(link.role)
+    values: dict[str, Any] = {
+        "title": activity.title,
+        "summary": activity.summary,
+        "activity_type": activity.activity_type,
+        "modality": activity.modality,
+        "funding_nature": activity.funding_nature,
+        "project_id": activity.project_id,
+        "lead_division": activity.lead_division_id,
+        "responsible_cpm": activity.responsible_cpm_id or "",
+        "status": activity.status,
+        "approval_year": activity.approval_year or "",
+        "visibility": activity.visibility,
+        "version": activity.version,
+        "countries": countries,
+        "partners": list(grouped.items()),
+        "themes": list(activity.themes.values_list("pk", flat=True)),
+    }
+    values.update(changes)
+    return activity_form_data(
+        initial_countries=len(countries), initial_partners=len(grouped), **values
+    )
+
+
+def partner_form_data(**fields: Any) -> dict[str, Any]:
+    data = {
+        "name": "Instituto de Desarrollo Rural",
+        "acronym": "IDR",
+        "type": "government",
+        "country": country("PE").pk,
+        "website": "",
+        "iati_identifier": "",
+    }
+    data.update(fields)
+    return data
+
+
+HISTORY_TABLES = (
+    Activity.history.model,
+    ActivityCountry.history.model,
+    ActivityPartner.history.model,
+    Partner.history.model,
+)
+
+
+def db_state() -> dict[str, Any]:
+    """Everything a page could change, to compare before and after a request."""
+    return {
+        "activities": list(
+            Activity.objects.order_by("pk").values_list(
+                "pk", "ssc_id", "title", "status", "version"
+            )
+        ),
+        "countries": list(
+            ActivityCountry.objects.order_by("pk").values_list("activity_id", "country_id", "role")
+        ),
+        "partner_links": list(
+            ActivityPartner.objects.order_by("pk").values_list("activity_id", "partner_id", "role")
+        ),
+        "themes": list(
+            Activity.themes.through.objects.order_by("pk").values_list("pk", "theme_id")
+        ),
+        "partners": list(Partner.objects.order_by("pk").values_list("pk", "name", "acronym")),
+        "status_changes": StatusChange.objects.count(),
+        "history": [model.objects.count() for model in HISTORY_TABLES],
+        "users": list(User.objects.order_by("pk").values_list("pk", "password", "partner_id")),
+    }
+
+
+def session_count() -> int:
+    return Session.objects.count()
+
+
+def row_counts() -> dict[str, int]:
+    """Row counts of every table the activity form writes to."""
+    return {
+        "activity": Activity.objects.count(),
+        "country": ActivityCountry.objects.count(),
+        "partner_link": ActivityPartner.objects.count(),
+        "status_change": StatusChange.objects.count(),
+        "partner": Partner.objects.count(),
+        **{model._meta.db_table: model.objects.count() for model in HISTORY_TABLES},
+        "themes": Activity.themes.through.objects.count(),
+        "m2m_history": _m2m_history_count(),
+    }
+
+
+def _m2m_history_count() -> int:
+    # simple-history keeps m2m history in its own tables (one per m2m field).
+    tables = [
+        t for t in connection.introspection.table_names() if "historical" in t and "theme" in t
+    ]
+    total = 0
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            total += cursor.fetchone()[0]
+    return total
