@@ -6,7 +6,8 @@
 Generates the activities once in the database DATABASE_URL names (ssc_bench under `make bench`)
 and reuses them on later runs. Each scenario is requested through Django's test Client (the whole
 middleware, view and template stack, no network), a few times to warm up, then --repeat times;
-the table gives the median and 95th percentile and the number of SQL queries of one request.
+the table gives the median and 95th percentile, and the number of SQL queries of one request and
+the time they took (the rest is Python: view, forms, templates).
 --explain prints EXPLAIN ANALYZE for the slowest queries of every scenario over the budget.
 """
 
@@ -70,6 +71,7 @@ class Result:
     median_ms: float
     p95_ms: float
     queries: int
+    sql_ms: float
     rows: str
 
 
@@ -178,23 +180,29 @@ def main() -> None:
             rows = f"{matches(user, query):,}"
             ordered = sorted(times)
             p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-            result = Result(user_label, label, statistics.median(times), p95, len(queries), rows)
+            sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
+            result = Result(
+                user_label, label, statistics.median(times), p95, len(queries), sql_ms, rows
+            )
             results.append(result)
             print(
                 f"{user_label:<12} {label:<26} {result.median_ms:8.1f} {result.p95_ms:8.1f} "
-                f"{result.queries:>4} {rows:>8}",
+                f"{result.queries:>4} {sql_ms:7.1f} {rows:>8}",
                 flush=True,
             )
             if options.explain and result.median_ms > BUDGET_MS:
                 explain(queries)
 
     print(f"\nActivity list, {Activity.objects.count():,} activities, {options.repeat} requests")
-    print(f"{'user':<12} {'scenario':<26} {'median ms':>9} {'p95 ms':>8} {'SQL':>4} {'matches':>8}")
+    print(
+        f"{'user':<12} {'scenario':<26} {'median ms':>9} {'p95 ms':>8} {'SQL':>4} "
+        f"{'SQL ms':>7} {'matches':>8}"
+    )
     for r in results:
         flag = "  over budget" if r.median_ms > BUDGET_MS else ""
         print(
             f"{r.user:<12} {r.label:<26} {r.median_ms:9.1f} {r.p95_ms:8.1f} {r.queries:>4} "
-            f"{r.rows:>8}{flag}"
+            f"{r.sql_ms:7.1f} {r.rows:>8}{flag}"
         )
 
 

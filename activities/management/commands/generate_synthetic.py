@@ -331,9 +331,11 @@ class Generator:
         finished = status in (Status.COMPLETED, Status.CLOSED)
         women = rng.randint(0, 120) if finished else None
         men = rng.randint(0, 120) if finished else None
-        updated = datetime(year, 1, 1, tzinfo=UTC) + timedelta(
-            days=rng.randint(0, max(1, (min(LAST_YEAR, year + 6) - year) * 365))
-        )
+        # Last edited some time in the six years after approval, never in the future; to the
+        # second, so that the list's default order (newest first) has few ties.
+        created = datetime(year, 1, 1, tzinfo=UTC)
+        horizon = min(datetime.now(UTC), created + timedelta(days=6 * 365)) - created
+        updated = created + timedelta(seconds=rng.randint(0, max(0, int(horizon.total_seconds()))))
         return Activity(
             ssc_id=ssc_id,
             title=title[:300],
@@ -359,8 +361,8 @@ class Generator:
             participants_men=men,
             participants_youth=rng.randint(0, (women or 0) + (men or 0)) if finished else None,
             visibility=Visibility.PUBLIC if rng.random() < 0.15 else Visibility.INTERNAL,
-            created_at=datetime(year, 1, 1, tzinfo=UTC),
-            updated_at=min(updated, datetime.now(UTC)),
+            created_at=created,
+            updated_at=updated,
         )
 
     def run(self, total: int) -> None:
