@@ -1,0 +1,144 @@
+"""Pages issue a fixed number of SQL queries, however many rows they show."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import User
+from activities.models import Activity, CountryRole, Partner, PartnerRole, Status, StatusChange
+from tests.factories import ActivityFactory, PartnerFactory, country, theme
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_templates")]
+
+ROLES = ["focal", "cpm"]
+COUNTRY_CODES = ["BR", "PE", "CO", "MX", "HT", "IN", "MZ", "SN"]
+
+
+def _activities(n: int, partners: list[Partner]) -> list[Activity]:
+    """n activities, each with countries, partners in two roles, themes and a status change;
+    responsible CPMs and lead divisions vary so that every related row is different."""
+    made = []
+    for i in range(n):
+        activity = ActivityFactory(
+            countries=[COUNTRY_CODES[i % 8], (COUNTRY_CODES[(i + 3) % 8], CountryRole.RECEIVER)],
+            partners=[
+                (partners[i % len(partners)], PartnerRole.HOST),
+                (partners[(i + 1) % len(partners)], PartnerRole.BROKER),
+            ],
+            themes=[theme(1 + i % 10), theme(1 + (i + 1) % 10)],
+            status=[Status.PIPELINE, Status.APPROVED, Status.ONGOING][i % 3],
+        )
+        StatusChange.objects.create(activity=activity, to_status=activity.status)
+        made.append(activity)
+    return made
+
+
+def _count(client: Client, url: str) -> int:
+    client.get(url)  # warm caches (sessions, content types) so both sides are comparable
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.fixture
+def partners() -> list[Partner]:
+    return [PartnerFactory(country=country(code)) for code in COUNTRY_CODES]
+
+
+@pytest.fixture
+def as_role(request: pytest.FixtureRequest, client_for: Callable[[User | None], Client]):  # type: ignore[no-untyped-def]
+    def make(role: str) -> Client:
+        return client_for(request.getfixturevalue(role))
+
+    return make
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "query",
+    ["", "?country=BR", "?status=approved&ordering=-updated", "?theme=agri-technologies", "?mine=1"],
+    ids=["plain", "country", "status", "theme", "mine"],
+)
+def test_activity_list_queries_do_not_grow_with_rows(
+    as_role, partners: list[Partner], role: str, query: str
+) -> None:
+    client = as_role(role)
+    url = reverse("activities:list") + query
+    _activities(5, partners)
+    few = _count(client, url)
+    _activities(45, partners)
+    many = _count(client, url)
+    assert few == many, f"{few} queries for 5 activities, {many} for 50"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_home_queries_do_not_grow_with_rows(as_role, partners: list[Partner], role: str) -> None:
+    client = as_role(role)
+    _activities(5, partners)
+    few = _count(client, reverse("home"))
+    _activities(45, partners)
+    assert _count(client, reverse("home")) == few
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", ["activities:detail", "activities:edit", "activities:history"])
+def test_activity_page_queries_do_not_grow_with_countries_and_partners(
+    as_role, partners: list[Partner], role: str, page: str
+) -> None:
+    client = as_role(role)
+    small = ActivityFactory(countries=["BR"], partners=[partners[0]], themes=[theme(1)])
+    big = ActivityFactory(
+        countries=COUNTRY_CODES,
+        partners=[(p, PartnerRole.HOST) for p in partners]
+        + [(p, PartnerRole.FUNDER) for p in partners],
+        themes=[theme(i) for i in range(1, 9)],
+    )
+    for activity in (small, big):
+        StatusChange.objects.create(activity=activity, to_status=activity.status)
+    one = _count(client, reverse(page, args=[small.pk]))
+    eight = _count(client, reverse(page, args=[big.pk]))
+    assert one == eight, f"{one} queries with 1 country/partner, {eight} with 8"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_partner_list_queries_do_not_grow_with_rows(as_role, role: str) -> None:
+    client = as_role(role)
+    for code in COUNTRY_CODES[:5]:
+        PartnerFactory(country=country(code))
+    few = _count(client, reverse("activities:partner_list"))
+    for i in range(45):
+        ActivityFactory(partners=[PartnerFactory(country=country(COUNTRY_CODES[i % 8]))])
+    assert _count(client, reverse("activities:partner_list")) == few
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_partner_detail_queries_do_not_grow_with_activities(
+    as_role, partners: list[Partner], role: str
+) -> None:
+    client = as_role(role)
+    partner = partners[0]
+    ActivityFactory(partners=[partner])
+    url = reverse("activities:partner_detail", args=[partner.pk])
+    few = _count(client, url)
+    for _ in range(30):
+        ActivityFactory(partners=[(partner, PartnerRole.HOST), (partner, PartnerRole.FUNDER)])
+    assert _count(client, url) == few
+
+
+def test_partner_user_list_queries_do_not_grow_with_rows(
+    partner_user: User, partner_org: Partner, partners: list[Partner], client_for
+) -> None:
+    client = client_for(partner_user)
+    for activity in _activities(5, partners):
+        activity.partner_links.create(partner=partner_org, role=PartnerRole.GUEST)
+    few = _count(client, reverse("activities:list"))
+    for activity in _activities(45, partners):
+        activity.partner_links.create(partner=partner_org, role=PartnerRole.GUEST)
+    assert _count(client, reverse("activities:list")) == few
