@@ -292,6 +292,12 @@ def initial_partner_rows(activity: Activity) -> list[dict[str, Any]]:
     return [{"partner": pk, "roles": roles} for pk, roles in grouped.items()]
 
 
+def _row_key(row: forms.Form, name: str) -> Any:
+    """The row's country or partner, unless the row is empty or ticked for removal."""
+    data = row.cleaned_data or {}
+    return None if data.get("DELETE") else data.get(name)
+
+
 def build_activity_data(
     form: ActivityForm, countries: RowFormSet, partners: RowFormSet
 ) -> ActivityData | None:
@@ -302,12 +308,12 @@ def build_activity_data(
     known_partners = Partner.objects.in_bulk([row["partner"] for row in partner_rows])
     ok = True
     for subform in countries.forms:
-        pk = subform.cleaned_data.get("country") if subform.cleaned_data else None
+        pk = _row_key(subform, "country")
         if pk and pk not in known_countries:
             subform.add_error("country", _("This country does not exist."))
             ok = False
     for subform in partners.forms:
-        pk = subform.cleaned_data.get("partner") if subform.cleaned_data else None
+        pk = _row_key(subform, "partner")
         if pk and pk not in known_partners:
             subform.add_error("partner", _("This partner organization does not exist."))
             ok = False
