@@ -78,8 +78,9 @@ $(PY):
 	echo "Creating $(VENV) with $$("$$py" -c 'import sys; print(sys.executable)')"; \
 	"$$py" -m venv $(VENV)
 
+# -qq: errors only; the per-package index warnings pip can print would bury the CI log.
 $(DEPS_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install -qq -e '.[dev]'
 	@mkdir -p $(STAMPS) && rm -f $(STAMPS)/deps-* && touch $@
 
 install: $(DEPS_STAMP)
