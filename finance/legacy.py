@@ -1,0 +1,644 @@
+"""Reading the corporate SSC workbook (../shared/legacy/README.md) as people really keep it.
+
+This module only reads and checks: it turns an .xlsx file into typed rows plus a list of problems,
+each naming its sheet, row and column. Writing is finance.importer's job, and happens only for a
+file without problems.
+
+Safety: the file is checked as a zip before openpyxl opens it (size, entry count, uncompressed size
+and compression ratio, so a zip bomb is refused unread); openpyxl parses XML through defusedxml;
+formulas are never evaluated: a formula in a data cell is refused, one in the totals row is
+reported and not trusted.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any
+from xml.etree import ElementTree
+
+import openpyxl
+from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter, range_boundaries
+
+from activities.models import (
+    Country,
+    CountryMatcher,
+    Division,
+    FundingNature,
+    Modality,
+    Status,
+    Theme,
+    normalize_name,
+)
+
+from .amounts import AmountError, parse_amount
+from .models import CURRENCY_CODES, Stage
+
+MAX_FILE_BYTES = 25 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
+MAX_ZIP_ENTRIES = 500
+MAX_COMPRESSION_RATIO = 150
+HEADER_SEARCH_ROWS = 30
+
+ACTIVITIES = "Activities"
+CONTRIBUTIONS = "Contributions"
+
+SSC_ID_PATTERN = re.compile(r"^SSC-(\d{4})-(\d{2,})$")
+
+ACTIVITY_COLUMNS = {
+    "ssc id": "ssc_id",
+    "activity": "title",
+    "nature of activity": "nature",
+    "year": "year",
+    "lead division": "division",
+    "provider countries": "providers",
+    "receiver countries": "receivers",
+    "modality": "modality",
+    "theme": "theme",
+    "status": "status",
+    "ifad planned": "planned",
+    "ifad allocated": "allocated",
+    "ifad spent": "spent",
+    "notes": "notes",
+}
+ACTIVITY_REQUIRED = ("ssc_id", "title", "nature", "year", "division", "modality", "status")
+ACTIVITY_HEADERS = {value: key for key, value in ACTIVITY_COLUMNS.items()}
+
+CONTRIBUTION_COLUMNS = {
+    "ssc id": "ssc_id",
+    "contributor": "contributor",
+    "contributor type": "contributor_type",
+    "kind": "kind",
+    "currency": "currency",
+    "planned": "planned",
+    "allocated": "allocated",
+    "spent": "spent",
+    "notes": "notes",
+}
+CONTRIBUTION_REQUIRED = ("ssc_id", "contributor", "kind", "currency")
+
+NATURES = {
+    "grant-funded": FundingNature.GRANT,
+    "grant funded": FundingNature.GRANT,
+    "grant": FundingNature.GRANT,
+    "in project": FundingNature.IN_PROJECT,
+    "in-project": FundingNature.IN_PROJECT,
+    "administrative budget": FundingNature.ADMIN_BUDGET,
+    "admin budget": FundingNature.ADMIN_BUDGET,
+}
+MODALITIES = {
+    "south-south": Modality.SOUTH_SOUTH,
+    "south south": Modality.SOUTH_SOUTH,
+    "triangular": Modality.TRIANGULAR,
+    "trilateral": Modality.TRILATERAL,
+}
+KINDS = {
+    "cofinancing": "cofinancing",
+    "co-financing": "cofinancing",
+    "in-kind": "in_kind",
+    "in kind": "in_kind",
+}
+STAGE_COLUMNS = (Stage.PLANNED, Stage.ALLOCATED, Stage.SPENT)
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.sheet}, row {self.row}" if self.row else self.sheet
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ActivityRow:
+    row: int
+    ssc_id: str
+    title: str
+    funding_nature: str
+    year: int
+    division: Division
+    providers: list[Country]
+    receivers: list[Country]
+    modality: str
+    themes: list[Theme]
+    status: str
+    ifad: dict[str, Decimal | None]
+    notes: str
+
+
+@dataclass
+class ContributionRow:
+    row: int
+    ssc_id: str
+    contributor: str
+    contributor_type: str
+    kind: str
+    currency: str
+    amounts: dict[str, Decimal | None]
+    notes: str
+
+
+@dataclass
+class ParsedWorkbook:
+    activities: list[ActivityRow] = field(default_factory=list)
+    contributions: list[ContributionRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    # Every SSC ID on the Activities sheet, including rows with problems: a contribution for
+    # one of them is reported against its activity's row, not as an unknown ID.
+    ids_in_file: set[str] = field(default_factory=set)
+
+
+class UnsafeFile(Exception):
+    """The upload is not a workbook we are willing to open."""
+
+
+def check_container(handle: IO[bytes]) -> None:
+    """Refuse what is not a modest .xlsx before any XML is parsed."""
+    handle.seek(0, 2)
+    size = handle.tell()
+    handle.seek(0)
+    if size > MAX_FILE_BYTES:
+        raise UnsafeFile(_("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES // 2**20})
+    if handle.read(4) != b"PK\x03\x04":
+        raise UnsafeFile(_("This is not an Excel .xlsx workbook."))
+    handle.seek(0)
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            entries = archive.infolist()
+            names = {entry.filename for entry in entries}
+    except zipfile.BadZipFile:
+        raise UnsafeFile(_("The workbook is damaged (not a readable .xlsx file).")) from None
+    finally:
+        handle.seek(0)
+    if "xl/workbook.xml" not in names:
+        raise UnsafeFile(_("This is not an Excel .xlsx workbook."))
+    if "xl/vbaProject.bin" in names:
+        raise UnsafeFile(_("Workbooks with macros are not accepted: save it as .xlsx."))
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise UnsafeFile(_("The workbook has too many parts to be a plain spreadsheet."))
+    total = sum(entry.file_size for entry in entries)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise UnsafeFile(
+            _("The workbook unpacks to more than %(mb)d MB.")
+            % {"mb": MAX_UNCOMPRESSED_BYTES // 2**20}
+        )
+    for entry in entries:
+        if entry.compress_size and entry.file_size / entry.compress_size > MAX_COMPRESSION_RATIO:
+            raise UnsafeFile(_("The workbook is compressed suspiciously well (a zip bomb?)."))
+
+
+def _merged_ranges(handle: IO[bytes], sheet_path: str) -> list[str]:
+    """The merged-cell ranges of one sheet, read from its XML (read-only openpyxl hides them)."""
+    handle.seek(0)
+    refs: list[str] = []
+    with zipfile.ZipFile(handle) as archive, archive.open(sheet_path) as xml:
+        for _event, element in ElementTree.iterparse(xml):  # noqa: S314 - size-checked above
+            if element.tag.endswith("}mergeCell"):
+                refs.append(element.get("ref", ""))
+            element.clear()
+    handle.seek(0)
+    return [ref for ref in refs if ref]
+
+
+def _sheet_paths(handle: IO[bytes]) -> dict[str, str]:
+    """Sheet title -> path of its XML part inside the zip."""
+    handle.seek(0)
+    with zipfile.ZipFile(handle) as archive:
+        ns = {
+            "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+            "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+        }
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))  # noqa: S314
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
+    handle.seek(0)
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+    paths = {}
+    for sheet in workbook.iterfind("m:sheets/m:sheet", ns):
+        target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
+        target = target.lstrip("/")
+        paths[sheet.get("name", "")] = target if target.startswith("xl/") else f"xl/{target}"
+    return paths
+
+
+def _rows(worksheet: Any, merged: list[str]) -> Iterator[tuple[int, list[Any]]]:
+    """Rows as lists of values, with each merged range's value copied into all its cells."""
+    fill: dict[tuple[int, int], tuple[int, int]] = {}
+    for ref in merged:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        for row in range(min_row, max_row + 1):
+            for col in range(min_col, max_col + 1):
+                if (row, col) != (min_row, min_col):
+                    fill[(row, col)] = (min_row, min_col)
+    anchors = {anchor: None for anchor in fill.values()}
+    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        cells = list(values)
+        for col, value in enumerate(cells, start=1):
+            if (number, col) in anchors:
+                anchors[(number, col)] = value
+        for col in range(1, len(cells) + 1):
+            anchor = fill.get((number, col))
+            if anchor is not None and cells[col - 1] is None:
+                cells[col - 1] = anchors.get(anchor)
+        yield number, cells
+
+
+def _header_key(value: Any) -> str:
+    text = " ".join(str(value or "").replace("\n", " ").split()).casefold()
+    return re.sub(r"\s*\((us\$|usd)\)$", "", text)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+class _SheetReader:
+    def __init__(
+        self, name: str, columns: dict[str, str], required: tuple[str, ...], result: ParsedWorkbook
+    ):
+        self.name = name
+        self.columns = columns
+        self.required = required
+        self.result = result
+        self.index: dict[str, int] = {}
+
+    def problem(self, row: int, column: str, message: str) -> None:
+        self.result.problems.append(Problem(self.name, row, column, message))
+
+    def warning(self, row: int, column: str, message: str) -> None:
+        self.result.warnings.append(Problem(self.name, row, column, message))
+
+    def find_header(self, number: int, cells: list[Any]) -> bool:
+        keys = [_header_key(cell) for cell in cells]
+        if "ssc id" not in keys:
+            return False
+        for position, key in enumerate(keys):
+            if key in self.columns and self.columns[key] not in self.index:
+                self.index[self.columns[key]] = position
+        missing = [name for name in self.required if name not in self.index]
+        labels = {v: k for k, v in self.columns.items()}
+        for name in missing:
+            self.problem(number, labels[name], _("This column is missing from the header row."))
+        return True
+
+    def cell(self, cells: list[Any], name: str) -> Any:
+        position = self.index.get(name)
+        if position is None or position >= len(cells):
+            return None
+        return cells[position]
+
+    def column_label(self, name: str) -> str:
+        position = self.index.get(name)
+        heading = {v: k for k, v in self.columns.items()}[name]
+        if position is None:
+            return heading
+        return f"{get_column_letter(position + 1)} ({heading})"
+
+
+def _is_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("=")
+
+
+def _amount(reader: _SheetReader, number: int, cells: list[Any], name: str) -> Decimal | None:
+    value = reader.cell(cells, name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    column = reader.column_label(name)
+    if _is_formula(value):
+        reader.problem(number, column, _("A formula is not accepted here: type the amount."))
+        return None
+    try:
+        amount = parse_amount(value)
+    except AmountError:
+        reader.problem(number, column, _("%(value)r is not an amount.") % {"value": str(value)})
+        return None
+    if amount < 0:
+        reader.problem(
+            number, column, _("Amounts cannot be negative (%(value)s).") % {"value": amount}
+        )
+        return None
+    if amount != amount.quantize(Decimal("0.01")):
+        reader.problem(
+            number,
+            column,
+            _("Amounts are kept to the cent: %(value)s has more decimals.") % {"value": amount},
+        )
+        return None
+    return amount
+
+
+def _year(reader: _SheetReader, number: int, cells: list[Any]) -> int | None:
+    value = reader.cell(cells, "year")
+    text = _text(value)
+    column = reader.column_label("year")
+    if isinstance(value, datetime.date):
+        return value.year
+    if not re.fullmatch(r"\d{4}(\.0+)?", text):
+        reader.problem(number, column, _("%(value)r is not a year.") % {"value": text})
+        return None
+    year = int(float(text))
+    if not 1978 <= year <= datetime.date.today().year + 10:
+        reader.problem(number, column, _("%(value)s is not a plausible year.") % {"value": year})
+        return None
+    return year
+
+
+def read_workbook(handle: IO[bytes], *, known_ssc_ids: set[str]) -> ParsedWorkbook:
+    """Check and read both sheets. `known_ssc_ids`: activities already in the portal."""
+    check_container(handle)
+    result = ParsedWorkbook()
+    paths = _sheet_paths(handle)
+    workbook = openpyxl.load_workbook(handle, read_only=True, data_only=False)
+    try:
+        titles = {title.casefold(): title for title in workbook.sheetnames}
+        for wanted in (ACTIVITIES, CONTRIBUTIONS):
+            if wanted.casefold() not in titles:
+                result.problems.append(Problem(wanted, 0, "", _("The sheet is missing.")))
+        if result.problems:
+            return result
+        activities_title = titles[ACTIVITIES.casefold()]
+        contributions_title = titles[CONTRIBUTIONS.casefold()]
+        _read_activities(
+            workbook[activities_title], _merged_ranges(handle, paths[activities_title]), result
+        )
+        _read_contributions(
+            workbook[contributions_title],
+            _merged_ranges(handle, paths[contributions_title]),
+            result,
+            known_ssc_ids,
+        )
+    finally:
+        workbook.close()
+    return result
+
+
+def _read_activities(worksheet: Any, merged: list[str], result: ParsedWorkbook) -> None:
+    reader = _SheetReader(ACTIVITIES, ACTIVITY_COLUMNS, ACTIVITY_REQUIRED, result)
+    matcher = CountryMatcher(Country.objects.select_related("division"))
+    divisions = {d.code.casefold(): d for d in Division.objects.all()}
+    divisions.setdefault("global", divisions.get("glb"))  # type: ignore[arg-type]
+    themes = {normalize_name(t.name): t for t in Theme.objects.all()}
+    statuses = {str(label).casefold(): value for value, label in Status.choices}
+    statuses.update({value: value for value in Status.values})
+    header_found = False
+    seen: dict[str, int] = {}
+    sums: dict[str, Decimal] = dict.fromkeys(STAGE_COLUMNS, Decimal(0))
+    for number, cells in _rows(worksheet, merged):
+        if not header_found:
+            header_found = reader.find_header(number, cells)
+            if number >= HEADER_SEARCH_ROWS and not header_found:
+                break
+            continue
+        if not any(_text(cell) for cell in cells):
+            continue
+        title = _text(reader.cell(cells, "title"))
+        ssc_id = _text(reader.cell(cells, "ssc_id")).upper()
+        if title.casefold() == "total" and not ssc_id:
+            _check_totals(reader, number, cells, sums)
+            continue
+        problems_before = len(result.problems)
+        if any(_is_formula(cell) for cell in cells):
+            for name in reader.index:
+                if _is_formula(reader.cell(cells, name)) and name not in STAGE_COLUMNS:
+                    reader.problem(
+                        number,
+                        reader.column_label(name),
+                        _("A formula is not accepted here: type the value."),
+                    )
+        if not SSC_ID_PATTERN.match(ssc_id):
+            reader.problem(
+                number,
+                reader.column_label("ssc_id"),
+                _("%(value)r is not an SSC ID like SSC-2010-01.") % {"value": ssc_id},
+            )
+        elif ssc_id in seen:
+            reader.problem(
+                number,
+                reader.column_label("ssc_id"),
+                _("%(id)s is also on row %(other)d.") % {"id": ssc_id, "other": seen[ssc_id]},
+            )
+        else:
+            seen[ssc_id] = number
+        result.ids_in_file.add(ssc_id)
+        if not title:
+            reader.problem(number, reader.column_label("title"), _("The title is empty."))
+        elif len(title) > 300:
+            reader.problem(
+                number, reader.column_label("title"), _("The title is longer than 300 characters.")
+            )
+        nature = NATURES.get(_text(reader.cell(cells, "nature")).casefold())
+        if nature is None:
+            reader.problem(
+                number,
+                reader.column_label("nature"),
+                _("%(value)r is not grant-funded, in project or administrative budget.")
+                % {"value": _text(reader.cell(cells, "nature"))},
+            )
+        year = _year(reader, number, cells)
+        division = divisions.get(_text(reader.cell(cells, "division")).casefold())
+        if division is None:
+            reader.problem(
+                number,
+                reader.column_label("division"),
+                _("%(value)r is not a division (APR, ESA, LAC, NEN, WCA or Global).")
+                % {"value": _text(reader.cell(cells, "division"))},
+            )
+        countries: dict[str, list[Country]] = {}
+        for name in ("providers", "receivers"):
+            found, unknown = matcher.match_list(_text(reader.cell(cells, name)))
+            countries[name] = found
+            for text in unknown:
+                reader.problem(
+                    number,
+                    reader.column_label(name),
+                    _("Unknown country %(name)r.") % {"name": text},
+                )
+        modality = MODALITIES.get(_text(reader.cell(cells, "modality")).casefold())
+        if modality is None:
+            reader.problem(
+                number,
+                reader.column_label("modality"),
+                _("%(value)r is not South-South, Triangular or Trilateral.")
+                % {"value": _text(reader.cell(cells, "modality"))},
+            )
+        row_themes = []
+        for part in re.split(r"\s*;\s*", _text(reader.cell(cells, "theme"))):
+            if not part:
+                continue
+            theme = themes.get(normalize_name(part))
+            if theme is None:
+                reader.problem(
+                    number,
+                    reader.column_label("theme"),
+                    _("%(value)r is not one of the corporate themes.") % {"value": part},
+                )
+            else:
+                row_themes.append(theme)
+        if not row_themes and not reader.cell(cells, "theme"):
+            reader.problem(number, reader.column_label("theme"), _("Give the theme."))
+        status = statuses.get(_text(reader.cell(cells, "status")).casefold())
+        if status is None:
+            reader.problem(
+                number,
+                reader.column_label("status"),
+                _(
+                    "%(value)r is not a status (Pipeline, Approved, Ongoing, Completed, "
+                    "Closed, Suspended, Cancelled)."
+                )
+                % {"value": _text(reader.cell(cells, "status"))},
+            )
+        ifad = {stage: _amount(reader, number, cells, stage) for stage in STAGE_COLUMNS}
+        if len(result.problems) > problems_before:
+            continue
+        for stage, amount in ifad.items():
+            sums[stage] += amount or 0
+        result.activities.append(
+            ActivityRow(
+                row=number,
+                ssc_id=ssc_id,
+                title=title,
+                funding_nature=nature,  # type: ignore[arg-type]
+                year=year,  # type: ignore[arg-type]
+                division=division,  # type: ignore[arg-type]
+                providers=countries["providers"],
+                receivers=countries["receivers"],
+                modality=modality,  # type: ignore[arg-type]
+                themes=row_themes,
+                status=status,  # type: ignore[arg-type]
+                ifad=ifad,
+                notes=_text(reader.cell(cells, "notes")),
+            )
+        )
+    if not header_found:
+        result.problems.append(
+            Problem(
+                ACTIVITIES,
+                0,
+                "",
+                _("No header row with 'SSC ID' found in the first %(n)d rows.")
+                % {"n": HEADER_SEARCH_ROWS},
+            )
+        )
+
+
+def _check_totals(
+    reader: _SheetReader, number: int, cells: list[Any], sums: dict[str, Decimal]
+) -> None:
+    for stage in STAGE_COLUMNS:
+        value = reader.cell(cells, stage)
+        if value is None or _text(value) == "":
+            continue
+        column = reader.column_label(stage)
+        if _is_formula(value):
+            reader.warning(
+                number,
+                column,
+                _(
+                    "The totals row holds a formula; formulas are not "
+                    "evaluated, so it was not checked."
+                ),
+            )
+            continue
+        try:
+            stated = parse_amount(value)
+        except AmountError:
+            reader.warning(
+                number, column, _("The total %(value)r is not a number.") % {"value": _text(value)}
+            )
+            continue
+        if stated != sums[stage]:
+            reader.warning(
+                number,
+                column,
+                _("The totals row says %(stated)s but the rows add up to %(sum)s.")
+                % {"stated": f"{stated:,.2f}", "sum": f"{sums[stage]:,.2f}"},
+            )
+
+
+def _read_contributions(
+    worksheet: Any, merged: list[str], result: ParsedWorkbook, known: set[str]
+) -> None:
+    reader = _SheetReader(CONTRIBUTIONS, CONTRIBUTION_COLUMNS, CONTRIBUTION_REQUIRED, result)
+    header_found = False
+    for number, cells in _rows(worksheet, merged):
+        if not header_found:
+            header_found = reader.find_header(number, cells)
+            if number >= HEADER_SEARCH_ROWS and not header_found:
+                break
+            continue
+        if not any(_text(cell) for cell in cells):
+            continue
+        ssc_id = _text(reader.cell(cells, "ssc_id")).upper()
+        contributor = _text(reader.cell(cells, "contributor"))
+        if not ssc_id and contributor.casefold() == "total":
+            continue
+        problems_before = len(result.problems)
+        if ssc_id not in result.ids_in_file and ssc_id not in known:
+            reader.problem(
+                number,
+                reader.column_label("ssc_id"),
+                _("%(id)r is neither in the Activities sheet nor in the portal.") % {"id": ssc_id},
+            )
+        if not contributor:
+            reader.problem(number, reader.column_label("contributor"), _("Name the contributor."))
+        elif len(contributor) > 255:
+            reader.problem(
+                number,
+                reader.column_label("contributor"),
+                _("The name is longer than 255 characters."),
+            )
+        kind = KINDS.get(_text(reader.cell(cells, "kind")).casefold())
+        if kind is None:
+            reader.problem(
+                number,
+                reader.column_label("kind"),
+                _("%(value)r is not Cofinancing or In-kind.")
+                % {"value": _text(reader.cell(cells, "kind"))},
+            )
+        currency = _text(reader.cell(cells, "currency")).upper() or "USD"
+        if currency not in CURRENCY_CODES:
+            reader.problem(
+                number,
+                reader.column_label("currency"),
+                _("%(value)r is not an ISO 4217 currency code.") % {"value": currency},
+            )
+        amounts = {stage: _amount(reader, number, cells, stage) for stage in STAGE_COLUMNS}
+        if len(result.problems) > problems_before:
+            continue
+        result.contributions.append(
+            ContributionRow(
+                row=number,
+                ssc_id=ssc_id,
+                contributor=contributor,
+                contributor_type=_text(reader.cell(cells, "contributor_type")),
+                kind=kind,  # type: ignore[arg-type]
+                currency=currency,
+                amounts=amounts,
+                notes=_text(reader.cell(cells, "notes")),
+            )
+        )
+    if not header_found:
+        result.problems.append(
+            Problem(
+                CONTRIBUTIONS,
+                0,
+                "",
+                _("No header row with 'SSC ID' found in the first %(n)d rows.")
+                % {"n": HEADER_SEARCH_ROWS},
+            )
+        )
