@@ -25,7 +25,8 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal = ("divisions", "countries", "groups", "user_permissions")
     autocomplete_fields = ("partner",)
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        # Django sets UserAdmin.fieldsets; the stubs type ModelAdmin's as optional.
+        *(BaseUserAdmin.fieldsets or ()),
         (_("SSC Portal role"), {"fields": ("role", "divisions", "countries", "partner")}),
     )
     add_fieldsets = (

@@ -7,7 +7,7 @@ its message and ignores that parameter, the API answers 400 (django-filter's DRF
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import django_filters
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -30,6 +30,16 @@ from .models import (
     Visibility,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class ReportingYear(TypedDict):
+    """The annotation added by with_reporting_year: NULL when no year or date is known."""
+
+    reporting_year: int | None
+
+
 # Lifecycle order, so that sorting by status reads pipeline -> closed rather than alphabetically.
 STATUS_ORDER = [
     Status.PIPELINE,
@@ -42,7 +52,9 @@ STATUS_ORDER = [
 ]
 
 
-def with_reporting_year(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
+def with_reporting_year(
+    queryset: QuerySet[Activity],
+) -> QuerySet[WithAnnotations[Activity, ReportingYear]]:
     """Annotate `reporting_year` the way Activity.year computes it, so the database can sort and
     filter on it: approval year, else the year the activity (was to) start."""
     return queryset.annotate(
@@ -62,7 +74,8 @@ def reporting_years(queryset: QuerySet[Activity]) -> list[int]:
         .values_list("reporting_year", flat=True)
         .distinct()
     )
-    return sorted(set(years), reverse=True)
+    # The database already left NULLs out; the check tells the type checker so.
+    return sorted({year for year in years if year is not None}, reverse=True)
 
 
 class ActivityOrderingFilter(django_filters.OrderingFilter):

@@ -3,7 +3,7 @@ their roles, partners with their roles). The form only parses; services.py appli
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.forms import BaseFormSet, formset_factory
@@ -23,6 +23,12 @@ from .models import (
     Theme,
 )
 from .services import ActivityData, CountryLink, PartnerLink
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # (value, label) pairs for a choice field; labels are often lazy translations.
+    ChoiceList = list[tuple[Any, StrOrPromise]]
 
 
 class StatusSelect(forms.Select):
@@ -105,10 +111,12 @@ class ActivityForm(forms.ModelForm):
         self.user = user
         # People filling the form in give what legacy records lack.
         self.fields["activity_type"].required = True
-        self.fields["themes"].queryset = Theme.objects.order_by("position")
-        self.fields["sdgs"].queryset = SDG.objects.order_by("number")
+        cast(forms.ModelChoiceField, self.fields["themes"]).queryset = Theme.objects.order_by(
+            "position"
+        )
+        cast(forms.ModelChoiceField, self.fields["sdgs"]).queryset = SDG.objects.order_by("number")
         self.fields["sdgs"].required = False
-        self.fields["responsible_cpm"].queryset = User.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["responsible_cpm"]).queryset = User.objects.filter(
             is_active=True, role__in=[Role.CPM, Role.FOCAL_POINT]
         ).order_by("last_name", "first_name", "username")
         self.fields["title"].widget.attrs["autofocus"] = True
@@ -180,12 +188,12 @@ class CountryRowForm(forms.Form):
         help_text=_("Empty: equal split"),
     )
 
-    def __init__(self, *args: Any, country_choices: list[tuple[Any, str]], **kwargs: Any):
+    def __init__(self, *args: Any, country_choices: ChoiceList, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = country_choices
+        cast(forms.ChoiceField, self.fields["country"]).choices = country_choices
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("country") and not data.get("role"):
             self.add_error("role", _("Say whether this country provides, receives, or both."))
         if data.get("role") and not data.get("country"):
@@ -207,12 +215,12 @@ class PartnerRowForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, partner_choices: list[tuple[Any, str]], **kwargs: Any):
+    def __init__(self, *args: Any, partner_choices: ChoiceList, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].choices = partner_choices
+        cast(forms.ChoiceField, self.fields["partner"]).choices = partner_choices
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("partner") and not data.get("roles"):
             self.add_error("roles", _("Tick at least one role for this partner."))
         if data.get("roles") and not data.get("partner"):
@@ -263,12 +271,12 @@ PartnerFormSet = formset_factory(
 )
 
 
-def country_choices() -> list[tuple[Any, str]]:
+def country_choices() -> ChoiceList:
     """Built once per request and shared by every row, so rows cost no queries."""
     return [("", _("Choose a country")), *Country.objects.values_list("pk", "name")]
 
 
-def partner_choices() -> list[tuple[Any, str]]:
+def partner_choices() -> ChoiceList:
     rows = Partner.objects.select_related("country").only("pk", "name", "acronym", "country__name")
     return [("", _("Choose a partner")), *((p.pk, _partner_label(p)) for p in rows)]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.forms.models import fields_for_model, model_to_dict
@@ -23,8 +23,14 @@ class PartnerForm(forms.Form):
             kwargs["initial"] = model_to_dict(instance, fields=PARTNER_FIELDS)
         super().__init__(*args, **kwargs)
         self.instance = instance
-        self.fields["country"].empty_label = _("None (international organization)")
-        self.fields["type"].choices = [("", _("Choose a type")), *PartnerType.choices]
+        # fields_for_model() builds these two from the model's foreign key and choices.
+        cast(forms.ModelChoiceField, self.fields["country"]).empty_label = _(
+            "None (international organization)"
+        )
+        cast(forms.ChoiceField, self.fields["type"]).choices = [
+            ("", _("Choose a type")),
+            *PartnerType.choices,
+        ]
 
     def add_service_errors(self, error: PartnerError) -> None:
         """Show each message of the service on its field (or on top of the form)."""

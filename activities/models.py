@@ -9,17 +9,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from accounts.models import User
 
 
@@ -149,7 +152,7 @@ def normalize_name(name: str) -> str:
 
 
 class PartnerQuerySet(models.QuerySet["Partner"]):
-    def search(self, text: str) -> PartnerQuerySet:
+    def search(self, text: str) -> Self:
         text = text.strip()
         if not text:
             return self
@@ -188,7 +191,7 @@ class Partner(models.Model):
             # Two rows with no country must also clash: NULLs are never equal in a plain unique.
             models.UniqueConstraint(
                 "name_key",
-                models.functions.Coalesce("country_id", 0),
+                Coalesce("country_id", 0),
                 name="partner_unique_name_country",
             )
         ]
@@ -433,7 +436,7 @@ class Activity(models.Model):
 
     def clean(self) -> None:
         """Rules about the activity on its own; each error names its field."""
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         for start, end in (("planned_start", "planned_end"), ("actual_start", "actual_end")):
             start_date, end_date = getattr(self, start), getattr(self, end)
             if start_date and end_date and end_date < start_date:

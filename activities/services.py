@@ -192,10 +192,10 @@ def _validate(activity: Activity, data: ActivityData, *, exclude: Sequence[str] 
 def _sync_countries(activity: Activity, links: Sequence[CountryLink], user: User | None) -> None:
     existing = {link.country_id: link for link in activity.country_links.all()}
     wanted = {link.country.pk: link for link in links}
-    for country_id, row in existing.items():
+    for country_id, stale in existing.items():
         if country_id not in wanted:
-            row._history_user = user  # type: ignore[attr-defined]
-            row.delete()
+            stale._history_user = user  # type: ignore[attr-defined]
+            stale.delete()
     for country_id, link in wanted.items():
         row = existing.get(country_id)
         if row is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.forms import formset_factory
@@ -14,6 +14,9 @@ from activities.models import Partner
 from .amounts import AmountError, parse_amount
 from .models import CURRENCY_CODES, ContributionKind, InKindValuation, Stage
 from .services import EntryData
+
+if TYPE_CHECKING:
+    from activities.forms import ChoiceList
 
 
 class AmountField(forms.Field):
@@ -75,9 +78,9 @@ class EntryLineForm(forms.Form):
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
-    def __init__(self, *args: Any, partner_choices: list[tuple[Any, str]], **kwargs: Any):
+    def __init__(self, *args: Any, partner_choices: ChoiceList, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["contributor"].choices = partner_choices
+        cast(forms.ChoiceField, self.fields["contributor"]).choices = partner_choices
         self.fields["value_date"].initial = timezone.localdate
         self.fields["currency"].widget.attrs.update(
             {"size": 4, "autocapitalize": "characters", "list": "currency-codes"}

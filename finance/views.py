@@ -119,7 +119,7 @@ def correct_entry(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+                messages.error(request, f"{label}: {error}" if label else str(error))
         return redirect("finance:activity", pk=activity.pk)
     try:
         services.correct_entry(
@@ -191,11 +191,13 @@ def upload_rates(request: HttpRequest) -> HttpResponse:
     _require_focal_point(user)
     upload = RateUploadForm(request.POST, request.FILES)
     if upload.is_valid():
+        # A valid form has the file; its name is recorded as the rates' source.
+        uploaded = request.FILES.get("file")
         try:
             result = services.import_rates_csv(
                 text=upload.cleaned_data["file"],
                 user=user,
-                source=request.FILES["file"].name[:200],
+                source=(uploaded.name or "")[:200] if uploaded else "",
             )
         except services.FinanceError as error:
             for problems in error.errors.values():
@@ -212,7 +214,7 @@ def upload_rates(request: HttpRequest) -> HttpResponse:
                 },
             )
     else:
-        for problems in upload.errors.values():
-            for problem in problems:
-                messages.error(request, problem)
+        for field_errors in upload.errors.values():
+            for message in field_errors:
+                messages.error(request, str(message))
     return redirect("finance:rates")

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Field
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -129,9 +130,11 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except services.ConflictError as error:
                 conflict = changes_since(error.activity, loaded_version or 0)
                 # Keep what this user typed, but carry the current version, so that saving
-                # again (after reading what changed) is a deliberate choice.
-                form.data = form.data.copy()
-                form.data["version"] = str(error.activity.version)
+                # again (after reading what changed) is a deliberate choice. The form is bound
+                # to request.POST, which is immutable: rebind it to a copy.
+                posted = request.POST.copy()
+                posted["version"] = str(error.activity.version)
+                form.data = posted
                 form.add_error(None, str(error))
             except services.ActivityError as error:
                 _apply_service_errors(error, form, countries, partners)
@@ -154,6 +157,12 @@ def _all_valid(*forms: Any) -> bool:
     return all([f.is_valid() for f in forms])
 
 
+def _field_label(name: str) -> str:
+    field = Activity._meta.get_field(name)
+    # History tracks the activity's own fields; a reverse relation has no label of its own.
+    return str(field.verbose_name) if isinstance(field, Field) else name
+
+
 def changes_since(activity: Activity, version: int) -> list[dict[str, Any]]:
     """Who changed which fields of the activity after the given version, oldest first."""
     records = list(
@@ -171,7 +180,7 @@ def changes_since(activity: Activity, version: int) -> list[dict[str, Any]]:
                     "user": record.history_user,
                     "date": record.history_date,
                     "fields": [
-                        str(Activity._meta.get_field(change.field).verbose_name)
+                        _field_label(change.field)
                         for change in delta.changes
                         if change.field not in ("version",)
                     ],

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from .. import access, services
 from ..filters import ActivityFilter, reporting_years
 from ..history import activity_history_entries
-from ..models import Activity, ActivityPartner, Partner, Scope, Status
+from ..models import Activity, ActivityPartner, ActivityQuerySet, Partner, Scope, Status
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -43,7 +43,7 @@ def _status_counts(activities: QuerySet[Activity]) -> list[dict[str, Any]]:
     ]
 
 
-def _portfolio(user: User) -> tuple[QuerySet[Activity], str]:
+def _portfolio(user: User) -> tuple[ActivityQuerySet, str]:
     """The activities the home page is about for this user, and what to call them."""
     if user.is_focal_point:
         return Activity.objects.all(), _("the whole portfolio")
@@ -137,7 +137,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, activity_filter.qs)
     active = {
         name: value
-        for name, value in request.GET.items()
+        for name, value in request.GET.dict().items()
         if name not in ("page", "ordering") and value.strip()
     }
     partner = None

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Field, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -180,6 +180,12 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "activities/partner_form.html", {"form": form, "partner": partner})
 
 
+def _field_label(name: str) -> str:
+    field = Partner._meta.get_field(name)
+    # Only the partner's own fields are named; a reverse relation has no label of its own.
+    return str(field.verbose_name) if isinstance(field, Field) else name
+
+
 @login_required
 def partner_merge(request: HttpRequest) -> HttpResponse:
     """Two steps: choose the pair (GET), then confirm what will move (POST with confirm=1)."""
@@ -230,7 +236,7 @@ def partner_merge(request: HttpRequest) -> HttpResponse:
         ],
         "users_moving": remove.users.count(),
         "filled_from_remove": [
-            str(Partner._meta.get_field(name).verbose_name)
+            _field_label(name)
             for name in ("acronym", "website", "iati_identifier")
             if not getattr(keep, name) and getattr(remove, name)
         ],
