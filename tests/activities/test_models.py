@@ -83,6 +83,7 @@ def test_transitions_only_name_known_statuses() -> None:
         assert set(targets) <= set(Status.values)
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("final", [Status.CLOSED, Status.CANCELLED])
 def test_closed_and_cancelled_are_final(final: str) -> None:
     activity = Activity(status=final)
@@ -250,12 +251,15 @@ def test_normalize_name_keeps_different_names_apart() -> None:
 # --- CountryMatcher ----------------------------------------------------------------------------
 
 
+# Tests using the matcher are marked django_db although they do not write: pytest-django runs
+# unmarked tests after the transactional (browser) tests, whose flush removes the countries.
 @pytest.fixture(scope="module")
 def matcher(django_db_setup: None, django_db_blocker) -> CountryMatcher:  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
         return CountryMatcher(Country.objects.all())
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("text", "iso2"),
     [
@@ -288,11 +292,13 @@ def test_matcher_recognizes_names_as_people_write_them(
     assert found.iso2 == iso2
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("text", ["", "   ", "Atlantis", "Westeros"])
 def test_matcher_returns_none_for_unknown_names(matcher: CountryMatcher, text: str) -> None:
     assert matcher.match(text) is None
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "text",
     ["Brazil; Viet Nam; Lao PDR", "Brazil, Viet Nam, Lao PDR", "Brazil - Viet Nam - Lao PDR"],
@@ -305,12 +311,14 @@ def test_matcher_splits_lists_on_semicolons_commas_and_dashes(
     assert unknown == []
 
 
+@pytest.mark.django_db
 def test_matcher_splits_lines(matcher: CountryMatcher) -> None:
     found, unknown = matcher.match_list("Brazil\nMozambique")
     assert [c.iso2 for c in found] == ["BR", "MZ"]
     assert unknown == []
 
 
+@pytest.mark.django_db
 def test_matcher_keeps_a_comma_inside_one_name(matcher: CountryMatcher) -> None:
     found, unknown = matcher.match_list(
         "Bolivia, Plurinational State of; Iran (Islamic Republic of)"
@@ -319,18 +327,21 @@ def test_matcher_keeps_a_comma_inside_one_name(matcher: CountryMatcher) -> None:
     assert unknown == []
 
 
+@pytest.mark.django_db
 def test_matcher_does_not_split_hyphenated_names(matcher: CountryMatcher) -> None:
     found, unknown = matcher.match_list("Guinea-Bissau; Timor-Leste")
     assert [c.iso2 for c in found] == ["GW", "TL"]
     assert unknown == []
 
 
+@pytest.mark.django_db
 def test_matcher_returns_unknown_parts(matcher: CountryMatcher) -> None:
     found, unknown = matcher.match_list("Brazil; Atlantis; Swaziland - Narnia")
     assert [c.iso2 for c in found] == ["BR", "SZ"]
     assert unknown == ["Atlantis", "Narnia"]
 
 
+@pytest.mark.django_db
 def test_matcher_returns_unknown_name_beside_a_known_one_in_a_comma_list(
     matcher: CountryMatcher,
 ) -> None:
@@ -340,11 +351,13 @@ def test_matcher_returns_unknown_name_beside_a_known_one_in_a_comma_list(
     assert unknown == ["Atlantis"]
 
 
+@pytest.mark.django_db
 def test_matcher_lists_a_country_once(matcher: CountryMatcher) -> None:
     found, _ = matcher.match_list("Viet Nam; Vietnam; VNM")
     assert [c.iso2 for c in found] == ["VN"]
 
 
+@pytest.mark.django_db
 def test_matcher_on_empty_list(matcher: CountryMatcher) -> None:
     assert matcher.match_list("") == ([], [])
     assert matcher.match_list(None) == ([], [])  # type: ignore[arg-type]
