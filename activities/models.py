@@ -143,6 +143,8 @@ class PartnerType(models.TextChoices):
     BILATERAL = "bilateral", _("Bilateral donor")
     FOUNDATION = "foundation", _("Foundation")
     PROJECT_UNIT = "project_unit", _("Project unit")
+    # Legacy contributors are sometimes only "other contributors" or "participants".
+    OTHER = "other", _("Other")
 
 
 def normalize_name(name: str) -> str:

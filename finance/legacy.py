@@ -103,7 +103,7 @@ KINDS = {
     "in-kind": "in_kind",
     "in kind": "in_kind",
 }
-STAGE_COLUMNS = (Stage.PLANNED, Stage.ALLOCATED, Stage.SPENT)
+STAGE_COLUMNS: tuple[str, ...] = (Stage.PLANNED.value, Stage.ALLOCATED.value, Stage.SPENT.value)
 
 
 @dataclass(frozen=True)

@@ -219,3 +219,31 @@ class LedgerLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id} v{self.version}"
+
+
+class ImportRun(models.Model):
+    """One committed import of the legacy workbook: who, when, which file, what it did."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256 checksum"), max_length=64)
+    activities_created = models.PositiveIntegerField(default=0)
+    activities_updated = models.PositiveIntegerField(default=0)
+    activities_unchanged = models.PositiveIntegerField(default=0)
+    entries_recorded = models.PositiveIntegerField(default=0)
+    warnings = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("workbook import")
+        verbose_name_plural = _("workbook imports")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.created_at:%Y-%m-%d %H:%M})"
