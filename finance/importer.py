@@ -29,8 +29,9 @@ from activities import services as activity_services
 from activities.models import Activity, CountryRole, Partner, PartnerType, normalize_name
 
 from . import services
+from .export import legacy_year
 from .legacy import CONTRIBUTIONS, ActivityRow, ContributionRow, Problem, read_workbook
-from .models import ContributionKind, EntryType, FinancialEntry, ImportRun, to_usd
+from .models import IFAD_KINDS, ContributionKind, EntryType, FinancialEntry, ImportRun, to_usd
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -65,6 +66,8 @@ PARTNER_TYPES = {
     "donor": PartnerType.BILATERAL,
     "foundation": PartnerType.FOUNDATION,
     "project unit": PartnerType.PROJECT_UNIT,
+    # Our own export writes the type's code.
+    **{value: value for value in PartnerType.values},
 }
 
 LineKey = tuple[str, int | None, str, str]  # kind, contributor id, stage, currency
@@ -230,6 +233,10 @@ class _Writer:
                 return None
             self.summary.created += 1
             return created
+        if activity.approval_year is None and legacy_year(activity) == row.year:
+            # The export writes a start year (or the year it was logged) when no approval year
+            # was recorded: reading it back is no reason to change the record.
+            fields["approval_year"] = None
         if not self._differs(activity, fields, links, row):
             return activity
         data = activity_services.ActivityData(
@@ -326,14 +333,28 @@ class _Writer:
                 key: LineKey = (contribution.kind, partner.pk, stage, contribution.currency)
                 targets[key] += amount or 0
                 rows_by_key[key] = contribution
+        lines = list(
+            FinancialEntry.objects.filter(activity=activity)
+            .values("kind", "contributor_id", "stage", "currency")
+            .annotate(net=Sum("amount"), usd=Sum("amount_usd"))
+            .order_by()
+        )
         current: dict[LineKey, Decimal] = {
             (line["kind"], line["contributor_id"], line["stage"], line["currency"]): line["net"]
-            for line in FinancialEntry.objects.filter(activity=activity)
-            .values("kind", "contributor_id", "stage", "currency")
-            .annotate(net=Sum("amount"))
-            .order_by()
+            for line in lines
         }
         if row is not None:
+            ifad_usd = dict.fromkeys(row.ifad, Decimal(0))
+            for line in lines:
+                if line["kind"] in IFAD_KINDS:
+                    ifad_usd[line["stage"]] += line["usd"]
+            if all(ifad_usd[stage] == (amount or 0) for stage, amount in row.ifad.items()):
+                # The workbook states IFAD's money in US$ only: when the US$ figures agree,
+                # lines the portal keeps in another currency or IFAD source stay as they are.
+                targets = defaultdict(
+                    Decimal, {k: v for k, v in targets.items() if k[0] not in IFAD_KINDS}
+                )
+                current = {k: v for k, v in current.items() if k[0] not in IFAD_KINDS}
             # The Activities sheet states the whole picture: unlisted lines go to zero.
             for key in current:
                 targets.setdefault(key, Decimal(0))

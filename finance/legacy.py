@@ -264,7 +264,11 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(str(value).split())
+    text = " ".join(str(value).split())
+    # Our export writes "'=..." so that no spreadsheet runs it; read it back as typed.
+    if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):
+        return text[1:]
+    return text
 
 
 class _SheetReader:

@@ -180,3 +180,71 @@ def test_a_changed_figure_is_adjusted_not_overwritten(focal: User) -> None:
     ]
     assert "b.xlsx" in entries[1].reason
     assert activity_finance(Activity.objects.get()).ifad["allocated"] == Decimal("150000.00")
+
+
+def test_export_then_import_changes_nothing(focal: User, tmp_path: object) -> None:
+    import io
+
+    from finance.export import build_workbook
+
+    services.set_rate(
+        currency="BRL",
+        month=datetime.date(2010, 1, 1),
+        units_per_usd=Decimal("1.75"),
+        source="",
+        user=focal,
+    )
+    import_sample(focal)
+    # Figures typed in the portal after the migration travel too.
+    activity = Activity.objects.get(ssc_id="SSC-2010-02")
+    embrapa = Partner.objects.create(name="=EMBRAPA", name_key="embrapa", type="research")
+    services.record_entries(
+        activity=activity,
+        entries=[
+            services.EntryData(
+                kind="in_kind",
+                stage="allocated",
+                amount=Decimal("35000"),
+                currency="BRL",
+                value_date=datetime.date(2010, 1, 1),
+                contributor=embrapa,
+                valuation_method="staff_time",
+            )
+        ],
+        user=focal,
+        expected_version=None,
+    )
+    before = (
+        Activity.objects.count(),
+        FinancialEntry.objects.count(),
+        HistoricalActivity.objects.count(),
+        Partner.objects.count(),
+    )
+    content = build_workbook(Activity.objects.all())
+    summary = import_legacy_workbook(
+        handle=io.BytesIO(content), filename="export.xlsx", user=focal, dry_run=False
+    )
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 16)
+    assert summary.warnings == []
+    assert before == (
+        Activity.objects.count(),
+        FinancialEntry.objects.count(),
+        HistoricalActivity.objects.count(),
+        Partner.objects.count(),
+    )
+
+
+def test_export_escapes_text_that_would_be_a_formula(focal: User) -> None:
+    import io
+
+    import openpyxl
+
+    from finance.export import build_workbook
+
+    import_sample(focal)
+    Activity.objects.filter(ssc_id="SSC-2005-01").update(title='=HYPERLINK("http://x")')
+    workbook = openpyxl.load_workbook(io.BytesIO(build_workbook(Activity.objects.all())))
+    sheet = workbook["Activities"]
+    titles = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert '\'=HYPERLINK("http://x")' in titles
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
