@@ -118,7 +118,9 @@ run: $(DEPS_STAMP)
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 # Two workers for the two cores CI has; each gets its own test database.
+# staticfiles/ exists so that whitenoise does not warn about it in every test.
 test: $(DEPS_STAMP) chromium services
+	@mkdir -p staticfiles
 	$(TEST_ENV) $(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 # --- checks -----------------------------------------------------------------------------------
