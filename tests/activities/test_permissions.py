@@ -3,7 +3,8 @@
 The table below says what each role may do on each page. A URL pattern that the table does not
 cover fails `test_every_url_pattern_is_in_the_permission_table`, so a new page cannot ship
 without its permission row. A POST from a role that may not change anything must leave the
-database exactly as it was (the POST bodies are valid, so a missing check would show).
+database exactly as it was (the POST bodies are valid, so a missing check would show); no GET
+changes anything for anyone.
 """
 
 from __future__ import annotations
@@ -296,10 +297,12 @@ def test_permissions(case: Case, world: World, fast_templates: None) -> None:
             got = _answer(response)
             if got != expected and not (got == 302 and expected == DONE):
                 mismatches.append(f"{role:9} {method:4} expected {expected!r:14} got {got!r}")
-            may_write = expected == DONE
-            if method == "POST" and not may_write and after != before:
+            may_write = method == "POST" and expected == DONE
+            if not may_write and after != before:
                 changed = sorted(key for key in before if before[key] != after[key])
-                mismatches.append(f"{role:9} POST changed the database ({changed}) without leave")
+                mismatches.append(
+                    f"{role:9} {method} changed the database ({changed}) without leave"
+                )
             if may_write and case.name.startswith("activities:") and after == before:
                 mismatches.append(f"{role:9} POST answered {got!r} but saved nothing")
     assert not mismatches, f"{case.name} {case.target}:\n" + "\n".join(mismatches)
