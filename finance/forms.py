@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import Partner
 
 from .amounts import AmountError, parse_amount
+from .legacy import UnsafeFile, check_container
 from .models import CURRENCY_CODES, ContributionKind, InKindValuation, Stage
 from .services import EntryData
 
@@ -155,3 +156,27 @@ class RateUploadForm(forms.Form):
             return raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise forms.ValidationError(_("The file is not UTF-8 text (CSV).")) from None
+
+
+class WorkbookUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Workbook (.xlsx)"),
+        help_text=_(
+            "The corporate SSC workbook: sheets Activities and Contributions. At most 25 MB."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("Upload an Excel workbook saved as .xlsx."))
+        try:
+            check_container(upload)
+        except UnsafeFile as error:
+            raise forms.ValidationError(str(error)) from None
+        return upload

@@ -15,26 +15,39 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from kombu.exceptions import KombuError
 
 from activities import services as activity_services
 from activities.models import Activity, CountryRole, Partner, PartnerType, normalize_name
 
 from . import services
 from .export import legacy_year
-from .legacy import CONTRIBUTIONS, ActivityRow, ContributionRow, Problem, read_workbook
-from .models import IFAD_KINDS, ContributionKind, EntryType, FinancialEntry, ImportRun, to_usd
+from .legacy import CONTRIBUTIONS, ActivityRow, ContributionRow, Problem, UnsafeFile, read_workbook
+from .models import (
+    IFAD_KINDS,
+    ContributionKind,
+    EntryType,
+    FinancialEntry,
+    ImportRun,
+    PendingImport,
+    to_usd,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 IFAD_KIND_BY_NATURE = {
     "grant": ContributionKind.IFAD_GRANT,
@@ -444,3 +457,75 @@ def _partner_links(activity: Activity) -> list[activity_services.PartnerLink]:
         roles[link.partner_id].add(link.role)
         partners[link.partner_id] = link.partner
     return [activity_services.PartnerLink(partners[pk], frozenset(r)) for pk, r in roles.items()]
+
+
+# --- The upload page's two steps, run by Celery (finance.tasks) ----------------------------------
+
+
+def progress_key(pending_id: int) -> str:
+    return f"finance:import-progress:{pending_id}"
+
+
+def import_progress(pending_id: int) -> tuple[int, int] | None:
+    """(done, total) of a running check or import. Kept in the cache, not the database: the
+    import's own transaction would hide it from the page until the end."""
+    value = cache.get(progress_key(pending_id))
+    return tuple(value) if value else None  # type: ignore[return-value]
+
+
+def process_pending_import(pending_id: int, *, commit: bool) -> None:
+    """Check (commit=False) or import (commit=True) an uploaded workbook. A rerun is harmless:
+    a finished step is not repeated."""
+    pending = PendingImport.objects.select_related("user").get(pk=pending_id)
+    expected = PendingImport.State.IMPORTING if commit else PendingImport.State.CHECKING
+    if pending.state != expected:
+        return
+
+    def progress(done: int, total: int) -> None:
+        cache.set(progress_key(pending_id), (done, total), timeout=3600)
+
+    try:
+        with pending.file.open("rb") as handle:
+            summary = import_legacy_workbook(
+                handle=handle,
+                filename=pending.filename,
+                user=pending.user,
+                dry_run=not commit,
+                progress=progress,
+            )
+    except (ImportRefused, UnsafeFile) as error:
+        pending.problems = error.problems if isinstance(error, ImportRefused) else [str(error)]
+        pending.state = PendingImport.State.REFUSED
+        pending.file.delete(save=False)
+    else:
+        pending.summary = {
+            "created": summary.created,
+            "updated": summary.updated,
+            "unchanged": summary.unchanged,
+            "entries": summary.entries,
+            "partners_created": summary.partners_created,
+            "warnings": summary.warnings,
+        }
+        if commit:
+            pending.state = PendingImport.State.DONE
+            pending.run_id = summary.run_id
+            pending.file.delete(save=False)
+        else:
+            pending.state = PendingImport.State.CHECKED
+    cache.delete(progress_key(pending_id))
+    pending.save()
+
+
+def start_pending_import(*, pending: PendingImport, commit: bool) -> None:
+    """Queue the check or the import once the upload is committed. When the broker cannot be
+    reached the work runs here and now instead: slower for the user, but nothing waits forever."""
+    from .tasks import process_pending_import_task
+
+    def send() -> None:
+        try:
+            process_pending_import_task.delay(pending.pk, commit)
+        except KombuError:
+            logger.warning("Task queue unreachable; importing %s in the request", pending.pk)
+            process_pending_import(pending.pk, commit=commit)
+
+    transaction.on_commit(send)

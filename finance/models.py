@@ -247,3 +247,42 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class PendingImport(models.Model):
+    """An uploaded workbook on its way in: checked first (preview), then committed on request.
+
+    The file is kept in private storage until it is committed or refused; the check and the
+    commit run as Celery tasks so that a large file neither blocks a web worker nor times out.
+    """
+
+    class State(models.TextChoices):
+        CHECKING = "checking", _("Checking")
+        CHECKED = "checked", _("Ready to import")
+        REFUSED = "refused", _("Refused")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256 checksum"), max_length=64)
+    file = models.FileField(upload_to="imports/", blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.CHECKING)
+    summary = models.JSONField(default=dict, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("pending import")
+        verbose_name_plural = _("pending imports")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.state})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in (self.State.CHECKING, self.State.IMPORTING)

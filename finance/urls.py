@@ -13,4 +13,9 @@ urlpatterns = [
     ),
     path("finance/rates/", views.rates, name="rates"),
     path("finance/rates/upload/", views.upload_rates, name="rates_upload"),
+    path("finance/imports/", views.imports, name="imports"),
+    path("finance/imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("finance/imports/<int:pk>/commit/", views.import_commit, name="import_commit"),
+    path("finance/export/workbook.xlsx", views.export_workbook, name="export_workbook"),
+    path("finance/export/ledger.csv", views.export_ledger, name="export_ledger"),
 ]

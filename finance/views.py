@@ -8,7 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -17,11 +18,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import User
 from activities.access import can_edit_activity, get_activity_for_user
 from activities.forms import partner_choices
-from activities.models import Partner
+from activities.models import Activity, Partner
 
-from . import services
-from .forms import CorrectionForm, EntryLineFormSet, RateForm, RateUploadForm, entry_data
-from .models import CURRENCY_CODES, ExchangeRate, FinancialEntry
+from . import importer, services
+from .export import build_workbook, ledger_csv
+from .forms import (
+    CorrectionForm,
+    EntryLineFormSet,
+    RateForm,
+    RateUploadForm,
+    WorkbookUploadForm,
+    entry_data,
+)
+from .models import CURRENCY_CODES, ExchangeRate, FinancialEntry, ImportRun, PendingImport
 from .summary import activity_finance
 
 
@@ -218,3 +227,130 @@ def upload_rates(request: HttpRequest) -> HttpResponse:
             for message in field_errors:
                 messages.error(request, str(message))
     return redirect("finance:rates")
+
+
+# --- Workbook import and export --------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def imports(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    _require_focal_point_for_imports(user)
+    form = WorkbookUploadForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with transaction.atomic():
+            pending = PendingImport.objects.create(
+                user=user,
+                filename=upload.name[:255],
+                sha256=importer.checksum(upload),
+            )
+            pending.file.save(f"{pending.pk}.xlsx", upload, save=True)
+            importer.start_pending_import(pending=pending, commit=False)
+        return redirect("finance:import_detail", pk=pending.pk)
+    runs = Paginator(ImportRun.objects.select_related("user"), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "finance/imports.html",
+        {"form": form, "page": runs},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _require_focal_point_for_imports(user: User) -> None:
+    if not user.is_focal_point:
+        raise PermissionDenied(_("Only the focal point imports the corporate workbook."))
+
+
+def _get_pending(user: User, pk: int) -> PendingImport:
+    _require_focal_point_for_imports(user)
+    pending = PendingImport.objects.select_related("user", "run").filter(pk=pk).first()
+    if pending is None:
+        raise Http404(_("No such import."))
+    return pending
+
+
+@never_cache
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pending = _get_pending(request.user, pk)  # type: ignore[arg-type]
+    progress = importer.import_progress(pending.pk) if pending.is_running else None
+    return render(
+        request,
+        "finance/import_detail.html",
+        {"pending": pending, "progress": progress},
+    )
+
+
+@login_required
+@require_POST
+def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    pending = _get_pending(request.user, pk)  # type: ignore[arg-type]
+    with transaction.atomic():
+        # Only a checked file moves on, once: a double click does not import twice.
+        moved = PendingImport.objects.filter(
+            pk=pending.pk, state=PendingImport.State.CHECKED
+        ).update(state=PendingImport.State.IMPORTING)
+        if moved:
+            pending.state = PendingImport.State.IMPORTING
+            importer.start_pending_import(pending=pending, commit=True)
+    if not moved:
+        messages.error(request, _("This file is not ready to import."))
+    return redirect("finance:import_detail", pk=pending.pk)
+
+
+def _filtered_activities(request: HttpRequest) -> Any:
+    """The activities the list page shows for the same query string, for downloads."""
+    from activities.filters import ActivityFilter
+
+    user: User = request.user  # type: ignore[assignment]
+    activity_filter = ActivityFilter(
+        request.GET or None, queryset=Activity.objects.visible_to(user), request=request
+    )
+    if activity_filter.is_bound and not activity_filter.is_valid():
+        return None, activity_filter.errors
+    return activity_filter.qs, None
+
+
+@login_required
+def export_workbook(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_staff_reader:
+        raise PermissionDenied(_("The corporate workbook is for agency staff."))
+    activities, errors = _filtered_activities(request)
+    if errors:
+        return HttpResponse(
+            "\n".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(
+        build_workbook(activities),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="ssc-activities.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def export_ledger(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_staff_reader:
+        raise PermissionDenied(_("The ledger is for agency staff."))
+    activities, errors = _filtered_activities(request)
+    if errors:
+        return HttpResponse(
+            "\n".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = StreamingHttpResponse(ledger_csv(activities), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ssc-ledger.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
