@@ -35,7 +35,6 @@ pytestmark = [
     # The live server needs committed data; serialized_rollback brings back the reference data
     # (countries, themes, divisions) that migration 0002 loaded and the flush removes.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed"),
 ]
 
 
@@ -52,6 +51,12 @@ def live_settings(settings, monkeypatch: pytest.MonkeyPatch) -> None:  # type: i
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
+    # Failing rather than skipping: a skipped browser test in CI would look like a pass.
+    if not shutil.which(CHROMIUM):
+        pytest.fail(
+            f"{CHROMIUM} is missing: `apt-get install chromium` (make does it), "
+            "or leave the browser tests out with -m 'not browser'."
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
