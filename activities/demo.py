@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import openpyxl
 from django.conf import settings
 from django.db import transaction
 
@@ -23,19 +22,17 @@ from . import services
 from .models import (
     Activity,
     Country,
-    CountryMatcher,
-    CountryRole,
     Division,
     FundingNature,
-    Modality,
     Partner,
     PartnerRole,
     PartnerType,
-    Status,
-    Theme,
     Visibility,
 )
 from .services import ActivityData, CountryLink, PartnerLink
+
+if TYPE_CHECKING:
+    from finance.importer import ImportSummary
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the published password of the demo accounts (DEBUG only)
 SAMPLE_WORKBOOK = "ssc-corporate-spreadsheet-sample.xlsx"
@@ -246,89 +243,6 @@ COLUMNS = {
 }
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else " ".join(str(value).split())
-
-
-def _by_label(choices: Any, label: str, what: str, row: int) -> str:
-    for value, choice_label in choices.choices:
-        if str(choice_label).casefold() == label.casefold():
-            return str(value)
-    raise DemoDataError(f"Row {row}: unknown {what} {label!r}.")
-
-
-def read_sample_sheet(path: Path) -> list[dict[str, Any]]:
-    """The "Activities" rows as plain values (no totals row), with their sheet row numbers."""
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        rows = workbook["Activities"].iter_rows(values_only=True)
-        header = [_text(cell).casefold() for cell in next(rows)]
-        missing = [name for name in COLUMNS.values() if name not in header]
-        if missing:
-            raise DemoDataError(f"{path.name}: missing columns {', '.join(missing)}.")
-        index = {key: header.index(name) for key, name in COLUMNS.items()}
-        result = []
-        for number, cells in enumerate(rows, start=2):
-            values = {key: cells[i] if i < len(cells) else None for key, i in index.items()}
-            if _text(values["title"]).casefold() == "total" or not _text(values["ssc_id"]):
-                continue
-            result.append({"row": number, **values})
-        return result
-    finally:
-        workbook.close()
-
-
-def _sheet_activity_data(
-    row: dict[str, Any],
-    *,
-    matcher: CountryMatcher,
-    divisions: Mapping[str, Division],
-    themes: Mapping[str, Theme],
-) -> ActivityData:
-    number = row["row"]
-    providers, unknown_p = matcher.match_list(_text(row["providers"]))
-    receivers, unknown_r = matcher.match_list(_text(row["receivers"]))
-    if unknown_p or unknown_r:
-        raise DemoDataError(f"Row {number}: unknown countries {', '.join(unknown_p + unknown_r)}.")
-    links = [
-        CountryLink(country, CountryRole.BOTH if country in receivers else CountryRole.PROVIDER)
-        for country in providers
-    ] + [
-        CountryLink(country, CountryRole.RECEIVER)
-        for country in receivers
-        if country not in providers
-    ]
-    division_code = _text(row["division"]).upper()
-    division_code = "GLB" if division_code == "GLOBAL" else division_code
-    if division_code not in divisions:
-        raise DemoDataError(f"Row {number}: unknown lead division {row['division']!r}.")
-    theme = themes.get(_text(row["theme"]).casefold())
-    if theme is None:
-        raise DemoDataError(f"Row {number}: unknown theme {row['theme']!r}.")
-    nature = NATURES.get(_text(row["nature"]).casefold())
-    if nature is None:
-        raise DemoDataError(f"Row {number}: unknown nature of activity {row['nature']!r}.")
-    try:
-        year = int(_text(row["year"]))
-    except ValueError:
-        raise DemoDataError(f"Row {number}: the year {row['year']!r} is not a year.") from None
-    return ActivityData(
-        ssc_id=_text(row["ssc_id"]),
-        fields={
-            "title": _text(row["title"]),
-            "funding_nature": nature,
-            "approval_year": year,
-            "lead_division": divisions[division_code],
-            "modality": _by_label(Modality, _text(row["modality"]), "modality", number),
-            "status": _by_label(Status, _text(row["status"]), "status", number),
-            "notes": _text(row["notes"]),
-        },
-        countries=links,
-        themes=[theme],
-        status_note="Loaded from the corporate SSC spreadsheet sample",
-    )
-
-
 def current_activity_data(activity: Activity) -> ActivityData:
     """Everything the services set on an activity, as it is now: the base for a partial update."""
     partner_roles: dict[int, tuple[Partner, set[str]]] = {}
@@ -387,28 +301,21 @@ def _upsert(wanted: ActivityData, *, user: User | None, report: LoadReport) -> A
     )
 
 
-def load_sample_activities(path: Path, *, user: User | None) -> LoadReport:
-    """Upsert the activities of the spreadsheet sample's "Activities" sheet on their SSC ID.
+def load_sample_activities(path: Path, *, user: User | None) -> ImportSummary:
+    """Import the spreadsheet sample through the finance app's workbook importer: the same path
+    the focal point's upload takes, so the demo carries the sample's money too. A rerun changes
+    nothing (upsert on SSC ID)."""
+    from finance.importer import ImportRefused, import_legacy_workbook
 
-    Only what the sheet says is set; partners, SDGs and the other fields an activity already has
-    are kept. The money columns are the finance app's business and are not read here.
-    """
-    matcher = CountryMatcher(Country.objects.select_related("division"))
-    divisions = {division.code: division for division in Division.objects.all()}
-    themes = {theme.name.casefold(): theme for theme in Theme.objects.all()}
-    report = LoadReport()
-    for row in read_sample_sheet(path):
-        sheet = _sheet_activity_data(row, matcher=matcher, divisions=divisions, themes=themes)
-        existing = Activity.objects.filter(ssc_id=sheet.ssc_id).first()
-        if existing is None:
-            wanted = sheet
-        else:
-            wanted = current_activity_data(existing)
-            wanted.fields = {**wanted.fields, **sheet.fields}
-            wanted.countries, wanted.themes = sheet.countries, sheet.themes
-            wanted.status_note = sheet.status_note
-        _upsert(wanted, user=user, report=report)
-    return report
+    try:
+        with path.open("rb") as handle:
+            summary = import_legacy_workbook(
+                handle=handle, filename=path.name, user=user, dry_run=False
+            )
+    except ImportRefused as error:
+        problems = "\n".join(error.problems)
+        raise DemoDataError(f"The sample workbook was refused:\n{problems}") from error
+    return summary
 
 
 # --- putting it together ----------------------------------------------------------------------
@@ -441,7 +348,7 @@ def apply_demo_roles(
 class DemoResult:
     accounts: list[tuple[DemoAccount, User]]
     partners: dict[str, Partner]
-    activities: LoadReport
+    activities: ImportSummary
     roles: LoadReport
 
 

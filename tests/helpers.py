@@ -21,6 +21,7 @@ from activities.models import (
     StatusChange,
     Visibility,
 )
+from finance.models import ExchangeRate, FinancialEntry, ImportRun, PendingImport
 from tests.factories import country, division, theme
 
 
@@ -163,6 +164,10 @@ def db_state() -> dict[str, Any]:
         "status_changes": StatusChange.objects.count(),
         "history": [model.objects.count() for model in HISTORY_TABLES],
         "users": list(User.objects.order_by("pk").values_list("pk", "password", "partner_id")),
+        "ledger": list(FinancialEntry.objects.order_by("pk").values_list("pk", "amount")),
+        "rates": list(ExchangeRate.objects.order_by("pk").values_list("currency", "units_per_usd")),
+        "imports": list(PendingImport.objects.order_by("pk").values_list("pk", "state")),
+        "import_runs": ImportRun.objects.count(),
     }
 
 

@@ -9,22 +9,28 @@ changes anything for anyone.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
 from activities.models import Activity, CountryRole, Partner, PartnerRole, Visibility
+from finance import services
+from finance.models import FinancialEntry, PendingImport
 from tests.factories import PASSWORD, ActivityFactory, PartnerFactory
 from tests.helpers import activity_form_data, db_state, edit_form_data, partner_form_data
 
 pytestmark = pytest.mark.django_db
 
+SAMPLE = "../shared/legacy/ssc-corporate-spreadsheet-sample.xlsx"
 ROLES = ("anonymous", "viewer", "partner", "cpm_other", "cpm", "focal", "admin")
 STAFF = ("focal", "admin")  # Django admin access
 EDITORS = ("cpm", "focal", "admin")  # may change the LAC activities under test
@@ -51,6 +57,8 @@ class World:
     stranger: Partner  # only in the internal activity: hidden from the partner user
     own_org: Partner  # the partner user's organization
     other_partner: Partner  # for merging
+    entries: dict[str, FinancialEntry]  # one ledger entry per activity, to correct
+    pending: PendingImport  # an uploaded workbook, checked and ready to import
 
 
 @pytest.fixture
@@ -86,7 +94,36 @@ def world(
         stranger=stranger,
         own_org=partner_org,
         other_partner=PartnerFactory(name="Fundación Semillas"),
+        entries={
+            name: services.record_entries(
+                activity=activity,
+                entries=[
+                    services.EntryData(
+                        kind="ifad_grant",
+                        stage="planned",
+                        amount=Decimal(1000),
+                        currency="USD",
+                        value_date=datetime.date(2024, 1, 1),
+                    )
+                ],
+                user=focal,
+                expected_version=None,
+            )[0]
+            for name, activity in (("internal", internal), ("public", public))
+        },
+        pending=PendingImport.objects.create(
+            user=focal,
+            filename="sample.xlsx",
+            sha256="0" * 64,
+            file=_sample_upload(),
+            state=PendingImport.State.CHECKED,
+        ),
     )
+
+
+def _sample_upload() -> SimpleUploadedFile:
+    with open(SAMPLE, "rb") as handle:
+        return SimpleUploadedFile("sample.xlsx", handle.read())
 
 
 Expect = str | int
@@ -140,6 +177,19 @@ def status_rule(target: str) -> Rule:
     )
 
 
+def activity_write_or_read(target: str) -> Rule:
+    """Everyone who reads the activity reads its money; only its editors record lines."""
+    hidden = {"partner": 404} if target == "internal" else {}
+    return logged_in({**hidden, "*": 200}, {**hidden, **{r: DONE for r in EDITORS}, "*": 403})
+
+
+def post_only(rule: Rule) -> Rule:
+    """A POST-only action refuses any GET (405) before looking at who asks."""
+    return lambda role, method: (
+        405 if method == "GET" and role != "anonymous" else rule(role, method)
+    )
+
+
 def partner_read(target: str) -> Rule:
     hidden = {"partner": 404} if target == "stranger" else {}
     return logged_in({**hidden, "*": 200}, {**hidden, "*": 200})
@@ -188,6 +238,33 @@ CASES: list[Case] = [
     Case("activities:partner_merge", "", only(STAFF, get=200, post=DONE)),
     *[Case("activities:partner_detail", t, partner_read(t)) for t in PARTNER_TARGETS],
     *[Case("activities:partner_edit", t, partner_write(t)) for t in PARTNER_TARGETS],
+    # Finance: an activity's money reads like the activity; its editors record and correct.
+    *[Case("finance:activity", t, activity_write_or_read(t)) for t in ACTIVITY_TARGETS],
+    *[
+        Case("finance:correct", t, post_only(activity_write(t, get=405, post=DONE)))
+        for t in ACTIVITY_TARGETS
+    ],
+    Case(
+        "finance:rates",
+        "",
+        logged_in(
+            {"partner": 403, "*": 200}, {"partner": 403, "focal": DONE, "admin": DONE, "*": 403}
+        ),
+    ),
+    Case("finance:rates_upload", "", post_only(only(STAFF, get=405, post=DONE))),
+    Case("finance:imports", "", only(STAFF, get=200, post=DONE)),
+    Case("finance:import_detail", "pending", only(STAFF, get=200, post=200)),
+    Case("finance:import_commit", "pending", post_only(only(STAFF, get=405, post=DONE))),
+    Case(
+        "finance:export_workbook",
+        "",
+        logged_in({"partner": 403, "*": 200}, {"partner": 403, "*": 200}),
+    ),
+    Case(
+        "finance:export_ledger",
+        "",
+        logged_in({"partner": 403, "*": 200}, {"partner": 403, "*": 200}),
+    ),
 ]
 
 
@@ -219,6 +296,10 @@ def _url(case: Case, world: World) -> str:
     name = case.name
     if name == "password_reset_confirm":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
+    if name == "finance:correct":
+        return reverse(name, args=[getattr(world, case.target).pk, world.entries[case.target].pk])
+    if case.target == "pending":
+        return reverse(name, args=[world.pending.pk])
     if case.target in ACTIVITY_TARGETS:
         return reverse(name, args=[getattr(world, case.target).pk])
     if case.target in PARTNER_TARGETS:
@@ -242,6 +323,33 @@ def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
             return partner_form_data(name="Renamed by the walk", country=target.country_id)
         case "activities:partner_merge":
             return {"keep": world.own_org.pk, "remove": world.other_partner.pk, "confirm": "1"}
+        case "finance:activity":
+            return {
+                "version": services.ledger_version(target),
+                "lines-TOTAL_FORMS": 1,
+                "lines-INITIAL_FORMS": 0,
+                "lines-0-kind": "ifad_grant",
+                "lines-0-stage": "allocated",
+                "lines-0-amount": "5000",
+                "lines-0-currency": "USD",
+                "lines-0-value_date": "2024-02-01",
+            }
+        case "finance:correct":
+            return {
+                "new_amount": "900",
+                "reason": "Walk",
+                "version": services.ledger_version(target),
+            }
+        case "finance:rates":
+            return {"currency": "EUR", "month": "2024-01", "units_per_usd": "0.9"}
+        case "finance:rates_upload":
+            return {
+                "file": SimpleUploadedFile(
+                    "r.csv", b"currency,month,units_per_usd\nEUR,2024-02,0.9\n"
+                )
+            }
+        case "finance:imports":
+            return {"file": _sample_upload()}
         case "password_change":
             return {
                 "old_password": PASSWORD,

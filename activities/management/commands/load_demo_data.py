@@ -34,7 +34,11 @@ class Command(BaseCommand):
         except (demo.DemoDataError, ActivityError) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Partner organizations: {', '.join(result.partners)}")
-        self.stdout.write(f"Sample activities: {result.activities.summary()}")
+        imported = result.activities
+        self.stdout.write(
+            f"Sample activities: {imported.created} created, {imported.updated} updated, "
+            f"{imported.unchanged} unchanged; {imported.entries} ledger entries"
+        )
         self.stdout.write(f"Demo partners, visibility and CPMs: {result.roles.summary()}")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo accounts (password for all: demo):"))
