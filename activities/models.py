@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -282,6 +282,9 @@ class PartnerRole(models.TextChoices):
     IMPLEMENTER = "implementer", _("Implementer")
 
 
+SSC_ID_TEXT = re.compile(r"^ssc-\d{4}-\d+$", re.IGNORECASE)
+
+
 class ActivityQuerySet(models.QuerySet["Activity"]):
     def visible_to(self, user: User) -> ActivityQuerySet:
         """What a user may read. Anything else answers 404 to them."""
@@ -334,6 +337,9 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
         text = text.strip()
         if not text:
             return self
+        if SSC_ID_TEXT.match(text):
+            # Someone typing an SSC ID wants that record: an index lookup, not a text scan.
+            return self.filter(ssc_id=text.upper())
         return self.filter(
             Q(title__icontains=text) | Q(summary__icontains=text) | Q(ssc_id__iexact=text)
         )
@@ -428,6 +434,16 @@ class Activity(models.Model):
             models.Index(fields=["status"]),
             models.Index(fields=["approval_year"]),
             models.Index(fields=["lead_division", "status"]),
+            models.Index(fields=["title"], name="activity_title_idx"),
+            # The list's Year filter and sort use this expression (activities.filters).
+            models.Index(
+                Coalesce(
+                    "approval_year",
+                    ExtractYear(Coalesce("actual_start", "planned_start")),
+                    output_field=models.IntegerField(),
+                ),
+                name="activity_reporting_year_idx",
+            ),
         ]
 
     def __str__(self) -> str:
