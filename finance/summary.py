@@ -83,7 +83,8 @@ class ActivityFinance:
         for row in self.rows:
             if row.usd[Stage.SPENT] > row.usd[Stage.ALLOCATED]:
                 found.append(_("%(row)s: spent is more than allocated.") % {"row": row.label})
-            if row.usd[Stage.ALLOCATED] > row.usd[Stage.PLANNED]:
+            # Only where something was planned: many lines are recorded at allocation.
+            if Decimal(0) < row.usd[Stage.PLANNED] < row.usd[Stage.ALLOCATED]:
                 found.append(_("%(row)s: allocated is more than planned.") % {"row": row.label})
         return found
 

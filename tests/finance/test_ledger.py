@@ -334,3 +334,16 @@ def test_rates_csv_twice_changes_nothing(focal: User) -> None:
     first = services.import_rates_csv(text=text, user=focal)
     second = services.import_rates_csv(text=text, user=focal)
     assert (first.created, second.created, second.unchanged) == (2, 0, 2)
+
+
+def test_allocated_over_planned_warns_only_where_something_was_planned(
+    activity: Activity, focal: User
+) -> None:
+    services.record_entries(
+        activity=activity, entries=[ifad(Stage.ALLOCATED, "100")], user=focal, expected_version=None
+    )
+    assert activity_finance(activity).warnings == []
+    services.record_entries(
+        activity=activity, entries=[ifad(Stage.PLANNED, "50")], user=focal, expected_version=None
+    )
+    assert activity_finance(activity).warnings == ["IFAD grant: allocated is more than planned."]
