@@ -11,6 +11,7 @@ urlpatterns = [
         views.correct_entry,
         name="correct",
     ),
+    path("finance/history/", views.money_history, name="history"),
     path("finance/rates/", views.rates, name="rates"),
     path("finance/rates/upload/", views.upload_rates, name="rates_upload"),
     path("finance/imports/", views.imports, name="imports"),

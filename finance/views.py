@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -354,3 +355,53 @@ def export_ledger(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     response["Content-Disposition"] = 'attachment; filename="ssc-ledger.csv"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _rate_text(rate: Decimal) -> str:
+    return format(rate.normalize(), "f")
+
+
+@never_cache
+@login_required
+def money_history(request: HttpRequest) -> HttpResponse:
+    """Every change to money and rates across the portfolio, newest first (the focal point's).
+
+    Ledger entries are never edited, so the entries themselves are the history of the figures;
+    rates are edited in place, so their history comes from the audit table, before and after.
+    """
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_focal_point:
+        raise PermissionDenied(_("The portfolio's money history is for the focal point."))
+    entries = FinancialEntry.objects.select_related("activity", "contributor", "created_by")
+    ssc_id = request.GET.get("activity", "").strip().upper()
+    if ssc_id:
+        entries = entries.filter(activity__ssc_id=ssc_id)
+    entries_page = Paginator(entries.order_by("-created_at", "-pk"), 50).get_page(
+        request.GET.get("page")
+    )
+    rate_changes = Paginator(
+        ExchangeRate.history.select_related("history_user").order_by(  # type: ignore[attr-defined]
+            "-history_date", "-history_id"
+        ),
+        25,
+    ).get_page(request.GET.get("rates_page"))
+    rows = []
+    for record in rate_changes:
+        previous = record.prev_record
+        rows.append(
+            {
+                "record": record,
+                "before": _rate_text(previous.units_per_usd) if previous is not None else "",
+                "after": _rate_text(record.units_per_usd),
+            }
+        )
+    return render(
+        request,
+        "finance/history.html",
+        {
+            "entries": entries_page,
+            "rate_rows": rows,
+            "rates_page": rate_changes,
+            "activity": ssc_id,
+        },
+    )

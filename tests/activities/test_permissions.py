@@ -253,6 +253,7 @@ CASES: list[Case] = [
     ),
     Case("finance:rates_upload", "", post_only(only(STAFF, get=405, post=DONE))),
     Case("finance:imports", "", only(STAFF, get=200, post=DONE)),
+    Case("finance:history", "", only(STAFF, get=200, post=200)),
     Case("finance:import_detail", "pending", only(STAFF, get=200, post=200)),
     Case("finance:import_commit", "pending", post_only(only(STAFF, get=405, post=DONE))),
     Case(

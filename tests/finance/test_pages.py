@@ -315,3 +315,43 @@ def test_ledger_csv_escapes_formula_text(focal_client: Client, activity: Activit
 def test_partner_user_cannot_download_the_corporate_workbook(partner_client: Client) -> None:
     ActivityFactory(visibility=Visibility.PUBLIC)
     assert partner_client.get(reverse("finance:export_workbook")).status_code == 403
+
+
+def test_money_history_shows_entries_and_rate_changes_before_and_after(
+    focal_client: Client, focal: User, activity: Activity
+) -> None:
+    services.set_rate(
+        currency="EUR",
+        month=datetime.date(2024, 1, 1),
+        units_per_usd=Decimal("0.9"),
+        source="",
+        user=focal,
+    )
+    services.set_rate(
+        currency="EUR",
+        month=datetime.date(2024, 1, 1),
+        units_per_usd=Decimal("0.85"),
+        source="",
+        user=focal,
+    )
+    services.record_entries(
+        activity=activity,
+        entries=[
+            services.EntryData(
+                kind="ifad_grant",
+                stage="planned",
+                amount=Decimal(1234),
+                currency="USD",
+                value_date=datetime.date(2024, 1, 1),
+            )
+        ],
+        user=focal,
+        expected_version=None,
+    )
+    page = focal_client.get(reverse("finance:history")).content.decode()
+    assert activity.ssc_id in page and "1,234.00" in page
+    assert re.search(r">0\.9<.*?>0\.85<", page, re.S)
+
+
+def test_money_history_is_the_focal_points(cpm_client: Client) -> None:
+    assert cpm_client.get(reverse("finance:history")).status_code == 403
