@@ -1,0 +1,55 @@
+"""The data commands: demo data only with DEBUG, reruns change nothing, bad files are refused."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from accounts.models import User
+from activities.models import Activity, Country
+from finance.models import FinancialEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_is_refused_when_debug_is_off(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("load_demo_data")
+    assert not User.objects.exists()
+
+
+def test_demo_data_loads_the_sample_once(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = True
+    call_command("load_demo_data", stdout=io.StringIO())
+    counts = (User.objects.count(), Activity.objects.count(), FinancialEntry.objects.count())
+    assert counts[1] == 16
+    assert {"admin", "focal", "cpm", "cpm2", "partner", "viewer"} <= set(
+        User.objects.values_list("username", flat=True)
+    )
+    assert User.objects.get(username="partner").partner is not None
+    call_command("load_demo_data", stdout=io.StringIO())
+    assert counts == (
+        User.objects.count(),
+        Activity.objects.count(),
+        FinancialEntry.objects.count(),
+    )
+
+
+def test_income_groups_file_with_a_bad_row_changes_nothing(tmp_path: Path) -> None:
+    before = Country.objects.get(iso3="BRA").income_group
+    path = tmp_path / "groups.csv"
+    path.write_text("iso3,income_group,fiscal_year\nBRA,HIC,2027\nXXX,LIC,2027\n")
+    with pytest.raises(CommandError):
+        call_command("load_income_groups", str(path))
+    assert Country.objects.get(iso3="BRA").income_group == before
+
+
+def test_synthetic_data_fills_the_database(settings) -> None:  # type: ignore[no-untyped-def]
+    call_command("generate_synthetic", "--activities", "30", "--seed", "1", stdout=io.StringIO())
+    assert Activity.objects.count() == 30
+    assert all(a.country_links.exists() for a in Activity.objects.all())
