@@ -9,6 +9,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from activities.forms import LongSelect
 from activities.models import Partner
 
 from .amounts import AmountError, parse_amount
@@ -61,6 +62,7 @@ class EntryLineForm(forms.Form):
         label=_("Contributor"),
         coerce=int,
         required=False,
+        widget=LongSelect,
         empty_value=None,
         error_messages={"invalid_choice": _("Choose a partner organization from the list.")},
     )
