@@ -59,6 +59,8 @@ from django.db import connection  # noqa: E402
 from activities.models import Activity, Country, Division  # noqa: E402
 from activities.reference_data import THEMES  # noqa: E402
 from finance import services  # noqa: E402
+from finance.export import ACTIVITY_SHEET_HEADER as ACTIVITY_HEADER  # noqa: E402
+from finance.export import CONTRIBUTION_SHEET_HEADER as CONTRIBUTION_HEADER  # noqa: E402
 from finance.importer import ImportRefused, import_legacy_workbook  # noqa: E402
 from finance.models import FinancialEntry  # noqa: E402
 
@@ -68,33 +70,6 @@ SEED = 20240601
 YEARS = range(2000, 2025)
 EUR_PER_USD = {year: Decimal("0.80") + Decimal(year % 7) / 50 for year in YEARS}
 
-ACTIVITY_HEADER = [
-    "SSC ID",
-    "Activity",
-    "Nature of activity",
-    "Year",
-    "Lead division",
-    "Provider countries",
-    "Receiver countries",
-    "Modality",
-    "Theme",
-    "Status",
-    "IFAD planned (US$)",
-    "IFAD allocated (US$)",
-    "IFAD spent (US$)",
-    "Notes",
-]
-CONTRIBUTION_HEADER = [
-    "SSC ID",
-    "Contributor",
-    "Contributor type",
-    "Kind",
-    "Currency",
-    "Planned",
-    "Allocated",
-    "Spent",
-    "Notes",
-]
 # The spellings people use besides the portal's own names (all recognized by CountryMatcher).
 ALIASES = [
     "Viet Nam",

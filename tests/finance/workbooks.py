@@ -8,33 +8,11 @@ from typing import Any
 
 import openpyxl
 
-ACTIVITY_HEADER = [
-    "SSC ID",
-    "Activity",
-    "Nature of activity",
-    "Year",
-    "Lead division",
-    "Provider countries",
-    "Receiver countries",
-    "Modality",
-    "Theme",
-    "Status",
-    "IFAD planned (US$)",
-    "IFAD allocated (US$)",
-    "IFAD spent (US$)",
-    "Notes",
-]
-CONTRIBUTION_HEADER = [
-    "SSC ID",
-    "Contributor",
-    "Contributor type",
-    "Kind",
-    "Currency",
-    "Planned",
-    "Allocated",
-    "Spent",
-    "Notes",
-]
+from finance.export import ACTIVITY_SHEET_HEADER, CONTRIBUTION_SHEET_HEADER
+
+# The workbook's columns, as the export writes them and the importer reads them.
+ACTIVITY_HEADER = ACTIVITY_SHEET_HEADER
+CONTRIBUTION_HEADER = CONTRIBUTION_SHEET_HEADER
 
 
 def activity_row(ssc_id: str = "SSC-2010-01", **values: Any) -> list[Any]:
