@@ -300,6 +300,14 @@ class _SheetReader:
             self.problem(number, labels[name], _("This column is missing from the header row."))
         return True
 
+    def missing_header(self) -> None:
+        self.problem(
+            0,
+            "",
+            _("No header row with 'SSC ID' found in the first %(n)d rows.")
+            % {"n": HEADER_SEARCH_ROWS},
+        )
+
     def cell(self, cells: list[Any], name: str) -> Any:
         position = self.index.get(name)
         if position is None or position >= len(cells):
@@ -529,15 +537,7 @@ def _read_activities(worksheet: Any, merged: list[str], result: ParsedWorkbook) 
             )
         )
     if not header_found:
-        result.problems.append(
-            Problem(
-                ACTIVITIES,
-                0,
-                "",
-                _("No header row with 'SSC ID' found in the first %(n)d rows.")
-                % {"n": HEADER_SEARCH_ROWS},
-            )
-        )
+        reader.missing_header()
 
 
 def _check_totals(
@@ -637,12 +637,4 @@ def _read_contributions(
             )
         )
     if not header_found:
-        result.problems.append(
-            Problem(
-                CONTRIBUTIONS,
-                0,
-                "",
-                _("No header row with 'SSC ID' found in the first %(n)d rows.")
-                % {"n": HEADER_SEARCH_ROWS},
-            )
-        )
+        reader.missing_header()
