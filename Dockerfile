@@ -1,4 +1,12 @@
 # The portal's one image: the web server, the Celery worker and beat, and the migrate job.
+
+# Front-end libraries come from the npm registry at build time, pinned by package-lock.json.
+FROM node:20-slim AS assets
+WORKDIR /build
+COPY package.json package-lock.json ./
+COPY scripts/vendor_assets.sh scripts/
+RUN npm ci --no-audit --no-fund --loglevel=error && scripts/vendor_assets.sh
+
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -13,6 +21,7 @@ COPY pyproject.toml README.md ./
 RUN pip install .
 
 COPY . .
+COPY --from=assets /build/static/vendor/ static/vendor/
 
 # Static files are collected (hashed and compressed for whitenoise) at build time; settings need
 # a configuration to import, so the build gets a throwaway one that is never used at run time.

@@ -13,6 +13,9 @@ STAMPS := .stamps
 DEPS_HASH := $(shell sha256sum pyproject.toml | cut -c1-16)
 DEPS_STAMP := $(STAMPS)/deps-$(DEPS_HASH)
 CHROMIUM := /usr/bin/chromium
+# Front-end libraries: reinstalled only when package-lock.json changes.
+NODE_HASH := $(shell sha256sum package-lock.json | cut -c1-16)
+NODE_STAMP := $(STAMPS)/node-$(NODE_HASH)
 
 # Apps whose code mypy checks (every directory with an apps.py, plus the project package).
 APP_DIRS := ssc_portal $(sort $(patsubst %/apps.py,%,$(wildcard */apps.py)))
@@ -51,7 +54,7 @@ BENCH_ENV := DEBUG=0 \
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/ssc_bench \
 	REDIS_URL=redis://127.0.0.1:6379/0
 
-.PHONY: help run test lint format check-deploy bench install services chromium demo clean
+.PHONY: help run test lint format check-deploy bench bench-api install services chromium demo clean
 
 help:
 	@echo "make run           install what is missing, migrate, load demo data, serve on http://127.0.0.1:8000"
@@ -60,6 +63,7 @@ help:
 	@echo "make format        ruff format and ruff check --fix"
 	@echo "make check-deploy  Django's deployment checks with production-like settings"
 	@echo "make bench         activity list benchmark on 100,000 generated activities (PostgreSQL)"
+	@echo "make bench-api     a page of 100 activities from the API next to PostgreSQL's own JSON"
 
 # --- installation -----------------------------------------------------------------------------
 
@@ -83,7 +87,14 @@ $(DEPS_STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -qq -e '.[dev]'
 	@mkdir -p $(STAMPS) && rm -f $(STAMPS)/deps-* && touch $@
 
-install: $(DEPS_STAMP)
+# npm ci installs exactly package-lock.json from the npm registry; the files the pages use are then
+# copied into static/vendor/ (served by Django like our own static files, never from a CDN).
+$(NODE_STAMP): package.json package-lock.json scripts/vendor_assets.sh
+	npm ci --no-audit --no-fund --loglevel=error
+	scripts/vendor_assets.sh
+	@mkdir -p $(STAMPS) && rm -f $(STAMPS)/node-* && touch $@
+
+install: $(DEPS_STAMP) $(NODE_STAMP)
 
 # Debian's Chromium for the Playwright tests; Playwright's own browser download is never used.
 chromium:
@@ -112,14 +123,14 @@ services:
 
 # --- the two contract targets -----------------------------------------------------------------
 
-run: $(DEPS_STAMP)
+run: $(DEPS_STAMP) $(NODE_STAMP)
 	$(DEV_ENV) $(PY) manage.py migrate --no-input
 	$(DEV_ENV) $(PY) manage.py load_demo_data
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 # Two workers for the two cores CI has; each gets its own test database.
 # staticfiles/ exists so that whitenoise does not warn about it in every test.
-test: $(DEPS_STAMP) chromium services
+test: $(DEPS_STAMP) $(NODE_STAMP) chromium services
 	@mkdir -p staticfiles
 	$(TEST_ENV) $(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
@@ -141,7 +152,12 @@ check-deploy: $(DEPS_STAMP)
 bench: $(DEPS_STAMP) services
 	$(BENCH_ENV) $(PY) benchmarks/activity_list.py $(BENCH_ARGS)
 
-demo: $(DEPS_STAMP)
+# Its own database; the token's request budget lifted (the benchmark is one client in a hurry).
+bench-api: $(DEPS_STAMP) services
+	$(BENCH_ENV) DATABASE_URL=postgres://postgres@127.0.0.1:5432/ssc_bench_api \
+	  API_THROTTLE_TOKEN=1000000/minute $(PY) benchmarks/api_activities.py $(BENCH_ARGS)
+
+demo: $(DEPS_STAMP) $(NODE_STAMP)
 	$(DEV_ENV) $(PY) manage.py migrate --no-input
 	$(DEV_ENV) $(PY) manage.py load_demo_data
 

@@ -8,7 +8,9 @@ process at start-up rather than running with a surprising default.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -40,6 +42,15 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
 
 
+def env_rate(name: str, default: str) -> str:
+    """A request rate as DRF's throttles read it: "120/minute" (second, minute, hour, day)."""
+    raw = env(name, default).strip()
+    count, _slash, period = raw.partition("/")
+    if not (count.isdigit() and period[:1] in ("s", "m", "h", "d")):
+        raise ImproperlyConfigured(f"{name} must look like 120/minute, not {raw!r}.")
+    return raw
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
@@ -62,16 +73,20 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
     "simple_history",
     "accounts",
     "activities",
     "finance",
+    "knowledge",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -144,6 +159,8 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+# Knowledge asset files (PDF, office documents, images): each upload at most this size.
+KNOWLEDGE_MAX_UPLOAD_MB = env_int("KNOWLEDGE_MAX_UPLOAD_MB", 20)
 
 # Password-reset mail: printed to the console in development, sent over SMTP in production.
 MAILERS = {
@@ -176,6 +193,21 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content Security Policy: only our own scripts, styles and images (pages carry no inline script
+# or style attribute; data is passed with json_script). Charts draw on canvas, and the map's
+# shapes are fetched from our own static files.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
@@ -189,24 +221,105 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Give up quickly on an unreachable broker when queueing from a web request: the work it would
+# queue is recorded in the database first (see finance.rollups), so nothing waits on Redis.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BEAT_SCHEDULE = {
+    # The safety net for refreshes queued while Redis or the worker was down.
+    "drain-rollup-refreshes": {
+        "task": "finance.tasks.drain_rollups_task",
+        "schedule": 60.0,
+    },
+    "rebuild-rollups-nightly": {
+        "task": "finance.tasks.rebuild_rollups_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
+# --- REST API (/api/v1/, README "API") -----------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON and CSV only: no browsable API (its pages need inline scripts the CSP forbids); the
+    # human documentation is /api/docs/.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "ssc_portal.api.FormatNegotiation",
+    "DEFAULT_PAGINATION_CLASS": "ssc_portal.api.CursorPage",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["ssc_portal.api.CallerThrottle"],
+    "EXCEPTION_HANDLER": "ssc_portal.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Proxies in front of the web server (docker-compose: the TLS proxy): anonymous callers are
+    # throttled by the address that proxy saw, not one a client could write in X-Forwarded-For.
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 1),
+}
+# Requests allowed per API token, per browser session and per anonymous address (the public
+# IATI file): "number/period" with period second, minute, hour or day.
+API_THROTTLE_RATES = {
+    "token": env_rate("API_THROTTLE_TOKEN", "120/minute"),
+    "session": env_rate("API_THROTTLE_SESSION", "240/minute"),
+    "anonymous": env_rate("API_THROTTLE_ANONYMOUS", "30/minute"),
+}
+# Throttling counts every web process's requests together, so its counters live in Redis.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "ssc-api",
+        # Short timeouts: when Redis is down the API serves unthrottled rather than hanging.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SSC Portal API",
+    "DESCRIPTION": (
+        "Read and write South-South and triangular cooperation activities, their partners and "
+        "their money. Authenticate with `Authorization: Bearer <token>` (create tokens on the "
+        "API tokens page) or a logged-in browser session. Lists are paginated with cursors; "
+        "add `format=csv` for CSV. The IATI 2.03 file of public activities needs no token."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CountryRoleEnum": "activities.models.CountryRole",
+        "PartnerRoleEnum": "activities.models.PartnerRole",
+        "StageEnum": "finance.models.Stage",
+    },
 }
 
 # The organisation that publishes (IATI reporting-org) and runs the portal.
 ORGANISATION_NAME = env("ORGANISATION_NAME", "International Fund for Agricultural Development")
 ORGANISATION_IATI_ID = env("ORGANISATION_IATI_ID", "XM-DAC-988")
+# IATI OrganisationType code of the publisher: 40 is multilateral.
+ORGANISATION_IATI_TYPE = env("ORGANISATION_IATI_TYPE", "40")
 
+LOG_FORMAT = env("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "ssc_portal.logs.JsonFormatter"},
+    },
+    # JSON lines in production (one object per line for the log collector), plain text locally.
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -23,12 +23,18 @@ def _test_settings() -> Iterator[None]:
     # files storage: the manifest storage used with DEBUG off needs `collectstatic` first.
     # WhiteNoise in autorefresh mode looks files up when asked instead of indexing STATIC_ROOT
     # each time a test client loads the middleware (80 ms per client with a collected admin).
+    # The API's throttling counters in local memory rather than the shared Redis, where parallel
+    # test databases (which reuse the same ids) would count each other's requests.
     with override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         WHITENOISE_AUTOREFRESH=True,
         STORAGES={
             "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        CACHES={
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            "api": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"},
         },
     ):
         yield

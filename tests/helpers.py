@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.sessions.models import Session
 from django.db import connection
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 from activities.models import (
     Activity,
     ActivityCountry,
@@ -21,8 +21,17 @@ from activities.models import (
     StatusChange,
     Visibility,
 )
-from finance.models import ExchangeRate, FinancialEntry, ImportRun, PendingImport
+from finance.models import (
+    ExchangeRate,
+    FinancialEntry,
+    ImportRun,
+    PendingImport,
+    ReportExport,
+    RollupRefresh,
+    RollupRun,
+)
 from tests.factories import country, division, theme
+from tests.knowledge.walk import state as knowledge_state
 
 
 def activity_form_data(
@@ -168,6 +177,11 @@ def db_state() -> dict[str, Any]:
         "rates": list(ExchangeRate.objects.order_by("pk").values_list("currency", "units_per_usd")),
         "imports": list(PendingImport.objects.order_by("pk").values_list("pk", "state")),
         "import_runs": ImportRun.objects.count(),
+        "api_tokens": list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
+        "reports": ReportExport.objects.count(),
+        "knowledge": knowledge_state(),
+        "rollup_runs": list(RollupRun.objects.order_by("pk").values_list("pk", "state")),
+        "rollup_requests": RollupRefresh.objects.count(),
     }
 
 
@@ -200,3 +214,10 @@ def _m2m_history_count() -> int:
             cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
             total += cursor.fetchone()[0]
     return total
+
+
+def broker_refuses(*args: Any, **kwargs: Any) -> None:
+    """Stands for a task's apply_async when Redis is down: what kombu raises then."""
+    from kombu.exceptions import OperationalError
+
+    raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")

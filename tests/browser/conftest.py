@@ -7,9 +7,10 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -34,20 +35,51 @@ def live_settings(settings, monkeypatch: pytest.MonkeyPatch) -> None:  # type: i
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def _watch(page: Page, problems: list[str]) -> None:
+    """Collect what must never happen on our pages: a CSP violation or an uncaught JS error."""
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            problems.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
+
+
 @pytest.fixture
 def browser() -> Iterator[Browser]:
+    """Chromium whose every page is watched: a test fails on any CSP violation or JS error.
+
+    Pages come from browser.new_page() or from a context's new_page(); both are covered.
+    """
     # Failing rather than skipping: a skipped browser test in CI would look like a pass.
     if not shutil.which(CHROMIUM):
         pytest.fail(
             f"{CHROMIUM} is missing: `apt-get install chromium` (make does it), "
             "or leave the browser tests out with -m 'not browser'."
         )
+    problems: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        new_page, new_context = browser.new_page, browser.new_context
+
+        def watched_page(*args: Any, **kwargs: Any) -> Page:
+            page = new_page(*args, **kwargs)
+            _watch(page, problems)
+            return page
+
+        def watched_context(*args: Any, **kwargs: Any) -> BrowserContext:
+            context = new_context(*args, **kwargs)
+            context.on("page", lambda page: _watch(page, problems))
+            return context
+
+        browser.new_page = watched_page  # type: ignore[method-assign]
+        browser.new_context = watched_context  # type: ignore[method-assign]
         try:
             yield browser
         finally:
             browser.close()
+    assert not problems, "Browser console problems:\n" + "\n".join(problems)
 
 
 @pytest.fixture
