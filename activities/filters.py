@@ -7,9 +7,12 @@ its message and ignores that parameter, the API answers 400 (django-filter's DRF
 
 from __future__ import annotations
 
+import copy
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Max, Min, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +28,7 @@ from .models import (
     FundingNature,
     Modality,
     Partner,
+    PartnerType,
     Status,
     Theme,
     Visibility,
@@ -32,6 +36,31 @@ from .models import (
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
+
+
+class SinceField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date-time that PostgreSQL can compare: a UTC offset within +/-14:00 (the
+    widest any time zone uses) and a year from 1900 on. Anything else is a 400 naming the
+    parameter, never a database error."""
+
+    default_error_messages = {
+        "out_of_range": _(
+            "Enter a date-time from the year 1900 on, with a UTC offset between -14:00 and +14:00."
+        ),
+    }
+
+    def to_python(self, value: Any) -> Any:
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        offset = moment.utcoffset()
+        if moment.year < 1900 or (offset is not None and abs(offset) > timedelta(hours=14)):
+            raise ValidationError(self.error_messages["out_of_range"], code="out_of_range")
+        return moment
+
+
+class SinceFilter(django_filters.IsoDateTimeFilter):
+    field_class = SinceField
 
 
 class ReportingYear(TypedDict):
@@ -134,7 +163,9 @@ class ActivityFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Status.choices, empty_label=_("Any status")
     )
-    year = django_filters.NumberFilter(label=_("Year"), method="filter_year", min_value=1978)
+    year = django_filters.NumberFilter(
+        label=_("Year"), method="filter_year", min_value=1978, max_value=2100
+    )
     modality = django_filters.ChoiceFilter(
         label=_("Modality"), choices=Modality.choices, empty_label=_("Any modality")
     )
@@ -261,3 +292,75 @@ class ActivityFilter(django_filters.FilterSet):
             # The focal point may edit everything: a subquery over every row would only cost.
             return queryset
         return queryset.filter(pk__in=Activity.objects.editable_by(user).values("pk"))  # type: ignore[arg-type]
+
+
+class ApiActivityFilter(ActivityFilter):
+    """The list's filters for the REST API, plus `updated_since` for incremental sync.
+
+    Sorting is the API's cursor pagination's (ssc_portal.api.CursorPage): the list's `ordering`
+    (by title, status, year) cannot be paged with a stable cursor, so it is not offered here.
+    """
+
+    ordering = None  # type: ignore[assignment]
+    # Descriptions of the query parameters in the OpenAPI schema (the page shows labels only).
+    help_texts = {
+        "q": _("Text in the title or summary, or an exact SSC ID."),
+        "division": _("Lead division code, e.g. LAC."),
+        "country": _("ISO 3166-1 alpha-2 code of a country taking part, e.g. BR."),
+        "role": _("With country: the role that country plays; alone: any country in it."),
+        "theme": _("Theme code (see /api/v1/themes/)."),
+        "year": _("Approval year, else the year it started or was to start."),
+        "partner": _("Id of a partner organization taking part (see /api/v1/partners/)."),
+        "partner_name": _("Text in a taking-part partner's name or acronym."),
+        "mine": _(
+            "true: only what you may edit (CPMs) or your organization takes part in (partners)."
+        ),
+    }
+    updated_since = SinceFilter(
+        label=_("Changed since"),
+        method="filter_updated_since",
+        help_text=_(
+            "ISO 8601 date-time (e.g. 2025-01-31T00:00:00Z): activities whose record changed, "
+            "or whose ledger got an entry, at or after it."
+        ),
+    )
+
+    @classmethod
+    def get_filters(cls) -> dict[str, django_filters.Filter]:
+        filters = super().get_filters()
+        for name, text in cls.help_texts.items():
+            # A copy: the filter objects are shared with ActivityFilter, which the page uses.
+            described = copy.deepcopy(filters[name])
+            described.extra["help_text"] = text
+            filters[name] = described
+        return filters
+
+    def filter_updated_since(
+        self, queryset: QuerySet[Activity], name: str, value: Any
+    ) -> QuerySet[Activity]:
+        if not value:
+            return queryset
+        # Money is recorded in the ledger without touching the activity's row, and the API's
+        # activity carries its money totals: a new entry counts as a change.
+        from finance.models import FinancialEntry
+
+        with_new_money = FinancialEntry.objects.filter(created_at__gte=value).values("activity_id")
+        return queryset.filter(Q(updated_at__gte=value) | Q(pk__in=with_new_money))
+
+
+class PartnerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=200)
+    type = django_filters.ChoiceFilter(label=_("Type"), choices=PartnerType.choices)
+    country = django_filters.ModelChoiceFilter(
+        label=_("Country"), queryset=Country.objects.all(), to_field_name="iso2"
+    )
+    updated_since = SinceFilter(
+        label=_("Changed since"), field_name="updated_at", lookup_expr="gte"
+    )
+
+    class Meta:
+        model = Partner
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet[Partner], name: str, value: str) -> QuerySet[Partner]:
+        return queryset.search(value or "")  # type: ignore[attr-defined]

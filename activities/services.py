@@ -7,17 +7,25 @@ transaction, and is recorded in the audit history with its author.
 
 from __future__ import annotations
 
+import datetime
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+# The roll-ups sum money by the activity's division, modality, funding nature, visibility,
+# status, countries and themes: a change to any of them must refresh the figures.
+from finance.rollups import request_refresh_for_activities
+
+from . import bulk
 from .models import (
     SDG,
     Activity,
@@ -189,9 +197,12 @@ def _validate(activity: Activity, data: ActivityData, *, exclude: Sequence[str] 
         raise ActivityError(errors)
 
 
-def _sync_countries(activity: Activity, links: Sequence[CountryLink], user: User | None) -> None:
+def _sync_countries(activity: Activity, links: Sequence[CountryLink], user: User | None) -> bool:
+    """Bring the country links to `links`; return whether the money's split changed (a country
+    added or removed, or a share changed; a role alone does not move money)."""
     existing = {link.country_id: link for link in activity.country_links.all()}
     wanted = {link.country.pk: link for link in links}
+    split_changed = existing.keys() != wanted.keys()
     for country_id, stale in existing.items():
         if country_id not in wanted:
             stale._history_user = user  # type: ignore[attr-defined]
@@ -202,9 +213,12 @@ def _sync_countries(activity: Activity, links: Sequence[CountryLink], user: User
             row = ActivityCountry(activity=activity, country=link.country)
         elif row.role == link.role and row.share == link.share:
             continue
+        elif row.share != link.share:
+            split_changed = True
         row.role, row.share = link.role, link.share
         row._history_user = user  # type: ignore[attr-defined]
         row.save()
+    return split_changed
 
 
 def _sync_partners(activity: Activity, links: Sequence[PartnerLink], user: User | None) -> None:
@@ -221,14 +235,17 @@ def _sync_partners(activity: Activity, links: Sequence[PartnerLink], user: User 
             row.save()
 
 
-def _sync_m2m(activity: Activity, data: ActivityData) -> None:
+def _sync_m2m(activity: Activity, data: ActivityData) -> bool:
+    """Set the themes and SDGs; return whether the themes changed (the money's split)."""
     # Setting an unchanged m2m would still write a history row: only touch what changed.
     themes = {theme.pk for theme in data.themes}
-    if themes != set(activity.themes.values_list("pk", flat=True)):
+    themes_changed = themes != set(activity.themes.values_list("pk", flat=True))
+    if themes_changed:
         activity.themes.set(themes)
     sdgs = {sdg.pk for sdg in data.sdgs}
     if sdgs != set(activity.sdgs.values_list("pk", flat=True)):
         activity.sdgs.set(sdgs)
+    return themes_changed
 
 
 def _insert_with_ssc_id(activity: Activity, requested: str) -> None:
@@ -257,14 +274,19 @@ def _insert_with_ssc_id(activity: Activity, requested: str) -> None:
     raise ActivityError(_("Could not allocate an SSC ID; please try again."))
 
 
-@transaction.atomic
-def create_activity(*, data: ActivityData, user: User | None) -> Activity:
+def _new_activity(data: ActivityData, user: User | None) -> Activity:
     activity = Activity(
         created_by=user,
         **{k: v for k, v in data.fields.items() if k in (*EDITABLE_FIELDS, "status")},
     )
     if activity.responsible_cpm is None and user is not None and user.is_cpm:
         activity.responsible_cpm = user
+    return activity
+
+
+@transaction.atomic
+def create_activity(*, data: ActivityData, user: User | None) -> Activity:
+    activity = _new_activity(data, user)
     _validate(activity, data)
     activity._history_user = user  # type: ignore[attr-defined]
     _insert_with_ssc_id(activity, data.ssc_id.strip())
@@ -296,28 +318,26 @@ def _lock_current_version(activity: Activity, expected_version: int | None) -> N
     activity.version = expected + 1
 
 
+# The activity's own fields the roll-ups sum by (finance.rollups copies them into their rows).
+ROLLUP_FIELDS = ("lead_division_id", "modality", "funding_nature", "visibility", "status")
+
+
 @transaction.atomic
 def update_activity(
     *, activity: Activity, data: ActivityData, user: User | None, expected_version: int | None
 ) -> Activity:
     # Compare with what is stored, not with the instance: a ModelForm has already copied the
     # submitted values onto it.
-    previous_status = Activity.objects.values_list("status", flat=True).get(pk=activity.pk)
-    for name, value in data.fields.items():
-        if name in EDITABLE_FIELDS or name == "status":
-            setattr(activity, name, value)
-    new_status = activity.status
-    activity.status = previous_status
-    if new_status != previous_status and not activity.can_move_to(new_status):
-        raise ActivityError({"status": [_transition_message(activity, new_status)]})
-    activity.status = new_status
+    stored = Activity.objects.values_list(*ROLLUP_FIELDS).get(pk=activity.pk)
+    previous_status = stored[ROLLUP_FIELDS.index("status")]
+    new_status = _apply_fields(activity, data, previous_status)
     _validate(activity, data)
     _lock_current_version(activity, expected_version)
     activity._history_user = user  # type: ignore[attr-defined]
     activity.save()
-    _sync_countries(activity, data.countries, user)
+    split_changed = _sync_countries(activity, data.countries, user)
     _sync_partners(activity, data.partners, user)
-    _sync_m2m(activity, data)
+    split_changed |= _sync_m2m(activity, data)
     if new_status != previous_status:
         StatusChange.objects.create(
             activity=activity,
@@ -326,7 +346,24 @@ def update_activity(
             note=data.status_note,
             changed_by=user,
         )
+    if split_changed or tuple(getattr(activity, name) for name in ROLLUP_FIELDS) != stored:
+        old_division = stored[ROLLUP_FIELDS.index("lead_division_id")]
+        # Its money leaves the old division's slices too.
+        request_refresh_for_activities([activity.pk], extra_divisions=[old_division])
     return activity
+
+
+def _apply_fields(activity: Activity, data: ActivityData, previous_status: str) -> str:
+    """Copy the editable fields onto `activity`; refuse a status move the workflow forbids."""
+    for name, value in data.fields.items():
+        if name in EDITABLE_FIELDS or name == "status":
+            setattr(activity, name, value)
+    new_status = activity.status
+    activity.status = previous_status
+    if new_status != previous_status and not activity.can_move_to(new_status):
+        raise ActivityError({"status": [_transition_message(activity, new_status)]})
+    activity.status = new_status
+    return new_status
 
 
 def _transition_message(activity: Activity, new_status: str) -> str:
@@ -361,7 +398,284 @@ def change_status(
     StatusChange.objects.create(
         activity=activity, from_status=previous, to_status=status, note=note, changed_by=user
     )
+    request_refresh_for_activities([activity.pk])
     return activity
+
+
+# --- Many activities at once (importers) ------------------------------------------------------
+#
+# One by one, an activity costs some thirty queries. The functions below check each activity as
+# create_activity and update_activity do, then write a whole batch, audit history included, in a
+# number of queries that does not grow with the batch.
+
+# Activity's m2m fields (all tracked by its history) -> the column naming the other side.
+M2M_TARGETS = {"themes": "theme_id", "sdgs": "sdg_id"}
+
+
+@dataclass
+class PreparedActivity:
+    """A checked write for save_activities: a new activity (no pk yet) or a changed one."""
+
+    activity: Activity
+    data: ActivityData
+    previous_status: str = ""
+    expected_version: int = 0
+
+
+class ActivityBatchError(ActivityError):
+    """save_activities refused its batch; `by_item` maps positions in the batch to errors."""
+
+    def __init__(self, by_item: dict[int, ActivityError]):
+        self.by_item = by_item
+        super().__init__({"__all__": [str(error) for error in by_item.values()]})
+
+
+def _loaded_relations(activity: Activity) -> list[str]:
+    # Foreign keys set to rows the caller loaded: asking the database whether each still exists
+    # would cost a query per activity, and its foreign key constraint guards the write anyway.
+    return [
+        f.name
+        for f in Activity._meta.concrete_fields
+        if f.is_relation and getattr(activity, f.attname) is not None
+    ]
+
+
+def prepare_new_activity(*, data: ActivityData, user: User | None) -> PreparedActivity:
+    """Check a new activity as create_activity does, without writing; ActivityError if it is not
+    valid. A batch keeps the SSC IDs it is given (importers always carry one)."""
+    if not data.ssc_id.strip():
+        raise ActivityError({"ssc_id": [_("Give the SSC ID.")]})
+    activity = _new_activity(data, user)
+    activity.ssc_id = data.ssc_id.strip()
+    _validate(activity, data, exclude=_loaded_relations(activity))
+    return PreparedActivity(activity, data)
+
+
+def prepare_activity_update(
+    *, activity: Activity, data: ActivityData, expected_version: int | None
+) -> PreparedActivity:
+    """Check a change as update_activity does, without writing; ActivityError if it is refused.
+    The fields are copied onto `activity`, which must be as loaded from the database."""
+    previous_status = activity.status
+    expected = activity.version if expected_version is None else expected_version
+    _apply_fields(activity, data, previous_status)
+    _validate(activity, data, exclude=_loaded_relations(activity))
+    return PreparedActivity(activity, data, previous_status, expected)
+
+
+@transaction.atomic
+def save_activities(*, items: Sequence[PreparedActivity], user: User | None) -> None:
+    """Write prepared activities with their countries, partner roles, themes, SDGs and status
+    notes. All or none: ActivityBatchError when an SSC ID is taken or an activity changed since
+    it was loaded (the versions are checked under a row lock, then claimed).
+
+    The audit history gets what single saves give it, with one activity snapshot per write: '+'
+    for a new activity, '~' for a change, each with its themes and SDGs; a row per country link
+    and partner role added, changed or removed; every row carrying `user` and the same moment.
+    """
+    if not items:
+        return
+    now = timezone.now()
+    new = [item for item in items if item.activity.pk is None]
+    changed = [item for item in items if item.activity.pk is not None]
+    changed_ids = [item.activity.pk for item in changed]
+    _claim_batch(items, changed_ids)
+
+    bulk.insert([item.activity for item in new])
+    if changed:
+        fields = {"version", "updated_at"} | {
+            name
+            for item in changed
+            for name in item.data.fields
+            if name in EDITABLE_FIELDS or name == "status"
+        }
+        for item in changed:
+            item.activity.version = item.expected_version + 1
+            item.activity.updated_at = now  # an update of chosen fields does not apply auto_now
+        bulk.update([item.activity for item in changed], sorted(fields))
+
+    _sync_country_batch(items, changed_ids, user, now)
+    _sync_partner_batch(items, changed_ids, user, now)
+    through_rows = _sync_m2m_batch(items, changed_ids)
+
+    records = bulk.insert_history(
+        [item.activity for item in new], history_type="+", user=user, when=now, ids=True
+    ) + bulk.insert_history(
+        [item.activity for item in changed], history_type="~", user=user, when=now, ids=True
+    )
+    for name, rows_by_activity in through_rows.items():
+        # The snapshot of the m2m that simple-history takes with every activity record.
+        snapshot = apps.get_model("activities", f"HistoricalActivity_{name}")
+        target = M2M_TARGETS[name]
+        bulk.insert_rows(
+            snapshot,
+            [
+                {
+                    "history_id": record_id,
+                    "id": row.pk,
+                    "activity_id": row.activity_id,
+                    target: getattr(row, target),
+                }
+                for item, record_id in zip([*new, *changed], records, strict=True)
+                for row in rows_by_activity[item.activity.pk].values()
+            ],
+        )
+
+    bulk.insert_rows(
+        StatusChange,
+        [
+            {
+                "activity_id": item.activity.pk,
+                "from_status": item.previous_status,
+                "to_status": item.activity.status,
+                "note": item.data.status_note or ("" if item.previous_status else _("Created")),
+                "changed_by_id": user.pk if user else None,
+            }
+            for item in items
+            if item.activity.status != item.previous_status
+        ],
+    )
+
+
+def _claim_batch(items: Sequence[PreparedActivity], changed_ids: list[int]) -> None:
+    errors: dict[int, ActivityError] = {}
+    requested: dict[str, int] = {}
+    for position, item in enumerate(items):
+        if item.activity.pk is None:
+            ssc_id = item.activity.ssc_id
+            if ssc_id in requested:
+                errors[position] = ActivityError(
+                    {"ssc_id": [_("SSC ID %(id)s is given twice.") % {"id": ssc_id}]}
+                )
+            requested[ssc_id] = position
+    for ssc_id in Activity.objects.filter(ssc_id__in=requested).values_list("ssc_id", flat=True):
+        errors[requested[ssc_id]] = ActivityError(
+            {"ssc_id": [_("SSC ID %(id)s is already used.") % {"id": ssc_id}]}
+        )
+    # The lock holds these rows until the batch commits: nobody can save them in between.
+    versions = dict(
+        Activity.objects.select_for_update().filter(pk__in=changed_ids).values_list("pk", "version")
+    )
+    for position, item in enumerate(items):
+        pk = item.activity.pk
+        if pk is not None and versions.get(pk) != item.expected_version:
+            item.activity.version = versions.get(pk, item.activity.version)
+            errors[position] = ConflictError(item.activity)
+    if errors:
+        raise ActivityBatchError(errors)
+
+
+def _delete_with_history(
+    model: type[ActivityCountry] | type[ActivityPartner],
+    rows: list[Any],
+    user: User | None,
+    when: datetime.datetime,
+) -> None:
+    """Delete link rows and record each deletion with its author, in two queries.
+
+    QuerySet.delete() would send a signal per row, on which simple-history records the deletion
+    without its author (it looks for the author on instances the queryset loads itself). Nothing
+    points at link rows, so the plain delete that Django uses when no signal listens is safe.
+    """
+    if not rows:
+        return
+    bulk.insert_history(rows, history_type="-", user=user, when=when)
+    queryset = model.objects.filter(pk__in=[row.pk for row in rows])
+    queryset._raw_delete(queryset.db)
+
+
+def _sync_country_batch(
+    items: Sequence[PreparedActivity],
+    changed_ids: list[int],
+    user: User | None,
+    when: datetime.datetime,
+) -> None:
+    existing: dict[int, dict[int, ActivityCountry]] = defaultdict(dict)
+    for row in ActivityCountry.objects.filter(activity_id__in=changed_ids):
+        existing[row.activity_id][row.country_id] = row
+    stale: list[ActivityCountry] = []
+    updated: list[ActivityCountry] = []
+    fresh: list[ActivityCountry] = []
+    for item in items:
+        current = existing.get(item.activity.pk, {})
+        wanted = {link.country.pk: link for link in item.data.countries}
+        stale += [row for country_id, row in current.items() if country_id not in wanted]
+        for country_id, link in wanted.items():
+            link_row = current.get(country_id)
+            if link_row is None:
+                fresh.append(
+                    ActivityCountry(
+                        activity=item.activity,
+                        country=link.country,
+                        role=link.role,
+                        share=link.share,
+                    )
+                )
+            elif (link_row.role, link_row.share) != (link.role, link.share):
+                link_row.role, link_row.share = link.role, link.share
+                updated.append(link_row)
+    _delete_with_history(ActivityCountry, stale, user, when)
+    if updated:
+        bulk.update(updated, ["role", "share"])
+        bulk.insert_history(updated, history_type="~", user=user, when=when)
+    bulk.insert_with_history(fresh, user=user, when=when)
+
+
+def _sync_partner_batch(
+    items: Sequence[PreparedActivity],
+    changed_ids: list[int],
+    user: User | None,
+    when: datetime.datetime,
+) -> None:
+    existing: dict[int, dict[tuple[int, str], ActivityPartner]] = defaultdict(dict)
+    for row in ActivityPartner.objects.filter(activity_id__in=changed_ids):
+        existing[row.activity_id][(row.partner_id, row.role)] = row
+    stale: list[ActivityPartner] = []
+    fresh: list[ActivityPartner] = []
+    for item in items:
+        current = existing.get(item.activity.pk, {})
+        wanted = {
+            (link.partner.pk, role): link.partner
+            for link in item.data.partners
+            for role in link.roles
+        }
+        stale += [row for key, row in current.items() if key not in wanted]
+        fresh += [
+            ActivityPartner(activity=item.activity, partner=partner, role=role)
+            for (partner_id, role), partner in wanted.items()
+            if (partner_id, role) not in current
+        ]
+    _delete_with_history(ActivityPartner, stale, user, when)
+    bulk.insert_with_history(fresh, user=user, when=when)
+
+
+def _sync_m2m_batch(
+    items: Sequence[PreparedActivity], changed_ids: list[int]
+) -> dict[str, dict[int, dict[int, Any]]]:
+    """Bring themes and SDGs to what each item asks for, without the m2m signals (whose history
+    rows would name no author); return, per field, each activity's rows after the write."""
+    result: dict[str, dict[int, dict[int, Any]]] = {}
+    for name in M2M_TARGETS:
+        through = getattr(Activity, name).through
+        target = M2M_TARGETS[name]
+        rows: dict[int, dict[int, Any]] = defaultdict(dict)
+        for row in through.objects.filter(activity_id__in=changed_ids):
+            rows[row.activity_id][getattr(row, target)] = row
+        stale: list[int] = []
+        fresh: list[Any] = []
+        for item in items:
+            current = rows[item.activity.pk]
+            wanted = {obj.pk for obj in getattr(item.data, name)}
+            for pk in set(current) - wanted:
+                stale.append(current.pop(pk).pk)
+            for pk in sorted(wanted - set(current)):
+                current[pk] = through(activity_id=item.activity.pk, **{target: pk})
+                fresh.append(current[pk])
+        if stale:
+            through.objects.filter(pk__in=stale).delete()
+        bulk.insert(fresh)
+        result[name] = rows
+    return result
 
 
 # --- Partners ---------------------------------------------------------------------------------
@@ -408,6 +722,40 @@ def _save_partner(partner: Partner, user: User | None) -> Partner:
 @transaction.atomic
 def create_partner(*, user: User | None, **values: Any) -> Partner:
     return _save_partner(Partner(**values), user)
+
+
+@transaction.atomic
+def create_partners(*, partners: Sequence[Partner], user: User | None) -> list[Partner]:
+    """Create unsaved partners with the checks and history create_partner gives each one, in a
+    few queries (importers meet hundreds of new organizations); PartnerError lists every refusal.
+    """
+    errors: dict[str, list[str]] = {}
+    keys: set[tuple[str, int | None]] = set()
+    for partner in partners:
+        partner.name = " ".join(partner.name.split())
+        partner.name_key = normalize_name(partner.name)
+        try:
+            partner.full_clean(exclude=["name_key"], validate_constraints=False)
+        except ValidationError as error:
+            for name, messages in PartnerError.from_validation_error(error).errors.items():
+                errors.setdefault(name, []).extend(f"{partner.name}: {m}" for m in messages)
+        if (partner.name_key, partner.country_id) in keys:
+            errors.setdefault("name", []).append(
+                _("%(name)s is listed twice.") % {"name": partner.name}
+            )
+        keys.add((partner.name_key, partner.country_id))
+    for duplicate in Partner.objects.filter(
+        name_key__in={key for key, _country in keys}
+    ).select_related("country"):
+        if (duplicate.name_key, duplicate.country_id) in keys:
+            errors.setdefault("name", []).append(
+                _("%(name)s already exists in %(country)s: use it, or merge the two.")
+                % {"name": duplicate.name, "country": duplicate.country or _("no country")}
+            )
+    if errors:
+        raise PartnerError(errors)
+    bulk.insert_with_history(partners, user=user, when=timezone.now())
+    return list(partners)
 
 
 @transaction.atomic

@@ -24,14 +24,25 @@ from typing import IO, TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import KombuError
 
+from activities import bulk
 from activities import services as activity_services
-from activities.models import Activity, CountryRole, Partner, PartnerType, normalize_name
+from activities.models import (
+    SDG,
+    Activity,
+    ActivityCountry,
+    ActivityPartner,
+    CountryRole,
+    Partner,
+    PartnerType,
+    normalize_name,
+)
 
-from . import services
+from . import rollups, services
 from .export import legacy_year
 from .legacy import CONTRIBUTIONS, ActivityRow, ContributionRow, Problem, UnsafeFile, read_workbook
 from .models import (
@@ -40,6 +51,7 @@ from .models import (
     EntryType,
     FinancialEntry,
     ImportRun,
+    LedgerLock,
     PendingImport,
     to_usd,
 )
@@ -125,7 +137,12 @@ def import_legacy_workbook(
     dry_run: bool,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Read, check and (unless `dry_run`) write the workbook; ImportRefused lists all problems."""
+    """Read, check and (unless `dry_run`) write the workbook; ImportRefused lists all problems.
+
+    A dry run works out everything the import would do and writes nothing. The import writes
+    CHUNK activities at a time, in one transaction: a problem found in a later chunk undoes the
+    earlier ones, so the file goes in whole or not at all.
+    """
     digest = checksum(handle)
     known = set(Activity.objects.values_list("ssc_id", flat=True))
     parsed = read_workbook(handle, known_ssc_ids=known)
@@ -134,14 +151,12 @@ def import_legacy_workbook(
     summary = ImportSummary(warnings=[str(w) for w in parsed.warnings])
     reason = _("Legacy workbook import: %(name)s") % {"name": filename[:200]}
     with transaction.atomic():
-        writer = _Writer(user=user, reason=reason, summary=summary)
+        last_entry = rollups.last_entry_id()  # the import's entries come after it
+        writer = _Writer(user=user, reason=reason, summary=summary, write=not dry_run)
         problems = writer.run(parsed.activities, parsed.contributions, progress)
         if problems:
-            transaction.set_rollback(True)
             raise ImportRefused([str(problem) for problem in problems])
-        if dry_run:
-            transaction.set_rollback(True)
-        else:
+        if not dry_run:
             run = ImportRun.objects.create(
                 user=user,
                 filename=filename[:255],
@@ -153,16 +168,76 @@ def import_legacy_workbook(
                 warnings=summary.warnings,
             )
             summary.run_id = run.pk
+            rollups.request_refresh_for_entries_after(last_entry)
+
     return summary
 
 
+# Activities planned and written together: enough to make the queries per activity negligible,
+# few enough to keep the memory of a 10,000-activity file low.
+CHUNK = 500
+MAX_AMOUNT = Decimal("1e16")  # FinancialEntry.amount: 18 digits, 2 of them decimals
+ATTNAMES = {f.name: f.attname for f in Activity._meta.concrete_fields}
+
+
+@dataclass
+class _LineChange:
+    """One ledger line to bring from `now` to `target`."""
+
+    key: LineKey
+    now: Decimal
+    target: Decimal
+    rate: Decimal
+    value_date: datetime.date
+    source: ContributionRow | None
+
+
+@dataclass
+class _Planned:
+    """What the import does to one activity of a chunk."""
+
+    ssc_id: str
+    row: ActivityRow | None
+    activity: Activity | None  # as loaded; None for a new one
+    prepared: activity_services.PreparedActivity | None  # None when its record stays as it is
+    changes: list[_LineChange]
+    ledger_version: int
+
+    @property
+    def sheet_row(self) -> tuple[str, int]:
+        if self.row is not None:
+            return "Activities", self.row.row
+        first = next((c.source for c in self.changes if c.source), None)
+        return CONTRIBUTIONS, first.row if first else 0
+
+
+@dataclass
+class _Loaded:
+    """A chunk's activities already in the portal and what hangs off them, read in a fixed
+    number of queries: values, not model instances, where nothing is written back."""
+
+    activities: dict[str, Activity]  # by SSC ID
+    countries: dict[int, dict[int, tuple[str, Decimal | None]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )  # activity -> country -> (role, share)
+    themes: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    ledger_versions: dict[int, int] = field(default_factory=dict)
+    lines: dict[int, list[Any]] = field(default_factory=lambda: defaultdict(list))
+
+
 class _Writer:
-    def __init__(self, *, user: User | None, reason: str, summary: ImportSummary):
+    def __init__(self, *, user: User | None, reason: str, summary: ImportSummary, write: bool):
         self.user = user
         self.reason = reason
         self.summary = summary
+        self.write = write
         self.problems: list[Problem] = []
-        self.partners: dict[str, Partner] = {}
+        # Contributor name key -> partner pk; in a dry run, organizations still to be created
+        # get negative numbers, which no row has.
+        self.partner_ids: dict[str, int] = {}
+        self.name_keys: dict[str, str] = {}  # contributor as written -> its name key
+        self.rates: dict[tuple[str, datetime.date], Decimal | services.FinanceError] = {}
+        self.today = datetime.date.today()
 
     def run(
         self,
@@ -173,45 +248,189 @@ class _Writer:
         by_activity: dict[str, list[ContributionRow]] = defaultdict(list)
         for contribution in contribution_rows:
             by_activity[contribution.ssc_id].append(contribution)
-        existing = {
-            a.ssc_id: a
-            for a in Activity.objects.filter(
-                ssc_id__in={r.ssc_id for r in activity_rows} | set(by_activity)
-            ).prefetch_related("country_links", "partner_links", "themes", "sdgs")
-        }
-        total = len(activity_rows) + len(set(by_activity) - {r.ssc_id for r in activity_rows})
-        done = 0
-        for row in activity_rows:
-            counted = (self.summary.created, self.summary.updated)
-            entries = self.summary.entries
-            activity = self._upsert_activity(row, existing.get(row.ssc_id))
-            if activity is not None:
-                self._reconcile(activity, row.year, row, by_activity.pop(row.ssc_id, []))
-                if counted == (self.summary.created, self.summary.updated):
-                    if self.summary.entries > entries:
-                        self.summary.updated += 1
-                    else:
-                        self.summary.unchanged += 1
-            done += 1
-            if progress and done % 100 == 0:
-                progress(done, total)
-        for ssc_id, rows in by_activity.items():
-            activity = existing[ssc_id]
-            entries = self.summary.entries
-            self._reconcile(activity, activity.year or datetime.date.today().year, None, rows)
-            if self.summary.entries > entries:
-                self.summary.updated += 1
-            else:
-                self.summary.unchanged += 1
-            done += 1
-        if progress:
-            progress(done, total)
+        in_sheet = {row.ssc_id for row in activity_rows}
+        work: list[tuple[str, ActivityRow | None]] = [(row.ssc_id, row) for row in activity_rows]
+        work += [(ssc_id, None) for ssc_id in by_activity if ssc_id not in in_sheet]
+        self._resolve_partners(
+            [contribution for ssc_id, _row in work for contribution in by_activity[ssc_id]]
+        )
+        for start in range(0, len(work), CHUNK):
+            chunk = work[start : start + CHUNK]
+            planned = self._plan(chunk, by_activity)
+            # Once the file is known to be refused, writing more would only cost time.
+            if self.write and not self.problems:
+                self._write(planned)
+            if progress:
+                progress(start + len(chunk), len(work))
         # One missing rate stops several stages of the same row: say it once.
         return list(dict.fromkeys(self.problems))
 
-    # --- activities -----------------------------------------------------------------------
+    # --- planning ---------------------------------------------------------------------------
 
-    def _upsert_activity(self, row: ActivityRow, activity: Activity | None) -> Activity | None:
+    def _resolve_partners(self, contributions: list[ContributionRow]) -> None:
+        """Every contributor to its organization, matched on the normalized name; the ones the
+        portal does not know yet are created (typed by the first row naming them)."""
+        first_rows: dict[str, ContributionRow] = {}
+        for contribution in contributions:
+            if contribution.contributor not in self.name_keys:
+                self.name_keys[contribution.contributor] = normalize_name(contribution.contributor)
+            first_rows.setdefault(self.name_keys[contribution.contributor], contribution)
+        for pk, key in (
+            Partner.objects.filter(name_key__in=list(first_rows))
+            .order_by("country_id", "pk")
+            .values_list("pk", "name_key")
+        ):
+            self.partner_ids.setdefault(key, pk)
+        missing = [(key, row) for key, row in first_rows.items() if key not in self.partner_ids]
+        self.summary.partners_created = len(missing)
+        if not self.write:
+            for number, (key, _row) in enumerate(missing, start=1):
+                self.partner_ids[key] = -number
+            return
+        created = activity_services.create_partners(
+            partners=[
+                Partner(
+                    name=row.contributor,
+                    type=PARTNER_TYPES.get(row.contributor_type.casefold(), PartnerType.OTHER),
+                )
+                for _key, row in missing
+            ],
+            user=self.user,
+        )
+        for (key, _row), partner in zip(missing, created, strict=True):
+            self.partner_ids[key] = partner.pk
+
+    def _load(self, chunk: list[tuple[str, ActivityRow | None]]) -> _Loaded:
+        activities = {
+            activity.ssc_id: activity
+            for activity in Activity.objects.filter(ssc_id__in=[ssc_id for ssc_id, _row in chunk])
+        }
+        loaded = _Loaded(activities)
+        ids = [activity.pk for activity in activities.values()]
+        if not ids:
+            return loaded
+        for activity_id, country_id, role, share in ActivityCountry.objects.filter(
+            activity_id__in=ids
+        ).values_list("activity_id", "country_id", "role", "share"):
+            loaded.countries[activity_id][country_id] = (role, share)
+        for activity_id, theme_id in Activity.themes.through.objects.filter(
+            activity_id__in=ids
+        ).values_list("activity_id", "theme_id"):
+            loaded.themes[activity_id].add(theme_id)
+        loaded.ledger_versions = dict(
+            LedgerLock.objects.filter(activity_id__in=ids).values_list("activity_id", "version")
+        )
+        for line in (
+            FinancialEntry.objects.filter(activity_id__in=ids)
+            .values("activity_id", "kind", "contributor_id", "stage", "currency")
+            .annotate(net=Sum("amount"), usd=Sum("amount_usd"))
+            .order_by()
+        ):
+            loaded.lines[line["activity_id"]].append(line)
+        return loaded
+
+    def _plan(
+        self, chunk: list[tuple[str, ActivityRow | None]], by_activity: dict[str, list[Any]]
+    ) -> list[_Planned]:
+        loaded = self._load(chunk)
+        wanted = {
+            ssc_id: self._wanted(row, loaded.activities.get(ssc_id))
+            for ssc_id, row in chunk
+            if row is not None
+        }
+        changing = {
+            activity.pk
+            for ssc_id, row in chunk
+            if row is not None
+            and (activity := loaded.activities.get(ssc_id)) is not None
+            and self._differs(activity, *wanted[ssc_id], row, loaded)
+        }
+        # What an update must carry over unchanged: only for the activities that change.
+        partners: dict[int, dict[Partner, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for link in ActivityPartner.objects.filter(activity_id__in=changing).select_related(
+            "partner"
+        ):
+            partners[link.activity_id][link.partner].add(link.role)
+        sdgs: dict[int, list[SDG]] = defaultdict(list)
+        for through in Activity.sdgs.through.objects.filter(
+            activity_id__in=changing
+        ).select_related("sdg"):
+            sdgs[through.activity_id].append(through.sdg)
+
+        planned: list[_Planned] = []
+        for ssc_id, row in chunk:
+            activity = loaded.activities.get(ssc_id)
+            prepared = None
+            if row is not None:
+                fields, links = wanted[ssc_id]
+                try:
+                    if activity is None:
+                        prepared = activity_services.prepare_new_activity(
+                            data=activity_services.ActivityData(
+                                fields=fields,
+                                countries=links,
+                                themes=row.themes,
+                                ssc_id=row.ssc_id,
+                                status_note=self.reason,
+                            ),
+                            user=self.user,
+                        )
+                    elif activity.pk in changing:
+                        stored = loaded.countries[activity.pk]
+                        data = activity_services.ActivityData(
+                            fields=fields,
+                            countries=[
+                                # Shares typed in the portal survive a re-import of the same
+                                # countries.
+                                activity_services.CountryLink(
+                                    link.country,
+                                    link.role,
+                                    stored[link.country.pk][1]
+                                    if link.country.pk in stored
+                                    else None,
+                                )
+                                for link in links
+                            ],
+                            partners=[
+                                activity_services.PartnerLink(partner, frozenset(roles))
+                                for partner, roles in partners[activity.pk].items()
+                            ],
+                            themes=row.themes,
+                            sdgs=sdgs[activity.pk],
+                            status_note=self.reason,
+                        )
+                        prepared = activity_services.prepare_activity_update(
+                            activity=activity, data=data, expected_version=activity.version
+                        )
+                except activity_services.ActivityError as error:
+                    self._activity_problem(row, error)
+                    continue
+                year = row.year
+            else:
+                assert activity is not None  # the reader refuses IDs unknown to both
+                year = activity.year or self.today.year
+            changes = self._reconcile(
+                year,
+                row,
+                by_activity.get(ssc_id, []),
+                loaded.lines[activity.pk] if activity else [],
+            )
+            if activity is None:
+                self.summary.created += 1
+            elif prepared is not None or changes:
+                self.summary.updated += 1
+            else:
+                self.summary.unchanged += 1
+            self.summary.entries += len(changes)
+            version = loaded.ledger_versions.get(activity.pk, 0) if activity else 0
+            planned.append(_Planned(ssc_id, row, activity, prepared, changes, version))
+        return planned
+
+    @staticmethod
+    def _wanted(
+        row: ActivityRow, activity: Activity | None
+    ) -> tuple[dict[str, Any], list[activity_services.CountryLink]]:
+        """The record's fields and country links as the row states them."""
         fields = {
             "title": row.title,
             "funding_nature": row.funding_nature,
@@ -221,6 +440,14 @@ class _Writer:
             "status": row.status,
             "notes": row.notes,
         }
+        if (
+            activity is not None
+            and activity.approval_year is None
+            and legacy_year(activity) == row.year
+        ):
+            # The export writes a start year (or the year it was logged) when no approval year
+            # was recorded: reading it back is no reason to change the record.
+            fields["approval_year"] = None
         links = [
             activity_services.CountryLink(
                 c, CountryRole.BOTH if c in row.receivers else CountryRole.PROVIDER
@@ -231,57 +458,7 @@ class _Writer:
             for c in row.receivers
             if c not in row.providers
         ]
-        if activity is None:
-            data = activity_services.ActivityData(
-                fields=fields,
-                countries=links,
-                themes=row.themes,
-                ssc_id=row.ssc_id,
-                status_note=self.reason,
-            )
-            try:
-                created = activity_services.create_activity(data=data, user=self.user)
-            except activity_services.ActivityError as error:
-                self._activity_problem(row, error)
-                return None
-            self.summary.created += 1
-            return created
-        if activity.approval_year is None and legacy_year(activity) == row.year:
-            # The export writes a start year (or the year it was logged) when no approval year
-            # was recorded: reading it back is no reason to change the record.
-            fields["approval_year"] = None
-        if not self._differs(activity, fields, links, row):
-            return activity
-        data = activity_services.ActivityData(
-            fields=fields,
-            countries=[
-                # Shares typed in the portal survive a re-import of the same countries.
-                activity_services.CountryLink(
-                    link.country, link.role, self._share(activity, link.country.pk)
-                )
-                for link in links
-            ],
-            partners=_partner_links(activity),
-            themes=row.themes,
-            sdgs=list(activity.sdgs.all()),
-            status_note=self.reason,
-        )
-        try:
-            updated = activity_services.update_activity(
-                activity=activity, data=data, user=self.user, expected_version=activity.version
-            )
-        except activity_services.ActivityError as error:
-            self._activity_problem(row, error)
-            return None
-        self.summary.updated += 1
-        return updated
-
-    @staticmethod
-    def _share(activity: Activity, country_id: int) -> Decimal | None:
-        for link in activity.country_links.all():
-            if link.country_id == country_id:
-                return link.share
-        return None
+        return fields, links
 
     @staticmethod
     def _differs(
@@ -289,17 +466,17 @@ class _Writer:
         fields: dict[str, Any],
         links: list[activity_services.CountryLink],
         row: ActivityRow,
+        loaded: _Loaded,
     ) -> bool:
         for name, value in fields.items():
-            current = getattr(activity, name)
-            if (current.pk if hasattr(current, "pk") else current) != (
-                value.pk if hasattr(value, "pk") else value
-            ):
+            # The stored id, not the related row: reading that would cost a query.
+            current = getattr(activity, ATTNAMES[name])
+            if current != (value.pk if hasattr(value, "pk") else value):
                 return True
-        current_links = {(link.country_id, link.role) for link in activity.country_links.all()}
-        if current_links != {(link.country.pk, link.role) for link in links}:
+        stored = {(pk, role) for pk, (role, _share) in loaded.countries[activity.pk].items()}
+        if stored != {(link.country.pk, link.role) for link in links}:
             return True
-        return {t.pk for t in activity.themes.all()} != {t.pk for t in row.themes}
+        return loaded.themes[activity.pk] != {t.pk for t in row.themes}
 
     def _activity_problem(self, row: ActivityRow, error: activity_services.ActivityError) -> None:
         for name, messages in error.errors.items():
@@ -307,32 +484,25 @@ class _Writer:
             for message in messages:
                 self.problems.append(Problem("Activities", row.row, column, message))
 
-    # --- money ----------------------------------------------------------------------------
-
-    def _partner(self, row: ContributionRow) -> Partner:
-        key = normalize_name(row.contributor)
-        if key in self.partners:
-            return self.partners[key]
-        found = list(Partner.objects.filter(name_key=key).order_by("country_id", "pk")[:1])
-        if found:
-            partner = found[0]
-        else:
-            partner = activity_services.create_partner(
-                user=self.user,
-                name=row.contributor,
-                type=PARTNER_TYPES.get(row.contributor_type.casefold(), PartnerType.OTHER),
-            )
-            self.summary.partners_created += 1
-        self.partners[key] = partner
-        return partner
+    def _rate(self, currency: str, value_date: datetime.date) -> Decimal:
+        key = (currency, value_date.replace(day=1))
+        if key not in self.rates:
+            try:
+                self.rates[key] = services.rate_for(currency, value_date)
+            except services.FinanceError as error:
+                self.rates[key] = error
+        found = self.rates[key]
+        if isinstance(found, services.FinanceError):
+            raise found
+        return found
 
     def _reconcile(
         self,
-        activity: Activity,
         year: int,
         row: ActivityRow | None,
         contributions: list[ContributionRow],
-    ) -> None:
+        lines: list[dict[str, Any]],
+    ) -> list[_LineChange]:
         value_date = datetime.date(year, 1, 1)
         targets: dict[LineKey, Decimal] = defaultdict(Decimal)
         rows_by_key: dict[LineKey, ContributionRow] = {}
@@ -341,17 +511,11 @@ class _Writer:
             for stage, amount in row.ifad.items():
                 targets[(kind, None, stage, "USD")] += amount or 0
         for contribution in contributions:
-            partner = self._partner(contribution)
+            partner_id = self.partner_ids[self.name_keys[contribution.contributor]]
             for stage, amount in contribution.amounts.items():
-                key: LineKey = (contribution.kind, partner.pk, stage, contribution.currency)
+                key: LineKey = (contribution.kind, partner_id, stage, contribution.currency)
                 targets[key] += amount or 0
                 rows_by_key[key] = contribution
-        lines = list(
-            FinancialEntry.objects.filter(activity=activity)
-            .values("kind", "contributor_id", "stage", "currency")
-            .annotate(net=Sum("amount"), usd=Sum("amount_usd"))
-            .order_by()
-        )
         current: dict[LineKey, Decimal] = {
             (line["kind"], line["contributor_id"], line["stage"], line["currency"]): line["net"]
             for line in lines
@@ -371,92 +535,154 @@ class _Writer:
             # The Activities sheet states the whole picture: unlisted lines go to zero.
             for key in current:
                 targets.setdefault(key, Decimal(0))
+        changes: list[_LineChange] = []
         for key, target in sorted(targets.items(), key=lambda item: str(item[0])):
             now = current.get(key, Decimal(0))
             if target == now:
                 continue
-            currency = key[3]
+            source = rows_by_key.get(key)
+            where = (CONTRIBUTIONS, source.row) if source else ("Activities", row.row if row else 0)
             try:
-                rate = services.rate_for(currency, value_date)
+                rate = self._rate(key[3], value_date)
             except services.FinanceError as error:
-                source = rows_by_key.get(key)
                 self.problems.append(
                     Problem(
-                        CONTRIBUTIONS if source else "Activities",
-                        source.row if source else (row.row if row else 0),
+                        *where,
                         "E (currency)" if source else "",
                         " ".join(error.errors.get("currency", [str(error)])),
                     )
                 )
                 continue
-            self._record(activity, key, now, target, rate, value_date, rows_by_key.get(key))
+            if target >= MAX_AMOUNT or abs(to_usd(target, rate)) >= MAX_AMOUNT:
+                # The ledger's column would refuse it: say so now rather than fail the import.
+                self.problems.append(Problem(*where, "", _("This amount is too large.")))
+                continue
+            changes.append(_LineChange(key, now, target, rate, value_date, source))
+        return changes
 
-    def _record(
-        self,
-        activity: Activity,
-        key: LineKey,
-        now: Decimal,
-        target: Decimal,
-        rate: Decimal,
-        value_date: datetime.date,
-        source: ContributionRow | None,
-    ) -> None:
-        kind, contributor_id, stage, currency = key
-        original = (
-            FinancialEntry.objects.filter(
-                activity=activity,
-                kind=kind,
-                contributor_id=contributor_id,
-                stage=stage,
-                currency=currency,
-                entry_type=EntryType.ORIGINAL,
-            )
-            .order_by("-pk")
-            .first()
+    # --- writing ----------------------------------------------------------------------------
+
+    def _write(self, planned: list[_Planned]) -> None:
+        with_record = [p for p in planned if p.prepared is not None]
+        try:
+            if with_record:
+                activity_services.save_activities(
+                    items=[p.prepared for p in with_record if p.prepared], user=self.user
+                )
+        except activity_services.ActivityBatchError as batch:
+            for position, error in batch.by_item.items():
+                row = with_record[position].row
+                assert row is not None  # only sheet rows change the record
+                self._activity_problem(row, error)
+            return
+        now = timezone.now()
+        if not self._claim_ledgers(planned, now):
+            return
+        originals = self._originals(planned)
+        reference = _("legacy workbook")
+        entries: list[dict[str, Any]] = []
+        for plan in planned:
+            activity = plan.prepared.activity if plan.prepared else plan.activity
+            assert activity is not None  # a new activity always has a prepared record
+            entries += [
+                self._entry(
+                    activity.pk, change, originals.get((activity.pk, change.key)), reference
+                )
+                for change in plan.changes
+            ]
+        bulk.insert_rows_with_history(FinancialEntry, entries, user=self.user, when=now)
+
+    def _claim_ledgers(self, planned: list[_Planned], now: datetime.datetime) -> bool:
+        """Move the ledger version of every existing activity whose figures change, as a form
+        recording entries does, so that a form opened before the import is refused. Fails
+        (with a problem) when someone recorded figures since the chunk was planned."""
+        claims = {p.activity.pk: p for p in planned if p.activity is not None and p.changes}
+        if not claims:
+            return True
+        LedgerLock.objects.bulk_create(
+            [LedgerLock(activity_id=pk) for pk in claims], ignore_conflicts=True
         )
-        delta = target - now
-        entry = FinancialEntry(
-            activity=activity,
-            contributor_id=contributor_id,
-            kind=kind,
-            valuation_method="other" if kind == ContributionKind.IN_KIND else "",
-            valuation_basis=(
+        locked = dict(
+            LedgerLock.objects.select_for_update()
+            .filter(activity_id__in=list(claims))
+            .values_list("activity_id", "version")
+        )
+        moved = [p for pk, p in claims.items() if locked.get(pk, 0) != p.ledger_version]
+        for plan in moved:
+            self.problems.append(
+                Problem(
+                    *plan.sheet_row,
+                    "",
+                    _(
+                        "Someone changed the figures of %(id)s while the file was being "
+                        "imported: import it again."
+                    )
+                    % {"id": plan.ssc_id},
+                )
+            )
+        if moved:
+            return False
+        LedgerLock.objects.filter(activity_id__in=list(claims)).update(
+            version=F("version") + 1, updated_by=self.user, updated_at=now
+        )
+        return True
+
+    @staticmethod
+    def _originals(planned: list[_Planned]) -> dict[tuple[int, LineKey], tuple[int, Decimal]]:
+        """(activity, line) -> (pk, rate) of the line's latest original entry, for the lines
+        that already have entries: a correction points at it and keeps its rate."""
+        ids = [p.activity.pk for p in planned if p.activity is not None and p.changes]
+        found: dict[tuple[int, LineKey], tuple[int, Decimal]] = {}
+        for pk, activity_id, kind, contributor_id, stage, currency, rate in (
+            FinancialEntry.objects.filter(activity_id__in=ids, entry_type=EntryType.ORIGINAL)
+            .order_by("pk")
+            .values_list(
+                "pk", "activity_id", "kind", "contributor_id", "stage", "currency", "units_per_usd"
+            )
+        ):
+            found[(activity_id, (kind, contributor_id, stage, currency))] = (pk, rate)
+        return found
+
+    def _entry(
+        self,
+        activity_id: int,
+        change: _LineChange,
+        original: tuple[int, Decimal] | None,
+        reference: str,
+    ) -> dict[str, Any]:
+        """The ledger entry bringing the line to its target, as column values by name."""
+        kind, contributor_id, stage, currency = change.key
+        source = change.source
+        amount = change.target if original is None else change.target - change.now
+        rate = change.rate if original is None else original[1]
+        return {
+            "activity_id": activity_id,
+            "contributor_id": contributor_id,
+            "kind": kind,
+            "valuation_method": "other" if kind == ContributionKind.IN_KIND else "",
+            "valuation_basis": (
                 source.notes[:300] if source and kind == ContributionKind.IN_KIND else ""
             ),
-            stage=stage,
-            amount=delta if original else target,
-            currency=currency,
-            value_date=value_date,
-            fiscal_year=value_date.year,
-            units_per_usd=original.units_per_usd if original else rate,
-            amount_usd=to_usd(
-                delta if original else target, original.units_per_usd if original else rate
-            ),
-            reference=_("legacy workbook"),
-            note=(source.notes[:500] if source else ""),
-            entry_type=(
+            "stage": stage,
+            "amount": amount,
+            "currency": currency,
+            "value_date": change.value_date,
+            "fiscal_year": change.value_date.year,
+            "units_per_usd": rate,
+            "amount_usd": to_usd(amount, rate),
+            "reference": reference,
+            "note": source.notes[:500] if source else "",
+            "entry_type": (
                 EntryType.ORIGINAL
                 if original is None
                 else EntryType.REVERSAL
-                if target == 0
+                if change.target == 0
                 else EntryType.ADJUSTMENT
             ),
-            corrects=original,
-            reason=self.reason if original else "",
-            created_by=self.user,
-        )
-        entry._history_user = self.user  # type: ignore[attr-defined]
-        entry.save()
-        self.summary.entries += 1
-
-
-def _partner_links(activity: Activity) -> list[activity_services.PartnerLink]:
-    roles: dict[int, set[str]] = defaultdict(set)
-    partners: dict[int, Partner] = {}
-    for link in activity.partner_links.select_related("partner"):
-        roles[link.partner_id].add(link.role)
-        partners[link.partner_id] = link.partner
-    return [activity_services.PartnerLink(partners[pk], frozenset(r)) for pk, r in roles.items()]
+            "corrects_id": original[0] if original else None,
+            "reason": self.reason if original else "",
+            "created_by_id": self.user.pk if self.user else None,
+        }
 
 
 # --- The upload page's two steps, run by Celery (finance.tasks) ----------------------------------

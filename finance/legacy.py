@@ -4,10 +4,10 @@ This module only reads and checks: it turns an .xlsx file into typed rows plus a
 each naming its sheet, row and column. Writing is finance.importer's job, and happens only for a
 file without problems.
 
-Safety: the file is checked as a zip before openpyxl opens it (size, entry count, uncompressed size
-and compression ratio, so a zip bomb is refused unread); openpyxl parses XML through defusedxml;
-formulas are never evaluated: a formula in a data cell is refused, one in the totals row is
-reported and not trusted.
+Safety: the file is checked as a zip before any XML is parsed (size, entry count, uncompressed size
+and compression ratio, so a zip bomb is refused unread); finance.xlsx reads the cells and refuses
+XML that declares a DTD; formulas are never evaluated: a formula in a data cell is refused, one in
+the totals row is reported and not trusted.
 """
 
 from __future__ import annotations
@@ -19,11 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
-from xml.etree import ElementTree
 
-import openpyxl
 from django.utils.translation import gettext as _
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import get_column_letter
 
 from activities.models import (
     Country,
@@ -36,6 +34,7 @@ from activities.models import (
     normalize_name,
 )
 
+from . import xlsx
 from .amounts import AmountError, parse_amount
 from .models import CURRENCY_CODES, Stage
 
@@ -199,61 +198,6 @@ def check_container(handle: IO[bytes]) -> None:
             raise UnsafeFile(_("The workbook is compressed suspiciously well (a zip bomb?)."))
 
 
-def _merged_ranges(handle: IO[bytes], sheet_path: str) -> list[str]:
-    """The merged-cell ranges of one sheet, read from its XML (read-only openpyxl hides them)."""
-    handle.seek(0)
-    refs: list[str] = []
-    with zipfile.ZipFile(handle) as archive, archive.open(sheet_path) as xml:
-        for _event, element in ElementTree.iterparse(xml):  # noqa: S314 - size-checked above
-            if element.tag.endswith("}mergeCell"):
-                refs.append(element.get("ref", ""))
-            element.clear()
-    handle.seek(0)
-    return [ref for ref in refs if ref]
-
-
-def _sheet_paths(handle: IO[bytes]) -> dict[str, str]:
-    """Sheet title -> path of its XML part inside the zip."""
-    handle.seek(0)
-    with zipfile.ZipFile(handle) as archive:
-        ns = {
-            "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-            "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-        }
-        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))  # noqa: S314
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
-    handle.seek(0)
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
-    paths = {}
-    for sheet in workbook.iterfind("m:sheets/m:sheet", ns):
-        target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
-        target = target.lstrip("/")
-        paths[sheet.get("name", "")] = target if target.startswith("xl/") else f"xl/{target}"
-    return paths
-
-
-def _rows(worksheet: Any, merged: list[str]) -> Iterator[tuple[int, list[Any]]]:
-    """Rows as lists of values, with each merged range's value copied into all its cells."""
-    fill: dict[tuple[int, int], tuple[int, int]] = {}
-    for ref in merged:
-        min_col, min_row, max_col, max_row = range_boundaries(ref)
-        for row in range(min_row, max_row + 1):
-            for col in range(min_col, max_col + 1):
-                if (row, col) != (min_row, min_col):
-                    fill[(row, col)] = (min_row, min_col)
-    anchors = {anchor: None for anchor in fill.values()}
-    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-        cells = list(values)
-        for col, value in enumerate(cells, start=1):
-            if (number, col) in anchors:
-                anchors[(number, col)] = value
-        for col in range(1, len(cells) + 1):
-            anchor = fill.get((number, col))
-            if anchor is not None and cells[col - 1] is None:
-                cells[col - 1] = anchors.get(anchor)
-        yield number, cells
-
-
 def _header_key(value: Any) -> str:
     text = " ".join(str(value or "").replace("\n", " ").split()).casefold()
     return re.sub(r"\s*\((us\$|usd)\)$", "", text)
@@ -330,28 +274,25 @@ def _amount(reader: _SheetReader, number: int, cells: list[Any], name: str) -> D
     value = reader.cell(cells, name)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    column = reader.column_label(name)
+    message = ""
     if _is_formula(value):
-        reader.problem(number, column, _("A formula is not accepted here: type the amount."))
-        return None
-    try:
-        amount = parse_amount(value)
-    except AmountError:
-        reader.problem(number, column, _("%(value)r is not an amount.") % {"value": str(value)})
-        return None
-    if amount < 0:
-        reader.problem(
-            number, column, _("Amounts cannot be negative (%(value)s).") % {"value": amount}
-        )
-        return None
-    if amount != amount.quantize(Decimal("0.01")):
-        reader.problem(
-            number,
-            column,
-            _("Amounts are kept to the cent: %(value)s has more decimals.") % {"value": amount},
-        )
-        return None
-    return amount
+        message = _("A formula is not accepted here: type the amount.")
+    else:
+        try:
+            amount = parse_amount(value)
+        except AmountError:
+            message = _("%(value)r is not an amount.") % {"value": str(value)}
+        else:
+            if amount < 0:
+                message = _("Amounts cannot be negative (%(value)s).") % {"value": amount}
+            elif amount != amount.quantize(Decimal("0.01")):
+                message = _("Amounts are kept to the cent: %(value)s has more decimals.") % {
+                    "value": amount
+                }
+            else:
+                return amount
+    reader.problem(number, reader.column_label(name), message)
+    return None
 
 
 def _year(reader: _SheetReader, number: int, cells: list[Any]) -> int | None:
@@ -374,32 +315,28 @@ def read_workbook(handle: IO[bytes], *, known_ssc_ids: set[str]) -> ParsedWorkbo
     """Check and read both sheets. `known_ssc_ids`: activities already in the portal."""
     check_container(handle)
     result = ParsedWorkbook()
-    paths = _sheet_paths(handle)
-    workbook = openpyxl.load_workbook(handle, read_only=True, data_only=False)
+    handle.seek(0)
     try:
-        titles = {title.casefold(): title for title in workbook.sheetnames}
-        for wanted in (ACTIVITIES, CONTRIBUTIONS):
-            if wanted.casefold() not in titles:
-                result.problems.append(Problem(wanted, 0, "", _("The sheet is missing.")))
-        if result.problems:
-            return result
-        activities_title = titles[ACTIVITIES.casefold()]
-        contributions_title = titles[CONTRIBUTIONS.casefold()]
-        _read_activities(
-            workbook[activities_title], _merged_ranges(handle, paths[activities_title]), result
-        )
-        _read_contributions(
-            workbook[contributions_title],
-            _merged_ranges(handle, paths[contributions_title]),
-            result,
-            known_ssc_ids,
-        )
+        with zipfile.ZipFile(handle) as archive:
+            workbook = xlsx.open_workbook(archive)
+            titles = {title.casefold(): title for title in workbook.sheets}
+            for wanted in (ACTIVITIES, CONTRIBUTIONS):
+                if wanted.casefold() not in titles:
+                    result.problems.append(Problem(wanted, 0, "", _("The sheet is missing.")))
+            if result.problems:
+                return result
+            _read_activities(workbook.rows(titles[ACTIVITIES.casefold()]), result)
+            _read_contributions(
+                workbook.rows(titles[CONTRIBUTIONS.casefold()]), result, known_ssc_ids
+            )
+    except xlsx.WorkbookError as error:
+        raise UnsafeFile(str(error)) from None
     finally:
-        workbook.close()
+        handle.seek(0)
     return result
 
 
-def _read_activities(worksheet: Any, merged: list[str], result: ParsedWorkbook) -> None:
+def _read_activities(rows: Iterator[tuple[int, list[Any]]], result: ParsedWorkbook) -> None:
     reader = _SheetReader(ACTIVITIES, ACTIVITY_COLUMNS, ACTIVITY_REQUIRED, result)
     matcher = CountryMatcher(Country.objects.select_related("division"))
     divisions = {d.code.casefold(): d for d in Division.objects.all()}
@@ -410,7 +347,7 @@ def _read_activities(worksheet: Any, merged: list[str], result: ParsedWorkbook) 
     header_found = False
     seen: dict[str, int] = {}
     sums: dict[str, Decimal] = dict.fromkeys(STAGE_COLUMNS, Decimal(0))
-    for number, cells in _rows(worksheet, merged):
+    for number, cells in rows:
         if not header_found:
             header_found = reader.find_header(number, cells)
             if number >= HEADER_SEARCH_ROWS and not header_found:
@@ -575,11 +512,11 @@ def _check_totals(
 
 
 def _read_contributions(
-    worksheet: Any, merged: list[str], result: ParsedWorkbook, known: set[str]
+    rows: Iterator[tuple[int, list[Any]]], result: ParsedWorkbook, known: set[str]
 ) -> None:
     reader = _SheetReader(CONTRIBUTIONS, CONTRIBUTION_COLUMNS, CONTRIBUTION_REQUIRED, result)
     header_found = False
-    for number, cells in _rows(worksheet, merged):
+    for number, cells in rows:
         if not header_found:
             header_found = reader.find_header(number, cells)
             if number >= HEADER_SEARCH_ROWS and not header_found:
