@@ -7,18 +7,23 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from activities.forms import LongSelect
-from activities.models import Partner
+from activities.models import FundingNature, Modality, Partner, Status
 
 from .amounts import AmountError, parse_amount
 from .legacy import UnsafeFile, check_container
 from .models import CURRENCY_CODES, ContributionKind, InKindValuation, Stage
+from .rollups import RollupFilters
 from .services import EntryData
 
 if TYPE_CHECKING:
     from activities.forms import ChoiceList
+
+    from .dashboard import Reference
 
 
 class AmountField(forms.Field):
@@ -182,3 +187,139 @@ class WorkbookUploadForm(forms.Form):
         except UnsafeFile as error:
             raise forms.ValidationError(str(error)) from None
         return upload
+
+
+# --- Dashboard filters ------------------------------------------------------------------------
+
+
+class LongSelectMultiple(LongSelect, forms.SelectMultiple):
+    """The 249-country multiple select, built in Python like LongSelect."""
+
+
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """Checkboxes in a ul.checkbox-list, built in Python: one template per box costs more than
+    the dashboard's queries."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        chosen = {str(v) for v in (value or [])}
+        base = (attrs or {}).get("id") or f"id_{name}"
+        items = format_html_join(
+            "",
+            '<li><input type="checkbox" name="{}" value="{}" id="{}_{}"{}>'
+            '<label for="{}_{}">{}</label></li>',
+            (
+                (
+                    name,
+                    key,
+                    base,
+                    index,
+                    " checked" if str(key) in chosen else "",
+                    base,
+                    index,
+                    text,
+                )
+                for index, (key, text) in enumerate(self.choices)
+            ),
+        )
+        return format_html('<ul class="checkbox-list" id="{}">{}</ul>', base, items)
+
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        # The group is labelled by its legend; no single box is "the" field.
+        return ""
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's GET parameters (the activity list's names and codes) -> RollupFilters.
+
+    Several values per dimension (`?division=LAC&division=ESA`); nothing chosen means all. An
+    invalid parameter is reported by its name and left out; the other filters still apply.
+    """
+
+    year_from = forms.IntegerField(
+        label=_("From fiscal year"), required=False, min_value=1978, max_value=2100
+    )
+    year_to = forms.IntegerField(
+        label=_("To fiscal year"), required=False, min_value=1978, max_value=2100
+    )
+    division = forms.MultipleChoiceField(
+        label=_("Lead division"), required=False, widget=CheckboxList
+    )
+    country = forms.MultipleChoiceField(
+        label=_("Country"),
+        required=False,
+        widget=LongSelectMultiple(attrs={"size": 8}),
+        help_text=_("Ctrl or Shift to choose several."),
+    )
+    theme = forms.MultipleChoiceField(label=_("Theme"), required=False, widget=CheckboxList)
+    modality = forms.MultipleChoiceField(
+        label=_("Modality"), required=False, choices=Modality.choices, widget=CheckboxList
+    )
+    status = forms.MultipleChoiceField(
+        label=_("Status"), required=False, choices=Status.choices, widget=CheckboxList
+    )
+    funding_nature = forms.MultipleChoiceField(
+        label=_("Funding"), required=False, choices=FundingNature.choices, widget=CheckboxList
+    )
+
+    def __init__(self, data: Any = None, *, reference: Reference) -> None:
+        super().__init__(data)
+        self.reference = reference
+        self._choices(
+            "division", [(d.code, f"{d.code}: {d.name}") for d in reference.divisions.values()]
+        )
+        self._choices("country", [(c.iso2, c.name) for c in reference.countries.values()])
+        self._choices("theme", [(t.code, t.name) for t in reference.themes.values()])
+
+    def _choices(self, name: str, choices: list[tuple[str, str]]) -> None:
+        cast(forms.ChoiceField, self.fields[name]).choices = choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("year_from"), data.get("year_to")
+        if first is not None and last is not None and first > last:
+            self.add_error(
+                "year_to",
+                _("%(last)s is before the first year, %(first)s.") % {"first": first, "last": last},
+            )
+        return data
+
+    def rollup_filters(self) -> RollupFilters:
+        """The valid part of the parameters (call after is_valid(), whatever it answered)."""
+        data = getattr(self, "cleaned_data", {})
+        ref = self.reference
+        by_code = {
+            "division": {d.code: d.pk for d in ref.divisions.values()},
+            "country": {c.iso2: c.pk for c in ref.countries.values()},
+            "theme": {t.code: t.pk for t in ref.themes.values()},
+        }
+
+        def ids(name: str) -> tuple[int, ...]:
+            return tuple(sorted(by_code[name][code] for code in data.get(name) or ()))
+
+        return RollupFilters(
+            year_from=data.get("year_from"),
+            year_to=data.get("year_to"),
+            divisions=ids("division"),
+            countries=ids("country"),
+            themes=ids("theme"),
+            modalities=tuple(sorted(data.get("modality") or ())),
+            statuses=tuple(sorted(data.get("status") or ())),
+            funding_natures=tuple(sorted(data.get("funding_nature") or ())),
+        )
+
+    def error_lines(self) -> list[str]:
+        """Each problem with the parameter's name: `year_to: ...`."""
+        return [
+            f"{name}: {message}" if name != "__all__" else str(message)
+            for name, messages in self.errors.items()
+            for message in messages
+        ]
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(
+            getattr(self, "cleaned_data", {}).get(name) not in (None, [], "")
+            for name in self.fields
+        )

@@ -14,6 +14,7 @@ import pycountry
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -291,3 +292,206 @@ class PendingImport(models.Model):
     @property
     def is_running(self) -> bool:
         return self.state in (self.State.CHECKING, self.State.IMPORTING)
+
+
+# --- Roll-ups -------------------------------------------------------------------------------------
+# The dashboard and the API read these summary tables, never the ledger, so their cost does not
+# grow with the number of entries. finance/rollups.py computes them; a slice is one fiscal year of
+# one lead division, and every table is replaced slice by slice, so a rerun is harmless.
+
+
+class Grain(models.TextChoices):
+    """Which dimensions a roll-up row keeps; the others are summed away (left empty/NULL).
+
+    The full grain splits each activity's money over its countries and themes, so it is nearly
+    as large as the ledger; the coarser grains answer the dashboard's usual questions from far
+    fewer rows. A query reads the smallest grain that has every dimension it filters or groups on.
+    """
+
+    FULL = "full", _("every dimension")
+    CORE = "core", _("without country and theme")
+    COUNTRY = "country", _("by country")
+    THEME = "theme", _("by theme")
+
+
+class RollupCell(models.Model):
+    """US$ (in cents) for one combination of dimensions of one grain."""
+
+    grain = models.CharField(max_length=8, choices=Grain.choices)
+    year = models.PositiveSmallIntegerField()
+    division = models.ForeignKey("activities.Division", on_delete=models.CASCADE, related_name="+")
+    country = models.ForeignKey(
+        "activities.Country", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    theme = models.ForeignKey(
+        "activities.Theme", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    modality = models.CharField(max_length=20, blank=True)
+    funding_nature = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=20, blank=True)
+    is_public = models.BooleanField()
+    kind = models.CharField(max_length=12, choices=ContributionKind.choices)
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    # Whole cents: sums are exact on every database engine, so totals reconcile to the cent.
+    amount_cents = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["grain", "year", "division"], name="rollup_cell_slice")]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.year} {self.division_id} {self.kind} {self.stage}"
+
+
+class ActivityYearTotal(models.Model):
+    """One activity's money in one fiscal year by kind and stage (the first step of a roll-up).
+
+    Also what the dashboard ranks its top activities and counts its activities from; the
+    activity's own dimensions are copied here so those queries need no join.
+    """
+
+    activity = models.ForeignKey("activities.Activity", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    division = models.ForeignKey("activities.Division", on_delete=models.CASCADE, related_name="+")
+    modality = models.CharField(max_length=20)
+    funding_nature = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    is_public = models.BooleanField()
+    kind = models.CharField(max_length=12, choices=ContributionKind.choices)
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    amount_cents = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["year", "division"], name="rollup_activity_year_slice"),
+            models.Index(fields=["activity"], name="rollup_activity_year_activity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} {self.year} {self.kind} {self.stage}"
+
+
+class RollupSlice(models.Model):
+    """When a slice was last computed: the dashboard's "figures as of"."""
+
+    year = models.PositiveSmallIntegerField()
+    division = models.ForeignKey("activities.Division", on_delete=models.CASCADE, related_name="+")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "division"], name="one_rollup_slice")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.division_id}"
+
+
+class RollupRefresh(models.Model):
+    """A slice to recompute, written in the same transaction as the edit that made it stale.
+
+    This table, not the Celery message, is the record of what needs refreshing: if Redis is down
+    when the edit commits, the request waits here and the next drain (queued by a later edit or by
+    beat every minute) picks it up, so no edit's roll-up is ever lost.
+    """
+
+    year = models.PositiveSmallIntegerField()
+    division = models.ForeignKey("activities.Division", on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.division_id} @ {self.requested_at:%Y-%m-%d %H:%M:%S}"
+
+
+class RollupRun(models.Model):
+    """A full rebuild, with its progress (the focal point watches it; the command prints it)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    slices_total = models.PositiveIntegerField(default=0)
+    slices_done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("roll-up rebuild")
+        verbose_name_plural = _("roll-up rebuilds")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.state}"
+
+    @property
+    def seconds(self) -> float | None:
+        """How long it ran (so far, while it runs)."""
+        if self.started_at is None:
+            return None
+        end = self.finished_at or timezone.now()
+        return (end - self.started_at).total_seconds()
+
+    @property
+    def percent(self) -> int:
+        if not self.slices_total:
+            return 100 if self.state == self.State.DONE else 0
+        return int(100 * self.slices_done / self.slices_total)
+
+
+# --- Report exports -------------------------------------------------------------------------------
+
+
+class ReportExport(models.Model):
+    """The consolidated dashboard report as a file, built by a worker for the one who asked.
+
+    The filters are kept as given (the roll-up filters' ids) and the report is built with the
+    requester's scope, so a CPM's report holds only their divisions' money. The file is served
+    through a view that checks who asks, never from MEDIA_URL.
+    """
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", _("Excel workbook (.xlsx)")
+        PDF = "pdf", _("PDF document")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being built")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_exports"
+    )
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    # The report is written in the language of the page it was asked from.
+    language = models.CharField(max_length=10, blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text=_("Percent done."))
+    file = models.FileField(upload_to="reports/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("report export")
+        verbose_name_plural = _("report exports")
+
+    def __str__(self) -> str:
+        return f"{self.format} {self.created_at:%Y-%m-%d %H:%M} {self.state}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def filename(self) -> str:
+        return f"ssc-dashboard-report-{self.pk}.{self.format}"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from activities.models import Activity, Partner
 
+from . import rollups
 from .models import (
     CURRENCY_CODES,
     IFAD_KINDS,
@@ -29,6 +30,7 @@ from .models import (
     ExchangeRate,
     FinancialEntry,
     LedgerLock,
+    RollupRun,
     first_of_month,
     to_usd,
 )
@@ -301,7 +303,23 @@ def record_entries(
                 )
     if problems:
         raise FinanceError(problems)
+    _refresh_rollups(activity, {entry.fiscal_year for entry in recorded})
     return recorded
+
+
+def _refresh_rollups(activity: Activity, years: Iterable[int]) -> None:
+    """Ask for the roll-up slices the new entries fall in, in the edit's transaction.
+
+    The activity's division is read from its row, locked: an edit moving the activity to another
+    division at the same moment either waits for this one (and then refreshes the new entries
+    in both divisions) or goes first (and this one reads the new division).
+    """
+    division = (
+        Activity.objects.select_for_update(no_key=True)
+        .values_list("lead_division_id", flat=True)
+        .get(pk=activity.pk)
+    )
+    rollups.request_refresh((year, division) for year in years)
 
 
 def net_amount(entry: FinancialEntry) -> tuple[Decimal, Decimal]:
@@ -358,4 +376,37 @@ def correct_entry(
     )
     correction._history_user = user  # type: ignore[attr-defined]
     correction.save()
+    _refresh_rollups(entry.activity, [entry.fiscal_year])
     return correction
+
+
+def move_contributions(keep: Partner, remove: Partner, user: User | None) -> None:
+    """Partner merge (activities.services.PARTNER_MERGE_HOOKS): the entries `remove` contributed
+    now name `keep`, each change in the entry's history. Amounts, years and activities stay as
+    they are, so no roll-up changes: the contributor is not one of their dimensions."""
+    for entry in FinancialEntry.objects.filter(contributor=remove):
+        entry.contributor = keep
+        entry._history_user = user  # type: ignore[attr-defined]
+        entry.save(update_fields=["contributor"])
+
+
+# --- Roll-ups ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_rollup_rebuild(*, user: User | None) -> RollupRun:
+    """Queue a full rebuild of the roll-ups; refused while another one is queued or running.
+
+    The check and the new run are serialized, so two clicks at once start one
+    rebuild. The task is queued once the run is committed; if Redis cannot be reached the run
+    is marked failed with the reason, for the page to show.
+    """
+    rollups.lock_rebuild_starts()
+    if rollups.rebuild_in_progress() is not None:
+        raise FinanceError(_("A rebuild is already queued or running: wait for it to finish."))
+    run = RollupRun.objects.create(requested_by=user)
+    # Imported here: tasks imports this module through the importer.
+    from .tasks import queue_rollup_rebuild
+
+    transaction.on_commit(lambda: queue_rollup_rebuild(run.pk), robust=True)
+    return run

@@ -1,12 +1,13 @@
 """The spreadsheet view of an activity's money, and the figures derived from it.
 
 Rows: IFAD by source, each cofinancier, each in-kind contributor. Columns: planned, allocated,
-spent, in each original currency and in US$. One aggregate query per activity.
+spent, in each original currency and in US$. One aggregate query per activity, or per page of
+activities for their totals alone (finance_totals, for the API).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -47,8 +48,9 @@ class SheetRow:
 
 
 @dataclass
-class ActivityFinance:
-    rows: list[SheetRow]
+class FinanceTotals:
+    """An activity's money in US$ by source and stage, and the ratios the portfolio reports."""
+
     ifad: dict[str, Decimal]
     cofinancing: dict[str, Decimal]
     in_kind: dict[str, Decimal]
@@ -77,6 +79,41 @@ class ActivityFinance:
     def leverage_planned(self) -> Decimal | None:
         return ratio(self.others[Stage.PLANNED], self.ifad[Stage.PLANNED])
 
+
+def _bucket(kind: str) -> str:
+    if kind in IFAD_KINDS:
+        return "ifad"
+    return "in_kind" if kind == ContributionKind.IN_KIND else "cofinancing"
+
+
+def no_money() -> FinanceTotals:
+    return FinanceTotals(*(dict.fromkeys(STAGES, ZERO) for _ in range(3)))
+
+
+def finance_totals(activity_ids: Iterable[int]) -> dict[int, FinanceTotals]:
+    """The totals of many activities (a page of a list) in one aggregate query; activities
+    without money are left out (use no_money())."""
+    lines = (
+        FinancialEntry.objects.filter(activity_id__in=list(activity_ids))
+        .values("activity_id", "kind", "stage")
+        .annotate(usd=Sum("amount_usd"))
+        .order_by()
+    )
+    found: dict[int, FinanceTotals] = {}
+    for line in lines:
+        totals = found.get(line["activity_id"])
+        if totals is None:
+            totals = found[line["activity_id"]] = no_money()
+        getattr(totals, _bucket(line["kind"]))[line["stage"]] += line["usd"]
+    return found
+
+
+@dataclass
+class ActivityFinance(FinanceTotals):
+    """The spreadsheet view: the totals, and the rows (source by source) they add up from."""
+
+    rows: list[SheetRow] = field(default_factory=list)
+
     @property
     def warnings(self) -> list[str]:
         found = []
@@ -90,17 +127,15 @@ class ActivityFinance:
 
 
 def activity_finance(activity: Activity) -> ActivityFinance:
-    totals = (
+    lines = (
         FinancialEntry.objects.filter(activity=activity)
         .values("kind", "contributor_id", "contributor__name", "currency", "stage")
         .annotate(amount=Sum("amount"), usd=Sum("amount_usd"))
         .order_by()
     )
     rows: dict[tuple[str, int | None], SheetRow] = {}
-    ifad: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    cofinancing: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    in_kind: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for line in totals:
+    totals = no_money()
+    for line in lines:
         key = (line["kind"], line["contributor_id"])
         row = rows.get(key)
         if row is None:
@@ -114,19 +149,9 @@ def activity_finance(activity: Activity) -> ActivityFinance:
             line["amount"]
         )
         row.usd[line["stage"]] += line["usd"]
-        bucket = (
-            ifad
-            if line["kind"] in IFAD_KINDS
-            else in_kind
-            if line["kind"] == ContributionKind.IN_KIND
-            else cofinancing
-        )
-        bucket[line["stage"]] += line["usd"]
+        getattr(totals, _bucket(line["kind"]))[line["stage"]] += line["usd"]
     order = {kind: position for position, kind in enumerate(ContributionKind.values)}
     ordered = sorted(rows.values(), key=lambda r: (order[r.kind], r.label.casefold()))
     return ActivityFinance(
-        rows=ordered,
-        ifad={s: ifad[s] for s in STAGES},
-        cofinancing={s: cofinancing[s] for s in STAGES},
-        in_kind={s: in_kind[s] for s in STAGES},
+        ifad=totals.ifad, cofinancing=totals.cofinancing, in_kind=totals.in_kind, rows=ordered
     )

@@ -1,17 +1,128 @@
 """Celery tasks of the finance app: each takes ids and calls one plain, tested function."""
 
+import logging
+from typing import Any
+
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import OperationalError
+from django.utils.translation import gettext as _
+from kombu.exceptions import KombuError
 
 from .importer import process_pending_import
+from .models import RollupRun
+from .reports import build_report_export
+from .rollups import drain_refresh_requests, interrupted_rebuilds, rebuild_all
+
+logger = logging.getLogger(__name__)
+
+# Late acknowledgement and requeue on worker loss: a worker killed mid-task (kill -9, OOM, a
+# redeploy) leaves the message in Redis and another worker runs it again. Every task here is
+# idempotent, so running twice is harmless. Database hiccups are retried with backoff, a bounded
+# number of times.
+RELIABLE = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "max_retries": 5,
+}
+# What a producer does when Redis cannot be reached: fail at once (retry=False) rather than wait
+# in the broker's reconnection loop. The work is recorded in the database first in every case.
+BROKER_ERRORS = (KombuError, OSError)
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=3,
-)
+@shared_task(**RELIABLE)
 def process_pending_import_task(pending_id: int, commit: bool) -> None:
     process_pending_import(pending_id, commit=commit)
+
+
+@shared_task(**RELIABLE)
+def drain_rollups_task() -> int:
+    """Recompute every slice some edit asked for (beat also runs it every minute), and put back
+    in the queue a rebuild whose worker died."""
+    resume_interrupted_rebuilds(include_queued=False)
+    recomputed = 0
+    # Bounded batches so one task never holds the roll-up lock for long.
+    while True:
+        slices = drain_refresh_requests()
+        recomputed += slices
+        if not slices:
+            return recomputed
+
+
+@shared_task(**RELIABLE)
+def rebuild_rollups_task(run_id: int | None = None) -> int:
+    """The nightly full rebuild (beat, run_id None) or one the focal point asked for."""
+    run = RollupRun.objects.filter(pk=run_id).first() if run_id else None
+    if run_id and run is None:
+        return 0  # deleted since it was queued: nothing to do
+    return rebuild_all(run).pk
+
+
+@shared_task(**RELIABLE)
+def recover_rollups_task() -> int:
+    """Sent by each worker as it starts: rebuilds left behind by a dead worker start again at
+    once (not an hour later, when Redis would hand their message back), then a drain runs."""
+    resumed = resume_interrupted_rebuilds(include_queued=True)
+    queue_rollup_drain()
+    return resumed
+
+
+def resume_interrupted_rebuilds(*, include_queued: bool) -> int:
+    """Queue again every rebuild whose worker died; return how many were queued.
+
+    A run is moved back to QUEUED first, so the next check does not queue it twice; should its
+    old message come back too, the run is done by then, or claimed, and that copy does nothing.
+    """
+    resumed = 0
+    for run in interrupted_rebuilds(include_queued=include_queued):
+        moved = RollupRun.objects.filter(pk=run.pk, state=run.state).update(
+            state=RollupRun.State.QUEUED
+        )
+        if moved and queue_rollup_rebuild(run.pk):
+            logger.warning("Roll-up rebuild %s was interrupted: queued again", run.pk)
+            resumed += 1
+    return resumed
+
+
+def queue_rollup_drain() -> None:
+    """Ask a worker to drain the refresh requests; never fails the caller.
+
+    The requests are already committed, so when Redis cannot be reached the edit is not at risk:
+    beat's minutely drain, or the next edit's, will pick them up once it is back.
+    """
+    try:
+        drain_rollups_task.apply_async(retry=False)
+    except BROKER_ERRORS:
+        logger.warning("Task queue unreachable: roll-up refresh left for the next drain")
+
+
+@shared_task(**RELIABLE)
+def build_report_export_task(export_id: int) -> None:
+    """The dashboard's consolidated report (xlsx or PDF) for the user who asked for it."""
+    build_report_export(export_id)
+
+
+def queue_rollup_rebuild(run_id: int) -> bool:
+    """Queue the rebuild of `run_id`; when Redis cannot be reached, mark the run failed (with
+    the reason, shown to the focal point) and return False."""
+    try:
+        rebuild_rollups_task.apply_async((run_id,), retry=False)
+    except BROKER_ERRORS:
+        logger.warning("Task queue unreachable: roll-up rebuild %s not started", run_id)
+        RollupRun.objects.filter(pk=run_id).update(
+            state=RollupRun.State.FAILED,
+            error=_("The task queue could not be reached: try again in a moment."),
+        )
+        return False
+    return True
+
+
+@worker_ready.connect
+def _recover_on_worker_start(**_kwargs: Any) -> None:
+    try:
+        recover_rollups_task.apply_async(retry=False)
+    except BROKER_ERRORS:
+        logger.warning("Task queue unreachable at worker start: roll-up recovery skipped")

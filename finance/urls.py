@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dashboard_views, views, views_rollups
 
 app_name = "finance"
 
@@ -19,4 +19,17 @@ urlpatterns = [
     path("finance/imports/<int:pk>/commit/", views.import_commit, name="import_commit"),
     path("finance/export/workbook.xlsx", views.export_workbook, name="export_workbook"),
     path("finance/export/ledger.csv", views.export_ledger, name="export_ledger"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path(
+        "dashboard/tables/<slug:table>.<slug:file_format>",
+        dashboard_views.dashboard_table,
+        name="dashboard_table",
+    ),
+    path("dashboard/reports/", dashboard_views.reports, name="reports"),
+    path(
+        "dashboard/reports/<int:pk>/download/",
+        dashboard_views.report_download,
+        name="report_download",
+    ),
+    path("dashboard/rebuild/", views_rollups.rollup_rebuild, name="rollup_rebuild"),
 ]

@@ -1,0 +1,750 @@
+"""Roll-ups: the portfolio's money summed by year, division, country, theme, modality and so on.
+
+Computing (this half of the module): a slice is one fiscal year of one lead division. Refreshing a
+slice replaces, in one transaction, its rows of ActivityYearTotal (an activity's money per year,
+kind and stage) and of RollupCell (the same money attributed to dimensions, at every grain), so a
+rerun, or two overlapping runs, leave the same rows. The work is done by the database in a few
+INSERT ... SELECT statements; nothing per row goes through Python.
+
+Attribution without double counting: an activity's money is split over its countries by their
+shares (equal when no share is given) and then equally over its themes. The split is done in whole
+cents with the largest-remainder rule, so the parts of every amount add up exactly to the amount:
+totals by country or by theme equal the portfolio total to the cent.
+
+Reading (the second half): RollupFilters says what the caller asked for, `rollup_rows` picks the
+smallest grain that can answer and scopes it to what the user may see, `grouped_totals` pivots the
+sums into the figures the dashboard and the API show.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection, models, transaction
+from django.db.backends.utils import CursorWrapper
+from django.db.models import Min, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from activities.models import (
+    Activity,
+    ActivityCountry,
+    Country,
+    Division,
+    FundingNature,
+    Modality,
+    Status,
+    Theme,
+    Visibility,
+)
+
+from .models import (
+    IFAD_KINDS,
+    ActivityYearTotal,
+    ContributionKind,
+    FinancialEntry,
+    Grain,
+    RollupCell,
+    RollupRefresh,
+    RollupRun,
+    RollupSlice,
+    Stage,
+)
+
+Slice = tuple[int, int]  # (fiscal year, lead division id)
+GroupKey = int | str | None  # a year, a division/country/theme id, or a choice value
+
+# --- computing ------------------------------------------------------------------------------------
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "entry": FinancialEntry._meta.db_table,
+        "activity": Activity._meta.db_table,
+        "country_link": ActivityCountry._meta.db_table,
+        "activity_theme": Activity.themes.through._meta.db_table,
+        "total": ActivityYearTotal._meta.db_table,
+        "cell": RollupCell._meta.db_table,
+    }
+
+
+def _slice_condition(alias: str, slices: Sequence[Slice] | None) -> tuple[str, list[int]]:
+    """SQL restricting `alias` (with year/division_id columns) to the slices; None: every slice."""
+    if slices is None:
+        return "1 = 1", []
+    years = sorted({year for year, _division in slices})
+    clauses, params = [], []
+    # Grouped by year: one `year = %s AND division_id IN (...)` per year keeps the SQL short.
+    for year in years:
+        divisions = sorted({division for y, division in slices if y == year})
+        marks = ", ".join(["%s"] * len(divisions))
+        clauses.append(f"({alias}.year = %s AND {alias}.division_id IN ({marks}))")
+        params += [year, *divisions]
+    return "(" + " OR ".join(clauses) + ")", params
+
+
+_INSERT_TOTALS = """
+INSERT INTO {total} (activity_id, year, division_id, modality, funding_nature, status, is_public,
+                     kind, stage, amount_cents)
+SELECT e.activity_id, e.fiscal_year, a.lead_division_id, a.modality, a.funding_nature, a.status,
+       CASE WHEN a.visibility = %s THEN {true} ELSE {false} END, e.kind, e.stage,
+       CAST(ROUND(SUM(e.amount_usd) * 100) AS BIGINT)
+FROM {entry} e JOIN {activity} a ON a.id = e.activity_id
+WHERE {where}
+GROUP BY e.activity_id, e.fiscal_year, a.lead_division_id, a.modality, a.funding_nature,
+         a.status, a.visibility, e.kind, e.stage
+"""
+
+# The core grain needs no split: it is the totals summed over activities.
+_INSERT_CORE = """
+INSERT INTO {cell} (grain, year, division_id, country_id, theme_id, modality, funding_nature,
+                    status, is_public, kind, stage, amount_cents)
+SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, t.funding_nature, t.status, t.is_public,
+       t.kind, t.stage, SUM(t.amount_cents)
+FROM {total} t
+WHERE {where}
+GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.is_public, t.kind, t.stage
+"""
+
+# Each total is split into parts (country x theme). A country's weight is its share in hundredths
+# of a percent, or 1 each when shares are left empty; a theme's is 1. Integer arithmetic: each part
+# gets floor(|cents| * weight / weight_sum), and the cents left over go one each to the parts with
+# the largest remainders, so the parts add up exactly. The parts then feed the three finer grains.
+_SPLIT = """
+CREATE TEMPORARY TABLE rollup_parts AS
+WITH t AS (
+    SELECT t.id, t.activity_id, t.year, t.division_id, t.modality, t.funding_nature, t.status,
+           t.is_public, t.kind, t.stage, t.amount_cents
+    FROM {total} t WHERE {where}
+),
+acts AS (SELECT DISTINCT activity_id FROM t),
+countries AS (
+    SELECT cl.activity_id, cl.country_id,
+           COALESCE(CAST(ROUND(cl.share * 100) AS BIGINT), 1) AS weight
+    FROM {country_link} cl JOIN acts ON acts.activity_id = cl.activity_id
+    UNION ALL
+    SELECT acts.activity_id, NULL, 1 FROM acts
+    WHERE NOT EXISTS (SELECT 1 FROM {country_link} cl WHERE cl.activity_id = acts.activity_id)
+),
+themes AS (
+    SELECT at.activity_id, at.theme_id
+    FROM {activity_theme} at JOIN acts ON acts.activity_id = at.activity_id
+    UNION ALL
+    SELECT acts.activity_id, NULL FROM acts
+    WHERE NOT EXISTS (SELECT 1 FROM {activity_theme} at WHERE at.activity_id = acts.activity_id)
+),
+parts AS (
+    SELECT c.activity_id, c.country_id, th.theme_id, c.weight,
+           CAST(SUM(c.weight) OVER (PARTITION BY c.activity_id) AS BIGINT) AS weight_sum
+    FROM countries c JOIN themes th ON th.activity_id = c.activity_id
+),
+split AS (
+    SELECT t.id AS total_id, t.year, t.division_id, t.modality, t.funding_nature, t.status,
+           t.is_public, t.kind, t.stage, t.amount_cents, p.country_id, p.theme_id,
+           ABS(t.amount_cents) * p.weight / p.weight_sum AS base,
+           (ABS(t.amount_cents) * p.weight) %% p.weight_sum AS remainder
+    FROM t JOIN parts p ON p.activity_id = t.activity_id
+),
+ranked AS (
+    SELECT split.*,
+           ABS(amount_cents) - SUM(base) OVER (PARTITION BY total_id) AS left_over,
+           ROW_NUMBER() OVER (
+               PARTITION BY total_id ORDER BY remainder DESC, country_id, theme_id
+           ) AS place
+    FROM split
+)
+SELECT year, division_id, country_id, theme_id, modality, funding_nature, status, is_public,
+       kind, stage,
+       (CASE WHEN amount_cents < 0 THEN -1 ELSE 1 END)
+       * (base + CASE WHEN place <= left_over THEN 1 ELSE 0 END) AS cents
+FROM ranked
+"""
+
+_INSERT_FROM_PARTS = """
+INSERT INTO {cell} (grain, year, division_id, country_id, theme_id, modality, funding_nature,
+                    status, is_public, kind, stage, amount_cents)
+SELECT %s, year, division_id, {country}, {theme}, {modality}, {funding_nature}, {status},
+       is_public, kind, stage, SUM(cents)
+FROM rollup_parts
+GROUP BY year, division_id, {group}, is_public, kind, stage
+"""
+
+_PART_GRAINS = {
+    Grain.FULL: ("country_id", "theme_id", True),
+    Grain.COUNTRY: ("country_id", "NULL", False),
+    Grain.THEME: ("NULL", "theme_id", False),
+}
+
+
+def _insert_from_parts(cursor: CursorWrapper, tables: dict[str, str]) -> None:
+    for grain, (country, theme, activity_dims) in _PART_GRAINS.items():
+        dims = ["modality", "funding_nature", "status"]
+        group = [c for c in (country, theme) if c != "NULL"] + (dims if activity_dims else [])
+        values = {d: (d if activity_dims else "''") for d in dims}
+        cursor.execute(
+            _INSERT_FROM_PARTS.format(
+                cell=tables["cell"], country=country, theme=theme, group=", ".join(group), **values
+            ),
+            [grain.value],
+        )
+
+
+@transaction.atomic
+def compute_slices(slices: Sequence[Slice] | None) -> None:
+    """Recompute the given slices (None: every slice, the whole portfolio) from the ledger.
+
+    A slice with no entries left simply ends up with no rows. The rows of the slices are locked
+    for the transaction (DELETE first), so two refreshes of the same slice run one after the other
+    and the second one's result is the same as the first's.
+    """
+    if slices is not None and not slices:
+        return
+    tables = _tables()
+    _lock_rollups()
+    sql_true, sql_false = ("TRUE", "FALSE") if connection.vendor == "postgresql" else ("1", "0")
+    fmt = {**tables, "true": sql_true, "false": sql_false}
+    with connection.cursor() as cursor:
+        where_total, params = _slice_condition("t", slices)
+        for table in ("cell", "total"):
+            where, delete_params = _slice_condition(tables[table], slices)
+            cursor.execute(f"DELETE FROM {tables[table]} WHERE {where}", delete_params)  # noqa: S608
+
+        # Entries are filtered through their activity's division, so the condition is spelled out.
+        if slices is None:
+            where_entry, entry_params = "1 = 1", list[int]()
+        else:
+            where_entry, entry_params = _slice_condition("x", slices)
+            where_entry = where_entry.replace("x.year", "e.fiscal_year").replace(
+                "x.division_id", "a.lead_division_id"
+            )
+        cursor.execute(
+            _INSERT_TOTALS.format(where=where_entry, **fmt),
+            [Visibility.PUBLIC.value, *entry_params],
+        )
+        cursor.execute(_INSERT_CORE.format(where=where_total, **fmt), [Grain.CORE.value, *params])
+        cursor.execute("DROP TABLE IF EXISTS rollup_parts")
+        cursor.execute(_SPLIT.format(where=where_total, **fmt), params)
+        _insert_from_parts(cursor, tables)
+        cursor.execute("DROP TABLE rollup_parts")
+
+    now = timezone.now()
+    touched = _all_slices() if slices is None else set(slices)
+    RollupSlice.objects.filter(
+        Q() if slices is None else _slice_q(touched, division_field="division_id")
+    ).delete()
+    RollupSlice.objects.bulk_create(
+        [RollupSlice(year=y, division_id=d, computed_at=now) for y, d in sorted(touched)]
+    )
+
+
+# Any number, the same in every process: the key of PostgreSQL's advisory lock on roll-up writes.
+_ROLLUP_LOCK_KEY = 480_911_317
+
+
+def _lock_rollups() -> None:
+    """Serialize roll-up writes until the transaction ends.
+
+    Without it, two refreshes of one slice could each delete the rows they see and insert their
+    own: under READ COMMITTED neither sees the other's new rows, and the slice would be counted
+    twice. SQLite allows one writer at a time anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ROLLUP_LOCK_KEY])
+
+
+def lock_rebuild_starts() -> None:
+    """Serialize "is a rebuild running? if not, start one" until the transaction ends."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ROLLUP_LOCK_KEY + 2])
+
+
+def _slice_q(slices: Iterable[Slice], *, division_field: str = "division_id") -> Q:
+    query = Q(pk__in=[])
+    for year, division in slices:
+        query |= Q(year=year, **{division_field: division})
+    return query
+
+
+def _all_slices() -> set[Slice]:
+    """Every slice that has entries now or had rows before (those must be emptied)."""
+    current = set(
+        FinancialEntry.objects.values_list("fiscal_year", "activity__lead_division_id").distinct()
+    )
+    previous = set(RollupSlice.objects.values_list("year", "division_id"))
+    return current | previous
+
+
+def slices_of_activities(
+    activity_ids: Iterable[int], *, extra_divisions: Iterable[int] = ()
+) -> set[Slice]:
+    """The slices an activity's money sits in: each fiscal year of its entries x its division.
+
+    `extra_divisions` covers an activity that just moved division: its money must leave the old
+    division's slices too.
+    """
+    ids = list(activity_ids)
+    rows = (
+        FinancialEntry.objects.filter(activity_id__in=ids)
+        .values_list("fiscal_year", "activity__lead_division_id")
+        .distinct()
+    )
+    slices = set(rows)
+    extra = set(extra_divisions)
+    return slices | {(year, division) for year, _d in slices for division in extra}
+
+
+def request_refresh(slices: Iterable[Slice]) -> None:
+    """Record slices to recompute and queue the drain once the caller's transaction commits.
+
+    Call it inside the transaction that changes the money or an activity's dimensions: the
+    request rows commit (or roll back) with the edit itself.
+    """
+    rows = [RollupRefresh(year=year, division_id=division) for year, division in set(slices)]
+    if not rows:
+        return
+    RollupRefresh.objects.bulk_create(rows)
+    # One drain per transaction, however many edits it makes: an import that updates 10,000
+    # activities queues one task, not 10,000. A callback dropped with a rolled-back savepoint
+    # is no longer in the list, so the next request queues it again.
+    # Each item is (savepoint ids, callback, robust).
+    if not any(item[1] is _queue_drain for item in connection.run_on_commit):
+        # robust: the edit is committed whatever happens to the queueing (see queue_rollup_drain).
+        transaction.on_commit(_queue_drain, robust=True)
+
+
+def request_refresh_for_activities(
+    activity_ids: Iterable[int], *, extra_divisions: Iterable[int] = ()
+) -> None:
+    request_refresh(slices_of_activities(activity_ids, extra_divisions=extra_divisions))
+
+
+def request_refresh_for_entries_after(entry_id: int) -> None:
+    """Refresh the slices of every entry recorded after `entry_id` (the last one before a bulk
+    write such as the workbook import): one query, whatever the number of entries."""
+    request_refresh(
+        FinancialEntry.objects.filter(pk__gt=entry_id)
+        .values_list("fiscal_year", "activity__lead_division_id")
+        .distinct()
+        .order_by()
+    )
+
+
+def last_entry_id() -> int:
+    return FinancialEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _queue_drain() -> None:
+    # Imported here: tasks imports this module.
+    from .tasks import queue_rollup_drain
+
+    queue_rollup_drain()
+
+
+def drain_refresh_requests(*, limit: int = 500) -> int:
+    """Recompute every requested slice (at most `limit` slices); return how many were recomputed.
+
+    Each slice is recomputed once however many requests name it. The requests answered are the
+    ones visible before the recomputation starts, and they are deleted in the same transaction
+    as it: a worker killed halfway leaves them in place for the next drain, and a request that
+    commits meanwhile (its edit perhaps not seen by the recomputation) stays for the next drain.
+    """
+    with transaction.atomic():
+        slices = [
+            (year, division)
+            for year, division, _first in RollupRefresh.objects.values_list("year", "division_id")
+            .annotate(first=Min("pk"))
+            .order_by("first")[:limit]
+        ]
+        if not slices:
+            return 0
+        answered = list(RollupRefresh.objects.filter(_slice_q(slices)).values_list("pk", flat=True))
+        compute_slices(sorted(slices))
+        _delete_requests(answered)
+    return len(slices)
+
+
+def _delete_requests(ids: list[int]) -> None:
+    for start in range(0, len(ids), 10_000):
+        RollupRefresh.objects.filter(pk__in=ids[start : start + 10_000]).delete()
+
+
+@dataclass(frozen=True)
+class YearComputed:
+    """Progress of a full rebuild, reported after each fiscal year."""
+
+    year: int
+    done: int
+    total: int
+    seconds: float
+
+
+# PostgreSQL advisory lock keys: (this class, RollupRun id) is held by the process running that
+# rebuild, for as long as it runs. PostgreSQL releases it when the process's connection closes,
+# so a free lock on a RUNNING rebuild means its worker died (kill -9, OOM, lost machine).
+_RUN_LOCK_CLASS = 480_911_318
+
+
+def _try_claim_run(run_id: int) -> bool:
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_RUN_LOCK_CLASS, run_id])
+        return bool(cursor.fetchone()[0])
+
+
+def _release_run(run_id: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_RUN_LOCK_CLASS, run_id])
+
+
+def rebuild_is_alive(run: RollupRun) -> bool:
+    """Whether some process is running this rebuild now (always assumed off PostgreSQL)."""
+    if run.state != RollupRun.State.RUNNING:
+        return False
+    if connection.vendor != "postgresql":
+        return True
+    if not _try_claim_run(run.pk):
+        return True
+    _release_run(run.pk)
+    return False
+
+
+def rebuild_all(
+    run: RollupRun | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    on_year: Callable[[YearComputed], None] | None = None,
+) -> RollupRun:
+    """Recompute every slice, one fiscal year at a time, recording progress on `run`.
+
+    A year is one transaction: a rebuild killed halfway keeps the years it finished, and running
+    it again from the start gives the same rows (each year's rows are replaced, not added to).
+    A run already finished, or being run by another process, is returned as it is: a task
+    delivered twice does the work once.
+    """
+    run = run or RollupRun.objects.create()
+    if not _try_claim_run(run.pk):
+        run.refresh_from_db()
+        return run
+    try:
+        run.refresh_from_db()
+        if run.state == RollupRun.State.DONE:
+            return run
+        _rebuild(run, progress, on_year)
+    finally:
+        _release_run(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def _rebuild(
+    run: RollupRun,
+    progress: Callable[[int, int], None] | None,
+    on_year: Callable[[YearComputed], None] | None,
+) -> None:
+    RollupRun.objects.filter(pk=run.pk).update(
+        state=RollupRun.State.RUNNING, started_at=timezone.now(), finished_at=None, error=""
+    )
+    # The requests already committed are answered by this rebuild; later ones are left for the
+    # drain, as their edits may land in a year already recomputed.
+    answered = list(RollupRefresh.objects.values_list("pk", flat=True))
+    try:
+        slices = sorted(_all_slices())
+        by_year: dict[int, list[Slice]] = {}
+        for year, division in slices:
+            by_year.setdefault(year, []).append((year, division))
+        total = len(by_year)
+        RollupRun.objects.filter(pk=run.pk).update(slices_total=total, slices_done=0)
+        for done, year in enumerate(sorted(by_year), start=1):
+            started = time.monotonic()
+            compute_slices(by_year[year])
+            RollupRun.objects.filter(pk=run.pk).update(slices_done=done)
+            if progress:
+                progress(done, total)
+            if on_year:
+                on_year(YearComputed(year, done, total, time.monotonic() - started))
+        _delete_requests(answered)
+        RollupRun.objects.filter(pk=run.pk).update(
+            state=RollupRun.State.DONE, finished_at=timezone.now()
+        )
+    except Exception as error:
+        RollupRun.objects.filter(pk=run.pk).update(
+            state=RollupRun.State.FAILED, finished_at=timezone.now(), error=str(error)[:2000]
+        )
+        raise
+
+
+def interrupted_rebuilds(*, include_queued: bool) -> list[RollupRun]:
+    """Rebuilds whose worker died while running them (and, with `include_queued`, those still
+    waiting, whose message a dead worker may have taken with it)."""
+    runs = RollupRun.objects.filter(
+        state__in=[RollupRun.State.QUEUED, RollupRun.State.RUNNING]
+    ).order_by("pk")
+    return [
+        run
+        for run in runs
+        if (run.state == RollupRun.State.QUEUED and include_queued)
+        or (run.state == RollupRun.State.RUNNING and not rebuild_is_alive(run))
+    ]
+
+
+def rebuild_in_progress() -> RollupRun | None:
+    """The rebuild queued or running, if any: the focal point cannot start a second one."""
+    return (
+        RollupRun.objects.filter(state__in=[RollupRun.State.QUEUED, RollupRun.State.RUNNING])
+        .order_by("pk")
+        .first()
+    )
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+DIMENSIONS = ("year", "division", "country", "theme", "modality", "funding_nature", "status")
+GROUP_BY_CHOICES = ("year", "division", "country", "theme", "modality", "funding_nature", "status")
+
+_GRAIN_DIMENSIONS: dict[str, frozenset[str]] = {
+    Grain.CORE: frozenset({"year", "division", "modality", "funding_nature", "status"}),
+    Grain.COUNTRY: frozenset({"year", "division", "country"}),
+    Grain.THEME: frozenset({"year", "division", "theme"}),
+    Grain.FULL: frozenset(DIMENSIONS),
+}
+# Smallest first: the first grain that has every needed dimension answers the query.
+_GRAIN_ORDER = (Grain.CORE, Grain.THEME, Grain.COUNTRY, Grain.FULL)
+
+
+@dataclass(frozen=True)
+class RollupFilters:
+    """What a dashboard or API caller asked for; empty means no restriction on that dimension."""
+
+    year_from: int | None = None
+    year_to: int | None = None
+    divisions: tuple[int, ...] = ()
+    countries: tuple[int, ...] = ()
+    themes: tuple[int, ...] = ()
+    modalities: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    funding_natures: tuple[str, ...] = ()
+
+    def dimensions(self) -> set[str]:
+        used = {
+            "division": self.divisions,
+            "country": self.countries,
+            "theme": self.themes,
+            "modality": self.modalities,
+            "status": self.statuses,
+            "funding_nature": self.funding_natures,
+        }
+        dims = {name for name, values in used.items() if values}
+        if self.year_from is not None or self.year_to is not None:
+            dims.add("year")
+        return dims
+
+
+def choose_grain(dimensions: Iterable[str]) -> Grain:
+    needed = set(dimensions)
+    for grain in _GRAIN_ORDER:
+        if needed <= _GRAIN_DIMENSIONS[grain]:
+            return grain
+    raise ValueError(f"Unknown roll-up dimensions: {sorted(needed - set(DIMENSIONS))}")
+
+
+def rollup_scope(user: User) -> Q | None:
+    """What part of the portfolio's money a user may see; None: nothing.
+
+    The focal point and other staff readers see everything, a CPM their divisions (or, without
+    any, the divisions of their countries); partner users and anonymous callers see the money of
+    public activities only.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Q(is_public=True)
+    if user.is_focal_point or (user.is_staff_reader and not user.is_cpm):
+        return Q()
+    if user.is_cpm:
+        divisions = set(user.divisions.values_list("pk", flat=True))
+        if not divisions:
+            divisions = set(user.countries.values_list("division_id", flat=True))
+        return Q(division_id__in=divisions)
+    return Q(is_public=True)
+
+
+def _filter_q(filters: RollupFilters) -> Q:
+    query = Q()
+    if filters.year_from is not None:
+        query &= Q(year__gte=filters.year_from)
+    if filters.year_to is not None:
+        query &= Q(year__lte=filters.year_to)
+    for values, name in (
+        (filters.divisions, "division_id"),
+        (filters.countries, "country_id"),
+        (filters.themes, "theme_id"),
+        (filters.modalities, "modality"),
+        (filters.statuses, "status"),
+        (filters.funding_natures, "funding_nature"),
+    ):
+        if values:
+            query &= Q(**{f"{name}__in": values})
+    return query
+
+
+def rollup_rows(
+    user: User, filters: RollupFilters, *, group_by: Iterable[str] = ()
+) -> QuerySet[RollupCell]:
+    """The roll-up rows that answer `filters` grouped by `group_by`, scoped to the user."""
+    scope = rollup_scope(user)
+    grain = choose_grain(filters.dimensions() | set(group_by))
+    rows = RollupCell.objects.filter(grain=grain)
+    if scope is None:
+        return rows.none()
+    return rows.filter(scope, _filter_q(filters))
+
+
+@dataclass
+class Figures:
+    """Money of one group (or of the whole selection) by contribution family and stage, in US$."""
+
+    key: GroupKey = None
+    label: str = ""
+    ifad: dict[str, Decimal] = field(default_factory=dict)
+    cofinancing: dict[str, Decimal] = field(default_factory=dict)
+    in_kind: dict[str, Decimal] = field(default_factory=dict)
+    by_kind: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for family in (self.ifad, self.cofinancing, self.in_kind):
+            for stage in Stage.values:
+                family.setdefault(stage, Decimal("0.00"))
+
+    def add(self, kind: str, stage: str, cents: int) -> None:
+        amount = Decimal(cents) / 100
+        per_stage = self.by_kind.setdefault(kind, {})
+        per_stage[stage] = per_stage.get(stage, Decimal("0.00")) + amount
+        if kind in IFAD_KINDS:
+            self.ifad[stage] += amount
+        elif kind == ContributionKind.COFINANCING:
+            self.cofinancing[stage] += amount
+        elif kind == ContributionKind.IN_KIND:
+            self.in_kind[stage] += amount
+
+    def leverage(self, stage: str = Stage.ALLOCATED) -> Decimal | None:
+        """(cofinancing + in-kind) / IFAD on one basis; None when IFAD put nothing in."""
+        own = self.ifad[stage]
+        if not own:
+            return None
+        return ((self.cofinancing[stage] + self.in_kind[stage]) / own).quantize(Decimal("0.01"))
+
+    @property
+    def execution_rate(self) -> Decimal | None:
+        """IFAD spent / IFAD allocated."""
+        allocated = self.ifad[Stage.ALLOCATED]
+        if not allocated:
+            return None
+        return (self.ifad[Stage.SPENT] / allocated).quantize(Decimal("0.0001"))
+
+    @property
+    def allocation_rate(self) -> Decimal | None:
+        planned = self.ifad[Stage.PLANNED]
+        if not planned:
+            return None
+        return (self.ifad[Stage.ALLOCATED] / planned).quantize(Decimal("0.0001"))
+
+
+def _labels(group_by: str, keys: set[int | str]) -> dict[GroupKey, str]:
+    ids = [key for key in keys if isinstance(key, int)]
+    if group_by == "division":
+        return {d.pk: f"{d.code}: {d.name}" for d in Division.objects.filter(pk__in=ids)}
+    if group_by == "country":
+        return {c.pk: c.name for c in Country.objects.filter(pk__in=ids)}
+    if group_by == "theme":
+        return {t.pk: t.name for t in Theme.objects.filter(pk__in=ids)}
+    choices: dict[str, type[models.TextChoices]] = {
+        "modality": Modality,
+        "funding_nature": FundingNature,
+        "status": Status,
+    }
+    if group_by in choices:
+        names = dict(choices[group_by].choices)
+        return {key: str(names.get(str(key), key)) for key in keys}
+    return {key: str(key) for key in keys}
+
+
+UNATTRIBUTED = _("Not attributed")
+
+
+def totals(user: User, filters: RollupFilters) -> Figures:
+    """The selection's headline money (one query)."""
+    figures = Figures(label=str(_("Total")))
+    rows = rollup_rows(user, filters).values("kind", "stage").annotate(cents=Sum("amount_cents"))
+    for row in rows:
+        figures.add(row["kind"], row["stage"], row["cents"])
+    return figures
+
+
+def grouped_totals(user: User, filters: RollupFilters, group_by: str) -> list[Figures]:
+    """The selection's money by one dimension (two queries: the sums and their labels).
+
+    Groups come in the dimension's natural order (years ascending, names alphabetical); money of
+    activities with no country or no theme is its own group, so the groups add up to `totals`.
+    """
+    if group_by not in GROUP_BY_CHOICES:
+        raise ValueError(f"Unknown group_by: {group_by}")
+    column = f"{group_by}_id" if group_by in ("division", "country", "theme") else group_by
+    rows = (
+        rollup_rows(user, filters, group_by=[group_by])
+        .values(column, "kind", "stage")
+        .annotate(cents=Sum("amount_cents"))
+    )
+    groups: dict[GroupKey, Figures] = {}
+    for row in rows:
+        key = row[column]
+        groups.setdefault(key, Figures(key=key)).add(row["kind"], row["stage"], row["cents"])
+    labels = _labels(group_by, {key for key in groups if key is not None})
+    for key, figures in groups.items():
+        figures.label = labels.get(key, str(UNATTRIBUTED)) if key is not None else str(UNATTRIBUTED)
+    if group_by == "year":
+        return [groups[key] for key in sorted(groups, key=lambda k: k if isinstance(k, int) else 0)]
+    return sorted(groups.values(), key=lambda f: (f.key is None, f.label))
+
+
+@dataclass(frozen=True)
+class RollupState:
+    """How fresh the figures are, for "figures as of <time>" and the stale warning."""
+
+    as_of: datetime.datetime | None
+    pending: int
+    oldest_pending: datetime.datetime | None
+    rebuild: RollupRun | None
+
+    @property
+    def is_refreshing(self) -> bool:
+        return bool(self.pending) or (
+            self.rebuild is not None
+            and self.rebuild.state in (RollupRun.State.QUEUED, RollupRun.State.RUNNING)
+        )
+
+    def is_stale(self, now: datetime.datetime | None = None, grace_seconds: int = 30) -> bool:
+        """A refresh asked for longer ago than a worker needs: Redis or the worker may be down."""
+        if self.oldest_pending is None:
+            return False
+        now = now or timezone.now()
+        return (now - self.oldest_pending).total_seconds() > grace_seconds
+
+
+def rollup_state() -> RollupState:
+    """Three small queries, whatever the size of the portfolio."""
+    as_of = RollupSlice.objects.order_by("-computed_at").values_list("computed_at", flat=True)
+    pending = RollupRefresh.objects.order_by("requested_at").values_list("requested_at", flat=True)
+    pending_list = list(pending[:1])
+    return RollupState(
+        as_of=next(iter(as_of[:1]), None),
+        pending=RollupRefresh.objects.count() if pending_list else 0,
+        oldest_pending=pending_list[0] if pending_list else None,
+        rebuild=RollupRun.objects.first(),
+    )

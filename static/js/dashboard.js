@@ -1,0 +1,417 @@
+// The dashboard's charts, drawn with Apache ECharts from the figures the page embeds
+// (json_script #dashboard-data, built by finance/dashboard.py). Every chart's data table sits
+// beside it on the page with the same figures: that table is the accessible version, and the
+// page still works without this file. Labels come translated from the server.
+(function () {
+  "use strict";
+
+  var source = document.getElementById("dashboard-data");
+  if (!source || !window.echarts) {
+    return;
+  }
+  var data = JSON.parse(source.textContent);
+  var lang = document.documentElement.lang || "en";
+  var whole = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
+  var compact = new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 1 });
+  var oneDecimal = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
+  var twoDecimals = new Intl.NumberFormat(lang, {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  });
+  var FAMILY_COLOURS = { ifad: "#0a5c73", cofinancing: "#d98c1a", in_kind: "#6a8f3a" };
+  var STAGE_OPACITY = { planned: 0.35, allocated: 0.7, spent: 1 };
+  var FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+  var drawn = [];
+
+  function usd(value) {
+    return value === null || value === undefined ? "–" : "US$ " + whole.format(value);
+  }
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (ch) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[ch];
+    });
+  }
+
+  function base(extra) {
+    var option = {
+      animation: false,
+      aria: { enabled: true },
+      textStyle: { fontFamily: FONT, color: "#1b2430" },
+      tooltip: { confine: true },
+    };
+    Object.keys(extra).forEach(function (key) {
+      option[key] = extra[key];
+    });
+    return option;
+  }
+
+  function valueAxis() {
+    return {
+      type: "value",
+      axisLabel: {
+        formatter: function (v) {
+          return compact.format(v);
+        },
+      },
+      splitLine: { lineStyle: { color: "#e5e9ef" } },
+    };
+  }
+
+  // Planned, allocated and spent side by side for each year, each bar stacking the families.
+  function years(spec) {
+    var series = [];
+    var stageOf = [];
+    spec.stages.forEach(function (stage) {
+      spec.series[stage.key].forEach(function (family) {
+        stageOf.push(stage.name);
+        series.push({
+          type: "bar",
+          name: family.name,
+          stack: stage.key,
+          data: family.values,
+          barMaxWidth: 28,
+          itemStyle: { color: FAMILY_COLOURS[family.family], opacity: STAGE_OPACITY[stage.key] },
+        });
+      });
+    });
+    return base({
+      legend: { top: 0, itemStyle: { opacity: 1 } },
+      grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: spec.categories },
+      yAxis: valueAxis(),
+      tooltip: {
+        trigger: "axis",
+        axisPointer: { type: "shadow" },
+        confine: true,
+        formatter: function (items) {
+          var lines = ["<strong>" + escapeHtml(items[0].axisValue) + "</strong>"];
+          items.forEach(function (item) {
+            if (item.value) {
+              lines.push(
+                escapeHtml(stageOf[item.seriesIndex] + " · " + item.seriesName) +
+                  ": " +
+                  usd(item.value)
+              );
+            }
+          });
+          return lines.join("<br>");
+        },
+      },
+      series: series,
+    });
+  }
+
+  // Horizontal bars, one per group, stacking IFAD, cofinancing and in-kind.
+  function stacked(spec, element) {
+    element.style.height = Math.max(240, spec.categories.length * 30 + 80) + "px";
+    return base({
+      legend: { top: 0 },
+      grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
+      yAxis: {
+        type: "category",
+        inverse: true,
+        data: spec.categories,
+        axisLabel: { width: 170, overflow: "truncate" },
+      },
+      xAxis: valueAxis(),
+      tooltip: {
+        trigger: "axis",
+        axisPointer: { type: "shadow" },
+        confine: true,
+        valueFormatter: usd,
+      },
+      series: spec.series.map(function (family) {
+        return {
+          type: "bar",
+          name: family.name,
+          stack: "money",
+          data: family.values,
+          barMaxWidth: 22,
+          itemStyle: { color: FAMILY_COLOURS[family.family] },
+        };
+      }),
+    });
+  }
+
+  function pie(spec) {
+    return base({
+      legend: { bottom: 0 },
+      tooltip: {
+        trigger: "item",
+        confine: true,
+        formatter: function (item) {
+          return (
+            escapeHtml(item.name) + ": " + usd(item.value) + " (" + oneDecimal.format(item.percent) + " %)"
+          );
+        },
+      },
+      color: ["#0a5c73", "#d98c1a", "#6a8f3a", "#8a96a6"],
+      series: [
+        {
+          type: "pie",
+          radius: ["40%", "68%"],
+          center: ["50%", "45%"],
+          data: spec.items,
+          // Names are in the legend below; the slices carry their share only.
+          label: {
+            formatter: function (item) {
+              return oneDecimal.format(item.percent) + " %";
+            },
+          },
+        },
+      ],
+    });
+  }
+
+  function leverage(spec, element) {
+    element.style.height = Math.max(240, spec.categories.length * 30 + 80) + "px";
+    var overall = spec.overall;
+    return base({
+      grid: { left: 8, right: 48, top: 16, bottom: 8, containLabel: true },
+      yAxis: {
+        type: "category",
+        inverse: true,
+        data: spec.categories,
+        axisLabel: { width: 170, overflow: "truncate" },
+      },
+      xAxis: {
+        type: "value",
+        splitNumber: 3,
+        axisLabel: {
+          hideOverlap: true,
+          formatter: function (v) {
+            return twoDecimals.format(v) + "x";
+          },
+        },
+        splitLine: { lineStyle: { color: "#e5e9ef" } },
+      },
+      tooltip: {
+        trigger: "axis",
+        axisPointer: { type: "shadow" },
+        confine: true,
+        valueFormatter: function (v) {
+          return v === null || v === undefined ? "–" : twoDecimals.format(v) + "x";
+        },
+      },
+      series: [
+        {
+          type: "bar",
+          name: "",
+          data: spec.values,
+          barMaxWidth: 22,
+          itemStyle: { color: FAMILY_COLOURS.cofinancing },
+          label: {
+            show: true,
+            position: "right",
+            formatter: function (item) {
+              return item.value === null ? "" : twoDecimals.format(item.value) + "x";
+            },
+          },
+          // The whole selection's leverage, written out in the chart's description.
+          markLine:
+            overall === null
+              ? undefined
+              : {
+                  symbol: "none",
+                  silent: true,
+                  lineStyle: { color: "#0a5c73", type: "dashed" },
+                  label: { show: false },
+                  data: [{ xAxis: overall }],
+                },
+        },
+      ],
+    });
+  }
+
+  function flows(spec) {
+    var nodes = {};
+    spec.links.forEach(function (link) {
+      nodes["p:" + link.source] = true;
+      nodes["r:" + link.target] = true;
+    });
+    function nameOf(node) {
+      return spec.names[node.slice(2)] || node.slice(2);
+    }
+    return base({
+      tooltip: {
+        trigger: "item",
+        confine: true,
+        formatter: function (item) {
+          if (item.dataType === "edge") {
+            return (
+              escapeHtml(nameOf(item.data.source)) +
+              " → " +
+              escapeHtml(nameOf(item.data.target)) +
+              ": " +
+              whole.format(item.data.value) +
+              " " +
+              escapeHtml(spec.valueName)
+            );
+          }
+          var side = item.name.charAt(0) === "p" ? spec.providerName : spec.receiverName;
+          return escapeHtml(nameOf(item.name)) + " (" + escapeHtml(side) + ")";
+        },
+      },
+      series: [
+        {
+          type: "sankey",
+          left: 150,
+          right: 150,
+          top: 8,
+          bottom: 8,
+          nodeGap: 6,
+          emphasis: { focus: "adjacency" },
+          data: Object.keys(nodes).map(function (name) {
+            var provider = name.charAt(0) === "p";
+            return {
+              name: name,
+              itemStyle: { color: provider ? "#0a5c73" : "#d98c1a" },
+              label: { position: provider ? "left" : "right" },
+            };
+          }),
+          links: spec.links.map(function (link) {
+            return { source: "p:" + link.source, target: "r:" + link.target, value: link.value };
+          }),
+          label: {
+            formatter: function (item) {
+              return nameOf(item.name);
+            },
+          },
+          lineStyle: { color: "gradient", opacity: 0.35, curveness: 0.5 },
+        },
+      ],
+    });
+  }
+
+  // The atlas is drawn flat: a ring crossing the 180th meridian (eastern Russia, Fiji) would
+  // be drawn as a line across the world, so its western points move past 180 degrees east.
+  // Antarctica, which wraps the whole globe and has no SSC activity, is left out.
+  var ANTARCTICA = "010";
+
+  function unwrapAntimeridian(geometry) {
+    if (!geometry) {
+      return;
+    }
+    var polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+    polygons.forEach(function (polygon) {
+      polygon.forEach(function (ring) {
+        var crosses = ring.some(function (point, index) {
+          return index > 0 && Math.abs(point[0] - ring[index - 1][0]) > 180;
+        });
+        if (crosses) {
+          ring.forEach(function (point) {
+            if (point[0] < 0) {
+              point[0] += 360;
+            }
+          });
+        }
+      });
+    });
+  }
+
+  // The world map loads its shapes (world-atlas, served by the portal) before it can draw.
+  function map(spec, element, chart) {
+    fetch(spec.mapUrl, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("world map: HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (topology) {
+        var world = window.topojson.feature(topology, topology.objects.countries);
+        world.features = world.features.filter(function (feature) {
+          return feature.id !== ANTARCTICA;
+        });
+        var names = {};
+        world.features.forEach(function (feature) {
+          unwrapAntimeridian(feature.geometry);
+          feature.properties.iso = feature.id || "";
+          names[feature.properties.iso] = feature.properties.name;
+        });
+        window.echarts.registerMap("world", world);
+        var max = spec.items.reduce(function (top, item) {
+          return Math.max(top, item.value || 0);
+        }, 0);
+        chart.setOption(
+          base({
+            tooltip: {
+              trigger: "item",
+              confine: true,
+              formatter: function (item) {
+                if (item.data) {
+                  return escapeHtml(item.data.label) + ": " + usd(item.data.value);
+                }
+                return escapeHtml(names[item.name] || "");
+              },
+            },
+            visualMap: {
+              min: 0,
+              max: max || 1,
+              left: 8,
+              bottom: 8,
+              calculable: false,
+              text: [compact.format(max), "0"],
+              inRange: { color: ["#e3f1f5", "#3f8ba3", "#0a3d4d"] },
+              formatter: function (v) {
+                return compact.format(v);
+              },
+            },
+            series: [
+              {
+                type: "map",
+                map: "world",
+                nameProperty: "iso",
+                roam: true,
+                name: spec.valueName,
+                itemStyle: { areaColor: "#f5f7fa", borderColor: "#b8c2ce", borderWidth: 0.5 },
+                emphasis: { label: { show: false }, itemStyle: { areaColor: "#f2b705" } },
+                select: { disabled: true },
+                data: spec.items,
+              },
+            ],
+          })
+        );
+        element.setAttribute("data-rendered", "true");
+      })
+      .catch(function (error) {
+        element.setAttribute("data-error", String(error));
+        throw error;
+      });
+  }
+
+  var BUILDERS = {
+    years: years,
+    stacked: stacked,
+    pie: pie,
+    leverage: leverage,
+    flows: flows,
+  };
+
+  document.querySelectorAll("[data-chart]").forEach(function (element) {
+    var spec = data[element.getAttribute("data-chart")];
+    if (!spec) {
+      return;
+    }
+    var chart = window.echarts.init(element, null, { renderer: "canvas" });
+    drawn.push(chart);
+    if (spec.kind === "map") {
+      map(spec, element, chart);
+      return;
+    }
+    chart.setOption(BUILDERS[spec.kind](spec, element));
+    chart.resize();
+    element.setAttribute("data-rendered", "true");
+  });
+
+  var pending = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(pending);
+    pending = window.setTimeout(function () {
+      drawn.forEach(function (chart) {
+        chart.resize();
+      });
+    }, 150);
+  });
+})();

@@ -1,0 +1,396 @@
+"""The dashboard: its totals reconcile with the activities' finance pages and with the workbook
+export, by country and theme they add up to the portfolio total, it issues the same number of
+queries whatever the size of the portfolio, and it shows each user only their scope."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import QuerySet
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from activities.filters import ActivityFilter
+from activities.models import Activity, Country, Theme
+from finance import rollups
+from finance.dashboard import TABLE_SLUGS, format_usd
+from finance.export import build_workbook
+from finance.importer import import_legacy_workbook
+from finance.models import FinancialEntry, RollupRefresh, Stage
+from finance.summary import activity_finance
+from tests.factories import ActivityFactory
+from tests.finance.dashboard_data import generate_ledger, small_portfolio
+
+pytestmark = pytest.mark.django_db
+
+SAMPLE = Path(__file__).resolve().parents[3] / "shared/legacy/ssc-corporate-spreadsheet-sample.xlsx"
+FAMILIES = {"IFAD": "ifad", "Cofinancing": "cofinancing", "In-kind": "in_kind"}
+STAGE_WORDS = {"planned": Stage.PLANNED, "allocated": Stage.ALLOCATED, "spent": Stage.SPENT}
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def table_csv(client: Client, slug: str, query: str = "") -> list[list[str]]:
+    url = reverse("finance:dashboard_table", args=[slug, "csv"]) + (f"?{query}" if query else "")
+    response = client.get(url)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def summary(client: Client, query: str = "") -> dict[str, str]:
+    """The headline figures from the summary CSV, by their English label."""
+    return {label: value for label, value in table_csv(client, "summary", query)[1:]}
+
+
+def money(summary_rows: dict[str, str]) -> dict[tuple[str, str], Decimal]:
+    """{(family, stage): amount} from the summary's "IFAD planned (US$)" rows."""
+    figures = {}
+    for label, value in summary_rows.items():
+        match = re.fullmatch(
+            r"(IFAD|Cofinancing|In-kind) (planned|allocated|spent) \(US\$\)", label
+        )
+        if match:
+            figures[FAMILIES[match[1]], STAGE_WORDS[match[2]]] = Decimal(value)
+    assert len(figures) == 9
+    return figures
+
+
+def pages_money(activities: QuerySet[Activity]) -> dict[tuple[str, str], Decimal]:
+    """The same figures summed from each activity's finance page."""
+    totals = {key: Decimal("0.00") for key in ((f, s) for f in FAMILIES.values() for s in Stage)}
+    for activity in activities:
+        sheet = activity_finance(activity)
+        for family in FAMILIES.values():
+            for stage in Stage:
+                totals[family, stage] += getattr(sheet, family)[stage]
+    return totals
+
+
+def export_ifad(activities: QuerySet[Activity]) -> tuple[int, dict[str, Decimal]]:
+    """Activity rows and the Total row's IFAD planned/allocated/spent of the workbook export."""
+    book = openpyxl.load_workbook(io.BytesIO(build_workbook(activities)), read_only=True)
+    rows = list(book["Activities"].iter_rows(values_only=True))
+    total = next(row for row in rows if row[1] == "Total")
+    ifad = {stage: Decimal(str(total[10 + index] or 0)) for index, stage in enumerate(Stage.values)}
+    return len(rows) - 2, ifad
+
+
+def column_sum(rows: list[list[str]], column: str) -> tuple[Decimal, Decimal]:
+    """(sum of the body rows, the Total row) of one column of a downloaded table."""
+    index = rows[0].index(column)
+    body, total = rows[1:-1], rows[-1]
+    assert total[0] == "Total"
+    return sum((Decimal(row[index]) for row in body), Decimal(0)), Decimal(total[index])
+
+
+def import_sample(user: User) -> None:
+    with SAMPLE.open("rb") as handle:
+        import_legacy_workbook(handle=handle, filename=SAMPLE.name, user=user, dry_run=False)
+    rollups.rebuild_all()
+
+
+def activities_with_money(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
+    return queryset.filter(pk__in=FinancialEntry.objects.values("activity_id"))
+
+
+def listed(query: str, user: User) -> QuerySet[Activity]:
+    """The activities the list page (and the workbook export) select for the same parameters."""
+    params = dict(pair.split("=") for pair in query.split("&")) if query else {}
+    return ActivityFilter(params or None, queryset=Activity.objects.visible_to(user)).qs
+
+
+def assert_reconciles(
+    client: Client, query: str, activities: QuerySet[Activity]
+) -> dict[tuple[str, str], Decimal]:
+    """The dashboard's figures for `query` equal the finance pages' and the export's."""
+    assert activities.exists(), f"{query} selects nothing: the comparison would prove nothing"
+    figures = summary(client, query)
+    dashboard = money(figures)
+    assert dashboard == pages_money(activities), query
+    count, ifad = export_ifad(activities)
+    for stage in Stage.values:
+        assert dashboard["ifad", stage] == ifad[stage], (query, stage)
+    assert int(figures["Activities with money"]) == activities.count() == count, query
+    # Every chart's table adds up to the same total, countries and themes included.
+    for slug in ("years", "divisions", "themes", "modalities", "countries"):
+        rows = table_csv(client, slug, query)
+        for column in ("IFAD allocated (US$)", "Cofinancing allocated (US$)", "IFAD planned (US$)"):
+            body, total = column_sum(rows, column)
+            assert body == total, (query, slug, column)
+        assert column_sum(rows, "IFAD allocated (US$)")[1] == dashboard["ifad", Stage.ALLOCATED]
+    return dashboard
+
+
+# --- reconciliation -------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="../shared/legacy is beside the repository in CI")
+def test_sample_totals_equal_the_finance_pages_and_the_export_for_several_filters(
+    focal: User, focal_client: Client
+) -> None:
+    import_sample(focal)
+    everything = assert_reconciles(focal_client, "", Activity.objects.all())
+    assert everything["ifad", Stage.ALLOCATED] == Decimal("6544000.00")
+    assert everything["cofinancing", Stage.ALLOCATED] == Decimal("2332000.00")
+    for query in (
+        "division=APR",
+        "division=LAC",
+        "status=ongoing",
+        "funding_nature=in_project",
+        "division=APR&status=completed",
+        "modality=triangular",
+    ):
+        assert_reconciles(focal_client, query, activities_with_money(listed(query, focal)))
+    # Several values of one filter, and fiscal years (one year per activity in the sample).
+    both = Activity.objects.filter(lead_division__code__in=["LAC", "ESA"])
+    assert_reconciles(focal_client, "division=LAC&division=ESA", both)
+    years = Activity.objects.filter(financial_entries__fiscal_year__range=(2007, 2009)).distinct()
+    assert_reconciles(focal_client, "year_from=2007&year_to=2009", years)
+
+    page = focal_client.get(reverse("finance:dashboard")).content.decode()
+    assert f'data-figure="ifad_allocated">{format_usd(Decimal("6544000"), 0)}<' in page
+    assert 'data-figure="activities">16<' in page
+
+
+def test_generated_portfolio_reconciles_and_countries_and_themes_add_up(
+    focal: User, focal_client: Client
+) -> None:
+    generate_ledger(activities=40, entries_per_activity=6, seed=11)
+    total = assert_reconciles(focal_client, "", activities_with_money(Activity.objects))
+    for query in ("division=APR", "status=ongoing", "modality=south_south", "funding_nature=grant"):
+        assert_reconciles(focal_client, query, activities_with_money(listed(query, focal)))
+
+    # A country's row is what the dashboard shows when filtering on that country alone, and
+    # the rows (each activity split by its shares, in whole cents) add up to the total.
+    countries = table_csv(focal_client, "countries")
+    allocated = countries[0].index("IFAD allocated (US$)")
+    body, table_total = column_sum(countries, "IFAD allocated (US$)")
+    assert body == table_total == total["ifad", Stage.ALLOCATED]
+    busiest = countries[1]
+    code = Country.objects.get(name=busiest[0]).iso2
+    alone = money(summary(focal_client, f"country={code}"))
+    assert alone["ifad", Stage.ALLOCATED] == Decimal(busiest[allocated])
+
+    themes = table_csv(focal_client, "themes")
+    body, table_total = column_sum(themes, "In-kind spent (US$)")
+    assert body == table_total == total["in_kind", Stage.SPENT]
+    first_theme = Theme.objects.get(name=themes[1][0])
+    alone = money(summary(focal_client, f"theme={first_theme.code}"))
+    assert alone["in_kind", Stage.SPENT] == Decimal(
+        themes[1][themes[0].index("In-kind spent (US$)")]
+    )
+
+
+# --- a constant number of queries -----------------------------------------------------------------
+
+QUERIES = (
+    "",
+    "year_from=2019&year_to=2023",
+    "division=APR&division=LAC&status=ongoing",
+    "country=BR&modality=triangular",
+    "theme=gender&funding_nature=grant",
+)
+
+
+def queries_for(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def query_counts(client: Client) -> dict[str, tuple[int, int]]:
+    """For each filter set: (queries with an empty cache, queries once cached)."""
+    counts = {}
+    for query in QUERIES:
+        url = reverse("finance:dashboard") + (f"?{query}" if query else "")
+        cache.clear()
+        cold = queries_for(client, url)
+        counts[query] = (cold, queries_for(client, url))
+    return counts
+
+
+def test_dashboard_issues_the_same_number_of_queries_for_a_small_and_a_larger_portfolio(
+    focal_client: Client,
+    cpm_client: Client,
+    django_assert_num_queries,  # type: ignore[no-untyped-def]
+) -> None:
+    generate_ledger(activities=6, entries_per_activity=2, seed=3)
+    small = query_counts(focal_client)
+    small_cpm = query_counts(cpm_client)
+    generate_ledger(activities=120, entries_per_activity=8, seed=4)
+    assert FinancialEntry.objects.count() > 10 * 12
+    assert query_counts(focal_client) == small
+    assert query_counts(cpm_client) == small_cpm
+    # Pinned: session, user, 3 reference lists, 3 for the state, 5 roll-up reads (years,
+    # divisions and modalities in one; countries; themes; activities; flows) and the top
+    # activities' names. Once cached, the 5 roll-up reads are skipped.
+    cache.clear()
+    with django_assert_num_queries(14):
+        focal_client.get(reverse("finance:dashboard"))
+    with django_assert_num_queries(9):
+        focal_client.get(reverse("finance:dashboard"))
+
+
+def test_single_table_download_runs_only_its_own_queries(focal_client: Client) -> None:
+    generate_ledger(activities=5, entries_per_activity=2, seed=5)
+    cache.clear()
+    url = reverse("finance:dashboard_table", args=["themes", "csv"])
+    # session, user, 3 reference lists, as-of, pending, rebuild, the theme sums.
+    assert queries_for(focal_client, url) == 9
+
+
+def test_cached_figures_follow_a_recomputed_slice(focal: User, focal_client: Client) -> None:
+    activity = ActivityFactory(countries=["BR"])
+    FinancialEntry.objects.create(
+        activity=activity, kind="ifad_grant", stage="allocated", amount=100, currency="USD",
+        value_date=datetime.date(2024, 1, 1), fiscal_year=2024, units_per_usd=1, amount_usd=100,
+    )  # fmt: skip
+    rollups.rebuild_all()
+    assert money(summary(focal_client))["ifad", Stage.ALLOCATED] == Decimal("100.00")
+    FinancialEntry.objects.create(
+        activity=activity, kind="ifad_grant", stage="allocated", amount=5, currency="USD",
+        value_date=datetime.date(2024, 1, 1), fiscal_year=2024, units_per_usd=1, amount_usd=5,
+    )  # fmt: skip
+    # Not recomputed yet: the roll-up is a snapshot, and the cache serves the same snapshot.
+    assert money(summary(focal_client))["ifad", Stage.ALLOCATED] == Decimal("100.00")
+    rollups.compute_slices([(2024, activity.lead_division_id)])
+    assert money(summary(focal_client))["ifad", Stage.ALLOCATED] == Decimal("105.00")
+
+
+# --- the page -------------------------------------------------------------------------------------
+
+
+def test_page_shows_headline_figures_charts_tables_and_downloads(focal_client: Client) -> None:
+    lac, _apr = small_portfolio()
+    response = focal_client.get(reverse("finance:dashboard"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-figure="ifad_allocated">US$ 1,500<' in page
+    assert 'data-figure="cofinancing">US$ 2,800<' in page
+    assert 'data-figure="leverage">1.87x<' in page  # 2,800 / 1,500
+    assert 'data-figure="activities">2<' in page
+    assert 'data-figure="countries">3<' in page
+    assert "Figures as of" in page
+    for slug in TABLE_SLUGS[1:]:
+        assert f'data-chart="{slug}"' in page
+        assert f'data-table="{slug}"' in page
+        assert reverse("finance:dashboard_table", args=[slug, "csv"]) in page
+    assert 'id="dashboard-data"' in page
+    assert "vendor/echarts.min.js" in page and "js/dashboard.js" in page
+    assert "shares given on the activity, or equally" in page  # how the money is split
+    # The top activities link to their finance pages.
+    assert reverse("finance:activity", args=[lac.pk]) in page
+    assert "<script>" not in page and "style=" not in page  # CSP: no inline script or style
+
+
+def test_filters_apply_to_every_chart_and_download(focal_client: Client) -> None:
+    small_portfolio()
+    page = focal_client.get(reverse("finance:dashboard") + "?division=APR").content.decode()
+    assert 'data-figure="ifad_allocated">US$ 500<' in page
+    assert "Rice exchange" in page and "Learning route on cassava" not in page
+    assert "?division=APR" in page  # the download links keep the filters
+    rows = table_csv(focal_client, "countries", "division=APR")
+    assert [row[0] for row in rows[1:]] == ["India", "Total"]
+
+
+def test_invalid_filters_are_named_and_left_out(focal_client: Client) -> None:
+    small_portfolio()
+    url = reverse("finance:dashboard") + "?year_from=2025&year_to=2020&division=XYZ&status=ongoing"
+    response = focal_client.get(url)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "year_to: 2020 is before the first year, 2025." in page
+    assert "division: Select a valid choice. XYZ is not one of the available choices." in page
+    download = focal_client.get(
+        reverse("finance:dashboard_table", args=["years", "csv"]) + "?year_from=abc"
+    )
+    assert download.status_code == 400
+    assert download.content.decode() == "year_from: Enter a whole number."
+
+
+def test_cpm_sees_their_divisions_viewer_everything_partner_is_refused(
+    cpm_client: Client, viewer_client: Client, partner_client: Client
+) -> None:
+    small_portfolio()
+    cpm_page = cpm_client.get(reverse("finance:dashboard")).content.decode()
+    assert 'data-figure="ifad_allocated">US$ 1,000<' in cpm_page  # LAC only
+    assert "Rice exchange" not in cpm_page
+    viewer_page = viewer_client.get(reverse("finance:dashboard")).content.decode()
+    assert 'data-figure="ifad_allocated">US$ 1,500<' in viewer_page
+    assert partner_client.get(reverse("finance:dashboard")).status_code == 403
+    csv_url = reverse("finance:dashboard_table", args=["summary", "csv"])
+    assert partner_client.get(csv_url).status_code == 403
+
+
+def test_empty_portfolio_says_so_without_charts(focal_client: Client) -> None:
+    page = focal_client.get(reverse("finance:dashboard")).content.decode()
+    assert "No money to show yet" in page
+    assert "have not been computed yet" in page
+    assert "echarts" not in page
+    small_portfolio()
+    page = focal_client.get(reverse("finance:dashboard") + "?division=ESA").content.decode()
+    assert "No money is recorded for the activities in this selection" in page
+    assert "Clear filters" in page and "echarts" not in page
+
+
+def test_refreshing_and_stale_states_are_visible(focal_client: Client) -> None:
+    lac, _apr = small_portfolio()
+    RollupRefresh.objects.create(year=2024, division_id=lac.lead_division_id)
+    page = focal_client.get(reverse("finance:dashboard")).content.decode()
+    assert 'data-state="refreshing"' in page and "1 recent change is being counted" in page
+    RollupRefresh.objects.update(requested_at=timezone.now() - datetime.timedelta(minutes=10))
+    page = focal_client.get(reverse("finance:dashboard")).content.decode()
+    assert 'data-state="stale"' in page and "the background worker may be down" in page
+
+
+def test_downloads_escape_formulas_and_keep_numbers(focal_client: Client) -> None:
+    lac, _apr = small_portfolio()
+    Activity.objects.filter(pk=lac.pk).update(title='=HYPERLINK("http://x")')
+    rows = table_csv(focal_client, "top")
+    assert rows[1][1] == '\'=HYPERLINK("http://x")'
+    assert rows[1][-1] == "3800.00"
+    response = focal_client.get(reverse("finance:dashboard_table", args=["top", "xlsx"]))
+    assert response["Content-Disposition"] == 'attachment; filename="ssc-dashboard-top.xlsx"'
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    assert sheet["B2"].value == '\'=HYPERLINK("http://x")'
+    assert sheet["G2"].value == 3800 and sheet["G2"].number_format == "#,##0.00"
+    assert focal_client.get("/dashboard/tables/nothing.csv").status_code == 404
+    assert focal_client.get("/dashboard/tables/top.pdf").status_code == 404
+
+
+def test_flows_pair_provider_and_receiver_countries(focal_client: Client) -> None:
+    small_portfolio()
+    rows = table_csv(focal_client, "flows")
+    assert rows == [
+        ["Provider country", "Receiver country", "Activities"],
+        ["Brazil", "Mozambique", "1"],
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
+def test_amounts_are_grouped_as_django_formats_them_in_each_language(language: str) -> None:
+    from django.utils import translation
+    from django.utils.formats import number_format
+
+    from finance.dashboard import grouped
+
+    with translation.override(language):
+        for value in (Decimal("1234567.89"), Decimal("-1234.50"), Decimal("12"), 1234567):
+            expected = number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+            assert grouped(value, 2) == expected

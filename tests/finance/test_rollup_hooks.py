@@ -1,0 +1,364 @@
+"""Every write that changes roll-up figures asks, in its own transaction, for the slices it
+touches; once drained, the roll-ups show the new figures. Writes that change nothing the roll-ups
+sum by ask for nothing."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from accounts.models import User
+from activities.models import Activity, ActivityCountry, CountryRole, Status, Visibility
+from activities.services import (
+    ActivityData,
+    CountryLink,
+    change_status,
+    merge_partners,
+    update_activity,
+)
+from finance import rollups, services, tasks
+from finance.importer import import_legacy_workbook
+from finance.models import (
+    ContributionKind,
+    FinancialEntry,
+    RollupRefresh,
+    Stage,
+)
+from finance.rollups import RollupFilters
+from finance.services import EntryData, FinanceError
+from finance.summary import activity_finance
+from tests.factories import ActivityFactory, PartnerFactory, country, division, theme
+from tests.helpers import broker_refuses
+
+pytestmark = pytest.mark.django_db
+
+SAMPLE = Path(__file__).resolve().parents[3] / "shared/legacy/ssc-corporate-spreadsheet-sample.xlsx"
+EVERYTHING = RollupFilters()
+
+
+def entry(amount: str, *, year: int = 2024, **extra: Any) -> EntryData:
+    values: dict[str, Any] = {
+        "kind": ContributionKind.IFAD_GRANT,
+        "stage": Stage.ALLOCATED,
+        "amount": Decimal(amount),
+        "currency": "USD",
+        "value_date": datetime.date(year, 3, 1),
+    }
+    values.update(extra)
+    return EntryData(**values)
+
+
+def record(activity: Activity, user: User, *entries: EntryData) -> list[FinancialEntry]:
+    return services.record_entries(
+        activity=activity, entries=list(entries), user=user, expected_version=None
+    )
+
+
+def requested() -> set[tuple[int, int]]:
+    return set(RollupRefresh.objects.values_list("year", "division_id"))
+
+
+def funded_activity(focal: User, **fields: Any) -> Activity:
+    """An activity with money in 2023 and 2024, its roll-ups computed, no request pending."""
+    activity = ActivityFactory(countries=["BR", ("MZ", CountryRole.RECEIVER)], **fields)
+    record(activity, focal, entry("100.00", year=2023), entry("50.00"))
+    rollups.rebuild_all()
+    assert not RollupRefresh.objects.exists()
+    return activity
+
+
+def same_data(activity: Activity, **changes: Any) -> ActivityData:
+    """What the edit form would send for the activity as it is, with `changes` applied."""
+    countries = changes.pop("countries", None)
+    themes = changes.pop("themes", None)
+    fields = {
+        name: getattr(activity, name)
+        for name in (
+            "title",
+            "summary",
+            "activity_type",
+            "modality",
+            "funding_nature",
+            "lead_division",
+            "approval_year",
+            "visibility",
+            "status",
+        )
+    }
+    fields.update(changes)
+    links = [
+        CountryLink(link.country, link.role, link.share)
+        for link in activity.country_links.select_related("country").order_by("pk")
+    ]
+    return ActivityData(
+        fields=fields,
+        countries=countries if countries is not None else links,
+        themes=themes if themes is not None else list(activity.themes.all()),
+    )
+
+
+def drained_total(user: User, filters: RollupFilters = EVERYTHING) -> Decimal:
+    rollups.drain_refresh_requests()
+    return rollups.totals(user, filters).ifad[Stage.ALLOCATED]
+
+
+# --- the ledger ---------------------------------------------------------------------------------
+
+
+def test_recording_entries_asks_for_each_fiscal_year_of_the_activity_division(
+    focal: User,
+) -> None:
+    activity = ActivityFactory(countries=["BR"])
+    record(activity, focal, entry("10.00", year=2022), entry("5.00", year=2024))
+    lac = division("LAC").pk
+    assert requested() == {(2022, lac), (2024, lac)}
+    assert drained_total(focal) == Decimal("15.00")
+    assert not RollupRefresh.objects.exists()
+
+
+def test_a_refused_recording_leaves_no_request(focal: User) -> None:
+    activity = ActivityFactory(countries=["BR"])
+    with pytest.raises(FinanceError):
+        record(activity, focal, entry("10.00"), entry("-1.00"))
+    assert not RollupRefresh.objects.exists()
+
+
+def test_a_correction_asks_for_its_entry_slice_and_the_total_follows(focal: User) -> None:
+    activity = funded_activity(focal)
+    original = FinancialEntry.objects.get(activity=activity, fiscal_year=2023)
+    services.correct_entry(
+        entry=original,
+        new_amount=Decimal("60.00"),
+        reason="Signed amount",
+        user=focal,
+        expected_version=None,
+    )
+    assert requested() == {(2023, activity.lead_division_id)}
+    assert drained_total(focal) == Decimal("110.00")
+
+
+def test_one_transaction_queues_one_drain_however_many_requests(
+    focal: User, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    activity = ActivityFactory(countries=["BR"])
+    with django_capture_on_commit_callbacks() as callbacks:
+        record(activity, focal, entry("1.00"))
+        record(activity, focal, entry("2.00", year=2025))
+        update_activity(
+            activity=activity,
+            data=same_data(activity, modality="triangular"),
+            user=focal,
+            expected_version=None,
+        )
+    assert len(callbacks) == 1
+    assert RollupRefresh.objects.count() == 4  # 2024, 2025, then both again for the modality
+
+
+def test_an_unreachable_queue_does_not_fail_the_edit_and_the_request_stays(
+    focal: User,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    monkeypatch.setattr(tasks.drain_rollups_task, "apply_async", broker_refuses)
+    activity = ActivityFactory(countries=["BR"])
+    with django_capture_on_commit_callbacks(execute=True):
+        record(activity, focal, entry("7.00"))
+    assert FinancialEntry.objects.filter(activity=activity).count() == 1
+    assert RollupRefresh.objects.count() == 1
+    assert rollups.rollup_state().pending == 1
+
+
+# --- activities -------------------------------------------------------------------------------
+
+
+def test_moving_an_activity_to_another_division_refreshes_both_divisions(focal: User) -> None:
+    activity = funded_activity(focal)
+    lac, esa = division("LAC").pk, division("ESA").pk
+    update_activity(
+        activity=activity,
+        data=same_data(activity, lead_division=division("ESA")),
+        user=focal,
+        expected_version=None,
+    )
+    assert requested() == {(2023, lac), (2024, lac), (2023, esa), (2024, esa)}
+    rollups.drain_refresh_requests()
+    by_division = {
+        f.label[:3]: f.ifad[Stage.ALLOCATED]
+        for f in rollups.grouped_totals(focal, EVERYTHING, "division")
+    }
+    assert by_division == {"ESA": Decimal("150.00")}
+
+
+@pytest.mark.parametrize(
+    ("change", "filters"),
+    [
+        ({"modality": "triangular"}, RollupFilters(modalities=("triangular",))),
+        ({"funding_nature": "admin_budget"}, RollupFilters(funding_natures=("admin_budget",))),
+        ({"status": Status.APPROVED}, RollupFilters(statuses=(Status.APPROVED,))),
+    ],
+    ids=["modality", "funding nature", "status"],
+)
+def test_changing_a_dimension_of_the_activity_moves_its_money(
+    focal: User, change: dict[str, str], filters: RollupFilters
+) -> None:
+    activity = funded_activity(focal)
+    assert rollups.totals(focal, filters).ifad[Stage.ALLOCATED] == 0
+    update_activity(
+        activity=activity, data=same_data(activity, **change), user=focal, expected_version=None
+    )
+    assert requested() == {(2023, activity.lead_division_id), (2024, activity.lead_division_id)}
+    assert drained_total(focal, filters) == Decimal("150.00")
+
+
+def test_making_an_activity_public_shows_its_money_to_partners(
+    focal: User, partner_user: User
+) -> None:
+    activity = funded_activity(focal)
+    assert rollups.totals(partner_user, EVERYTHING).ifad[Stage.ALLOCATED] == 0
+    update_activity(
+        activity=activity,
+        data=same_data(activity, visibility=Visibility.PUBLIC),
+        user=focal,
+        expected_version=None,
+    )
+    rollups.drain_refresh_requests()
+    assert rollups.totals(partner_user, EVERYTHING).ifad[Stage.ALLOCATED] == Decimal("150.00")
+
+
+def test_new_country_shares_split_the_money_again(focal: User) -> None:
+    activity = funded_activity(focal)
+    brazil, mozambique = country("BR"), country("MZ")
+    update_activity(
+        activity=activity,
+        data=same_data(
+            activity,
+            countries=[
+                CountryLink(brazil, CountryRole.PROVIDER, Decimal(80)),
+                CountryLink(mozambique, CountryRole.RECEIVER, Decimal(20)),
+            ],
+        ),
+        user=focal,
+        expected_version=None,
+    )
+    assert len(requested()) == 2
+    rollups.drain_refresh_requests()
+    by_country = {
+        f.label: f.ifad[Stage.ALLOCATED]
+        for f in rollups.grouped_totals(focal, EVERYTHING, "country")
+    }
+    assert by_country == {"Brazil": Decimal("120.00"), "Mozambique": Decimal("30.00")}
+
+
+def test_another_theme_splits_the_money_again(focal: User) -> None:
+    activity = funded_activity(focal)
+    update_activity(
+        activity=activity,
+        data=same_data(activity, themes=[theme(1), theme(2)]),
+        user=focal,
+        expected_version=None,
+    )
+    assert len(requested()) == 2
+    rollups.drain_refresh_requests()
+    by_theme = [f.ifad[Stage.ALLOCATED] for f in rollups.grouped_totals(focal, EVERYTHING, "theme")]
+    assert by_theme == [Decimal("75.00"), Decimal("75.00")]
+
+
+def test_edits_that_move_no_money_ask_for_nothing(focal: User) -> None:
+    activity = funded_activity(focal)
+    brazil, mozambique = country("BR"), country("MZ")
+    update_activity(
+        activity=activity,
+        data=same_data(
+            activity,
+            title="A better title",
+            countries=[
+                # Roles change, countries and (empty) shares do not.
+                CountryLink(brazil, CountryRole.BOTH),
+                CountryLink(mozambique, CountryRole.BOTH),
+            ],
+        ),
+        user=focal,
+        expected_version=None,
+    )
+    assert set(
+        ActivityCountry.objects.filter(activity=activity).values_list("role", flat=True)
+    ) == {CountryRole.BOTH}
+    assert not RollupRefresh.objects.exists()
+
+
+def test_an_activity_without_money_asks_for_nothing(focal: User) -> None:
+    activity = ActivityFactory(countries=["BR"])
+    update_activity(
+        activity=activity,
+        data=same_data(activity, lead_division=division("ESA")),
+        user=focal,
+        expected_version=None,
+    )
+    assert not RollupRefresh.objects.exists()
+
+
+def test_a_status_change_moves_the_money_to_the_new_status(focal: User) -> None:
+    activity = funded_activity(focal)
+    change_status(activity=activity, status=Status.APPROVED, note="Board", user=focal)
+    assert requested() == {(2023, activity.lead_division_id), (2024, activity.lead_division_id)}
+    approved = RollupFilters(statuses=(Status.APPROVED,))
+    assert drained_total(focal, approved) == Decimal("150.00")
+
+
+def test_merging_a_contributing_partner_moves_its_money_and_changes_no_figure(
+    focal: User,
+) -> None:
+    # The contributor is not a roll-up dimension: nothing to refresh. The merge must still
+    # succeed although the ledger protects the partners it names.
+    activity = ActivityFactory(countries=["BR"])
+    keep, remove = PartnerFactory(name="Embrapa"), PartnerFactory(name="EMBRAPA Brazil")
+    record(
+        activity,
+        focal,
+        entry("40.00", kind=ContributionKind.COFINANCING, contributor=remove),
+    )
+    rollups.rebuild_all()
+    before = rollups.totals(focal, EVERYTHING)
+
+    merge_partners(keep=keep, remove=remove, user=focal)
+
+    moved = FinancialEntry.objects.get(activity=activity)
+    assert moved.contributor == keep
+    assert moved.history.first().history_user == focal
+    assert not RollupRefresh.objects.exists()
+    assert rollups.totals(focal, EVERYTHING) == before
+
+
+# --- the workbook import ------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="../shared/legacy is beside the repository in CI")
+def test_an_import_asks_for_the_slices_of_its_entries_and_a_preview_for_none(
+    focal: User,
+) -> None:
+    with SAMPLE.open("rb") as handle:
+        import_legacy_workbook(handle=handle, filename=SAMPLE.name, user=focal, dry_run=True)
+    assert not RollupRefresh.objects.exists()
+
+    with SAMPLE.open("rb") as handle:
+        import_legacy_workbook(handle=handle, filename=SAMPLE.name, user=focal, dry_run=False)
+    in_ledger = set(
+        FinancialEntry.objects.values_list("fiscal_year", "activity__lead_division_id").distinct()
+    )
+    assert requested() == in_ledger
+    rollups.drain_refresh_requests()
+    pages = [activity_finance(a) for a in Activity.objects.all()]
+    total = rollups.totals(focal, EVERYTHING)
+    for stage in Stage.values:
+        assert total.ifad[stage] == sum(p.ifad[stage] for p in pages)
+        assert total.cofinancing[stage] == sum(p.cofinancing[stage] for p in pages)
+
+    # The same file again records nothing and so asks for nothing.
+    with SAMPLE.open("rb") as handle:
+        import_legacy_workbook(handle=handle, filename=SAMPLE.name, user=focal, dry_run=False)
+    assert not RollupRefresh.objects.exists()

@@ -1,0 +1,266 @@
+"""Roll-ups: attribution without double counting, exact to the cent, slice by slice, rerunnable,
+and scoped to what each user may see."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from accounts.models import User
+from activities.models import Activity, ActivityCountry, Visibility
+from finance import rollups, services
+from finance.importer import import_legacy_workbook
+from finance.models import (
+    ContributionKind,
+    FinancialEntry,
+    Grain,
+    RollupCell,
+    RollupRefresh,
+    RollupRun,
+    RollupSlice,
+    Stage,
+)
+from finance.rollups import RollupFilters
+from finance.services import EntryData
+from finance.summary import activity_finance
+from tests.factories import ActivityFactory, country, division, theme
+
+pytestmark = pytest.mark.django_db
+
+SAMPLE = Path(__file__).resolve().parents[3] / "shared/legacy/ssc-corporate-spreadsheet-sample.xlsx"
+EVERYTHING = RollupFilters()
+
+
+def entry(
+    amount: str,
+    *,
+    kind: str = ContributionKind.IFAD_GRANT,
+    stage: str = Stage.ALLOCATED,
+    year: int = 2024,
+) -> EntryData:
+    return EntryData(
+        kind=kind,
+        stage=stage,
+        amount=Decimal(amount),
+        currency="USD",
+        value_date=datetime.date(year, 3, 1),
+    )
+
+
+def record(activity: Activity, user: User, *entries: EntryData) -> list[FinancialEntry]:
+    return services.record_entries(
+        activity=activity, entries=list(entries), user=user, expected_version=None
+    )
+
+
+def raw_entry(
+    activity: Activity,
+    amount: str,
+    *,
+    stage: str = Stage.ALLOCATED,
+    year: int = 2024,
+    **extra: object,
+) -> FinancialEntry:
+    """An entry saved straight to the table: no service, so no refresh request either."""
+    return FinancialEntry.objects.create(
+        activity=activity,
+        kind=ContributionKind.IFAD_GRANT,
+        stage=stage,
+        amount=Decimal(amount),
+        currency="USD",
+        value_date=datetime.date(year, 1, 1),
+        fiscal_year=year,
+        units_per_usd=1,
+        amount_usd=Decimal(amount),
+        **extra,
+    )
+
+
+def cell_total(**filters: object) -> Decimal:
+    cents = sum(RollupCell.objects.filter(**filters).values_list("amount_cents", flat=True))
+    return Decimal(cents) / 100
+
+
+def test_money_split_over_three_countries_and_three_themes_adds_up_to_the_cent(
+    focal: User,
+) -> None:
+    activity = ActivityFactory(
+        countries=["BR", ("MZ", "receiver"), ("PE", "receiver")],
+        themes=[theme(1), theme(2), theme(3)],
+    )
+    record(activity, focal, entry("100.00"))
+    rollups.compute_slices(None)
+
+    by_country = {
+        f.label: f.ifad[Stage.ALLOCATED]
+        for f in rollups.grouped_totals(focal, EVERYTHING, "country")
+    }
+    assert sorted(by_country.values()) == [Decimal("33.33"), Decimal("33.33"), Decimal("33.34")]
+    by_theme = rollups.grouped_totals(focal, EVERYTHING, "theme")
+    assert sum(f.ifad[Stage.ALLOCATED] for f in by_theme) == Decimal("100.00")
+    # Nine parts of the full grain, each a whole number of cents, adding up exactly.
+    full = RollupCell.objects.filter(grain=Grain.FULL)
+    assert full.count() == 9
+    assert cell_total(grain=Grain.FULL) == Decimal("100.00")
+    assert rollups.totals(focal, EVERYTHING).ifad[Stage.ALLOCATED] == Decimal("100.00")
+
+
+def test_country_shares_weight_the_split_and_negative_amounts_split_the_same_way(
+    focal: User,
+) -> None:
+    activity = ActivityFactory(countries=["BR", ("MZ", "receiver")])
+    ActivityCountry.objects.filter(activity=activity, country=country("BR")).update(share=70)
+    ActivityCountry.objects.filter(activity=activity, country=country("MZ")).update(share=30)
+    [original] = record(activity, focal, entry("1000.01"))
+    services.correct_entry(
+        entry=original,
+        new_amount=Decimal("999.98"),
+        reason="Bank charges",
+        user=focal,
+        expected_version=services.ledger_version(activity),
+    )
+    # A net negative amount (a reversal whose original sits in another fiscal year).
+    raw_entry(
+        activity,
+        "-10.01",
+        stage=Stage.SPENT,
+        year=2025,
+        entry_type="adjustment",
+        corrects=original,
+        reason="Refund booked in the next fiscal year",
+    )
+    rollups.compute_slices(None)
+
+    groups = rollups.grouped_totals(focal, EVERYTHING, "country")
+    # 99,998 cents at 70/30: 69,998.6 and 29,999.4; the one cent left goes to the larger remainder.
+    allocated = {f.label: f.ifad[Stage.ALLOCATED] for f in groups}
+    assert allocated == {"Brazil": Decimal("699.99"), "Mozambique": Decimal("299.99")}
+    spent = {f.label: f.ifad[Stage.SPENT] for f in groups}
+    assert spent == {"Brazil": Decimal("-7.01"), "Mozambique": Decimal("-3.00")}
+
+
+def test_activity_without_countries_is_counted_once_as_not_attributed(focal: User) -> None:
+    activity = ActivityFactory(countries=[])
+    record(activity, focal, entry("50.00"))
+    rollups.compute_slices(None)
+
+    [group] = rollups.grouped_totals(focal, EVERYTHING, "country")
+    assert group.key is None
+    assert group.ifad[Stage.ALLOCATED] == Decimal("50.00")
+
+
+def test_rerun_and_full_rebuild_give_the_same_rows(focal: User) -> None:
+    activity = ActivityFactory(countries=["BR", "AR"], themes=[theme(1), theme(4)])
+    record(activity, focal, entry("10.00"), entry("7.77", stage=Stage.SPENT, year=2025))
+    rollups.compute_slices(None)
+    first = sorted(RollupCell.objects.values_list("grain", "year", "amount_cents", "stage"))
+    rollups.compute_slices([(2024, activity.lead_division_id)])
+    rollups.compute_slices([(2024, activity.lead_division_id)])
+    run = rollups.rebuild_all()
+    again = sorted(RollupCell.objects.values_list("grain", "year", "amount_cents", "stage"))
+    assert first == again
+    assert run.state == RollupRun.State.DONE
+    assert (run.slices_done, run.slices_total) == (2, 2)  # two fiscal years
+    assert RollupSlice.objects.count() == 2
+
+
+def test_refresh_request_recomputes_only_the_slices_an_edit_touched(focal: User) -> None:
+    lac = ActivityFactory(countries=["BR"])
+    apr = ActivityFactory(countries=["IN"], lead_division=division("APR"))
+    record(lac, focal, entry("100.00"))
+    record(apr, focal, entry("200.00"))
+    rollups.rebuild_all()  # answers the requests the two recordings made
+    assert not RollupRefresh.objects.exists()
+    # Money recorded without a refresh request is not seen yet: the roll-up is a snapshot.
+    raw_entry(apr, "5.00")
+    record(lac, focal, entry("1.00"))  # the service asks for its slice: 2024 x LAC
+    assert rollups.drain_refresh_requests() == 1
+
+    by_division = {
+        f.label[:3]: f.ifad[Stage.ALLOCATED]
+        for f in rollups.grouped_totals(focal, EVERYTHING, "division")
+    }
+    assert by_division == {"LAC": Decimal("101.00"), "APR": Decimal("200.00")}
+    assert not RollupRefresh.objects.exists()
+
+
+def test_activity_moved_to_another_division_leaves_the_old_division(focal: User) -> None:
+    activity = ActivityFactory(countries=["BR"])
+    record(activity, focal, entry("100.00"))
+    rollups.compute_slices(None)
+    old_division = activity.lead_division_id
+    Activity.objects.filter(pk=activity.pk).update(lead_division=division("ESA"))
+
+    rollups.request_refresh_for_activities([activity.pk], extra_divisions=[old_division])
+    rollups.drain_refresh_requests()
+
+    [group] = rollups.grouped_totals(focal, EVERYTHING, "division")
+    assert group.label.startswith("ESA")
+    assert group.ifad[Stage.ALLOCATED] == Decimal("100.00")
+
+
+def test_filters_on_activity_and_country_dimensions_read_the_full_grain(focal: User) -> None:
+    south = ActivityFactory(countries=["BR", ("MZ", "receiver")], modality="south_south")
+    triangular = ActivityFactory(countries=["BR"], modality="triangular")
+    record(south, focal, entry("100.00"))
+    record(triangular, focal, entry("40.00"))
+    rollups.compute_slices(None)
+
+    brazil_triangular = RollupFilters(countries=(country("BR").pk,), modalities=("triangular",))
+    assert rollups.choose_grain(brazil_triangular.dimensions()) == Grain.FULL
+    assert rollups.totals(focal, brazil_triangular).ifad[Stage.ALLOCATED] == Decimal("40.00")
+    brazil = RollupFilters(countries=(country("BR").pk,))
+    assert rollups.choose_grain(brazil.dimensions()) == Grain.COUNTRY
+    assert rollups.totals(focal, brazil).ifad[Stage.ALLOCATED] == Decimal("90.00")
+
+
+def test_cpm_sees_their_divisions_and_partners_only_public_money(
+    focal: User, cpm: User, partner_user: User
+) -> None:
+    mine = ActivityFactory(countries=["BR"], visibility=Visibility.INTERNAL)
+    theirs = ActivityFactory(
+        countries=["IN"], lead_division=division("APR"), visibility=Visibility.PUBLIC
+    )
+    record(mine, focal, entry("100.00"))
+    record(theirs, focal, entry("30.00"))
+    rollups.compute_slices(None)
+
+    assert rollups.totals(focal, EVERYTHING).ifad[Stage.ALLOCATED] == Decimal("130.00")
+    assert rollups.totals(cpm, EVERYTHING).ifad[Stage.ALLOCATED] == Decimal("100.00")
+    assert rollups.totals(partner_user, EVERYTHING).ifad[Stage.ALLOCATED] == Decimal("30.00")
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="../shared/legacy is beside the repository in CI")
+def test_sample_workbook_totals_reconcile_with_every_activity_finance_page(focal: User) -> None:
+    with SAMPLE.open("rb") as handle:
+        import_legacy_workbook(handle=handle, filename=SAMPLE.name, user=focal, dry_run=False)
+    rollups.rebuild_all()
+
+    total = rollups.totals(focal, EVERYTHING)
+    assert total.ifad[Stage.ALLOCATED] == Decimal("6544000.00")
+    pages = [activity_finance(a) for a in Activity.objects.all()]
+    for stage in Stage.values:
+        assert total.ifad[stage] == sum(p.ifad[stage] for p in pages)
+        assert total.cofinancing[stage] == sum(p.cofinancing[stage] for p in pages)
+        assert total.in_kind[stage] == sum(p.in_kind[stage] for p in pages)
+    for group_by in rollups.GROUP_BY_CHOICES:
+        groups = rollups.grouped_totals(focal, EVERYTHING, group_by)
+        for stage in Stage.values:
+            assert sum(g.ifad[stage] for g in groups) == total.ifad[stage], (group_by, stage)
+            assert sum(g.in_kind[stage] for g in groups) == total.in_kind[stage], group_by
+
+
+def test_state_reports_pending_refreshes_as_stale_after_the_grace_period(focal: User) -> None:
+    activity = ActivityFactory(countries=["BR"])
+    record(activity, focal, entry("1.00"))  # the service asks for a refresh
+    state = rollups.rollup_state()
+    assert state.pending == 1
+    assert state.is_refreshing
+    assert not state.is_stale()
+    later = state.oldest_pending + datetime.timedelta(minutes=5)  # type: ignore[operator]
+    assert state.is_stale(now=later)
+    rollups.drain_refresh_requests()
+    assert not rollups.rollup_state().is_refreshing
