@@ -1,4 +1,4 @@
-"""Users and their roles.
+"""Users, their roles and their API tokens.
 
 A role is one field rather than Django groups: every permission rule in the portal is written in
 terms of these five roles plus the divisions, countries or partner organization a user is tied to,
@@ -7,6 +7,9 @@ and the rules live on the querysets (`Activity.objects.visible_to(user)`), not i
 
 from __future__ import annotations
 
+import hashlib
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -83,3 +86,54 @@ class User(AbstractUser):
     def can_add_partners(self) -> bool:
         """CPMs add the organizations they work with while logging an activity."""
         return self.is_focal_point or self.is_cpm
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A secret a user gives a script so that it calls the REST API as them.
+
+    Only the SHA-256 of the secret is stored: the secret itself is shown once, when the token is
+    created, and cannot be read back. A token carries exactly its user's permissions, and stops
+    working when it is revoked or the user is deactivated. Revoked tokens are kept, so that the
+    page still says which token was used until when.
+    """
+
+    # The secret starts with this, so that leaked tokens are easy to recognize (secret scanners).
+    PREFIX = "ssc_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What the token is for, e.g. 'Nightly sync'.")
+    )
+    # The first characters after the prefix, shown to tell tokens apart; never enough to use.
+    hint = models.CharField(max_length=8, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.PREFIX}{self.hint}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        """SHA-256 is enough here (no slow hash): the secret is 256 random bits, not a password
+        someone chose, so there is nothing to guess."""
+        return hashlib.sha256(secret.encode()).hexdigest()

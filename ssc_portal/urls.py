@@ -7,7 +7,10 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("accounts.urls")),
+    path("api/", include("ssc_portal.api_urls")),
     path("admin/", admin.site.urls),
     path("", include("activities.urls")),
     path("", include("finance.urls")),
+    path("", include("knowledge.urls")),
 ]

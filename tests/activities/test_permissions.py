@@ -1,5 +1,8 @@
 """Every URL of the project, for every role, with GET and POST: the answer each one gets.
 
+The REST API's addresses (the "api" namespace) have their own matrix with every HTTP method:
+tests/api/test_permissions.py.
+
 The table below says what each role may do on each page. A URL pattern that the table does not
 cover fails `test_every_url_pattern_is_in_the_permission_table`, so a new page cannot ship
 without its permission row. A POST from a role that may not change anything must leave the
@@ -21,12 +24,14 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.models import User
+from accounts.models import ApiToken, User
+from accounts.services import create_api_token
 from activities.models import Activity, CountryRole, Partner, PartnerRole, Visibility
-from finance import services
-from finance.models import FinancialEntry, PendingImport
+from finance import reports, services
+from finance.models import FinancialEntry, PendingImport, ReportExport
 from tests.factories import PASSWORD, ActivityFactory, PartnerFactory
 from tests.helpers import activity_form_data, db_state, edit_form_data, partner_form_data
+from tests.knowledge import walk as knowledge_walk
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +42,9 @@ EDITORS = ("cpm", "focal", "admin")  # may change the LAC activities under test
 CREATORS = ("cpm_other", "cpm", "focal", "admin")
 
 # Expected answers. "login": redirect to the portal's login page; "admin_login": redirect to the
-# admin's; "done": 302 after a successful write; a number: that status code.
-LOGIN, ADMIN_LOGIN, DONE = "login", "admin_login", "done"
+# admin's; "done": 302 after a successful write; "created": 201 after a successful write that
+# answers with a page (a new API token is shown once, never redirected to); a number: that code.
+LOGIN, ADMIN_LOGIN, DONE, CREATED = "login", "admin_login", "done", "created"
 
 # The admin is Django's; only its entry points are checked here, the rest is Django's business.
 ADMIN_CHECKED = {
@@ -59,6 +65,9 @@ class World:
     other_partner: Partner  # for merging
     entries: dict[str, FinancialEntry]  # one ledger entry per activity, to correct
     pending: PendingImport  # an uploaded workbook, checked and ready to import
+    token: ApiToken  # the focal point's API token
+    report: ReportExport  # the LAC CPM's dashboard report, built and ready to download
+    knowledge: knowledge_walk.KnowledgeWorld  # LAC assets, route, plan, demand and offer
 
 
 @pytest.fixture
@@ -118,7 +127,17 @@ def world(
             file=_sample_upload(),
             state=PendingImport.State.CHECKED,
         ),
+        token=create_api_token(user=focal, name="Walk")[0],
+        report=_built_report(cpm),
+        knowledge=knowledge_walk.make_world(focal=focal, activity=internal),
     )
+
+
+def _built_report(user: User) -> ReportExport:
+    export = ReportExport.objects.create(requested_by=user, format=ReportExport.Format.XLSX)
+    reports.build_report_export(export.pk)
+    export.refresh_from_db()
+    return export
 
 
 def _sample_upload() -> SimpleUploadedFile:
@@ -213,6 +232,61 @@ class Case:
 ACTIVITY_TARGETS = ("internal", "public")
 PARTNER_TARGETS = ("stranger", "own_org")
 
+
+def _as_activity(target: str) -> str:
+    """Knowledge targets read like the internal or the public activity."""
+    return "public" if target == "asset_public" else "internal"
+
+
+STAFF_ONLY = logged_in({"partner": 403, "*": 200}, {"partner": 403, "*": 200})
+K_ASSETS = knowledge_walk.ASSET_TARGETS
+knowledge_cases: list[Case] = [
+    # Knowledge: assets read like activities (internal ones hide from partner users); CPMs of
+    # the division and the focal point change them; demands and offers are staff records.
+    Case("knowledge:search", "", logged_in(200, 200)),
+    Case("knowledge:asset_create", "", only(CREATORS, get=200, post=DONE)),
+    *[Case("knowledge:asset_detail", t, activity_read(_as_activity(t))) for t in K_ASSETS],
+    *[
+        Case(f"knowledge:asset_{a}", t, activity_write(_as_activity(t), get=200, post=DONE))
+        for a in ("edit", "delete")
+        for t in K_ASSETS
+    ],
+    *[
+        Case(
+            "knowledge:file_download",
+            t,
+            lambda role, method, t=t: (
+                405
+                if method == "POST" and role != "anonymous"
+                else activity_read(_as_activity(t))(role, method)
+            ),
+        )
+        for t in K_ASSETS
+    ],
+    Case("knowledge:route_list", "", logged_in(200, 200)),
+    Case("knowledge:plan_list", "", logged_in(200, 200)),
+    Case("knowledge:route_create", "", only(CREATORS, get=200, post=DONE)),
+    Case("knowledge:route_detail", "route", activity_read("internal")),
+    *[
+        Case(f"knowledge:{name}", "route", activity_write("internal", get=200, post=DONE))
+        for name in ("route_edit", "route_delete", "plan_create", "plan_edit", "plan_delete")
+    ],
+    Case("knowledge:demand_list", "", STAFF_ONLY),
+    Case("knowledge:offer_list", "", STAFF_ONLY),
+    Case("knowledge:demand_create", "", only(CREATORS, get=200, post=DONE)),
+    Case("knowledge:offer_create", "", only(CREATORS, get=200, post=DONE)),
+    Case("knowledge:demand_detail", "demand", activity_read("internal")),
+    *[
+        Case(f"knowledge:{name}", "demand", activity_write("internal", get=200, post=DONE))
+        for name in ("demand_edit", "demand_delete", "offer_edit", "offer_delete")
+    ],
+    Case(
+        "knowledge:demand_accept",
+        "demand",
+        post_only(activity_write("internal", get=405, post=DONE)),
+    ),
+]
+
 CASES: list[Case] = [
     # Read-only pages answer a POST like a GET: nothing to change there.
     Case("home", "", logged_in(200, 200)),
@@ -226,6 +300,13 @@ CASES: list[Case] = [
     Case("password_reset_confirm", "", everyone(200, 200)),
     Case("password_reset_complete", "", everyone(200, 405)),
     *[Case(name, "", admin_page) for name in sorted(ADMIN_CHECKED)],
+    # Everyone signed in keeps their own API tokens; another user's token does not exist for them.
+    Case("accounts:api_tokens", "", logged_in(200, CREATED)),
+    Case(
+        "accounts:revoke_api_token",
+        "token",
+        post_only(logged_in({"*": 405}, {"focal": DONE, "*": 404})),
+    ),
     Case("activities:list", "", logged_in(200, 200)),
     Case("activities:create", "", only(CREATORS, get=200, post=DONE)),
     *[Case("activities:detail", t, activity_read(t)) for t in ACTIVITY_TARGETS],
@@ -256,6 +337,7 @@ CASES: list[Case] = [
     Case("finance:history", "", only(STAFF, get=200, post=200)),
     Case("finance:import_detail", "pending", only(STAFF, get=200, post=200)),
     Case("finance:import_commit", "pending", post_only(only(STAFF, get=405, post=DONE))),
+    Case("finance:rollup_rebuild", "", only(STAFF, get=200, post=DONE)),
     Case(
         "finance:export_workbook",
         "",
@@ -266,6 +348,21 @@ CASES: list[Case] = [
         "",
         logged_in({"partner": 403, "*": 200}, {"partner": 403, "*": 200}),
     ),
+    # The dashboard is for agency staff (a CPM sees their divisions); it only answers GETs.
+    Case("finance:dashboard", "", logged_in({"partner": 403, "*": 200}, 405)),
+    Case("finance:dashboard_table", "", logged_in({"partner": 403, "*": 200}, 405)),
+    Case(
+        "finance:reports",
+        "",
+        logged_in({"partner": 403, "*": 200}, {"partner": 403, "*": DONE}),
+    ),
+    # A report is downloaded by the one who asked for it (the CPM) and the focal point.
+    Case(
+        "finance:report_download",
+        "report",
+        logged_in({r: 200 for r in ("cpm", "focal", "admin")} | {"*": 403}, 405),
+    ),
+    *knowledge_cases,
 ]
 
 
@@ -285,7 +382,7 @@ def test_every_url_pattern_is_in_the_permission_table() -> None:
     found = {
         name
         for name in _patterns(get_resolver("ssc_portal.urls"))
-        if not name.startswith("admin:") or name in ADMIN_CHECKED
+        if not name.startswith(("admin:", "api:")) or name in ADMIN_CHECKED
     }
     missing = found - covered
     assert not missing, f"URL patterns without a row in the permission table: {sorted(missing)}"
@@ -295,12 +392,20 @@ def test_every_url_pattern_is_in_the_permission_table() -> None:
 
 def _url(case: Case, world: World) -> str:
     name = case.name
+    if name.startswith("knowledge:"):
+        return knowledge_walk.url(name, case.target, world.knowledge)
     if name == "password_reset_confirm":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
     if name == "finance:correct":
         return reverse(name, args=[getattr(world, case.target).pk, world.entries[case.target].pk])
     if case.target == "pending":
         return reverse(name, args=[world.pending.pk])
+    if case.target == "token":
+        return reverse(name, args=[world.token.pk])
+    if case.target == "report":
+        return reverse(name, args=[world.report.pk])
+    if name == "finance:dashboard_table":
+        return reverse(name, args=["summary", "csv"])
     if case.target in ACTIVITY_TARGETS:
         return reverse(name, args=[getattr(world, case.target).pk])
     if case.target in PARTNER_TARGETS:
@@ -310,6 +415,8 @@ def _url(case: Case, world: World) -> str:
 
 def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
     """A valid body: if a role that may not write were let through, something would change."""
+    if case.name.startswith("knowledge:"):
+        return knowledge_walk.post_body(case.name, world.knowledge, user)
     target = getattr(world, case.target, None) if case.target else None
     match case.name:
         case "activities:create":
@@ -351,6 +458,10 @@ def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
             }
         case "finance:imports":
             return {"file": _sample_upload()}
+        case "accounts:api_tokens":
+            return {"name": "Created by the walk"}
+        case "finance:reports":
+            return {"format": "xlsx", "division": "LAC"}
         case "password_change":
             return {
                 "old_password": PASSWORD,
@@ -376,7 +487,7 @@ def _answer(response: Any) -> Expect:
 
 
 def _normalize(expected: Expect) -> Expect:
-    return 302 if expected == DONE else expected
+    return {DONE: 302, CREATED: 201}.get(str(expected), expected)
 
 
 @pytest.mark.parametrize(
@@ -404,14 +515,18 @@ def test_permissions(case: Case, world: World, fast_templates: None) -> None:
                 after = db_state()
                 transaction.set_rollback(True)
             got = _answer(response)
-            if got != expected and not (got == 302 and expected == DONE):
+            if got != expected and got != _normalize(expected):
                 mismatches.append(f"{role:9} {method:4} expected {expected!r:14} got {got!r}")
-            may_write = method == "POST" and expected == DONE
+            may_write = method == "POST" and expected in (DONE, CREATED)
             if not may_write and after != before:
                 changed = sorted(key for key in before if before[key] != after[key])
                 mismatches.append(
                     f"{role:9} {method} changed the database ({changed}) without leave"
                 )
-            if may_write and case.name.startswith("activities:") and after == before:
+            if (
+                may_write
+                and case.name.startswith(("activities:", "knowledge:"))
+                and after == before
+            ):
                 mismatches.append(f"{role:9} POST answered {got!r} but saved nothing")
     assert not mismatches, f"{case.name} {case.target}:\n" + "\n".join(mismatches)

@@ -1,0 +1,51 @@
+"""Writes to accounts: API tokens are created and revoked here, by their user only."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import ApiToken, User
+
+# A generous cap: a user with this many live tokens has lost track of them.
+MAX_ACTIVE_TOKENS = 20
+
+
+class TokenError(Exception):
+    """A token write was refused; the message says why."""
+
+
+@transaction.atomic
+def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token and its secret. The secret is returned once and never stored."""
+    name = " ".join(name.split())
+    if not name:
+        raise TokenError(_("Give the token a name, so that you can tell it from the others."))
+    if not user.is_active:
+        raise TokenError(_("A deactivated account cannot create tokens."))
+    # Lock the user's row: two creations at once cannot both pass the cap.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if user.api_tokens.active().count() >= MAX_ACTIVE_TOKENS:
+        raise TokenError(
+            _("You already have %(count)d active tokens: revoke one you no longer use first.")
+            % {"count": MAX_ACTIVE_TOKENS}
+        )
+    random_part = secrets.token_urlsafe(32)  # 256 bits
+    secret = f"{ApiToken.PREFIX}{random_part}"
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], hint=random_part[:8], key_hash=ApiToken.hash_secret(secret)
+    )
+    return token, secret
+
+
+@transaction.atomic
+def revoke_api_token(*, token: ApiToken, user: User) -> ApiToken:
+    """Revoking twice is harmless: the first revocation time is kept."""
+    if token.user_id != user.pk:
+        raise TokenError(_("Only the token's owner revokes it."))
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db(fields=["revoked_at"])
+    return token

@@ -1,0 +1,61 @@
+"""The API tokens page: a user creates, names and revokes the tokens their scripts use."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import services
+from .forms import ApiTokenForm
+from .models import ApiToken, User
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
+    created: ApiToken | None = None
+    secret = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            created, secret = services.create_api_token(user=user, name=form.cleaned_data["name"])
+        except services.TokenError as error:
+            form.add_error("name", str(error))
+        else:
+            # No redirect: the secret is shown on this response only and stored nowhere, not
+            # even in the session. never_cache keeps it out of the browser's cache.
+            form = ApiTokenForm()
+    status = 201 if created else 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "form": form,
+            "tokens": user.api_tokens.all(),
+            "created": created,
+            "secret": secret,
+            "docs_url": reverse("api:docs"),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def revoke_api_token(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    # Another user's token does not exist for this user.
+    token = user.api_tokens.filter(pk=pk).first()
+    if token is None:
+        raise Http404(_("No such token."))
+    services.revoke_api_token(token=token, user=user)
+    messages.success(request, _("Token %(name)s was revoked.") % {"name": token.name})
+    return redirect("accounts:api_tokens")

@@ -1,0 +1,455 @@
+"""What the REST API shows of activities, partners and reference data, and what it accepts.
+
+Output serializers (read) and input serializers (write) are separate: an activity is written
+with codes (country ISO codes, theme codes, the division's code) and goes through the same form
+rules and services as the browser (activities/api.py), while it is read with names as well.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.models import Role, User
+from finance.models import CENT
+from finance.summary import FinanceTotals, finance_totals, no_money
+
+from .models import (
+    SDG,
+    Activity,
+    ActivityCountry,
+    ActivityPartner,
+    ActivityType,
+    Country,
+    CountryRole,
+    Division,
+    FundingNature,
+    Modality,
+    Partner,
+    PartnerRole,
+    Status,
+    Theme,
+    Visibility,
+)
+
+# --- reference data ---------------------------------------------------------------------------
+
+
+class CountrySerializer(serializers.ModelSerializer):
+    division: serializers.SlugRelatedField[Division] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Country
+        fields = ["id", "iso2", "iso3", "name", "division", "income_group", "income_group_year"]
+
+
+class ThemeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Theme
+        fields = ["code", "name", "position"]
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    country: serializers.SlugRelatedField[Country] = serializers.SlugRelatedField(
+        slug_field="iso2", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Partner
+        fields = [
+            "id",
+            "name",
+            "acronym",
+            "type",
+            "country",
+            "website",
+            "iati_identifier",
+            "created_at",
+            "updated_at",
+        ]
+
+
+# --- activities, read -------------------------------------------------------------------------
+
+
+class ActivityCountrySerializer(serializers.Serializer):
+    iso2 = serializers.CharField(source="country.iso2")
+    iso3 = serializers.CharField(source="country.iso3")
+    name = serializers.CharField(source="country.name")
+    role = serializers.ChoiceField(choices=CountryRole.choices)
+    share = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        allow_null=True,
+        help_text=_("Share of the money (%); null everywhere means an equal split."),
+    )
+
+
+class ActivityPartnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    acronym = serializers.CharField()
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=PartnerRole.choices))
+
+
+class StageAmountsSerializer(serializers.Serializer):
+    planned = serializers.DecimalField(max_digits=20, decimal_places=2)
+    allocated = serializers.DecimalField(max_digits=20, decimal_places=2)
+    spent = serializers.DecimalField(max_digits=20, decimal_places=2)
+
+
+class FinanceSummarySerializer(serializers.Serializer):
+    """The activity's money in US$, as its finance page adds it up from the ledger."""
+
+    currency = serializers.CharField(help_text=_("Always USD: every entry's US$ value."))
+    planned = serializers.DecimalField(max_digits=20, decimal_places=2)
+    allocated = serializers.DecimalField(max_digits=20, decimal_places=2)
+    spent = serializers.DecimalField(max_digits=20, decimal_places=2)
+    ifad = StageAmountsSerializer(help_text=_("IFAD's own resources (grant, loan, admin)."))
+    cofinancing = StageAmountsSerializer(help_text=_("Cash from other contributors."))
+    in_kind = StageAmountsSerializer(help_text=_("In-kind contributions, valued in money."))
+    leverage_allocated = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=2,
+        allow_null=True,
+        help_text=_("Others' allocated money per US$ IFAD allocated; null without IFAD money."),
+    )
+    leverage_planned = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    ledger_version = serializers.IntegerField(
+        help_text=_("Send it back to record or correct entries (/api/v1/ledger/).")
+    )
+
+
+# The columns an activity is read from: one .values() query for a whole page (activities/api.py
+# annotates reporting_year with activities.filters.with_reporting_year).
+ACTIVITY_COLUMNS = (
+    "id",
+    "ssc_id",
+    "title",
+    "summary",
+    "objectives",
+    "activity_type",
+    "modality",
+    "funding_nature",
+    "project_id",
+    "lead_division__code",
+    "responsible_cpm__username",
+    "status",
+    "visibility",
+    "approval_year",
+    "reporting_year",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "participants_women",
+    "participants_men",
+    "participants_youth",
+    "outcomes",
+    "action_plans_adopted",
+    "follow_up",
+    "lessons_learned",
+    "notes",
+    "ledger_lock__version",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
+@dataclass
+class ActivityLinks:
+    """What a page of activities links to, by activity id, read in one query per kind."""
+
+    countries: dict[int, list[dict[str, Any]]]
+    partners: dict[int, list[dict[str, Any]]]
+    themes: dict[int, list[str]]
+    sdgs: dict[int, list[int]]
+    finance: dict[int, FinanceTotals]
+
+
+def load_activity_links(ids: list[int]) -> ActivityLinks:
+    """Five queries whatever the page size, and no model instances: rows straight to JSON."""
+    countries: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for activity_id, iso2, iso3, name, role, share in (
+        ActivityCountry.objects.filter(activity_id__in=ids)
+        .order_by("country__name")
+        .values_list(
+            "activity_id", "country__iso2", "country__iso3", "country__name", "role", "share"
+        )
+    ):
+        countries[activity_id].append(
+            {"iso2": iso2, "iso3": iso3, "name": name, "role": role, "share": _decimal(share)}
+        )
+    partners: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
+    for activity_id, partner_id, name, acronym, role in (
+        ActivityPartner.objects.filter(activity_id__in=ids)
+        .order_by("partner__name", "partner_id", "role")
+        .values_list("activity_id", "partner_id", "partner__name", "partner__acronym", "role")
+    ):
+        # Each partner once, with every role it plays (one row per role in the database).
+        entry = partners[activity_id].setdefault(
+            partner_id, {"id": partner_id, "name": name, "acronym": acronym, "roles": []}
+        )
+        entry["roles"].append(role)
+    themes: dict[int, list[str]] = defaultdict(list)
+    for activity_id, code in (
+        Activity.themes.through.objects.filter(activity_id__in=ids)
+        .order_by("theme__position", "theme__name")
+        .values_list("activity_id", "theme__code")
+    ):
+        themes[activity_id].append(code)
+    sdgs: dict[int, list[int]] = defaultdict(list)
+    for activity_id, number in (
+        Activity.sdgs.through.objects.filter(activity_id__in=ids)
+        .order_by("sdg__number")
+        .values_list("activity_id", "sdg__number")
+    ):
+        sdgs[activity_id].append(number)
+    return ActivityLinks(
+        countries=countries,
+        partners={pk: list(found.values()) for pk, found in partners.items()},
+        themes=themes,
+        sdgs=sdgs,
+        finance=finance_totals(ids),
+    )
+
+
+def _decimal(value: Decimal | None) -> str | None:
+    """As DRF writes a DecimalField with two places (COERCE_DECIMAL_TO_STRING)."""
+    return None if value is None else f"{value.quantize(CENT):f}"
+
+
+def _date(value: datetime.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _datetime(value: datetime.datetime) -> str:
+    """As DRF writes a DateTimeField: ISO 8601 in the current time zone, UTC as Z."""
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def finance_summary(totals: FinanceTotals, ledger_version: int) -> dict[str, Any]:
+    total = totals.total
+    return {
+        "currency": "USD",
+        "planned": _decimal(total["planned"]),
+        "allocated": _decimal(total["allocated"]),
+        "spent": _decimal(total["spent"]),
+        **{
+            source: {stage: _decimal(amount) for stage, amount in amounts.items()}
+            for source, amounts in (
+                ("ifad", totals.ifad),
+                ("cofinancing", totals.cofinancing),
+                ("in_kind", totals.in_kind),
+            )
+        },
+        "leverage_allocated": _decimal(totals.leverage_allocated),
+        "leverage_planned": _decimal(totals.leverage_planned),
+        "ledger_version": ledger_version,
+    }
+
+
+class ActivitySerializer(serializers.Serializer):
+    """An activity as the API reads it.
+
+    The fields declare the representation (they make the OpenAPI schema); to_representation
+    builds it straight from a row of ACTIVITY_COLUMNS and the page's ActivityLinks (context
+    "links"), because going through a field object per value and a model instance per linked
+    row made a page of 100 activities several times slower. tests/api check that the two agree.
+    """
+
+    id = serializers.IntegerField()
+    ssc_id = serializers.CharField()
+    title = serializers.CharField()
+    summary = serializers.CharField(allow_blank=True)
+    objectives = serializers.CharField(allow_blank=True)
+    activity_type = serializers.ChoiceField(
+        choices=ActivityType.choices,
+        allow_blank=True,
+        help_text=_("Empty for records migrated from the corporate workbook."),
+    )
+    modality = serializers.ChoiceField(choices=Modality.choices)
+    funding_nature = serializers.ChoiceField(choices=FundingNature.choices)
+    project_id = serializers.CharField(allow_blank=True)
+    lead_division = serializers.CharField(help_text=_("Division code, e.g. LAC."))
+    responsible_cpm = serializers.CharField(allow_null=True, help_text=_("Username."))
+    status = serializers.ChoiceField(choices=Status.choices)
+    visibility = serializers.ChoiceField(choices=Visibility.choices)
+    approval_year = serializers.IntegerField(allow_null=True)
+    year = serializers.IntegerField(
+        allow_null=True, help_text=_("Approval year, else the year it started or was to start.")
+    )
+    planned_start = serializers.DateField(allow_null=True)
+    planned_end = serializers.DateField(allow_null=True)
+    actual_start = serializers.DateField(allow_null=True)
+    actual_end = serializers.DateField(allow_null=True)
+    countries = ActivityCountrySerializer(many=True)
+    partners = ActivityPartnerSerializer(many=True)
+    themes = serializers.ListField(child=serializers.CharField(), help_text=_("Theme codes."))
+    sdgs = serializers.ListField(child=serializers.IntegerField(), help_text=_("SDG numbers."))
+    participants_women = serializers.IntegerField(allow_null=True)
+    participants_men = serializers.IntegerField(allow_null=True)
+    participants_youth = serializers.IntegerField(
+        allow_null=True, help_text=_("Young people among the women and men.")
+    )
+    outcomes = serializers.CharField(allow_blank=True)
+    action_plans_adopted = serializers.IntegerField(allow_null=True)
+    follow_up = serializers.CharField(allow_blank=True)
+    lessons_learned = serializers.CharField(allow_blank=True)
+    notes = serializers.CharField(allow_blank=True)
+    finance = FinanceSummarySerializer()
+    version = serializers.IntegerField(
+        help_text=_("Send it back to change the activity (PUT, PATCH).")
+    )
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        row: dict[str, Any] = instance
+        links: ActivityLinks = self.context["links"]
+        pk = row["id"]
+        return {
+            "id": pk,
+            "ssc_id": row["ssc_id"],
+            "title": row["title"],
+            "summary": row["summary"],
+            "objectives": row["objectives"],
+            "activity_type": row["activity_type"],
+            "modality": row["modality"],
+            "funding_nature": row["funding_nature"],
+            "project_id": row["project_id"],
+            "lead_division": row["lead_division__code"],
+            "responsible_cpm": row["responsible_cpm__username"],
+            "status": row["status"],
+            "visibility": row["visibility"],
+            "approval_year": row["approval_year"],
+            "year": row["reporting_year"],
+            "planned_start": _date(row["planned_start"]),
+            "planned_end": _date(row["planned_end"]),
+            "actual_start": _date(row["actual_start"]),
+            "actual_end": _date(row["actual_end"]),
+            "countries": links.countries.get(pk, []),
+            "partners": links.partners.get(pk, []),
+            "themes": links.themes.get(pk, []),
+            "sdgs": links.sdgs.get(pk, []),
+            "participants_women": row["participants_women"],
+            "participants_men": row["participants_men"],
+            "participants_youth": row["participants_youth"],
+            "outcomes": row["outcomes"],
+            "action_plans_adopted": row["action_plans_adopted"],
+            "follow_up": row["follow_up"],
+            "lessons_learned": row["lessons_learned"],
+            "notes": row["notes"],
+            "finance": finance_summary(
+                links.finance.get(pk) or no_money(), row["ledger_lock__version"] or 0
+            ),
+            "version": row["version"],
+            "created_at": _datetime(row["created_at"]),
+            "updated_at": _datetime(row["updated_at"]),
+        }
+
+
+# --- activities, write ------------------------------------------------------------------------
+
+
+class CountryLinkInput(serializers.Serializer):
+    iso2 = serializers.SlugRelatedField(
+        slug_field="iso2", queryset=Country.objects.all(), help_text=_("ISO 3166-1 alpha-2.")
+    )
+    role = serializers.ChoiceField(choices=CountryRole.choices)
+    share = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        required=False,
+        allow_null=True,
+        help_text=_("Leave out everywhere for an equal split, or give every country one."),
+    )
+
+
+class PartnerLinkInput(serializers.Serializer):
+    id = serializers.PrimaryKeyRelatedField(
+        queryset=Partner.objects.all(), help_text=_("The partner organization's id.")
+    )
+    roles = serializers.MultipleChoiceField(choices=PartnerRole.choices, allow_empty=False)
+
+
+class ActivityWriteSerializer(serializers.Serializer):
+    """What a client sends to create (POST) or change (PUT, PATCH) an activity.
+
+    Only the shape and the codes are checked here; the rules (required type, project ID for
+    in-project activities, status moves, dates, shares) are the activity form's and the
+    services', applied by the view exactly as for the browser.
+    """
+
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=_(
+            "Required to change an activity: the version you read. A stale version is refused "
+            "with 409 and nothing is saved."
+        ),
+    )
+    ssc_id = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text=_("On creation only; empty: the next SSC-YYYY-NN."),
+    )
+    title = serializers.CharField(max_length=300)
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    objectives = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    activity_type = serializers.ChoiceField(choices=ActivityType.choices)
+    modality = serializers.ChoiceField(choices=Modality.choices)
+    funding_nature = serializers.ChoiceField(choices=FundingNature.choices)
+    project_id = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    lead_division = serializers.SlugRelatedField(
+        slug_field="code", queryset=Division.objects.all(), help_text=_("Division code, e.g. LAC.")
+    )
+    responsible_cpm = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=User.objects.filter(is_active=True, role__in=[Role.CPM, Role.FOCAL_POINT]),
+        required=False,
+        allow_null=True,
+        help_text=_("Username of an active CPM or focal point."),
+    )
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    status_note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    approval_year = serializers.IntegerField(required=False, allow_null=True)
+    planned_start = serializers.DateField(required=False, allow_null=True)
+    planned_end = serializers.DateField(required=False, allow_null=True)
+    actual_start = serializers.DateField(required=False, allow_null=True)
+    actual_end = serializers.DateField(required=False, allow_null=True)
+    participants_women = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    participants_men = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    participants_youth = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    outcomes = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    action_plans_adopted = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    follow_up = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    lessons_learned = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+    # max_length goes to the ListSerializer that many=True makes (the stubs do not know it).
+    countries = CountryLinkInput(many=True, required=False, max_length=60)  # type: ignore[call-arg]
+    partners = PartnerLinkInput(many=True, required=False, max_length=40)  # type: ignore[call-arg]
+    themes = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Theme.objects.all(),
+        many=True,
+        help_text=_("Theme codes; at least one."),
+    )
+    sdgs = serializers.SlugRelatedField(
+        slug_field="number", queryset=SDG.objects.all(), many=True, required=False
+    )

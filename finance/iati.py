@@ -1,0 +1,582 @@
+"""The IATI 2.03 activity file of the public activities (/api/v1/iati/activities.xml).
+
+What goes where:
+
+- reporting-org: settings.ORGANISATION_IATI_ID / ORGANISATION_NAME / ORGANISATION_IATI_TYPE;
+  each activity's identifier is that id, a hyphen and its SSC ID.
+- participating-org: the reporting organisation is accountable (2), and funding (1) and
+  extending (3) when it puts money in; partners that fund (their role, or cash cofinancing in
+  the ledger) are funding (1); implementers are implementing (4).
+- collaboration-type 8 (triangular co-operation) for triangular and trilateral activities.
+- activity-status and activity-date from the status and the planned and actual dates; legacy
+  records that only have a year get a planned start of 1 January of that year, saying so.
+- recipient-country: the receiving countries (every country if none is marked receiving) with
+  percentages from their shares, or equal; recipient-region 998 when no country is named.
+- sector, vocabulary 99 (ours): the themes, split equally; tag, vocabulary 2: the SDGs.
+- money, in each entry's own currency (US$ when IATI has no code for the currency), netted
+  over corrections: IFAD's planned money is the budget (per fiscal year and currency, status
+  indicative), others' planned money planned disbursements from them; allocated money is an
+  outgoing commitment (2) of IFAD's or an incoming commitment (11) from a cofinancier; spent
+  money a disbursement (3) of IFAD's (expenditure (4) for its administrative budget) or
+  incoming funds (1) from a cofinancier.
+- result: the outcomes text and the participants and adopted plans as indicators.
+- What IATI has no code for goes into our own namespace (EXTENSION_NS, prefix "ssc") at the end
+  of each activity: the SSC roles of countries (provider, receiver, both) and organisations
+  (host, guest, broker), in-kind contributions with their valuation, the modality, type, funding
+  nature and objectives.
+- document-link: not yet (the knowledge library that holds the documents is not there yet).
+
+The file is written activity by activity with lxml's incremental writer, CHUNK activities per
+batch of queries, so a large export streams in constant memory and a fixed number of queries
+per batch.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet, Sum
+from django.utils import timezone
+from lxml import etree
+
+from activities.models import (
+    Activity,
+    ActivityCountry,
+    ActivityPartner,
+    Modality,
+    Partner,
+    PartnerRole,
+    PartnerType,
+    Status,
+)
+
+from .iati_codelists import active_codes
+from .models import IFAD_KINDS, ContributionKind, FinancialEntry, Stage
+
+IATI_VERSION = "2.03"
+EXTENSION_NS = "urn:ssc-portal:iati-extension:1"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+CHUNK = 500
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+ACTIVITY_STATUS = {
+    Status.PIPELINE: "1",
+    Status.APPROVED: "1",  # approved, not started: still identification in IATI's terms
+    Status.ONGOING: "2",
+    Status.COMPLETED: "3",  # done, pending financial closure
+    Status.CLOSED: "4",
+    Status.CANCELLED: "5",
+    Status.SUSPENDED: "6",
+}
+# ActivityDateType
+PLANNED_START, ACTUAL_START, PLANNED_END, ACTUAL_END = "1", "2", "3", "4"
+# OrganisationRole
+FUNDING, ACCOUNTABLE, EXTENDING, IMPLEMENTING = "1", "2", "3", "4"
+ORGANISATION_TYPE = {
+    PartnerType.GOVERNMENT: "10",
+    PartnerType.LOCAL_GOVERNMENT: "11",
+    PartnerType.PROJECT_UNIT: "15",  # other public sector
+    PartnerType.RESEARCH: "80",
+    PartnerType.PRIVATE: "70",
+    PartnerType.MULTILATERAL: "40",
+    PartnerType.BILATERAL: "10",  # donor agencies are governments
+    PartnerType.FOUNDATION: "60",
+    PartnerType.OTHER: "90",
+}
+CIVIL_SOCIETY = (PartnerType.NGO, PartnerType.FARMERS_ORG)
+NATIONAL_NGO, INTERNATIONAL_NGO = "22", "21"
+TRIANGULAR = "8"  # CollaborationType
+ODA = "10"  # FlowType
+FINANCE_TYPE: dict[str, str] = {
+    ContributionKind.IFAD_GRANT: "110",  # standard grant
+    ContributionKind.IFAD_LOAN: "421",  # standard loan
+}
+# TransactionType
+INCOMING_FUNDS, COMMITMENT, DISBURSEMENT, EXPENDITURE, INCOMING_COMMITMENT = (
+    "1",
+    "2",
+    "3",
+    "4",
+    "11",
+)
+ORIGINAL = "1"  # BudgetType
+INDICATIVE = "1"  # BudgetStatus
+OUTCOME = "2"  # ResultType
+UNIT, QUALITATIVE = "1", "5"  # IndicatorMeasure
+DEVELOPING_COUNTRIES_UNSPECIFIED, OECD_DAC_REGIONS = "998", "1"  # Region, RegionVocabulary
+REPORTING_ORGANISATION_VOCABULARY = "99"  # SectorVocabulary
+SDG_GOALS = "2"  # TagVocabulary
+
+
+class NoActivities(Exception):
+    """An IATI file needs at least one activity; nothing public matches."""
+
+
+@dataclass(frozen=True)
+class MoneyLine:
+    """Entries of one activity netted over their corrections, per what IATI tells apart."""
+
+    kind: str
+    contributor_id: int | None
+    stage: str
+    currency: str
+    value_date: datetime.date
+    fiscal_year: int
+    amount: Decimal
+    usd: Decimal
+    valuation_method: str
+    valuation_basis: str
+
+
+def export_iati(activities: QuerySet[Activity]) -> Iterator[bytes]:
+    """The IATI file of `activities` (the caller chooses them: public ones), in chunks.
+
+    Raises NoActivities before the first byte when there is none.
+    """
+    ids = list(activities.order_by("ssc_id").values_list("pk", flat=True))
+    if not ids:
+        raise NoActivities
+    return _stream(ids)
+
+
+def _stream(ids: list[int]) -> Iterator[bytes]:
+    buffer = io.BytesIO()
+    generated = timezone.now().replace(microsecond=0).isoformat()
+    with etree.xmlfile(buffer, encoding="utf-8") as xml:
+        xml.write_declaration()
+        with xml.element(
+            "iati-activities",
+            {"version": IATI_VERSION, "generated-datetime": generated},
+            nsmap={"ssc": EXTENSION_NS},
+        ):
+            for start in range(0, len(ids), CHUNK):
+                for activity, money, contributors in _load(ids[start : start + CHUNK]):
+                    xml.write(activity_element(activity, money, contributors))
+                xml.flush()
+                yield _drain(buffer)
+    yield _drain(buffer)
+
+
+def _drain(buffer: io.BytesIO) -> bytes:
+    data = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return data
+
+
+def _load(ids: Sequence[int]) -> Iterator[tuple[Activity, list[MoneyLine], dict[int, Partner]]]:
+    """One batch of activities with everything the file shows: a fixed number of queries."""
+    activities = (
+        Activity.objects.filter(pk__in=ids)
+        .order_by("ssc_id")
+        .prefetch_related(
+            Prefetch(
+                "country_links",
+                queryset=ActivityCountry.objects.select_related("country__division").order_by(
+                    "country__iso2"
+                ),
+            ),
+            Prefetch(
+                "partner_links",
+                queryset=ActivityPartner.objects.select_related("partner").order_by(
+                    "partner__name", "partner_id", "role"
+                ),
+            ),
+            "themes",
+            "sdgs",
+        )
+    )
+    rows = (
+        FinancialEntry.objects.filter(activity_id__in=ids)
+        .values(
+            "activity_id",
+            "kind",
+            "contributor_id",
+            "stage",
+            "currency",
+            "value_date",
+            "fiscal_year",
+            "valuation_method",
+            "valuation_basis",
+        )
+        .annotate(amount=Sum("amount"), usd=Sum("amount_usd"))
+        .order_by("activity_id", "value_date", "kind", "contributor_id", "stage", "currency")
+    )
+    money: dict[int, list[MoneyLine]] = defaultdict(list)
+    for row in rows:
+        if row["amount"] <= 0:
+            continue  # reversed, or corrected down to nothing
+        values: dict[str, Any] = dict(row)
+        money[values.pop("activity_id")].append(MoneyLine(**values))
+    contributor_ids = {line.contributor_id for lines in money.values() for line in lines}
+    contributors = Partner.objects.in_bulk([pk for pk in contributor_ids if pk])
+    for activity in activities:
+        yield activity, money[activity.pk], contributors
+
+
+# --- one activity ------------------------------------------------------------------------------
+
+
+def _text(parent: etree._Element, tag: str, text: str, **attributes: str) -> etree._Element:
+    element = etree.SubElement(parent, tag, attributes)
+    etree.SubElement(element, "narrative").text = text
+    return element
+
+
+def _amount(value: Decimal) -> str:
+    return str(value.quantize(CENT))
+
+
+def _organisation_type(partner: Partner) -> str:
+    if partner.type in CIVIL_SOCIETY:
+        return NATIONAL_NGO if partner.country_id else INTERNATIONAL_NGO
+    return ORGANISATION_TYPE.get(PartnerType(partner.type), "90")
+
+
+def _organisation(parent: etree._Element, tag: str, partner: Partner, **attributes: str) -> None:
+    if partner.iati_identifier:
+        attributes["ref"] = partner.iati_identifier
+    attributes["type"] = _organisation_type(partner)
+    _text(parent, tag, partner.name, **attributes)
+
+
+def activity_element(
+    activity: Activity, money: list[MoneyLine], contributors: dict[int, Partner]
+) -> etree._Element:
+    element = etree.Element(
+        "iati-activity",
+        {
+            "last-updated-datetime": activity.updated_at.replace(microsecond=0).isoformat(),
+            XML_LANG: "en",
+            "default-currency": "USD",
+            "hierarchy": "1",
+        },
+        nsmap={"ssc": EXTENSION_NS},
+    )
+    etree.SubElement(
+        element, "iati-identifier"
+    ).text = f"{settings.ORGANISATION_IATI_ID}-{activity.ssc_id}"
+    _text(
+        element,
+        "reporting-org",
+        settings.ORGANISATION_NAME,
+        ref=settings.ORGANISATION_IATI_ID,
+        type=settings.ORGANISATION_IATI_TYPE,
+    )
+    _text(element, "title", activity.title)
+    _text(element, "description", activity.summary.strip() or activity.title)
+    _participants(element, activity, money, contributors)
+    etree.SubElement(element, "activity-status", code=ACTIVITY_STATUS[Status(activity.status)])
+    _dates(element, activity)
+    _recipients(element, activity)
+    _themes_and_sdgs(element, activity)
+    if activity.modality in (Modality.TRIANGULAR, Modality.TRILATERAL):
+        etree.SubElement(element, "collaboration-type", code=TRIANGULAR)
+    etree.SubElement(element, "default-flow-type", code=ODA)
+    _budgets(element, money, contributors)
+    _transactions(element, money, contributors)
+    _results(element, activity)
+    _extension(element, activity, money, contributors)
+    return element
+
+
+def _participants(
+    element: etree._Element,
+    activity: Activity,
+    money: list[MoneyLine],
+    contributors: dict[int, Partner],
+) -> None:
+    reporting = {
+        "ref": settings.ORGANISATION_IATI_ID,
+        "type": settings.ORGANISATION_IATI_TYPE,
+    }
+    funds = any(line.kind in IFAD_KINDS for line in money)
+    for role in (FUNDING, ACCOUNTABLE, EXTENDING) if funds else (ACCOUNTABLE,):
+        _text(element, "participating-org", settings.ORGANISATION_NAME, role=role, **reporting)
+    roles: dict[int, set[str]] = defaultdict(set)
+    partners: dict[int, Partner] = {}
+    for link in activity.partner_links.all():
+        partners[link.partner_id] = link.partner
+        if link.role == PartnerRole.FUNDER:
+            roles[link.partner_id].add(FUNDING)
+        elif link.role == PartnerRole.IMPLEMENTER:
+            roles[link.partner_id].add(IMPLEMENTING)
+    for line in money:
+        if line.kind == ContributionKind.COFINANCING and line.contributor_id:
+            partners[line.contributor_id] = contributors[line.contributor_id]
+            roles[line.contributor_id].add(FUNDING)
+    for partner_id, partner in sorted(partners.items(), key=lambda item: item[1].name):
+        for role in sorted(roles.get(partner_id, ())):
+            _organisation(element, "participating-org", partner, role=role)
+
+
+def _dates(element: etree._Element, activity: Activity) -> None:
+    dates = (
+        (PLANNED_START, activity.planned_start),
+        (ACTUAL_START, activity.actual_start),
+        (PLANNED_END, activity.planned_end),
+        (ACTUAL_END, activity.actual_end),
+    )
+    written = False
+    for kind, day in dates:
+        if day is not None:
+            etree.SubElement(element, "activity-date", type=kind, **{"iso-date": day.isoformat()})
+            written = True
+    if written:
+        return
+    # IATI needs a date; the legacy workbook recorded only the year.
+    year = activity.year
+    day = datetime.date(year, 1, 1) if year else activity.created_at.date()
+    note = (
+        f"Only the year ({year}) is recorded; 1 January stands for it."
+        if year
+        else "No date is recorded; the date the record was created stands for it."
+    )
+    _text(element, "activity-date", note, type=PLANNED_START, **{"iso-date": day.isoformat()})
+
+
+def _split(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """Percentages of `weights` adding up to exactly `total`, to two decimals (the rounding
+    remainder goes to the last)."""
+    weight_sum = sum(weights)
+    shares = [
+        (total * weight / weight_sum).quantize(CENT, rounding=ROUND_HALF_UP) for weight in weights
+    ]
+    shares[-1] += total - sum(shares)
+    return shares
+
+
+def _recipients(element: etree._Element, activity: Activity) -> None:
+    known = active_codes("Country")
+    links = [link for link in activity.country_links.all() if link.country.iso2 in known]
+    receiving = [link for link in links if link.is_receiver] or links
+    if not receiving:
+        etree.SubElement(
+            element,
+            "recipient-region",
+            code=DEVELOPING_COUNTRIES_UNSPECIFIED,
+            vocabulary=OECD_DAC_REGIONS,
+            percentage="100",
+        )
+        return
+    if all(link.share for link in receiving):
+        weights = [Decimal(link.share or 0) for link in receiving]
+    else:
+        weights = [Decimal(1)] * len(receiving)
+    for link, percentage in zip(receiving, _split(HUNDRED, weights), strict=True):
+        _text(
+            element,
+            "recipient-country",
+            link.country.name,
+            code=link.country.iso2,
+            percentage=str(percentage),
+        )
+
+
+def _themes_and_sdgs(element: etree._Element, activity: Activity) -> None:
+    themes = list(activity.themes.all())
+    uri = f"{settings.SITE_URL.rstrip('/')}/api/v1/themes/"
+    if themes:
+        for theme, percentage in zip(
+            themes, _split(HUNDRED, [Decimal(1)] * len(themes)), strict=True
+        ):
+            _text(
+                element,
+                "sector",
+                theme.name,
+                vocabulary=REPORTING_ORGANISATION_VOCABULARY,
+                **{"vocabulary-uri": uri, "code": theme.code, "percentage": str(percentage)},
+            )
+    for sdg in activity.sdgs.all():
+        _text(element, "tag", sdg.name, vocabulary=SDG_GOALS, code=str(sdg.number))
+
+
+def _value(parent: etree._Element, line: MoneyLine, tag: str = "value") -> None:
+    """The amount in its own currency, or in US$ when IATI has no code for that currency
+    (the original currency and amount then go in our namespace)."""
+    value = etree.SubElement(parent, tag, {"value-date": line.value_date.isoformat()})
+    if line.currency in active_codes("Currency"):
+        value.set("currency", line.currency)
+        value.text = _amount(line.amount)
+    else:
+        value.set("currency", "USD")
+        value.set(f"{{{EXTENSION_NS}}}currency", line.currency)
+        value.set(f"{{{EXTENSION_NS}}}amount", _amount(line.amount))
+        value.text = _amount(line.usd)
+
+
+def _year_period(parent: etree._Element, year: int) -> None:
+    etree.SubElement(parent, "period-start", {"iso-date": f"{year}-01-01"})
+    etree.SubElement(parent, "period-end", {"iso-date": f"{year}-12-31"})
+
+
+def _budgets(
+    element: etree._Element, money: list[MoneyLine], contributors: dict[int, Partner]
+) -> None:
+    planned = [line for line in money if line.stage == Stage.PLANNED]
+    # IFAD's own budget: one per fiscal year and currency (IATI budgets span a year at most).
+    grouped: dict[tuple[int, str], list[MoneyLine]] = defaultdict(list)
+    for line in planned:
+        if line.kind in IFAD_KINDS:
+            grouped[(line.fiscal_year, line.currency)].append(line)
+    for (year, _currency), lines in sorted(grouped.items()):
+        budget = etree.SubElement(element, "budget", type=ORIGINAL, status=INDICATIVE)
+        _year_period(budget, year)
+        _value(
+            budget,
+            replace(
+                lines[0],
+                value_date=min(line.value_date for line in lines),
+                amount=sum((line.amount for line in lines), Decimal(0)),
+                usd=sum((line.usd for line in lines), Decimal(0)),
+            ),
+        )
+    for line in planned:
+        if line.kind == ContributionKind.COFINANCING and line.contributor_id:
+            disbursement = etree.SubElement(element, "planned-disbursement", type=ORIGINAL)
+            _year_period(disbursement, line.fiscal_year)
+            _value(disbursement, line)
+            _organisation(disbursement, "provider-org", contributors[line.contributor_id])
+
+
+def _transaction_type(line: MoneyLine) -> str | None:
+    if line.kind in IFAD_KINDS:
+        if line.stage == Stage.ALLOCATED:
+            return COMMITMENT
+        if line.stage == Stage.SPENT:
+            return EXPENDITURE if line.kind == ContributionKind.IFAD_ADMIN else DISBURSEMENT
+    if line.kind == ContributionKind.COFINANCING:
+        if line.stage == Stage.ALLOCATED:
+            return INCOMING_COMMITMENT
+        if line.stage == Stage.SPENT:
+            return INCOMING_FUNDS
+    return None  # planned money is a budget; in-kind has no IATI code
+
+
+def _transactions(
+    element: etree._Element, money: list[MoneyLine], contributors: dict[int, Partner]
+) -> None:
+    for line in money:
+        code = _transaction_type(line)
+        if code is None:
+            continue
+        transaction = etree.SubElement(element, "transaction")
+        etree.SubElement(transaction, "transaction-type", code=code)
+        etree.SubElement(transaction, "transaction-date", {"iso-date": line.value_date.isoformat()})
+        _value(transaction, line)
+        if line.contributor_id:
+            _organisation(transaction, "provider-org", contributors[line.contributor_id])
+        if line.kind in FINANCE_TYPE:
+            etree.SubElement(transaction, "finance-type", code=FINANCE_TYPE[line.kind])
+
+
+def _results(element: etree._Element, activity: Activity) -> None:
+    indicators = [
+        (title, value)
+        for title, value in (
+            ("Women taking part", activity.participants_women),
+            ("Men taking part", activity.participants_men),
+            ("Young people taking part (among the women and men)", activity.participants_youth),
+            ("Action or innovation plans adopted", activity.action_plans_adopted),
+        )
+        if value is not None
+    ]
+    outcomes = activity.outcomes.strip()
+    if not indicators and not outcomes:
+        return
+    result = etree.SubElement(element, "result", type=OUTCOME, **{"aggregation-status": "false"})
+    _text(result, "title", "Outcomes and results")
+    if outcomes:
+        _text(result, "description", outcomes)
+    start, end = _result_period(activity)
+    for title, value in indicators:
+        indicator = etree.SubElement(result, "indicator", measure=UNIT)
+        _text(indicator, "title", title)
+        period = etree.SubElement(indicator, "period")
+        etree.SubElement(period, "period-start", {"iso-date": start.isoformat()})
+        etree.SubElement(period, "period-end", {"iso-date": end.isoformat()})
+        etree.SubElement(period, "actual", value=str(value))
+    if not indicators:
+        # IATI needs an indicator in a result: the outcomes are reported as text only.
+        indicator = etree.SubElement(result, "indicator", measure=QUALITATIVE)
+        _text(indicator, "title", "Outcomes as reported")
+
+
+def _result_period(activity: Activity) -> tuple[datetime.date, datetime.date]:
+    for start, end in (
+        (activity.actual_start, activity.actual_end),
+        (activity.planned_start, activity.planned_end),
+    ):
+        if start and end and start <= end:
+            return start, end
+    year = activity.year or activity.created_at.year
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def _ssc(tag: str) -> str:
+    return f"{{{EXTENSION_NS}}}{tag}"
+
+
+def _extension(
+    element: etree._Element,
+    activity: Activity,
+    money: list[MoneyLine],
+    contributors: dict[int, Partner],
+) -> None:
+    """What IATI has no code for, in our namespace."""
+    attributes: dict[str, Any] = {
+        "modality": activity.modality,
+        "funding-nature": activity.funding_nature,
+        "scope": activity.scope,
+    }
+    if activity.activity_type:
+        attributes["activity-type"] = activity.activity_type
+    exchange = etree.SubElement(element, _ssc("exchange"), attributes)
+    for link in activity.country_links.all():
+        country = etree.SubElement(
+            exchange, _ssc("country"), code=link.country.iso2, role=link.role
+        )
+        if link.share is not None:
+            country.set("share", _amount(Decimal(link.share)))
+    for partner_link in activity.partner_links.all():
+        if partner_link.role in (PartnerRole.HOST, PartnerRole.GUEST, PartnerRole.BROKER):
+            partner = partner_link.partner
+            organisation = etree.SubElement(
+                exchange,
+                _ssc("organisation"),
+                role=partner_link.role,
+                type=_organisation_type(partner),
+            )
+            if partner.iati_identifier:
+                organisation.set("ref", partner.iati_identifier)
+            organisation.text = partner.name
+    for line in money:
+        if line.kind != ContributionKind.IN_KIND:
+            continue
+        in_kind = etree.SubElement(
+            exchange,
+            _ssc("in-kind"),
+            {
+                "stage": line.stage,
+                "currency": line.currency,
+                "amount": _amount(line.amount),
+                "value-date": line.value_date.isoformat(),
+                "value-usd": _amount(line.usd),
+                "valued-as": line.valuation_method,
+            },
+        )
+        if line.contributor_id:
+            contributor = contributors[line.contributor_id]
+            etree.SubElement(in_kind, _ssc("contributor")).text = contributor.name
+        if line.valuation_basis:
+            etree.SubElement(in_kind, _ssc("basis")).text = line.valuation_basis
+    if activity.objectives.strip():
+        etree.SubElement(exchange, _ssc("objectives")).text = activity.objectives.strip()

@@ -1,0 +1,241 @@
+"""What the REST API shows of the ledger and the roll-ups, and what it accepts to record or
+correct an entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.models import User
+from activities.models import Country, Division, FundingNature, Modality, Partner, Status, Theme
+from activities.serializers import StageAmountsSerializer
+
+from .models import ContributionKind, FinancialEntry, InKindValuation, Stage
+from .rollups import GROUP_BY_CHOICES, Figures, RollupFilters
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer):
+    ssc_id = serializers.CharField(source="activity.ssc_id", read_only=True)
+    contributor_name = serializers.SerializerMethodField()
+    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = FinancialEntry
+        fields = [
+            "id",
+            "activity",
+            "ssc_id",
+            "contributor",
+            "contributor_name",
+            "kind",
+            "valuation_method",
+            "valuation_basis",
+            "stage",
+            "amount",
+            "currency",
+            "value_date",
+            "fiscal_year",
+            "units_per_usd",
+            "amount_usd",
+            "entry_type",
+            "corrects",
+            "reason",
+            "reference",
+            "note",
+            "created_by",
+            "created_at",
+        ]
+        # No read_only_fields: this serializer only ever writes JSON out, and read-only
+        # fields would lose allow_blank, so the schema would not allow the empty choices.
+
+    def get_contributor_name(self, entry: FinancialEntry) -> str:
+        """The contributing organization; IFAD for its own resources."""
+        return entry.contributor.name if entry.contributor else "IFAD"
+
+
+class EntryInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ContributionKind.choices)
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    amount = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        min_value=0,
+        help_text=_("In `currency`, to the cent; corrections reduce figures, not negatives."),
+    )
+    currency = serializers.RegexField(
+        r"^[A-Za-z]{3}$", help_text=_("ISO 4217 code; other than USD needs that month's rate.")
+    )
+    value_date = serializers.DateField()
+    contributor = serializers.PrimaryKeyRelatedField(
+        queryset=Partner.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("The contributing partner's id; null for IFAD's own resources."),
+    )
+    fiscal_year = serializers.IntegerField(required=False, allow_null=True)
+    valuation_method = serializers.ChoiceField(
+        choices=InKindValuation.choices, required=False, allow_blank=True
+    )
+    valuation_basis = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class RecordEntriesInput(serializers.Serializer):
+    """Several lines for one activity, recorded all or none (like the finance page's form)."""
+
+    activity = serializers.IntegerField(min_value=1, help_text=_("The activity's id."))
+    ledger_version = serializers.IntegerField(
+        min_value=0,
+        help_text=_(
+            "The activity's finance.ledger_version as you read it; a stale one is refused "
+            "with 409 and nothing is recorded."
+        ),
+    )
+    # max_length goes to the ListSerializer that many=True makes (the stubs do not know it).
+    entries = EntryInput(many=True, allow_empty=False, max_length=50)  # type: ignore[call-arg]
+
+
+class RecordedEntriesSerializer(serializers.Serializer):
+    ledger_version = serializers.IntegerField()
+    entries = LedgerEntrySerializer(many=True)
+
+
+class CorrectionInput(serializers.Serializer):
+    new_amount = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        min_value=0,
+        allow_null=True,
+        help_text=_("The right amount, in the entry's currency; null or 0 reverses the entry."),
+    )
+    reason = serializers.CharField(max_length=500)
+    ledger_version = serializers.IntegerField(min_value=0)
+
+
+class CorrectedEntrySerializer(serializers.Serializer):
+    ledger_version = serializers.IntegerField()
+    entry = LedgerEntrySerializer()
+
+
+# --- roll-ups ---------------------------------------------------------------------------------
+
+
+class RollupQuery(serializers.Serializer):
+    """The roll-up's query string: the dashboard's filters (finance.rollups.RollupFilters)."""
+
+    group_by = serializers.ChoiceField(choices=GROUP_BY_CHOICES)
+    year = serializers.IntegerField(
+        required=False, min_value=1978, max_value=2100, help_text=_("One fiscal year.")
+    )
+    year_from = serializers.IntegerField(required=False, min_value=1978, max_value=2100)
+    year_to = serializers.IntegerField(required=False, min_value=1978, max_value=2100)
+    division = serializers.ListField(
+        child=serializers.SlugRelatedField(slug_field="code", queryset=Division.objects.all()),
+        required=False,
+        help_text=_("Lead division code; repeat for several."),
+    )
+    country = serializers.ListField(
+        child=serializers.SlugRelatedField(slug_field="iso2", queryset=Country.objects.all()),
+        required=False,
+        help_text=_("ISO 3166-1 alpha-2 code; repeat for several."),
+    )
+    theme = serializers.ListField(
+        child=serializers.SlugRelatedField(slug_field="code", queryset=Theme.objects.all()),
+        required=False,
+        help_text=_("Theme code; repeat for several."),
+    )
+    modality = serializers.ListField(
+        child=serializers.ChoiceField(choices=Modality.choices), required=False
+    )
+    status = serializers.ListField(
+        child=serializers.ChoiceField(choices=Status.choices), required=False
+    )
+    funding_nature = serializers.ListField(
+        child=serializers.ChoiceField(choices=FundingNature.choices), required=False
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "year" in attrs and ("year_from" in attrs or "year_to" in attrs):
+            raise serializers.ValidationError(
+                {"year": [_("Give year, or year_from and year_to, not both.")]}
+            )
+        start, end = attrs.get("year_from"), attrs.get("year_to")
+        if start is not None and end is not None and start > end:
+            raise serializers.ValidationError({"year_to": [_("year_to is before year_from.")]})
+        return attrs
+
+    def filters(self) -> RollupFilters:
+        data = self.validated_data
+        year = data.get("year")
+        return RollupFilters(
+            year_from=year if year is not None else data.get("year_from"),
+            year_to=year if year is not None else data.get("year_to"),
+            divisions=tuple(division.pk for division in data.get("division", [])),
+            countries=tuple(country.pk for country in data.get("country", [])),
+            themes=tuple(theme.pk for theme in data.get("theme", [])),
+            modalities=tuple(data.get("modality", [])),
+            statuses=tuple(data.get("status", [])),
+            funding_natures=tuple(data.get("funding_nature", [])),
+        )
+
+
+class FiguresSerializer(serializers.Serializer):
+    """One group's money in US$ (or the whole selection's), as the dashboard shows it."""
+
+    key = serializers.JSONField(
+        allow_null=True,
+        help_text=_(
+            "The group: a fiscal year (integer), a division or theme code, an ISO 3166-1 "
+            "alpha-2 code, or a modality, status or funding nature; null for money not "
+            "attributed to any (an activity with no country or theme); null for the total."
+        ),
+    )
+    # A field named like Field.label: DRF takes declared fields off the class, so no clash.
+    label = serializers.CharField()  # type: ignore[assignment]
+    ifad = StageAmountsSerializer()
+    cofinancing = StageAmountsSerializer()
+    in_kind = StageAmountsSerializer()
+    total = StageAmountsSerializer()
+    leverage_allocated = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    leverage_planned = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    allocation_rate = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+    execution_rate = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        figures: Figures = instance
+        total = {
+            stage: figures.ifad[stage] + figures.cofinancing[stage] + figures.in_kind[stage]
+            for stage in Stage.values
+        }
+        return super().to_representation(
+            {
+                "key": figures.key,
+                "label": figures.label,
+                "ifad": figures.ifad,
+                "cofinancing": figures.cofinancing,
+                "in_kind": figures.in_kind,
+                "total": total,
+                "leverage_allocated": figures.leverage(Stage.ALLOCATED),
+                "leverage_planned": figures.leverage(Stage.PLANNED),
+                "allocation_rate": figures.allocation_rate,
+                "execution_rate": figures.execution_rate,
+            }
+        )
+
+
+class RollupSerializer(serializers.Serializer):
+    group_by = serializers.ChoiceField(choices=GROUP_BY_CHOICES)
+    currency = serializers.CharField(help_text=_("Always USD."))
+    as_of = serializers.DateTimeField(
+        allow_null=True, help_text=_("When the figures were last computed.")
+    )
+    refreshing = serializers.BooleanField(
+        help_text=_("Recent changes are still being added up: the figures may lag a little.")
+    )
+    total = FiguresSerializer()
+    groups = FiguresSerializer(many=True)

@@ -1,0 +1,464 @@
+"""What every REST API endpoint shares: errors as JSON, cursor pages, CSV, throttling.
+
+The endpoints themselves live with their apps (activities/api.py, finance/api.py); this module
+holds only the plumbing, so that every endpoint answers errors, pages and rates the same way.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from base64 import b64decode
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib import parse
+
+from django.conf import settings
+from django.core.cache import BaseCache, caches
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import exceptions, serializers
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.pagination import Cursor, CursorPagination
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+
+from accounts.authentication import token_of
+from finance.export import escape
+
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
+
+logger = logging.getLogger(__name__)
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+class Conflict(exceptions.APIException):
+    """The caller's version of a record is stale: someone saved it since they read it."""
+
+    status_code = 409
+    default_detail = gettext_lazy("Someone else changed this record since you read it.")
+    default_code = "conflict"
+
+
+# The body of every error answer, for the schema (the bodies are built in exception_handler).
+# Inline: a Serializer class cannot have a field named "errors" (its validation errors).
+ERROR_BODY = inline_serializer(
+    name="Error",
+    fields={
+        "detail": serializers.CharField(help_text="What went wrong, in one sentence."),
+        "code": serializers.CharField(
+            help_text=(
+                "A stable code: invalid, not_authenticated, authentication_failed, "
+                "permission_denied, not_found, method_not_allowed, conflict, throttled, "
+                "parse_error, unsupported_media_type, not_acceptable, server_error."
+            )
+        ),
+        "errors": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            required=False,
+            help_text=(
+                "For invalid input: the messages for each parameter or field, by name "
+                "(nested fields as countries.0.role; whole-object problems under __all__)."
+            ),
+        ),
+    },
+)
+
+
+ERROR_DESCRIPTIONS = {
+    400: gettext_lazy("A parameter or field is invalid; `errors` names each one."),
+    401: gettext_lazy("No token or session, or the token is invalid or revoked."),
+    403: gettext_lazy("Your role does not allow this."),
+    404: gettext_lazy("No such record, or not one you may see."),
+    405: gettext_lazy("This method is not allowed here."),
+    409: gettext_lazy("Stale version: someone changed the record since you read it."),
+    429: gettext_lazy("Too many requests: wait the Retry-After seconds."),
+}
+
+
+def error_responses(*codes: int) -> dict[tuple[int, str], OpenApiResponse]:
+    """The documented error answers of an operation (always JSON, whatever format was asked);
+    401 and 429 come with every one."""
+    wanted = sorted({*codes, 401, 429})
+    return {
+        (code, "application/json"): OpenApiResponse(
+            ERROR_BODY, description=str(ERROR_DESCRIPTIONS[code])
+        )
+        for code in wanted
+    }
+
+
+FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    str,
+    enum=["json", "csv"],
+    description="json (default) or csv: the same rows, one per line, the next page in the Link "
+    "header.",
+)
+
+
+def read_schemas(
+    serializer: type[serializers.Serializer],
+    *,
+    list_summary: str,
+    one_summary: str,
+    list_description: str = "",
+) -> dict[str, Any]:
+    """extend_schema_view arguments for a list and its records: JSON or CSV, and the errors."""
+    csv_rows = OpenApiResponse(OpenApiTypes.STR, description="The rows as CSV.")
+    return {
+        "list": extend_schema(
+            summary=list_summary,
+            description=list_description,
+            parameters=[FORMAT_PARAMETER],
+            responses={
+                (200, "application/json"): serializer(many=True),
+                (200, "text/csv"): csv_rows,
+                **error_responses(400),
+            },
+        ),
+        "retrieve": extend_schema(
+            summary=one_summary,
+            parameters=[FORMAT_PARAMETER],
+            responses={
+                (200, "application/json"): serializer,
+                (200, "text/csv"): csv_rows,
+                **error_responses(400, 404),
+            },
+        ),
+    }
+
+
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error details as {"countries.0.role": [messages]}."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(detail, Mapping):
+        for key, value in detail.items():
+            name = "__all__" if key in ("non_field_errors", "__all__") and not prefix else key
+            flat.update(_flatten(value, f"{prefix}.{name}" if prefix else str(name)))
+    elif isinstance(detail, list) and any(isinstance(item, Mapping | list) for item in detail):
+        for index, value in enumerate(detail):
+            if value:
+                flat.update(_flatten(value, f"{prefix}.{index}" if prefix else str(index)))
+    elif isinstance(detail, list):
+        flat[prefix or "__all__"] = [str(item) for item in detail]
+    else:
+        flat[prefix or "__all__"] = [str(detail)]
+    return flat
+
+
+def _summary(errors: dict[str, list[str]]) -> str:
+    parts = [
+        message if name == "__all__" else f"{name}: {message}"
+        for name, messages in errors.items()
+        for message in messages[:1]
+    ]
+    return " ".join(parts) or _("Invalid input.")
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    """Every error the API gives is JSON: {"detail", "code", "errors"?}.
+
+    DRF answers its own exceptions and Django's Http404/PermissionDenied; a Django
+    ValidationError from a model or service becomes 400, and anything unexpected is logged and
+    answered 500 in the same shape (never an HTML page to a script).
+    """
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        )
+    # Imported here: this module is loaded while rest_framework.views itself is being imported
+    # (the settings name its classes), so it cannot import that module at the top.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        logger.exception("Unhandled error in API view %s", context.get("view"), exc_info=exc)
+        response = Response(status=500)
+        body: dict[str, Any] = {"detail": _("Internal server error."), "code": "server_error"}
+    elif isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        body = {"detail": _summary(errors), "code": "invalid", "errors": errors}
+    else:
+        assert isinstance(exc, exceptions.APIException) or response.status_code in (403, 404)
+        code = getattr(exc, "default_code", None) or (
+            "not_found" if response.status_code == 404 else "permission_denied"
+        )
+        detail = response.data.get("detail") if isinstance(response.data, dict) else None
+        body = {"detail": str(detail or exc), "code": code}
+    response.data = body
+    # Errors are JSON whatever the format asked for (?format=csv, the IATI XML).
+    request = context.get("request")
+    if request is not None:
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+    return response
+
+
+class FormatNegotiation(DefaultContentNegotiation):
+    """An unknown ?format= is a bad parameter (400), not a missing page (DRF's 404)."""
+
+    def filter_renderers(
+        self, renderers: Iterable[BaseRenderer], format: str
+    ) -> list[BaseRenderer]:
+        kept = [renderer for renderer in renderers if renderer.format == format]
+        if not kept:
+            known = ", ".join(sorted({renderer.format for renderer in renderers}))
+            message = _("Unknown format %(format)r: use %(known)s.") % {
+                "format": format[:20],
+                "known": known,
+            }
+            raise exceptions.ValidationError({"format": [message]})
+        return kept
+
+
+# --- pagination -------------------------------------------------------------------------------
+
+Ordering = Mapping[str, tuple[str, ...]]
+
+
+class CursorPage(CursorPagination):
+    """Cursor pages: stable under concurrent writes, so a sync that follows `next` sees every
+    record once (a record changed meanwhile may appear again, later, with its new values).
+
+    A view names its orderings in `ordering_choices` ({"updated": ("updated_at", "pk")}) and
+    its default in `default_ordering`; the first field is the cursor's position and the others
+    only break ties. The `Link` header carries the next and previous pages too (for CSV).
+    """
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    page_size_query_description = "Results per page, 1 to 500 (default 50)."
+    cursor_query_description = (
+        "Where the page starts: the `next` or `previous` link of the page before; never built "
+        "by hand."
+    )
+    ordering_param = "ordering"
+
+    def paginate_queryset(  # type: ignore[override]
+        self, queryset: QuerySet[Any], request: Request, view: APIView | None = None
+    ) -> list[Any] | None:
+        self._model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_ordering(
+        self, request: Request, queryset: QuerySet[Any], view: APIView | None
+    ) -> tuple[str, ...]:
+        choices: Ordering = getattr(view, "ordering_choices", {})
+        wanted = str(
+            request.query_params.get(self.ordering_param) or getattr(view, "default_ordering", "")
+        )
+        if wanted not in choices:
+            raise exceptions.ValidationError(
+                {
+                    self.ordering_param: [
+                        _("Unknown ordering %(value)r: use one of %(choices)s.")
+                        % {"value": wanted[:40], "choices": ", ".join(choices)}
+                    ]
+                }
+            )
+        return choices[wanted]
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None
+        invalid = exceptions.ValidationError(
+            {
+                self.cursor_query_param: [
+                    _(
+                        "Invalid cursor: use the next or previous link exactly as given, with "
+                        "the same ordering."
+                    )
+                ]
+            }
+        )
+        try:
+            text = b64decode(encoded.encode("ascii"), validate=True).decode("ascii")
+            tokens = parse.parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
+            offset = int(tokens.get("o", ["0"])[0])
+            reverse = bool(int(tokens.get("r", ["0"])[0]))
+            position = tokens.get("p", [None])[0]
+        except (TypeError, ValueError):
+            raise invalid from None
+        if not 0 <= offset <= self.offset_cutoff:
+            raise invalid
+        if position is not None:
+            # The position goes into a WHERE clause: it must be a value of the ordering field.
+            name = self.ordering[0].lstrip("-")
+            field = self._model._meta.pk if name == "pk" else self._model._meta.get_field(name)
+            try:
+                field.to_python(position)  # type: ignore[union-attr]
+            except DjangoValidationError:
+                raise invalid from None
+        # (The stubs type the position as an int; DRF keeps it as the text it put in the cursor.)
+        return Cursor(offset=offset, reverse=reverse, position=position)  # type: ignore[arg-type]
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        links = [
+            f'<{url}>; rel="{rel}"'
+            for url, rel in ((self.get_next_link(), "next"), (self.get_previous_link(), "previous"))
+            if url
+        ]
+        if links:
+            response["Link"] = ", ".join(links)
+        return response
+
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": 500}
+        choices: Ordering = getattr(view, "ordering_choices", {})
+        parameters.append(
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": str(
+                    _("Sort order (a leading - sorts descending); default %(default)s.")
+                    % {"default": getattr(view, "default_ordering", "")}
+                ),
+                "schema": {"type": "string", "enum": list(choices)},
+            }
+        )
+        return parameters
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+Column = tuple[str, Callable[[dict[str, Any]], Any]]
+
+
+def csv_columns(names: Iterable[str]) -> list[Column]:
+    """One column per field, with the field's name as header: for flat records."""
+
+    def column(name: str) -> Column:
+        return name, lambda item: item[name]
+
+    return [column(name) for name in names]
+
+
+def csv_cell(value: Any) -> Any:
+    """Lists become "a; b"; text that a spreadsheet would run as a formula is escaped as in the
+    workbook and ledger downloads."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = "; ".join(str(item) for item in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return escape(value)
+
+
+class CsvRenderer(BaseRenderer):
+    """The rows of a list (or the one record) as CSV, with the columns the view names in
+    `csv_columns`: [(header, function of the JSON item)]. The rows are the page's "results", or
+    the part of the answer the view names in `csv_items`."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        view = (renderer_context or {}).get("view")
+        columns: Sequence[Column] = getattr(view, "csv_columns", ())
+        key = getattr(view, "csv_items", "results")
+        if isinstance(data, dict) and key in data:
+            items: Iterable[dict[str, Any]] = data[key]
+        elif isinstance(data, list):
+            items = data
+        else:
+            items = [data]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([header for header, _value in columns])
+        for item in items:
+            writer.writerow([csv_cell(value(item)) for _header, value in columns])
+        return buffer.getvalue().encode(self.charset)
+
+
+class CsvOnReads:
+    """Lists and records read as JSON or CSV (?format=csv); writes answer JSON only.
+
+    A viewset reads in its list and retrieve actions, a plain view in GET."""
+
+    read_actions = ("list", "retrieve")
+
+    def get_renderers(self) -> list[BaseRenderer]:
+        action = getattr(self, "action", None)
+        if action is None:
+            request = getattr(self, "request", None)
+            reading = request is None or request.method in ("GET", "HEAD")
+        else:
+            reading = action in self.read_actions
+        return [JSONRenderer(), CsvRenderer()] if reading else [JSONRenderer()]
+
+
+# --- throttling -------------------------------------------------------------------------------
+
+
+class CallerThrottle(SimpleRateThrottle):
+    """One budget per API token, per logged-in user (browser session) and per anonymous address,
+    at the rates of settings.API_THROTTLE_RATES; 429 with Retry-After beyond it.
+
+    The counters live in the shared Redis cache ("api"). If Redis does not answer, requests are
+    let through and the failure is logged: throttling protects the service, it must not be what
+    takes it down.
+    """
+
+    def __init__(self) -> None:
+        # The rate depends on who asks: it is chosen in allow_request, not here.
+        self.history: list[float] = []
+
+    @property
+    def cache(self) -> BaseCache:  # type: ignore[override]
+        return caches["api"]
+
+    def _scope(self, request: Request) -> str:
+        if token_of(request) is not None:
+            return "token"
+        if request.user and request.user.is_authenticated:
+            return "session"
+        return "anonymous"
+
+    def get_cache_key(self, request: Request, view: APIView) -> str:
+        token = token_of(request)
+        if token is not None:
+            ident = f"token:{token.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user:{request.user.pk}"
+        else:
+            ident = f"anon:{self.get_ident(request)}"
+        return f"throttle:{ident}"
+
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        self.scope = self._scope(request)
+        self.rate = settings.API_THROTTLE_RATES[self.scope]
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        try:
+            return super().allow_request(request, view)
+        except Exception:
+            logger.warning("API throttling is off: its cache does not answer.", exc_info=True)
+            return True

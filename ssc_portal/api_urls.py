@@ -1,0 +1,40 @@
+"""The REST API's addresses (included under /api/ by ssc_portal.urls).
+
+Version 1 lives under /api/v1/; the OpenAPI schema and its human-readable reference beside it.
+Any other /api/ address answers a JSON 404, never an HTML page.
+"""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import SimpleRouter
+
+from activities.api import ActivityViewSet, CountryViewSet, PartnerViewSet, ThemeViewSet
+from finance.api import IatiActivitiesViewSet, LedgerViewSet, RollupView
+from knowledge.api import KnowledgeAssetViewSet
+
+from .api_docs import api_docs
+from .api_views import not_found
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("partners", PartnerViewSet, basename="partner")
+router.register("countries", CountryViewSet, basename="country")
+router.register("themes", ThemeViewSet, basename="theme")
+router.register("ledger", LedgerViewSet, basename="ledger")
+router.register("knowledge", KnowledgeAssetViewSet, basename="knowledge")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("v1/rollups/", RollupView.as_view(), name="rollups"),
+    path(
+        "v1/iati/activities.xml",
+        IatiActivitiesViewSet.as_view({"get": "list"}),
+        name="iati-activities",
+    ),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", api_docs, name="docs"),
+    # [\s\S], not ".": an address with an encoded newline must land here too.
+    re_path(r"^(?P<path>[\s\S]*)$", not_found, name="not_found"),
+]

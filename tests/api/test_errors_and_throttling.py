@@ -1,0 +1,112 @@
+"""Errors are JSON with a message naming what is wrong, never an HTML page; each token has its
+own request budget (429 with Retry-After beyond it); throttling never takes the API down."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.core.cache import caches
+from django.test import Client, override_settings
+
+from accounts.models import User
+from accounts.services import create_api_token
+from activities import api as activities_api
+from activities.models import Visibility
+from tests.factories import ActivityFactory
+
+pytestmark = pytest.mark.django_db
+
+ApiFor = Callable[[User | None], Client]
+
+
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
+def test_unknown_api_addresses_answer_json_404_to_everyone(
+    api_for: ApiFor, viewer: User, method: str
+) -> None:
+    for client in (Client(), api_for(viewer)):
+        for address in ("/api/v1/nothing-here/", "/api/v1/countries/%0AXY/"):
+            response = getattr(client, method)(address)
+            assert response.status_code == 404, address
+            assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("address", "parameter"),
+    [
+        ("/api/v1/ledger/?created_since=1365-07-01T14:58:16.9%2B16:19", "created_since"),
+        ("/api/v1/ledger/?created_since=0001-01-01T00:00:00Z", "created_since"),
+        ("/api/v1/activities/?updated_since=2025-01-01T00:00:00-15:00", "updated_since"),
+        ("/api/v1/partners/?updated_since=1899-12-31T23:00:00Z", "updated_since"),
+    ],
+)
+def test_a_date_time_the_database_cannot_compare_is_a_400_naming_it(
+    api_for: ApiFor, focal: User, address: str, parameter: str
+) -> None:
+    response = api_for(focal).get(address)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [parameter]
+
+
+def test_an_unexpected_error_is_a_json_500_and_is_logged(
+    api_for: ApiFor, viewer: User, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(activities_api, "load_activity_links", broken)
+    ActivityFactory()
+    client = api_for(viewer)
+    client.raise_request_exception = False
+    response = client.get("/api/v1/activities/")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal server error.", "code": "server_error"}
+    assert "disk on fire" not in response.content.decode()
+    assert any("disk on fire" in str(record.exc_info) for record in caplog.records)
+
+
+def test_a_token_beyond_its_budget_gets_429_with_retry_after(viewer: User) -> None:
+    first, second = (create_api_token(user=viewer, name=n)[1] for n in ("one", "two"))
+    with override_settings(API_THROTTLE_RATES={"token": "3/minute", "session": "3/minute"}):
+        client = Client(headers={"Authorization": f"Bearer {first}"})
+        assert [client.get("/api/v1/themes/").status_code for _ in range(3)] == [200] * 3
+        refused = client.get("/api/v1/themes/")
+        assert refused.status_code == 429
+        assert 0 < int(refused["Retry-After"]) <= 60
+        assert refused.json()["code"] == "throttled"
+        # Each token has its own budget.
+        other = Client(headers={"Authorization": f"Bearer {second}"})
+        assert other.get("/api/v1/themes/").status_code == 200
+
+
+def test_anonymous_iati_readers_are_throttled_by_address() -> None:
+    ActivityFactory(visibility=Visibility.PUBLIC)
+    with override_settings(API_THROTTLE_RATES={"anonymous": "2/minute"}):
+        here = Client(REMOTE_ADDR="192.0.2.1")
+        assert [here.get("/api/v1/iati/activities.xml").status_code for _ in range(2)] == [
+            200,
+            200,
+        ]
+        assert here.get("/api/v1/iati/activities.xml").status_code == 429
+        elsewhere = Client(REMOTE_ADDR="192.0.2.2")
+        assert elsewhere.get("/api/v1/iati/activities.xml").status_code == 200
+
+
+def test_the_api_keeps_serving_when_the_throttle_cache_is_down(
+    api_for: ApiFor, viewer: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    closed_port = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+    client = api_for(viewer)
+    with override_settings(
+        CACHES={
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            "api": closed_port,
+        }
+    ):
+        assert client.get("/api/v1/themes/").status_code == 200
+    assert "API throttling is off" in caplog.text
+    caches["api"].clear()

@@ -1,0 +1,250 @@
+"""Every REST API address, for every role, with every method: the status each one gets.
+
+The pages have their own walk (tests/activities/test_permissions.py), which leaves the "api"
+namespace to this one. An /api/ URL pattern without a row here fails
+test_every_api_url_pattern_is_in_the_matrix. Refused writes must leave the database as it was
+(the bodies are valid, so a missing check would show); accepted ones must change it; no GET
+changes anything.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import get_resolver, reverse
+
+from accounts.services import create_api_token
+from activities.models import Activity
+from finance import services
+
+# The page walk's world (users of every role, an internal and a public LAC activity with a ledger
+# entry each, a partner organization hidden from the partner user): the same fixture, imported.
+from tests.activities.test_permissions import World, _patterns, world  # noqa: F401 (fixture)
+from tests.factories import theme
+from tests.helpers import db_state
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "viewer", "partner", "cpm_other", "cpm", "focal", "admin")
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+EDITORS = ("cpm", "focal", "admin")  # may change the LAC activities under test
+CREATORS = ("cpm_other", "cpm", "focal", "admin")
+
+
+@dataclass
+class ApiWorld:
+    objects: World
+    tokens: dict[str, str]  # role -> API token
+
+
+@pytest.fixture
+def api_world(request: pytest.FixtureRequest) -> ApiWorld:
+    """The page walk's world and an API token for each of its users."""
+    objects: World = request.getfixturevalue("world")
+    tokens = {
+        role: create_api_token(user=user, name="matrix")[1] for role, user in objects.users.items()
+    }
+    return ApiWorld(objects, tokens)
+
+
+Rule = Callable[[str, str], int]  # (role, method) -> expected status
+
+
+def api(read: dict[str, int] | int, writes: dict[str, dict[str, int] | int]) -> Rule:
+    """Anonymous callers get 401; methods not in `writes` are not allowed (405)."""
+
+    def rule(role: str, method: str) -> int:
+        if role == "anonymous":
+            return 401
+        answer = read if method == "GET" else writes.get(method, 405)
+        return answer.get(role, answer.get("*", 0)) if isinstance(answer, dict) else answer
+
+    return rule
+
+
+def public_rule(get: int) -> Rule:
+    """Open to everyone, signed in or not: GET answers, other methods are not allowed."""
+    return lambda role, method: get if method == "GET" else 405
+
+
+def hidden_from_partner(target: str) -> dict[str, int]:
+    return {"partner": 404} if target in ("internal", "stranger") else {}
+
+
+def activity_detail(target: str) -> Rule:
+    hidden = hidden_from_partner(target)
+    edit = {**hidden, **dict.fromkeys(EDITORS, 200), "*": 403}
+    return api({**hidden, "*": 200}, {"PUT": edit, "PATCH": edit})
+
+
+def ledger_record(target: str) -> Rule:
+    return api(
+        200, {"POST": {**hidden_from_partner(target), **dict.fromkeys(EDITORS, 201), "*": 403}}
+    )
+
+
+def ledger_correct(target: str) -> Rule:
+    hidden = hidden_from_partner(target)
+    return api(405, {"POST": {**hidden, **dict.fromkeys(EDITORS, 201), "*": 403}})
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    target: str
+    rule: Rule
+
+
+READ_ONLY = api(200, {})
+CASES: list[Case] = [
+    Case("api:activity-list", "", api(200, {"POST": {**dict.fromkeys(CREATORS, 201), "*": 403}})),
+    *[Case("api:activity-detail", t, activity_detail(t)) for t in ("internal", "public")],
+    Case("api:partner-list", "", READ_ONLY),
+    *[
+        Case("api:partner-detail", t, api({**hidden_from_partner(t), "*": 200}, {}))
+        for t in ("stranger", "own_org")
+    ],
+    Case("api:country-list", "", READ_ONLY),
+    Case("api:country-detail", "BR", READ_ONLY),
+    Case("api:theme-list", "", READ_ONLY),
+    Case("api:theme-detail", "theme", READ_ONLY),
+    # The list's POST records lines on the target activity.
+    *[Case("api:ledger-list", t, ledger_record(t)) for t in ("internal", "public")],
+    *[
+        Case("api:ledger-detail", t, api({**hidden_from_partner(t), "*": 200}, {}))
+        for t in ("internal", "public")
+    ],
+    *[Case("api:ledger-correct", t, ledger_correct(t)) for t in ("internal", "public")],
+    Case("api:rollups", "", READ_ONLY),
+    # Knowledge assets: read only; internal ones hide from partner users.
+    Case("api:knowledge-list", "", READ_ONLY),
+    *[
+        Case("api:knowledge-detail", t, api({**hidden_from_partner(t), "*": 200}, {}))
+        for t in ("internal", "public")
+    ],
+    # Public by nature: the IATI file, the schema and its documentation.
+    Case("api:iati-activities", "", public_rule(200)),
+    Case("api:schema", "", public_rule(200)),
+    Case("api:docs", "", public_rule(200)),
+    Case("api:not_found", "", lambda role, method: 404),
+]
+
+
+def test_every_api_url_pattern_is_in_the_matrix() -> None:
+    covered = {case.name for case in CASES}
+    found = {name for name in _patterns(get_resolver("ssc_portal.urls")) if name.startswith("api:")}
+    assert found - covered == set(), "API URL patterns without a row in the matrix"
+    assert covered - found == set(), "rows for API URL patterns that no longer exist"
+
+
+def _url(case: Case, objects: World) -> str:
+    match case.name:
+        case "api:activity-detail":
+            return reverse(case.name, args=[getattr(objects, case.target).pk])
+        case "api:partner-detail":
+            return reverse(case.name, args=[getattr(objects, case.target).pk])
+        case "api:country-detail":
+            return reverse(case.name, args=["BR"])
+        case "api:theme-detail":
+            return reverse(case.name, args=[theme(1).code])
+        case "api:knowledge-detail":
+            return reverse(case.name, args=[objects.knowledge.assets[f"asset_{case.target}"].pk])
+        case "api:ledger-detail" | "api:ledger-correct":
+            return reverse(case.name, args=[objects.entries[case.target].pk])
+        case "api:not_found":
+            return "/api/v2/activities/"
+        case "api:rollups":
+            return reverse(case.name) + "?group_by=division"
+    return reverse(case.name)
+
+
+def _activity_body(activity: Activity) -> dict[str, Any]:
+    activity.refresh_from_db()
+    return {
+        "version": activity.version,
+        "title": "Changed by the matrix",
+        "activity_type": "learning_route",
+        "modality": "south_south",
+        "funding_nature": "grant",
+        "lead_division": "LAC",
+        "approval_year": 2024,
+        "countries": [{"iso2": "BR", "role": "provider"}],
+        "themes": [theme(1).code],
+    }
+
+
+def _body(case: Case, objects: World, method: str) -> dict[str, Any]:
+    """A valid body: if a role that may not write were let through, something would change."""
+    target = getattr(objects, case.target, None) if case.target in ("internal", "public") else None
+    match case.name, method:
+        case "api:activity-list", "POST":
+            body = _activity_body(objects.internal)
+            return {k: v for k, v in body.items() if k != "version"}
+        case "api:activity-detail", "PUT":
+            return _activity_body(target)
+        case "api:activity-detail", "PATCH":
+            return {"version": _activity_body(target)["version"], "title": "Patched"}
+        case "api:ledger-list", "POST":
+            return {
+                "activity": target.pk,
+                "ledger_version": services.ledger_version(target),
+                "entries": [
+                    {
+                        "kind": "ifad_grant",
+                        "stage": "allocated",
+                        "amount": "500",
+                        "currency": "USD",
+                        "value_date": "2024-02-01",
+                    }
+                ],
+            }
+        case "api:ledger-correct", "POST":
+            entry = objects.entries[case.target]
+            return {
+                "new_amount": "900",
+                "reason": "Matrix",
+                "ledger_version": services.ledger_version(entry.activity),
+            }
+    return {}
+
+
+@pytest.mark.parametrize(
+    "case", CASES, ids=lambda c: f"{c.name}[{c.target}]" if c.target else c.name
+)
+def test_api_permissions(case: Case, api_world: ApiWorld) -> None:
+    objects, tokens = api_world.objects, api_world.tokens
+    mismatches = []
+    for role in ROLES:
+        headers = {"Authorization": f"Bearer {tokens[role]}"} if role != "anonymous" else {}
+        client = Client(headers=headers, raise_request_exception=False)
+        for method in METHODS:
+            expected = case.rule(role, method)
+            # Each request in a savepoint rolled back afterwards: roles do not see each
+            # other's writes, and a refused write can be compared with the state before it.
+            with transaction.atomic():
+                before = db_state()
+                response = client.generic(
+                    method,
+                    _url(case, objects),
+                    data=json.dumps(_body(case, objects, method)),
+                    content_type="application/json",
+                )
+                after = db_state()
+                transaction.set_rollback(True)
+            got = response.status_code
+            if got != expected:
+                mismatches.append(f"{role:9} {method:6} expected {expected} got {got}")
+            wrote = after != before
+            if wrote and (got not in (200, 201) or method == "GET"):
+                mismatches.append(f"{role:9} {method:6} answered {got} but changed the database")
+            if got in (200, 201) and method != "GET" and not wrote:
+                mismatches.append(f"{role:9} {method:6} answered {got} but saved nothing")
+            if got >= 400 and case.name != "api:docs":
+                assert response["Content-Type"] == "application/json", (role, method)
+    assert not mismatches, f"{case.name} {case.target}:\n" + "\n".join(mismatches)
