@@ -33,6 +33,7 @@ from .services import ActivityData, CountryLink, PartnerLink
 
 if TYPE_CHECKING:
     from finance.importer import ImportSummary
+    from knowledge.demo import KnowledgeLoadReport
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the published password of the demo accounts (DEBUG only)
 SAMPLE_WORKBOOK = "ssc-corporate-spreadsheet-sample.xlsx"
@@ -350,6 +351,7 @@ class DemoResult:
     partners: dict[str, Partner]
     activities: ImportSummary
     roles: LoadReport
+    knowledge: KnowledgeLoadReport
 
 
 @transaction.atomic
@@ -370,9 +372,12 @@ def load_demo_data(*, workbook: Path | None = None) -> DemoResult:
     users = ensure_demo_accounts(partners)
     activities = load_sample_activities(path, user=users["admin"])
     roles = apply_demo_roles(partners=partners, users=users, user=users["admin"])
+    from knowledge.demo import load_demo_knowledge
+
     return DemoResult(
         accounts=[(account, users[account.username]) for account in DEMO_ACCOUNTS],
         partners=partners,
         activities=activities,
         roles=roles,
+        knowledge=load_demo_knowledge(partners=partners, users=users),
     )

@@ -14,6 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from knowledge.views.fragments import activity_knowledge
+
 from .. import access, services
 from ..filters import ActivityFilter, reporting_years
 from ..history import activity_history_entries
@@ -185,15 +187,19 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Activity.providers/receivers/scope read the prefetch cache: fill it with the rows above.
     activity._prefetched_objects_cache = {"country_links": links}  # type: ignore[attr-defined]
     can_edit = access.can_edit_activity(user, activity)
+    themes = list(activity.themes.all())
     context = {
         "activity": activity,
         "country_links": links,
         "providers": [link for link in links if link.is_provider],
         "receivers": [link for link in links if link.is_receiver],
         "partners": _partners_with_roles(activity),
-        "themes": list(activity.themes.all()),
+        "themes": themes,
         "sdgs": list(activity.sdgs.all()),
         "can_edit": can_edit,
+        "knowledge": activity_knowledge(
+            user, activity, [t.pk for t in themes], [link.country_id for link in links]
+        ),
         "scope_label": Scope(activity.scope).label,
         "next_statuses": [
             (status, Status(status).label) for status in activity.allowed_next_statuses

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from activities import demo
 from activities.services import ActivityError
+from knowledge.services import KnowledgeError
 
 
 class Command(BaseCommand):
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             )
         try:
             result = demo.load_demo_data(workbook=options["workbook"])
-        except (demo.DemoDataError, ActivityError) as error:
+        except (demo.DemoDataError, ActivityError, KnowledgeError) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Partner organizations: {', '.join(result.partners)}")
         imported = result.activities
@@ -40,6 +41,9 @@ class Command(BaseCommand):
             f"{imported.unchanged} unchanged; {imported.entries} ledger entries"
         )
         self.stdout.write(f"Demo partners, visibility and CPMs: {result.roles.summary()}")
+        self.stdout.write(
+            f"Knowledge assets, learning route, offers, demand: {result.knowledge.summary()}"
+        )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo accounts (password for all: demo):"))
         for account, _user in result.accounts:

@@ -1,0 +1,787 @@
+"""Knowledge: what SSC activities leave behind (case studies, guides, plans, stories), the
+learning routes with the action plans their participants drew up, and the demand for learning
+matched with what institutions offer.
+
+Rules about one object live here as methods and properties; who may see or change what lives in
+the querysets (`visible_to`, `editable_by`); writes live in services.py.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
+from django.core.exceptions import ValidationError
+from django.db import connections, models
+from django.db.models import Case, F, Q, Value, When
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import (
+    SDG,
+    Activity,
+    ActivityCountry,
+    ActivityType,
+    Country,
+    Division,
+    Partner,
+    Theme,
+    Visibility,
+)
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from accounts.models import User
+
+
+class AssetType(models.TextChoices):
+    CASE_STUDY = "case_study", _("Case study")
+    LESSON_LEARNED = "lesson_learned", _("Lesson learned")
+    GOOD_PRACTICE = "good_practice", _("Good practice / solution")
+    LEARNING_ROUTE_GUIDE = "learning_route_guide", _("Learning route guide")
+    ACTION_PLAN = "action_plan", _("Innovation / action plan")
+    EVALUATION = "evaluation", _("Evaluation or survey")
+    TOOLKIT = "toolkit", _("Toolkit / how-to note")
+    POLICY_BRIEF = "policy_brief", _("Policy brief")
+    STORY = "story", _("Photo or video story")
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    FRENCH = "fr", _("French")
+    SPANISH = "es", _("Spanish")
+    PORTUGUESE = "pt", _("Portuguese")
+    ARABIC = "ar", _("Arabic")
+    RUSSIAN = "ru", _("Russian")
+    CHINESE = "zh", _("Chinese")
+    OTHER = "other", _("Other language")
+
+
+# PostgreSQL text-search configuration (stemming, stop words) per language; "simple" (lower-case
+# words, no stemming) for the others.
+SEARCH_CONFIGS: dict[str, str] = {
+    Language.ENGLISH: "english",
+    Language.FRENCH: "french",
+    Language.SPANISH: "spanish",
+    Language.PORTUGUESE: "portuguese",
+    Language.ARABIC: "arabic",
+    Language.RUSSIAN: "russian",
+}
+SIMPLE_CONFIG = "simple"
+
+
+def search_config_for(language_field: str = "language") -> Case:
+    """The text-search configuration of each row, from its language column."""
+    return Case(
+        *[When(**{language_field: code}, then=Value(cfg)) for code, cfg in SEARCH_CONFIGS.items()],
+        default=Value(SIMPLE_CONFIG),
+        output_field=models.CharField(),
+    )
+
+
+def _config_groups() -> dict[str, list[str]]:
+    """Language codes per text-search configuration ("simple" takes the others)."""
+    groups: dict[str, list[str]] = {}
+    for code in Language.values:
+        groups.setdefault(SEARCH_CONFIGS.get(code, SIMPLE_CONFIG), []).append(code)
+    return groups
+
+
+def search_match(text: str) -> tuple[Q, Case]:
+    """The filter and the rank of a search, each asset judged in its own language.
+
+    The searcher's language is unknown, so the words are parsed in every configuration, and an
+    asset is compared with the parse of its own language: "routes" finds an English "route",
+    "rutas" a Spanish "ruta", and "value -rice" excludes rice in each language's own terms (an OR
+    of the parses would let one language's stem slip past another's exclusion). Each branch is
+    constant, so the GIN index on the vector answers it.
+    """
+    match = Q()
+    ranks = []
+    for config, codes in _config_groups().items():
+        query = SearchQuery(text, config=config, search_type="websearch")
+        match |= Q(language__in=codes, search_vector=query)
+        ranks.append(
+            When(language__in=codes, then=SearchRank(F("search_vector"), query, normalization=1))
+        )
+    return match, Case(*ranks, default=Value(0.0), output_field=models.FloatField())
+
+
+def search_query(text: str) -> SearchQuery:
+    """The words parsed in every configuration at once (OR): for highlighting matches in
+    snippets, where a row's own language is applied by ts_headline's configuration."""
+    configs = sorted({*SEARCH_CONFIGS.values(), SIMPLE_CONFIG})
+    query = SearchQuery(text, config=configs[0], search_type="websearch")
+    for config in configs[1:]:
+        query |= SearchQuery(text, config=config, search_type="websearch")
+    return query
+
+
+class Licence(models.TextChoices):
+    CC_BY = "cc_by", _("Creative Commons Attribution (CC BY 4.0)")
+    CC_BY_SA = "cc_by_sa", _("Creative Commons Attribution-ShareAlike (CC BY-SA 4.0)")
+    CC_BY_NC = "cc_by_nc", _("Creative Commons Attribution-NonCommercial (CC BY-NC 4.0)")
+    CC_BY_NC_SA = "cc_by_nc_sa", _("Creative Commons BY-NC-SA 4.0")
+    CC0 = "cc0", _("Public domain (CC0)")
+    COPYRIGHT = "copyright", _("All rights reserved (ask the authors)")
+
+
+def _staff_or_public(queryset: Any, user: Any) -> Any:
+    """Agency staff read everything; partner users and anonymous callers (the public API) read
+    only what is public; an inactive account reads nothing."""
+    if not user.is_authenticated:
+        return queryset.filter(visibility=Visibility.PUBLIC)
+    if not user.is_active:
+        return queryset.none()
+    if user.is_staff_reader:
+        return queryset
+    return queryset.filter(visibility=Visibility.PUBLIC)
+
+
+def _cpm_patch(user: User, *, division: str, countries: str | None) -> Q:
+    """What a CPM may change, as for activities: their own records, their divisions', and those
+    about their countries. `countries` is the lookup of the record's countries, if it has any."""
+    rule = Q(created_by=user) | Q(**{f"{division}__in": user.divisions.all()})
+    if countries:
+        rule |= Q(**{f"{countries}__in": user.countries.all()})
+    return rule
+
+
+# --- Knowledge assets ------------------------------------------------------------------------
+
+
+class KnowledgeAssetQuerySet(models.QuerySet["KnowledgeAsset"]):
+    def visible_to(self, user: User | Any) -> KnowledgeAssetQuerySet:
+        """What a user may read; anything else answers 404 to them. Internal assets never reach
+        partner users, anonymous callers or the public API."""
+        return _staff_or_public(self, user)  # type: ignore[no-any-return]
+
+    def editable_by(self, user: User | Any) -> KnowledgeAssetQuerySet:
+        """The focal point changes everything; a CPM the assets of their divisions and countries
+        and those they recorded (the rules of activities.access)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_focal_point:
+            return self
+        if not user.is_cpm:
+            return self.none()
+        patch = _cpm_patch(user, division="division", countries=None)
+        countries = KnowledgeAsset.countries.through.objects.filter(
+            country__in=user.countries.all()
+        ).values("knowledgeasset_id")
+        return self.filter(patch | Q(pk__in=countries))
+
+    def for_list(self) -> KnowledgeAssetQuerySet:
+        """What the result lists show, in a fixed number of queries; the long texts stay in the
+        database."""
+        return (
+            self.select_related("division")
+            .defer("body", "file_text", "search_vector")
+            .prefetch_related(
+                models.Prefetch("countries", queryset=Country.objects.only("pk", "name", "iso2"))
+            )
+        )
+
+    def search(self, text: str) -> KnowledgeAssetQuerySet:
+        """Assets matching the words typed, with a `rank` (higher is better).
+
+        PostgreSQL: the stored vector (title, abstract, body and the text of attached PDFs,
+        weighted in that order) against the words parsed in the asset's language (search_match),
+        ranked by ts_rank. SQLite
+        (the quickstart): each word as a case-insensitive substring of the same fields, rank 0.
+        """
+        text = " ".join(text.split())
+        if not text:
+            return self
+        if connections[self.db].vendor == "postgresql":
+            match, rank = search_match(text)
+            return self.filter(match).annotate(rank=rank)
+        found = self
+        # Every word somewhere in the four fields (quotes and operators of the PostgreSQL
+        # syntax are ignored here).
+        for word in re.findall(r"[^\s\"]+", text):
+            word = word.lstrip("-")
+            if word and word.lower() != "or":
+                found = found.filter(
+                    Q(title__icontains=word)
+                    | Q(abstract__icontains=word)
+                    | Q(body__icontains=word)
+                    | Q(file_text__icontains=word)
+                )
+        return found.annotate(rank=Value(0.0, output_field=models.FloatField()))
+
+    def for_activity_page(
+        self, activity: Activity, *, theme_ids: list[int], country_ids: list[int], limit: int
+    ) -> KnowledgeAssetQuerySet:
+        """In one query: the assets linked to the activity (`own` true) and those linked to other
+        activities sharing at least one of its themes and one of its countries, own first."""
+        links = KnowledgeAsset.activities.through.objects
+        own = links.filter(activity_id=activity.pk, knowledgeasset_id=models.OuterRef("pk"))
+        neighbours = (
+            Activity.objects.filter(themes__in=theme_ids)
+            .filter(
+                pk__in=ActivityCountry.objects.filter(country_id__in=country_ids).values(
+                    "activity_id"
+                )
+            )
+            .exclude(pk=activity.pk)
+            .values("pk")
+        )
+        related = links.filter(activity_id__in=neighbours).values("knowledgeasset_id")
+        wanted = Q(pk__in=links.filter(activity_id=activity.pk).values("knowledgeasset_id"))
+        if theme_ids and country_ids:
+            wanted |= Q(pk__in=related)
+        return (
+            self.filter(wanted)
+            .annotate(own=models.Exists(own))
+            .only("pk", "title", "asset_type", "published_on", "visibility", "language")
+            .order_by("-own", "-published_on", "-pk")[:limit]
+        )
+
+
+class KnowledgeAsset(models.Model):
+    asset_type = models.CharField(_("type"), max_length=30, choices=AssetType.choices)
+    title = models.CharField(_("title"), max_length=300)
+    abstract = models.TextField(_("abstract"), blank=True, max_length=5000)
+    body = models.TextField(
+        _("body"),
+        blank=True,
+        max_length=300_000,
+        help_text=_("The full text, when the asset is written here rather than attached."),
+    )
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
+    )
+    published_on = models.DateField(_("publication date"))
+    division = models.ForeignKey(
+        Division,
+        verbose_name=_("division"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The IFAD division the asset belongs to (its CPMs may edit it)."),
+    )
+    author_organizations = models.ManyToManyField(
+        Partner,
+        verbose_name=_("author organizations"),
+        blank=True,
+        related_name="knowledge_assets",
+    )
+    countries = models.ManyToManyField(
+        Country, verbose_name=_("countries"), blank=True, related_name="knowledge_assets"
+    )
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("themes"), related_name="knowledge_assets"
+    )
+    sdgs = models.ManyToManyField(SDG, verbose_name=_("SDGs"), blank=True, related_name="+")
+    activities = models.ManyToManyField(
+        Activity,
+        verbose_name=_("linked activities"),
+        blank=True,
+        related_name="knowledge_assets",
+    )
+    external_url = models.URLField(
+        _("external link"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where the asset lives elsewhere (a video, a publisher's page)."),
+    )
+    licence = models.CharField(
+        _("licence"), max_length=20, choices=Licence.choices, default=Licence.CC_BY
+    )
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.INTERNAL,
+        help_text=_("Public assets are shown to partner organizations and the public API."),
+    )
+    # The text of the attached PDFs, joined: searched with the rest (a copy of AssetFile.text kept
+    # here so that one column feeds the vector, the SQLite fallback and the result snippets).
+    file_text = models.TextField(blank=True, editable=False)
+    # Maintained by services.save_asset on PostgreSQL; NULL on SQLite, which searches the text.
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = KnowledgeAssetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_on", "-pk"]
+        verbose_name = _("knowledge asset")
+        verbose_name_plural = _("knowledge assets")
+        indexes = [
+            models.Index(fields=["published_on"], name="knowledge_published_idx"),
+            models.Index(fields=["visibility", "published_on"], name="knowledge_visible_idx"),
+        ]
+        # The GIN index on search_vector is created by migration 0002 on PostgreSQL only.
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:asset_detail", args=[self.pk])
+
+    @property
+    def search_config(self) -> str:
+        return SEARCH_CONFIGS.get(self.language, SIMPLE_CONFIG)
+
+
+class FileKind(models.TextChoices):
+    PDF = "pdf", _("PDF document")
+    DOCX = "docx", _("Word document")
+    XLSX = "xlsx", _("Excel workbook")
+    PPTX = "pptx", _("PowerPoint presentation")
+    PNG = "png", _("PNG image")
+    JPEG = "jpeg", _("JPEG image")
+    GIF = "gif", _("GIF image")
+    WEBP = "webp", _("WebP image")
+
+
+def asset_file_path(instance: AssetFile, filename: str) -> str:
+    # Never the uploader's name in the path: it is kept in original_name for display only.
+    return f"knowledge/{instance.asset_id}/{instance.sha256[:16]}.{instance.extension}"
+
+
+class AssetFile(models.Model):
+    asset = models.ForeignKey(KnowledgeAsset, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(_("file"), upload_to=asset_file_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=10, choices=FileKind.choices)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    text = models.TextField(_("extracted text"), blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("asset file")
+        verbose_name_plural = _("asset files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:file_download", args=[self.asset_id, self.pk])
+
+    @property
+    def extension(self) -> str:
+        return "jpg" if self.kind == FileKind.JPEG else str(self.kind)
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind in (FileKind.PNG, FileKind.JPEG, FileKind.GIF, FileKind.WEBP)
+
+
+# --- Learning routes -------------------------------------------------------------------------
+
+
+class RouteQuerySet(models.QuerySet["LearningRoute"]):
+    def visible_to(self, user: User | Any) -> RouteQuerySet:
+        return _staff_or_public(self, user)  # type: ignore[no-any-return]
+
+    def editable_by(self, user: User | Any) -> RouteQuerySet:
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_focal_point:
+            return self
+        if not user.is_cpm:
+            return self.none()
+        return self.filter(
+            _cpm_patch(user, division="division", countries=None)
+            | Q(pk__in=HostCase.objects.filter(country__in=user.countries.all()).values("route_id"))
+        )
+
+
+class LearningRoute(models.Model):
+    """A learning route (PROCASUR): participants travel to host cases, meet the people who built
+    them, and each participating project leaves with an action or innovation plan."""
+
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True, max_length=10000)
+    activity = models.OneToOneField(
+        Activity,
+        verbose_name=_("activity"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="learning_route",
+        help_text=_("The portfolio activity this route is, when it is recorded as one."),
+    )
+    organizer = models.ForeignKey(
+        Partner,
+        verbose_name=_("organizer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Who designed and ran the route (for example PROCASUR)."),
+    )
+    division = models.ForeignKey(
+        Division, verbose_name=_("division"), on_delete=models.PROTECT, related_name="+"
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), related_name="+")
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RouteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        verbose_name = _("learning route")
+        verbose_name_plural = _("learning routes")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:route_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
+
+
+class HostCase(models.Model):
+    """A place the route visits: the host organization's experience worth learning from."""
+
+    route = models.ForeignKey(LearningRoute, on_delete=models.CASCADE, related_name="host_cases")
+    title = models.CharField(_("case"), max_length=300)
+    host = models.ForeignKey(
+        Partner, verbose_name=_("host organization"), on_delete=models.PROTECT, related_name="+"
+    )
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="+"
+    )
+    theme = models.ForeignKey(
+        Theme, verbose_name=_("theme"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("host case")
+        verbose_name_plural = _("host cases")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RouteParticipant(models.Model):
+    """One participating organization (usually a project) from one country."""
+
+    route = models.ForeignKey(LearningRoute, on_delete=models.CASCADE, related_name="participants")
+    organization = models.ForeignKey(
+        Partner, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="+"
+    )
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="+"
+    )
+    people = models.PositiveSmallIntegerField(_("people"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("route participant")
+        verbose_name_plural = _("route participants")
+        constraints = [
+            models.UniqueConstraint(fields=["route", "organization"], name="route_participant_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} ({self.country})"
+
+
+class PlanStatus(models.TextChoices):
+    DRAFTED = "drafted", _("Drafted")
+    ADOPTED = "adopted", _("Adopted")
+    FUNDED = "funded", _("Funded")
+    IMPLEMENTED = "implemented", _("Implemented")
+
+
+# Statuses that claim something happened outside the route: they need evidence.
+PLAN_STATUSES_WITH_EVIDENCE = (PlanStatus.FUNDED, PlanStatus.IMPLEMENTED)
+
+
+class ActionPlan(models.Model):
+    """The action or innovation plan a participating project drew up, followed up over time."""
+
+    route = models.ForeignKey(LearningRoute, on_delete=models.CASCADE, related_name="plans")
+    participant = models.ForeignKey(
+        RouteParticipant,
+        verbose_name=_("participating project"),
+        on_delete=models.CASCADE,
+        related_name="plans",
+    )
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("what the plan says"), blank=True, max_length=5000)
+    status = models.CharField(
+        _("follow-up status"),
+        max_length=12,
+        choices=PlanStatus.choices,
+        default=PlanStatus.DRAFTED,
+    )
+    status_date = models.DateField(
+        _("status reached on"), null=True, blank=True, help_text=_("When it got to this status.")
+    )
+    evidence = models.TextField(
+        _("evidence"),
+        blank=True,
+        max_length=5000,
+        help_text=_("What shows the status: a decision, a budget line, a field report."),
+    )
+    evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
+    evidence_asset = models.ForeignKey(
+        KnowledgeAsset,
+        verbose_name=_("evidence in the knowledge library"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("action plan")
+        verbose_name_plural = _("action plans")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def has_evidence(self) -> bool:
+        return bool(self.evidence.strip() or self.evidence_url or self.evidence_asset_id)
+
+    def clean(self) -> None:
+        errors: dict[str, StrOrPromise] = {}
+        if self.status in PLAN_STATUSES_WITH_EVIDENCE and not self.has_evidence:
+            errors["evidence"] = _(
+                "A plan marked %(status)s needs evidence: a note, a link or a document."
+            ) % {"status": PlanStatus(self.status).label.lower()}
+        if self.participant_id and self.route_id and self.participant.route_id != self.route_id:
+            errors["participant"] = _("Choose a project that took part in this route.")
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Demand and offer ------------------------------------------------------------------------
+
+
+class DemandQuerySet(models.QuerySet["LearningDemand"]):
+    def visible_to(self, user: User | Any) -> DemandQuerySet:
+        """Planning records of the agency: staff only."""
+        if not user.is_authenticated or not user.is_active or not user.is_staff_reader:
+            return self.none()
+        return self
+
+    def editable_by(self, user: User | Any) -> DemandQuerySet:
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_focal_point:
+            return self
+        if not user.is_cpm:
+            return self.none()
+        return self.filter(_cpm_patch(user, division="country__division", countries="country"))
+
+
+class DemandStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    MATCHED = "matched", _("Matched")
+    CLOSED = "closed", _("Closed")
+
+
+class LearningDemand(models.Model):
+    """A country programme wants to learn something, for some people, by some date."""
+
+    country = models.ForeignKey(
+        Country,
+        verbose_name=_("country programme"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    title = models.CharField(
+        _("what they want to learn"),
+        max_length=300,
+        help_text=_("For example: 'Community-run crab fattening and its market'."),
+    )
+    description = models.TextField(_("details"), blank=True, max_length=5000)
+    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), related_name="+")
+    audience = models.CharField(
+        _("for whom"),
+        max_length=300,
+        help_text=_("Who would travel or learn: project staff, farmer leaders, ministry..."),
+    )
+    needed_by = models.DateField(_("needed by"), null=True, blank=True)
+    language = models.CharField(
+        _("working language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
+    )
+    preferred_type = models.CharField(
+        _("preferred format"), max_length=30, choices=ActivityType.choices, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=DemandStatus.choices, default=DemandStatus.OPEN
+    )
+    accepted_offer = models.ForeignKey(
+        "LearningOffer",
+        verbose_name=_("accepted offer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    # The explanation as it was when the match was accepted (offers and assets change later).
+    match_score = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    match_reasons = models.JSONField(default=list, blank=True, editable=False)
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("resulting activity"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DemandQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("learning demand")
+        verbose_name_plural = _("learning demands")
+
+    def __str__(self) -> str:
+        return f"{self.country}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:demand_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == DemandStatus.OPEN
+
+
+class OfferQuerySet(models.QuerySet["LearningOffer"]):
+    def visible_to(self, user: User | Any) -> OfferQuerySet:
+        if not user.is_authenticated or not user.is_active or not user.is_staff_reader:
+            return self.none()
+        return self
+
+    def editable_by(self, user: User | Any) -> OfferQuerySet:
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_focal_point:
+            return self
+        if not user.is_cpm:
+            return self.none()
+        return self.filter(_cpm_patch(user, division="country__division", countries="country"))
+
+
+class LearningOffer(models.Model):
+    """An institution, or a past activity through its host, that can share an experience."""
+
+    institution = models.ForeignKey(
+        Partner,
+        verbose_name=_("offering institution"),
+        on_delete=models.PROTECT,
+        related_name="learning_offers",
+    )
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("past activity"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="learning_offers",
+        help_text=_("The activity whose experience is offered, if any."),
+    )
+    country = models.ForeignKey(
+        Country, verbose_name=_("offering country"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("what they can share"), max_length=300)
+    description = models.TextField(_("details"), blank=True, max_length=5000)
+    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), related_name="+")
+    languages = models.JSONField(
+        _("languages"), default=list, help_text=_("Languages the hosts can work in.")
+    )
+    is_active = models.BooleanField(
+        _("still offered"), default=True, help_text=_("Withdrawn offers are not proposed.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OfferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("learning offer")
+        verbose_name_plural = _("learning offers")
+
+    def __str__(self) -> str:
+        return f"{self.institution}: {self.title}"
+
+    @property
+    def language_labels(self) -> list[str]:
+        labels = dict(Language.choices)
+        return [str(labels.get(code, code)) for code in self.languages]

@@ -1,0 +1,96 @@
+"""What the REST API shows of knowledge assets (read only: assets are written through the
+library's pages, where uploads are checked)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from activities.models import Visibility
+
+from .models import AssetFile, AssetType, KnowledgeAsset, Language, Licence
+
+
+class AssetFileSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="Where to download it (same access).")
+
+    class Meta:
+        model = AssetFile
+        fields = ["id", "original_name", "kind", "size", "pages", "sha256", "url"]
+
+    def get_url(self, row: AssetFile) -> str:
+        request = self.context.get("request")
+        path = reverse("knowledge:file_download", args=[row.asset_id, row.pk])
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class AuthorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    acronym = serializers.CharField()
+
+
+class KnowledgeAssetSerializer(serializers.ModelSerializer):
+    """An asset as a list shows it: everything but its long texts."""
+
+    asset_type = serializers.ChoiceField(choices=AssetType.choices)
+    language = serializers.ChoiceField(choices=Language.choices)
+    licence = serializers.ChoiceField(choices=Licence.choices)
+    visibility = serializers.ChoiceField(choices=Visibility.choices)
+    division = serializers.CharField(source="division.code")
+    countries: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="iso2", many=True, read_only=True
+    )
+    themes: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
+    sdgs: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="number", many=True, read_only=True
+    )
+    author_organizations = AuthorSerializer(many=True, read_only=True)
+    activities: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="ssc_id",
+        many=True,
+        read_only=True,
+        help_text="SSC IDs of the linked activities you may see.",
+    )
+    files = AssetFileSerializer(many=True, read_only=True)
+    page = serializers.SerializerMethodField(help_text="The asset's page in the portal.")
+
+    class Meta:
+        model = KnowledgeAsset
+        fields = [
+            "id",
+            "asset_type",
+            "title",
+            "abstract",
+            "language",
+            "published_on",
+            "division",
+            "countries",
+            "themes",
+            "sdgs",
+            "author_organizations",
+            "activities",
+            "external_url",
+            "licence",
+            "visibility",
+            "files",
+            "page",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_page(self, asset: KnowledgeAsset) -> str:
+        request = self.context.get("request")
+        path = asset.get_absolute_url()
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class KnowledgeAssetDetailSerializer(KnowledgeAssetSerializer):
+    """One asset, with its body."""
+
+    class Meta(KnowledgeAssetSerializer.Meta):
+        fields = [*KnowledgeAssetSerializer.Meta.fields, "body"]

@@ -1,0 +1,554 @@
+"""Writes to the knowledge library, learning routes, demands and offers.
+
+Every change goes through these functions so that it is validated the same way from the pages,
+the admin's eventual API and the demo loader, runs in one transaction, keeps the search vector of
+an asset in step with its text, and never leaves a stored file without its row (or a row without
+its file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities import services as activity_services
+from activities.models import (
+    SDG,
+    Activity,
+    ActivityType,
+    Country,
+    CountryRole,
+    Division,
+    FundingNature,
+    Modality,
+    Partner,
+    PartnerRole,
+    Status,
+    Theme,
+    Visibility,
+)
+
+from .matching import score_offer
+from .models import (
+    ActionPlan,
+    AssetFile,
+    DemandStatus,
+    HostCase,
+    KnowledgeAsset,
+    LearningDemand,
+    LearningOffer,
+    LearningRoute,
+    RouteParticipant,
+    search_config_for,
+)
+from .uploads import CheckedFile
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# The part of a long text that feeds the search vector: PostgreSQL refuses a tsvector over 1 MB,
+# and 250,000 characters (a 100-page report) stay far below it.
+MAX_INDEXED_CHARS = 250_000
+
+
+class KnowledgeError(activity_services.ActivityError):
+    """A knowledge write was refused. `errors` maps a field name (or "__all__") to messages."""
+
+
+def _clean(instance: Any, *, exclude: Sequence[str] = ()) -> dict[str, list[str]]:
+    try:
+        instance.full_clean(exclude=list(exclude), validate_unique=False)
+    except ValidationError as error:
+        return KnowledgeError.from_validation_error(error).errors
+    return {}
+
+
+def _raise_if(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise KnowledgeError(errors)
+
+
+# --- Assets ----------------------------------------------------------------------------------
+
+ASSET_FIELDS = (
+    "asset_type",
+    "title",
+    "abstract",
+    "body",
+    "language",
+    "published_on",
+    "division",
+    "external_url",
+    "licence",
+    "visibility",
+)
+
+
+@dataclass
+class AssetData:
+    """What a caller may set on an asset; the form and the demo loader build one."""
+
+    fields: dict[str, Any]
+    themes: Iterable[Theme] = ()
+    countries: Iterable[Country] = ()
+    sdgs: Iterable[SDG] = ()
+    author_organizations: Iterable[Partner] = ()
+    activities: Iterable[Activity] = ()
+    new_files: Sequence[CheckedFile] = ()
+    remove_files: Iterable[int] = ()
+
+
+def search_vector() -> Any:
+    """Title, abstract, body and attached text, weighted A to D, in each row's language."""
+    config = search_config_for("language")
+    return (
+        SearchVector("title", weight="A", config=config)
+        + SearchVector("abstract", weight="B", config=config)
+        + SearchVector(Substr("body", 1, MAX_INDEXED_CHARS), weight="C", config=config)
+        + SearchVector(Substr("file_text", 1, MAX_INDEXED_CHARS), weight="D", config=config)
+    )
+
+
+def reindex_assets(assets: QuerySet[KnowledgeAsset]) -> int:
+    """Recompute the stored search vector of these assets in one UPDATE (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        return 0
+    return assets.update(search_vector=search_vector())
+
+
+def _set_m2m(asset: KnowledgeAsset, data: AssetData) -> None:
+    asset.themes.set(list(data.themes))
+    asset.countries.set(list(data.countries))
+    asset.sdgs.set(list(data.sdgs))
+    asset.author_organizations.set(list(data.author_organizations))
+    asset.activities.set(list(data.activities))
+
+
+def _delete_stored(names: Iterable[str]) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)
+
+
+@transaction.atomic
+def save_asset(
+    *, asset: KnowledgeAsset | None, data: AssetData, user: User | None
+) -> KnowledgeAsset:
+    """Create (asset=None) or update an asset with its links and files, and index it.
+
+    Uploads arrive checked (uploads.check_upload). A file written to storage is deleted again if
+    anything after it fails, and removed files leave storage only once the change is committed.
+    """
+    if asset is None:
+        asset = KnowledgeAsset(created_by=user)
+    for name, value in data.fields.items():
+        if name in ASSET_FIELDS:
+            setattr(asset, name, value)
+    errors = _clean(asset, exclude=["file_text", "search_vector"])
+    if not list(data.themes):
+        errors.setdefault("themes", []).append(_("Choose at least one theme."))
+    removing = {int(pk) for pk in data.remove_files}
+    kept = asset.files.exclude(pk__in=removing).count() if asset.pk else 0
+    if not (kept or data.new_files or asset.external_url or asset.body.strip()):
+        errors.setdefault("files", []).append(
+            _("Attach a file, give an external link or write the body: the asset needs content.")
+        )
+    _raise_if(errors)
+    asset.save()
+    _set_m2m(asset, data)
+    removed_names: list[str] = []
+    for row in asset.files.filter(pk__in=removing):
+        removed_names.append(row.file.name or "")
+        row.delete()
+    stored: list[str] = []
+    try:
+        for checked in data.new_files:
+            row = AssetFile(
+                asset=asset,
+                original_name=checked.name,
+                kind=checked.kind,
+                size=checked.size,
+                sha256=checked.sha256,
+                pages=checked.pages,
+                text=checked.text,
+                uploaded_by=user,
+            )
+            row.file.save(checked.name, checked.upload, save=False)
+            stored.append(row.file.name or "")
+            row.save()
+        texts = asset.files.exclude(text="").order_by("pk").values_list("text", flat=True)
+        asset.file_text = "\n\n".join(texts)
+        asset.save(update_fields=["file_text", "updated_at"])
+        reindex_assets(KnowledgeAsset.objects.filter(pk=asset.pk))
+    except BaseException:
+        _delete_stored(stored)
+        raise
+    transaction.on_commit(lambda: _delete_stored(removed_names))
+    return asset
+
+
+@transaction.atomic
+def delete_asset(*, asset: KnowledgeAsset, user: User | None) -> None:
+    names = list(asset.files.values_list("file", flat=True))
+    asset.delete()
+    transaction.on_commit(lambda: _delete_stored(names))
+
+
+# --- Learning routes -------------------------------------------------------------------------
+
+ROUTE_FIELDS = (
+    "title",
+    "summary",
+    "activity",
+    "organizer",
+    "division",
+    "start_date",
+    "end_date",
+    "visibility",
+)
+
+
+@dataclass(frozen=True)
+class HostCaseData:
+    title: str
+    host: Partner
+    country: Country
+    theme: Theme
+
+
+@dataclass(frozen=True)
+class ParticipantData:
+    organization: Partner
+    country: Country
+    people: int | None = None
+
+
+@dataclass
+class RouteData:
+    fields: dict[str, Any]
+    themes: Iterable[Theme] = ()
+    host_cases: Sequence[HostCaseData] = ()
+    participants: Sequence[ParticipantData] = ()
+
+
+def _check_route_links(route: LearningRoute, data: RouteData) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not list(data.themes):
+        errors.setdefault("themes", []).append(_("Choose at least one theme."))
+    if not data.host_cases:
+        errors.setdefault("host_cases", []).append(
+            _("Add at least one host case: the places the route visits.")
+        )
+    seen: set[int] = set()
+    for participant in data.participants:
+        if participant.organization.pk in seen:
+            errors.setdefault("participants", []).append(
+                _("%(org)s is listed twice.") % {"org": participant.organization}
+            )
+        seen.add(participant.organization.pk)
+    if route.pk:
+        leaving = (
+            route.participants.exclude(organization_id__in=seen)
+            .filter(plans__isnull=False)
+            .select_related("organization")
+            .distinct()
+        )
+        for row in leaving:
+            errors.setdefault("participants", []).append(
+                _("%(org)s drew up an action plan: delete the plan before removing them.")
+                % {"org": row.organization}
+            )
+    activity = data.fields.get("activity")
+    if activity is not None:
+        taken = LearningRoute.objects.filter(activity=activity).exclude(pk=route.pk).first()
+        if taken:
+            errors.setdefault("activity", []).append(
+                _("%(activity)s is already the route %(route)s.")
+                % {"activity": activity.ssc_id, "route": taken.title}
+            )
+    return errors
+
+
+@transaction.atomic
+def save_route(*, route: LearningRoute | None, data: RouteData, user: User | None) -> LearningRoute:
+    if route is None:
+        route = LearningRoute(created_by=user)
+    for name, value in data.fields.items():
+        if name in ROUTE_FIELDS:
+            setattr(route, name, value)
+    errors = _clean(route)
+    for name, messages in _check_route_links(route, data).items():
+        errors.setdefault(name, []).extend(messages)
+    _raise_if(errors)
+    route.save()
+    route.themes.set(list(data.themes))
+    # Host cases are nobody's target: replaced whole. Participants carry plans: kept by
+    # organization, updated, added or (without plans, checked above) removed.
+    route.host_cases.all().delete()
+    HostCase.objects.bulk_create(
+        HostCase(route=route, title=c.title, host=c.host, country=c.country, theme=c.theme)
+        for c in data.host_cases
+    )
+    existing = {row.organization_id: row for row in route.participants.all()}
+    wanted = {p.organization.pk: p for p in data.participants}
+    route.participants.exclude(organization_id__in=wanted).delete()
+    for org_id, participant in wanted.items():
+        row = existing.get(org_id) or RouteParticipant(route=route, organization_id=org_id)
+        if row.pk and (row.country_id, row.people) == (participant.country.pk, participant.people):
+            continue
+        row.country, row.people = participant.country, participant.people
+        row.save()
+    return route
+
+
+@transaction.atomic
+def delete_route(*, route: LearningRoute, user: User | None) -> None:
+    route.delete()
+
+
+PLAN_FIELDS = (
+    "participant",
+    "title",
+    "summary",
+    "status",
+    "status_date",
+    "evidence",
+    "evidence_url",
+    "evidence_asset",
+)
+
+
+@transaction.atomic
+def save_action_plan(
+    *, plan: ActionPlan | None, route: LearningRoute, fields: dict[str, Any], user: User | None
+) -> ActionPlan:
+    """Record a plan or its follow-up; a new status without a date is dated today."""
+    previous_status = plan.status if plan is not None else None
+    if plan is None:
+        plan = ActionPlan(route=route)
+    for name, value in fields.items():
+        if name in PLAN_FIELDS:
+            setattr(plan, name, value)
+    if plan.status != previous_status and not fields.get("status_date"):
+        plan.status_date = timezone.localdate()
+    plan.updated_by = user
+    _raise_if(_clean(plan))
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def delete_action_plan(*, plan: ActionPlan, user: User | None) -> None:
+    plan.delete()
+
+
+# --- Demand and offer ------------------------------------------------------------------------
+
+DEMAND_FIELDS = (
+    "country",
+    "title",
+    "description",
+    "audience",
+    "needed_by",
+    "language",
+    "preferred_type",
+    "status",
+)
+OFFER_FIELDS = (
+    "institution",
+    "activity",
+    "country",
+    "title",
+    "description",
+    "languages",
+    "is_active",
+)
+
+
+@transaction.atomic
+def save_demand(
+    *,
+    demand: LearningDemand | None,
+    fields: dict[str, Any],
+    themes: Iterable[Theme],
+    user: User | None,
+) -> LearningDemand:
+    if demand is None:
+        demand = LearningDemand(created_by=user)
+    for name, value in fields.items():
+        if name in DEMAND_FIELDS:
+            setattr(demand, name, value)
+    errors = _clean(demand)
+    themes = list(themes)
+    if not themes:
+        errors.setdefault("themes", []).append(_("Choose at least one theme."))
+    _raise_if(errors)
+    demand.save()
+    demand.themes.set(themes)
+    return demand
+
+
+@transaction.atomic
+def delete_demand(*, demand: LearningDemand, user: User | None) -> None:
+    demand.delete()
+
+
+def host_of(activity: Activity) -> Partner | None:
+    """The organization that hosted a past activity (its first host, else its implementer)."""
+    links = activity.partner_links.select_related("partner__country")
+    for role in (PartnerRole.HOST, PartnerRole.IMPLEMENTER):
+        link = links.filter(role=role).order_by("pk").first()
+        if link:
+            return link.partner
+    return None
+
+
+@transaction.atomic
+def save_offer(
+    *,
+    offer: LearningOffer | None,
+    fields: dict[str, Any],
+    themes: Iterable[Theme],
+    user: User | None,
+) -> LearningOffer:
+    """Record what an institution, or a past activity's host, can share.
+
+    An offer made from a past activity without naming the institution takes the activity's host;
+    without a country it takes the institution's, else the activity's first provider country.
+    """
+    if offer is None:
+        offer = LearningOffer(created_by=user)
+    for name, value in fields.items():
+        if name in OFFER_FIELDS:
+            setattr(offer, name, value)
+    errors: dict[str, list[str]] = {}
+    if offer.institution_id is None and offer.activity is not None:
+        host = host_of(offer.activity)
+        if host is None:
+            errors["institution"] = [
+                _("%(activity)s records no host: name the offering institution.")
+                % {"activity": offer.activity.ssc_id}
+            ]
+        else:
+            offer.institution = host
+    if offer.institution_id is None and not errors:
+        errors["institution"] = [_("Name the offering institution, or choose a past activity.")]
+    if offer.country_id is None and offer.institution_id is not None:
+        providers = offer.activity.providers if offer.activity else []
+        country = offer.institution.country or (providers[0] if providers else None)
+        if country is not None:
+            offer.country = country
+    for name, messages in _clean(offer).items():
+        errors.setdefault(name, []).extend(messages)
+    if not offer.languages:
+        errors.setdefault("languages", []).append(_("Give at least one language."))
+    themes = list(themes)
+    if not themes:
+        errors.setdefault("themes", []).append(_("Choose at least one theme."))
+    _raise_if(errors)
+    offer.save()
+    offer.themes.set(themes)
+    return offer
+
+
+@transaction.atomic
+def delete_offer(*, offer: LearningOffer, user: User | None) -> None:
+    offer.delete()
+
+
+def _lead_division(demand: LearningDemand, user: User | None) -> Division:
+    if demand.country.division_id:
+        return demand.country.division  # type: ignore[return-value]
+    if user is not None and (first := user.divisions.order_by("code").first()):
+        return first
+    return Division.objects.filter(is_regional=False).order_by("code").first() or (
+        Division.objects.order_by("code").first()  # type: ignore[return-value]
+    )
+
+
+@transaction.atomic
+def accept_match(
+    *,
+    demand: LearningDemand,
+    offer: LearningOffer,
+    user: User | None,
+) -> Activity:
+    """Turn an accepted match into a new Pipeline activity and close the demand as matched.
+
+    The activity is pre-filled from the demand (title, details, audience, format, themes shared
+    with the offer) and the match: the demanding country receives, the offering country provides
+    (both, when they are the same), and the offering institution hosts.
+    """
+    # Locked, so that two CPMs accepting at once cannot both create an activity.
+    demand = (
+        LearningDemand.objects.select_for_update(of=("self",))
+        .select_related("country__division")
+        .get(pk=demand.pk)
+    )
+    if not demand.is_open:
+        raise KnowledgeError(
+            _("This demand is already %(status)s.")
+            % {"status": demand.get_status_display().lower()}
+        )
+    proposal = score_offer(demand, offer)
+    if proposal is None:
+        raise KnowledgeError(_("This offer shares no theme with the demand: it is no match."))
+    same_country = offer.country_id == demand.country_id
+    countries = [
+        activity_services.CountryLink(
+            demand.country, CountryRole.BOTH if same_country else CountryRole.RECEIVER
+        )
+    ]
+    if not same_country:
+        countries.append(activity_services.CountryLink(offer.country, CountryRole.PROVIDER))
+    summary = "\n\n".join(
+        part
+        for part in (
+            demand.description,
+            _("For: %(audience)s") % {"audience": demand.audience},
+            _("Offer by %(institution)s: %(title)s")
+            % {"institution": offer.institution, "title": offer.title},
+        )
+        if part
+    )
+    data = activity_services.ActivityData(
+        fields={
+            "title": demand.title,
+            "summary": summary[:5000],
+            "activity_type": demand.preferred_type or ActivityType.LEARNING_ROUTE,
+            "modality": Modality.SOUTH_SOUTH,
+            "funding_nature": FundingNature.GRANT,
+            "lead_division": _lead_division(demand, user),
+            "status": Status.PIPELINE,
+            "planned_end": demand.needed_by,
+            "visibility": Visibility.INTERNAL,
+        },
+        countries=countries,
+        partners=[activity_services.PartnerLink(offer.institution, frozenset({PartnerRole.HOST}))],
+        themes=proposal.shared_themes,
+        status_note=_(
+            "From learning demand #%(pk)s, matched with %(institution)s (score %(score)s)"
+        )
+        % {"pk": demand.pk, "institution": offer.institution, "score": proposal.score},
+    )
+    try:
+        activity = activity_services.create_activity(data=data, user=user)
+    except activity_services.ActivityError as error:
+        raise KnowledgeError(error.errors) from error
+    demand.status = DemandStatus.MATCHED
+    demand.accepted_offer = offer
+    demand.match_score = proposal.score
+    demand.match_reasons = [str(reason) for reason in proposal.reasons]
+    demand.activity = activity
+    demand.save()
+    return activity
