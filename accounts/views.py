@@ -1,7 +1,11 @@
-"""The API tokens page: a user creates, names and revokes the tokens their scripts use."""
+"""The API tokens page (a user creates, names and revokes the tokens their scripts use) and the
+page a locked-out sign-in gets."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -59,3 +63,16 @@ def revoke_api_token(request: HttpRequest, pk: int) -> HttpResponse:
     services.revoke_api_token(token=token, user=user)
     messages.success(request, _("Token %(name)s was revoked.") % {"name": token.name})
     return redirect("accounts:api_tokens")
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """What django-axes answers a locked-out username and address (AXES_LOCKOUT_CALLABLE)."""
+    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    return render(
+        request,
+        "registration/locked_out.html",
+        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        status=429,
+    )

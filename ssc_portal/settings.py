@@ -5,6 +5,7 @@ their variables in the Makefile; production sets them in docker-compose.yml. A b
 process at start-up rather than running with a surprising default.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "simple_history",
+    "axes",
     "accounts",
     "activities",
     "finance",
@@ -96,6 +98,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "accounts.middleware.SessionExpiryMiddleware",
+    "ssc_portal.middleware.SecurityLogMiddleware",
+    "ssc_portal.middleware.FinanceNoStoreMiddleware",
+    # Last, as django-axes asks: it turns its lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ssc_portal.urls"
@@ -127,6 +134,11 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out username and address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -187,7 +199,12 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+# A session lasts a working day from sign-in (SESSION_COOKIE_AGE, seconds) and ends sooner after
+# SESSION_IDLE_TIMEOUT seconds without a request: accounts.middleware checks both. The idle clock
+# is written to the session at most every few minutes, not on every request as
+# SESSION_SAVE_EVERY_REQUEST would (a database write per page view, API call and fragment).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 3600)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -209,6 +226,22 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 X_FRAME_OPTIONS = "DENY"
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from
+# one address, that pair is locked out for AXES_COOLOFF_MINUTES. Keyed on the pair, so an attacker
+# guessing someone's password cannot lock that person out from their own address, nor lock out
+# everyone behind a shared address by trying names. A success clears the count.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# Sign-ins are already in the security log (accounts.signals); no second copy in the database.
+AXES_DISABLE_ACCESS_LOG = True
+# Its own start-up banner and lines would repeat ours (accounts.signals logs the lockout).
+AXES_VERBOSE = False
+# The client's address as the API throttle reads it (behind API_NUM_PROXIES proxies).
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_address"
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -1,0 +1,69 @@
+"""Two response rules that hold for every page and endpoint, kept in one place each."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
+
+from accounts.security import log_event
+
+# Pages under these URL namespaces show money; so do API answers (an activity carries its
+# totals, the ledger and the roll-ups are money), whenever a caller is signed in.
+NO_STORE_NAMESPACES = frozenset({"finance"})
+NO_STORE_API_NAMESPACE = "api"
+
+
+class FinanceNoStoreMiddleware:
+    """Money is never kept by a browser's or a proxy's cache (Cache-Control: no-store, private).
+
+    A shared computer's back button or a caching proxy would otherwise show one user's figures
+    to the next. Keyed on the URL namespace, so a new finance page is covered without a decorator.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if needs_no_store(request):
+            add_never_cache_headers(response)
+        return response
+
+
+def needs_no_store(request: HttpRequest) -> bool:
+    match = request.resolver_match
+    if match is None:
+        return False
+    if NO_STORE_NAMESPACES.intersection(match.namespaces):
+        return True
+    user = getattr(request, "user", None)
+    return NO_STORE_API_NAMESPACE in match.namespaces and bool(user and user.is_authenticated)
+
+
+class SecurityLogMiddleware:
+    """Every refusal (403: a role's limits, a missing CSRF token) writes one security-log line.
+
+    On the response status rather than in each view's error path: PermissionDenied from the
+    access helpers, DRF's permission classes and the CSRF check all end as a 403 here.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 403:
+            user = getattr(request, "user", None)
+            log_event(
+                "request refused",
+                event="permission_denied",
+                request=request,
+                level=logging.WARNING,
+                username=user.get_username() if user is not None else "",
+                method=str(request.method),
+                path=request.path,
+            )
+        return response

@@ -1,0 +1,5 @@
+"""The permission walks' worlds (users of every role, LAC activities with a ledger, partners,
+knowledge records, an API token per role), shared as fixtures with the security tests."""
+
+from tests.activities.test_permissions import world  # noqa: F401 (fixture)
+from tests.api.test_permissions import api_world  # noqa: F401 (fixture)
