@@ -54,7 +54,7 @@ BENCH_ENV := DEBUG=0 \
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/ssc_bench \
 	REDIS_URL=redis://127.0.0.1:6379/0
 
-.PHONY: help run test lint format check-deploy bench bench-api install services chromium demo clean
+.PHONY: help run test lint format check-deploy security bench bench-api install services chromium demo clean
 
 help:
 	@echo "make run           install what is missing, migrate, load demo data, serve on http://127.0.0.1:8000"
@@ -62,6 +62,7 @@ help:
 	@echo "make lint          ruff, ruff format --check, mypy, makemigrations --check"
 	@echo "make format        ruff format and ruff check --fix"
 	@echo "make check-deploy  Django's deployment checks with production-like settings"
+	@echo "make security      bandit on our code (fails on high findings) and pip-audit on the installed packages"
 	@echo "make bench         activity list benchmark on 100,000 generated activities (PostgreSQL)"
 	@echo "make bench-api     a page of 100 activities from the API next to PostgreSQL's own JSON"
 
@@ -148,6 +149,14 @@ format: $(DEPS_STAMP)
 
 check-deploy: $(DEPS_STAMP)
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+
+# bandit fails on findings of high severity and high confidence (lower ones are reviewed in the
+# code, with a reason beside each `# noqa: S...`). pip-audit fails on a known vulnerability only:
+# when its service cannot be reached from this machine, scripts/audit_dependencies.py says that
+# nothing was audited and does not fail (see the script).
+security: $(DEPS_STAMP)
+	$(VENV)/bin/bandit -q -c pyproject.toml -r $(APP_DIRS) scripts --severity-level high --confidence-level high
+	$(PY) scripts/audit_dependencies.py
 
 bench: $(DEPS_STAMP) services
 	$(BENCH_ENV) $(PY) benchmarks/activity_list.py $(BENCH_ARGS)
