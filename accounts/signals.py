@@ -1,4 +1,5 @@
-"""Security log of sign-ins: who signed in, who failed, who was locked out, from where."""
+"""Security log of sign-ins: who signed in, who failed, who was locked out, from where; and the
+session's expiry clocks, started at sign-in."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from .middleware import start_session_clock
 from .security import log_event
 
 
 @receiver(user_logged_in)
 def log_sign_in(sender: Any, request: HttpRequest | None, user: Any, **_: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        start_session_clock(request)
     log_event("sign-in", event="login", request=request, username=user.get_username())
 
 

@@ -16,6 +16,7 @@ from urllib import parse
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -46,6 +47,14 @@ logger = logging.getLogger(__name__)
 # --- errors -----------------------------------------------------------------------------------
 
 
+class PayloadTooLarge(exceptions.APIException):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE, or with more fields than Django reads."""
+
+    status_code = 413
+    default_detail = gettext_lazy("The request body is too large.")
+    default_code = "too_large"
+
+
 class Conflict(exceptions.APIException):
     """The caller's version of a record is stale: someone saved it since they read it."""
 
@@ -63,8 +72,8 @@ ERROR_BODY = inline_serializer(
         "code": serializers.CharField(
             help_text=(
                 "A stable code: invalid, not_authenticated, authentication_failed, "
-                "permission_denied, not_found, method_not_allowed, conflict, throttled, "
-                "parse_error, unsupported_media_type, not_acceptable, server_error."
+                "permission_denied, not_found, method_not_allowed, conflict, too_large, "
+                "throttled, parse_error, unsupported_media_type, not_acceptable, server_error."
             )
         ),
         "errors": serializers.DictField(
@@ -148,8 +157,12 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     flat: dict[str, list[str]] = {}
     if isinstance(detail, Mapping):
         for key, value in detail.items():
-            name = "__all__" if key in ("non_field_errors", "__all__") and not prefix else key
-            flat.update(_flatten(value, f"{prefix}.{name}" if prefix else str(name)))
+            if key in ("non_field_errors", "__all__"):
+                # A problem with a nested field as a whole ("countries" not a list) is that
+                # field's, named as such: "countries", not "countries.non_field_errors".
+                flat.update(_flatten(value, prefix or "__all__"))
+            else:
+                flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
     elif isinstance(detail, list) and any(isinstance(item, Mapping | list) for item in detail):
         for index, value in enumerate(detail):
             if value:
@@ -177,6 +190,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     ValidationError from a model or service becomes 400, and anything unexpected is logged and
     answered 500 in the same shape (never an HTML page to a script).
     """
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        exc = PayloadTooLarge(
+            _("The request body is too large: at most %(size)s MB.")
+            % {"size": round(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024), 1)}
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}

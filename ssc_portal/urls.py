@@ -14,3 +14,5 @@ urlpatterns = [
     path("", include("finance.urls")),
     path("", include("knowledge.urls")),
 ]
+
+handler400 = "ssc_portal.errors.bad_request"

@@ -221,3 +221,29 @@ def broker_refuses(*args: Any, **kwargs: Any) -> None:
     from kombu.exceptions import OperationalError
 
     raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
+
+
+def record_entry(
+    activity: Activity, *, amount: int = 1000, user: User | None = None
+) -> FinancialEntry:
+    """One planned IFAD-grant line of `amount` US$ on the activity's ledger, through the service."""
+    import datetime
+    from decimal import Decimal
+
+    from finance import services
+
+    [entry] = services.record_entries(
+        activity=activity,
+        entries=[
+            services.EntryData(
+                kind="ifad_grant",
+                stage="planned",
+                amount=Decimal(amount),
+                currency="USD",
+                value_date=datetime.date(2024, 1, 1),
+            )
+        ],
+        user=user,
+        expected_version=None,
+    )
+    return entry

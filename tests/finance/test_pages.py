@@ -19,6 +19,7 @@ from activities.models import Activity, Partner, Visibility
 from finance import services
 from finance.models import ExchangeRate, FinancialEntry, ImportRun, PendingImport
 from tests.factories import ActivityFactory, PartnerFactory, division
+from tests.helpers import record_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -156,20 +157,7 @@ def test_second_save_of_the_same_figures_gets_the_conflict_and_keeps_the_typing(
 def test_a_correction_needs_a_reason_and_keeps_the_original(
     cpm_client: Client, activity: Activity
 ) -> None:
-    [entry] = services.record_entries(
-        activity=activity,
-        entries=[
-            services.EntryData(
-                kind="ifad_grant",
-                stage="planned",
-                amount=Decimal(1000),
-                currency="USD",
-                value_date=datetime.date(2024, 1, 1),
-            )
-        ],
-        user=None,
-        expected_version=None,
-    )
+    entry = record_entry(activity)
     url = reverse("finance:correct", args=[activity.pk, entry.pk])
     cpm_client.post(url, {"new_amount": "900", "reason": "", "version": 1})
     assert FinancialEntry.objects.count() == 1
