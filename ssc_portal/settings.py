@@ -330,6 +330,9 @@ SPECTACULAR_SETTINGS = {
         "CountryRoleEnum": "activities.models.CountryRole",
         "PartnerRoleEnum": "activities.models.PartnerRole",
         "StageEnum": "finance.models.Stage",
+        # Two choice sets are named "kind": a ledger line's and a knowledge file's.
+        "ContributionKindEnum": "finance.models.ContributionKind",
+        "FileKindEnum": "knowledge.models.FileKind",
     },
 }
 
