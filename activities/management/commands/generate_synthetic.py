@@ -403,7 +403,9 @@ class Generator:
                 euros = rng.random() < 0.15
                 rate = EUR_PER_USD if euros else Decimal(1)
                 amount = Decimal(rng.randrange(100_000, 50_000_000, 100)) / 100
-                year = min(LAST_YEAR, first + rng.randint(0, 3))
+                # Never past LAST_YEAR: recent activities simply have fewer years of money
+                # (capping instead piled their later years onto the last one).
+                year = first + rng.randint(0, max(0, min(3, LAST_YEAR - first)))
                 rows.append(
                     (
                         activity.pk,
