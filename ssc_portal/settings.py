@@ -250,6 +250,11 @@ SILENCED_SYSTEM_CHECKS: list[str] = []
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
+# No task result is ever read (progress and outcomes live in the database: RollupRun,
+# ReportExport, PendingImport). Storing none also keeps the web process from subscribing to the
+# result store when it queues a task: with Redis down, that subscription's retries end in an
+# error that breaks queueing from the process until it restarts.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -257,6 +262,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# The queue tasks are sent to and the worker reads: lets several portals, or test runs, share one
+# Redis without taking each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "celery")
 # Give up quickly on an unreachable broker when queueing from a web request: the work it would
 # queue is recorded in the database first (see finance.rollups), so nothing waits on Redis.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2

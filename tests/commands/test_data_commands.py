@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from django.core.management.base import CommandError
 
 from accounts.models import User
 from activities.models import Activity, Country
-from finance.models import FinancialEntry
+from finance.models import FinancialEntry, LedgerLock, to_usd
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +54,18 @@ def test_synthetic_data_fills_the_database(settings) -> None:  # type: ignore[no
     call_command("generate_synthetic", "--activities", "30", "--seed", "1", stdout=io.StringIO())
     assert Activity.objects.count() == 30
     assert all(a.country_links.exists() for a in Activity.objects.all())
+
+
+def test_synthetic_entries_are_exactly_as_many_as_asked_and_valid_ledger_lines() -> None:
+    call_command("generate_synthetic", "--activities", "7", "--entries", "30", stdout=io.StringIO())
+    entries = FinancialEntry.objects.select_related("activity")
+    assert entries.count() == 30
+    counts = Counter(entries.values_list("activity_id", flat=True))
+    assert sorted(counts.values()) == [4, 4, 4, 4, 4, 5, 5]  # spread evenly
+    for entry in entries:
+        assert (entry.contributor_id is None) == entry.is_ifad
+        assert bool(entry.valuation_method) == (entry.kind == "in_kind")
+        assert entry.amount_usd == to_usd(entry.amount, entry.units_per_usd)
+        assert entry.fiscal_year == entry.value_date.year
+        assert entry.activity.approval_year <= entry.fiscal_year
+    assert LedgerLock.objects.filter(version=1).count() == 7

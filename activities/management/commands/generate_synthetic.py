@@ -1,15 +1,18 @@
-"""`manage.py generate_synthetic --activities N [--seed S]`: realistic data at scale.
+"""`manage.py generate_synthetic --activities N [--entries M] [--seed S]`: realistic data at scale.
 
 A bulk fixture for benchmarks and for trying the pages with a real-sized portfolio. It writes with
 bulk_create and so bypasses the services, their validation and the audit history ON PURPOSE:
 going through create_activity would take hours for 100,000 activities and fill the history
 tables with rows nobody wrote. Everything generated obeys the services' rules all the same
 (unique SSC IDs, one role per country, one row per partner and role, at least one theme, lead
-division consistent with the countries). Never run it on a production database.
+division consistent with the countries). `--entries` adds that many ledger entries spread over
+the new activities (the roll-up benchmark's money), in the same batches. Never run it on a
+production database.
 """
 
 from __future__ import annotations
 
+import io
 import random
 import time
 from collections import defaultdict
@@ -17,10 +20,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.models import Role, User
 from activities.models import (
@@ -42,6 +46,15 @@ from activities.models import (
     Theme,
     Visibility,
     normalize_name,
+)
+from finance.models import (
+    IFAD_KINDS,
+    ContributionKind,
+    FinancialEntry,
+    InKindValuation,
+    LedgerLock,
+    Stage,
+    to_usd,
 )
 
 BATCH = 5000
@@ -140,6 +153,16 @@ STATUS_BY_AGE = (
     (0, {Status.PIPELINE: 45, Status.APPROVED: 40, Status.ONGOING: 15}),
 )  # fmt: skip
 COUNTRY_ROLE_CHOICES = (CountryRole.PROVIDER, CountryRole.RECEIVER, CountryRole.BOTH)
+# Money: mostly IFAD's own, a third from partners; a few contributions in euros.
+KIND_WEIGHTS = {
+    ContributionKind.IFAD_GRANT: 35,
+    ContributionKind.IFAD_LOAN: 15,
+    ContributionKind.IFAD_ADMIN: 10,
+    ContributionKind.COFINANCING: 25,
+    ContributionKind.IN_KIND: 15,
+}
+STAGE_WEIGHTS = {Stage.PLANNED: 40, Stage.ALLOCATED: 35, Stage.SPENT: 25}
+EUR_PER_USD = Decimal("0.9187")
 
 
 @dataclass
@@ -365,7 +388,44 @@ class Generator:
             updated_at=updated,
         )
 
-    def run(self, total: int) -> None:
+    def entries(
+        self, activities: Sequence[Activity], count: int, partners: Sequence[Partner]
+    ) -> list[tuple[Any, ...]]:
+        """`count` ledger entries (values of ENTRY_FIELDS) spread evenly over the activities (one
+        more for the first `count % len(activities)`), in the years from approval to three later."""
+        rng = self.rng
+        rows: list[tuple[Any, ...]] = []
+        each, extra = divmod(count, len(activities))
+        for index, activity in enumerate(activities):
+            first = activity.approval_year or FIRST_YEAR
+            for _ in range(each + (1 if index < extra else 0)):
+                kind = _weighted(rng, KIND_WEIGHTS)
+                euros = rng.random() < 0.15
+                rate = EUR_PER_USD if euros else Decimal(1)
+                amount = Decimal(rng.randrange(100_000, 50_000_000, 100)) / 100
+                # Never past LAST_YEAR: recent activities simply have fewer years of money
+                # (capping instead piled their later years onto the last one).
+                year = first + rng.randint(0, max(0, min(3, LAST_YEAR - first)))
+                rows.append(
+                    (
+                        activity.pk,
+                        None if kind in IFAD_KINDS else rng.choice(partners).pk,
+                        kind,
+                        rng.choice(InKindValuation.values)
+                        if kind == ContributionKind.IN_KIND
+                        else "",
+                        _weighted(rng, STAGE_WEIGHTS),
+                        amount,
+                        "EUR" if euros else "USD",
+                        date(year, rng.randint(1, 12), 1),
+                        year,
+                        rate,
+                        to_usd(amount, rate),
+                    )
+                )
+        return rows
+
+    def run(self, total: int, entries: int = 0) -> None:
         rng = self.rng
         started = time.monotonic()
         partners = self.partners(max(20, total // 20))
@@ -398,9 +458,19 @@ class Generator:
                 ssc_id = f"SSC-{year}-{next_number[year]:02d}"
                 activity = self.activity(ssc_id, year, division, lead, countries, cpms)
                 rows.append((activity, self.country_roles(countries)))
+            # This batch's share of the entries, so that the total is exactly `entries`.
+            quota = entries * (done + size) // total - entries * done // total
             with transaction.atomic(), _settable_timestamps():
                 Activity.objects.bulk_create([activity for activity, _ in rows])
                 self.links(rows, partners, partners_by_country)
+                if quota:
+                    money = self.entries([activity for activity, _ in rows], quota, partners)
+                    insert_entries(money)
+                    # The ledger's version row, as the first recorded entry would create it.
+                    LedgerLock.objects.bulk_create(
+                        [LedgerLock(activity_id=pk, version=1) for pk in {e[0] for e in money}],
+                        batch_size=BATCH,
+                    )
             done += size
             elapsed = time.monotonic() - started
             self.out.write(f"{done:>8,} / {total:,} activities ({elapsed:.1f} s)")
@@ -451,6 +521,38 @@ class Generator:
         StatusChange.objects.bulk_create(statuses, batch_size=BATCH)
 
 
+ENTRY_FIELDS = (
+    "activity_id", "contributor_id", "kind", "valuation_method", "stage", "amount", "currency",
+    "value_date", "fiscal_year", "units_per_usd", "amount_usd",
+)  # fmt: skip
+
+
+def insert_entries(rows: list[tuple[Any, ...]]) -> None:
+    """Write ledger entries in bulk: COPY on PostgreSQL (a million rows take seconds instead of
+    minutes through bulk_create's model instances and parameter lists), bulk_create elsewhere."""
+    if connection.vendor != "postgresql":
+        FinancialEntry.objects.bulk_create(
+            [FinancialEntry(**dict(zip(ENTRY_FIELDS, row, strict=True))) for row in rows],
+            batch_size=BATCH,
+        )
+        return
+    # The columns Django would fill from the fields' defaults. No value holds a tab, a newline or
+    # a backslash (choice values, numbers, dates), so COPY's text format needs no escaping.
+    defaults = {"valuation_basis": "", "reference": "", "note": "", "reason": "",
+                "entry_type": "original", "created_at": datetime.now(UTC).isoformat()}  # fmt: skip
+    columns = [*ENTRY_FIELDS, *defaults]
+    tail = "\t".join(defaults.values())
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(r"\N" if v is None else str(v) for v in row))
+        buffer.write(f"\t{tail}\n")
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(  # type: ignore[attr-defined]
+            f"COPY {FinancialEntry._meta.db_table} ({', '.join(columns)}) FROM STDIN", buffer
+        )
+
+
 def load_reference() -> Reference:
     divisions = {division.code: division for division in Division.objects.all()}
     by_division: dict[str, list[Country]] = defaultdict(list)
@@ -485,17 +587,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--activities", type=int, required=True, help="How many to add.")
+        parser.add_argument(
+            "--entries", type=int, default=0, help="Ledger entries to add over them (default 0)."
+        )
         parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         total: int = options["activities"]
         if total < 1:
             raise CommandError("--activities must be at least 1.")
+        entries: int = options["entries"]
+        if entries < 0:
+            raise CommandError("--entries cannot be negative.")
         started = time.monotonic()
         generator = Generator(random.Random(options["seed"]), load_reference(), self.stdout)
-        generator.run(total)
+        generator.run(total, entries)
+        money = f" and {entries:,} ledger entries" if entries else ""
         self.stdout.write(
             self.style.SUCCESS(
-                f"Generated {total:,} activities in {time.monotonic() - started:.1f} s."
+                f"Generated {total:,} activities{money} in {time.monotonic() - started:.1f} s."
             )
         )

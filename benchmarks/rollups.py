@@ -1,0 +1,222 @@
+"""Roll-ups at 100,000 activities and 1,000,000 ledger entries (PostgreSQL): the full rebuild next
+to PostgreSQL's own GROUP BY over the ledger, the refresh after one edit, and the dashboard.
+
+    make bench-rollups              # or, with the environment the Makefile sets:
+    python benchmarks/rollups.py [--activities 100000] [--entries 1000000] [--repeat 20]
+                                 [--skip-rebuild]
+
+Generates the activities and their entries once (`manage.py generate_synthetic --entries`) in
+the database DATABASE_URL names (ssc_bench_rollups under `make bench-rollups`) and reuses them on
+later runs. Targets: rebuild <= 1.5 x the GROUP BY, refresh < 1 s, dashboard < 150 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ssc_portal.settings")
+
+import django
+
+django.setup()
+
+from activity_list import ensure_database  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from accounts.models import Role, User  # noqa: E402
+from activities.models import Activity  # noqa: E402
+from finance import rollups, services, tasks  # noqa: E402
+from finance.models import ContributionKind, FinancialEntry, Stage  # noqa: E402
+from finance.services import EntryData  # noqa: E402
+
+TARGET_RATIO = 1.5
+TARGET_REFRESH_S = 1.0
+TARGET_DASHBOARD_MS = 150.0
+WARM_UP = 3
+
+# What the rebuild reads, summed by PostgreSQL alone: every entry joined to its activity, grouped
+# by the roll-up's activity dimensions, kind and stage (the core grain), nothing written.
+GROUP_BY = """
+SELECT e.fiscal_year, a.lead_division_id, a.modality, a.funding_nature, a.status, a.visibility,
+       e.kind, e.stage, SUM(e.amount_usd)
+FROM {entry} e JOIN {activity} a ON a.id = e.activity_id
+GROUP BY e.fiscal_year, a.lead_division_id, a.modality, a.funding_nature, a.status,
+         a.visibility, e.kind, e.stage
+"""
+
+
+def ensure_data(activities: int, entries: int) -> None:
+    call_command("migrate", interactive=False, verbosity=0)
+    have = Activity.objects.count(), FinancialEntry.objects.count()
+    if have[0] >= activities and have[1] >= entries:
+        print(f"Reusing {have[0]:,} activities and {have[1]:,} ledger entries.")
+        return
+    if have[0]:
+        sys.exit(
+            f"{settings.DATABASES['default']['NAME']} holds {have[0]:,} activities and "
+            f"{have[1]:,} entries, fewer than asked: drop it and run again."
+        )
+    print(f"Generating {activities:,} activities and {entries:,} entries (once)...")
+    call_command("generate_synthetic", activities=activities, entries=entries)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def seconds(function: object, *args: object) -> float:
+    started = time.perf_counter()
+    function(*args)  # type: ignore[operator]
+    return time.perf_counter() - started
+
+
+def group_by_seconds() -> tuple[float, int]:
+    tables = rollups._tables()
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute(GROUP_BY.format(**tables))
+        rows = len(cursor.fetchall())
+        return time.perf_counter() - started, rows
+
+
+def bench_user() -> User:
+    focal, _created = User.objects.get_or_create(
+        username="bench-focal", defaults={"role": Role.FOCAL_POINT}
+    )
+    return focal
+
+
+def refresh_after_one_edit(user: User, repeat: int) -> list[float]:
+    """Record one entry as the finance page does, then time what the worker runs for it."""
+    # The drain is run here, timed, rather than queued for whatever worker listens on Redis.
+    tasks.queue_rollup_drain = lambda: None
+    times = []
+    funded = FinancialEntry.objects.order_by("pk").values_list("activity_id", flat=True)
+    for number in range(repeat):
+        activity = Activity.objects.get(pk=funded[number * 99_991 % 500_000])
+        services.record_entries(
+            activity=activity,
+            entries=[
+                EntryData(
+                    kind=ContributionKind.IFAD_GRANT,
+                    stage=Stage.ALLOCATED,
+                    amount=Decimal("1000.00"),
+                    currency="USD",
+                    value_date=datetime.date(activity.approval_year or 2015, 6, 1),
+                )
+            ],
+            user=user,
+            expected_version=None,
+        )
+        times.append(seconds(rollups.drain_refresh_requests))
+    return times
+
+
+def dashboard_times(
+    client: Client, url: str, repeat: int, *, cold: bool
+) -> tuple[list[float], int]:
+    """Request times (ms); cold: the figures' cache emptied before each request."""
+    for _ in range(WARM_UP):
+        assert client.get(url).status_code == 200
+    times = []
+    for _ in range(repeat):
+        if cold:
+            cache.clear()
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    if cold:
+        cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return times, len(queries)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--activities", type=int, default=100_000)
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--skip-rebuild", action="store_true", help="time the rest only")
+    options = parser.parse_args()
+
+    ensure_database()
+    ensure_data(options.activities, options.entries)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    focal = bench_user()
+    entries = FinancialEntry.objects.count()
+    activities = Activity.objects.count()
+
+    lines = []
+    if not options.skip_rebuild:
+        years: list[rollups.YearComputed] = []
+        group_by, rows = group_by_seconds()
+        rebuild = seconds(lambda: rollups.rebuild_all(on_year=years.append))
+        group_by_after, _rows = group_by_seconds()
+        reference = min(group_by, group_by_after)
+        slowest = max(years, key=lambda y: y.seconds)
+        ratio = rebuild / reference
+        lines += [
+            f"GROUP BY over the ledger (PostgreSQL)   {reference:8.2f} s  ({rows:,} groups; "
+            f"{group_by:.2f} s before the rebuild, {group_by_after:.2f} s after)",
+            f"full rebuild ({len(years)} fiscal years)        {rebuild:8.2f} s  ratio {ratio:.1f}x "
+            f"(target <= {TARGET_RATIO}x){'' if ratio <= TARGET_RATIO else '  MISSED'}; "
+            f"slowest year {slowest.year}: {slowest.seconds:.2f} s",
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    refresh = refresh_after_one_edit(focal, 5)
+    lines.append(
+        f"refresh after one edit (drain)          {statistics.median(refresh):8.3f} s median, "
+        f"{max(refresh):.3f} s max of {len(refresh)} (target < {TARGET_REFRESH_S:.0f} s)"
+        f"{'' if max(refresh) < TARGET_REFRESH_S else '  MISSED'}"
+    )
+
+    client = Client()
+    client.force_login(focal)
+    url = reverse("finance:dashboard")
+    for label, query, cold in (
+        ("dashboard, no filter, figures cached", "", False),
+        ("dashboard, no filter, cache emptied", "", True),
+        (
+            "dashboard, LAC 2015-2020, cache emptied",
+            "?division=LAC&year_from=2015&year_to=2020",
+            True,
+        ),
+        ("dashboard, country BR, cache emptied", "?country=BR", True),
+    ):
+        times, queries = dashboard_times(client, url + query, options.repeat, cold=cold)
+        median = statistics.median(times)
+        lines.append(
+            f"{label:<40}{median:8.1f} ms median, {p95(times):.1f} ms p95, {min(times):.1f} min, "
+            f"{queries} SQL queries (target < {TARGET_DASHBOARD_MS:.0f} ms)"
+            f"{'' if median < TARGET_DASHBOARD_MS else '  MISSED'}"
+        )
+
+    print(f"\nRoll-ups: {activities:,} activities, {entries:,} ledger entries, "
+          f"{options.repeat} dashboard requests per row")  # fmt: skip
+    for line in lines:
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
