@@ -1,5 +1,5 @@
 """LongSelect builds the same HTML as Django's Select, only faster (it renders the partner and
-country lists of every form row)."""
+country lists of every form row); the partner list itself is built once and reused."""
 
 from __future__ import annotations
 
@@ -7,9 +7,13 @@ from typing import Any
 
 import pytest
 from django import forms
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from activities.forms import LongSelect
+from activities.forms import LongSelect, partner_choices
+from activities.models import Partner
 from finance.forms import LongSelectMultiple
+from tests.factories import PartnerFactory
 
 CHOICES: list[tuple[Any, str]] = [
     ("", "Choose a partner"),
@@ -51,3 +55,21 @@ def test_labels_and_values_are_escaped() -> None:
     assert "<script>" not in html
     assert "&lt;b&gt;&amp;&lt;/b&gt;" in html
     assert 'value="&quot;&gt;&lt;script&gt;"' in html
+
+
+@pytest.mark.django_db
+def test_partner_list_is_reused_until_a_partner_changes() -> None:
+    PartnerFactory(name="Embrapa")
+    first = partner_choices()
+    with CaptureQueriesContext(connection) as reused:
+        assert partner_choices() == first
+    assert len(reused) == 1  # only the check for changes
+
+    PartnerFactory(name="Zamorano")
+    assert [label for _pk, label in partner_choices()][-1].startswith("Zamorano")
+    renamed = Partner.objects.get(name="Embrapa")
+    renamed.name = "Embrapa Brasil"
+    renamed.save()
+    assert any(str(label).startswith("Embrapa Brasil") for _pk, label in partner_choices())
+    Partner.objects.filter(name="Zamorano").delete()
+    assert not any(str(label).startswith("Zamorano") for _pk, label in partner_choices())
