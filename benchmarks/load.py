@@ -36,6 +36,7 @@ import json
 import logging
 import os
 import re
+import resource
 import signal
 import statistics
 import subprocess
@@ -51,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ssc_portal.settings")
 
 import django
+import psutil
 
 django.setup()
 
@@ -256,6 +258,38 @@ def wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
 # --- figures -----------------------------------------------------------------------------------
 
 
+def cpu_seconds(
+    server: subprocess.Popen[bytes], worker: subprocess.Popen[bytes] | None
+) -> dict[str, float]:
+    """CPU time used so far by gunicorn (master and workers), the Celery worker and every
+    PostgreSQL process (other databases' included: the machine is shared)."""
+
+    def tree(pid: int) -> float:
+        try:
+            root = psutil.Process(pid)
+            processes = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return 0.0
+        total = 0.0
+        for process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
+
+    postgres = 0.0
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        if process.info["name"] == "postgres" and process.info["cpu_times"]:
+            postgres += process.info["cpu_times"].user + process.info["cpu_times"].system
+    return {
+        "gunicorn": tree(server.pid),
+        "Celery worker": tree(worker.pid) if worker else 0.0,
+        "PostgreSQL": postgres,
+    }
+
+
 def percentile(ordered: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
@@ -373,6 +407,8 @@ def main() -> None:
             flush=True,
         )
         started = time.monotonic()
+        cpu_before = cpu_seconds(server, worker)
+        locust_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         with locust_log.open("wb") as out:
             subprocess.run(  # noqa: S603 - our own executables, fixed arguments
                 [
@@ -402,6 +438,12 @@ def main() -> None:
                 check=False,
             )
         elapsed = time.monotonic() - started
+        cpu_after = cpu_seconds(server, worker)
+        locust_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_used = {name: cpu_after[name] - cpu_before[name] for name in cpu_after}
+        cpu_used["locust"] = (locust_after.ru_utime + locust_after.ru_stime) - (
+            locust_before.ru_utime + locust_before.ru_stime
+        )
     finally:
         stop(worker)
         stop(server)
@@ -417,6 +459,11 @@ def main() -> None:
     print(
         f"\nLoad average (1, 5, 15 min) before: {', '.join(f'{v:.2f}' for v in load_before)}; "
         f"after: {', '.join(f'{v:.2f}' for v in load_after)}; locust ran {elapsed:.0f} s."
+    )
+    print(
+        f"CPU seconds used during the run ({elapsed:.0f} s x {os.cpu_count()} CPUs = "
+        f"{elapsed * (os.cpu_count() or 1):.0f} available): "
+        + ", ".join(f"{name} {seconds:.0f}" for name, seconds in cpu_used.items())
     )
     verdict = "met" if errors == 0 and p95 <= P95_BUDGET_MS else "MISSED"
     print(f"Target (no errors, overall p95 <= {P95_BUDGET_MS:.0f} ms): {verdict}")
