@@ -258,35 +258,38 @@ def wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
 # --- figures -----------------------------------------------------------------------------------
 
 
+def _tree_cpu(root: psutil.Process) -> float:
+    """CPU seconds of a process and its descendants, those it has already reaped included
+    (a PostgreSQL backend that closed, a gunicorn worker recycled)."""
+    try:
+        own = root.cpu_times()
+        processes = root.children(recursive=True)
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = own.user + own.system + own.children_user + own.children_system
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def cpu_seconds(
     server: subprocess.Popen[bytes], worker: subprocess.Popen[bytes] | None
 ) -> dict[str, float]:
-    """CPU time used so far by gunicorn (master and workers), the Celery worker and every
-    PostgreSQL process (other databases' included: the machine is shared)."""
-
-    def tree(pid: int) -> float:
-        try:
-            root = psutil.Process(pid)
-            processes = [root, *root.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            return 0.0
-        total = 0.0
-        for process in processes:
-            try:
-                times = process.cpu_times()
-            except psutil.NoSuchProcess:
-                continue
-            total += times.user + times.system
-        return total
-
-    postgres = 0.0
-    for process in psutil.process_iter(["name", "cpu_times"]):
-        if process.info["name"] == "postgres" and process.info["cpu_times"]:
-            postgres += process.info["cpu_times"].user + process.info["cpu_times"].system
+    """CPU time used so far by gunicorn (master and workers), the Celery worker and PostgreSQL
+    (every database's backends: the machine is shared)."""
+    postmasters = [
+        process
+        for process in psutil.process_iter(["name"])
+        if process.info["name"] == "postgres" and process.parent().name() != "postgres"
+    ]
     return {
-        "gunicorn": tree(server.pid),
-        "Celery worker": tree(worker.pid) if worker else 0.0,
-        "PostgreSQL": postgres,
+        "gunicorn": _tree_cpu(psutil.Process(server.pid)),
+        "Celery worker": _tree_cpu(psutil.Process(worker.pid)) if worker else 0.0,
+        "PostgreSQL": sum(_tree_cpu(postmaster) for postmaster in postmasters),
     }
 
 
