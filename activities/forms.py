@@ -186,8 +186,9 @@ class LongSelect(forms.Select):
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
-        # Once: a model choice field's choices are a query.
-        choices = list(self.choices)
+        # Iterated once: a model choice field's choices are a query (and list() would first
+        # ask for their length, a COUNT query of its own).
+        choices = [choice for choice in self.choices]
         if any(isinstance(label, list | tuple) for _value, label in choices):
             return self._render_groups(name, value, attrs)
         final_attrs = self.build_attrs(self.attrs, attrs)
