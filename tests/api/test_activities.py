@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
+from activities.filters import ApiActivityFilter
 from activities.models import (
     Activity,
     CountryRole,
@@ -171,7 +172,12 @@ def test_filters_by_country_and_updated_since_and_every_page_is_followed(
     assert len({a["id"] for a in found}) == 6
 
 
-def test_new_money_counts_as_a_change_for_sync(api_for: ApiFor, focal: User) -> None:
+@pytest.mark.parametrize("inline_ids", [2000, 0], ids=["few new entries", "many new entries"])
+def test_new_money_counts_as_a_change_for_sync(
+    api_for: ApiFor, focal: User, inline_ids: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both ways of finding the activities with new money (a list of ids; EXISTS) agree.
+    monkeypatch.setattr(ApiActivityFilter, "INLINE_MONEY_IDS", inline_ids)
     activity = ActivityFactory()
     Activity.objects.filter(pk=activity.pk).update(
         updated_at=timezone.now() - datetime.timedelta(days=30)
