@@ -164,31 +164,31 @@ SELECT year, division_id, country_id, theme_id, modality, funding_nature, status
 FROM ranked
 """
 
-_CELL_COLUMNS = """grain, year, division_id, country_id, theme_id, modality, funding_nature,
-                    status, is_public, kind, stage, amount_cents"""
-
-_INSERT_FULL = """
-INSERT INTO {cell} (%s)
-SELECT %%s, year, division_id, country_id, theme_id, modality, funding_nature, status,
+_INSERT_FULL = (
+    """
+INSERT INTO {cell} (grain, year, division_id, country_id, theme_id, modality, funding_nature,
+                    status, is_public, kind, stage, amount_cents)
+SELECT %s, year, division_id, country_id, theme_id, modality, funding_nature, status,
        is_public, kind, stage, SUM(cents)
-FROM (%s) AS parts
+FROM ("""
+    + _SPLIT
+    + """) AS parts
 GROUP BY year, division_id, country_id, theme_id, modality, funding_nature, status, is_public,
          kind, stage
-""" % (_CELL_COLUMNS, _SPLIT)  # noqa: UP031 (the SQL keeps its {placeholders} for .format)
+"""
+)
 
 # The country and theme grains are the full grain's cells summed again, in SQL: the split is
 # computed once per slice and the ledger is not read a second time.
-_INSERT_FROM_FULL = (
-    """
-INSERT INTO {cell} (%s)
-SELECT %%s, c.year, c.division_id, {country}, {theme}, '', '', '', c.is_public, c.kind, c.stage,
+_INSERT_FROM_FULL = """
+INSERT INTO {cell} (grain, year, division_id, country_id, theme_id, modality, funding_nature,
+                    status, is_public, kind, stage, amount_cents)
+SELECT %s, c.year, c.division_id, {country}, {theme}, '', '', '', c.is_public, c.kind, c.stage,
        SUM(c.amount_cents)
 FROM {cell} c
-WHERE c.grain = %%s AND {where}
+WHERE c.grain = %s AND {where}
 GROUP BY c.year, c.division_id, {group}, c.is_public, c.kind, c.stage
 """
-    % _CELL_COLUMNS
-)  # noqa: UP031
 
 _COARSE_FROM_FULL = {
     Grain.COUNTRY: ("c.country_id", "NULL"),
