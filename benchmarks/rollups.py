@@ -1,5 +1,6 @@
 """Roll-ups at 100,000 activities and 1,000,000 ledger entries (PostgreSQL): the full rebuild next
-to PostgreSQL's own GROUP BY over the ledger, the refresh after one edit, and the dashboard.
+to the query PostgreSQL runs for the same result (the equivalent GROUP BY, with the country and
+theme split), the refresh after one edit, and the dashboard.
 
     make bench-rollups              # or, with the environment the Makefile sets:
     python benchmarks/rollups.py [--activities 100000] [--entries 1000000] [--repeat 20]
@@ -7,7 +8,7 @@ to PostgreSQL's own GROUP BY over the ledger, the refresh after one edit, and th
 
 Generates the activities and their entries once (`manage.py generate_synthetic --entries`) in
 the database DATABASE_URL names (ssc_bench_rollups under `make bench-rollups`) and reuses them on
-later runs. Targets: rebuild <= 1.5 x the GROUP BY, refresh < 1 s, dashboard < 150 ms.
+later runs. Targets: rebuild <= 1.5 x the equivalent query, refresh < 1 s, dashboard < 150 ms.
 """
 
 from __future__ import annotations
