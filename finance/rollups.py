@@ -114,9 +114,8 @@ GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.is_pub
 # Each total is split into parts (country x theme). A country's weight is its share in hundredths
 # of a percent, or 1 each when shares are left empty; a theme's is 1. Integer arithmetic: each part
 # gets floor(|cents| * weight / weight_sum), and the cents left over go one each to the parts with
-# the largest remainders, so the parts add up exactly. The parts then feed the three finer grains.
+# the largest remainders, so the parts add up exactly. The parts, summed, are the full grain.
 _SPLIT = """
-CREATE TEMPORARY TABLE rollup_parts AS
 WITH t AS (
     SELECT t.id, t.activity_id, t.year, t.division_id, t.modality, t.funding_nature, t.status,
            t.is_public, t.kind, t.stage, t.amount_cents
@@ -165,32 +164,48 @@ SELECT year, division_id, country_id, theme_id, modality, funding_nature, status
 FROM ranked
 """
 
-_INSERT_FROM_PARTS = """
+_INSERT_FULL = (
+    """
 INSERT INTO {cell} (grain, year, division_id, country_id, theme_id, modality, funding_nature,
                     status, is_public, kind, stage, amount_cents)
-SELECT %s, year, division_id, {country}, {theme}, {modality}, {funding_nature}, {status},
+SELECT %s, year, division_id, country_id, theme_id, modality, funding_nature, status,
        is_public, kind, stage, SUM(cents)
-FROM rollup_parts
-GROUP BY year, division_id, {group}, is_public, kind, stage
+FROM ("""
+    + _SPLIT
+    + """) AS parts
+GROUP BY year, division_id, country_id, theme_id, modality, funding_nature, status, is_public,
+         kind, stage
+"""
+)
+
+# The country and theme grains are the full grain's cells summed again, in SQL: the split is
+# computed once per slice and the ledger is not read a second time.
+_INSERT_FROM_FULL = """
+INSERT INTO {cell} (grain, year, division_id, country_id, theme_id, modality, funding_nature,
+                    status, is_public, kind, stage, amount_cents)
+SELECT %s, c.year, c.division_id, {country}, {theme}, '', '', '', c.is_public, c.kind, c.stage,
+       SUM(c.amount_cents)
+FROM {cell} c
+WHERE c.grain = %s AND {where}
+GROUP BY c.year, c.division_id, {group}, c.is_public, c.kind, c.stage
 """
 
-_PART_GRAINS = {
-    Grain.FULL: ("country_id", "theme_id", True),
-    Grain.COUNTRY: ("country_id", "NULL", False),
-    Grain.THEME: ("NULL", "theme_id", False),
+_COARSE_FROM_FULL = {
+    Grain.COUNTRY: ("c.country_id", "NULL"),
+    Grain.THEME: ("NULL", "c.theme_id"),
 }
 
 
-def _insert_from_parts(cursor: CursorWrapper, tables: dict[str, str]) -> None:
-    for grain, (country, theme, activity_dims) in _PART_GRAINS.items():
-        dims = ["modality", "funding_nature", "status"]
-        group = [c for c in (country, theme) if c != "NULL"] + (dims if activity_dims else [])
-        values = {d: (d if activity_dims else "''") for d in dims}
+def _insert_from_full(
+    cursor: CursorWrapper, tables: dict[str, str], where: str, params: list[int]
+) -> None:
+    for grain, (country, theme) in _COARSE_FROM_FULL.items():
+        group = country if country != "NULL" else theme
         cursor.execute(
-            _INSERT_FROM_PARTS.format(
-                cell=tables["cell"], country=country, theme=theme, group=", ".join(group), **values
+            _INSERT_FROM_FULL.format(
+                cell=tables["cell"], country=country, theme=theme, group=group, where=where
             ),
-            [grain.value],
+            [grain.value, Grain.FULL.value, *params],
         )
 
 
@@ -211,7 +226,14 @@ def compute_slices(slices: Sequence[Slice] | None) -> None:
     with connection.cursor() as cursor:
         where_total, params = _slice_condition("t", slices)
         for table in ("cell", "total"):
-            where, delete_params = _slice_condition(tables[table], slices)
+            where, slice_params = _slice_condition(tables[table], slices)
+            delete_params: list[int | str] = [*slice_params]
+            if table == "cell":
+                # The cells' index leads with the grain: naming every grain lets PostgreSQL
+                # read the slice through it instead of scanning the whole table.
+                marks = ", ".join(["%s"] * len(Grain.values))
+                where = f"{tables[table]}.grain IN ({marks}) AND {where}"
+                delete_params = [*Grain.values, *delete_params]
             cursor.execute(f"DELETE FROM {tables[table]} WHERE {where}", delete_params)  # noqa: S608
 
         # Entries are filtered through their activity's division, so the condition is spelled out.
@@ -227,10 +249,9 @@ def compute_slices(slices: Sequence[Slice] | None) -> None:
             [Visibility.PUBLIC.value, *entry_params],
         )
         cursor.execute(_INSERT_CORE.format(where=where_total, **fmt), [Grain.CORE.value, *params])
-        cursor.execute("DROP TABLE IF EXISTS rollup_parts")
-        cursor.execute(_SPLIT.format(where=where_total, **fmt), params)
-        _insert_from_parts(cursor, tables)
-        cursor.execute("DROP TABLE rollup_parts")
+        cursor.execute(_INSERT_FULL.format(where=where_total, **fmt), [Grain.FULL.value, *params])
+        where_cell, _same = _slice_condition("c", slices)
+        _insert_from_full(cursor, tables, where_cell, params)
 
     now = timezone.now()
     touched = _all_slices() if slices is None else set(slices)
