@@ -17,6 +17,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from functools import cached_property
 from typing import Any, TypeVar, cast
 
 import pycountry
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import Q, Sum
 from django.urls import reverse
@@ -34,6 +35,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from redis.exceptions import RedisError
 
 from accounts.models import User
 from activities.models import (
@@ -49,14 +51,25 @@ from activities.models import (
 )
 
 from .models import CENT, IFAD_KINDS, ActivityYearTotal, ContributionKind, Stage
-from .rollups import Figures, GroupKey, RollupFilters, RollupState, rollup_rows, rollup_scope
+from .rollups import (
+    Figures,
+    GroupKey,
+    RollupFilters,
+    RollupState,
+    rollup_scope,
+    rollup_state,
+    scoped_rollup_rows,
+)
+
+logger = logging.getLogger(__name__)
 
 FAMILIES = ("ifad", "cofinancing", "in_kind")
 STAGES = tuple(Stage.values)
 TOP_ACTIVITIES = 10
 TOP_FLOWS = 20
 # Cached results are keyed by the roll-ups' "as of" time, so they are never stale; the timeout
-# only bounds how long superseded ones take memory.
+# only bounds how long superseded ones take memory. The cache ("dashboard" in settings.CACHES) is
+# Redis in production: every web process shares what one of them, or the worker, computed.
 CACHE_SECONDS = 3600
 T = TypeVar("T")
 PROVIDER_ROLES = (CountryRole.PROVIDER.value, CountryRole.BOTH.value)
@@ -400,20 +413,33 @@ class Selection:
     queries of that table. With `version` (the roll-ups' "as of" time) the query results are
     also cached: the roll-up tables change only when a slice is recomputed, which moves "as of",
     so a cached result is never older than the tables it was read from. Without a version (no
-    roll-up computed yet) nothing is cached.
+    roll-up computed yet) nothing is cached. The cache key holds the scope, not the user: CPMs of
+    the same division share their figures.
     """
 
     def __init__(
-        self, user: User, filters: RollupFilters, reference: Reference, *, version: str = ""
+        self,
+        user: User | None,
+        filters: RollupFilters,
+        reference: Reference,
+        *,
+        version: str = "",
+        scope: Q | None = None,
     ) -> None:
+        """`scope` replaces `user` for the worker, which warms the cache for no one in
+        particular."""
+        if (user is None) == (scope is None):
+            raise ValueError("A selection needs a user or a scope, not both.")
         self.user = user
+        self._scope = scope
         self.filters = filters
         self.reference = reference
         self.version = version
+        self._cache_down = False
 
     @cached_property
     def scope(self) -> Q | None:
-        return rollup_scope(self.user)
+        return self._scope if self.user is None else rollup_scope(self.user)
 
     @cached_property
     def _cache_prefix(self) -> str:
@@ -422,14 +448,28 @@ class Selection:
         return "dashboard:" + hashlib.sha256(key.encode()).hexdigest()[:40] + ":"
 
     def _cached(self, part: str, compute: Callable[[], T]) -> T:
-        if not self.version:
+        if not self.version or self._cache_down:
             return compute()
         key = self._cache_prefix + part
-        value = cache.get(key)
+        cache = caches["dashboard"]
+        try:
+            value = cache.get(key)
+        except (RedisError, OSError):
+            self._cache_unreachable()
+            return compute()
         if value is None:
             value = compute()
-            cache.set(key, value, CACHE_SECONDS)
+            try:
+                cache.set(key, value, CACHE_SECONDS)
+            except (RedisError, OSError):
+                self._cache_unreachable()
         return value
+
+    def _cache_unreachable(self) -> None:
+        # Redis down: the page is computed without the cache, which is not asked again for this
+        # page (each attempt would wait for its connection timeout).
+        logger.warning("Dashboard cache unreachable: figures computed without it")
+        self._cache_down = True
 
     @cached_property
     def _core(self) -> dict[str, list[tuple[Any, str, str, int]]]:
@@ -441,7 +481,9 @@ class Selection:
 
         def fetch() -> dict[str, list[tuple[Any, str, str, int]]]:
             rows = (
-                rollup_rows(self.user, self.filters, group_by=("year", "division", "modality"))
+                scoped_rollup_rows(
+                    self.scope, self.filters, group_by=("year", "division", "modality")
+                )
                 .values_list("year", "division_id", "modality", "kind", "stage")
                 .annotate(cents=Sum("amount_cents"))
                 .order_by()
@@ -468,7 +510,7 @@ class Selection:
             dimension,
             lambda: [
                 tuple(row)
-                for row in rollup_rows(self.user, self.filters, group_by=[dimension])
+                for row in scoped_rollup_rows(self.scope, self.filters, group_by=[dimension])
                 .values_list(column, "kind", "stage")
                 .annotate(cents=Sum("amount_cents"))
                 .order_by()
@@ -1106,3 +1148,23 @@ def build_table(selection: Selection, slug: str) -> Table:
     if slug == "summary":
         return summary_table(selection)
     return CHART_BUILDERS[slug](selection, "").table
+
+
+def warm_default_views() -> bool:
+    """Compute and cache the unfiltered dashboard of the whole portfolio, the focal point's first
+    view; return whether it was computed.
+
+    The worker runs this after recomputing roll-ups, so that the first person to open the
+    dashboard after an edit is served from the cache instead of waiting for every chart's query
+    (a second or two at 100,000 activities). Narrower views (a division's, a filtered one) cost
+    a fraction of that and are computed on demand: warming them all after every edit would keep
+    the worker busy for seconds per edit.
+    """
+    version = cache_version(rollup_state())
+    if not version:
+        return False
+    selection = Selection(None, RollupFilters(), Reference.load(), version=version, scope=Q())
+    # What the page reads: the core pivots, countries, themes, activities and flows.
+    selection.totals, selection.by_country, selection.by_theme  # noqa: B018
+    selection.activity_count, selection.flows  # noqa: B018
+    return True

@@ -619,7 +619,13 @@ def rollup_rows(
     user: User, filters: RollupFilters, *, group_by: Iterable[str] = ()
 ) -> QuerySet[RollupCell]:
     """The roll-up rows that answer `filters` grouped by `group_by`, scoped to the user."""
-    scope = rollup_scope(user)
+    return scoped_rollup_rows(rollup_scope(user), filters, group_by=group_by)
+
+
+def scoped_rollup_rows(
+    scope: Q | None, filters: RollupFilters, *, group_by: Iterable[str] = ()
+) -> QuerySet[RollupCell]:
+    """As rollup_rows, for a scope given directly (None: nothing), as rollup_scope returns it."""
     grain = choose_grain(filters.dimensions() | set(group_by))
     rows = RollupCell.objects.filter(grain=grain)
     if scope is None:

@@ -5,10 +5,12 @@ from typing import Any
 
 from celery import shared_task
 from celery.signals import worker_ready
+from django.conf import settings
 from django.db import OperationalError
 from django.utils.translation import gettext as _
 from kombu.exceptions import KombuError
 
+from .dashboard import warm_default_views
 from .importer import process_pending_import
 from .models import RollupRun
 from .reports import build_report_export
@@ -49,7 +51,10 @@ def drain_rollups_task() -> int:
         slices = drain_refresh_requests()
         recomputed += slices
         if not slices:
-            return recomputed
+            break
+    if recomputed:
+        queue_dashboard_warm()
+    return recomputed
 
 
 @shared_task(**RELIABLE)
@@ -58,7 +63,29 @@ def rebuild_rollups_task(run_id: int | None = None) -> int:
     run = RollupRun.objects.filter(pk=run_id).first() if run_id else None
     if run_id and run is None:
         return 0  # deleted since it was queued: nothing to do
-    return rebuild_all(run).pk
+    pk = rebuild_all(run).pk
+    queue_dashboard_warm()
+    return pk
+
+
+@shared_task(**RELIABLE)
+def warm_dashboard_task() -> bool:
+    """Cache the dashboard's default view for the roll-ups just recomputed."""
+    return warm_default_views()
+
+
+def queue_dashboard_warm() -> None:
+    """Ask a worker to warm the dashboard's cache; never fails the caller.
+
+    Not with eager tasks (the quickstart, the tests): there the warming would run inside the
+    request that saved the edit, and the one web process computes the page on demand anyway.
+    """
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    try:
+        warm_dashboard_task.apply_async(retry=False)
+    except BROKER_ERRORS:
+        logger.warning("Task queue unreachable: dashboard cache not warmed")
 
 
 @shared_task(**RELIABLE)

@@ -320,6 +320,14 @@ CACHES = {
         # Short timeouts: when Redis is down the API serves unthrottled rather than hanging.
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     },
+    # The dashboard's figures (finance.dashboard.Selection): shared by every web process and
+    # warmed by the worker after each roll-up refresh. Without Redis the page computes them.
+    "dashboard": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "ssc-dashboard",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SSC Portal API",

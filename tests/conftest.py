@@ -35,6 +35,10 @@ def _test_settings() -> Iterator[None]:
         CACHES={
             "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
             "api": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"},
+            "dashboard": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "dashboard",
+            },
         },
     ):
         yield

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import QuerySet
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +26,7 @@ from accounts.models import User
 from activities.filters import ActivityFilter
 from activities.models import Activity, Country, Theme
 from finance import rollups
-from finance.dashboard import TABLE_SLUGS, format_usd
+from finance.dashboard import TABLE_SLUGS, format_usd, warm_default_views
 from finance.export import build_workbook
 from finance.importer import import_legacy_workbook
 from finance.models import FinancialEntry, RollupRefresh, Stage
@@ -218,7 +219,7 @@ def query_counts(client: Client) -> dict[str, tuple[int, int]]:
     counts = {}
     for query in QUERIES:
         url = reverse("finance:dashboard") + (f"?{query}" if query else "")
-        cache.clear()
+        caches["dashboard"].clear()
         cold = queries_for(client, url)
         counts[query] = (cold, queries_for(client, url))
     return counts
@@ -239,7 +240,7 @@ def test_dashboard_issues_the_same_number_of_queries_for_a_small_and_a_larger_po
     # Pinned: session, user, 3 reference lists, 3 for the state, 5 roll-up reads (years,
     # divisions and modalities in one; countries; themes; activities; flows) and the top
     # activities' names. Once cached, the 5 roll-up reads are skipped.
-    cache.clear()
+    caches["dashboard"].clear()
     with django_assert_num_queries(14):
         focal_client.get(reverse("finance:dashboard"))
     with django_assert_num_queries(9):
@@ -248,7 +249,7 @@ def test_dashboard_issues_the_same_number_of_queries_for_a_small_and_a_larger_po
 
 def test_single_table_download_runs_only_its_own_queries(focal_client: Client) -> None:
     generate_ledger(activities=5, entries_per_activity=2, seed=5)
-    cache.clear()
+    caches["dashboard"].clear()
     url = reverse("finance:dashboard_table", args=["themes", "csv"])
     # session, user, 3 reference lists, as-of, pending, rebuild, the theme sums.
     assert queries_for(focal_client, url) == 9
@@ -270,6 +271,46 @@ def test_cached_figures_follow_a_recomputed_slice(focal: User, focal_client: Cli
     assert money(summary(focal_client))["ifad", Stage.ALLOCATED] == Decimal("100.00")
     rollups.compute_slices([(2024, activity.lead_division_id)])
     assert money(summary(focal_client))["ifad", Stage.ALLOCATED] == Decimal("105.00")
+
+
+def test_the_worker_warms_the_portfolio_view_so_its_first_viewer_reads_no_roll_up(
+    focal_client: Client,
+    cpm_client: Client,
+    django_assert_num_queries,  # type: ignore[no-untyped-def]
+) -> None:
+    generate_ledger(activities=6, entries_per_activity=2, seed=6)
+    caches["dashboard"].clear()
+    assert warm_default_views() is True
+    # The cached page's 9 queries (session, user, 3 reference lists, 3 for the state, the top
+    # activities' names): none of the 5 roll-up reads.
+    with django_assert_num_queries(9):
+        assert focal_client.get(reverse("finance:dashboard")).status_code == 200
+    # A CPM's scope is narrower: not warmed, computed on demand.
+    with CaptureQueriesContext(connection) as captured:
+        assert cpm_client.get(reverse("finance:dashboard")).status_code == 200
+    assert len(captured) > 9
+
+
+def test_nothing_is_warmed_before_any_roll_up_is_computed() -> None:
+    assert warm_default_views() is False
+
+
+@pytest.mark.parametrize("query", ["", "country=BR", "division=LAC&year_from=2020"])
+def test_with_redis_unreachable_the_dashboard_computes_the_same_figures(
+    focal_client: Client, query: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    generate_ledger(activities=8, entries_per_activity=3, seed=7)
+    caches["dashboard"].clear()
+    expected = summary(focal_client, query)
+    unreachable = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+    with override_settings(CACHES={**settings.CACHES, "dashboard": unreachable}):
+        assert summary(focal_client, query) == expected
+        assert focal_client.get(reverse("finance:dashboard") + f"?{query}").status_code == 200
+    assert "Dashboard cache unreachable" in caplog.text
 
 
 # --- the page -------------------------------------------------------------------------------------

@@ -157,3 +157,36 @@ def test_a_rebuild_asked_for_while_redis_is_down_fails_and_says_why(
     assert run.state == RollupRun.State.FAILED
     assert "task queue could not be reached" in run.error
     assert rollups.rebuild_in_progress() is None
+
+
+def test_a_drain_that_recomputed_something_queues_the_dashboard_warming(
+    focal: User, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    queued: list[str] = []
+    monkeypatch.setattr(tasks.warm_dashboard_task, "apply_async", lambda **_kw: queued.append("w"))
+    monkeypatch.setattr(tasks, "queue_rollup_drain", lambda: None)
+    record(focal, "1.00")
+    assert tasks.drain_rollups_task() == 1
+    assert queued == ["w"]
+    assert tasks.drain_rollups_task() == 0  # nothing left: nothing to warm again
+    assert queued == ["w"]
+
+
+def test_eager_tasks_do_not_warm_inside_the_request_that_saved(
+    focal: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queued: list[str] = []
+    monkeypatch.setattr(tasks.warm_dashboard_task, "apply_async", lambda **_kw: queued.append("w"))
+    record(focal, "1.00")
+    assert tasks.drain_rollups_task() == 1
+    assert queued == []
+
+
+def test_an_unreachable_queue_does_not_fail_the_drain_that_warms(
+    focal: User, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(tasks.warm_dashboard_task, "apply_async", broker_refuses)
+    record(focal, "1.00")
+    assert tasks.drain_rollups_task() == 1
