@@ -742,6 +742,28 @@ def process_pending_import(pending_id: int, *, commit: bool) -> None:
     pending.save()
 
 
+def give_up_pending_import(pending_id: int) -> None:
+    """Refuse an upload whose check or import kept failing on the database (the task's retries
+    are spent): the user is told, instead of watching "Importing" for ever. Nothing of the file
+    was written, since each attempt is one transaction."""
+    pending = PendingImport.objects.filter(pk=pending_id).first()
+    if pending is None or pending.state not in (
+        PendingImport.State.CHECKING,
+        PendingImport.State.IMPORTING,
+    ):
+        return
+    pending.problems = [
+        _(
+            "The database could not be reached while this file was processed, even after "
+            "several attempts. Nothing from it was imported: upload it again."
+        )
+    ]
+    pending.state = PendingImport.State.REFUSED
+    pending.file.delete(save=False)
+    cache.delete(progress_key(pending_id))
+    pending.save()
+
+
 def start_pending_import(*, pending: PendingImport, commit: bool) -> None:
     """Queue the check or the import once the upload is committed. When the broker cannot be
     reached the work runs here and now instead: slower for the user, but nothing waits forever."""

@@ -3,15 +3,15 @@
 import logging
 from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.signals import worker_ready
 from django.conf import settings
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.utils.translation import gettext as _
 from kombu.exceptions import KombuError
 
 from .dashboard import warm_default_views
-from .importer import process_pending_import
+from .importer import give_up_pending_import, process_pending_import
 from .models import RollupRun
 from .reports import build_report_export
 from .rollups import drain_refresh_requests, interrupted_rebuilds, rebuild_all
@@ -35,9 +35,17 @@ RELIABLE = {
 BROKER_ERRORS = (KombuError, OSError)
 
 
-@shared_task(**RELIABLE)
-def process_pending_import_task(pending_id: int, commit: bool) -> None:
-    process_pending_import(pending_id, commit=commit)
+@shared_task(bind=True, **RELIABLE)
+def process_pending_import_task(self: Task, pending_id: int, commit: bool) -> None:
+    try:
+        process_pending_import(pending_id, commit=commit)
+    except OperationalError:
+        if self.request.retries < self.max_retries:
+            raise  # retried with backoff (RELIABLE)
+        # The last attempt: tell the user, on a new connection if the failed one is dead.
+        if connection.connection is not None and not connection.is_usable():
+            connection.close()
+        give_up_pending_import(pending_id)
 
 
 @shared_task(**RELIABLE)

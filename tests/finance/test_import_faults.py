@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import psycopg2
 import pytest
+from celery.exceptions import Retry
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.db.models import Sum
@@ -23,7 +24,7 @@ from finance.models import FinancialEntry, ImportRun, PendingImport, RollupRefre
 # Committed data and a connection of our own to kill: a transactional test. serialized_rollback
 # brings back the reference data (countries, divisions) the flush after a transactional test
 # empties.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SAMPLE = "../shared/legacy/ssc-corporate-spreadsheet-sample.xlsx"
 
@@ -71,6 +72,16 @@ def drop_after_first_chunk(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int
     connection.close()
 
 
+def uploaded(user: User) -> PendingImport:
+    with open(SAMPLE, "rb") as handle:
+        return PendingImport.objects.create(
+            user=user,
+            filename="sample.xlsx",
+            state=PendingImport.State.IMPORTING,
+            file=ContentFile(handle.read(), name="sample.xlsx"),
+        )
+
+
 def nothing_written() -> bool:
     connection.close()  # the dead session: the checks below run on a new one
     return not (
@@ -88,6 +99,7 @@ def ifad_allocated() -> Decimal:
     )["total"]
 
 
+@committed
 def test_a_connection_lost_mid_import_writes_nothing_and_the_import_can_be_run_again(
     focal: User, drop_after_first_chunk: list[int]
 ) -> None:
@@ -106,16 +118,11 @@ def test_a_connection_lost_mid_import_writes_nothing_and_the_import_can_be_run_a
     assert ifad_allocated() == Decimal("6544000.00")
 
 
+@committed
 def test_the_uploaded_import_stays_pending_and_its_retry_imports_it_once(
     focal: User, drop_after_first_chunk: list[int]
 ) -> None:
-    with open(SAMPLE, "rb") as handle:
-        pending = PendingImport.objects.create(
-            user=focal,
-            filename="sample.xlsx",
-            state=PendingImport.State.IMPORTING,
-            file=ContentFile(handle.read(), name="sample.xlsx"),
-        )
+    pending = uploaded(focal)
     # What the Celery task runs; the task is retried, with backoff, on this very error.
     assert OperationalError in tasks.process_pending_import_task.autoretry_for
     with pytest.raises(OperationalError):
@@ -131,3 +138,31 @@ def test_the_uploaded_import_stays_pending_and_its_retry_imports_it_once(
     assert pending.summary["created"] == 16
     assert Activity.objects.count() == 16
     assert ifad_allocated() == Decimal("6544000.00")
+
+
+@pytest.mark.django_db
+def test_an_import_that_keeps_losing_the_database_is_refused_after_the_retries(
+    focal: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pending = uploaded(focal)
+    attempts: list[int] = []
+
+    def lose(pending_id: int, *, commit: bool) -> None:
+        attempts.append(pending_id)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(tasks, "process_pending_import", lose)
+    task = tasks.process_pending_import_task
+    # An attempt with retries left asks for a retry and leaves the upload as it is.
+    with pytest.raises(Retry):
+        task.apply(args=(pending.pk, True), retries=task.max_retries - 1)
+    pending.refresh_from_db()
+    assert pending.state == PendingImport.State.IMPORTING
+    # The last one tells the user.
+    task.apply(args=(pending.pk, True), retries=task.max_retries)
+    assert len(attempts) == 2
+    pending.refresh_from_db()
+    assert pending.state == PendingImport.State.REFUSED
+    assert "Nothing from it was imported: upload it again." in pending.problems[0]
+    assert not pending.file
+    assert not Activity.objects.exists()
