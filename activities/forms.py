@@ -263,13 +263,63 @@ class CountryRowForm(forms.Form):
         return data
 
 
+# The id of the page's one <datalist> of partner organizations (the partner_datalist tag).
+PARTNER_LIST_ID = "partner-names"
+
+
+class PartnerInput(forms.TextInput):
+    """A partner organization typed by name, with the suggestions of the page's <datalist>.
+
+    A select per row listed the 5,000 organizations again in every row (2.7 MB for an activity
+    form); the datalist lists them once per page and the browser filters it as the user types,
+    with the keyboard, with or without JavaScript.
+    """
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        defaults = {"list": PARTNER_LIST_ID, "autocomplete": "off", "size": 48}
+        super().__init__({**defaults, **(attrs or {})})
+        self.labels: dict[str, str] = {}
+
+    def format_value(self, value: Any) -> str | None:
+        # A partner id (the initial data) shows as its label; typed text is shown as typed.
+        text = super().format_value(value)
+        return self.labels.get(text, text) if text else text
+
+
+class PartnerField(forms.TypedChoiceField):
+    """A partner organization given by its label (as the datalist suggests it) or by its id;
+    cleaned to the id. The labels are unique: a partner's name is unique within its country."""
+
+    widget = PartnerInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._ids_by_label: dict[str, str] = {}
+        kwargs.setdefault("coerce", int)
+        super().__init__(**kwargs)
+
+    def set_partners(self, choices: ChoiceList) -> None:
+        """The organizations to accept (partner_choices()), by label and by id."""
+        self.choices = choices
+        labels = {str(pk): str(label) for pk, label in choices if pk not in ("", None)}
+        cast(PartnerInput, self.widget).labels = labels
+        self._ids_by_label = {label: pk for pk, label in labels.items()}
+
+    def to_python(self, value: Any) -> str:
+        text = " ".join(super().to_python(value).split())
+        return self._ids_by_label.get(text, text)
+
+
 class PartnerRowForm(forms.Form):
-    partner = forms.TypedChoiceField(
+    partner = PartnerField(
         label=_("Partner"),
-        coerce=int,
         required=False,
-        widget=LongSelect,
-        error_messages={"invalid_choice": _("Choose a partner organization from the list.")},
+        widget=PartnerInput(attrs={"placeholder": _("Type a name or acronym")}),
+        error_messages={
+            "invalid_choice": _(
+                "“%(value)s” is not a partner organization of the portal: pick one of the "
+                "names suggested as you type."
+            )
+        },
     )
     roles = forms.MultipleChoiceField(
         label=_("Roles"),
@@ -280,7 +330,7 @@ class PartnerRowForm(forms.Form):
 
     def __init__(self, *args: Any, partner_choices: ChoiceList, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["partner"]).choices = partner_choices
+        cast(PartnerField, self.fields["partner"]).set_partners(partner_choices)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -343,18 +393,15 @@ def country_choices() -> ChoiceList:
 PARTNER_CHOICES_SECONDS = 300
 
 
-def partner_choices() -> ChoiceList:
-    """Every organization, labelled with its country: built once per process and reused until a
-    partner is added, changed or removed.
-
-    Building it reads 5,000 partners into models (about 100 ms); the edit, finance and
-    knowledge forms ask for it on every GET and POST. Whether it changed costs one aggregate
-    (count and latest change, about 2 ms). The cache is per process (Django's default cache):
-    each gunicorn process builds it once.
-    """
+def _partner_key() -> str:
+    """Names the current partner list: it changes when a partner is added, changed or removed.
+    One aggregate (count and latest change, about 2 ms)."""
     stamp = Partner.objects.aggregate(count=Count("pk"), changed=Max("updated_at"))
     changed = stamp["changed"].isoformat() if stamp["changed"] else ""
-    key = f"partner-choices:{stamp['count']}:{changed}"
+    return f"partner-choices:{stamp['count']}:{changed}"
+
+
+def _partner_rows(key: str) -> list[tuple[int, str]]:
     rows = cache.get(key)
     if rows is None:
         partners = Partner.objects.select_related("country").only(
@@ -362,7 +409,32 @@ def partner_choices() -> ChoiceList:
         )
         rows = [(p.pk, _partner_label(p)) for p in partners]
         cache.set(key, rows, PARTNER_CHOICES_SECONDS)
-    return [("", _("Choose a partner")), *rows]
+    return rows
+
+
+def partner_choices() -> ChoiceList:
+    """Every organization, labelled with its country: built once per process and reused until a
+    partner is added, changed or removed.
+
+    Building it reads 5,000 partners into models (about 100 ms); the edit, finance and
+    knowledge forms ask for it on every GET and POST. The cache is per process (Django's
+    default cache): each gunicorn process builds it once.
+    """
+    return [("", _("Choose a partner")), *_partner_rows(_partner_key())]
+
+
+def partner_datalist() -> SafeString:
+    """The page's one list of partner suggestions for every PartnerInput (built once per process
+    and partner list, like partner_choices)."""
+    key = _partner_key()
+    html = cache.get(key + ":datalist")
+    if html is None:
+        options = "".join(
+            f'<option value="{html_escape(label)}"></option>' for _pk, label in _partner_rows(key)
+        )
+        html = f'<datalist id="{PARTNER_LIST_ID}">{options}</datalist>'
+        cache.set(key + ":datalist", html, PARTNER_CHOICES_SECONDS)
+    return mark_safe(html)  # noqa: S308 - every label escaped above
 
 
 def _partner_label(partner: Partner) -> str:

@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from activities.forms import LongSelect
+from activities.forms import LongSelect, PartnerField, PartnerInput
 from activities.models import FundingNature, Modality, Partner, Status
 
 from .amounts import AmountError, parse_amount
@@ -63,13 +63,17 @@ class EntryLineForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=ContributionKind.choices, initial=ContributionKind.IFAD_GRANT
     )
-    contributor = forms.TypedChoiceField(
+    contributor = PartnerField(
         label=_("Contributor"),
-        coerce=int,
         required=False,
-        widget=LongSelect,
         empty_value=None,
-        error_messages={"invalid_choice": _("Choose a partner organization from the list.")},
+        widget=PartnerInput(attrs={"placeholder": _("Empty: IFAD itself")}),
+        error_messages={
+            "invalid_choice": _(
+                "“%(value)s” is not a partner organization of the portal: pick one of the "
+                "names suggested as you type."
+            )
+        },
     )
     stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices, initial=Stage.PLANNED)
     amount = AmountField(label=_("Amount"))
@@ -88,7 +92,7 @@ class EntryLineForm(forms.Form):
 
     def __init__(self, *args: Any, partner_choices: ChoiceList, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["contributor"]).choices = partner_choices
+        cast(PartnerField, self.fields["contributor"]).set_partners(partner_choices)
         self.fields["value_date"].initial = timezone.localdate
         self.fields["currency"].widget.attrs.update(
             {"size": 4, "autocapitalize": "characters", "list": "currency-codes"}

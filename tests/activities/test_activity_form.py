@@ -136,7 +136,19 @@ BAD_CREATE_INPUT: list[tuple[str, dict[str, Any], str, tuple[str, ...]]] = [
         "unknown_partner_id",
         {"partners": [(999_999_999, ["host"])]},
         "id_partners-0-partner",
-        ("Choose a partner organization from the list.",),
+        (
+            "“999999999” is not a partner organization of the portal: pick one of the names "
+            "suggested as you type.",
+        ),
+    ),
+    (
+        "unknown_partner_name",
+        {"partners": [("Embrapa (EMB) — Peru", ["host"])]},
+        "id_partners-0-partner",
+        (
+            "“Embrapa (EMB) — Peru” is not a partner organization of the portal: pick one of the "
+            "names suggested as you type.",
+        ),
     ),
     (
         "unknown_lead_division",
