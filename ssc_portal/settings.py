@@ -321,13 +321,18 @@ CACHES = {
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     },
     # The dashboard's figures (finance.dashboard.Selection): shared by every web process and
-    # warmed by the worker after each roll-up refresh. Without Redis the page computes them.
-    "dashboard": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "ssc-dashboard",
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-    },
+    # warmed by the worker after each roll-up refresh; when Redis is down the page computes
+    # them. With eager tasks (the quickstart: one process, no worker) in the process's memory.
+    "dashboard": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dashboard"}
+        if CELERY_TASK_ALWAYS_EAGER
+        else {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "ssc-dashboard",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    ),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SSC Portal API",
