@@ -264,3 +264,33 @@ def test_state_reports_pending_refreshes_as_stale_after_the_grace_period(focal: 
     assert state.is_stale(now=later)
     rollups.drain_refresh_requests()
     assert not rollups.rollup_state().is_refreshing
+
+
+def test_recomputing_a_slice_after_one_edit_rewrites_only_the_rows_that_changed(
+    focal: User,
+) -> None:
+    lac = division("LAC")
+    edited = ActivityFactory(countries=["BR"], lead_division=lac)
+    untouched = ActivityFactory(countries=["PE"], lead_division=lac)
+    record(edited, focal, entry("100.00"))
+    record(untouched, focal, entry("50.00"))
+    rollups.compute_slices([(2024, lac.pk)])
+    peru_cells = dict(
+        RollupCell.objects.filter(country=country("PE")).values_list("pk", "amount_cents")
+    )
+    before = set(RollupCell.objects.values_list("pk", flat=True))
+
+    record(edited, focal, entry("5.00"))
+    rollups.compute_slices([(2024, lac.pk)])
+
+    # Peru's cells (the other activity's money) are the same rows, not rewritten copies.
+    assert (
+        dict(RollupCell.objects.filter(country=country("PE")).values_list("pk", "amount_cents"))
+        == peru_cells
+    )
+    after = set(RollupCell.objects.values_list("pk", flat=True))
+    assert 0 < len(after - before) < len(before)  # the changed cells only
+    assert rollups.totals(focal, EVERYTHING).ifad[Stage.ALLOCATED] == Decimal("155.00")
+    assert rollups.totals(focal, RollupFilters(countries=(country("BR").pk,))).ifad[
+        Stage.ALLOCATED
+    ] == Decimal("105.00")
