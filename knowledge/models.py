@@ -183,7 +183,7 @@ class KnowledgeAssetQuerySet(models.QuerySet["KnowledgeAsset"]):
         database."""
         return (
             self.select_related("division")
-            .defer("body", "file_text", "search_vector")
+            .defer("body", "file_text", "search_vector", "search_head")
             .prefetch_related(
                 models.Prefetch("countries", queryset=Country.objects.only("pk", "name", "iso2"))
             )
@@ -307,6 +307,11 @@ class KnowledgeAsset(models.Model):
     file_text = models.TextField(blank=True, editable=False)
     # Maintained by services.save_asset on PostgreSQL; NULL on SQLite, which searches the text.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Beside it, for ranking without reading it (it is large and stored apart, in TOAST): its
+    # title and abstract part (the same positions and weights), small enough to stay in the row,
+    # and its length as ts_rank counts it. Maintained with it (services.reindex_assets).
+    search_head = SearchVectorField(null=True, editable=False)
+    search_length = models.PositiveIntegerField(null=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
