@@ -419,9 +419,17 @@ class KnowledgeAsset(models.Model):
         ordering = ["-published_on", "-pk"]
         verbose_name = _("knowledge asset")
         verbose_name_plural = _("knowledge assets")
+        # The search page's orders (newest, oldest, title; id breaks ties), so that a page is
+        # read from an index rather than sorted out of every match. The visibility index also
+        # carries the facet columns: the facets of a list without words (every asset, or every
+        # public one) are counted from it, without reading the table.
         indexes = [
-            models.Index(fields=["published_on"], name="knowledge_published_idx"),
-            models.Index(fields=["visibility", "published_on"], name="knowledge_visible_idx"),
+            models.Index(fields=["published_on", "id"], name="knowledge_published_idx"),
+            models.Index(
+                fields=["visibility", "published_on", "id", "asset_type", "language", "division"],
+                name="knowledge_visible_idx",
+            ),
+            models.Index(fields=["title", "id"], name="knowledge_title_idx"),
         ]
         # The GIN index on search_vector is created by migration 0002 on PostgreSQL only.
 
