@@ -38,7 +38,7 @@ def get_asset_for_user(user: User | Any, pk: int, *, write: bool = False) -> Kno
     asset = (
         KnowledgeAsset.objects.visible_to(user)
         .select_related("division", "created_by")
-        .defer("search_vector")
+        .defer("search_vector", "search_head")
         .filter(pk=pk)
         .first()
     )

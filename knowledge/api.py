@@ -95,7 +95,7 @@ class KnowledgeAssetViewSet(CsvOnReads, viewsets.ReadOnlyModelViewSet):
         user: User = self.request.user  # type: ignore[assignment]
         assets = KnowledgeAsset.objects.visible_to(user).select_related("division")
         if self.action != "retrieve":
-            assets = assets.defer("body", "file_text", "search_vector")
+            assets = assets.defer("body", "file_text", "search_vector", "search_head")
         return assets.prefetch_related(*_links(user))
 
     def get_object(self) -> KnowledgeAsset:

@@ -12,8 +12,9 @@ from typing import Any
 
 import django_filters
 from django.contrib.postgres.search import SearchHeadline
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import F, QuerySet, Value, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, ExtractYear, RowNumber, Substr
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -100,7 +101,7 @@ class KnowledgeFilter(django_filters.FilterSet):
     # Many-to-many filters go through a subquery: a join would repeat an asset per match.
 
     def filter_q(self, queryset: KnowledgeAssetQuerySet, name: str, value: str) -> Any:
-        found = queryset.search(value or "")
+        found = queryset.search(value or "").with_rank_bounds(value or "")
         return found.order_by("-rank", "-published_on", "-pk")  # type: ignore[misc]
 
     def filter_country(self, queryset: QuerySet[KnowledgeAsset], name: str, value: Any) -> Any:
@@ -153,76 +154,131 @@ class Matches:
     facets: dict[str, list[FacetValue]]
 
 
-# One statement answers the page, the total and every facet, reading the matches once: a text
-# search's cost is in testing and ranking each match's vector, so it must not run once per facet.
-# `matches` (a CTE, materialized by PostgreSQL because it is used more than once) holds each
-# match's facet columns and its position in the requested order.
+# One statement answers the page, the total and every facet, finding the matches once.
+# `matches` (materialized by PostgreSQL because it is used more than once) holds each match's
+# facet columns and, for a search in order of relevance, the floor and ceiling of its rank (see
+# KnowledgeAssetQuerySet.with_rank_bounds); `candidates` are the matches that can be on the page:
+# those whose ceiling reaches the floor of the page's last place (every match when there is no
+# such bound). Only candidates are ranked exactly, reading their full vectors: a word found in
+# most of the library no longer means reading most of the library's vectors.
+# The facets are counted by id before their labels are joined, so that the grouping reads
+# narrow rows.
 FACETS_SQL = """
-WITH matches AS ({matches})
+WITH matches AS ({matches}){candidates}
 SELECT 'type', m.asset_type, '', COUNT(*), 0 FROM matches m GROUP BY m.asset_type
 UNION ALL
 SELECT 'language', m.language, '', COUNT(*), 0 FROM matches m GROUP BY m.language
 UNION ALL
 SELECT 'year', CAST(m.year AS TEXT), '', COUNT(*), 0 FROM matches m GROUP BY m.year
 UNION ALL
-SELECT 'division', d.code, d.name, COUNT(*), 0
-FROM matches m JOIN {division} d ON d.id = m.division_id GROUP BY d.code, d.name
+SELECT 'division', d.code, d.name, n.count, 0
+FROM (SELECT m.division_id, COUNT(*) AS count FROM matches m GROUP BY m.division_id) n
+JOIN {division} d ON d.id = n.division_id
 UNION ALL
-SELECT 'country', c.iso2, c.name, COUNT(*), 0
-FROM {countries} l JOIN matches m ON m.id = l.knowledgeasset_id
-JOIN {country} c ON c.id = l.country_id GROUP BY c.iso2, c.name
+SELECT 'country', c.iso2, c.name, n.count, 0
+FROM (
+    SELECT l.country_id, COUNT(*) AS count
+    FROM matches m JOIN {countries} l ON l.knowledgeasset_id = m.id GROUP BY l.country_id
+) n
+JOIN {country} c ON c.id = n.country_id
 UNION ALL
-SELECT 'theme', t.code, t.name, COUNT(*), t.position
-FROM {themes} l JOIN matches m ON m.id = l.knowledgeasset_id
-JOIN {theme} t ON t.id = l.theme_id GROUP BY t.code, t.name, t.position
+SELECT 'theme', t.code, t.name, n.count, t.position
+FROM (
+    SELECT l.theme_id, COUNT(*) AS count
+    FROM matches m JOIN {themes} l ON l.knowledgeasset_id = m.id GROUP BY l.theme_id
+) n
+JOIN {theme} t ON t.id = n.theme_id
 UNION ALL
 SELECT 'total', '', '', COUNT(*), 0 FROM matches
 UNION ALL
-SELECT 'page', CAST(m.id AS TEXT), '', 0, m.position FROM matches m
-WHERE m.position > %s AND m.position <= %s
+SELECT 'page', CAST(p.id AS TEXT), '', 0, p.position FROM ({page}) p
 """
+# The floor of the page's last place is the k-th highest floor, k = offset + page size (there is
+# none when fewer assets match: then every match is a candidate).
+CANDIDATES_SQL = """,
+candidates AS (
+    SELECT id FROM matches WHERE rank_ceiling >= COALESCE(
+        (SELECT rank_floor FROM matches ORDER BY rank_floor DESC LIMIT 1 OFFSET %s), -1.0
+    )
+)"""
 
 
-def _order_expressions(queryset: QuerySet[KnowledgeAsset]) -> list[Any]:
-    """The queryset's ordering (field or annotation names, as KnowledgeFilter sets them) as
-    expressions a window function can sort by."""
-    names = [str(name) for name in queryset.query.order_by or KnowledgeAsset._meta.ordering or []]
+def _order_names(queryset: QuerySet[KnowledgeAsset]) -> list[str]:
+    """The queryset's ordering (field or annotation names, as KnowledgeFilter sets them)."""
+    return [str(name) for name in queryset.query.order_by or KnowledgeAsset._meta.ordering or []]
+
+
+def _order_expressions(names: list[str]) -> list[Any]:
+    """An ordering as expressions a window function can sort by."""
     return [F(name[1:]).desc() if name.startswith("-") else F(name).asc() for name in names]
 
 
-def _facets_sql(queryset: QuerySet[KnowledgeAsset]) -> tuple[str, tuple[Any, ...]]:
-    numbered = (
-        queryset.annotate(
-            position=Window(RowNumber(), order_by=_order_expressions(queryset)),
-            year=ExtractYear("published_on"),
-        )
-        .order_by()
-        .values("id", "asset_type", "language", "year", "division_id", "position")
+def _ranks_by_bounds(queryset: QuerySet[KnowledgeAsset]) -> bool:
+    """Whether the order is by relevance and the rank's bounds are there to prune by."""
+    names = _order_names(queryset)
+    annotations = queryset.query.annotations
+    return (
+        bool(names) and names[0] == "-rank" and {"rank_floor", "rank_ceiling"} <= set(annotations)
     )
-    matches, params = numbered.query.sql_with_params()
+
+
+def _page_query(
+    queryset: QuerySet[KnowledgeAsset], offset: int, per_page: int, *, bounded: bool
+) -> Any:
+    """The ids of the page and their places in the queryset's order.
+
+    In order of relevance with bounds, from the candidates only: the table again rather than
+    the queryset's filters (the candidates passed them already), with the exact rank. In any
+    other order, from the queryset itself: an index in that order (published_on, title) finds
+    the page without sorting every match."""
+    names = _order_names(queryset)
+    rows = queryset
+    if bounded:
+        rows = KnowledgeAsset.objects.filter(pk__in=RawSQL("SELECT id FROM candidates", ()))
+        rows = rows.annotate(rank=queryset.query.annotations["rank"])
+    return (
+        rows.annotate(position=Window(RowNumber(), order_by=_order_expressions(names)))
+        .order_by(*names)
+        .values("id", "position")[offset : offset + per_page]
+    )
+
+
+def _facets_sql(
+    queryset: QuerySet[KnowledgeAsset], offset: int, per_page: int
+) -> tuple[str, tuple[Any, ...]]:
+    bounded = _ranks_by_bounds(queryset)
+    columns = ["id", "asset_type", "language", "year", "division_id"]
+    if bounded:
+        columns += ["rank_floor", "rank_ceiling"]
+    found = queryset.annotate(year=ExtractYear("published_on")).order_by().values(*columns)
+    matches, match_params = found.query.sql_with_params()
+    page_query = _page_query(queryset, offset, per_page, bounded=bounded)
+    page, page_params = page_query.query.sql_with_params()
     quote = connections[queryset.db].ops.quote_name
     sql = FACETS_SQL.format(
         matches=matches,
+        candidates=CANDIDATES_SQL if bounded else "",
+        page=page,
         division=quote(Division._meta.db_table),
         country=quote(Country._meta.db_table),
         theme=quote(Theme._meta.db_table),
         countries=quote(KnowledgeAsset.countries.through._meta.db_table),
         themes=quote(KnowledgeAsset.themes.through._meta.db_table),
     )
-    return sql, tuple(params)
+    cut = (offset + per_page - 1,) if bounded else ()
+    return sql, (*match_params, *cut, *page_params)
 
 
 def collect(queryset: QuerySet[KnowledgeAsset], *, page: int, per_page: int) -> Matches:
     """The requested page of `queryset` (in its order), the total and the facets, in one query
     (two when the page asked for is past the last one)."""
-    sql, params = _facets_sql(queryset)
     number = max(page, 1)
-    rows = _run(queryset.db, sql, params, number, per_page)
+    rows = _run(queryset, number, per_page)
     total = next(row[3] for row in rows if row[0] == "total")
     last = max(1, -(-total // per_page))
     if number > last:
         number = last
-        rows = _run(queryset.db, sql, params, number, per_page)
+        rows = _run(queryset, number, per_page)
     types = {k: str(v) for k, v in AssetType.choices}
     languages = {k: str(v) for k, v in Language.choices}
     grouped: dict[str, list[tuple[Any, ...]]] = {}
@@ -255,13 +311,23 @@ def collect(queryset: QuerySet[KnowledgeAsset], *, page: int, per_page: int) -> 
     return Matches(total=total, page_number=number, page_ids=page_ids, facets=facet_values)
 
 
-def _run(
-    alias: str, sql: str, params: tuple[Any, ...], number: int, per_page: int
-) -> list[tuple[Any, ...]]:
-    offset = (number - 1) * per_page
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, (*params, offset, offset + per_page))
-        return list(cursor.fetchall())
+def _run(queryset: QuerySet[KnowledgeAsset], number: int, per_page: int) -> list[tuple[Any, ...]]:
+    sql, params = _facets_sql(queryset, (number - 1) * per_page, per_page)
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql" or "rank" not in queryset.query.annotations:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+    # A text search finds its matches in the GIN indexes, which never read a vector (each is
+    # large, stored apart). For a word in most assets PostgreSQL would rather scan the table,
+    # reading and testing every vector: several times slower. The setting holds for this
+    # statement only: rolling back its transaction (or savepoint) undoes it, and nothing else.
+    with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(sql, params)
+        rows = list(cursor.fetchall())
+        transaction.set_rollback(True, using=queryset.db)
+    return rows
 
 
 def _marked(text: str) -> SafeString:

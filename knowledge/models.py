@@ -8,18 +8,23 @@ the querysets (`visible_to`, `editable_by`); writes live in services.py.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.postgres.search import (
     SearchQuery,
+    SearchQueryField,
     SearchRank,
     SearchVectorField,
 )
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Func, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce, Greatest, Ln, NullIf
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -114,6 +119,88 @@ def search_match(text: str) -> tuple[Q, Case]:
     return match, Case(*ranks, default=Value(0.0), output_field=models.FloatField())
 
 
+# How far the rank of an asset can be from what its title and abstract alone give it (see
+# rank_bounds). ts_rank (normalization 1) divides a score by log2(1 + the vector's length); the
+# score of one word is sum(w_j / (j + 1)^2) / (pi^2 / 6) over its occurrences j in the order of
+# the vector, where the weights w_j never increase along it (title A = 1.0, abstract B = 0.4,
+# body C = 0.2, files D = 0.1, in that order). So the occurrences in the body and the files add
+# at most 0.2 * (pi^2 / 6 - 1) / (pi^2 / 6) < 0.0785 to a word found in the title or abstract,
+# and give at most 0.2 (< 0.33, the bound whatever the order) to one found only there; any query's
+# score is at most 1 (AND and phrases: 1 - a product of factors in [0, 1]; OR: a mean of word
+# scores, each below the weight of its first occurrence).
+RANK_TAIL_WITH_HEAD = 0.0785
+RANK_TAIL_ONLY = 0.33
+RANK_MAX = 1.0
+# ts_rank works in single precision: the bounds leave it room.
+RANK_MARGIN = 1e-4
+# The ceiling of an asset not indexed yet (no head vector or length): above any rank.
+RANK_UNKNOWN = 1e9
+
+
+class NumNode(Func):
+    """numnode(tsquery): its number of words and operators (1: a single word)."""
+
+    function = "numnode"
+    output_field = models.IntegerField()
+
+
+def _query_per_row(text: str) -> RawSQL:
+    """The words parsed in each row's own configuration (each branch is a constant, parsed once
+    per statement). Raw SQL: rank_bounds uses it three times, and seven Django expressions each
+    time took longer to build and compile than the statement takes to find a rare word. The
+    column is named without its table: it is the row's own in whatever query uses this."""
+    branches = []
+    params: list[str] = []
+    for config, codes in _config_groups().items():
+        placeholders = ", ".join(["%s"] * len(codes))
+        branches.append(
+            f"WHEN language IN ({placeholders}) THEN websearch_to_tsquery(%s::regconfig, %s)"
+        )
+        params += [*codes, config, text]
+    sql = f"CASE {' '.join(branches)} END"
+    # The SQL text is built from our constants only; the words are a parameter.
+    return RawSQL(sql, params, output_field=SearchQueryField())  # noqa: S611
+
+
+def rank_bounds(text: str) -> tuple[Coalesce, Case]:
+    """A floor and a ceiling of each asset's rank for these words (search_match's rank), read
+    from the small title-and-abstract vector and the stored length instead of the large vector.
+
+    The head vector holds the first positions of the full vector with the same weights, so its
+    ts_rank without normalization is the score the full vector starts from: more occurrences
+    (and, for AND, more pairs of them) only add to it. The ceiling adds what the rest of the text
+    can add at most (see RANK_TAIL_WITH_HEAD; a single word, else RANK_MAX). Both are divided by
+    log2(1 + length) as ts_rank's normalization 1 does, and widened by RANK_MARGIN.
+    """
+    query = _query_per_row(text)
+    head = SearchRank(F("search_head"), query)
+    divisor = NullIf(
+        Ln(Cast(F("search_length"), models.FloatField()) + Value(1.0)) / Value(math.log(2)),
+        Value(0.0),
+    )
+    floor = Coalesce(
+        head * Value(1 - RANK_MARGIN) / divisor, Value(0.0), output_field=models.FloatField()
+    )
+    # For one word: what the head gives plus the most the rest can add, or (the word only in
+    # the rest) the most the rest can give; GREATEST takes both at once, the second being the
+    # larger only when the head's score is below 0.25.
+    score = Case(
+        When(
+            Exact(NumNode(query), 1),
+            then=Greatest(head + Value(RANK_TAIL_WITH_HEAD), Value(RANK_TAIL_ONLY)),
+        ),
+        default=Value(RANK_MAX),
+        output_field=models.FloatField(),
+    )
+    unknown = Q(search_head__isnull=True) | Q(search_length__isnull=True)
+    ceiling = Case(
+        When(unknown, then=Value(RANK_UNKNOWN)),
+        default=Coalesce(score * Value(1 + RANK_MARGIN) / divisor, Value(RANK_UNKNOWN)),
+        output_field=models.FloatField(),
+    )
+    return floor, ceiling
+
+
 def search_query(text: str) -> SearchQuery:
     """The words parsed in every configuration at once (OR): for highlighting matches in
     snippets, where a row's own language is applied by ts_headline's configuration."""
@@ -183,7 +270,7 @@ class KnowledgeAssetQuerySet(models.QuerySet["KnowledgeAsset"]):
         database."""
         return (
             self.select_related("division")
-            .defer("body", "file_text", "search_vector")
+            .defer("body", "file_text", "search_vector", "search_head")
             .prefetch_related(
                 models.Prefetch("countries", queryset=Country.objects.only("pk", "name", "iso2"))
             )
@@ -216,6 +303,16 @@ class KnowledgeAssetQuerySet(models.QuerySet["KnowledgeAsset"]):
                     | Q(file_text__icontains=word)
                 )
         return found.annotate(rank=Value(0.0, output_field=models.FloatField()))
+
+    def with_rank_bounds(self, text: str) -> KnowledgeAssetQuerySet:
+        """Annotate `rank_floor` and `rank_ceiling` of the rank search(text) gives (PostgreSQL;
+        elsewhere nothing): what knowledge.filters.collect needs to rank only the assets that
+        can reach the page asked for."""
+        text = " ".join(text.split())
+        if not text or connections[self.db].vendor != "postgresql":
+            return self
+        floor, ceiling = rank_bounds(text)
+        return self.annotate(rank_floor=floor, rank_ceiling=ceiling)
 
     def for_activity_page(
         self, activity: Activity, *, theme_ids: list[int], country_ids: list[int], limit: int
@@ -307,6 +404,11 @@ class KnowledgeAsset(models.Model):
     file_text = models.TextField(blank=True, editable=False)
     # Maintained by services.save_asset on PostgreSQL; NULL on SQLite, which searches the text.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Beside it, for ranking without reading it (it is large and stored apart, in TOAST): its
+    # title and abstract part (the same positions and weights), small enough to stay in the row,
+    # and its length as ts_rank counts it. Maintained with it (services.reindex_assets).
+    search_head = SearchVectorField(null=True, editable=False)
+    search_length = models.PositiveIntegerField(null=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -324,9 +426,17 @@ class KnowledgeAsset(models.Model):
         ordering = ["-published_on", "-pk"]
         verbose_name = _("knowledge asset")
         verbose_name_plural = _("knowledge assets")
+        # The search page's orders (newest, oldest, title; id breaks ties), so that a page is
+        # read from an index rather than sorted out of every match. The visibility index also
+        # carries the facet columns: the facets of a list without words (every asset, or every
+        # public one) are counted from it, without reading the table.
         indexes = [
-            models.Index(fields=["published_on"], name="knowledge_published_idx"),
-            models.Index(fields=["visibility", "published_on"], name="knowledge_visible_idx"),
+            models.Index(fields=["published_on", "id"], name="knowledge_published_idx"),
+            models.Index(
+                fields=["visibility", "published_on", "id", "asset_type", "language", "division"],
+                name="knowledge_visible_idx",
+            ),
+            models.Index(fields=["title", "id"], name="knowledge_title_idx"),
         ]
         # The GIN index on search_vector is created by migration 0002 on PostgreSQL only.
 

@@ -16,7 +16,7 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Func, IntegerField, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -119,11 +119,34 @@ def search_vector() -> Any:
     )
 
 
+def search_head() -> Any:
+    """The title and abstract part of search_vector(): its first positions, the same weights."""
+    config = search_config_for("language")
+    return SearchVector("title", weight="A", config=config) + SearchVector(
+        "abstract", weight="B", config=config
+    )
+
+
+class VectorLength(Func):
+    """The length ts_rank's normalization divides by: every position of every word (a word
+    without positions counts once)."""
+
+    template = (
+        "(SELECT COALESCE(SUM(GREATEST(COALESCE(CARDINALITY(positions), 0), 1)), 0) "
+        "FROM unnest(%(expressions)s))"
+    )
+    output_field = IntegerField()
+
+
 def reindex_assets(assets: QuerySet[KnowledgeAsset]) -> int:
-    """Recompute the stored search vector of these assets in one UPDATE (PostgreSQL only)."""
+    """Recompute the stored search vector of these assets, with its head and length
+    (KnowledgeAsset.search_head), in two UPDATEs (PostgreSQL only)."""
     if connection.vendor != "postgresql":
         return 0
-    return assets.update(search_vector=search_vector())
+    count = assets.update(search_vector=search_vector(), search_head=search_head())
+    # Measured on the stored vector rather than a second parse of the long texts.
+    assets.update(search_length=VectorLength("search_vector"))
+    return count
 
 
 def _set_m2m(asset: KnowledgeAsset, data: AssetData) -> None:
@@ -154,7 +177,7 @@ def save_asset(
     for name, value in data.fields.items():
         if name in ASSET_FIELDS:
             setattr(asset, name, value)
-    errors = _clean(asset, exclude=["file_text", "search_vector"])
+    errors = _clean(asset, exclude=["file_text", "search_vector", "search_head", "search_length"])
     if not list(data.themes):
         errors.setdefault("themes", []).append(_("Choose at least one theme."))
     removing = {int(pk) for pk in data.remove_files}
