@@ -294,33 +294,38 @@ def _apply_differences(
     differ: stored rows with no equal new row are deleted, new rows with no equal stored row
     are inserted (a changed amount is one of each).
 
-    Each comparison must be a hash (or merge) anti-join: the planner, guessing the size of a
-    temporary table it has no statistics for, once chose a nested loop that compared every row
-    of a slice with every other (five minutes instead of a tenth of a second). Nested loops are
-    therefore refused for these statements.
+    Each comparison must be a hash anti-join. The planner has no statistics for the temporary
+    tables and guesses them tiny: it chose a nested loop (five minutes for one slice), then a
+    merge join on the grain alone (16 s: every cell of a grain compared with every other),
+    where hashing takes a tenth of a second. Both are refused for these two statements.
     """
     postgresql = connection.vendor == "postgresql"
     if postgresql:
         cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute("SET LOCAL enable_mergejoin = off")
     for table, new, columns, same in (
         ("total", NEW_TOTAL, _TOTAL_COLUMNS, _SAME_TOTAL),
         ("cell", NEW_CELL, _CELL_COLUMNS, _SAME_CELL),
     ):
         stored = tables[table]
-        where, slice_params = _slice_condition("s", slices)
-        params: list[int | str] = [*slice_params]
-        if table == "cell":
-            # The cells' index leads with the grain: naming every grain lets PostgreSQL read the
-            # slice through it instead of scanning the whole table.
+
+        def in_slices(alias: str, table: str = table) -> tuple[str, list[int | str]]:
+            where, slice_params = _slice_condition(alias, slices)
+            if table != "cell":
+                return where, [*slice_params]
+            # The cells' index leads with the grain: naming every grain lets PostgreSQL read
+            # the slice through it instead of scanning the whole table.
             marks = ", ".join(["%s"] * len(Grain.values))
-            where = f"s.grain IN ({marks}) AND {where}"
-            params = [*Grain.values, *params]
+            return f"{alias}.grain IN ({marks}) AND {where}", [*Grain.values, *slice_params]
+
+        # The stored table is named, not aliased, in the DELETE: SQLite takes no alias there.
+        where, params = in_slices(stored)
         cursor.execute(
-            f"DELETE FROM {stored} WHERE id IN ("  # noqa: S608 (names from the models)
-            f"SELECT s.id FROM {stored} s WHERE {where} AND NOT EXISTS ("
-            f"SELECT 1 FROM {new} n WHERE {same.format(a='n', b='s')}))",
+            f"DELETE FROM {stored} WHERE {where} AND NOT EXISTS ("  # noqa: S608 (model names)
+            f"SELECT 1 FROM {new} n WHERE {same.format(a='n', b=stored)})",
             params,
         )
+        where, params = in_slices("s")
         cursor.execute(
             f"INSERT INTO {stored} ({columns}) SELECT {columns} FROM {new} n "  # noqa: S608
             f"WHERE NOT EXISTS (SELECT 1 FROM {stored} s WHERE {where} "
@@ -329,6 +334,7 @@ def _apply_differences(
         )
     if postgresql:
         cursor.execute("RESET enable_nestloop")
+        cursor.execute("RESET enable_mergejoin")
 
 
 # Any number, the same in every process: the key of PostgreSQL's advisory lock on roll-up writes.
