@@ -1,14 +1,17 @@
 """Celery tasks of the finance app: each takes ids and calls one plain, tested function."""
 
+import contextlib
 import logging
 from typing import Any
 
 from celery import Task, shared_task
 from celery.signals import worker_ready
 from django.conf import settings
+from django.core.cache import caches
 from django.db import OperationalError, connection
 from django.utils.translation import gettext as _
 from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 
 from .dashboard import warm_default_views
 from .importer import give_up_pending_import, process_pending_import
@@ -33,6 +36,7 @@ RELIABLE = {
 # What a producer does when Redis cannot be reached: fail at once (retry=False) rather than wait
 # in the broker's reconnection loop. The work is recorded in the database first in every case.
 BROKER_ERRORS = (KombuError, OSError)
+CACHE_ERRORS = (RedisError, OSError)
 
 
 @shared_task(bind=True, **RELIABLE)
@@ -76,14 +80,24 @@ def rebuild_rollups_task(run_id: int | None = None) -> int:
     return pk
 
 
+# Refreshes that follow each other within this many seconds share one warming: each costs the
+# worker and the database a second or two, and only the last one's figures are ever shown.
+WARM_DELAY_SECONDS = 3
+WARM_QUEUED_KEY = "dashboard:warm-queued"
+
+
 @shared_task(**RELIABLE)
 def warm_dashboard_task() -> bool:
     """Cache the dashboard's default view for the roll-ups just recomputed."""
+    # Cleared first: a refresh that finishes while this one warms queues the next warming.
+    with contextlib.suppress(*CACHE_ERRORS):
+        caches["dashboard"].delete(WARM_QUEUED_KEY)
     return warm_default_views()
 
 
 def queue_dashboard_warm() -> None:
-    """Ask a worker to warm the dashboard's cache; never fails the caller.
+    """Ask a worker to warm the dashboard's cache in a few seconds, unless a warming is already
+    waiting; never fails the caller.
 
     Not with eager tasks (the quickstart, the tests): there the warming would run inside the
     request that saved the edit, and the one web process computes the page on demand anyway.
@@ -91,9 +105,16 @@ def queue_dashboard_warm() -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return
     try:
-        warm_dashboard_task.apply_async(retry=False)
+        if not caches["dashboard"].add(WARM_QUEUED_KEY, 1, timeout=60):
+            return  # one is queued and has not started: it will read these figures
+    except CACHE_ERRORS:
+        pass  # without Redis the queue is down too: the attempt below says so
+    try:
+        warm_dashboard_task.apply_async(countdown=WARM_DELAY_SECONDS, retry=False)
     except BROKER_ERRORS:
         logger.warning("Task queue unreachable: dashboard cache not warmed")
+        with contextlib.suppress(*CACHE_ERRORS):
+            caches["dashboard"].delete(WARM_QUEUED_KEY)
 
 
 @shared_task(**RELIABLE)

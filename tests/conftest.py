@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.core.cache import caches
 from django.test import Client, override_settings
 
 from accounts.models import Role, User
@@ -42,6 +43,13 @@ def _test_settings() -> Iterator[None]:
         },
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_dashboard_cache() -> None:
+    # Local memory outlives a test: a "warming queued" mark or cached figures of one test must
+    # not decide what the next one sees.
+    caches["dashboard"].clear()
 
 
 @pytest.fixture

@@ -190,3 +190,19 @@ def test_an_unreachable_queue_does_not_fail_the_drain_that_warms(
     monkeypatch.setattr(tasks.warm_dashboard_task, "apply_async", broker_refuses)
     record(focal, "1.00")
     assert tasks.drain_rollups_task() == 1
+
+
+def test_refreshes_in_quick_succession_share_one_warming(
+    focal: User, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    queued: list[dict[str, Any]] = []
+    monkeypatch.setattr(tasks.warm_dashboard_task, "apply_async", lambda **kw: queued.append(kw))
+    monkeypatch.setattr(tasks, "warm_default_views", lambda: True)
+    tasks.queue_dashboard_warm()
+    tasks.queue_dashboard_warm()  # the first one has not started: nothing more to queue
+    assert len(queued) == 1
+    assert queued[0]["countdown"] == tasks.WARM_DELAY_SECONDS
+    tasks.warm_dashboard_task()  # it starts: a refresh after this needs a warming of its own
+    tasks.queue_dashboard_warm()
+    assert len(queued) == 2
