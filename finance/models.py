@@ -172,7 +172,14 @@ class FinancialEntry(models.Model):
         verbose_name_plural = _("financial entries")
         indexes = [
             models.Index(fields=["activity", "stage"]),
-            models.Index(fields=["fiscal_year"]),
+            # A roll-up refresh sums one fiscal year's entries: with what it reads in the index,
+            # PostgreSQL need not visit 37,000 rows scattered over the table (a third of a
+            # second of a refresh at 1,000,000 entries).
+            models.Index(
+                fields=["fiscal_year", "activity"],
+                include=["kind", "stage", "amount_usd"],
+                name="entry_year_rollup",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -363,6 +370,13 @@ class RollupCell(models.Model):
                 condition=models.Q(grain="full"),
                 name="rollup_cell_full_country",
             ),
+            # The same for the money by country of one country's selection: the country grain
+            # (350,000 cells at 100,000 activities) read whole took a quarter of a second.
+            models.Index(
+                fields=["country", "year"],
+                condition=models.Q(grain="country"),
+                name="rollup_cell_country_country",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -395,6 +409,39 @@ class ActivityYearTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id} {self.year} {self.kind} {self.stage}"
+
+
+class ActivityMoney(models.Model):
+    """One activity's allocated money over all its fiscal years (ActivityYearTotal summed), with
+    its dimensions: the dashboard ranks its top activities and counts its activities from these
+    100,000 rows rather than grouping a million totals, when no year range is asked for.
+
+    Kept by finance.rollups with the totals: when a slice's totals change, the rows of the
+    activities in that slice are recomputed from all their years' totals.
+    """
+
+    activity = derived_key("activities.Activity")
+    division = derived_key("activities.Division")
+    modality = models.CharField(max_length=20)
+    funding_nature = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    is_public = models.BooleanField()
+    ifad_cents = models.BigIntegerField()
+    cofinancing_cents = models.BigIntegerField()
+    in_kind_cents = models.BigIntegerField()
+    total_cents = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["activity"], name="one_activity_money_row"),
+        ]
+        indexes = [
+            # The ranking: the largest first, read in index order until ten rows pass the filters.
+            models.Index(models.F("total_cents").desc(), "activity", name="activity_money_ranking"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} {self.total_cents}"
 
 
 class RollupSlice(models.Model):

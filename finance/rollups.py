@@ -19,11 +19,14 @@ sums into the figures the dashboard and the API show.
 from __future__ import annotations
 
 import datetime
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Min, Q, QuerySet, Sum
@@ -45,6 +48,7 @@ from activities.models import (
 
 from .models import (
     IFAD_KINDS,
+    ActivityMoney,
     ActivityYearTotal,
     ContributionKind,
     FinancialEntry,
@@ -70,6 +74,7 @@ def _tables() -> dict[str, str]:
         "activity_theme": Activity.themes.through._meta.db_table,
         "total": ActivityYearTotal._meta.db_table,
         "cell": RollupCell._meta.db_table,
+        "money": ActivityMoney._meta.db_table,
     }
 
 
@@ -235,17 +240,28 @@ def _insert_from_full(
 
 
 @transaction.atomic
-def compute_slices(slices: Sequence[Slice] | None) -> None:
-    """Recompute the given slices (None: every slice, the whole portfolio) from the ledger.
+def compute_slices(
+    slices: Sequence[Slice] | None, *, verify_first: bool = False, activity_money: bool = True
+) -> bool:
+    """Recompute the given slices (None: every slice, the whole portfolio) from the ledger;
+    return whether any stored row had to change.
 
-    A slice with no entries left simply ends up with no rows. Roll-up writes are serialized
-    (_lock_rollups), so two refreshes of the same slice run one after the other and the second
-    one's result is the same as the first's.
+    A slice with no entries left simply ends up with no rows. Roll-up writes to the same year
+    are serialized (_lock_rollups), so two refreshes of the same slice run one after the other
+    and the second one's result is the same as the first's.
+
+    `verify_first` (the full rebuild): on PostgreSQL, compare checksums of the recomputed rows
+    and of the stored ones before writing anything; when they agree, the slices are left as
+    they are. A rebuild over roll-ups the refreshes kept up to date then costs about what
+    computing the sums costs, instead of writing every cell into a work table and comparing it.
+
+    `activity_money`: also recompute the ActivityMoney rows of the activities in the slices
+    (the rebuild recomputes them all at its end instead, once).
     """
     if slices is not None and not slices:
-        return
+        return False
     tables = _tables()
-    _lock_rollups()
+    _lock_rollups(None if slices is None else [year for year, _division in slices])
     sql_true, sql_false = ("TRUE", "FALSE") if connection.vendor == "postgresql" else ("1", "0")
     work = {**tables, "total": NEW_TOTAL, "cell": NEW_CELL, "new_total": NEW_TOTAL}
     fmt = {**work, "true": sql_true, "false": sql_false}
@@ -262,14 +278,22 @@ def compute_slices(slices: Sequence[Slice] | None) -> None:
         cursor.execute(
             _NEW_TOTALS.format(where=where_entry, **fmt), [Visibility.PUBLIC.value, *entry_params]
         )
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {NEW_CELL} AS SELECT * FROM {tables['cell']} WHERE 1 = 0"  # noqa: S608
+        changed = not (
+            verify_first
+            and connection.vendor == "postgresql"
+            and _stored_rows_match(cursor, tables, fmt, slices)
         )
-        # The work tables hold the slices only: no condition needed when reading them.
-        cursor.execute(_INSERT_CORE.format(where="1 = 1", **fmt), [Grain.CORE.value])
-        cursor.execute(_INSERT_FULL.format(where="1 = 1", **fmt), [Grain.FULL.value])
-        _insert_from_full(cursor, work, "1 = 1", [])
-        _apply_differences(cursor, tables, slices)
+        if changed:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {NEW_CELL} AS SELECT * FROM {tables['cell']} WHERE 1 = 0"  # noqa: S608
+            )
+            # The work tables hold the slices only: no condition needed when reading them.
+            cursor.execute(_INSERT_CORE.format(where="1 = 1", **fmt), [Grain.CORE.value])
+            cursor.execute(_INSERT_FULL.format(where="1 = 1", **fmt), [Grain.FULL.value])
+            _insert_from_full(cursor, work, "1 = 1", [])
+            moved = _apply_differences(cursor, tables, slices)
+            if activity_money:
+                _recompute_activity_money(cursor, tables, None if slices is None else moved)
         _drop_work_tables(cursor)
 
     now = timezone.now()
@@ -280,6 +304,88 @@ def compute_slices(slices: Sequence[Slice] | None) -> None:
     RollupSlice.objects.bulk_create(
         [RollupSlice(year=y, division_id=d, computed_at=now) for y, d in sorted(touched)]
     )
+    return changed
+
+
+# A checksum of a set of rows whatever their order: the count and two sums of a 64-bit hash of
+# each row's text (two seeds), summed as numeric so nothing overflows. Two sets that differ by
+# any row or amount agree on all three only by a 2^-128 chance.
+_CHECKSUM = """
+SELECT COUNT(*), COALESCE(SUM(hashtextextended(r.line, 0)::numeric), 0),
+       COALESCE(SUM(hashtextextended(r.line, 1)::numeric), 0)
+FROM (SELECT concat_ws('|', {columns}) AS line FROM ({rows}) AS c) AS r
+"""
+_TOTAL_LINE = ", ".join(f"c.{c}" for c in _TOTAL_COLUMNS.split(", "))
+_CELL_LINE = ", ".join(
+    f"COALESCE(c.{c}, 0)" if c in ("country_id", "theme_id") else f"c.{c}"
+    for c in _CELL_COLUMNS.split(", ")
+)
+
+# Every grain's cells of the work totals, as the compute steps would write them (the core grain
+# from the totals, the full, country and theme grains from one pass over the split), for the
+# checksum only: nothing is written.
+_NEW_CELLS = (
+    """
+WITH parts AS ("""
+    + _SPLIT
+    + """)
+SELECT CASE WHEN GROUPING(modality) = 0 THEN %s WHEN GROUPING(country_id) = 0 THEN %s ELSE %s END
+           AS grain,
+       year, division_id, country_id, theme_id, COALESCE(modality, '') AS modality,
+       COALESCE(funding_nature, '') AS funding_nature, COALESCE(status, '') AS status, is_public,
+       kind, stage, SUM(cents) AS amount_cents
+FROM parts
+GROUP BY GROUPING SETS (
+    (year, division_id, country_id, theme_id, modality, funding_nature, status, is_public, kind,
+     stage),
+    (year, division_id, country_id, is_public, kind, stage),
+    (year, division_id, theme_id, is_public, kind, stage)
+)
+UNION ALL
+SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, t.funding_nature, t.status, t.is_public,
+       t.kind, t.stage, SUM(t.amount_cents)
+FROM {total} t
+GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.is_public, t.kind, t.stage
+"""
+)
+
+
+def _stored_rows_match(
+    cursor: CursorWrapper,
+    tables: dict[str, str],
+    fmt: dict[str, str],
+    slices: Sequence[Slice] | None,
+) -> bool:
+    """Whether the stored totals and cells of the slices equal what the work totals give.
+
+    The totals are compared first (a few hundred thousand rows at most): when they differ, the
+    split is not computed here at all. The cells' index leads with the grain, hence the grains
+    named in the condition.
+    """
+
+    def checksum(columns: str, rows: str, params: Sequence[int | str]) -> tuple[int, int, int]:
+        cursor.execute(_CHECKSUM.format(columns=columns, rows=rows), params)
+        count, first, second = cursor.fetchone()
+        return int(count), int(first), int(second)
+
+    where, params = _slice_condition("s", slices)
+    new_totals = checksum(_TOTAL_LINE, f"SELECT * FROM {NEW_TOTAL}", [])  # noqa: S608
+    stored = f"SELECT * FROM {tables['total']} s WHERE {where}"  # noqa: S608 (model names)
+    stored_totals = checksum(_TOTAL_LINE, stored, params)
+    if new_totals != stored_totals:
+        return False
+    grains = ", ".join(["%s"] * len(Grain.values))
+    stored_cells = checksum(
+        _CELL_LINE,
+        f"SELECT * FROM {tables['cell']} s WHERE s.grain IN ({grains}) AND {where}",  # noqa: S608
+        [*Grain.values, *params],
+    )
+    new_cells = checksum(
+        _CELL_LINE,
+        _NEW_CELLS.format(where="1 = 1", **fmt),
+        [Grain.FULL.value, Grain.COUNTRY.value, Grain.THEME.value, Grain.CORE.value],
+    )
+    return new_cells == stored_cells
 
 
 def _drop_work_tables(cursor: CursorWrapper) -> None:
@@ -287,12 +393,76 @@ def _drop_work_tables(cursor: CursorWrapper) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
+# An activity's dimensions are the same on all its totals once its slices are refreshed (an
+# edit that changes one requests every year of the activity); MAX picks one meanwhile.
+_ACTIVITY_MONEY = """
+INSERT INTO {money} (activity_id, division_id, modality, funding_nature, status, is_public,
+                     ifad_cents, cofinancing_cents, in_kind_cents, total_cents)
+SELECT t.activity_id, MAX(t.division_id), MAX(t.modality), MAX(t.funding_nature), MAX(t.status),
+       MAX(CASE WHEN t.is_public THEN 1 ELSE 0 END) = 1,
+       SUM(CASE WHEN t.stage = %s AND t.kind IN ({ifad}) THEN t.amount_cents ELSE 0 END),
+       SUM(CASE WHEN t.stage = %s AND t.kind = %s THEN t.amount_cents ELSE 0 END),
+       SUM(CASE WHEN t.stage = %s AND t.kind = %s THEN t.amount_cents ELSE 0 END),
+       SUM(CASE WHEN t.stage = %s THEN t.amount_cents ELSE 0 END)
+FROM {total} t
+WHERE {where}
+GROUP BY t.activity_id
+"""
+# Any number, the same in every process: the lock on ActivityMoney's rows (an activity's row
+# sums all its years, which writers of different years could otherwise both replace).
+_MONEY_LOCK_KEY = 480_911_320
+
+
+def _recompute_activity_money(
+    cursor: CursorWrapper, tables: dict[str, str], activities: Iterable[int] | None
+) -> None:
+    """Replace the ActivityMoney rows of `activities` (None: every activity) with their totals
+    summed over all years."""
+    ids = None if activities is None else sorted(activities)
+    if ids == []:
+        return
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_MONEY_LOCK_KEY])
+    money = tables["money"]
+    kinds = sorted(IFAD_KINDS)
+    sums = [
+        Stage.ALLOCATED.value,
+        *kinds,
+        Stage.ALLOCATED.value,
+        ContributionKind.COFINANCING.value,
+        Stage.ALLOCATED.value,
+        ContributionKind.IN_KIND.value,
+        Stage.ALLOCATED.value,
+    ]
+    statement = _ACTIVITY_MONEY.format(
+        money=money, total=tables["total"], where="{where}", ifad=", ".join(["%s"] * len(kinds))
+    )
+    if ids is None:
+        cursor.execute(f"DELETE FROM {money}")  # noqa: S608 (model name)
+        cursor.execute(statement.format(where="1 = 1"), sums)
+        return
+    # In batches: SQLite takes at most 32,766 parameters in a statement.
+    for start in range(0, len(ids), 10_000):
+        batch = ids[start : start + 10_000]
+        marks = ", ".join(["%s"] * len(batch))
+        cursor.execute(f"DELETE FROM {money} WHERE activity_id IN ({marks})", batch)  # noqa: S608
+        cursor.execute(statement.format(where=f"t.activity_id IN ({marks})"), [*sums, *batch])
+
+
+@transaction.atomic
+def recompute_all_activity_money() -> None:
+    """Every ActivityMoney row from the stored totals: the last step of a full rebuild."""
+    _lock_rollups(None)
+    with connection.cursor() as cursor:
+        _recompute_activity_money(cursor, _tables(), None)
+
+
 def _apply_differences(
     cursor: CursorWrapper, tables: dict[str, str], slices: Sequence[Slice] | None
-) -> None:
+) -> set[int]:
     """Make the stored rows of the slices equal to the work tables, touching only the rows that
     differ: stored rows with no equal new row are deleted, new rows with no equal stored row
-    are inserted (a changed amount is one of each).
+    are inserted (a changed amount is one of each). Return the activities whose totals changed.
 
     Each comparison must be a hash anti-join. The planner has no statistics for the temporary
     tables and guesses them tiny: it chose a nested loop (five minutes for one slice), then a
@@ -300,6 +470,7 @@ def _apply_differences(
     where hashing takes a tenth of a second. Both are refused for these two statements.
     """
     postgresql = connection.vendor == "postgresql"
+    changed: set[int] = set()
     if postgresql:
         cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute("SET LOCAL enable_mergejoin = off")
@@ -318,39 +489,57 @@ def _apply_differences(
             marks = ", ".join(["%s"] * len(Grain.values))
             return f"{alias}.grain IN ({marks}) AND {where}", [*Grain.values, *slice_params]
 
+        # The totals' statements return their activities (for ActivityMoney); the cells' none.
+        returning = " RETURNING activity_id" if table == "total" else ""
         # The stored table is named, not aliased, in the DELETE: SQLite takes no alias there.
         where, params = in_slices(stored)
         cursor.execute(
             f"DELETE FROM {stored} WHERE {where} AND NOT EXISTS ("  # noqa: S608 (model names)
-            f"SELECT 1 FROM {new} n WHERE {same.format(a='n', b=stored)})",
+            f"SELECT 1 FROM {new} n WHERE {same.format(a='n', b=stored)}){returning}",
             params,
         )
+        if returning:
+            changed = {row[0] for row in cursor.fetchall()}
         where, params = in_slices("s")
         cursor.execute(
             f"INSERT INTO {stored} ({columns}) SELECT {columns} FROM {new} n "  # noqa: S608
             f"WHERE NOT EXISTS (SELECT 1 FROM {stored} s WHERE {where} "
-            f"AND {same.format(a='n', b='s')})",
+            f"AND {same.format(a='n', b='s')}){returning}",
             params,
         )
+        if returning:
+            changed |= {row[0] for row in cursor.fetchall()}
     if postgresql:
         cursor.execute("RESET enable_nestloop")
         cursor.execute("RESET enable_mergejoin")
+    return changed
 
 
 # Any number, the same in every process: the key of PostgreSQL's advisory lock on roll-up writes.
 _ROLLUP_LOCK_KEY = 480_911_317
+# With a year as second key: the lock on one fiscal year's roll-up rows.
+_YEAR_LOCK_CLASS = 480_911_319
 
 
-def _lock_rollups() -> None:
-    """Serialize roll-up writes until the transaction ends.
+def _lock_rollups(years: Iterable[int] | None) -> None:
+    """Serialize roll-up writes to the same fiscal years until the transaction ends.
 
     Without it, two refreshes of one slice could each delete the rows they see and insert their
     own: under READ COMMITTED neither sees the other's new rows, and the slice would be counted
-    twice. SQLite allows one writer at a time anyway.
+    twice. Different years share no row, so a rebuild can compute two years at once. Every
+    writer takes the roll-up lock first (shared, or exclusive to write every year at once),
+    then its years in ascending order: no two writers can wait for each other. SQLite allows one
+    writer at a time anyway.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if years is None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ROLLUP_LOCK_KEY])
+            return
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_ROLLUP_LOCK_KEY])
+        for year in sorted(set(years)):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_YEAR_LOCK_CLASS, year])
 
 
 def lock_rebuild_starts() -> None:
@@ -478,6 +667,7 @@ class YearComputed:
     done: int
     total: int
     seconds: float
+    changed: bool = True  # False: the stored rows were found right and left as they were
 
 
 # PostgreSQL advisory lock keys: (this class, RollupRun id) is held by the process running that
@@ -518,7 +708,8 @@ def rebuild_all(
     *,
     on_year: Callable[[YearComputed], None] | None = None,
 ) -> RollupRun:
-    """Recompute every slice, one fiscal year at a time, recording progress on `run`.
+    """Recompute every slice, one fiscal year at a time (rebuild_workers() years at once),
+    recording progress on `run`. Years whose stored rows are already right are left as they are.
 
     A year is one transaction: a rebuild killed halfway keeps the years it finished, and running
     it again from the start gives the same rows (each year's rows are replaced, not added to).
@@ -540,6 +731,30 @@ def rebuild_all(
     return run
 
 
+def rebuild_workers() -> int:
+    """How many fiscal years a rebuild computes at once, each on its own database connection.
+
+    Two on PostgreSQL by default (settings.ROLLUP_REBUILD_WORKERS): a year's computation is one
+    large statement PostgreSQL runs on one core, so a second connection puts the second core to
+    work. One on SQLite, which takes one writer at a time, and inside a transaction, whose
+    uncommitted rows other connections could not see.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    return max(1, settings.ROLLUP_REBUILD_WORKERS)
+
+
+def _years_largest_first(years: Iterable[int]) -> list[int]:
+    """The years by number of ledger entries, largest first: when the workers take them in this
+    order, the last year to finish is a small one and no worker waits long for the other."""
+    sizes = dict(
+        FinancialEntry.objects.values_list("fiscal_year")
+        .annotate(entries=models.Count("pk"))
+        .order_by()
+    )
+    return sorted(years, key=lambda year: (-sizes.get(year, 0), year))
+
+
 def _rebuild(
     run: RollupRun,
     progress: Callable[[int, int], None] | None,
@@ -558,14 +773,31 @@ def _rebuild(
             by_year.setdefault(year, []).append((year, division))
         total = len(by_year)
         RollupRun.objects.filter(pk=run.pk).update(slices_total=total, slices_done=0)
-        for done, year in enumerate(sorted(by_year), start=1):
+        years = _years_largest_first(by_year)
+        workers = min(rebuild_workers(), len(years))
+        done = 0
+        done_lock = threading.Lock()
+
+        def compute_year(year: int) -> None:
+            nonlocal done
             started = time.monotonic()
-            compute_slices(by_year[year])
-            RollupRun.objects.filter(pk=run.pk).update(slices_done=done)
+            changed = compute_slices(by_year[year], verify_first=True, activity_money=False)
+            with done_lock:
+                done += 1
+                finished = done
+                RollupRun.objects.filter(pk=run.pk).update(slices_done=finished)
             if progress:
-                progress(done, total)
+                progress(finished, total)
             if on_year:
-                on_year(YearComputed(year, done, total, time.monotonic() - started))
+                seconds = time.monotonic() - started
+                on_year(YearComputed(year, finished, total, seconds, changed))
+
+        if workers <= 1:
+            for year in years:
+                compute_year(year)
+        else:
+            _in_threads(compute_year, years, workers)
+        recompute_all_activity_money()
         _delete_requests(answered)
         RollupRun.objects.filter(pk=run.pk).update(
             state=RollupRun.State.DONE, finished_at=timezone.now()
@@ -575,6 +807,40 @@ def _rebuild(
             state=RollupRun.State.FAILED, finished_at=timezone.now(), error=str(error)[:2000]
         )
         raise
+
+
+def _in_threads(work: Callable[[int], None], years: list[int], workers: int) -> None:
+    """Run `work` for each year, `workers` at a time, each thread with its own connection.
+
+    The first failure stops the threads from taking more years and is raised here, once every
+    thread has stopped; the years already committed stay (a rerun recomputes them anyway).
+    """
+    pending: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for year in years:
+        pending.put(year)
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            while not failures:
+                try:
+                    year = pending.get_nowait()
+                except queue.Empty:
+                    return
+                work(year)
+        except BaseException as error:  # re-raised in the calling thread
+            failures.append(error)
+        finally:
+            # Django opened this thread's connection; nothing else would close it.
+            connection.close()
+
+    threads = [threading.Thread(target=worker, name=f"rollup-rebuild-{n}") for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
 
 
 def interrupted_rebuilds(*, include_queued: bool) -> list[RollupRun]:

@@ -268,6 +268,9 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "celery")
 # Give up quickly on an unreachable broker when queueing from a web request: the work it would
 # queue is recorded in the database first (see finance.rollups), so nothing waits on Redis.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Fiscal years a full roll-up rebuild computes at once, each on its own database connection (one
+# core of PostgreSQL each): the machine's cores, two by default (finance.rollups.rebuild_workers).
+ROLLUP_REBUILD_WORKERS = env_int("ROLLUP_REBUILD_WORKERS", 2)
 CELERY_BEAT_SCHEDULE = {
     # The safety net for refreshes queued while Redis or the worker was down.
     "drain-rollup-refreshes": {

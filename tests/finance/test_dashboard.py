@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -24,9 +24,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from activities.filters import ActivityFilter
-from activities.models import Activity, Country, Theme
+from activities.models import Activity, Country, Division, Theme
 from finance import rollups
-from finance.dashboard import TABLE_SLUGS, format_usd, warm_default_views
+from finance.dashboard import TABLE_SLUGS, Reference, Selection, format_usd, warm_default_views
 from finance.export import build_workbook
 from finance.importer import import_legacy_workbook
 from finance.models import FinancialEntry, RollupRefresh, Stage
@@ -435,3 +435,64 @@ def test_amounts_are_grouped_as_django_formats_them_in_each_language(language: s
         for value in (Decimal("1234567.89"), Decimal("-1234.50"), Decimal("12"), 1234567):
             expected = number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
             assert grouped(value, 2) == expected
+
+
+# --- activities: all years from ActivityMoney, a year range from ActivityYearTotal ---------------
+
+
+def activity_figures(focal: User, filters: rollups.RollupFilters) -> tuple[object, ...]:
+    selection = Selection(focal, filters, Reference.load())
+    top = selection.top_activities
+    return (
+        selection.activity_count,
+        [(row.activity.pk, row.ifad, row.cofinancing, row.in_kind) for row in top],
+        [(flow.provider.pk, flow.receiver.pk, flow.activities) for flow in selection.flows],
+        selection.flow_pairs,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"divisions": ("APR", "LAC")},
+        {"countries": ("BR",), "modalities": ("triangular",)},
+        {"statuses": ("ongoing",)},
+    ],
+)
+def test_activity_counts_rankings_and_flows_of_all_years_equal_those_of_every_year(
+    focal: User, filters: dict[str, tuple[str, ...]]
+) -> None:
+    generate_ledger(activities=40, entries_per_activity=6, seed=5)
+    years = FinancialEntry.objects.aggregate(first=Min("fiscal_year"), last=Max("fiscal_year"))
+    resolved = {
+        name: tuple(
+            Division.objects.get(code=value).pk if name == "divisions"
+            else Country.objects.get(iso2=value).pk if name == "countries" else value
+            for value in values
+        )
+        for name, values in filters.items()
+    }  # fmt: skip
+    every_year = rollups.RollupFilters(year_from=years["first"], year_to=years["last"], **resolved)
+    all_years = rollups.RollupFilters(**resolved)
+    figures = activity_figures(focal, all_years)
+    assert figures == activity_figures(focal, every_year)
+    assert figures[0] > 0 or filters
+
+
+def test_the_ranking_follows_an_edit_once_its_slice_is_refreshed(focal: User) -> None:
+    lac, apr = small_portfolio()
+    [first, second] = Selection(focal, rollups.RollupFilters(), Reference.load()).top_activities
+    assert (first.activity, second.activity) == (lac, apr)
+    FinancialEntry.objects.create(
+        activity=apr, kind="ifad_grant", stage="allocated", amount=Decimal("9000.00"),
+        currency="USD", value_date=datetime.date(2023, 2, 1), fiscal_year=2023,
+        units_per_usd=1, amount_usd=Decimal("9000.00"),
+    )  # fmt: skip
+    rollups.request_refresh_for_activities([apr.pk])
+    rollups.drain_refresh_requests()
+    selection = Selection(focal, rollups.RollupFilters(), Reference.load())
+    [first, second] = selection.top_activities
+    assert (first.activity, first.ifad) == (apr, Decimal("9500.00"))
+    assert second.activity == lac
+    assert selection.activity_count == 2

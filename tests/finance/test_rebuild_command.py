@@ -52,6 +52,18 @@ def test_rebuild_command_prints_each_year_and_the_total_time(focal: User) -> Non
     assert lines[-1].startswith("Rebuilt 3 fiscal years in ")
     assert RollupRun.objects.get().state == RollupRun.State.DONE
     assert rollups.totals(focal, RollupFilters()).ifad[Stage.SPENT] == Decimal("30.00")
+    assert all(line.endswith("rewritten") for line in lines[1:4])
+
+
+def test_a_second_rebuild_finds_every_year_right_and_says_so(focal: User) -> None:
+    record_years(focal, 2019, 2024)
+    call_command("rebuild_rollups", stdout=StringIO())
+    out = StringIO()
+    call_command("rebuild_rollups", stdout=out)
+    years = out.getvalue().splitlines()[1:3]
+    assert [line.split()[3] for line in years] == ["2019", "2024"]
+    assert all(line.endswith("already right") for line in years)
+    assert rollups.totals(focal, RollupFilters()).ifad[Stage.SPENT] == Decimal("20.00")
 
 
 def test_rebuild_command_fails_with_the_reason_and_records_it(
@@ -59,7 +71,7 @@ def test_rebuild_command_fails_with_the_reason_and_records_it(
 ) -> None:
     record_years(focal, 2020)
 
-    def broken(*args: Any) -> None:
+    def broken(*args: Any, **options: Any) -> None:
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(rollups, "compute_slices", broken)

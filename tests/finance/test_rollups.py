@@ -4,6 +4,7 @@ and scoped to what each user may see."""
 from __future__ import annotations
 
 import datetime
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from activities.models import Activity, ActivityCountry, Visibility
 from finance import rollups, services
 from finance.importer import import_legacy_workbook
 from finance.models import (
+    ActivityYearTotal,
     ContributionKind,
     FinancialEntry,
     Grain,
@@ -294,3 +296,129 @@ def test_recomputing_a_slice_after_one_edit_rewrites_only_the_rows_that_changed(
     assert rollups.totals(focal, RollupFilters(countries=(country("BR").pk,))).ifad[
         Stage.ALLOCATED
     ] == Decimal("105.00")
+
+
+def _stored_rows() -> list[tuple[object, ...]]:
+    cells = RollupCell.objects.values_list(
+        "grain", "year", "division", "country", "theme", "modality", "funding_nature", "status",
+        "is_public", "kind", "stage", "amount_cents",
+    )  # fmt: skip
+    totals = ActivityYearTotal.objects.values_list(
+        "activity", "year", "kind", "stage", "amount_cents"
+    )
+    return sorted(map(tuple, cells), key=repr) + sorted(map(tuple, totals), key=repr)
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        pytest.param(lambda: RollupCell.objects.filter(grain=Grain.FULL), id="full cell"),
+        pytest.param(lambda: RollupCell.objects.filter(grain=Grain.COUNTRY), id="country cell"),
+        pytest.param(lambda: RollupCell.objects.filter(grain=Grain.THEME), id="theme cell"),
+        pytest.param(lambda: RollupCell.objects.filter(grain=Grain.CORE), id="core cell"),
+        pytest.param(lambda: ActivityYearTotal.objects.all(), id="activity total"),
+    ],
+)
+def test_verified_rebuild_leaves_right_rows_alone_and_repairs_a_wrong_one(
+    focal: User, tamper: object
+) -> None:
+    lac = division("LAC")
+    shared = ActivityFactory(
+        countries=["BR", ("MZ", "receiver")], themes=[theme(1), theme(2)], lead_division=lac
+    )
+    ActivityCountry.objects.filter(activity=shared, country=country("BR")).update(share=70)
+    [original, _spent] = record(shared, focal, entry("100.01"), entry("7.00", stage=Stage.SPENT))
+    # A net negative amount in the slice: negative parts are checked like the others.
+    raw_entry(shared, "-3.00", stage=Stage.PLANNED, entry_type="adjustment", corrects=original)
+    record(ActivityFactory(countries=[], lead_division=lac), focal, entry("9.99"))
+    rollups.compute_slices(None)
+    right = _stored_rows()
+    year = [(2024, lac.pk)]
+
+    # Right rows: nothing is written, not even a rewritten copy.
+    ids = set(RollupCell.objects.values_list("pk", flat=True))
+    assert rollups.compute_slices(year, verify_first=True) is False
+    assert set(RollupCell.objects.values_list("pk", flat=True)) == ids
+
+    # One amount off by a cent in any table: the checksums disagree and the row is put right.
+    row = tamper().order_by("pk").first()  # type: ignore[operator]
+    type(row).objects.filter(pk=row.pk).update(amount_cents=row.amount_cents + 1)
+    assert rollups.compute_slices(year, verify_first=True) is True
+    assert _stored_rows() == right
+
+
+def test_verified_rebuild_notices_a_country_share_changed_without_any_money_changing(
+    focal: User,
+) -> None:
+    activity = ActivityFactory(countries=["BR", ("MZ", "receiver")])
+    record(activity, focal, entry("10.00"))
+    rollups.compute_slices(None)
+    # Saved straight to the table (no refresh request): the totals stay, only the split moves.
+    ActivityCountry.objects.filter(activity=activity, country=country("BR")).update(share=90)
+    ActivityCountry.objects.filter(activity=activity, country=country("MZ")).update(share=10)
+    assert rollups.compute_slices([(2024, activity.lead_division_id)], verify_first=True)
+    assert cell_total(grain=Grain.COUNTRY, country=country("BR")) == Decimal("9.00")
+
+
+def test_rebuild_inside_a_transaction_uses_one_connection() -> None:
+    # This test's transaction: other connections would not see its rows.
+    assert rollups.rebuild_workers() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_rebuild_on_two_connections_gives_the_rows_one_connection_gives(
+    focal: User,
+) -> None:
+    for number, code in enumerate(("LAC", "WCA", "ESA")):
+        for year in (2019, 2020, 2021, 2022):
+            activity = ActivityFactory(
+                countries=["BR", ("MZ", "receiver")], themes=[theme(number + 1)],
+                lead_division=division(code),
+            )  # fmt: skip
+            record(activity, focal, entry(f"{year}.{number}7", year=year))
+    rollups.compute_slices(None)
+    expected = _stored_rows()
+    RollupCell.objects.all().delete()
+    ActivityYearTotal.objects.all().delete()
+
+    assert rollups.rebuild_workers() == 2  # settings.ROLLUP_REBUILD_WORKERS's default
+    threads: set[str] = set()
+    years: list[int] = []
+
+    def on_year(computed: rollups.YearComputed) -> None:
+        threads.add(threading.current_thread().name)
+        years.append(computed.year)
+
+    run = rollups.rebuild_all(on_year=on_year)
+    assert run.state == RollupRun.State.DONE
+    assert (run.slices_done, run.slices_total) == (4, 4)
+    assert sorted(years) == [2019, 2020, 2021, 2022]
+    assert len(threads) == 2  # both connections computed years
+    assert _stored_rows() == expected
+    assert rollups.totals(focal, EVERYTHING).ifad[Stage.ALLOCATED] == sum(
+        Decimal(f"{year}.{number}7") for year in (2019, 2020, 2021, 2022) for number in range(3)
+    )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_year_that_fails_fails_the_rebuild_and_the_other_connection_stops_taking_years(
+    focal: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for year in (2019, 2020, 2021, 2022, 2023):
+        record(ActivityFactory(countries=["BR"]), focal, entry("1.00", year=year))
+    compute = rollups.compute_slices
+    computed: list[int] = []
+
+    def failing(slices: list[rollups.Slice], **options: bool) -> bool:
+        if slices[0][0] == 2021:
+            raise RuntimeError("database went away")
+        computed.append(slices[0][0])
+        return compute(slices, **options)
+
+    monkeypatch.setattr(rollups, "compute_slices", failing)
+    with pytest.raises(RuntimeError, match="database went away"):
+        rollups.rebuild_all()
+    run = RollupRun.objects.get()
+    assert run.state == RollupRun.State.FAILED
+    assert "database went away" in run.error
+    assert 2021 not in computed and len(computed) < 4

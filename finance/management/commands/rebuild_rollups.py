@@ -16,17 +16,26 @@ from finance.models import RollupRun
 
 
 class Command(BaseCommand):
-    help = "Recompute every roll-up from the ledger, one fiscal year at a time, with progress."
+    help = (
+        "Recompute every roll-up from the ledger, one fiscal year at a time (several at once "
+        "on PostgreSQL), with progress."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
 
         def report(step: rollups.YearComputed) -> None:
+            outcome = "rewritten" if step.changed else "already right"
             self.stdout.write(
                 f"{step.done:>3}/{step.total}  fiscal year {step.year}  {step.seconds:6.2f} s"
+                f"  {outcome}"
             )
 
-        self.stdout.write("Rebuilding the roll-ups, one fiscal year at a time...")
+        workers = rollups.rebuild_workers()
+        self.stdout.write(
+            f"Rebuilding the roll-ups, one fiscal year at a time, {workers} at once "
+            f"(ROLLUP_REBUILD_WORKERS)..."
+        )
         try:
             run = rollups.rebuild_all(on_year=report)
         except Exception as error:
