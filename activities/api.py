@@ -145,7 +145,8 @@ class ActivityViewSet(
 
     def get_queryset(self) -> QuerySet[Activity]:
         user: User = self.request.user  # type: ignore[assignment]
-        return Activity.objects.visible_to(user)
+        # The list sorts and pages what it filters: see visible_to on inline_ids.
+        return Activity.objects.visible_to(user, inline_ids=self.action == "list")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         activities = self.filter_queryset(self.get_queryset())

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, TypedDict
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import (
-    Case,
     Exists,
     IntegerField,
     Max,
@@ -22,8 +21,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +41,8 @@ from .models import (
     Status,
     Theme,
     Visibility,
+    cpm_patch,
+    status_rank,
 )
 
 if TYPE_CHECKING:
@@ -79,18 +78,6 @@ class ReportingYear(TypedDict):
     """The annotation added by with_reporting_year: NULL when no year or date is known."""
 
     reporting_year: int | None
-
-
-# Lifecycle order, so that sorting by status reads pipeline -> closed rather than alphabetically.
-STATUS_ORDER = [
-    Status.PIPELINE,
-    Status.APPROVED,
-    Status.ONGOING,
-    Status.SUSPENDED,
-    Status.COMPLETED,
-    Status.CLOSED,
-    Status.CANCELLED,
-]
 
 
 def with_reporting_year(
@@ -132,13 +119,7 @@ class ActivityOrderingFilter(django_filters.OrderingFilter):
         if "year" in names:
             qs = with_reporting_year(qs)
         if "status" in names:
-            qs = qs.annotate(
-                status_rank=Case(
-                    *(When(status=s, then=Value(i)) for i, s in enumerate(STATUS_ORDER)),
-                    default=Value(len(STATUS_ORDER)),
-                    output_field=IntegerField(),
-                )
-            )
+            qs = qs.annotate(status_rank=status_rank())
         ordering = [self.get_ordering_value(v) for v in value]
         return qs.order_by(*ordering, "-pk")
 
@@ -285,8 +266,12 @@ class ActivityFilter(django_filters.FilterSet):
         value = (value or "").strip()
         if not value:
             return queryset
-        partners = Partner.objects.search(value)
-        links = ActivityPartner.objects.filter(partner__in=partners)
+        # The matching organizations are read first and given as a list: PostgreSQL estimates a
+        # `name LIKE '%word%'` at a couple of rows whatever the word, and for a common one
+        # (2,000 of 10,000 organizations) then joins 30,000 activities before sorting them
+        # (700 ms) instead of walking the newest until a page is full (12 ms).
+        partners = list(Partner.objects.search(value).order_by().values_list("pk", flat=True))
+        links = ActivityPartner.objects.filter(partner_id__in=partners)
         return queryset.filter(pk__in=links.values("activity_id"))
 
     def filter_q(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet[Activity]:
@@ -306,7 +291,11 @@ class ActivityFilter(django_filters.FilterSet):
         if getattr(user, "is_focal_point", False):
             # The focal point may edit everything: a subquery over every row would only cost.
             return queryset
-        return queryset.filter(pk__in=Activity.objects.editable_by(user).values("pk"))  # type: ignore[arg-type]
+        if not getattr(user, "is_cpm", False):
+            return queryset.none()  # a viewer edits nothing
+        # The CPM's rule applied to the rows themselves, not through a subquery of every
+        # activity (see cpm_patch on inline_ids).
+        return queryset.filter(cpm_patch(user, inline_ids=True))  # type: ignore[arg-type]
 
 
 class ApiActivityFilter(ActivityFilter):
@@ -368,7 +357,11 @@ class ApiActivityFilter(ActivityFilter):
         # new entries: their activities go in as a list, and the two index scans are OR-ed
         # (under 1 ms). A first sync from long ago sees many: then a correlated EXISTS per
         # activity, which stops once the page is full (a few ms).
-        ids = list(new_money.values_list("activity_id", flat=True)[: self.INLINE_MONEY_IDS + 1])
+        # Unordered: the entries' default ordering (value date) would sort every new entry before
+        # the LIMIT (180 ms on 330,000 entries); any 2,001 of them tell "few" from "many".
+        ids = list(
+            new_money.order_by().values_list("activity_id", flat=True)[: self.INLINE_MONEY_IDS + 1]
+        )
         if len(ids) <= self.INLINE_MONEY_IDS:
             return queryset.filter(Q(updated_at__gte=value) | Q(pk__in=set(ids)))
         return queryset.filter(

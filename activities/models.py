@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -255,6 +255,28 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# Lifecycle order, so that sorting by status reads pipeline -> closed rather than alphabetically.
+STATUS_ORDER = [
+    Status.PIPELINE,
+    Status.APPROVED,
+    Status.ONGOING,
+    Status.SUSPENDED,
+    Status.COMPLETED,
+    Status.CLOSED,
+    Status.CANCELLED,
+]
+
+
+def status_rank() -> models.Case:
+    """An activity's place in STATUS_ORDER, for sorting by status. The list sorts on it and an
+    index is built on it (Activity.Meta): the two must stay the same expression."""
+    return models.Case(
+        *(models.When(status=s, then=models.Value(i)) for i, s in enumerate(STATUS_ORDER)),
+        default=models.Value(len(STATUS_ORDER)),
+        output_field=models.IntegerField(),
+    )
+
+
 # Where an activity may go from each status. Closed and Cancelled are final; a suspended activity
 # resumes where it was likely to be (approved or ongoing) or is cancelled.
 STATUS_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -286,24 +308,31 @@ SSC_ID_TEXT = re.compile(r"^ssc-\d{4}-\d+$", re.IGNORECASE)
 
 
 class ActivityQuerySet(models.QuerySet["Activity"]):
-    def visible_to(self, user: User) -> ActivityQuerySet:
-        """What a user may read. Anything else answers 404 to them."""
+    def visible_to(self, user: User, *, inline_ids: bool = False) -> ActivityQuerySet:
+        """What a user may read. Anything else answers 404 to them.
+
+        inline_ids: for a partner user, read the organization's activity ids first (one query)
+        and give them to the database as a list rather than a subquery. Lists that filter
+        further and sort use it: PostgreSQL cannot estimate `public OR id IN (subquery)` and
+        guesses half the table, so it walks the whole sort index instead of the few matching
+        rows (300 ms rather than 20 ms for an API page filtered by division on 100,000
+        activities). A subquery stays the default where the scope is itself a subquery.
+        """
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_staff_reader:
             return self
         if user.partner_id:
-            return self.filter(
-                Q(visibility=Visibility.PUBLIC)
-                | Q(
-                    pk__in=ActivityPartner.objects.filter(partner_id=user.partner_id).values(
-                        "activity_id"
-                    )
-                )
+            links = ActivityPartner.objects.filter(partner_id=user.partner_id)
+            linked: Any = (
+                list(links.order_by().values_list("activity_id", flat=True).distinct())
+                if inline_ids
+                else links.values("activity_id")
             )
+            return self.filter(Q(visibility=Visibility.PUBLIC) | Q(pk__in=linked))
         return self.filter(visibility=Visibility.PUBLIC)
 
-    def editable_by(self, user: User) -> ActivityQuerySet:
+    def editable_by(self, user: User, *, inline_ids: bool = False) -> ActivityQuerySet:
         """What a user may change: the focal point everything, a CPM their own patch."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
@@ -311,15 +340,7 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
             return self
         if not user.is_cpm:
             return self.none()
-        return self.filter(
-            Q(responsible_cpm=user)
-            | Q(lead_division__in=user.divisions.all())
-            | Q(
-                pk__in=ActivityCountry.objects.filter(country__in=user.countries.all()).values(
-                    "activity_id"
-                )
-            )
-        )
+        return self.filter(cpm_patch(user, inline_ids=inline_ids))
 
     def for_list(self) -> ActivityQuerySet:
         """Everything the list and the portfolio show, in a fixed number of queries."""
@@ -343,6 +364,37 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
         return self.filter(
             Q(title__icontains=text) | Q(summary__icontains=text) | Q(ssc_id__iexact=text)
         )
+
+
+def cpm_patch(user: User, *, inline_ids: bool = False) -> Q:
+    """The activities a CPM manages: theirs as responsible CPM, their divisions' and those in
+    their countries.
+
+    inline_ids: read the CPM's division and country ids first (one query each) and give them
+    as lists, leaving out a rule that has none. Lists and counts over the whole patch use it:
+    `lead_division_id IN (...)` and the responsible CPM are then two index scans OR-ed
+    together, where the subqueries had PostgreSQL read every activity (the list's "Only my
+    activities" count on 100,000: 190 ms before, 50 ms after).
+    """
+    if not inline_ids:
+        return (
+            Q(responsible_cpm=user)
+            | Q(lead_division__in=user.divisions.all())
+            | Q(
+                pk__in=ActivityCountry.objects.filter(country__in=user.countries.all()).values(
+                    "activity_id"
+                )
+            )
+        )
+    rule = Q(responsible_cpm=user)
+    divisions = list(user.divisions.values_list("pk", flat=True))
+    if divisions:
+        rule |= Q(lead_division_id__in=divisions)
+    countries = list(user.countries.values_list("pk", flat=True))
+    if countries:
+        links = ActivityCountry.objects.filter(country_id__in=countries)
+        rule |= Q(pk__in=links.values("activity_id"))
+    return rule
 
 
 class Activity(models.Model):
@@ -444,6 +496,10 @@ class Activity(models.Model):
                 ),
                 name="activity_reporting_year_idx",
             ),
+            # The list sorted by status (activities.filters): the first page read from the index
+            # rather than all 100,000 rows ranked and sorted (0.2 ms instead of 200 ms). The
+            # primary key comes second, as the list breaks ties with it.
+            models.Index(status_rank(), models.F("id").desc(), name="activity_status_rank_idx"),
         ]
 
     def __str__(self) -> str:

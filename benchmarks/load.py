@@ -60,7 +60,7 @@ from activity_list import ensure_data, ensure_database  # noqa: E402
 from api_activities import ensure_money  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db.models import Count, Max, Min, Q  # noqa: E402
+from django.db.models import Count, F, Max, Min, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from accounts.models import ApiToken, Role, User  # noqa: E402
@@ -101,11 +101,14 @@ def session_of(user: User) -> str:
 
 def editable_for_forms(division: Division) -> list[int]:
     """Activities of the division whose record the edit form accepts as it stands (synthetic
-    rows leave the type empty or an in-project activity without its project ID now and then)."""
+    rows leave the type empty or an in-project activity without its project ID now and then,
+    and some end before they start)."""
     candidates = (
         Activity.objects.filter(lead_division=division)
         .exclude(activity_type="")
         .exclude(Q(funding_nature=FundingNature.IN_PROJECT) & Q(project_id=""))
+        .exclude(planned_end__lt=F("planned_start"))
+        .exclude(actual_end__lt=F("actual_start"))
         .order_by("-pk")
         .values_list("pk", flat=True)
     )

@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from activities.forms import LongSelect, PartnerField, PartnerInput
+from activities.forms import LongSelect, PartnerField, PartnerInput, PartnerOptions
 from activities.models import FundingNature, Modality, Partner, Status
 
 from .amounts import AmountError, parse_amount
@@ -21,8 +21,6 @@ from .rollups import RollupFilters
 from .services import EntryData
 
 if TYPE_CHECKING:
-    from activities.forms import ChoiceList
-
     from .dashboard import Reference
 
 
@@ -90,7 +88,7 @@ class EntryLineForm(forms.Form):
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
-    def __init__(self, *args: Any, partner_choices: ChoiceList, **kwargs: Any):
+    def __init__(self, *args: Any, partner_choices: PartnerOptions, **kwargs: Any):
         super().__init__(*args, **kwargs)
         cast(PartnerField, self.fields["contributor"]).set_partners(partner_choices)
         self.fields["value_date"].initial = timezone.localdate

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from activities.access import can_edit_activity, get_activity_for_user
-from activities.forms import partner_choices
+from activities.forms import partner_options
 from activities.models import Activity, Partner
 
 from . import importer, services
@@ -50,7 +50,7 @@ def activity_finance_page(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = can_edit_activity(user, activity)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied(_("You may read these figures but not change them."))
-    choices = partner_choices()
+    choices = partner_options()
     lines = EntryLineFormSet(
         request.POST if request.method == "POST" else None,
         prefix="lines",

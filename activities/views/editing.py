@@ -23,7 +23,7 @@ from ..forms import (
     country_choices,
     initial_country_rows,
     initial_partner_rows,
-    partner_choices,
+    partner_options,
 )
 from ..models import Activity
 
@@ -43,7 +43,7 @@ def _forms(request: HttpRequest, activity: Activity | None) -> tuple[ActivityFor
         data,
         prefix="partners",
         initial=partners_initial,
-        form_kwargs={"partner_choices": partner_choices()},
+        form_kwargs={"partner_choices": partner_options()},
     )
     return form, countries, partners
 

@@ -50,7 +50,8 @@ def _portfolio(user: User) -> tuple[ActivityQuerySet, str]:
     if user.is_focal_point:
         return Activity.objects.all(), _("the whole portfolio")
     if user.is_cpm:
-        return Activity.objects.editable_by(user), _("activities you manage")
+        # Counted by status and listed: see editable_by on inline_ids.
+        return Activity.objects.editable_by(user, inline_ids=True), _("activities you manage")
     if user.partner_id:
         links = ActivityPartner.objects.filter(partner_id=user.partner_id)
         visible = Activity.objects.visible_to(user)
@@ -130,7 +131,8 @@ def _page(request: HttpRequest, items: Any, per_page: int = PAGE_SIZE) -> Page:
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    visible = Activity.objects.visible_to(user)
+    # The list sorts and pages what it filters: see visible_to on inline_ids.
+    visible = Activity.objects.visible_to(user, inline_ids=True)
     activity_filter = ActivityFilter(
         request.GET or None, queryset=visible.for_list(), request=request
     )

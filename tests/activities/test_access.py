@@ -60,11 +60,19 @@ def portfolio(partner_org: Partner, cpm: User) -> Portfolio:
 
 
 def _visible(user: User | AnonymousUser) -> set[int]:
-    return set(Activity.objects.visible_to(user).values_list("pk", flat=True))
+    """What the user reads; the rule with its ids read first (lists) must agree with it."""
+    found = set(Activity.objects.visible_to(user).values_list("pk", flat=True))
+    inline = Activity.objects.visible_to(user, inline_ids=True)
+    assert set(inline.values_list("pk", flat=True)) == found
+    return found
 
 
 def _editable(user: User | AnonymousUser) -> set[int]:
-    return set(Activity.objects.editable_by(user).values_list("pk", flat=True))
+    """What the user changes; the rule with its ids read first (lists) must agree with it."""
+    found = set(Activity.objects.editable_by(user).values_list("pk", flat=True))
+    inline = Activity.objects.editable_by(user, inline_ids=True)
+    assert set(inline.values_list("pk", flat=True)) == found
+    return found
 
 
 def _all() -> set[int]:
@@ -284,3 +292,28 @@ def test_role_properties() -> None:
     viewer = User(role=Role.VIEWER)
     assert viewer.is_staff_reader and not viewer.can_create_activities
     assert not User(role=Role.CPM, is_active=False).can_create_activities
+
+
+# --- the rules with their ids read first -------------------------------------------------------
+
+
+def test_partner_scope_with_ids_read_first_names_the_activities(
+    portfolio: Portfolio, partner_user: User
+) -> None:
+    # A list PostgreSQL can estimate, not a subquery of the organization's links.
+    sql = str(Activity.objects.visible_to(partner_user, inline_ids=True).query)
+    assert "activities_activitypartner" not in sql
+    assert str(portfolio.apr_joint.pk) in sql
+
+
+def test_cpm_patch_with_ids_read_first_leaves_out_the_rules_that_match_nothing(
+    portfolio: Portfolio, cpm: User
+) -> None:
+    # The LAC CPM has no countries: no subquery of country links at all.
+    sql = str(Activity.objects.editable_by(cpm, inline_ids=True).query)
+    assert "activities_activitycountry" not in sql
+    assert "accounts_user_divisions" not in sql
+    country_cpm = UserFactory(role=Role.CPM, countries=["MZ"])
+    assert "activities_activitycountry" in str(
+        Activity.objects.editable_by(country_cpm, inline_ids=True).query
+    )

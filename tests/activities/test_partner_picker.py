@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from activities.forms import PartnerRowForm, partner_options
 from activities.models import Activity, Partner, PartnerRole
 from activities.services import create_activity
 from finance.models import FinancialEntry
@@ -90,3 +91,27 @@ def test_the_finance_page_lists_the_organizations_once_and_records_the_one_named
     response = cpm_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert FinancialEntry.objects.get().contributor == embrapa
+
+
+def test_every_form_shares_one_partner_list_until_a_partner_changes(embrapa: Partner) -> None:
+    first = partner_options()
+    assert partner_options() is first  # nothing rebuilt per form, row or request
+    PartnerFactory(name="Zamorano", country=country("HN"))
+    assert partner_options() is not first
+    assert "Zamorano — Honduras" in partner_options().ids_by_label
+
+
+@pytest.mark.parametrize(
+    ("typed", "accepted"),
+    [(EMBRAPA, True), ("id", True), ("", True), ("Embrapa", False), ("999999", False)],
+)
+def test_a_partner_row_accepts_a_suggested_name_or_an_id_and_nothing_else(
+    embrapa: Partner, typed: str, accepted: bool
+) -> None:
+    value = str(embrapa.pk) if typed == "id" else typed
+    row = PartnerRowForm(
+        {"partner": value, "roles": ["host"] if value else []}, partner_choices=partner_options()
+    )
+    assert row.is_valid() is accepted, row.errors
+    if accepted:
+        assert row.cleaned_data["partner"] == (embrapa.pk if value else "")

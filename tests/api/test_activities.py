@@ -10,7 +10,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
@@ -202,6 +204,18 @@ def test_new_money_counts_as_a_change_for_sync(
     assert [a["id"] for a in client.get(URL, {"updated_since": since}).json()["results"]] == [
         activity.pk
     ]
+
+
+def test_updated_since_looks_up_new_money_without_sorting_it(api_for: ApiFor, focal: User) -> None:
+    # The ledger's default order (value date) would make PostgreSQL sort every new entry before
+    # taking the first 2,001: any 2,001 tell "few" from "many".
+    ActivityFactory()
+    with CaptureQueriesContext(connection) as queries:
+        response = api_for(focal).get(URL, {"updated_since": "2025-01-01T00:00:00Z"})
+    assert response.status_code == 200
+    ledger = 'SELECT "finance_financialentry"'
+    lookup = next(q["sql"] for q in queries if q["sql"].startswith(ledger))
+    assert "ORDER BY" not in lookup
 
 
 @pytest.mark.parametrize(
