@@ -307,13 +307,12 @@ def compute_slices(
     return changed
 
 
-# A checksum of a set of rows whatever their order: the count and two sums of a 64-bit hash of
-# each row's text (two seeds), summed as numeric so nothing overflows. Two sets that differ by
-# any row or amount agree on all three only by a 2^-128 chance.
+# A checksum of a set of rows whatever their order: the count and the sum of a 64-bit hash of
+# each row's text, summed as numeric so nothing overflows. Two sets that differ by any row or
+# amount agree on both by a 2^-64 chance.
 _CHECKSUM = """
-SELECT COUNT(*), COALESCE(SUM(hashtextextended(r.line, 0)::numeric), 0),
-       COALESCE(SUM(hashtextextended(r.line, 1)::numeric), 0)
-FROM (SELECT concat_ws('|', {columns}) AS line FROM ({rows}) AS c) AS r
+SELECT COUNT(*), COALESCE(SUM(hashtextextended(concat_ws('|', {columns}), 0)::numeric), 0)
+FROM ({rows}) AS c
 """
 _TOTAL_LINE = ", ".join(f"c.{c}" for c in _TOTAL_COLUMNS.split(", "))
 _CELL_LINE = ", ".join(
@@ -350,6 +349,14 @@ GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.is_pub
 )
 
 
+def _checksum(
+    cursor: CursorWrapper, columns: str, rows: str, params: Sequence[int | str]
+) -> tuple[int, int]:
+    cursor.execute(_CHECKSUM.format(columns=columns, rows=rows), params)
+    count, hashed = cursor.fetchone()
+    return int(count), int(hashed)
+
+
 def _stored_rows_match(
     cursor: CursorWrapper,
     tables: dict[str, str],
@@ -363,10 +370,8 @@ def _stored_rows_match(
     named in the condition.
     """
 
-    def checksum(columns: str, rows: str, params: Sequence[int | str]) -> tuple[int, int, int]:
-        cursor.execute(_CHECKSUM.format(columns=columns, rows=rows), params)
-        count, first, second = cursor.fetchone()
-        return int(count), int(first), int(second)
+    def checksum(columns: str, rows: str, params: Sequence[int | str]) -> tuple[int, int]:
+        return _checksum(cursor, columns, rows, params)
 
     where, params = _slice_condition("s", slices)
     new_totals = checksum(_TOTAL_LINE, f"SELECT * FROM {NEW_TOTAL}", [])  # noqa: S608
@@ -398,12 +403,15 @@ def _drop_work_tables(cursor: CursorWrapper) -> None:
 _ACTIVITY_MONEY = """
 INSERT INTO {money} (activity_id, division_id, modality, funding_nature, status, is_public,
                      ifad_cents, cofinancing_cents, in_kind_cents, total_cents)
-SELECT t.activity_id, MAX(t.division_id), MAX(t.modality), MAX(t.funding_nature), MAX(t.status),
-       MAX(CASE WHEN t.is_public THEN 1 ELSE 0 END) = 1,
-       SUM(CASE WHEN t.stage = %s AND t.kind IN ({ifad}) THEN t.amount_cents ELSE 0 END),
-       SUM(CASE WHEN t.stage = %s AND t.kind = %s THEN t.amount_cents ELSE 0 END),
-       SUM(CASE WHEN t.stage = %s AND t.kind = %s THEN t.amount_cents ELSE 0 END),
-       SUM(CASE WHEN t.stage = %s THEN t.amount_cents ELSE 0 END)
+SELECT t.activity_id, MAX(t.division_id) AS division_id, MAX(t.modality) AS modality,
+       MAX(t.funding_nature) AS funding_nature, MAX(t.status) AS status,
+       MAX(CASE WHEN t.is_public THEN 1 ELSE 0 END) = 1 AS is_public,
+       SUM(CASE WHEN t.stage = %s AND t.kind IN ({ifad}) THEN t.amount_cents ELSE 0 END)
+           AS ifad_cents,
+       SUM(CASE WHEN t.stage = %s AND t.kind = %s THEN t.amount_cents ELSE 0 END)
+           AS cofinancing_cents,
+       SUM(CASE WHEN t.stage = %s AND t.kind = %s THEN t.amount_cents ELSE 0 END) AS in_kind_cents,
+       SUM(CASE WHEN t.stage = %s THEN t.amount_cents ELSE 0 END) AS total_cents
 FROM {total} t
 WHERE {where}
 GROUP BY t.activity_id
@@ -425,15 +433,7 @@ def _recompute_activity_money(
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_MONEY_LOCK_KEY])
     money = tables["money"]
     kinds = sorted(IFAD_KINDS)
-    sums = [
-        Stage.ALLOCATED.value,
-        *kinds,
-        Stage.ALLOCATED.value,
-        ContributionKind.COFINANCING.value,
-        Stage.ALLOCATED.value,
-        ContributionKind.IN_KIND.value,
-        Stage.ALLOCATED.value,
-    ]
+    sums = _money_sums(kinds)
     statement = _ACTIVITY_MONEY.format(
         money=money, total=tables["total"], where="{where}", ifad=", ".join(["%s"] * len(kinds))
     )
@@ -449,12 +449,47 @@ def _recompute_activity_money(
         cursor.execute(statement.format(where=f"t.activity_id IN ({marks})"), [*sums, *batch])
 
 
+_MONEY_LINE = (
+    "c.activity_id, c.division_id, c.modality, c.funding_nature, c.status, c.is_public, "
+    "c.ifad_cents, c.cofinancing_cents, c.in_kind_cents, c.total_cents"
+)
+
+
 @transaction.atomic
-def recompute_all_activity_money() -> None:
-    """Every ActivityMoney row from the stored totals: the last step of a full rebuild."""
+def recompute_all_activity_money() -> bool:
+    """Every ActivityMoney row from the stored totals, the last step of a full rebuild; return
+    whether any row had to change. On PostgreSQL the rows are compared (by checksum) before
+    they are rewritten, as the rebuild's years are."""
     _lock_rollups(None)
+    tables = _tables()
     with connection.cursor() as cursor:
-        _recompute_activity_money(cursor, _tables(), None)
+        if connection.vendor == "postgresql":
+            # The INSERT's SELECT, read alone: what the rows would be.
+            select = _ACTIVITY_MONEY[_ACTIVITY_MONEY.index("SELECT") :]
+            kinds = sorted(IFAD_KINDS)
+            new = select.format(
+                total=tables["total"], where="1 = 1", ifad=", ".join(["%s"] * len(kinds))
+            )
+            stored = f"SELECT * FROM {tables['money']}"  # noqa: S608 (model name)
+            if _checksum(cursor, _MONEY_LINE, new, _money_sums(kinds)) == _checksum(
+                cursor, _MONEY_LINE, stored, []
+            ):
+                return False
+        _recompute_activity_money(cursor, tables, None)
+    return True
+
+
+def _money_sums(kinds: list[str]) -> list[int | str]:
+    """The parameters of _ACTIVITY_MONEY's sums, in their order."""
+    return [
+        Stage.ALLOCATED.value,
+        *kinds,
+        Stage.ALLOCATED.value,
+        ContributionKind.COFINANCING.value,
+        Stage.ALLOCATED.value,
+        ContributionKind.IN_KIND.value,
+        Stage.ALLOCATED.value,
+    ]
 
 
 def _apply_differences(
@@ -558,8 +593,12 @@ def _slice_q(slices: Iterable[Slice], *, division_field: str = "division_id") ->
 
 def _all_slices() -> set[Slice]:
     """Every slice that has entries now or had rows before (those must be emptied)."""
+    # order_by(): the ledger's default ordering (value date, id) would join the DISTINCT and
+    # send every entry, a million rows, to Python.
     current = set(
-        FinancialEntry.objects.values_list("fiscal_year", "activity__lead_division_id").distinct()
+        FinancialEntry.objects.values_list("fiscal_year", "activity__lead_division_id")
+        .distinct()
+        .order_by()
     )
     previous = set(RollupSlice.objects.values_list("year", "division_id"))
     return current | previous
@@ -578,6 +617,7 @@ def slices_of_activities(
         FinancialEntry.objects.filter(activity_id__in=ids)
         .values_list("fiscal_year", "activity__lead_division_id")
         .distinct()
+        .order_by()
     )
     slices = set(rows)
     extra = set(extra_divisions)

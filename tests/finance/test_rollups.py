@@ -15,6 +15,7 @@ from activities.models import Activity, ActivityCountry, Visibility
 from finance import rollups, services
 from finance.importer import import_legacy_workbook
 from finance.models import (
+    ActivityMoney,
     ActivityYearTotal,
     ContributionKind,
     FinancialEntry,
@@ -422,3 +423,20 @@ def test_a_year_that_fails_fails_the_rebuild_and_the_other_connection_stops_taki
     assert run.state == RollupRun.State.FAILED
     assert "database went away" in run.error
     assert 2021 not in computed and len(computed) < 4
+
+
+def test_activity_money_is_checked_before_it_is_rewritten_and_repaired_when_wrong(
+    focal: User,
+) -> None:
+    shared = ActivityFactory(countries=["BR"])
+    record(shared, focal, entry("40.00"), entry("2.50", year=2025))
+    record(ActivityFactory(countries=["PE"]), focal, entry("7.00", stage=Stage.PLANNED))
+    rollups.compute_slices(None)
+    rows = list(ActivityMoney.objects.order_by("activity").values())
+    assert rollups.recompute_all_activity_money() is False
+    ActivityMoney.objects.filter(activity=shared).update(total_cents=1)
+    assert rollups.recompute_all_activity_money() is True
+    assert list(ActivityMoney.objects.order_by("activity").values()) == [
+        {**row, "id": ActivityMoney.objects.get(activity_id=row["activity_id"]).pk} for row in rows
+    ]
+    assert ActivityMoney.objects.get(activity=shared).ifad_cents == 4250
