@@ -363,12 +363,19 @@ class RollupCell(models.Model):
         indexes = [
             models.Index(fields=["grain", "year", "division"], name="rollup_cell_slice"),
             # A country filter is answered by the full grain: without this index the dashboard
-            # filtered by one country read all of its cells to keep a few thousand. (A theme
-            # keeps a fifteenth of them: reading the grain through an index would not pay.)
+            # filtered by one country read all of its cells to keep a few thousand.
             models.Index(
                 fields=["country", "year"],
                 condition=models.Q(grain="full"),
                 name="rollup_cell_full_country",
+            ),
+            # A theme keeps a larger share of the cells (a tenth), yet reading them through an
+            # index still beats reading all 3.75 million: the dashboard filtered by one theme
+            # took 1.75 s cold at 100,000 activities, 1.1 s with it.
+            models.Index(
+                fields=["theme", "year"],
+                condition=models.Q(grain="full"),
+                name="rollup_cell_full_theme",
             ),
             # The same for the money by country of one country's selection: the country grain
             # (350,000 cells at 100,000 activities) read whole took a quarter of a second.
