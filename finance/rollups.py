@@ -93,6 +93,10 @@ def _slice_condition(alias: str, slices: Sequence[Slice] | None) -> tuple[str, l
     return "(" + " OR ".join(clauses) + ")", params
 
 
+# PostgreSQL's memory for each sort and hash of a roll-up computation (two run at once in a
+# rebuild). Measured on a year of 250,000 cells: 4 MB 4.1-4.5 s, 16 MB 2.9 s, 64 MB 3.4 s.
+ROLLUP_WORK_MEM = "16MB"
+
 # The slice is computed into two temporary tables first (the new totals, with a row number for
 # an id, and the new cells), then only what differs from the stored rows is deleted and
 # inserted: after one edit that is a few rows, where replacing the slice rewrote tens of
@@ -266,6 +270,10 @@ def compute_slices(
     work = {**tables, "total": NEW_TOTAL, "cell": NEW_CELL, "new_total": NEW_TOTAL}
     fmt = {**work, "true": sql_true, "false": sql_false}
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A year's split is sorted and grouped in a few hundred thousand rows: with the
+            # default 4 MB each sort spills to disk (a third slower). Until the transaction ends.
+            cursor.execute(f"SET LOCAL work_mem = '{ROLLUP_WORK_MEM}'")
         _drop_work_tables(cursor)
         # Entries are filtered through their activity's division, so the condition is spelled out.
         if slices is None:
@@ -321,25 +329,33 @@ _CELL_LINE = ", ".join(
 )
 
 # Every grain's cells of the work totals, as the compute steps would write them (the core grain
-# from the totals, the full, country and theme grains from one pass over the split), for the
-# checksum only: nothing is written.
+# from the totals, the full grain from the split, the country and theme grains from the full
+# grain), for the checksum only: nothing is written. The full grain is grouped once and kept
+# (MATERIALIZED) for the two coarser groupings, which then read its cells instead of the parts
+# (GROUPING SETS over the parts sorted them again for each grain: twice the time).
 _NEW_CELLS = (
     """
-WITH parts AS ("""
+WITH parts AS ("""  # noqa: S608 (model names only; the values are parameters)
     + _SPLIT
-    + """)
-SELECT CASE WHEN GROUPING(modality) = 0 THEN %s WHEN GROUPING(country_id) = 0 THEN %s ELSE %s END
-           AS grain,
-       year, division_id, country_id, theme_id, COALESCE(modality, '') AS modality,
-       COALESCE(funding_nature, '') AS funding_nature, COALESCE(status, '') AS status, is_public,
-       kind, stage, SUM(cents) AS amount_cents
-FROM parts
-GROUP BY GROUPING SETS (
-    (year, division_id, country_id, theme_id, modality, funding_nature, status, is_public, kind,
-     stage),
-    (year, division_id, country_id, is_public, kind, stage),
-    (year, division_id, theme_id, is_public, kind, stage)
+    + """),
+full_cells AS MATERIALIZED (
+    SELECT year, division_id, country_id, theme_id, modality, funding_nature, status, is_public,
+           kind, stage, SUM(cents) AS amount_cents
+    FROM parts
+    GROUP BY year, division_id, country_id, theme_id, modality, funding_nature, status,
+             is_public, kind, stage
 )
+SELECT %s AS grain, f.* FROM full_cells AS f
+UNION ALL
+SELECT %s, f.year, f.division_id, f.country_id, NULL, '', '', '', f.is_public, f.kind, f.stage,
+       SUM(f.amount_cents)
+FROM full_cells f
+GROUP BY f.year, f.division_id, f.country_id, f.is_public, f.kind, f.stage
+UNION ALL
+SELECT %s, f.year, f.division_id, NULL, f.theme_id, '', '', '', f.is_public, f.kind, f.stage,
+       SUM(f.amount_cents)
+FROM full_cells f
+GROUP BY f.year, f.division_id, f.theme_id, f.is_public, f.kind, f.stage
 UNION ALL
 SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, t.funding_nature, t.status, t.is_public,
        t.kind, t.stage, SUM(t.amount_cents)
