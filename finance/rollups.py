@@ -495,7 +495,7 @@ def recompute_all_activity_money() -> bool:
     return True
 
 
-def _money_sums(kinds: list[str]) -> list[int | str]:
+def _money_sums(kinds: Sequence[str]) -> list[int | str]:
     """The parameters of _ACTIVITY_MONEY's sums, in their order."""
     return [
         Stage.ALLOCATED.value,
