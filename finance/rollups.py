@@ -386,22 +386,21 @@ def _stored_rows_match(
     named in the condition.
     """
 
-    def checksum(columns: str, rows: str, params: Sequence[int | str]) -> tuple[int, int]:
-        return _checksum(cursor, columns, rows, params)
-
     where, params = _slice_condition("s", slices)
-    new_totals = checksum(_TOTAL_LINE, f"SELECT * FROM {NEW_TOTAL}", [])  # noqa: S608
+    new_totals = _checksum(cursor, _TOTAL_LINE, f"SELECT * FROM {NEW_TOTAL}", [])  # noqa: S608
     stored = f"SELECT * FROM {tables['total']} s WHERE {where}"  # noqa: S608 (model names)
-    stored_totals = checksum(_TOTAL_LINE, stored, params)
+    stored_totals = _checksum(cursor, _TOTAL_LINE, stored, params)
     if new_totals != stored_totals:
         return False
     grains = ", ".join(["%s"] * len(Grain.values))
-    stored_cells = checksum(
+    stored_cells = _checksum(
+        cursor,
         _CELL_LINE,
         f"SELECT * FROM {tables['cell']} s WHERE s.grain IN ({grains}) AND {where}",  # noqa: S608
         [*Grain.values, *params],
     )
-    new_cells = checksum(
+    new_cells = _checksum(
+        cursor,
         _CELL_LINE,
         _NEW_CELLS.format(where="1 = 1", **fmt),
         [Grain.FULL.value, Grain.COUNTRY.value, Grain.THEME.value, Grain.CORE.value],
