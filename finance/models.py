@@ -361,7 +361,20 @@ class RollupCell(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["grain", "year", "division"], name="rollup_cell_slice"),
+            # A slice's cells, and (after the slice) one sub-slice's: a refresh after one
+            # edit reads the few hundred cells of the edited activity's sub-slices.
+            models.Index(
+                fields=[
+                    "grain",
+                    "year",
+                    "division",
+                    "modality",
+                    "funding_nature",
+                    "status",
+                    "is_public",
+                ],
+                name="rollup_cell_subslice",
+            ),
             # A country filter is answered by the full grain: without this index the dashboard
             # filtered by one country read all of its cells to keep a few thousand.
             models.Index(
@@ -410,7 +423,10 @@ class ActivityYearTotal(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["year", "division"], name="rollup_activity_year_slice"),
+            models.Index(
+                fields=["year", "division", "modality", "funding_nature", "status", "is_public"],
+                name="rollup_activity_year_subslice",
+            ),
             models.Index(fields=["activity"], name="rollup_activity_year_activity"),
         ]
 
@@ -477,6 +493,11 @@ class RollupRefresh(models.Model):
 
     year = models.PositiveSmallIntegerField()
     division = models.ForeignKey("activities.Division", on_delete=models.CASCADE, related_name="+")
+    # The one activity whose edit made the slice stale, when known: the drain then recomputes
+    # only the cells that activity's money sits in, instead of the whole slice. Empty: the whole
+    # slice (imports, rate changes). A plain number, not a key: a request must outlive the
+    # activity it names, whose roll-up rows still have to go.
+    activity_key = models.BigIntegerField(null=True, blank=True)
     requested_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     def __str__(self) -> str:

@@ -22,9 +22,12 @@ import datetime
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -215,7 +218,7 @@ GROUP BY year, division_id, country_id, theme_id, modality, funding_nature, stat
 # The country and theme grains are the full grain's cells summed again, in SQL: the split is
 # computed once per slice and the ledger is not read a second time.
 _INSERT_FROM_FULL = """
-INSERT INTO {cell} (grain, year, division_id, country_id, theme_id, modality, funding_nature,
+INSERT INTO {into} (grain, year, division_id, country_id, theme_id, modality, funding_nature,
                     status, is_public, kind, stage, amount_cents)
 SELECT %s, c.year, c.division_id, {country}, {theme}, '', '', '', c.is_public, c.kind, c.stage,
        SUM(c.amount_cents)
@@ -231,13 +234,21 @@ _COARSE_FROM_FULL = {
 
 
 def _insert_from_full(
-    cursor: CursorWrapper, tables: dict[str, str], where: str, params: list[int]
+    cursor: CursorWrapper,
+    into: str,
+    source: str,
+    where: str,
+    params: Sequence[int | str],
+    grains: Iterable[Grain] = tuple(_COARSE_FROM_FULL),
 ) -> None:
-    for grain, (country, theme) in _COARSE_FROM_FULL.items():
+    """Sum the full-grain cells of `source` (those `where` selects, alias c) into the coarser
+    grains' cells, written to `into`."""
+    for grain in grains:
+        country, theme = _COARSE_FROM_FULL[grain]
         group = country if country != "NULL" else theme
         cursor.execute(
             _INSERT_FROM_FULL.format(
-                cell=tables["cell"], country=country, theme=theme, group=group, where=where
+                into=into, cell=source, country=country, theme=theme, group=group, where=where
             ),
             [grain.value, Grain.FULL.value, *params],
         )
@@ -298,21 +309,198 @@ def compute_slices(
             # The work tables hold the slices only: no condition needed when reading them.
             cursor.execute(_INSERT_CORE.format(where="1 = 1", **fmt), [Grain.CORE.value])
             cursor.execute(_INSERT_FULL.format(where="1 = 1", **fmt), [Grain.FULL.value])
-            _insert_from_full(cursor, work, "1 = 1", [])
+            _insert_from_full(cursor, NEW_CELL, NEW_CELL, "1 = 1", [])
             moved = _apply_differences(cursor, tables, slices)
             if activity_money:
                 _recompute_activity_money(cursor, tables, None if slices is None else moved)
         _drop_work_tables(cursor)
 
-    now = timezone.now()
-    touched = _all_slices() if slices is None else set(slices)
-    RollupSlice.objects.filter(
-        Q() if slices is None else _slice_q(touched, division_field="division_id")
-    ).delete()
-    RollupSlice.objects.bulk_create(
-        [RollupSlice(year=y, division_id=d, computed_at=now) for y, d in sorted(touched)]
-    )
+    if slices is None:
+        RollupSlice.objects.all().delete()
+        _mark_computed(_all_slices())
+    else:
+        _mark_computed(set(slices))
     return changed
+
+
+def _mark_computed(slices: set[Slice]) -> None:
+    """Record that the slices' figures are as of now (the dashboard's "figures as of")."""
+    RollupSlice.objects.filter(_slice_q(slices, division_field="division_id")).delete()
+    now = timezone.now()
+    RollupSlice.objects.bulk_create(
+        [RollupSlice(year=y, division_id=d, computed_at=now) for y, d in sorted(slices)]
+    )
+
+
+# The dimensions an activity's total shares with the cells of the full and core grains it is
+# summed into: a sub-slice. An activity's money is in no cell outside its totals' sub-slices.
+_SUBSLICE_COLUMNS = "year, division_id, modality, funding_nature, status, is_public"
+Subslice = tuple[int, int, str, str, str, bool]
+
+
+def _subslice_condition(alias: str, subslices: Sequence[Subslice]) -> tuple[str, list[int | str]]:
+    """SQL selecting the rows of these sub-slices, each spelled out: PostgreSQL reads each one
+    through the tables' slice indexes, which lead with these columns."""
+    one = " AND ".join(f"{alias}.{column} = %s" for column in _SUBSLICE_COLUMNS.split(", "))
+    params: list[int | str] = []
+    for subslice in subslices:
+        params += subslice
+    return "(" + " OR ".join([f"({one})"] * len(subslices)) + ")", params
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def activity_years(activity_ids: Sequence[int], years: Iterable[int]) -> set[int]:
+    """The fiscal years a refresh of these activities writes: the requested ones and every year
+    they have stored totals in (money moved to another year must leave the old one)."""
+    stored = (
+        ActivityYearTotal.objects.filter(activity_id__in=activity_ids)
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by()
+    )
+    return set(years) | set(stored)
+
+
+@transaction.atomic
+def compute_activities(activity_ids: Iterable[int], years: Iterable[int]) -> set[Slice]:
+    """Bring the roll-ups up to date with these activities (their ledger, countries, shares,
+    themes and dimensions) in these fiscal years, rewriting only the cells their money sits in
+    before or after the change; return the slices touched.
+
+    What one edit costs then depends on the edit, not on the size of its slice (a slice is up
+    to 65,000 cells at a million entries; the sub-slices of one activity a few hundred):
+
+    1. the activities' totals are recomputed from the ledger and replaced where they differ;
+    2. every sub-slice of their totals, stored before or computed now, has its full and core
+       cells recomputed from the stored totals of all the activities in it (their split over
+       countries and themes included), and replaced where they differ;
+    3. the country and theme cells whose full cells changed are summed again from them.
+
+    It gives what recomputing the whole slices gives as long as every other activity's stored
+    totals are current, which the refreshes keep: an edit commits its refresh request with
+    it, and until the request is drained the activity's old sub-slices are still named by its
+    stored totals. tests/finance/test_rollup_hooks.py checks it against the full recomputation
+    after edits of every kind.
+    """
+    ids = sorted(set(activity_ids))
+    if not ids:
+        return set()
+    year_list = sorted(activity_years(ids, years))
+    _lock_rollups(year_list)
+    tables = _tables()
+    cell, total = tables["cell"], tables["total"]
+    sql_true, sql_false = ("TRUE", "FALSE") if connection.vendor == "postgresql" else ("1", "0")
+    fmt = {**tables, "cell": NEW_CELL, "new_total": NEW_TOTAL, "true": sql_true, "false": sql_false}
+    ours = f"activity_id IN ({_marks(ids)}) AND {{a}}.year IN ({_marks(year_list)})"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SET LOCAL work_mem = '{ROLLUP_WORK_MEM}'")
+        _drop_work_tables(cursor)
+        entries = f"e.activity_id IN ({_marks(ids)}) AND e.fiscal_year IN ({_marks(year_list)})"
+        cursor.execute(
+            _NEW_TOTALS.format(where=entries, **fmt), [Visibility.PUBLIC.value, *ids, *year_list]
+        )
+        cursor.execute(
+            f"SELECT {_SUBSLICE_COLUMNS} FROM {total} t WHERE t.{ours.format(a='t')} "  # noqa: S608
+            f"UNION SELECT {_SUBSLICE_COLUMNS} FROM {NEW_TOTAL}",
+            [*ids, *year_list],
+        )
+        subslices: list[Subslice] = sorted(
+            (int(y), int(d), mod, nature, status, bool(public))
+            for y, d, mod, nature, status, public in cursor.fetchall()
+        )
+        if not subslices:  # no money in these years, before or now
+            _drop_work_tables(cursor)
+            return set()
+        where, params = _subslice_condition("t", subslices)
+
+        def our_totals(alias: str) -> tuple[str, list[int | str]]:
+            return f"{alias}.{ours.format(a=alias)}", [*ids, *year_list]
+
+        def in_subslices(alias: str) -> tuple[str, list[int | str]]:
+            where, params = _subslice_condition(alias, subslices)
+            grains = [Grain.CORE.value, Grain.FULL.value]
+            return f"{alias}.grain IN (%s, %s) AND {where}", [*grains, *params]
+
+        with _hash_joins_only(cursor):
+            moved = _replace_rows(
+                cursor, total, NEW_TOTAL, _TOTAL_COLUMNS, _SAME_TOTAL, our_totals,
+                returning="activity_id",
+            )  # fmt: skip
+        cursor.execute(f"CREATE TEMPORARY TABLE {NEW_CELL} AS SELECT * FROM {cell} WHERE 1 = 0")  # noqa: S608
+        from_stored = {**fmt, "total": total}
+        cursor.execute(_INSERT_CORE.format(where=where, **from_stored), [Grain.CORE.value, *params])
+        cursor.execute(_INSERT_FULL.format(where=where, **from_stored), [Grain.FULL.value, *params])
+        with _hash_joins_only(cursor):
+            changed = _replace_rows(
+                cursor, cell, NEW_CELL, _CELL_COLUMNS, _SAME_CELL, in_subslices,
+                returning="grain, year, division_id, country_id, theme_id",
+            )  # fmt: skip
+            full = [row[1:] for row in changed if row[0] == Grain.FULL.value]
+            _resum_coarse_cells(cursor, cell, full)
+        _recompute_activity_money(cursor, tables, {row[0] for row in moved})
+        _drop_work_tables(cursor)
+    slices = {(year, division) for year, division, *_dimensions in subslices}
+    _mark_computed(slices)
+    return slices
+
+
+def _resum_coarse_cells(
+    cursor: CursorWrapper, cell: str, changed_full: Sequence[tuple[Any, ...]]
+) -> None:
+    """Sum the country and theme cells again from the full cells, for the (year, division,
+    country) and (year, division, theme) of the full cells that changed: only those can move.
+
+    `changed_full`: (year, division id, country id, theme id) of each full cell deleted or
+    inserted."""
+    for grain, position, column in (
+        (Grain.COUNTRY, 2, "country_id"),
+        (Grain.THEME, 3, "theme_id"),
+    ):
+        keys: dict[tuple[int, int], set[int]] = {}
+        for row in changed_full:
+            year, division, key = (
+                int(str(value or 0)) for value in (row[0], row[1], row[position])
+            )
+            keys.setdefault((year, division), set()).add(key)
+        if not keys:
+            continue
+        cursor.execute(f"DELETE FROM {NEW_CELL}")  # noqa: S608 (a work table's name)
+        where, params = _keys_condition("c", column, keys)
+        _insert_from_full(cursor, NEW_CELL, cell, where, params, grains=[grain])
+        _replace_rows(
+            cursor, cell, NEW_CELL, _CELL_COLUMNS, _SAME_CELL,
+            partial(_grain_keys_condition, grain=grain, column=column, keys=keys),
+        )  # fmt: skip
+
+
+def _keys_condition(
+    alias: str, column: str, keys: dict[tuple[int, int], set[int]]
+) -> tuple[str, list[int | str]]:
+    """SQL selecting the rows of these (year, division) with these values of `column` (0 for
+    none), grouped by year and division to keep it short."""
+    clauses, params = [], list[int | str]()
+    for (year, division), values in sorted(keys.items()):
+        ids = sorted(values - {0})
+        # Spelled without COALESCE, so that the cells' country and theme indexes can answer.
+        either = [f"{alias}.{column} IN ({_marks(ids)})"] if ids else []
+        if 0 in values:
+            either.append(f"{alias}.{column} IS NULL")
+        clauses.append(
+            f"({alias}.year = %s AND {alias}.division_id = %s AND ({' OR '.join(either)}))"
+        )
+        params += [year, division, *ids]
+    return "(" + " OR ".join(clauses) + ")", params
+
+
+def _grain_keys_condition(
+    alias: str, *, grain: Grain, column: str, keys: dict[tuple[int, int], set[int]]
+) -> tuple[str, list[int | str]]:
+    where, params = _keys_condition(alias, column, keys)
+    return f"{alias}.grain = %s AND {where}", [grain.value, *params]
 
 
 # A checksum of a set of rows whatever their order: the count and the sum of a 64-bit hash of
@@ -511,58 +699,85 @@ def _apply_differences(
     cursor: CursorWrapper, tables: dict[str, str], slices: Sequence[Slice] | None
 ) -> set[int]:
     """Make the stored rows of the slices equal to the work tables, touching only the rows that
-    differ: stored rows with no equal new row are deleted, new rows with no equal stored row
-    are inserted (a changed amount is one of each). Return the activities whose totals changed.
+    differ (see _replace_rows). Return the activities whose totals changed."""
 
-    Each comparison must be a hash anti-join. The planner has no statistics for the temporary
-    tables and guesses them tiny: it chose a nested loop (five minutes for one slice), then a
-    merge join on the grain alone (16 s: every cell of a grain compared with every other),
-    where hashing takes a tenth of a second. Both are refused for these two statements.
-    """
+    def in_slices(alias: str) -> tuple[str, list[int | str]]:
+        where, params = _slice_condition(alias, slices)
+        return where, [*params]
+
+    def cells_in_slices(alias: str) -> tuple[str, list[int | str]]:
+        # The cells' index leads with the grain: naming every grain lets PostgreSQL read the
+        # slice through it instead of scanning the whole table.
+        where, params = _slice_condition(alias, slices)
+        marks = ", ".join(["%s"] * len(Grain.values))
+        return f"{alias}.grain IN ({marks}) AND {where}", [*Grain.values, *params]
+
+    with _hash_joins_only(cursor):
+        moved = _replace_rows(
+            cursor, tables["total"], NEW_TOTAL, _TOTAL_COLUMNS, _SAME_TOTAL, in_slices,
+            returning="activity_id",
+        )  # fmt: skip
+        _replace_rows(cursor, tables["cell"], NEW_CELL, _CELL_COLUMNS, _SAME_CELL, cells_in_slices)
+    return {row[0] for row in moved}
+
+
+@contextmanager
+def _hash_joins_only(cursor: CursorWrapper) -> Iterator[None]:
+    """Each comparison of _replace_rows must be a hash anti-join. The planner has no statistics
+    for the temporary tables and guesses them tiny: it chose a nested loop (five minutes for one
+    slice), then a merge join on the grain alone (16 s: every cell of a grain compared with
+    every other), where hashing takes a tenth of a second. Both are refused meanwhile."""
     postgresql = connection.vendor == "postgresql"
-    changed: set[int] = set()
     if postgresql:
         cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute("SET LOCAL enable_mergejoin = off")
-    for table, new, columns, same in (
-        ("total", NEW_TOTAL, _TOTAL_COLUMNS, _SAME_TOTAL),
-        ("cell", NEW_CELL, _CELL_COLUMNS, _SAME_CELL),
-    ):
-        stored = tables[table]
-
-        def in_slices(alias: str, table: str = table) -> tuple[str, list[int | str]]:
-            where, slice_params = _slice_condition(alias, slices)
-            if table != "cell":
-                return where, [*slice_params]
-            # The cells' index leads with the grain: naming every grain lets PostgreSQL read
-            # the slice through it instead of scanning the whole table.
-            marks = ", ".join(["%s"] * len(Grain.values))
-            return f"{alias}.grain IN ({marks}) AND {where}", [*Grain.values, *slice_params]
-
-        # The totals' statements return their activities (for ActivityMoney); the cells' none.
-        returning = " RETURNING activity_id" if table == "total" else ""
-        # The stored table is named, not aliased, in the DELETE: SQLite takes no alias there.
-        where, params = in_slices(stored)
-        cursor.execute(
-            f"DELETE FROM {stored} WHERE {where} AND NOT EXISTS ("  # noqa: S608 (model names)
-            f"SELECT 1 FROM {new} n WHERE {same.format(a='n', b=stored)}){returning}",
-            params,
-        )
-        if returning:
-            changed = {row[0] for row in cursor.fetchall()}
-        where, params = in_slices("s")
-        cursor.execute(
-            f"INSERT INTO {stored} ({columns}) SELECT {columns} FROM {new} n "  # noqa: S608
-            f"WHERE NOT EXISTS (SELECT 1 FROM {stored} s WHERE {where} "
-            f"AND {same.format(a='n', b='s')}){returning}",
-            params,
-        )
-        if returning:
-            changed |= {row[0] for row in cursor.fetchall()}
+    yield
     if postgresql:
         cursor.execute("RESET enable_nestloop")
         cursor.execute("RESET enable_mergejoin")
-    return changed
+
+
+Restriction = Callable[[str], tuple[str, list[int | str]]]
+
+
+def _replace_rows(
+    cursor: CursorWrapper,
+    stored: str,
+    new: str,
+    columns: str,
+    same: str,
+    where: Restriction,
+    *,
+    returning: str = "",
+) -> list[tuple[Any, ...]]:
+    """Make the stored rows that `where` selects equal to the rows of the work table `new`:
+    stored rows with no equal new row are deleted, new rows with no equal stored row are
+    inserted (a changed amount is one of each). Return the `returning` columns of both.
+
+    `where` gives the SQL condition (and its parameters) for a table alias; the work table
+    must hold only rows that `where` selects.
+    """
+    rows: list[tuple[Any, ...]] = []
+    suffix = f" RETURNING {returning}" if returning else ""
+    # The stored table is named, not aliased, in the DELETE: SQLite takes no alias there.
+    condition, params = where(stored)
+    cursor.execute(
+        f"DELETE FROM {stored} WHERE {condition} AND NOT EXISTS ("  # noqa: S608 (model names)
+        f"SELECT 1 FROM {new} n WHERE {same.format(a='n', b=stored)}){suffix}",
+        params,
+    )
+    if returning:
+        rows += cursor.fetchall()
+    condition, params = where("s")
+    cursor.execute(
+        f"INSERT INTO {stored} ({columns}) SELECT {columns} FROM {new} n "  # noqa: S608
+        f"WHERE NOT EXISTS (SELECT 1 FROM {stored} s WHERE {condition} "
+        f"AND {same.format(a='n', b='s')}){suffix}",
+        params,
+    )
+    if returning:
+        rows += cursor.fetchall()
+    return rows
 
 
 # Any number, the same in every process: the key of PostgreSQL's advisory lock on roll-up writes.
@@ -639,13 +854,17 @@ def slices_of_activities(
     return slices | {(year, division) for year, _d in slices for division in extra}
 
 
-def request_refresh(slices: Iterable[Slice]) -> None:
+def request_refresh(slices: Iterable[Slice], *, activity: int | None = None) -> None:
     """Record slices to recompute and queue the drain once the caller's transaction commits.
 
     Call it inside the transaction that changes the money or an activity's dimensions: the
-    request rows commit (or roll back) with the edit itself.
+    request rows commit (or roll back) with the edit itself. `activity`: the one activity whose
+    change made the slices stale, so that only its cells are recomputed (compute_activities).
     """
-    rows = [RollupRefresh(year=year, division_id=division) for year, division in set(slices)]
+    rows = [
+        RollupRefresh(year=year, division_id=division, activity_key=activity)
+        for year, division in set(slices)
+    ]
     if not rows:
         return
     RollupRefresh.objects.bulk_create(rows)
@@ -661,7 +880,11 @@ def request_refresh(slices: Iterable[Slice]) -> None:
 def request_refresh_for_activities(
     activity_ids: Iterable[int], *, extra_divisions: Iterable[int] = ()
 ) -> None:
-    request_refresh(slices_of_activities(activity_ids, extra_divisions=extra_divisions))
+    extra = list(extra_divisions)
+    for activity_id in activity_ids:
+        request_refresh(
+            slices_of_activities([activity_id], extra_divisions=extra), activity=activity_id
+        )
 
 
 def request_refresh_for_entries_after(entry_id: int) -> None:
@@ -686,13 +909,21 @@ def _queue_drain() -> None:
     queue_rollup_drain()
 
 
-def drain_refresh_requests(*, limit: int = 500) -> int:
-    """Recompute every requested slice (at most `limit` slices); return how many were recomputed.
+# Above this many activities in one drain, their slices are recomputed whole instead: a bulk
+# change (an import, a backlog after an outage) touches most of their cells anyway.
+ACTIVITY_REFRESH_LIMIT = 200
 
-    Each slice is recomputed once however many requests name it. The requests answered are the
-    ones visible before the recomputation starts, and they are deleted in the same transaction
-    as it: a worker killed halfway leaves them in place for the next drain, and a request that
-    commits meanwhile (its edit perhaps not seen by the recomputation) stays for the next drain.
+
+def drain_refresh_requests(*, limit: int = 500) -> int:
+    """Answer the requested refreshes (at most `limit` slices); return how many slices were
+    requested.
+
+    A slice asked for without an activity is recomputed whole, once however many requests name
+    it; a slice asked for only by activities' edits has just those activities' cells
+    recomputed (compute_activities). The requests answered are the ones visible before the
+    recomputation starts, and they are deleted in the same transaction as it: a worker killed
+    halfway leaves them in place for the next drain, and a request that commits meanwhile (its
+    edit perhaps not seen by the recomputation) stays for the next drain.
     """
     with transaction.atomic():
         slices = [
@@ -703,10 +934,42 @@ def drain_refresh_requests(*, limit: int = 500) -> int:
         ]
         if not slices:
             return 0
-        answered = list(RollupRefresh.objects.filter(_slice_q(slices)).values_list("pk", flat=True))
-        compute_slices(sorted(slices))
-        _delete_requests(answered)
+        requests = list(
+            RollupRefresh.objects.filter(_slice_q(slices)).values_list(
+                "pk", "year", "division_id", "activity_key"
+            )
+        )
+        whole, activities, years = _plan_drain(requests)
+        if activities:
+            years = activity_years(activities, years)
+        # Every year at once, in order, before any is written: see _lock_rollups.
+        _lock_rollups({year for year, _division in whole} | years)
+        if whole:
+            compute_slices(sorted(whole))
+        if activities:
+            compute_activities(activities, years)
+        _delete_requests([request[0] for request in requests])
     return len(slices)
+
+
+def _plan_drain(
+    requests: Sequence[tuple[int, int, int, int | None]],
+) -> tuple[set[Slice], list[int], set[int]]:
+    """Split the requests into slices to recompute whole and activities to recompute (with the
+    years asked for them)."""
+    whole = {(year, division) for _pk, year, division, activity in requests if activity is None}
+    asked: dict[int, set[Slice]] = {}
+    for _pk, year, division, activity in requests:
+        if activity is not None and (year, division) not in whole:
+            asked.setdefault(activity, set()).add((year, division))
+    # An activity deleted since its request has no totals left to say where its money was.
+    existing = set(Activity.objects.filter(pk__in=list(asked)).values_list("pk", flat=True))
+    if len(existing) > ACTIVITY_REFRESH_LIMIT:
+        existing = set()
+    for activity in set(asked) - existing:
+        whole |= asked.pop(activity)
+    years = {year for activity_slices in asked.values() for year, _division in activity_slices}
+    return whole, sorted(asked), years
 
 
 def _delete_requests(ids: list[int]) -> None:

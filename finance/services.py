@@ -319,7 +319,7 @@ def _refresh_rollups(activity: Activity, years: Iterable[int]) -> None:
         .values_list("lead_division_id", flat=True)
         .get(pk=activity.pk)
     )
-    rollups.request_refresh((year, division) for year in years)
+    rollups.request_refresh(((year, division) for year in years), activity=activity.pk)
 
 
 def net_amount(entry: FinancialEntry) -> tuple[Decimal, Decimal]:

@@ -26,6 +26,7 @@ from finance.importer import import_legacy_workbook
 from finance.models import (
     ContributionKind,
     FinancialEntry,
+    RollupCell,
     RollupRefresh,
     Stage,
 )
@@ -362,3 +363,160 @@ def test_an_import_asks_for_the_slices_of_its_entries_and_a_preview_for_none(
     with SAMPLE.open("rb") as handle:
         import_legacy_workbook(handle=handle, filename=SAMPLE.name, user=focal, dry_run=False)
     assert not RollupRefresh.objects.exists()
+
+
+# --- a refresh recomputes only the edited activity's cells --------------------------------------
+
+
+def _neighbourhood(focal: User) -> dict[str, Activity]:
+    """Activities sharing cells (the same division, modality, countries and themes), with
+    money over two years, a country split by shares, an activity without countries or themes,
+    and one in another division; roll-ups computed, no request pending."""
+    lac, esa = division("LAC"), division("ESA")
+    shared = ActivityFactory(
+        countries=["BR", ("MZ", CountryRole.RECEIVER)],
+        themes=[theme(1), theme(2)],
+        lead_division=lac,
+    )
+    ActivityCountry.objects.filter(activity=shared, country=country("BR")).update(share=70)
+    ActivityCountry.objects.filter(activity=shared, country=country("MZ")).update(share=30)
+    neighbour = ActivityFactory(countries=["BR", "PE"], themes=[theme(1)], lead_division=lac)
+    bare = ActivityFactory(countries=[], lead_division=lac)
+    elsewhere = ActivityFactory(countries=["IN"], themes=[theme(2)], lead_division=esa)
+    record(
+        shared, focal, entry("100.01", year=2023), entry("33.33"), entry("7.00", stage=Stage.SPENT)
+    )
+    record(neighbour, focal, entry("50.00"), entry("20.00", year=2023))
+    record(bare, focal, entry("9.99"))
+    record(elsewhere, focal, entry("42.00"))
+    rollups.rebuild_all()
+    assert not RollupRefresh.objects.exists()
+    return {"shared": shared, "neighbour": neighbour, "bare": bare, "elsewhere": elsewhere}
+
+
+def _update(activity: Activity, user: User, **changes: Any) -> None:
+    update_activity(
+        activity=activity, data=same_data(activity, **changes), user=user, expected_version=None
+    )
+
+
+def _cancel_2024(a: dict[str, Activity], user: User) -> None:
+    for original in FinancialEntry.objects.filter(activity=a["neighbour"], fiscal_year=2024):
+        services.correct_entry(
+            entry=original, new_amount=None, reason="Cancelled", user=user, expected_version=None
+        )
+
+
+def _two_activities(a: dict[str, Activity], user: User) -> None:
+    _update(a["shared"], user, modality="triangular")
+    record(a["neighbour"], user, entry("2.00"))
+
+
+def _approve(a: dict[str, Activity], user: User) -> None:
+    change_status(activity=a["shared"], status=Status.APPROVED, note="", user=user)
+
+
+def _links(*codes: str, shares: tuple[int, ...] = ()) -> list[CountryLink]:
+    return [
+        CountryLink(country(code), CountryRole.PROVIDER, Decimal(shares[i]) if shares else None)
+        for i, code in enumerate(codes)
+    ]
+
+
+Edit = Callable[[dict[str, Activity], User], object]
+EDITS: dict[str, Edit] = {
+    "money in a year it has": lambda a, u: record(a["shared"], u, entry("1.01")),
+    "money in a new year": lambda a, u: record(a["neighbour"], u, entry("5.55", year=2026)),
+    "a year cancelled": _cancel_2024,
+    "country shares": lambda a, u: _update(
+        a["shared"], u, countries=_links("BR", "MZ", shares=(10, 90))
+    ),
+    "another country": lambda a, u: _update(a["neighbour"], u, countries=_links("CL")),
+    "countries removed": lambda a, u: _update(a["shared"], u, countries=[]),
+    "countries given": lambda a, u: _update(a["bare"], u, countries=_links("BR")),
+    "themes": lambda a, u: _update(a["shared"], u, themes=[theme(3)]),
+    "themes added": lambda a, u: _update(a["neighbour"], u, themes=[theme(1), theme(3), theme(4)]),
+    "modality": lambda a, u: _update(a["shared"], u, modality="triangular"),
+    "division": lambda a, u: _update(a["neighbour"], u, lead_division=division("ESA")),
+    "status": _approve,
+    "visibility": lambda a, u: _update(a["elsewhere"], u, visibility=Visibility.PUBLIC),
+    "two activities": _two_activities,
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_an_edit_recomputes_its_activity_cells_and_leaves_what_a_full_recomputation_would(
+    focal: User, edit: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    activities = _neighbourhood(focal)
+    EDITS[edit](activities, focal)
+    assert RollupRefresh.objects.exists()
+    assert not RollupRefresh.objects.filter(activity_key=None).exists()
+
+    whole_slices: list[object] = []
+    compute_slices = rollups.compute_slices
+    monkeypatch.setattr(rollups, "compute_slices", lambda *a, **k: whole_slices.append(a))
+    rollups.drain_refresh_requests()
+    monkeypatch.setattr(rollups, "compute_slices", compute_slices)
+
+    assert whole_slices == []  # only the edited activities' cells were recomputed
+    assert not RollupRefresh.objects.exists()
+    # The full recomputation, compared by checksum with what the refresh left: nothing to change.
+    assert rollups.compute_slices(None, verify_first=True) is False
+    assert rollups.recompute_all_activity_money() is False
+
+
+def test_an_edit_leaves_the_cells_of_other_activities_dimensions_as_they_were(focal: User) -> None:
+    activities = _neighbourhood(focal)
+    # The other division's cells, and the cells of the activity's own division that no
+    # sub-slice of the edited activity holds (another modality), keep their rows.
+    other = ActivityFactory(countries=["BR"], modality="triangular", lead_division=division("LAC"))
+    record(other, focal, entry("12.00"))
+    rollups.drain_refresh_requests()
+    untouched = RollupCell.objects.exclude(
+        grain__in=["country", "theme"], year=2024, division=division("LAC")
+    ).exclude(modality="south_south", year=2024, division=division("LAC"))
+    before = dict(untouched.values_list("pk", "amount_cents"))
+
+    record(activities["shared"], focal, entry("1.00"))
+    rollups.drain_refresh_requests()
+
+    assert (
+        dict(RollupCell.objects.filter(pk__in=before).values_list("pk", "amount_cents")) == before
+    )
+    assert rollups.compute_slices(None, verify_first=True) is False
+
+
+def test_requests_of_a_deleted_activity_recompute_its_slices_whole(focal: User) -> None:
+    activities = _neighbourhood(focal)
+    gone = activities["bare"]  # money in 2024 only, the year of its request
+    record(gone, focal, entry("1.00"))
+    FinancialEntry.objects.filter(activity=gone).delete()
+    gone.delete()  # its totals go with it (a cascade): only the slice can say where it was
+
+    rollups.drain_refresh_requests()
+
+    assert rollups.compute_slices(None, verify_first=True) is False
+    assert rollups.totals(focal, EVERYTHING).ifad[Stage.ALLOCATED] == Decimal("245.34")
+
+
+def test_many_edited_activities_recompute_their_slices_whole(
+    focal: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    activities = _neighbourhood(focal)
+    monkeypatch.setattr(rollups, "ACTIVITY_REFRESH_LIMIT", 1)
+    record(activities["shared"], focal, entry("1.00"))
+    record(activities["neighbour"], focal, entry("2.00"))
+    calls: list[object] = []
+    compute_slices = rollups.compute_slices
+    monkeypatch.setattr(
+        rollups,
+        "compute_slices",
+        lambda slices, **k: calls.append(slices) or compute_slices(slices),
+    )
+
+    rollups.drain_refresh_requests()
+
+    assert calls == [[(2024, division("LAC").pk)]]
+    monkeypatch.setattr(rollups, "compute_slices", compute_slices)
+    assert rollups.compute_slices(None, verify_first=True) is False
