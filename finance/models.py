@@ -495,7 +495,7 @@ class RollupRefresh(models.Model):
     division = models.ForeignKey("activities.Division", on_delete=models.CASCADE, related_name="+")
     # The one activity whose edit made the slice stale, when known: the drain then recomputes
     # only the cells that activity's money sits in, instead of the whole slice. Empty: the whole
-    # slice (imports, rate changes). A plain number, not a key: a request must outlive the
+    # slice (a workbook import). A plain number, not a key: a request must outlive the
     # activity it names, whose roll-up rows still have to go.
     activity_key = models.BigIntegerField(null=True, blank=True)
     requested_at = models.DateTimeField(auto_now_add=True, db_index=True)

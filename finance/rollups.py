@@ -4,7 +4,8 @@ Computing (this half of the module): a slice is one fiscal year of one lead divi
 slice replaces, in one transaction, its rows of ActivityYearTotal (an activity's money per year,
 kind and stage) and of RollupCell (the same money attributed to dimensions, at every grain), so a
 rerun, or two overlapping runs, leave the same rows. The work is done by the database in a few
-INSERT ... SELECT statements; nothing per row goes through Python.
+INSERT ... SELECT statements; nothing per row goes through Python. After one activity's edit,
+only the cells that activity's money sits in are recomputed (compute_activities).
 
 Attribution without double counting: an activity's money is split over its countries by their
 shares (equal when no share is given) and then equally over its themes. The split is done in whole
