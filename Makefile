@@ -155,7 +155,8 @@ check-deploy: $(DEPS_STAMP)
 # bandit fails on findings of high severity and high confidence (lower ones are reviewed in the
 # code, with a reason beside each `# noqa: S...`). pip-audit fails on a known vulnerability only:
 # when its service cannot be reached from this machine, scripts/audit_dependencies.py says that
-# nothing was audited and does not fail (see the script).
+# nothing was audited and does not fail; where only PyPI's project pages answer, it audits the
+# packages installed at their latest release from those (see the script).
 security: $(DEPS_STAMP)
 	$(VENV)/bin/bandit -q -c pyproject.toml -r $(APP_DIRS) scripts --severity-level high --confidence-level high
 	$(PY) scripts/audit_dependencies.py

@@ -6,7 +6,8 @@
 Uses the database DATABASE_URL names (ssc_bench under `make bench-load`, the one
 benchmarks/activity_list.py fills): migrates it, generates the activities and their ledger
 entries once (as activity_list.py and api_activities.py do), computes the roll-ups once, and
-collects the static files. Then, each run:
+collects the static files; vacuums and analyzes it on every run (autovacuum may be off). Then,
+each run:
 
 1. prepares the people of benchmarks/locustfile.py: 30 of the synthetic CPM accounts (6 per
    regional division, each division sharing 12 activities its CPMs edit), the focal point
@@ -60,6 +61,7 @@ from activity_list import ensure_data, ensure_database  # noqa: E402
 from api_activities import ensure_money  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.db.models import Count, F, Max, Min, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 
@@ -367,6 +369,10 @@ def main() -> None:
     ensure_data(options.activities)
     ensure_money()
     ensure_rollups()
+    with connection.cursor() as cursor:
+        # Autovacuum may be off (it is on CI's cluster): production's would have left the
+        # visibility maps and statistics current, which index-only scans and plans rely on.
+        cursor.execute("VACUUM ANALYZE")
     call_command("collectstatic", interactive=False, verbosity=0)
 
     work = Path(tempfile.mkdtemp(prefix="ssc-load-"))

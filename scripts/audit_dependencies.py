@@ -9,16 +9,29 @@ wrapper tells those cases apart:
 - the service unreachable or unable to answer for any package: a warning that nothing was
   audited, exit status 0 (CI cannot vouch for what it could not ask; it does not fail for it);
 - otherwise: how many packages were audited, exit status 0.
+
+Some registry mirrors answer PyPI's project page (/pypi/<name>/json) but not its per-version
+pages, which pip-audit asks. The project page describes the project's latest release, with that
+release's known vulnerabilities: for every package pip-audit could not ask about and whose
+installed version is that latest release, the project page answers instead
+(`complete_from_project_pages`). The others stay "not audited", by name.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
+import re
 import subprocess
 import sys
 import tempfile
+import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+
+PROJECT_PAGE = "https://pypi.org/pypi/{name}/json"
 
 
 def summarize(report: dict[str, Any] | None, error: str = "") -> tuple[int, list[str]]:
@@ -47,10 +60,69 @@ def summarize(report: dict[str, Any] | None, error: str = "") -> tuple[int, list
             f"pip-audit: the vulnerability service answered for none of the {len(skipped)} "
             f'packages (e.g. "{example}"); dependencies NOT audited.'
         ]
-    return 0, [
-        f"pip-audit: {audited} packages audited, no known vulnerability "
-        f"({len(skipped)} not on the index, not audited)."
-    ]
+    lines = [f"pip-audit: {audited} packages audited, no known vulnerability."]
+    if skipped:
+        names = ", ".join(f"{d['name']} ({d.get('skip_reason', '')})" for d in skipped)
+        lines.append(f"  not audited ({len(skipped)}): {names[:2000]}")
+    return 0, lines
+
+
+Fetch = Callable[[str], dict[str, Any] | None]
+
+
+def project_page(name: str) -> dict[str, Any] | None:
+    """PyPI's project page as JSON; None when it cannot be had."""
+    # A fixed https address with a package name from this environment's own metadata.
+    request = urllib.request.Request(PROJECT_PAGE.format(name=name))  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            page: dict[str, Any] = json.load(response)
+            return page
+    except (OSError, ValueError):
+        return None
+
+
+def complete_from_project_pages(
+    report: dict[str, Any], installed: dict[str, str], fetch: Fetch = project_page
+) -> dict[str, Any]:
+    """The report with each package pip-audit skipped audited from its project page when the
+    installed version is the project's latest release (see the module's docstring)."""
+    skipped = [d for d in report.get("dependencies", []) if "skip_reason" in d]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        names = [d["name"] for d in skipped]
+        pages = dict(zip(names, pool.map(fetch, names), strict=True))
+    completed = []
+    for dependency in report.get("dependencies", []):
+        name = dependency["name"]
+        version = installed.get(normalized(name))
+        page = pages.get(name) if "skip_reason" in dependency else None
+        if page is None or version is None:
+            completed.append(dependency)
+            continue
+        latest = str(page.get("info", {}).get("version", ""))
+        if latest != version:
+            reason = f"installed {version}; the project page describes {latest or 'nothing'}"
+            completed.append({"name": name, "version": version, "skip_reason": reason})
+            continue
+        vulns = [
+            {"id": v.get("id", "?"), "fix_versions": v.get("fixed_in", [])}
+            for v in page.get("vulnerabilities") or []
+        ]
+        completed.append({"name": name, "version": version, "vulns": vulns})
+    return {**report, "dependencies": completed}
+
+
+def normalized(name: str) -> str:
+    """A distribution's name as PyPI compares them (PEP 503): pip-audit says typing-extensions
+    for the installed typing_extensions."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def installed_versions() -> dict[str, str]:
+    return {
+        normalized(dist.metadata["Name"]): dist.version
+        for dist in importlib.metadata.distributions()
+    }
 
 
 def main() -> int:
@@ -74,6 +146,8 @@ def main() -> int:
             report = json.loads(output.read_text())
         except (OSError, ValueError):
             report = None
+    if report is not None:
+        report = complete_from_project_pages(report, installed_versions())
     status, lines = summarize(report, completed.stderr)
     print("\n".join(lines))
     return status
