@@ -390,12 +390,29 @@ class RollupCell(models.Model):
                 condition=models.Q(grain="full"),
                 name="rollup_cell_full_theme",
             ),
-            # The same for the money by country of one country's selection: the country grain
-            # (350,000 cells at 100,000 activities) read whole took a quarter of a second.
+            # The country grain with every column the dashboard reads from it: one country's
+            # money by country, and the whole grain summed by country (350,000 cells at 100,000
+            # activities, on pages shared with the other grains), are read from the index alone.
+            # The unfiltered sum: 226 ms read through the table, 95 ms from this index.
             models.Index(
-                fields=["country", "year"],
+                fields=["country", "year", "division"],
+                include=["is_public", "kind", "stage", "amount_cents"],
                 condition=models.Q(grain="country"),
-                name="rollup_cell_country_country",
+                name="rollup_cell_country_cover",
+            ),
+            # The same for the theme grain (50,000 cells) and the core grain (110,000 cells:
+            # money by year, division and modality).
+            models.Index(
+                fields=["theme", "year", "division"],
+                include=["is_public", "kind", "stage", "amount_cents"],
+                condition=models.Q(grain="theme"),
+                name="rollup_cell_theme_cover",
+            ),
+            models.Index(
+                fields=["year", "division", "modality"],
+                include=["funding_nature", "status", "is_public", "kind", "stage", "amount_cents"],
+                condition=models.Q(grain="core"),
+                name="rollup_cell_core_cover",
             ),
         ]
 
