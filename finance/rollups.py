@@ -416,7 +416,7 @@ def compute_activities(activity_ids: Iterable[int], years: Iterable[int]) -> set
         if not subslices:  # no money in these years, before or now
             _drop_work_tables(cursor)
             return set()
-        where, params = _subslice_condition("t", subslices)
+        of_totals, totals_params = _subslice_condition("t", subslices)
 
         def our_totals(alias: str) -> tuple[str, list[int | str]]:
             return f"{alias}.{ours.format(a=alias)}", [*ids, *year_list]
@@ -433,8 +433,10 @@ def compute_activities(activity_ids: Iterable[int], years: Iterable[int]) -> set
             )  # fmt: skip
         cursor.execute(f"CREATE TEMPORARY TABLE {NEW_CELL} AS SELECT * FROM {cell} WHERE 1 = 0")  # noqa: S608
         from_stored = {**fmt, "total": total}
-        cursor.execute(_INSERT_CORE.format(where=where, **from_stored), [Grain.CORE.value, *params])
-        cursor.execute(_INSERT_FULL.format(where=where, **from_stored), [Grain.FULL.value, *params])
+        for statement, grain in ((_INSERT_CORE, Grain.CORE), (_INSERT_FULL, Grain.FULL)):
+            cursor.execute(
+                statement.format(where=of_totals, **from_stored), [grain.value, *totals_params]
+            )
         with _hash_joins_only(cursor):
             changed = _replace_rows(
                 cursor, cell, NEW_CELL, _CELL_COLUMNS, _SAME_CELL, in_subslices,
@@ -463,9 +465,7 @@ def _resum_coarse_cells(
     ):
         keys: dict[tuple[int, int], set[int]] = {}
         for row in changed_full:
-            year, division, key = (
-                int(str(value or 0)) for value in (row[0], row[1], row[position])
-            )
+            year, division, key = (int(value or 0) for value in (row[0], row[1], row[position]))
             keys.setdefault((year, division), set()).add(key)
         if not keys:
             continue
