@@ -198,11 +198,12 @@ def _validate(activity: Activity, data: ActivityData, *, exclude: Sequence[str] 
 
 
 def _sync_countries(activity: Activity, links: Sequence[CountryLink], user: User | None) -> bool:
-    """Bring the country links to `links`; return whether the money's split changed (a country
-    added or removed, or a share changed; a role alone does not move money)."""
+    """Bring the country links to `links`; return whether the roll-ups must follow: a country
+    added or removed or a share changed (the money's split), or a role changed (who shares
+    with whom, finance.models.ActivityPair)."""
     existing = {link.country_id: link for link in activity.country_links.all()}
     wanted = {link.country.pk: link for link in links}
-    split_changed = existing.keys() != wanted.keys()
+    changed = existing.keys() != wanted.keys()
     for country_id, stale in existing.items():
         if country_id not in wanted:
             stale._history_user = user  # type: ignore[attr-defined]
@@ -213,12 +214,11 @@ def _sync_countries(activity: Activity, links: Sequence[CountryLink], user: User
             row = ActivityCountry(activity=activity, country=link.country)
         elif row.role == link.role and row.share == link.share:
             continue
-        elif row.share != link.share:
-            split_changed = True
+        changed = True
         row.role, row.share = link.role, link.share
         row._history_user = user  # type: ignore[attr-defined]
         row.save()
-    return split_changed
+    return changed
 
 
 def _sync_partners(activity: Activity, links: Sequence[PartnerLink], user: User | None) -> None:
@@ -335,9 +335,9 @@ def update_activity(
     _lock_current_version(activity, expected_version)
     activity._history_user = user  # type: ignore[attr-defined]
     activity.save()
-    split_changed = _sync_countries(activity, data.countries, user)
+    rollups_stale = _sync_countries(activity, data.countries, user)
     _sync_partners(activity, data.partners, user)
-    split_changed |= _sync_m2m(activity, data)
+    rollups_stale |= _sync_m2m(activity, data)
     if new_status != previous_status:
         StatusChange.objects.create(
             activity=activity,
@@ -346,7 +346,7 @@ def update_activity(
             note=data.status_note,
             changed_by=user,
         )
-    if split_changed or tuple(getattr(activity, name) for name in ROLLUP_FIELDS) != stored:
+    if rollups_stale or tuple(getattr(activity, name) for name in ROLLUP_FIELDS) != stored:
         old_division = stored[ROLLUP_FIELDS.index("lead_division_id")]
         # Its money leaves the old division's slices too.
         request_refresh_for_activities([activity.pk], extra_divisions=[old_division])

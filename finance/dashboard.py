@@ -42,7 +42,6 @@ from activities.models import (
     Activity,
     ActivityCountry,
     Country,
-    CountryRole,
     Division,
     FundingNature,
     Modality,
@@ -50,7 +49,15 @@ from activities.models import (
     Theme,
 )
 
-from .models import CENT, IFAD_KINDS, ActivityMoney, ActivityYearTotal, ContributionKind, Stage
+from .models import (
+    CENT,
+    IFAD_KINDS,
+    ActivityMoney,
+    ActivityPair,
+    ActivityYearTotal,
+    ContributionKind,
+    Stage,
+)
 from .rollups import (
     Figures,
     GroupKey,
@@ -72,8 +79,6 @@ TOP_FLOWS = 20
 # Redis in production: every web process shares what one of them, or the worker, computed.
 CACHE_SECONDS = 3600
 T = TypeVar("T")
-PROVIDER_ROLES = (CountryRole.PROVIDER.value, CountryRole.BOTH.value)
-RECEIVER_ROLES = (CountryRole.RECEIVER.value, CountryRole.BOTH.value)
 
 
 def family_label(family: str) -> str:
@@ -718,23 +723,26 @@ class Selection:
         query = self._activity_q()
         if query is None:
             return []
-        source = ActivityMoney if self._all_years else ActivityYearTotal
-        activities = source.objects.filter(query).values("activity_id").order_by()
-        inner, params = activities.query.sql_with_params()
-        link = ActivityCountry._meta.db_table
+        if self._all_years:
+            # The pairs carry their activity's dimensions: filtered as ActivityMoney is.
+            pairs = ActivityPair.objects.filter(query)
+        else:
+            in_years = ActivityYearTotal.objects.filter(query).values("activity_id").order_by()
+            pairs = ActivityPair.objects.filter(activity_id__in=in_years)
+        inner, params = (
+            pairs.values("provider_id", "receiver_id").order_by().query.sql_with_params()
+        )
         sql = f"""
-            SELECT p.country_id, r.country_id, COUNT(*) AS activities, COUNT(*) OVER () AS pairs
-            FROM {link} p
-            JOIN {link} r ON r.activity_id = p.activity_id AND r.country_id <> p.country_id
-            WHERE p.role IN (%s, %s) AND r.role IN (%s, %s) AND p.activity_id IN ({inner})
-            GROUP BY p.country_id, r.country_id
-            ORDER BY activities DESC, p.country_id, r.country_id
+            SELECT provider_id, receiver_id, COUNT(*) AS activities, COUNT(*) OVER () AS pairs
+            FROM ({inner}) AS pair
+            GROUP BY provider_id, receiver_id
+            ORDER BY activities DESC, provider_id, receiver_id
             LIMIT %s
-        """  # noqa: S608 (table names from the models; values are parameters)
+        """  # noqa: S608 (the inner query is the ORM's, its values are parameters)
 
         def fetch() -> list[tuple[int, int, int, int]]:
             with connection.cursor() as cursor:
-                cursor.execute(sql, [*PROVIDER_ROLES, *RECEIVER_ROLES, *params, TOP_FLOWS])
+                cursor.execute(sql, [*params, TOP_FLOWS])
                 return [tuple(row) for row in cursor.fetchall()]
 
         return self._cached("flows", fetch)

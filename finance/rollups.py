@@ -42,6 +42,7 @@ from activities.models import (
     Activity,
     ActivityCountry,
     Country,
+    CountryRole,
     Division,
     FundingNature,
     Modality,
@@ -53,6 +54,7 @@ from activities.models import (
 from .models import (
     IFAD_KINDS,
     ActivityMoney,
+    ActivityPair,
     ActivityYearTotal,
     ContributionKind,
     FinancialEntry,
@@ -79,6 +81,7 @@ def _tables() -> dict[str, str]:
         "total": ActivityYearTotal._meta.db_table,
         "cell": RollupCell._meta.db_table,
         "money": ActivityMoney._meta.db_table,
+        "pair": ActivityPair._meta.db_table,
     }
 
 
@@ -276,6 +279,14 @@ def compute_slices(
     """
     if slices is not None and not slices:
         return False
+
+    def _present() -> set[int]:
+        # Every activity of the slices: its countries may have changed with no money moving
+        # (an import), and who shares with whom follows them.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT DISTINCT activity_id FROM {NEW_TOTAL}")  # noqa: S608
+            return {row[0] for row in cursor.fetchall()}
+
     tables = _tables()
     _lock_rollups(None if slices is None else [year for year, _division in slices])
     sql_true, sql_false = ("TRUE", "FALSE") if connection.vendor == "postgresql" else ("1", "0")
@@ -314,6 +325,7 @@ def compute_slices(
             moved = _apply_differences(cursor, tables, slices)
             if activity_money:
                 _recompute_activity_money(cursor, tables, None if slices is None else moved)
+                _recompute_pairs(cursor, tables, None if slices is None else moved | _present())
         _drop_work_tables(cursor)
 
     if slices is None:
@@ -445,6 +457,8 @@ def compute_activities(activity_ids: Iterable[int], years: Iterable[int]) -> set
             full = [row[1:] for row in changed if row[0] == Grain.FULL.value]
             _resum_coarse_cells(cursor, cell, full)
         _recompute_activity_money(cursor, tables, {row[0] for row in moved})
+        # Their countries or roles may have changed with no money moving.
+        _recompute_pairs(cursor, tables, ids)
         _drop_work_tables(cursor)
     slices = {(year, division) for year, division, *_dimensions in subslices}
     _mark_computed(slices)
@@ -653,6 +667,53 @@ def _recompute_activity_money(
         cursor.execute(statement.format(where=f"t.activity_id IN ({marks})"), [*sums, *batch])
 
 
+# Who shares with whom: a provider is a country whose role is provider or both, a receiver one
+# whose role is receiver or both, and an activity links each provider to each other receiver.
+PROVIDER_ROLES = (CountryRole.PROVIDER.value, CountryRole.BOTH.value)
+RECEIVER_ROLES = (CountryRole.RECEIVER.value, CountryRole.BOTH.value)
+
+_ACTIVITY_PAIRS = """
+INSERT INTO {pair} (activity_id, provider_id, receiver_id, division_id, modality, funding_nature,
+                    status, is_public)
+SELECT m.activity_id, p.country_id AS provider_id, r.country_id AS receiver_id, m.division_id,
+       m.modality, m.funding_nature, m.status, m.is_public
+FROM {money} m
+JOIN {country_link} p ON p.activity_id = m.activity_id
+JOIN {country_link} r ON r.activity_id = m.activity_id AND r.country_id <> p.country_id
+WHERE p.role IN (%s, %s) AND r.role IN (%s, %s) AND {where}
+"""
+_PAIR_LINE = (
+    "c.activity_id, c.provider_id, c.receiver_id, c.division_id, c.modality, "
+    "c.funding_nature, c.status, c.is_public"
+)
+
+
+def _recompute_pairs(
+    cursor: CursorWrapper, tables: dict[str, str], activities: Iterable[int] | None
+) -> None:
+    """Replace the ActivityPair rows of `activities` (None: every activity) from their current
+    countries and their ActivityMoney rows (recomputed first: the pairs copy their dimensions)."""
+    ids = None if activities is None else sorted(set(activities))
+    if ids == []:
+        return
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_MONEY_LOCK_KEY])
+    pair = tables["pair"]
+    statement = _ACTIVITY_PAIRS.format(
+        pair=pair, money=tables["money"], country_link=tables["country_link"], where="{where}"
+    )
+    roles = [*PROVIDER_ROLES, *RECEIVER_ROLES]
+    if ids is None:
+        cursor.execute(f"DELETE FROM {pair}")  # noqa: S608 (model name)
+        cursor.execute(statement.format(where="1 = 1"), roles)
+        return
+    for start in range(0, len(ids), 10_000):
+        batch = ids[start : start + 10_000]
+        marks = _marks(batch)
+        cursor.execute(f"DELETE FROM {pair} WHERE activity_id IN ({marks})", batch)  # noqa: S608
+        cursor.execute(statement.format(where=f"m.activity_id IN ({marks})"), [*roles, *batch])
+
+
 _MONEY_LINE = (
     "c.activity_id, c.division_id, c.modality, c.funding_nature, c.status, c.is_public, "
     "c.ifad_cents, c.cofinancing_cents, c.in_kind_cents, c.total_cents"
@@ -661,26 +722,41 @@ _MONEY_LINE = (
 
 @transaction.atomic
 def recompute_all_activity_money() -> bool:
-    """Every ActivityMoney row from the stored totals, the last step of a full rebuild; return
-    whether any row had to change. On PostgreSQL the rows are compared (by checksum) before
-    they are rewritten, as the rebuild's years are."""
+    """Every ActivityMoney row from the stored totals, and every ActivityPair row from them and
+    the countries: the last step of a full rebuild; return whether any row had to change. On
+    PostgreSQL the rows are compared (by checksum) before they are rewritten, as the rebuild's
+    years are."""
     _lock_rollups(None)
     tables = _tables()
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The INSERT's SELECT, read alone: what the rows would be.
-            select = _ACTIVITY_MONEY[_ACTIVITY_MONEY.index("SELECT") :]
-            kinds = sorted(IFAD_KINDS)
-            new = select.format(
-                total=tables["total"], where="1 = 1", ifad=", ".join(["%s"] * len(kinds))
-            )
-            stored = f"SELECT * FROM {tables['money']}"  # noqa: S608 (model name)
-            if _checksum(cursor, _MONEY_LINE, new, _money_sums(kinds)) == _checksum(
-                cursor, _MONEY_LINE, stored, []
-            ):
-                return False
-        _recompute_activity_money(cursor, tables, None)
-    return True
+        if connection.vendor != "postgresql":
+            _recompute_activity_money(cursor, tables, None)
+            _recompute_pairs(cursor, tables, None)
+            return True
+        # Each INSERT's SELECT, read alone: what the rows would be.
+        select = _ACTIVITY_MONEY[_ACTIVITY_MONEY.index("SELECT") :]
+        kinds = sorted(IFAD_KINDS)
+        new = select.format(
+            total=tables["total"], where="1 = 1", ifad=", ".join(["%s"] * len(kinds))
+        )
+        stored = f"SELECT * FROM {tables['money']}"  # noqa: S608 (model name)
+        money_right = _checksum(cursor, _MONEY_LINE, new, _money_sums(kinds)) == _checksum(
+            cursor, _MONEY_LINE, stored, []
+        )
+        if not money_right:
+            _recompute_activity_money(cursor, tables, None)
+        select = _ACTIVITY_PAIRS[_ACTIVITY_PAIRS.index("SELECT") :]
+        new = select.format(
+            money=tables["money"], country_link=tables["country_link"], where="1 = 1"
+        )
+        stored = f"SELECT * FROM {tables['pair']}"  # noqa: S608 (model name)
+        roles = [*PROVIDER_ROLES, *RECEIVER_ROLES]
+        pairs_right = _checksum(cursor, _PAIR_LINE, new, roles) == _checksum(
+            cursor, _PAIR_LINE, stored, []
+        )
+        if not pairs_right:
+            _recompute_pairs(cursor, tables, None)
+    return not (money_right and pairs_right)
 
 
 def _money_sums(kinds: Sequence[str]) -> list[int | str]:

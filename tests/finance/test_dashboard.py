@@ -8,6 +8,7 @@ import csv
 import datetime
 import io
 import re
+from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,12 +25,25 @@ from django.utils import timezone
 
 from accounts.models import User
 from activities.filters import ActivityFilter
-from activities.models import Activity, Country, Division, Theme
+from activities.models import Activity, ActivityCountry, Country, Division, Theme
 from finance import rollups
-from finance.dashboard import TABLE_SLUGS, Reference, Selection, format_usd, warm_default_views
+from finance.dashboard import (
+    TABLE_SLUGS,
+    TOP_FLOWS,
+    Reference,
+    Selection,
+    format_usd,
+    warm_default_views,
+)
 from finance.export import build_workbook
 from finance.importer import import_legacy_workbook
-from finance.models import FinancialEntry, RollupRefresh, Stage
+from finance.models import (
+    ActivityMoney,
+    ActivityYearTotal,
+    FinancialEntry,
+    RollupRefresh,
+    Stage,
+)
 from finance.summary import activity_finance
 from tests.factories import ActivityFactory
 from tests.finance.dashboard_data import generate_ledger, small_portfolio
@@ -422,6 +436,58 @@ def test_flows_pair_provider_and_receiver_countries(focal_client: Client) -> Non
         ["Provider country", "Receiver country", "Activities"],
         ["Brazil", "Mozambique", "1"],
     ]
+
+
+def _pairs_of(activity_ids: set[int]) -> Counter[tuple[int, int]]:
+    """Who shares with whom, from the activities' links as they are now (the dashboard reads
+    the pairs the roll-ups keep)."""
+    links: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for activity, country_id, role in ActivityCountry.objects.filter(
+        activity_id__in=activity_ids
+    ).values_list("activity_id", "country_id", "role"):
+        links[activity].append((country_id, role))
+    pairs: Counter[tuple[int, int]] = Counter()
+    for countries in links.values():
+        for provider, provider_role in countries:
+            for receiver, receiver_role in countries:
+                if (
+                    provider != receiver
+                    and provider_role in rollups.PROVIDER_ROLES
+                    and receiver_role in rollups.RECEIVER_ROLES
+                ):
+                    pairs[provider, receiver] += 1
+    return pairs
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"divisions": "LAC"}, {"year_from": 2015, "year_to": 2020}, {"countries": "BR"}],
+    ids=["everything", "a division", "a year range", "a country"],
+)
+def test_who_shares_with_whom_counts_the_pairs_of_the_selected_activities(
+    focal: User, filters: dict[str, object]
+) -> None:
+    generate_ledger(activities=60, entries_per_activity=4, seed=11)
+    # A third of the links both ways (a two-way exchange), then the roll-ups computed.
+    links = list(ActivityCountry.objects.order_by("pk").values_list("pk", flat=True))
+    ActivityCountry.objects.filter(pk__in=links[::3]).update(role="both")
+    rollups.compute_slices(None)
+    if "divisions" in filters:
+        filters = {"divisions": (Division.objects.get(code=filters["divisions"]).pk,)}
+    if "countries" in filters:
+        filters = {"countries": (Country.objects.get(iso2=filters["countries"]).pk,)}
+    selection = Selection(focal, rollups.RollupFilters(**filters), Reference.load())  # type: ignore[arg-type]
+
+    query = selection._activity_q()
+    assert query is not None
+    source = ActivityMoney if not filters.get("year_from") else ActivityYearTotal
+    selected = set(source.objects.filter(query).values_list("activity_id", flat=True))
+    expected = _pairs_of(selected)
+    ranked = sorted(expected.items(), key=lambda item: (-item[1], item[0]))
+    assert [tuple(row[:3]) for row in selection._flow_rows] == [
+        (provider, receiver, count) for (provider, receiver), count in ranked[:TOP_FLOWS]
+    ]
+    assert selection.flow_pairs == len(expected) > 0
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "es"])

@@ -24,6 +24,7 @@ from activities.services import (
 from finance import rollups, services, tasks
 from finance.importer import import_legacy_workbook
 from finance.models import (
+    ActivityPair,
     ContributionKind,
     FinancialEntry,
     RollupCell,
@@ -269,16 +270,27 @@ def test_another_theme_splits_the_money_again(focal: User) -> None:
     assert by_theme == [Decimal("75.00"), Decimal("75.00")]
 
 
-def test_edits_that_move_no_money_ask_for_nothing(focal: User) -> None:
+def test_edits_that_change_no_figure_ask_for_nothing(focal: User) -> None:
     activity = funded_activity(focal)
+    update_activity(
+        activity=activity,
+        data=same_data(activity, title="A better title", summary="Said better."),
+        user=focal,
+        expected_version=None,
+    )
+    assert Activity.objects.get(pk=activity.pk).title == "A better title"
+    assert not RollupRefresh.objects.exists()
+
+
+def test_a_role_changed_alone_moves_no_money_but_who_shares_with_whom(focal: User) -> None:
+    activity = funded_activity(focal)  # Brazil provides, Mozambique receives
     brazil, mozambique = country("BR"), country("MZ")
+    cells = set(RollupCell.objects.values_list("pk", "amount_cents"))
     update_activity(
         activity=activity,
         data=same_data(
             activity,
-            title="A better title",
             countries=[
-                # Roles change, countries and (empty) shares do not.
                 CountryLink(brazil, CountryRole.BOTH),
                 CountryLink(mozambique, CountryRole.BOTH),
             ],
@@ -286,10 +298,13 @@ def test_edits_that_move_no_money_ask_for_nothing(focal: User) -> None:
         user=focal,
         expected_version=None,
     )
-    assert set(
-        ActivityCountry.objects.filter(activity=activity).values_list("role", flat=True)
-    ) == {CountryRole.BOTH}
-    assert not RollupRefresh.objects.exists()
+    assert len(requested()) == 2
+    rollups.drain_refresh_requests()
+    assert set(RollupCell.objects.values_list("pk", "amount_cents")) == cells
+    pairs = ActivityPair.objects.filter(activity=activity)
+    assert sorted(pairs.values_list("provider", "receiver")) == sorted(
+        [(brazil.pk, mozambique.pk), (mozambique.pk, brazil.pk)]
+    )
 
 
 def test_an_activity_without_money_asks_for_nothing(focal: User) -> None:

@@ -16,6 +16,7 @@ from finance import rollups, services
 from finance.importer import import_legacy_workbook
 from finance.models import (
     ActivityMoney,
+    ActivityPair,
     ActivityYearTotal,
     ContributionKind,
     FinancialEntry,
@@ -440,3 +441,21 @@ def test_activity_money_is_checked_before_it_is_rewritten_and_repaired_when_wron
         {**row, "id": ActivityMoney.objects.get(activity_id=row["activity_id"]).pk} for row in rows
     ]
     assert ActivityMoney.objects.get(activity=shared).ifad_cents == 4250
+
+
+def test_who_shares_with_whom_is_checked_and_repaired_by_the_rebuild(focal: User) -> None:
+    both_ways = ActivityFactory(countries=[("BR", "both"), ("MZ", "both"), ("AO", "receiver")])
+    record(both_ways, focal, entry("10.00"))
+    record(ActivityFactory(countries=["PE", ("CL", "receiver")]), focal, entry("5.00"))
+    ActivityFactory(countries=["IN", ("NP", "receiver")])  # no money: no pairs
+    rollups.compute_slices(None)
+    pairs = sorted(ActivityPair.objects.values_list("activity", "provider", "receiver"))
+    br, mz, ao = (country(code).pk for code in ("BR", "MZ", "AO"))
+    assert [(p, r) for a, p, r in pairs if a == both_ways.pk] == sorted(
+        [(br, mz), (br, ao), (mz, br), (mz, ao)]
+    )
+    assert len(pairs) == 5
+    assert rollups.recompute_all_activity_money() is False
+    ActivityPair.objects.filter(activity=both_ways).first().delete()  # type: ignore[union-attr]
+    assert rollups.recompute_all_activity_money() is True
+    assert sorted(ActivityPair.objects.values_list("activity", "provider", "receiver")) == pairs
