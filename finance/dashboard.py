@@ -594,7 +594,9 @@ class Selection:
     # ActivityYearTotal keeps one activity's money per year, kind and stage, with the activity's
     # own dimensions copied: counts and rankings of activities read it without touching the ledger.
     # ActivityMoney sums those over all years, one row per activity: with no year range asked
-    # for, the counts, rankings and flows read its 100,000 rows instead of a million totals.
+    # for, the counts and rankings read its 100,000 rows instead of a million totals.
+    # ActivityPair holds the activities' provider -> receiver pairs with the same dimensions:
+    # the flows count them (those of the activities with totals in the years, for a range).
 
     @property
     def _all_years(self) -> bool:
