@@ -647,24 +647,39 @@ def _recompute_activity_money(
     ids = None if activities is None else sorted(activities)
     if ids == []:
         return
-    if connection.vendor == "postgresql":
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_MONEY_LOCK_KEY])
     money = tables["money"]
     kinds = sorted(IFAD_KINDS)
-    sums = _money_sums(kinds)
     statement = _ACTIVITY_MONEY.format(
         money=money, total=tables["total"], where="{where}", ifad=", ".join(["%s"] * len(kinds))
     )
+    _replace_activity_rows(cursor, money, statement, _money_sums(kinds), "t", ids)
+
+
+def _replace_activity_rows(
+    cursor: CursorWrapper,
+    table: str,
+    statement: str,
+    params: Sequence[int | str],
+    alias: str,
+    ids: list[int] | None,
+) -> None:
+    """Delete the rows of `ids` (None: every row) from a table of one-activity rows and insert
+    them again with `statement`, whose `{where}` is filled with a condition on `alias`'s
+    activity_id. Under the lock of the activity tables (_MONEY_LOCK_KEY)."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_MONEY_LOCK_KEY])
     if ids is None:
-        cursor.execute(f"DELETE FROM {money}")  # noqa: S608 (model name)
-        cursor.execute(statement.format(where="1 = 1"), sums)
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (model name)
+        cursor.execute(statement.format(where="1 = 1"), params)
         return
     # In batches: SQLite takes at most 32,766 parameters in a statement.
     for start in range(0, len(ids), 10_000):
         batch = ids[start : start + 10_000]
-        marks = ", ".join(["%s"] * len(batch))
-        cursor.execute(f"DELETE FROM {money} WHERE activity_id IN ({marks})", batch)  # noqa: S608
-        cursor.execute(statement.format(where=f"t.activity_id IN ({marks})"), [*sums, *batch])
+        marks = _marks(batch)
+        cursor.execute(f"DELETE FROM {table} WHERE activity_id IN ({marks})", batch)  # noqa: S608
+        cursor.execute(
+            statement.format(where=f"{alias}.activity_id IN ({marks})"), [*params, *batch]
+        )
 
 
 # Who shares with whom: a provider is a country whose role is provider or both, a receiver one
@@ -696,22 +711,11 @@ def _recompute_pairs(
     ids = None if activities is None else sorted(set(activities))
     if ids == []:
         return
-    if connection.vendor == "postgresql":
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_MONEY_LOCK_KEY])
     pair = tables["pair"]
     statement = _ACTIVITY_PAIRS.format(
         pair=pair, money=tables["money"], country_link=tables["country_link"], where="{where}"
     )
-    roles = [*PROVIDER_ROLES, *RECEIVER_ROLES]
-    if ids is None:
-        cursor.execute(f"DELETE FROM {pair}")  # noqa: S608 (model name)
-        cursor.execute(statement.format(where="1 = 1"), roles)
-        return
-    for start in range(0, len(ids), 10_000):
-        batch = ids[start : start + 10_000]
-        marks = _marks(batch)
-        cursor.execute(f"DELETE FROM {pair} WHERE activity_id IN ({marks})", batch)  # noqa: S608
-        cursor.execute(statement.format(where=f"m.activity_id IN ({marks})"), [*roles, *batch])
+    _replace_activity_rows(cursor, pair, statement, [*PROVIDER_ROLES, *RECEIVER_ROLES], "m", ids)
 
 
 _MONEY_LINE = (
