@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 # The roll-ups sum money by the activity's division, modality, funding nature, visibility,
 # status, countries and themes: a change to any of them must refresh the figures.
-from finance.rollups import request_refresh_for_activities
+from finance.rollups import request_refresh_for_activities, request_refresh_for_changed_activities
 
 from . import bulk
 from .models import (
@@ -480,6 +480,11 @@ def save_activities(*, items: Sequence[PreparedActivity], user: User | None) -> 
     changed = [item for item in items if item.activity.pk is not None]
     changed_ids = [item.activity.pk for item in changed]
     _claim_batch(items, changed_ids)
+    # Before the update: the money of an activity that changes division leaves the old one's
+    # roll-ups.
+    old_divisions = dict(
+        Activity.objects.filter(pk__in=changed_ids).values_list("pk", "lead_division_id")
+    )
 
     bulk.insert([item.activity for item in new])
     if changed:
@@ -534,6 +539,15 @@ def save_activities(*, items: Sequence[PreparedActivity], user: User | None) -> 
             for item in items
             if item.activity.status != item.previous_status
         ],
+    )
+    # A changed activity's cells follow its new countries, themes and fields (its money, if
+    # any: a new activity has none yet). Every changed one is refreshed, whatever changed: a
+    # refresh that finds its cells right writes nothing.
+    request_refresh_for_changed_activities(
+        {
+            item.activity.pk: {old_divisions[item.activity.pk], item.activity.lead_division_id}
+            for item in changed
+        }
     )
 
 

@@ -23,7 +23,8 @@ import datetime
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -942,10 +943,37 @@ def request_refresh(slices: Iterable[Slice], *, activity: int | None = None) -> 
     request rows commit (or roll back) with the edit itself. `activity`: the one activity whose
     change made the slices stale, so that only its cells are recomputed (compute_activities).
     """
-    rows = [
-        RollupRefresh(year=year, division_id=division, activity_key=activity)
-        for year, division in set(slices)
-    ]
+    _record_requests(
+        [
+            RollupRefresh(year=year, division_id=division, activity_key=activity)
+            for year, division in set(slices)
+        ]
+    )
+
+
+def request_refresh_for_changed_activities(divisions: Mapping[int, Iterable[int]]) -> None:
+    """Refresh the slices of activities whose dimensions a batch save changed, by activity:
+    `divisions` maps each one to its divisions, before and after the save (money leaves the old
+    division's slices). Two queries, however many activities."""
+    years: dict[int, set[int]] = defaultdict(set)
+    for activity_id, year in (
+        FinancialEntry.objects.filter(activity_id__in=list(divisions))
+        .values_list("activity_id", "fiscal_year")
+        .distinct()
+        .order_by()
+    ):
+        years[activity_id].add(year)
+    _record_requests(
+        [
+            RollupRefresh(year=year, division_id=division, activity_key=activity_id)
+            for activity_id, in_years in years.items()
+            for year in in_years
+            for division in set(divisions[activity_id])
+        ]
+    )
+
+
+def _record_requests(rows: list[RollupRefresh]) -> None:
     if not rows:
         return
     RollupRefresh.objects.bulk_create(rows)

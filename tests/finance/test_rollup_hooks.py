@@ -35,6 +35,7 @@ from finance.rollups import RollupFilters
 from finance.services import EntryData, FinanceError
 from finance.summary import activity_finance
 from tests.factories import ActivityFactory, PartnerFactory, country, division, theme
+from tests.finance.workbooks import activity_row, build
 from tests.helpers import broker_refuses
 
 pytestmark = pytest.mark.django_db
@@ -378,6 +379,37 @@ def test_an_import_asks_for_the_slices_of_its_entries_and_a_preview_for_none(
     with SAMPLE.open("rb") as handle:
         import_legacy_workbook(handle=handle, filename=SAMPLE.name, user=focal, dry_run=False)
     assert not RollupRefresh.objects.exists()
+
+
+def test_an_import_that_changes_an_activitys_countries_and_division_alone_refreshes_it(
+    focal: User,
+) -> None:
+    def imported(**changes: Any) -> None:
+        row = activity_row("SSC-2010-01", allocated=200000, **changes)
+        import_legacy_workbook(
+            handle=build([row]), filename="a.xlsx", user=focal, dry_run=False
+        )
+
+    imported()
+    rollups.drain_refresh_requests()
+    activity = Activity.objects.get(ssc_id="SSC-2010-01")
+    entries = FinancialEntry.objects.count()
+
+    # No figure changes: no entry is recorded, yet the money is split over other countries and
+    # sits in another division.
+    imported(receivers="India; Nepal", division="ESA")
+    assert FinancialEntry.objects.count() == entries
+    assert set(RollupRefresh.objects.values_list("activity_key", "division_id")) == {
+        (activity.pk, division("APR").pk),
+        (activity.pk, division("ESA").pk),
+    }
+    rollups.drain_refresh_requests()
+    assert rollups.compute_slices(None, verify_first=True) is False
+    assert rollups.recompute_all_activity_money() is False
+    by_country = rollups.grouped_totals(focal, EVERYTHING, "country")
+    assert "Nepal" in {figures.label for figures in by_country}
+    by_division = rollups.grouped_totals(focal, EVERYTHING, "division")
+    assert [f.key for f in by_division if f.ifad[Stage.ALLOCATED]] == [division("ESA").pk]
 
 
 # --- a refresh recomputes only the edited activity's cells --------------------------------------
