@@ -86,7 +86,10 @@ $(PY):
 	"$$py" -m venv $(VENV)
 
 # -qq: errors only; the per-package index warnings pip can print would bury the CI log.
+# pip itself first: venv copies the Python installation's (23.2.1 here, with known advisories),
+# and the audit (make security) can only check packages at their latest release on this mirror.
 $(DEPS_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -qq --upgrade pip
 	$(PY) -m pip install -qq -e '.[dev]'
 	@mkdir -p $(STAMPS) && rm -f $(STAMPS)/deps-* && touch $@
 
