@@ -27,7 +27,7 @@ from typing import Any, TypeVar, cast
 import pycountry
 from django.core.cache import caches
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum, Value
 from django.urls import reverse
 from django.utils.formats import get_format, number_format
 from django.utils.html import escape, format_html, format_html_join
@@ -55,6 +55,7 @@ from .models import (
     ActivityPair,
     ActivityYearTotal,
     ContributionKind,
+    PairCount,
     Stage,
 )
 from .rollups import (
@@ -763,18 +764,31 @@ class Selection:
         query = self._activity_q()
         if query is None:
             return []
-        # The pairs carry their activity's dimensions: filtered as ActivityMoney is.
-        pairs = ActivityPair.objects.filter(self._activity_q(years=False))
-        if not self._all_years:
-            # Then those of activities with money in the years (the filter above first keeps,
-            # say, one division's pairs out of the whole portfolio's before this lookup).
-            in_years = ActivityYearTotal.objects.filter(query).values("activity_id").order_by()
-            pairs = pairs.filter(activity_id__in=in_years)
-        inner, params = (
-            pairs.values("provider_id", "receiver_id").order_by().query.sql_with_params()
-        )
+        filters = self.filters
+        if self._all_years and not (
+            filters.countries
+            or filters.themes
+            or filters.modalities
+            or filters.statuses
+            or filters.funding_natures
+        ):
+            # PairCount has the pairs counted by division and visibility: all the scope and
+            # the division filter ask.
+            counted: QuerySet[Any] = PairCount.objects.filter(query).values(
+                "provider_id", "receiver_id", weight=F("activities")
+            )
+        else:
+            # The pairs carry their activity's dimensions: filtered as ActivityMoney is.
+            pairs = ActivityPair.objects.filter(self._activity_q(years=False))
+            if not self._all_years:
+                # Then those of activities with money in the years (the filter above first
+                # keeps, say, one division's pairs out of the whole portfolio's).
+                in_years = ActivityYearTotal.objects.filter(query).values("activity_id").order_by()
+                pairs = pairs.filter(activity_id__in=in_years)
+            counted = pairs.values("provider_id", "receiver_id", weight=Value(1))
+        inner, params = counted.order_by().query.sql_with_params()
         sql = f"""
-            SELECT provider_id, receiver_id, COUNT(*) AS activities, COUNT(*) OVER () AS pairs
+            SELECT provider_id, receiver_id, SUM(weight) AS activities, COUNT(*) OVER () AS pairs
             FROM ({inner}) AS pair
             GROUP BY provider_id, receiver_id
             ORDER BY activities DESC, provider_id, receiver_id

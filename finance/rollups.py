@@ -60,6 +60,7 @@ from .models import (
     ContributionKind,
     FinancialEntry,
     Grain,
+    PairCount,
     RollupCell,
     RollupRefresh,
     RollupRun,
@@ -83,6 +84,7 @@ def _tables() -> dict[str, str]:
         "cell": RollupCell._meta.db_table,
         "money": ActivityMoney._meta.db_table,
         "pair": ActivityPair._meta.db_table,
+        "pair_count": PairCount._meta.db_table,
     }
 
 
@@ -716,9 +718,61 @@ def _recompute_pairs(
     statement = _ACTIVITY_PAIRS.format(
         pair=pair, money=tables["money"], country_link=tables["country_link"], where="{where}"
     )
-    _replace_activity_rows(cursor, pair, statement, [*PROVIDER_ROLES, *RECEIVER_ROLES], "m", ids)
+    roles = [*PROVIDER_ROLES, *RECEIVER_ROLES]
+    if ids is None:
+        _replace_activity_rows(cursor, pair, statement, roles, "m", None)
+        _recount_pairs(cursor, tables, None)
+        return
+    # The counts of the keys the activities' pairs leave and of those they join.
+    before = _pair_keys(cursor, pair, ids)
+    _replace_activity_rows(cursor, pair, statement, roles, "m", ids)
+    _recount_pairs(cursor, tables, before | _pair_keys(cursor, pair, ids))
 
 
+_PAIR_KEY = "provider_id, receiver_id, division_id, is_public"
+PairKey = tuple[int, int, int, bool]
+_PAIR_COUNTS = """
+INSERT INTO {count} (provider_id, receiver_id, division_id, is_public, activities)
+SELECT provider_id, receiver_id, division_id, is_public, COUNT(*) AS activities
+FROM {pair}
+WHERE {where}
+GROUP BY provider_id, receiver_id, division_id, is_public
+"""
+
+
+def _pair_keys(cursor: CursorWrapper, pair: str, ids: list[int]) -> set[PairKey]:
+    keys: set[PairKey] = set()
+    for start in range(0, len(ids), 10_000):
+        batch = ids[start : start + 10_000]
+        cursor.execute(
+            f"SELECT DISTINCT {_PAIR_KEY} FROM {pair} WHERE activity_id IN ({_marks(batch)})",  # noqa: S608 (model name)
+            batch,
+        )
+        keys.update((p, r, d, bool(public)) for p, r, d, public in cursor.fetchall())
+    return keys
+
+
+def _recount_pairs(
+    cursor: CursorWrapper, tables: dict[str, str], keys: set[PairKey] | None
+) -> None:
+    """Count the pairs of `keys` (None: every key) again into PairCount. Called under the lock
+    of the activity tables, which _replace_activity_rows took."""
+    count, pair = tables["pair_count"], tables["pair"]
+    if keys is None:
+        cursor.execute(f"DELETE FROM {count}")  # noqa: S608 (model name)
+        cursor.execute(_PAIR_COUNTS.format(count=count, pair=pair, where="1 = 1"))
+        return
+    ordered = sorted(keys)
+    # 4 parameters a key: SQLite takes at most 32,766 in a statement.
+    for start in range(0, len(ordered), 5_000):
+        batch = ordered[start : start + 5_000]
+        where = f"({_PAIR_KEY}) IN (VALUES {', '.join(['(%s, %s, %s, %s)'] * len(batch))})"
+        params = [value for key in batch for value in key]
+        cursor.execute(f"DELETE FROM {count} WHERE {where}", params)  # noqa: S608 (model name)
+        cursor.execute(_PAIR_COUNTS.format(count=count, pair=pair, where=where), params)
+
+
+_COUNT_LINE = "c.provider_id, c.receiver_id, c.division_id, c.is_public, c.activities"
 _MONEY_LINE = (
     "c.activity_id, c.division_id, c.modality, c.funding_nature, c.status, c.is_public, "
     "c.ifad_cents, c.cofinancing_cents, c.in_kind_cents, c.total_cents"
@@ -761,6 +815,17 @@ def recompute_all_activity_money() -> bool:
         )
         if not pairs_right:
             _recompute_pairs(cursor, tables, None)
+        else:
+            # The pairs are right; their counts are checked alone.
+            select = _PAIR_COUNTS[_PAIR_COUNTS.index("SELECT") :]
+            new = select.format(pair=tables["pair"], where="1 = 1")
+            stored = f"SELECT * FROM {tables['pair_count']}"  # noqa: S608 (model name)
+            counts_right = _checksum(cursor, _COUNT_LINE, new, []) == _checksum(
+                cursor, _COUNT_LINE, stored, []
+            )
+            if not counts_right:
+                _recount_pairs(cursor, tables, None)
+            pairs_right = counts_right
     return not (money_right and pairs_right)
 
 

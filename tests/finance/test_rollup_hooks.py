@@ -386,9 +386,7 @@ def test_an_import_that_changes_an_activitys_countries_and_division_alone_refres
 ) -> None:
     def imported(**changes: Any) -> None:
         row = activity_row("SSC-2010-01", allocated=200000, **changes)
-        import_legacy_workbook(
-            handle=build([row]), filename="a.xlsx", user=focal, dry_run=False
-        )
+        import_legacy_workbook(handle=build([row]), filename="a.xlsx", user=focal, dry_run=False)
 
     imported()
     rollups.drain_refresh_requests()

@@ -21,6 +21,7 @@ from finance.models import (
     ContributionKind,
     FinancialEntry,
     Grain,
+    PairCount,
     RollupCell,
     RollupRefresh,
     RollupRun,
@@ -459,3 +460,35 @@ def test_who_shares_with_whom_is_checked_and_repaired_by_the_rebuild(focal: User
     ActivityPair.objects.filter(activity=both_ways).first().delete()  # type: ignore[union-attr]
     assert rollups.recompute_all_activity_money() is True
     assert sorted(ActivityPair.objects.values_list("activity", "provider", "receiver")) == pairs
+
+
+def test_the_pairs_counts_follow_each_refresh_and_are_checked_by_the_rebuild(focal: User) -> None:
+    def counts() -> list[tuple[int, int, int, bool, int]]:
+        return sorted(
+            PairCount.objects.values_list(
+                "provider", "receiver", "division", "is_public", "activities"
+            )
+        )
+
+    first = ActivityFactory(countries=["BR", ("MZ", "receiver")])
+    second = ActivityFactory(
+        countries=["BR", ("MZ", "receiver"), ("AO", "receiver")],
+        lead_division=first.lead_division,
+    )
+    for activity in (first, second):
+        record(activity, focal, entry("10.00"))
+    rollups.compute_slices(None)
+    br, mz, ao = (country(code).pk for code in ("BR", "MZ", "AO"))
+    division = first.lead_division_id
+    assert counts() == sorted([(br, mz, division, False, 2), (br, ao, division, False, 1)])
+
+    # One activity's refresh counts again the keys its pairs leave and join.
+    ActivityCountry.objects.filter(activity=second, country__iso2="MZ").delete()
+    rollups.request_refresh_for_activities([second.pk])
+    rollups.drain_refresh_requests()
+    assert counts() == sorted([(br, mz, division, False, 1), (br, ao, division, False, 1)])
+    assert rollups.recompute_all_activity_money() is False
+
+    PairCount.objects.filter(receiver_id=ao).update(activities=7)
+    assert rollups.recompute_all_activity_money() is True
+    assert counts() == sorted([(br, mz, division, False, 1), (br, ao, division, False, 1)])
