@@ -65,6 +65,7 @@ from .rollups import (
     RollupState,
     rollup_scope,
     rollup_state,
+    scoped_all_years_rows,
     scoped_rollup_rows,
 )
 
@@ -547,12 +548,16 @@ class Selection:
     def _grouped(self, dimension: str) -> list[tuple[Any, str, str, int]]:
         """Money by country or theme, as (group, kind, stage, cents)."""
         column = f"{dimension}_id"
+        # Over all years, the cells summed over the years answer (a few thousand rows where
+        # the grain's cells are hundreds of thousands).
+        rows: QuerySet[Any] | None = scoped_all_years_rows(self.scope, self.filters, dimension)
+        if rows is None:
+            rows = scoped_rollup_rows(self.scope, self.filters, group_by=[dimension])
         return self._cached(
             dimension,
             lambda: [
                 tuple(row)
-                for row in scoped_rollup_rows(self.scope, self.filters, group_by=[dimension])
-                .values_list(column, "kind", "stage")
+                for row in rows.values_list(column, "kind", "stage")
                 .annotate(cents=Sum("amount_cents"))
                 .order_by()
             ],

@@ -57,6 +57,7 @@ from .models import (
     ActivityMoney,
     ActivityPair,
     ActivityYearTotal,
+    AllYearsCell,
     ContributionKind,
     FinancialEntry,
     Grain,
@@ -85,6 +86,7 @@ def _tables() -> dict[str, str]:
         "money": ActivityMoney._meta.db_table,
         "pair": ActivityPair._meta.db_table,
         "pair_count": PairCount._meta.db_table,
+        "all_years": AllYearsCell._meta.db_table,
     }
 
 
@@ -329,6 +331,9 @@ def compute_slices(
             if activity_money:
                 _recompute_activity_money(cursor, tables, None if slices is None else moved)
                 _recompute_pairs(cursor, tables, None if slices is None else moved | _present())
+                _recompute_all_years(
+                    cursor, tables, None if slices is None else {d for _y, d in slices}
+                )
         _drop_work_tables(cursor)
 
     if slices is None:
@@ -459,6 +464,7 @@ def compute_activities(activity_ids: Iterable[int], years: Iterable[int]) -> set
             )  # fmt: skip
             full = [row[1:] for row in changed if row[0] == Grain.FULL.value]
             _resum_coarse_cells(cursor, cell, full)
+        _recompute_all_years(cursor, tables, {int(row[1]) for row in full})
         _recompute_activity_money(cursor, tables, {row[0] for row in moved})
         # Their countries or roles may have changed with no money moving.
         _recompute_pairs(cursor, tables, ids)
@@ -772,6 +778,51 @@ def _recount_pairs(
         cursor.execute(_PAIR_COUNTS.format(count=count, pair=pair, where=where), params)
 
 
+# The country and theme grains summed over every year (AllYearsCell).
+_ALL_YEARS = """
+INSERT INTO {all_years} (grain, division_id, country_id, theme_id, is_public, kind, stage,
+                         amount_cents)
+SELECT c.grain, c.division_id, c.country_id, c.theme_id, c.is_public, c.kind, c.stage,
+       SUM(c.amount_cents) AS amount_cents
+FROM {cell} c
+WHERE c.grain IN (%s, %s) AND {where}
+GROUP BY c.grain, c.division_id, c.country_id, c.theme_id, c.is_public, c.kind, c.stage
+"""
+_ALL_YEARS_GRAINS = [Grain.COUNTRY.value, Grain.THEME.value]
+_ALL_YEARS_LINE = (
+    "c.grain, c.division_id, c.country_id, c.theme_id, c.is_public, c.kind, c.stage, c.amount_cents"
+)
+_ALL_YEARS_LOCK_KEY = 480_911_321
+
+
+def _recompute_all_years(
+    cursor: CursorWrapper, tables: dict[str, str], divisions: set[int] | None
+) -> None:
+    """Sum the country and theme cells of these divisions (None: every division) over all
+    years again into AllYearsCell. A division's rows sum its cells of every year, which
+    refreshes of different years could otherwise both replace: under a lock of their own,
+    taken here and held until the transaction ends, each sum reads what the other committed."""
+    if divisions is not None and not divisions:
+        return
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ALL_YEARS_LOCK_KEY])
+    all_years, cell = tables["all_years"], tables["cell"]
+    if divisions is None:
+        cursor.execute(f"DELETE FROM {all_years}")  # noqa: S608 (model name)
+        where, params = "1 = 1", list[int]()
+    else:
+        ids = sorted(divisions)
+        where, params = f"c.division_id IN ({_marks(ids)})", ids
+        cursor.execute(
+            f"DELETE FROM {all_years} WHERE division_id IN ({_marks(ids)})",  # noqa: S608
+            ids,
+        )
+    cursor.execute(
+        _ALL_YEARS.format(all_years=all_years, cell=cell, where=where),
+        [*_ALL_YEARS_GRAINS, *params],
+    )
+
+
 _COUNT_LINE = "c.provider_id, c.receiver_id, c.division_id, c.is_public, c.activities"
 _MONEY_LINE = (
     "c.activity_id, c.division_id, c.modality, c.funding_nature, c.status, c.is_public, "
@@ -781,8 +832,9 @@ _MONEY_LINE = (
 
 @transaction.atomic
 def recompute_all_activity_money() -> bool:
-    """Every ActivityMoney row from the stored totals, and every ActivityPair row from them and
-    the countries: the last step of a full rebuild; return whether any row had to change. On
+    """Every ActivityMoney row from the stored totals, every ActivityPair row from them and
+    the countries, the PairCount rows from the pairs and the AllYearsCell rows from the cells:
+    the last step of a full rebuild; return whether any row had to change. On
     PostgreSQL the rows are compared (by checksum) before they are rewritten, as the rebuild's
     years are."""
     _lock_rollups(None)
@@ -791,6 +843,7 @@ def recompute_all_activity_money() -> bool:
         if connection.vendor != "postgresql":
             _recompute_activity_money(cursor, tables, None)
             _recompute_pairs(cursor, tables, None)
+            _recompute_all_years(cursor, tables, None)
             return True
         # Each INSERT's SELECT, read alone: what the rows would be.
         select = _ACTIVITY_MONEY[_ACTIVITY_MONEY.index("SELECT") :]
@@ -826,7 +879,15 @@ def recompute_all_activity_money() -> bool:
             if not counts_right:
                 _recount_pairs(cursor, tables, None)
             pairs_right = counts_right
-    return not (money_right and pairs_right)
+        select = _ALL_YEARS[_ALL_YEARS.index("SELECT") :]
+        new = select.format(cell=tables["cell"], where="1 = 1")
+        stored = f"SELECT * FROM {tables['all_years']}"  # noqa: S608 (model name)
+        all_years_right = _checksum(cursor, _ALL_YEARS_LINE, new, _ALL_YEARS_GRAINS) == _checksum(
+            cursor, _ALL_YEARS_LINE, stored, []
+        )
+        if not all_years_right:
+            _recompute_all_years(cursor, tables, None)
+    return not (money_right and pairs_right and all_years_right)
 
 
 def _money_sums(kinds: Sequence[str]) -> list[int | str]:
@@ -1460,6 +1521,23 @@ def scoped_rollup_rows(
     """As rollup_rows, for a scope given directly (None: nothing), as rollup_scope returns it."""
     grain = choose_grain(filters.dimensions() | set(group_by))
     rows = RollupCell.objects.filter(grain=grain)
+    if scope is None:
+        return rows.none()
+    return rows.filter(scope, _filter_q(filters))
+
+
+def scoped_all_years_rows(
+    scope: Q | None, filters: RollupFilters, dimension: str
+) -> QuerySet[AllYearsCell] | None:
+    """The selection's cells by country (or theme) over all years, from AllYearsCell: when no
+    year range is asked and the filters name nothing but divisions and that dimension. None
+    when those cells cannot answer (scoped_rollup_rows then does)."""
+    if dimension not in ("country", "theme") or not filters.dimensions() <= {
+        "division",
+        dimension,
+    }:
+        return None
+    rows = AllYearsCell.objects.filter(grain=Grain(dimension).value)
     if scope is None:
         return rows.none()
     return rows.filter(scope, _filter_q(filters))

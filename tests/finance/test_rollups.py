@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db.models import F, Sum
 
 from accounts.models import User
 from activities.models import Activity, ActivityCountry, Visibility
@@ -18,6 +19,7 @@ from finance.models import (
     ActivityMoney,
     ActivityPair,
     ActivityYearTotal,
+    AllYearsCell,
     ContributionKind,
     FinancialEntry,
     Grain,
@@ -492,3 +494,30 @@ def test_the_pairs_counts_follow_each_refresh_and_are_checked_by_the_rebuild(foc
     PairCount.objects.filter(receiver_id=ao).update(activities=7)
     assert rollups.recompute_all_activity_money() is True
     assert counts() == sorted([(br, mz, division, False, 1), (br, ao, division, False, 1)])
+
+
+def test_the_cells_of_all_years_follow_each_refresh_and_are_checked_by_the_rebuild(
+    focal: User,
+) -> None:
+    def all_years(grain: Grain) -> dict[object, int]:
+        rows = AllYearsCell.objects.filter(grain=grain, stage=Stage.ALLOCATED)
+        column = "country" if grain == Grain.COUNTRY else "theme"
+        return dict(rows.values_list(column).annotate(cents=Sum("amount_cents")))
+
+    activity = ActivityFactory(countries=["BR", ("MZ", "receiver")], themes=[theme(1)])
+    record(activity, focal, entry("10.00", year=2023), entry("5.01"))
+    record(ActivityFactory(countries=[], themes=[]), focal, entry("1.00"))
+    rollups.compute_slices(None)
+    br, mz = country("BR").pk, country("MZ").pk
+    assert all_years(Grain.COUNTRY) == {br: 751, mz: 750, None: 100}
+    assert all_years(Grain.THEME) == {theme(1).pk: 1501, None: 100}
+
+    # A refresh by activity, in one year: the sums over all the years follow.
+    record(activity, focal, entry("2.00"))
+    rollups.drain_refresh_requests()
+    assert all_years(Grain.COUNTRY) == {br: 851, mz: 850, None: 100}
+    assert rollups.recompute_all_activity_money() is False
+
+    AllYearsCell.objects.filter(country_id=br).update(amount_cents=F("amount_cents") + 1)
+    assert rollups.recompute_all_activity_money() is True
+    assert all_years(Grain.COUNTRY) == {br: 851, mz: 850, None: 100}
