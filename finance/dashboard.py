@@ -3,8 +3,9 @@
 Everything here reads the roll-up tables (finance.rollups), never the ledger, so the page costs
 the same number of queries whatever the size of the portfolio: one query over the coarsest grain
 that answers the filters gives the headline, years, divisions, modalities and leverage; one each
-gives countries and themes; ActivityYearTotal gives the number of activities and the top
-activities; one self-join of the filtered activities' countries gives who shares with whom.
+gives countries and themes (from the cells summed over all years, AllYearsCell, when no year
+range is asked); ActivityMoney (all years) or ActivityYearTotal (a year range) gives the number
+of activities and the top activities; PairCount or ActivityPair gives who shares with whom.
 
 Money of an activity with several countries (or themes) is attributed by the countries' shares
 (equal split when none is given) in whole cents (largest remainder), so the country and theme
