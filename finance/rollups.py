@@ -1543,32 +1543,74 @@ def scoped_all_years_rows(
     return rows.filter(scope, _filter_q(filters))
 
 
+# The family each contribution kind's money counts in.
+_FAMILY_OF_KIND = {kind.value: "ifad" for kind in IFAD_KINDS} | {
+    ContributionKind.COFINANCING.value: "cofinancing",
+    ContributionKind.IN_KIND.value: "in_kind",
+}
+
+
+_FAMILIES = ("ifad", "cofinancing", "in_kind")
+_STAGES = tuple(Stage.values)  # Stage.values builds its list again at each call
+
+
+def _dollars(cents: int) -> Decimal:
+    return Decimal(cents).scaleb(-2)
+
+
 @dataclass
 class Figures:
-    """Money of one group (or of the whole selection) by contribution family and stage, in US$."""
+    """Money of one group (or of the whole selection) by contribution family and stage, in US$.
+
+    The sums are kept in whole cents and turned into Decimals when read: a dashboard page adds
+    up thousands of sums, and adding Decimals one by one cost more than the page's queries.
+    """
 
     key: GroupKey = None
     label: str = ""
-    ifad: dict[str, Decimal] = field(default_factory=dict)
-    cofinancing: dict[str, Decimal] = field(default_factory=dict)
-    in_kind: dict[str, Decimal] = field(default_factory=dict)
-    by_kind: dict[str, dict[str, Decimal]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for family in (self.ifad, self.cofinancing, self.in_kind):
-            for stage in Stage.values:
-                family.setdefault(stage, Decimal("0.00"))
+    # kind -> stage -> cents
+    cents: dict[str, dict[str, int]] = field(default_factory=dict)
+    # family -> stage -> US$, computed when first read after a change
+    _families: dict[str, dict[str, Decimal]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def add(self, kind: str, stage: str, cents: int) -> None:
-        amount = Decimal(cents) / 100
-        per_stage = self.by_kind.setdefault(kind, {})
-        per_stage[stage] = per_stage.get(stage, Decimal("0.00")) + amount
-        if kind in IFAD_KINDS:
-            self.ifad[stage] += amount
-        elif kind == ContributionKind.COFINANCING:
-            self.cofinancing[stage] += amount
-        elif kind == ContributionKind.IN_KIND:
-            self.in_kind[stage] += amount
+        per_stage = self.cents.setdefault(kind, {})
+        per_stage[stage] = per_stage.get(stage, 0) + cents
+        self._families = None
+
+    def _family(self, name: str) -> dict[str, Decimal]:
+        if self._families is None:
+            sums = {family: dict.fromkeys(_STAGES, 0) for family in _FAMILIES}
+            for kind, stages in self.cents.items():
+                family = sums[_FAMILY_OF_KIND[kind]]
+                for stage, cents in stages.items():
+                    family[stage] += cents
+            self._families = {
+                family: {stage: _dollars(cents) for stage, cents in per_stage.items()}
+                for family, per_stage in sums.items()
+            }
+        return self._families[name]
+
+    @property
+    def ifad(self) -> dict[str, Decimal]:
+        return self._family("ifad")
+
+    @property
+    def cofinancing(self) -> dict[str, Decimal]:
+        return self._family("cofinancing")
+
+    @property
+    def in_kind(self) -> dict[str, Decimal]:
+        return self._family("in_kind")
+
+    @property
+    def by_kind(self) -> dict[str, dict[str, Decimal]]:
+        return {
+            kind: {stage: _dollars(cents) for stage, cents in stages.items()}
+            for kind, stages in self.cents.items()
+        }
 
     def leverage(self, stage: str = Stage.ALLOCATED) -> Decimal | None:
         """(cofinancing + in-kind) / IFAD on one basis; None when IFAD put nothing in."""
