@@ -224,42 +224,54 @@ GROUP BY year, division_id, country_id, theme_id, modality, funding_nature, stat
 """
 )
 
-# The country and theme grains are the full grain's cells summed again, in SQL: the split is
-# computed once per slice and the ledger is not read a second time.
-_INSERT_FROM_FULL = """
+# The coarse grains are cells of a finer grain summed again, in SQL: the country and theme
+# grains from the full grain (the split is computed once per slice and the ledger is not read a
+# second time), the modality grain from the core grain.
+_INSERT_COARSE = """
 INSERT INTO {into} (grain, year, division_id, country_id, theme_id, modality, funding_nature,
                     status, is_public, kind, stage, amount_cents)
-SELECT %s, c.year, c.division_id, {country}, {theme}, '', '', '', c.is_public, c.kind, c.stage,
-       SUM(c.amount_cents)
+SELECT %s, c.year, c.division_id, {country}, {theme}, {modality}, '', '', c.is_public, c.kind,
+       c.stage, SUM(c.amount_cents)
 FROM {cell} c
 WHERE c.grain = %s AND {where}
 GROUP BY c.year, c.division_id, {group}, c.is_public, c.kind, c.stage
 """
 
-_COARSE_FROM_FULL = {
-    Grain.COUNTRY: ("c.country_id", "NULL"),
-    Grain.THEME: ("NULL", "c.theme_id"),
+
+@dataclass(frozen=True)
+class _Coarse:
+    source: Grain
+    kept: str  # the one dimension the coarse grain keeps beside year and division
+
+    def insert(self, into: str, cell: str, where: str) -> str:
+        kept = {"country": "NULL", "theme": "NULL", "modality": "''"}
+        kept[self.kept] = f"c.{self.kept}_id" if self.kept != "modality" else "c.modality"
+        return _INSERT_COARSE.format(
+            into=into, cell=cell, where=where, group=kept[self.kept], **kept
+        )
+
+
+_COARSE = {
+    Grain.COUNTRY: _Coarse(Grain.FULL, "country"),
+    Grain.THEME: _Coarse(Grain.FULL, "theme"),
+    Grain.MODALITY: _Coarse(Grain.CORE, "modality"),
 }
 
 
-def _insert_from_full(
+def _insert_coarse(
     cursor: CursorWrapper,
     into: str,
     source: str,
     where: str,
     params: Sequence[int | str],
-    grains: Iterable[Grain] = tuple(_COARSE_FROM_FULL),
+    grains: Iterable[Grain] = tuple(_COARSE),
 ) -> None:
-    """Sum the full-grain cells of `source` (those `where` selects, alias c) into the coarser
-    grains' cells, written to `into`."""
+    """Sum the cells of `source` (those `where` selects, alias c) into the coarse grains'
+    cells, written to `into`."""
     for grain in grains:
-        country, theme = _COARSE_FROM_FULL[grain]
-        group = country if country != "NULL" else theme
+        coarse = _COARSE[grain]
         cursor.execute(
-            _INSERT_FROM_FULL.format(
-                into=into, cell=source, country=country, theme=theme, group=group, where=where
-            ),
-            [grain.value, Grain.FULL.value, *params],
+            coarse.insert(into, source, where), [grain.value, coarse.source.value, *params]
         )
 
 
@@ -326,7 +338,7 @@ def compute_slices(
             # The work tables hold the slices only: no condition needed when reading them.
             cursor.execute(_INSERT_CORE.format(where="1 = 1", **fmt), [Grain.CORE.value])
             cursor.execute(_INSERT_FULL.format(where="1 = 1", **fmt), [Grain.FULL.value])
-            _insert_from_full(cursor, NEW_CELL, NEW_CELL, "1 = 1", [])
+            _insert_coarse(cursor, NEW_CELL, NEW_CELL, "1 = 1", [])
             moved = _apply_differences(cursor, tables, slices)
             if activity_money:
                 _recompute_activity_money(cursor, tables, None if slices is None else moved)
@@ -464,6 +476,7 @@ def compute_activities(activity_ids: Iterable[int], years: Iterable[int]) -> set
             )  # fmt: skip
             full = [row[1:] for row in changed if row[0] == Grain.FULL.value]
             _resum_coarse_cells(cursor, cell, full)
+            _resum_modality_cells(cursor, cell, subslices)
         _recompute_all_years(cursor, tables, {int(row[1]) for row in full})
         _recompute_activity_money(cursor, tables, {row[0] for row in moved})
         # Their countries or roles may have changed with no money moving.
@@ -494,11 +507,31 @@ def _resum_coarse_cells(
             continue
         cursor.execute(f"DELETE FROM {NEW_CELL}")  # noqa: S608 (a work table's name)
         where, params = _keys_condition("c", column, keys)
-        _insert_from_full(cursor, NEW_CELL, cell, where, params, grains=[grain])
+        _insert_coarse(cursor, NEW_CELL, cell, where, params, grains=[grain])
         _replace_rows(
             cursor, cell, NEW_CELL, _CELL_COLUMNS, _SAME_CELL,
             partial(_grain_keys_condition, grain=grain, column=column, keys=keys),
         )  # fmt: skip
+
+
+def _resum_modality_cells(cursor: CursorWrapper, cell: str, subslices: Sequence[Subslice]) -> None:
+    """Sum the modality cells again from the core cells, for the (year, division, modality)
+    of the sub-slices recomputed: only those can move."""
+    keys = sorted({(year, division, modality) for year, division, modality, *_rest in subslices})
+    if not keys:
+        return
+
+    def of_keys(alias: str) -> tuple[str, list[int | str]]:
+        clause = f"({alias}.year = %s AND {alias}.division_id = %s AND {alias}.modality = %s)"
+        return "(" + " OR ".join([clause] * len(keys)) + ")", [v for key in keys for v in key]
+
+    def modality_cells(alias: str) -> tuple[str, list[int | str]]:
+        where, params = of_keys(alias)
+        return f"{alias}.grain = %s AND {where}", [Grain.MODALITY.value, *params]
+
+    cursor.execute(f"DELETE FROM {NEW_CELL}")  # noqa: S608 (a work table's name)
+    _insert_coarse(cursor, NEW_CELL, cell, *of_keys("c"), grains=[Grain.MODALITY])
+    _replace_rows(cursor, cell, NEW_CELL, _CELL_COLUMNS, _SAME_CELL, modality_cells)
 
 
 def _keys_condition(
@@ -540,11 +573,11 @@ _CELL_LINE = ", ".join(
     for c in _CELL_COLUMNS.split(", ")
 )
 
-# Every grain's cells of the work totals, as the compute steps would write them (the core grain
-# from the totals, the full grain from the split, the country and theme grains from the full
-# grain), for the checksum only: nothing is written. The full grain is grouped once and kept
-# (MATERIALIZED) for the two coarser groupings, which then read its cells instead of the parts
-# (GROUPING SETS over the parts sorted them again for each grain: twice the time).
+# Every grain's cells of the work totals, as the compute steps would write them (the core and
+# modality grains from the totals, the full grain from the split, the country and theme grains
+# from the full grain), for the checksum only: nothing is written. The full grain is grouped
+# once and kept (MATERIALIZED) for the two coarser groupings, which then read its cells instead
+# of the parts (GROUPING SETS over the parts sorted them again for each grain: twice the time).
 _NEW_CELLS = (
     """
 WITH parts AS ("""  # noqa: S608 (model names only; the values are parameters)
@@ -573,6 +606,11 @@ SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, t.funding_nature, t.st
        t.kind, t.stage, SUM(t.amount_cents)
 FROM {total} t
 GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.is_public, t.kind, t.stage
+UNION ALL
+SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, '', '', t.is_public, t.kind, t.stage,
+       SUM(t.amount_cents)
+FROM {total} t
+GROUP BY t.year, t.division_id, t.modality, t.is_public, t.kind, t.stage
 """
 )
 
@@ -615,7 +653,7 @@ def _stored_rows_match(
         cursor,
         _CELL_LINE,
         _NEW_CELLS.format(where="1 = 1", **fmt),
-        [Grain.FULL.value, Grain.COUNTRY.value, Grain.THEME.value, Grain.CORE.value],
+        [*(g.value for g in (Grain.FULL, Grain.COUNTRY, Grain.THEME, Grain.CORE, Grain.MODALITY))],
     )
     return new_cells == stored_cells
 
@@ -1425,13 +1463,14 @@ DIMENSIONS = ("year", "division", "country", "theme", "modality", "funding_natur
 GROUP_BY_CHOICES = ("year", "division", "country", "theme", "modality", "funding_nature", "status")
 
 _GRAIN_DIMENSIONS: dict[str, frozenset[str]] = {
+    Grain.MODALITY: frozenset({"year", "division", "modality"}),
     Grain.CORE: frozenset({"year", "division", "modality", "funding_nature", "status"}),
     Grain.COUNTRY: frozenset({"year", "division", "country"}),
     Grain.THEME: frozenset({"year", "division", "theme"}),
     Grain.FULL: frozenset(DIMENSIONS),
 }
 # Smallest first: the first grain that has every needed dimension answers the query.
-_GRAIN_ORDER = (Grain.CORE, Grain.THEME, Grain.COUNTRY, Grain.FULL)
+_GRAIN_ORDER = (Grain.MODALITY, Grain.CORE, Grain.THEME, Grain.COUNTRY, Grain.FULL)
 
 
 @dataclass(frozen=True)

@@ -224,6 +224,38 @@ def test_filters_on_activity_and_country_dimensions_read_the_full_grain(focal: U
     assert rollups.totals(focal, brazil).ifad[Stage.ALLOCATED] == Decimal("90.00")
 
 
+def test_filters_on_year_division_and_modality_alone_read_the_modality_grain(
+    focal: User,
+) -> None:
+    lac, esa = division("LAC"), division("ESA")
+    for modality, lead, status, amount in (
+        ("south_south", lac, "approved", "100.00"),
+        ("south_south", lac, "ongoing", "20.00"),
+        ("triangular", lac, "approved", "7.00"),
+        ("south_south", esa, "approved", "3.00"),
+    ):
+        activity = ActivityFactory(modality=modality, lead_division=lead, status=status)
+        record(activity, focal, entry(amount))
+    rollups.compute_slices(None)
+
+    south_in_lac = RollupFilters(divisions=(lac.pk,), modalities=("south_south",))
+    assert rollups.choose_grain(south_in_lac.dimensions()) == Grain.MODALITY
+    assert rollups.totals(focal, south_in_lac).ifad[Stage.ALLOCATED] == Decimal("120.00")
+    # The two statuses of LAC's south-south money are one modality cell per kind and stage.
+    cells = RollupCell.objects.filter(
+        grain=Grain.MODALITY, division=lac, modality="south_south", stage=Stage.ALLOCATED
+    )
+    assert list(cells.values_list("amount_cents", flat=True)) == [12000]
+    by_modality = rollups.grouped_totals(focal, EVERYTHING, "modality")
+    assert {group.key: group.ifad[Stage.ALLOCATED] for group in by_modality} == {
+        "south_south": Decimal("123.00"),
+        "triangular": Decimal("7.00"),
+    }
+    ongoing = RollupFilters(divisions=(lac.pk,), statuses=("ongoing",))
+    assert rollups.choose_grain(ongoing.dimensions()) == Grain.CORE
+    assert rollups.totals(focal, ongoing).ifad[Stage.ALLOCATED] == Decimal("20.00")
+
+
 def test_cpm_sees_their_divisions_and_partners_only_public_money(
     focal: User, cpm: User, partner_user: User
 ) -> None:
@@ -321,6 +353,7 @@ def _stored_rows() -> list[tuple[object, ...]]:
         pytest.param(lambda: RollupCell.objects.filter(grain=Grain.COUNTRY), id="country cell"),
         pytest.param(lambda: RollupCell.objects.filter(grain=Grain.THEME), id="theme cell"),
         pytest.param(lambda: RollupCell.objects.filter(grain=Grain.CORE), id="core cell"),
+        pytest.param(lambda: RollupCell.objects.filter(grain=Grain.MODALITY), id="modality cell"),
         pytest.param(lambda: ActivityYearTotal.objects.all(), id="activity total"),
     ],
 )
