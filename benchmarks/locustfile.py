@@ -40,6 +40,7 @@ import time
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import lxml.etree
 import lxml.html
 from locust import HttpUser, between, events, task
 from locust.clients import ResponseContextManager
@@ -149,6 +150,17 @@ def _form_fields(html: str, marker: str) -> list[tuple[str, str]] | None:
     return None
 
 
+def _form_errors(html: str) -> str:
+    """The error messages a refused form shows, so that the report says why it was refused."""
+    try:
+        document = lxml.html.fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return "(no page)"
+    items = document.xpath("//ul[contains(concat(' ', @class, ' '), ' errorlist ')]/li")
+    messages = [" ".join(item.text_content().split()) for item in items]
+    return "; ".join(messages)[:300] or "(no error shown)"
+
+
 def _replace(fields: list[tuple[str, str]], name: str, value: str) -> list[tuple[str, str]]:
     return [(key, value if key == name else old) for key, old in fields]
 
@@ -234,7 +246,9 @@ class CountryProgrammeManager(Browser):
             if response.status_code == 302:
                 return
             if response.status_code != 409:
-                response.failure(f"{response.status_code} on POST {path}")
+                response.failure(
+                    f"{response.status_code} on POST {path}: {_form_errors(response.text)}"
+                )
                 return
             # The conflict page must show a newer version than the one this user loaded: the
             # other person's save. Then it is the right answer, not an error.
@@ -252,7 +266,10 @@ class CountryProgrammeManager(Browser):
         with self.post_form(path, again, f"{name}: saved again after conflict") as response:
             # A third person may have saved meanwhile: another 409 is still a right answer.
             if response.status_code not in (302, 409):
-                response.failure(f"{response.status_code} on POST {path} after a conflict")
+                response.failure(
+                    f"{response.status_code} on POST {path} after a conflict: "
+                    f"{_form_errors(response.text)}"
+                )
 
 
 class FocalPoint(Browser):
