@@ -148,7 +148,9 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         partners,
         activity,
         conflict,
-        status=409 if conflict else 400 if request.method == "POST" else 200,
+        # A conflict is a 409 even when no change can be listed (an activity loaded or
+        # imported without history rows before the other save).
+        status=409 if conflict is not None else 400 if request.method == "POST" else 200,
     )
 
 

@@ -437,6 +437,26 @@ def test_saving_again_after_a_conflict_is_a_deliberate_overwrite(
     assert Activity.objects.get(pk=activity.pk).title == "Mine"
 
 
+def test_a_conflict_is_reported_as_such_when_the_history_holds_no_earlier_version(
+    cpm_client: Client, cpm: User, activity: Activity
+) -> None:
+    # Activities written in bulk (generated or migrated data) have no history of their
+    # first version: the conflict cannot list what changed, and is still a conflict.
+    activity.history.all().delete()  # type: ignore[attr-defined]
+    update_activity(
+        activity=activity, data=activity_data(title="Saved meanwhile"), user=cpm, expected_version=1
+    )
+
+    response = cpm_client.post(
+        _edit_url(activity), edit_form_data(activity, title="Mine", version=1)
+    )
+
+    assert response.status_code == 409
+    assert "No record of what changed: compare with the current version." in response.text
+    assert input_value(response.content, "version") == "2"
+    assert Activity.objects.get(pk=activity.pk).title == "Saved meanwhile"
+
+
 # --- the partner form --------------------------------------------------------------------------
 
 
