@@ -1644,13 +1644,6 @@ class Figures:
     def in_kind(self) -> dict[str, Decimal]:
         return self._family("in_kind")
 
-    @property
-    def by_kind(self) -> dict[str, dict[str, Decimal]]:
-        return {
-            kind: {stage: _dollars(cents) for stage, cents in stages.items()}
-            for kind, stages in self.cents.items()
-        }
-
     def leverage(self, stage: str = Stage.ALLOCATED) -> Decimal | None:
         """(cofinancing + in-kind) / IFAD on one basis; None when IFAD put nothing in."""
         own = self.ifad[stage]
