@@ -22,6 +22,7 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from finance.figures import FIGURE_NAMES
 from ssc_portal.api import (
     Column,
     Conflict,
@@ -65,7 +66,8 @@ ACTIVITY_CSV: list[Column] = [
             "modality",
             "funding_nature",
             "lead_division",
-            "year",
+            "approval_year",
+            "reporting_year",
             "planned_start",
             "planned_end",
             "actual_start",
@@ -82,7 +84,7 @@ ACTIVITY_CSV: list[Column] = [
     ("ifad_allocated_usd", lambda a: a["finance"]["ifad"]["allocated"]),
     ("cofinancing_allocated_usd", lambda a: a["finance"]["cofinancing"]["allocated"]),
     ("in_kind_allocated_usd", lambda a: a["finance"]["in_kind"]["allocated"]),
-    ("leverage_allocated", lambda a: a["finance"]["leverage_allocated"]),
+    *[(name, lambda a, name=name: a["finance"][name]) for name in FIGURE_NAMES],
     *csv_columns(["version", "updated_at"]),
 ]
 

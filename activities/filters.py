@@ -159,8 +159,8 @@ class ActivityFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Status.choices, empty_label=_("Any status")
     )
-    year = django_filters.NumberFilter(
-        label=_("Year"), method="filter_year", min_value=1978, max_value=2100
+    reporting_year = django_filters.NumberFilter(
+        label=_("Reporting year"), method="filter_reporting_year", min_value=1978, max_value=2100
     )
     modality = django_filters.ChoiceFilter(
         label=_("Modality"), choices=Modality.choices, empty_label=_("Any modality")
@@ -200,7 +200,7 @@ class ActivityFilter(django_filters.FilterSet):
             "ssc_id": _("SSC ID"),
             "title": _("Title"),
             "status_rank": _("Status"),
-            "reporting_year": _("Year"),
+            "reporting_year": _("Reporting year"),
             "updated_at": _("Last updated"),
         },
     )
@@ -240,7 +240,7 @@ class ActivityFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(pk__in=self._country_links().values("activity_id"))
 
-    def filter_year(
+    def filter_reporting_year(
         self, queryset: QuerySet[Activity], name: str, value: Any
     ) -> QuerySet[Activity]:
         if value in (None, ""):
@@ -315,7 +315,7 @@ class ApiActivityFilter(ActivityFilter):
         "country": _("ISO 3166-1 alpha-2 code of a country taking part, e.g. BR."),
         "role": _("With country: the role that country plays; alone: any country in it."),
         "theme": _("Theme code (see /api/v1/themes/)."),
-        "year": _("Approval year, else the year it started or was to start."),
+        "reporting_year": _("Approval year, else the year it started or was to start."),
         "partner": _("Id of a partner organization taking part (see /api/v1/partners/)."),
         "partner_name": _("Text in a taking-part partner's name or acronym."),
         "mine": _(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Role, User
+from finance.figures import DerivedFiguresSerializer
 from finance.models import CENT
 from finance.summary import FinanceTotals, finance_totals, no_money
 
@@ -107,7 +108,7 @@ class StageAmountsSerializer(serializers.Serializer):
     spent = serializers.DecimalField(max_digits=20, decimal_places=2)
 
 
-class FinanceSummarySerializer(serializers.Serializer):
+class FinanceSummarySerializer(DerivedFiguresSerializer):
     """The activity's money in US$, as its finance page adds it up from the ledger."""
 
     currency = serializers.CharField(help_text=_("Always USD: every entry's US$ value."))
@@ -117,13 +118,6 @@ class FinanceSummarySerializer(serializers.Serializer):
     ifad = StageAmountsSerializer(help_text=_("IFAD's own resources (grant, loan, admin)."))
     cofinancing = StageAmountsSerializer(help_text=_("Cash from other contributors."))
     in_kind = StageAmountsSerializer(help_text=_("In-kind contributions, valued in money."))
-    leverage_allocated = serializers.DecimalField(
-        max_digits=20,
-        decimal_places=2,
-        allow_null=True,
-        help_text=_("Others' allocated money per US$ IFAD allocated; null without IFAD money."),
-    )
-    leverage_planned = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
     ledger_version = serializers.IntegerField(
         help_text=_("Send it back to record or correct entries (/api/v1/ledger/).")
     )
@@ -242,6 +236,9 @@ def _datetime(value: datetime.datetime) -> str:
 def finance_summary(totals: FinanceTotals, ledger_version: int) -> dict[str, Any]:
     total = totals.total
     return {
+        # The derived figures first, as FinanceSummarySerializer declares them (inherited
+        # fields come first); already rounded to their places (finance.figures).
+        **{name: None if v is None else f"{v:f}" for name, v in totals.derived().items()},
         "currency": "USD",
         "planned": _decimal(total["planned"]),
         "allocated": _decimal(total["allocated"]),
@@ -254,8 +251,6 @@ def finance_summary(totals: FinanceTotals, ledger_version: int) -> dict[str, Any
                 ("in_kind", totals.in_kind),
             )
         },
-        "leverage_allocated": _decimal(totals.leverage_allocated),
-        "leverage_planned": _decimal(totals.leverage_planned),
         "ledger_version": ledger_version,
     }
 
@@ -287,8 +282,12 @@ class ActivitySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
     visibility = serializers.ChoiceField(choices=Visibility.choices)
     approval_year = serializers.IntegerField(allow_null=True)
-    year = serializers.IntegerField(
-        allow_null=True, help_text=_("Approval year, else the year it started or was to start.")
+    reporting_year = serializers.IntegerField(
+        allow_null=True,
+        help_text=_(
+            "Approval year, else the year it started or was to start (the activity list's "
+            "reporting_year filter). Money is counted by fiscal year: see /api/v1/rollups/."
+        ),
     )
     planned_start = serializers.DateField(allow_null=True)
     planned_end = serializers.DateField(allow_null=True)
@@ -334,7 +333,7 @@ class ActivitySerializer(serializers.Serializer):
             "status": row["status"],
             "visibility": row["visibility"],
             "approval_year": row["approval_year"],
-            "year": row["reporting_year"],
+            "reporting_year": row["reporting_year"],
             "planned_start": _date(row["planned_start"]),
             "planned_end": _date(row["planned_end"]),
             "actual_start": _date(row["actual_start"]),

@@ -55,7 +55,7 @@ SCENARIOS: list[tuple[str, str]] = [
     ("division LAC + ongoing", "division=LAC&status=ongoing"),
     ("country BR", "country=BR"),
     ("country BR as provider", "country=BR&role=provider"),
-    ("year 2015", "year=2015"),
+    ("reporting year 2015", "reporting_year=2015"),
     ("theme gender", "theme=gender"),
     ("partner name 'ministry'", "partner_name=ministry"),
     ("sort by title", "ordering=title"),

@@ -198,6 +198,25 @@ def _leverage(stage: str) -> str:
     return f"to_char(round(COALESCE({others}, 0) / NULLIF({ifad}, 0), 2), 'FM9999999990.00')"
 
 
+def _percent(numerator: str, denominator: str, sources: str) -> str:
+    top = f"SUM(e.amount_usd) FILTER (WHERE e.stage = '{numerator}'{sources})"
+    bottom = f"SUM(e.amount_usd) FILTER (WHERE e.stage = '{denominator}'{sources})"
+    return f"to_char(round(COALESCE({top}, 0) * 100 / NULLIF({bottom}, 0), 1), 'FM9999999990.0')"
+
+
+def _rates() -> str:
+    ifad = f" AND e.kind IN {IFAD}"
+    return ", ".join(
+        f"'{name}', {_percent(top, bottom, sources)}"
+        for name, top, bottom, sources in (
+            ("allocation_rate_ifad", "allocated", "planned", ifad),
+            ("allocation_rate_all", "allocated", "planned", ""),
+            ("execution_rate_ifad", "spent", "allocated", ifad),
+            ("execution_rate_all", "spent", "allocated", ""),
+        )
+    )
+
+
 # Built from the models' table names and constants only; filter values go as parameters.
 PAGE_SQL = f"""
 WITH page AS (
@@ -214,7 +233,7 @@ FROM (
     'funding_nature', a.funding_nature, 'project_id', a.project_id, 'lead_division', d.code,
     'responsible_cpm', u.username, 'status', a.status, 'visibility', a.visibility,
     'approval_year', a.approval_year,
-    'year', COALESCE(a.approval_year,
+    'reporting_year', COALESCE(a.approval_year,
                      EXTRACT(YEAR FROM COALESCE(a.actual_start, a.planned_start))::int),
     'planned_start', a.planned_start, 'planned_end', a.planned_end,
     'actual_start', a.actual_start, 'actual_end', a.actual_end,
@@ -251,6 +270,7 @@ FROM (
             'in_kind', json_build_object({_stages(" AND e.kind = 'in_kind'")}),
             'leverage_allocated', {_leverage("allocated")},
             'leverage_planned', {_leverage("planned")},
+            {_rates()},
             'ledger_version', COALESCE(l.version, 0))
         FROM {T["entry"]} e WHERE e.activity_id = a.id),
     'version', a.version, 'created_at', a.created_at, 'updated_at', a.updated_at

@@ -184,7 +184,10 @@ def _list_params() -> dict[str, Any]:
     if choice == 4:
         return {"country": random.choice(browse["countries"])}
     if choice == 5:
-        return {"theme": random.choice(browse["themes"]), "year": random.randint(2005, 2025)}
+        return {
+            "theme": random.choice(browse["themes"]),
+            "reporting_year": random.randint(2005, 2025),
+        }
     if choice == 6:
         return {"ordering": random.choice(["title", "-year", "status", "-updated"])}
     if choice == 7:
@@ -284,7 +287,7 @@ class FocalPoint(Browser):
             return {}
         if choice == 1:
             first = random.randint(2005, 2020)
-            return {"year_from": first, "year_to": first + random.randint(0, 5)}
+            return {"fiscal_year_from": first, "fiscal_year_to": first + random.randint(0, 5)}
         if choice == 2:
             return {"division": random.choice(browse["divisions"])}
         if choice == 3:

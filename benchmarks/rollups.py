@@ -296,7 +296,7 @@ def main() -> None:
         ("dashboard, no filter, cache emptied", "", True),
         (
             "dashboard, LAC 2015-2020, cache emptied",
-            "?division=LAC&year_from=2015&year_to=2020",
+            "?division=LAC&fiscal_year_from=2015&fiscal_year_to=2020",
             True,
         ),
         ("dashboard, country BR, cache emptied", "?country=BR", True),

@@ -47,6 +47,7 @@ from ssc_portal.api import (
 )
 
 from . import rollups, services
+from .figures import FIGURE_NAMES
 from .iati import NoActivities, export_iati
 from .models import ContributionKind, EntryType, FinancialEntry, RollupCell, Stage
 from .serializers import (
@@ -307,7 +308,7 @@ ROLLUP_CSV: list[Column] = [
         for source in ("ifad", "cofinancing", "in_kind", "total")
         for stage in ("planned", "allocated", "spent")
     ],
-    *csv_columns(["leverage_allocated", "leverage_planned", "allocation_rate", "execution_rate"]),
+    *csv_columns(list(FIGURE_NAMES)),
 ]
 
 
@@ -347,12 +348,12 @@ class RollupView(CsvOnReads, generics.GenericAPIView):
         query = RollupQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         filters = query.filters()
-        group_by = query.validated_data["group_by"]
+        group_by = query.rollup_group_by()
         groups = rollups.grouped_totals(user, filters, group_by)
         _keys_as_codes(group_by, groups)
         state = rollups.rollup_state()
         body = {
-            "group_by": group_by,
+            "group_by": query.validated_data["group_by"],
             "currency": "USD",
             "as_of": state.as_of,
             "refreshing": state.is_refreshing,

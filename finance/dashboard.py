@@ -31,7 +31,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Sum, Value
 from django.urls import reverse
-from django.utils.formats import get_format, number_format
+from django.utils.formats import get_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -50,6 +50,7 @@ from activities.models import (
     Theme,
 )
 
+from .figures import FIGURE_LABELS, NO_VALUE, Percent, Ratio, format_percent, format_ratio
 from .models import (
     CENT,
     IFAD_KINDS,
@@ -96,8 +97,6 @@ def stage_label(stage: str) -> str:
     }[Stage(stage)]
 
 
-NO_VALUE = "\u2013"  # an en dash: no figure (nothing to divide by)
-
 # --- formatting -----------------------------------------------------------------------------------
 
 
@@ -132,19 +131,6 @@ def format_usd(value: Decimal | None, decimals: int = 2, style: NumberStyle | No
 
 def format_amount(value: Decimal | None, style: NumberStyle | None = None) -> str:
     return NO_VALUE if value is None else grouped(value, 2, style)
-
-
-def format_leverage(value: Decimal | None) -> str:
-    """Leverage as a multiple of IFAD's money: 2.80x."""
-    if value is None:
-        return NO_VALUE
-    return number_format(value, decimal_pos=2, use_l10n=True) + "x"
-
-
-def format_rate(value: Decimal | None) -> str:
-    if value is None:
-        return NO_VALUE
-    return number_format(value * 100, decimal_pos=1, use_l10n=True) + " %"
 
 
 def format_count(value: int, style: NumberStyle | None = None) -> str:
@@ -234,7 +220,7 @@ def describe_filters(filters: RollupFilters, reference: Reference) -> list[str]:
 class Column:
     key: str
     label: str
-    kind: str = "text"  # text | money | leverage | rate | count | mixed
+    kind: str = "text"  # text | money | ratio | percent | count | mixed
 
     @property
     def is_number(self) -> bool:
@@ -335,7 +321,11 @@ def _row_html(cells: list[Cell]) -> str:
 
 def format_value(column: Column, value: Any, style: NumberStyle | None = None) -> str:
     if column.kind == "mixed":
-        # The summary's one value column: money, counts, and ratios already written out.
+        # The summary's one value column: money, counts, ratios and percentages.
+        if isinstance(value, Ratio):
+            return format_ratio(value)
+        if isinstance(value, Percent):
+            return format_percent(value)
         if isinstance(value, Decimal):
             return format_usd(value, style=style)
         if isinstance(value, int):
@@ -343,10 +333,10 @@ def format_value(column: Column, value: Any, style: NumberStyle | None = None) -
     if column.kind == "money":
         # The column's label says US$; the cells carry the number only.
         return format_amount(value, style)
-    if column.kind == "leverage":
-        return format_leverage(value)
-    if column.kind == "rate":
-        return format_rate(value)
+    if column.kind == "ratio":
+        return format_ratio(value)
+    if column.kind == "percent":
+        return format_percent(value)
     if column.kind == "count":
         return format_count(value, style)
     return "" if value is None else str(value)
@@ -365,7 +355,7 @@ def money_columns(first: Column) -> list[Column]:
                     "money",
                 )
             )
-    columns.append(Column("leverage", _("Leverage (allocated basis)"), "leverage"))
+    columns.append(Column("leverage_allocated", str(FIGURE_LABELS["leverage_allocated"]), "ratio"))
     return columns
 
 
@@ -374,7 +364,7 @@ def money_row(label: Any, figures: Figures) -> list[Any]:
     for family in FAMILIES:
         amounts = getattr(figures, family)
         values += [amounts[stage] for stage in STAGES]
-    values.append(figures.leverage(Stage.ALLOCATED))
+    values.append(figures.leverage_allocated)
     return values
 
 
@@ -975,7 +965,7 @@ def leverage_chart(selection: Selection) -> Chart:
 
     def row(label: str, figures: Figures) -> list[Any]:
         others = figures.cofinancing[Stage.ALLOCATED] + figures.in_kind[Stage.ALLOCATED]
-        return [label, figures.ifad[Stage.ALLOCATED], others, figures.leverage(Stage.ALLOCATED)]
+        return [label, figures.ifad[Stage.ALLOCATED], others, figures.leverage_allocated]
 
     return Chart(
         slug="leverage",
@@ -984,7 +974,7 @@ def leverage_chart(selection: Selection) -> Chart:
             "(Cofinancing + in-kind) / IFAD, allocated basis; the dashed line is the whole "
             "selection's, %(overall)s."
         )
-        % {"overall": format_leverage(total.leverage(Stage.ALLOCATED))},
+        % {"overall": format_ratio(total.leverage_allocated)},
         table=Table(
             slug="leverage",
             title=title,
@@ -992,7 +982,7 @@ def leverage_chart(selection: Selection) -> Chart:
                 Column("division", _("Division")),
                 Column("ifad", _("IFAD allocated (US$)"), "money"),
                 Column("others", _("Cofinancing + in-kind allocated (US$)"), "money"),
-                Column("leverage", _("Leverage"), "leverage"),
+                Column("leverage_allocated", str(FIGURE_LABELS["leverage_allocated"]), "ratio"),
             ],
             rows=[row(g.label, g) for g in groups],
             total=row(_("Total"), total),
@@ -1000,8 +990,8 @@ def leverage_chart(selection: Selection) -> Chart:
         data={
             "kind": "leverage",
             "categories": division_codes(selection, groups),
-            "values": [chart_number(g.leverage(Stage.ALLOCATED)) for g in groups],
-            "overall": chart_number(total.leverage(Stage.ALLOCATED)),
+            "values": [chart_number(g.leverage_allocated) for g in groups],
+            "overall": chart_number(total.leverage_allocated),
         },
     )
 
@@ -1181,17 +1171,21 @@ def headline(selection: Selection) -> list[Stat]:
         Stat("in_kind", _("In-kind allocated"), format_usd(figures.in_kind[Stage.ALLOCATED], 0)),
         Stat(
             "leverage",
-            _("Leverage: (cofinancing + in-kind) / IFAD, allocated"),
-            format_leverage(figures.leverage(Stage.ALLOCATED)),
+            str(FIGURE_LABELS["leverage_allocated"]),
+            format_ratio(figures.leverage_allocated),
         ),
         Stat(
             "execution",
-            _("Execution rate: IFAD spent / IFAD allocated"),
-            format_rate(figures.execution_rate),
+            str(FIGURE_LABELS["execution_rate_ifad"]),
+            format_percent(figures.execution_rate_ifad),
         ),
         Stat("activities", _("Activities with money"), format_count(selection.activity_count)),
         Stat("countries", _("Countries involved"), format_count(selection.country_count)),
     ]
+
+
+def _derived_rows(figures: Figures) -> list[tuple[Any, Any]]:
+    return [(FIGURE_LABELS[name], value) for name, value in figures.derived().items()]
 
 
 def summary_table(selection: Selection) -> Table:
@@ -1207,11 +1201,8 @@ def summary_table(selection: Selection) -> Table:
                     getattr(figures, family)[stage],
                 ]
             )
+    rows += [[str(label), value] for label, value in _derived_rows(figures)]
     rows += [
-        [_("Leverage, allocated basis"), format_leverage(figures.leverage(Stage.ALLOCATED))],
-        [_("Leverage, planned basis"), format_leverage(figures.leverage(Stage.PLANNED))],
-        [_("Execution rate (IFAD spent / IFAD allocated)"), format_rate(figures.execution_rate)],
-        [_("Allocation rate (IFAD allocated / planned)"), format_rate(figures.allocation_rate)],
         [_("Activities with money"), selection.activity_count],
         [_("Countries involved"), selection.country_count],
     ]

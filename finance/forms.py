@@ -239,10 +239,10 @@ class DashboardFilterForm(forms.Form):
     invalid parameter is reported by its name and left out; the other filters still apply.
     """
 
-    year_from = forms.IntegerField(
+    fiscal_year_from = forms.IntegerField(
         label=_("From fiscal year"), required=False, min_value=1978, max_value=2100
     )
-    year_to = forms.IntegerField(
+    fiscal_year_to = forms.IntegerField(
         label=_("To fiscal year"), required=False, min_value=1978, max_value=2100
     )
     division = forms.MultipleChoiceField(
@@ -279,10 +279,10 @@ class DashboardFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        first, last = data.get("year_from"), data.get("year_to")
+        first, last = data.get("fiscal_year_from"), data.get("fiscal_year_to")
         if first is not None and last is not None and first > last:
             self.add_error(
-                "year_to",
+                "fiscal_year_to",
                 _("%(last)s is before the first year, %(first)s.") % {"first": first, "last": last},
             )
         return data
@@ -301,8 +301,8 @@ class DashboardFilterForm(forms.Form):
             return tuple(sorted(by_code[name][code] for code in data.get(name) or ()))
 
         return RollupFilters(
-            year_from=data.get("year_from"),
-            year_to=data.get("year_to"),
+            year_from=data.get("fiscal_year_from"),
+            year_to=data.get("fiscal_year_to"),
             divisions=ids("division"),
             countries=ids("country"),
             themes=ids("theme"),
@@ -312,7 +312,7 @@ class DashboardFilterForm(forms.Form):
         )
 
     def error_lines(self) -> list[str]:
-        """Each problem with the parameter's name: `year_to: ...`."""
+        """Each problem with the parameter's name: `fiscal_year_to: ...`."""
         return [
             f"{name}: {message}" if name != "__all__" else str(message)
             for name, messages in self.errors.items()

@@ -66,6 +66,7 @@ from .dashboard import (
     format_value,
 )
 from .export import escape
+from .figures import Percent, Ratio
 from .models import ReportExport
 from .rollups import RollupFilters, RollupState, rollup_state
 
@@ -74,11 +75,24 @@ logger = logging.getLogger(__name__)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER_FORMATS = {
     "money": "#,##0.00",
-    "leverage": '0.00"x"',
-    "rate": "0.0%",
+    "ratio": '0.00"x"',
+    "percent": '0.0" %"',
     "count": "#,##0",
     "mixed": "#,##0.00",
 }
+
+
+def _number_format(column: Column, value: int | float | Decimal) -> str:
+    """The number format of a cell: the column's, or in the summary's mixed column the value's
+    own (a count, a ratio, a percentage or money)."""
+    if column.kind != "mixed":
+        return NUMBER_FORMATS[column.kind]
+    if isinstance(value, Ratio):
+        return NUMBER_FORMATS["ratio"]
+    if isinstance(value, Percent):
+        return NUMBER_FORMATS["percent"]
+    return NUMBER_FORMATS["count" if isinstance(value, int) else "mixed"]
+
 
 # --- one table ------------------------------------------------------------------------------------
 
@@ -122,8 +136,7 @@ def _append_table(sheet: Any, table: Table) -> None:
         sheet.append([_plain(c, v) for c, v in zip(table.columns, row, strict=True)])
         for column, cell in zip(table.columns, sheet[sheet.max_row], strict=True):
             if column.kind in NUMBER_FORMATS and isinstance(cell.value, int | float | Decimal):
-                whole = column.kind == "mixed" and isinstance(cell.value, int)
-                cell.number_format = NUMBER_FORMATS["count" if whole else column.kind]
+                cell.number_format = _number_format(column, cell.value)
             if table.total is not None and index == len(rows) - 1:
                 cell.font = bold
     for letter, column in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", table.columns, strict=False):

@@ -52,6 +52,7 @@ from activities.models import (
     Visibility,
 )
 
+from .figures import FigureSet
 from .models import (
     IFAD_KINDS,
     ActivityMoney,
@@ -1598,7 +1599,7 @@ def _dollars(cents: int) -> Decimal:
 
 
 @dataclass
-class Figures:
+class Figures(FigureSet):
     """Money of one group (or of the whole selection) by contribution family and stage, in US$.
 
     The sums are kept in whole cents and turned into Decimals when read: a dashboard page adds
@@ -1643,28 +1644,6 @@ class Figures:
     @property
     def in_kind(self) -> dict[str, Decimal]:
         return self._family("in_kind")
-
-    def leverage(self, stage: str = Stage.ALLOCATED) -> Decimal | None:
-        """(cofinancing + in-kind) / IFAD on one basis; None when IFAD put nothing in."""
-        own = self.ifad[stage]
-        if not own:
-            return None
-        return ((self.cofinancing[stage] + self.in_kind[stage]) / own).quantize(Decimal("0.01"))
-
-    @property
-    def execution_rate(self) -> Decimal | None:
-        """IFAD spent / IFAD allocated."""
-        allocated = self.ifad[Stage.ALLOCATED]
-        if not allocated:
-            return None
-        return (self.ifad[Stage.SPENT] / allocated).quantize(Decimal("0.0001"))
-
-    @property
-    def allocation_rate(self) -> Decimal | None:
-        planned = self.ifad[Stage.PLANNED]
-        if not planned:
-            return None
-        return (self.ifad[Stage.ALLOCATED] / planned).quantize(Decimal("0.0001"))
 
 
 def _labels(group_by: str, keys: set[int | str]) -> dict[GroupKey, str]:

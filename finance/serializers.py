@@ -12,6 +12,7 @@ from accounts.models import User
 from activities.models import Country, Division, FundingNature, Modality, Partner, Status, Theme
 from activities.serializers import StageAmountsSerializer
 
+from .figures import DerivedFiguresSerializer
 from .models import ContributionKind, FinancialEntry, InKindValuation, Stage
 from .rollups import GROUP_BY_CHOICES, Figures, RollupFilters
 
@@ -125,15 +126,23 @@ class CorrectedEntrySerializer(serializers.Serializer):
 # --- roll-ups ---------------------------------------------------------------------------------
 
 
+# The API names the roll-ups' year dimension for what it is: the fiscal year of the entries.
+API_GROUP_BY = {("fiscal_year" if name == "year" else name): name for name in GROUP_BY_CHOICES}
+
+
 class RollupQuery(serializers.Serializer):
     """The roll-up's query string: the dashboard's filters (finance.rollups.RollupFilters)."""
 
-    group_by = serializers.ChoiceField(choices=GROUP_BY_CHOICES)
-    year = serializers.IntegerField(
+    group_by = serializers.ChoiceField(choices=tuple(API_GROUP_BY))
+    fiscal_year = serializers.IntegerField(
         required=False, min_value=1978, max_value=2100, help_text=_("One fiscal year.")
     )
-    year_from = serializers.IntegerField(required=False, min_value=1978, max_value=2100)
-    year_to = serializers.IntegerField(required=False, min_value=1978, max_value=2100)
+    fiscal_year_from = serializers.IntegerField(
+        required=False, min_value=1978, max_value=2100, help_text=_("First fiscal year.")
+    )
+    fiscal_year_to = serializers.IntegerField(
+        required=False, min_value=1978, max_value=2100, help_text=_("Last fiscal year.")
+    )
     division = serializers.ListField(
         child=serializers.SlugRelatedField(slug_field="code", queryset=Division.objects.all()),
         required=False,
@@ -160,21 +169,31 @@ class RollupQuery(serializers.Serializer):
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if "year" in attrs and ("year_from" in attrs or "year_to" in attrs):
+        if "fiscal_year" in attrs and ("fiscal_year_from" in attrs or "fiscal_year_to" in attrs):
             raise serializers.ValidationError(
-                {"year": [_("Give year, or year_from and year_to, not both.")]}
+                {
+                    "fiscal_year": [
+                        _("Give fiscal_year, or fiscal_year_from and fiscal_year_to, not both.")
+                    ]
+                }
             )
-        start, end = attrs.get("year_from"), attrs.get("year_to")
+        start, end = attrs.get("fiscal_year_from"), attrs.get("fiscal_year_to")
         if start is not None and end is not None and start > end:
-            raise serializers.ValidationError({"year_to": [_("year_to is before year_from.")]})
+            raise serializers.ValidationError(
+                {"fiscal_year_to": [_("fiscal_year_to is before fiscal_year_from.")]}
+            )
         return attrs
+
+    def rollup_group_by(self) -> str:
+        """The roll-ups' own name of the asked grouping."""
+        return API_GROUP_BY[self.validated_data["group_by"]]
 
     def filters(self) -> RollupFilters:
         data = self.validated_data
-        year = data.get("year")
+        year = data.get("fiscal_year")
         return RollupFilters(
-            year_from=year if year is not None else data.get("year_from"),
-            year_to=year if year is not None else data.get("year_to"),
+            year_from=year if year is not None else data.get("fiscal_year_from"),
+            year_to=year if year is not None else data.get("fiscal_year_to"),
             divisions=tuple(division.pk for division in data.get("division", [])),
             countries=tuple(country.pk for country in data.get("country", [])),
             themes=tuple(theme.pk for theme in data.get("theme", [])),
@@ -184,7 +203,7 @@ class RollupQuery(serializers.Serializer):
         )
 
 
-class FiguresSerializer(serializers.Serializer):
+class FiguresSerializer(DerivedFiguresSerializer):
     """One group's money in US$ (or the whole selection's), as the dashboard shows it."""
 
     key = serializers.JSONField(
@@ -201,10 +220,6 @@ class FiguresSerializer(serializers.Serializer):
     cofinancing = StageAmountsSerializer()
     in_kind = StageAmountsSerializer()
     total = StageAmountsSerializer()
-    leverage_allocated = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
-    leverage_planned = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
-    allocation_rate = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
-    execution_rate = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         figures: Figures = instance
@@ -220,16 +235,13 @@ class FiguresSerializer(serializers.Serializer):
                 "cofinancing": figures.cofinancing,
                 "in_kind": figures.in_kind,
                 "total": total,
-                "leverage_allocated": figures.leverage(Stage.ALLOCATED),
-                "leverage_planned": figures.leverage(Stage.PLANNED),
-                "allocation_rate": figures.allocation_rate,
-                "execution_rate": figures.execution_rate,
+                **figures.derived(),
             }
         )
 
 
 class RollupSerializer(serializers.Serializer):
-    group_by = serializers.ChoiceField(choices=GROUP_BY_CHOICES)
+    group_by = serializers.ChoiceField(choices=tuple(API_GROUP_BY))
     currency = serializers.CharField(help_text=_("Always USD."))
     as_of = serializers.DateTimeField(
         allow_null=True, help_text=_("When the figures were last computed.")

@@ -9,24 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from activities.models import Activity
 
+from .figures import FigureSet
 from .models import IFAD_KINDS, ContributionKind, FinancialEntry, Stage
 
 ZERO = Decimal("0.00")
 STAGES = tuple(Stage.values)
-
-
-def ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
-    """Two decimals, half up; None when there is nothing to divide by."""
-    if not denominator:
-        return None
-    return (numerator / denominator).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 @dataclass
@@ -48,8 +42,9 @@ class SheetRow:
 
 
 @dataclass
-class FinanceTotals:
-    """An activity's money in US$ by source and stage, and the ratios the portfolio reports."""
+class FinanceTotals(FigureSet):
+    """An activity's money in US$ by source and stage, and the figures derived from it
+    (finance.figures: leverage, allocation and execution rates)."""
 
     ifad: dict[str, Decimal]
     cofinancing: dict[str, Decimal]
@@ -62,22 +57,6 @@ class FinanceTotals:
     @property
     def total(self) -> dict[str, Decimal]:
         return {s: self.ifad[s] + self.others[s] for s in STAGES}
-
-    @property
-    def allocation_rate(self) -> Decimal | None:
-        return ratio(self.total[Stage.ALLOCATED], self.total[Stage.PLANNED])
-
-    @property
-    def execution_rate(self) -> Decimal | None:
-        return ratio(self.total[Stage.SPENT], self.total[Stage.ALLOCATED])
-
-    @property
-    def leverage_allocated(self) -> Decimal | None:
-        return ratio(self.others[Stage.ALLOCATED], self.ifad[Stage.ALLOCATED])
-
-    @property
-    def leverage_planned(self) -> Decimal | None:
-        return ratio(self.others[Stage.PLANNED], self.ifad[Stage.PLANNED])
 
 
 def _bucket(kind: str) -> str:

@@ -157,7 +157,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         "has_filters": bool(active),
         "selected_partner": partner,
         "years": reporting_years(visible),
-        "selected_year": request.GET.get("year", ""),
+        "selected_year": request.GET.get("reporting_year", ""),
         "sort": _sort_headers(request.GET, ordering),
         "page_query": _query_without(request.GET, "page"),
         # Only worth a query when the page is empty: does the user have anything at all?

@@ -72,7 +72,9 @@ def test_cpm_mine_filter_lists_what_they_can_edit(cpm_client: Client) -> None:
 
 def test_an_unknown_filter_value_is_reported_not_a_crash(viewer_client: Client) -> None:
     ActivityFactory(title="Still listed")
-    response = viewer_client.get(reverse("activities:list"), {"country": "ZZ", "year": "abc"})
+    response = viewer_client.get(
+        reverse("activities:list"), {"country": "ZZ", "reporting_year": "abc"}
+    )
     assert response.status_code == 200
 
 

@@ -93,18 +93,18 @@ def test_filters_are_the_dashboards(api_for: ApiFor, focal: User) -> None:
     client = api_for(focal)
 
     def total(**params: Any) -> str:
-        response = client.get(URL, {"group_by": "year", **params})
+        response = client.get(URL, {"group_by": "fiscal_year", **params})
         assert response.status_code == 200, response.content
         return response.json()["total"]["total"]["allocated"]
 
     assert total() == "70.00"
-    assert total(year=2024) == "60.00"
-    assert total(year_from=2023, year_to=2023) == "10.00"
+    assert total(fiscal_year=2024) == "60.00"
+    assert total(fiscal_year_from=2023, fiscal_year_to=2023) == "10.00"
     assert total(division="APR") == "40.00"
     assert total(division=["APR", "LAC"]) == "70.00"
     assert total(country="BR") == "30.00"
     assert total(modality="triangular") == "30.00"
-    by_year = client.get(URL, {"group_by": "year"}).json()
+    by_year = client.get(URL, {"group_by": "fiscal_year"}).json()
     assert [(g["key"], g["total"]["allocated"]) for g in by_year["groups"]] == [
         (2023, "10.00"),
         (2024, "60.00"),
@@ -136,11 +136,15 @@ def test_each_caller_sees_the_money_it_may_see(
     [
         ({}, "group_by"),
         ({"group_by": "partner"}, "group_by"),
-        ({"group_by": "year", "division": "XYZ"}, "division.0"),
-        ({"group_by": "year", "year": "1900"}, "year"),
-        ({"group_by": "year", "year": 2020, "year_from": 2019}, "year"),
-        ({"group_by": "year", "year_from": 2021, "year_to": 2020}, "year_to"),
-        ({"group_by": "year", "status": "finished"}, "status.0"),
+        ({"group_by": "fiscal_year", "division": "XYZ"}, "division.0"),
+        ({"group_by": "fiscal_year", "fiscal_year": "1900"}, "fiscal_year"),
+        ({"group_by": "fiscal_year", "fiscal_year": 2020, "fiscal_year_from": 2019}, "fiscal_year"),
+        (
+            {"group_by": "fiscal_year", "fiscal_year_from": 2021, "fiscal_year_to": 2020},
+            "fiscal_year_to",
+        ),
+        ({"group_by": "fiscal_year", "status": "finished"}, "status.0"),
+        ({"group_by": "year"}, "group_by"),
     ],
 )
 def test_bad_parameters_are_400s_naming_them(

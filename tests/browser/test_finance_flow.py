@@ -81,9 +81,9 @@ def test_cpm_records_in_kind_in_euros_and_sees_usd_rate_and_leverage(
     page.goto(activity.get_absolute_url())
     page.get_by_role("link", name="Finances", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/activities/{activity.pk}/finance/$"))
-    leverage = page.locator('[data-figure="leverage-allocated"]')
+    leverage = page.locator('[data-figure="leverage_allocated"]')
     # Only IFAD's own money so far: nothing leveraged yet.
-    expect(leverage).to_have_text("0.00")
+    expect(leverage).to_have_text("0.00x")
     _shoot(page, screenshots, "before")
 
     line = page.get_by_role("group", name="Line 1", exact=True)
@@ -101,7 +101,7 @@ def test_cpm_records_in_kind_in_euros_and_sees_usd_rate_and_leverage(
     page.get_by_role("button", name="Record lines").click()
 
     expect(page.get_by_text("1 line(s) recorded.")).to_be_visible()
-    expect(leverage).to_have_text("0.50")
+    expect(leverage).to_have_text("0.50x")
     rate_header = page.get_by_role("columnheader", name="Rate used")
     ledger = page.get_by_role("table").filter(has=rate_header)
     in_kind_row = ledger.get_by_role("row").filter(has_text="Instituto de Desarrollo Rural")

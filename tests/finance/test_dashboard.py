@@ -174,7 +174,7 @@ def test_sample_totals_equal_the_finance_pages_and_the_export_for_several_filter
     both = Activity.objects.filter(lead_division__code__in=["LAC", "ESA"])
     assert_reconciles(focal_client, "division=LAC&division=ESA", both)
     years = Activity.objects.filter(financial_entries__fiscal_year__range=(2007, 2009)).distinct()
-    assert_reconciles(focal_client, "year_from=2007&year_to=2009", years)
+    assert_reconciles(focal_client, "fiscal_year_from=2007&fiscal_year_to=2009", years)
 
     page = focal_client.get(reverse("finance:dashboard")).content.decode()
     assert f'data-figure="ifad_allocated">{format_usd(Decimal("6544000"), 0)}<' in page
@@ -214,7 +214,7 @@ def test_generated_portfolio_reconciles_and_countries_and_themes_add_up(
 
 QUERIES = (
     "",
-    "year_from=2019&year_to=2023",
+    "fiscal_year_from=2019&fiscal_year_to=2023",
     "division=APR&division=LAC&status=ongoing",
     "country=BR&modality=triangular",
     "theme=gender&funding_nature=grant",
@@ -309,7 +309,7 @@ def test_nothing_is_warmed_before_any_roll_up_is_computed() -> None:
     assert warm_default_views() is False
 
 
-@pytest.mark.parametrize("query", ["", "country=BR", "division=LAC&year_from=2020"])
+@pytest.mark.parametrize("query", ["", "country=BR", "division=LAC&fiscal_year_from=2020"])
 def test_with_redis_unreachable_the_dashboard_computes_the_same_figures(
     focal_client: Client, query: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -365,17 +365,20 @@ def test_filters_apply_to_every_chart_and_download(focal_client: Client) -> None
 
 def test_invalid_filters_are_named_and_left_out(focal_client: Client) -> None:
     small_portfolio()
-    url = reverse("finance:dashboard") + "?year_from=2025&year_to=2020&division=XYZ&status=ongoing"
+    url = (
+        reverse("finance:dashboard")
+        + "?fiscal_year_from=2025&fiscal_year_to=2020&division=XYZ&status=ongoing"
+    )
     response = focal_client.get(url)
     page = response.content.decode()
     assert response.status_code == 400
-    assert "year_to: 2020 is before the first year, 2025." in page
+    assert "fiscal_year_to: 2020 is before the first year, 2025." in page
     assert "division: Select a valid choice. XYZ is not one of the available choices." in page
     download = focal_client.get(
-        reverse("finance:dashboard_table", args=["years", "csv"]) + "?year_from=abc"
+        reverse("finance:dashboard_table", args=["years", "csv"]) + "?fiscal_year_from=abc"
     )
     assert download.status_code == 400
-    assert download.content.decode() == "year_from: Enter a whole number."
+    assert download.content.decode() == "fiscal_year_from: Enter a whole number."
 
 
 def test_cpm_sees_their_divisions_viewer_everything_partner_is_refused(

@@ -312,8 +312,11 @@ def test_spreadsheet_figures_and_leverage(activity: Activity, donor: Partner, fo
     assert [row.label for row in sheet.rows] == ["IFAD grant", donor.name]
     assert sheet.leverage_allocated == Decimal("3.00")
     assert sheet.leverage_planned == Decimal("3.00")
-    assert sheet.execution_rate == Decimal("0.30")
-    assert sheet.allocation_rate == Decimal("1.00")
+    # All sources: 600,000 spent of 2,000,000 allocated; IFAD alone: 600,000 of 500,000.
+    assert sheet.execution_rate_all == Decimal("30.0")
+    assert sheet.allocation_rate_all == Decimal("100.0")
+    assert sheet.execution_rate_ifad == Decimal("120.0")
+    assert sheet.allocation_rate_ifad == Decimal("100.0")
     assert any("spent is more than allocated" in w for w in sheet.warnings)
 
 

@@ -90,7 +90,7 @@ def test_cpm_adds_in_kind_in_another_currency_and_sees_usd_rate_and_leverage(
     page = cpm_client.get(url).content.decode()
     assert "50,000.00" in page  # 40,000 EUR at 0.8 EUR per US$
     assert "0.8 EUR/US$ (2024-03)" in page
-    assert re.search(r'data-figure="leverage-allocated">0.50<', page)
+    assert re.search(r'data-figure="leverage_allocated">0.50x<', page)
 
 
 def test_the_finance_page_is_never_cached(viewer_client: Client, activity: Activity) -> None:

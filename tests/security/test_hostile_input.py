@@ -155,7 +155,10 @@ def test_search_boxes_answer_injection_with_an_escaped_page(
 
 
 API_FILTERS = [
-    ("/api/v1/activities/", ["q", "partner_name", "division", "country", "year", "status"]),
+    (
+        "/api/v1/activities/",
+        ["q", "partner_name", "division", "country", "reporting_year", "status"],
+    ),
     ("/api/v1/partners/", ["q", "country", "type"]),
     ("/api/v1/ledger/", ["ssc_id", "currency", "activity", "fiscal_year", "kind"]),
     ("/api/v1/knowledge/", ["q"]),

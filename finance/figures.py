@@ -1,0 +1,187 @@
+"""The derived money figures: one definition, one rounding rule and one name each.
+
+Every surface (the finance page, the dashboard and its downloads, the reports, the activities
+API, the roll-up API) reads these from `FigureSet`, so that a figure shown under one name is the
+same number everywhere:
+
+- **leverage** on a basis (allocated or planned): (cofinancing + in-kind) / IFAD, a ratio with two
+  decimals, e.g. 2.80 (shown "2.80x");
+- **allocation rate**: allocated / planned, and **execution rate**: spent / allocated, each on two
+  bases: IFAD's own money only (`..._ifad`) and all sources (`..._all`: IFAD, cofinancing and
+  in-kind). Rates are percentages with one decimal, e.g. 33.4 (shown "33.4 %").
+
+Both round half up (0.125 -> 0.13; 33.35 % -> 33.4 %) from the exact quotient of the cent
+amounts. A figure with nothing to divide by is None (shown as a dash, empty in files).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .models import Stage
+
+RATIO_PLACES = Decimal("0.01")
+PERCENT_PLACES = Decimal("0.1")
+NO_VALUE = "\u2013"  # an en dash: no figure (nothing to divide by)
+
+
+class Ratio(Decimal):
+    """A multiple, e.g. leverage (2.80): files keep it a number with the format 0.00"x"."""
+
+    __slots__ = ()
+
+
+class Percent(Decimal):
+    """A percentage (33.4 means 33.4 %): files keep it a number with the format 0.0" %"."""
+
+    __slots__ = ()
+
+
+def ratio(numerator: Decimal, denominator: Decimal) -> Ratio | None:
+    """numerator / denominator, two decimals, half up; None when there is nothing to divide by."""
+    if not denominator:
+        return None
+    return Ratio((numerator / denominator).quantize(RATIO_PLACES, rounding=ROUND_HALF_UP))
+
+
+def percent(numerator: Decimal, denominator: Decimal) -> Percent | None:
+    """numerator / denominator in per cent, one decimal, half up; None when nothing to divide."""
+    if not denominator:
+        return None
+    return Percent((numerator * 100 / denominator).quantize(PERCENT_PLACES, rounding=ROUND_HALF_UP))
+
+
+def format_ratio(value: Decimal | None) -> str:
+    """A ratio as the pages write it: 2.80x (the active language's decimal mark)."""
+    if value is None:
+        return NO_VALUE
+    return number_format(value, decimal_pos=2, use_l10n=True) + "x"
+
+
+def format_percent(value: Decimal | None) -> str:
+    """A percentage as the pages write it: 33.4 % (already rounded: the formatting cuts)."""
+    if value is None:
+        return NO_VALUE
+    return number_format(value, decimal_pos=1, use_l10n=True) + "\u00a0%"
+
+
+# The figures' names in files and the API, and their labels on pages and in file headers.
+FIGURE_LABELS = {
+    "leverage_allocated": _("Leverage, allocated basis: (cofinancing + in-kind) / IFAD"),
+    "leverage_planned": _("Leverage, planned basis: (cofinancing + in-kind) / IFAD"),
+    "allocation_rate_ifad": _("Allocation rate, IFAD: IFAD allocated / IFAD planned (%)"),
+    "allocation_rate_all": _("Allocation rate, all sources: allocated / planned (%)"),
+    "execution_rate_ifad": _("Execution rate, IFAD: IFAD spent / IFAD allocated (%)"),
+    "execution_rate_all": _("Execution rate, all sources: spent / allocated (%)"),
+}
+FIGURE_NAMES = tuple(FIGURE_LABELS)
+API_HELP = {
+    "leverage_allocated": _(
+        "(cofinancing + in-kind) / IFAD, allocated; two decimals, half up; null without IFAD money."
+    ),
+    "leverage_planned": _(
+        "(cofinancing + in-kind) / IFAD, planned; two decimals, half up; null without IFAD money."
+    ),
+    "allocation_rate_ifad": _(
+        "IFAD allocated / IFAD planned, per cent, one decimal, half up; null when nothing planned."
+    ),
+    "allocation_rate_all": _(
+        "Allocated / planned over all sources, per cent, one decimal, half up; null when nothing "
+        "planned."
+    ),
+    "execution_rate_ifad": _(
+        "IFAD spent / IFAD allocated, per cent, one decimal, half up; null when nothing allocated."
+    ),
+    "execution_rate_all": _(
+        "Spent / allocated over all sources, per cent, one decimal, half up; null when nothing "
+        "allocated."
+    ),
+}
+
+
+def api_field(name: str) -> serializers.DecimalField:
+    """The API field of a derived figure: a decimal string with its rounding's places."""
+    return serializers.DecimalField(
+        max_digits=20,
+        decimal_places=1 if "_rate_" in name else 2,
+        allow_null=True,
+        help_text=API_HELP[name],
+    )
+
+
+class DerivedFiguresSerializer(serializers.Serializer):
+    """The derived figures' API fields, for the serializers that show money to include."""
+
+    leverage_allocated = api_field("leverage_allocated")
+    leverage_planned = api_field("leverage_planned")
+    allocation_rate_ifad = api_field("allocation_rate_ifad")
+    allocation_rate_all = api_field("allocation_rate_all")
+    execution_rate_ifad = api_field("execution_rate_ifad")
+    execution_rate_all = api_field("execution_rate_all")
+
+
+class Money(Protocol):
+    """Money held as IFAD's, cofinancing and in-kind, each a mapping of stage -> US$."""
+
+    @property
+    def ifad(self) -> Mapping[str, Decimal]: ...
+
+    @property
+    def cofinancing(self) -> Mapping[str, Decimal]: ...
+
+    @property
+    def in_kind(self) -> Mapping[str, Decimal]: ...
+
+
+def all_sources(money: Money, stage: str) -> Decimal:
+    return money.ifad[stage] + money.cofinancing[stage] + money.in_kind[stage]
+
+
+def leverage(money: Money, stage: str) -> Ratio | None:
+    return ratio(money.cofinancing[stage] + money.in_kind[stage], money.ifad[stage])
+
+
+class FigureSet:
+    """The derived figures, for a class that holds Money (an activity's totals, a roll-up
+    group's figures)."""
+
+    def leverage(self: Money, stage: str = Stage.ALLOCATED) -> Ratio | None:
+        return leverage(self, stage)
+
+    @property
+    def leverage_allocated(self: Money) -> Ratio | None:
+        return leverage(self, Stage.ALLOCATED)
+
+    @property
+    def leverage_planned(self: Money) -> Ratio | None:
+        return leverage(self, Stage.PLANNED)
+
+    @property
+    def allocation_rate_ifad(self: Money) -> Percent | None:
+        return percent(self.ifad[Stage.ALLOCATED], self.ifad[Stage.PLANNED])
+
+    @property
+    def allocation_rate_all(self: Money) -> Percent | None:
+        return percent(all_sources(self, Stage.ALLOCATED), all_sources(self, Stage.PLANNED))
+
+    @property
+    def execution_rate_ifad(self: Money) -> Percent | None:
+        return percent(self.ifad[Stage.SPENT], self.ifad[Stage.ALLOCATED])
+
+    @property
+    def execution_rate_all(self: Money) -> Percent | None:
+        return percent(all_sources(self, Stage.SPENT), all_sources(self, Stage.ALLOCATED))
+
+    def labelled(self) -> list[tuple[str, str, Decimal | None]]:
+        """(name, label, value) of every derived figure, for a page to list."""
+        return [(name, str(FIGURE_LABELS[name]), getattr(self, name)) for name in FIGURE_NAMES]
+
+    def derived(self) -> dict[str, Decimal | None]:
+        """Every derived figure by its name (FIGURE_NAMES), as the API and files carry them."""
+        return {name: getattr(self, name) for name in FIGURE_NAMES}
