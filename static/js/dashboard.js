@@ -19,6 +19,7 @@
     maximumFractionDigits: 2,
   });
   var FAMILY_COLOURS = { ifad: "#0a5c73", cofinancing: "#d98c1a", in_kind: "#6a8f3a" };
+  var FLOW_COLOURS = { provider: "#0a5c73", receiver: "#d98c1a" };
   var STAGE_OPACITY = { planned: 0.35, allocated: 0.7, spent: 1 };
   var FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
   var drawn = [];
@@ -27,10 +28,53 @@
     return value === null || value === undefined ? "–" : "US$ " + whole.format(value);
   }
 
-  function escapeHtml(text) {
-    return String(text).replace(/[&<>"']/g, function (ch) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[ch];
+  function createNode(tag, className, text) {
+    var node = document.createElement(tag);
+    node.className = className;
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  // A tooltip's content, as nodes rather than an HTML string. ECharts writes a string with
+  // innerHTML, and the portal's policy (SECURE_CSP: no 'unsafe-inline' in style-src) blocks
+  // every style="" attribute in it, the markers of its default tooltips included; nodes are
+  // appended as they are. A marker's colour goes through element.style, the CSSOM, which the
+  // policy does not govern; the rest is in app.css (.chart-tip). Each row is {label, value,
+  // color, opacity}; a row without a colour has no marker.
+  function tip(title, rows) {
+    var nodes = [];
+    if (title) {
+      nodes.push(createNode("div", "chart-tip__title", title));
+    }
+    rows.forEach(function (row) {
+      var line = createNode("div", "chart-tip__row");
+      if (row.color) {
+        var marker = createNode("span", "chart-tip__marker");
+        marker.style.backgroundColor = row.color;
+        if (row.opacity !== undefined) {
+          marker.style.opacity = String(row.opacity);
+        }
+        line.appendChild(marker);
+      }
+      line.appendChild(createNode("span", "chart-tip__label", row.label));
+      line.appendChild(createNode("span", "chart-tip__value", row.value));
+      nodes.push(line);
     });
+    return nodes;
+  }
+
+  // An axis tooltip (every series at one category): the category, then a row per series.
+  function axisTip(format) {
+    return function (items) {
+      return tip(
+        items[0].axisValue,
+        items.map(function (item) {
+          return { label: item.seriesName, value: format(item.value), color: item.color };
+        })
+      );
+    };
   }
 
   function base(extra) {
@@ -38,10 +82,10 @@
       animation: false,
       aria: { enabled: true },
       textStyle: { fontFamily: FONT, color: "#1b2430" },
-      tooltip: { confine: true },
+      tooltip: { confine: true, className: "chart-tip" },
     };
     Object.keys(extra).forEach(function (key) {
-      option[key] = extra[key];
+      option[key] = key === "tooltip" ? Object.assign({}, option.tooltip, extra[key]) : extra[key];
     });
     return option;
   }
@@ -64,7 +108,7 @@
     var stageOf = [];
     spec.stages.forEach(function (stage) {
       spec.series[stage.key].forEach(function (family) {
-        stageOf.push(stage.name);
+        stageOf.push(stage);
         series.push({
           type: "bar",
           name: family.name,
@@ -83,19 +127,20 @@
       tooltip: {
         trigger: "axis",
         axisPointer: { type: "shadow" },
-        confine: true,
         formatter: function (items) {
-          var lines = ["<strong>" + escapeHtml(items[0].axisValue) + "</strong>"];
+          var rows = [];
           items.forEach(function (item) {
+            var stage = stageOf[item.seriesIndex];
             if (item.value) {
-              lines.push(
-                escapeHtml(stageOf[item.seriesIndex] + " · " + item.seriesName) +
-                  ": " +
-                  usd(item.value)
-              );
+              rows.push({
+                label: stage.name + " · " + item.seriesName,
+                value: usd(item.value),
+                color: item.color,
+                opacity: STAGE_OPACITY[stage.key],
+              });
             }
           });
-          return lines.join("<br>");
+          return tip(items[0].axisValue, rows);
         },
       },
       series: series,
@@ -115,12 +160,7 @@
         axisLabel: { width: 170, overflow: "truncate" },
       },
       xAxis: valueAxis(),
-      tooltip: {
-        trigger: "axis",
-        axisPointer: { type: "shadow" },
-        confine: true,
-        valueFormatter: usd,
-      },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: axisTip(usd) },
       series: spec.series.map(function (family) {
         return {
           type: "bar",
@@ -139,11 +179,14 @@
       legend: { bottom: 0 },
       tooltip: {
         trigger: "item",
-        confine: true,
         formatter: function (item) {
-          return (
-            escapeHtml(item.name) + ": " + usd(item.value) + " (" + oneDecimal.format(item.percent) + " %)"
-          );
+          return tip("", [
+            {
+              label: item.name,
+              value: usd(item.value) + " (" + oneDecimal.format(item.percent) + " %)",
+              color: item.color,
+            },
+          ]);
         },
       },
       color: ["#0a5c73", "#d98c1a", "#6a8f3a", "#8a96a6"],
@@ -189,10 +232,9 @@
       tooltip: {
         trigger: "axis",
         axisPointer: { type: "shadow" },
-        confine: true,
-        valueFormatter: function (v) {
+        formatter: axisTip(function (v) {
           return v === null || v === undefined ? "–" : twoDecimals.format(v) + "x";
-        },
+        }),
       },
       series: [
         {
@@ -236,21 +278,20 @@
     return base({
       tooltip: {
         trigger: "item",
-        confine: true,
         formatter: function (item) {
           if (item.dataType === "edge") {
-            return (
-              escapeHtml(nameOf(item.data.source)) +
-              " → " +
-              escapeHtml(nameOf(item.data.target)) +
-              ": " +
-              whole.format(item.data.value) +
-              " " +
-              escapeHtml(spec.valueName)
-            );
+            return tip(nameOf(item.data.source) + " → " + nameOf(item.data.target), [
+              { label: spec.valueName, value: whole.format(item.data.value) },
+            ]);
           }
-          var side = item.name.charAt(0) === "p" ? spec.providerName : spec.receiverName;
-          return escapeHtml(nameOf(item.name)) + " (" + escapeHtml(side) + ")";
+          var provider = item.name.charAt(0) === "p";
+          return tip("", [
+            {
+              label: nameOf(item.name),
+              value: provider ? spec.providerName : spec.receiverName,
+              color: provider ? FLOW_COLOURS.provider : FLOW_COLOURS.receiver,
+            },
+          ]);
         },
       },
       series: [
@@ -266,7 +307,7 @@
             var provider = name.charAt(0) === "p";
             return {
               name: name,
-              itemStyle: { color: provider ? "#0a5c73" : "#d98c1a" },
+              itemStyle: { color: provider ? FLOW_COLOURS.provider : FLOW_COLOURS.receiver },
               label: { position: provider ? "left" : "right" },
             };
           }),
@@ -338,12 +379,13 @@
           base({
             tooltip: {
               trigger: "item",
-              confine: true,
               formatter: function (item) {
                 if (item.data) {
-                  return escapeHtml(item.data.label) + ": " + usd(item.data.value);
+                  return tip("", [
+                    { label: item.data.label, value: usd(item.data.value), color: item.color },
+                  ]);
                 }
-                return escapeHtml(names[item.name] || "");
+                return tip(names[item.name] || "", []);
               },
             },
             visualMap: {

@@ -1,5 +1,8 @@
 """Headless Chromium for the browser tests: Debian's binary driven by Playwright, a live server
-over plain http, and a folder for screenshots ($SCREENSHOT_DIR, else the test's tmp_path)."""
+over plain http, and a folder for screenshots ($SCREENSHOT_DIR, else the test's tmp_path).
+
+Every page is watched: a Content Security Policy violation or an uncaught script error fails the
+test that opened it (see `browser`)."""
 
 from __future__ import annotations
 
@@ -35,6 +38,29 @@ def live_settings(settings, monkeypatch: pytest.MonkeyPatch) -> None:  # type: i
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# Installed in every page before the page's own scripts. The `securitypolicyviolation` event names
+# the directive and the script line that broke it ("inline" for a style="" attribute); the console
+# watch below stays for what the page cannot see itself.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation(
+    `${location.href}: CSP violation of ${event.effectiveDirective} by ${event.blockedURI} ` +
+    `at ${event.sourceFile}:${event.lineNumber}:${event.columnNumber}`
+  );
+}, true);
+"""
+
+
+def _listen_for_csp_violations(target: Page | BrowserContext, problems: list[str]) -> None:
+    """Report each CSP violation a page sees, from its first script on, into `problems`."""
+
+    def report(violation: str) -> None:
+        problems.append(violation)
+
+    target.expose_function("__cspViolation", report)
+    target.add_init_script(CSP_LISTENER)
+
+
 def _watch(page: Page, problems: list[str]) -> None:
     """Collect what must never happen on our pages: a CSP violation or an uncaught JS error."""
 
@@ -47,7 +73,13 @@ def _watch(page: Page, problems: list[str]) -> None:
 
 
 @pytest.fixture
-def browser() -> Iterator[Browser]:
+def browser_problems() -> list[str]:
+    """What the `browser` fixture's watch saw, for a test that counts or checks it itself."""
+    return []
+
+
+@pytest.fixture
+def browser(browser_problems: list[str]) -> Iterator[Browser]:
     """Chromium whose every page is watched: a test fails on any CSP violation or JS error.
 
     Pages come from browser.new_page() or from a context's new_page(); both are covered.
@@ -58,18 +90,20 @@ def browser() -> Iterator[Browser]:
             f"{CHROMIUM} is missing: `apt-get install chromium` (make does it), "
             "or leave the browser tests out with -m 'not browser'."
         )
-    problems: list[str] = []
+    problems = browser_problems
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         new_page, new_context = browser.new_page, browser.new_context
 
         def watched_page(*args: Any, **kwargs: Any) -> Page:
             page = new_page(*args, **kwargs)
+            _listen_for_csp_violations(page, problems)
             _watch(page, problems)
             return page
 
         def watched_context(*args: Any, **kwargs: Any) -> BrowserContext:
             context = new_context(*args, **kwargs)
+            _listen_for_csp_violations(context, problems)
             context.on("page", lambda page: _watch(page, problems))
             return context
 
