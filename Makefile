@@ -54,7 +54,7 @@ BENCH_ENV := DEBUG=0 \
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/ssc_bench \
 	REDIS_URL=redis://127.0.0.1:6379/0
 
-.PHONY: help run test lint format check-deploy security bench bench-api bench-rollups bench-load install services chromium demo clean
+.PHONY: help run test lint format check-deploy security bench bench-api bench-rollups bench-load install services chromium pdf-libs demo clean
 
 help:
 	@echo "make run           install what is missing, migrate, load demo data, serve on http://127.0.0.1:8000"
@@ -110,6 +110,15 @@ chromium:
 	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# WeasyPrint (the PDF report) needs Pango and a font; Debian's packages, installed when missing.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+pdf-libs:
+	@if ! dpkg -s $(PDF_PACKAGES) >/dev/null 2>&1; then \
+	  echo "Installing $(PDF_PACKAGES) (apt-get)"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq $(PDF_PACKAGES) >/dev/null; \
+	fi
+
 # Start PostgreSQL and Redis when they are not answering; wait until they do.
 services:
 	@if ! pg_isready -q -h 127.0.0.1 -p 5432; then \
@@ -129,14 +138,14 @@ services:
 
 # --- the two contract targets -----------------------------------------------------------------
 
-run: $(DEPS_STAMP) $(NODE_STAMP)
+run: $(DEPS_STAMP) $(NODE_STAMP) pdf-libs
 	$(DEV_ENV) $(PY) manage.py migrate --no-input
 	$(DEV_ENV) $(PY) manage.py load_demo_data
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 # Two workers for the two cores CI has; each gets its own test database.
 # staticfiles/ exists so that whitenoise does not warn about it in every test.
-test: $(DEPS_STAMP) $(NODE_STAMP) chromium services
+test: $(DEPS_STAMP) $(NODE_STAMP) chromium pdf-libs services
 	@mkdir -p staticfiles
 	$(TEST_ENV) $(PY) -m pytest -n 2 $(PYTEST_ARGS)
 

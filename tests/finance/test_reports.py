@@ -4,17 +4,20 @@ recorded, downloadable by the one who asked and the focal point only."""
 from __future__ import annotations
 
 import io
+import re
+from decimal import Decimal
 from typing import Any
 
 import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from accounts.models import User
-from finance import reports
-from finance.dashboard import TABLE_SLUGS
+from finance import report_pdf, reports, rollups
+from finance.dashboard import TABLE_SLUGS, Column, Reference, Selection, Table, cache_version
 from finance.models import ReportExport
 from finance.rollups import RollupFilters
 from tests.factories import division
@@ -193,3 +196,36 @@ def test_report_of_a_division_filter_names_it(
         sheet = openpyxl.load_workbook(handle).worksheets[0]
     lines = [row[0] for row in sheet.iter_rows(values_only=True) if row and row[0]]
     assert "Divisions: APR" in lines
+
+
+def test_the_pdf_keeps_numbers_whole_repeats_headers_and_draws_vector_charts() -> None:
+    """A table long enough to run over a page: its header row is printed again on the next
+    page, no amount is broken over two lines, and the charts are vector paths, not images."""
+    columns = [
+        Column("country", "Country"),
+        *(Column(f"c{n}", f"Cofinancing allocated (US$) {n}", "money") for n in range(8)),
+    ]
+    rows = [
+        [f"Country number {n}", *(Decimal("2109000.00") + n for _ in range(8))] for n in range(90)
+    ]
+    table = Table(slug="countries", title="Money by country", columns=columns, rows=rows)
+    data = report_pdf.report_pdf([table], preamble=["Report title", "As of 5 Dec. 2026, 1:04 p.m."])
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+    table_pages = [text for text in pages if "2,109,0" in text]
+    assert len(table_pages) >= 2
+    assert all("allocated (US$) 7" in text for text in table_pages)  # the header repeated
+    text = "\n".join(pages)
+    assert "2,109,000.00" in text and "2,109,089.00" in text
+    assert not re.search(r"\d\.\s*\n\s*00", text)  # no "2,109,000." / "00"
+    assert "p.m.." not in text
+    reader = PdfReader(io.BytesIO(data))
+    assert not any(page.images for page in reader.pages)  # the chart is drawn, not pasted
+
+
+def test_report_lines_never_end_a_time_with_a_double_full_stop(focal: User) -> None:
+    small_portfolio()
+    state = rollups.rollup_state()
+    selection = Selection(focal, RollupFilters(), Reference.load(), version=cache_version(state))
+    with translation.override("en"):
+        lines = reports.report_preamble(selection, state)
+    assert not any(line.endswith("..") for line in lines)
