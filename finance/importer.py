@@ -9,6 +9,11 @@ for activities only in the portal set the lines they list and leave the others a
 
 Legacy figures carry a year, not a date: they are dated 1 January of the activity's year, and
 amounts in other currencies use the exchange rate of that month.
+
+The file may be older than the portal: an activity the portal changed after the file was made,
+in a field or line the file would change back, is a conflict (finance.import_review) and is left
+as it is unless the focal point asks, activity by activity, to overwrite it. Every history row
+the import writes names its run (activities.history.import_run_reason).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import datetime
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
@@ -31,6 +36,7 @@ from kombu.exceptions import KombuError
 
 from activities import bulk
 from activities import services as activity_services
+from activities.history import import_run_reason
 from activities.models import (
     SDG,
     Activity,
@@ -42,9 +48,18 @@ from activities.models import (
     normalize_name,
 )
 
-from . import rollups, services
+from . import import_review, rollups, services
 from .export import legacy_year
-from .legacy import CONTRIBUTIONS, ActivityRow, ContributionRow, Problem, UnsafeFile, read_workbook
+from .import_review import ActivityReview, Difference, Labels, PortalChanges
+from .legacy import (
+    ACTIVITIES,
+    CONTRIBUTIONS,
+    ActivityRow,
+    ContributionRow,
+    Problem,
+    UnsafeFile,
+    read_workbook,
+)
 from .models import (
     IFAD_KINDS,
     ContributionKind,
@@ -113,8 +128,13 @@ class ImportSummary:
     unchanged: int = 0
     entries: int = 0
     partners_created: int = 0
+    skipped: int = 0  # activities left as they are: the portal changed them after the file
     warnings: list[str] = field(default_factory=list)
     run_id: int | None = None
+    sheets: dict[str, str] = field(default_factory=dict)  # ACTIVITIES/CONTRIBUTIONS -> title
+    made_at: datetime.datetime | None = None  # from when portal changes are newer than the file
+    reviews: list[ActivityReview] = field(default_factory=list)
+    reviews_omitted: int = 0
 
 
 Progress = Callable[[int, int], None]
@@ -136,37 +156,51 @@ def import_legacy_workbook(
     user: User | None,
     dry_run: bool,
     progress: Progress | None = None,
+    overwrite: Collection[str] = (),
 ) -> ImportSummary:
     """Read, check and (unless `dry_run`) write the workbook; ImportRefused lists all problems.
 
     A dry run works out everything the import would do and writes nothing. The import writes
     CHUNK activities at a time, in one transaction: a problem found in a later chunk undoes the
-    earlier ones, so the file goes in whole or not at all.
+    earlier ones, so the file goes in whole or not at all. Activities in conflict (changed in
+    the portal after the file was made) are skipped unless their SSC ID is in `overwrite`.
     """
     digest = checksum(handle)
     known = set(Activity.objects.values_list("ssc_id", flat=True))
     parsed = read_workbook(handle, known_ssc_ids=known)
     if parsed.problems:
         raise ImportRefused([str(problem) for problem in parsed.problems])
-    summary = ImportSummary(warnings=[str(w) for w in parsed.warnings])
+    summary = ImportSummary(
+        warnings=[str(w) for w in parsed.warnings],
+        sheets=parsed.sheets,
+        made_at=import_review.file_made_at(parsed.made_at),
+    )
     reason = _("Legacy workbook import: %(name)s") % {"name": filename[:200]}
     with transaction.atomic():
         last_entry = rollups.last_entry_id()  # the import's entries come after it
-        writer = _Writer(user=user, reason=reason, summary=summary, write=not dry_run)
+        run = None
+        if not dry_run:
+            # First, so that every history row the import writes can name it.
+            run = ImportRun.objects.create(user=user, filename=filename[:255], sha256=digest)
+        writer = _Writer(
+            user=user,
+            reason=reason,
+            summary=summary,
+            write=not dry_run,
+            history_reason=import_run_reason(run.pk, run.filename) if run else None,
+            overwrite=frozenset(overwrite),
+        )
         problems = writer.run(parsed.activities, parsed.contributions, progress)
         if problems:
             raise ImportRefused([str(problem) for problem in problems])
-        if not dry_run:
-            run = ImportRun.objects.create(
-                user=user,
-                filename=filename[:255],
-                sha256=digest,
-                activities_created=summary.created,
-                activities_updated=summary.updated,
-                activities_unchanged=summary.unchanged,
-                entries_recorded=summary.entries,
-                warnings=summary.warnings,
-            )
+        if run is not None:
+            run.activities_created = summary.created
+            run.activities_updated = summary.updated
+            run.activities_unchanged = summary.unchanged
+            run.activities_skipped = summary.skipped
+            run.entries_recorded = summary.entries
+            run.warnings = summary.warnings
+            run.save()
             summary.run_id = run.pk
             rollups.request_refresh_for_entries_after(last_entry)
 
@@ -206,7 +240,7 @@ class _Planned:
     @property
     def sheet_row(self) -> tuple[str, int]:
         if self.row is not None:
-            return "Activities", self.row.row
+            return ACTIVITIES, self.row.row
         first = next((c.source for c in self.changes if c.source), None)
         return CONTRIBUTIONS, first.row if first else 0
 
@@ -226,11 +260,25 @@ class _Loaded:
 
 
 class _Writer:
-    def __init__(self, *, user: User | None, reason: str, summary: ImportSummary, write: bool):
+    def __init__(
+        self,
+        *,
+        user: User | None,
+        reason: str,
+        summary: ImportSummary,
+        write: bool,
+        history_reason: str | None = None,
+        overwrite: frozenset[str] = frozenset(),
+    ):
         self.user = user
         self.reason = reason
         self.summary = summary
         self.write = write
+        self.history_reason = history_reason
+        self.overwrite = overwrite
+        self.labels = Labels()
+        self.activities_sheet = summary.sheets.get(ACTIVITIES, ACTIVITIES)
+        self.contributions_sheet = summary.sheets.get(CONTRIBUTIONS, CONTRIBUTIONS)
         self.problems: list[Problem] = []
         # Contributor name key -> partner pk; in a dry run, organizations still to be created
         # get negative numbers, which no row has.
@@ -296,6 +344,7 @@ class _Writer:
                 for _key, row in missing
             ],
             user=self.user,
+            reason=self.history_reason,
         )
         for (key, _row), partner in zip(missing, created, strict=True):
             self.partner_ids[key] = partner.pk
@@ -338,13 +387,19 @@ class _Writer:
             for ssc_id, row in chunk
             if row is not None
         }
-        changing = {
-            activity.pk
+        differences = {
+            ssc_id: self._differences(activity, *wanted[ssc_id], row, loaded)
             for ssc_id, row in chunk
-            if row is not None
-            and (activity := loaded.activities.get(ssc_id)) is not None
-            and self._differs(activity, *wanted[ssc_id], row, loaded)
+            if row is not None and (activity := loaded.activities.get(ssc_id)) is not None
         }
+        changing = {loaded.activities[ssc_id].pk for ssc_id, found in differences.items() if found}
+        portal = PortalChanges(
+            [activity.pk for activity in loaded.activities.values()], self.summary.made_at
+        )
+        self.labels.load_partners(
+            line["contributor_id"] for lines in loaded.lines.values() for line in lines
+        )
+        in_conflict: list[tuple[ActivityReview, list[Any]]] = []
         # What an update must carry over unchanged: only for the activities that change.
         partners: dict[int, dict[Partner, set[str]]] = defaultdict(lambda: defaultdict(set))
         for link in ActivityPartner.objects.filter(activity_id__in=changing).select_related(
@@ -409,12 +464,22 @@ class _Writer:
             else:
                 assert activity is not None  # the reader refuses IDs unknown to both
                 year = activity.year or self.today.year
+            contributions = by_activity.get(ssc_id, [])
             changes = self._reconcile(
-                year,
-                row,
-                by_activity.get(ssc_id, []),
-                loaded.lines[activity.pk] if activity else [],
+                year, row, contributions, loaded.lines[activity.pk] if activity else []
             )
+            review = self._review(
+                ssc_id, row, activity, contributions, differences.get(ssc_id, []), changes
+            )
+            found = portal.conflicts(activity.pk, review.fields + review.lines) if activity else []
+            if found:
+                in_conflict.append((review, found))
+                if ssc_id not in self.overwrite:
+                    review.action = "conflict"
+                    self.summary.skipped += 1
+                    self._keep(review)
+                    continue
+                review.action = "overwritten"
             if activity is None:
                 self.summary.created += 1
             elif prepared is not None or changes:
@@ -422,9 +487,50 @@ class _Writer:
             else:
                 self.summary.unchanged += 1
             self.summary.entries += len(changes)
+            if activity is None or prepared is not None or changes:
+                self._keep(review)
             version = loaded.ledger_versions.get(activity.pk, 0) if activity else 0
             planned.append(_Planned(ssc_id, row, activity, prepared, changes, version))
+        names = import_review.user_names(
+            change.user_id for _review, found in in_conflict for _diff, change in found
+        )
+        for review, found in in_conflict:
+            review.conflicts = import_review.describe_conflicts(found, names)
         return planned
+
+    def _review(
+        self,
+        ssc_id: str,
+        row: ActivityRow | None,
+        activity: Activity | None,
+        contributions: list[ContributionRow],
+        fields: list[Difference],
+        changes: list[_LineChange],
+    ) -> ActivityReview:
+        if row is not None:
+            sheet, number = self.activities_sheet, row.row
+        else:
+            sheet, number = self.contributions_sheet, contributions[0].row if contributions else 0
+        lines = [
+            Difference(
+                import_review.line_conflict_key(change.key),
+                self.labels.line(change.key, change.source.contributor if change.source else None),
+                import_review.money(change.now),
+                import_review.money(change.target),
+            )
+            for change in changes
+        ]
+        action = "updated" if activity is not None else "created"
+        return ActivityReview(ssc_id, sheet, number, action, fields, lines)
+
+    def _keep(self, review: ActivityReview) -> None:
+        """Into the preview; past DETAIL_LIMIT only conflicts, which the focal point must see."""
+        if review.action in ("conflict", "overwritten") or (
+            len(self.summary.reviews) < import_review.DETAIL_LIMIT
+        ):
+            self.summary.reviews.append(review)
+        else:
+            self.summary.reviews_omitted += 1
 
     @staticmethod
     def _wanted(
@@ -460,29 +566,56 @@ class _Writer:
         ]
         return fields, links
 
-    @staticmethod
-    def _differs(
+    def _differences(
+        self,
         activity: Activity,
         fields: dict[str, Any],
         links: list[activity_services.CountryLink],
         row: ActivityRow,
         loaded: _Loaded,
-    ) -> bool:
+    ) -> list[Difference]:
+        """Each field, and the countries and themes, that the row changes: old -> new."""
+        found = []
         for name, value in fields.items():
             # The stored id, not the related row: reading that would cost a query.
             current = getattr(activity, ATTNAMES[name])
             if current != (value.pk if hasattr(value, "pk") else value):
-                return True
+                found.append(
+                    Difference(
+                        name,
+                        str(import_review.ACTIVITY_FIELDS[name].verbose_name).capitalize(),
+                        self.labels.field_value(name, current),
+                        self.labels.field_value(name, value),
+                    )
+                )
         stored = {(pk, role) for pk, (role, _share) in loaded.countries[activity.pk].items()}
-        if stored != {(link.country.pk, link.role) for link in links}:
-            return True
-        return loaded.themes[activity.pk] != {t.pk for t in row.themes}
+        listed = {(link.country.pk, link.role) for link in links}
+        if stored != listed:
+            found.append(
+                Difference(
+                    import_review.COUNTRIES,
+                    _("Countries"),
+                    self.labels.countries_value(stored),
+                    self.labels.countries_value(listed),
+                )
+            )
+        themes = {t.pk for t in row.themes}
+        if loaded.themes[activity.pk] != themes:
+            found.append(
+                Difference(
+                    import_review.THEMES,
+                    _("Themes"),
+                    self.labels.themes_value(loaded.themes[activity.pk]),
+                    self.labels.themes_value(themes),
+                )
+            )
+        return found
 
     def _activity_problem(self, row: ActivityRow, error: activity_services.ActivityError) -> None:
         for name, messages in error.errors.items():
             column = {"status": "J (status)", "title": "B (activity)"}.get(name, name)
             for message in messages:
-                self.problems.append(Problem("Activities", row.row, column, message))
+                self.problems.append(Problem(self.activities_sheet, row.row, column, message))
 
     def _rate(self, currency: str, value_date: datetime.date) -> Decimal:
         key = (currency, value_date.replace(day=1))
@@ -541,7 +674,11 @@ class _Writer:
             if target == now:
                 continue
             source = rows_by_key.get(key)
-            where = (CONTRIBUTIONS, source.row) if source else ("Activities", row.row if row else 0)
+            where = (
+                (self.contributions_sheet, source.row)
+                if source
+                else (self.activities_sheet, row.row if row else 0)
+            )
             try:
                 rate = self._rate(key[3], value_date)
             except services.FinanceError as error:
@@ -567,7 +704,9 @@ class _Writer:
         try:
             if with_record:
                 activity_services.save_activities(
-                    items=[p.prepared for p in with_record if p.prepared], user=self.user
+                    items=[p.prepared for p in with_record if p.prepared],
+                    user=self.user,
+                    reason=self.history_reason,
                 )
         except activity_services.ActivityBatchError as batch:
             for position, error in batch.by_item.items():
@@ -590,7 +729,9 @@ class _Writer:
                 )
                 for change in plan.changes
             ]
-        bulk.insert_rows_with_history(FinancialEntry, entries, user=self.user, when=now)
+        bulk.insert_rows_with_history(
+            FinancialEntry, entries, user=self.user, when=now, reason=self.history_reason
+        )
 
     def _claim_ledgers(self, planned: list[_Planned], now: datetime.datetime) -> bool:
         """Move the ledger version of every existing activity whose figures change, as a form
@@ -609,9 +750,11 @@ class _Writer:
         )
         moved = [p for pk, p in claims.items() if locked.get(pk, 0) != p.ledger_version]
         for plan in moved:
+            sheet, number = plan.sheet_row
             self.problems.append(
                 Problem(
-                    *plan.sheet_row,
+                    self.summary.sheets.get(sheet, sheet),
+                    number,
                     "",
                     _(
                         "Someone changed the figures of %(id)s while the file was being "
@@ -718,6 +861,7 @@ def process_pending_import(pending_id: int, *, commit: bool) -> None:
                 user=pending.user,
                 dry_run=not commit,
                 progress=progress,
+                overwrite=pending.overwrite,
             )
     except (ImportRefused, UnsafeFile) as error:
         pending.problems = error.problems if isinstance(error, ImportRefused) else [str(error)]
@@ -728,9 +872,14 @@ def process_pending_import(pending_id: int, *, commit: bool) -> None:
             "created": summary.created,
             "updated": summary.updated,
             "unchanged": summary.unchanged,
+            "skipped": summary.skipped,
             "entries": summary.entries,
             "partners_created": summary.partners_created,
             "warnings": summary.warnings,
+            "sheets": summary.sheets,
+            "made_at": summary.made_at.isoformat() if summary.made_at else None,
+            "activities": [review.as_dict() for review in summary.reviews],
+            "activities_omitted": summary.reviews_omitted,
         }
         if commit:
             pending.state = PendingImport.State.DONE

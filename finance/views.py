@@ -284,7 +284,13 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "finance/import_detail.html",
-        {"pending": pending, "progress": progress},
+        {
+            "pending": pending,
+            "progress": progress,
+            "earlier": pending.earlier_import(),
+            "reviews": pending.reviews(),
+            "made_at": pending.made_at(),
+        },
     )
 
 
@@ -292,11 +298,23 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     pending = _get_pending(request.user, pk)  # type: ignore[arg-type]
+    overwrite = sorted(set(request.POST.getlist("overwrite")))
+    unknown = [ssc_id for ssc_id in overwrite if ssc_id not in pending.conflict_ids()]
+    if unknown:
+        messages.error(
+            request,
+            _(
+                "Overwrite: %(ids)s is not an activity in conflict in this check. "
+                "Nothing was imported."
+            )
+            % {"ids": ", ".join(unknown)},
+        )
+        return redirect("finance:import_detail", pk=pending.pk)
     with transaction.atomic():
         # Only a checked file moves on, once: a double click does not import twice.
         moved = PendingImport.objects.filter(
             pk=pending.pk, state=PendingImport.State.CHECKED
-        ).update(state=PendingImport.State.IMPORTING)
+        ).update(state=PendingImport.State.IMPORTING, overwrite=overwrite)
         if moved:
             pending.state = PendingImport.State.IMPORTING
             importer.start_pending_import(pending=pending, commit=True)
