@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import User
 from activities.access import can_edit_activity, get_activity_for_user
 from activities.forms import partner_options
+from activities.history import through_label
 from activities.models import Activity, Partner
 
 from . import importer, services
@@ -397,6 +398,14 @@ def money_history(request: HttpRequest) -> HttpResponse:
     entries_page = Paginator(entries.order_by("-created_at", "-pk"), 50).get_page(
         request.GET.get("page")
     )
+    # What each entry came through (an import run names itself in the entry's history).
+    reasons = dict(
+        FinancialEntry.history.filter(  # type: ignore[attr-defined]
+            id__in=[entry.pk for entry in entries_page], history_type="+"
+        ).values_list("id", "history_change_reason")
+    )
+    for entry in entries_page:
+        entry.through = through_label(reasons.get(entry.pk))  # type: ignore[attr-defined]
     rate_changes = Paginator(
         ExchangeRate.history.select_related("history_user").order_by(  # type: ignore[attr-defined]
             "-history_date", "-history_id"
