@@ -126,6 +126,51 @@ class Labels:
     def themes_value(self, ids: Iterable[int]) -> str:
         return "; ".join(sorted(self.themes.get(pk, str(pk)) for pk in ids))
 
+    def differences(
+        self,
+        *,
+        current: dict[str, Any],
+        wanted: dict[str, Any],
+        countries: tuple[set[tuple[int, str]], set[tuple[int, str]]],
+        themes: tuple[set[int], set[int]],
+    ) -> list[Difference]:
+        """Each field (stored value or id in `current`), and the countries (id, role) and themes
+        (ids), that go from the stored value to the wanted one."""
+        found = []
+        for name, value in wanted.items():
+            if current[name] != (value.pk if hasattr(value, "pk") else value):
+                found.append(
+                    Difference(
+                        name,
+                        str(ACTIVITY_FIELDS[name].verbose_name).capitalize(),
+                        self.field_value(name, current[name]),
+                        self.field_value(name, value),
+                    )
+                )
+        if countries[0] != countries[1]:
+            found.append(
+                Difference(
+                    COUNTRIES,
+                    _("Countries"),
+                    self.countries_value(countries[0]),
+                    self.countries_value(countries[1]),
+                )
+            )
+        if themes[0] != themes[1]:
+            found.append(
+                Difference(
+                    THEMES, _("Themes"), self.themes_value(themes[0]), self.themes_value(themes[1])
+                )
+            )
+        return found
+
+    def line_difference(
+        self, key: LineKey, contributor: str | None, now: Decimal, target: Decimal
+    ) -> Difference:
+        return Difference(
+            line_conflict_key(key), self.line(key, contributor), money(now), money(target)
+        )
+
     def load_partners(self, ids: Iterable[int | None]) -> None:
         missing = {pk for pk in ids if pk is not None and pk > 0 and pk not in self.partners}
         if missing:

@@ -50,7 +50,7 @@ from activities.models import (
 
 from . import import_review, rollups, services
 from .export import legacy_year
-from .import_review import ActivityReview, Difference, Labels, PortalChanges
+from .import_review import ActivityReview, Difference, Labels, LineKey, PortalChanges
 from .legacy import (
     ACTIVITIES,
     CONTRIBUTIONS,
@@ -109,8 +109,6 @@ PARTNER_TYPES = {
     # Our own export writes the type's code.
     **{value: value for value in PartnerType.values},
 }
-
-LineKey = tuple[str, int | None, str, str]  # kind, contributor id, stage, currency
 
 
 class ImportRefused(Exception):
@@ -512,11 +510,11 @@ class _Writer:
         else:
             sheet, number = self.contributions_sheet, contributions[0].row if contributions else 0
         lines = [
-            Difference(
-                import_review.line_conflict_key(change.key),
-                self.labels.line(change.key, change.source.contributor if change.source else None),
-                import_review.money(change.now),
-                import_review.money(change.target),
+            self.labels.line_difference(
+                change.key,
+                change.source.contributor if change.source else None,
+                change.now,
+                change.target,
             )
             for change in changes
         ]
@@ -575,41 +573,16 @@ class _Writer:
         loaded: _Loaded,
     ) -> list[Difference]:
         """Each field, and the countries and themes, that the row changes: old -> new."""
-        found = []
-        for name, value in fields.items():
-            # The stored id, not the related row: reading that would cost a query.
-            current = getattr(activity, ATTNAMES[name])
-            if current != (value.pk if hasattr(value, "pk") else value):
-                found.append(
-                    Difference(
-                        name,
-                        str(import_review.ACTIVITY_FIELDS[name].verbose_name).capitalize(),
-                        self.labels.field_value(name, current),
-                        self.labels.field_value(name, value),
-                    )
-                )
-        stored = {(pk, role) for pk, (role, _share) in loaded.countries[activity.pk].items()}
-        listed = {(link.country.pk, link.role) for link in links}
-        if stored != listed:
-            found.append(
-                Difference(
-                    import_review.COUNTRIES,
-                    _("Countries"),
-                    self.labels.countries_value(stored),
-                    self.labels.countries_value(listed),
-                )
-            )
-        themes = {t.pk for t in row.themes}
-        if loaded.themes[activity.pk] != themes:
-            found.append(
-                Difference(
-                    import_review.THEMES,
-                    _("Themes"),
-                    self.labels.themes_value(loaded.themes[activity.pk]),
-                    self.labels.themes_value(themes),
-                )
-            )
-        return found
+        return self.labels.differences(
+            # The stored ids, not the related rows: reading those would cost a query each.
+            current={name: getattr(activity, ATTNAMES[name]) for name in fields},
+            wanted=fields,
+            countries=(
+                {(pk, role) for pk, (role, _share) in loaded.countries[activity.pk].items()},
+                {(link.country.pk, link.role) for link in links},
+            ),
+            themes=(loaded.themes[activity.pk], {t.pk for t in row.themes}),
+        )
 
     def _activity_problem(self, row: ActivityRow, error: activity_services.ActivityError) -> None:
         for name, messages in error.errors.items():

@@ -399,7 +399,10 @@ def read_workbook(handle: IO[bytes], *, known_ssc_ids: set[str]) -> ParsedWorkbo
 def _header_labels(columns: dict[str, str]) -> str:
     required = ACTIVITY_REQUIRED if columns is ACTIVITY_COLUMNS else CONTRIBUTION_REQUIRED
     labels = {name: heading for heading, name in columns.items()}
-    return ", ".join(f"'{labels[name]}'" for name in required)
+    # As the export writes them: "SSC ID", "Activity", "Lead division"...
+    return ", ".join(
+        f"'{'SSC ID' if name == 'ssc_id' else labels[name].capitalize()}'" for name in required
+    )
 
 
 def _find_sheet(workbook: xlsx.Workbook, wanted: str, columns: dict[str, str]) -> str | None:

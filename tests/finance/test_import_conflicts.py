@@ -190,7 +190,8 @@ def test_a_workbook_without_the_header_rows_is_refused_naming_the_columns(focal:
     with pytest.raises(ImportRefused) as refused:
         run(buffer, focal)
     assert refused.value.problems[0].startswith(
-        "Activities: No sheet has this sheet's header row ('ssc id', 'activity'"
+        "Activities: No sheet has this sheet's header row ('SSC ID', 'Activity', "
+        "'Nature of activity', 'Year', 'Lead division', 'Modality', 'Status')"
     )
 
 
