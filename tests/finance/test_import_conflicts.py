@@ -9,6 +9,7 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -283,3 +284,23 @@ def test_the_money_history_names_the_import_run_of_each_entry(
         page = focal_client.get(reverse("finance:history")).content.decode()
     # Four IFAD lines from the file, one typed on the page (named by nobody but its author).
     assert page.count(f"through Import run #{summary.run_id} (a.xlsx)") == 4
+
+
+def test_the_command_says_what_it_skipped_and_overwrites_what_it_is_told(
+    focal: User, cpm_other: User, cpm_other_client: Client, tmp_path: object
+) -> None:
+    run(build([activity_row(title="Old title")]), focal)
+    path = tmp_path / "stale.xlsx"  # type: ignore[operator]
+    path.write_bytes(exported().getvalue())
+    cpm_renames(cpm_other_client, "Title the CPM chose")
+
+    output = io.StringIO()
+    call_command("import_legacy", str(path), stdout=output)
+    assert "skipped 1 in conflict" in output.getvalue()
+    assert (
+        f"Skipped {SSC_ID}: Title is 'Title the CPM chose' in the portal ({cpm_other}, "
+        in output.getvalue()
+    )
+    assert Activity.objects.get(ssc_id=SSC_ID).title == "Title the CPM chose"
+    call_command("import_legacy", str(path), "--overwrite", SSC_ID.lower(), stdout=io.StringIO())
+    assert Activity.objects.get(ssc_id=SSC_ID).title == "Old title"
