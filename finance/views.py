@@ -22,7 +22,7 @@ from activities.forms import partner_options
 from activities.history import through_label
 from activities.models import Activity, Partner
 
-from . import importer, services
+from . import import_uploads, importer, services
 from .export import build_workbook, ledger_csv
 from .forms import (
     CorrectionForm,
@@ -253,7 +253,7 @@ def imports(request: HttpRequest) -> HttpResponse:
                 sha256=importer.checksum(upload),
             )
             pending.file.save(f"{pending.pk}.xlsx", upload, save=True)
-            importer.start_pending_import(pending=pending, commit=False)
+            import_uploads.start_pending_import(pending=pending, commit=False)
         return redirect("finance:import_detail", pk=pending.pk)
     runs = Paginator(ImportRun.objects.select_related("user"), 25).get_page(request.GET.get("page"))
     return render(
@@ -281,7 +281,7 @@ def _get_pending(user: User, pk: int) -> PendingImport:
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pending = _get_pending(request.user, pk)  # type: ignore[arg-type]
-    progress = importer.import_progress(pending.pk) if pending.is_running else None
+    progress = import_uploads.import_progress(pending.pk) if pending.is_running else None
     return render(
         request,
         "finance/import_detail.html",
@@ -318,7 +318,7 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
         ).update(state=PendingImport.State.IMPORTING, overwrite=overwrite)
         if moved:
             pending.state = PendingImport.State.IMPORTING
-            importer.start_pending_import(pending=pending, commit=True)
+            import_uploads.start_pending_import(pending=pending, commit=True)
     if not moved:
         messages.error(request, _("This file is not ready to import."))
     return redirect("finance:import_detail", pk=pending.pk)
