@@ -180,6 +180,7 @@ def _history_rows(
     user: User | None,
     when: datetime.datetime,
     ids: bool,
+    reason: str | None = None,
 ) -> list[int]:
     historical = get_history_manager_for_model(model).model
     tracked = [field.attname for field in historical.tracked_fields]
@@ -187,7 +188,7 @@ def _history_rows(
         "history_date": when,
         "history_type": history_type,
         "history_user_id": user.pk if user else None,
-        "history_change_reason": None,
+        "history_change_reason": reason,
     }
     records = [{**bookkeeping, **{name: row[name] for name in tracked}} for row in rows]
     return insert_rows(historical, records, ids=ids)
@@ -200,10 +201,12 @@ def insert_history(
     user: User | None,
     when: datetime.datetime,
     ids: bool = False,
+    reason: str | None = None,
 ) -> list[int]:
     """Record the saved (or, with '-', deleted) state of each instance as simple-history does
-    on save and delete: type '+', '~' or '-', author, moment, no change reason. With `ids`,
-    returns the history rows' ids in the order of `objs`."""
+    on save and delete: type '+', '~' or '-', author, moment, change reason (what the change
+    came through, see activities.history.import_run_reason). With `ids`, returns the history
+    rows' ids in the order of `objs`."""
     if not objs:
         return []
     names = [f.attname for f in type(objs[0])._meta.concrete_fields]
@@ -214,15 +217,20 @@ def insert_history(
         user=user,
         when=when,
         ids=ids,
+        reason=reason,
     )
 
 
 def insert_with_history(
-    objs: Sequence[models.Model], *, user: User | None, when: datetime.datetime
+    objs: Sequence[models.Model],
+    *,
+    user: User | None,
+    when: datetime.datetime,
+    reason: str | None = None,
 ) -> None:
     """insert() followed by each row's '+' history row."""
     insert(objs)
-    insert_history(objs, history_type="+", user=user, when=when)
+    insert_history(objs, history_type="+", user=user, when=when, reason=reason)
 
 
 def insert_rows_with_history(
@@ -231,8 +239,11 @@ def insert_rows_with_history(
     *,
     user: User | None,
     when: datetime.datetime,
+    reason: str | None = None,
 ) -> None:
     """insert_rows() followed by each row's '+' history row: for many rows, building model
     instances first would cost more than writing them."""
     insert_rows(model, rows, ids=True)
-    _history_rows(model, iter(rows), history_type="+", user=user, when=when, ids=False)
+    _history_rows(
+        model, iter(rows), history_type="+", user=user, when=when, ids=False, reason=reason
+    )

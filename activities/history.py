@@ -8,11 +8,17 @@ Everything is read in a fixed number of queries whatever the length of the histo
 once, then the names of the divisions, people, countries and partners the snapshots point at.
 A save writes several snapshots (activity, countries, partners, themes) within a moment: events by
 the same person close together in time make one entry.
+
+A snapshot's change reason says what the change came through when it was not a page or the API:
+an import run writes import_run_reason() there, and its entries read "through Import run #N (file)".
+Apps above this one (finance's importer) write it; this module only reads it, so it knows the
+run's number and file name from the reason itself, never from their models.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -43,6 +49,25 @@ from .models import (
 GROUPING_WINDOW = datetime.timedelta(seconds=5)
 # Bookkeeping columns nobody edits directly.
 UNTRACKED_FIELDS = {"id", "version", "created_at", "created_by", "updated_at", "ssc_id"}
+IMPORT_RUN_PREFIX = "import-run:"
+IMPORT_RUN_REASON = re.compile(r"import-run:(\d+):(.*)", re.DOTALL)
+CHANGE_REASON_LENGTH = 100  # simple-history's history_change_reason column
+
+
+def import_run_reason(run_id: int, filename: str) -> str:
+    """The change reason of every history row an import run writes: its number and file name."""
+    return f"{IMPORT_RUN_PREFIX}{run_id}:{filename}"[:CHANGE_REASON_LENGTH]
+
+
+def through_label(reason: str | None) -> str:
+    """What a history row's change came through, for people; "" for a page or the API."""
+    match = IMPORT_RUN_REASON.fullmatch(reason or "")
+    if match is None:
+        return ""
+    return _("Import run #%(number)s (%(name)s)") % {
+        "number": match.group(1),
+        "name": match.group(2),
+    }
 
 
 @dataclass
@@ -64,6 +89,7 @@ class Entry:
     changes: list[Change] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     user: Any = None
+    through: str = ""
 
 
 @dataclass
@@ -73,6 +99,7 @@ class _Event:
     change: Change | None = None
     note: str = ""
     created: bool = False
+    through: str = ""
 
 
 def _display(value: Any) -> str:
@@ -153,8 +180,9 @@ def _activity_events(
     previous = None
     for row in rows:
         when, user_id = row.history_date, row.history_user_id
+        through = through_label(row.history_change_reason)
         if row.history_type == "+" or previous is None:
-            events.append(_Event(when, user_id, created=row.history_type == "+"))
+            events.append(_Event(when, user_id, created=row.history_type == "+", through=through))
         if previous is not None and row.history_type == "~":
             for f in tracked:
                 old, new = _field_value(f, previous, names), _field_value(f, row, names)
@@ -170,6 +198,7 @@ def _activity_events(
                                 new,
                                 long=isinstance(f, models.TextField),
                             ),
+                            through=through,
                         )
                     )
         if previous is not None:
@@ -180,13 +209,11 @@ def _activity_events(
                 before = by_record.get(previous.history_id, set())
                 after = by_record.get(row.history_id, set())
                 for pk in sorted(after - before):
-                    events.append(
-                        _Event(when, user_id, Change(label, "added", new=lookup.get(pk, str(pk))))
-                    )
+                    change = Change(label, "added", new=lookup.get(pk, str(pk)))
+                    events.append(_Event(when, user_id, change, through=through))
                 for pk in sorted(before - after):
-                    events.append(
-                        _Event(when, user_id, Change(label, "removed", old=lookup.get(pk, str(pk))))
-                    )
+                    change = Change(label, "removed", old=lookup.get(pk, str(pk)))
+                    events.append(_Event(when, user_id, change, through=through))
         previous = row
     return events
 
@@ -203,18 +230,21 @@ def _country_events(rows: Iterable[Any], names: _Names) -> list[_Event]:
         return text
 
     for row in rows:
-        when, user_id = row.history_date, row.history_user_id
         before = last.get(row.id)
+        change = None
         if row.history_type == "+":
-            events.append(_Event(when, user_id, Change(_("Country"), "added", new=describe(row))))
+            change = Change(_("Country"), "added", new=describe(row))
         elif row.history_type == "-":
-            events.append(_Event(when, user_id, Change(_("Country"), "removed", old=describe(row))))
+            change = Change(_("Country"), "removed", old=describe(row))
         elif before is not None and describe(before) != describe(row):
+            change = Change(_("Country"), "changed", old=describe(before), new=describe(row))
+        if change is not None:
             events.append(
                 _Event(
-                    when,
-                    user_id,
-                    Change(_("Country"), "changed", old=describe(before), new=describe(row)),
+                    row.history_date,
+                    row.history_user_id,
+                    change,
+                    through=through_label(row.history_change_reason),
                 )
             )
         last[row.id] = row
@@ -230,19 +260,22 @@ def _partner_events(rows: Iterable[Any], names: _Names) -> list[_Event]:
         return f"{names.partner(row.partner_id)} ({roles.get(row.role, row.role)})"
 
     for row in rows:
-        when, user_id = row.history_date, row.history_user_id
         before = last.get(row.id)
+        change = None
         if row.history_type == "+":
-            events.append(_Event(when, user_id, Change(_("Partner"), "added", new=describe(row))))
+            change = Change(_("Partner"), "added", new=describe(row))
         elif row.history_type == "-":
-            events.append(_Event(when, user_id, Change(_("Partner"), "removed", old=describe(row))))
+            change = Change(_("Partner"), "removed", old=describe(row))
         elif before is not None and describe(before) != describe(row):
             # A changed link is a merge of two partner organizations.
+            change = Change(_("Partner"), "changed", old=describe(before), new=describe(row))
+        if change is not None:
             events.append(
                 _Event(
-                    when,
-                    user_id,
-                    Change(_("Partner"), "changed", old=describe(before), new=describe(row)),
+                    row.history_date,
+                    row.history_user_id,
+                    change,
+                    through=through_label(row.history_change_reason),
                 )
             )
         last[row.id] = row
@@ -258,10 +291,12 @@ def _group(events: list[_Event]) -> list[Entry]:
             current is None
             or current.user_id != event.user_id
             or event.when - current.when > GROUPING_WINDOW
+            or (event.through and current.through and event.through != current.through)
         ):
             current = Entry(when=event.when, user_id=event.user_id)
             entries.append(current)
         current.created = current.created or event.created
+        current.through = current.through or event.through
         if event.change:
             current.changes.append(event.change)
         if event.note:

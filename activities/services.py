@@ -464,14 +464,17 @@ def prepare_activity_update(
 
 
 @transaction.atomic
-def save_activities(*, items: Sequence[PreparedActivity], user: User | None) -> None:
+def save_activities(
+    *, items: Sequence[PreparedActivity], user: User | None, reason: str | None = None
+) -> None:
     """Write prepared activities with their countries, partner roles, themes, SDGs and status
     notes. All or none: ActivityBatchError when an SSC ID is taken or an activity changed since
     it was loaded (the versions are checked under a row lock, then claimed).
 
     The audit history gets what single saves give it, with one activity snapshot per write: '+'
     for a new activity, '~' for a change, each with its themes and SDGs; a row per country link
-    and partner role added, changed or removed; every row carrying `user` and the same moment.
+    and partner role added, changed or removed; every row carrying `user`, the same moment and
+    `reason` (what the change came through: an import run names itself there).
     """
     if not items:
         return
@@ -499,14 +502,24 @@ def save_activities(*, items: Sequence[PreparedActivity], user: User | None) -> 
             item.activity.updated_at = now  # an update of chosen fields does not apply auto_now
         bulk.update([item.activity for item in changed], sorted(fields))
 
-    _sync_country_batch(items, changed_ids, user, now)
-    _sync_partner_batch(items, changed_ids, user, now)
+    _sync_country_batch(items, changed_ids, user, now, reason)
+    _sync_partner_batch(items, changed_ids, user, now, reason)
     through_rows = _sync_m2m_batch(items, changed_ids)
 
     records = bulk.insert_history(
-        [item.activity for item in new], history_type="+", user=user, when=now, ids=True
+        [item.activity for item in new],
+        history_type="+",
+        user=user,
+        when=now,
+        ids=True,
+        reason=reason,
     ) + bulk.insert_history(
-        [item.activity for item in changed], history_type="~", user=user, when=now, ids=True
+        [item.activity for item in changed],
+        history_type="~",
+        user=user,
+        when=now,
+        ids=True,
+        reason=reason,
     )
     for name, rows_by_activity in through_rows.items():
         # The snapshot of the m2m that simple-history takes with every activity record.
@@ -584,6 +597,7 @@ def _delete_with_history(
     rows: list[Any],
     user: User | None,
     when: datetime.datetime,
+    reason: str | None,
 ) -> None:
     """Delete link rows and record each deletion with its author, in two queries.
 
@@ -593,7 +607,7 @@ def _delete_with_history(
     """
     if not rows:
         return
-    bulk.insert_history(rows, history_type="-", user=user, when=when)
+    bulk.insert_history(rows, history_type="-", user=user, when=when, reason=reason)
     queryset = model.objects.filter(pk__in=[row.pk for row in rows])
     queryset._raw_delete(queryset.db)
 
@@ -603,6 +617,7 @@ def _sync_country_batch(
     changed_ids: list[int],
     user: User | None,
     when: datetime.datetime,
+    reason: str | None,
 ) -> None:
     existing: dict[int, dict[int, ActivityCountry]] = defaultdict(dict)
     for row in ActivityCountry.objects.filter(activity_id__in=changed_ids):
@@ -628,11 +643,11 @@ def _sync_country_batch(
             elif (link_row.role, link_row.share) != (link.role, link.share):
                 link_row.role, link_row.share = link.role, link.share
                 updated.append(link_row)
-    _delete_with_history(ActivityCountry, stale, user, when)
+    _delete_with_history(ActivityCountry, stale, user, when, reason)
     if updated:
         bulk.update(updated, ["role", "share"])
-        bulk.insert_history(updated, history_type="~", user=user, when=when)
-    bulk.insert_with_history(fresh, user=user, when=when)
+        bulk.insert_history(updated, history_type="~", user=user, when=when, reason=reason)
+    bulk.insert_with_history(fresh, user=user, when=when, reason=reason)
 
 
 def _sync_partner_batch(
@@ -640,6 +655,7 @@ def _sync_partner_batch(
     changed_ids: list[int],
     user: User | None,
     when: datetime.datetime,
+    reason: str | None,
 ) -> None:
     existing: dict[int, dict[tuple[int, str], ActivityPartner]] = defaultdict(dict)
     for row in ActivityPartner.objects.filter(activity_id__in=changed_ids):
@@ -659,8 +675,8 @@ def _sync_partner_batch(
             for (partner_id, role), partner in wanted.items()
             if (partner_id, role) not in current
         ]
-    _delete_with_history(ActivityPartner, stale, user, when)
-    bulk.insert_with_history(fresh, user=user, when=when)
+    _delete_with_history(ActivityPartner, stale, user, when, reason)
+    bulk.insert_with_history(fresh, user=user, when=when, reason=reason)
 
 
 def _sync_m2m_batch(
@@ -739,7 +755,9 @@ def create_partner(*, user: User | None, **values: Any) -> Partner:
 
 
 @transaction.atomic
-def create_partners(*, partners: Sequence[Partner], user: User | None) -> list[Partner]:
+def create_partners(
+    *, partners: Sequence[Partner], user: User | None, reason: str | None = None
+) -> list[Partner]:
     """Create unsaved partners with the checks and history create_partner gives each one, in a
     few queries (importers meet hundreds of new organizations); PartnerError lists every refusal.
     """
@@ -768,7 +786,7 @@ def create_partners(*, partners: Sequence[Partner], user: User | None) -> list[P
             )
     if errors:
         raise PartnerError(errors)
-    bulk.insert_with_history(partners, user=user, when=timezone.now())
+    bulk.insert_with_history(partners, user=user, when=timezone.now(), reason=reason)
     return list(partners)
 
 

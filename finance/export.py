@@ -2,7 +2,9 @@
 
 The workbook is the one finance.legacy reads, so importing an export changes nothing. Text that
 a spreadsheet would take for a formula (starting with = + - @) is written with a leading
-apostrophe, and the reader drops that apostrophe again.
+apostrophe, and the reader drops that apostrophe again. The workbook carries the moment it was
+exported (finance.legacy.export_stamp): an import of it later treats what the portal changed
+since then as newer than the file.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from typing import Any
 
 import openpyxl
 from django.db.models import QuerySet, Sum
+from django.utils import timezone
+from openpyxl.packaging.custom import StringProperty
 
 from activities.models import Activity, FundingNature, Modality, Status
 
-from .legacy import STAGE_COLUMNS
+from .legacy import STAGE_COLUMNS, STAMP_PROPERTY, export_stamp
 from .models import IFAD_KINDS, ContributionKind, FinancialEntry
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -90,6 +94,11 @@ def ifad_totals(activity_ids: Iterable[int]) -> dict[int, dict[str, Decimal]]:
 
 def build_workbook(activities: QuerySet[Activity]) -> bytes:
     workbook = openpyxl.Workbook(write_only=True)
+    # Taken before the first activity is read: a change saved while the file is written is
+    # newer than the file.
+    workbook.custom_doc_props.append(
+        StringProperty(name=STAMP_PROPERTY, value=export_stamp(timezone.now()))
+    )
     sheet = workbook.create_sheet("Activities")
     sheet.append(ACTIVITY_SHEET_HEADER)
     ids: list[int] = []

@@ -9,28 +9,31 @@ for activities only in the portal set the lines they list and leave the others a
 
 Legacy figures carry a year, not a date: they are dated 1 January of the activity's year, and
 amounts in other currencies use the exchange rate of that month.
+
+The file may be older than the portal: an activity the portal changed after the file was made,
+in a field or line the file would change back, is a conflict (finance.import_review) and is left
+as it is unless the focal point asks, activity by activity, to overwrite it. Every history row
+the import writes names its run (activities.history.import_run_reason).
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from kombu.exceptions import KombuError
 
 from activities import bulk
 from activities import services as activity_services
+from activities.history import import_run_reason
 from activities.models import (
     SDG,
     Activity,
@@ -42,9 +45,17 @@ from activities.models import (
     normalize_name,
 )
 
-from . import rollups, services
+from . import import_review, rollups, services
 from .export import legacy_year
-from .legacy import CONTRIBUTIONS, ActivityRow, ContributionRow, Problem, UnsafeFile, read_workbook
+from .import_review import ActivityReview, Difference, Labels, LineKey, PortalChanges
+from .legacy import (
+    ACTIVITIES,
+    CONTRIBUTIONS,
+    ActivityRow,
+    ContributionRow,
+    Problem,
+    read_workbook,
+)
 from .models import (
     IFAD_KINDS,
     ContributionKind,
@@ -52,14 +63,11 @@ from .models import (
     FinancialEntry,
     ImportRun,
     LedgerLock,
-    PendingImport,
     to_usd,
 )
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-logger = logging.getLogger(__name__)
 
 IFAD_KIND_BY_NATURE = {
     "grant": ContributionKind.IFAD_GRANT,
@@ -95,8 +103,6 @@ PARTNER_TYPES = {
     **{value: value for value in PartnerType.values},
 }
 
-LineKey = tuple[str, int | None, str, str]  # kind, contributor id, stage, currency
-
 
 class ImportRefused(Exception):
     """The file was not imported; `problems` lists every reason, by sheet, row and column."""
@@ -113,8 +119,13 @@ class ImportSummary:
     unchanged: int = 0
     entries: int = 0
     partners_created: int = 0
+    skipped: int = 0  # activities left as they are: the portal changed them after the file
     warnings: list[str] = field(default_factory=list)
     run_id: int | None = None
+    sheets: dict[str, str] = field(default_factory=dict)  # ACTIVITIES/CONTRIBUTIONS -> title
+    made_at: datetime.datetime | None = None  # from when portal changes are newer than the file
+    reviews: list[ActivityReview] = field(default_factory=list)
+    reviews_omitted: int = 0
 
 
 Progress = Callable[[int, int], None]
@@ -136,37 +147,51 @@ def import_legacy_workbook(
     user: User | None,
     dry_run: bool,
     progress: Progress | None = None,
+    overwrite: Collection[str] = (),
 ) -> ImportSummary:
     """Read, check and (unless `dry_run`) write the workbook; ImportRefused lists all problems.
 
     A dry run works out everything the import would do and writes nothing. The import writes
     CHUNK activities at a time, in one transaction: a problem found in a later chunk undoes the
-    earlier ones, so the file goes in whole or not at all.
+    earlier ones, so the file goes in whole or not at all. Activities in conflict (changed in
+    the portal after the file was made) are skipped unless their SSC ID is in `overwrite`.
     """
     digest = checksum(handle)
     known = set(Activity.objects.values_list("ssc_id", flat=True))
     parsed = read_workbook(handle, known_ssc_ids=known)
     if parsed.problems:
         raise ImportRefused([str(problem) for problem in parsed.problems])
-    summary = ImportSummary(warnings=[str(w) for w in parsed.warnings])
+    summary = ImportSummary(
+        warnings=[str(w) for w in parsed.warnings],
+        sheets=parsed.sheets,
+        made_at=import_review.file_made_at(parsed.made_at),
+    )
     reason = _("Legacy workbook import: %(name)s") % {"name": filename[:200]}
     with transaction.atomic():
         last_entry = rollups.last_entry_id()  # the import's entries come after it
-        writer = _Writer(user=user, reason=reason, summary=summary, write=not dry_run)
+        run = None
+        if not dry_run:
+            # First, so that every history row the import writes can name it.
+            run = ImportRun.objects.create(user=user, filename=filename[:255], sha256=digest)
+        writer = _Writer(
+            user=user,
+            reason=reason,
+            summary=summary,
+            write=not dry_run,
+            history_reason=import_run_reason(run.pk, run.filename) if run else None,
+            overwrite=frozenset(overwrite),
+        )
         problems = writer.run(parsed.activities, parsed.contributions, progress)
         if problems:
             raise ImportRefused([str(problem) for problem in problems])
-        if not dry_run:
-            run = ImportRun.objects.create(
-                user=user,
-                filename=filename[:255],
-                sha256=digest,
-                activities_created=summary.created,
-                activities_updated=summary.updated,
-                activities_unchanged=summary.unchanged,
-                entries_recorded=summary.entries,
-                warnings=summary.warnings,
-            )
+        if run is not None:
+            run.activities_created = summary.created
+            run.activities_updated = summary.updated
+            run.activities_unchanged = summary.unchanged
+            run.activities_skipped = summary.skipped
+            run.entries_recorded = summary.entries
+            run.warnings = summary.warnings
+            run.save()
             summary.run_id = run.pk
             rollups.request_refresh_for_entries_after(last_entry)
 
@@ -206,7 +231,7 @@ class _Planned:
     @property
     def sheet_row(self) -> tuple[str, int]:
         if self.row is not None:
-            return "Activities", self.row.row
+            return ACTIVITIES, self.row.row
         first = next((c.source for c in self.changes if c.source), None)
         return CONTRIBUTIONS, first.row if first else 0
 
@@ -226,11 +251,25 @@ class _Loaded:
 
 
 class _Writer:
-    def __init__(self, *, user: User | None, reason: str, summary: ImportSummary, write: bool):
+    def __init__(
+        self,
+        *,
+        user: User | None,
+        reason: str,
+        summary: ImportSummary,
+        write: bool,
+        history_reason: str | None = None,
+        overwrite: frozenset[str] = frozenset(),
+    ):
         self.user = user
         self.reason = reason
         self.summary = summary
         self.write = write
+        self.history_reason = history_reason
+        self.overwrite = overwrite
+        self.labels = Labels()
+        self.activities_sheet = summary.sheets.get(ACTIVITIES, ACTIVITIES)
+        self.contributions_sheet = summary.sheets.get(CONTRIBUTIONS, CONTRIBUTIONS)
         self.problems: list[Problem] = []
         # Contributor name key -> partner pk; in a dry run, organizations still to be created
         # get negative numbers, which no row has.
@@ -296,6 +335,7 @@ class _Writer:
                 for _key, row in missing
             ],
             user=self.user,
+            reason=self.history_reason,
         )
         for (key, _row), partner in zip(missing, created, strict=True):
             self.partner_ids[key] = partner.pk
@@ -338,13 +378,19 @@ class _Writer:
             for ssc_id, row in chunk
             if row is not None
         }
-        changing = {
-            activity.pk
+        differences = {
+            ssc_id: self._differences(activity, *wanted[ssc_id], row, loaded)
             for ssc_id, row in chunk
-            if row is not None
-            and (activity := loaded.activities.get(ssc_id)) is not None
-            and self._differs(activity, *wanted[ssc_id], row, loaded)
+            if row is not None and (activity := loaded.activities.get(ssc_id)) is not None
         }
+        changing = {loaded.activities[ssc_id].pk for ssc_id, found in differences.items() if found}
+        portal = PortalChanges(
+            [activity.pk for activity in loaded.activities.values()], self.summary.made_at
+        )
+        self.labels.load_partners(
+            line["contributor_id"] for lines in loaded.lines.values() for line in lines
+        )
+        in_conflict: list[tuple[ActivityReview, list[Any]]] = []
         # What an update must carry over unchanged: only for the activities that change.
         partners: dict[int, dict[Partner, set[str]]] = defaultdict(lambda: defaultdict(set))
         for link in ActivityPartner.objects.filter(activity_id__in=changing).select_related(
@@ -409,12 +455,22 @@ class _Writer:
             else:
                 assert activity is not None  # the reader refuses IDs unknown to both
                 year = activity.year or self.today.year
+            contributions = by_activity.get(ssc_id, [])
             changes = self._reconcile(
-                year,
-                row,
-                by_activity.get(ssc_id, []),
-                loaded.lines[activity.pk] if activity else [],
+                year, row, contributions, loaded.lines[activity.pk] if activity else []
             )
+            review = self._review(
+                ssc_id, row, activity, contributions, differences.get(ssc_id, []), changes
+            )
+            found = portal.conflicts(activity.pk, review.fields + review.lines) if activity else []
+            if found:
+                in_conflict.append((review, found))
+                if ssc_id not in self.overwrite:
+                    review.action = "conflict"
+                    self.summary.skipped += 1
+                    self._keep(review)
+                    continue
+                review.action = "overwritten"
             if activity is None:
                 self.summary.created += 1
             elif prepared is not None or changes:
@@ -422,9 +478,50 @@ class _Writer:
             else:
                 self.summary.unchanged += 1
             self.summary.entries += len(changes)
+            if activity is None or prepared is not None or changes:
+                self._keep(review)
             version = loaded.ledger_versions.get(activity.pk, 0) if activity else 0
             planned.append(_Planned(ssc_id, row, activity, prepared, changes, version))
+        names = import_review.user_names(
+            change.user_id for _review, found in in_conflict for _diff, change in found
+        )
+        for review, found in in_conflict:
+            review.conflicts = import_review.describe_conflicts(found, names)
         return planned
+
+    def _review(
+        self,
+        ssc_id: str,
+        row: ActivityRow | None,
+        activity: Activity | None,
+        contributions: list[ContributionRow],
+        fields: list[Difference],
+        changes: list[_LineChange],
+    ) -> ActivityReview:
+        if row is not None:
+            sheet, number = self.activities_sheet, row.row
+        else:
+            sheet, number = self.contributions_sheet, contributions[0].row if contributions else 0
+        lines = [
+            self.labels.line_difference(
+                change.key,
+                change.source.contributor if change.source else None,
+                change.now,
+                change.target,
+            )
+            for change in changes
+        ]
+        action = "updated" if activity is not None else "created"
+        return ActivityReview(ssc_id, sheet, number, action, fields, lines)
+
+    def _keep(self, review: ActivityReview) -> None:
+        """Into the preview; past DETAIL_LIMIT only conflicts, which the focal point must see."""
+        if review.action in ("conflict", "overwritten") or (
+            len(self.summary.reviews) < import_review.DETAIL_LIMIT
+        ):
+            self.summary.reviews.append(review)
+        else:
+            self.summary.reviews_omitted += 1
 
     @staticmethod
     def _wanted(
@@ -460,29 +557,31 @@ class _Writer:
         ]
         return fields, links
 
-    @staticmethod
-    def _differs(
+    def _differences(
+        self,
         activity: Activity,
         fields: dict[str, Any],
         links: list[activity_services.CountryLink],
         row: ActivityRow,
         loaded: _Loaded,
-    ) -> bool:
-        for name, value in fields.items():
-            # The stored id, not the related row: reading that would cost a query.
-            current = getattr(activity, ATTNAMES[name])
-            if current != (value.pk if hasattr(value, "pk") else value):
-                return True
-        stored = {(pk, role) for pk, (role, _share) in loaded.countries[activity.pk].items()}
-        if stored != {(link.country.pk, link.role) for link in links}:
-            return True
-        return loaded.themes[activity.pk] != {t.pk for t in row.themes}
+    ) -> list[Difference]:
+        """Each field, and the countries and themes, that the row changes: old -> new."""
+        return self.labels.differences(
+            # The stored ids, not the related rows: reading those would cost a query each.
+            current={name: getattr(activity, ATTNAMES[name]) for name in fields},
+            wanted=fields,
+            countries=(
+                {(pk, role) for pk, (role, _share) in loaded.countries[activity.pk].items()},
+                {(link.country.pk, link.role) for link in links},
+            ),
+            themes=(loaded.themes[activity.pk], {t.pk for t in row.themes}),
+        )
 
     def _activity_problem(self, row: ActivityRow, error: activity_services.ActivityError) -> None:
         for name, messages in error.errors.items():
             column = {"status": "J (status)", "title": "B (activity)"}.get(name, name)
             for message in messages:
-                self.problems.append(Problem("Activities", row.row, column, message))
+                self.problems.append(Problem(self.activities_sheet, row.row, column, message))
 
     def _rate(self, currency: str, value_date: datetime.date) -> Decimal:
         key = (currency, value_date.replace(day=1))
@@ -541,7 +640,11 @@ class _Writer:
             if target == now:
                 continue
             source = rows_by_key.get(key)
-            where = (CONTRIBUTIONS, source.row) if source else ("Activities", row.row if row else 0)
+            where = (
+                (self.contributions_sheet, source.row)
+                if source
+                else (self.activities_sheet, row.row if row else 0)
+            )
             try:
                 rate = self._rate(key[3], value_date)
             except services.FinanceError as error:
@@ -567,7 +670,9 @@ class _Writer:
         try:
             if with_record:
                 activity_services.save_activities(
-                    items=[p.prepared for p in with_record if p.prepared], user=self.user
+                    items=[p.prepared for p in with_record if p.prepared],
+                    user=self.user,
+                    reason=self.history_reason,
                 )
         except activity_services.ActivityBatchError as batch:
             for position, error in batch.by_item.items():
@@ -590,7 +695,9 @@ class _Writer:
                 )
                 for change in plan.changes
             ]
-        bulk.insert_rows_with_history(FinancialEntry, entries, user=self.user, when=now)
+        bulk.insert_rows_with_history(
+            FinancialEntry, entries, user=self.user, when=now, reason=self.history_reason
+        )
 
     def _claim_ledgers(self, planned: list[_Planned], now: datetime.datetime) -> bool:
         """Move the ledger version of every existing activity whose figures change, as a form
@@ -609,9 +716,11 @@ class _Writer:
         )
         moved = [p for pk, p in claims.items() if locked.get(pk, 0) != p.ledger_version]
         for plan in moved:
+            sheet, number = plan.sheet_row
             self.problems.append(
                 Problem(
-                    *plan.sheet_row,
+                    self.summary.sheets.get(sheet, sheet),
+                    number,
                     "",
                     _(
                         "Someone changed the figures of %(id)s while the file was being "
@@ -683,97 +792,3 @@ class _Writer:
             "reason": self.reason if original else "",
             "created_by_id": self.user.pk if self.user else None,
         }
-
-
-# --- The upload page's two steps, run by Celery (finance.tasks) ----------------------------------
-
-
-def progress_key(pending_id: int) -> str:
-    return f"finance:import-progress:{pending_id}"
-
-
-def import_progress(pending_id: int) -> tuple[int, int] | None:
-    """(done, total) of a running check or import. Kept in the cache, not the database: the
-    import's own transaction would hide it from the page until the end."""
-    value = cache.get(progress_key(pending_id))
-    return tuple(value) if value else None  # type: ignore[return-value]
-
-
-def process_pending_import(pending_id: int, *, commit: bool) -> None:
-    """Check (commit=False) or import (commit=True) an uploaded workbook. A rerun is harmless:
-    a finished step is not repeated."""
-    pending = PendingImport.objects.select_related("user").get(pk=pending_id)
-    expected = PendingImport.State.IMPORTING if commit else PendingImport.State.CHECKING
-    if pending.state != expected:
-        return
-
-    def progress(done: int, total: int) -> None:
-        cache.set(progress_key(pending_id), (done, total), timeout=3600)
-
-    try:
-        with pending.file.open("rb") as handle:
-            summary = import_legacy_workbook(
-                handle=handle,
-                filename=pending.filename,
-                user=pending.user,
-                dry_run=not commit,
-                progress=progress,
-            )
-    except (ImportRefused, UnsafeFile) as error:
-        pending.problems = error.problems if isinstance(error, ImportRefused) else [str(error)]
-        pending.state = PendingImport.State.REFUSED
-        pending.file.delete(save=False)
-    else:
-        pending.summary = {
-            "created": summary.created,
-            "updated": summary.updated,
-            "unchanged": summary.unchanged,
-            "entries": summary.entries,
-            "partners_created": summary.partners_created,
-            "warnings": summary.warnings,
-        }
-        if commit:
-            pending.state = PendingImport.State.DONE
-            pending.run_id = summary.run_id
-            pending.file.delete(save=False)
-        else:
-            pending.state = PendingImport.State.CHECKED
-    cache.delete(progress_key(pending_id))
-    pending.save()
-
-
-def give_up_pending_import(pending_id: int) -> None:
-    """Refuse an upload whose check or import kept failing on the database (the task's retries
-    are spent): the user is told, instead of watching "Importing" for ever. Nothing of the file
-    was written, since each attempt is one transaction."""
-    pending = PendingImport.objects.filter(pk=pending_id).first()
-    if pending is None or pending.state not in (
-        PendingImport.State.CHECKING,
-        PendingImport.State.IMPORTING,
-    ):
-        return
-    pending.problems = [
-        _(
-            "The database could not be reached while this file was processed, even after "
-            "several attempts. Nothing from it was imported: upload it again."
-        )
-    ]
-    pending.state = PendingImport.State.REFUSED
-    pending.file.delete(save=False)
-    cache.delete(progress_key(pending_id))
-    pending.save()
-
-
-def start_pending_import(*, pending: PendingImport, commit: bool) -> None:
-    """Queue the check or the import once the upload is committed. When the broker cannot be
-    reached the work runs here and now instead: slower for the user, but nothing waits forever."""
-    from .tasks import process_pending_import_task
-
-    def send() -> None:
-        try:
-            process_pending_import_task.delay(pending.pk, commit)
-        except KombuError:
-            logger.warning("Task queue unreachable; importing %s in the request", pending.pk)
-            process_pending_import(pending.pk, commit=commit)
-
-    transaction.on_commit(send)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
+from django.core import signing
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
@@ -46,6 +47,11 @@ HEADER_SEARCH_ROWS = 30
 
 ACTIVITIES = "Activities"
 CONTRIBUTIONS = "Contributions"
+# The export's stamp: a custom document property (spreadsheets keep those when they save a file)
+# holding the export's moment, signed with the portal's secret key, so that only a file this
+# portal wrote is taken to have been made then.
+STAMP_PROPERTY = "SSC Portal export"
+STAMP_SALT = "finance.workbook-export"
 
 SSC_ID_PATTERN = re.compile(r"^SSC-(\d{4})-(\d{2,})$")
 
@@ -116,7 +122,7 @@ class Problem:
         where = f"{self.sheet}, row {self.row}" if self.row else self.sheet
         if self.column:
             where += f", column {self.column}"
-        return f"{where}: {self.message}"
+        return f"{where}: {self.message}" if where else self.message
 
 
 @dataclass
@@ -157,6 +163,24 @@ class ParsedWorkbook:
     # Every SSC ID on the Activities sheet, including rows with problems: a contribution for
     # one of them is reported against its activity's row, not as an unknown ID.
     ids_in_file: set[str] = field(default_factory=set)
+    # ACTIVITIES / CONTRIBUTIONS -> the title of the sheet read for it.
+    sheets: dict[str, str] = field(default_factory=dict)
+    # When the portal exported the file (its stamp); None for a file without a valid stamp.
+    made_at: datetime.datetime | None = None
+
+
+def export_stamp(when: datetime.datetime) -> str:
+    """The value of the export's STAMP_PROPERTY."""
+    return signing.dumps({"exported_at": when.isoformat()}, salt=STAMP_SALT)
+
+
+def read_stamp(value: str) -> datetime.datetime | None:
+    """The export moment a stamp states, or None when this portal did not sign it."""
+    try:
+        data = signing.loads(value, salt=STAMP_SALT)
+        return datetime.datetime.fromisoformat(data["exported_at"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
 
 
 class UnsafeFile(Exception):
@@ -319,15 +343,51 @@ def read_workbook(handle: IO[bytes], *, known_ssc_ids: set[str]) -> ParsedWorkbo
     try:
         with zipfile.ZipFile(handle) as archive:
             workbook = xlsx.open_workbook(archive)
-            titles = {title.casefold(): title for title in workbook.sheets}
-            for wanted in (ACTIVITIES, CONTRIBUTIONS):
-                if wanted.casefold() not in titles:
-                    result.problems.append(Problem(wanted, 0, "", _("The sheet is missing.")))
+            stamp = xlsx.custom_properties(archive).get(STAMP_PROPERTY)
+            if stamp is not None:
+                result.made_at = read_stamp(stamp)
+                if result.made_at is None:
+                    result.warnings.append(
+                        Problem(
+                            "",
+                            0,
+                            "",
+                            _(
+                                "The file's export stamp was not written by this portal (or "
+                                "was altered): it is taken as made at the last import."
+                            ),
+                        )
+                    )
+            for wanted, columns in (
+                (ACTIVITIES, ACTIVITY_COLUMNS),
+                (CONTRIBUTIONS, CONTRIBUTION_COLUMNS),
+            ):
+                title = _find_sheet(workbook, wanted, columns)
+                if title is None:
+                    result.problems.append(
+                        Problem(
+                            wanted,
+                            0,
+                            "",
+                            _(
+                                "No sheet has this sheet's header row (%(columns)s) in its "
+                                "first %(n)d rows."
+                            )
+                            % {"columns": _header_labels(columns), "n": HEADER_SEARCH_ROWS},
+                        )
+                    )
+                else:
+                    result.sheets[wanted] = title
             if result.problems:
                 return result
-            _read_activities(workbook.rows(titles[ACTIVITIES.casefold()]), result)
+            _read_activities(
+                workbook.rows(result.sheets[ACTIVITIES]), result, result.sheets[ACTIVITIES]
+            )
             _read_contributions(
-                workbook.rows(titles[CONTRIBUTIONS.casefold()]), result, known_ssc_ids
+                workbook.rows(result.sheets[CONTRIBUTIONS]),
+                result,
+                known_ssc_ids,
+                result.sheets[CONTRIBUTIONS],
             )
     except xlsx.WorkbookError as error:
         raise UnsafeFile(str(error)) from None
@@ -336,8 +396,38 @@ def read_workbook(handle: IO[bytes], *, known_ssc_ids: set[str]) -> ParsedWorkbo
     return result
 
 
-def _read_activities(rows: Iterator[tuple[int, list[Any]]], result: ParsedWorkbook) -> None:
-    reader = _SheetReader(ACTIVITIES, ACTIVITY_COLUMNS, ACTIVITY_REQUIRED, result)
+def _header_labels(columns: dict[str, str]) -> str:
+    required = ACTIVITY_REQUIRED if columns is ACTIVITY_COLUMNS else CONTRIBUTION_REQUIRED
+    labels = {name: heading for heading, name in columns.items()}
+    # As the export writes them: "SSC ID", "Activity", "Lead division"...
+    return ", ".join(
+        f"'{'SSC ID' if name == 'ssc_id' else labels[name].capitalize()}'" for name in required
+    )
+
+
+def _find_sheet(workbook: xlsx.Workbook, wanted: str, columns: dict[str, str]) -> str | None:
+    """The title of the sheet to read for `wanted`: the one of that name when its header row
+    fits, else the first whose header row has every required column of `wanted` (people keep
+    the workbook as "SSC activities 2024"), else the one of that name, whose header the reader
+    then reports on."""
+    by_name = next((t for t in workbook.sheets if t.strip().casefold() == wanted.casefold()), None)
+    candidates = [by_name] if by_name is not None else []
+    candidates += [title for title in workbook.sheets if title != by_name]
+    required = ACTIVITY_REQUIRED if columns is ACTIVITY_COLUMNS else CONTRIBUTION_REQUIRED
+    for title in candidates:
+        for number, cells in workbook.rows(title):
+            keys = {columns.get(_header_key(cell)) for cell in cells}
+            if "ssc_id" in keys and all(name in keys for name in required):
+                return title
+            if number >= HEADER_SEARCH_ROWS:
+                break
+    return by_name
+
+
+def _read_activities(
+    rows: Iterator[tuple[int, list[Any]]], result: ParsedWorkbook, title: str = ACTIVITIES
+) -> None:
+    reader = _SheetReader(title, ACTIVITY_COLUMNS, ACTIVITY_REQUIRED, result)
     matcher = CountryMatcher(Country.objects.select_related("division"))
     divisions = {d.code.casefold(): d for d in Division.objects.all()}
     divisions.setdefault("global", divisions.get("glb"))  # type: ignore[arg-type]
@@ -512,9 +602,12 @@ def _check_totals(
 
 
 def _read_contributions(
-    rows: Iterator[tuple[int, list[Any]]], result: ParsedWorkbook, known: set[str]
+    rows: Iterator[tuple[int, list[Any]]],
+    result: ParsedWorkbook,
+    known: set[str],
+    title: str = CONTRIBUTIONS,
 ) -> None:
-    reader = _SheetReader(CONTRIBUTIONS, CONTRIBUTION_COLUMNS, CONTRIBUTION_REQUIRED, result)
+    reader = _SheetReader(title, CONTRIBUTION_COLUMNS, CONTRIBUTION_REQUIRED, result)
     header_found = False
     for number, cells in rows:
         if not header_found:

@@ -251,11 +251,14 @@ class ImportRun(models.Model):
     activities_created = models.PositiveIntegerField(default=0)
     activities_updated = models.PositiveIntegerField(default=0)
     activities_unchanged = models.PositiveIntegerField(default=0)
+    # Left as they were: the portal changed them after the file was made.
+    activities_skipped = models.PositiveIntegerField(_("skipped as conflicts"), default=0)
     entries_recorded = models.PositiveIntegerField(default=0)
     warnings = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["sha256"], name="finance_importrun_sha256")]
         verbose_name = _("workbook import")
         verbose_name_plural = _("workbook imports")
 
@@ -288,6 +291,8 @@ class PendingImport(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     problems = models.JSONField(default=list, blank=True)
     run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL)
+    # SSC IDs of the activities in conflict the focal point chose to overwrite with the file.
+    overwrite = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -300,6 +305,34 @@ class PendingImport(models.Model):
     @property
     def is_running(self) -> bool:
         return self.state in (self.State.CHECKING, self.State.IMPORTING)
+
+    def earlier_import(self) -> ImportRun | None:
+        """The latest committed import of the same file (same checksum), other than this one's."""
+        runs = ImportRun.objects.filter(sha256=self.sha256)
+        if self.run_id is not None:
+            runs = runs.exclude(pk=self.run_id)
+        return runs.select_related("user").order_by("-created_at", "-pk").first()
+
+    def reviews(self) -> list[dict[str, Any]]:
+        """The check's list of what changes per activity, conflicts' moments as datetimes."""
+        reviews = self.summary.get("activities", [])
+        for review in reviews:
+            for conflict in review["conflicts"]:
+                if isinstance(conflict["at"], str):
+                    conflict["at"] = datetime.datetime.fromisoformat(conflict["at"])
+        return reviews
+
+    def made_at(self) -> datetime.datetime | None:
+        made_at = self.summary.get("made_at")
+        return datetime.datetime.fromisoformat(made_at) if made_at else None
+
+    def conflict_ids(self) -> set[str]:
+        """SSC IDs the check found in conflict: the only ones the focal point may overwrite."""
+        return {
+            review["ssc_id"]
+            for review in self.summary.get("activities", [])
+            if review["action"] in ("conflict", "overwritten")
+        }
 
 
 # --- Roll-ups -------------------------------------------------------------------------------------

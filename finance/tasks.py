@@ -14,7 +14,7 @@ from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
 from .dashboard import warm_default_views
-from .importer import give_up_pending_import, process_pending_import
+from .import_uploads import give_up_pending_import, process_pending_import
 from .models import RollupRun
 from .reports import build_report_export
 from .rollups import drain_refresh_requests, interrupted_rebuilds, rebuild_all

@@ -19,9 +19,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import User
 from activities.access import can_edit_activity, get_activity_for_user
 from activities.forms import partner_options
+from activities.history import through_label
 from activities.models import Activity, Partner
 
-from . import importer, services
+from . import import_uploads, importer, services
 from .export import build_workbook, ledger_csv
 from .forms import (
     CorrectionForm,
@@ -252,7 +253,7 @@ def imports(request: HttpRequest) -> HttpResponse:
                 sha256=importer.checksum(upload),
             )
             pending.file.save(f"{pending.pk}.xlsx", upload, save=True)
-            importer.start_pending_import(pending=pending, commit=False)
+            import_uploads.start_pending_import(pending=pending, commit=False)
         return redirect("finance:import_detail", pk=pending.pk)
     runs = Paginator(ImportRun.objects.select_related("user"), 25).get_page(request.GET.get("page"))
     return render(
@@ -280,11 +281,17 @@ def _get_pending(user: User, pk: int) -> PendingImport:
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pending = _get_pending(request.user, pk)  # type: ignore[arg-type]
-    progress = importer.import_progress(pending.pk) if pending.is_running else None
+    progress = import_uploads.import_progress(pending.pk) if pending.is_running else None
     return render(
         request,
         "finance/import_detail.html",
-        {"pending": pending, "progress": progress},
+        {
+            "pending": pending,
+            "progress": progress,
+            "earlier": pending.earlier_import(),
+            "reviews": pending.reviews(),
+            "made_at": pending.made_at(),
+        },
     )
 
 
@@ -292,14 +299,26 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     pending = _get_pending(request.user, pk)  # type: ignore[arg-type]
+    overwrite = sorted(set(request.POST.getlist("overwrite")))
+    unknown = [ssc_id for ssc_id in overwrite if ssc_id not in pending.conflict_ids()]
+    if unknown:
+        messages.error(
+            request,
+            _(
+                "Overwrite: %(ids)s is not an activity in conflict in this check. "
+                "Nothing was imported."
+            )
+            % {"ids": ", ".join(unknown)},
+        )
+        return redirect("finance:import_detail", pk=pending.pk)
     with transaction.atomic():
         # Only a checked file moves on, once: a double click does not import twice.
         moved = PendingImport.objects.filter(
             pk=pending.pk, state=PendingImport.State.CHECKED
-        ).update(state=PendingImport.State.IMPORTING)
+        ).update(state=PendingImport.State.IMPORTING, overwrite=overwrite)
         if moved:
             pending.state = PendingImport.State.IMPORTING
-            importer.start_pending_import(pending=pending, commit=True)
+            import_uploads.start_pending_import(pending=pending, commit=True)
     if not moved:
         messages.error(request, _("This file is not ready to import."))
     return redirect("finance:import_detail", pk=pending.pk)
@@ -379,6 +398,14 @@ def money_history(request: HttpRequest) -> HttpResponse:
     entries_page = Paginator(entries.order_by("-created_at", "-pk"), 50).get_page(
         request.GET.get("page")
     )
+    # What each entry came through (an import run names itself in the entry's history).
+    reasons = dict(
+        FinancialEntry.history.filter(  # type: ignore[attr-defined]
+            id__in=[entry.pk for entry in entries_page], history_type="+"
+        ).values_list("id", "history_change_reason")
+    )
+    for entry in entries_page:
+        entry.through = through_label(reasons.get(entry.pk))  # type: ignore[attr-defined]
     rate_changes = Paginator(
         ExchangeRate.history.select_related("history_user").order_by(  # type: ignore[attr-defined]
             "-history_date", "-history_id"

@@ -34,6 +34,10 @@ RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relati
 PACKAGE_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 ROW, CELL, VALUE, FORMULA, INLINE = (f"{MAIN}{tag}" for tag in ("row", "c", "v", "f", "is"))
 TEXT, RUN, SHARED_STRING = (f"{MAIN}{tag}" for tag in ("t", "r", "si"))
+CUSTOM_PROPERTIES = "docProps/custom.xml"
+CUSTOM_PROPERTY = (
+    "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}property"
+)
 PIECE_BYTES = 1 << 20
 MERGE_CELL = re.compile(rb"""<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref\s*=\s*["']([^"']*)["']""")
 COLUMN_LETTERS = re.compile(r"[A-Z]+")
@@ -271,3 +275,13 @@ def open_workbook(archive: zipfile.ZipFile) -> Workbook:
         timedelta_styles=timedelta_styles,
         epoch=CALENDAR_MAC_1904 if date1904 else WINDOWS_EPOCH,
     )
+
+
+def custom_properties(archive: zipfile.ZipFile) -> dict[str, str]:
+    """The workbook's custom document properties (File > Properties > Custom), as text."""
+    if CUSTOM_PROPERTIES not in archive.NameToInfo:
+        return {}
+    return {
+        prop.get("name", ""): "".join(prop.itertext()).strip()
+        for prop in _parse(archive, CUSTOM_PROPERTIES).iterfind(CUSTOM_PROPERTY)
+    }

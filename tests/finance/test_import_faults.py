@@ -18,7 +18,8 @@ from django.db.utils import OperationalError
 from accounts.models import User
 from activities.models import Activity, HistoricalActivity
 from finance import importer, tasks
-from finance.importer import import_legacy_workbook, process_pending_import
+from finance.import_uploads import process_pending_import
+from finance.importer import import_legacy_workbook
 from finance.models import FinancialEntry, ImportRun, PendingImport, RollupRefresh
 
 # Committed data and a connection of our own to kill: a transactional test. serialized_rollback
