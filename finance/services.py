@@ -19,18 +19,21 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
-from activities.models import Activity, Partner
+from activities.models import Activity, Partner, Theme
 
 from . import rollups
+from .iati_codelists import active_codes
 from .models import (
     CURRENCY_CODES,
     IFAD_KINDS,
+    CodeScheme,
     ContributionKind,
     EntryType,
     ExchangeRate,
     FinancialEntry,
     LedgerLock,
     RollupRun,
+    ThemeCode,
     first_of_month,
     to_usd,
 )
@@ -186,6 +189,38 @@ def import_rates_csv(*, text: str, user: User | None, source: str = "") -> RateI
         else:
             created += 1
     return RateImportResult(created, updated, unchanged)
+
+
+# --- Theme codes ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_theme_code(*, theme: Theme, scheme: str, code: str, user: User | None) -> ThemeCode:
+    """The code `theme` is published under in `scheme`, checked against that scheme's list."""
+    code = code.strip()
+    if scheme not in CodeScheme.values:
+        raise FinanceError({"scheme": [_("Choose a classification.")]})
+    if scheme == CodeScheme.DAC_PURPOSE and code not in active_codes("Sector"):
+        raise FinanceError(
+            {
+                "code": [
+                    _(
+                        "%(code)s is not an OECD DAC 5-digit purpose code in use (IATI's Sector "
+                        "codelist)."
+                    )
+                    % {"code": code or '""'}
+                ]
+            }
+        )
+    mapping = ThemeCode.objects.select_for_update().filter(theme=theme, scheme=scheme).first()
+    if mapping is None:
+        mapping = ThemeCode(theme=theme, scheme=scheme)
+    elif mapping.code == code:
+        return mapping
+    mapping.code, mapping.updated_by = code, user
+    mapping._history_user = user  # type: ignore[attr-defined]
+    mapping.save()
+    return mapping
 
 
 # --- Ledger -----------------------------------------------------------------------------------
