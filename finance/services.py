@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, Partner, Theme
@@ -339,7 +340,15 @@ def record_entries(
     if problems:
         raise FinanceError(problems)
     _refresh_rollups(activity, {entry.fiscal_year for entry in recorded})
+    touch_activities([activity.pk])
     return recorded
+
+
+def touch_activities(ids: Iterable[int]) -> None:
+    """Money changed: the activities' `updated_at` moves with it, in the same transaction, so
+    the API's updated_at and updated_since and IATI's last-updated-datetime see money-only
+    changes. An update of the row alone: the activity's record (and its history) is unchanged."""
+    Activity.objects.filter(pk__in=list(ids)).update(updated_at=timezone.now())
 
 
 def _refresh_rollups(activity: Activity, years: Iterable[int]) -> None:
@@ -412,6 +421,7 @@ def correct_entry(
     correction._history_user = user  # type: ignore[attr-defined]
     correction.save()
     _refresh_rollups(entry.activity, [entry.fiscal_year])
+    touch_activities([entry.activity_id])
     return correction
 
 

@@ -5,10 +5,12 @@ our own namespace."""
 from __future__ import annotations
 
 import datetime
+import importlib
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -440,6 +442,44 @@ def test_money_dated_in_the_future_is_a_planned_disbursement_not_a_transaction(
             "International Fund for Agricultural Development",
         ),
     ]
+
+
+def test_money_alone_moves_the_activitys_last_update_in_the_file(focal: User) -> None:
+    activity = ActivityFactory(visibility=Visibility.PUBLIC)
+    long_ago = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    Activity.objects.filter(pk=activity.pk).update(updated_at=long_ago)
+    versions = activity.history.count()
+
+    def last_updated() -> datetime.datetime:
+        stamp = export().find("iati-activity").get("last-updated-datetime")
+        return datetime.datetime.fromisoformat(stamp)
+
+    assert last_updated() == long_ago
+    before = timezone.now().replace(microsecond=0)
+    _record(activity, focal, _line("ifad_grant", "allocated", "1000"))
+    assert last_updated() >= before
+    Activity.objects.filter(pk=activity.pk).update(updated_at=long_ago)
+    services.correct_entry(
+        entry=FinancialEntry.objects.get(),
+        new_amount=Decimal(900),
+        reason="Rounded",
+        user=focal,
+        expected_version=None,
+    )
+    assert last_updated() >= before
+    assert activity.history.count() == versions  # the record itself did not change
+
+
+def test_the_migration_dates_money_recorded_before_it_on_its_activity(focal: User) -> None:
+    catch_up = importlib.import_module("finance.migrations.0021_money_moves_updated_at").catch_up
+    with_money, without = ActivityFactory(), ActivityFactory()
+    _record(with_money, focal, _line("ifad_grant", "allocated", "1000"))
+    long_ago = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    Activity.objects.update(updated_at=long_ago)
+    catch_up(django_apps, None)
+    moved = dict(Activity.objects.values_list("pk", "updated_at"))
+    assert moved[with_money.pk] == FinancialEntry.objects.get().created_at
+    assert moved[without.pk] == long_ago
 
 
 def test_an_activity_without_themes_or_with_unmapped_themes_gets_the_fallback_dac_sector() -> None:
