@@ -346,8 +346,9 @@ class ApiActivityFilter(ActivityFilter):
     ) -> QuerySet[Activity]:
         if not value:
             return queryset
-        # Money is recorded in the ledger without touching the activity's row, and the API's
-        # activity carries its money totals: a new entry counts as a change.
+        # The API's activity carries its money totals: a new entry counts as a change. The
+        # ledger's services move the activity's updated_at with its money; the entries are also
+        # looked up for those written in bulk without them (generate_synthetic's).
         from finance.models import FinancialEntry
 
         new_money = FinancialEntry.objects.filter(created_at__gte=value)

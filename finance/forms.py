@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from activities.forms import LongSelect, PartnerField, PartnerInput, PartnerOptions
-from activities.models import FundingNature, Modality, Partner, Status
+from activities.models import FundingNature, Modality, Partner, Status, Theme
 
 from .amounts import AmountError, parse_amount
 from .legacy import UnsafeFile, check_container
@@ -146,6 +146,16 @@ class RateForm(forms.Form):
     )
     units_per_usd = AmountField(label=_("Units per US$"))
     source = forms.CharField(label=_("Source"), max_length=200, required=False)
+
+
+class ThemeCodeForm(forms.Form):
+    theme = forms.ModelChoiceField(label=_("Theme"), queryset=Theme.objects.all())
+    code = forms.CharField(
+        label=_("DAC purpose code"),
+        max_length=5,
+        help_text=_("Five digits, from the OECD DAC CRS purpose codes, e.g. 31120."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "list": "dac-codes", "size": 6}),
+    )
 
 
 class RateUploadForm(forms.Form):

@@ -12,13 +12,19 @@ What goes where:
   records that only have a year get a planned start of 1 January of that year, saying so.
 - recipient-country: the receiving countries (every country if none is marked receiving) with
   percentages from their shares, or equal; recipient-region 998 when no country is named.
-- sector, vocabulary 99 (ours): the themes, split equally; tag, vocabulary 2: the SDGs.
+- sector, vocabulary 1 (OECD DAC 5-digit purpose codes): the codes the focal point gave the themes
+  (finance.ThemeCode), split equally over the themes and summed where themes share a code;
+  DAC_PURPOSE_FALLBACK (rural development) when no theme has a code. Vocabulary 99 (ours): the
+  themes themselves, split equally. tag, vocabulary 2: the SDGs.
 - money, in each entry's own currency (US$ when IATI has no code for the currency), netted
   over corrections: IFAD's planned money is the budget (per fiscal year and currency, status
   indicative), others' planned money planned disbursements from them; allocated money is an
   outgoing commitment (2) of IFAD's or an incoming commitment (11) from a cofinancier; spent
   money a disbursement (3) of IFAD's (expenditure (4) for its administrative budget) or
   incoming funds (1) from a cofinancier.
+- allocated or spent money dated after the day the file is written has not happened yet: IATI's
+  transactions are actual flows (rules 11.2.1 and 11.2.2 refuse a future date), so it is a planned
+  disbursement over the year of its date, from IFAD or the cofinancier, until that day comes.
 - result: the outcomes text and the participants and adopted plans as indicators.
 - What IATI has no code for goes into our own namespace (EXTENSION_NS, prefix "ssc") at the end
   of each activity: the SSC roles of countries (provider, receiver, both) and organisations
@@ -55,10 +61,19 @@ from activities.models import (
     PartnerRole,
     PartnerType,
     Status,
+    Theme,
 )
 
 from .iati_codelists import active_codes
-from .models import IFAD_KINDS, ContributionKind, FinancialEntry, Stage
+from .models import (
+    DAC_PURPOSE_FALLBACK,
+    IFAD_KINDS,
+    CodeScheme,
+    ContributionKind,
+    FinancialEntry,
+    Stage,
+    ThemeCode,
+)
 
 IATI_VERSION = "2.03"
 EXTENSION_NS = "urn:ssc-portal:iati-extension:1"
@@ -112,7 +127,7 @@ INDICATIVE = "1"  # BudgetStatus
 OUTCOME = "2"  # ResultType
 UNIT, QUALITATIVE = "1", "5"  # IndicatorMeasure
 DEVELOPING_COUNTRIES_UNSPECIFIED, OECD_DAC_REGIONS = "998", "1"  # Region, RegionVocabulary
-REPORTING_ORGANISATION_VOCABULARY = "99"  # SectorVocabulary
+OECD_DAC_5_DIGIT, REPORTING_ORGANISATION_VOCABULARY = "1", "99"  # SectorVocabulary
 SDG_GOALS = "2"  # TagVocabulary
 
 
@@ -136,6 +151,15 @@ class MoneyLine:
     valuation_basis: str
 
 
+@dataclass(frozen=True)
+class Publication:
+    """What every activity of one file shares: the day it is written (money dated later has not
+    happened yet) and the DAC purpose code of each theme (by theme id)."""
+
+    today: datetime.date
+    dac_purposes: dict[int, str]
+
+
 def export_iati(activities: QuerySet[Activity]) -> Iterator[bytes]:
     """The IATI file of `activities` (the caller chooses them: public ones), in chunks.
 
@@ -149,7 +173,14 @@ def export_iati(activities: QuerySet[Activity]) -> Iterator[bytes]:
 
 def _stream(ids: list[int]) -> Iterator[bytes]:
     buffer = io.BytesIO()
-    generated = timezone.now().replace(microsecond=0).isoformat()
+    now = timezone.now().replace(microsecond=0)
+    generated = now.isoformat()
+    publication = Publication(
+        today=now.date(),
+        dac_purposes=dict(
+            ThemeCode.objects.filter(scheme=CodeScheme.DAC_PURPOSE).values_list("theme_id", "code")
+        ),
+    )
     with etree.xmlfile(buffer, encoding="utf-8") as xml:
         xml.write_declaration()
         with xml.element(
@@ -159,7 +190,7 @@ def _stream(ids: list[int]) -> Iterator[bytes]:
         ):
             for start in range(0, len(ids), CHUNK):
                 for activity, money, contributors in _load(ids[start : start + CHUNK]):
-                    xml.write(activity_element(activity, money, contributors))
+                    xml.write(activity_element(activity, money, contributors, publication))
                 xml.flush()
                 yield _drain(buffer)
     yield _drain(buffer)
@@ -249,7 +280,10 @@ def _organisation(parent: etree._Element, tag: str, partner: Partner, **attribut
 
 
 def activity_element(
-    activity: Activity, money: list[MoneyLine], contributors: dict[int, Partner]
+    activity: Activity,
+    money: list[MoneyLine],
+    contributors: dict[int, Partner],
+    publication: Publication,
 ) -> etree._Element:
     element = etree.Element(
         "iati-activity",
@@ -277,12 +311,12 @@ def activity_element(
     etree.SubElement(element, "activity-status", code=ACTIVITY_STATUS[Status(activity.status)])
     _dates(element, activity)
     _recipients(element, activity)
-    _themes_and_sdgs(element, activity)
+    _themes_and_sdgs(element, activity, publication.dac_purposes)
     if activity.modality in (Modality.TRIANGULAR, Modality.TRILATERAL):
         etree.SubElement(element, "collaboration-type", code=TRIANGULAR)
     etree.SubElement(element, "default-flow-type", code=ODA)
-    _budgets(element, money, contributors)
-    _transactions(element, money, contributors)
+    _budgets(element, money, contributors, publication.today)
+    _transactions(element, money, contributors, publication.today)
     _results(element, activity)
     _extension(element, activity, money, contributors)
     return element
@@ -381,8 +415,29 @@ def _recipients(element: etree._Element, activity: Activity) -> None:
         )
 
 
-def _themes_and_sdgs(element: etree._Element, activity: Activity) -> None:
+def _dac_sectors(
+    element: etree._Element, themes: Sequence[Theme], dac_purposes: dict[int, str]
+) -> None:
+    """Vocabulary 1, which IATI asks of every activity (rule 102.1.1): each theme's share goes
+    to its code; themes without a code share the fallback's."""
+    shares: dict[str, Decimal] = defaultdict(Decimal)
+    if not themes:
+        shares[DAC_PURPOSE_FALLBACK] = HUNDRED
+    else:
+        weights = [Decimal(1)] * len(themes)
+        for theme, percentage in zip(themes, _split(HUNDRED, weights), strict=True):
+            shares[dac_purposes.get(theme.pk, DAC_PURPOSE_FALLBACK)] += percentage
+    for code, percentage in sorted(shares.items()):
+        etree.SubElement(
+            element, "sector", vocabulary=OECD_DAC_5_DIGIT, code=code, percentage=str(percentage)
+        )
+
+
+def _themes_and_sdgs(
+    element: etree._Element, activity: Activity, dac_purposes: dict[int, str]
+) -> None:
     themes = list(activity.themes.all())
+    _dac_sectors(element, themes, dac_purposes)
     uri = f"{settings.SITE_URL.rstrip('/')}/api/v1/themes/"
     if themes:
         for theme, percentage in zip(
@@ -418,8 +473,16 @@ def _year_period(parent: etree._Element, year: int) -> None:
     etree.SubElement(parent, "period-end", {"iso-date": f"{year}-12-31"})
 
 
+def _is_future(line: MoneyLine, today: datetime.date) -> bool:
+    """Allocated or spent money dated after `today`: not a flow yet (see the module's doc)."""
+    return line.stage != Stage.PLANNED and line.value_date > today
+
+
 def _budgets(
-    element: etree._Element, money: list[MoneyLine], contributors: dict[int, Partner]
+    element: etree._Element,
+    money: list[MoneyLine],
+    contributors: dict[int, Partner],
+    today: datetime.date,
 ) -> None:
     planned = [line for line in money if line.stage == Stage.PLANNED]
     # IFAD's own budget: one per fiscal year and currency (IATI budgets span a year at most).
@@ -439,12 +502,28 @@ def _budgets(
                 usd=sum((line.usd for line in lines), Decimal(0)),
             ),
         )
-    for line in planned:
-        if line.kind == ContributionKind.COFINANCING and line.contributor_id:
-            disbursement = etree.SubElement(element, "planned-disbursement", type=ORIGINAL)
-            _year_period(disbursement, line.fiscal_year)
-            _value(disbursement, line)
+    for line in money:
+        if line.kind == ContributionKind.IN_KIND:
+            continue  # no IATI code: in our namespace
+        if line.stage == Stage.PLANNED and line.kind == ContributionKind.COFINANCING:
+            year = line.fiscal_year
+        elif _is_future(line, today):
+            year = line.value_date.year
+        else:
+            continue
+        disbursement = etree.SubElement(element, "planned-disbursement", type=ORIGINAL)
+        _year_period(disbursement, year)
+        _value(disbursement, line)
+        if line.contributor_id:
             _organisation(disbursement, "provider-org", contributors[line.contributor_id])
+        else:
+            _text(
+                disbursement,
+                "provider-org",
+                settings.ORGANISATION_NAME,
+                ref=settings.ORGANISATION_IATI_ID,
+                type=settings.ORGANISATION_IATI_TYPE,
+            )
 
 
 def _transaction_type(line: MoneyLine) -> str | None:
@@ -462,11 +541,14 @@ def _transaction_type(line: MoneyLine) -> str | None:
 
 
 def _transactions(
-    element: etree._Element, money: list[MoneyLine], contributors: dict[int, Partner]
+    element: etree._Element,
+    money: list[MoneyLine],
+    contributors: dict[int, Partner],
+    today: datetime.date,
 ) -> None:
     for line in money:
         code = _transaction_type(line)
-        if code is None:
+        if code is None or _is_future(line, today):
             continue
         transaction = etree.SubElement(element, "transaction")
         etree.SubElement(transaction, "transaction-type", code=code)

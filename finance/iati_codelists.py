@@ -1,9 +1,9 @@
 """IATI codelists: which codes the IATI Standard knows, as published in its XML codelists.
 
-The export (finance/iati.py) needs two at run time, shipped in finance/data/iati/: the countries
-and currencies IATI knows (a few ISO codes are not in them, and a withdrawn code must not be
-published). Tests load the full set from ../shared/iati/codelists/ to check every code the
-export writes.
+The portal needs three at run time, shipped in finance/data/iati/: the countries and currencies
+IATI knows (a few ISO codes are not in them, and a withdrawn code must not be published), and the
+DAC 5-digit sectors the focal point maps the themes to (finance/services.py, set_theme_code).
+Tests load the full set from ../shared/iati/codelists/ to check every code the export writes.
 """
 
 from __future__ import annotations
@@ -31,3 +31,14 @@ def active_codes(name: str, directory: Path = SHIPPED) -> frozenset[str]:
     return frozenset(
         code for code, status in codelist(name, directory).items() if status == "active"
     )
+
+
+@cache
+def code_names(name: str, directory: Path = SHIPPED) -> dict[str, str]:
+    """{code: English name} of the active codes of one codelist."""
+    tree = etree.parse(str(directory / f"{name}.xml"))
+    return {
+        (item.findtext("code") or "").strip(): (item.findtext("name/narrative") or "").strip()
+        for item in tree.iter("codelist-item")
+        if item.get("status", "active") == "active"
+    }

@@ -734,6 +734,7 @@ class _Writer:
         LedgerLock.objects.filter(activity_id__in=list(claims)).update(
             version=F("version") + 1, updated_by=self.user, updated_at=now
         )
+        services.touch_activities(claims)
         return True
 
     @staticmethod

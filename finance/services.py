@@ -17,20 +17,24 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Activity, Partner
+from activities.models import Activity, Partner, Theme
 
 from . import rollups
+from .iati_codelists import active_codes
 from .models import (
     CURRENCY_CODES,
     IFAD_KINDS,
+    CodeScheme,
     ContributionKind,
     EntryType,
     ExchangeRate,
     FinancialEntry,
     LedgerLock,
     RollupRun,
+    ThemeCode,
     first_of_month,
     to_usd,
 )
@@ -188,6 +192,38 @@ def import_rates_csv(*, text: str, user: User | None, source: str = "") -> RateI
     return RateImportResult(created, updated, unchanged)
 
 
+# --- Theme codes ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_theme_code(*, theme: Theme, scheme: str, code: str, user: User | None) -> ThemeCode:
+    """The code `theme` is published under in `scheme`, checked against that scheme's list."""
+    code = code.strip()
+    if scheme not in CodeScheme.values:
+        raise FinanceError({"scheme": [_("Choose a classification.")]})
+    if scheme == CodeScheme.DAC_PURPOSE and code not in active_codes("Sector"):
+        raise FinanceError(
+            {
+                "code": [
+                    _(
+                        "%(code)s is not an OECD DAC 5-digit purpose code in use (IATI's Sector "
+                        "codelist)."
+                    )
+                    % {"code": code or '""'}
+                ]
+            }
+        )
+    mapping = ThemeCode.objects.select_for_update().filter(theme=theme, scheme=scheme).first()
+    if mapping is None:
+        mapping = ThemeCode(theme=theme, scheme=scheme)
+    elif mapping.code == code:
+        return mapping
+    mapping.code, mapping.updated_by = code, user
+    mapping._history_user = user  # type: ignore[attr-defined]
+    mapping.save()
+    return mapping
+
+
 # --- Ledger -----------------------------------------------------------------------------------
 
 
@@ -304,7 +340,15 @@ def record_entries(
     if problems:
         raise FinanceError(problems)
     _refresh_rollups(activity, {entry.fiscal_year for entry in recorded})
+    touch_activities([activity.pk])
     return recorded
+
+
+def touch_activities(ids: Iterable[int]) -> None:
+    """Money changed: the activities' `updated_at` moves with it, in the same transaction, so
+    the API's updated_at and updated_since and IATI's last-updated-datetime see money-only
+    changes. An update of the row alone: the activity's record (and its history) is unchanged."""
+    Activity.objects.filter(pk__in=list(ids)).update(updated_at=timezone.now())
 
 
 def _refresh_rollups(activity: Activity, years: Iterable[int]) -> None:
@@ -377,6 +421,7 @@ def correct_entry(
     correction._history_user = user  # type: ignore[attr-defined]
     correction.save()
     _refresh_rollups(entry.activity, [entry.fiscal_year])
+    touch_activities([entry.activity_id])
     return correction
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, views, views_rollups
+from . import dashboard_views, views, views_codes, views_rollups
 
 app_name = "finance"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("finance/history/", views.money_history, name="history"),
     path("finance/rates/", views.rates, name="rates"),
     path("finance/rates/upload/", views.upload_rates, name="rates_upload"),
+    path("finance/theme-codes/", views_codes.theme_codes, name="theme_codes"),
     path("finance/imports/", views.imports, name="imports"),
     path("finance/imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("finance/imports/<int:pk>/commit/", views.import_commit, name="import_commit"),

@@ -29,6 +29,7 @@ from finance.models import (
     ReportExport,
     RollupRefresh,
     RollupRun,
+    ThemeCode,
 )
 from tests.factories import country, division, theme
 from tests.knowledge.walk import state as knowledge_state
@@ -175,6 +176,7 @@ def db_state() -> dict[str, Any]:
         "users": list(User.objects.order_by("pk").values_list("pk", "password", "partner_id")),
         "ledger": list(FinancialEntry.objects.order_by("pk").values_list("pk", "amount")),
         "rates": list(ExchangeRate.objects.order_by("pk").values_list("currency", "units_per_usd")),
+        "theme_codes": list(ThemeCode.objects.order_by("pk").values_list("pk", "code")),
         "imports": list(PendingImport.objects.order_by("pk").values_list("pk", "state")),
         "import_runs": ImportRun.objects.count(),
         "api_tokens": list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),

@@ -26,7 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import ApiToken, User
 from accounts.services import create_api_token
-from activities.models import Activity, CountryRole, Partner, PartnerRole, Visibility
+from activities.models import Activity, CountryRole, Partner, PartnerRole, Theme, Visibility
 from finance import reports, services
 from finance.models import FinancialEntry, PendingImport, ReportExport
 from tests.factories import PASSWORD, ActivityFactory, PartnerFactory
@@ -333,6 +333,14 @@ CASES: list[Case] = [
         ),
     ),
     Case("finance:rates_upload", "", post_only(only(STAFF, get=405, post=DONE))),
+    # Theme codes (the IATI file's DAC sectors) read like the rates; the focal point keeps them.
+    Case(
+        "finance:theme_codes",
+        "",
+        logged_in(
+            {"partner": 403, "*": 200}, {"partner": 403, "focal": DONE, "admin": DONE, "*": 403}
+        ),
+    ),
     Case("finance:imports", "", only(STAFF, get=200, post=DONE)),
     Case("finance:history", "", only(STAFF, get=200, post=200)),
     Case("finance:import_detail", "pending", only(STAFF, get=200, post=200)),
@@ -450,6 +458,8 @@ def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
             }
         case "finance:rates":
             return {"currency": "EUR", "month": "2024-01", "units_per_usd": "0.9"}
+        case "finance:theme_codes":
+            return {"theme": Theme.objects.get(position=1).pk, "code": "31182"}
         case "finance:rates_upload":
             return {
                 "file": SimpleUploadedFile(

@@ -206,6 +206,42 @@ def test_new_money_counts_as_a_change_for_sync(
     ]
 
 
+def test_money_alone_moves_updated_at_and_an_incremental_sync_sees_it(
+    api_for: ApiFor, focal: User
+) -> None:
+    activity = ActivityFactory()
+    long_ago = timezone.now() - datetime.timedelta(days=30)
+    Activity.objects.filter(pk=activity.pk).update(updated_at=long_ago)
+    client = api_for(focal)
+    since = timezone.now()
+    entry = finance_services.record_entries(
+        activity=activity,
+        entries=[
+            finance_services.EntryData(
+                kind="ifad_grant",
+                stage="allocated",
+                amount=Decimal(5),
+                currency="USD",
+                value_date=datetime.date(2024, 1, 1),
+            )
+        ],
+        user=focal,
+        expected_version=None,
+    )[0]
+    found = client.get(URL, {"updated_since": since.isoformat()}).json()["results"]
+    assert [a["id"] for a in found] == [activity.pk]
+    assert datetime.datetime.fromisoformat(found[0]["updated_at"]) >= since
+    # A correction too; the activity's own version (its edit lock) stays where it was.
+    Activity.objects.filter(pk=activity.pk).update(updated_at=long_ago)
+    since = timezone.now()
+    finance_services.correct_entry(
+        entry=entry, new_amount=None, reason="Twice", user=focal, expected_version=None
+    )
+    detail = client.get(f"{URL}{activity.pk}/").json()
+    assert datetime.datetime.fromisoformat(detail["updated_at"]) >= since
+    assert detail["version"] == activity.version
+
+
 def test_updated_since_looks_up_new_money_without_sorting_it(api_for: ApiFor, focal: User) -> None:
     # The ledger's default order (value date) would make PostgreSQL sort every new entry before
     # taking the first 2,001: any 2,001 tell "few" from "many".

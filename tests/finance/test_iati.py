@@ -1,30 +1,36 @@
-"""The IATI 2.03 file: valid against the official schema, every code in its codelist, only
-public activities, and the SSC facts IATI has no code for in our own namespace."""
+"""The IATI 2.03 file: valid against the official schema, every code in its codelist, no error
+by the Standard's rulesets, only public activities, and the SSC facts IATI has no code for in
+our own namespace."""
 
 from __future__ import annotations
 
 import datetime
+import importlib
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from lxml import etree
 
 from accounts.models import User
 from activities.models import Activity, CountryRole, Modality, PartnerRole, Theme, Visibility
 from finance import iati, services
 from finance.iati_codelists import SHIPPED, active_codes, codelist
-from finance.models import FinancialEntry
+from finance.models import FinancialEntry, ThemeCode
 from tests.factories import ActivityFactory, PartnerFactory, country, sdg, theme
+from tests.finance.iati_rules import rule_errors, standard_rules
 from tests.finance.test_legacy_import import import_sample
 
 pytestmark = pytest.mark.django_db
 
 SHARED = Path("../shared/iati")
+FUTURE = timezone.now().date() + datetime.timedelta(days=45)
 URL = "/api/v1/iati/activities.xml"
 NS = {"ssc": iati.EXTENSION_NS}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -59,7 +65,7 @@ CODED = [
 ]
 CODED_ATTRIBUTES = {"code", "type", "role", "vocabulary", "currency", "status", "measure"}
 # Codes whose list depends on the vocabulary the element names.
-BY_VOCABULARY = {("tag", "2"): "UNSDG-Goals"}
+BY_VOCABULARY = {("tag", "2"): "UNSDG-Goals", ("sector", "1"): "Sector"}
 
 
 def schema() -> etree.XMLSchema:
@@ -90,8 +96,8 @@ def code_problems(document: etree._Element) -> list[str]:
                 if value not in theme_codes:
                     problems.append(f"sector code {value!r} is not a theme")
                 continue
-            if key == ("tag", "code"):
-                name = BY_VOCABULARY.get(("tag", element.get("vocabulary", "")))
+            if key in (("tag", "code"), ("sector", "code")):
+                name = BY_VOCABULARY.get((element.tag, element.get("vocabulary", "")))
             else:
                 name = lists.get(key)
             if name is None:
@@ -104,6 +110,7 @@ def code_problems(document: etree._Element) -> list[str]:
 def assert_publishable(document: etree._Element) -> None:
     schema().assertValid(document)
     assert code_problems(document) == []
+    assert rule_errors(document, standard_rules(SHARED / "rulesets/standard.json")) == []
 
 
 def _rate(currency: str, day: datetime.date, units: str, user: User) -> None:
@@ -161,6 +168,9 @@ def test_generated_data_with_every_kind_of_money_exports_valid_iati(focal: User)
             _line("cofinancing", "allocated", "40000", contributor=partner),
             _line("cofinancing", "spent", "20000", contributor=partner, currency="ZWG"),
             _line("in_kind", "allocated", "7000", contributor=partner, valuation_method="venue"),
+            # Dated after today: not a flow yet (rules 11.2.1 and 11.2.2)
+            _line("ifad_grant", "spent", "3000", value_date=FUTURE),
+            _line("cofinancing", "allocated", "2000", contributor=partner, value_date=FUTURE),
         )
     entry = FinancialEntry.objects.filter(kind="ifad_grant", stage="allocated").first()
     services.correct_entry(
@@ -172,8 +182,27 @@ def test_generated_data_with_every_kind_of_money_exports_valid_iati(focal: User)
 
 
 def test_the_shipped_codelists_are_the_official_ones() -> None:
-    for name in ("Country", "Currency"):
+    for name in ("Country", "Currency", "Sector"):
         assert codelist(name, SHIPPED) == codelist(name, SHARED / "codelists")
+
+
+def test_the_rule_check_finds_what_the_standard_refuses() -> None:
+    # A transaction and a last update in the future, sectors of our own vocabulary only, and
+    # their percentages short of 100.
+    document = etree.fromstring(
+        b'<iati-activities><iati-activity default-currency="USD" '
+        b'last-updated-datetime="2999-01-01T00:00:00+00:00" xml:lang="en">'
+        b'<iati-identifier>XM-DAC-988-SSC-1</iati-identifier><reporting-org ref="XM-DAC-988"/>'
+        b'<activity-date type="1" iso-date="2024-01-01"/>'
+        b'<recipient-region code="998" vocabulary="1" percentage="100"/>'
+        b'<sector vocabulary="99" code="a" percentage="60"><narrative>A</narrative></sector>'
+        b'<sector vocabulary="99" code="b" percentage="30"><narrative>B</narrative></sector>'
+        b'<transaction><transaction-type code="3"/><transaction-date iso-date="2999-01-01"/>'
+        b'<value value-date="2999-01-01">1</value></transaction>'
+        b"</iati-activity></iati-activities>"
+    )
+    broken = {error.split()[1] for error in rule_errors(document)}
+    assert broken == {"11.1.1", "11.2.1", "11.2.2", "2.1.2", "102.1.1"}
 
 
 def test_a_file_in_several_chunks_is_one_valid_document(
@@ -307,10 +336,18 @@ def test_roles_money_and_ssc_facts_in_the_file(triangular: Activity) -> None:
         e.get("code"): e.get("percentage") for e in activity_element.findall("recipient-country")
     }
     assert recipients == {"AO": "50.00", "MZ": "50.00"}  # receivers; the provider is not one
-    assert [e.get("percentage") for e in activity_element.findall("sector")] == [
-        "33.33",
-        "33.33",
-        "33.34",
+    sectors = [
+        (e.get("vocabulary"), e.get("code"), e.get("percentage"))
+        for e in activity_element.findall("sector")
+    ]
+    assert sectors == [
+        # The themes' default DAC purpose codes (finance migration default_dac_purpose_codes)
+        ("1", "31120", "33.33"),  # agricultural production: agricultural development
+        ("1", "31166", "33.33"),  # agricultural technologies: agricultural extension
+        ("1", "32161", "33.34"),  # value chains: agro-industries
+        ("99", "agri-technologies", "33.33"),
+        ("99", "agri-production", "33.33"),
+        ("99", "value-chains", "33.34"),
     ]
     assert sorted(e.get("code") for e in activity_element.findall("tag")) == ["2", "5"]
     budget = activity_element.find("budget")
@@ -357,6 +394,108 @@ def test_a_currency_iati_does_not_know_is_published_in_us_dollars(focal: User) -
     assert (value.get("currency"), value.text) == ("USD", "40.00")
     assert value.get(f"{{{iati.EXTENSION_NS}}}currency") == "ZWG"
     assert value.get(f"{{{iati.EXTENSION_NS}}}amount") == "1000.00"
+
+
+def test_money_dated_in_the_future_is_a_planned_disbursement_not_a_transaction(
+    focal: User,
+) -> None:
+    activity = ActivityFactory(visibility=Visibility.PUBLIC, countries=["BR"])
+    funder = PartnerFactory(name="Fondo Andino")
+    today = timezone.now().date()
+    _record(
+        activity,
+        focal,
+        _line("ifad_grant", "spent", "100", value_date=today),
+        _line("ifad_grant", "allocated", "500", value_date=FUTURE),
+        _line("ifad_grant", "spent", "200", value_date=FUTURE),
+        _line("cofinancing", "spent", "300", contributor=funder, value_date=FUTURE),
+    )
+    document = export()
+    assert_publishable(document)
+    transactions = [
+        (t.find("transaction-type").get("code"), t.findtext("value"))
+        for t in document.iter("transaction")
+    ]
+    assert transactions == [("3", "100.00")]
+    year = str(FUTURE.year)
+    planned = sorted(
+        (
+            p.findtext("value"),
+            p.find("value").get("value-date"),
+            p.find("period-start").get("iso-date"),
+            p.find("provider-org").findtext("narrative"),
+        )
+        for p in document.iter("planned-disbursement")
+    )
+    assert planned == [
+        (
+            "200.00",
+            FUTURE.isoformat(),
+            f"{year}-01-01",
+            "International Fund for Agricultural Development",
+        ),
+        ("300.00", FUTURE.isoformat(), f"{year}-01-01", "Fondo Andino"),
+        (
+            "500.00",
+            FUTURE.isoformat(),
+            f"{year}-01-01",
+            "International Fund for Agricultural Development",
+        ),
+    ]
+
+
+def test_money_alone_moves_the_activitys_last_update_in_the_file(focal: User) -> None:
+    activity = ActivityFactory(visibility=Visibility.PUBLIC)
+    long_ago = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    Activity.objects.filter(pk=activity.pk).update(updated_at=long_ago)
+    versions = activity.history.count()
+
+    def last_updated() -> datetime.datetime:
+        stamp = export().find("iati-activity").get("last-updated-datetime")
+        return datetime.datetime.fromisoformat(stamp)
+
+    assert last_updated() == long_ago
+    before = timezone.now().replace(microsecond=0)
+    _record(activity, focal, _line("ifad_grant", "allocated", "1000"))
+    assert last_updated() >= before
+    Activity.objects.filter(pk=activity.pk).update(updated_at=long_ago)
+    services.correct_entry(
+        entry=FinancialEntry.objects.get(),
+        new_amount=Decimal(900),
+        reason="Rounded",
+        user=focal,
+        expected_version=None,
+    )
+    assert last_updated() >= before
+    assert activity.history.count() == versions  # the record itself did not change
+
+
+def test_the_migration_dates_money_recorded_before_it_on_its_activity(focal: User) -> None:
+    catch_up = importlib.import_module("finance.migrations.0022_money_moves_updated_at").catch_up
+    with_money, without = ActivityFactory(), ActivityFactory()
+    _record(with_money, focal, _line("ifad_grant", "allocated", "1000"))
+    long_ago = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    Activity.objects.update(updated_at=long_ago)
+    catch_up(django_apps, None)
+    moved = dict(Activity.objects.values_list("pk", "updated_at"))
+    assert moved[with_money.pk] == FinancialEntry.objects.get().created_at
+    assert moved[without.pk] == long_ago
+
+
+def test_an_activity_without_themes_or_with_unmapped_themes_gets_the_fallback_dac_sector() -> None:
+    ThemeCode.objects.filter(theme=theme(2)).delete()
+    ActivityFactory(visibility=Visibility.PUBLIC, ssc_id="SSC-2024-01", themes=[])
+    ActivityFactory(visibility=Visibility.PUBLIC, ssc_id="SSC-2024-02", themes=[theme(1), theme(2)])
+    document = export()
+    assert_publishable(document)
+    sectors = [
+        [(s.get("code"), s.get("percentage")) for s in a.findall("sector[@vocabulary='1']")]
+        for a in document.iter("iati-activity")
+    ]
+    assert sectors == [
+        [("43040", "100")],  # no theme: rural development
+        [("31166", "50.00"), ("43040", "50.00")],  # theme 2 lost its code
+    ]
 
 
 def test_reversed_money_is_not_published(focal: User) -> None:

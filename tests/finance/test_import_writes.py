@@ -245,3 +245,24 @@ def test_an_amount_the_ledger_cannot_hold_is_refused_in_the_preview(focal: User)
     [problem] = refused.value.problems
     assert problem.startswith("Contributions, row 2") and "too large" in problem
     assert not StatusChange.objects.exists()
+
+
+def test_a_money_only_change_moves_the_activitys_last_update(focal: User) -> None:
+    run(workbook(2), focal)
+    long_ago = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    Activity.objects.update(updated_at=long_ago)
+    before = datetime.datetime.now(datetime.UTC)
+    changed = build(
+        [
+            activity_row(ssc_id, title=f"Exchange {ssc_id}")
+            for ssc_id in ("SSC-2010-01", "SSC-2010-02")
+        ],
+        [
+            contribution_row("SSC-2010-01", contributor="Ministry SSC-2010-01", planned=3000),
+            contribution_row("SSC-2010-02", contributor="Ministry SSC-2010-02", planned=2000),
+        ],
+    )
+    run(changed, focal)
+    moved = dict(Activity.objects.values_list("ssc_id", "updated_at"))
+    assert moved["SSC-2010-01"] >= before  # its figures changed, its record did not
+    assert moved["SSC-2010-02"] == long_ago

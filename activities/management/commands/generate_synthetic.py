@@ -359,7 +359,7 @@ class Generator:
         created = datetime(year, 1, 1, tzinfo=UTC)
         horizon = min(datetime.now(UTC), created + timedelta(days=6 * 365)) - created
         updated = created + timedelta(seconds=rng.randint(0, max(0, int(horizon.total_seconds()))))
-        return Activity(
+        activity = Activity(
             ssc_id=ssc_id,
             title=title[:300],
             summary=(
@@ -387,6 +387,11 @@ class Generator:
             created_at=created,
             updated_at=updated,
         )
+        # A short exchange that started late ends when it started, not before (Activity.clean's
+        # rule); fixed here rather than drawn again, so a seed still makes the same portfolio.
+        if activity.actual_start and activity.actual_end:
+            activity.actual_end = max(activity.actual_end, activity.actual_start)
+        return activity
 
     def entries(
         self, activities: Sequence[Activity], count: int, partners: Sequence[Partner]
