@@ -52,16 +52,26 @@ class FinanceError(Exception):
 class LedgerConflict(FinanceError):
     """Someone recorded or corrected an entry of this activity since the caller loaded it."""
 
-    def __init__(self, lock: LedgerLock):
+    def __init__(self, lock: LedgerLock, loaded: int):
         self.lock = lock
-        who = lock.updated_by or _("someone")
-        super().__init__(
-            _(
-                "%(who)s changed these figures at %(when)s while you were editing. Nothing you "
-                "typed was saved: check the figures below and submit again."
-            )
-            % {"who": who, "when": f"{lock.updated_at:%Y-%m-%d %H:%M} UTC"}
-        )
+        if lock.updated_at is None:
+            # Imports and generated data set a version with no time or author (and a version
+            # sent for an activity with none yet finds a new lock): say which versions differ.
+            message = _(
+                "These figures are at version %(version)d, not version %(loaded)d as you loaded "
+                "them. Nothing you typed was saved: check the figures below and submit again."
+            ) % {"version": lock.version, "loaded": loaded}
+        else:
+            message = _(
+                "%(who)s changed these figures at %(when)s (version %(version)d) while you "
+                "were editing. Nothing you typed was saved: check the figures below and submit "
+                "again."
+            ) % {
+                "who": lock.updated_by or _("someone"),
+                "when": f"{lock.updated_at:%Y-%m-%d %H:%M} UTC",
+                "version": lock.version,
+            }
+        super().__init__(message)
 
 
 # --- Rates ------------------------------------------------------------------------------------
@@ -221,7 +231,7 @@ def _claim_ledger(activity: Activity, expected_version: int | None, user: User |
     )
     if not claimed:
         lock.refresh_from_db()
-        raise LedgerConflict(lock)
+        raise LedgerConflict(lock, expected_version)
 
 
 def _check_entry(data: EntryData) -> dict[str, list[str]]:

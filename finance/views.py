@@ -90,13 +90,36 @@ def activity_finance_page(request: HttpRequest, pk: int) -> HttpResponse:
                     _("%(count)d line(s) recorded.") % {"count": len(rows)},
                 )
                 return redirect("finance:activity", pk=activity.pk)
+    status = 409 if conflict else 400 if request.method == "POST" else 200
+    return _finance_page(
+        request,
+        activity,
+        lines=lines,
+        can_edit=can_edit,
+        version=version,
+        problems=problems,
+        conflict=conflict,
+        status=status,
+    )
+
+
+def _finance_page(
+    request: HttpRequest,
+    activity: Activity,
+    *,
+    lines: Any,
+    can_edit: bool,
+    version: int,
+    problems: list[str],
+    conflict: bool,
+    status: int,
+) -> HttpResponse:
     entries = (
         FinancialEntry.objects.filter(activity=activity)
         .select_related("contributor", "created_by", "corrects")
         .order_by("-created_at", "-pk")
     )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    status = 409 if conflict else 400 if request.method == "POST" else 200
     return render(
         request,
         "finance/activity.html",
@@ -138,6 +161,22 @@ def correct_entry(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             user=user,
             expected_version=form.cleaned_data["version"],
+        )
+    except services.LedgerConflict as error:
+        # The page again, as it stands now, with the conflict: a redirect would answer 302.
+        conflict: list[str] = []
+        _add_errors(error, conflict)
+        return _finance_page(
+            request,
+            activity,
+            lines=EntryLineFormSet(
+                prefix="lines", form_kwargs={"partner_choices": partner_options()}
+            ),
+            can_edit=True,
+            version=services.ledger_version(activity),
+            problems=conflict,
+            conflict=True,
+            status=409,
         )
     except services.FinanceError as error:
         problems: list[str] = []
