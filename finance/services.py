@@ -25,6 +25,7 @@ from . import rollups
 from .models import (
     CURRENCY_CODES,
     IFAD_KINDS,
+    MAX_LINE_AMOUNT,
     ContributionKind,
     EntryType,
     ExchangeRate,
@@ -252,8 +253,8 @@ def _check_entry(data: EntryData) -> dict[str, list[str]]:
         errors["amount"] = [_("Amounts are positive; record a correction to reduce a figure.")]
     elif data.amount.as_tuple().exponent < -2:  # type: ignore[operator]
         errors["amount"] = [_("Give the amount to the cent at most.")]
-    elif data.amount >= Decimal("1e16"):
-        errors["amount"] = [_("This amount is too large.")]
+    elif data.amount > MAX_LINE_AMOUNT:
+        errors["amount"] = [amount_over_limit(data.amount, data.currency)]
     if data.currency not in CURRENCY_CODES:
         errors["currency"] = [
             _("%(code)s is not an ISO 4217 currency code.") % {"code": data.currency}
@@ -263,11 +264,32 @@ def _check_entry(data: EntryData) -> dict[str, list[str]]:
     return errors
 
 
+def amount_over_limit(amount: Decimal, currency: str) -> str:
+    return _(
+        "The amount %(amount)s %(currency)s is too large for one line: the limit is %(limit)s. "
+        "Check the figure, or split it over several lines."
+    ) % {"amount": f"{amount:,}", "currency": currency, "limit": f"{MAX_LINE_AMOUNT:,}"}
+
+
+def converted_over_limit(amount_usd: Decimal, currency: str) -> str | None:
+    """The refusal of a line whose US$ value is above the limit (a currency worth more than the
+    dollar makes a smaller amount larger), or None."""
+    if abs(amount_usd) <= MAX_LINE_AMOUNT:
+        return None
+    return _(
+        "The amount converted to US$ is %(usd)s, too large for one line: the limit is "
+        "US$ %(limit)s. Check the amount and the %(currency)s rate."
+    ) % {"usd": f"{amount_usd:,}", "limit": f"{MAX_LINE_AMOUNT:,}", "currency": currency}
+
+
 def _new_entry(activity: Activity, data: EntryData, user: User | None) -> FinancialEntry:
     errors = _check_entry(data)
     if errors:
         raise FinanceError(errors)
     rate = rate_for(data.currency, data.value_date)
+    amount_usd = to_usd(data.amount, rate)
+    if problem := converted_over_limit(amount_usd, data.currency):
+        raise FinanceError({"amount": [problem]})
     entry = FinancialEntry(
         activity=activity,
         contributor=data.contributor,
@@ -280,7 +302,7 @@ def _new_entry(activity: Activity, data: EntryData, user: User | None) -> Financ
         value_date=data.value_date,
         fiscal_year=data.fiscal_year or data.value_date.year,
         units_per_usd=rate,
-        amount_usd=to_usd(data.amount, rate),
+        amount_usd=amount_usd,
         reference=data.reference,
         note=data.note,
         created_by=user,
@@ -358,12 +380,16 @@ def correct_entry(
         raise FinanceError({"reason": [_("Say why the figure is corrected.")]})
     if new_amount is not None and (not new_amount.is_finite() or new_amount < 0):
         raise FinanceError({"amount": [_("The corrected amount cannot be negative.")]})
+    if new_amount is not None and new_amount > MAX_LINE_AMOUNT:
+        raise FinanceError({"amount": [amount_over_limit(new_amount, entry.currency)]})
     _claim_ledger(entry.activity, expected_version, user)
     current_amount, current_usd = net_amount(entry)
     target = new_amount if new_amount is not None else Decimal(0)
     if target == current_amount:
         raise FinanceError({"amount": [_("The entry already has this amount.")]})
     target_usd = to_usd(target, entry.units_per_usd)
+    if problem := converted_over_limit(target_usd, entry.currency):
+        raise FinanceError({"amount": [problem]})
     correction = FinancialEntry(
         activity=entry.activity,
         contributor=entry.contributor,
