@@ -37,7 +37,9 @@ class AmountField(forms.Field):
             if len(text) > 40:
                 raise AmountError(text)
             return parse_amount(text)
-        except AmountError:
+        except AmountError as error:
+            if error.message:
+                raise forms.ValidationError(error.message) from None
             raise forms.ValidationError(
                 _("%(value)s is not an amount: write digits, e.g. 150000 or 150 000.50."),
                 params={"value": text[:40]},

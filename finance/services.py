@@ -12,7 +12,7 @@ import datetime
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from activities.models import Activity, Partner
 
 from . import rollups
+from .amounts import AmountError, parse_amount
 from .models import (
     CURRENCY_CODES,
     IFAD_KINDS,
@@ -173,12 +174,15 @@ def import_rates_csv(*, text: str, user: User | None, source: str = "") -> RateI
             )
             continue
         try:
-            rate = Decimal(rate_text.replace(",", ""))
+            rate = parse_amount(rate_text)
             if not rate.is_finite() or rate <= 0:
-                raise InvalidOperation
-        except InvalidOperation:
+                raise AmountError(rate_text)
+        except AmountError as error:
             errors.append(
-                _("Row %(row)d, column units_per_usd: %(value)r is not a positive number.")
+                _("Row %(row)d, column units_per_usd: %(problem)s")
+                % {"row": number, "problem": error.message}
+                if error.message
+                else _("Row %(row)d, column units_per_usd: %(value)r is not a positive number.")
                 % {"row": number, "value": rate_text}
             )
             continue
