@@ -149,6 +149,18 @@ class RateForm(forms.Form):
     units_per_usd = AmountField(label=_("Units per US$"))
     source = forms.CharField(label=_("Source"), max_length=200, required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # Offered again when it was: unticked, the rate is refused and asked about again.
+        if self.data.get("confirm") is not None:
+            self.add_confirmation()
+
+    def add_confirmation(self) -> None:
+        """The checkbox that keeps a rate far off its neighbouring months (RateOutlier)."""
+        self.fields["confirm"] = forms.BooleanField(
+            label=_("Yes, this rate is right: keep it"), required=False
+        )
+
 
 class RateUploadForm(forms.Form):
     file = forms.FileField(

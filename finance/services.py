@@ -104,10 +104,70 @@ def rate_for(currency: str, value_date: datetime.date) -> Decimal:
     return rate
 
 
+# A rate this many times above or below its neighbouring months is asked about before it is kept:
+# a misplaced decimal mark makes one a thousand times off, a real devaluation rarely five.
+OUTLIER_FACTOR = 5
+
+Neighbours = list[tuple[datetime.date, Decimal]]
+
+
+class RateOutlier(FinanceError):
+    """A rate far off its currency's neighbouring months: kept only once confirmed."""
+
+
+def rate_outlier_message(
+    currency: str, month: datetime.date, units_per_usd: Decimal, neighbours: Neighbours
+) -> str:
+    return _(
+        "%(rate)s %(currency)s per US$ for %(month)s is more than %(factor)d times off the "
+        "neighbouring months (%(neighbours)s): check it, and confirm it if it is right."
+    ) % {
+        "rate": units_per_usd,
+        "currency": currency,
+        "month": f"{month:%Y-%m}",
+        "factor": OUTLIER_FACTOR,
+        "neighbours": ", ".join(f"{m:%Y-%m}: {r.normalize():f}" for m, r in neighbours),
+    }
+
+
+def outlier_neighbours(
+    month: datetime.date, units_per_usd: Decimal, known: dict[datetime.date, Decimal]
+) -> Neighbours:
+    """The nearest earlier and later months with a rate, when the rate is more than
+    OUTLIER_FACTOR times off every one of them (else []): in line with one neighbour it may be a
+    real move, as a devaluation is; off both, it looks like a typo."""
+    earlier = max((m for m in known if m < month), default=None)
+    later = min((m for m in known if m > month), default=None)
+    neighbours = [(m, known[m]) for m in (earlier, later) if m is not None]
+    far = all(
+        units_per_usd > rate * OUTLIER_FACTOR or units_per_usd * OUTLIER_FACTOR < rate
+        for _month, rate in neighbours
+    )
+    return neighbours if far else []
+
+
+def _known_rates(currencies: Iterable[str]) -> dict[str, dict[datetime.date, Decimal]]:
+    known: dict[str, dict[datetime.date, Decimal]] = {}
+    rows = ExchangeRate.objects.filter(currency__in=list(currencies)).values_list(
+        "currency", "month", "units_per_usd"
+    )
+    for currency, month, rate in rows:
+        known.setdefault(currency, {})[month] = rate
+    return known
+
+
 @transaction.atomic
 def set_rate(
-    *, currency: str, month: datetime.date, units_per_usd: Decimal, source: str, user: User | None
+    *,
+    currency: str,
+    month: datetime.date,
+    units_per_usd: Decimal,
+    source: str,
+    user: User | None,
+    confirmed: bool = False,
 ) -> ExchangeRate:
+    """Add or change one month's rate; one far off its neighbours (RateOutlier) needs
+    `confirmed`."""
     currency = currency.strip().upper()
     errors: dict[str, list[str]] = {}
     if currency not in CURRENCY_CODES:
@@ -118,6 +178,17 @@ def set_rate(
         errors["units_per_usd"] = [_("The rate must be a positive number of units per US$.")]
     if errors:
         raise FinanceError(errors)
+    month = first_of_month(month)
+    if not confirmed:
+        others = {m: r for m, r in _known_rates([currency]).get(currency, {}).items() if m != month}
+        if neighbours := outlier_neighbours(month, units_per_usd, others):
+            raise RateOutlier(
+                {
+                    "units_per_usd": [
+                        rate_outlier_message(currency, month, units_per_usd, neighbours)
+                    ]
+                }
+            )
     rate, created = ExchangeRate.objects.get_or_create(
         currency=currency,
         month=first_of_month(month),
@@ -138,8 +209,14 @@ class RateImportResult:
 
 
 @transaction.atomic
-def import_rates_csv(*, text: str, user: User | None, source: str = "") -> RateImportResult:
-    """Columns currency, month (YYYY-MM), units per US$. All rows or none; errors name the row."""
+def import_rates_csv(
+    *, text: str, user: User | None, source: str = "", confirm_outliers: bool = False
+) -> RateImportResult:
+    """Columns currency, month (YYYY-MM), units per US$. All rows or none; errors name the row.
+
+    A rate far off its neighbouring months (those of the file and those kept) refuses the file
+    with RateOutlier, naming the rows, unless `confirm_outliers`.
+    """
     reader = csv.reader(io.StringIO(text))
     rows = list(reader)
     if not rows:
@@ -189,18 +266,46 @@ def import_rates_csv(*, text: str, user: User | None, source: str = "") -> RateI
         parsed.append((number, currency, month, rate))
     if errors:
         raise FinanceError({"file": errors})
+    if not confirm_outliers:
+        _refuse_outliers(parsed)
     created = updated = unchanged = 0
     for _number, currency, month, rate in parsed:
         existing = ExchangeRate.objects.filter(currency=currency, month=month).first()
         if existing and existing.units_per_usd == rate:
             unchanged += 1
             continue
-        set_rate(currency=currency, month=month, units_per_usd=rate, source=source, user=user)
+        set_rate(
+            currency=currency,
+            month=month,
+            units_per_usd=rate,
+            source=source,
+            user=user,
+            confirmed=True,  # checked above against the file's rows as well
+        )
         if existing:
             updated += 1
         else:
             created += 1
     return RateImportResult(created, updated, unchanged)
+
+
+def _refuse_outliers(parsed: list[tuple[int, str, datetime.date, Decimal]]) -> None:
+    known = _known_rates({currency for _number, currency, _month, _rate in parsed})
+    for _number, currency, month, rate in parsed:
+        known.setdefault(currency, {})[month] = rate
+    problems = []
+    for number, currency, month, rate in parsed:
+        others = {m: r for m, r in known[currency].items() if m != month}
+        if neighbours := outlier_neighbours(month, rate, others):
+            problems.append(
+                _("Row %(row)d: %(problem)s")
+                % {
+                    "row": number,
+                    "problem": rate_outlier_message(currency, month, rate, neighbours),
+                }
+            )
+    if problems:
+        raise RateOutlier({"file": problems})
 
 
 # --- Ledger -----------------------------------------------------------------------------------

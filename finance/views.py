@@ -205,8 +205,17 @@ def rates(request: HttpRequest) -> HttpResponse:
         _require_focal_point(user)
         if form.is_valid():
             try:
-                services.set_rate(user=user, **form.cleaned_data)
+                services.set_rate(
+                    user=user,
+                    currency=form.cleaned_data["currency"],
+                    month=form.cleaned_data["month"],
+                    units_per_usd=form.cleaned_data["units_per_usd"],
+                    source=form.cleaned_data["source"],
+                    confirmed=form.cleaned_data.get("confirm", False),
+                )
             except services.FinanceError as error:
+                if isinstance(error, services.RateOutlier):
+                    form.add_confirmation()
                 for name, problems in error.errors.items():
                     for problem in problems:
                         form.add_error(name if name in form.fields else None, problem)
