@@ -167,6 +167,10 @@ class RateUploadForm(forms.Form):
         label=_("CSV file"),
         help_text=_("Columns: currency, month (YYYY-MM), units_per_usd. At most 1 MB."),
     )
+    confirm_outliers = forms.BooleanField(
+        label=_("Keep rates more than five times off their neighbouring months as they are"),
+        required=False,
+    )
 
     MAX_BYTES = 1_000_000
 

@@ -256,6 +256,7 @@ def upload_rates(request: HttpRequest) -> HttpResponse:
                 text=upload.cleaned_data["file"],
                 user=user,
                 source=(uploaded.name or "")[:200] if uploaded else "",
+                confirm_outliers=upload.cleaned_data["confirm_outliers"],
             )
         except services.FinanceError as error:
             for problems in error.errors.values():

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
@@ -90,4 +91,22 @@ def test_import_rates_refuses_a_rate_ten_times_its_neighbours_unless_confirmed(
     assert not ExchangeRate.objects.exists()
 
     call_command("import_rates", str(path), "--confirm-outliers")
+    assert ExchangeRate.objects.get(month=FEB).units_per_usd == Decimal("7.85")
+
+
+def test_the_rates_upload_refuses_an_outlier_unless_its_box_is_ticked(
+    focal_client: Client,
+) -> None:
+    def upload(**extra: str) -> str:
+        csv = (
+            b"currency,month,units_per_usd\nGBP,2024-01,0.785\nGBP,2024-02,7.85\nGBP,2024-03,0.79\n"
+        )
+        body = {"file": SimpleUploadedFile("rates.csv", csv), **extra}
+        return focal_client.post(
+            reverse("finance:rates_upload"), body, follow=True
+        ).content.decode()
+
+    assert "Row 3: 7.85 GBP per US$ for 2024-02 is more than 5 times off" in upload()
+    assert not ExchangeRate.objects.exists()
+    upload(confirm_outliers="on")
     assert ExchangeRate.objects.get(month=FEB).units_per_usd == Decimal("7.85")
