@@ -37,7 +37,9 @@ class AmountField(forms.Field):
             if len(text) > 40:
                 raise AmountError(text)
             return parse_amount(text)
-        except AmountError:
+        except AmountError as error:
+            if error.message:
+                raise forms.ValidationError(error.message) from None
             raise forms.ValidationError(
                 _("%(value)s is not an amount: write digits, e.g. 150000 or 150 000.50."),
                 params={"value": text[:40]},
@@ -147,6 +149,18 @@ class RateForm(forms.Form):
     units_per_usd = AmountField(label=_("Units per US$"))
     source = forms.CharField(label=_("Source"), max_length=200, required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # Offered again when it was: unticked, the rate is refused and asked about again.
+        if self.data.get("confirm") is not None:
+            self.add_confirmation()
+
+    def add_confirmation(self) -> None:
+        """The checkbox that keeps a rate far off its neighbouring months (RateOutlier)."""
+        self.fields["confirm"] = forms.BooleanField(
+            label=_("Yes, this rate is right: keep it"), required=False
+        )
+
 
 class ThemeCodeForm(forms.Form):
     theme = forms.ModelChoiceField(label=_("Theme"), queryset=Theme.objects.all())
@@ -162,6 +176,10 @@ class RateUploadForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_("Columns: currency, month (YYYY-MM), units_per_usd. At most 1 MB."),
+    )
+    confirm_outliers = forms.BooleanField(
+        label=_("Keep rates more than five times off their neighbouring months as they are"),
+        required=False,
     )
 
     MAX_BYTES = 1_000_000

@@ -58,6 +58,7 @@ from .legacy import (
 )
 from .models import (
     IFAD_KINDS,
+    MAX_LINE_AMOUNT,
     ContributionKind,
     EntryType,
     FinancialEntry,
@@ -201,7 +202,6 @@ def import_legacy_workbook(
 # Activities planned and written together: enough to make the queries per activity negligible,
 # few enough to keep the memory of a 10,000-activity file low.
 CHUNK = 500
-MAX_AMOUNT = Decimal("1e16")  # FinancialEntry.amount: 18 digits, 2 of them decimals
 ATTNAMES = {f.name: f.attname for f in Activity._meta.concrete_fields}
 
 
@@ -656,9 +656,14 @@ class _Writer:
                     )
                 )
                 continue
-            if target >= MAX_AMOUNT or abs(to_usd(target, rate)) >= MAX_AMOUNT:
-                # The ledger's column would refuse it: say so now rather than fail the import.
-                self.problems.append(Problem(*where, "", _("This amount is too large.")))
+            too_large = (
+                services.amount_over_limit(target, key[3])
+                if target > MAX_LINE_AMOUNT
+                else services.converted_over_limit(to_usd(target, rate), key[3])
+            )
+            if too_large:
+                # Refused as the finance page refuses it (finance.models.MAX_LINE_AMOUNT).
+                self.problems.append(Problem(*where, "", too_large))
                 continue
             changes.append(_LineChange(key, now, target, rate, value_date, source))
         return changes

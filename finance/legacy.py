@@ -304,8 +304,8 @@ def _amount(reader: _SheetReader, number: int, cells: list[Any], name: str) -> D
     else:
         try:
             amount = parse_amount(value)
-        except AmountError:
-            message = _("%(value)r is not an amount.") % {"value": str(value)}
+        except AmountError as error:
+            message = error.message or _("%(value)r is not an amount.") % {"value": str(value)}
         else:
             if amount < 0:
                 message = _("Amounts cannot be negative (%(value)s).") % {"value": amount}
@@ -587,9 +587,12 @@ def _check_totals(
             continue
         try:
             stated = parse_amount(value)
-        except AmountError:
+        except AmountError as error:
             reader.warning(
-                number, column, _("The total %(value)r is not a number.") % {"value": _text(value)}
+                number,
+                column,
+                error.message
+                or _("The total %(value)r is not a number.") % {"value": _text(value)},
             )
             continue
         if stated != sums[stage]:

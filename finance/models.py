@@ -22,6 +22,23 @@ from simple_history.models import HistoricalRecords
 CENT = Decimal("0.01")
 CURRENCY_CODES = frozenset(currency.alpha_3 for currency in pycountry.currencies)
 
+# The largest amount of one ledger line, in its own currency and converted to US$: just under a
+# trillion (10^12). Chosen with the columns and the roll-ups' sums, so that none can break:
+# - SQLite (the quickstart) keeps a decimal as a double, exact to 15 significant digits: a line
+#   of at most 14 (12 + 2 for the cents) is stored and read back to the cent.
+# - The amount columns keep 20 digits, more than the limit needs: lines accepted before the limit
+#   (up to 10^16, which SQLite rounds up to 1e16, 19 digits with the cents) can still be read,
+#   and corrected, on every engine.
+# - The roll-ups keep whole cents in 64-bit integers (bigint: 9.2 x 10^18 cents). An original
+#   entry and its corrections share activity, year, kind and stage, so they fall in the same
+#   roll-up rows, and a correction brings its original to an amount between 0 and the limit:
+#   every stored sum is a sum of such nets, each under 10^14 cents. A sum overflows only past
+#   92,000 lines at the maximum in one row, 9.2 x 10^16 US$ (a thousand times the world's yearly
+#   product); fifty lines at the old column's maximum (10^16 each) did, and stopped every refresh.
+#   The split of a total over countries is computed so that no intermediate product exceeds the
+#   total itself (finance.rollups._SPLIT).
+MAX_LINE_AMOUNT = Decimal("999999999999.99")
+
 
 def validate_currency(code: str) -> None:
     if code not in CURRENCY_CODES:
@@ -179,7 +196,7 @@ class FinancialEntry(models.Model):
         help_text=_("How the in-kind value was reached, e.g. 20 staff days x US$ 350."),
     )
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
-    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=2)
     currency = models.CharField(
         _("currency"), max_length=3, default="USD", validators=[validate_currency]
     )
@@ -189,7 +206,7 @@ class FinancialEntry(models.Model):
         _("rate used (units per US$)"), max_digits=20, decimal_places=8, editable=False
     )
     amount_usd = models.DecimalField(
-        _("amount in US$"), max_digits=18, decimal_places=2, editable=False
+        _("amount in US$"), max_digits=20, decimal_places=2, editable=False
     )
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)

@@ -162,6 +162,9 @@ GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.is_pub
 # of a percent, or 1 each when shares are left empty; a theme's is 1. Integer arithmetic: each part
 # gets floor(|cents| * weight / weight_sum), and the cents left over go one each to the parts with
 # the largest remainders, so the parts add up exactly. The parts, summed, are the full grain.
+# With |cents| = q * weight_sum + r, that floor is q * weight + floor(r * weight / weight_sum):
+# computed so, no intermediate exceeds |cents| (|cents| * weight overflowed bigint for totals of
+# a few hundred billion US$ split by shares).
 _SPLIT = """
 WITH t AS (
     SELECT t.id, t.activity_id, t.year, t.division_id, t.modality, t.funding_nature, t.status,
@@ -192,8 +195,9 @@ parts AS (
 split AS (
     SELECT t.id AS total_id, t.year, t.division_id, t.modality, t.funding_nature, t.status,
            t.is_public, t.kind, t.stage, t.amount_cents, p.country_id, p.theme_id,
-           ABS(t.amount_cents) * p.weight / p.weight_sum AS base,
-           (ABS(t.amount_cents) * p.weight) %% p.weight_sum AS remainder
+           (ABS(t.amount_cents) / p.weight_sum) * p.weight
+           + (ABS(t.amount_cents) %% p.weight_sum) * p.weight / p.weight_sum AS base,
+           ((ABS(t.amount_cents) %% p.weight_sum) * p.weight) %% p.weight_sum AS remainder
     FROM t JOIN parts p ON p.activity_id = t.activity_id
 ),
 ranked AS (

@@ -12,7 +12,7 @@ import datetime
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -23,10 +23,12 @@ from django.utils.translation import gettext as _
 from activities.models import Activity, Partner, Theme
 
 from . import rollups
+from .amounts import AmountError, parse_amount
 from .iati_codelists import active_codes
 from .models import (
     CURRENCY_CODES,
     IFAD_KINDS,
+    MAX_LINE_AMOUNT,
     CodeScheme,
     ContributionKind,
     EntryType,
@@ -56,16 +58,26 @@ class FinanceError(Exception):
 class LedgerConflict(FinanceError):
     """Someone recorded or corrected an entry of this activity since the caller loaded it."""
 
-    def __init__(self, lock: LedgerLock):
+    def __init__(self, lock: LedgerLock, loaded: int):
         self.lock = lock
-        who = lock.updated_by or _("someone")
-        super().__init__(
-            _(
-                "%(who)s changed these figures at %(when)s while you were editing. Nothing you "
-                "typed was saved: check the figures below and submit again."
-            )
-            % {"who": who, "when": f"{lock.updated_at:%Y-%m-%d %H:%M} UTC"}
-        )
+        if lock.updated_at is None:
+            # Imports and generated data set a version with no time or author (and a version
+            # sent for an activity with none yet finds a new lock): say which versions differ.
+            message = _(
+                "These figures are at version %(version)d, not version %(loaded)d as you loaded "
+                "them. Nothing you typed was saved: check the figures below and submit again."
+            ) % {"version": lock.version, "loaded": loaded}
+        else:
+            message = _(
+                "%(who)s changed these figures at %(when)s (version %(version)d) while you "
+                "were editing. Nothing you typed was saved: check the figures below and submit "
+                "again."
+            ) % {
+                "who": lock.updated_by or _("someone"),
+                "when": f"{lock.updated_at:%Y-%m-%d %H:%M} UTC",
+                "version": lock.version,
+            }
+        super().__init__(message)
 
 
 # --- Rates ------------------------------------------------------------------------------------
@@ -96,10 +108,70 @@ def rate_for(currency: str, value_date: datetime.date) -> Decimal:
     return rate
 
 
+# A rate this many times above or below its neighbouring months is asked about before it is kept:
+# a misplaced decimal mark makes one a thousand times off, a real devaluation rarely five.
+OUTLIER_FACTOR = 5
+
+Neighbours = list[tuple[datetime.date, Decimal]]
+
+
+class RateOutlier(FinanceError):
+    """A rate far off its currency's neighbouring months: kept only once confirmed."""
+
+
+def rate_outlier_message(
+    currency: str, month: datetime.date, units_per_usd: Decimal, neighbours: Neighbours
+) -> str:
+    return _(
+        "%(rate)s %(currency)s per US$ for %(month)s is more than %(factor)d times off the "
+        "neighbouring months (%(neighbours)s): check it, and confirm it if it is right."
+    ) % {
+        "rate": units_per_usd,
+        "currency": currency,
+        "month": f"{month:%Y-%m}",
+        "factor": OUTLIER_FACTOR,
+        "neighbours": ", ".join(f"{m:%Y-%m}: {r.normalize():f}" for m, r in neighbours),
+    }
+
+
+def outlier_neighbours(
+    month: datetime.date, units_per_usd: Decimal, known: dict[datetime.date, Decimal]
+) -> Neighbours:
+    """The nearest earlier and later months with a rate, when the rate is more than
+    OUTLIER_FACTOR times off every one of them (else []): in line with one neighbour it may be a
+    real move, as a devaluation is; off both, it looks like a typo."""
+    earlier = max((m for m in known if m < month), default=None)
+    later = min((m for m in known if m > month), default=None)
+    neighbours = [(m, known[m]) for m in (earlier, later) if m is not None]
+    far = all(
+        units_per_usd > rate * OUTLIER_FACTOR or units_per_usd * OUTLIER_FACTOR < rate
+        for _month, rate in neighbours
+    )
+    return neighbours if far else []
+
+
+def _known_rates(currencies: Iterable[str]) -> dict[str, dict[datetime.date, Decimal]]:
+    known: dict[str, dict[datetime.date, Decimal]] = {}
+    rows = ExchangeRate.objects.filter(currency__in=list(currencies)).values_list(
+        "currency", "month", "units_per_usd"
+    )
+    for currency, month, rate in rows:
+        known.setdefault(currency, {})[month] = rate
+    return known
+
+
 @transaction.atomic
 def set_rate(
-    *, currency: str, month: datetime.date, units_per_usd: Decimal, source: str, user: User | None
+    *,
+    currency: str,
+    month: datetime.date,
+    units_per_usd: Decimal,
+    source: str,
+    user: User | None,
+    confirmed: bool = False,
 ) -> ExchangeRate:
+    """Add or change one month's rate; one far off its neighbours (RateOutlier) needs
+    `confirmed`."""
     currency = currency.strip().upper()
     errors: dict[str, list[str]] = {}
     if currency not in CURRENCY_CODES:
@@ -110,6 +182,17 @@ def set_rate(
         errors["units_per_usd"] = [_("The rate must be a positive number of units per US$.")]
     if errors:
         raise FinanceError(errors)
+    month = first_of_month(month)
+    if not confirmed:
+        others = {m: r for m, r in _known_rates([currency]).get(currency, {}).items() if m != month}
+        if neighbours := outlier_neighbours(month, units_per_usd, others):
+            raise RateOutlier(
+                {
+                    "units_per_usd": [
+                        rate_outlier_message(currency, month, units_per_usd, neighbours)
+                    ]
+                }
+            )
     rate, created = ExchangeRate.objects.get_or_create(
         currency=currency,
         month=first_of_month(month),
@@ -130,8 +213,14 @@ class RateImportResult:
 
 
 @transaction.atomic
-def import_rates_csv(*, text: str, user: User | None, source: str = "") -> RateImportResult:
-    """Columns currency, month (YYYY-MM), units per US$. All rows or none; errors name the row."""
+def import_rates_csv(
+    *, text: str, user: User | None, source: str = "", confirm_outliers: bool = False
+) -> RateImportResult:
+    """Columns currency, month (YYYY-MM), units per US$. All rows or none; errors name the row.
+
+    A rate far off its neighbouring months (those of the file and those kept) refuses the file
+    with RateOutlier, naming the rows, unless `confirm_outliers`.
+    """
     reader = csv.reader(io.StringIO(text))
     rows = list(reader)
     if not rows:
@@ -166,30 +255,61 @@ def import_rates_csv(*, text: str, user: User | None, source: str = "") -> RateI
             )
             continue
         try:
-            rate = Decimal(rate_text.replace(",", ""))
+            rate = parse_amount(rate_text)
             if not rate.is_finite() or rate <= 0:
-                raise InvalidOperation
-        except InvalidOperation:
+                raise AmountError(rate_text)
+        except AmountError as error:
             errors.append(
-                _("Row %(row)d, column units_per_usd: %(value)r is not a positive number.")
+                _("Row %(row)d, column units_per_usd: %(problem)s")
+                % {"row": number, "problem": error.message}
+                if error.message
+                else _("Row %(row)d, column units_per_usd: %(value)r is not a positive number.")
                 % {"row": number, "value": rate_text}
             )
             continue
         parsed.append((number, currency, month, rate))
     if errors:
         raise FinanceError({"file": errors})
+    if not confirm_outliers:
+        _refuse_outliers(parsed)
     created = updated = unchanged = 0
     for _number, currency, month, rate in parsed:
         existing = ExchangeRate.objects.filter(currency=currency, month=month).first()
         if existing and existing.units_per_usd == rate:
             unchanged += 1
             continue
-        set_rate(currency=currency, month=month, units_per_usd=rate, source=source, user=user)
+        set_rate(
+            currency=currency,
+            month=month,
+            units_per_usd=rate,
+            source=source,
+            user=user,
+            confirmed=True,  # checked above against the file's rows as well
+        )
         if existing:
             updated += 1
         else:
             created += 1
     return RateImportResult(created, updated, unchanged)
+
+
+def _refuse_outliers(parsed: list[tuple[int, str, datetime.date, Decimal]]) -> None:
+    known = _known_rates({currency for _number, currency, _month, _rate in parsed})
+    for _number, currency, month, rate in parsed:
+        known.setdefault(currency, {})[month] = rate
+    problems = []
+    for number, currency, month, rate in parsed:
+        others = {m: r for m, r in known[currency].items() if m != month}
+        if neighbours := outlier_neighbours(month, rate, others):
+            problems.append(
+                _("Row %(row)d: %(problem)s")
+                % {
+                    "row": number,
+                    "problem": rate_outlier_message(currency, month, rate, neighbours),
+                }
+            )
+    if problems:
+        raise RateOutlier({"file": problems})
 
 
 # --- Theme codes ------------------------------------------------------------------------------
@@ -257,7 +377,7 @@ def _claim_ledger(activity: Activity, expected_version: int | None, user: User |
     )
     if not claimed:
         lock.refresh_from_db()
-        raise LedgerConflict(lock)
+        raise LedgerConflict(lock, expected_version)
 
 
 def _check_entry(data: EntryData) -> dict[str, list[str]]:
@@ -278,8 +398,8 @@ def _check_entry(data: EntryData) -> dict[str, list[str]]:
         errors["amount"] = [_("Amounts are positive; record a correction to reduce a figure.")]
     elif data.amount.as_tuple().exponent < -2:  # type: ignore[operator]
         errors["amount"] = [_("Give the amount to the cent at most.")]
-    elif data.amount >= Decimal("1e16"):
-        errors["amount"] = [_("This amount is too large.")]
+    elif data.amount > MAX_LINE_AMOUNT:
+        errors["amount"] = [amount_over_limit(data.amount, data.currency)]
     if data.currency not in CURRENCY_CODES:
         errors["currency"] = [
             _("%(code)s is not an ISO 4217 currency code.") % {"code": data.currency}
@@ -289,11 +409,32 @@ def _check_entry(data: EntryData) -> dict[str, list[str]]:
     return errors
 
 
+def amount_over_limit(amount: Decimal, currency: str) -> str:
+    return _(
+        "The amount %(amount)s %(currency)s is too large for one line: the limit is %(limit)s. "
+        "Check the figure, or split it over several lines."
+    ) % {"amount": f"{amount:,}", "currency": currency, "limit": f"{MAX_LINE_AMOUNT:,}"}
+
+
+def converted_over_limit(amount_usd: Decimal, currency: str) -> str | None:
+    """The refusal of a line whose US$ value is above the limit (a currency worth more than the
+    dollar makes a smaller amount larger), or None."""
+    if abs(amount_usd) <= MAX_LINE_AMOUNT:
+        return None
+    return _(
+        "The amount converted to US$ is %(usd)s, too large for one line: the limit is "
+        "US$ %(limit)s. Check the amount and the %(currency)s rate."
+    ) % {"usd": f"{amount_usd:,}", "limit": f"{MAX_LINE_AMOUNT:,}", "currency": currency}
+
+
 def _new_entry(activity: Activity, data: EntryData, user: User | None) -> FinancialEntry:
     errors = _check_entry(data)
     if errors:
         raise FinanceError(errors)
     rate = rate_for(data.currency, data.value_date)
+    amount_usd = to_usd(data.amount, rate)
+    if problem := converted_over_limit(amount_usd, data.currency):
+        raise FinanceError({"amount": [problem]})
     entry = FinancialEntry(
         activity=activity,
         contributor=data.contributor,
@@ -306,7 +447,7 @@ def _new_entry(activity: Activity, data: EntryData, user: User | None) -> Financ
         value_date=data.value_date,
         fiscal_year=data.fiscal_year or data.value_date.year,
         units_per_usd=rate,
-        amount_usd=to_usd(data.amount, rate),
+        amount_usd=amount_usd,
         reference=data.reference,
         note=data.note,
         created_by=user,
@@ -392,12 +533,16 @@ def correct_entry(
         raise FinanceError({"reason": [_("Say why the figure is corrected.")]})
     if new_amount is not None and (not new_amount.is_finite() or new_amount < 0):
         raise FinanceError({"amount": [_("The corrected amount cannot be negative.")]})
+    if new_amount is not None and new_amount > MAX_LINE_AMOUNT:
+        raise FinanceError({"amount": [amount_over_limit(new_amount, entry.currency)]})
     _claim_ledger(entry.activity, expected_version, user)
     current_amount, current_usd = net_amount(entry)
     target = new_amount if new_amount is not None else Decimal(0)
     if target == current_amount:
         raise FinanceError({"amount": [_("The entry already has this amount.")]})
     target_usd = to_usd(target, entry.units_per_usd)
+    if problem := converted_over_limit(target_usd, entry.currency):
+        raise FinanceError({"amount": [problem]})
     correction = FinancialEntry(
         activity=entry.activity,
         contributor=entry.contributor,

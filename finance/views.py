@@ -91,13 +91,36 @@ def activity_finance_page(request: HttpRequest, pk: int) -> HttpResponse:
                     _("%(count)d line(s) recorded.") % {"count": len(rows)},
                 )
                 return redirect("finance:activity", pk=activity.pk)
+    status = 409 if conflict else 400 if request.method == "POST" else 200
+    return _finance_page(
+        request,
+        activity,
+        lines=lines,
+        can_edit=can_edit,
+        version=version,
+        problems=problems,
+        conflict=conflict,
+        status=status,
+    )
+
+
+def _finance_page(
+    request: HttpRequest,
+    activity: Activity,
+    *,
+    lines: Any,
+    can_edit: bool,
+    version: int,
+    problems: list[str],
+    conflict: bool,
+    status: int,
+) -> HttpResponse:
     entries = (
         FinancialEntry.objects.filter(activity=activity)
         .select_related("contributor", "created_by", "corrects")
         .order_by("-created_at", "-pk")
     )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    status = 409 if conflict else 400 if request.method == "POST" else 200
     return render(
         request,
         "finance/activity.html",
@@ -140,6 +163,22 @@ def correct_entry(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
             user=user,
             expected_version=form.cleaned_data["version"],
         )
+    except services.LedgerConflict as error:
+        # The page again, as it stands now, with the conflict: a redirect would answer 302.
+        conflict: list[str] = []
+        _add_errors(error, conflict)
+        return _finance_page(
+            request,
+            activity,
+            lines=EntryLineFormSet(
+                prefix="lines", form_kwargs={"partner_choices": partner_options()}
+            ),
+            can_edit=True,
+            version=services.ledger_version(activity),
+            problems=conflict,
+            conflict=True,
+            status=409,
+        )
     except services.FinanceError as error:
         problems: list[str] = []
         _add_errors(error, problems)
@@ -167,8 +206,17 @@ def rates(request: HttpRequest) -> HttpResponse:
         _require_focal_point(user)
         if form.is_valid():
             try:
-                services.set_rate(user=user, **form.cleaned_data)
+                services.set_rate(
+                    user=user,
+                    currency=form.cleaned_data["currency"],
+                    month=form.cleaned_data["month"],
+                    units_per_usd=form.cleaned_data["units_per_usd"],
+                    source=form.cleaned_data["source"],
+                    confirmed=form.cleaned_data.get("confirm", False),
+                )
             except services.FinanceError as error:
+                if isinstance(error, services.RateOutlier):
+                    form.add_confirmation()
                 for name, problems in error.errors.items():
                     for problem in problems:
                         form.add_error(name if name in form.fields else None, problem)
@@ -209,6 +257,7 @@ def upload_rates(request: HttpRequest) -> HttpResponse:
                 text=upload.cleaned_data["file"],
                 user=user,
                 source=(uploaded.name or "")[:200] if uploaded else "",
+                confirm_outliers=upload.cleaned_data["confirm_outliers"],
             )
         except services.FinanceError as error:
             for problems in error.errors.values():

@@ -39,6 +39,8 @@ from rest_framework.throttling import SimpleRateThrottle
 from accounts.authentication import token_of
 from finance.export import escape
 
+from .errors import database_busy, database_busy_message
+
 if TYPE_CHECKING:
     from rest_framework.views import APIView
 
@@ -195,6 +197,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             _("The request body is too large: at most %(size)s MB.")
             % {"size": round(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024), 1)}
         )
+    if database_busy(exc):
+        exc = Conflict(database_busy_message())
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}

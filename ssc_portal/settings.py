@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "accounts.middleware.SessionExpiryMiddleware",
     "ssc_portal.middleware.SecurityLogMiddleware",
     "ssc_portal.middleware.FinanceNoStoreMiddleware",
+    "ssc_portal.errors.DatabaseBusyMiddleware",
     # Last, as django-axes asks: it turns its lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -247,6 +248,14 @@ AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "accounts.security.client_address"
 SILENCED_SYSTEM_CHECKS: list[str] = []
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # SQLite lets one writer in at a time. A second one waits for the lock up to `timeout`
+    # seconds (Python's default, 5, is shorter than a workbook import's chunk); IMMEDIATE takes
+    # the write lock when a transaction begins, so a transaction that read first cannot be
+    # refused at once when it comes to write (a wait would not help it). A wait still too long
+    # answers 409 (ssc_portal.errors.database_busy).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
     # The quickstart's SQLite builds the ledger's roll-up index without its included columns
     # (finance.FinancialEntry.Meta): the same index, only less useful there.
     SILENCED_SYSTEM_CHECKS.append("models.W040")

@@ -131,7 +131,7 @@ def test_a_messy_workbook_imports_correctly(focal: User) -> None:
                 year="2007",
                 providers="Thailand, China",
                 receivers="Lao PDR; Viet Nam",
-                planned="US$ 609,000",
+                planned="US$ 609,000.00",
                 allocated="609 000",
                 spent=None,
             ),
@@ -145,7 +145,7 @@ def test_a_messy_workbook_imports_correctly(focal: User) -> None:
                 kind="In-kind",
                 currency="EUR",
                 planned="75 000",
-                allocated="75,000",
+                allocated="75,000.00",
             )
         ],
         title_rows=["SSC corporate spreadsheet"],

@@ -39,7 +39,7 @@ def test_a_messy_workbook_is_read_as_a_person_would() -> None:
                 modality="TRIANGULAR",
                 status="completed",
                 year="2007",
-                planned="US$ 609,000",
+                planned="US$ 609,000.00",
                 allocated="609 000",
                 spent="200000.00",
             ),

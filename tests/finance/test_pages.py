@@ -79,7 +79,7 @@ def test_cpm_adds_in_kind_in_another_currency_and_sees_usd_rate_and_leverage(
                 1,
                 kind="in_kind",
                 contributor=host.pk,
-                amount="40,000",
+                amount="40,000.00",
                 currency="eur",
                 valuation_method="venue",
                 valuation_basis="Training centre, 5 days",
