@@ -152,6 +152,22 @@ class ActivityForm(forms.ModelForm):
                 if first_division:
                     self.initial["lead_division"] = first_division.pk
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.instance.pk and cleaned.get("version") is None:
+            # The version the page was loaded at is what the save's conflict check compares
+            # with: a change without it would overwrite whatever was saved meanwhile. Shown
+            # above the form, since the field itself is hidden.
+            self.errors.pop("version", None)
+            self.add_error(
+                None,
+                _(
+                    "This page did not say which version of the activity it shows: reload it "
+                    "and make your changes again. Nothing was saved."
+                ),
+            )
+        return cleaned
+
     def clean_project_id(self) -> str:
         project_id = self.cleaned_data.get("project_id", "").strip()
         if self.data.get(self.add_prefix("funding_nature")) == FundingNature.IN_PROJECT and (

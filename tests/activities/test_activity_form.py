@@ -457,6 +457,27 @@ def test_a_conflict_is_reported_as_such_when_the_history_holds_no_earlier_versio
     assert Activity.objects.get(pk=activity.pk).title == "Saved meanwhile"
 
 
+@pytest.mark.parametrize("version", [None, "", "not-a-number"])
+def test_a_save_without_the_version_it_read_is_refused_and_cannot_overwrite(
+    cpm_client: Client, cpm: User, activity: Activity, version: str | None
+) -> None:
+    update_activity(
+        activity=activity, data=activity_data(title="Saved meanwhile"), user=cpm, expected_version=1
+    )
+    data = edit_form_data(activity, title="Mine")
+    if version is None:
+        del data["version"]
+    else:
+        data["version"] = version
+
+    response = cpm_client.post(_edit_url(activity), data)
+
+    assert response.status_code == 400
+    assert "did not say which version of the activity it shows" in response.text
+    stored = Activity.objects.get(pk=activity.pk)
+    assert (stored.title, stored.version) == ("Saved meanwhile", 2)
+
+
 # --- the partner form --------------------------------------------------------------------------
 
 
