@@ -154,7 +154,10 @@ BAD_CREATE_INPUT: list[tuple[str, dict[str, Any], str, tuple[str, ...]]] = [
         "unknown_lead_division",
         {"lead_division": "999999"},
         "id_lead_division",
-        ("Select a valid choice. That choice is not one of the available choices.",),
+        (
+            "Lead division: choose one of your divisions; CPMs log the activities of their own "
+            "divisions and countries.",
+        ),
     ),
 ]
 
