@@ -246,7 +246,7 @@ SECURE_CSP = {
 X_FRAME_OPTIONS = "DENY"
 # Browser features no page uses, refused to the pages and anything they embed
 # (ssc_portal.middleware.PermissionsPolicyMiddleware sends it on every response).
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
         "accelerometer",
