@@ -6,6 +6,7 @@ ssc_portal.logs), never to the database: the log collector keeps and searches it
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from typing import Any
 
@@ -16,23 +17,44 @@ logger = logging.getLogger("ssc_portal.security")
 
 
 def client_address(request: HttpRequest | None) -> str:
-    """The caller's address as the proxy in front of us saw it.
+    """The caller's address: REMOTE_ADDR, unless that is one of settings.TRUSTED_PROXIES.
 
-    Behind API_NUM_PROXIES proxies the address is the one the outermost of ours appended to
-    X-Forwarded-For (counting from the right: a client can write anything on the left). It is
-    the rule DRF's throttles use, so the API and the sign-in lockout count the same caller.
+    Behind a trusted proxy the address is the right-most X-Forwarded-For entry that is not
+    itself a trusted proxy: each proxy appends the address it saw, and everything to the left of
+    ours was written by the client. A request that reaches the web server directly cannot choose
+    its address by writing the header. The sign-in lockout (AXES_CLIENT_IP_CALLABLE), the API
+    throttle (ssc_portal.api.CallerThrottle) and the security log all read this one function.
     """
     if request is None:
         return ""
     remote = str(request.META.get("REMOTE_ADDR", ""))
-    proxies = int(str(settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0))
+    if not is_trusted_proxy(remote):
+        return remote
     forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
-    if not proxies or not forwarded:
-        return remote
-    addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
-    if not addresses:
-        return remote
-    return addresses[-min(proxies, len(addresses))]
+    for entry in reversed(forwarded.split(",")):
+        address = entry.strip()
+        if not is_trusted_proxy(address):
+            # Our proxy wrote this entry; if it is no address, the proxy is misconfigured and
+            # the proxy's own address is the only one we know.
+            return address if _parse(address) is not None else remote
+    return remote
+
+
+def is_trusted_proxy(address: str) -> bool:
+    parsed = _parse(address)
+    return parsed is not None and any(parsed in network for network in _trusted_networks())
+
+
+def _parse(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(address)
+    except ValueError:
+        return None
+
+
+def _trusted_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    # Parsed on each call (a handful of entries): tests override the setting.
+    return [ipaddress.ip_network(entry, strict=False) for entry in settings.TRUSTED_PROXIES]
 
 
 def log_event(

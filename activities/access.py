@@ -6,17 +6,14 @@ something they may read but not change answers 403.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import Activity, ActivityPartner, Partner
+from accounts.models import Role, User
 
-if TYPE_CHECKING:
-    from accounts.models import User
+from .models import Activity, ActivityPartner, Division, Partner
 
 
 def get_activity_for_user(user: User, pk: int, *, write: bool = False) -> Activity:
@@ -58,3 +55,33 @@ def get_partner_for_user(user: User, pk: int, *, write: bool = False) -> Partner
     if write and not user.can_manage_partners:
         raise PermissionDenied(_("Only the focal point changes partner organizations."))
     return partner
+
+
+def loggable_divisions(user: User) -> QuerySet[Division]:
+    """The divisions a user may create activities in or move them to: every one for the focal
+    point; for a CPM their divisions and those of their countries (the README: CPMs log the
+    activities of their divisions and countries); none for anyone else."""
+    if not user.is_authenticated or not user.is_active:
+        return Division.objects.none()
+    if user.is_focal_point:
+        return Division.objects.all()
+    if not user.is_cpm:
+        return Division.objects.none()
+    return Division.objects.filter(
+        Q(pk__in=user.divisions.values("pk")) | Q(pk__in=user.countries.values("division_id"))
+    )
+
+
+def responsible_cpms(divisions: QuerySet[Division] | None = None) -> QuerySet[User]:
+    """Who may be an activity's responsible CPM: an active focal point, or an active CPM for
+    whom the lead division is loggable (one of `divisions`; None: any division)."""
+    people = User.objects.filter(is_active=True).order_by("last_name", "first_name", "username")
+    if divisions is None:
+        return people.filter(role__in=[Role.CPM, Role.FOCAL_POINT])
+    by_division = User.divisions.through.objects.filter(division__in=divisions)
+    by_country = User.countries.through.objects.filter(country__division__in=divisions)
+    return people.filter(
+        Q(role=Role.FOCAL_POINT)
+        | Q(role=Role.CPM, pk__in=by_division.values("user_id"))
+        | Q(role=Role.CPM, pk__in=by_country.values("user_id"))
+    )

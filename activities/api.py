@@ -233,9 +233,10 @@ def _activity_data(
     given.setdefault("visibility", activity.visibility if activity else Visibility.INTERNAL)
     countries = given.pop("countries", [])
     partners = given.pop("partners", [])
-    form = ActivityForm(
-        {name: _form_value(value) for name, value in given.items()}, instance=activity, user=user
-    )
+    posted = {name: _form_value(value) for name, value in given.items()}
+    if activity is not None:
+        posted["version"] = version
+    form = ActivityForm(posted, instance=activity, user=user)
     if not form.is_valid():
         raise exceptions.ValidationError(
             {name: [str(message) for message in messages] for name, messages in form.errors.items()}

@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from .access import visible_partners
 from .forms import LongSelect
 from .models import (
     Activity,
@@ -46,6 +47,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
     from django_stubs_ext import WithAnnotations
 
 
@@ -124,6 +126,11 @@ class ActivityOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, "-pk")
 
 
+def _visible_partners(request: HttpRequest | None) -> QuerySet[Partner]:
+    user = getattr(request, "user", None)
+    return Partner.objects.none() if user is None else visible_partners(user)
+
+
 class ActivityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=200)
     division = django_filters.ModelChoiceFilter(
@@ -174,9 +181,11 @@ class ActivityFilter(django_filters.FilterSet):
     visibility = django_filters.ChoiceFilter(
         label=_("Visibility"), choices=Visibility.choices, empty_label=_("Any visibility")
     )
+    # Only the organizations the caller may see: one hidden from them answers as an unknown id
+    # does (the same "not one of the choices"), so neither its name nor its existence shows.
     partner = django_filters.ModelChoiceFilter(
         label=_("Partner organization"),
-        queryset=Partner.objects.all(),
+        queryset=_visible_partners,
         method="filter_partner",
     )
     partner_name = django_filters.CharFilter(

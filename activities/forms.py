@@ -18,13 +18,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from accounts.models import User
 
+from .access import loggable_divisions, responsible_cpms
 from .models import (
     SDG,
     Activity,
     Country,
     CountryRole,
+    Division,
     FundingNature,
     Partner,
     PartnerRole,
@@ -125,9 +127,7 @@ class ActivityForm(forms.ModelForm):
         )
         cast(forms.ModelChoiceField, self.fields["sdgs"]).queryset = SDG.objects.order_by("number")
         self.fields["sdgs"].required = False
-        cast(forms.ModelChoiceField, self.fields["responsible_cpm"]).queryset = User.objects.filter(
-            is_active=True, role__in=[Role.CPM, Role.FOCAL_POINT]
-        ).order_by("last_name", "first_name", "username")
+        self._limit_placement(user)
         self.fields["title"].widget.attrs["autofocus"] = True
         if self.instance.pk:
             del self.fields["ssc_id"]
@@ -148,9 +148,48 @@ class ActivityForm(forms.ModelForm):
             )
             if user.is_cpm and not self.is_bound:
                 self.initial["responsible_cpm"] = user.pk
-                first_division = user.divisions.order_by("code").first()
+                first_division = loggable_divisions(user).order_by("code").first()
                 if first_division:
                     self.initial["lead_division"] = first_division.pk
+
+    def _limit_placement(self, user: User) -> None:
+        """Offer a CPM their divisions and the CPMs of those divisions (and the focal points);
+        the activity's current ones stay offered, so that saving it unchanged works. The
+        service checks the pair (activities.services._check_placement)."""
+        division = cast(forms.ModelChoiceField, self.fields["lead_division"])
+        responsible = cast(forms.ModelChoiceField, self.fields["responsible_cpm"])
+        if user.is_focal_point:
+            responsible.queryset = responsible_cpms()
+            return
+        divisions = loggable_divisions(user)
+        current = self.instance
+        division.queryset = divisions | Division.objects.filter(pk=current.lead_division_id)
+        responsible.queryset = responsible_cpms(divisions) | User.objects.filter(
+            pk=current.responsible_cpm_id
+        )
+        division.error_messages["invalid_choice"] = _(
+            "Lead division: choose one of your divisions; CPMs log the activities of their own "
+            "divisions and countries."
+        )
+        responsible.error_messages["invalid_choice"] = _(
+            "Responsible CPM: choose a CPM of your divisions or a focal point."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.instance.pk and cleaned.get("version") is None:
+            # The version the page was loaded at is what the save's conflict check compares
+            # with: a change without it would overwrite whatever was saved meanwhile. Shown
+            # above the form, since the field itself is hidden.
+            self.errors.pop("version", None)
+            self.add_error(
+                None,
+                _(
+                    "This page did not say which version of the activity it shows: reload it "
+                    "and make your changes again. Nothing was saved."
+                ),
+            )
+        return cleaned
 
     def clean_project_id(self) -> str:
         project_id = self.cleaned_data.get("project_id", "").strip()

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from finance.rollups import request_refresh_for_activities, request_refresh_for_changed_activities
 
 from . import bulk
+from .access import loggable_divisions, responsible_cpms
 from .models import (
     SDG,
     Activity,
@@ -33,6 +34,7 @@ from .models import (
     ActivityPartner,
     Country,
     CountryRole,
+    Division,
     Partner,
     PartnerRole,
     StatusChange,
@@ -284,9 +286,64 @@ def _new_activity(data: ActivityData, user: User | None) -> Activity:
     return activity
 
 
+def _check_placement(
+    activity: Activity,
+    user: User | None,
+    *,
+    stored_division_id: int | None = None,
+    stored_cpm_id: int | None = None,
+) -> None:
+    """A CPM creates activities, and moves them, only within their divisions and countries,
+    and names a responsible CPM of the lead division (or a focal point): otherwise the money
+    they record would reach another division's dashboard and the IATI file under its name.
+
+    Checked on creation and when the lead division or the responsible CPM changes, so that an
+    activity the focal point placed elsewhere stays editable by the CPM it names. The focal
+    point (and server-side callers, user None) place activities freely.
+    """
+    if user is None or user.is_focal_point or activity.lead_division_id is None:
+        return
+    new = activity.pk is None
+    moved = new or activity.lead_division_id != stored_division_id
+    allowed = loggable_divisions(user)
+    if moved and not allowed.filter(pk=activity.lead_division_id).exists():
+        codes = ", ".join(allowed.order_by("code").values_list("code", flat=True))
+        raise ActivityError(
+            {
+                "lead_division": [
+                    _(
+                        "Lead division: choose one of your divisions (%(codes)s); CPMs log the "
+                        "activities of their own divisions and countries."
+                    )
+                    % {"codes": codes or _("none: ask the focal point to give you one")}
+                ]
+            }
+        )
+    reassigned = moved or activity.responsible_cpm_id != stored_cpm_id
+    if (
+        reassigned
+        and activity.responsible_cpm_id is not None
+        and not responsible_cpms(Division.objects.filter(pk=activity.lead_division_id))
+        .filter(pk=activity.responsible_cpm_id)
+        .exists()
+    ):
+        raise ActivityError(
+            {
+                "responsible_cpm": [
+                    _(
+                        "Responsible CPM: choose a CPM of %(division)s or a focal point; "
+                        "%(person)s is not."
+                    )
+                    % {"division": activity.lead_division, "person": activity.responsible_cpm}
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def create_activity(*, data: ActivityData, user: User | None) -> Activity:
     activity = _new_activity(data, user)
+    _check_placement(activity, user)
     _validate(activity, data)
     activity._history_user = user  # type: ignore[attr-defined]
     _insert_with_ssc_id(activity, data.ssc_id.strip())
@@ -328,9 +385,16 @@ def update_activity(
 ) -> Activity:
     # Compare with what is stored, not with the instance: a ModelForm has already copied the
     # submitted values onto it.
-    stored = Activity.objects.values_list(*ROLLUP_FIELDS).get(pk=activity.pk)
-    previous_status = stored[ROLLUP_FIELDS.index("status")]
+    row = Activity.objects.values(*ROLLUP_FIELDS, "responsible_cpm_id").get(pk=activity.pk)
+    stored = tuple(row[name] for name in ROLLUP_FIELDS)
+    previous_status = row["status"]
     new_status = _apply_fields(activity, data, previous_status)
+    _check_placement(
+        activity,
+        user,
+        stored_division_id=row["lead_division_id"],
+        stored_cpm_id=row["responsible_cpm_id"],
+    )
     _validate(activity, data)
     _lock_current_version(activity, expected_version)
     activity._history_user = user  # type: ignore[attr-defined]

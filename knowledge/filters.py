@@ -20,7 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Country, Division, Theme, Visibility
+from activities.models import Activity, Country, Division, Theme, Visibility
 
 from .models import (
     AssetType,
@@ -121,7 +121,13 @@ class KnowledgeFilter(django_filters.FilterSet):
         )
 
     def filter_activity(self, queryset: QuerySet[KnowledgeAsset], name: str, value: Any) -> Any:
-        links = KnowledgeAsset.activities.through.objects.filter(activity_id=int(value))
+        # An activity the caller may not read lists nothing, as an unknown id does: the assets
+        # linked to it would tell that it exists.
+        user = getattr(self.request, "user", None)
+        if user is None:
+            return queryset.none()
+        activity = Activity.objects.visible_to(user).filter(pk=int(value))
+        links = KnowledgeAsset.activities.through.objects.filter(activity__in=activity)
         return queryset.filter(pk__in=links.values("knowledgeasset_id"))
 
     def filter_sort(self, queryset: QuerySet[KnowledgeAsset], name: str, value: str) -> Any:

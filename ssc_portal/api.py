@@ -37,6 +37,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.authentication import token_of
+from accounts.security import client_address
 from finance.export import escape
 
 from .errors import database_busy, database_busy_message
@@ -474,6 +475,11 @@ class CallerThrottle(SimpleRateThrottle):
         else:
             ident = f"anon:{self.get_ident(request)}"
         return f"throttle:{ident}"
+
+    def get_ident(self, request: Request) -> str:
+        # The sign-in lockout's rule (REMOTE_ADDR unless it is a trusted proxy), not DRF's
+        # NUM_PROXIES, which believes X-Forwarded-For from whoever connects.
+        return client_address(request._request)
 
     def allow_request(self, request: Request, view: APIView) -> bool:
         self.scope = self._scope(request)

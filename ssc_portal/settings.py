@@ -6,6 +6,7 @@ process at start-up rather than running with a surprising default.
 """
 
 import datetime
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,19 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
+def env_networks(name: str) -> list[str]:
+    """Addresses or networks (CIDR), comma-separated; a typo stops the start-up."""
+    entries = env_list(name)
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list addresses or networks (10.0.0.1, 172.16.0.0/12), not {entry!r}."
+            ) from None
+    return entries
+
+
 DEBUG = env_bool("DEBUG", False)
 # Demo accounts and demo data are only ever created with DEBUG on (see activities/demo.py).
 SECRET_KEY = env("SECRET_KEY")
@@ -92,6 +106,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "ssc_portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -230,6 +245,35 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page uses, refused to the pages and anything they embed
+# (ssc_portal.middleware.PermissionsPolicyMiddleware sends it on every response).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# The proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma-separated;
+# docker-compose: the gateway its TLS proxy connects through). Empty: every request is taken to
+# come straight from the client, whatever headers it wrote (accounts.security.client_address).
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
 # Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from
 # one address, that pair is locked out for AXES_COOLOFF_MINUTES. Keyed on the pair, so an attacker
@@ -244,7 +288,8 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True
 # Its own start-up banner and lines would repeat ours (accounts.signals logs the lockout).
 AXES_VERBOSE = False
-# The client's address as the API throttle reads it (behind API_NUM_PROXIES proxies).
+# The client's address as the API throttle reads it: REMOTE_ADDR, or behind a trusted proxy the
+# address that proxy saw (accounts.security.client_address).
 AXES_CLIENT_IP_CALLABLE = "accounts.security.client_address"
 SILENCED_SYSTEM_CHECKS: list[str] = []
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -315,9 +360,6 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "ssc_portal.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    # Proxies in front of the web server (docker-compose: the TLS proxy): anonymous callers are
-    # throttled by the address that proxy saw, not one a client could write in X-Forwarded-For.
-    "NUM_PROXIES": env_int("API_NUM_PROXIES", 1),
 }
 # Requests allowed per API token, per browser session and per anonymous address (the public
 # IATI file): "number/period" with period second, minute, hour or day.
@@ -326,13 +368,19 @@ API_THROTTLE_RATES = {
     "session": env_rate("API_THROTTLE_SESSION", "240/minute"),
     "anonymous": env_rate("API_THROTTLE_ANONYMOUS", "30/minute"),
 }
+# Every key this portal writes to the shared Redis starts with this, so that several portals (or
+# a portal and its staging copy) on one Redis keep their own throttle counters and dashboard
+# figures. By default the database's name: one portal, one database.
+CACHE_KEY_PREFIX = env(
+    "CACHE_KEY_PREFIX", "ssc-" + Path(str(DATABASES["default"].get("NAME") or "portal")).name
+)
 # Throttling counts every web process's requests together, so its counters live in Redis.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "api": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "ssc-api",
+        "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:api",
         # Short timeouts: when Redis is down the API serves unthrottled rather than hanging.
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     },
@@ -345,7 +393,7 @@ CACHES = {
         else {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "ssc-dashboard",
+            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:dashboard",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     ),

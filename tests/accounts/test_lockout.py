@@ -9,7 +9,7 @@ import logging
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts.models import User
@@ -96,7 +96,8 @@ def test_lockout_is_in_the_security_log(cpm: User, caplog: pytest.LogCaptureFixt
     assert (locked.username, locked.ip) == ("cpm", ATTACKER)  # type: ignore[attr-defined]
 
 
-def test_the_address_behind_the_proxy_is_the_one_it_appended(cpm: User) -> None:
+@override_settings(TRUSTED_PROXIES=["172.18.0.0/16"])
+def test_the_address_behind_a_trusted_proxy_is_the_one_it_appended(cpm: User) -> None:
     # A client writes any X-Forwarded-For it likes; our proxy appends the address it saw.
     for forged in ("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"):
         Client().post(
@@ -107,6 +108,26 @@ def test_the_address_behind_the_proxy_is_the_one_it_appended(cpm: User) -> None:
         )
     assert AccessAttempt.objects.get().ip_address == ATTACKER
     assert sign_in(Client(), "cpm", PASSWORD, address=ATTACKER) == 429
+
+
+@override_settings(TRUSTED_PROXIES=["172.18.0.0/16"])
+def test_a_client_reaching_the_server_directly_cannot_rotate_its_address(cpm: User) -> None:
+    # No proxy in between: whatever X-Forwarded-For it writes, the address is the connection's.
+    for forged in ("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"):
+        Client().post(
+            reverse("login"),
+            {"username": "cpm", "password": "wrong-guess"},
+            REMOTE_ADDR=ATTACKER,
+            HTTP_X_FORWARDED_FOR=f"{forged}, {OWNER}",
+        )
+    assert AccessAttempt.objects.get().ip_address == ATTACKER
+    response = Client().post(
+        reverse("login"),
+        {"username": "cpm", "password": PASSWORD},
+        REMOTE_ADDR=ATTACKER,
+        HTTP_X_FORWARDED_FOR="10.0.0.6",
+    )
+    assert response.status_code == 429
 
 
 def test_api_tokens_are_not_subject_to_the_sign_in_lockout(cpm: User) -> None:

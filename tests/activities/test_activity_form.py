@@ -154,7 +154,10 @@ BAD_CREATE_INPUT: list[tuple[str, dict[str, Any], str, tuple[str, ...]]] = [
         "unknown_lead_division",
         {"lead_division": "999999"},
         "id_lead_division",
-        ("Select a valid choice. That choice is not one of the available choices.",),
+        (
+            "Lead division: choose one of your divisions; CPMs log the activities of their own "
+            "divisions and countries.",
+        ),
     ),
 ]
 
@@ -455,6 +458,27 @@ def test_a_conflict_is_reported_as_such_when_the_history_holds_no_earlier_versio
     assert "No record of what changed: compare with the current version." in response.text
     assert input_value(response.content, "version") == "2"
     assert Activity.objects.get(pk=activity.pk).title == "Saved meanwhile"
+
+
+@pytest.mark.parametrize("version", [None, "", "not-a-number"])
+def test_a_save_without_the_version_it_read_is_refused_and_cannot_overwrite(
+    cpm_client: Client, cpm: User, activity: Activity, version: str | None
+) -> None:
+    update_activity(
+        activity=activity, data=activity_data(title="Saved meanwhile"), user=cpm, expected_version=1
+    )
+    data = edit_form_data(activity, title="Mine")
+    if version is None:
+        del data["version"]
+    else:
+        data["version"] = version
+
+    response = cpm_client.post(_edit_url(activity), data)
+
+    assert response.status_code == 400
+    assert "did not say which version of the activity it shows" in response.text
+    stored = Activity.objects.get(pk=activity.pk)
+    assert (stored.title, stored.version) == ("Saved meanwhile", 2)
 
 
 # --- the partner form --------------------------------------------------------------------------

@@ -428,7 +428,12 @@ def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
     target = getattr(world, case.target, None) if case.target else None
     match case.name:
         case "activities:create":
-            return activity_form_data(title="Created through the permission walk")
+            # A CPM creates in their own division (the other CPM's is APR).
+            own = user.divisions.order_by("code").first() if user is not None else None
+            return activity_form_data(
+                title="Created through the permission walk",
+                **({"lead_division": own.pk} if own is not None else {}),
+            )
         case "activities:edit":
             return edit_form_data(target, title="Changed through the permission walk")
         case "activities:status":

@@ -92,6 +92,35 @@ def test_anonymous_iati_readers_are_throttled_by_address() -> None:
         assert elsewhere.get("/api/v1/iati/activities.xml").status_code == 200
 
 
+def test_an_anonymous_caller_rotating_x_forwarded_for_is_still_throttled() -> None:
+    ActivityFactory(visibility=Visibility.PUBLIC)
+    with override_settings(
+        API_THROTTLE_RATES={"anonymous": "2/minute"}, TRUSTED_PROXIES=["172.18.0.0/16"]
+    ):
+        answers = [
+            Client(REMOTE_ADDR="192.0.2.7", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
+            .get("/api/v1/iati/activities.xml")
+            .status_code
+            for n in range(3)
+        ]
+    assert answers == [200, 200, 429]
+
+
+def test_behind_a_trusted_proxy_anonymous_callers_are_told_apart_by_forwarded_address() -> None:
+    ActivityFactory(visibility=Visibility.PUBLIC)
+    with override_settings(
+        API_THROTTLE_RATES={"anonymous": "2/minute"}, TRUSTED_PROXIES=["172.18.0.0/16"]
+    ):
+
+        def read(forwarded: str) -> int:
+            client = Client(REMOTE_ADDR="172.18.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+            return client.get("/api/v1/iati/activities.xml").status_code
+
+        # What the client wrote left of our proxy's entry does not make a new caller.
+        assert [read(f"10.0.0.{n}, 192.0.2.8") for n in range(3)] == [200, 200, 429]
+        assert read("192.0.2.9") == 200
+
+
 def test_the_api_keeps_serving_when_the_throttle_cache_is_down(
     api_for: ApiFor, viewer: User, caplog: pytest.LogCaptureFixture
 ) -> None:

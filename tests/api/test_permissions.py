@@ -179,13 +179,19 @@ def _activity_body(activity: Activity) -> dict[str, Any]:
     }
 
 
-def _body(case: Case, objects: World, method: str) -> dict[str, Any]:
+def _body(case: Case, objects: World, method: str, role: str = "focal") -> dict[str, Any]:
     """A valid body: if a role that may not write were let through, something would change."""
     target = getattr(objects, case.target, None) if case.target in ("internal", "public") else None
     match case.name, method:
         case "api:activity-list", "POST":
             body = _activity_body(objects.internal)
-            return {k: v for k, v in body.items() if k != "version"}
+            # A CPM creates in their own division (the other CPM's is APR).
+            user = objects.users.get(role)
+            own = user.divisions.order_by("code").first() if user is not None else None
+            return {
+                **{k: v for k, v in body.items() if k != "version"},
+                "lead_division": own.code if own is not None else "LAC",
+            }
         case "api:activity-detail", "PUT":
             return _activity_body(target)
         case "api:activity-detail", "PATCH":
@@ -232,7 +238,7 @@ def test_api_permissions(case: Case, api_world: ApiWorld) -> None:
                 response = client.generic(
                     method,
                     _url(case, objects),
-                    data=json.dumps(_body(case, objects, method)),
+                    data=json.dumps(_body(case, objects, method, role)),
                     content_type="application/json",
                 )
                 after = db_state()
