@@ -40,6 +40,7 @@ from .models import (
     next_ssc_id,
     normalize_name,
 )
+from .text import field_errors, ssc_id_problem
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -188,6 +189,11 @@ def _check_links(data: ActivityData) -> dict[str, list[str]]:
 
 def _validate(activity: Activity, data: ActivityData, *, exclude: Sequence[str] = ()) -> None:
     errors = _check_links(data)
+    requested = data.ssc_id.strip()
+    if requested and ssc_id_problem(requested):
+        errors["ssc_id"] = [ssc_id_problem(requested)]
+    for messages in field_errors(StatusChange, {"note": data.status_note}).values():
+        errors.setdefault("status_note", []).extend(messages)
     try:
         activity.full_clean(exclude=["ssc_id", *exclude], validate_unique=False)
     except ValidationError as error:

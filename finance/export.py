@@ -2,7 +2,8 @@
 
 The workbook is the one finance.legacy reads, so importing an export changes nothing. Text that
 a spreadsheet would take for a formula (starting with = + - @) is written with a leading
-apostrophe, and the reader drops that apostrophe again.
+apostrophe, and the reader drops that apostrophe again; characters a workbook cannot hold (rows
+stored before activities.text refused them) become U+FFFD (activities.text.spreadsheet_cell).
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ import openpyxl
 from django.db.models import QuerySet, Sum
 
 from activities.models import Activity, FundingNature, Modality, Status
+from activities.text import spreadsheet_cell
 
 from .legacy import STAGE_COLUMNS
 from .models import IFAD_KINDS, ContributionKind, FinancialEntry
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 NATURE_TEXT = {
     FundingNature.GRANT: "grant-funded",
@@ -45,13 +45,6 @@ CONTRIBUTION_SHEET_HEADER = [
     "SSC ID", "Contributor", "Contributor type", "Kind", "Currency", "Planned", "Allocated",
     "Spent", "Notes",
 ]  # fmt: skip
-
-
-def escape(value: Any) -> Any:
-    """Text that would start a formula in someone's spreadsheet gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def legacy_year(activity: Activity) -> int:
@@ -102,7 +95,7 @@ def build_workbook(activities: QuerySet[Activity]) -> bytes:
             ifad = totals.get(activity.pk, dict.fromkeys(STAGE_COLUMNS, Decimal(0)))
             for stage in STAGE_COLUMNS:
                 sums[stage] += ifad[stage]
-            sheet.append([escape(v) for v in _activity_cells(activity, ifad)])
+            sheet.append([spreadsheet_cell(v) for v in _activity_cells(activity, ifad)])
         batch.clear()
 
     for activity in _export_activities(activities):
@@ -130,7 +123,7 @@ def build_workbook(activities: QuerySet[Activity]) -> bytes:
     contributions = workbook.create_sheet("Contributions")
     contributions.append(CONTRIBUTION_SHEET_HEADER)
     for row in contribution_rows(ids):
-        contributions.append([escape(v) for v in row])
+        contributions.append([spreadsheet_cell(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -214,7 +207,7 @@ def ledger_csv(activities: QuerySet[Activity]) -> Iterator[str]:
     def line(values: list[Any]) -> str:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([escape(v) for v in values])
+        writer.writerow([spreadsheet_cell(v) for v in values])
         return buffer.getvalue()
 
     yield line(LEDGER_COLUMNS)

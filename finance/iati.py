@@ -24,6 +24,8 @@ What goes where:
   of each activity: the SSC roles of countries (provider, receiver, both) and organisations
   (host, guest, broker), in-kind contributions with their valuation, the modality, type, funding
   nature and objectives.
+- text: every user-written string passes through activities.text.file_text, so that a row
+  stored before the text validators cannot make the file invalid XML.
 - document-link: not yet (the knowledge library that holds the documents is not there yet).
 
 The file is written activity by activity with lxml's incremental writer, CHUNK activities per
@@ -56,6 +58,7 @@ from activities.models import (
     PartnerType,
     Status,
 )
+from activities.text import file_text
 
 from .iati_codelists import active_codes
 from .models import IFAD_KINDS, ContributionKind, FinancialEntry, Stage
@@ -227,7 +230,7 @@ def _load(ids: Sequence[int]) -> Iterator[tuple[Activity, list[MoneyLine], dict[
 
 def _text(parent: etree._Element, tag: str, text: str, **attributes: str) -> etree._Element:
     element = etree.SubElement(parent, tag, attributes)
-    etree.SubElement(element, "narrative").text = text
+    etree.SubElement(element, "narrative").text = file_text(text)
     return element
 
 
@@ -243,7 +246,7 @@ def _organisation_type(partner: Partner) -> str:
 
 def _organisation(parent: etree._Element, tag: str, partner: Partner, **attributes: str) -> None:
     if partner.iati_identifier:
-        attributes["ref"] = partner.iati_identifier
+        attributes["ref"] = file_text(partner.iati_identifier)
     attributes["type"] = _organisation_type(partner)
     _text(parent, tag, partner.name, **attributes)
 
@@ -261,9 +264,9 @@ def activity_element(
         },
         nsmap={"ssc": EXTENSION_NS},
     )
-    etree.SubElement(
-        element, "iati-identifier"
-    ).text = f"{settings.ORGANISATION_IATI_ID}-{activity.ssc_id}"
+    etree.SubElement(element, "iati-identifier").text = file_text(
+        f"{settings.ORGANISATION_IATI_ID}-{activity.ssc_id}"
+    )
     _text(
         element,
         "reporting-org",
@@ -556,8 +559,8 @@ def _extension(
                 type=_organisation_type(partner),
             )
             if partner.iati_identifier:
-                organisation.set("ref", partner.iati_identifier)
-            organisation.text = partner.name
+                organisation.set("ref", file_text(partner.iati_identifier))
+            organisation.text = file_text(partner.name)
     for line in money:
         if line.kind != ContributionKind.IN_KIND:
             continue
@@ -575,8 +578,8 @@ def _extension(
         )
         if line.contributor_id:
             contributor = contributors[line.contributor_id]
-            etree.SubElement(in_kind, _ssc("contributor")).text = contributor.name
+            etree.SubElement(in_kind, _ssc("contributor")).text = file_text(contributor.name)
         if line.valuation_basis:
-            etree.SubElement(in_kind, _ssc("basis")).text = line.valuation_basis
+            etree.SubElement(in_kind, _ssc("basis")).text = file_text(line.valuation_basis)
     if activity.objectives.strip():
-        etree.SubElement(exchange, _ssc("objectives")).text = activity.objectives.strip()
+        etree.SubElement(exchange, _ssc("objectives")).text = file_text(activity.objectives.strip())

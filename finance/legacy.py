@@ -33,6 +33,7 @@ from activities.models import (
     Theme,
     normalize_name,
 )
+from activities.text import ssc_id_problem, text_problem
 
 from . import xlsx
 from .amounts import AmountError, parse_amount
@@ -47,7 +48,6 @@ HEADER_SEARCH_ROWS = 30
 ACTIVITIES = "Activities"
 CONTRIBUTIONS = "Contributions"
 
-SSC_ID_PATTERN = re.compile(r"^SSC-(\d{4})-(\d{2,})$")
 
 ACTIVITY_COLUMNS = {
     "ssc id": "ssc_id",
@@ -258,6 +258,14 @@ class _SheetReader:
             return None
         return cells[position]
 
+    def text(self, number: int, cells: list[Any], name: str) -> str:
+        """The cell as text; a problem naming the row and column when the portal refuses it."""
+        text = _text(self.cell(cells, name))
+        problem = text_problem(text)
+        if problem:
+            self.problem(number, self.column_label(name), problem)
+        return text
+
     def column_label(self, name: str) -> str:
         position = self.index.get(name)
         heading = {v: k for k, v in self.columns.items()}[name]
@@ -355,7 +363,7 @@ def _read_activities(rows: Iterator[tuple[int, list[Any]]], result: ParsedWorkbo
             continue
         if not any(_text(cell) for cell in cells):
             continue
-        title = _text(reader.cell(cells, "title"))
+        title = reader.text(number, cells, "title")
         ssc_id = _text(reader.cell(cells, "ssc_id")).upper()
         if title.casefold() == "total" and not ssc_id:
             _check_totals(reader, number, cells, sums)
@@ -369,7 +377,7 @@ def _read_activities(rows: Iterator[tuple[int, list[Any]]], result: ParsedWorkbo
                         reader.column_label(name),
                         _("A formula is not accepted here: type the value."),
                     )
-        if not SSC_ID_PATTERN.match(ssc_id):
+        if ssc_id_problem(ssc_id):
             reader.problem(
                 number,
                 reader.column_label("ssc_id"),
@@ -452,6 +460,7 @@ def _read_activities(rows: Iterator[tuple[int, list[Any]]], result: ParsedWorkbo
                 % {"value": _text(reader.cell(cells, "status"))},
             )
         ifad = {stage: _amount(reader, number, cells, stage) for stage in STAGE_COLUMNS}
+        notes = reader.text(number, cells, "notes")
         if len(result.problems) > problems_before:
             continue
         for stage, amount in ifad.items():
@@ -470,7 +479,7 @@ def _read_activities(rows: Iterator[tuple[int, list[Any]]], result: ParsedWorkbo
                 themes=row_themes,
                 status=status,  # type: ignore[arg-type]
                 ifad=ifad,
-                notes=_text(reader.cell(cells, "notes")),
+                notes=notes,
             )
         )
     if not header_found:
@@ -525,7 +534,7 @@ def _read_contributions(
         if not any(_text(cell) for cell in cells):
             continue
         ssc_id = _text(reader.cell(cells, "ssc_id")).upper()
-        contributor = _text(reader.cell(cells, "contributor"))
+        contributor = reader.text(number, cells, "contributor")
         if not ssc_id and contributor.casefold() == "total":
             continue
         problems_before = len(result.problems)
@@ -559,6 +568,8 @@ def _read_contributions(
                 _("%(value)r is not an ISO 4217 currency code.") % {"value": currency},
             )
         amounts = {stage: _amount(reader, number, cells, stage) for stage in STAGE_COLUMNS}
+        contributor_type = reader.text(number, cells, "contributor_type")
+        notes = reader.text(number, cells, "notes")
         if len(result.problems) > problems_before:
             continue
         result.contributions.append(
@@ -566,11 +577,11 @@ def _read_contributions(
                 row=number,
                 ssc_id=ssc_id,
                 contributor=contributor,
-                contributor_type=_text(reader.cell(cells, "contributor_type")),
+                contributor_type=contributor_type,
                 kind=kind,  # type: ignore[arg-type]
                 currency=currency,
                 amounts=amounts,
-                notes=_text(reader.cell(cells, "notes")),
+                notes=notes,
             )
         )
     if not header_found:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import escape
 
 import openpyxl
 import reportlab
@@ -51,6 +51,7 @@ from reportlab.platypus import (
 )
 
 from accounts.models import User
+from activities.text import file_text, spreadsheet_cell
 
 from .dashboard import (
     FAMILIES,
@@ -65,7 +66,6 @@ from .dashboard import (
     family_label,
     format_value,
 )
-from .export import escape
 from .models import ReportExport
 from .rollups import RollupFilters, RollupState, rollup_state
 
@@ -89,13 +89,13 @@ def _plain(column: Column, value: Any) -> Any:
         return ""
     if column.is_number and not isinstance(value, str):
         return value
-    return escape(str(value))
+    return spreadsheet_cell(str(value))
 
 
 def table_csv(table: Table) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([escape(column.label) for column in table.columns])
+    writer.writerow([spreadsheet_cell(column.label) for column in table.columns])
     for row in [*table.rows, *([table.total] if table.total is not None else [])]:
         writer.writerow([_plain(c, v) for c, v in zip(table.columns, row, strict=True)])
     return buffer.getvalue()
@@ -103,7 +103,9 @@ def table_csv(table: Table) -> str:
 
 def _sheet_title(title: str, taken: set[str]) -> str:
     # Excel: at most 31 characters, none of []:*?/\ and unique in the workbook.
-    clean = "".join(" " if ch in "[]:*?/\\" else ch for ch in title)[:31].strip() or "Table"
+    clean = (
+        "".join(" " if ch in "[]:*?/\\" else ch for ch in file_text(title))[:31].strip() or "Table"
+    )
     name, number = clean, 2
     while name.lower() in taken:
         suffix = f" ({number})"
@@ -114,7 +116,7 @@ def _sheet_title(title: str, taken: set[str]) -> str:
 
 def _append_table(sheet: Any, table: Table) -> None:
     bold = Font(bold=True)
-    sheet.append([escape(column.label) for column in table.columns])
+    sheet.append([spreadsheet_cell(column.label) for column in table.columns])
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     rows = [*table.rows, *([table.total] if table.total is not None else [])]
@@ -139,12 +141,17 @@ def tables_xlsx(tables: Sequence[Table], *, preamble: Sequence[str] = ()) -> byt
         sheet = workbook.create_sheet(_sheet_title(table.title, taken))
         if position == 0 and preamble:
             for line in preamble:
-                sheet.append([escape(line)])
+                sheet.append([spreadsheet_cell(line)])
             sheet.append([])
         _append_table(sheet, table)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _pdf_text(text: str) -> str:
+    """Text for a reportlab Paragraph, which parses its input as XML markup."""
+    return escape(file_text(text))
 
 
 # --- the PDF --------------------------------------------------------------------------------------
@@ -292,7 +299,7 @@ def _pdf_table(table: Table, fonts: _Fonts, width: float) -> PdfTable:
                 if header
                 else (number if column.is_number else text)
             )
-            out.append(Paragraph(xml_escape(str(shown)), style))
+            out.append(Paragraph(_pdf_text(str(shown)), style))
         return out
 
     data = [cells([c.label for c in table.columns], header=True)]
@@ -339,11 +346,11 @@ def report_pdf(tables: Sequence[Table], *, preamble: Sequence[str]) -> bytes:
     width = page[0] - 3 * cm
     story: list[Any] = []
     if preamble:
-        story.append(Paragraph(xml_escape(preamble[0]), title))
-        story += [Paragraph(xml_escape(line), body) for line in preamble[1:]]
+        story.append(Paragraph(_pdf_text(preamble[0]), title))
+        story += [Paragraph(_pdf_text(line), body) for line in preamble[1:]]
         story.append(Spacer(1, 0.4 * cm))
     for table in tables:
-        story.append(KeepTogether([Paragraph(xml_escape(table.title), heading)]))
+        story.append(KeepTogether([Paragraph(_pdf_text(table.title), heading)]))
         chart = _bar_chart(table, fonts) if table.slug != "summary" else None
         if chart is not None:
             story.append(chart)
@@ -351,7 +358,7 @@ def report_pdf(tables: Sequence[Table], *, preamble: Sequence[str]) -> bytes:
         if table.rows:
             story.append(_pdf_table(table, fonts, width))
         else:
-            story.append(Paragraph(xml_escape(_("No money in this selection.")), body))
+            story.append(Paragraph(_pdf_text(_("No money in this selection.")), body))
         story.append(Spacer(1, 0.5 * cm))
     document.build(story)
     return buffer.getvalue()

@@ -37,7 +37,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.authentication import token_of
-from finance.export import escape
+from activities.text import spreadsheet_cell
 
 if TYPE_CHECKING:
     from rest_framework.views import APIView
@@ -382,7 +382,7 @@ def csv_cell(value: Any) -> Any:
         value = "; ".join(str(item) for item in value)
     if isinstance(value, bool):
         return "true" if value else "false"
-    return escape(value)
+    return spreadsheet_cell(value)
 
 
 class CsvRenderer(BaseRenderer):
