@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import ApiToken, User
+from .text import text_problem
 
 # A generous cap: a user with this many live tokens has lost track of them.
 MAX_ACTIVE_TOKENS = 20
@@ -24,6 +25,8 @@ def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
     name = " ".join(name.split())
     if not name:
         raise TokenError(_("Give the token a name, so that you can tell it from the others."))
+    if text_problem(name):
+        raise TokenError(text_problem(name))
     if not user.is_active:
         raise TokenError(_("A deactivated account cannot create tokens."))
     # Lock the user's row: two creations at once cannot both pass the cap.

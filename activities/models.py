@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .text import (
+from accounts.text import (
     validate_multi_line_text,
     validate_portal_date,
     validate_single_line_text,

@@ -21,6 +21,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.text import field_errors, ssc_id_problem
+
 # The roll-ups sum money by the activity's division, modality, funding nature, visibility,
 # status, countries and themes: a change to any of them must refresh the figures.
 from finance.rollups import request_refresh_for_activities, request_refresh_for_changed_activities
@@ -40,7 +42,6 @@ from .models import (
     next_ssc_id,
     normalize_name,
 )
-from .text import field_errors, ssc_id_problem
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -3,7 +3,7 @@
 The workbook is the one finance.legacy reads, so importing an export changes nothing. Text that
 a spreadsheet would take for a formula (starting with = + - @) is written with a leading
 apostrophe, and the reader drops that apostrophe again; characters a workbook cannot hold (rows
-stored before activities.text refused them) become U+FFFD (activities.text.spreadsheet_cell).
+stored before accounts.text refused them) become U+FFFD (accounts.text.spreadsheet_cell).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any
 import openpyxl
 from django.db.models import QuerySet, Sum
 
+from accounts.text import spreadsheet_cell
 from activities.models import Activity, FundingNature, Modality, Status
-from activities.text import spreadsheet_cell
 
 from .legacy import STAGE_COLUMNS
 from .models import IFAD_KINDS, ContributionKind, FinancialEntry

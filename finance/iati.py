@@ -24,7 +24,7 @@ What goes where:
   of each activity: the SSC roles of countries (provider, receiver, both) and organisations
   (host, guest, broker), in-kind contributions with their valuation, the modality, type, funding
   nature and objectives.
-- text: every user-written string passes through activities.text.file_text, so that a row
+- text: every user-written string passes through accounts.text.file_text, so that a row
   stored before the text validators cannot make the file invalid XML.
 - document-link: not yet (the knowledge library that holds the documents is not there yet).
 
@@ -48,6 +48,7 @@ from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 from lxml import etree
 
+from accounts.text import file_text
 from activities.models import (
     Activity,
     ActivityCountry,
@@ -58,7 +59,6 @@ from activities.models import (
     PartnerType,
     Status,
 )
-from activities.text import file_text
 
 from .iati_codelists import active_codes
 from .models import IFAD_KINDS, ContributionKind, FinancialEntry, Stage

@@ -23,6 +23,7 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from accounts.text import ssc_id_problem, text_problem
 from activities.models import (
     Country,
     CountryMatcher,
@@ -33,7 +34,6 @@ from activities.models import (
     Theme,
     normalize_name,
 )
-from activities.text import ssc_id_problem, text_problem
 
 from . import xlsx
 from .amounts import AmountError, parse_amount

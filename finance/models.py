@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from activities.text import validate_portal_date, validate_single_line_text
+from accounts.text import validate_portal_date, validate_single_line_text
 
 CENT = Decimal("0.01")
 CURRENCY_CODES = frozenset(currency.alpha_3 for currency in pycountry.currencies)

@@ -51,7 +51,7 @@ from reportlab.platypus import (
 )
 
 from accounts.models import User
-from activities.text import file_text, spreadsheet_cell
+from accounts.text import file_text, spreadsheet_cell
 
 from .dashboard import (
     FAMILIES,

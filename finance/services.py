@@ -19,8 +19,8 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
+from accounts.text import field_errors, year_problem
 from activities.models import Activity, Partner
-from activities.text import field_errors, year_problem
 
 from . import rollups
 from .models import (

@@ -28,6 +28,11 @@ from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.text import (
+    validate_multi_line_text,
+    validate_portal_date,
+    validate_single_line_text,
+)
 from activities.models import (
     SDG,
     Activity,
@@ -38,11 +43,6 @@ from activities.models import (
     Partner,
     Theme,
     Visibility,
-)
-from activities.text import (
-    validate_multi_line_text,
-    validate_portal_date,
-    validate_single_line_text,
 )
 
 if TYPE_CHECKING:

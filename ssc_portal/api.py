@@ -37,7 +37,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.authentication import token_of
-from activities.text import spreadsheet_cell
+from accounts.text import spreadsheet_cell
 
 if TYPE_CHECKING:
     from rest_framework.views import APIView
