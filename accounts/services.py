@@ -22,11 +22,12 @@ class TokenError(Exception):
 @transaction.atomic
 def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token and its secret. The secret is returned once and never stored."""
+    # Checked before the spaces are tidied: a line break or tab is refused, not made a space.
+    if text_problem(name):
+        raise TokenError(text_problem(name))
     name = " ".join(name.split())
     if not name:
         raise TokenError(_("Give the token a name, so that you can tell it from the others."))
-    if text_problem(name):
-        raise TokenError(text_problem(name))
     if not user.is_active:
         raise TokenError(_("A deactivated account cannot create tokens."))
     # Lock the user's row: two creations at once cannot both pass the cap.

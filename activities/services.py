@@ -716,6 +716,9 @@ def find_duplicate_partner(
 
 
 def _save_partner(partner: Partner, user: User | None) -> Partner:
+    # Checked before the spaces are tidied: a line break or tab is refused, not made a space.
+    if refused := field_errors(Partner, {"name": partner.name}):
+        raise PartnerError(refused)
     partner.name = " ".join(partner.name.split())
     partner.name_key = normalize_name(partner.name)
     try:

@@ -258,6 +258,17 @@ class _SheetReader:
             return None
         return cells[position]
 
+    def refuse_formulas(self, number: int, cells: list[Any]) -> None:
+        """Formulas are not evaluated: only the amounts' own check says more about them."""
+        if any(_is_formula(cell) for cell in cells):
+            for name in self.index:
+                if _is_formula(self.cell(cells, name)) and name not in STAGE_COLUMNS:
+                    self.problem(
+                        number,
+                        self.column_label(name),
+                        _("A formula is not accepted here: type the value."),
+                    )
+
     def text(self, number: int, cells: list[Any], name: str) -> str:
         """The cell as text; a problem naming the row and column when the portal refuses it."""
         text = _text(self.cell(cells, name))
@@ -369,14 +380,7 @@ def _read_activities(rows: Iterator[tuple[int, list[Any]]], result: ParsedWorkbo
             _check_totals(reader, number, cells, sums)
             continue
         problems_before = len(result.problems)
-        if any(_is_formula(cell) for cell in cells):
-            for name in reader.index:
-                if _is_formula(reader.cell(cells, name)) and name not in STAGE_COLUMNS:
-                    reader.problem(
-                        number,
-                        reader.column_label(name),
-                        _("A formula is not accepted here: type the value."),
-                    )
+        reader.refuse_formulas(number, cells)
         if ssc_id_problem(ssc_id):
             reader.problem(
                 number,
@@ -538,6 +542,7 @@ def _read_contributions(
         if not ssc_id and contributor.casefold() == "total":
             continue
         problems_before = len(result.problems)
+        reader.refuse_formulas(number, cells)
         if ssc_id not in result.ids_in_file and ssc_id not in known:
             reader.problem(
                 number,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -25,6 +26,7 @@ from . import importer, services
 from .export import build_workbook, ledger_csv
 from .forms import (
     CorrectionForm,
+    EntryLineForm,
     EntryLineFormSet,
     RateForm,
     RateUploadForm,
@@ -35,10 +37,13 @@ from .models import CURRENCY_CODES, ExchangeRate, FinancialEntry, ImportRun, Pen
 from .summary import activity_finance
 
 
-def _add_errors(error: services.FinanceError, target: Any) -> None:
+def _add_errors(error: services.FinanceError, target: Any, form_class: type[forms.Form]) -> None:
+    """The service's messages, each after the label of its field on the page's form."""
     for name, problems in error.errors.items():
+        field = form_class.base_fields.get(name)
+        label = field.label if field is not None else name
         for problem in problems:
-            target.append(problem if name == "__all__" else f"{name}: {problem}")
+            target.append(problem if name == "__all__" else f"{label}: {problem}")
 
 
 @never_cache
@@ -81,9 +86,9 @@ def activity_finance_page(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except services.LedgerConflict as error:
                 conflict = True
-                _add_errors(error, problems)
+                _add_errors(error, problems, EntryLineForm)
             except services.FinanceError as error:
-                _add_errors(error, problems)
+                _add_errors(error, problems, EntryLineForm)
             else:
                 messages.success(
                     request,
@@ -141,7 +146,7 @@ def correct_entry(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
         )
     except services.FinanceError as error:
         problems: list[str] = []
-        _add_errors(error, problems)
+        _add_errors(error, problems, CorrectionForm)
         for problem in problems:
             messages.error(request, problem)
     else:
