@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
-from accounts.text import field_errors, year_problem
+from accounts.text import FIRST_YEAR, LAST_YEAR, field_errors, year_problem
 from activities.models import Activity, Partner
 
 from . import rollups
@@ -256,8 +256,11 @@ def _check_entry(data: EntryData) -> dict[str, list[str]]:
         errors["currency"] = [
             _("%(code)s is not an ISO 4217 currency code.") % {"code": data.currency}
         ]
-    if data.fiscal_year is not None and not 1978 <= data.fiscal_year <= 2100:
-        errors["fiscal_year"] = [_("Give a year between 1978 and 2100.")]
+    if data.fiscal_year is not None and not FIRST_YEAR <= data.fiscal_year <= LAST_YEAR:
+        errors["fiscal_year"] = [
+            _("Give a year between %(first)d and %(last)d.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        ]
     # The value date's own range also bounds the fiscal year derived from it.
     texts = {name: getattr(data, name) for name in ("valuation_basis", "reference", "note")}
     for name, messages in field_errors(
