@@ -14,6 +14,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .text import validate_single_line_text
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
@@ -109,7 +111,10 @@ class ApiToken(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
     name = models.CharField(
-        _("name"), max_length=100, help_text=_("What the token is for, e.g. 'Nightly sync'.")
+        _("name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. 'Nightly sync'."),
+        validators=[validate_single_line_text],
     )
     # The first characters after the prefix, shown to tell tokens apart; never enough to use.
     hint = models.CharField(max_length=8, editable=False)

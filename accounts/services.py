@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import ApiToken, User
+from .text import text_problem
 
 # A generous cap: a user with this many live tokens has lost track of them.
 MAX_ACTIVE_TOKENS = 20
@@ -21,6 +22,9 @@ class TokenError(Exception):
 @transaction.atomic
 def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token and its secret. The secret is returned once and never stored."""
+    # Checked before the spaces are tidied: a line break or tab is refused, not made a space.
+    if text_problem(name):
+        raise TokenError(text_problem(name))
     name = " ".join(name.split())
     if not name:
         raise TokenError(_("Give the token a name, so that you can tell it from the others."))

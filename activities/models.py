@@ -20,6 +20,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.text import (
+    validate_multi_line_text,
+    validate_portal_date,
+    validate_single_line_text,
+    validate_ssc_id,
+)
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
@@ -162,9 +169,11 @@ class PartnerQuerySet(models.QuerySet["Partner"]):
 
 
 class Partner(models.Model):
-    name = models.CharField(_("name"), max_length=255)
+    name = models.CharField(_("name"), max_length=255, validators=[validate_single_line_text])
     name_key = models.CharField(max_length=255, editable=False, db_index=True)
-    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+    acronym = models.CharField(
+        _("acronym"), max_length=40, blank=True, validators=[validate_single_line_text]
+    )
     type = models.CharField(_("type"), max_length=20, choices=PartnerType.choices)
     country = models.ForeignKey(
         Country,
@@ -177,7 +186,10 @@ class Partner(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     iati_identifier = models.CharField(
-        _("IATI organisation identifier"), max_length=100, blank=True
+        _("IATI organisation identifier"),
+        max_length=100,
+        blank=True,
+        validators=[validate_single_line_text],
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -402,11 +414,16 @@ class Activity(models.Model):
         _("SSC ID"),
         max_length=20,
         unique=True,
+        validators=[validate_ssc_id],
         help_text=_("Corporate identifier SSC-YYYY-NN; generated when left empty."),
     )
-    title = models.CharField(_("title"), max_length=300)
-    summary = models.TextField(_("summary"), blank=True, max_length=5000)
-    objectives = models.TextField(_("objectives"), blank=True, max_length=5000)
+    title = models.CharField(_("title"), max_length=300, validators=[validate_single_line_text])
+    summary = models.TextField(
+        _("summary"), blank=True, max_length=5000, validators=[validate_multi_line_text]
+    )
+    objectives = models.TextField(
+        _("objectives"), blank=True, max_length=5000, validators=[validate_multi_line_text]
+    )
     # Blank only for records migrated from the legacy workbook, which never recorded it; the
     # form requires it (see ActivityForm).
     activity_type = models.CharField(
@@ -420,6 +437,7 @@ class Activity(models.Model):
         _("investment project ID"),
         max_length=40,
         blank=True,
+        validators=[validate_single_line_text],
         help_text=_("Required when the activity sits inside a loan-funded investment project."),
     )
     lead_division = models.ForeignKey(
@@ -437,10 +455,18 @@ class Activity(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PIPELINE
     )
     approval_year = models.PositiveSmallIntegerField(_("year of approval"), null=True, blank=True)
-    planned_start = models.DateField(_("planned start"), null=True, blank=True)
-    planned_end = models.DateField(_("planned end"), null=True, blank=True)
-    actual_start = models.DateField(_("actual start"), null=True, blank=True)
-    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+    planned_start = models.DateField(
+        _("planned start"), null=True, blank=True, validators=[validate_portal_date]
+    )
+    planned_end = models.DateField(
+        _("planned end"), null=True, blank=True, validators=[validate_portal_date]
+    )
+    actual_start = models.DateField(
+        _("actual start"), null=True, blank=True, validators=[validate_portal_date]
+    )
+    actual_end = models.DateField(
+        _("actual end"), null=True, blank=True, validators=[validate_portal_date]
+    )
     themes = models.ManyToManyField(Theme, verbose_name=_("themes"), related_name="activities")
     sdgs = models.ManyToManyField(SDG, verbose_name=_("SDGs"), blank=True, related_name="+")
     participants_women = models.PositiveIntegerField(_("women participants"), null=True, blank=True)
@@ -451,13 +477,24 @@ class Activity(models.Model):
         blank=True,
         help_text=_("Young people among the women and men above."),
     )
-    outcomes = models.TextField(_("outcomes and results"), blank=True, max_length=10000)
+    outcomes = models.TextField(
+        _("outcomes and results"),
+        blank=True,
+        max_length=10000,
+        validators=[validate_multi_line_text],
+    )
     action_plans_adopted = models.PositiveIntegerField(
         _("action / innovation plans adopted"), null=True, blank=True
     )
-    follow_up = models.TextField(_("follow-up"), blank=True, max_length=10000)
-    lessons_learned = models.TextField(_("lessons learned"), blank=True, max_length=10000)
-    notes = models.TextField(_("notes"), blank=True, max_length=5000)
+    follow_up = models.TextField(
+        _("follow-up"), blank=True, max_length=10000, validators=[validate_multi_line_text]
+    )
+    lessons_learned = models.TextField(
+        _("lessons learned"), blank=True, max_length=10000, validators=[validate_multi_line_text]
+    )
+    notes = models.TextField(
+        _("notes"), blank=True, max_length=5000, validators=[validate_multi_line_text]
+    )
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
     )
@@ -651,7 +688,9 @@ class StatusChange(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices)
-    note = models.TextField(_("note"), blank=True, max_length=2000)
+    note = models.TextField(
+        _("note"), blank=True, max_length=2000, validators=[validate_multi_line_text]
+    )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -21,6 +21,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.text import field_errors, ssc_id_problem
+
 # The roll-ups sum money by the activity's division, modality, funding nature, visibility,
 # status, countries and themes: a change to any of them must refresh the figures.
 from finance.rollups import request_refresh_for_activities, request_refresh_for_changed_activities
@@ -190,6 +192,11 @@ def _check_links(data: ActivityData) -> dict[str, list[str]]:
 
 def _validate(activity: Activity, data: ActivityData, *, exclude: Sequence[str] = ()) -> None:
     errors = _check_links(data)
+    requested = data.ssc_id.strip()
+    if requested and ssc_id_problem(requested):
+        errors["ssc_id"] = [ssc_id_problem(requested)]
+    for messages in field_errors(StatusChange, {"note": data.status_note}).values():
+        errors.setdefault("status_note", []).extend(messages)
     try:
         activity.full_clean(exclude=["ssc_id", *exclude], validate_unique=False)
     except ValidationError as error:
@@ -789,6 +796,9 @@ def find_duplicate_partner(
 
 
 def _save_partner(partner: Partner, user: User | None) -> Partner:
+    # Checked before the spaces are tidied: a line break or tab is refused, not made a space.
+    if refused := field_errors(Partner, {"name": partner.name}):
+        raise PartnerError(refused)
     partner.name = " ".join(partner.name.split())
     partner.name_key = normalize_name(partner.name)
     try:

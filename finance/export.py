@@ -4,7 +4,8 @@ The workbook is the one finance.legacy reads, so importing an export changes not
 a spreadsheet would take for a formula (starting with = + - @) is written with a leading
 apostrophe, and the reader drops that apostrophe again. The workbook carries the moment it was
 exported (finance.legacy.export_stamp): an import of it later treats what the portal changed
-since then as newer than the file.
+since then as newer than the file. Characters a workbook cannot hold
+(rows stored before accounts.text refused them) become U+FFFD (accounts.text.spreadsheet_cell).
 """
 
 from __future__ import annotations
@@ -21,12 +22,11 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from openpyxl.packaging.custom import StringProperty
 
+from accounts.text import spreadsheet_cell
 from activities.models import Activity, FundingNature, Modality, Status
 
 from .legacy import STAGE_COLUMNS, STAMP_PROPERTY, export_stamp
 from .models import IFAD_KINDS, ContributionKind, FinancialEntry
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 NATURE_TEXT = {
     FundingNature.GRANT: "grant-funded",
@@ -49,13 +49,6 @@ CONTRIBUTION_SHEET_HEADER = [
     "SSC ID", "Contributor", "Contributor type", "Kind", "Currency", "Planned", "Allocated",
     "Spent", "Notes",
 ]  # fmt: skip
-
-
-def escape(value: Any) -> Any:
-    """Text that would start a formula in someone's spreadsheet gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def legacy_year(activity: Activity) -> int:
@@ -111,7 +104,7 @@ def build_workbook(activities: QuerySet[Activity]) -> bytes:
             ifad = totals.get(activity.pk, dict.fromkeys(STAGE_COLUMNS, Decimal(0)))
             for stage in STAGE_COLUMNS:
                 sums[stage] += ifad[stage]
-            sheet.append([escape(v) for v in _activity_cells(activity, ifad)])
+            sheet.append([spreadsheet_cell(v) for v in _activity_cells(activity, ifad)])
         batch.clear()
 
     for activity in _export_activities(activities):
@@ -139,7 +132,7 @@ def build_workbook(activities: QuerySet[Activity]) -> bytes:
     contributions = workbook.create_sheet("Contributions")
     contributions.append(CONTRIBUTION_SHEET_HEADER)
     for row in contribution_rows(ids):
-        contributions.append([escape(v) for v in row])
+        contributions.append([spreadsheet_cell(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -223,7 +216,7 @@ def ledger_csv(activities: QuerySet[Activity]) -> Iterator[str]:
     def line(values: list[Any]) -> str:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([escape(v) for v in values])
+        writer.writerow([spreadsheet_cell(v) for v in values])
         return buffer.getvalue()
 
     yield line(LEDGER_COLUMNS)

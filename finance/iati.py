@@ -30,6 +30,8 @@ What goes where:
   of each activity: the SSC roles of countries (provider, receiver, both) and organisations
   (host, guest, broker), in-kind contributions with their valuation, the modality, type, funding
   nature and objectives.
+- text: every user-written string passes through accounts.text.file_text, so that a row
+  stored before the text validators cannot make the file invalid XML.
 - document-link: not yet (the knowledge library that holds the documents is not there yet).
 
 The file is written activity by activity with lxml's incremental writer, CHUNK activities per
@@ -52,6 +54,7 @@ from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 from lxml import etree
 
+from accounts.text import file_text
 from activities.models import (
     Activity,
     ActivityCountry,
@@ -258,7 +261,7 @@ def _load(ids: Sequence[int]) -> Iterator[tuple[Activity, list[MoneyLine], dict[
 
 def _text(parent: etree._Element, tag: str, text: str, **attributes: str) -> etree._Element:
     element = etree.SubElement(parent, tag, attributes)
-    etree.SubElement(element, "narrative").text = text
+    etree.SubElement(element, "narrative").text = file_text(text)
     return element
 
 
@@ -274,7 +277,7 @@ def _organisation_type(partner: Partner) -> str:
 
 def _organisation(parent: etree._Element, tag: str, partner: Partner, **attributes: str) -> None:
     if partner.iati_identifier:
-        attributes["ref"] = partner.iati_identifier
+        attributes["ref"] = file_text(partner.iati_identifier)
     attributes["type"] = _organisation_type(partner)
     _text(parent, tag, partner.name, **attributes)
 
@@ -295,9 +298,9 @@ def activity_element(
         },
         nsmap={"ssc": EXTENSION_NS},
     )
-    etree.SubElement(
-        element, "iati-identifier"
-    ).text = f"{settings.ORGANISATION_IATI_ID}-{activity.ssc_id}"
+    etree.SubElement(element, "iati-identifier").text = file_text(
+        f"{settings.ORGANISATION_IATI_ID}-{activity.ssc_id}"
+    )
     _text(
         element,
         "reporting-org",
@@ -638,8 +641,8 @@ def _extension(
                 type=_organisation_type(partner),
             )
             if partner.iati_identifier:
-                organisation.set("ref", partner.iati_identifier)
-            organisation.text = partner.name
+                organisation.set("ref", file_text(partner.iati_identifier))
+            organisation.text = file_text(partner.name)
     for line in money:
         if line.kind != ContributionKind.IN_KIND:
             continue
@@ -657,8 +660,8 @@ def _extension(
         )
         if line.contributor_id:
             contributor = contributors[line.contributor_id]
-            etree.SubElement(in_kind, _ssc("contributor")).text = contributor.name
+            etree.SubElement(in_kind, _ssc("contributor")).text = file_text(contributor.name)
         if line.valuation_basis:
-            etree.SubElement(in_kind, _ssc("basis")).text = line.valuation_basis
+            etree.SubElement(in_kind, _ssc("basis")).text = file_text(line.valuation_basis)
     if activity.objectives.strip():
-        etree.SubElement(exchange, _ssc("objectives")).text = activity.objectives.strip()
+        etree.SubElement(exchange, _ssc("objectives")).text = file_text(activity.objectives.strip())

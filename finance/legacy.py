@@ -24,6 +24,7 @@ from django.core import signing
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from accounts.text import ssc_id_problem, text_problem
 from activities.models import (
     Country,
     CountryMatcher,
@@ -53,7 +54,6 @@ CONTRIBUTIONS = "Contributions"
 STAMP_PROPERTY = "SSC Portal export"
 STAMP_SALT = "finance.workbook-export"
 
-SSC_ID_PATTERN = re.compile(r"^SSC-(\d{4})-(\d{2,})$")
 
 ACTIVITY_COLUMNS = {
     "ssc id": "ssc_id",
@@ -282,6 +282,25 @@ class _SheetReader:
             return None
         return cells[position]
 
+    def refuse_formulas(self, number: int, cells: list[Any]) -> None:
+        """Formulas are not evaluated: only the amounts' own check says more about them."""
+        if any(_is_formula(cell) for cell in cells):
+            for name in self.index:
+                if _is_formula(self.cell(cells, name)) and name not in STAGE_COLUMNS:
+                    self.problem(
+                        number,
+                        self.column_label(name),
+                        _("A formula is not accepted here: type the value."),
+                    )
+
+    def text(self, number: int, cells: list[Any], name: str) -> str:
+        """The cell as text; a problem naming the row and column when the portal refuses it."""
+        text = _text(self.cell(cells, name))
+        problem = text_problem(text)
+        if problem:
+            self.problem(number, self.column_label(name), problem)
+        return text
+
     def column_label(self, name: str) -> str:
         position = self.index.get(name)
         heading = {v: k for k, v in self.columns.items()}[name]
@@ -445,21 +464,14 @@ def _read_activities(
             continue
         if not any(_text(cell) for cell in cells):
             continue
-        title = _text(reader.cell(cells, "title"))
+        title = reader.text(number, cells, "title")
         ssc_id = _text(reader.cell(cells, "ssc_id")).upper()
         if title.casefold() == "total" and not ssc_id:
             _check_totals(reader, number, cells, sums)
             continue
         problems_before = len(result.problems)
-        if any(_is_formula(cell) for cell in cells):
-            for name in reader.index:
-                if _is_formula(reader.cell(cells, name)) and name not in STAGE_COLUMNS:
-                    reader.problem(
-                        number,
-                        reader.column_label(name),
-                        _("A formula is not accepted here: type the value."),
-                    )
-        if not SSC_ID_PATTERN.match(ssc_id):
+        reader.refuse_formulas(number, cells)
+        if ssc_id_problem(ssc_id):
             reader.problem(
                 number,
                 reader.column_label("ssc_id"),
@@ -542,6 +554,7 @@ def _read_activities(
                 % {"value": _text(reader.cell(cells, "status"))},
             )
         ifad = {stage: _amount(reader, number, cells, stage) for stage in STAGE_COLUMNS}
+        notes = reader.text(number, cells, "notes")
         if len(result.problems) > problems_before:
             continue
         for stage, amount in ifad.items():
@@ -560,7 +573,7 @@ def _read_activities(
                 themes=row_themes,
                 status=status,  # type: ignore[arg-type]
                 ifad=ifad,
-                notes=_text(reader.cell(cells, "notes")),
+                notes=notes,
             )
         )
     if not header_found:
@@ -621,10 +634,11 @@ def _read_contributions(
         if not any(_text(cell) for cell in cells):
             continue
         ssc_id = _text(reader.cell(cells, "ssc_id")).upper()
-        contributor = _text(reader.cell(cells, "contributor"))
+        contributor = reader.text(number, cells, "contributor")
         if not ssc_id and contributor.casefold() == "total":
             continue
         problems_before = len(result.problems)
+        reader.refuse_formulas(number, cells)
         if ssc_id not in result.ids_in_file and ssc_id not in known:
             reader.problem(
                 number,
@@ -655,6 +669,8 @@ def _read_contributions(
                 _("%(value)r is not an ISO 4217 currency code.") % {"value": currency},
             )
         amounts = {stage: _amount(reader, number, cells, stage) for stage in STAGE_COLUMNS}
+        contributor_type = reader.text(number, cells, "contributor_type")
+        notes = reader.text(number, cells, "notes")
         if len(result.problems) > problems_before:
             continue
         result.contributions.append(
@@ -662,11 +678,11 @@ def _read_contributions(
                 row=number,
                 ssc_id=ssc_id,
                 contributor=contributor,
-                contributor_type=_text(reader.cell(cells, "contributor_type")),
+                contributor_type=contributor_type,
                 kind=kind,  # type: ignore[arg-type]
                 currency=currency,
                 amounts=amounts,
-                notes=_text(reader.cell(cells, "notes")),
+                notes=notes,
             )
         )
     if not header_found:

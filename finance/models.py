@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.text import validate_portal_date, validate_single_line_text
+
 CENT = Decimal("0.01")
 CURRENCY_CODES = frozenset(currency.alpha_3 for currency in pycountry.currencies)
 
@@ -60,9 +62,15 @@ class ExchangeRate(models.Model):
     """Units of a currency per US dollar for one month (the focal point keeps these)."""
 
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
-    month = models.DateField(_("month"), help_text=_("Stored as the first day of the month."))
+    month = models.DateField(
+        _("month"),
+        help_text=_("Stored as the first day of the month."),
+        validators=[validate_portal_date],
+    )
     units_per_usd = models.DecimalField(_("units per US$"), max_digits=20, decimal_places=8)
-    source = models.CharField(_("source"), max_length=200, blank=True)
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, validators=[validate_single_line_text]
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -194,13 +202,14 @@ class FinancialEntry(models.Model):
         max_length=300,
         blank=True,
         help_text=_("How the in-kind value was reached, e.g. 20 staff days x US$ 350."),
+        validators=[validate_single_line_text],
     )
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
     amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=2)
     currency = models.CharField(
         _("currency"), max_length=3, default="USD", validators=[validate_currency]
     )
-    value_date = models.DateField(_("value date"))
+    value_date = models.DateField(_("value date"), validators=[validate_portal_date])
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
     units_per_usd = models.DecimalField(
         _("rate used (units per US$)"), max_digits=20, decimal_places=8, editable=False
@@ -208,8 +217,12 @@ class FinancialEntry(models.Model):
     amount_usd = models.DecimalField(
         _("amount in US$"), max_digits=20, decimal_places=2, editable=False
     )
-    reference = models.CharField(_("reference"), max_length=100, blank=True)
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    reference = models.CharField(
+        _("reference"), max_length=100, blank=True, validators=[validate_single_line_text]
+    )
+    note = models.CharField(
+        _("note"), max_length=500, blank=True, validators=[validate_single_line_text]
+    )
     entry_type = models.CharField(
         _("entry type"), max_length=10, choices=EntryType.choices, default=EntryType.ORIGINAL
     )
@@ -221,7 +234,12 @@ class FinancialEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="corrections",
     )
-    reason = models.CharField(_("reason for the correction"), max_length=500, blank=True)
+    reason = models.CharField(
+        _("reason for the correction"),
+        max_length=500,
+        blank=True,
+        validators=[validate_single_line_text],
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -19,6 +19,8 @@ from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 
+from accounts.text import file_text
+
 from .dashboard import FAMILIES, Cell, Table, family_label
 
 FAMILY_COLOURS = {"ifad": "#0a5c73", "cofinancing": "#d98c1a", "in_kind": "#6a8f3a"}
@@ -204,4 +206,5 @@ def report_pdf(tables: Sequence[Table], *, preamble: Sequence[str]) -> bytes:
             "zero": Decimal(0),
         },
     )
-    return bytes(HTML(string=html).write_pdf())
+    # Rows stored before accounts.text refused them may hold characters no document can.
+    return bytes(HTML(string=file_text(html)).write_pdf())

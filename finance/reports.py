@@ -30,6 +30,7 @@ from kombu.exceptions import KombuError
 from openpyxl.styles import Font
 
 from accounts.models import User
+from accounts.text import file_text, spreadsheet_cell
 
 from .dashboard import (
     TABLE_SLUGS,
@@ -41,7 +42,6 @@ from .dashboard import (
     cache_version,
     describe_filters,
 )
-from .export import escape
 from .figures import Percent, Ratio
 from .models import ReportExport
 from .report_pdf import report_pdf
@@ -80,13 +80,13 @@ def _plain(column: Column, value: Any) -> Any:
         return ""
     if column.is_number and not isinstance(value, str):
         return value
-    return escape(str(value))
+    return spreadsheet_cell(str(value))
 
 
 def table_csv(table: Table) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([escape(column.label) for column in table.columns])
+    writer.writerow([spreadsheet_cell(column.label) for column in table.columns])
     for row in [*table.rows, *([table.total] if table.total is not None else [])]:
         writer.writerow([_plain(c, v) for c, v in zip(table.columns, row, strict=True)])
     return buffer.getvalue()
@@ -94,7 +94,9 @@ def table_csv(table: Table) -> str:
 
 def _sheet_title(title: str, taken: set[str]) -> str:
     # Excel: at most 31 characters, none of []:*?/\ and unique in the workbook.
-    clean = "".join(" " if ch in "[]:*?/\\" else ch for ch in title)[:31].strip() or "Table"
+    clean = (
+        "".join(" " if ch in "[]:*?/\\" else ch for ch in file_text(title))[:31].strip() or "Table"
+    )
     name, number = clean, 2
     while name.lower() in taken:
         suffix = f" ({number})"
@@ -105,7 +107,7 @@ def _sheet_title(title: str, taken: set[str]) -> str:
 
 def _append_table(sheet: Any, table: Table) -> None:
     bold = Font(bold=True)
-    sheet.append([escape(column.label) for column in table.columns])
+    sheet.append([spreadsheet_cell(column.label) for column in table.columns])
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     rows = [*table.rows, *([table.total] if table.total is not None else [])]
@@ -129,7 +131,7 @@ def tables_xlsx(tables: Sequence[Table], *, preamble: Sequence[str] = ()) -> byt
         sheet = workbook.create_sheet(_sheet_title(table.title, taken))
         if position == 0 and preamble:
             for line in preamble:
-                sheet.append([escape(line)])
+                sheet.append([spreadsheet_cell(line)])
             sheet.append([])
         _append_table(sheet, table)
     buffer = io.BytesIO()

@@ -20,6 +20,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.text import FIRST_YEAR, LAST_YEAR, field_errors, year_problem
 from activities.models import Activity, Partner, Theme
 
 from . import rollups
@@ -180,6 +181,7 @@ def set_rate(
         errors["currency"] = [_("US$ is the reference currency: its rate is always 1.")]
     if units_per_usd is None or units_per_usd <= 0:
         errors["units_per_usd"] = [_("The rate must be a positive number of units per US$.")]
+    errors.update(field_errors(ExchangeRate, {"month": month, "source": source}))
     if errors:
         raise FinanceError(errors)
     month = first_of_month(month)
@@ -252,6 +254,12 @@ def import_rates_csv(
             errors.append(
                 _("Row %(row)d, column month: %(value)r is not a month as YYYY-MM.")
                 % {"row": number, "value": month_text}
+            )
+            continue
+        if year_problem(month.year):
+            errors.append(
+                _("Row %(row)d, column month: %(problem)s")
+                % {"row": number, "problem": year_problem(month.year)}
             )
             continue
         try:
@@ -404,8 +412,17 @@ def _check_entry(data: EntryData) -> dict[str, list[str]]:
         errors["currency"] = [
             _("%(code)s is not an ISO 4217 currency code.") % {"code": data.currency}
         ]
-    if data.fiscal_year is not None and not 1978 <= data.fiscal_year <= 2100:
-        errors["fiscal_year"] = [_("Give a year between 1978 and 2100.")]
+    if data.fiscal_year is not None and not FIRST_YEAR <= data.fiscal_year <= LAST_YEAR:
+        errors["fiscal_year"] = [
+            _("Give a year between %(first)d and %(last)d.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        ]
+    # The value date's own range also bounds the fiscal year derived from it.
+    texts = {name: getattr(data, name) for name in ("valuation_basis", "reference", "note")}
+    for name, messages in field_errors(
+        FinancialEntry, {**texts, "value_date": data.value_date}
+    ).items():
+        errors.setdefault(name, []).extend(messages)
     return errors
 
 
@@ -531,6 +548,8 @@ def correct_entry(
         raise FinanceError(_("Correct the original entry, not a correction."))
     if not reason.strip():
         raise FinanceError({"reason": [_("Say why the figure is corrected.")]})
+    if refused := field_errors(FinancialEntry, {"reason": reason}):
+        raise FinanceError(refused)
     if new_amount is not None and (not new_amount.is_finite() or new_amount < 0):
         raise FinanceError({"amount": [_("The corrected amount cannot be negative.")]})
     if new_amount is not None and new_amount > MAX_LINE_AMOUNT:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -26,6 +27,7 @@ from . import import_uploads, importer, services
 from .export import build_workbook, ledger_csv
 from .forms import (
     CorrectionForm,
+    EntryLineForm,
     EntryLineFormSet,
     RateForm,
     RateUploadForm,
@@ -36,10 +38,13 @@ from .models import CURRENCY_CODES, ExchangeRate, FinancialEntry, ImportRun, Pen
 from .summary import activity_finance
 
 
-def _add_errors(error: services.FinanceError, target: Any) -> None:
+def _add_errors(error: services.FinanceError, target: Any, form_class: type[forms.Form]) -> None:
+    """The service's messages, each after the label of its field on the page's form."""
     for name, problems in error.errors.items():
+        field = form_class.base_fields.get(name)
+        label = field.label if field is not None else name
         for problem in problems:
-            target.append(problem if name == "__all__" else f"{name}: {problem}")
+            target.append(problem if name == "__all__" else f"{label}: {problem}")
 
 
 @never_cache
@@ -82,9 +87,9 @@ def activity_finance_page(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except services.LedgerConflict as error:
                 conflict = True
-                _add_errors(error, problems)
+                _add_errors(error, problems, EntryLineForm)
             except services.FinanceError as error:
-                _add_errors(error, problems)
+                _add_errors(error, problems, EntryLineForm)
             else:
                 messages.success(
                     request,
@@ -166,7 +171,7 @@ def correct_entry(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
     except services.LedgerConflict as error:
         # The page again, as it stands now, with the conflict: a redirect would answer 302.
         conflict: list[str] = []
-        _add_errors(error, conflict)
+        _add_errors(error, conflict, CorrectionForm)
         return _finance_page(
             request,
             activity,
@@ -181,7 +186,7 @@ def correct_entry(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
         )
     except services.FinanceError as error:
         problems: list[str] = []
-        _add_errors(error, problems)
+        _add_errors(error, problems, CorrectionForm)
         for problem in problems:
             messages.error(request, problem)
     else:

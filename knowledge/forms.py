@@ -18,6 +18,7 @@ from activities.models import SDG, Activity, Country, Partner, Theme
 
 from .models import (
     ActionPlan,
+    HostCase,
     KnowledgeAsset,
     Language,
     LearningDemand,
@@ -279,7 +280,12 @@ class RouteForm(forms.ModelForm):
 
 
 class HostCaseRowForm(forms.Form):
-    title = forms.CharField(label=_("Case"), max_length=300, required=False)
+    title = forms.CharField(
+        label=_("Case"),
+        max_length=300,
+        required=False,
+        validators=HostCase._meta.get_field("title").validators,
+    )
     host = forms.TypedChoiceField(
         label=_("Host organization"), coerce=int, required=False, widget=LongSelect
     )

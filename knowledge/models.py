@@ -28,6 +28,11 @@ from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.text import (
+    validate_multi_line_text,
+    validate_portal_date,
+    validate_single_line_text,
+)
 from activities.models import (
     SDG,
     Activity,
@@ -345,18 +350,21 @@ class KnowledgeAssetQuerySet(models.QuerySet["KnowledgeAsset"]):
 
 class KnowledgeAsset(models.Model):
     asset_type = models.CharField(_("type"), max_length=30, choices=AssetType.choices)
-    title = models.CharField(_("title"), max_length=300)
-    abstract = models.TextField(_("abstract"), blank=True, max_length=5000)
+    title = models.CharField(_("title"), max_length=300, validators=[validate_single_line_text])
+    abstract = models.TextField(
+        _("abstract"), blank=True, max_length=5000, validators=[validate_multi_line_text]
+    )
     body = models.TextField(
         _("body"),
         blank=True,
         max_length=300_000,
         help_text=_("The full text, when the asset is written here rather than attached."),
+        validators=[validate_multi_line_text],
     )
     language = models.CharField(
         _("language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
     )
-    published_on = models.DateField(_("publication date"))
+    published_on = models.DateField(_("publication date"), validators=[validate_portal_date])
     division = models.ForeignKey(
         Division,
         verbose_name=_("division"),
@@ -530,8 +538,10 @@ class LearningRoute(models.Model):
     """A learning route (PROCASUR): participants travel to host cases, meet the people who built
     them, and each participating project leaves with an action or innovation plan."""
 
-    title = models.CharField(_("title"), max_length=300)
-    summary = models.TextField(_("summary"), blank=True, max_length=10000)
+    title = models.CharField(_("title"), max_length=300, validators=[validate_single_line_text])
+    summary = models.TextField(
+        _("summary"), blank=True, max_length=10000, validators=[validate_multi_line_text]
+    )
     activity = models.OneToOneField(
         Activity,
         verbose_name=_("activity"),
@@ -553,8 +563,8 @@ class LearningRoute(models.Model):
     division = models.ForeignKey(
         Division, verbose_name=_("division"), on_delete=models.PROTECT, related_name="+"
     )
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"))
+    start_date = models.DateField(_("start date"), validators=[validate_portal_date])
+    end_date = models.DateField(_("end date"), validators=[validate_portal_date])
     themes = models.ManyToManyField(Theme, verbose_name=_("themes"), related_name="+")
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
@@ -592,7 +602,7 @@ class HostCase(models.Model):
     """A place the route visits: the host organization's experience worth learning from."""
 
     route = models.ForeignKey(LearningRoute, on_delete=models.CASCADE, related_name="host_cases")
-    title = models.CharField(_("case"), max_length=300)
+    title = models.CharField(_("case"), max_length=300, validators=[validate_single_line_text])
     host = models.ForeignKey(
         Partner, verbose_name=_("host organization"), on_delete=models.PROTECT, related_name="+"
     )
@@ -657,8 +667,10 @@ class ActionPlan(models.Model):
         on_delete=models.CASCADE,
         related_name="plans",
     )
-    title = models.CharField(_("title"), max_length=300)
-    summary = models.TextField(_("what the plan says"), blank=True, max_length=5000)
+    title = models.CharField(_("title"), max_length=300, validators=[validate_single_line_text])
+    summary = models.TextField(
+        _("what the plan says"), blank=True, max_length=5000, validators=[validate_multi_line_text]
+    )
     status = models.CharField(
         _("follow-up status"),
         max_length=12,
@@ -666,13 +678,18 @@ class ActionPlan(models.Model):
         default=PlanStatus.DRAFTED,
     )
     status_date = models.DateField(
-        _("status reached on"), null=True, blank=True, help_text=_("When it got to this status.")
+        _("status reached on"),
+        null=True,
+        blank=True,
+        help_text=_("When it got to this status."),
+        validators=[validate_portal_date],
     )
     evidence = models.TextField(
         _("evidence"),
         blank=True,
         max_length=5000,
         help_text=_("What shows the status: a decision, a budget line, a field report."),
+        validators=[validate_multi_line_text],
     )
     evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
     evidence_asset = models.ForeignKey(
@@ -756,15 +773,21 @@ class LearningDemand(models.Model):
         _("what they want to learn"),
         max_length=300,
         help_text=_("For example: 'Community-run crab fattening and its market'."),
+        validators=[validate_single_line_text],
     )
-    description = models.TextField(_("details"), blank=True, max_length=5000)
+    description = models.TextField(
+        _("details"), blank=True, max_length=5000, validators=[validate_multi_line_text]
+    )
     themes = models.ManyToManyField(Theme, verbose_name=_("themes"), related_name="+")
     audience = models.CharField(
         _("for whom"),
         max_length=300,
         help_text=_("Who would travel or learn: project staff, farmer leaders, ministry..."),
+        validators=[validate_single_line_text],
     )
-    needed_by = models.DateField(_("needed by"), null=True, blank=True)
+    needed_by = models.DateField(
+        _("needed by"), null=True, blank=True, validators=[validate_portal_date]
+    )
     language = models.CharField(
         _("working language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
     )
@@ -861,8 +884,12 @@ class LearningOffer(models.Model):
     country = models.ForeignKey(
         Country, verbose_name=_("offering country"), on_delete=models.PROTECT, related_name="+"
     )
-    title = models.CharField(_("what they can share"), max_length=300)
-    description = models.TextField(_("details"), blank=True, max_length=5000)
+    title = models.CharField(
+        _("what they can share"), max_length=300, validators=[validate_single_line_text]
+    )
+    description = models.TextField(
+        _("details"), blank=True, max_length=5000, validators=[validate_multi_line_text]
+    )
     themes = models.ManyToManyField(Theme, verbose_name=_("themes"), related_name="+")
     languages = models.JSONField(
         _("languages"), default=list, help_text=_("Languages the hosts can work in.")

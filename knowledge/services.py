@@ -21,6 +21,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.text import field_errors
 from activities import services as activity_services
 from activities.models import (
     SDG,
@@ -312,6 +313,9 @@ def save_route(*, route: LearningRoute | None, data: RouteData, user: User | Non
     errors = _clean(route)
     for name, messages in _check_route_links(route, data).items():
         errors.setdefault(name, []).extend(messages)
+    for case in data.host_cases:  # saved in bulk below, without full_clean
+        for messages in field_errors(HostCase, {"title": case.title}).values():
+            errors.setdefault("host_cases", []).extend(messages)
     _raise_if(errors)
     route.save()
     route.themes.set(list(data.themes))

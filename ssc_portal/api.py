@@ -38,7 +38,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.authentication import token_of
 from accounts.security import client_address
-from finance.export import escape
+from accounts.text import spreadsheet_cell
 
 from .errors import database_busy, database_busy_message
 
@@ -387,7 +387,7 @@ def csv_cell(value: Any) -> Any:
         value = "; ".join(str(item) for item in value)
     if isinstance(value, bool):
         return "true" if value else "false"
-    return escape(value)
+    return spreadsheet_cell(value)
 
 
 class CsvRenderer(BaseRenderer):

@@ -1,0 +1,816 @@
+"""Every writable field x hostile values: refused naming the field, or stored, shown and exported.
+
+ONE table. FIELDS lists every field a person writes (the pages' forms, the API's input
+serializers, the workbook import's columns) with its kind; HOSTILE gives the values each kind is
+tried with and what must happen. test_every_writable_field_is_in_the_table derives the fields
+from the forms, serializers and importer themselves, so a new field fails until it has a row.
+
+Refused: the API answers 400 with the field's path among the errors; a page shows the message
+next to the field (the ledger's and the correction's messages start with the field's label);
+the importer lists a problem naming the row and the column. Stored: the record keeps the value,
+its page shows it escaped, and the downloads holding it (workbook, ledger CSV, IATI file, API
+CSV) answer 200.
+
+Kinds whose values are parsed by Django or DRF fields (numbers, choices, links, files, flags)
+have no values here yet: numbers and money are the amounts' own table (finance.amounts); add
+their values to HOSTILE and the rows run.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import inspect
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django import forms
+from django.test import Client
+from django.urls import reverse
+from lxml import etree
+from rest_framework import serializers
+
+from accounts.models import User
+from accounts.services import create_api_token
+from activities.models import Activity, Visibility
+from finance import services
+from finance.legacy import ACTIVITY_COLUMNS, CONTRIBUTION_COLUMNS, read_workbook
+from finance.models import FinancialEntry
+from tests.factories import ActivityFactory, PartnerFactory, country, theme
+from tests.finance import workbooks
+from tests.helpers import activity_form_data, partner_form_data
+from tests.html import errors_next_to
+from tests.knowledge import walk as knowledge_walk
+from tests.knowledge.factories import make_route
+
+pytestmark = pytest.mark.django_db
+
+REFUSED, STORED = "refused", "stored"
+TEXT, LINES, SSC_ID, DATE, MONTH, CELL = "text", "lines", "ssc_id", "date", "month", "cell"
+# Parsed by Django/DRF fields of their own; values to come (see the docstring).
+NUMBER, CHOICE, LINK, FILE, FLAG = "number", "choice", "link", "file", "flag"
+# A text that names another record (an SSC ID, a library address): unknown means refused.
+LOOKUP = "lookup"
+
+MARKUP = "<i id=sx>X</i>"
+FORMULA = "=1+2"
+TEXT_VALUES = [
+    ("control", "Rural\x01finance", REFUSED),
+    ("vertical_tab", "Rural\x0bfinance", REFUSED),
+    ("bidi_override", "Rural \u202eecnanif", REFUSED),
+    ("bidi_isolate", "Rural \u2066finance\u2069", REFUSED),
+    ("very_long", "x" * 300_001, REFUSED),
+    ("formula", FORMULA, STORED),
+    ("markup", MARKUP, STORED),
+]
+DATE_VALUES = [
+    ("year_1", "0001-01-01", REFUSED),
+    ("1899", "1899-12-31", REFUSED),
+    ("1977", "1977-12-31", REFUSED),
+    ("2101", "2101-01-01", REFUSED),
+    ("9999", "9999-12-31", REFUSED),
+    ("first_day", "1978-01-01", STORED),
+]
+HOSTILE: dict[str, list[tuple[str, Any, str]]] = {
+    TEXT: [*TEXT_VALUES, ("line_break", "Rural\nfinance", REFUSED)],
+    LINES: [*TEXT_VALUES, ("line_breaks", "One line\r\nand\tanother", STORED)],
+    SSC_ID: [
+        ("markup", MARKUP, REFUSED),
+        ("formula", FORMULA, REFUSED),
+        ("path", "../../x", REFUSED),
+        ("bidi_override", "SSC-2024-\u202e10", REFUSED),
+        ("lower_case", "ssc-2024-10", REFUSED),
+        ("spaces", "SSC 2024 10", REFUSED),
+        ("pattern", "SSC-2024-77", STORED),
+    ],
+    DATE: DATE_VALUES,
+    MONTH: [(name, value[:7], expected) for name, value, expected in DATE_VALUES],
+    # A workbook cannot hold most control characters (XML); what it can hold is checked.
+    CELL: [
+        ("bidi_override", "Rural \u202eecnanif", REFUSED),
+        ("formula", FORMULA, REFUSED),
+        ("markup", MARKUP, STORED),
+    ],
+    LOOKUP: [("markup", MARKUP, REFUSED), ("path", "../../x", REFUSED)],
+    NUMBER: [],
+    CHOICE: [],
+    LINK: [],
+    FILE: [],
+    FLAG: [],
+}
+
+_ACTIVITY_TEXT = {
+    "title": TEXT,
+    "summary": LINES,
+    "objectives": LINES,
+    "project_id": TEXT,
+    "outcomes": LINES,
+    "follow_up": LINES,
+    "lessons_learned": LINES,
+    "notes": LINES,
+    "status_note": LINES,
+    "ssc_id": SSC_ID,
+    "planned_start": DATE,
+    "planned_end": DATE,
+    "actual_start": DATE,
+    "actual_end": DATE,
+    "activity_type": CHOICE,
+    "modality": CHOICE,
+    "funding_nature": CHOICE,
+    "lead_division": CHOICE,
+    "responsible_cpm": CHOICE,
+    "status": CHOICE,
+    "visibility": CHOICE,
+    "themes": CHOICE,
+    "sdgs": CHOICE,
+    "approval_year": NUMBER,
+    "participants_women": NUMBER,
+    "participants_men": NUMBER,
+    "participants_youth": NUMBER,
+    "action_plans_adopted": NUMBER,
+    "version": NUMBER,
+}
+_ENTRY = {
+    "kind": CHOICE,
+    "stage": CHOICE,
+    "contributor": CHOICE,
+    "valuation_method": CHOICE,
+    "currency": CHOICE,
+    "amount": NUMBER,
+    "value_date": DATE,
+    "valuation_basis": TEXT,
+    "reference": TEXT,
+    "note": TEXT,
+}
+
+# "<form or serializer class>.<field>" or "import:<sheet>.<column>" -> kind
+FIELDS: dict[str, str] = {
+    **{f"ActivityForm.{name}": kind for name, kind in _ACTIVITY_TEXT.items()},
+    **{
+        f"ActivityWriteSerializer.{name}": kind
+        for name, kind in {**_ACTIVITY_TEXT, "countries": CHOICE, "partners": CHOICE}.items()
+    },
+    "CountryRowForm.country": CHOICE,
+    "CountryRowForm.role": CHOICE,
+    "CountryRowForm.share": NUMBER,
+    "CountryLinkInput.iso2": CHOICE,
+    "CountryLinkInput.role": CHOICE,
+    "CountryLinkInput.share": NUMBER,
+    "PartnerRowForm.partner": CHOICE,
+    "PartnerRowForm.roles": CHOICE,
+    "PartnerLinkInput.id": CHOICE,
+    "PartnerLinkInput.roles": CHOICE,
+    "PartnerForm.name": TEXT,
+    "PartnerForm.acronym": TEXT,
+    "PartnerForm.iati_identifier": TEXT,
+    "PartnerForm.type": CHOICE,
+    "PartnerForm.country": CHOICE,
+    "PartnerForm.website": LINK,
+    "PartnerMergeForm.keep": CHOICE,
+    "PartnerMergeForm.remove": CHOICE,
+    **{f"EntryLineForm.{name}": kind for name, kind in _ENTRY.items()},
+    **{f"EntryInput.{name}": kind for name, kind in {**_ENTRY, "fiscal_year": NUMBER}.items()},
+    "RecordEntriesInput.activity": CHOICE,
+    "RecordEntriesInput.ledger_version": NUMBER,
+    "RecordEntriesInput.entries": CHOICE,
+    "CorrectionForm.reason": TEXT,
+    "CorrectionForm.new_amount": NUMBER,
+    "CorrectionForm.version": NUMBER,
+    "CorrectionInput.reason": TEXT,
+    "CorrectionInput.new_amount": NUMBER,
+    "CorrectionInput.ledger_version": NUMBER,
+    "RateForm.source": TEXT,
+    "RateForm.month": MONTH,
+    "RateForm.currency": CHOICE,
+    "RateForm.units_per_usd": NUMBER,
+    "RateUploadForm.file": FILE,
+    "WorkbookUploadForm.file": FILE,
+    **{
+        f"DashboardFilterForm.{name}": CHOICE
+        for name in ("division", "country", "theme", "modality", "status", "funding_nature")
+    },
+    "DashboardFilterForm.year_from": NUMBER,
+    "DashboardFilterForm.year_to": NUMBER,
+    **{
+        f"RollupQuery.{name}": CHOICE
+        for name in (
+            "group_by",
+            "division",
+            "country",
+            "theme",
+            "modality",
+            "status",
+            "funding_nature",
+        )
+    },
+    "RollupQuery.year": NUMBER,
+    "RollupQuery.year_from": NUMBER,
+    "RollupQuery.year_to": NUMBER,
+    "ApiTokenForm.name": TEXT,
+    "AssetForm.title": TEXT,
+    "AssetForm.abstract": LINES,
+    "AssetForm.body": LINES,
+    "AssetForm.published_on": DATE,
+    "AssetForm.linked_activities": LOOKUP,
+    "AssetForm.external_url": LINK,
+    "AssetForm.attachments": FILE,
+    **{
+        f"AssetForm.{name}": CHOICE
+        for name in (
+            "asset_type",
+            "language",
+            "division",
+            "author_organizations",
+            "countries",
+            "themes",
+            "sdgs",
+            "licence",
+            "visibility",
+            "remove_files",
+        )
+    },
+    "RouteForm.title": TEXT,
+    "RouteForm.summary": LINES,
+    "RouteForm.start_date": DATE,
+    "RouteForm.end_date": DATE,
+    "RouteForm.activity_ssc_id": LOOKUP,
+    **{f"RouteForm.{name}": CHOICE for name in ("organizer", "division", "themes", "visibility")},
+    "HostCaseRowForm.title": TEXT,
+    **{f"HostCaseRowForm.{name}": CHOICE for name in ("host", "country", "theme")},
+    "ParticipantRowForm.organization": CHOICE,
+    "ParticipantRowForm.country": CHOICE,
+    "ParticipantRowForm.people": NUMBER,
+    "ActionPlanForm.title": TEXT,
+    "ActionPlanForm.summary": LINES,
+    "ActionPlanForm.evidence": LINES,
+    "ActionPlanForm.status_date": DATE,
+    "ActionPlanForm.evidence_reference": LOOKUP,
+    "ActionPlanForm.evidence_url": LINK,
+    "ActionPlanForm.participant": CHOICE,
+    "ActionPlanForm.status": CHOICE,
+    "DemandForm.title": TEXT,
+    "DemandForm.description": LINES,
+    "DemandForm.audience": TEXT,
+    "DemandForm.needed_by": DATE,
+    **{
+        f"DemandForm.{name}": CHOICE
+        for name in ("country", "themes", "language", "preferred_type", "status")
+    },
+    "OfferForm.title": TEXT,
+    "OfferForm.description": LINES,
+    "OfferForm.activity_ssc_id": LOOKUP,
+    "OfferForm.is_active": FLAG,
+    **{f"OfferForm.{name}": CHOICE for name in ("institution", "country", "themes", "languages")},
+    "import:Activities.ssc_id": SSC_ID,
+    "import:Activities.title": CELL,
+    "import:Activities.notes": CELL,
+    **{
+        f"import:Activities.{name}": CHOICE
+        for name in (
+            "nature",
+            "division",
+            "providers",
+            "receivers",
+            "modality",
+            "theme",
+            "status",
+        )
+    },
+    **{f"import:Activities.{name}": NUMBER for name in ("year", "planned", "allocated", "spent")},
+    "import:Contributions.ssc_id": CHOICE,  # must name an activity of the file or the portal
+    "import:Contributions.contributor": CELL,
+    "import:Contributions.contributor_type": CELL,
+    "import:Contributions.notes": CELL,
+    "import:Contributions.kind": CHOICE,
+    "import:Contributions.currency": CHOICE,
+    **{f"import:Contributions.{name}": NUMBER for name in ("planned", "allocated", "spent")},
+}
+
+FORM_MODULES = [
+    "accounts.forms",
+    "activities.forms",
+    "activities.forms_partners",
+    "finance.forms",
+    "knowledge.forms",
+]
+SERIALIZER_MODULES = ["activities.serializers", "finance.serializers", "knowledge.serializers"]
+INPUT_SERIALIZERS = {
+    "ActivityWriteSerializer",
+    "CountryLinkInput",
+    "PartnerLinkInput",
+    "EntryInput",
+    "RecordEntriesInput",
+    "CorrectionInput",
+    "RollupQuery",
+}
+# Serializers that only write answers: the API's views never read a request with them.
+OUTPUT_SERIALIZERS = {
+    "CountrySerializer",
+    "ThemeSerializer",
+    "PartnerSerializer",
+    "ActivityCountrySerializer",
+    "ActivityPartnerSerializer",
+    "StageAmountsSerializer",
+    "FinanceSummarySerializer",
+    "ActivitySerializer",
+    "LedgerEntrySerializer",
+    "RecordedEntriesSerializer",
+    "CorrectedEntrySerializer",
+    "FiguresSerializer",
+    "RollupSerializer",
+    "AssetFileSerializer",
+    "AuthorSerializer",
+    "KnowledgeAssetSerializer",
+    "KnowledgeAssetDetailSerializer",
+}
+
+
+def _classes(module_names: list[str], base: type) -> dict[str, type]:
+    found = {}
+    for module_name in module_names:
+        module = importlib.import_module(module_name)
+        for name, value in vars(module).items():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, base)
+                and value.__module__ == module_name
+            ):
+                found[name] = value
+    return found
+
+
+def writable_fields() -> set[str]:
+    """Every field a person can write, read from the code: forms, input serializers, columns."""
+    names = {
+        f"{name}.{field}"
+        for name, form in _classes(FORM_MODULES, forms.BaseForm).items()
+        for field in form.base_fields
+    }
+    serializer_classes = _classes(SERIALIZER_MODULES, serializers.BaseSerializer)
+    unknown = set(serializer_classes) - INPUT_SERIALIZERS - OUTPUT_SERIALIZERS
+    assert not unknown, f"say whether these serializers read input: {sorted(unknown)}"
+    names |= {
+        f"{name}.{field}"
+        for name in INPUT_SERIALIZERS
+        for field, declared in serializer_classes[name]().fields.items()
+        if not declared.read_only
+    }
+    names |= {f"import:Activities.{column}" for column in ACTIVITY_COLUMNS.values()}
+    names |= {f"import:Contributions.{column}" for column in CONTRIBUTION_COLUMNS.values()}
+    return names
+
+
+def test_every_writable_field_is_in_the_table() -> None:
+    fields = writable_fields()
+    assert sorted(fields - FIELDS.keys()) == [], "writable fields missing from FIELDS"
+    assert sorted(FIELDS.keys() - fields) == [], "FIELDS rows for fields that no longer exist"
+
+
+def test_the_table_counts() -> None:
+    """The size of the table, for the record (pytest -s prints it)."""
+    cases = CASES
+    kinds = {kind for kind in FIELDS.values() if HOSTILE[kind]}
+    print(
+        f"\nhostile table: {len(FIELDS)} writable fields, {len(cases)} field x value cases "
+        f"({sum(1 for *_x, e in cases if e == REFUSED)} refused, "
+        f"{sum(1 for *_x, e in cases if e == STORED)} stored); "
+        f"{sum(1 for k in FIELDS.values() if HOSTILE[k])} fields with values, kinds {sorted(kinds)}"
+    )
+    assert len(cases) >= 300
+
+
+# --- submitting one value through the surface that owns the field ------------------------------
+
+
+@dataclass
+class World:
+    client: Client
+    api: Client
+    user: User
+    activity: Activity
+    entry: FinancialEntry
+    host: Any  # a Peruvian partner, host and participant of knowledge_route
+    knowledge_route: Any
+
+
+@dataclass
+class Answer:
+    refused: bool  # refused with a message naming the field
+    stored: Callable[[], Any] | None  # reads the value back, when it was stored
+    page: str = ""  # where the stored record is shown
+    exports: tuple[str, ...] = ()
+
+
+def _page_refused(response: Any, control_id: str) -> bool:
+    if response.status_code not in (200, 400):
+        return False
+    try:
+        return bool(errors_next_to(response.text, control_id))
+    except AssertionError:
+        return False
+
+
+def _api_refused(response: Any, path: str) -> bool:
+    return response.status_code == 400 and path in response.json().get("errors", {})
+
+
+def _message_refused(response: Any, label: str) -> bool:
+    """The ledger and correction pages list the service's messages after the field's label."""
+    return response.status_code in (200, 400) and f"{label}: " in response.text
+
+
+ACTIVITY_EXPORTS = (
+    "/finance/export/workbook.xlsx",
+    "/finance/export/ledger.csv",
+    "/api/v1/activities/?format=csv",
+    "/api/v1/iati/activities.xml",
+)
+
+
+def _activity_page(world: World, field: str, value: Any) -> Answer:
+    body = activity_form_data(visibility=Visibility.PUBLIC, **{field: value})
+    response = world.client.post(reverse("activities:create"), body)
+    if response.status_code != 302:
+        return Answer(_page_refused(response, f"id_{field}"), None)
+    activity = Activity.objects.latest("pk")
+    return Answer(False, lambda: _activity_value(activity, field), response["Location"])
+
+
+def _activity_value(activity: Activity, field: str) -> Any:
+    activity.refresh_from_db()
+    if field == "status_note":
+        return activity.status_changes.get().note
+    value = getattr(activity, field)
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def _activity_api(world: World, field: str, value: Any) -> Answer:
+    from tests.api.test_activities import _new_activity
+
+    body = _new_activity(visibility=Visibility.PUBLIC, **{field: value})
+    response = world.api.post("/api/v1/activities/", body, content_type="application/json")
+    if response.status_code != 201:
+        return Answer(_api_refused(response, field), None)
+    activity = Activity.objects.get(pk=response.json()["id"])
+    return Answer(False, lambda: _activity_value(activity, field), activity.get_absolute_url())
+
+
+def _new_entry_value(world: World, field: str) -> Callable[[], Any]:
+    def read() -> Any:
+        entry = FinancialEntry.objects.filter(activity=world.activity).latest("pk")
+        value = getattr(entry, field)
+        return value.isoformat() if isinstance(value, datetime.date) else value
+
+    return read
+
+
+def _ledger_page(world: World, field: str, value: Any) -> Answer:
+    body = {
+        "version": services.ledger_version(world.activity),
+        "lines-TOTAL_FORMS": 1,
+        "lines-INITIAL_FORMS": 0,
+        "lines-0-kind": "ifad_grant",
+        "lines-0-stage": "allocated",
+        "lines-0-amount": "5000",
+        "lines-0-currency": "USD",
+        "lines-0-value_date": "2024-02-01",
+        f"lines-0-{field}": value,
+    }
+    url = reverse("finance:activity", args=[world.activity.pk])
+    response = world.client.post(url, body)
+    if response.status_code != 302:
+        label = str(forms_label("EntryLineForm", field))
+        refused = _page_refused(response, f"id_lines-0-{field}")
+        return Answer(refused or _message_refused(response, label), None)
+    return Answer(False, _new_entry_value(world, field), url)
+
+
+def _ledger_api(world: World, field: str, value: Any) -> Answer:
+    line = {
+        "kind": "ifad_grant",
+        "stage": "allocated",
+        "amount": "5000",
+        "currency": "USD",
+        "value_date": "2024-02-01",
+        field: value,
+    }
+    body = {
+        "activity": world.activity.pk,
+        "ledger_version": services.ledger_version(world.activity),
+        "entries": [line],
+    }
+    response = world.api.post("/api/v1/ledger/", json.dumps(body), content_type="application/json")
+    if response.status_code != 201:
+        # The serializer names the line's field; the service's messages say "Line 1: ...".
+        refused = _api_refused(response, f"entries.0.{field}") or _api_refused(response, field)
+        return Answer(refused, None)
+    url = reverse("finance:activity", args=[world.activity.pk])
+    return Answer(False, _new_entry_value(world, field), url)
+
+
+def _correction_value(world: World) -> Callable[[], Any]:
+    return lambda: FinancialEntry.objects.filter(corrects=world.entry).get().reason
+
+
+def _correction_page(world: World, field: str, value: Any) -> Answer:
+    url = reverse("finance:correct", args=[world.activity.pk, world.entry.pk])
+    body = {"new_amount": "900", "version": services.ledger_version(world.activity), field: value}
+    response = world.client.post(url, body, follow=True)
+    if not FinancialEntry.objects.filter(corrects=world.entry).exists():
+        return Answer(_message_refused(response, str(forms_label("CorrectionForm", field))), None)
+    return Answer(
+        False, _correction_value(world), reverse("finance:activity", args=[world.activity.pk])
+    )
+
+
+def _correction_api(world: World, field: str, value: Any) -> Answer:
+    body = {"new_amount": "900", "ledger_version": services.ledger_version(world.activity)}
+    response = world.api.post(
+        f"/api/v1/ledger/{world.entry.pk}/correct/",
+        json.dumps({**body, field: value}),
+        content_type="application/json",
+    )
+    if response.status_code not in (200, 201):
+        return Answer(_api_refused(response, field), None)
+    return Answer(
+        False, _correction_value(world), reverse("finance:activity", args=[world.activity.pk])
+    )
+
+
+def _rate_page(world: World, field: str, value: Any) -> Answer:
+    from finance.models import ExchangeRate
+
+    body = {"currency": "EUR", "month": "2024-01", "units_per_usd": "0.9", field: value}
+    response = world.client.post(reverse("finance:rates"), body)
+    rate = ExchangeRate.objects.filter(currency="EUR").first()
+    if rate is None:
+        return Answer(_page_refused(response, f"id_{field}"), None)
+    read = (lambda: rate.month.isoformat()[:7]) if field == "month" else (lambda: rate.source)
+    return Answer(False, read, reverse("finance:rates"))
+
+
+def _partner_page(world: World, field: str, value: Any) -> Answer:
+    from activities.models import Partner
+
+    before = Partner.objects.count()
+    body = partner_form_data(**{field: value})
+    response = world.client.post(reverse("activities:partner_create"), body)
+    if Partner.objects.count() == before:
+        return Answer(_page_refused(response, f"id_{field}"), None)
+    partner = Partner.objects.latest("pk")
+    return Answer(
+        False,
+        lambda: getattr(partner, field),
+        partner.get_absolute_url() if hasattr(partner, "get_absolute_url") else "",
+        ("/api/v1/partners/?format=csv",),
+    )
+
+
+def _token_page(world: World, field: str, value: Any) -> Answer:
+    response = world.client.post(reverse("accounts:api_tokens"), {field: value})
+    token = world.user.api_tokens.order_by("pk").last()
+    if response.status_code != 201 or token is None:
+        return Answer(_page_refused(response, f"id_{field}"), None)
+    return Answer(False, lambda: token.name, reverse("accounts:api_tokens"))
+
+
+KNOWLEDGE_EXPORTS = ("/api/v1/knowledge/?format=csv",)
+
+
+def _knowledge_page(url_name: str, body: Callable[[World], dict[str, Any]], model: str) -> Any:
+    def submit(world: World, field: str, value: Any) -> Answer:
+        from django.apps import apps
+
+        model_class = apps.get_model("knowledge", model)
+        before = set(model_class.objects.values_list("pk", flat=True))
+        prefix = "hosts-0-" if model == "HostCase" else ""
+        name = "title" if model == "HostCase" else field
+        url = (
+            reverse(url_name, args=[world.knowledge_route.pk])
+            if "plan" in url_name
+            else reverse(url_name)
+        )
+        values = {f"{prefix}{name}": value}
+        if name in ("start_date", "end_date"):  # a one-day route: the end is not before the start
+            values = {"start_date": value, "end_date": value}
+        response = world.client.post(url, {**body(world), **values})
+        created = model_class.objects.exclude(pk__in=before).order_by("pk").last()
+        if created is None:
+            return Answer(_page_refused(response, f"id_{prefix}{name}"), None)
+
+        def read() -> Any:
+            created.refresh_from_db()
+            stored = getattr(created, name)
+            return stored.isoformat() if isinstance(stored, datetime.date) else stored
+
+        return Answer(False, read, response.get("Location", ""), KNOWLEDGE_EXPORTS)
+
+    return submit
+
+
+def _route_body(world: World) -> dict[str, Any]:
+    return knowledge_walk._route_body(world, "Route")  # type: ignore[arg-type]
+
+
+def _plan_body(world: World) -> dict[str, Any]:
+    participant = world.knowledge_route.participants.get()
+    return {"participant": participant.pk, "title": "Plan", "status": "adopted"}
+
+
+def _demand_body(world: World) -> dict[str, Any]:
+    base = {"country": country("PE").pk, "themes": [theme(3).pk], "language": "es"}
+    return {**base, "title": "Demand", "audience": "Project staff", "status": "open"}
+
+
+def _offer_body(world: World) -> dict[str, Any]:
+    return {
+        "institution": world.host.pk,
+        "title": "Offer",
+        "themes": [theme(3).pk],
+        "languages": ["es"],
+        "is_active": "on",
+    }
+
+
+def _import(sheet: str) -> Callable[[World, str, Any], Answer]:
+    def submit(world: World, field: str, value: Any) -> Answer:
+        if sheet == "Activities":
+            activity = (
+                workbooks.activity_row(value)
+                if field == "ssc_id"
+                else workbooks.activity_row(**{field: value})
+            )
+            book = workbooks.build([activity])
+        else:
+            column = "type" if field == "contributor_type" else field
+            book = workbooks.build(
+                [workbooks.activity_row()], [workbooks.contribution_row(**{column: value})]
+            )
+        parsed = read_workbook(book, known_ssc_ids=set())
+        heading = {
+            v: k
+            for k, v in (
+                ACTIVITY_COLUMNS if sheet == "Activities" else CONTRIBUTION_COLUMNS
+            ).items()
+        }[field]
+        if parsed.problems:
+            named = all(
+                p.sheet == sheet and p.row == 2 and heading in p.column.casefold()
+                for p in parsed.problems
+            )
+            return Answer(named, None)
+        rows = parsed.activities if sheet == "Activities" else parsed.contributions
+        return Answer(False, lambda: getattr(rows[0], field))
+
+    return submit
+
+
+def forms_label(form_name: str, field: str) -> Any:
+    return _classes(FORM_MODULES, forms.BaseForm)[form_name].base_fields[field].label
+
+
+SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
+    "ActivityForm": _activity_page,
+    "ActivityWriteSerializer": _activity_api,
+    "EntryLineForm": _ledger_page,
+    "EntryInput": _ledger_api,
+    "CorrectionForm": _correction_page,
+    "CorrectionInput": _correction_api,
+    "RateForm": _rate_page,
+    "PartnerForm": _partner_page,
+    "ApiTokenForm": _token_page,
+    "AssetForm": _knowledge_page(
+        "knowledge:asset_create", lambda w: knowledge_walk._asset_body("Asset"), "KnowledgeAsset"
+    ),
+    "RouteForm": _knowledge_page("knowledge:route_create", _route_body, "LearningRoute"),
+    "HostCaseRowForm": _knowledge_page("knowledge:route_create", _route_body, "HostCase"),
+    "ActionPlanForm": _knowledge_page("knowledge:plan_create", _plan_body, "ActionPlan"),
+    "DemandForm": _knowledge_page("knowledge:demand_create", _demand_body, "LearningDemand"),
+    "OfferForm": _knowledge_page("knowledge:offer_create", _offer_body, "LearningOffer"),
+    "import:Activities": _import("Activities"),
+    "import:Contributions": _import("Contributions"),
+}
+
+# Where a surface rightly answers otherwise than its kind: (field, value name) -> what it stores.
+# The importer reads SSC IDs whatever their case, as people typed them in the workbook.
+NORMALIZED = {("import:Activities.ssc_id", "lower_case"): "SSC-2024-10"}
+
+CASES = [
+    (key, name, value, STORED if (key, name) in NORMALIZED else expected)
+    for key, kind in FIELDS.items()
+    for name, value, expected in HOSTILE[kind]
+]
+
+
+def test_every_field_with_values_has_a_surface() -> None:
+    missing = {key.rsplit(".", 1)[0] for key, kind in FIELDS.items() if HOSTILE[kind]}
+    assert sorted(missing - SURFACES.keys()) == []
+
+
+@pytest.fixture
+def world(focal: User, focal_client: Client) -> World:
+    activity = ActivityFactory(title="Ledger target", visibility=Visibility.PUBLIC)
+    from tests.helpers import record_entry
+
+    entry = record_entry(activity, user=focal)
+    token = create_api_token(user=focal, name="hostile table")[1]
+    host = PartnerFactory(name="Instituto de la Papa", country=country("PE"))
+    return World(
+        client=focal_client,
+        api=Client(headers={"Authorization": f"Bearer {token}"}),
+        user=focal,
+        activity=activity,
+        entry=entry,
+        host=host,
+        knowledge_route=make_route(hosts=[(host, "PE")], participants=[(host, "PE")], user=focal),
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "name", "value", "expected"),
+    CASES,
+    ids=[f"{key}-{name}" for key, name, _value, _expected in CASES],
+)
+def test_hostile_value(
+    key: str, name: str, value: Any, expected: str, world: World, fast_templates: None
+) -> None:
+    surface, field = key.rsplit(".", 1)
+    answer = SURFACES[surface](world, field, value)
+    if expected == REFUSED:
+        assert answer.stored is None, "stored a value that must be refused"
+        assert answer.refused, "refused without naming the field"
+        return
+    assert answer.stored is not None, "refused a value that must be stored"
+    wanted = NORMALIZED.get((key, name), value)
+    assert answer.stored() in (wanted, wanted.replace("\r\n", "\n"))
+    if answer.page:
+        page = world.client.get(answer.page)
+        assert page.status_code == 200
+        assert MARKUP not in page.text
+    if surface.startswith("import:"):
+        return  # read back from the file; the imports' writes are tested in tests/finance
+    for url in answer.exports or ACTIVITY_EXPORTS:
+        response = world.client.get(url) if url.startswith("/finance") else world.api.get(url)
+        assert response.status_code in (200, 404), (url, response.status_code)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        if url.endswith(".xml") and response.status_code == 200:
+            etree.fromstring(body)
+
+
+# --- rows stored before the rules: every download still answers --------------------------------
+
+BAD = "Old\x01row\x0bwith\u202econtrols"
+
+
+def test_rows_stored_before_the_rules_still_download(
+    focal: User, focal_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Written straight to the database, as rows were before the validators: the workbook, the
+    ledger CSV, the dashboard's and the report's xlsx and the IATI file still answer 200."""
+    from finance import rollups
+    from finance.models import ReportExport
+
+    partner = PartnerFactory(name=f"Partner {BAD}", iati_identifier=f"XM-{BAD}")
+    activity = ActivityFactory(
+        title=f"Title {BAD}",
+        visibility=Visibility.PUBLIC,
+        partners=[(partner, "funder"), (partner, "host")],
+        outcomes=f"Outcomes {BAD}",
+    )
+    Activity.objects.filter(pk=activity.pk).update(
+        summary=f"Summary {BAD}", objectives=f"Objectives {BAD}", ssc_id="SSC-2024-\x0b1"
+    )
+    for kind, contributor in (("ifad_grant", None), ("in_kind", partner)):
+        FinancialEntry.objects.create(
+            activity=activity, contributor=contributor, kind=kind, stage="allocated",
+            amount=Decimal(1000), currency="USD", value_date=datetime.date(2024, 2, 1),
+            fiscal_year=2024, units_per_usd=1, amount_usd=Decimal(1000), note=f"=Note {BAD}",
+            valuation_method="other" if contributor else "", valuation_basis=f"Basis {BAD}",
+        )  # fmt: skip
+    rollups.rebuild_all()
+    downloads = {
+        "workbook": focal_client.get(reverse("finance:export_workbook")),
+        "ledger": focal_client.get(reverse("finance:export_ledger")),
+        "dashboard": focal_client.get(reverse("finance:dashboard_table", args=["top", "xlsx"])),
+        "iati": Client().get("/api/v1/iati/activities.xml"),
+        "activities_csv": focal_client.get("/api/v1/activities/?format=csv"),
+    }
+    for file_format in ("xlsx", "pdf"):
+        with django_capture_on_commit_callbacks(execute=True):
+            focal_client.post(reverse("finance:reports"), {"format": file_format})
+        export = ReportExport.objects.latest("pk")
+        assert (export.state, export.error) == ("done", "")
+        downloads[f"report_{file_format}"] = focal_client.get(
+            reverse("finance:report_download", args=[export.pk])
+        )
+    for name, response in downloads.items():
+        assert response.status_code == 200, name
+    body = b"".join(downloads["iati"].streaming_content)  # type: ignore[attr-defined]
+    titles = etree.fromstring(body).xpath("//iati-activity/title/narrative/text()")
+    assert titles == ["Title Old\ufffdrow\ufffdwith\ufffdcontrols"]
+    ledger = b"".join(downloads["ledger"].streaming_content).decode()  # type: ignore[attr-defined]
+    assert "'=Note Old\ufffdrow" in ledger  # the formula neutralised too
