@@ -67,6 +67,7 @@ from .dashboard import (
 )
 from .export import escape
 from .models import ReportExport
+from .periods import closed_line
 from .rollups import RollupFilters, RollupState, rollup_state
 
 logger = logging.getLogger(__name__)
@@ -390,6 +391,7 @@ def report_preamble(selection: Selection, state: RollupState) -> list[str]:
             "time": date_format(timezone.localtime(), "DATETIME_FORMAT"),
         },
         *describe_filters(selection.filters, selection.reference),
+        *filter(None, [closed_line()]),
     ]
 
 

@@ -7,11 +7,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -35,10 +36,19 @@ from .models import CURRENCY_CODES, ExchangeRate, FinancialEntry, ImportRun, Pen
 from .summary import activity_finance
 
 
+def _field_label(name: str) -> str:
+    """A refused field as people read it ("Value date"), not its name in the code."""
+    try:
+        field = FinancialEntry._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    return capfirst(str(getattr(field, "verbose_name", name)))
+
+
 def _add_errors(error: services.FinanceError, target: Any) -> None:
     for name, problems in error.errors.items():
         for problem in problems:
-            target.append(problem if name == "__all__" else f"{name}: {problem}")
+            target.append(problem if name == "__all__" else f"{_field_label(name)}: {problem}")
 
 
 @never_cache
@@ -138,6 +148,7 @@ def correct_entry(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             user=user,
             expected_version=form.cleaned_data["version"],
+            value_date=form.cleaned_data["value_date"],
         )
     except services.FinanceError as error:
         problems: list[str] = []
