@@ -195,6 +195,38 @@ def test_a_correction_dated_in_2024_is_refused_and_one_dated_2025_points_at_the_
     assert (correction.amount, correction.amount_usd) == (Decimal("-200"), Decimal("-200"))
 
 
+def test_the_finance_page_corrects_a_closed_entry_with_its_own_value_date(
+    activity: Activity, focal: User, focal_client: Client
+) -> None:
+    entry = record(activity, focal, datetime.date(2024, 3, 1))
+    close_2024(focal)
+    response = focal_client.post(
+        reverse("finance:correct", args=[activity.pk, entry.pk]),
+        {
+            "new_amount": "",
+            "reason": "Cancelled",
+            "value_date": "2025-02-01",
+            "version": services.ledger_version(activity),
+        },
+    )
+    assert response.status_code == 302
+    reversal = entry.corrections.get()
+    assert (reversal.entry_type, reversal.fiscal_year, reversal.amount) == (
+        "reversal",
+        2025,
+        Decimal("-1000"),
+    )
+
+
+def test_the_same_workbook_imported_again_after_closing_changes_nothing(focal: User) -> None:
+    handle = build([activity_row("SSC-2024-01", year=2024, planned=100)])
+    import_legacy_workbook(handle=handle, filename="ssc.xlsx", user=focal, dry_run=False)
+    close_2024(focal)
+    handle.seek(0)
+    summary = import_legacy_workbook(handle=handle, filename="ssc.xlsx", user=focal, dry_run=False)
+    assert (summary.unchanged, summary.entries) == (1, 0)
+
+
 def test_a_rate_for_a_closed_month_is_refused_from_the_form_and_the_csv(
     focal: User, focal_client: Client
 ) -> None:
