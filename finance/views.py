@@ -22,7 +22,7 @@ from activities.access import can_edit_activity, get_activity_for_user
 from activities.forms import partner_options
 from activities.models import Activity, Partner
 
-from . import importer, services
+from . import importer, periods, services
 from .export import build_workbook, ledger_csv
 from .forms import (
     CorrectionForm,
@@ -120,6 +120,8 @@ def activity_finance_page(request: HttpRequest, pk: int) -> HttpResponse:
             "problems": problems,
             "conflict": conflict,
             "currency_codes": sorted(CURRENCY_CODES),
+            # Editors learn what is closed before typing lines that would be refused.
+            "closed_line": periods.closed_line() if can_edit else "",
         },
         status=status,
     )

@@ -380,6 +380,9 @@ def test_the_dashboard_and_the_report_say_which_periods_are_closed(
     assert line in focal_client.get(reverse("finance:dashboard")).content.decode()
     selection = Selection(focal, RollupFilters(), Reference.load())
     assert line in reports.report_preamble(selection, rollups.rollup_state())
+    activity = ActivityFactory()
+    page = focal_client.get(reverse("finance:activity", args=[activity.pk])).content.decode()
+    assert f"{line}. Lines dated in a closed period are refused." in page
 
 
 # --- The focal point's page -----------------------------------------------------------------
