@@ -227,6 +227,7 @@ class LedgerViewSet(
                 reason=data["reason"],
                 user=user,
                 expected_version=data["ledger_version"],
+                value_date=data.get("value_date"),
             )
         body = {
             "ledger_version": services.ledger_version(activity),

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 
+from . import periods
 from .dashboard import (
     TABLE_SLUGS,
     Reference,
@@ -92,6 +93,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "filter_lines": filter_lines(selection.filters, reference),
             "rebuild_url": _rebuild_url(user),
             "report_formats": ReportExport.Format.choices,
+            "closed_line": periods.closed_line(),
         },
         status=400 if form.errors else 200,
     )

@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from activities.forms import LongSelect, PartnerField, PartnerInput, PartnerOptions
-from activities.models import FundingNature, Modality, Partner, Status, Theme
+from activities.models import Activity, FundingNature, Modality, Partner, Status, Theme
 
 from .amounts import AmountError, parse_amount
 from .legacy import UnsafeFile, check_container
@@ -136,7 +136,56 @@ class CorrectionForm(forms.Form):
         help_text=_("Leave empty to reverse the entry."),
     )
     reason = forms.CharField(label=_("Reason"), max_length=500)
+    value_date = forms.DateField(
+        label=_("Value date of the correction"),
+        required=False,
+        help_text=_(
+            "Leave empty to date it as the entry; give a date in an open period to "
+            "correct an entry of a closed period."
+        ),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ClosePeriodForm(forms.Form):
+    """A fiscal year or a last day, and why; `confirm` is set by the confirmation page."""
+
+    fiscal_year = forms.IntegerField(
+        label=_("Fiscal year"), required=False, min_value=1978, max_value=2100
+    )
+    up_to = forms.DateField(
+        label=_("Or every day up to (inclusive)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        help_text=_("Shown to everyone whose write is refused, e.g. Sent to the Executive Board."),
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class ReopenPeriodForm(forms.Form):
+    reason = forms.CharField(label=_("Why reopen it"), max_length=500)
+
+
+class PeriodExceptionForm(forms.Form):
+    activity = forms.CharField(label=_("Activity (SSC ID)"), max_length=20)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+    expires_on = forms.DateField(
+        label=_("Expires on (inclusive)"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean_activity(self) -> Activity:
+        ssc_id = self.cleaned_data["activity"].strip()
+        activity = Activity.objects.filter(ssc_id__iexact=ssc_id).first()
+        if activity is None:
+            raise forms.ValidationError(
+                _("No activity has the SSC ID %(id)s."), params={"id": ssc_id}
+            )
+        return activity
 
 
 class RateForm(forms.Form):

@@ -45,7 +45,7 @@ from activities.models import (
     normalize_name,
 )
 
-from . import import_review, rollups, services
+from . import import_review, periods, rollups, services
 from .export import legacy_year
 from .import_review import ActivityReview, Difference, Labels, LineKey, PortalChanges
 from .legacy import (
@@ -277,6 +277,7 @@ class _Writer:
         self.name_keys: dict[str, str] = {}  # contributor as written -> its name key
         self.rates: dict[tuple[str, datetime.date], Decimal | services.FinanceError] = {}
         self.today = datetime.date.today()
+        self.guard = periods.PeriodGuard.load()
 
     def run(
         self,
@@ -471,6 +472,7 @@ class _Writer:
                     self._keep(review)
                     continue
                 review.action = "overwritten"
+            self._refuse_closed(year, activity, row, changes)
             if activity is None:
                 self.summary.created += 1
             elif prepared is not None or changes:
@@ -582,6 +584,26 @@ class _Writer:
             column = {"status": "J (status)", "title": "B (activity)"}.get(name, name)
             for message in messages:
                 self.problems.append(Problem(self.activities_sheet, row.row, column, message))
+
+    def _refuse_closed(
+        self,
+        year: int,
+        activity: Activity | None,
+        row: ActivityRow | None,
+        changes: list[_LineChange],
+    ) -> None:
+        """A figure that moves in a closed fiscal year is a problem of the row that states it."""
+        if not changes:
+            return
+        refusals = self.guard.entry_refusals(
+            value_date=datetime.date(year, 1, 1),
+            fiscal_year=year,
+            activity_id=activity.pk if activity else None,
+        )
+        source = next((change.source for change in changes if change.source), None)
+        where = ("Activities", row.row) if row else (CONTRIBUTIONS, source.row if source else 0)
+        for messages in refusals.values():
+            self.problems += [Problem(*where, _("year"), message) for message in messages]
 
     def _rate(self, currency: str, value_date: datetime.date) -> Decimal:
         key = (currency, value_date.replace(day=1))

@@ -44,6 +44,7 @@ from .dashboard import (
 )
 from .figures import Percent, Ratio
 from .models import ReportExport
+from .periods import closed_line
 from .report_pdf import report_pdf
 from .rollups import RollupFilters, RollupState, rollup_state
 
@@ -173,6 +174,7 @@ def report_preamble(selection: Selection, state: RollupState) -> list[str]:
             "time": date_format(timezone.localtime(), "DATETIME_FORMAT"),
         },
         *describe_filters(selection.filters, selection.reference),
+        *filter(None, [closed_line()]),
     ]
 
 

@@ -116,6 +116,14 @@ class CorrectionInput(serializers.Serializer):
     )
     reason = serializers.CharField(max_length=500)
     ledger_version = serializers.IntegerField(min_value=0)
+    value_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "The correction's own value date; by default the entry's. An entry in a closed "
+            "period is corrected with a date in an open one."
+        ),
+    )
 
 
 class CorrectedEntrySerializer(serializers.Serializer):

@@ -23,19 +23,21 @@ from django.utils.translation import gettext as _
 from accounts.text import FIRST_YEAR, LAST_YEAR, field_errors, year_problem
 from activities.models import Activity, Partner, Theme
 
-from . import rollups
+from . import periods, rollups
 from .amounts import AmountError, parse_amount
 from .iati_codelists import active_codes
 from .models import (
     CURRENCY_CODES,
     IFAD_KINDS,
     MAX_LINE_AMOUNT,
+    ClosedPeriod,
     CodeScheme,
     ContributionKind,
     EntryType,
     ExchangeRate,
     FinancialEntry,
     LedgerLock,
+    PeriodException,
     RollupRun,
     ThemeCode,
     first_of_month,
@@ -182,6 +184,7 @@ def set_rate(
     if units_per_usd is None or units_per_usd <= 0:
         errors["units_per_usd"] = [_("The rate must be a positive number of units per US$.")]
     errors.update(field_errors(ExchangeRate, {"month": month, "source": source}))
+    errors.update(periods.PeriodGuard.load().month_refusals(month))
     if errors:
         raise FinanceError(errors)
     month = first_of_month(month)
@@ -281,19 +284,31 @@ def import_rates_csv(
     if not confirm_outliers:
         _refuse_outliers(parsed)
     created = updated = unchanged = 0
-    for _number, currency, month, rate in parsed:
+    for number, currency, month, rate in parsed:
         existing = ExchangeRate.objects.filter(currency=currency, month=month).first()
         if existing and existing.units_per_usd == rate:
             unchanged += 1
             continue
-        set_rate(
-            currency=currency,
-            month=month,
-            units_per_usd=rate,
-            source=source,
-            user=user,
-            confirmed=True,  # checked above against the file's rows as well
-        )
+        try:
+            set_rate(
+                currency=currency,
+                month=month,
+                units_per_usd=rate,
+                source=source,
+                user=user,
+                confirmed=True,  # checked above against the file's rows as well
+            )
+        except FinanceError as error:
+            raise FinanceError(
+                {
+                    "file": [
+                        _("Row %(row)d, column %(column)s: %(message)s")
+                        % {"row": number, "column": name, "message": message}
+                        for name, messages in error.errors.items()
+                        for message in messages
+                    ]
+                }
+            ) from None
         if existing:
             updated += 1
         else:
@@ -444,8 +459,14 @@ def converted_over_limit(amount_usd: Decimal, currency: str) -> str | None:
     ) % {"usd": f"{amount_usd:,}", "limit": f"{MAX_LINE_AMOUNT:,}", "currency": currency}
 
 
-def _new_entry(activity: Activity, data: EntryData, user: User | None) -> FinancialEntry:
-    errors = _check_entry(data)
+def _new_entry(
+    activity: Activity, data: EntryData, user: User | None, guard: periods.PeriodGuard
+) -> FinancialEntry:
+    errors = _check_entry(data) or guard.entry_refusals(
+        value_date=data.value_date,
+        fiscal_year=data.fiscal_year or data.value_date.year,
+        activity_id=activity.pk,
+    )
     if errors:
         raise FinanceError(errors)
     rate = rate_for(data.currency, data.value_date)
@@ -484,11 +505,12 @@ def record_entries(
 ) -> list[FinancialEntry]:
     """Record several lines at once (a sheet row, a form with many lines): all or none."""
     _claim_ledger(activity, expected_version, user)
+    guard = periods.PeriodGuard.load()
     recorded: list[FinancialEntry] = []
     problems: dict[str, list[str]] = {}
     for number, data in enumerate(entries, start=1):
         try:
-            recorded.append(_new_entry(activity, data, user))
+            recorded.append(_new_entry(activity, data, user, guard))
         except FinanceError as error:
             for name, messages in error.errors.items():
                 problems.setdefault(name, []).extend(
@@ -538,11 +560,14 @@ def correct_entry(
     reason: str,
     user: User | None,
     expected_version: int | None,
+    value_date: datetime.date | None = None,
 ) -> FinancialEntry:
     """Bring an entry to `new_amount` (None or 0 reverses it) with a new entry that says why.
 
     The correction uses the original's rate, so the US$ figures move by exactly the converted
-    difference and a reversal nets to zero in both currencies.
+    difference and a reversal nets to zero in both currencies. It is dated as the original
+    unless given its own `value_date` (then in that date's fiscal year): an entry in a closed
+    period is corrected in an open one, still pointing at the entry it corrects.
     """
     if entry.entry_type != EntryType.ORIGINAL:
         raise FinanceError(_("Correct the original entry, not a correction."))
@@ -554,7 +579,17 @@ def correct_entry(
         raise FinanceError({"amount": [_("The corrected amount cannot be negative.")]})
     if new_amount is not None and new_amount > MAX_LINE_AMOUNT:
         raise FinanceError({"amount": [amount_over_limit(new_amount, entry.currency)]})
+    dated = value_date or entry.value_date
+    fiscal_year = entry.fiscal_year if value_date is None else value_date.year
     _claim_ledger(entry.activity, expected_version, user)
+    closed = periods.PeriodGuard.load().entry_refusals(
+        value_date=dated, fiscal_year=fiscal_year, activity_id=entry.activity_id
+    )
+    if closed:
+        if value_date is None:
+            hint = _("Give the correction a value date in an open period; it still points here.")
+            closed = {name: [*messages, hint] for name, messages in closed.items()}
+        raise FinanceError(closed)
     current_amount, current_usd = net_amount(entry)
     target = new_amount if new_amount is not None else Decimal(0)
     if target == current_amount:
@@ -571,8 +606,8 @@ def correct_entry(
         stage=entry.stage,
         amount=target - current_amount,
         currency=entry.currency,
-        value_date=entry.value_date,
-        fiscal_year=entry.fiscal_year,
+        value_date=dated,
+        fiscal_year=fiscal_year,
         units_per_usd=entry.units_per_usd,
         amount_usd=target_usd - current_usd,
         reference=entry.reference,
@@ -584,7 +619,7 @@ def correct_entry(
     )
     correction._history_user = user  # type: ignore[attr-defined]
     correction.save()
-    _refresh_rollups(entry.activity, [entry.fiscal_year])
+    _refresh_rollups(entry.activity, [fiscal_year])
     touch_activities([entry.activity_id])
     return correction
 
@@ -597,6 +632,88 @@ def move_contributions(keep: Partner, remove: Partner, user: User | None) -> Non
         entry.contributor = keep
         entry._history_user = user  # type: ignore[attr-defined]
         entry.save(update_fields=["contributor"])
+
+
+# --- Closed periods (the rule itself: finance.periods) -----------------------------------------
+
+
+@transaction.atomic
+def close_period(
+    *,
+    fiscal_year: int | None,
+    up_to: datetime.date | None,
+    reason: str,
+    user: User | None,
+) -> ClosedPeriod:
+    """Close a fiscal year or every day up to a date: from now on nothing is written in it."""
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    if (fiscal_year is None) == (up_to is None):
+        errors["__all__"] = [_("Close either a fiscal year or the days up to a date.")]
+    elif fiscal_year is not None and not 1978 <= fiscal_year < today.year:
+        errors["fiscal_year"] = [_("Close a fiscal year that has ended (1978 or later).")]
+    elif up_to is not None and up_to >= today:
+        errors["up_to"] = [_("Close days that are over: give a date before today.")]
+    if not reason.strip():
+        errors["reason"] = [_("Say why the period is closed (e.g. the report it was sent in).")]
+    if errors:
+        raise FinanceError(errors)
+    periods.lock_for_closing()
+    same = ClosedPeriod.objects.filter(
+        reopened_at__isnull=True, fiscal_year=fiscal_year, up_to=up_to
+    ).first()
+    if same is not None:
+        raise FinanceError(periods.describe(same))
+    period = ClosedPeriod(fiscal_year=fiscal_year, up_to=up_to, reason=reason.strip())
+    period.closed_by = user
+    period._history_user = user  # type: ignore[attr-defined]
+    period.save()
+    return period
+
+
+@transaction.atomic
+def reopen_period(*, period: ClosedPeriod, reason: str, user: User | None) -> ClosedPeriod:
+    """Open a closed period again, saying why; the closing stays in the history."""
+    if not reason.strip():
+        raise FinanceError({"reason": [_("Say why the period is reopened.")]})
+    periods.lock_for_closing()
+    period = ClosedPeriod.objects.select_for_update().get(pk=period.pk)
+    if not period.is_closed:
+        raise FinanceError(_("This period has already been reopened."))
+    period.reopened_by, period.reopened_at = user, timezone.now()
+    period.reopen_reason = reason.strip()
+    period._history_user = user  # type: ignore[attr-defined]
+    period.save()
+    return period
+
+
+@transaction.atomic
+def grant_period_exception(
+    *,
+    period: ClosedPeriod,
+    activity: Activity,
+    reason: str,
+    expires_on: datetime.date,
+    user: User | None,
+) -> PeriodException:
+    """Let one activity's writes into a closed period until `expires_on` (inclusive)."""
+    errors: dict[str, list[str]] = {}
+    if not reason.strip():
+        errors["reason"] = [_("Say why this activity may still write in the closed period.")]
+    if expires_on < timezone.localdate():
+        errors["expires_on"] = [_("Give an expiry date from today on.")]
+    if errors:
+        raise FinanceError(errors)
+    periods.lock_for_closing()
+    if not ClosedPeriod.objects.filter(pk=period.pk, reopened_at__isnull=True).exists():
+        raise FinanceError(_("This period has been reopened: it needs no exception."))
+    exception = PeriodException(
+        period=period, activity=activity, reason=reason.strip(), expires_on=expires_on
+    )
+    exception.granted_by = user
+    exception._history_user = user  # type: ignore[attr-defined]
+    exception.save()
+    return exception
 
 
 # --- Roll-ups ---------------------------------------------------------------------------------

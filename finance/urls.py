@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, views, views_codes, views_rollups
+from . import dashboard_views, views, views_codes, views_periods, views_rollups
 
 app_name = "finance"
 
@@ -15,6 +15,13 @@ urlpatterns = [
     path("finance/rates/", views.rates, name="rates"),
     path("finance/rates/upload/", views.upload_rates, name="rates_upload"),
     path("finance/theme-codes/", views_codes.theme_codes, name="theme_codes"),
+    path("finance/periods/", views_periods.period_list, name="periods"),
+    path("finance/periods/<int:pk>/reopen/", views_periods.period_reopen, name="period_reopen"),
+    path(
+        "finance/periods/<int:pk>/exceptions/",
+        views_periods.period_exception,
+        name="period_exception",
+    ),
     path("finance/imports/", views.imports, name="imports"),
     path("finance/imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("finance/imports/<int:pk>/commit/", views.import_commit, name="import_commit"),

@@ -8,11 +8,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,7 +24,7 @@ from activities.forms import partner_options
 from activities.history import through_label
 from activities.models import Activity, Partner
 
-from . import import_uploads, importer, services
+from . import import_uploads, importer, periods, services
 from .export import build_workbook, ledger_csv
 from .forms import (
     CorrectionForm,
@@ -38,11 +39,20 @@ from .models import CURRENCY_CODES, ExchangeRate, FinancialEntry, ImportRun, Pen
 from .summary import activity_finance
 
 
+def _field_label(name: str) -> str:
+    """A refused field as people read it ("Value date"), not its name in the code."""
+    try:
+        field = FinancialEntry._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    return capfirst(str(getattr(field, "verbose_name", name)))
+
+
 def _add_errors(error: services.FinanceError, target: Any, form_class: type[forms.Form]) -> None:
     """The service's messages, each after the label of its field on the page's form."""
     for name, problems in error.errors.items():
         field = form_class.base_fields.get(name)
-        label = field.label if field is not None else name
+        label = field.label if field is not None else _field_label(name)
         for problem in problems:
             target.append(problem if name == "__all__" else f"{label}: {problem}")
 
@@ -139,6 +149,8 @@ def _finance_page(
             "problems": problems,
             "conflict": conflict,
             "currency_codes": sorted(CURRENCY_CODES),
+            # Editors learn what is closed before typing lines that would be refused.
+            "closed_line": periods.closed_line() if can_edit else "",
         },
         status=status,
     )
@@ -167,6 +179,7 @@ def correct_entry(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             user=user,
             expected_version=form.cleaned_data["version"],
+            value_date=form.cleaned_data["value_date"],
         )
     except services.LedgerConflict as error:
         # The page again, as it stands now, with the conflict: a redirect would answer 302.

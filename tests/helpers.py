@@ -22,10 +22,12 @@ from activities.models import (
     Visibility,
 )
 from finance.models import (
+    ClosedPeriod,
     ExchangeRate,
     FinancialEntry,
     ImportRun,
     PendingImport,
+    PeriodException,
     ReportExport,
     RollupRefresh,
     RollupRun,
@@ -184,6 +186,10 @@ def db_state() -> dict[str, Any]:
         "knowledge": knowledge_state(),
         "rollup_runs": list(RollupRun.objects.order_by("pk").values_list("pk", "state")),
         "rollup_requests": RollupRefresh.objects.count(),
+        "closed_periods": list(
+            ClosedPeriod.objects.order_by("pk").values_list("pk", "reopened_at")
+        ),
+        "period_exceptions": PeriodException.objects.count(),
     }
 
 

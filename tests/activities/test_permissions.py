@@ -28,7 +28,7 @@ from accounts.models import ApiToken, User
 from accounts.services import create_api_token
 from activities.models import Activity, CountryRole, Partner, PartnerRole, Theme, Visibility
 from finance import reports, services
-from finance.models import FinancialEntry, PendingImport, ReportExport
+from finance.models import ClosedPeriod, FinancialEntry, PendingImport, ReportExport
 from tests.factories import PASSWORD, ActivityFactory, PartnerFactory
 from tests.helpers import activity_form_data, db_state, edit_form_data, partner_form_data
 from tests.knowledge import walk as knowledge_walk
@@ -67,6 +67,7 @@ class World:
     pending: PendingImport  # an uploaded workbook, checked and ready to import
     token: ApiToken  # the focal point's API token
     report: ReportExport  # the LAC CPM's dashboard report, built and ready to download
+    period: ClosedPeriod  # fiscal year 2019, closed: none of the walk's writes fall in it
     knowledge: knowledge_walk.KnowledgeWorld  # LAC assets, route, plan, demand and offer
 
 
@@ -129,6 +130,9 @@ def world(
         ),
         token=create_api_token(user=focal, name="Walk")[0],
         report=_built_report(cpm),
+        period=services.close_period(
+            fiscal_year=2019, up_to=None, reason="Sent to the Executive Board", user=focal
+        ),
         knowledge=knowledge_walk.make_world(focal=focal, activity=internal),
     )
 
@@ -346,6 +350,10 @@ CASES: list[Case] = [
     Case("finance:import_detail", "pending", only(STAFF, get=200, post=200)),
     Case("finance:import_commit", "pending", post_only(only(STAFF, get=405, post=DONE))),
     Case("finance:rollup_rebuild", "", only(STAFF, get=200, post=DONE)),
+    # Closed periods are the focal point's (and the admins'): anyone else is refused.
+    Case("finance:periods", "", only(STAFF, get=200, post=DONE)),
+    Case("finance:period_reopen", "period", only(STAFF, get=200, post=DONE)),
+    Case("finance:period_exception", "period", post_only(only(STAFF, get=405, post=DONE))),
     Case(
         "finance:export_workbook",
         "",
@@ -412,6 +420,8 @@ def _url(case: Case, world: World) -> str:
         return reverse(name, args=[world.token.pk])
     if case.target == "report":
         return reverse(name, args=[world.report.pk])
+    if case.target == "period":
+        return reverse(name, args=[world.period.pk])
     if name == "finance:dashboard_table":
         return reverse(name, args=["summary", "csv"])
     if case.target in ACTIVITY_TARGETS:
@@ -477,6 +487,12 @@ def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
             return {"name": "Created by the walk"}
         case "finance:reports":
             return {"format": "xlsx", "division": "LAC"}
+        case "finance:periods":
+            return {"fiscal_year": "2018", "reason": "Walk", "confirm": "on"}
+        case "finance:period_reopen":
+            return {"reason": "Walk"}
+        case "finance:period_exception":
+            return {"activity": world.internal.ssc_id, "reason": "Walk", "expires_on": "2100-01-01"}
         case "password_change":
             return {
                 "old_password": PASSWORD,
