@@ -143,11 +143,12 @@ run: $(DEPS_STAMP) $(NODE_STAMP) pdf-libs
 	$(DEV_ENV) $(PY) manage.py load_demo_data
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-# Two workers for the two cores CI has; each gets its own test database.
+# Two workers for the two cores CI has; each gets its own test database. The 20 slowest tests
+# are listed at the end, to see where the suite's time goes.
 # staticfiles/ exists so that whitenoise does not warn about it in every test.
 test: $(DEPS_STAMP) $(NODE_STAMP) chromium pdf-libs services
 	@mkdir -p staticfiles
-	$(TEST_ENV) $(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -n 2 --durations=20 $(PYTEST_ARGS)
 
 # --- checks -----------------------------------------------------------------------------------
 
