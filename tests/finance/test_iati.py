@@ -112,6 +112,10 @@ def assert_publishable(document: etree._Element) -> None:
     schema().assertValid(document)
     assert code_problems(document) == []
     assert rule_errors(document) == []
+    # Not a rule of the ruleset (its 1.1.3 only sets an identifier apart from its publisher's),
+    # but the Standard's definition of the identifier: one activity each in the whole file.
+    identifiers = [element.text for element in document.iter("iati-identifier")]
+    assert len(identifiers) == len(set(identifiers))
 
 
 def _rate(currency: str, day: datetime.date, units: str, user: User) -> None:
