@@ -2,12 +2,10 @@
 would: the rules beyond the schema and the codelists (dates not in the future, percentages that
 sum to 100, a DAC sector beside any other vocabulary, ...).
 
-The rules are IATI's 2.03 activity rules (IATI/IATI-Rulesets, rulesets/standard.json, written in
-the form its SPEC.rst describes: a context, a rule type, a case), restated here by id. When
-../shared/iati/rulesets/standard.json is present, `standard_rules` reads the published file
-instead, so a new rule of the Standard is checked without a change here. Left out: the rules
-whose `idCondition` needs the IATI Registry's list of publishers (1.3.13, 1.14.8, 1.14.13 and
-the like), and the organisation file's.
+The rules are IATI's own 2.03 ruleset, shipped in finance/data/iati/rulesets-standard.json
+(IATI/IATI-Rulesets, see finance/data/iati/SOURCES), read here and evaluated rule type by rule
+type as that repository's SPEC.rst describes them. The rules that need the IATI Registry's list
+of publishers are skipped by id (OFFLINE_SKIPPED); everything else in the file is evaluated.
 """
 
 from __future__ import annotations
@@ -23,311 +21,110 @@ from typing import Any
 
 from lxml import etree
 
-ACTIVITY = "/iati-activities/iati-activity"
-VOCABULARY_1 = "@vocabulary='' or @vocabulary='1' or not(@vocabulary)"
-MEASURED = "@measure='1' or @measure='2' or @measure='3' or @measure='4'"
+from finance.iati_codelists import SHIPPED
+
+RULESET = SHIPPED / "rulesets-standard.json"
+
+# The rules a check without the network cannot decide: their `idCondition` (NOT_EXISTING_ORG_ID,
+# NOT_EXISTING_ORG_ID_PREFIX) asks whether an identifier is a publisher's known to the IATI
+# Registry, and 1.14.8/1.18.8 compare with the Registry's list of agency prefixes (idSets).
+# test_iati asserts that each of these is such a rule and that no other rule is skipped.
+OFFLINE_SKIPPED = frozenset(
+    {
+        "1.3.13",  # iati-identifier: symbols, unless prefixed by a registered publisher
+        "1.14.8",  # reporting-org/@ref: starts with an agency prefix of the Registry
+        "1.14.13",  # reporting-org/@ref: symbols, unless a registered publisher
+        "1.8.13",  # participating-org/@ref: the same
+        "1.10.13",  # provider-org/@ref: the same
+        "1.15.13",  # receiver-org/@ref: the same
+        "1.11.13",  # other-identifier/owner-org/@ref: the same
+        "1.18.8",  # the organisation file's reporting-org (never in our activity file)
+        "1.18.13",
+        "1.12.13",
+    }
+)
 
 
 @dataclass(frozen=True)
 class Rule:
     id: str
+    severity: str  # "error" or "warning", as the ruleset's ruleInfo says
     context: str  # XPath from the document's root
     kind: str  # the ruleset's rule name, e.g. date_order
     case: dict[str, Any]
 
 
-def _sector_loop(kind: str, rule_id: str, case: dict[str, Any], subs: list[str]) -> Rule:
-    """The rules IATI applies to each vocabulary other than 1, one at a time."""
-    return Rule(
-        rule_id,
-        ACTIVITY,
-        "loop",
-        {"foreach": "sector[@vocabulary != '1']/@vocabulary", "do": {kind: case}, "subs": subs},
-    )
-
-
-RULES: list[Rule] = [
-    Rule("1.1.3", ACTIVITY, "unique", {"paths": ["iati-identifier"]}),
-    Rule(
-        "1.1.21",
-        ACTIVITY,
-        "startswith",
-        {"prefix": ["reporting-org/@ref"], "separator": "-", "paths": ["iati-identifier"]},
-    ),
-    Rule("6.11.1", ACTIVITY, "atleast_one", {"paths": ["activity-date[@type='1' or @type='2']"]}),
-    Rule("6.2.2", ACTIVITY, "atleast_one", {"paths": ["sector", "transaction/sector"]}),
-    Rule("4.1.1", ACTIVITY, "one_or_all", {"one": "@xml:lang", "all": "lang"}),
-    Rule("6.7.2", ACTIVITY, "one_or_all", {"one": "sector", "all": "sector"}),
-    Rule("7.8.1", ACTIVITY, "one_or_all", {"one": "@default-currency", "all": "currency"}),
-    Rule("11.1.1", ACTIVITY, "date_now", {"date": "@last-updated-datetime"}),
-    *[
-        Rule(rule_id, ACTIVITY, "date_order", {"less": less, "more": more})
-        for rule_id, less, more in (
-            ("11.1.2", "activity-date[@type='1']/@iso-date", "activity-date[@type='3']/@iso-date"),
-            ("11.1.3", "activity-date[@type='2']/@iso-date", "activity-date[@type='4']/@iso-date"),
-            ("11.1.4", "activity-date[@type='2']/@iso-date", "NOW"),
-            ("11.1.5", "activity-date[@type='4']/@iso-date", "NOW"),
-            ("11.2.1", "transaction/transaction-date/@iso-date", "NOW"),
-            ("11.2.2", "transaction/value/@value-date", "NOW"),
-        )
-    ],
-    *[
-        Rule(rule_id, ACTIVITY, "no_spaces", {"paths": [path]})
-        for rule_id, path in (
-            ("1.3.1", "iati-identifier"),
-            ("1.14.1", "reporting-org/@ref"),
-            ("1.7.1", "related-activity/@ref"),
-        )
-    ],
-    _sector_loop(
-        "strict_sum",
-        "2.1.2",
-        {
-            "condition": "count(sector[@vocabulary = '$1']) > 1",
-            "paths": ["sector[@vocabulary = '$1']/@percentage"],
-            "sum": 100,
-        },
-        ["paths", "condition"],
-    ),
-    _sector_loop(
-        "if_then",
-        "2.1.1",
-        {
-            "if": "count(sector[@vocabulary = '$1']) > 1",
-            "then": "count(sector[@vocabulary = '$1']) "
-            "= count(sector[@vocabulary = '$1']/@percentage)",
-        },
-        ["if", "then"],
-    ),
-    _sector_loop(
-        "if_then",
-        "2.1.4",
-        {
-            "if": "count(sector[@vocabulary = '$1']) = 1",
-            "then": "not(sector[@vocabulary = '$1']/@percentage) "
-            "or sector[@vocabulary = '$1']/@percentage = 100",
-        },
-        ["if", "then"],
-    ),
-    Rule(
-        "3.4.2",
-        ACTIVITY,
-        "loop",
-        {
-            "foreach": "recipient-region/@vocabulary",
-            "do": {
-                "strict_sum": {
-                    "condition": "count(recipient-region[@vocabulary = '$1']) "
-                    "+ count(recipient-country) > 1",
-                    "paths": [
-                        "recipient-region[@vocabulary = '$1']/@percentage",
-                        "recipient-country/@percentage",
-                    ],
-                    "sum": 100,
-                }
-            },
-            "subs": ["paths", "condition"],
-        },
-    ),
-    Rule(
-        "3.4.4",
-        ACTIVITY,
-        "loop",
-        {
-            "foreach": "recipient-region/@vocabulary",
-            "do": {
-                "if_then": {
-                    "if": "count(recipient-region[@vocabulary = '$1']) = 1 "
-                    "and not(recipient-country)",
-                    "then": "not(recipient-region[@vocabulary = '$1']/@percentage) "
-                    "or recipient-region[@vocabulary = '$1']/@percentage = 100",
-                }
-            },
-            "subs": ["if", "then"],
-        },
-    ),
-    Rule(
-        "2.1.2",
-        ACTIVITY,
-        "strict_sum",
-        {
-            "condition": f"count(sector[{VOCABULARY_1}]/@percentage) > 1",
-            "paths": [f"sector[{VOCABULARY_1}]/@percentage"],
-            "sum": 100,
-        },
-    ),
-    Rule(
-        "3.1.2",
-        ACTIVITY,
-        "strict_sum",
-        {
-            "condition": "count(recipient-country) > 1 and not(recipient-region)",
-            "paths": ["recipient-country/@percentage"],
-            "sum": 100,
-        },
-    ),
-    *[
-        Rule(rule_id, ACTIVITY, "range", {"paths": [path], "min": 0, "max": 100})
-        for rule_id, path in (
-            ("12.1.1", "recipient-country/@percentage"),
-            ("12.1.1", "recipient-region/@percentage"),
-            ("12.3.1", "sector/@percentage"),
-        )
-    ],
-    *[
-        Rule(rule_id, ACTIVITY, "if_then", {"if": condition, "then": then})
-        for rule_id, condition, then in (
-            (
-                "2.2.1",
-                "count(sector[@vocabulary=98 or @vocabulary=99]) > 0",
-                "count(sector[@vocabulary=98 or @vocabulary=99]/narrative) "
-                ">= count(sector[@vocabulary=98 or @vocabulary=99])",
-            ),
-            (
-                "102.1.1",
-                "count(sector[not(@vocabulary='')]) + count(sector[not(@vocabulary='1')]) > 0",
-                f"count(sector[{VOCABULARY_1}]) > 0",
-            ),
-            (
-                "2.1.1",
-                f"count(sector[{VOCABULARY_1}]) > 1",
-                f"count(sector[{VOCABULARY_1}]) = count(sector[{VOCABULARY_1}]/@percentage)",
-            ),
-            (
-                "2.1.4",
-                f"count(sector[{VOCABULARY_1}]) = 1",
-                f"not(sector[{VOCABULARY_1}]/@percentage) "
-                f"or sector[{VOCABULARY_1}]/@percentage = 100",
-            ),
-            ("6.6.2", "count(sector) > 0", "count(transaction/sector) < 1"),
-            (
-                "3.6.2",
-                "recipient-country or recipient-region",
-                "not(transaction/recipient-country or transaction/recipient-region)",
-            ),
-            (
-                "3.7.1",
-                "not(recipient-country or recipient-region)",
-                "transaction[recipient-country or recipient-region]",
-            ),
-            (
-                "3.1.1",
-                "count(recipient-country) > 1 and not(recipient-region)",
-                "count(recipient-country) = count(recipient-country/@percentage)",
-            ),
-            (
-                "3.1.4",
-                "count(recipient-country) = 1 and not(recipient-region)",
-                "not(recipient-country/@percentage) or recipient-country/@percentage = 100",
-            ),
-        )
-    ],
-    Rule(
-        "6.10.1", f"{ACTIVITY}/participating-org", "atleast_one", {"paths": ["@ref", "narrative"]}
-    ),
-    Rule("1.8.1", f"{ACTIVITY}/participating-org", "no_spaces", {"paths": ["@ref"]}),
-    *[
-        Rule(rule_id, f"{ACTIVITY}/{parent}/{tag}", kind, case)
-        for parent in ("transaction", "planned-disbursement")
-        for tag, at_least_one_id, no_spaces_id in (
-            ("provider-org", "6.9.1", "1.10.1"),
-            ("receiver-org", "6.9.2", "1.15.1"),
-        )
-        for rule_id, kind, case in (
-            (at_least_one_id, "atleast_one", {"paths": ["@ref", "narrative"]}),
-            (no_spaces_id, "no_spaces", {"paths": ["@ref"]}),
-        )
-    ],
-    *[
-        Rule(
-            "8.6.3",
-            f"{ACTIVITY}/{tag}",
-            "date_order",
-            {"less": "period-start/@iso-date", "more": "period-end/@iso-date"},
-        )
-        for tag in ("budget", "planned-disbursement")
-    ],
-    Rule(
-        "7.5.3",
-        f"{ACTIVITY}/budget",
-        "time_limit",
-        {"start": "period-start/@iso-date", "end": "period-end/@iso-date"},
-    ),
-    Rule(
-        "8.6.1",
-        f"{ACTIVITY}/result/indicator/period",
-        "date_order",
-        {"less": "period-start/@iso-date", "more": "period-end/@iso-date"},
-    ),
-    Rule(
-        "8.10.1",
-        f"{ACTIVITY}/result/indicator[{MEASURED}]/period/actual",
-        "atleast_one",
-        {"paths": ["@value"]},
-    ),
-    Rule(
-        "8.10.2",
-        f"{ACTIVITY}/result/indicator[{MEASURED}]/period/actual",
-        "if_then",
-        {"if": "@value", "then": "number(@value) = @value"},
-    ),
-    Rule(
-        "8.10.3",
-        f"{ACTIVITY}/result/indicator[@measure='5']/period/actual",
-        "if_then",
-        {"if": "@value", "then": "not(@value)"},
-    ),
-    Rule("4.3.1", "//title", "atleast_one", {"paths": ["narrative/text()"]}),
-    Rule("4.4.1", "//description", "atleast_one", {"paths": ["narrative/text()"]}),
-]
-
-
-def standard_rules(path: Path) -> list[Rule]:
-    """The published ruleset (rulesets/standard.json) when it is at `path`, else RULES."""
-    if not path.exists():
-        return RULES
+def standard_rules(path: Path = RULESET) -> list[Rule]:
+    """Every case of the ruleset at `path` but the skipped ones, a loop's cases one by one."""
     rules = []
     for context, kinds in json.loads(path.read_text()).items():
         for kind, body in kinds.items():
             for case in body["cases"]:
-                if case.get("idCondition"):
-                    continue  # needs the IATI Registry's publishers (see the module's doc)
-                rule_id = case.get("ruleInfo", {}).get("id", "")
-                if kind == "loop":
-                    for inner_kind, inner in case["do"].items():
-                        for inner_case in inner["cases"]:
-                            rules.append(
-                                Rule(
-                                    inner_case.get("ruleInfo", {}).get("id", ""),
-                                    context,
-                                    "loop",
-                                    {**case, "do": {inner_kind: inner_case}},
-                                )
-                            )
-                else:
-                    rules.append(Rule(rule_id, context, kind, case))
-    return rules
+                if kind != "loop":
+                    rules.append(_rule(context, kind, case, case))
+                    continue
+                for inner_kind, inner in case["do"].items():
+                    for inner_case in inner["cases"]:
+                        loop = {**case, "do": {inner_kind: inner_case}}
+                        rules.append(_rule(context, kind, loop, inner_case))
+    return [rule for rule in rules if rule.id not in OFFLINE_SKIPPED]
+
+
+def _rule(context: str, kind: str, case: dict[str, Any], described: dict[str, Any]) -> Rule:
+    info = described["ruleInfo"]
+    return Rule(info["id"], info["severity"], context, kind, case)
+
+
+def _as_loop(rule: Rule, subs: list[str]) -> Rule:
+    return Rule(rule.id, rule.severity, rule.context, rule.kind, {**rule.case, "subs": subs})
+
+
+def with_supplement(rules: list[Rule]) -> list[Rule]:
+    """`rules` and the published loop of 2.1.2 as its message means it: the ruleset substitutes
+    the vocabulary into the loop's `paths` but not into its `condition`, which then looks for a
+    vocabulary named "$1" and never holds, so percentages of a vocabulary other than 1 that do
+    not sum to 100 would pass. The same case with `condition` substituted too checks them."""
+    extra = [
+        _as_loop(rule, ["paths", "condition"])
+        for rule in rules
+        if rule.id == "2.1.2" and rule.kind == "loop" and "condition" not in rule.case["subs"]
+    ]
+    return rules + extra
 
 
 # --- evaluation ----------------------------------------------------------------------------
 
+XS_DATE = re.compile(r"(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})")
+
+
+def _text(item: Any) -> str:
+    return item.text or "" if isinstance(item, etree._Element) else str(item)
+
 
 def _values(context: etree._Element, paths: list[str]) -> list[str]:
-    found = []
-    for path in paths:
-        for item in context.xpath(path):
-            found.append(item.text or "" if isinstance(item, etree._Element) else str(item))
-    return found
+    return [_text(item) for path in paths for item in context.xpath(path)]
 
 
-def _nodes(context: etree._Element, paths: list[str]) -> list[Any]:
-    return [item for path in paths for item in context.xpath(path)]
+def _day(text: str) -> datetime.date | None:
+    """The day of an xs:date or xs:dateTime (its time and zone left out, as IATI's rules do)."""
+    match = XS_DATE.match(text.strip())
+    if not match:
+        return None
+    try:
+        return datetime.date(*map(int, match.groups()))
+    except ValueError:
+        return None
 
 
-def _moment(text: str) -> datetime.datetime:
-    """A date or date-time of the file, comparable with now (dates as their midnight, UTC)."""
-    moment = datetime.datetime.fromisoformat(text.strip())
-    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+def _days(context: etree._Element, path: str, today: datetime.date) -> list[datetime.date | None]:
+    return [today] if path == "NOW" else [_day(value) for value in _values(context, [path])]
+
+
+def _a_year_after(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February: a year later is 1 March
+        return day.replace(year=day.year + 1, month=3, day=1)
 
 
 def _number(text: str) -> Decimal | None:
@@ -348,62 +145,68 @@ def _substitute(case: dict[str, Any], keys: list[str], value: str) -> dict[str, 
     return {key: sub(item) if key in keys else item for key, item in case.items()}
 
 
+# What `all` of one_or_all names: the elements that must each carry the thing `one` would
+# have declared for them all (IATI-Rulesets' own evaluator, iatirulesets/__init__.py).
+ONE_OR_ALL = {
+    "lang": (("descendant::narrative",), "@xml:lang"),
+    "currency": (
+        ("descendant::value", "descendant::forecast", "descendant::loan-status"),
+        "@currency",
+    ),
+    "sector": (("transaction",), "sector"),
+}
+
+
 def _failures(
-    kind: str,
-    case: dict[str, Any],
-    context: etree._Element,
-    now: datetime.datetime,
-    file_seen: set[str],
+    kind: str, case: dict[str, Any], context: etree._Element, now: datetime.datetime
 ) -> Iterator[str]:
     """What breaks one rule case in one context (nothing when it holds)."""
     if "condition" in case and not context.xpath(case["condition"]):
         return
     paths = case.get("paths", [])
+    today = now.date()
     match kind:
         case "atleast_one":
-            if not _nodes(context, paths):
+            if not _values(context, paths):
                 yield f"none of {paths}"
         case "no_more_than_one":
-            if len(_nodes(context, paths)) > 1:
+            if len(_values(context, paths)) > 1:
                 yield f"more than one of {paths}"
         case "one_or_all":
             if not context.xpath(case["one"]):
-                everything = {
-                    "lang": ("narrative", "@xml:lang"),
-                    "currency": ("value", "@currency"),
-                    "sector": ("transaction", "sector"),
-                }[case["all"]]
-                tag, needed = everything
-                for element in context.xpath(f".//{tag}"):
+                elements, needed = ONE_OR_ALL[case["all"]]
+                for element in (found for path in elements for found in context.xpath(path)):
                     if not element.xpath(needed):
-                        yield f"no {case['one']} and a {tag} without {needed}"
+                        yield f"no {case['one']} and a {element.tag} without {needed}"
         case "date_now":
             for text in _values(context, [case["date"]]):
-                if _moment(text) > now:
+                moment = datetime.datetime.fromisoformat(text.strip())
+                if (moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)) > now:
                     yield f"{case['date']} {text} is in the future"
         case "date_order":
-            lesser = _values(context, [case["less"]])
-            greater = (
-                [now.isoformat()] if case["more"] == "NOW" else _values(context, [case["more"]])
-            )
-            for less in lesser:
-                for more in greater:
-                    if _moment(less) > _moment(more):
+            # Every pair rather than the first of each (a file has many transaction dates).
+            for less in _days(context, case["less"], today):
+                for more in _days(context, case["more"], today):
+                    if less is None or more is None or less > more:
                         yield f"{case['less']} {less} is after {case['more']} {more}"
         case "time_limit":
-            for start, end in zip(
-                _values(context, [case["start"]]), _values(context, [case["end"]]), strict=False
-            ):
-                if (_moment(end) - _moment(start)).days > 366:
+            starts, ends = _days(context, case["start"], today), _days(context, case["end"], today)
+            for start, end in zip(starts, ends, strict=False):
+                if start is None or end is None or end > _a_year_after(start):
                     yield f"{start} to {end} is longer than a year"
-        case "regex_matches":
+        case "between_dates":
+            bounds = _days(context, case["start"], today) + _days(context, case["end"], today)
+            for day in _days(context, case["date"], today):
+                if None in bounds or day is None or not bounds[0] <= day <= bounds[-1]:
+                    yield f"{case['date']} {day} is not within {bounds}"
+        case "regex_matches" | "regex_no_matches":
             for value in _values(context, paths):
-                if not re.search(case["regex"], value):
-                    yield f"{value!r} does not match {case['regex']}"
+                if bool(re.search(case["regex"], value)) != (kind == "regex_matches"):
+                    yield f"{value!r} against {case['regex']}"
         case "no_spaces":
             for value in _values(context, paths):
-                if re.search(r"\s", value):
-                    yield f"{value!r} has spaces"
+                if value != value.strip():
+                    yield f"{value!r} starts or ends with spaces"
         case "startswith":
             prefixes = _values(context, case["prefix"])
             separator = case.get("separator", "")
@@ -411,23 +214,20 @@ def _failures(
                 if not any(value.startswith(prefix + separator) for prefix in prefixes):
                     yield f"{value!r} does not start with one of {prefixes}"
         case "unique":
-            for value in _values(context, paths):
-                if value in file_seen:
-                    yield f"{value!r} is not unique in the file"
-                file_seen.add(value)
-        case "sum" | "strict_sum":
+            values = _values(context, paths)
+            if len(values) != len(set(values)):
+                yield f"{paths} repeat a value: {values}"
+        case "strict_sum":
             values = _values(context, paths)
             numbers = [_number(value) for value in values]
-            if values and (None in numbers or sum(n or 0 for n in numbers) != Decimal(case["sum"])):
-                yield f"{paths} sum to {values}, not {case['sum']}"
+            if None in numbers or sum(n or 0 for n in numbers) != Decimal(case["sum"]):
+                yield f"{paths} are {values}, not a sum of {case['sum']}"
         case "range":
+            low = Decimal(str(case.get("min", "-Infinity")))
+            high = Decimal(str(case.get("max", "Infinity")))
             for value in _values(context, paths):
                 number = _number(value)
-                if (
-                    number is None
-                    or number < case.get("min", number)
-                    or number > case.get("max", number)
-                ):
+                if number is None or number < low or number > high:
                     yield f"{value!r} is outside {case.get('min')}..{case.get('max')}"
         case "if_then":
             if context.xpath(case["if"]) and not context.xpath(case["then"]):
@@ -435,25 +235,28 @@ def _failures(
         case "loop":
             for value in sorted(set(_values(context, [case["foreach"]]))):
                 for inner_kind, inner_case in case["do"].items():
-                    for one in inner_case.get("cases", [inner_case]):
-                        substituted = _substitute(one, case.get("subs", []), value)
-                        yield from _failures(inner_kind, substituted, context, now, file_seen)
+                    substituted = _substitute(inner_case, case["subs"], value)
+                    yield from _failures(inner_kind, substituted, context, now)
         case _:
             raise NotImplementedError(f"rule type {kind}")
 
 
 def rule_errors(
-    document: etree._Element, rules: list[Rule] = RULES, now: datetime.datetime | None = None
+    document: etree._Element,
+    rules: list[Rule] | None = None,
+    now: datetime.datetime | None = None,
 ) -> list[str]:
-    """Every broken rule of `document`, as `rule id (type) at identifier: what`."""
+    """Every broken rule of `document`, as `rule id (type, severity) at identifier: what`;
+    the shipped ruleset (with_supplement) unless `rules` are given."""
     now = now or datetime.datetime.now(datetime.UTC)
     tree = document.getroottree()
     errors = []
-    for rule in rules:
-        seen: set[str] = set()
+    for rule in rules if rules is not None else with_supplement(standard_rules()):
         for context in tree.xpath(rule.context):
             activity = next(context.iterancestors("iati-activity"), context)
             where = activity.findtext("iati-identifier") or context.tag
-            for failure in _failures(rule.kind, rule.case, context, now, seen):
-                errors.append(f"rule {rule.id} ({rule.kind}) at {where}: {failure}")
+            for failure in _failures(rule.kind, rule.case, context, now):
+                errors.append(
+                    f"rule {rule.id} ({rule.kind}, {rule.severity}) at {where}: {failure}"
+                )
     return errors
