@@ -94,7 +94,7 @@ class YesNoField(forms.NullBooleanField):
 
     widget = forms.TextInput
 
-    def to_python(self, value: Any) -> bool | None:
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]  # as NullBooleanField's stub
         if value in (None, ""):
             return None
         text = str(value).lower()
