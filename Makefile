@@ -54,11 +54,12 @@ BENCH_ENV := DEBUG=0 \
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/ssc_bench \
 	REDIS_URL=redis://127.0.0.1:6379/0
 
-.PHONY: help run test lint format check-deploy security bench bench-api bench-rollups bench-load install services chromium pdf-libs demo clean
+.PHONY: help run test schemathesis lint format check-deploy security bench bench-api bench-rollups bench-load install services chromium pdf-libs demo clean
 
 help:
 	@echo "make run           install what is missing, migrate, load demo data, serve on http://127.0.0.1:8000"
 	@echo "make test          install what is missing, start PostgreSQL and Redis if needed, run pytest"
+	@echo "make schemathesis  every schemathesis phase and check on the API, 50 examples per operation"
 	@echo "make lint          ruff, ruff format --check, mypy, makemigrations --check"
 	@echo "make format        ruff format and ruff check --fix"
 	@echo "make check-deploy  Django's deployment checks with production-like settings"
@@ -149,6 +150,14 @@ run: $(DEPS_STAMP) $(NODE_STAMP) pdf-libs
 test: $(DEPS_STAMP) $(NODE_STAMP) chromium pdf-libs services
 	@mkdir -p staticfiles
 	$(TEST_ENV) $(PY) -m pytest -n 2 --durations=20 $(PYTEST_ARGS)
+
+# The API against its OpenAPI schema as `make test` runs it (tests/api/test_schema.py), at full
+# size: 50 examples per operation and the coverage phase (boundaries, methods the schema does not
+# list), for the focal point and a partner user. -s prints each run's figures.
+schemathesis: $(DEPS_STAMP) services
+	@mkdir -p staticfiles
+	$(TEST_ENV) SCHEMATHESIS_EXAMPLES=50 SCHEMATHESIS_COVERAGE=1 \
+	  $(PY) -m pytest tests/api/test_schema.py -m schemathesis -s $(PYTEST_ARGS)
 
 # --- checks -----------------------------------------------------------------------------------
 

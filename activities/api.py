@@ -38,6 +38,8 @@ from .forms import ActivityForm
 from .models import Activity, Country, Partner, Status, Theme, Visibility
 from .serializers import (
     ACTIVITY_COLUMNS,
+    ActivityChangeInput,
+    ActivityPatchInput,
     ActivitySerializer,
     ActivityWriteSerializer,
     CountrySerializer,
@@ -112,13 +114,13 @@ ACTIVITY_CSV: list[Column] = [
             "Its editors (its CPMs, the focal point). Send `version` as read: a stale one is "
             "refused with 409. Countries, partners, themes and SDGs left out are emptied."
         ),
-        request=ActivityWriteSerializer,
+        request=ActivityChangeInput,
         responses={200: ActivitySerializer, **error_responses(400, 403, 404, 409)},
     ),
     partial_update=extend_schema(
         summary=_("Change some fields of an activity"),
         description=_("As PUT, but fields left out keep their value. `version` is required."),
-        request=ActivityWriteSerializer(partial=True),
+        request=ActivityPatchInput,
         responses={200: ActivitySerializer, **error_responses(400, 403, 404, 409)},
     ),
 )
@@ -217,15 +219,14 @@ def _activity_data(
     For PATCH, what the body leaves out keeps its current value (links included); status and
     visibility left out keep theirs (on creation: pipeline, internal).
     """
-    serializer = ActivityWriteSerializer(data=request.data, partial=partial)
+    input_class = ActivityWriteSerializer
+    if activity is not None:
+        input_class = ActivityPatchInput if partial else ActivityChangeInput
+    serializer = input_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     given: dict[str, Any] = dict(serializer.validated_data)
     version = given.pop("version", None)
     if activity is not None:
-        if version is None:
-            raise exceptions.ValidationError(
-                {"version": [_("Send the version you read, so that no change is overwritten.")]}
-            )
         given.pop("ssc_id", None)
         if partial:
             given = {**_current(activity), **given}

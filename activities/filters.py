@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Exists,
@@ -56,6 +57,12 @@ class SinceField(django_filters.fields.IsoDateTimeField):
     widest any time zone uses) and a year from 1900 on. Anything else is a 400 naming the
     parameter, never a database error."""
 
+    # The same limits as a pattern, for the API schema: a year from 1900, an offset of at most
+    # 14 hours (or Z), and the seconds that date-time (RFC 3339) requires.
+    pattern = (
+        r"^(?:19|[2-9]\d)\d{2}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?"
+        r"(?:Z|[+-](?:0\d|1[0-3]):[0-5]\d|[+-]14:00)$"
+    )
     default_error_messages = {
         "out_of_range": _(
             "Enter a date-time from the year 1900 on, with a UTC offset between -14:00 and +14:00."
@@ -74,6 +81,34 @@ class SinceField(django_filters.fields.IsoDateTimeField):
 
 class SinceFilter(django_filters.IsoDateTimeFilter):
     field_class = SinceField
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (a year, an id): 2024.5 is an error, not 2024 (NumberFilter reads
+    decimals)."""
+
+    field_class = forms.IntegerField
+
+
+class YesNoField(forms.NullBooleanField):
+    """true or false (1 or 0 from older links); anything else is an error rather than "any",
+    which the NullBooleanField that BooleanFilter uses would make of a typo."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]  # as NullBooleanField's stub
+        if value in (None, ""):
+            return None
+        text = str(value).lower()
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise ValidationError(_("Enter true or false."), code="invalid")
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    field_class = YesNoField
 
 
 class ReportingYear(TypedDict):
@@ -166,7 +201,7 @@ class ActivityFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Status.choices, empty_label=_("Any status")
     )
-    reporting_year = django_filters.NumberFilter(
+    reporting_year = IntegerFilter(
         label=_("Reporting year"), method="filter_reporting_year", min_value=1978, max_value=2100
     )
     modality = django_filters.ChoiceFilter(
@@ -191,11 +226,7 @@ class ActivityFilter(django_filters.FilterSet):
     partner_name = django_filters.CharFilter(
         label=_("Partner"), method="filter_partner_name", max_length=200
     )
-    mine = django_filters.BooleanFilter(
-        label=_("Only my activities"),
-        method="filter_mine",
-        widget=django_filters.widgets.BooleanWidget(),
-    )
+    mine = YesNoFilter(label=_("Only my activities"), method="filter_mine")
     ordering = ActivityOrderingFilter(
         label=_("Sort by"),
         fields=(

@@ -447,8 +447,33 @@ class ActivityWriteSerializer(serializers.Serializer):
         slug_field="code",
         queryset=Theme.objects.all(),
         many=True,
+        allow_empty=False,
         help_text=_("Theme codes; at least one."),
     )
     sdgs = serializers.SlugRelatedField(
         slug_field="number", queryset=SDG.objects.all(), many=True, required=False
     )
+
+
+class ActivityChangeInput(ActivityWriteSerializer):
+    """PUT: the whole activity, and the version read (required, so the schema says so too)."""
+
+    version = serializers.IntegerField(
+        min_value=1,
+        help_text=_(
+            "The version you read. A stale version is refused with 409 and nothing is saved."
+        ),
+    )
+
+
+class ActivityPatchInput(ActivityChangeInput):
+    """PATCH: the version read, and any of the other fields (those left out keep their value).
+
+    Not DRF's partial mode, which would make the version optional as well."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if name != "version":
+                field.required = False
+        return fields

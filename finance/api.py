@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from activities.access import get_activity_for_user
-from activities.filters import ApiActivityFilter, SinceFilter
+from activities.filters import ApiActivityFilter, IntegerFilter, SinceFilter
 from activities.models import (
     Activity,
     ActivityCountry,
@@ -78,7 +78,7 @@ def refusals_as_api_errors() -> Iterator[None]:
 class LedgerFilter(django_filters.FilterSet):
     """The entry's own fields, and its activity's (as the activity list filters them)."""
 
-    activity = django_filters.NumberFilter(label=gettext_lazy("Activity id"), min_value=1)
+    activity = IntegerFilter(label=gettext_lazy("Activity id"), min_value=1)
     ssc_id = django_filters.CharFilter(
         label=gettext_lazy("Activity SSC ID"), field_name="activity__ssc_id", max_length=20
     )
@@ -88,10 +88,8 @@ class LedgerFilter(django_filters.FilterSet):
     currency = django_filters.CharFilter(
         label=gettext_lazy("ISO 4217 currency"), method="filter_currency", max_length=3
     )
-    fiscal_year = django_filters.NumberFilter(min_value=1978, max_value=2100)
-    contributor = django_filters.NumberFilter(
-        label=gettext_lazy("Contributing partner's id"), min_value=1
-    )
+    fiscal_year = IntegerFilter(min_value=1978, max_value=2100)
+    contributor = IntegerFilter(label=gettext_lazy("Contributing partner's id"), min_value=1)
     created_since = SinceFilter(
         label=gettext_lazy("Recorded since (ISO 8601)"), field_name="created_at", lookup_expr="gte"
     )

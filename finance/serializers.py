@@ -77,7 +77,9 @@ class EntryInput(serializers.Serializer):
         allow_null=True,
         help_text=_("The contributing partner's id; null for IFAD's own resources."),
     )
-    fiscal_year = serializers.IntegerField(required=False, allow_null=True)
+    fiscal_year = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1978, max_value=2100
+    )
     valuation_method = serializers.ChoiceField(
         choices=InKindValuation.choices, required=False, allow_blank=True
     )

@@ -20,6 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from activities.filters import IntegerFilter
 from activities.models import Activity, Country, Division, Theme, Visibility
 
 from .models import (
@@ -80,12 +81,8 @@ class KnowledgeFilter(django_filters.FilterSet):
     language = django_filters.ChoiceFilter(
         label=_("Language"), choices=Language.choices, empty_label=_("Any language")
     )
-    year = django_filters.NumberFilter(
-        label=_("Year"), method="filter_year", min_value=1900, max_value=2100
-    )
-    activity = django_filters.NumberFilter(
-        label=_("Linked activity"), method="filter_activity", min_value=1
-    )
+    year = IntegerFilter(label=_("Year"), method="filter_year", min_value=1900, max_value=2100)
+    activity = IntegerFilter(label=_("Linked activity"), method="filter_activity", min_value=1)
     visibility = django_filters.ChoiceFilter(
         label=_("Visibility"), choices=Visibility.choices, empty_label=_("Any visibility")
     )

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -233,7 +234,28 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
 
 
 class FormatNegotiation(DefaultContentNegotiation):
-    """An unknown ?format= is a bad parameter (400), not a missing page (DRF's 404)."""
+    """An unknown or empty ?format= is a bad parameter (400), not a missing page (DRF's 404).
+
+    A method the view does not handle gets JSON whatever the format asked: negotiation runs
+    before DRF looks the method up, and a format the view only offers for reads must not turn
+    a 405 into a 400.
+    """
+
+    def select_renderer(
+        self,
+        request: Request,
+        renderers: Iterable[BaseRenderer],
+        format_suffix: str | None = None,
+    ) -> tuple[BaseRenderer, str]:
+        view = request.parser_context.get("view")
+        method = (request.method or "").lower()
+        if view is not None and not _handles(view, method):
+            return JSONRenderer(), JSONRenderer.media_type
+        if request.query_params.get(self.settings.URL_FORMAT_OVERRIDE, None) == "":
+            raise exceptions.ValidationError(
+                {"format": [_("Give a format, or leave the parameter out.")]}
+            )
+        return super().select_renderer(request, renderers, format_suffix)
 
     def filter_renderers(
         self, renderers: Iterable[BaseRenderer], format: str
@@ -247,6 +269,35 @@ class FormatNegotiation(DefaultContentNegotiation):
             }
             raise exceptions.ValidationError({"format": [message]})
         return kept
+
+
+def _handles(view: APIView, method: str) -> bool:
+    return method in view.http_method_names and hasattr(view, method)
+
+
+# --- filters ----------------------------------------------------------------------------------
+
+
+class ApiFilterBackend(DjangoFilterBackend):
+    """The filter sets are shared with the pages, whose forms send every field, empty for "any".
+    A script names only the parameters it means: an empty or repeated filter parameter is a
+    mistake, refused with a 400 naming it rather than read as "any" or as its last value."""
+
+    def filter_queryset(
+        self, request: Request, queryset: QuerySet[Any], view: APIView
+    ) -> QuerySet[Any]:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            errors: dict[str, list[str]] = {}
+            for name in filterset_class.base_filters:
+                values = request.query_params.getlist(name)
+                if "" in values:
+                    errors[name] = [_("Give a value, or leave the parameter out.")]
+                elif len(values) > 1:
+                    errors[name] = [_("Give this parameter once.")]
+            if errors:
+                raise exceptions.ValidationError(errors)
+        return super().filter_queryset(request, queryset, view)
 
 
 # --- pagination -------------------------------------------------------------------------------
@@ -266,7 +317,7 @@ class CursorPage(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
-    page_size_query_description = "Results per page, 1 to 500 (default 50)."
+    page_size_query_description = "Results per page, 1 to 500 (default 50); others are refused."
     cursor_query_description = (
         "Where the page starts: the `next` or `previous` link of the page before; never built "
         "by hand."
@@ -279,12 +330,29 @@ class CursorPage(CursorPagination):
         self._model = queryset.model
         return super().paginate_queryset(queryset, request, view)
 
+    def get_page_size(self, request: Request) -> int:
+        """The page size asked for, else the default; anything but a whole number from 1 to
+        max_page_size is refused (DRF would silently use the default or the maximum)."""
+        given = request.query_params.get(self.page_size_query_param)
+        if given is None:
+            return self.page_size
+        if given.isascii() and given.isdigit() and 1 <= int(given) <= self.max_page_size:
+            return int(given)
+        raise exceptions.ValidationError(
+            {
+                self.page_size_query_param: [
+                    _("Give a whole number of results per page from 1 to %(max)s.")
+                    % {"max": self.max_page_size}
+                ]
+            }
+        )
+
     def get_ordering(
         self, request: Request, queryset: QuerySet[Any], view: APIView | None
     ) -> tuple[str, ...]:
         choices: Ordering = getattr(view, "ordering_choices", {})
         wanted = str(
-            request.query_params.get(self.ordering_param) or getattr(view, "default_ordering", "")
+            request.query_params.get(self.ordering_param, getattr(view, "default_ordering", ""))
         )
         if wanted not in choices:
             raise exceptions.ValidationError(
@@ -311,6 +379,8 @@ class CursorPage(CursorPagination):
                 ]
             }
         )
+        if not encoded:
+            raise invalid
         try:
             text = b64decode(encoded.encode("ascii"), validate=True).decode("ascii")
             tokens = parse.parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
@@ -347,7 +417,13 @@ class CursorPage(CursorPagination):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:
-                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": 500}
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                }
+            elif parameter["name"] == self.cursor_query_param:
+                parameter["schema"] = {"type": "string", "minLength": 1}
         choices: Ordering = getattr(view, "ordering_choices", {})
         parameters.append(
             {

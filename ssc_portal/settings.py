@@ -348,7 +348,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["ssc_portal.api.ApiFilterBackend"],
     # JSON and CSV only: no browsable API (its pages need inline scripts the CSP forbids); the
     # human documentation is /api/docs/.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -358,7 +358,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["ssc_portal.api.CallerThrottle"],
     "EXCEPTION_HANDLER": "ssc_portal.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ssc_portal.api_schema.ApiSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # Requests allowed per API token, per browser session and per anonymous address (the public
@@ -411,6 +411,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A PATCH body is read by its own serializer (activities.serializers.ActivityPatchInput:
+    # every field optional but the version), not in DRF's partial mode, which would make the
+    # version optional too: its schema says what that serializer requires.
+    "COMPONENT_SPLIT_PATCH": False,
     "ENUM_NAME_OVERRIDES": {
         "CountryRoleEnum": "activities.models.CountryRole",
         "PartnerRoleEnum": "activities.models.PartnerRole",

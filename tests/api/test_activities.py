@@ -303,6 +303,18 @@ def test_filter_by_partner(api_for: ApiFor, viewer: User) -> None:
         ("cursor=bm90LWEtY3Vyc29y", "cursor"),
         ("cursor=cD1ub3QtYS1kYXRl", "cursor"),  # a position that is not a date
         ("format=xlsx", "format"),
+        # Nothing is silently dropped, read as "any", clamped or rounded:
+        ("format=", "format"),
+        ("updated_since=", "updated_since"),
+        ("division=", "division"),
+        ("ordering=", "ordering"),
+        ("cursor=", "cursor"),
+        ("page_size=501", "page_size"),
+        ("page_size=0", "page_size"),
+        ("page_size=2.5", "page_size"),
+        ("reporting_year=2024.5", "reporting_year"),
+        ("mine=maybe", "mine"),
+        ("status=approved&status=closed", "status"),
     ],
 )
 def test_a_bad_parameter_is_a_400_naming_it(

@@ -32,6 +32,46 @@ def test_unknown_api_addresses_answer_json_404_to_everyone(
 
 
 @pytest.mark.parametrize(
+    "address",
+    ["/api/v1/countries/?format=csv", "/api/v1/countries/BR/?format=csv", "/api/v1/ledger/"],
+)
+@pytest.mark.parametrize("method", ["TRACE", "DELETE", "QUERY"])
+def test_a_method_an_endpoint_does_not_take_is_a_json_405_with_allow(
+    api_for: ApiFor, viewer: User, address: str, method: str
+) -> None:
+    """Even with a format the endpoint offers for reads only (the format was once looked at
+    first, and a TRACE with format=csv answered 400)."""
+    response = api_for(viewer).generic(method, address)
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert "GET" in response["Allow"]
+    assert method not in response["Allow"]
+
+
+@pytest.mark.parametrize(
+    ("address", "parameter"),
+    [
+        ("/api/v1/knowledge/?page_size=501", "page_size"),
+        ("/api/v1/knowledge/?year=2024&year=2025", "year"),
+        ("/api/v1/themes/?format=", "format"),
+        ("/api/v1/countries/BR/?format=", "format"),
+        ("/api/v1/ledger/?fiscal_year=2024.5", "fiscal_year"),
+        ("/api/v1/ledger/?activity=", "activity"),
+        ("/api/v1/ledger/?created_since=", "created_since"),
+        ("/api/v1/partners/?updated_since=", "updated_since"),
+        ("/api/v1/iati/activities.xml?modality=", "modality"),
+    ],
+)
+def test_an_empty_repeated_or_out_of_range_parameter_is_a_400_naming_it(
+    api_for: ApiFor, focal: User, address: str, parameter: str
+) -> None:
+    response = api_for(focal).get(address)
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert list(response.json()["errors"]) == [parameter]
+
+
+@pytest.mark.parametrize(
     ("address", "parameter"),
     [
         ("/api/v1/ledger/?created_since=1365-07-01T14:58:16.9%2B16:19", "created_since"),
