@@ -456,7 +456,10 @@ class ActivityWriteSerializer(serializers.Serializer):
 
 
 class ActivityChangeInput(ActivityWriteSerializer):
-    """PUT: the whole activity, and the version read (required, so the schema says so too)."""
+    """PUT: the whole activity, and the version read (required, so the schema says so too).
+    The SSC ID is given at creation and kept: a change does not take one."""
+
+    ssc_id = None  # type: ignore[assignment]
 
     version = serializers.IntegerField(
         min_value=1,

@@ -329,8 +329,10 @@ class ClosedPeriod(models.Model):
     """
 
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), null=True, blank=True)
-    up_to = models.DateField(_("up to (inclusive)"), null=True, blank=True)
-    reason = models.CharField(_("reason"), max_length=500)
+    up_to = models.DateField(
+        _("up to (inclusive)"), null=True, blank=True, validators=[validate_portal_date]
+    )
+    reason = models.CharField(_("reason"), max_length=500, validators=[validate_single_line_text])
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -343,7 +345,12 @@ class ClosedPeriod(models.Model):
         related_name="+",
     )
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
-    reopen_reason = models.CharField(_("reason for reopening"), max_length=500, blank=True)
+    reopen_reason = models.CharField(
+        _("reason for reopening"),
+        max_length=500,
+        blank=True,
+        validators=[validate_single_line_text],
+    )
 
     history = HistoricalRecords()
 
@@ -399,8 +406,8 @@ class PeriodException(models.Model):
         on_delete=models.CASCADE,
         related_name="period_exceptions",
     )
-    reason = models.CharField(_("reason"), max_length=500)
-    expires_on = models.DateField(_("expires on (inclusive)"))
+    reason = models.CharField(_("reason"), max_length=500, validators=[validate_single_line_text])
+    expires_on = models.DateField(_("expires on (inclusive)"), validators=[validate_portal_date])
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -573,7 +573,7 @@ def correct_entry(
         raise FinanceError(_("Correct the original entry, not a correction."))
     if not reason.strip():
         raise FinanceError({"reason": [_("Say why the figure is corrected.")]})
-    if refused := field_errors(FinancialEntry, {"reason": reason}):
+    if refused := field_errors(FinancialEntry, {"reason": reason, "value_date": value_date}):
         raise FinanceError(refused)
     if new_amount is not None and (not new_amount.is_finite() or new_amount < 0):
         raise FinanceError({"amount": [_("The corrected amount cannot be negative.")]})
@@ -656,6 +656,7 @@ def close_period(
         errors["up_to"] = [_("Close days that are over: give a date before today.")]
     if not reason.strip():
         errors["reason"] = [_("Say why the period is closed (e.g. the report it was sent in).")]
+    errors.update(field_errors(ClosedPeriod, {"reason": reason, "up_to": up_to}))
     if errors:
         raise FinanceError(errors)
     periods.lock_for_closing()
@@ -676,6 +677,8 @@ def reopen_period(*, period: ClosedPeriod, reason: str, user: User | None) -> Cl
     """Open a closed period again, saying why; the closing stays in the history."""
     if not reason.strip():
         raise FinanceError({"reason": [_("Say why the period is reopened.")]})
+    if refused := field_errors(ClosedPeriod, {"reopen_reason": reason}):
+        raise FinanceError({"reason": refused["reopen_reason"]})
     periods.lock_for_closing()
     period = ClosedPeriod.objects.select_for_update().get(pk=period.pk)
     if not period.is_closed:
@@ -700,6 +703,7 @@ def grant_period_exception(
     errors: dict[str, list[str]] = {}
     if not reason.strip():
         errors["reason"] = [_("Say why this activity may still write in the closed period.")]
+    errors.update(field_errors(PeriodException, {"reason": reason, "expires_on": expires_on}))
     if expires_on < timezone.localdate():
         errors["expires_on"] = [_("Give an expiry date from today on.")]
     if errors:

@@ -168,7 +168,7 @@ def test_a_correction_dated_in_2024_is_refused_and_one_dated_2025_points_at_the_
         follow=True,
     )
     text = response.content.decode()
-    assert f"Value date: {refusal(period)}" in text
+    assert f"Value date of the correction: {refusal(period)}" in text
     assert "Give the correction a value date in an open period" in text
     # The API, dated in 2024 explicitly: refused.
     url = f"/api/v1/ledger/{entry.pk}/correct/"

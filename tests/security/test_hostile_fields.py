@@ -55,6 +55,7 @@ TEXT, LINES, SSC_ID, DATE, MONTH, CELL = "text", "lines", "ssc_id", "date", "mon
 NUMBER, CHOICE, LINK, FILE, FLAG = "number", "choice", "link", "file", "flag"
 # A text that names another record (an SSC ID, a library address): unknown means refused.
 LOOKUP = "lookup"
+FUTURE_DATE = "future_date"
 
 MARKUP = "<i id=sx>X</i>"
 FORMULA = "=1+2"
@@ -88,6 +89,11 @@ HOSTILE: dict[str, list[tuple[str, Any, str]]] = {
         ("pattern", "SSC-2024-77", STORED),
     ],
     DATE: DATE_VALUES,
+    # An expiry: a date from today on, within the portal's range.
+    FUTURE_DATE: [
+        *[(name, value, REFUSED) for name, value, _expected in DATE_VALUES if name != "first_day"],
+        ("next_year", (datetime.date.today() + datetime.timedelta(days=365)).isoformat(), STORED),
+    ],
     MONTH: [(name, value[:7], expected) for name, value, expected in DATE_VALUES],
     # A workbook cannot hold most control characters (XML); what it can hold is checked.
     CELL: [
@@ -154,6 +160,13 @@ FIELDS: dict[str, str] = {
         f"ActivityWriteSerializer.{name}": kind
         for name, kind in {**_ACTIVITY_TEXT, "countries": CHOICE, "partners": CHOICE}.items()
     },
+    # An activity's SSC ID is given when it is created, and kept: the changes do not take it.
+    **{
+        f"{serializer}.{name}": kind
+        for serializer in ("ActivityChangeInput", "ActivityPatchInput")
+        for name, kind in {**_ACTIVITY_TEXT, "countries": CHOICE, "partners": CHOICE}.items()
+        if name != "ssc_id"
+    },
     "CountryRowForm.country": CHOICE,
     "CountryRowForm.role": CHOICE,
     "CountryRowForm.share": NUMBER,
@@ -180,6 +193,8 @@ FIELDS: dict[str, str] = {
     "CorrectionForm.reason": TEXT,
     "CorrectionForm.new_amount": NUMBER,
     "CorrectionForm.version": NUMBER,
+    "CorrectionForm.value_date": DATE,
+    "CorrectionInput.value_date": DATE,
     "CorrectionInput.reason": TEXT,
     "CorrectionInput.new_amount": NUMBER,
     "CorrectionInput.ledger_version": NUMBER,
@@ -188,13 +203,25 @@ FIELDS: dict[str, str] = {
     "RateForm.currency": CHOICE,
     "RateForm.units_per_usd": NUMBER,
     "RateUploadForm.file": FILE,
+    "RateUploadForm.confirm_outliers": FLAG,
+    "ClosePeriodForm.fiscal_year": NUMBER,
+    "ClosePeriodForm.up_to": DATE,
+    "ClosePeriodForm.reason": TEXT,
+    "ClosePeriodForm.confirm": FLAG,
+    "ReopenPeriodForm.reason": TEXT,
+    "PeriodExceptionForm.activity": LOOKUP,
+    "PeriodExceptionForm.reason": TEXT,
+    "PeriodExceptionForm.expires_on": FUTURE_DATE,
+    "ThemeCodeForm.theme": CHOICE,
+    # One of the Sector codelist's codes (the page offers them): anything else is refused.
+    "ThemeCodeForm.code": CHOICE,
     "WorkbookUploadForm.file": FILE,
     **{
         f"DashboardFilterForm.{name}": CHOICE
         for name in ("division", "country", "theme", "modality", "status", "funding_nature")
     },
-    "DashboardFilterForm.year_from": NUMBER,
-    "DashboardFilterForm.year_to": NUMBER,
+    "DashboardFilterForm.fiscal_year_from": NUMBER,
+    "DashboardFilterForm.fiscal_year_to": NUMBER,
     **{
         f"RollupQuery.{name}": CHOICE
         for name in (
@@ -207,9 +234,9 @@ FIELDS: dict[str, str] = {
             "funding_nature",
         )
     },
-    "RollupQuery.year": NUMBER,
-    "RollupQuery.year_from": NUMBER,
-    "RollupQuery.year_to": NUMBER,
+    "RollupQuery.fiscal_year": NUMBER,
+    "RollupQuery.fiscal_year_from": NUMBER,
+    "RollupQuery.fiscal_year_to": NUMBER,
     "ApiTokenForm.name": TEXT,
     "AssetForm.title": TEXT,
     "AssetForm.abstract": LINES,
@@ -300,6 +327,8 @@ FORM_MODULES = [
 SERIALIZER_MODULES = ["activities.serializers", "finance.serializers", "knowledge.serializers"]
 INPUT_SERIALIZERS = {
     "ActivityWriteSerializer",
+    "ActivityChangeInput",
+    "ActivityPatchInput",
     "CountryLinkInput",
     "PartnerLinkInput",
     "EntryInput",
@@ -512,23 +541,38 @@ def _ledger_api(world: World, field: str, value: Any) -> Answer:
     return Answer(False, _new_entry_value(world, field), url)
 
 
-def _correction_value(world: World) -> Callable[[], Any]:
-    return lambda: FinancialEntry.objects.filter(corrects=world.entry).get().reason
+def _correction_value(world: World, field: str = "reason") -> Callable[[], Any]:
+    def read() -> Any:
+        value = getattr(FinancialEntry.objects.filter(corrects=world.entry).get(), field)
+        return value.isoformat() if isinstance(value, datetime.date) else value
+
+    return read
 
 
 def _correction_page(world: World, field: str, value: Any) -> Answer:
     url = reverse("finance:correct", args=[world.activity.pk, world.entry.pk])
-    body = {"new_amount": "900", "version": services.ledger_version(world.activity), field: value}
+    body = {
+        "new_amount": "900",
+        "reason": "Invoice",
+        "version": services.ledger_version(world.activity),
+        field: value,
+    }
     response = world.client.post(url, body, follow=True)
     if not FinancialEntry.objects.filter(corrects=world.entry).exists():
         return Answer(_message_refused(response, str(forms_label("CorrectionForm", field))), None)
     return Answer(
-        False, _correction_value(world), reverse("finance:activity", args=[world.activity.pk])
+        False,
+        _correction_value(world, field),
+        reverse("finance:activity", args=[world.activity.pk]),
     )
 
 
 def _correction_api(world: World, field: str, value: Any) -> Answer:
-    body = {"new_amount": "900", "ledger_version": services.ledger_version(world.activity)}
+    body = {
+        "new_amount": "900",
+        "reason": "Invoice",
+        "ledger_version": services.ledger_version(world.activity),
+    }
     response = world.api.post(
         f"/api/v1/ledger/{world.entry.pk}/correct/",
         json.dumps({**body, field: value}),
@@ -537,8 +581,85 @@ def _correction_api(world: World, field: str, value: Any) -> Answer:
     if response.status_code not in (200, 201):
         return Answer(_api_refused(response, field), None)
     return Answer(
-        False, _correction_value(world), reverse("finance:activity", args=[world.activity.pk])
+        False,
+        _correction_value(world, field),
+        reverse("finance:activity", args=[world.activity.pk]),
     )
+
+
+def _activity_change(method: str) -> Callable[[World, str, Any], Answer]:
+    """PUT (the whole record) or PATCH (the field alone) of an existing activity."""
+
+    def submit(world: World, field: str, value: Any) -> Answer:
+        from tests.api.test_activities import _new_activity
+
+        activity = world.activity
+        activity.refresh_from_db()
+        body = _new_activity(visibility=Visibility.PUBLIC) if method == "put" else {}
+        body.pop("ssc_id", None)
+        body.update({"version": activity.version, field: value})
+        if field == "status_note":
+            # A note is kept with a change of status: the one the activity may take next.
+            body["status"] = activity.allowed_next_statuses[0]
+        send = world.api.put if method == "put" else world.api.patch
+        response = send(
+            f"/api/v1/activities/{activity.pk}/", json.dumps(body), content_type="application/json"
+        )
+        if response.status_code != 200:
+            return Answer(_api_refused(response, field), None)
+        return Answer(False, lambda: _activity_value(activity, field), activity.get_absolute_url())
+
+    return submit
+
+
+def _closed_period(world: World) -> Any:
+    return services.close_period(fiscal_year=2019, up_to=None, reason="Reported", user=world.user)
+
+
+def _close_page(world: World, field: str, value: Any) -> Answer:
+    from finance.models import ClosedPeriod
+
+    body = {"fiscal_year": "2019", "reason": "Sent to the Board", "confirm": "True", field: value}
+    if field == "up_to":
+        body.pop("fiscal_year")
+    response = world.client.post(reverse("finance:periods"), body)
+    period = ClosedPeriod.objects.first()
+    if period is None:
+        return Answer(_page_refused(response, f"id_{field}"), None)
+    return Answer(False, lambda: _read(period, field), reverse("finance:periods"))
+
+
+def _reopen_page(world: World, field: str, value: Any) -> Answer:
+    period = _closed_period(world)
+    url = reverse("finance:period_reopen", args=[period.pk])
+    response = world.client.post(url, {field: value, "confirm": "True"})
+    period.refresh_from_db()
+    if period.reopened_at is None:
+        return Answer(_page_refused(response, f"id_{field}"), None)
+    return Answer(False, lambda: period.reopen_reason, reverse("finance:periods"))
+
+
+def _exception_page(world: World, field: str, value: Any) -> Answer:
+    from finance.models import PeriodException
+
+    period = _closed_period(world)
+    later = datetime.date.today() + datetime.timedelta(days=30)
+    body = {"activity": world.activity.ssc_id, "reason": "Late invoice", "expires_on": later}
+    # The page lists the closings; a refused exception comes back as a message naming the field.
+    response = world.client.post(
+        reverse("finance:period_exception", args=[period.pk]), {**body, field: value}, follow=True
+    )
+    exception = PeriodException.objects.first()
+    if exception is None:
+        label = str(forms_label("PeriodExceptionForm", field))
+        return Answer(_message_refused(response, label), None)
+    return Answer(False, lambda: _read(exception, field), reverse("finance:periods"))
+
+
+def _read(row: Any, field: str) -> Any:
+    row.refresh_from_db()
+    value = getattr(row, field)
+    return value.isoformat() if isinstance(value, datetime.date) else value
 
 
 def _rate_page(world: World, field: str, value: Any) -> Answer:
@@ -676,6 +797,11 @@ def forms_label(form_name: str, field: str) -> Any:
 SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
     "ActivityForm": _activity_page,
     "ActivityWriteSerializer": _activity_api,
+    "ActivityChangeInput": _activity_change("put"),
+    "ActivityPatchInput": _activity_change("patch"),
+    "ClosePeriodForm": _close_page,
+    "ReopenPeriodForm": _reopen_page,
+    "PeriodExceptionForm": _exception_page,
     "EntryLineForm": _ledger_page,
     "EntryInput": _ledger_api,
     "CorrectionForm": _correction_page,
