@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 
-from .models import Activity, ActivityPartner, Division, Partner
+from .models import Activity, ActivityPartner, Division, Partner, Visibility
 
 
 def get_activity_for_user(user: User, pk: int, *, write: bool = False) -> Activity:
@@ -36,9 +36,13 @@ def can_edit_activity(user: User, activity: Activity) -> bool:
 
 def visible_partners(user: User) -> QuerySet[Partner]:
     """Staff see every organization; a partner user sees its own and those sharing the
-    activities it may read."""
+    activities it may read; an anonymous caller (the public IATI file) those of the public
+    activities."""
     partners = Partner.objects.select_related("country")
-    if not user.is_authenticated or not user.is_active:
+    if not user.is_authenticated:
+        public = ActivityPartner.objects.filter(activity__visibility=Visibility.PUBLIC)
+        return partners.filter(pk__in=public.values("partner_id"))
+    if not user.is_active:
         return partners.none()
     if user.is_staff_reader:
         return partners
