@@ -109,3 +109,22 @@ def test_the_knowledge_api_answers_a_hidden_activity_as_an_unknown_one(
     assert hidden.json()["results"] == []
     staff = api_for(viewer).get("/api/v1/knowledge/", {"activity": internal_activity.pk})
     assert [asset["title"] for asset in staff.json()["results"]] == ["Public brief"]
+
+
+def test_the_public_iati_file_filters_by_a_partner_of_public_activities(
+    hidden_partner: Partner,
+) -> None:
+    """Anonymous callers may filter the IATI file by the partners its activities name; a
+    partner of internal activities only is answered as an unknown one."""
+    public_partner = PartnerFactory(name="Red Andina de Semillas")
+    ActivityFactory(
+        title="Seed fair", partners=[(public_partner, "host")], visibility=Visibility.PUBLIC
+    )
+    anonymous = Client()
+    found = anonymous.get("/api/v1/iati/activities.xml", {"partner": public_partner.pk})
+    assert found.status_code == 200
+    assert b"Seed fair" in b"".join(found.streaming_content)
+    hidden = anonymous.get("/api/v1/iati/activities.xml", {"partner": hidden_partner.pk})
+    unknown = anonymous.get("/api/v1/iati/activities.xml", {"partner": _unknown_partner_id()})
+    assert hidden.status_code == unknown.status_code == 400
+    assert hidden.json() == unknown.json()
