@@ -39,7 +39,7 @@ from accounts.services import create_api_token
 from activities.models import Activity, Visibility
 from finance import services
 from finance.legacy import ACTIVITY_COLUMNS, CONTRIBUTION_COLUMNS, read_workbook
-from finance.models import FinancialEntry
+from finance.models import MAX_LINE_AMOUNT, FinancialEntry
 from tests.factories import ActivityFactory, PartnerFactory, country, theme
 from tests.finance import workbooks
 from tests.helpers import activity_form_data, partner_form_data
@@ -51,6 +51,8 @@ pytestmark = pytest.mark.django_db
 
 REFUSED, STORED = "refused", "stored"
 TEXT, LINES, SSC_ID, DATE, MONTH, CELL = "text", "lines", "ssc_id", "date", "month", "cell"
+AMOUNT, NEW_AMOUNT, RATE, COUNT, YEAR = "amount", "new_amount", "rate", "count", "year"
+NUMERIC = {AMOUNT, NEW_AMOUNT, RATE, COUNT, YEAR}
 # Parsed by Django/DRF fields of their own; values to come (see the docstring).
 NUMBER, CHOICE, LINK, FILE, FLAG = "number", "choice", "link", "file", "flag"
 # A text that names another record (an SSC ID, a library address): unknown means refused.
@@ -75,6 +77,37 @@ DATE_VALUES = [
     ("9999", "9999-12-31", REFUSED),
     ("first_day", "1978-01-01", STORED),
 ]
+# Numbers, typed as text in forms and sent as JSON strings or numbers to the API.
+NUMBER_VALUES = [
+    ("1e16", "1e16", REFUSED),
+    ("json_1e16", 10**16, REFUSED),
+    ("old_column_maximum", "9999999999999999.99", REFUSED),
+    ("tiny", "0.001", REFUSED),
+    ("1e-10", "1e-10", REFUSED),
+    ("json_1e-10", 1e-10, REFUSED),
+    ("negative", "-5", REFUSED),
+    ("nan", "NaN", REFUSED),
+    ("infinity", "Infinity", REFUSED),
+    ("minus_infinity", "-Infinity", REFUSED),
+    ("1e400", "1e400", REFUSED),
+    ("ambiguous_decimal", "0,785", REFUSED),
+    ("ambiguous_thousands", "1,500", REFUSED),
+]
+AMOUNT_VALUES = [
+    ("maximum", str(MAX_LINE_AMOUNT), STORED),
+    ("maximum_plus_cent", str(MAX_LINE_AMOUNT + Decimal("0.01")), REFUSED),
+    ("cent", "0.01", STORED),
+]
+INTEGER_VALUES = [
+    ("fraction", "12.5", REFUSED),
+    ("past_the_column", "2147483648", REFUSED),
+]
+# 900,000,000,000 KWD at 0.3 KWD per US$: under the maximum in dinars, over it in dollars.
+CONVERTED_OVER_MAXIMUM = (
+    "converted_over_maximum",
+    {"amount": "900000000000", "currency": "KWD"},
+    REFUSED,
+)
 HOSTILE: dict[str, list[tuple[str, Any, str]]] = {
     TEXT: [*TEXT_VALUES, ("line_break", "Rural\nfinance", REFUSED)],
     LINES: [*TEXT_VALUES, ("line_breaks", "One line\r\nand\tanother", STORED)],
@@ -96,6 +129,20 @@ HOSTILE: dict[str, list[tuple[str, Any, str]]] = {
         ("markup", MARKUP, STORED),
     ],
     LOOKUP: [("markup", MARKUP, REFUSED), ("path", "../../x", REFUSED)],
+    # A zero line is kept: "nothing planned yet" is a figure too.
+    AMOUNT: [*NUMBER_VALUES, *AMOUNT_VALUES, ("zero", "0", STORED), CONVERTED_OVER_MAXIMUM],
+    # A correction to 0 reverses the entry; the correction keeps the entry's currency.
+    NEW_AMOUNT: [*NUMBER_VALUES, *AMOUNT_VALUES, ("zero", "0", STORED)],
+    # A rate holds 8 decimals: 0.001 is a (strong) currency's rate, 10^-9 would round to 0.
+    RATE: [
+        *[case for case in NUMBER_VALUES if case[0] != "tiny"],
+        ("tiny", "0.001", STORED),
+        ("more_decimals", "0.000000001", REFUSED),
+        ("zero", "0", REFUSED),
+        ("rate", "0.785", STORED),
+    ],
+    COUNT: [*NUMBER_VALUES, *INTEGER_VALUES, ("zero", "0", STORED), ("count", "2500", STORED)],
+    YEAR: [*NUMBER_VALUES, *INTEGER_VALUES, ("zero", "0", REFUSED), ("year", "2024", STORED)],
     NUMBER: [],
     CHOICE: [],
     LINK: [],
@@ -127,11 +174,11 @@ _ACTIVITY_TEXT = {
     "visibility": CHOICE,
     "themes": CHOICE,
     "sdgs": CHOICE,
-    "approval_year": NUMBER,
-    "participants_women": NUMBER,
-    "participants_men": NUMBER,
-    "participants_youth": NUMBER,
-    "action_plans_adopted": NUMBER,
+    "approval_year": YEAR,
+    "participants_women": COUNT,
+    "participants_men": COUNT,
+    "participants_youth": COUNT,
+    "action_plans_adopted": COUNT,
     "version": NUMBER,
 }
 _ENTRY = {
@@ -140,7 +187,7 @@ _ENTRY = {
     "contributor": CHOICE,
     "valuation_method": CHOICE,
     "currency": CHOICE,
-    "amount": NUMBER,
+    "amount": AMOUNT,
     "value_date": DATE,
     "valuation_basis": TEXT,
     "reference": TEXT,
@@ -173,28 +220,41 @@ FIELDS: dict[str, str] = {
     "PartnerMergeForm.keep": CHOICE,
     "PartnerMergeForm.remove": CHOICE,
     **{f"EntryLineForm.{name}": kind for name, kind in _ENTRY.items()},
-    **{f"EntryInput.{name}": kind for name, kind in {**_ENTRY, "fiscal_year": NUMBER}.items()},
+    **{f"EntryInput.{name}": kind for name, kind in {**_ENTRY, "fiscal_year": YEAR}.items()},
     "RecordEntriesInput.activity": CHOICE,
     "RecordEntriesInput.ledger_version": NUMBER,
     "RecordEntriesInput.entries": CHOICE,
     "CorrectionForm.reason": TEXT,
-    "CorrectionForm.new_amount": NUMBER,
+    "CorrectionForm.new_amount": NEW_AMOUNT,
     "CorrectionForm.version": NUMBER,
+    "CorrectionForm.value_date": DATE,
     "CorrectionInput.reason": TEXT,
-    "CorrectionInput.new_amount": NUMBER,
+    "CorrectionInput.new_amount": NEW_AMOUNT,
     "CorrectionInput.ledger_version": NUMBER,
+    "CorrectionInput.value_date": DATE,
     "RateForm.source": TEXT,
     "RateForm.month": MONTH,
     "RateForm.currency": CHOICE,
-    "RateForm.units_per_usd": NUMBER,
+    "RateForm.units_per_usd": RATE,
     "RateUploadForm.file": FILE,
+    "RateUploadForm.confirm_outliers": FLAG,
+    "ThemeCodeForm.theme": CHOICE,
+    "ThemeCodeForm.code": TEXT,
+    "ClosePeriodForm.fiscal_year": YEAR,
+    "ClosePeriodForm.up_to": DATE,
+    "ClosePeriodForm.reason": TEXT,
+    "ClosePeriodForm.confirm": FLAG,
+    "ReopenPeriodForm.reason": TEXT,
+    "PeriodExceptionForm.activity": LOOKUP,
+    "PeriodExceptionForm.reason": TEXT,
+    "PeriodExceptionForm.expires_on": DATE,
     "WorkbookUploadForm.file": FILE,
     **{
         f"DashboardFilterForm.{name}": CHOICE
         for name in ("division", "country", "theme", "modality", "status", "funding_nature")
     },
-    "DashboardFilterForm.year_from": NUMBER,
-    "DashboardFilterForm.year_to": NUMBER,
+    "DashboardFilterForm.fiscal_year_from": NUMBER,
+    "DashboardFilterForm.fiscal_year_to": NUMBER,
     **{
         f"RollupQuery.{name}": CHOICE
         for name in (
@@ -207,9 +267,9 @@ FIELDS: dict[str, str] = {
             "funding_nature",
         )
     },
-    "RollupQuery.year": NUMBER,
-    "RollupQuery.year_from": NUMBER,
-    "RollupQuery.year_to": NUMBER,
+    "RollupQuery.fiscal_year": NUMBER,
+    "RollupQuery.fiscal_year_from": NUMBER,
+    "RollupQuery.fiscal_year_to": NUMBER,
     "ApiTokenForm.name": TEXT,
     "AssetForm.title": TEXT,
     "AssetForm.abstract": LINES,
@@ -468,6 +528,11 @@ def _new_entry_value(world: World, field: str) -> Callable[[], Any]:
     return read
 
 
+def _parts(field: str, value: Any) -> dict[str, Any]:
+    """A value that needs another field with it (an amount and its currency) is a dict."""
+    return value if isinstance(value, dict) else {field: value}
+
+
 def _ledger_page(world: World, field: str, value: Any) -> Answer:
     body = {
         "version": services.ledger_version(world.activity),
@@ -478,7 +543,7 @@ def _ledger_page(world: World, field: str, value: Any) -> Answer:
         "lines-0-amount": "5000",
         "lines-0-currency": "USD",
         "lines-0-value_date": "2024-02-01",
-        f"lines-0-{field}": value,
+        **{f"lines-0-{name}": part for name, part in _parts(field, value).items()},
     }
     url = reverse("finance:activity", args=[world.activity.pk])
     response = world.client.post(url, body)
@@ -496,7 +561,7 @@ def _ledger_api(world: World, field: str, value: Any) -> Answer:
         "amount": "5000",
         "currency": "USD",
         "value_date": "2024-02-01",
-        field: value,
+        **_parts(field, value),
     }
     body = {
         "activity": world.activity.pk,
@@ -512,23 +577,38 @@ def _ledger_api(world: World, field: str, value: Any) -> Answer:
     return Answer(False, _new_entry_value(world, field), url)
 
 
-def _correction_value(world: World) -> Callable[[], Any]:
+def _correction_value(world: World, field: str) -> Callable[[], Any]:
+    if field == "new_amount":
+        return lambda: services.net_amount(world.entry)[0]
+    if field == "value_date":
+        return lambda: FinancialEntry.objects.get(corrects=world.entry).value_date.isoformat()
     return lambda: FinancialEntry.objects.filter(corrects=world.entry).get().reason
 
 
 def _correction_page(world: World, field: str, value: Any) -> Answer:
     url = reverse("finance:correct", args=[world.activity.pk, world.entry.pk])
-    body = {"new_amount": "900", "version": services.ledger_version(world.activity), field: value}
+    body = {
+        "new_amount": "900",
+        "reason": "Typo",
+        "version": services.ledger_version(world.activity),
+        field: value,
+    }
     response = world.client.post(url, body, follow=True)
     if not FinancialEntry.objects.filter(corrects=world.entry).exists():
         return Answer(_message_refused(response, str(forms_label("CorrectionForm", field))), None)
     return Answer(
-        False, _correction_value(world), reverse("finance:activity", args=[world.activity.pk])
+        False,
+        _correction_value(world, field),
+        reverse("finance:activity", args=[world.activity.pk]),
     )
 
 
 def _correction_api(world: World, field: str, value: Any) -> Answer:
-    body = {"new_amount": "900", "ledger_version": services.ledger_version(world.activity)}
+    body = {
+        "new_amount": "900",
+        "reason": "Typo",
+        "ledger_version": services.ledger_version(world.activity),
+    }
     response = world.api.post(
         f"/api/v1/ledger/{world.entry.pk}/correct/",
         json.dumps({**body, field: value}),
@@ -537,7 +617,9 @@ def _correction_api(world: World, field: str, value: Any) -> Answer:
     if response.status_code not in (200, 201):
         return Answer(_api_refused(response, field), None)
     return Answer(
-        False, _correction_value(world), reverse("finance:activity", args=[world.activity.pk])
+        False,
+        _correction_value(world, field),
+        reverse("finance:activity", args=[world.activity.pk]),
     )
 
 
@@ -549,7 +631,10 @@ def _rate_page(world: World, field: str, value: Any) -> Answer:
     rate = ExchangeRate.objects.filter(currency="EUR").first()
     if rate is None:
         return Answer(_page_refused(response, f"id_{field}"), None)
-    read = (lambda: rate.month.isoformat()[:7]) if field == "month" else (lambda: rate.source)
+    read = {
+        "month": lambda: rate.month.isoformat()[:7],
+        "units_per_usd": lambda: rate.units_per_usd,
+    }.get(field, lambda: rate.source)
     return Answer(False, read, reverse("finance:rates"))
 
 
@@ -699,16 +784,28 @@ SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
 # The importer reads SSC IDs whatever their case, as people typed them in the workbook.
 NORMALIZED = {("import:Activities.ssc_id", "lower_case"): "SSC-2024-10"}
 
+# Forms added with the closed periods and the theme codes whose submitting is not written
+# yet: their rows are in FIELDS (so the table knows them) and no case runs until it is.
+UNTRIED = {"ClosePeriodForm", "ReopenPeriodForm", "PeriodExceptionForm", "ThemeCodeForm"}
+
+# Where a field's own rule decides otherwise than its kind: (field, value name) -> outcome.
+# Youth are counted among the women and men, none of whom the row gives.
+RULED = {
+    (f"{surface}.participants_youth", "count"): REFUSED
+    for surface in ("ActivityForm", "ActivityWriteSerializer")
+}
+
 CASES = [
-    (key, name, value, STORED if (key, name) in NORMALIZED else expected)
+    (key, name, value, STORED if (key, name) in NORMALIZED else RULED.get((key, name), expected))
     for key, kind in FIELDS.items()
+    if key.rsplit(".", 1)[0] not in UNTRIED
     for name, value, expected in HOSTILE[kind]
 ]
 
 
 def test_every_field_with_values_has_a_surface() -> None:
     missing = {key.rsplit(".", 1)[0] for key, kind in FIELDS.items() if HOSTILE[kind]}
-    assert sorted(missing - SURFACES.keys()) == []
+    assert sorted(missing - SURFACES.keys()) == sorted(UNTRIED)
 
 
 @pytest.fixture
@@ -717,6 +814,10 @@ def world(focal: User, focal_client: Client) -> World:
     from tests.helpers import record_entry
 
     entry = record_entry(activity, user=focal)
+    services.set_rate(
+        currency="KWD", month=datetime.date(2024, 2, 1), units_per_usd=Decimal("0.3"),
+        source="hostile table", user=focal,
+    )  # fmt: skip
     token = create_api_token(user=focal, name="hostile table")[1]
     host = PartnerFactory(name="Instituto de la Papa", country=country("PE"))
     return World(
@@ -736,7 +837,13 @@ def world(focal: User, focal_client: Client) -> World:
     ids=[f"{key}-{name}" for key, name, _value, _expected in CASES],
 )
 def test_hostile_value(
-    key: str, name: str, value: Any, expected: str, world: World, fast_templates: None
+    key: str,
+    name: str,
+    value: Any,
+    expected: str,
+    world: World,
+    fast_templates: None,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     surface, field = key.rsplit(".", 1)
     answer = SURFACES[surface](world, field, value)
@@ -746,7 +853,10 @@ def test_hostile_value(
         return
     assert answer.stored is not None, "refused a value that must be stored"
     wanted = NORMALIZED.get((key, name), value)
-    assert answer.stored() in (wanted, wanted.replace("\r\n", "\n"))
+    if FIELDS[key] in NUMERIC:
+        assert Decimal(str(answer.stored())) == Decimal(wanted)
+    else:
+        assert answer.stored() in (wanted, wanted.replace("\r\n", "\n"))
     if answer.page:
         page = world.client.get(answer.page)
         assert page.status_code == 200
@@ -759,6 +869,47 @@ def test_hostile_value(
         body = b"".join(response.streaming_content) if response.streaming else response.content
         if url.endswith(".xml") and response.status_code == 200:
             etree.fromstring(body)
+    if FIELDS[key] in (AMOUNT, NEW_AMOUNT):
+        _money_adds_up(world, django_capture_on_commit_callbacks)
+
+
+def _money_adds_up(world: World, on_commit: Any) -> None:
+    """After the roll-ups refresh, every page and download that shows money answers, and the
+    dashboard's total is the ledger's sum to the cent (Decimal, never float)."""
+    from django.db.models import Sum
+
+    from finance import rollups
+    from finance.models import ReportExport
+    from finance.rollups import RollupFilters
+
+    rollups.rebuild_all()
+    ledger = FinancialEntry.objects.aggregate(total=Sum("amount_usd"))["total"]
+    figures = rollups.totals(world.user, RollupFilters())
+    cents = sum(sum(stages.values()) for stages in figures.cents.values())
+    assert Decimal(cents).scaleb(-2) == ledger
+    rollup_api = world.api.get("/api/v1/rollups/", {"group_by": "division"})
+    assert rollup_api.status_code == 200
+    total = rollup_api.json()["total"]
+    families = ("ifad", "cofinancing", "in_kind")
+    assert sum(Decimal(v) for family in families for v in total[family].values()) == ledger
+    pages = {
+        "dashboard": world.client.get(reverse("finance:dashboard")),
+        "dashboard_xlsx": world.client.get(
+            reverse("finance:dashboard_table", args=["top", "xlsx"])
+        ),
+        "finance": world.client.get(reverse("finance:activity", args=[world.activity.pk])),
+        "activity": world.client.get(world.activity.get_absolute_url()),
+    }
+    for file_format in ("xlsx", "pdf"):
+        with on_commit(execute=True):
+            world.client.post(reverse("finance:reports"), {"format": file_format})
+        export = ReportExport.objects.latest("pk")
+        assert (export.state, export.error) == ("done", ""), file_format
+        pages[f"report_{file_format}"] = world.client.get(
+            reverse("finance:report_download", args=[export.pk])
+        )
+    for page, response in pages.items():
+        assert response.status_code == 200, page
 
 
 # --- rows stored before the rules: every download still answers --------------------------------
