@@ -183,6 +183,9 @@ def set_rate(
         errors["currency"] = [_("US$ is the reference currency: its rate is always 1.")]
     if units_per_usd is None or units_per_usd <= 0:
         errors["units_per_usd"] = [_("The rate must be a positive number of units per US$.")]
+    else:
+        # The column's digits: more decimals would round to 0 and more figures overflow it.
+        errors.update(field_errors(ExchangeRate, {"units_per_usd": units_per_usd}))
     errors.update(field_errors(ExchangeRate, {"month": month, "source": source}))
     errors.update(periods.PeriodGuard.load().month_refusals(month))
     if errors:
@@ -419,7 +422,7 @@ def _check_entry(data: EntryData) -> dict[str, list[str]]:
         errors["amount"] = [_("Give the amount as a number.")]
     elif data.amount < 0:
         errors["amount"] = [_("Amounts are positive; record a correction to reduce a figure.")]
-    elif data.amount.as_tuple().exponent < -2:  # type: ignore[operator]
+    elif not to_the_cent(data.amount):
         errors["amount"] = [_("Give the amount to the cent at most.")]
     elif data.amount > MAX_LINE_AMOUNT:
         errors["amount"] = [amount_over_limit(data.amount, data.currency)]
@@ -439,6 +442,10 @@ def _check_entry(data: EntryData) -> dict[str, list[str]]:
     ).items():
         errors.setdefault(name, []).extend(messages)
     return errors
+
+
+def to_the_cent(amount: Decimal) -> bool:
+    return amount.as_tuple().exponent >= -2  # type: ignore[operator]
 
 
 def amount_over_limit(amount: Decimal, currency: str) -> str:
@@ -573,12 +580,17 @@ def correct_entry(
         raise FinanceError(_("Correct the original entry, not a correction."))
     if not reason.strip():
         raise FinanceError({"reason": [_("Say why the figure is corrected.")]})
-    if refused := field_errors(FinancialEntry, {"reason": reason, "value_date": value_date}):
+    dated_by_caller = {} if value_date is None else {"value_date": value_date}
+    if refused := field_errors(FinancialEntry, {"reason": reason, **dated_by_caller}):
         raise FinanceError(refused)
+    # Keyed by the parameter's name, as the page's and the API's input call it.
     if new_amount is not None and (not new_amount.is_finite() or new_amount < 0):
-        raise FinanceError({"amount": [_("The corrected amount cannot be negative.")]})
+        raise FinanceError({"new_amount": [_("The corrected amount cannot be negative.")]})
+    if new_amount is not None and not to_the_cent(new_amount):
+        # The column keeps cents: a thousandth would be rounded away without a word.
+        raise FinanceError({"new_amount": [_("Give the amount to the cent at most.")]})
     if new_amount is not None and new_amount > MAX_LINE_AMOUNT:
-        raise FinanceError({"amount": [amount_over_limit(new_amount, entry.currency)]})
+        raise FinanceError({"new_amount": [amount_over_limit(new_amount, entry.currency)]})
     dated = value_date or entry.value_date
     fiscal_year = entry.fiscal_year if value_date is None else value_date.year
     _claim_ledger(entry.activity, expected_version, user)
@@ -593,10 +605,10 @@ def correct_entry(
     current_amount, current_usd = net_amount(entry)
     target = new_amount if new_amount is not None else Decimal(0)
     if target == current_amount:
-        raise FinanceError({"amount": [_("The entry already has this amount.")]})
+        raise FinanceError({"new_amount": [_("The entry already has this amount.")]})
     target_usd = to_usd(target, entry.units_per_usd)
     if problem := converted_over_limit(target_usd, entry.currency):
-        raise FinanceError({"amount": [problem]})
+        raise FinanceError({"new_amount": [problem]})
     correction = FinancialEntry(
         activity=entry.activity,
         contributor=entry.contributor,

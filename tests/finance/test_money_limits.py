@@ -150,14 +150,14 @@ def test_a_correction_above_the_limit_is_refused_in_the_currency_and_in_us_dolla
         content_type="application/json",
     )
     assert above.status_code == 400
-    assert "too large for one line" in above.json()["errors"]["amount"][0]
+    assert "too large for one line" in above.json()["errors"]["new_amount"][0]
     converted = client.post(
         url,
         {"new_amount": "500000000000", "reason": "Typo", "ledger_version": 1},
         content_type="application/json",
     )
     assert converted.status_code == 400
-    assert converted.json()["errors"]["amount"][0].startswith(
+    assert converted.json()["errors"]["new_amount"][0].startswith(
         "The amount converted to US$ is 1,666,666,666,666.67"
     )
     assert FinancialEntry.objects.count() == 1

@@ -11,9 +11,11 @@ the importer lists a problem naming the row and the column. Stored: the record k
 its page shows it escaped, and the downloads holding it (workbook, ledger CSV, IATI file, API
 CSV) answer 200.
 
-Kinds whose values are parsed by Django or DRF fields (numbers, choices, links, files, flags)
-have no values here yet: numbers and money are the amounts' own table (finance.amounts); add
-their values to HOSTILE and the rows run.
+Numbers (amounts, rates, counts, years) are tried huge, tiny, negative, zero, NaN, infinite and
+with ambiguous separators; a stored amount must also leave the dashboard's total, after the
+roll-ups refresh, equal to the ledger's sum, and the reports (xlsx, PDF) must be made. Kinds
+with no values yet (NUMBER: versions and country shares; choices, links, files, flags) have
+rows and no cases: add their values and the rows run.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import pytest
 from django import forms
 from django.test import Client
 from django.urls import reverse
+from django.utils.http import urlencode
 from lxml import etree
 from rest_framework import serializers
 
@@ -39,7 +42,7 @@ from accounts.services import create_api_token
 from activities.models import Activity, Visibility
 from finance import services
 from finance.legacy import ACTIVITY_COLUMNS, CONTRIBUTION_COLUMNS, read_workbook
-from finance.models import FinancialEntry
+from finance.models import MAX_LINE_AMOUNT, FinancialEntry
 from tests.factories import ActivityFactory, PartnerFactory, country, theme
 from tests.finance import workbooks
 from tests.helpers import activity_form_data, partner_form_data
@@ -51,6 +54,9 @@ pytestmark = pytest.mark.django_db
 
 REFUSED, STORED = "refused", "stored"
 TEXT, LINES, SSC_ID, DATE, MONTH, CELL = "text", "lines", "ssc_id", "date", "month", "cell"
+AMOUNT, NEW_AMOUNT, RATE, COUNT, YEAR = "amount", "new_amount", "rate", "count", "year"
+CELL_AMOUNT = "cell_amount"
+NUMERIC = {AMOUNT, NEW_AMOUNT, RATE, COUNT, YEAR, CELL_AMOUNT}
 # Parsed by Django/DRF fields of their own; values to come (see the docstring).
 NUMBER, CHOICE, LINK, FILE, FLAG = "number", "choice", "link", "file", "flag"
 # A text that names another record (an SSC ID, a library address): unknown means refused.
@@ -76,6 +82,37 @@ DATE_VALUES = [
     ("9999", "9999-12-31", REFUSED),
     ("first_day", "1978-01-01", STORED),
 ]
+# Numbers, typed as text in forms and sent as JSON strings or numbers to the API.
+NUMBER_VALUES = [
+    ("1e16", "1e16", REFUSED),
+    ("json_1e16", 10**16, REFUSED),
+    ("old_column_maximum", "9999999999999999.99", REFUSED),
+    ("tiny", "0.001", REFUSED),
+    ("1e-10", "1e-10", REFUSED),
+    ("json_1e-10", 1e-10, REFUSED),
+    ("negative", "-5", REFUSED),
+    ("nan", "NaN", REFUSED),
+    ("infinity", "Infinity", REFUSED),
+    ("minus_infinity", "-Infinity", REFUSED),
+    ("1e400", "1e400", REFUSED),
+    ("ambiguous_decimal", "0,785", REFUSED),
+    ("ambiguous_thousands", "1,500", REFUSED),
+]
+AMOUNT_VALUES = [
+    ("maximum", str(MAX_LINE_AMOUNT), STORED),
+    ("maximum_plus_cent", str(MAX_LINE_AMOUNT + Decimal("0.01")), REFUSED),
+    ("cent", "0.01", STORED),
+]
+INTEGER_VALUES = [
+    ("fraction", "12.5", REFUSED),
+    ("past_the_column", "2147483648", REFUSED),
+]
+# 900,000,000,000 KWD at 0.3 KWD per US$: under the maximum in dinars, over it in dollars.
+CONVERTED_OVER_MAXIMUM = (
+    "converted_over_maximum",
+    {"amount": "900000000000", "currency": "KWD"},
+    REFUSED,
+)
 HOSTILE: dict[str, list[tuple[str, Any, str]]] = {
     TEXT: [*TEXT_VALUES, ("line_break", "Rural\nfinance", REFUSED)],
     LINES: [*TEXT_VALUES, ("line_breaks", "One line\r\nand\tanother", STORED)],
@@ -102,6 +139,28 @@ HOSTILE: dict[str, list[tuple[str, Any, str]]] = {
         ("markup", MARKUP, STORED),
     ],
     LOOKUP: [("markup", MARKUP, REFUSED), ("path", "../../x", REFUSED)],
+    # A zero line is kept: "nothing planned yet" is a figure too.
+    AMOUNT: [*NUMBER_VALUES, *AMOUNT_VALUES, ("zero", "0", STORED), CONVERTED_OVER_MAXIMUM],
+    # A correction to 0 reverses the entry; the correction keeps the entry's currency.
+    NEW_AMOUNT: [*NUMBER_VALUES, *AMOUNT_VALUES, ("zero", "0", STORED)],
+    # A rate holds 8 decimals: 0.001 is a (strong) currency's rate, 10^-9 would round to 0.
+    # A workbook's cells: text as typed, or the numbers a spreadsheet keeps (floats).
+    CELL_AMOUNT: [
+        *NUMBER_VALUES,
+        *AMOUNT_VALUES,
+        ("float_huge", 1e16, REFUSED),
+        ("float_maximum", float(MAX_LINE_AMOUNT), STORED),
+        ("zero", 0, STORED),
+    ],
+    RATE: [
+        *[case for case in NUMBER_VALUES if case[0] != "tiny"],
+        ("tiny", "0.001", STORED),
+        ("more_decimals", "0.000000001", REFUSED),
+        ("zero", "0", REFUSED),
+        ("rate", "0.785", STORED),
+    ],
+    COUNT: [*NUMBER_VALUES, *INTEGER_VALUES, ("zero", "0", STORED), ("count", "2500", STORED)],
+    YEAR: [*NUMBER_VALUES, *INTEGER_VALUES, ("zero", "0", REFUSED), ("year", "2024", STORED)],
     NUMBER: [],
     CHOICE: [],
     LINK: [],
@@ -133,11 +192,11 @@ _ACTIVITY_TEXT = {
     "visibility": CHOICE,
     "themes": CHOICE,
     "sdgs": CHOICE,
-    "approval_year": NUMBER,
-    "participants_women": NUMBER,
-    "participants_men": NUMBER,
-    "participants_youth": NUMBER,
-    "action_plans_adopted": NUMBER,
+    "approval_year": YEAR,
+    "participants_women": COUNT,
+    "participants_men": COUNT,
+    "participants_youth": COUNT,
+    "action_plans_adopted": COUNT,
     "version": NUMBER,
 }
 _ENTRY = {
@@ -146,7 +205,7 @@ _ENTRY = {
     "contributor": CHOICE,
     "valuation_method": CHOICE,
     "currency": CHOICE,
-    "amount": NUMBER,
+    "amount": AMOUNT,
     "value_date": DATE,
     "valuation_basis": TEXT,
     "reference": TEXT,
@@ -186,25 +245,28 @@ FIELDS: dict[str, str] = {
     "PartnerMergeForm.keep": CHOICE,
     "PartnerMergeForm.remove": CHOICE,
     **{f"EntryLineForm.{name}": kind for name, kind in _ENTRY.items()},
-    **{f"EntryInput.{name}": kind for name, kind in {**_ENTRY, "fiscal_year": NUMBER}.items()},
+    **{f"EntryInput.{name}": kind for name, kind in {**_ENTRY, "fiscal_year": YEAR}.items()},
     "RecordEntriesInput.activity": CHOICE,
     "RecordEntriesInput.ledger_version": NUMBER,
     "RecordEntriesInput.entries": CHOICE,
     "CorrectionForm.reason": TEXT,
-    "CorrectionForm.new_amount": NUMBER,
+    "CorrectionForm.new_amount": NEW_AMOUNT,
     "CorrectionForm.version": NUMBER,
     "CorrectionForm.value_date": DATE,
-    "CorrectionInput.value_date": DATE,
     "CorrectionInput.reason": TEXT,
-    "CorrectionInput.new_amount": NUMBER,
+    "CorrectionInput.new_amount": NEW_AMOUNT,
     "CorrectionInput.ledger_version": NUMBER,
+    "CorrectionInput.value_date": DATE,
     "RateForm.source": TEXT,
     "RateForm.month": MONTH,
     "RateForm.currency": CHOICE,
-    "RateForm.units_per_usd": NUMBER,
+    "RateForm.units_per_usd": RATE,
     "RateUploadForm.file": FILE,
     "RateUploadForm.confirm_outliers": FLAG,
-    "ClosePeriodForm.fiscal_year": NUMBER,
+    "ThemeCodeForm.theme": CHOICE,
+    # One of the Sector codelist's codes (the page offers them): anything else is refused.
+    "ThemeCodeForm.code": CHOICE,
+    "ClosePeriodForm.fiscal_year": YEAR,
     "ClosePeriodForm.up_to": DATE,
     "ClosePeriodForm.reason": TEXT,
     "ClosePeriodForm.confirm": FLAG,
@@ -212,16 +274,13 @@ FIELDS: dict[str, str] = {
     "PeriodExceptionForm.activity": LOOKUP,
     "PeriodExceptionForm.reason": TEXT,
     "PeriodExceptionForm.expires_on": FUTURE_DATE,
-    "ThemeCodeForm.theme": CHOICE,
-    # One of the Sector codelist's codes (the page offers them): anything else is refused.
-    "ThemeCodeForm.code": CHOICE,
     "WorkbookUploadForm.file": FILE,
     **{
         f"DashboardFilterForm.{name}": CHOICE
         for name in ("division", "country", "theme", "modality", "status", "funding_nature")
     },
-    "DashboardFilterForm.fiscal_year_from": NUMBER,
-    "DashboardFilterForm.fiscal_year_to": NUMBER,
+    "DashboardFilterForm.fiscal_year_from": YEAR,
+    "DashboardFilterForm.fiscal_year_to": YEAR,
     **{
         f"RollupQuery.{name}": CHOICE
         for name in (
@@ -234,9 +293,9 @@ FIELDS: dict[str, str] = {
             "funding_nature",
         )
     },
-    "RollupQuery.fiscal_year": NUMBER,
-    "RollupQuery.fiscal_year_from": NUMBER,
-    "RollupQuery.fiscal_year_to": NUMBER,
+    "RollupQuery.fiscal_year": YEAR,
+    "RollupQuery.fiscal_year_from": YEAR,
+    "RollupQuery.fiscal_year_to": YEAR,
     "ApiTokenForm.name": TEXT,
     "AssetForm.title": TEXT,
     "AssetForm.abstract": LINES,
@@ -270,7 +329,7 @@ FIELDS: dict[str, str] = {
     **{f"HostCaseRowForm.{name}": CHOICE for name in ("host", "country", "theme")},
     "ParticipantRowForm.organization": CHOICE,
     "ParticipantRowForm.country": CHOICE,
-    "ParticipantRowForm.people": NUMBER,
+    "ParticipantRowForm.people": COUNT,
     "ActionPlanForm.title": TEXT,
     "ActionPlanForm.summary": LINES,
     "ActionPlanForm.evidence": LINES,
@@ -307,14 +366,15 @@ FIELDS: dict[str, str] = {
             "status",
         )
     },
-    **{f"import:Activities.{name}": NUMBER for name in ("year", "planned", "allocated", "spent")},
+    "import:Activities.year": YEAR,
+    **{f"import:Activities.{name}": CELL_AMOUNT for name in ("planned", "allocated", "spent")},
     "import:Contributions.ssc_id": CHOICE,  # must name an activity of the file or the portal
     "import:Contributions.contributor": CELL,
     "import:Contributions.contributor_type": CELL,
     "import:Contributions.notes": CELL,
     "import:Contributions.kind": CHOICE,
     "import:Contributions.currency": CHOICE,
-    **{f"import:Contributions.{name}": NUMBER for name in ("planned", "allocated", "spent")},
+    **{f"import:Contributions.{name}": CELL_AMOUNT for name in ("planned", "allocated", "spent")},
 }
 
 FORM_MODULES = [
@@ -497,6 +557,11 @@ def _new_entry_value(world: World, field: str) -> Callable[[], Any]:
     return read
 
 
+def _parts(field: str, value: Any) -> dict[str, Any]:
+    """A value that needs another field with it (an amount and its currency) is a dict."""
+    return value if isinstance(value, dict) else {field: value}
+
+
 def _ledger_page(world: World, field: str, value: Any) -> Answer:
     body = {
         "version": services.ledger_version(world.activity),
@@ -507,7 +572,7 @@ def _ledger_page(world: World, field: str, value: Any) -> Answer:
         "lines-0-amount": "5000",
         "lines-0-currency": "USD",
         "lines-0-value_date": "2024-02-01",
-        f"lines-0-{field}": value,
+        **{f"lines-0-{name}": part for name, part in _parts(field, value).items()},
     }
     url = reverse("finance:activity", args=[world.activity.pk])
     response = world.client.post(url, body)
@@ -525,7 +590,7 @@ def _ledger_api(world: World, field: str, value: Any) -> Answer:
         "amount": "5000",
         "currency": "USD",
         "value_date": "2024-02-01",
-        field: value,
+        **_parts(field, value),
     }
     body = {
         "activity": world.activity.pk,
@@ -541,19 +606,19 @@ def _ledger_api(world: World, field: str, value: Any) -> Answer:
     return Answer(False, _new_entry_value(world, field), url)
 
 
-def _correction_value(world: World, field: str = "reason") -> Callable[[], Any]:
-    def read() -> Any:
-        value = getattr(FinancialEntry.objects.filter(corrects=world.entry).get(), field)
-        return value.isoformat() if isinstance(value, datetime.date) else value
-
-    return read
+def _correction_value(world: World, field: str) -> Callable[[], Any]:
+    if field == "new_amount":
+        return lambda: services.net_amount(world.entry)[0]
+    if field == "value_date":
+        return lambda: FinancialEntry.objects.get(corrects=world.entry).value_date.isoformat()
+    return lambda: FinancialEntry.objects.filter(corrects=world.entry).get().reason
 
 
 def _correction_page(world: World, field: str, value: Any) -> Answer:
     url = reverse("finance:correct", args=[world.activity.pk, world.entry.pk])
     body = {
         "new_amount": "900",
-        "reason": "Invoice",
+        "reason": "Typo",
         "version": services.ledger_version(world.activity),
         field: value,
     }
@@ -570,7 +635,7 @@ def _correction_page(world: World, field: str, value: Any) -> Answer:
 def _correction_api(world: World, field: str, value: Any) -> Answer:
     body = {
         "new_amount": "900",
-        "reason": "Invoice",
+        "reason": "Typo",
         "ledger_version": services.ledger_version(world.activity),
     }
     response = world.api.post(
@@ -670,7 +735,10 @@ def _rate_page(world: World, field: str, value: Any) -> Answer:
     rate = ExchangeRate.objects.filter(currency="EUR").first()
     if rate is None:
         return Answer(_page_refused(response, f"id_{field}"), None)
-    read = (lambda: rate.month.isoformat()[:7]) if field == "month" else (lambda: rate.source)
+    read = {
+        "month": lambda: rate.month.isoformat()[:7],
+        "units_per_usd": lambda: rate.units_per_usd,
+    }.get(field, lambda: rate.source)
     return Answer(False, read, reverse("finance:rates"))
 
 
@@ -708,7 +776,7 @@ def _knowledge_page(url_name: str, body: Callable[[World], dict[str, Any]], mode
 
         model_class = apps.get_model("knowledge", model)
         before = set(model_class.objects.values_list("pk", flat=True))
-        prefix = "hosts-0-" if model == "HostCase" else ""
+        prefix = {"HostCase": "hosts-0-", "RouteParticipant": "participants-0-"}.get(model, "")
         name = "title" if model == "HostCase" else field
         url = (
             reverse(url_name, args=[world.knowledge_route.pk])
@@ -784,10 +852,52 @@ def _import(sheet: str) -> Callable[[World, str, Any], Answer]:
                 for p in parsed.problems
             )
             return Answer(named, None)
+        if FIELDS[f"import:{sheet}.{field}"] == CELL_AMOUNT:
+            return _imported_amount(world, sheet, field, book)
         rows = parsed.activities if sheet == "Activities" else parsed.contributions
         return Answer(False, lambda: getattr(rows[0], field))
 
     return submit
+
+
+def _imported_amount(world: World, sheet: str, stage: str, book: Any) -> Answer:
+    """An amount the file reads is checked against the maximum when imported: import it."""
+    from finance.importer import ImportRefused, import_legacy_workbook
+
+    book.seek(0)
+    try:
+        import_legacy_workbook(handle=book, filename="ssc.xlsx", user=world.user, dry_run=False)
+    except ImportRefused as refused:
+        return Answer(all(p.startswith(f"{sheet}, row 2") for p in refused.problems), None)
+    activity = Activity.objects.get(ssc_id="SSC-2010-01")
+    kinds = (
+        {"kind__startswith": "ifad"} if sheet == "Activities" else {"contributor__isnull": False}
+    )
+    lines = FinancialEntry.objects.filter(activity=activity, stage=stage, **kinds)
+    world.activity = activity
+    return Answer(
+        False,
+        lambda: sum(lines.values_list("amount", flat=True), Decimal(0)),
+        reverse("finance:activity", args=[activity.pk]),
+    )
+
+
+def _dashboard_filter(world: World, field: str, value: Any) -> Answer:
+    """A filter is kept for the page it shows, not stored: accepted means the page answers."""
+    url = f"{reverse('finance:dashboard')}?{urlencode({field: value})}"
+    response = world.client.get(url)
+    if response.status_code == 400:
+        # A filter's problems are listed above the board by the parameter's name.
+        return Answer(f"{field}: " in response.text, None)
+    return Answer(False, lambda: value, url, (url,))
+
+
+def _rollup_query(world: World, field: str, value: Any) -> Answer:
+    url = f"/api/v1/rollups/?{urlencode({'group_by': 'division', field: value})}"
+    response = world.api.get(url)
+    if response.status_code != 200:
+        return Answer(_api_refused(response, field), None)
+    return Answer(False, lambda: value, "", (url,))
 
 
 def forms_label(form_name: str, field: str) -> Any:
@@ -814,9 +924,14 @@ SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
     ),
     "RouteForm": _knowledge_page("knowledge:route_create", _route_body, "LearningRoute"),
     "HostCaseRowForm": _knowledge_page("knowledge:route_create", _route_body, "HostCase"),
+    "ParticipantRowForm": _knowledge_page(
+        "knowledge:route_create", _route_body, "RouteParticipant"
+    ),
     "ActionPlanForm": _knowledge_page("knowledge:plan_create", _plan_body, "ActionPlan"),
     "DemandForm": _knowledge_page("knowledge:demand_create", _demand_body, "LearningDemand"),
     "OfferForm": _knowledge_page("knowledge:offer_create", _offer_body, "LearningOffer"),
+    "DashboardFilterForm": _dashboard_filter,
+    "RollupQuery": _rollup_query,
     "import:Activities": _import("Activities"),
     "import:Contributions": _import("Contributions"),
 }
@@ -825,16 +940,38 @@ SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
 # The importer reads SSC IDs whatever their case, as people typed them in the workbook.
 NORMALIZED = {("import:Activities.ssc_id", "lower_case"): "SSC-2024-10"}
 
+# Forms whose rows are in FIELDS (so the table knows them) but whose submitting is not written
+# yet: no case runs for them until it is. None at present.
+UNTRIED: set[str] = set()
+
+# Where a field's own rule decides otherwise than its kind: (field, value name) -> outcome.
+# Youth are counted among the women and men, none of whom the row gives.
+# A route's participant row holds 1 to 1,000 people.
+RULED = {
+    **{
+        (f"{surface}.participants_youth", "count"): REFUSED
+        for surface in (
+            "ActivityForm",
+            "ActivityWriteSerializer",
+            "ActivityChangeInput",
+            "ActivityPatchInput",
+        )
+    },
+    ("ParticipantRowForm.people", "zero"): REFUSED,
+    ("ParticipantRowForm.people", "count"): REFUSED,
+}
+
 CASES = [
-    (key, name, value, STORED if (key, name) in NORMALIZED else expected)
+    (key, name, value, STORED if (key, name) in NORMALIZED else RULED.get((key, name), expected))
     for key, kind in FIELDS.items()
+    if key.rsplit(".", 1)[0] not in UNTRIED
     for name, value, expected in HOSTILE[kind]
 ]
 
 
 def test_every_field_with_values_has_a_surface() -> None:
     missing = {key.rsplit(".", 1)[0] for key, kind in FIELDS.items() if HOSTILE[kind]}
-    assert sorted(missing - SURFACES.keys()) == []
+    assert sorted(missing - SURFACES.keys()) == sorted(UNTRIED)
 
 
 @pytest.fixture
@@ -843,6 +980,10 @@ def world(focal: User, focal_client: Client) -> World:
     from tests.helpers import record_entry
 
     entry = record_entry(activity, user=focal)
+    services.set_rate(
+        currency="KWD", month=datetime.date(2024, 2, 1), units_per_usd=Decimal("0.3"),
+        source="hostile table", user=focal,
+    )  # fmt: skip
     token = create_api_token(user=focal, name="hostile table")[1]
     host = PartnerFactory(name="Instituto de la Papa", country=country("PE"))
     return World(
@@ -862,7 +1003,13 @@ def world(focal: User, focal_client: Client) -> World:
     ids=[f"{key}-{name}" for key, name, _value, _expected in CASES],
 )
 def test_hostile_value(
-    key: str, name: str, value: Any, expected: str, world: World, fast_templates: None
+    key: str,
+    name: str,
+    value: Any,
+    expected: str,
+    world: World,
+    fast_templates: None,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     surface, field = key.rsplit(".", 1)
     answer = SURFACES[surface](world, field, value)
@@ -872,19 +1019,63 @@ def test_hostile_value(
         return
     assert answer.stored is not None, "refused a value that must be stored"
     wanted = NORMALIZED.get((key, name), value)
-    assert answer.stored() in (wanted, wanted.replace("\r\n", "\n"))
+    if FIELDS[key] in NUMERIC:
+        assert Decimal(str(answer.stored())) == Decimal(str(wanted))
+    else:
+        assert answer.stored() in (wanted, wanted.replace("\r\n", "\n"))
     if answer.page:
         page = world.client.get(answer.page)
         assert page.status_code == 200
         assert MARKUP not in page.text
-    if surface.startswith("import:"):
+    if surface.startswith("import:") and FIELDS[key] != CELL_AMOUNT:
         return  # read back from the file; the imports' writes are tested in tests/finance
     for url in answer.exports or ACTIVITY_EXPORTS:
-        response = world.client.get(url) if url.startswith("/finance") else world.api.get(url)
+        response = world.api.get(url) if url.startswith("/api/") else world.client.get(url)
         assert response.status_code in (200, 404), (url, response.status_code)
         body = b"".join(response.streaming_content) if response.streaming else response.content
         if url.endswith(".xml") and response.status_code == 200:
             etree.fromstring(body)
+    if FIELDS[key] in (AMOUNT, NEW_AMOUNT):
+        _money_adds_up(world, django_capture_on_commit_callbacks)
+
+
+def _money_adds_up(world: World, on_commit: Any) -> None:
+    """After the roll-ups refresh, every page and download that shows money answers, and the
+    dashboard's total is the ledger's sum to the cent (Decimal, never float)."""
+    from django.db.models import Sum
+
+    from finance import rollups
+    from finance.models import ReportExport
+    from finance.rollups import RollupFilters
+
+    rollups.rebuild_all()
+    ledger = FinancialEntry.objects.aggregate(total=Sum("amount_usd"))["total"]
+    figures = rollups.totals(world.user, RollupFilters())
+    cents = sum(sum(stages.values()) for stages in figures.cents.values())
+    assert Decimal(cents).scaleb(-2) == ledger
+    rollup_api = world.api.get("/api/v1/rollups/", {"group_by": "division"})
+    assert rollup_api.status_code == 200
+    total = rollup_api.json()["total"]
+    families = ("ifad", "cofinancing", "in_kind")
+    assert sum(Decimal(v) for family in families for v in total[family].values()) == ledger
+    pages = {
+        "dashboard": world.client.get(reverse("finance:dashboard")),
+        "dashboard_xlsx": world.client.get(
+            reverse("finance:dashboard_table", args=["top", "xlsx"])
+        ),
+        "finance": world.client.get(reverse("finance:activity", args=[world.activity.pk])),
+        "activity": world.client.get(world.activity.get_absolute_url()),
+    }
+    for file_format in ("xlsx", "pdf"):
+        with on_commit(execute=True):
+            world.client.post(reverse("finance:reports"), {"format": file_format})
+        export = ReportExport.objects.latest("pk")
+        assert (export.state, export.error) == ("done", ""), file_format
+        pages[f"report_{file_format}"] = world.client.get(
+            reverse("finance:report_download", args=[export.pk])
+        )
+    for page, response in pages.items():
+        assert response.status_code == 200, page
 
 
 # --- rows stored before the rules: every download still answers --------------------------------
