@@ -161,6 +161,18 @@ class ActivityOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, "-pk")
 
 
+class CallerChoiceFilter(django_filters.ModelChoiceFilter):
+    """A choice among the records the caller may see: its form field is built for each
+    request, never kept. django-filter keeps a filter's field once built, and a field built
+    outside a request (the OpenAPI schema reads the filters' fields) would hold no choice at
+    all: every later request, copied from it, would refuse every id."""
+
+    @property
+    def field(self) -> Any:
+        self.__dict__.pop("_field", None)
+        return super().field
+
+
 def _visible_partners(request: HttpRequest | None) -> QuerySet[Partner]:
     user = getattr(request, "user", None)
     return Partner.objects.none() if user is None else visible_partners(user)
@@ -218,7 +230,7 @@ class ActivityFilter(django_filters.FilterSet):
     )
     # Only the organizations the caller may see: one hidden from them answers as an unknown id
     # does (the same "not one of the choices"), so neither its name nor its existence shows.
-    partner = django_filters.ModelChoiceFilter(
+    partner = CallerChoiceFilter(
         label=_("Partner organization"),
         queryset=_visible_partners,
         method="filter_partner",

@@ -108,10 +108,6 @@ def run_schemathesis(base_url: str, token: str, known: dict[str, Any]) -> Run:
         if negative or not case.query:
             return case
         case.query.pop("cursor", None)
-        # Through the live server, a partner id the caller may see is sometimes refused like an
-        # unknown one when other filters come with it (not reproduced in process: see the
-        # session note); the partner filter is tested in tests/security/test_filter_oracle.py.
-        case.query.pop("partner", None)
         for name, value in list(case.query.items()):
             if name in known:
                 case.query[name] = [known[name]] if isinstance(value, list) else known[name]

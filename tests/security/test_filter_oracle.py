@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from drf_spectacular.generators import SchemaGenerator
 
 from accounts.models import User
 from accounts.services import create_api_token
@@ -128,3 +129,13 @@ def test_the_public_iati_file_filters_by_a_partner_of_public_activities(
     unknown = anonymous.get("/api/v1/iati/activities.xml", {"partner": _unknown_partner_id()})
     assert hidden.status_code == unknown.status_code == 400
     assert hidden.json() == unknown.json()
+
+
+def test_reading_the_schema_does_not_empty_the_partner_choices(
+    partner_user: User, partner_org: Partner
+) -> None:
+    """The OpenAPI schema reads the filters' fields outside any request; the partner filter's
+    choices are still the caller's afterwards."""
+    SchemaGenerator().get_schema(public=True)
+    response = api_for(partner_user).get("/api/v1/activities/", {"partner": partner_org.pk})
+    assert response.status_code == 200, response.content
