@@ -92,7 +92,7 @@ class DemoPartner:
     iati_identifier: str = ""
 
 
-# Organizations named in the reference documents (/work/shared/reference-docs/).
+# Organizations named in the reference documents (../shared/reference-docs/).
 DEMO_PARTNERS: tuple[DemoPartner, ...] = (
     DemoPartner("PROCASUR Corporation", "PROCASUR", PartnerType.NGO, "CL"),
     DemoPartner(
