@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -203,7 +202,6 @@ def report_pdf(tables: Sequence[Table], *, preamble: Sequence[str]) -> bytes:
             "chart_rows": CHART_ROWS,
             "language": get_language() or "en",
             "direction": "rtl" if get_language_bidi() else "ltr",
-            "zero": Decimal(0),
         },
     )
     # Rows stored before accounts.text refused them may hold characters no document can.
