@@ -46,7 +46,7 @@ from django.urls import reverse  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
 from activities.models import Activity, Visibility  # noqa: E402
-from finance import dashboard, rollups, services, tasks  # noqa: E402
+from finance import dashboard, jobs, rollups, services, tasks  # noqa: E402
 from finance.models import (  # noqa: E402
     ActivityMoney,
     ActivityYearTotal,
@@ -164,7 +164,7 @@ def refresh_after_one_edit(user: User, client: Client, repeat: int) -> AfterEdit
     """Record one entry as the finance page does, time what the worker runs for it (the drain,
     then the warming of the dashboard's default views), then the focal point's next dashboard."""
     # The worker's tasks are run here, timed, rather than queued for whatever listens on Redis.
-    tasks.queue_rollup_drain = lambda: None
+    jobs.queue_rollup_drain = lambda: None
     url = reverse("finance:dashboard")
     times = AfterEdit()
     funded = FinancialEntry.objects.order_by("pk").values_list("activity_id", flat=True)

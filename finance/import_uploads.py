@@ -6,13 +6,13 @@ state, its progress and its result."""
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from django.core.cache import cache
-from django.db import transaction
 from django.utils.translation import gettext as _
-from kombu.exceptions import KombuError
 
 from .importer import ImportRefused, import_legacy_workbook
+from .jobs import PROCESS_PENDING_IMPORT, queue_or_run_on_commit
 from .legacy import UnsafeFile
 from .models import PendingImport
 
@@ -104,13 +104,8 @@ def give_up_pending_import(pending_id: int) -> None:
 def start_pending_import(*, pending: PendingImport, commit: bool) -> None:
     """Queue the check or the import once the upload is committed. When the broker cannot be
     reached the work runs here and now instead: slower for the user, but nothing waits forever."""
-    from .tasks import process_pending_import_task
-
-    def send() -> None:
-        try:
-            process_pending_import_task.delay(pending.pk, commit)
-        except KombuError:
-            logger.warning("Task queue unreachable; importing %s in the request", pending.pk)
-            process_pending_import(pending.pk, commit=commit)
-
-    transaction.on_commit(send)
+    queue_or_run_on_commit(
+        PROCESS_PENDING_IMPORT,
+        (pending.pk, commit),
+        partial(process_pending_import, pending.pk, commit=commit),
+    )

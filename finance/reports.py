@@ -18,6 +18,7 @@ import io
 import logging
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import openpyxl
@@ -26,7 +27,6 @@ from django.db import OperationalError, transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from kombu.exceptions import KombuError
 from openpyxl.styles import Font
 
 from accounts.models import User
@@ -43,6 +43,7 @@ from .dashboard import (
     describe_filters,
 )
 from .figures import Percent, Ratio
+from .jobs import BUILD_REPORT_EXPORT, queue_or_run_on_commit
 from .models import ReportExport
 from .periods import closed_line
 from .report_pdf import report_pdf
@@ -246,21 +247,13 @@ def start_report_export(
 ) -> ReportExport:
     """Record the request and queue its build once committed. When the broker cannot be reached
     the report is built here and now instead: slower for the user, but nothing waits forever."""
-    from .tasks import build_report_export_task
-
     export = ReportExport.objects.create(
         requested_by=user,
         filters=filters_to_json(filters),
         format=ReportExport.Format(file_format),
         language=language,
     )
-
-    def send() -> None:
-        try:
-            build_report_export_task.apply_async((export.pk,), retry=False)
-        except (KombuError, OSError):
-            logger.warning("Task queue unreachable; building report %s in the request", export.pk)
-            build_report_export(export.pk)
-
-    transaction.on_commit(send)
+    queue_or_run_on_commit(
+        BUILD_REPORT_EXPORT, (export.pk,), partial(build_report_export, export.pk)
+    )
     return export

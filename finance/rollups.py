@@ -53,6 +53,7 @@ from activities.models import (
 )
 
 from .figures import FigureSet
+from .jobs import queue_rollup_drain_on_commit
 from .models import (
     IFAD_KINDS,
     ActivityMoney,
@@ -1146,13 +1147,7 @@ def _record_requests(rows: list[RollupRefresh]) -> None:
     if not rows:
         return
     RollupRefresh.objects.bulk_create(rows)
-    # One drain per transaction, however many edits it makes: an import that updates 10,000
-    # activities queues one task, not 10,000. A callback dropped with a rolled-back savepoint
-    # is no longer in the list, so the next request queues it again.
-    # Each item is (savepoint ids, callback, robust).
-    if not any(item[1] is _queue_drain for item in connection.run_on_commit):
-        # robust: the edit is committed whatever happens to the queueing (see queue_rollup_drain).
-        transaction.on_commit(_queue_drain, robust=True)
+    queue_rollup_drain_on_commit()
 
 
 def request_refresh_for_activities(
@@ -1178,13 +1173,6 @@ def request_refresh_for_entries_after(entry_id: int) -> None:
 
 def last_entry_id() -> int:
     return FinancialEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-
-
-def _queue_drain() -> None:
-    # Imported here: tasks imports this module.
-    from .tasks import queue_rollup_drain
-
-    queue_rollup_drain()
 
 
 # Above this many activities in one drain, their slices are recomputed whole instead: a bulk

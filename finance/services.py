@@ -26,6 +26,7 @@ from activities.models import Activity, Partner, Theme
 from . import periods, rollups
 from .amounts import AmountError, parse_amount
 from .iati_codelists import active_codes
+from .jobs import queue_rollup_rebuild
 from .models import (
     CURRENCY_CODES,
     IFAD_KINDS,
@@ -747,8 +748,5 @@ def start_rollup_rebuild(*, user: User | None) -> RollupRun:
     if rollups.rebuild_in_progress() is not None:
         raise FinanceError(_("A rebuild is already queued or running: wait for it to finish."))
     run = RollupRun.objects.create(requested_by=user)
-    # Imported here: tasks imports this module through the importer.
-    from .tasks import queue_rollup_rebuild
-
     transaction.on_commit(lambda: queue_rollup_rebuild(run.pk), robust=True)
     return run

@@ -6,15 +6,19 @@ from typing import Any
 
 from celery import Task, shared_task
 from celery.signals import worker_ready
-from django.conf import settings
 from django.core.cache import caches
 from django.db import OperationalError, connection
-from django.utils.translation import gettext as _
-from kombu.exceptions import KombuError
-from redis.exceptions import RedisError
 
 from .dashboard import warm_default_views
 from .import_uploads import give_up_pending_import, process_pending_import
+from .jobs import (
+    CACHE_ERRORS,
+    WARM_QUEUED_KEY,
+    queue_dashboard_warm,
+    queue_rollup_drain,
+    queue_rollup_rebuild,
+    queue_rollup_recovery,
+)
 from .models import RollupRun
 from .reports import build_report_export
 from .rollups import drain_refresh_requests, interrupted_rebuilds, rebuild_all
@@ -33,10 +37,6 @@ RELIABLE = {
     "retry_backoff_max": 60,
     "max_retries": 5,
 }
-# What a producer does when Redis cannot be reached: fail at once (retry=False) rather than wait
-# in the broker's reconnection loop. The work is recorded in the database first in every case.
-BROKER_ERRORS = (KombuError, OSError)
-CACHE_ERRORS = (RedisError, OSError)
 
 
 @shared_task(bind=True, **RELIABLE)
@@ -82,10 +82,6 @@ def rebuild_rollups_task(run_id: int | None = None) -> int:
 
 # Refreshes that follow each other within this many seconds share one warming: each costs the
 # worker and the database a second or two, and only the last one's figures are ever shown.
-WARM_DELAY_SECONDS = 3
-WARM_QUEUED_KEY = "dashboard:warm-queued"
-
-
 @shared_task(**RELIABLE)
 def warm_dashboard_task() -> bool:
     """Cache the dashboard's default view for the roll-ups just recomputed."""
@@ -93,28 +89,6 @@ def warm_dashboard_task() -> bool:
     with contextlib.suppress(*CACHE_ERRORS):
         caches["dashboard"].delete(WARM_QUEUED_KEY)
     return warm_default_views()
-
-
-def queue_dashboard_warm() -> None:
-    """Ask a worker to warm the dashboard's cache in a few seconds, unless a warming is already
-    waiting; never fails the caller.
-
-    Not with eager tasks (the quickstart, the tests): there the warming would run inside the
-    request that saved the edit, and the one web process computes the page on demand anyway.
-    """
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return
-    try:
-        if not caches["dashboard"].add(WARM_QUEUED_KEY, 1, timeout=60):
-            return  # one is queued and has not started: it will read these figures
-    except CACHE_ERRORS:
-        pass  # without Redis the queue is down too: the attempt below says so
-    try:
-        warm_dashboard_task.apply_async(countdown=WARM_DELAY_SECONDS, retry=False)
-    except BROKER_ERRORS:
-        logger.warning("Task queue unreachable: dashboard cache not warmed")
-        with contextlib.suppress(*CACHE_ERRORS):
-            caches["dashboard"].delete(WARM_QUEUED_KEY)
 
 
 @shared_task(**RELIABLE)
@@ -143,42 +117,12 @@ def resume_interrupted_rebuilds(*, include_queued: bool) -> int:
     return resumed
 
 
-def queue_rollup_drain() -> None:
-    """Ask a worker to drain the refresh requests; never fails the caller.
-
-    The requests are already committed, so when Redis cannot be reached the edit is not at risk:
-    beat's minutely drain, or the next edit's, will pick them up once it is back.
-    """
-    try:
-        drain_rollups_task.apply_async(retry=False)
-    except BROKER_ERRORS:
-        logger.warning("Task queue unreachable: roll-up refresh left for the next drain")
-
-
 @shared_task(**RELIABLE)
 def build_report_export_task(export_id: int) -> None:
     """The dashboard's consolidated report (xlsx or PDF) for the user who asked for it."""
     build_report_export(export_id)
 
 
-def queue_rollup_rebuild(run_id: int) -> bool:
-    """Queue the rebuild of `run_id`; when Redis cannot be reached, mark the run failed (with
-    the reason, shown to the focal point) and return False."""
-    try:
-        rebuild_rollups_task.apply_async((run_id,), retry=False)
-    except BROKER_ERRORS:
-        logger.warning("Task queue unreachable: roll-up rebuild %s not started", run_id)
-        RollupRun.objects.filter(pk=run_id).update(
-            state=RollupRun.State.FAILED,
-            error=_("The task queue could not be reached: try again in a moment."),
-        )
-        return False
-    return True
-
-
 @worker_ready.connect
 def _recover_on_worker_start(**_kwargs: Any) -> None:
-    try:
-        recover_rollups_task.apply_async(retry=False)
-    except BROKER_ERRORS:
-        logger.warning("Task queue unreachable at worker start: roll-up recovery skipped")
+    queue_rollup_recovery()

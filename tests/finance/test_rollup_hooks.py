@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from accounts.models import User
 from activities.models import Activity, ActivityCountry, CountryRole, Status, Visibility
@@ -21,7 +22,7 @@ from activities.services import (
     merge_partners,
     update_activity,
 )
-from finance import rollups, services, tasks
+from finance import jobs, rollups, services, tasks
 from finance.importer import import_legacy_workbook
 from finance.models import (
     ActivityPair,
@@ -146,10 +147,14 @@ def test_a_correction_asks_for_its_entry_slice_and_the_total_follows(focal: User
 
 
 def test_one_transaction_queues_one_drain_however_many_requests(
-    focal: User, django_capture_on_commit_callbacks: Callable[..., Any]
+    focal: User,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
+    drains: list[str] = []
+    monkeypatch.setattr(jobs, "queue_rollup_drain", lambda: drains.append("drain"))
     activity = ActivityFactory(countries=["BR"])
-    with django_capture_on_commit_callbacks() as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         record(activity, focal, entry("1.00"))
         record(activity, focal, entry("2.00", year=2025))
         update_activity(
@@ -158,8 +163,31 @@ def test_one_transaction_queues_one_drain_however_many_requests(
             user=focal,
             expected_version=None,
         )
-    assert len(callbacks) == 1
+    assert drains == ["drain"]
     assert RollupRefresh.objects.count() == 4  # 2024, 2025, then both again for the modality
+    with django_capture_on_commit_callbacks(execute=True):
+        record(activity, focal, entry("3.00"))
+    assert drains == ["drain", "drain"]  # the next transaction queues its own
+
+
+def test_a_request_in_a_rolled_back_savepoint_does_not_cancel_the_drain_of_later_ones(
+    focal: User,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    drains: list[str] = []
+    monkeypatch.setattr(jobs, "queue_rollup_drain", lambda: drains.append("drain"))
+    activity = ActivityFactory(countries=["BR"])
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                record(activity, focal, entry("1.00"))
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        record(activity, focal, entry("2.00", year=2025))
+    assert drains == ["drain"]
+    assert requested() == {(2025, activity.lead_division_id)}
 
 
 def test_an_unreachable_queue_does_not_fail_the_edit_and_the_request_stays(

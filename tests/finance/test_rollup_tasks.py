@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from accounts.models import User
-from finance import rollups, services, tasks
+from finance import jobs, rollups, services, tasks
 from finance.models import ContributionKind, RollupRefresh, RollupRun, Stage
 from finance.rollups import RollupFilters, YearComputed
 from finance.services import EntryData, FinanceError
@@ -165,7 +165,7 @@ def test_a_drain_that_recomputed_something_queues_the_dashboard_warming(
     settings.CELERY_TASK_ALWAYS_EAGER = False
     queued: list[str] = []
     monkeypatch.setattr(tasks.warm_dashboard_task, "apply_async", lambda **_kw: queued.append("w"))
-    monkeypatch.setattr(tasks, "queue_rollup_drain", lambda: None)
+    monkeypatch.setattr(jobs, "queue_rollup_drain", lambda: None)
     record(focal, "1.00")
     assert tasks.drain_rollups_task() == 1
     assert queued == ["w"]
@@ -199,10 +199,10 @@ def test_refreshes_in_quick_succession_share_one_warming(
     queued: list[dict[str, Any]] = []
     monkeypatch.setattr(tasks.warm_dashboard_task, "apply_async", lambda **kw: queued.append(kw))
     monkeypatch.setattr(tasks, "warm_default_views", lambda: True)
-    tasks.queue_dashboard_warm()
-    tasks.queue_dashboard_warm()  # the first one has not started: nothing more to queue
+    jobs.queue_dashboard_warm()
+    jobs.queue_dashboard_warm()  # the first one has not started: nothing more to queue
     assert len(queued) == 1
-    assert queued[0]["countdown"] == tasks.WARM_DELAY_SECONDS
+    assert queued[0]["countdown"] == jobs.WARM_DELAY_SECONDS
     tasks.warm_dashboard_task()  # it starts: a refresh after this needs a warming of its own
-    tasks.queue_dashboard_warm()
+    jobs.queue_dashboard_warm()
     assert len(queued) == 2
