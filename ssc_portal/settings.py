@@ -240,6 +240,9 @@ def file_storage() -> dict[str, object]:
         "default_acl": None,
         "querystring_auth": True,
         "querystring_expire": 60,
+        # A download is read from the bucket before it is streamed: past this size it is spooled
+        # to a temporary file rather than held in the web worker's memory.
+        "max_memory_size": 2 * 1024 * 1024,
         # Two uploads of one name (the same document attached twice) keep two objects: removing
         # one must not take the other's file away.
         "file_overwrite": False,

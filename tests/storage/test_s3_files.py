@@ -10,6 +10,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.core.files.storage import Storage
 from django.test import Client
 from django.urls import reverse
@@ -63,6 +64,23 @@ def test_a_knowledge_file_is_stored_in_the_bucket_and_downloaded_from_it(
     with django_capture_on_commit_callbacks(execute=True):
         cpm_client.post(reverse("knowledge:asset_delete", args=[asset.pk]))
     assert s3_bucket.keys() == set()
+
+
+def test_a_file_larger_than_the_memory_limit_arrives_whole(
+    s3_storage: Storage, s3_bucket: Bucket, cpm_client: Client
+) -> None:
+    # Past max_memory_size the file read from the bucket is spooled to a temporary file.
+    limit = settings.STORAGES["default"]["OPTIONS"]["max_memory_size"]
+    content = pdf_bytes("A long annex") + b"\n%" + b"0" * (limit + 1024)
+    response = cpm_client.post(
+        reverse("knowledge:asset_create"),
+        asset_form(attachments=[upload("Annex.pdf", content)]),
+    )
+    assert response.status_code == 302
+    stored = KnowledgeAsset.objects.get().files.get()
+    download = cpm_client.get(stored.get_absolute_url())
+    assert download["Content-Length"] == str(len(content))
+    assert b"".join(download.streaming_content) == content
 
 
 def test_the_same_document_attached_twice_keeps_two_objects(
