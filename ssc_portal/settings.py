@@ -178,8 +178,80 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+
+def file_storage() -> dict[str, object]:
+    """The storage of uploaded and built files, from the environment: this machine's disk under
+    MEDIA_ROOT unless a bucket is named.
+
+    Setting AWS_STORAGE_BUCKET_NAME moves every uploaded and built file (knowledge attachments,
+    workbook uploads, report exports) to that bucket, so that any web node or worker reads what
+    another wrote. A half-given set stops the start-up: a node that quietly fell back to its own
+    disk would write files the others never find.
+    """
+    bucket = env("AWS_STORAGE_BUCKET_NAME", "").strip()
+    endpoint = env("AWS_S3_ENDPOINT_URL", "").strip()
+    region = env("AWS_S3_REGION_NAME", "").strip()
+    style = env("AWS_S3_ADDRESSING_STYLE", "").strip().lower()
+    access_key = env("AWS_ACCESS_KEY_ID", "").strip()
+    secret_key = env("AWS_SECRET_ACCESS_KEY", "").strip()
+    if not bucket:
+        given = [
+            name
+            for name, value in (
+                ("AWS_S3_ENDPOINT_URL", endpoint),
+                ("AWS_S3_REGION_NAME", region),
+                ("AWS_S3_ADDRESSING_STYLE", style),
+            )
+            if value
+        ]
+        if given:
+            raise ImproperlyConfigured(
+                f"{', '.join(given)} set without AWS_STORAGE_BUCKET_NAME: name the bucket too, "
+                "or unset them to keep files on this machine's disk."
+            )
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if endpoint and not endpoint.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(
+            f"AWS_S3_ENDPOINT_URL must start with http:// or https://, not {endpoint!r}."
+        )
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured(
+            "Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (then boto3 finds "
+            "the credentials itself, e.g. the machine's role)."
+        )
+    # Servers other than AWS are mostly reached by a plain host name (minio:9000) that cannot
+    # carry the bucket as a subdomain: path-style addressing unless told otherwise.
+    style = style or ("path" if endpoint else "auto")
+    if style not in ("auto", "path", "virtual"):
+        raise ImproperlyConfigured(
+            f"AWS_S3_ADDRESSING_STYLE must be auto, path or virtual, not {style!r}."
+        )
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint or None,
+        "region_name": region or None,
+        "access_key": access_key or None,
+        "secret_key": secret_key or None,
+        "addressing_style": style,
+        # Private objects (the bucket's own default): files are only ever streamed through the
+        # views that check who asks, never linked to; a URL, were one ever made, is signed and
+        # short-lived.
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": 60,
+        # A download is read from the bucket before it is streamed: past this size it is spooled
+        # to a temporary file rather than held in the web worker's memory.
+        "max_memory_size": 2 * 1024 * 1024,
+        # Two uploads of one name (the same document attached twice) keep two objects: removing
+        # one must not take the other's file away.
+        "file_overwrite": False,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -188,6 +260,7 @@ STORAGES = {
         )
     },
 }
+# Local disk storage only (no bucket named): where the files are kept.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
 # Knowledge asset files (PDF, office documents, images): each upload at most this size.
