@@ -75,6 +75,17 @@ def _fill_demand(page: Page, bolivia: Country) -> None:
     page.get_by_label("Inclusive agricultural value chains").check()
 
 
+def _search_library(page: Page) -> None:
+    """Search the library for the word only the case study's PDF holds, as typed in lower
+    case: the case study alone is found, the word highlighted as the PDF writes it."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Knowledge").click()
+    page.get_by_label("Search the library").fill(PDF_ONLY_WORD.lower())
+    page.get_by_role("button", name="Search", exact=True).click()
+    result = page.locator(".result").filter(has_text="How Andean farmers run their quinoa")
+    expect(result).to_have_count(1)
+    expect(result.locator("mark")).to_have_text(PDF_ONLY_WORD)
+
+
 def test_cpm_shares_a_case_study_and_turns_a_matched_demand_into_an_activity(
     live_server,  # type: ignore[no-untyped-def]
     live_settings: None,
@@ -113,12 +124,7 @@ def test_cpm_shares_a_case_study_and_turns_a_matched_demand_into_an_activity(
     _shoot(page, screenshots, "asset")
 
     # 2. Find it by the word that is only inside the PDF.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Knowledge").click()
-    page.get_by_label("Search the library").fill(PDF_ONLY_WORD.lower())
-    page.get_by_role("button", name="Search", exact=True).click()
-    result = page.locator(".result").filter(has_text="How Andean farmers run their quinoa")
-    expect(result).to_have_count(1)
-    expect(result.locator("mark")).to_have_text(PDF_ONLY_WORD)
+    _search_library(page)
     _shoot(page, screenshots, "search")
 
     # 3. Record a learning demand from Bolivia on value chains.
