@@ -146,8 +146,7 @@ class FinancialEntry(models.Model):
         indexes = [
             models.Index(fields=["activity", "stage"]),
             # A roll-up refresh sums one fiscal year's entries: with what it reads in the index,
-            # PostgreSQL need not visit 37,000 rows scattered over the table (a third of a
-            # second of a refresh at 1,000,000 entries).
+            # PostgreSQL need not visit that year's rows scattered over the table.
             models.Index(
                 fields=["fiscal_year", "activity"],
                 include=["kind", "stage", "amount_usd"],

@@ -37,8 +37,8 @@ def derived_key(to: str, *, null: bool = False) -> models.ForeignKey[Any, Any]:
     constraint nor an index of its own.
 
     They hold derived rows, replaced slice by slice, millions of them in a full rebuild.
-    PostgreSQL checks a deferred constraint row by row at COMMIT (that was half of a rebuild's
-    time at 1,000,000 entries) and every index is one more write per row; the reads go through
+    PostgreSQL checks a deferred constraint row by row at COMMIT (a large share of a rebuild's
+    time) and every index is one more write per row; the reads go through
     the tables' slice indexes. Django still cascades deletions, and a rebuild would drop a row
     left behind anyway.
     """
@@ -88,9 +88,8 @@ class RollupCell(models.Model):
             # A country filter is answered by the full grain: without an index the dashboard
             # filtered by one country read all of its cells to keep a few thousand. The
             # country's cells are read from this index alone, with every column the
-            # dashboard needs: Brazil's 34,000 cells lie on as many pages of the table (120-
-            # 130 ms each for the money by year and by theme, 23-26 ms from the index). Its
-            # price is its size: about 420 MB at 3.75 million full cells.
+            # dashboard needs: in the table they lie on about as many pages as there are
+            # cells. Its price is its size, which grows with the full grain.
             models.Index(
                 fields=["country", "year"],
                 include=[
@@ -100,9 +99,9 @@ class RollupCell(models.Model):
                 condition=models.Q(grain="full"),
                 name="rollup_cell_full_country_cover",
             ),
-            # The same for a theme, which keeps a larger share of the cells (a tenth: 375,000
-            # at 100,000 activities). The dashboard filtered by one theme took 1.75 s cold
-            # with no index, 1-1.1 s through an index on the theme, 0.55-0.6 s from this one.
+            # The same for a theme, which keeps a larger share of the cells (about a tenth):
+            # the dashboard filtered by one theme is faster from this index than through an
+            # index on the theme alone, and far faster than with no index.
             models.Index(
                 fields=["theme", "year"],
                 include=[
@@ -113,17 +112,16 @@ class RollupCell(models.Model):
                 name="rollup_cell_full_theme_cover",
             ),
             # The country grain with every column the dashboard reads from it: one country's
-            # money by country, and the whole grain summed by country (350,000 cells at 100,000
-            # activities, on pages shared with the other grains), are read from the index alone.
-            # The unfiltered sum: 226 ms read through the table, 95 ms from this index.
+            # money by country, and the whole grain summed by country (its cells lie on pages
+            # shared with the other grains), are read from the index alone.
             models.Index(
                 fields=["country", "year", "division"],
                 include=["is_public", "kind", "stage", "amount_cents"],
                 condition=models.Q(grain="country"),
                 name="rollup_cell_country_cover",
             ),
-            # The same for the theme grain (50,000 cells) and the core grain (110,000 cells:
-            # money by year, division and modality).
+            # The same for the theme grain and the core grain (money by year, division and
+            # modality).
             models.Index(
                 fields=["theme", "year", "division"],
                 include=["is_public", "kind", "stage", "amount_cents"],
@@ -136,10 +134,10 @@ class RollupCell(models.Model):
                 condition=models.Q(grain="core"),
                 name="rollup_cell_core_cover",
             ),
-            # The modality grain: the core grain without funding nature and status (14,500
-            # cells where the core grain has 110,000 at 100,000 activities). The dashboard's
-            # money by year, division and modality, with no such filter, is read from this
-            # index alone: the unfiltered query took 58 ms cold from the core grain, 22 here.
+            # The modality grain: the core grain without funding nature and status, so about
+            # an eighth of its cells. The dashboard's money by year, division and modality,
+            # with no such filter, is read from this index alone rather than from the core
+            # grain.
             models.Index(
                 fields=["year", "division", "modality"],
                 include=["is_public", "kind", "stage", "amount_cents"],
@@ -156,9 +154,9 @@ class AllYearsCell(models.Model):
     """The country and theme grains' cells summed over every fiscal year.
 
     The dashboard over all years (its first view, a division's, a country's or a theme's) sums
-    these: about 25,000 rows at 100,000 activities, where the country grain alone holds 350,000
-    cells (100-150 ms to sum them all, against a few ms here). Kept by finance.rollups after
-    each refresh, for the divisions the refresh touched, and checked by the full rebuild.
+    these: a small fraction of the rows of the country grain alone, which takes too long to sum
+    for the first view. Kept by finance.rollups after each refresh, for the divisions the
+    refresh touched, and checked by the full rebuild.
     """
 
     grain = models.CharField(max_length=8, choices=Grain.choices)  # country or theme
@@ -203,8 +201,8 @@ class ActivityYearTotal(models.Model):
             ),
             models.Index(fields=["activity"], name="rollup_activity_year_activity"),
             # A division's years (the dashboard's activities and flows over a year range) read
-            # from the index alone, with every column those queries filter or sum on: LAC's
-            # 36,000 totals of 2015-2020 lie on 2,800 pages of the table.
+            # from the index alone, with every column those queries filter or sum on: in the
+            # table, a division's totals of a few years lie scattered over thousands of pages.
             models.Index(
                 fields=["division", "year"],
                 include=[
@@ -221,8 +219,8 @@ class ActivityYearTotal(models.Model):
 
 class ActivityMoney(models.Model):
     """One activity's allocated money over all its fiscal years (ActivityYearTotal summed), with
-    its dimensions: the dashboard ranks its top activities and counts its activities from these
-    100,000 rows rather than grouping a million totals, when no year range is asked for.
+    its dimensions: the dashboard ranks its top activities and counts its activities from one
+    row per activity rather than grouping every year's totals, when no year range is asked for.
 
     Kept by finance.rollups with the totals: when a slice's totals change, the rows of the
     activities in that slice are recomputed from all their years' totals.
@@ -257,8 +255,8 @@ class ActivityPair(models.Model):
     money (one that has an ActivityMoney row), with that row's dimensions copied.
 
     The dashboard counts the pairs of its selection from these rows: the self-join of the
-    activities' countries it replaces read every country link twice (0.1-0.2 s for any
-    selection at 100,000 activities). Kept by finance.rollups with ActivityMoney, from the
+    activities' countries it replaces read every country link twice, whatever the selection.
+    Kept by finance.rollups with ActivityMoney, from the
     activities' countries and their roles (a "both" country is a provider and a receiver).
     """
 
@@ -299,8 +297,8 @@ class PairCount(models.Model):
     visibility: ActivityPair counted.
 
     The dashboard's flows over all years, filtered by division at most (the focal point's first
-    view, a CPM's), add these up: about 56,000 rows at 100,000 activities, where counting the
-    336,000 pairs themselves took 100-170 ms. Kept by finance.rollups with ActivityPair.
+    view, a CPM's), add these up: a sixth of the rows that counting the pairs themselves
+    reads. Kept by finance.rollups with ActivityPair.
     """
 
     provider = derived_key("activities.Country")
