@@ -141,6 +141,10 @@ CHUNK = 500
 
 
 class _Writer(ImportPlanner):
+    """Plans the file chunk by chunk (finance.import_plan) and writes each chunk's plan: the
+    activities' records, their ledger versions and the entries that bring each line to its
+    figure."""
+
     def run(
         self,
         activity_rows: list[ActivityRow],
