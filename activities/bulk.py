@@ -1,12 +1,12 @@
 """Inserting many rows at once, with their audit history, for the importers.
 
 bulk_create and simple-history's bulk_create_with_history prepare every value of every row through
-the field's Python conversions, then build a historical model instance per row: at 10,000
-activities and 100,000 ledger entries that costs several times what the database spends storing
-them. On PostgreSQL these functions stream the rows with COPY instead, after taking their ids from
-the table's sequence, so that callers get the ids as bulk_create gives them and history rows need
-no instances. Values go in as the instances hold them (the callers build them from checked, typed
-data); the database still converts and checks each one against its column and constraints.
+the field's Python conversions, then build a historical model instance per row: for an import that
+costs several times what the database spends storing the rows. On PostgreSQL these functions stream
+the rows with COPY instead, after taking their ids from the table's sequence, so that callers get
+the ids as bulk_create gives them and history rows need no instances. Values go in as the instances
+hold them (the callers build them from checked, typed data); the database still converts and checks
+each one against its column and constraints.
 
 Elsewhere (SQLite in development) they fall back to bulk_create, which gives the same rows.
 """

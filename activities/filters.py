@@ -319,9 +319,9 @@ class ActivityFilter(django_filters.FilterSet):
         if not value:
             return queryset
         # The matching organizations are read first and given as a list: PostgreSQL estimates a
-        # `name LIKE '%word%'` at a couple of rows whatever the word, and for a common one
-        # (2,000 of 10,000 organizations) then joins 30,000 activities before sorting them
-        # (700 ms) instead of walking the newest until a page is full (12 ms).
+        # `name LIKE '%word%'` at a couple of rows whatever the word, and for a common one then
+        # joins every activity of those organizations before sorting them, instead of walking
+        # the newest until a page is full.
         partners = list(Partner.objects.search(value).order_by().values_list("pk", flat=True))
         links = ActivityPartner.objects.filter(partner_id__in=partners)
         return queryset.filter(pk__in=links.values("activity_id"))
@@ -405,13 +405,12 @@ class ApiActivityFilter(ActivityFilter):
 
         new_money = FinancialEntry.objects.filter(created_at__gte=value)
         # `updated_at >= x OR id IN (subquery)` defeats PostgreSQL's indexes: it walks every
-        # activity, and when the subquery is too big to hash it rescans it per activity (73 s
-        # on 100,000 activities whose 350,000 entries are all new). An incremental sync sees few
-        # new entries: their activities go in as a list, and the two index scans are OR-ed
-        # (under 1 ms). A first sync from long ago sees many: then a correlated EXISTS per
-        # activity, which stops once the page is full (a few ms).
+        # activity, and when the subquery is too big to hash it rescans it per activity. An
+        # incremental sync sees few new entries: their activities go in as a list, and the two
+        # index scans are OR-ed. A first sync from long ago sees many: then a correlated EXISTS
+        # per activity, which stops once the page is full.
         # Unordered: the entries' default ordering (value date) would sort every new entry before
-        # the LIMIT (180 ms on 330,000 entries); any 2,001 of them tell "few" from "many".
+        # the LIMIT; any 2,001 of them tell "few" from "many".
         ids = list(
             new_money.order_by().values_list("activity_id", flat=True)[: self.INLINE_MONEY_IDS + 1]
         )

@@ -219,9 +219,9 @@ class ActivityForm(forms.ModelForm):
 class LongSelect(forms.Select):
     """A Select for long option lists, built in Python rather than one template per option.
 
-    The activity form has a 249-country select on every row and a 5,000-partner select on every
+    The activity form has a 249-country select on every row and an organization on every
     partner row: through Django's option templates, or even through format_html per option,
-    that is tens of thousands of lazy, escaped renders, seconds of CPU per page. Each option is
+    that is a lazy, escaped render per option and row, most of the page's CPU. Each option is
     one f-string here. The HTML is the same as Select's (tests/activities/test_long_select.py).
     """
 
@@ -312,9 +312,9 @@ PARTNER_LIST_ID = "partner-names"
 class PartnerInput(forms.TextInput):
     """A partner organization typed by name, with the suggestions of the page's <datalist>.
 
-    A select per row listed the 5,000 organizations again in every row (2.7 MB for an activity
-    form); the datalist lists them once per page and the browser filters it as the user types,
-    with the keyboard, with or without JavaScript.
+    A select per row listed every organization again in every row, which made the activity form
+    heavy to send; the datalist lists them once per page and the browser filters it as the user
+    types, with the keyboard, with or without JavaScript.
     """
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
@@ -344,8 +344,8 @@ class PartnerField(forms.TypedChoiceField):
         """The organizations to accept (partner_options()), by label and by id.
 
         Every row of every form shares the one PartnerOptions of the process: nothing here
-        walks the 10,000 organizations (normalizing them as choices, building the two maps took
-        30 ms per row, 90 ms for the finance page's three lines).
+        walks the organizations, as normalizing them as choices and building the two maps did
+        for every row.
         """
         # A choice iterator is taken as it is (Django normalizes any other list item by item).
         self.choices = options.iterator
@@ -449,7 +449,7 @@ PARTNER_CHOICES_SECONDS = 300
 
 def _partner_key() -> str:
     """Names the current partner list: it changes when a partner is added, changed or removed.
-    One aggregate (count and latest change, about 2 ms)."""
+    One aggregate (count and latest change), cheap enough for every request."""
     stamp = Partner.objects.aggregate(count=Count("pk"), changed=Max("updated_at"))
     changed = stamp["changed"].isoformat() if stamp["changed"] else ""
     return f"partner-choices:{stamp['count']}:{changed}"
@@ -482,7 +482,7 @@ class PartnerOptions:
 
 
 # The process's current PartnerOptions. In memory, not in Django's cache: the local-memory cache
-# pickles what it keeps, and unpickling 10,000 labels cost 7 ms per request.
+# pickles what it keeps, and every request would unpickle every label.
 _partner_options: PartnerOptions | None = None
 
 
@@ -509,8 +509,8 @@ def partner_options() -> PartnerOptions:
     """Every organization, labelled with its country: built once per process and reused until a
     partner is added, changed or removed (or PARTNER_CHOICES_SECONDS have passed).
 
-    Building it reads 10,000 partners into models (about 150 ms); the edit, finance and
-    knowledge forms ask for it on every GET and POST. Each gunicorn process builds its own.
+    Building it reads every partner into a model, too slow to repeat for the edit, finance and
+    knowledge forms, which ask for it on every GET and POST. Each gunicorn process builds its own.
     """
     global _partner_options
     key = _partner_key()

@@ -534,8 +534,8 @@ class Activity(models.Model):
                 name="activity_reporting_year_idx",
             ),
             # The list sorted by status (activities.filters): the first page read from the index
-            # rather than all 100,000 rows ranked and sorted (0.2 ms instead of 200 ms). The
-            # primary key comes second, as the list breaks ties with it.
+            # rather than every row ranked and sorted. The primary key comes second, as the list
+            # breaks ties with it.
             models.Index(status_rank(), models.F("id").desc(), name="activity_status_rank_idx"),
         ]
 

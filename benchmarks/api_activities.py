@@ -71,6 +71,64 @@ SCENARIOS = [
 ]
 
 
+def _activity_entries(
+    rng: random.Random, pk: int, year: int | None, partners: list[int], eur: Decimal
+) -> list[FinancialEntry]:
+    """One activity's ledger: IFAD's money planned, allocated and often spent, sometimes
+    cofinancing and an in-kind contribution in euros."""
+    entries = []
+    day = datetime.date(year or 2015, rng.randint(1, 12), 1)
+    planned = Decimal(rng.randrange(10_000, 500_000, 1000))
+    lines: list[tuple[str, int | None, str, Decimal, str, Decimal, str]] = [
+        ("ifad_grant", None, "planned", planned, "USD", Decimal(1), ""),
+        ("ifad_grant", None, "allocated", planned * Decimal("0.8"), "USD", Decimal(1), ""),
+    ]
+    if rng.random() < 0.6:
+        lines.append(("ifad_grant", None, "spent", planned / 2, "USD", Decimal(1), ""))
+    if rng.random() < 0.4:
+        lines.append(
+            (
+                "cofinancing",
+                rng.choice(partners),
+                "allocated",
+                planned / 3,
+                "EUR",
+                eur,
+                "",
+            )
+        )
+    if rng.random() < 0.3:
+        lines.append(
+            (
+                "in_kind",
+                rng.choice(partners),
+                "allocated",
+                Decimal(20_000),
+                "EUR",
+                eur,
+                "venue",
+            )
+        )
+    for kind, contributor, stage, amount, currency, rate, valued in lines:
+        amount = amount.quantize(Decimal("0.01"))
+        entries.append(
+            FinancialEntry(
+                activity_id=pk,
+                contributor_id=contributor,
+                kind=kind,
+                valuation_method=valued,
+                stage=stage,
+                amount=amount,
+                currency=currency,
+                value_date=day,
+                fiscal_year=day.year,
+                units_per_usd=rate,
+                amount_usd=(amount / rate).quantize(Decimal("0.01")),
+            )
+        )
+    return entries
+
+
 def ensure_money() -> None:
     """Ledger entries for every activity, once: the API's activity carries its money. An
     activity has its entries when it has its ledger version row."""
@@ -90,55 +148,7 @@ def ensure_money() -> None:
     for start in range(0, len(ids), 5000):
         rows = []
         for pk, year in ids[start : start + 5000]:
-            day = datetime.date(year or 2015, rng.randint(1, 12), 1)
-            planned = Decimal(rng.randrange(10_000, 500_000, 1000))
-            lines = [
-                ("ifad_grant", None, "planned", planned, "USD", Decimal(1), ""),
-                ("ifad_grant", None, "allocated", planned * Decimal("0.8"), "USD", Decimal(1), ""),
-            ]
-            if rng.random() < 0.6:
-                lines.append(("ifad_grant", None, "spent", planned / 2, "USD", Decimal(1), ""))
-            if rng.random() < 0.4:
-                lines.append(
-                    (
-                        "cofinancing",
-                        rng.choice(partners),
-                        "allocated",
-                        planned / 3,
-                        "EUR",
-                        eur,
-                        "",
-                    )
-                )
-            if rng.random() < 0.3:
-                lines.append(
-                    (
-                        "in_kind",
-                        rng.choice(partners),
-                        "allocated",
-                        Decimal(20_000),
-                        "EUR",
-                        eur,
-                        "venue",
-                    )
-                )
-            for kind, contributor, stage, amount, currency, rate, valued in lines:
-                amount = amount.quantize(Decimal("0.01"))
-                rows.append(
-                    FinancialEntry(
-                        activity_id=pk,
-                        contributor_id=contributor,
-                        kind=kind,
-                        valuation_method=valued,
-                        stage=stage,
-                        amount=amount,
-                        currency=currency,
-                        value_date=day,
-                        fiscal_year=day.year,
-                        units_per_usd=rate,
-                        amount_usd=(amount / rate).quantize(Decimal("0.01")),
-                    )
-                )
+            rows += _activity_entries(rng, pk, year, partners, eur)
         with transaction.atomic():
             FinancialEntry.objects.bulk_create(rows, batch_size=5000)
             LedgerLock.objects.bulk_create(

@@ -177,7 +177,27 @@ def build_workbook(path: Path, activities: int, contributions: int) -> list[int]
         )
     sheet.append(["", "Total", "", "", "", "", "", "", "", "", *totals, ""])
 
-    sheet = workbook.create_sheet("Contributions")
+    eur_years = _write_contributions(
+        workbook.create_sheet("Contributions"),
+        rng,
+        ids,
+        contributors,
+        contributor_types,
+        contributions,
+    )
+    workbook.save(path)
+    return sorted(eur_years)
+
+
+def _write_contributions(
+    sheet: Any,
+    rng: random.Random,
+    ids: list[tuple[str, int]],
+    contributors: list[str],
+    contributor_types: dict[str, str],
+    contributions: int,
+) -> set[int]:
+    """The Contributions sheet's rows; the years of the activities given EUR contributions."""
     sheet.append(CONTRIBUTION_HEADER)
     eur_years: set[int] = set()
     for number in range(contributions):
@@ -202,8 +222,7 @@ def build_workbook(path: Path, activities: int, contributions: int) -> list[int]
                 "Staff time and venue" if kind == "In-kind" else "",
             ]
         )
-    workbook.save(path)
-    return sorted(eur_years)
+    return eur_years
 
 
 # --- the database -----------------------------------------------------------------------------

@@ -354,7 +354,7 @@ def print_server_stats(log: Path) -> None:
     )
 
 
-def main() -> None:
+def parse_options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--activities", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=50)
@@ -363,10 +363,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8321)
     parser.add_argument("--no-worker", action="store_true", help="no Celery worker")
     parser.add_argument("--keep", action="store_true", help="keep the logs and CSV files")
-    options = parser.parse_args()
+    return parser.parse_args()
 
+
+def prepare(activities: int) -> None:
+    """The data, the roll-ups and the static files, each made once; statistics every run."""
     ensure_database()
-    ensure_data(options.activities)
+    ensure_data(activities)
     ensure_money()
     ensure_rollups()
     with connection.cursor() as cursor:
@@ -375,80 +378,91 @@ def main() -> None:
         cursor.execute("VACUUM ANALYZE")
     call_command("collectstatic", interactive=False, verbosity=0)
 
-    work = Path(tempfile.mkdtemp(prefix="ssc-load-"))
+
+def start_worker(log: Path) -> subprocess.Popen[bytes]:
+    return start(
+        [
+            str(BIN / "celery"),
+            "-A",
+            "ssc_portal",
+            "worker",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "WARNING",
+        ],
+        log,
+    )
+
+
+def start_server(port: int, log: Path) -> subprocess.Popen[bytes]:
+    return start(
+        [
+            str(BIN / "gunicorn"),
+            "--config",
+            "gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "ssc_portal.wsgi:application",
+        ],
+        log,
+    )
+
+
+def run_locust(options: argparse.Namespace, host: str, work: Path, plan: Path) -> None:
+    with (work / "locust.log").open("wb") as out:
+        subprocess.run(  # noqa: S603 - our own executables, fixed arguments
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(ROOT / "benchmarks" / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(options.users),
+                "-r",
+                str(options.spawn_rate),
+                "-t",
+                f"{options.duration}s",
+                "--host",
+                host,
+                "--csv",
+                str(work / "load"),
+                "--stop-timeout",
+                "10",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "LOAD_PLAN": str(plan)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+
+
+def measure_load(
+    options: argparse.Namespace, work: Path, load_before: float
+) -> tuple[float, dict[str, float]]:
+    """Run the load against a fresh server (and worker): seconds taken, CPU seconds by process."""
     plan = work / "plan.json"
     write_plan(plan)
     host = f"http://127.0.0.1:{options.port}"
-    server_log, worker_log, locust_log = (
-        work / "gunicorn.log",
-        work / "worker.log",
-        work / "locust.log",
-    )
+    server_log = work / "gunicorn.log"
     server = worker = None
-    load_before = os.getloadavg()
     try:
         if not options.no_worker:
-            worker = start(
-                [
-                    str(BIN / "celery"),
-                    "-A",
-                    "ssc_portal",
-                    "worker",
-                    "--concurrency",
-                    "1",
-                    "--loglevel",
-                    "WARNING",
-                ],
-                worker_log,
-            )
-        server = start(
-            [
-                str(BIN / "gunicorn"),
-                "--config",
-                "gunicorn.conf.py",
-                "--bind",
-                f"127.0.0.1:{options.port}",
-                "ssc_portal.wsgi:application",
-            ],
-            server_log,
-        )
+            worker = start_worker(work / "worker.log")
+        server = start_server(options.port, server_log)
         wait_healthy(f"{host}/healthz", server, server_log)
         print(
             f"Load: {options.users} users for {options.duration} s against {host} "
-            f"(load average before: {load_before[0]:.2f})",
+            f"(load average before: {load_before:.2f})",
             flush=True,
         )
         started = time.monotonic()
         cpu_before = cpu_seconds(server, worker)
         locust_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        with locust_log.open("wb") as out:
-            subprocess.run(  # noqa: S603 - our own executables, fixed arguments
-                [
-                    str(BIN / "locust"),
-                    "-f",
-                    str(ROOT / "benchmarks" / "locustfile.py"),
-                    "--headless",
-                    "-u",
-                    str(options.users),
-                    "-r",
-                    str(options.spawn_rate),
-                    "-t",
-                    f"{options.duration}s",
-                    "--host",
-                    host,
-                    "--csv",
-                    str(work / "load"),
-                    "--stop-timeout",
-                    "10",
-                    "--loglevel",
-                    "WARNING",
-                ],
-                cwd=ROOT,
-                env={**os.environ, "LOAD_PLAN": str(plan)},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                check=False,
-            )
+        run_locust(options, host, work, plan)
         elapsed = time.monotonic() - started
         cpu_after = cpu_seconds(server, worker)
         locust_after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -459,15 +473,24 @@ def main() -> None:
     finally:
         stop(worker)
         stop(server)
+    return elapsed, cpu_used
+
+
+def main() -> None:
+    options = parse_options()
+    prepare(options.activities)
+    work = Path(tempfile.mkdtemp(prefix="ssc-load-"))
+    load_before = os.getloadavg()
+    elapsed, cpu_used = measure_load(options, work, load_before[0])
     load_after = os.getloadavg()
     if not Path(f"{work}/load_stats.csv").exists():
-        sys.exit(f"locust wrote no statistics:\n{locust_log.read_text()[-3000:]}")
+        sys.exit(f"locust wrote no statistics:\n{(work / 'locust.log').read_text()[-3000:]}")
     print(
         f"\n{Activity.objects.count():,} activities; {options.users} users, "
         f"{options.duration} s; one locust process on the same {os.cpu_count()} CPUs"
     )
     errors, p95 = print_client_stats(work / "load", options.duration)
-    print_server_stats(server_log)
+    print_server_stats(work / "gunicorn.log")
     print(
         f"\nLoad average (1, 5, 15 min) before: {', '.join(f'{v:.2f}' for v in load_before)}; "
         f"after: {', '.join(f'{v:.2f}' for v in load_after)}; locust ran {elapsed:.0f} s."

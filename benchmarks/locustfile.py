@@ -23,7 +23,7 @@ Who does what (fixed counts, in that order, so that `-u 50` is always the same m
   filters, following `next` for a few pages, and now and then the reference lists.
 
 The people are already logged in (the sessions are made by load.py): a login costs 1.5 million
-PBKDF2 iterations, 1 to 2 s of CPU here, and people log in once a day, not once a minute.
+PBKDF2 iterations, slow on purpose, and people log in once a day, not once a minute.
 
 Requests carry `X-Forwarded-Proto: https`, as they do from the TLS proxy in production: the
 portal then treats them as secure (secure cookies, the CSRF Referer check), exactly as it will.

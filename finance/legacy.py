@@ -443,16 +443,31 @@ def _find_sheet(workbook: xlsx.Workbook, wanted: str, columns: dict[str, str]) -
     return by_name
 
 
+@dataclass
+class _ActivityLookups:
+    """What the Activities sheet's names are matched against, read once per file."""
+
+    countries: CountryMatcher
+    divisions: dict[str, Division]
+    themes: dict[str, Theme]
+    statuses: dict[str, str]
+
+    @classmethod
+    def load(cls) -> _ActivityLookups:
+        matcher = CountryMatcher(Country.objects.select_related("division"))
+        divisions = {d.code.casefold(): d for d in Division.objects.all()}
+        divisions.setdefault("global", divisions.get("glb"))  # type: ignore[arg-type]
+        themes = {normalize_name(t.name): t for t in Theme.objects.all()}
+        statuses = {str(label).casefold(): value for value, label in Status.choices}
+        statuses.update({value: value for value in Status.values})
+        return cls(matcher, divisions, themes, statuses)
+
+
 def _read_activities(
     rows: Iterator[tuple[int, list[Any]]], result: ParsedWorkbook, title: str = ACTIVITIES
 ) -> None:
     reader = _SheetReader(title, ACTIVITY_COLUMNS, ACTIVITY_REQUIRED, result)
-    matcher = CountryMatcher(Country.objects.select_related("division"))
-    divisions = {d.code.casefold(): d for d in Division.objects.all()}
-    divisions.setdefault("global", divisions.get("glb"))  # type: ignore[arg-type]
-    themes = {normalize_name(t.name): t for t in Theme.objects.all()}
-    statuses = {str(label).casefold(): value for value, label in Status.choices}
-    statuses.update({value: value for value in Status.values})
+    lookups = _ActivityLookups.load()
     header_found = False
     seen: dict[str, int] = {}
     sums: dict[str, Decimal] = dict.fromkeys(STAGE_COLUMNS, Decimal(0))
@@ -471,113 +486,165 @@ def _read_activities(
             continue
         problems_before = len(result.problems)
         reader.refuse_formulas(number, cells)
-        if ssc_id_problem(ssc_id):
-            reader.problem(
-                number,
-                reader.column_label("ssc_id"),
-                _("%(value)r is not an SSC ID like SSC-2010-01.") % {"value": ssc_id},
-            )
-        elif ssc_id in seen:
-            reader.problem(
-                number,
-                reader.column_label("ssc_id"),
-                _("%(id)s is also on row %(other)d.") % {"id": ssc_id, "other": seen[ssc_id]},
-            )
-        else:
-            seen[ssc_id] = number
+        _check_ssc_id(reader, number, ssc_id, seen)
         result.ids_in_file.add(ssc_id)
-        if not title:
-            reader.problem(number, reader.column_label("title"), _("The title is empty."))
-        elif len(title) > 300:
-            reader.problem(
-                number, reader.column_label("title"), _("The title is longer than 300 characters.")
-            )
-        nature = NATURES.get(_text(reader.cell(cells, "nature")).casefold())
-        if nature is None:
-            reader.problem(
-                number,
-                reader.column_label("nature"),
-                _("%(value)r is not grant-funded, in project or administrative budget.")
-                % {"value": _text(reader.cell(cells, "nature"))},
-            )
-        year = _year(reader, number, cells)
-        division = divisions.get(_text(reader.cell(cells, "division")).casefold())
-        if division is None:
-            reader.problem(
-                number,
-                reader.column_label("division"),
-                _("%(value)r is not a division (APR, ESA, LAC, NEN, WCA or Global).")
-                % {"value": _text(reader.cell(cells, "division"))},
-            )
-        countries: dict[str, list[Country]] = {}
-        for name in ("providers", "receivers"):
-            found, unknown = matcher.match_list(_text(reader.cell(cells, name)))
-            countries[name] = found
-            for text in unknown:
-                reader.problem(
-                    number,
-                    reader.column_label(name),
-                    _("Unknown country %(name)r.") % {"name": text},
-                )
-        modality = MODALITIES.get(_text(reader.cell(cells, "modality")).casefold())
-        if modality is None:
-            reader.problem(
-                number,
-                reader.column_label("modality"),
-                _("%(value)r is not South-South, Triangular or Trilateral.")
-                % {"value": _text(reader.cell(cells, "modality"))},
-            )
-        row_themes = []
-        for part in re.split(r"\s*;\s*", _text(reader.cell(cells, "theme"))):
-            if not part:
-                continue
-            theme = themes.get(normalize_name(part))
-            if theme is None:
-                reader.problem(
-                    number,
-                    reader.column_label("theme"),
-                    _("%(value)r is not one of the corporate themes.") % {"value": part},
-                )
-            else:
-                row_themes.append(theme)
-        if not row_themes and not reader.cell(cells, "theme"):
-            reader.problem(number, reader.column_label("theme"), _("Give the theme."))
-        status = statuses.get(_text(reader.cell(cells, "status")).casefold())
-        if status is None:
-            reader.problem(
-                number,
-                reader.column_label("status"),
-                _(
-                    "%(value)r is not a status (Pipeline, Approved, Ongoing, Completed, "
-                    "Closed, Suspended, Cancelled)."
-                )
-                % {"value": _text(reader.cell(cells, "status"))},
-            )
-        ifad = {stage: _amount(reader, number, cells, stage) for stage in STAGE_COLUMNS}
-        notes = reader.text(number, cells, "notes")
+        activity = _activity_row(reader, number, cells, lookups, ssc_id=ssc_id, title=title)
         if len(result.problems) > problems_before:
             continue
-        for stage, amount in ifad.items():
+        for stage, amount in activity.ifad.items():
             sums[stage] += amount or 0
-        result.activities.append(
-            ActivityRow(
-                row=number,
-                ssc_id=ssc_id,
-                title=title,
-                funding_nature=nature,  # type: ignore[arg-type]
-                year=year,  # type: ignore[arg-type]
-                division=division,  # type: ignore[arg-type]
-                providers=countries["providers"],
-                receivers=countries["receivers"],
-                modality=modality,  # type: ignore[arg-type]
-                themes=row_themes,
-                status=status,  # type: ignore[arg-type]
-                ifad=ifad,
-                notes=notes,
-            )
-        )
+        result.activities.append(activity)
     if not header_found:
         reader.missing_header()
+
+
+def _check_ssc_id(reader: _SheetReader, number: int, ssc_id: str, seen: dict[str, int]) -> None:
+    """An SSC ID is well formed and on one row only; `seen` keeps the rows read so far."""
+    if ssc_id_problem(ssc_id):
+        reader.problem(
+            number,
+            reader.column_label("ssc_id"),
+            _("%(value)r is not an SSC ID like SSC-2010-01.") % {"value": ssc_id},
+        )
+    elif ssc_id in seen:
+        reader.problem(
+            number,
+            reader.column_label("ssc_id"),
+            _("%(id)s is also on row %(other)d.") % {"id": ssc_id, "other": seen[ssc_id]},
+        )
+    else:
+        seen[ssc_id] = number
+
+
+def _activity_row(
+    reader: _SheetReader,
+    number: int,
+    cells: list[Any],
+    lookups: _ActivityLookups,
+    *,
+    ssc_id: str,
+    title: str,
+) -> ActivityRow:
+    """The row as read, each cell's problem reported; the caller drops a row with problems,
+    so the values left empty by a problem never go further."""
+    if not title:
+        reader.problem(number, reader.column_label("title"), _("The title is empty."))
+    elif len(title) > 300:
+        reader.problem(
+            number, reader.column_label("title"), _("The title is longer than 300 characters.")
+        )
+    nature = _choice(
+        reader,
+        number,
+        cells,
+        "nature",
+        NATURES,
+        _("%(value)r is not grant-funded, in project or administrative budget."),
+    )
+    year = _year(reader, number, cells)
+    division = _choice(
+        reader,
+        number,
+        cells,
+        "division",
+        lookups.divisions,
+        _("%(value)r is not a division (APR, ESA, LAC, NEN, WCA or Global)."),
+    )
+    countries = {
+        name: _countries(reader, number, cells, name, lookups.countries)
+        for name in ("providers", "receivers")
+    }
+    modality = _choice(
+        reader,
+        number,
+        cells,
+        "modality",
+        MODALITIES,
+        _("%(value)r is not South-South, Triangular or Trilateral."),
+    )
+    row_themes = _themes(reader, number, cells, lookups.themes)
+    status = _choice(
+        reader,
+        number,
+        cells,
+        "status",
+        lookups.statuses,
+        _(
+            "%(value)r is not a status (Pipeline, Approved, Ongoing, Completed, "
+            "Closed, Suspended, Cancelled)."
+        ),
+    )
+    ifad = {stage: _amount(reader, number, cells, stage) for stage in STAGE_COLUMNS}
+    notes = reader.text(number, cells, "notes")
+    return ActivityRow(
+        row=number,
+        ssc_id=ssc_id,
+        title=title,
+        funding_nature=nature,  # type: ignore[arg-type]
+        year=year,  # type: ignore[arg-type]
+        division=division,  # type: ignore[arg-type]
+        providers=countries["providers"],
+        receivers=countries["receivers"],
+        modality=modality,  # type: ignore[arg-type]
+        themes=row_themes,
+        status=status,  # type: ignore[arg-type]
+        ifad=ifad,
+        notes=notes,
+    )
+
+
+def _choice[T](
+    reader: _SheetReader,
+    number: int,
+    cells: list[Any],
+    name: str,
+    choices: dict[str, T],
+    message: str,
+) -> T | None:
+    """The choice the cell names (case aside); `message` (with the cell as %(value)r) when none."""
+    found = choices.get(_text(reader.cell(cells, name)).casefold())
+    if found is None:
+        reader.problem(
+            number,
+            reader.column_label(name),
+            message % {"value": _text(reader.cell(cells, name))},
+        )
+    return found
+
+
+def _countries(
+    reader: _SheetReader, number: int, cells: list[Any], name: str, matcher: CountryMatcher
+) -> list[Country]:
+    found, unknown = matcher.match_list(_text(reader.cell(cells, name)))
+    for text in unknown:
+        reader.problem(
+            number,
+            reader.column_label(name),
+            _("Unknown country %(name)r.") % {"name": text},
+        )
+    return found
+
+
+def _themes(
+    reader: _SheetReader, number: int, cells: list[Any], themes: dict[str, Theme]
+) -> list[Theme]:
+    """The corporate themes the cell names, separated by semicolons; at least one."""
+    row_themes = []
+    for part in re.split(r"\s*;\s*", _text(reader.cell(cells, "theme"))):
+        if not part:
+            continue
+        theme = themes.get(normalize_name(part))
+        if theme is None:
+            reader.problem(
+                number,
+                reader.column_label("theme"),
+                _("%(value)r is not one of the corporate themes.") % {"value": part},
+            )
+        else:
+            row_themes.append(theme)
+    if not row_themes and not reader.cell(cells, "theme"):
+        reader.problem(number, reader.column_label("theme"), _("Give the theme."))
+    return row_themes
 
 
 def _check_totals(

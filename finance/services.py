@@ -235,54 +235,15 @@ def import_rates_csv(
     if not rows:
         raise FinanceError(_("The file is empty."))
     header = [cell.strip().lower() for cell in rows[0]]
-    expected = ["currency", "month", "units_per_usd"]
     start = 1 if header[:1] == ["currency"] else 0
     errors: list[str] = []
     parsed: list[tuple[int, str, datetime.date, Decimal]] = []
     for number, row in enumerate(rows[start:], start=start + 1):
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) < 3:
-            errors.append(
-                _("Row %(row)d: expected 3 columns (%(columns)s).")
-                % {"row": number, "columns": ", ".join(expected)}
-            )
-            continue
-        currency, month_text, rate_text = (cell.strip() for cell in row[:3])
-        currency = currency.upper()
-        if currency not in CURRENCY_CODES or currency == "USD":
-            errors.append(
-                _("Row %(row)d, column currency: %(value)r is not a currency to convert.")
-                % {"row": number, "value": currency}
-            )
-        try:
-            month = datetime.datetime.strptime(month_text, "%Y-%m").date()
-        except ValueError:
-            errors.append(
-                _("Row %(row)d, column month: %(value)r is not a month as YYYY-MM.")
-                % {"row": number, "value": month_text}
-            )
-            continue
-        if year_problem(month.year):
-            errors.append(
-                _("Row %(row)d, column month: %(problem)s")
-                % {"row": number, "problem": year_problem(month.year)}
-            )
-            continue
-        try:
-            rate = parse_amount(rate_text)
-            if not rate.is_finite() or rate <= 0:
-                raise AmountError(rate_text)
-        except AmountError as error:
-            errors.append(
-                _("Row %(row)d, column units_per_usd: %(problem)s")
-                % {"row": number, "problem": error.message}
-                if error.message
-                else _("Row %(row)d, column units_per_usd: %(value)r is not a positive number.")
-                % {"row": number, "value": rate_text}
-            )
-            continue
-        parsed.append((number, currency, month, rate))
+        found = _parse_rate_row(number, row, errors)
+        if found is not None:
+            parsed.append((number, *found))
     if errors:
         raise FinanceError({"file": errors})
     if not confirm_outliers:
@@ -318,6 +279,55 @@ def import_rates_csv(
         else:
             created += 1
     return RateImportResult(created, updated, unchanged)
+
+
+def _parse_rate_row(
+    number: int, row: list[str], errors: list[str]
+) -> tuple[str, datetime.date, Decimal] | None:
+    """One row of a rates file as (currency, month, rate); its problems go to `errors`, and
+    None comes back when the row cannot be read further."""
+    expected = ["currency", "month", "units_per_usd"]
+    if len(row) < 3:
+        errors.append(
+            _("Row %(row)d: expected 3 columns (%(columns)s).")
+            % {"row": number, "columns": ", ".join(expected)}
+        )
+        return None
+    currency, month_text, rate_text = (cell.strip() for cell in row[:3])
+    currency = currency.upper()
+    if currency not in CURRENCY_CODES or currency == "USD":
+        errors.append(
+            _("Row %(row)d, column currency: %(value)r is not a currency to convert.")
+            % {"row": number, "value": currency}
+        )
+    try:
+        month = datetime.datetime.strptime(month_text, "%Y-%m").date()
+    except ValueError:
+        errors.append(
+            _("Row %(row)d, column month: %(value)r is not a month as YYYY-MM.")
+            % {"row": number, "value": month_text}
+        )
+        return None
+    if year_problem(month.year):
+        errors.append(
+            _("Row %(row)d, column month: %(problem)s")
+            % {"row": number, "problem": year_problem(month.year)}
+        )
+        return None
+    try:
+        rate = parse_amount(rate_text)
+        if not rate.is_finite() or rate <= 0:
+            raise AmountError(rate_text)
+    except AmountError as error:
+        errors.append(
+            _("Row %(row)d, column units_per_usd: %(problem)s")
+            % {"row": number, "problem": error.message}
+            if error.message
+            else _("Row %(row)d, column units_per_usd: %(value)r is not a positive number.")
+            % {"row": number, "value": rate_text}
+        )
+        return None
+    return currency, month, rate
 
 
 def _refuse_outliers(parsed: list[tuple[int, str, datetime.date, Decimal]]) -> None:

@@ -81,7 +81,8 @@ def rebuild_rollups_task(run_id: int | None = None) -> int:
 
 
 # Refreshes that follow each other within this many seconds share one warming: each costs the
-# worker and the database a second or two, and only the last one's figures are ever shown.
+# worker and the database the dashboard's default view, and only the last one's figures are
+# ever shown.
 @shared_task(**RELIABLE)
 def warm_dashboard_task() -> bool:
     """Cache the dashboard's default view for the roll-ups just recomputed."""

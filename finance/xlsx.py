@@ -3,7 +3,7 @@
 openpyxl's read-only mode parses a sheet twice when the file does not state its dimensions (files
 written by openpyxl's write-only mode, our export's included, do not), builds every cell through
 defusedxml's pure-Python XML handlers, and cannot see merged cells, which took a third pass: that
-was most of the time of a 10,000-activity import. This module reads only what the legacy importer
+was most of the time of a large import. This module reads only what the legacy importer
 needs (values by row and column, merged ranges filled in) and gives them the meaning openpyxl
 gives them with data_only=False: shared and inline strings as text, numbers as int or float,
 booleans, numbers in a date format as datetimes, formulas as their "=..." text, never evaluated.

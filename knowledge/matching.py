@@ -33,6 +33,8 @@ from .models import KnowledgeAsset, Language, LearningDemand, LearningOffer
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from activities.models import Country
+
 THEME_POINTS = 25
 EXTRA_THEME_POINTS = 5
 MAX_THEME_POINTS = 35
@@ -163,32 +165,7 @@ def _score(
             _("Same IFAD division (%(division)s): similar contexts, a shorter journey.")
             % {"division": demand_country.division}
         )
-    if demand_country.income_group and offer_country.income_group:
-        ahead = INCOME_ORDER.index(IncomeGroup(offer_country.income_group)) - INCOME_ORDER.index(
-            IncomeGroup(demand_country.income_group)
-        )
-        labels = {
-            "offer": offer_country.get_income_group_display(),
-            "demand": demand_country.get_income_group_display(),
-            "country": offer_country.name,
-        }
-        if ahead == 0:
-            score += INCOME_POINTS
-            reasons.append(_("Same income group (%(offer)s).") % labels)
-        elif ahead == 1:
-            score += INCOME_POINTS
-            reasons.append(
-                _("%(country)s is one income group ahead (%(offer)s for %(demand)s).") % labels
-            )
-        elif ahead > 1:
-            score += INCOME_FAR_POINTS
-            reasons.append(
-                _("%(country)s is further ahead (%(offer)s for %(demand)s): less alike.") % labels
-            )
-        else:
-            cautions.append(
-                _("%(country)s is in a lower income group (%(offer)s for %(demand)s).") % labels
-            )
+    score += _income_points(demand_country, offer_country, reasons, cautions)
     language = dict(Language.choices).get(demand.language, demand.language)
     if demand.language in offer.languages:
         score += LANGUAGE_POINTS
@@ -223,6 +200,40 @@ def _score(
     return Proposal(
         offer=offer, score=score, reasons=reasons, cautions=cautions, shared_themes=shared
     )
+
+
+def _income_points(
+    demand_country: Country, offer_country: Country, reasons: list[str], cautions: list[str]
+) -> int:
+    """Points for an offering country in the asking one's income group or ahead of it, the
+    most for the same group or one ahead; a country behind is a caution, not a refusal."""
+    if not (demand_country.income_group and offer_country.income_group):
+        return 0
+    ahead = INCOME_ORDER.index(IncomeGroup(offer_country.income_group)) - INCOME_ORDER.index(
+        IncomeGroup(demand_country.income_group)
+    )
+    labels = {
+        "offer": offer_country.get_income_group_display(),
+        "demand": demand_country.get_income_group_display(),
+        "country": offer_country.name,
+    }
+    if ahead == 0:
+        reasons.append(_("Same income group (%(offer)s).") % labels)
+        return INCOME_POINTS
+    if ahead == 1:
+        reasons.append(
+            _("%(country)s is one income group ahead (%(offer)s for %(demand)s).") % labels
+        )
+        return INCOME_POINTS
+    if ahead > 1:
+        reasons.append(
+            _("%(country)s is further ahead (%(offer)s for %(demand)s): less alike.") % labels
+        )
+        return INCOME_FAR_POINTS
+    cautions.append(
+        _("%(country)s is in a lower income group (%(offer)s for %(demand)s).") % labels
+    )
+    return 0
 
 
 def _candidates(theme_ids: list[int]) -> list[LearningOffer]:

@@ -21,7 +21,7 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 @lru_cache(maxsize=4)
 def openapi_schema(language: str | None) -> dict[str, Any]:
-    """The schema, built once per language per process (building it takes a second)."""
+    """The schema, built once per language per process (building it walks every endpoint)."""
     return SchemaGenerator().get_schema(request=None, public=True)
 
 

@@ -23,7 +23,7 @@ def _test_settings() -> Iterator[None]:
     # A fast password hasher (logins in the browser test and password checks), and plain static
     # files storage: the manifest storage used with DEBUG off needs `collectstatic` first.
     # WhiteNoise in autorefresh mode looks files up when asked instead of indexing STATIC_ROOT
-    # each time a test client loads the middleware (80 ms per client with a collected admin).
+    # each time a test client loads the middleware, which a collected admin makes slow.
     # The API's throttling counters in local memory rather than the shared Redis, where parallel
     # test databases (which reuse the same ids) would count each other's requests.
     with override_settings(
@@ -137,7 +137,7 @@ def fast_templates() -> Iterator[None]:
     """Render templates without the test runner's instrumentation.
 
     The test client records a copy of the context for every template rendered, and Django renders
-    one template per <option>: a form with a few 249-country selects then takes a second. Tests
+    one template per <option>: a form with a few 249-country selects is then slow. Tests
     that only look at status codes, HTML or query counts (not `response.context`) use this.
     """
     from django.template import Template

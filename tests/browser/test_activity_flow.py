@@ -14,7 +14,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import Role
 from activities.models import Activity, CountryRole, Status
-from tests.factories import PASSWORD, ActivityFactory, PartnerFactory, UserFactory, country
+from tests.browser.pages import log_in
+from tests.factories import ActivityFactory, PartnerFactory, UserFactory, country
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,29 +34,8 @@ def _shoot(page: Page, directory: Path, name: str) -> None:
     page.screenshot(path=str(directory / f"{name}.png"), full_page=True)
 
 
-def test_cpm_creates_approves_and_finds_an_activity(
-    live_server,
-    live_settings: None,
-    browser: Browser,
-    screenshots: Path,  # type: ignore[no-untyped-def]
-) -> None:
-    UserFactory(
-        username="cpm", role=Role.CPM, divisions=["LAC"], first_name="Ana", last_name="Lima"
-    )
-    PartnerFactory(name="Embrapa", acronym="EMB", country=country("BR"))
-    # Something else in the list, so that filtering by country visibly filters.
-    ActivityFactory(title="Exchange on irrigation in Senegal", countries=["SN"])
-
-    page = browser.new_page(base_url=live_server.url)
-    page.set_default_timeout(10_000)
-
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("cpm")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-    assert "/accounts/login/" not in page.url
-
+def _fill_activity_form(page: Page) -> None:
+    """A triangular learning route from Brazil and Peru to Mozambique, brokered by Embrapa."""
     page.goto("/activities/new/")
     page.get_by_label(_label("Title")).fill("Learning route on cassava processing")
     page.get_by_label(_label("Summary")).fill(
@@ -85,6 +65,27 @@ def test_cpm_creates_approves_and_finds_an_activity(
     partner_row.get_by_label("Broker / facilitator").check()
 
     page.get_by_label("Inclusive agricultural value chains").check()
+
+
+def test_cpm_creates_approves_and_finds_an_activity(
+    live_server,
+    live_settings: None,
+    browser: Browser,
+    screenshots: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    UserFactory(
+        username="cpm", role=Role.CPM, divisions=["LAC"], first_name="Ana", last_name="Lima"
+    )
+    PartnerFactory(name="Embrapa", acronym="EMB", country=country("BR"))
+    # Something else in the list, so that filtering by country visibly filters.
+    ActivityFactory(title="Exchange on irrigation in Senegal", countries=["SN"])
+
+    page = browser.new_page(base_url=live_server.url)
+    page.set_default_timeout(10_000)
+
+    log_in(page, "cpm")
+
+    _fill_activity_form(page)
     _shoot(page, screenshots, "form")
     page.get_by_role("button", name="Create activity").click()
 

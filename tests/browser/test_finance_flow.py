@@ -17,7 +17,8 @@ from playwright.sync_api import Browser, Page, expect
 from accounts.models import User
 from finance import services
 from finance.models import FinancialEntry
-from tests.factories import PASSWORD, ActivityFactory, PartnerFactory, country
+from tests.browser.pages import log_in
+from tests.factories import ActivityFactory, PartnerFactory, country
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,6 +32,22 @@ VALUE_DATE = datetime.date(2024, 3, 15)
 
 def _shoot(page: Page, directory: Path, name: str) -> None:
     page.screenshot(path=str(directory / f"finance_{name}.png"), full_page=True)
+
+
+def _fill_in_kind_line(page: Page) -> None:
+    """The first line: the host's venue, worth 40,000 EUR, allocated."""
+    line = page.get_by_role("group", name="Line 1", exact=True)
+    line.get_by_label("Kind", exact=True).select_option(label="In-kind (valued in money)")
+    # What picking the suggestion gives (the suggestions are the page's one datalist).
+    idr = "Instituto de Desarrollo Rural (IDR) — Peru"
+    expect(page.locator(f'datalist#partner-names option[value="{idr}"]')).to_have_count(1)
+    line.get_by_label("Contributor", exact=True).fill(idr)
+    line.get_by_label("Stage", exact=True).select_option(label="Allocated (committed)")
+    line.get_by_label("Amount", exact=True).fill("40 000")
+    line.get_by_label("Currency", exact=True).fill("EUR")
+    line.get_by_label("Value date", exact=True).fill(VALUE_DATE.isoformat())
+    line.get_by_label("In-kind valued as", exact=True).select_option(label="Venue")
+    line.get_by_label("Valuation basis", exact=True).fill("Training centre, 5 days")
 
 
 def test_cpm_records_in_kind_in_euros_and_sees_usd_rate_and_leverage(
@@ -71,12 +88,7 @@ def test_cpm_records_in_kind_in_euros_and_sees_usd_rate_and_leverage(
     page = browser.new_page(base_url=live_server.url)
     page.set_default_timeout(10_000)
 
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("cpm")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-    assert "/accounts/login/" not in page.url
+    log_in(page, "cpm")
 
     page.goto(activity.get_absolute_url())
     page.get_by_role("link", name="Finances", exact=True).click()
@@ -86,18 +98,7 @@ def test_cpm_records_in_kind_in_euros_and_sees_usd_rate_and_leverage(
     expect(leverage).to_have_text("0.00x")
     _shoot(page, screenshots, "before")
 
-    line = page.get_by_role("group", name="Line 1", exact=True)
-    line.get_by_label("Kind", exact=True).select_option(label="In-kind (valued in money)")
-    # What picking the suggestion gives (the suggestions are the page's one datalist).
-    idr = "Instituto de Desarrollo Rural (IDR) — Peru"
-    expect(page.locator(f'datalist#partner-names option[value="{idr}"]')).to_have_count(1)
-    line.get_by_label("Contributor", exact=True).fill(idr)
-    line.get_by_label("Stage", exact=True).select_option(label="Allocated (committed)")
-    line.get_by_label("Amount", exact=True).fill("40 000")
-    line.get_by_label("Currency", exact=True).fill("EUR")
-    line.get_by_label("Value date", exact=True).fill(VALUE_DATE.isoformat())
-    line.get_by_label("In-kind valued as", exact=True).select_option(label="Venue")
-    line.get_by_label("Valuation basis", exact=True).fill("Training centre, 5 days")
+    _fill_in_kind_line(page)
     page.get_by_role("button", name="Record lines").click()
 
     expect(page.get_by_text("1 line(s) recorded.")).to_be_visible()

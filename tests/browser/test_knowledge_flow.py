@@ -15,9 +15,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
-from activities.models import Activity, CountryRole, PartnerRole, Status
+from activities.models import Activity, Country, CountryRole, PartnerRole, Status
 from knowledge.models import DemandStatus, KnowledgeAsset, LearningDemand
-from tests.factories import PASSWORD, ActivityFactory, PartnerFactory, country, theme
+from tests.browser.pages import log_in
+from tests.factories import ActivityFactory, PartnerFactory, country, theme
 from tests.knowledge.factories import make_offer
 from tests.knowledge.files import pdf_bytes
 
@@ -38,6 +39,51 @@ def _label(text: str) -> re.Pattern[str]:
 
 def _shoot(page: Page, directory: Path, name: str) -> None:
     page.screenshot(path=str(directory / f"knowledge-{name}.png"), full_page=True)
+
+
+def _fill_case_study(page: Page, activity: Activity) -> None:
+    """From the activity's page, the form of a case study with a PDF only it contains."""
+    page.goto(activity.get_absolute_url())
+    page.get_by_role("link", name="Add an asset from this activity").click()
+    expect(page.get_by_label(_label("Linked activities"))).to_have_value(activity.ssc_id)
+    page.get_by_label(_label("Title")).fill("How Andean farmers run their quinoa value chain")
+    page.get_by_label(_label("Type")).select_option(label="Case study")
+    page.get_by_label(_label("Abstract")).fill("Producers' associations own the processing.")
+    page.get_by_label(_label("Files")).set_input_files(
+        files=[
+            {
+                "name": "quinoa-case-study.pdf",
+                "mimeType": "application/pdf",
+                "buffer": pdf_bytes(
+                    "Case study: the quinoa value chain of the Peruvian altiplano.",
+                    f"The {PDF_ONLY_WORD} cooperative cleans and sells the grain together.",
+                ),
+            }
+        ]
+    )
+
+
+def _fill_demand(page: Page, bolivia: Country) -> None:
+    """A demand from Bolivia on farmer-owned processing, in Spanish, on value chains."""
+    page.get_by_role("link", name="Record a demand").click()
+    page.get_by_label(_label("Country programme")).select_option(label=bolivia.name)
+    page.get_by_label(_label("What they want to learn")).fill(
+        "Farmer-owned processing of Andean grains"
+    )
+    page.get_by_label(_label("For whom")).fill("Staff and farmer leaders of the project")
+    page.get_by_label(_label("Working language")).select_option(label="Spanish")
+    page.get_by_label("Inclusive agricultural value chains").check()
+
+
+def _search_library(page: Page) -> None:
+    """Search the library for the word only the case study's PDF holds, as typed in lower
+    case: the case study alone is found, the word highlighted as the PDF writes it."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Knowledge").click()
+    page.get_by_label("Search the library").fill(PDF_ONLY_WORD.lower())
+    page.get_by_role("button", name="Search", exact=True).click()
+    result = page.locator(".result").filter(has_text="How Andean farmers run their quinoa")
+    expect(result).to_have_count(1)
+    expect(result.locator("mark")).to_have_text(PDF_ONLY_WORD)
 
 
 def test_cpm_shares_a_case_study_and_turns_a_matched_demand_into_an_activity(
@@ -67,31 +113,10 @@ def test_cpm_shares_a_case_study_and_turns_a_matched_demand_into_an_activity(
     page.set_default_timeout(15_000)
     page.on("dialog", lambda dialog: dialog.accept())
 
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("cpm")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    log_in(page, "cpm")
 
     # 1. From the activity's page, upload a case study as a PDF.
-    page.goto(activity.get_absolute_url())
-    page.get_by_role("link", name="Add an asset from this activity").click()
-    expect(page.get_by_label(_label("Linked activities"))).to_have_value(activity.ssc_id)
-    page.get_by_label(_label("Title")).fill("How Andean farmers run their quinoa value chain")
-    page.get_by_label(_label("Type")).select_option(label="Case study")
-    page.get_by_label(_label("Abstract")).fill("Producers' associations own the processing.")
-    page.get_by_label(_label("Files")).set_input_files(
-        files=[
-            {
-                "name": "quinoa-case-study.pdf",
-                "mimeType": "application/pdf",
-                "buffer": pdf_bytes(
-                    "Case study: the quinoa value chain of the Peruvian altiplano.",
-                    f"The {PDF_ONLY_WORD} cooperative cleans and sells the grain together.",
-                ),
-            }
-        ]
-    )
+    _fill_case_study(page, activity)
     _shoot(page, screenshots, "asset-form")
     page.get_by_role("button", name="Add to the library").click()
     expect(page.get_by_text("The asset was added to the library.")).to_be_visible()
@@ -99,24 +124,12 @@ def test_cpm_shares_a_case_study_and_turns_a_matched_demand_into_an_activity(
     _shoot(page, screenshots, "asset")
 
     # 2. Find it by the word that is only inside the PDF.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Knowledge").click()
-    page.get_by_label("Search the library").fill(PDF_ONLY_WORD.lower())
-    page.get_by_role("button", name="Search", exact=True).click()
-    result = page.locator(".result").filter(has_text="How Andean farmers run their quinoa")
-    expect(result).to_have_count(1)
-    expect(result.locator("mark")).to_have_text(PDF_ONLY_WORD)
+    _search_library(page)
     _shoot(page, screenshots, "search")
 
     # 3. Record a learning demand from Bolivia on value chains.
     page.get_by_role("link", name="Learning demands").click()
-    page.get_by_role("link", name="Record a demand").click()
-    page.get_by_label(_label("Country programme")).select_option(label=bolivia.name)
-    page.get_by_label(_label("What they want to learn")).fill(
-        "Farmer-owned processing of Andean grains"
-    )
-    page.get_by_label(_label("For whom")).fill("Staff and farmer leaders of the project")
-    page.get_by_label(_label("Working language")).select_option(label="Spanish")
-    page.get_by_label("Inclusive agricultural value chains").check()
+    _fill_demand(page, bolivia)
     _shoot(page, screenshots, "demand-form")
     page.get_by_role("button", name="Record and see matches").click()
 

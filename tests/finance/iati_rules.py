@@ -164,7 +164,6 @@ def _failures(
     if "condition" in case and not context.xpath(case["condition"]):
         return
     paths = case.get("paths", [])
-    today = now.date()
     match kind:
         case "atleast_one":
             if not _values(context, paths):
@@ -178,27 +177,8 @@ def _failures(
                 for element in (found for path in elements for found in context.xpath(path)):
                     if not element.xpath(needed):
                         yield f"no {case['one']} and a {element.tag} without {needed}"
-        case "date_now":
-            for text in _values(context, [case["date"]]):
-                moment = datetime.datetime.fromisoformat(text.strip())
-                if (moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)) > now:
-                    yield f"{case['date']} {text} is in the future"
-        case "date_order":
-            # Every pair rather than the first of each (a file has many transaction dates).
-            for less in _days(context, case["less"], today):
-                for more in _days(context, case["more"], today):
-                    if less is None or more is None or less > more:
-                        yield f"{case['less']} {less} is after {case['more']} {more}"
-        case "time_limit":
-            starts, ends = _days(context, case["start"], today), _days(context, case["end"], today)
-            for start, end in zip(starts, ends, strict=False):
-                if start is None or end is None or end > _a_year_after(start):
-                    yield f"{start} to {end} is longer than a year"
-        case "between_dates":
-            bounds = _days(context, case["start"], today) + _days(context, case["end"], today)
-            for day in _days(context, case["date"], today):
-                if None in bounds or day is None or not bounds[0] <= day <= bounds[-1]:
-                    yield f"{case['date']} {day} is not within {bounds}"
+        case "date_now" | "date_order" | "time_limit" | "between_dates":
+            yield from _date_failures(kind, case, context, now)
         case "regex_matches" | "regex_no_matches":
             for value in _values(context, paths):
                 if bool(re.search(case["regex"], value)) != (kind == "regex_matches"):
@@ -239,6 +219,37 @@ def _failures(
                     yield from _failures(inner_kind, substituted, context, now)
         case _:
             raise NotImplementedError(f"rule type {kind}")
+
+
+def _date_failures(
+    kind: str, case: dict[str, Any], context: etree._Element, now: datetime.datetime
+) -> Iterator[str]:
+    """What breaks one of the rules on dates: none in the future, in order, within limits."""
+    today = now.date()
+    match kind:
+        case "date_now":
+            for text in _values(context, [case["date"]]):
+                moment = datetime.datetime.fromisoformat(text.strip())
+                if (moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)) > now:
+                    yield f"{case['date']} {text} is in the future"
+        case "date_order":
+            # Every pair rather than the first of each (a file has many transaction dates).
+            for less in _days(context, case["less"], today):
+                for more in _days(context, case["more"], today):
+                    if less is None or more is None or less > more:
+                        yield f"{case['less']} {less} is after {case['more']} {more}"
+        case "time_limit":
+            starts, ends = _days(context, case["start"], today), _days(context, case["end"], today)
+            for start, end in zip(starts, ends, strict=False):
+                if start is None or end is None or end > _a_year_after(start):
+                    yield f"{start} to {end} is longer than a year"
+        case "between_dates":
+            bounds = _days(context, case["start"], today) + _days(context, case["end"], today)
+            for day in _days(context, case["date"], today):
+                if None in bounds or day is None or not bounds[0] <= day <= bounds[-1]:
+                    yield f"{case['date']} {day} is not within {bounds}"
+        case _:
+            raise NotImplementedError(f"date rule type {kind}")
 
 
 def rule_errors(

@@ -1,0 +1,78 @@
+"""The finance app's models, one module per topic: the ledger, its exchange rates and theme codes,
+closed periods, workbook imports, the roll-ups' stored tables and report exports.
+
+Every model and public name is exported here, so `from finance.models import X` is the one way to
+reach them.
+"""
+
+from finance.models.codes import DAC_PURPOSE_FALLBACK, CodeScheme, ThemeCode
+from finance.models.imports import ImportRun, PendingImport
+from finance.models.ledger import (
+    IFAD_KINDS,
+    MAX_LINE_AMOUNT,
+    ContributionKind,
+    EntryType,
+    FinancialEntry,
+    InKindValuation,
+    LedgerLock,
+    Stage,
+)
+from finance.models.periods import ClosedPeriod, PeriodException
+from finance.models.rates import (
+    CENT,
+    CURRENCY_CODES,
+    ExchangeRate,
+    first_of_month,
+    to_usd,
+    validate_currency,
+)
+from finance.models.reports import ReportExport
+from finance.models.rollup_tables import (
+    ActivityMoney,
+    ActivityPair,
+    ActivityYearTotal,
+    AllYearsCell,
+    Grain,
+    PairCount,
+    RollupCell,
+    RollupRefresh,
+    RollupRun,
+    RollupSlice,
+    derived_key,
+)
+
+__all__ = [
+    "CENT",
+    "CURRENCY_CODES",
+    "DAC_PURPOSE_FALLBACK",
+    "IFAD_KINDS",
+    "MAX_LINE_AMOUNT",
+    "ActivityMoney",
+    "ActivityPair",
+    "ActivityYearTotal",
+    "AllYearsCell",
+    "ClosedPeriod",
+    "CodeScheme",
+    "ContributionKind",
+    "EntryType",
+    "ExchangeRate",
+    "FinancialEntry",
+    "Grain",
+    "ImportRun",
+    "InKindValuation",
+    "LedgerLock",
+    "PairCount",
+    "PendingImport",
+    "PeriodException",
+    "ReportExport",
+    "RollupCell",
+    "RollupRefresh",
+    "RollupRun",
+    "RollupSlice",
+    "Stage",
+    "ThemeCode",
+    "derived_key",
+    "first_of_month",
+    "to_usd",
+    "validate_currency",
+]

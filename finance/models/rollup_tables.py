@@ -1,0 +1,398 @@
+"""The roll-ups' stored tables.
+
+The dashboard and the API read these summary tables, never the ledger, so their cost does not
+grow with the number of entries. finance.rollups computes them; a slice is one fiscal year of
+one lead division, and every table is replaced slice by slice, so a rerun is harmless.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from finance.models.ledger import ContributionKind, Stage
+
+
+class Grain(models.TextChoices):
+    """Which dimensions a roll-up row keeps; the others are summed away (left empty/NULL).
+
+    The full grain splits each activity's money over its countries and themes, so it is nearly
+    as large as the ledger; the coarser grains answer the dashboard's usual questions from far
+    fewer rows. A query reads the smallest grain that has every dimension it filters or groups on.
+    """
+
+    FULL = "full", _("every dimension")
+    CORE = "core", _("without country and theme")
+    COUNTRY = "country", _("by country")
+    THEME = "theme", _("by theme")
+    MODALITY = "modality", _("by year, division and modality")
+
+
+def derived_key(to: str, *, null: bool = False) -> models.ForeignKey[Any, Any]:
+    """A key of the roll-up tables (RollupCell, ActivityYearTotal): neither a foreign-key
+    constraint nor an index of its own.
+
+    They hold derived rows, replaced slice by slice, millions of them in a full rebuild.
+    PostgreSQL checks a deferred constraint row by row at COMMIT (a large share of a rebuild's
+    time) and every index is one more write per row; the reads go through
+    the tables' slice indexes. Django still cascades deletions, and a rebuild would drop a row
+    left behind anyway.
+    """
+    return models.ForeignKey(
+        to,
+        null=null,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+
+
+class RollupCell(models.Model):
+    """US$ (in cents) for one combination of dimensions of one grain."""
+
+    grain = models.CharField(max_length=8, choices=Grain.choices)
+    year = models.PositiveSmallIntegerField()
+    division = derived_key("activities.Division")
+    country = derived_key("activities.Country", null=True)
+    theme = derived_key("activities.Theme", null=True)
+    modality = models.CharField(max_length=20, blank=True)
+    funding_nature = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=20, blank=True)
+    is_public = models.BooleanField()
+    kind = models.CharField(max_length=12, choices=ContributionKind.choices)
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    # Whole cents: sums are exact on every database engine, so totals reconcile to the cent.
+    amount_cents = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            # A slice's cells, and (after the slice) one sub-slice's: a refresh after one
+            # edit reads the few hundred cells of the edited activity's sub-slices.
+            models.Index(
+                fields=[
+                    "grain",
+                    "year",
+                    "division",
+                    "modality",
+                    "funding_nature",
+                    "status",
+                    "is_public",
+                ],
+                name="rollup_cell_subslice",
+            ),
+            # A country filter is answered by the full grain: without an index the dashboard
+            # filtered by one country read all of its cells to keep a few thousand. The
+            # country's cells are read from this index alone, with every column the
+            # dashboard needs: in the table they lie on about as many pages as there are
+            # cells. Its price is its size, which grows with the full grain.
+            models.Index(
+                fields=["country", "year"],
+                include=[
+                    *("division", "theme", "modality", "funding_nature", "status"),
+                    *("is_public", "kind", "stage", "amount_cents"),
+                ],
+                condition=models.Q(grain="full"),
+                name="rollup_cell_full_country_cover",
+            ),
+            # The same for a theme, which keeps a larger share of the cells (about a tenth):
+            # the dashboard filtered by one theme is faster from this index than through an
+            # index on the theme alone, and far faster than with no index.
+            models.Index(
+                fields=["theme", "year"],
+                include=[
+                    *("division", "country", "modality", "funding_nature", "status"),
+                    *("is_public", "kind", "stage", "amount_cents"),
+                ],
+                condition=models.Q(grain="full"),
+                name="rollup_cell_full_theme_cover",
+            ),
+            # The country grain with every column the dashboard reads from it: one country's
+            # money by country, and the whole grain summed by country (its cells lie on pages
+            # shared with the other grains), are read from the index alone.
+            models.Index(
+                fields=["country", "year", "division"],
+                include=["is_public", "kind", "stage", "amount_cents"],
+                condition=models.Q(grain="country"),
+                name="rollup_cell_country_cover",
+            ),
+            # The same for the theme grain and the core grain (money by year, division and
+            # modality).
+            models.Index(
+                fields=["theme", "year", "division"],
+                include=["is_public", "kind", "stage", "amount_cents"],
+                condition=models.Q(grain="theme"),
+                name="rollup_cell_theme_cover",
+            ),
+            models.Index(
+                fields=["year", "division", "modality"],
+                include=["funding_nature", "status", "is_public", "kind", "stage", "amount_cents"],
+                condition=models.Q(grain="core"),
+                name="rollup_cell_core_cover",
+            ),
+            # The modality grain: the core grain without funding nature and status, so about
+            # an eighth of its cells. The dashboard's money by year, division and modality,
+            # with no such filter, is read from this index alone rather than from the core
+            # grain.
+            models.Index(
+                fields=["year", "division", "modality"],
+                include=["is_public", "kind", "stage", "amount_cents"],
+                condition=models.Q(grain="modality"),
+                name="rollup_cell_modality_cover",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.year} {self.division_id} {self.kind} {self.stage}"
+
+
+class AllYearsCell(models.Model):
+    """The country and theme grains' cells summed over every fiscal year.
+
+    The dashboard over all years (its first view, a division's, a country's or a theme's) sums
+    these: a small fraction of the rows of the country grain alone, which takes too long to sum
+    for the first view. Kept by finance.rollups after each refresh, for the divisions the
+    refresh touched, and checked by the full rebuild.
+    """
+
+    grain = models.CharField(max_length=8, choices=Grain.choices)  # country or theme
+    division = derived_key("activities.Division")
+    country = derived_key("activities.Country", null=True)
+    theme = derived_key("activities.Theme", null=True)
+    is_public = models.BooleanField()
+    kind = models.CharField(max_length=12, choices=ContributionKind.choices)
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    amount_cents = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["grain", "division"], name="all_years_cell_division")]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.division_id} {self.kind} {self.stage}"
+
+
+class ActivityYearTotal(models.Model):
+    """One activity's money in one fiscal year by kind and stage (the first step of a roll-up).
+
+    Also what the dashboard ranks its top activities and counts its activities from; the
+    activity's own dimensions are copied here so those queries need no join.
+    """
+
+    activity = derived_key("activities.Activity")
+    year = models.PositiveSmallIntegerField()
+    division = derived_key("activities.Division")
+    modality = models.CharField(max_length=20)
+    funding_nature = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    is_public = models.BooleanField()
+    kind = models.CharField(max_length=12, choices=ContributionKind.choices)
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    amount_cents = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["year", "division", "modality", "funding_nature", "status", "is_public"],
+                name="rollup_activity_year_subslice",
+            ),
+            models.Index(fields=["activity"], name="rollup_activity_year_activity"),
+            # A division's years (the dashboard's activities and flows over a year range) read
+            # from the index alone, with every column those queries filter or sum on: in the
+            # table, a division's totals of a few years lie scattered over thousands of pages.
+            models.Index(
+                fields=["division", "year"],
+                include=[
+                    *("activity", "modality", "funding_nature", "status", "is_public"),
+                    *("kind", "stage", "amount_cents"),
+                ],
+                name="rollup_activity_year_cover",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} {self.year} {self.kind} {self.stage}"
+
+
+class ActivityMoney(models.Model):
+    """One activity's allocated money over all its fiscal years (ActivityYearTotal summed), with
+    its dimensions: the dashboard ranks its top activities and counts its activities from one
+    row per activity rather than grouping every year's totals, when no year range is asked for.
+
+    Kept by finance.rollups with the totals: when a slice's totals change, the rows of the
+    activities in that slice are recomputed from all their years' totals.
+    """
+
+    activity = derived_key("activities.Activity")
+    division = derived_key("activities.Division")
+    modality = models.CharField(max_length=20)
+    funding_nature = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    is_public = models.BooleanField()
+    ifad_cents = models.BigIntegerField()
+    cofinancing_cents = models.BigIntegerField()
+    in_kind_cents = models.BigIntegerField()
+    total_cents = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["activity"], name="one_activity_money_row"),
+        ]
+        indexes = [
+            # The ranking: the largest first, read in index order until ten rows pass the filters.
+            models.Index(models.F("total_cents").desc(), "activity", name="activity_money_ranking"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} {self.total_cents}"
+
+
+class ActivityPair(models.Model):
+    """Who shares with whom: one row per provider -> receiver country pair of an activity with
+    money (one that has an ActivityMoney row), with that row's dimensions copied.
+
+    The dashboard counts the pairs of its selection from these rows: the self-join of the
+    activities' countries it replaces read every country link twice, whatever the selection.
+    Kept by finance.rollups with ActivityMoney, from the
+    activities' countries and their roles (a "both" country is a provider and a receiver).
+    """
+
+    activity = derived_key("activities.Activity")
+    provider = derived_key("activities.Country")
+    receiver = derived_key("activities.Country")
+    division = derived_key("activities.Division")
+    modality = models.CharField(max_length=20)
+    funding_nature = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    is_public = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["activity"], name="activity_pair_activity"),
+            # PairCount's rows are counted again from here, key by key, after each refresh.
+            models.Index(
+                fields=["provider", "receiver", "division", "is_public"], name="activity_pair_key"
+            ),
+            # A division's pairs, read from the index alone when the dashboard asks for a year
+            # range (PairCount answers over all years): a scan of the whole table otherwise.
+            models.Index(
+                fields=["division"],
+                include=[
+                    *("activity", "provider", "receiver"),
+                    *("modality", "funding_nature", "status", "is_public"),
+                ],
+                name="activity_pair_division_cover",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} {self.provider_id} -> {self.receiver_id}"
+
+
+class PairCount(models.Model):
+    """How many activities link a provider to a receiver country, per lead division and
+    visibility: ActivityPair counted.
+
+    The dashboard's flows over all years, filtered by division at most (the focal point's first
+    view, a CPM's), add these up: a sixth of the rows that counting the pairs themselves
+    reads. Kept by finance.rollups with ActivityPair.
+    """
+
+    provider = derived_key("activities.Country")
+    receiver = derived_key("activities.Country")
+    division = derived_key("activities.Division")
+    is_public = models.BooleanField()
+    activities = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "receiver", "division", "is_public"], name="one_pair_count"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} -> {self.receiver_id}: {self.activities}"
+
+
+class RollupSlice(models.Model):
+    """When a slice was last computed: the dashboard's "figures as of"."""
+
+    year = models.PositiveSmallIntegerField()
+    division = models.ForeignKey("activities.Division", on_delete=models.CASCADE, related_name="+")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "division"], name="one_rollup_slice")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.division_id}"
+
+
+class RollupRefresh(models.Model):
+    """A slice to recompute, written in the same transaction as the edit that made it stale.
+
+    This table, not the Celery message, is the record of what needs refreshing: if Redis is down
+    when the edit commits, the request waits here and the next drain (queued by a later edit or by
+    beat every minute) picks it up, so no edit's roll-up is ever lost.
+    """
+
+    year = models.PositiveSmallIntegerField()
+    division = models.ForeignKey("activities.Division", on_delete=models.CASCADE, related_name="+")
+    # The one activity whose edit made the slice stale, when known: the drain then recomputes
+    # only the cells that activity's money sits in, instead of the whole slice. Empty: the whole
+    # slice (a workbook import). A plain number, not a key: a request must outlive the
+    # activity it names, whose roll-up rows still have to go.
+    activity_key = models.BigIntegerField(null=True, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.division_id} @ {self.requested_at:%Y-%m-%d %H:%M:%S}"
+
+
+class RollupRun(models.Model):
+    """A full rebuild, with its progress (the focal point watches it; the command prints it)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    slices_total = models.PositiveIntegerField(default=0)
+    slices_done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("roll-up rebuild")
+        verbose_name_plural = _("roll-up rebuilds")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.state}"
+
+    @property
+    def seconds(self) -> float | None:
+        """How long it ran (so far, while it runs)."""
+        if self.started_at is None:
+            return None
+        end = self.finished_at or timezone.now()
+        return (end - self.started_at).total_seconds()
+
+    @property
+    def percent(self) -> int:
+        if not self.slices_total:
+            return 100 if self.state == self.State.DONE else 0
+        return int(100 * self.slices_done / self.slices_total)
