@@ -152,10 +152,9 @@ def warm_default_views() -> bool:
     view; return whether it was computed.
 
     The worker runs this after recomputing roll-ups, so that the first person to open the
-    dashboard after an edit is served from the cache instead of waiting for every chart's query
-    (a second or two at 100,000 activities). Narrower views (a division's, a filtered one) cost
-    a fraction of that and are computed on demand: warming them all after every edit would keep
-    the worker busy for seconds per edit.
+    dashboard after an edit is served from the cache instead of waiting for every chart's query.
+    Narrower views (a division's, a filtered one) cost a fraction of that and are computed on
+    demand: warming them all after every edit would keep the worker busy long after each edit.
     """
     version = cache_version(rollup_state())
     if not version:

@@ -31,8 +31,8 @@ def stage_label(stage: str) -> str:
 @dataclass(frozen=True)
 class NumberStyle:
     """The active language's decimal mark and thousands separator, looked up once per table:
-    looking them up per number (two settings lookups through the active language each) cost
-    a third of the time the dashboard spends formatting its few thousand amounts."""
+    looking them up per number (two settings lookups through the active language each) was a
+    good part of the time the dashboard spends formatting its amounts."""
 
     decimal_mark: str
     thousands: str
@@ -46,7 +46,7 @@ def grouped(value: Decimal | int, places: int, style: NumberStyle | None = None)
     """A number with the active language's separators, grouped by thousands.
 
     Python's own formatting with the separators swapped in: Django's number_format does the
-    same but costs ten times more, and the country table alone has thousands of amounts.
+    same at many times the cost, and the country table has an amount per country and column.
     """
     style = style or NumberStyle.active()
     text = f"{value:,.{places}f}"

@@ -142,10 +142,10 @@ class Selection:
     def _core(self) -> dict[str, list[tuple[Any, str, str, int]]]:
         """Money by year, by division, by modality and in all: one query feeding five charts.
 
-        The cells are summed by year x division x modality x kind x stage (thousands of
-        groups), then those groups summed again four ways in the same statement, so only the
-        few hundred sums of the four pivots come back, as (group, kind, stage, cents). Summing
-        the groups in Python instead cost more than the query at 100,000 activities.
+        The cells are summed by year x division x modality x kind x stage, then those groups
+        summed again four ways in the same statement, so only the sums of the four pivots come
+        back, as (group, kind, stage, cents), not every group. Summing the groups in Python
+        instead cost more than the query on a large portfolio.
         """
 
         def fetch() -> dict[str, list[tuple[Any, str, str, int]]]:
@@ -171,8 +171,8 @@ class Selection:
     def _grouped(self, dimension: str) -> list[tuple[Any, str, str, int]]:
         """Money by country or theme, as (group, kind, stage, cents)."""
         column = f"{dimension}_id"
-        # Over all years, the cells summed over the years answer (a few thousand rows where
-        # the grain's cells are hundreds of thousands).
+        # Over all years, the cells summed over the years answer: far fewer rows than the
+        # grain's cells, which are per year.
         rows: QuerySet[Any] | None = scoped_all_years_rows(self.scope, self.filters, dimension)
         if rows is None:
             rows = scoped_rollup_rows(self.scope, self.filters, group_by=[dimension])
@@ -258,7 +258,7 @@ class Selection:
     # ActivityYearTotal keeps one activity's money per year, kind and stage, with the activity's
     # own dimensions copied: counts and rankings of activities read it without touching the ledger.
     # ActivityMoney sums those over all years, one row per activity: with no year range asked
-    # for, the counts and rankings read its 100,000 rows instead of a million totals.
+    # for, the counts and rankings read its one row per activity instead of every year's totals.
     # ActivityPair holds the activities' provider -> receiver pairs with the same dimensions:
     # the flows count them (those of the activities with totals in the years, for a range).
 

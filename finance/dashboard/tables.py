@@ -77,8 +77,8 @@ class Table:
 
     def body_html(self) -> SafeString:
         """The body's rows as HTML, built in Python; the rest of the table is a template
-        (finance/_data_table.html). A template loop over the cells cost about three times
-        what these rows cost: the country table alone has thousands of cells."""
+        (finance/_data_table.html). A template loop over the cells cost several times what
+        these rows cost, and the country table has a row per country."""
         # Every piece is escaped where it is built (_row_html).
         return mark_safe("".join(_row_html(cells) for cells in self.body))  # noqa: S308
 
@@ -90,7 +90,7 @@ class Table:
 
 def _row_html(cells: list[Cell]) -> str:
     # The standard library's escaping, joined plainly: Django's escape (lazy-aware) and
-    # format_html per cell doubled the cost of the big tables. Same characters escaped.
+    # format_html per cell made the big tables much slower to build. Same characters escaped.
     first, *rest = cells
     heading = escape_text(first.text)
     if first.link:
