@@ -50,8 +50,7 @@ class Dashboard:
 
     @property
     def is_empty(self) -> bool:
-        """No money at all in the selection (or the roll-ups were never computed)."""
-        return not self.selection._core["total"]
+        return self.selection.is_empty
 
     @property
     def stats(self) -> list[Stat]:

@@ -196,6 +196,11 @@ class Selection:
             figures.add(kind, stage, cents)
         return groups
 
+    @property
+    def is_empty(self) -> bool:
+        """No money at all in the selection (or the roll-ups were never computed)."""
+        return not self._core["total"]
+
     @cached_property
     def totals(self) -> Figures:
         figures = Figures(label=_("Total"))
