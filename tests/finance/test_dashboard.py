@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.db.models import Max, Min, QuerySet
+from django.template.loader import render_to_string
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -30,8 +31,10 @@ from finance import rollups
 from finance.dashboard import (
     TABLE_SLUGS,
     TOP_FLOWS,
+    Column,
     Reference,
     Selection,
+    Table,
     format_usd,
     warm_default_views,
 )
@@ -351,6 +354,30 @@ def test_page_shows_headline_figures_charts_tables_and_downloads(focal_client: C
     # The top activities link to their finance pages.
     assert reverse("finance:activity", args=[lac.pk]) in page
     assert "<script>" not in page and "style=" not in page  # CSP: no inline script or style
+
+
+def test_data_tables_head_each_row_align_the_numbers_and_total_in_the_footer(
+    focal_client: Client,
+) -> None:
+    small_portfolio()
+    page = focal_client.get(reverse("finance:dashboard")).content.decode()
+    found = re.search(r'<table class="table" data-table="divisions">.*?</table>', page, re.S)
+    assert found is not None
+    table = found.group(0)
+    assert '<th scope="col">Division</th>' in table
+    assert '<th scope="col" class="num">IFAD allocated (US$)</th>' in table
+    assert "&quot;" not in table  # the header's attributes are markup, not text
+    assert '<tr><th scope="row">LAC: ' in table
+    assert '<tfoot><tr><th scope="row">Total</th><td class="num nowrap">' in table
+
+
+def test_a_table_without_rows_says_so_and_has_no_total() -> None:
+    columns = [Column("provider", "Provider country"), Column("activities", "Activities", "count")]
+    table = Table("flows", "Who shares with whom", columns, rows=[], total=["Total", 0])
+    html = render_to_string("finance/_data_table.html", {"table": table})
+    assert '<td colspan="2">No money in this selection.</td>' in html
+    assert '<caption class="visually-hidden">Who shares with whom</caption>' in html
+    assert "<tfoot>" not in html
 
 
 def test_filters_apply_to_every_chart_and_download(focal_client: Client) -> None:

@@ -1,0 +1,80 @@
+"""The dashboard's figures: the roll-ups read chart by chart, each chart with its data table.
+
+- selection: what the user asked (their scope, the filters) and the roll-up queries that answer it;
+- reference: the divisions, countries and themes the filters choose from, and the filters in words;
+- cache: the query results kept under the roll-ups' "as of" time;
+- charts: each chart's data and table; tables: the tables and their HTML;
+- formatting: amounts, counts and names as the page writes them;
+- board: the whole page, one table alone (a download), and the worker's warming.
+
+The page itself is finance.dashboard_views with templates/finance/dashboard.html.
+"""
+
+from .board import (
+    CHART_BUILDERS,
+    TABLE_SLUGS,
+    Dashboard,
+    Stat,
+    build_dashboard,
+    build_table,
+    headline,
+    summary_table,
+    warm_default_views,
+)
+from .cache import CACHE_SECONDS, cache_version
+from .charts import SPLIT_NOTE, Chart
+from .formatting import (
+    FAMILIES,
+    STAGES,
+    NumberStyle,
+    chart_number,
+    family_label,
+    format_amount,
+    format_count,
+    format_usd,
+    grouped,
+    stage_label,
+)
+from .reference import Reference, describe_filters
+from .selection import TOP_ACTIVITIES, TOP_FLOWS, Flow, Selection, TopActivity, allocated_total
+from .tables import Cell, Column, Table, format_value, money_table, summed
+
+__all__ = [
+    "CACHE_SECONDS",
+    "CHART_BUILDERS",
+    "FAMILIES",
+    "SPLIT_NOTE",
+    "STAGES",
+    "TABLE_SLUGS",
+    "TOP_ACTIVITIES",
+    "TOP_FLOWS",
+    "Cell",
+    "Chart",
+    "Column",
+    "Dashboard",
+    "Flow",
+    "NumberStyle",
+    "Reference",
+    "Selection",
+    "Stat",
+    "Table",
+    "TopActivity",
+    "allocated_total",
+    "build_dashboard",
+    "build_table",
+    "cache_version",
+    "chart_number",
+    "describe_filters",
+    "family_label",
+    "format_amount",
+    "format_count",
+    "format_usd",
+    "format_value",
+    "grouped",
+    "headline",
+    "money_table",
+    "stage_label",
+    "summary_table",
+    "summed",
+    "warm_default_views",
+]

@@ -1,0 +1,165 @@
+"""The whole dashboard: the headline figures, every chart, one table alone for a download, and
+the worker's warming of the portfolio view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from ..figures import FIGURE_LABELS, format_percent, format_ratio
+from ..models import Stage
+from ..rollups import Figures, RollupFilters, RollupState, rollup_state
+from .cache import cache_version
+from .charts import (
+    Chart,
+    country_chart,
+    division_chart,
+    flow_chart,
+    leverage_chart,
+    modality_chart,
+    theme_chart,
+    top_chart,
+    year_chart,
+)
+from .formatting import FAMILIES, STAGES, family_label, format_count, format_usd, stage_label
+from .reference import Reference
+from .selection import Selection
+from .tables import Column, Table
+
+
+@dataclass(frozen=True)
+class Stat:
+    key: str
+    label: str
+    value: str
+
+
+@dataclass
+class Dashboard:
+    selection: Selection
+    state: RollupState
+    charts: list[Chart]
+
+    @property
+    def figures(self) -> Figures:
+        return self.selection.totals
+
+    @property
+    def is_empty(self) -> bool:
+        return self.selection.is_empty
+
+    @property
+    def stats(self) -> list[Stat]:
+        return headline(self.selection)
+
+    @property
+    def tables(self) -> list[Table]:
+        return [summary_table(self.selection), *(chart.table for chart in self.charts)]
+
+    def chart_data(self) -> dict[str, Any]:
+        return {chart.slug: chart.data for chart in self.charts}
+
+
+def headline(selection: Selection) -> list[Stat]:
+    figures = selection.totals
+    return [
+        Stat("ifad_planned", _("IFAD planned"), format_usd(figures.ifad[Stage.PLANNED], 0)),
+        Stat("ifad_allocated", _("IFAD allocated"), format_usd(figures.ifad[Stage.ALLOCATED], 0)),
+        Stat("ifad_spent", _("IFAD spent"), format_usd(figures.ifad[Stage.SPENT], 0)),
+        Stat(
+            "cofinancing",
+            _("Cofinancing allocated"),
+            format_usd(figures.cofinancing[Stage.ALLOCATED], 0),
+        ),
+        Stat("in_kind", _("In-kind allocated"), format_usd(figures.in_kind[Stage.ALLOCATED], 0)),
+        Stat(
+            "leverage",
+            str(FIGURE_LABELS["leverage_allocated"]),
+            format_ratio(figures.leverage_allocated),
+        ),
+        Stat(
+            "execution",
+            str(FIGURE_LABELS["execution_rate_ifad"]),
+            format_percent(figures.execution_rate_ifad),
+        ),
+        Stat("activities", _("Activities with money"), format_count(selection.activity_count)),
+        Stat("countries", _("Countries involved"), format_count(selection.country_count)),
+    ]
+
+
+def _derived_rows(figures: Figures) -> list[tuple[Any, Any]]:
+    return [(FIGURE_LABELS[name], value) for name, value in figures.derived().items()]
+
+
+def summary_table(selection: Selection) -> Table:
+    """The headline figures with full cents, as the downloads and the report's first sheet."""
+    figures = selection.totals
+    rows: list[list[Any]] = []
+    for family in FAMILIES:
+        for stage in STAGES:
+            rows.append(
+                [
+                    _("%(family)s %(stage)s (US$)")
+                    % {"family": family_label(family), "stage": stage_label(stage)},
+                    getattr(figures, family)[stage],
+                ]
+            )
+    rows += [[str(label), value] for label, value in _derived_rows(figures)]
+    rows += [
+        [_("Activities with money"), selection.activity_count],
+        [_("Countries involved"), selection.country_count],
+    ]
+    return Table(
+        slug="summary",
+        title=_("Headline figures"),
+        columns=[Column("figure", _("Figure")), Column("value", _("Value"), "mixed")],
+        rows=rows,
+    )
+
+
+CHART_BUILDERS: dict[str, Callable[[Selection, str], Chart]] = {
+    "years": lambda s, _map: year_chart(s),
+    "divisions": lambda s, _map: division_chart(s),
+    "leverage": lambda s, _map: leverage_chart(s),
+    "themes": lambda s, _map: theme_chart(s),
+    "modalities": lambda s, _map: modality_chart(s),
+    "countries": country_chart,
+    "flows": lambda s, _map: flow_chart(s),
+    "top": lambda s, _map: top_chart(s),
+}
+TABLE_SLUGS = ("summary", *CHART_BUILDERS)
+
+
+def build_dashboard(selection: Selection, state: RollupState, *, map_url: str = "") -> Dashboard:
+    charts = [build(selection, map_url) for build in CHART_BUILDERS.values()]
+    return Dashboard(selection=selection, state=state, charts=charts)
+
+
+def build_table(selection: Selection, slug: str) -> Table:
+    """One table alone (a download): only the queries that table needs."""
+    if slug == "summary":
+        return summary_table(selection)
+    return CHART_BUILDERS[slug](selection, "").table
+
+
+def warm_default_views() -> bool:
+    """Compute and cache the unfiltered dashboard of the whole portfolio, the focal point's first
+    view; return whether it was computed.
+
+    The worker runs this after recomputing roll-ups, so that the first person to open the
+    dashboard after an edit is served from the cache instead of waiting for every chart's query.
+    Narrower views (a division's, a filtered one) cost a fraction of that and are computed on
+    demand: warming them all after every edit would keep the worker busy long after each edit.
+    """
+    version = cache_version(rollup_state())
+    if not version:
+        return False
+    selection = Selection(None, RollupFilters(), Reference.load(), version=version, scope=Q())
+    # What the page reads: the core pivots, countries, themes, activities and flows.
+    selection.totals, selection.by_country, selection.by_theme  # noqa: B018
+    selection.activity_count, selection.flows  # noqa: B018
+    return True

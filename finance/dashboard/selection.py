@@ -1,0 +1,449 @@
+"""The dashboard's selection: one user's view of the roll-ups under one set of filters (parsed by
+finance.forms.DashboardFilterForm), read query by query as the charts ask.
+
+Everything here reads the roll-up tables (finance.rollups), never the ledger, so the page costs
+the same number of queries whatever the size of the portfolio: one query over the coarsest grain
+that answers the filters gives the headline, years, divisions, modalities and leverage; one each
+gives countries and themes (from the cells summed over all years, AllYearsCell, when no year
+range is asked); ActivityMoney (all years) or ActivityYearTotal (a year range) gives the number
+of activities and the top activities; PairCount or ActivityPair gives who shares with whom.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from typing import Any, TypeVar
+
+from django.db import connection
+from django.db.models import F, Q, QuerySet, Sum, Value
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from activities.models import Activity, ActivityCountry, Country, Modality
+
+from ..models import (
+    CENT,
+    IFAD_KINDS,
+    ActivityMoney,
+    ActivityPair,
+    ActivityYearTotal,
+    ContributionKind,
+    PairCount,
+    Stage,
+)
+from ..rollups import (
+    Figures,
+    GroupKey,
+    RollupFilters,
+    rollup_scope,
+    scoped_all_years_rows,
+    scoped_rollup_rows,
+)
+from .cache import FigureCache
+from .formatting import FAMILIES
+from .reference import Reference
+
+TOP_ACTIVITIES = 10
+TOP_FLOWS = 20
+T = TypeVar("T")
+
+
+def allocated_total(figures: Figures) -> Decimal:
+    """IFAD + cofinancing + in-kind, allocated: what the map and the rankings weigh."""
+    return sum((getattr(figures, family)[Stage.ALLOCATED] for family in FAMILIES), Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class TopActivity:
+    activity: Activity
+    ifad: Decimal
+    cofinancing: Decimal
+    in_kind: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.ifad + self.cofinancing + self.in_kind
+
+
+@dataclass(frozen=True)
+class Flow:
+    provider: Country
+    receiver: Country
+    activities: int
+
+
+def _cents(value: int | None) -> Decimal:
+    return (Decimal(value or 0) / 100).quantize(CENT)
+
+
+# The core query's four pivots of the groups `core` holds: each summed by its key, written as
+# text so that the four share one column (a division's NULL stays NULL), then by kind and stage.
+_CORE_PIVOT_SQL = " UNION ALL ".join(
+    f"SELECT '{name}', {key}, kind, stage, SUM(cents) FROM core GROUP BY {group}"  # noqa: S608 (constants)
+    for name, key, group in (
+        ("year", "CAST(year AS VARCHAR(20))", "year, kind, stage"),
+        ("division", "CAST(division_id AS VARCHAR(20))", "division_id, kind, stage"),
+        ("modality", "modality", "modality, kind, stage"),
+        ("total", "NULL", "kind, stage"),
+    )
+)
+# How each pivot's key comes back from its text.
+_CORE_KEYS: dict[str, Callable[[str | None], Any]] = {
+    "year": lambda key: None if key is None else int(key),
+    "division": lambda key: None if key is None else int(key),
+    "modality": lambda key: key,
+    "total": lambda key: None,
+}
+
+
+class Selection:
+    """One user's view of the roll-ups under one set of filters.
+
+    Each query runs once, when a chart first needs it, so a single-table download runs only the
+    queries of that table. With `version` (the roll-ups' "as of" time) the query results are
+    also cached (FigureCache): the roll-up tables change only when a slice is recomputed, which
+    moves "as of", so a cached result is never older than the tables it was read from.
+    """
+
+    def __init__(
+        self,
+        user: User | None,
+        filters: RollupFilters,
+        reference: Reference,
+        *,
+        version: str = "",
+        scope: Q | None = None,
+    ) -> None:
+        """`scope` replaces `user` for the worker, which warms the cache for no one in
+        particular."""
+        if (user is None) == (scope is None):
+            raise ValueError("A selection needs a user or a scope, not both.")
+        self.user = user
+        self._scope = scope
+        self.filters = filters
+        self.reference = reference
+        self.version = version
+
+    @cached_property
+    def scope(self) -> Q | None:
+        return self._scope if self.user is None else rollup_scope(self.user)
+
+    @cached_property
+    def _cache(self) -> FigureCache:
+        return FigureCache(self.version, self.scope, self.filters)
+
+    def _cached(self, part: str, compute: Callable[[], T]) -> T:
+        return self._cache.get_or_compute(part, compute)
+
+    @cached_property
+    def _core(self) -> dict[str, list[tuple[Any, str, str, int]]]:
+        """Money by year, by division, by modality and in all: one query feeding five charts.
+
+        The cells are summed by year x division x modality x kind x stage, then those groups
+        summed again four ways in the same statement, so only the sums of the four pivots come
+        back, as (group, kind, stage, cents), not every group. Summing the groups in Python
+        instead cost more than the query on a large portfolio.
+        """
+
+        def fetch() -> dict[str, list[tuple[Any, str, str, int]]]:
+            groups = (
+                scoped_rollup_rows(
+                    self.scope, self.filters, group_by=("year", "division", "modality")
+                )
+                .values_list("year", "division_id", "modality", "kind", "stage")
+                .annotate(cents=Sum("amount_cents"))
+                .order_by()
+            )
+            inner, params = groups.query.sql_with_params()
+            sql = "WITH core AS (" + inner + ") " + _CORE_PIVOT_SQL
+            pivots: dict[str, list[tuple[Any, str, str, int]]] = {name: [] for name in _CORE_KEYS}
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                for name, key, kind, stage, cents in cursor.fetchall():
+                    pivots[name].append((_CORE_KEYS[name](key), kind, stage, int(cents)))
+            return pivots
+
+        return self._cached("core", fetch)
+
+    def _grouped(self, dimension: str) -> list[tuple[Any, str, str, int]]:
+        """Money by country or theme, as (group, kind, stage, cents)."""
+        column = f"{dimension}_id"
+        # Over all years, the cells summed over the years answer: far fewer rows than the
+        # grain's cells, which are per year.
+        rows: QuerySet[Any] | None = scoped_all_years_rows(self.scope, self.filters, dimension)
+        if rows is None:
+            rows = scoped_rollup_rows(self.scope, self.filters, group_by=[dimension])
+        return self._cached(
+            dimension,
+            lambda: [
+                tuple(row)
+                for row in rows.values_list(column, "kind", "stage")
+                .annotate(cents=Sum("amount_cents"))
+                .order_by()
+            ],
+        )
+
+    @staticmethod
+    def _pivot(sums: list[tuple[Any, str, str, int]]) -> dict[GroupKey, Figures]:
+        groups: dict[GroupKey, Figures] = {}
+        for key, kind, stage, cents in sums:
+            figures = groups.get(key)
+            if figures is None:
+                figures = groups[key] = Figures(key=key)
+            figures.add(kind, stage, cents)
+        return groups
+
+    @property
+    def is_empty(self) -> bool:
+        """No money at all in the selection (or the roll-ups were never computed)."""
+        return not self._core["total"]
+
+    @cached_property
+    def totals(self) -> Figures:
+        figures = Figures(label=_("Total"))
+        for _key, kind, stage, cents in self._core["total"]:
+            figures.add(kind, stage, cents)
+        return figures
+
+    @cached_property
+    def by_year(self) -> list[Figures]:
+        groups = self._pivot(self._core["year"])
+        for key, figures in groups.items():
+            figures.label = str(key)
+        return [groups[key] for key in sorted(groups, key=lambda k: int(k or 0))]
+
+    def _labelled(
+        self, groups: dict[GroupKey, Figures], label: Callable[[GroupKey], str], order: list[Any]
+    ) -> list[Figures]:
+        """Groups in the reference order, "Not attributed" last."""
+        for key, figures in groups.items():
+            figures.label = label(key)
+        position = {key: index for index, key in enumerate(order)}
+        return sorted(
+            groups.values(), key=lambda f: (f.key is None, position.get(f.key, len(order)))
+        )
+
+    @cached_property
+    def by_division(self) -> list[Figures]:
+        groups = self._pivot(self._core["division"])
+        return self._labelled(groups, self.reference.division_label, list(self.reference.divisions))
+
+    @cached_property
+    def by_modality(self) -> list[Figures]:
+        groups = self._pivot(self._core["modality"])
+        names = dict(Modality.choices)
+        return self._labelled(
+            groups, lambda key: str(names.get(str(key), key)), list(Modality.values)
+        )
+
+    @cached_property
+    def by_theme(self) -> list[Figures]:
+        groups = self._pivot(self._grouped("theme"))
+        return self._labelled(groups, self.reference.theme_label, list(self.reference.themes))
+
+    @cached_property
+    def by_country(self) -> list[Figures]:
+        """Largest allocated money first: the countries that matter most head the table."""
+        groups = self._pivot(self._grouped("country"))
+        for key, figures in groups.items():
+            figures.label = self.reference.country_label(key)
+        return sorted(
+            groups.values(),
+            key=lambda f: (f.key is None, -allocated_total(f), f.label),
+        )
+
+    @property
+    def country_count(self) -> int:
+        """Countries the selection's money is attributed to."""
+        return sum(1 for figures in self.by_country if figures.key is not None)
+
+    # ActivityYearTotal keeps one activity's money per year, kind and stage, with the activity's
+    # own dimensions copied: counts and rankings of activities read it without touching the ledger.
+    # ActivityMoney sums those over all years, one row per activity: with no year range asked
+    # for, the counts and rankings read its one row per activity instead of every year's totals.
+    # ActivityPair holds the activities' provider -> receiver pairs with the same dimensions:
+    # the flows count them (those of the activities with totals in the years, for a range).
+
+    @property
+    def _all_years(self) -> bool:
+        return self.filters.year_from is None and self.filters.year_to is None
+
+    def _activity_q(self, *, years: bool = True) -> Q | None:
+        """The selection as a condition on the rows of one activity (ActivityYearTotal,
+        ActivityMoney, ActivityPair); `years=False` leaves the year range out, for the tables
+        that have no year."""
+        if self.scope is None:
+            return None
+        filters = self.filters
+        query = self.scope
+        if years and filters.year_from is not None:
+            query &= Q(year__gte=filters.year_from)
+        if years and filters.year_to is not None:
+            query &= Q(year__lte=filters.year_to)
+        for values, name in (
+            (filters.divisions, "division_id"),
+            (filters.modalities, "modality"),
+            (filters.statuses, "status"),
+            (filters.funding_natures, "funding_nature"),
+        ):
+            if values:
+                query &= Q(**{f"{name}__in": values})
+        # An activity is in when one of its countries (themes) is: a subquery, not a join, so
+        # an activity with two selected countries is still one activity.
+        if filters.countries:
+            links = ActivityCountry.objects.filter(country_id__in=filters.countries)
+            query &= Q(activity_id__in=links.values("activity_id"))
+        if filters.themes:
+            tagged = Activity.themes.through.objects.filter(theme_id__in=filters.themes)
+            query &= Q(activity_id__in=tagged.values("activity_id"))
+        return query
+
+    def _per_activity(self, query: Q) -> QuerySet[Any]:
+        """One row per activity in the selection: activity_id and its allocated money (ifad,
+        cofinancing, in_kind, total, in cents)."""
+        if self._all_years:
+            return ActivityMoney.objects.filter(query).values(
+                "activity_id",
+                ifad=F("ifad_cents"),
+                cofinancing=F("cofinancing_cents"),
+                in_kind=F("in_kind_cents"),
+                total=F("total_cents"),
+            )
+        allocated = Q(stage=Stage.ALLOCATED)
+        return (
+            ActivityYearTotal.objects.filter(query)
+            .values("activity_id")
+            .annotate(
+                ifad=Sum("amount_cents", filter=allocated & Q(kind__in=IFAD_KINDS)),
+                cofinancing=Sum(
+                    "amount_cents", filter=allocated & Q(kind=ContributionKind.COFINANCING)
+                ),
+                in_kind=Sum("amount_cents", filter=allocated & Q(kind=ContributionKind.IN_KIND)),
+                total=Sum("amount_cents", filter=allocated),
+            )
+            .order_by()
+        )
+
+    @cached_property
+    def _activity_rows(self) -> tuple[int, list[dict[str, Any]]]:
+        """The number of activities with money in the selection and the ten with the most
+        allocated: one query."""
+        query = self._activity_q()
+        if query is None:
+            return 0, []
+        inner, params = self._per_activity(query).query.sql_with_params()
+        if self._all_years:
+            # ActivityMoney's ranking index gives the first ten without sorting the rest; the
+            # activities are counted apart (a window would read every row before the first).
+            sql = f"""
+                SELECT activity_id, ifad, cofinancing, in_kind, total,
+                       (SELECT COUNT(*) FROM ({inner}) AS counted) AS activities
+                FROM ({inner}) AS per_activity
+                ORDER BY total DESC, activity_id
+                LIMIT %s
+            """  # noqa: S608 (the inner query is the ORM's, its values are parameters)
+            params = (*params, *params)
+        else:
+            # The window counts the groups (activities) before LIMIT keeps the first ten.
+            sql = f"""
+                SELECT activity_id, ifad, cofinancing, in_kind, total,
+                       COUNT(*) OVER () AS activities
+                FROM ({inner}) AS per_activity
+                ORDER BY COALESCE(total, 0) DESC, activity_id
+                LIMIT %s
+            """  # noqa: S608 (the inner query is the ORM's, its values are parameters)
+
+        def fetch() -> tuple[int, list[dict[str, Any]]]:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*params, TOP_ACTIVITIES])
+                rows = cursor.fetchall()
+            count = int(rows[0][5]) if rows else 0
+            names = ("activity_id", "ifad", "cofinancing", "in_kind", "total")
+            ranked = [dict(zip(names, row[:5], strict=True)) for row in rows if row[4]]
+            return count, ranked
+
+        return self._cached("activities", fetch)
+
+    @property
+    def activity_count(self) -> int:
+        return self._activity_rows[0]
+
+    @cached_property
+    def top_activities(self) -> list[TopActivity]:
+        """The activities with the most money allocated (IFAD + cofinancing + in-kind); their
+        titles are read live (one query), so a renamed activity shows its new title."""
+        ranked = self._activity_rows[1]
+        # `or [0]` (no such pk): one query even for an empty ranking, so the page's number of
+        # queries does not depend on what the selection holds.
+        ids = [row["activity_id"] for row in ranked] or [0]
+        activities = Activity.objects.select_related("lead_division").in_bulk(ids)
+        return [
+            TopActivity(
+                activity=activities[row["activity_id"]],
+                ifad=_cents(row["ifad"]),
+                cofinancing=_cents(row["cofinancing"]),
+                in_kind=_cents(row["in_kind"]),
+            )
+            for row in ranked
+            if row["activity_id"] in activities
+        ]
+
+    @cached_property
+    def _flow_rows(self) -> list[tuple[int, int, int, int]]:
+        """(provider, receiver, activities, number of pairs) for the most frequent pairs."""
+        query = self._activity_q()
+        if query is None:
+            return []
+        filters = self.filters
+        if self._all_years and not (
+            filters.countries
+            or filters.themes
+            or filters.modalities
+            or filters.statuses
+            or filters.funding_natures
+        ):
+            # PairCount has the pairs counted by division and visibility: all the scope and
+            # the division filter ask.
+            counted: QuerySet[Any] = PairCount.objects.filter(query).values(
+                "provider_id", "receiver_id", weight=F("activities")
+            )
+        else:
+            # The pairs carry their activity's dimensions: filtered as ActivityMoney is.
+            pairs = ActivityPair.objects.filter(self._activity_q(years=False))
+            if not self._all_years:
+                # Then those of activities with money in the years (the filter above first
+                # keeps, say, one division's pairs out of the whole portfolio's).
+                in_years = ActivityYearTotal.objects.filter(query).values("activity_id").order_by()
+                pairs = pairs.filter(activity_id__in=in_years)
+            counted = pairs.values("provider_id", "receiver_id", weight=Value(1))
+        inner, params = counted.order_by().query.sql_with_params()
+        sql = f"""
+            SELECT provider_id, receiver_id, SUM(weight) AS activities, COUNT(*) OVER () AS pairs
+            FROM ({inner}) AS pair
+            GROUP BY provider_id, receiver_id
+            ORDER BY activities DESC, provider_id, receiver_id
+            LIMIT %s
+        """  # noqa: S608 (the inner query is the ORM's, its values are parameters)
+
+        def fetch() -> list[tuple[int, int, int, int]]:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*params, TOP_FLOWS])
+                return [tuple(row) for row in cursor.fetchall()]
+
+        return self._cached("flows", fetch)
+
+    @property
+    def flows(self) -> list[Flow]:
+        countries = self.reference.countries
+        return [
+            Flow(countries[provider], countries[receiver], int(count))
+            for provider, receiver, count, _pairs in self._flow_rows
+            if provider in countries and receiver in countries
+        ]
+
+    @property
+    def flow_pairs(self) -> int:
+        return int(self._flow_rows[0][3]) if self._flow_rows else 0
