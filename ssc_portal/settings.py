@@ -159,6 +159,9 @@ if DATABASE_REPLICA_URL:
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
+    # A test database standing for the replica is a copy of the primary's (as replication makes
+    # one: tests/ops/test_read_replica.py), so the test run does not migrate it.
+    DATABASES["replica"]["TEST"] = {"MIGRATE": False}
     if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
         raise ImproperlyConfigured(
             "DATABASE_REPLICA_URL must name a replica of the DATABASE_URL database "
