@@ -83,7 +83,8 @@ def streamed(request: HttpRequest) -> StreamingHttpResponse:
 
 def test_a_streamed_answer_reads_the_replica_while_each_chunk_is_made_and_only_then() -> None:
     response = streamed(RequestFactory().get("/"))
-    chunks = iter(response.streaming_content)
+    chunks = response.streaming_content
+    assert isinstance(chunks, Iterator)
     assert next(chunks) == b"replica"
     # Between two chunks the server's own work (closing the request, the session) reads the
     # primary.

@@ -27,6 +27,7 @@ from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from lxml import etree
+from pytest_django import DjangoDbBlocker
 
 from accounts.models import User
 from activities.models import Activity, Visibility
@@ -60,12 +61,12 @@ pytestmark = [
 
 
 @pytest.fixture(scope="session")
-def replica_schema(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+def replica_schema(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> None:
     """The replica test database made a copy of the migrated primary one: its schema (and
     reference rows), which a streaming replica receives from the primary."""
     primary = connections[DEFAULT_DB_ALIAS].settings_dict
     replica_name = connections[REPLICA_DB_ALIAS].settings_dict["NAME"]
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+    with django_db_blocker.unblock():
         # PostgreSQL copies a database no session is connected to.
         connections.close_all()
         maintenance = psycopg2.connect(
