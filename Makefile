@@ -31,9 +31,13 @@ DEV_ENV := DEBUG=1 \
 # thread, which Django's async-safety guard would otherwise refuse.
 # Test databases are named after this one (test_<name>_gw0 ...); override to run two suites at once.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ssc_portal
+# A second database on the same server plays the read replica (tests/ops/test_read_replica.py);
+# its test database is only created when a test that asks for it runs.
+TEST_DATABASE_REPLICA_URL ?= $(TEST_DATABASE_URL)_replica
 TEST_ENV := DEBUG=1 \
 	SECRET_KEY=test-only-secret-key-for-the-test-suite-0123456789-abcdefghij \
 	DATABASE_URL=$(TEST_DATABASE_URL) \
+	DATABASE_REPLICA_URL=$(TEST_DATABASE_REPLICA_URL) \
 	REDIS_URL=redis://127.0.0.1:6379/0 \
 	CELERY_TASK_ALWAYS_EAGER=1 \
 	CHROMIUM_EXECUTABLE=$(CHROMIUM) \

@@ -27,10 +27,12 @@ from ssc_portal.api import (
     Column,
     Conflict,
     CsvOnReads,
+    ListsFromReplica,
     csv_columns,
     error_responses,
     read_schemas,
 )
+from ssc_portal.db_router import reads_from_replica
 
 from . import access, services
 from .filters import ApiActivityFilter, PartnerFilter, with_reporting_year
@@ -152,6 +154,7 @@ class ActivityViewSet(
         # The list sorts and pages what it filters: see visible_to on inline_ids.
         return Activity.objects.visible_to(user, inline_ids=self.action == "list")
 
+    @reads_from_replica
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         activities = self.filter_queryset(self.get_queryset())
         rows = self.paginate_queryset(with_reporting_year(activities).values(*ACTIVITY_COLUMNS))
@@ -309,7 +312,7 @@ def _form_value(value: Any) -> Any:
         ),
     )
 )
-class PartnerViewSet(CsvOnReads, viewsets.ReadOnlyModelViewSet):
+class PartnerViewSet(CsvOnReads, ListsFromReplica, viewsets.ReadOnlyModelViewSet):
     serializer_class = PartnerSerializer
     filterset_class = PartnerFilter
     csv_columns = csv_columns(PartnerSerializer.Meta.fields)
@@ -342,7 +345,7 @@ class PartnerViewSet(CsvOnReads, viewsets.ReadOnlyModelViewSet):
         one_summary=_("One country, by ISO 3166-1 alpha-2 code"),
     )
 )
-class CountryViewSet(CsvOnReads, viewsets.ReadOnlyModelViewSet):
+class CountryViewSet(CsvOnReads, ListsFromReplica, viewsets.ReadOnlyModelViewSet):
     """Reference data: every signed-in caller reads all of it."""
 
     serializer_class = CountrySerializer
@@ -366,7 +369,7 @@ class CountryViewSet(CsvOnReads, viewsets.ReadOnlyModelViewSet):
         ThemeSerializer, list_summary=_("List themes"), one_summary=_("One theme, by code")
     )
 )
-class ThemeViewSet(CsvOnReads, viewsets.ReadOnlyModelViewSet):
+class ThemeViewSet(CsvOnReads, ListsFromReplica, viewsets.ReadOnlyModelViewSet):
     serializer_class = ThemeSerializer
     queryset = Theme.objects.all()
     lookup_field = "code"

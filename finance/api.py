@@ -41,10 +41,12 @@ from ssc_portal.api import (
     Column,
     Conflict,
     CsvOnReads,
+    ListsFromReplica,
     csv_columns,
     error_responses,
     read_schemas,
 )
+from ssc_portal.db_router import reads_from_replica
 
 from . import rollups, services
 from .figures import FIGURE_NAMES
@@ -158,7 +160,7 @@ class LedgerFilter(django_filters.FilterSet):
 )
 class LedgerViewSet(
     CsvOnReads,
-    mixins.ListModelMixin,
+    ListsFromReplica,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
@@ -280,6 +282,7 @@ class IatiActivitiesViewSet(viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[Activity]:
         return Activity.objects.filter(visibility=Visibility.PUBLIC)
 
+    @reads_from_replica
     def list(self, request: Request) -> StreamingHttpResponse:
         activities = self.filter_queryset(self.get_queryset())
         try:
@@ -342,6 +345,7 @@ class RollupView(CsvOnReads, generics.GenericAPIView):
     csv_items = "groups"
     queryset = RollupCell.objects.none()  # the schema's; rollups.rollup_rows scopes the reads
 
+    @reads_from_replica
     def get(self, request: Request) -> Response:
         user: User = request.user  # type: ignore[assignment]
         query = RollupQuery(data=request.query_params)

@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
+from ssc_portal.db_router import reads_from_replica
 
 from . import periods
 from .dashboard import (
@@ -67,6 +68,7 @@ def _rebuild_url(user: User) -> str:
 @never_cache
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     _require_staff_reader(user)
@@ -101,6 +103,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard_table(request: HttpRequest, table: str, file_format: str) -> HttpResponse:
     """One chart's table with the dashboard's filters (same query string), as CSV or xlsx."""
     user: User = request.user  # type: ignore[assignment]

@@ -23,6 +23,7 @@ from activities.access import can_edit_activity, get_activity_for_user
 from activities.forms import partner_options
 from activities.history import through_label
 from activities.models import Activity, Partner
+from ssc_portal.db_router import reads_from_replica
 
 from . import import_uploads, importer, periods, services
 from .export import build_workbook, ledger_csv
@@ -405,6 +406,7 @@ def _filtered_activities(request: HttpRequest) -> Any:
 
 
 @login_required
+@reads_from_replica
 def export_workbook(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not user.is_staff_reader:
@@ -426,6 +428,7 @@ def export_workbook(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def export_ledger(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not user.is_staff_reader:

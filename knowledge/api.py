@@ -16,7 +16,7 @@ from drf_spectacular.utils import extend_schema_view
 from rest_framework import exceptions, viewsets
 
 from activities.models import Activity, Partner
-from ssc_portal.api import Column, CsvOnReads, csv_columns, read_schemas
+from ssc_portal.api import Column, CsvOnReads, ListsFromReplica, csv_columns, read_schemas
 
 from . import access
 from .filters import KnowledgeFilter
@@ -71,7 +71,7 @@ KNOWLEDGE_CSV: list[Column] = [
         ),
     )
 )
-class KnowledgeAssetViewSet(CsvOnReads, viewsets.ReadOnlyModelViewSet):
+class KnowledgeAssetViewSet(CsvOnReads, ListsFromReplica, viewsets.ReadOnlyModelViewSet):
     serializer_class = KnowledgeAssetSerializer
     filterset_class = ApiKnowledgeFilter
     csv_columns = KNOWLEDGE_CSV

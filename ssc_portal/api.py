@@ -29,7 +29,7 @@ from drf_spectacular.utils import (
     extend_schema,
     inline_serializer,
 )
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, mixins, serializers
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -41,6 +41,7 @@ from accounts.authentication import token_of
 from accounts.security import client_address
 from accounts.text import spreadsheet_cell
 
+from .db_router import reads_from_replica
 from .errors import database_busy, database_busy_message
 
 if TYPE_CHECKING:
@@ -513,6 +514,16 @@ class CsvOnReads:
         else:
             reading = action in self.read_actions
         return [JSONRenderer(), CsvRenderer()] if reading else [JSONRenderer()]
+
+
+class ListsFromReplica(mixins.ListModelMixin):
+    """The list action reads the read replica when there is one (ssc_portal.db_router): lists
+    are the API's heaviest reads, and a page a second old serves as well. One record (retrieve)
+    reads the primary, where a client finds what it has just written."""
+
+    @reads_from_replica
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
 
 
 # --- throttling -------------------------------------------------------------------------------

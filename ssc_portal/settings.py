@@ -150,6 +150,24 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A read replica of the primary (PostgreSQL streaming replication): the reads that tolerate a
+# second's lag go there (ssc_portal.db_router). Without it there is one database, and no router.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    # A test database standing for the replica is a copy of the primary's (as replication makes
+    # one: tests/ops/test_read_replica.py), so the test run does not migrate it.
+    DATABASES["replica"]["TEST"] = {"MIGRATE": False}
+    if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL must name a replica of the DATABASE_URL database "
+            "(the same database engine)."
+        )
+    DATABASE_ROUTERS = ["ssc_portal.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

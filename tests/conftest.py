@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.test import Client, override_settings
 
 from accounts.models import Role, User
 from activities.models import Partner
+from ssc_portal.db_router import REPLICA_DB_ALIAS
 from tests.factories import PartnerFactory, UserFactory, country
 
 
@@ -42,6 +44,24 @@ def _test_settings() -> Iterator[None]:
             },
         },
     ):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _replica_only_where_asked(request: pytest.FixtureRequest) -> Iterator[None]:
+    # With DATABASE_REPLICA_URL (make test sets it) the router sends the lag-tolerant views'
+    # reads to the replica, a database only the tests that ask for it have (a transactional
+    # test without it would be refused the query). The others run as a portal without one.
+    marker = request.node.get_closest_marker("django_db")
+    asked = marker.kwargs.get("databases", ()) if marker else ()
+    if (
+        REPLICA_DB_ALIAS not in settings.DATABASES
+        or asked == "__all__"
+        or REPLICA_DB_ALIAS in asked
+    ):
+        yield
+        return
+    with override_settings(DATABASE_ROUTERS=[]):
         yield
 
 

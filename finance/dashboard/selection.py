@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import connections
 from django.db.models import F, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext as _
 
@@ -160,7 +160,8 @@ class Selection:
             inner, params = groups.query.sql_with_params()
             sql = "WITH core AS (" + inner + ") " + _CORE_PIVOT_SQL
             pivots: dict[str, list[tuple[Any, str, str, int]]] = {name: [] for name in _CORE_KEYS}
-            with connection.cursor() as cursor:
+            # On the database the ORM would read (the replica, in a lag-tolerant view).
+            with connections[groups.db].cursor() as cursor:
                 cursor.execute(sql, params)
                 for name, key, kind, stage, cents in cursor.fetchall():
                     pivots[name].append((_CORE_KEYS[name](key), kind, stage, int(cents)))
@@ -334,7 +335,8 @@ class Selection:
         query = self._activity_q()
         if query is None:
             return 0, []
-        inner, params = self._per_activity(query).query.sql_with_params()
+        per_activity = self._per_activity(query)
+        inner, params = per_activity.query.sql_with_params()
         if self._all_years:
             # ActivityMoney's ranking index gives the first ten without sorting the rest; the
             # activities are counted apart (a window would read every row before the first).
@@ -357,7 +359,7 @@ class Selection:
             """  # noqa: S608 (the inner query is the ORM's, its values are parameters)
 
         def fetch() -> tuple[int, list[dict[str, Any]]]:
-            with connection.cursor() as cursor:
+            with connections[per_activity.db].cursor() as cursor:
                 cursor.execute(sql, [*params, TOP_ACTIVITIES])
                 rows = cursor.fetchall()
             count = int(rows[0][5]) if rows else 0
@@ -429,7 +431,7 @@ class Selection:
         """  # noqa: S608 (the inner query is the ORM's, its values are parameters)
 
         def fetch() -> list[tuple[int, int, int, int]]:
-            with connection.cursor() as cursor:
+            with connections[counted.db].cursor() as cursor:
                 cursor.execute(sql, [*params, TOP_FLOWS])
                 return [tuple(row) for row in cursor.fetchall()]
 

@@ -121,6 +121,9 @@ class Workers:
             **os.environ,
             "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}"
             f"/{db['NAME']}",
+            # The test database only: the suite's DATABASE_REPLICA_URL names a database, not
+            # its test copy.
+            "DATABASE_REPLICA_URL": "",
             "REDIS_URL": self.broker,
             "CELERY_QUEUE": self.queue,
             "CELERY_TASK_ALWAYS_EAGER": "0",

@@ -43,6 +43,7 @@ def test_sqlite_waits_for_the_lock_and_takes_it_when_a_transaction_begins(tmp_pa
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'quickstart.sqlite3'}",
+        "DATABASE_REPLICA_URL": "",  # the quickstart has no replica
         "DJANGO_SETTINGS_MODULE": "ssc_portal.settings",
     }
     code = (
