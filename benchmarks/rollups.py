@@ -47,6 +47,7 @@ from django.urls import reverse  # noqa: E402
 from accounts.models import Role, User  # noqa: E402
 from activities.models import Activity, Visibility  # noqa: E402
 from finance import dashboard, jobs, rollups, services, tasks  # noqa: E402
+from finance.rollups import sql as rollup_sql  # noqa: E402
 from finance.models import (  # noqa: E402
     ActivityMoney,
     ActivityYearTotal,
@@ -75,7 +76,7 @@ GROUP BY e.fiscal_year, a.lead_division_id, a.modality, a.funding_nature, a.stat
 
 # What the rebuild stores, computed by PostgreSQL alone and written nowhere: the ledger summed per
 # activity, year, kind and stage (the totals), each total split in whole cents over the activity's
-# countries and themes (finance.rollups._SPLIT, the same SQL), summed by every dimension (the full
+# countries and themes (finance.rollups.sql.SPLIT, the same SQL), summed by every dimension (the full
 # grain). The rebuild writes that, plus the totals and the coarser grains summed from it.
 EQUIVALENT = """
 SELECT COUNT(*), SUM(cents) FROM (
@@ -98,8 +99,8 @@ GROUP BY e.activity_id, e.fiscal_year, a.lead_division_id, a.modality, a.funding
 
 
 def equivalent_seconds() -> tuple[float, int]:
-    tables = rollups._tables()
-    split = rollups._SPLIT.replace(
+    tables = rollup_sql.table_names()
+    split = rollup_sql.SPLIT.replace(
         "FROM {total} t WHERE {where}", "FROM (" + TOTALS + ") t"
     ).format(**tables)
     with connection.cursor() as cursor:
@@ -136,7 +137,7 @@ def seconds(function: object, *args: object) -> float:
 
 
 def group_by_seconds() -> tuple[float, int]:
-    tables = rollups._tables()
+    tables = rollup_sql.table_names()
     with connection.cursor() as cursor:
         started = time.perf_counter()
         cursor.execute(GROUP_BY.format(**tables))
