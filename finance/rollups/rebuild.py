@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.db import connection, models
@@ -17,6 +18,13 @@ from ..models import (
     FinancialEntry,
     RollupRefresh,
     RollupRun,
+)
+from .first_build import (
+    build_slices,
+    is_first_build,
+    missing_cell_indexes,
+    restore_cell_index,
+    set_cell_indexes_aside,
 )
 from .refresh import (
     all_slices,
@@ -139,36 +147,21 @@ def _rebuild(
     # drain, as their edits may land in a year already recomputed.
     answered = list(RollupRefresh.objects.values_list("pk", flat=True))
     try:
-        slices = sorted(all_slices())
         by_year: dict[int, list[Slice]] = {}
-        for year, division in slices:
+        for year, division in sorted(all_slices()):
             by_year.setdefault(year, []).append((year, division))
-        total = len(by_year)
-        RollupRun.objects.filter(pk=run.pk).update(slices_total=total, slices_done=0)
+        RollupRun.objects.filter(pk=run.pk).update(slices_total=len(by_year), slices_done=0)
         years = _years_largest_first(by_year)
         workers = min(rebuild_workers(), len(years))
-        done = 0
-        done_lock = threading.Lock()
-
-        def compute_year(year: int) -> None:
-            nonlocal done
-            started = time.monotonic()
-            changed = compute_slices(by_year[year], verify_first=True, activity_money=False)
-            with done_lock:
-                done += 1
-                finished = done
-                RollupRun.objects.filter(pk=run.pk).update(slices_done=finished)
-            if progress:
-                progress(finished, total)
-            if on_year:
-                seconds = time.monotonic() - started
-                on_year(YearComputed(year, finished, total, seconds, changed))
-
-        if workers <= 1:
-            for year in years:
-                compute_year(year)
+        if is_first_build():
+            set_cell_indexes_aside()
+            compute: Callable[[list[Slice]], bool] = build_slices
         else:
-            _in_threads(compute_year, years, workers)
+            # A first build killed halfway left them aside.
+            _in_threads(restore_cell_index, missing_cell_indexes(), workers)
+            compute = partial(compute_slices, verify_first=True, activity_money=False)
+        _compute_years(run, by_year, years, workers, compute, progress, on_year)
+        _in_threads(restore_cell_index, missing_cell_indexes(), workers)
         recompute_all_activity_money()
         delete_requests(answered)
         RollupRun.objects.filter(pk=run.pk).update(
@@ -181,25 +174,61 @@ def _rebuild(
         raise
 
 
-def _in_threads(work: Callable[[int], None], years: list[int], workers: int) -> None:
-    """Run `work` for each year, `workers` at a time, each thread with its own connection.
+def _compute_years(
+    run: RollupRun,
+    by_year: dict[int, list[Slice]],
+    years: list[int],
+    workers: int,
+    compute: Callable[[list[Slice]], bool],
+    progress: Callable[[int, int], None] | None,
+    on_year: Callable[[YearComputed], None] | None,
+) -> None:
+    """Compute each year's slices, `workers` years at once, recording progress on `run`."""
+    done = 0
+    done_lock = threading.Lock()
+    total = len(years)
 
-    The first failure stops the threads from taking more years and is raised here, once every
+    def compute_year(year: int) -> None:
+        nonlocal done
+        started = time.monotonic()
+        changed = compute(by_year[year])
+        with done_lock:
+            done += 1
+            finished = done
+            RollupRun.objects.filter(pk=run.pk).update(slices_done=finished)
+        if progress:
+            progress(finished, total)
+        if on_year:
+            seconds = time.monotonic() - started
+            on_year(YearComputed(year, finished, total, seconds, changed))
+
+    _in_threads(compute_year, years, workers)
+
+
+def _in_threads[Item](work: Callable[[Item], None], items: list[Item], workers: int) -> None:
+    """Run `work` for each item, `workers` at a time, each thread with its own connection (in
+    this thread, one after the other, with one worker).
+
+    The first failure stops the threads from taking more items and is raised here, once every
     thread has stopped; the years already committed stay (a rerun recomputes them anyway).
     """
-    pending: queue.SimpleQueue[int] = queue.SimpleQueue()
-    for year in years:
-        pending.put(year)
+    if workers <= 1:
+        for item in items:
+            work(item)
+        return
+    pending: queue.SimpleQueue[Item] = queue.SimpleQueue()
+    for item in items:
+        pending.put(item)
     failures: list[BaseException] = []
 
     def worker() -> None:
         try:
             while not failures:
                 try:
-                    year = pending.get_nowait()
+                    item = pending.get_nowait()
                 except queue.Empty:
                     return
-                work(year)
+                work(item)
         except BaseException as error:  # re-raised in the calling thread
             failures.append(error)
         finally:

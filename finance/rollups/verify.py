@@ -155,45 +155,48 @@ def recompute_all_activity_money() -> bool:
             recompute_all_years(cursor, tables, None)
             return True
         # Each INSERT's SELECT, read alone: what the rows would be.
-        select = ACTIVITY_MONEY[ACTIVITY_MONEY.index("SELECT") :]
         kinds = sorted(IFAD_KINDS)
-        new = select.format(
+        new = _select_of(ACTIVITY_MONEY).format(
             total=tables["total"], where="1 = 1", ifad=", ".join(["%s"] * len(kinds))
         )
-        stored = f"SELECT * FROM {tables['money']}"  # noqa: S608 (model name)
-        money_right = _checksum(cursor, MONEY_LINE, new, money_sums(kinds)) == _checksum(
-            cursor, MONEY_LINE, stored, []
-        )
+        money_right = _agrees(cursor, tables["money"], MONEY_LINE, new, money_sums(kinds))
         if not money_right:
             recompute_activity_money(cursor, tables, None)
-        select = ACTIVITY_PAIRS[ACTIVITY_PAIRS.index("SELECT") :]
-        new = select.format(
+        new = _select_of(ACTIVITY_PAIRS).format(
             money=tables["money"], country_link=tables["country_link"], where="1 = 1"
         )
-        stored = f"SELECT * FROM {tables['pair']}"  # noqa: S608 (model name)
         roles = [*PROVIDER_ROLES, *RECEIVER_ROLES]
-        pairs_right = _checksum(cursor, PAIR_LINE, new, roles) == _checksum(
-            cursor, PAIR_LINE, stored, []
-        )
+        pairs_right = _agrees(cursor, tables["pair"], PAIR_LINE, new, roles)
         if not pairs_right:
             recompute_pairs(cursor, tables, None)
         else:
             # The pairs are right; their counts are checked alone.
-            select = PAIR_COUNTS[PAIR_COUNTS.index("SELECT") :]
-            new = select.format(pair=tables["pair"], where="1 = 1")
-            stored = f"SELECT * FROM {tables['pair_count']}"  # noqa: S608 (model name)
-            counts_right = _checksum(cursor, COUNT_LINE, new, []) == _checksum(
-                cursor, COUNT_LINE, stored, []
-            )
-            if not counts_right:
+            new = _select_of(PAIR_COUNTS).format(pair=tables["pair"], where="1 = 1")
+            pairs_right = _agrees(cursor, tables["pair_count"], COUNT_LINE, new, [])
+            if not pairs_right:
                 recount_pairs(cursor, tables, None)
-            pairs_right = counts_right
-        select = ALL_YEARS[ALL_YEARS.index("SELECT") :]
-        new = select.format(cell=tables["cell"], where="1 = 1")
-        stored = f"SELECT * FROM {tables['all_years']}"  # noqa: S608 (model name)
-        all_years_right = _checksum(cursor, ALL_YEARS_LINE, new, ALL_YEARS_GRAINS) == _checksum(
-            cursor, ALL_YEARS_LINE, stored, []
+        new = _select_of(ALL_YEARS).format(cell=tables["cell"], where="1 = 1")
+        all_years_right = _agrees(
+            cursor, tables["all_years"], ALL_YEARS_LINE, new, ALL_YEARS_GRAINS
         )
         if not all_years_right:
             recompute_all_years(cursor, tables, None)
     return not (money_right and pairs_right and all_years_right)
+
+
+def _select_of(insert: str) -> str:
+    """An INSERT ... SELECT statement's SELECT alone."""
+    return insert[insert.index("SELECT") :]
+
+
+def _agrees(
+    cursor: CursorWrapper, table: str, line: str, new: str, params: Sequence[int | str]
+) -> bool:
+    """Whether the rows of `table` are the rows `new` selects. An empty table (a first build)
+    agrees only with no row: nothing is summed to compare."""
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608 (model name)
+    if not cursor.fetchone()[0]:
+        cursor.execute(f"SELECT EXISTS ({new})", params)
+        return not cursor.fetchone()[0]
+    stored = f"SELECT * FROM {table}"  # noqa: S608 (model name)
+    return _checksum(cursor, line, new, params) == _checksum(cursor, line, stored, [])
