@@ -21,10 +21,9 @@ from ..models import (
 )
 from .first_build import (
     build_slices,
-    is_first_build,
-    missing_cell_indexes,
-    restore_cell_index,
-    set_cell_indexes_aside,
+    missing_indexes,
+    restore_index,
+    start_first_build,
 )
 from .refresh import (
     all_slices,
@@ -153,15 +152,14 @@ def _rebuild(
         RollupRun.objects.filter(pk=run.pk).update(slices_total=len(by_year), slices_done=0)
         years = _years_largest_first(by_year)
         workers = min(rebuild_workers(), len(years))
-        if is_first_build():
-            set_cell_indexes_aside()
+        if start_first_build():
             compute: Callable[[list[Slice]], bool] = build_slices
         else:
             # A first build killed halfway left them aside.
-            _in_threads(restore_cell_index, missing_cell_indexes(), workers)
+            _in_threads(restore_index, missing_indexes(), workers)
             compute = partial(compute_slices, verify_first=True, activity_money=False)
         _compute_years(run, by_year, years, workers, compute, progress, on_year)
-        _in_threads(restore_cell_index, missing_cell_indexes(), workers)
+        _in_threads(restore_index, missing_indexes(), workers)
         recompute_all_activity_money()
         delete_requests(answered)
         RollupRun.objects.filter(pk=run.pk).update(
