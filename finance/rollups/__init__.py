@@ -9,6 +9,7 @@ one module per responsibility:
 - `refresh`: how the drain finds and recomputes the cells a refresh needs;
 - `verify`: the checksums that let the nightly rebuild write only what is wrong;
 - `rebuild`: the full rebuild, a few fiscal years at once, surviving a killed worker;
+- `first_build`: the rebuild into empty tables, their indexes built after the rows;
 - `reads`: who sees which money, the smallest grain that answers a question, and its figures.
 
 The names below are the ones used outside the package.

@@ -23,6 +23,9 @@ from .refresh import compute_new_cells, compute_new_totals, compute_slices
 from .sql import CELL_COLUMNS, NEW_CELL, NEW_TOTAL, TOTAL_COLUMNS, Slice, table_names
 from .store import begin_work, drop_work_tables, lock_rollups, mark_computed, slice_q
 
+# PostgreSQL's memory for building one index (two are built at once, as two years are computed).
+INDEX_BUILD_MEM = "256MB"
+
 # The tables whose indexes a first build sets aside: the cells and the totals, millions of rows.
 _WRITTEN = (RollupCell, ActivityYearTotal)
 
@@ -77,6 +80,8 @@ def restore_index(index_of: IndexOf) -> None:
     a few at once: building an index takes a lock that lets others build)."""
     model, index = index_of
     with connection.schema_editor() as editor:
+        # The covering indexes of millions of rows are sorted in memory rather than on disk.
+        editor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEM}'")
         editor.add_index(model, index)
 
 

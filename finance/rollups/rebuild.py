@@ -159,8 +159,11 @@ def _rebuild(
             _in_threads(restore_index, missing_indexes(), workers)
             compute = partial(compute_slices, verify_first=True, activity_money=False)
         _compute_years(run, by_year, years, workers, compute, progress, on_year)
-        _in_threads(restore_index, missing_indexes(), workers)
-        recompute_all_activity_money()
+        # The activity tables read the cells and totals but write neither: they are summed
+        # while the indexes a first build set aside are built.
+        last_steps: list[Callable[[], object]] = [recompute_all_activity_money]
+        last_steps += [partial(restore_index, index) for index in missing_indexes()]
+        _in_threads(_run, last_steps, workers)
         delete_requests(answered)
         RollupRun.objects.filter(pk=run.pk).update(
             state=RollupRun.State.DONE, finished_at=timezone.now()
@@ -170,6 +173,10 @@ def _rebuild(
             state=RollupRun.State.FAILED, finished_at=timezone.now(), error=str(error)[:2000]
         )
         raise
+
+
+def _run(step: Callable[[], object]) -> None:
+    step()
 
 
 def _compute_years(
