@@ -68,7 +68,7 @@ def missing_indexes() -> list[IndexOf]:
     """The indexes of the roll-up tables a first build set aside and has not built again."""
     if connection.vendor != "postgresql":
         return []
-    missing = []
+    missing: list[IndexOf] = []
     for model in _WRITTEN:
         present = _present_indexes(model)
         missing += [(model, index) for index in model._meta.indexes if index.name not in present]
