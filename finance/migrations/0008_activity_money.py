@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 # The roll-ups computed before this table existed: its rows, from their totals (the SQL of
-# finance.rollups._ACTIVITY_MONEY as it was written here; the code may change later).
+# finance.rollups.sql.ACTIVITY_MONEY as it was written here; the code may change later).
 FILL = """
 INSERT INTO finance_activitymoney (activity_id, division_id, modality, funding_nature, status,
                                    is_public, ifad_cents, cofinancing_cents, in_kind_cents,

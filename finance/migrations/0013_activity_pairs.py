@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 # Who shares with whom for the activities the roll-ups already hold: the SQL of
-# finance.rollups._ACTIVITY_PAIRS as it was written here (the code may change later).
+# finance.rollups.sql.ACTIVITY_PAIRS as it was written here (the code may change later).
 FILL = """
 INSERT INTO finance_activitypair (activity_id, provider_id, receiver_id, division_id, modality,
                                   funding_nature, status, is_public)

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-# The counts of the pairs the roll-ups already hold: the SQL of finance.rollups._PAIR_COUNTS as
+# The counts of the pairs the roll-ups already hold: the SQL of finance.rollups.sql.PAIR_COUNTS as
 # it was written here (the code may change later).
 FILL = """
 INSERT INTO finance_paircount (provider_id, receiver_id, division_id, is_public, activities)

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 # The country and theme cells the roll-ups already hold, summed over the years: the SQL of
-# finance.rollups._ALL_YEARS as it was written here (the code may change later).
+# finance.rollups.sql.ALL_YEARS as it was written here (the code may change later).
 FILL = """
 INSERT INTO finance_allyearscell (grain, division_id, country_id, theme_id, is_public, kind,
                                   stage, amount_cents)

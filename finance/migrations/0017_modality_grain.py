@@ -3,7 +3,7 @@
 from django.db import migrations, models
 
 # The modality cells of the core cells the roll-ups already hold: the SQL of
-# finance.rollups._INSERT_COARSE for the modality grain as it was written here.
+# finance.rollups.sql._INSERT_COARSE for the modality grain as it was written here.
 FILL = """
 INSERT INTO finance_rollupcell (grain, year, division_id, country_id, theme_id, modality,
                                 funding_nature, status, is_public, kind, stage, amount_cents)

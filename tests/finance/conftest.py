@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from finance import rollups
 from finance.models import RollupRun
+from finance.rollups.rebuild import RUN_LOCK_CLASS
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def hold_run(db: None) -> Iterator[Callable[[RollupRun], None]]:
 
     def hold(run: RollupRun) -> None:
         with session.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [rollups._RUN_LOCK_CLASS, run.pk])
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [RUN_LOCK_CLASS, run.pk])
 
     yield hold
     session.close()

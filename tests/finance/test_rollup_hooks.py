@@ -528,9 +528,11 @@ def test_an_edit_recomputes_its_activity_cells_and_leaves_what_a_full_recomputat
 
     whole_slices: list[object] = []
     compute_slices = rollups.compute_slices
-    monkeypatch.setattr(rollups, "compute_slices", lambda *a, **k: whole_slices.append(a))
+    monkeypatch.setattr(
+        "finance.rollups.refresh.compute_slices", lambda *a, **k: whole_slices.append(a)
+    )
     rollups.drain_refresh_requests()
-    monkeypatch.setattr(rollups, "compute_slices", compute_slices)
+    monkeypatch.setattr("finance.rollups.refresh.compute_slices", compute_slices)
 
     assert whole_slices == []  # only the edited activities' cells were recomputed
     assert not RollupRefresh.objects.exists()
@@ -577,19 +579,18 @@ def test_many_edited_activities_recompute_their_slices_whole(
     focal: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     activities = _neighbourhood(focal)
-    monkeypatch.setattr(rollups, "ACTIVITY_REFRESH_LIMIT", 1)
+    monkeypatch.setattr("finance.rollups.refresh.ACTIVITY_REFRESH_LIMIT", 1)
     record(activities["shared"], focal, entry("1.00"))
     record(activities["neighbour"], focal, entry("2.00"))
     calls: list[object] = []
     compute_slices = rollups.compute_slices
     monkeypatch.setattr(
-        rollups,
-        "compute_slices",
+        "finance.rollups.refresh.compute_slices",
         lambda slices, **k: calls.append(slices) or compute_slices(slices),
     )
 
     rollups.drain_refresh_requests()
 
     assert calls == [[(2024, division("LAC").pk)]]
-    monkeypatch.setattr(rollups, "compute_slices", compute_slices)
+    monkeypatch.setattr("finance.rollups.refresh.compute_slices", compute_slices)
     assert rollups.compute_slices(None, verify_first=True) is False

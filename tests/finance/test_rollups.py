@@ -453,7 +453,7 @@ def test_a_year_that_fails_fails_the_rebuild_and_the_other_connection_stops_taki
         computed.append(slices[0][0])
         return compute(slices, **options)
 
-    monkeypatch.setattr(rollups, "compute_slices", failing)
+    monkeypatch.setattr("finance.rollups.rebuild.compute_slices", failing)
     with pytest.raises(RuntimeError, match="database went away"):
         rollups.rebuild_all()
     run = RollupRun.objects.get()

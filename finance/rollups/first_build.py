@@ -1,0 +1,110 @@
+"""The first build: the rebuild of roll-ups whose tables are empty (a new installation, or tables
+emptied on purpose), where every row is written.
+
+Over empty tables there is nothing to compare: each year's totals and cells go straight into the
+stored tables, with no checksum and no difference against stored rows. And the cells and totals
+are written with their indexes set aside: those indexes, the covering ones above all, cost more
+to keep up row by row than to build once from the finished tables. They are built again at the
+end, and at the start of every rebuild (missing_indexes), so a first build killed halfway leaves
+them missing only until the next rebuild, which the worker resumes (finance.tasks).
+
+The stored tables are written as they are in every other case (logged, in one transaction per
+year), so a crash loses no committed year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection, models, transaction
+
+from ..models import ActivityYearTotal, RollupCell, RollupSlice
+from .refresh import compute_new_cells, compute_new_totals, compute_slices
+from .sql import CELL_COLUMNS, NEW_CELL, NEW_TOTAL, TOTAL_COLUMNS, Slice, table_names
+from .store import begin_work, drop_work_tables, lock_rollups, mark_computed, slice_q
+
+# PostgreSQL's memory for building one index (two are built at once, as two years are computed).
+INDEX_BUILD_MEM = "256MB"
+
+# The tables whose indexes a first build sets aside: the cells and the totals, millions of rows.
+_WRITTEN = (RollupCell, ActivityYearTotal)
+
+
+@transaction.atomic
+def start_first_build() -> bool:
+    """If the roll-ups hold nothing yet, set the indexes of their largest tables aside and
+    return True (the rebuild then writes each year with build_slices).
+
+    Under the exclusive roll-up lock, so that no refresh is halfway: from here on, a slice a
+    refresh writes has its RollupSlice row, which build_slices reads (the tables' own rows
+    cannot say it quickly once their indexes are gone). The slices' old "as of" times go: the
+    figures they dated are gone.
+    """
+    if connection.vendor != "postgresql":
+        return False
+    lock_rollups(None)
+    if any(model.objects.exists() for model in _WRITTEN):
+        return False
+    RollupSlice.objects.all().delete()
+    with connection.schema_editor() as editor:
+        for model in _WRITTEN:
+            present = _present_indexes(model)
+            for index in model._meta.indexes:
+                if index.name in present:
+                    editor.remove_index(model, index)
+    return True
+
+
+def _present_indexes(model: type[models.Model]) -> set[str]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    return {name for name, details in constraints.items() if details["index"]}
+
+
+IndexOf = tuple[type[models.Model], models.Index]
+
+
+def missing_indexes() -> list[IndexOf]:
+    """The indexes of the roll-up tables a first build set aside and has not built again."""
+    if connection.vendor != "postgresql":
+        return []
+    missing: list[IndexOf] = []
+    for model in _WRITTEN:
+        present = _present_indexes(model)
+        missing += [(model, index) for index in model._meta.indexes if index.name not in present]
+    return missing
+
+
+def restore_index(index_of: IndexOf) -> None:
+    """Build one of the indexes again (each on its own connection, when the rebuild builds them
+    a few at once: building an index takes a lock that lets others build)."""
+    model, index = index_of
+    with connection.schema_editor() as editor:
+        # The covering indexes of millions of rows are sorted in memory rather than on disk.
+        editor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEM}'")
+        editor.add_index(model, index)
+
+
+@transaction.atomic
+def build_slices(slices: Sequence[Slice]) -> bool:
+    """Write the totals and cells of slices that hold no row yet (a year of a first build);
+    return True (every row is new). Slices a refresh has written meanwhile are recomputed and
+    compared instead (compute_slices), as the nightly rebuild does."""
+    lock_rollups([year for year, _division in slices])
+    if RollupSlice.objects.filter(slice_q(slices)).exists():
+        return compute_slices(slices, verify_first=True, activity_money=False)
+    tables = table_names()
+    with connection.cursor() as cursor:
+        begin_work(cursor)
+        compute_new_totals(cursor, slices)
+        compute_new_cells(cursor)
+        for stored, work, columns in (
+            (tables["total"], NEW_TOTAL, TOTAL_COLUMNS),
+            (tables["cell"], NEW_CELL, CELL_COLUMNS),
+        ):
+            cursor.execute(
+                f"INSERT INTO {stored} ({columns}) SELECT {columns} FROM {work}"  # noqa: S608 (table names)
+            )
+        drop_work_tables(cursor)
+    mark_computed(set(slices))
+    return True

@@ -1,0 +1,383 @@
+"""What the roll-ups store, and the SQL that computes it.
+
+A slice is one fiscal year of one lead division; a sub-slice is a slice narrowed to one
+combination of the activity dimensions (modality, funding nature, status, visibility).
+ActivityYearTotal holds an activity's money per year, kind and stage; RollupCell the same money
+attributed to dimensions, at every grain (finance.models.Grain); ActivityMoney, ActivityPair,
+PairCount and AllYearsCell are summed from those. Everything is computed by the database in
+INSERT ... SELECT statements: nothing per row goes through Python.
+
+Attribution without double counting: an activity's money is split over its countries by their
+shares (equal when no share is given) and then equally over its themes. The split is done in whole
+cents with the largest-remainder rule, so the parts of every amount add up exactly to the amount:
+totals by country or by theme equal the portfolio total to the cent.
+
+The statements hold table names (from the models) and placeholders, never values: the values are
+parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.backends.utils import CursorWrapper
+
+from activities.models import Activity, ActivityCountry, CountryRole
+
+from ..models import (
+    ActivityMoney,
+    ActivityPair,
+    ActivityYearTotal,
+    AllYearsCell,
+    ContributionKind,
+    FinancialEntry,
+    Grain,
+    PairCount,
+    RollupCell,
+    Stage,
+)
+
+Slice = tuple[int, int]  # (fiscal year, lead division id)
+
+
+def table_names() -> dict[str, str]:
+    return {
+        "entry": FinancialEntry._meta.db_table,
+        "activity": Activity._meta.db_table,
+        "country_link": ActivityCountry._meta.db_table,
+        "activity_theme": Activity.themes.through._meta.db_table,
+        "total": ActivityYearTotal._meta.db_table,
+        "cell": RollupCell._meta.db_table,
+        "money": ActivityMoney._meta.db_table,
+        "pair": ActivityPair._meta.db_table,
+        "pair_count": PairCount._meta.db_table,
+        "all_years": AllYearsCell._meta.db_table,
+    }
+
+
+def work_names(**names: str) -> dict[str, str]:
+    """What the statements are formatted with: the tables' names, the work tables' (the new
+    totals and cells of the slices being computed) and any given `names` in their place."""
+    return {**table_names(), "new_total": NEW_TOTAL, "cell": NEW_CELL, **names}
+
+
+def slice_condition(alias: str, slices: Sequence[Slice] | None) -> tuple[str, list[int]]:
+    """SQL restricting `alias` (with year/division_id columns) to the slices; None: every slice."""
+    if slices is None:
+        return "1 = 1", []
+    years = sorted({year for year, _division in slices})
+    clauses, params = [], []
+    # Grouped by year: one `year = %s AND division_id IN (...)` per year keeps the SQL short.
+    for year in years:
+        divisions = sorted({division for y, division in slices if y == year})
+        marks = ", ".join(["%s"] * len(divisions))
+        clauses.append(f"({alias}.year = %s AND {alias}.division_id IN ({marks}))")
+        params += [year, *divisions]
+    return "(" + " OR ".join(clauses) + ")", params
+
+
+# PostgreSQL's memory for each sort and hash of a roll-up computation (two run at once in a
+# rebuild): enough for a year's split to sort in memory, where more only slowed it down
+# (benchmarks/README.md, roll-ups).
+ROLLUP_WORK_MEM = "16MB"
+
+# The slice is computed into two temporary tables first (the new totals, with a row number for
+# an id, and the new cells), then only what differs from the stored rows is deleted and
+# inserted: after one edit that is a few rows, where replacing the slice rewrote tens of
+# thousands scattered over the table.
+NEW_TOTAL, NEW_CELL = "rollup_new_total", "rollup_new_cell"
+
+NEW_TOTALS = """
+CREATE TEMPORARY TABLE {new_total} AS
+SELECT ROW_NUMBER() OVER () AS id, sums.* FROM (
+    SELECT e.activity_id, e.fiscal_year AS year, a.lead_division_id AS division_id, a.modality,
+           a.funding_nature, a.status,
+           (a.visibility = %s) AS is_public, e.kind, e.stage,
+           CAST(ROUND(SUM(e.amount_usd) * 100) AS BIGINT) AS amount_cents
+    FROM {entry} e JOIN {activity} a ON a.id = e.activity_id
+    WHERE {where}
+    GROUP BY e.activity_id, e.fiscal_year, a.lead_division_id, a.modality, a.funding_nature,
+             a.status, a.visibility, e.kind, e.stage
+) AS sums
+"""
+TOTAL_COLUMNS = (
+    "activity_id, year, division_id, modality, funding_nature, status, is_public, kind, stage, "
+    "amount_cents"
+)
+CELL_COLUMNS = (
+    "grain, year, division_id, country_id, theme_id, modality, funding_nature, status, "
+    "is_public, kind, stage, amount_cents"
+)
+# Equal on every column (a cell's empty country or theme is NULL: COALESCE keeps it hashable,
+# where IS NOT DISTINCT FROM would make PostgreSQL compare each row with every other).
+SAME_TOTAL = " AND ".join(f"{{a}}.{c} = {{b}}.{c}" for c in TOTAL_COLUMNS.split(", "))
+SAME_CELL = " AND ".join(
+    f"COALESCE({{a}}.{c}, 0) = COALESCE({{b}}.{c}, 0)"
+    if c in ("country_id", "theme_id")
+    else f"{{a}}.{c} = {{b}}.{c}"
+    for c in CELL_COLUMNS.split(", ")
+)
+
+# The core grain needs no split: it is the totals summed over activities.
+INSERT_CORE = """
+INSERT INTO {cell} (grain, year, division_id, country_id, theme_id, modality, funding_nature,
+                    status, is_public, kind, stage, amount_cents)
+SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, t.funding_nature, t.status, t.is_public,
+       t.kind, t.stage, SUM(t.amount_cents)
+FROM {total} t
+WHERE {where}
+GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.is_public, t.kind, t.stage
+"""
+
+# Each total is split into parts (country x theme). A country's weight is its share in hundredths
+# of a percent, or 1 each when shares are left empty; a theme's is 1. Integer arithmetic: each part
+# gets floor(|cents| * weight / weight_sum), and the cents left over go one each to the parts with
+# the largest remainders, so the parts add up exactly. The parts, summed, are the full grain.
+# With |cents| = q * weight_sum + r, that floor is q * weight + floor(r * weight / weight_sum):
+# computed so, no intermediate exceeds |cents| (|cents| * weight overflowed bigint for totals of
+# a few hundred billion US$ split by shares).
+SPLIT = """
+WITH t AS (
+    SELECT t.id, t.activity_id, t.year, t.division_id, t.modality, t.funding_nature, t.status,
+           t.is_public, t.kind, t.stage, t.amount_cents
+    FROM {total} t WHERE {where}
+),
+acts AS (SELECT DISTINCT activity_id FROM t),
+countries AS (
+    SELECT cl.activity_id, cl.country_id,
+           COALESCE(CAST(ROUND(cl.share * 100) AS BIGINT), 1) AS weight
+    FROM {country_link} cl JOIN acts ON acts.activity_id = cl.activity_id
+    UNION ALL
+    SELECT acts.activity_id, NULL, 1 FROM acts
+    WHERE NOT EXISTS (SELECT 1 FROM {country_link} cl WHERE cl.activity_id = acts.activity_id)
+),
+themes AS (
+    SELECT at.activity_id, at.theme_id
+    FROM {activity_theme} at JOIN acts ON acts.activity_id = at.activity_id
+    UNION ALL
+    SELECT acts.activity_id, NULL FROM acts
+    WHERE NOT EXISTS (SELECT 1 FROM {activity_theme} at WHERE at.activity_id = acts.activity_id)
+),
+parts AS (
+    SELECT c.activity_id, c.country_id, th.theme_id, c.weight,
+           CAST(SUM(c.weight) OVER (PARTITION BY c.activity_id) AS BIGINT) AS weight_sum
+    FROM countries c JOIN themes th ON th.activity_id = c.activity_id
+),
+split AS (
+    SELECT t.id AS total_id, t.year, t.division_id, t.modality, t.funding_nature, t.status,
+           t.is_public, t.kind, t.stage, t.amount_cents, p.country_id, p.theme_id,
+           (ABS(t.amount_cents) / p.weight_sum) * p.weight
+           + (ABS(t.amount_cents) %% p.weight_sum) * p.weight / p.weight_sum AS base,
+           ((ABS(t.amount_cents) %% p.weight_sum) * p.weight) %% p.weight_sum AS remainder
+    FROM t JOIN parts p ON p.activity_id = t.activity_id
+),
+ranked AS (
+    SELECT split.*,
+           ABS(amount_cents) - SUM(base) OVER (PARTITION BY total_id) AS left_over,
+           ROW_NUMBER() OVER (
+               PARTITION BY total_id ORDER BY remainder DESC, country_id, theme_id
+           ) AS place
+    FROM split
+)
+SELECT year, division_id, country_id, theme_id, modality, funding_nature, status, is_public,
+       kind, stage,
+       (CASE WHEN amount_cents < 0 THEN -1 ELSE 1 END)
+       * (base + CASE WHEN place <= left_over THEN 1 ELSE 0 END) AS cents
+FROM ranked
+"""
+
+INSERT_FULL = (
+    """
+INSERT INTO {cell} (grain, year, division_id, country_id, theme_id, modality, funding_nature,
+                    status, is_public, kind, stage, amount_cents)
+SELECT %s, year, division_id, country_id, theme_id, modality, funding_nature, status,
+       is_public, kind, stage, SUM(cents)
+FROM ("""
+    + SPLIT
+    + """) AS parts
+GROUP BY year, division_id, country_id, theme_id, modality, funding_nature, status, is_public,
+         kind, stage
+"""
+)
+
+# The coarse grains are cells of a finer grain summed again, in SQL: the country and theme
+# grains from the full grain (the split is computed once per slice and the ledger is not read a
+# second time), the modality grain from the core grain.
+_INSERT_COARSE = """
+INSERT INTO {into} (grain, year, division_id, country_id, theme_id, modality, funding_nature,
+                    status, is_public, kind, stage, amount_cents)
+SELECT %s, c.year, c.division_id, {country}, {theme}, {modality}, '', '', c.is_public, c.kind,
+       c.stage, SUM(c.amount_cents)
+FROM {cell} c
+WHERE c.grain = %s AND {where}
+GROUP BY c.year, c.division_id, {group}, c.is_public, c.kind, c.stage
+"""
+
+
+@dataclass(frozen=True)
+class _Coarse:
+    source: Grain
+    kept: str  # the one dimension the coarse grain keeps beside year and division
+
+    def insert(self, into: str, cell: str, where: str) -> str:
+        kept = {"country": "NULL", "theme": "NULL", "modality": "''"}
+        kept[self.kept] = f"c.{self.kept}_id" if self.kept != "modality" else "c.modality"
+        return _INSERT_COARSE.format(
+            into=into, cell=cell, where=where, group=kept[self.kept], **kept
+        )
+
+
+_COARSE = {
+    Grain.COUNTRY: _Coarse(Grain.FULL, "country"),
+    Grain.THEME: _Coarse(Grain.FULL, "theme"),
+    Grain.MODALITY: _Coarse(Grain.CORE, "modality"),
+}
+
+
+def insert_coarse(
+    cursor: CursorWrapper,
+    into: str,
+    source: str,
+    where: str,
+    params: Sequence[int | str],
+    grains: Iterable[Grain] = tuple(_COARSE),
+) -> None:
+    """Sum the cells of `source` (those `where` selects, alias c) into the coarse grains'
+    cells, written to `into`."""
+    for grain in grains:
+        coarse = _COARSE[grain]
+        cursor.execute(
+            coarse.insert(into, source, where), [grain.value, coarse.source.value, *params]
+        )
+
+
+# The dimensions an activity's total shares with the cells of the full and core grains it is
+# summed into: a sub-slice. An activity's money is in no cell outside its totals' sub-slices.
+SUBSLICE_COLUMNS = "year, division_id, modality, funding_nature, status, is_public"
+Subslice = tuple[int, int, str, str, str, bool]
+
+
+def subslice_condition(alias: str, subslices: Sequence[Subslice]) -> tuple[str, list[int | str]]:
+    """SQL selecting the rows of these sub-slices, each spelled out: PostgreSQL reads each one
+    through the tables' slice indexes, which lead with these columns."""
+    one = " AND ".join(f"{alias}.{column} = %s" for column in SUBSLICE_COLUMNS.split(", "))
+    params: list[int | str] = []
+    for subslice in subslices:
+        params += subslice
+    return "(" + " OR ".join([f"({one})"] * len(subslices)) + ")", params
+
+
+def placeholders(values: Sequence[object]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def keys_condition(
+    alias: str, column: str, keys: dict[tuple[int, int], set[int]]
+) -> tuple[str, list[int | str]]:
+    """SQL selecting the rows of these (year, division) with these values of `column` (0 for
+    none), grouped by year and division to keep it short."""
+    clauses, params = [], list[int | str]()
+    for (year, division), values in sorted(keys.items()):
+        ids = sorted(values - {0})
+        # Spelled without COALESCE, so that the cells' country and theme indexes can answer.
+        either = [f"{alias}.{column} IN ({placeholders(ids)})"] if ids else []
+        if 0 in values:
+            either.append(f"{alias}.{column} IS NULL")
+        clauses.append(
+            f"({alias}.year = %s AND {alias}.division_id = %s AND ({' OR '.join(either)}))"
+        )
+        params += [year, division, *ids]
+    return "(" + " OR ".join(clauses) + ")", params
+
+
+def grain_keys_condition(
+    alias: str, *, grain: Grain, column: str, keys: dict[tuple[int, int], set[int]]
+) -> tuple[str, list[int | str]]:
+    where, params = keys_condition(alias, column, keys)
+    return f"{alias}.grain = %s AND {where}", [grain.value, *params]
+
+
+# An activity's dimensions are the same on all its totals once its slices are refreshed (an
+# edit that changes one requests every year of the activity); MAX picks one meanwhile.
+ACTIVITY_MONEY = """
+INSERT INTO {money} (activity_id, division_id, modality, funding_nature, status, is_public,
+                     ifad_cents, cofinancing_cents, in_kind_cents, total_cents)
+SELECT t.activity_id, MAX(t.division_id) AS division_id, MAX(t.modality) AS modality,
+       MAX(t.funding_nature) AS funding_nature, MAX(t.status) AS status,
+       MAX(CASE WHEN t.is_public THEN 1 ELSE 0 END) = 1 AS is_public,
+       SUM(CASE WHEN t.stage = %s AND t.kind IN ({ifad}) THEN t.amount_cents ELSE 0 END)
+           AS ifad_cents,
+       SUM(CASE WHEN t.stage = %s AND t.kind = %s THEN t.amount_cents ELSE 0 END)
+           AS cofinancing_cents,
+       SUM(CASE WHEN t.stage = %s AND t.kind = %s THEN t.amount_cents ELSE 0 END) AS in_kind_cents,
+       SUM(CASE WHEN t.stage = %s THEN t.amount_cents ELSE 0 END) AS total_cents
+FROM {total} t
+WHERE {where}
+GROUP BY t.activity_id
+"""
+
+# Who shares with whom: a provider is a country whose role is provider or both, a receiver one
+# whose role is receiver or both, and an activity links each provider to each other receiver.
+PROVIDER_ROLES = (CountryRole.PROVIDER.value, CountryRole.BOTH.value)
+RECEIVER_ROLES = (CountryRole.RECEIVER.value, CountryRole.BOTH.value)
+
+ACTIVITY_PAIRS = """
+INSERT INTO {pair} (activity_id, provider_id, receiver_id, division_id, modality, funding_nature,
+                    status, is_public)
+SELECT m.activity_id, p.country_id AS provider_id, r.country_id AS receiver_id, m.division_id,
+       m.modality, m.funding_nature, m.status, m.is_public
+FROM {money} m
+JOIN {country_link} p ON p.activity_id = m.activity_id
+JOIN {country_link} r ON r.activity_id = m.activity_id AND r.country_id <> p.country_id
+WHERE p.role IN (%s, %s) AND r.role IN (%s, %s) AND {where}
+"""
+PAIR_LINE = (
+    "c.activity_id, c.provider_id, c.receiver_id, c.division_id, c.modality, "
+    "c.funding_nature, c.status, c.is_public"
+)
+
+
+PAIR_KEY = "provider_id, receiver_id, division_id, is_public"
+PairKey = tuple[int, int, int, bool]
+PAIR_COUNTS = """
+INSERT INTO {count} (provider_id, receiver_id, division_id, is_public, activities)
+SELECT provider_id, receiver_id, division_id, is_public, COUNT(*) AS activities
+FROM {pair}
+WHERE {where}
+GROUP BY provider_id, receiver_id, division_id, is_public
+"""
+
+# The country and theme grains summed over every year (AllYearsCell).
+ALL_YEARS = """
+INSERT INTO {all_years} (grain, division_id, country_id, theme_id, is_public, kind, stage,
+                         amount_cents)
+SELECT c.grain, c.division_id, c.country_id, c.theme_id, c.is_public, c.kind, c.stage,
+       SUM(c.amount_cents) AS amount_cents
+FROM {cell} c
+WHERE c.grain IN (%s, %s) AND {where}
+GROUP BY c.grain, c.division_id, c.country_id, c.theme_id, c.is_public, c.kind, c.stage
+"""
+ALL_YEARS_GRAINS = [Grain.COUNTRY.value, Grain.THEME.value]
+ALL_YEARS_LINE = (
+    "c.grain, c.division_id, c.country_id, c.theme_id, c.is_public, c.kind, c.stage, c.amount_cents"
+)
+
+COUNT_LINE = "c.provider_id, c.receiver_id, c.division_id, c.is_public, c.activities"
+MONEY_LINE = (
+    "c.activity_id, c.division_id, c.modality, c.funding_nature, c.status, c.is_public, "
+    "c.ifad_cents, c.cofinancing_cents, c.in_kind_cents, c.total_cents"
+)
+
+
+def money_sums(kinds: Sequence[str]) -> list[int | str]:
+    """The parameters of ACTIVITY_MONEY's sums, in their order."""
+    return [
+        Stage.ALLOCATED.value,
+        *kinds,
+        Stage.ALLOCATED.value,
+        ContributionKind.COFINANCING.value,
+        Stage.ALLOCATED.value,
+        ContributionKind.IN_KIND.value,
+        Stage.ALLOCATED.value,
+    ]

@@ -1,0 +1,322 @@
+"""Writing the stored rows: the differences between a work table and the stored rows, the
+activity tables summed from the totals, and the locks that keep two writers apart."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connection
+from django.db.backends.utils import CursorWrapper
+from django.db.models import Q
+from django.utils import timezone
+
+from ..models import (
+    IFAD_KINDS,
+    Grain,
+    RollupSlice,
+)
+from .sql import (
+    ACTIVITY_MONEY,
+    ACTIVITY_PAIRS,
+    ALL_YEARS,
+    ALL_YEARS_GRAINS,
+    CELL_COLUMNS,
+    NEW_CELL,
+    NEW_TOTAL,
+    PAIR_COUNTS,
+    PAIR_KEY,
+    PROVIDER_ROLES,
+    RECEIVER_ROLES,
+    ROLLUP_WORK_MEM,
+    SAME_CELL,
+    SAME_TOTAL,
+    TOTAL_COLUMNS,
+    PairKey,
+    Slice,
+    money_sums,
+    placeholders,
+    slice_condition,
+)
+
+
+def mark_computed(slices: set[Slice]) -> None:
+    """Record that the slices' figures are as of now (the dashboard's "figures as of")."""
+    RollupSlice.objects.filter(slice_q(slices, division_field="division_id")).delete()
+    now = timezone.now()
+    RollupSlice.objects.bulk_create(
+        [RollupSlice(year=y, division_id=d, computed_at=now) for y, d in sorted(slices)]
+    )
+
+
+def begin_work(cursor: CursorWrapper) -> None:
+    """Prepare this transaction's computation: its sorts' memory, and no work table left over."""
+    if connection.vendor == "postgresql":
+        # A year's split is sorted and grouped in a few hundred thousand rows: with the default
+        # work memory each sort spills to disk. Until the transaction ends.
+        cursor.execute(f"SET LOCAL work_mem = '{ROLLUP_WORK_MEM}'")
+    drop_work_tables(cursor)
+
+
+def drop_work_tables(cursor: CursorWrapper) -> None:
+    for table in (NEW_TOTAL, NEW_CELL):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+# Any number, the same in every process: the lock on ActivityMoney's rows (an activity's row
+# sums all its years, which writers of different years could otherwise both replace).
+_MONEY_LOCK_KEY = 480_911_320
+
+
+def recompute_activity_money(
+    cursor: CursorWrapper, tables: dict[str, str], activities: Iterable[int] | None
+) -> None:
+    """Replace the ActivityMoney rows of `activities` (None: every activity) with their totals
+    summed over all years."""
+    ids = None if activities is None else sorted(activities)
+    if ids == []:
+        return
+    money = tables["money"]
+    kinds = sorted(IFAD_KINDS)
+    statement = ACTIVITY_MONEY.format(
+        money=money, total=tables["total"], where="{where}", ifad=", ".join(["%s"] * len(kinds))
+    )
+    _replace_activity_rows(cursor, money, statement, money_sums(kinds), "t", ids)
+
+
+def _replace_activity_rows(
+    cursor: CursorWrapper,
+    table: str,
+    statement: str,
+    params: Sequence[int | str],
+    alias: str,
+    ids: list[int] | None,
+) -> None:
+    """Delete the rows of `ids` (None: every row) from a table of one-activity rows and insert
+    them again with `statement`, whose `{where}` is filled with a condition on `alias`'s
+    activity_id. Under the lock of the activity tables (_MONEY_LOCK_KEY)."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_MONEY_LOCK_KEY])
+    if ids is None:
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (model name)
+        cursor.execute(statement.format(where="1 = 1"), params)
+        return
+    # In batches: SQLite takes at most 32,766 parameters in a statement.
+    for start in range(0, len(ids), 10_000):
+        batch = ids[start : start + 10_000]
+        marks = placeholders(batch)
+        cursor.execute(f"DELETE FROM {table} WHERE activity_id IN ({marks})", batch)  # noqa: S608
+        cursor.execute(
+            statement.format(where=f"{alias}.activity_id IN ({marks})"), [*params, *batch]
+        )
+
+
+def recompute_pairs(
+    cursor: CursorWrapper, tables: dict[str, str], activities: Iterable[int] | None
+) -> None:
+    """Replace the ActivityPair rows of `activities` (None: every activity) from their current
+    countries and their ActivityMoney rows (recomputed first: the pairs copy their dimensions)."""
+    ids = None if activities is None else sorted(set(activities))
+    if ids == []:
+        return
+    pair = tables["pair"]
+    statement = ACTIVITY_PAIRS.format(
+        pair=pair, money=tables["money"], country_link=tables["country_link"], where="{where}"
+    )
+    roles = [*PROVIDER_ROLES, *RECEIVER_ROLES]
+    if ids is None:
+        _replace_activity_rows(cursor, pair, statement, roles, "m", None)
+        recount_pairs(cursor, tables, None)
+        return
+    # The counts of the keys the activities' pairs leave and of those they join.
+    before = _pair_keys(cursor, pair, ids)
+    _replace_activity_rows(cursor, pair, statement, roles, "m", ids)
+    recount_pairs(cursor, tables, before | _pair_keys(cursor, pair, ids))
+
+
+def _pair_keys(cursor: CursorWrapper, pair: str, ids: list[int]) -> set[PairKey]:
+    keys: set[PairKey] = set()
+    for start in range(0, len(ids), 10_000):
+        batch = ids[start : start + 10_000]
+        cursor.execute(
+            f"SELECT DISTINCT {PAIR_KEY} FROM {pair} WHERE activity_id IN ({placeholders(batch)})",  # noqa: S608 (model name)
+            batch,
+        )
+        keys.update((p, r, d, bool(public)) for p, r, d, public in cursor.fetchall())
+    return keys
+
+
+def recount_pairs(cursor: CursorWrapper, tables: dict[str, str], keys: set[PairKey] | None) -> None:
+    """Count the pairs of `keys` (None: every key) again into PairCount. Called under the lock
+    of the activity tables, which _replace_activity_rows took."""
+    count, pair = tables["pair_count"], tables["pair"]
+    if keys is None:
+        cursor.execute(f"DELETE FROM {count}")  # noqa: S608 (model name)
+        cursor.execute(PAIR_COUNTS.format(count=count, pair=pair, where="1 = 1"))
+        return
+    ordered = sorted(keys)
+    # 4 parameters a key: SQLite takes at most 32,766 in a statement.
+    for start in range(0, len(ordered), 5_000):
+        batch = ordered[start : start + 5_000]
+        where = f"({PAIR_KEY}) IN (VALUES {', '.join(['(%s, %s, %s, %s)'] * len(batch))})"
+        params = [value for key in batch for value in key]
+        cursor.execute(f"DELETE FROM {count} WHERE {where}", params)  # noqa: S608 (model name)
+        cursor.execute(PAIR_COUNTS.format(count=count, pair=pair, where=where), params)
+
+
+_ALL_YEARS_LOCK_KEY = 480_911_321
+
+
+def recompute_all_years(
+    cursor: CursorWrapper, tables: dict[str, str], divisions: set[int] | None
+) -> None:
+    """Sum the country and theme cells of these divisions (None: every division) over all
+    years again into AllYearsCell. A division's rows sum its cells of every year, which
+    refreshes of different years could otherwise both replace: under a lock of their own,
+    taken here and held until the transaction ends, each sum reads what the other committed."""
+    if divisions is not None and not divisions:
+        return
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ALL_YEARS_LOCK_KEY])
+    all_years, cell = tables["all_years"], tables["cell"]
+    if divisions is None:
+        cursor.execute(f"DELETE FROM {all_years}")  # noqa: S608 (model name)
+        where, params = "1 = 1", list[int]()
+    else:
+        ids = sorted(divisions)
+        where, params = f"c.division_id IN ({placeholders(ids)})", ids
+        cursor.execute(
+            f"DELETE FROM {all_years} WHERE division_id IN ({placeholders(ids)})",  # noqa: S608
+            ids,
+        )
+    cursor.execute(
+        ALL_YEARS.format(all_years=all_years, cell=cell, where=where),
+        [*ALL_YEARS_GRAINS, *params],
+    )
+
+
+def apply_differences(
+    cursor: CursorWrapper, tables: dict[str, str], slices: Sequence[Slice] | None
+) -> set[int]:
+    """Make the stored rows of the slices equal to the work tables, touching only the rows that
+    differ (see replace_rows). Return the activities whose totals changed."""
+
+    def in_slices(alias: str) -> tuple[str, list[int | str]]:
+        where, params = slice_condition(alias, slices)
+        return where, [*params]
+
+    def cells_in_slices(alias: str) -> tuple[str, list[int | str]]:
+        # The cells' index leads with the grain: naming every grain lets PostgreSQL read the
+        # slice through it instead of scanning the whole table.
+        where, params = slice_condition(alias, slices)
+        marks = ", ".join(["%s"] * len(Grain.values))
+        return f"{alias}.grain IN ({marks}) AND {where}", [*Grain.values, *params]
+
+    with hash_joins_only(cursor):
+        moved = replace_rows(
+            cursor, tables["total"], NEW_TOTAL, TOTAL_COLUMNS, SAME_TOTAL, in_slices,
+            returning="activity_id",
+        )  # fmt: skip
+        replace_rows(cursor, tables["cell"], NEW_CELL, CELL_COLUMNS, SAME_CELL, cells_in_slices)
+    return {row[0] for row in moved}
+
+
+@contextmanager
+def hash_joins_only(cursor: CursorWrapper) -> Iterator[None]:
+    """Each comparison of replace_rows must be a hash anti-join. The planner has no statistics
+    for the temporary tables and guesses them tiny: it chose a nested loop, then a merge join on
+    the grain alone (every cell of a grain compared with every other), each orders of magnitude
+    slower than hashing (benchmarks/README.md). Both are refused meanwhile."""
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute("SET LOCAL enable_mergejoin = off")
+    yield
+    if postgresql:
+        cursor.execute("RESET enable_nestloop")
+        cursor.execute("RESET enable_mergejoin")
+
+
+Restriction = Callable[[str], tuple[str, list[int | str]]]
+
+
+def replace_rows(
+    cursor: CursorWrapper,
+    stored: str,
+    new: str,
+    columns: str,
+    same: str,
+    where: Restriction,
+    *,
+    returning: str = "",
+) -> list[tuple[Any, ...]]:
+    """Make the stored rows that `where` selects equal to the rows of the work table `new`:
+    stored rows with no equal new row are deleted, new rows with no equal stored row are
+    inserted (a changed amount is one of each). Return the `returning` columns of both.
+
+    `where` gives the SQL condition (and its parameters) for a table alias; the work table
+    must hold only rows that `where` selects.
+    """
+    rows: list[tuple[Any, ...]] = []
+    suffix = f" RETURNING {returning}" if returning else ""
+    # The stored table is named, not aliased, in the DELETE: SQLite takes no alias there.
+    condition, params = where(stored)
+    cursor.execute(
+        f"DELETE FROM {stored} WHERE {condition} AND NOT EXISTS ("  # noqa: S608 (model names)
+        f"SELECT 1 FROM {new} n WHERE {same.format(a='n', b=stored)}){suffix}",
+        params,
+    )
+    if returning:
+        rows += cursor.fetchall()
+    condition, params = where("s")
+    cursor.execute(
+        f"INSERT INTO {stored} ({columns}) SELECT {columns} FROM {new} n "  # noqa: S608
+        f"WHERE NOT EXISTS (SELECT 1 FROM {stored} s WHERE {condition} "
+        f"AND {same.format(a='n', b='s')}){suffix}",
+        params,
+    )
+    if returning:
+        rows += cursor.fetchall()
+    return rows
+
+
+# Any number, the same in every process: the key of PostgreSQL's advisory lock on roll-up writes.
+_ROLLUP_LOCK_KEY = 480_911_317
+# With a year as second key: the lock on one fiscal year's roll-up rows.
+_YEAR_LOCK_CLASS = 480_911_319
+
+
+def lock_rollups(years: Iterable[int] | None) -> None:
+    """Serialize roll-up writes to the same fiscal years until the transaction ends.
+
+    Without it, two refreshes of one slice could each delete the rows they see and insert their
+    own: under READ COMMITTED neither sees the other's new rows, and the slice would be counted
+    twice. Different years share no row, so a rebuild can compute two years at once. Every
+    writer takes the roll-up lock first (shared, or exclusive to write every year at once),
+    then its years in ascending order: no two writers can wait for each other. SQLite allows one
+    writer at a time anyway.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if years is None:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ROLLUP_LOCK_KEY])
+            return
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_ROLLUP_LOCK_KEY])
+        for year in sorted(set(years)):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_YEAR_LOCK_CLASS, year])
+
+
+def lock_rebuild_starts() -> None:
+    """Serialize "is a rebuild running? if not, start one" until the transaction ends."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ROLLUP_LOCK_KEY + 2])
+
+
+def slice_q(slices: Iterable[Slice], *, division_field: str = "division_id") -> Q:
+    query = Q(pk__in=[])
+    for year, division in slices:
+        query |= Q(year=year, **{division_field: division})
+    return query

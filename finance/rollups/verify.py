@@ -1,0 +1,202 @@
+"""The rebuild's verification: checksums of what the ledger gives and of what is stored, so that
+only what differs is written."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
+
+from ..models import (
+    IFAD_KINDS,
+    Grain,
+)
+from .sql import (
+    ACTIVITY_MONEY,
+    ACTIVITY_PAIRS,
+    ALL_YEARS,
+    ALL_YEARS_GRAINS,
+    ALL_YEARS_LINE,
+    CELL_COLUMNS,
+    COUNT_LINE,
+    MONEY_LINE,
+    NEW_TOTAL,
+    PAIR_COUNTS,
+    PAIR_LINE,
+    PROVIDER_ROLES,
+    RECEIVER_ROLES,
+    SPLIT,
+    TOTAL_COLUMNS,
+    Slice,
+    money_sums,
+    slice_condition,
+    table_names,
+    work_names,
+)
+from .store import (
+    lock_rollups,
+    recompute_activity_money,
+    recompute_all_years,
+    recompute_pairs,
+    recount_pairs,
+)
+
+# A checksum of a set of rows whatever their order: the count and the sum of a 64-bit hash of
+# each row's text, summed as numeric so nothing overflows. Two sets that differ by any row or
+# amount agree on both by a 2^-64 chance.
+_CHECKSUM = """
+SELECT COUNT(*), COALESCE(SUM(hashtextextended(concat_ws('|', {columns}), 0)::numeric), 0)
+FROM ({rows}) AS c
+"""
+_TOTAL_LINE = ", ".join(f"c.{c}" for c in TOTAL_COLUMNS.split(", "))
+_CELL_LINE = ", ".join(
+    f"COALESCE(c.{c}, 0)" if c in ("country_id", "theme_id") else f"c.{c}"
+    for c in CELL_COLUMNS.split(", ")
+)
+
+# Every grain's cells of the work totals, as the compute steps would write them (the core and
+# modality grains from the totals, the full grain from the split, the country and theme grains
+# from the full grain), for the checksum only: nothing is written. The full grain is grouped
+# once and kept (MATERIALIZED) for the two coarser groupings, which then read its cells instead
+# of the parts (GROUPING SETS over the parts sorted them again for each grain: twice the time).
+_NEW_CELLS = (
+    """
+WITH parts AS ("""  # noqa: S608 (model names only; the values are parameters)
+    + SPLIT
+    + """),
+full_cells AS MATERIALIZED (
+    SELECT year, division_id, country_id, theme_id, modality, funding_nature, status, is_public,
+           kind, stage, SUM(cents) AS amount_cents
+    FROM parts
+    GROUP BY year, division_id, country_id, theme_id, modality, funding_nature, status,
+             is_public, kind, stage
+)
+SELECT %s AS grain, f.* FROM full_cells AS f
+UNION ALL
+SELECT %s, f.year, f.division_id, f.country_id, NULL, '', '', '', f.is_public, f.kind, f.stage,
+       SUM(f.amount_cents)
+FROM full_cells f
+GROUP BY f.year, f.division_id, f.country_id, f.is_public, f.kind, f.stage
+UNION ALL
+SELECT %s, f.year, f.division_id, NULL, f.theme_id, '', '', '', f.is_public, f.kind, f.stage,
+       SUM(f.amount_cents)
+FROM full_cells f
+GROUP BY f.year, f.division_id, f.theme_id, f.is_public, f.kind, f.stage
+UNION ALL
+SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, t.funding_nature, t.status, t.is_public,
+       t.kind, t.stage, SUM(t.amount_cents)
+FROM {total} t
+GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.is_public, t.kind, t.stage
+UNION ALL
+SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, '', '', t.is_public, t.kind, t.stage,
+       SUM(t.amount_cents)
+FROM {total} t
+GROUP BY t.year, t.division_id, t.modality, t.is_public, t.kind, t.stage
+"""
+)
+
+
+def _checksum(
+    cursor: CursorWrapper, columns: str, rows: str, params: Sequence[int | str]
+) -> tuple[int, int]:
+    cursor.execute(_CHECKSUM.format(columns=columns, rows=rows), params)
+    count, hashed = cursor.fetchone()
+    return int(count), int(hashed)
+
+
+def stored_rows_match(
+    cursor: CursorWrapper,
+    tables: dict[str, str],
+    slices: Sequence[Slice] | None,
+) -> bool:
+    """Whether the stored totals and cells of the slices equal what the work totals give.
+
+    The totals are compared first (a few hundred thousand rows at most): when they differ, the
+    split is not computed here at all. The cells' index leads with the grain, hence the grains
+    named in the condition.
+    """
+
+    where, params = slice_condition("s", slices)
+    new_totals = _checksum(cursor, _TOTAL_LINE, f"SELECT * FROM {NEW_TOTAL}", [])  # noqa: S608
+    stored = f"SELECT * FROM {tables['total']} s WHERE {where}"  # noqa: S608 (model names)
+    stored_totals = _checksum(cursor, _TOTAL_LINE, stored, params)
+    if new_totals != stored_totals:
+        return False
+    grains = ", ".join(["%s"] * len(Grain.values))
+    stored_cells = _checksum(
+        cursor,
+        _CELL_LINE,
+        f"SELECT * FROM {tables['cell']} s WHERE s.grain IN ({grains}) AND {where}",  # noqa: S608
+        [*Grain.values, *params],
+    )
+    new_cells = _checksum(
+        cursor,
+        _CELL_LINE,
+        _NEW_CELLS.format(where="1 = 1", **work_names(total=NEW_TOTAL)),
+        [*(g.value for g in (Grain.FULL, Grain.COUNTRY, Grain.THEME, Grain.CORE, Grain.MODALITY))],
+    )
+    return new_cells == stored_cells
+
+
+@transaction.atomic
+def recompute_all_activity_money() -> bool:
+    """Every ActivityMoney row from the stored totals, every ActivityPair row from them and
+    the countries, the PairCount rows from the pairs and the AllYearsCell rows from the cells:
+    the last step of a full rebuild; return whether any row had to change. On
+    PostgreSQL the rows are compared (by checksum) before they are rewritten, as the rebuild's
+    years are."""
+    lock_rollups(None)
+    tables = table_names()
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            recompute_activity_money(cursor, tables, None)
+            recompute_pairs(cursor, tables, None)
+            recompute_all_years(cursor, tables, None)
+            return True
+        # Each INSERT's SELECT, read alone: what the rows would be.
+        kinds = sorted(IFAD_KINDS)
+        new = _select_of(ACTIVITY_MONEY).format(
+            total=tables["total"], where="1 = 1", ifad=", ".join(["%s"] * len(kinds))
+        )
+        money_right = _agrees(cursor, tables["money"], MONEY_LINE, new, money_sums(kinds))
+        if not money_right:
+            recompute_activity_money(cursor, tables, None)
+        new = _select_of(ACTIVITY_PAIRS).format(
+            money=tables["money"], country_link=tables["country_link"], where="1 = 1"
+        )
+        roles = [*PROVIDER_ROLES, *RECEIVER_ROLES]
+        pairs_right = _agrees(cursor, tables["pair"], PAIR_LINE, new, roles)
+        if not pairs_right:
+            recompute_pairs(cursor, tables, None)
+        else:
+            # The pairs are right; their counts are checked alone.
+            new = _select_of(PAIR_COUNTS).format(pair=tables["pair"], where="1 = 1")
+            pairs_right = _agrees(cursor, tables["pair_count"], COUNT_LINE, new, [])
+            if not pairs_right:
+                recount_pairs(cursor, tables, None)
+        new = _select_of(ALL_YEARS).format(cell=tables["cell"], where="1 = 1")
+        all_years_right = _agrees(
+            cursor, tables["all_years"], ALL_YEARS_LINE, new, ALL_YEARS_GRAINS
+        )
+        if not all_years_right:
+            recompute_all_years(cursor, tables, None)
+    return not (money_right and pairs_right and all_years_right)
+
+
+def _select_of(insert: str) -> str:
+    """An INSERT ... SELECT statement's SELECT alone."""
+    return insert[insert.index("SELECT") :]
+
+
+def _agrees(
+    cursor: CursorWrapper, table: str, line: str, new: str, params: Sequence[int | str]
+) -> bool:
+    """Whether the rows of `table` are the rows `new` selects. An empty table (a first build)
+    agrees only with no row: nothing is summed to compare."""
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608 (model name)
+    if not cursor.fetchone()[0]:
+        cursor.execute(f"SELECT EXISTS ({new})", params)
+        return not cursor.fetchone()[0]
+    stored = f"SELECT * FROM {table}"  # noqa: S608 (model name)
+    return _checksum(cursor, line, new, params) == _checksum(cursor, line, stored, [])

@@ -1,0 +1,149 @@
+"""The first build: roll-ups built into empty tables, with the indexes of the cells and totals set
+aside while they are written, give the rows the nightly rebuild gives and leave every index."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from accounts.models import User
+from activities.models import Activity
+from finance import rollups, services
+from finance.models import (
+    ActivityMoney,
+    ActivityPair,
+    ActivityYearTotal,
+    AllYearsCell,
+    ContributionKind,
+    PairCount,
+    RollupCell,
+    RollupRun,
+    Stage,
+)
+from finance.rollups.first_build import build_slices, start_first_build
+from finance.services import EntryData
+from tests.factories import ActivityFactory, division, theme
+
+pytestmark = pytest.mark.django_db
+
+DERIVED = (RollupCell, ActivityYearTotal, ActivityMoney, ActivityPair, PairCount, AllYearsCell)
+
+
+def record(activity: Activity, user: User, amount: str, year: int) -> None:
+    entry = EntryData(
+        kind=ContributionKind.IFAD_GRANT,
+        stage=Stage.ALLOCATED,
+        amount=Decimal(amount),
+        currency="USD",
+        value_date=datetime.date(year, 3, 1),
+    )
+    services.record_entries(activity=activity, entries=[entry], user=user, expected_version=None)
+
+
+def portfolio(focal: User) -> None:
+    for number, code in enumerate(("LAC", "WCA")):
+        for year in (2021, 2022, 2023):
+            activity = ActivityFactory(
+                countries=["BR", ("MZ", "receiver")], themes=[theme(number + 1)],
+                lead_division=division(code),
+            )  # fmt: skip
+            record(activity, focal, f"{year}.{number}3", year)
+
+
+def stored_rows() -> dict[str, list[tuple[object, ...]]]:
+    """Every derived table's rows, without their ids."""
+    return {
+        model.__name__: sorted(
+            (tuple(row[f.attname] for f in model._meta.concrete_fields if f.attname != "id"))
+            for row in model.objects.values()
+        )
+        for model in DERIVED
+    }
+
+
+def indexes() -> set[str]:
+    """The indexes of the tables a first build sets aside."""
+    names = set()
+    with connection.cursor() as cursor:
+        for model in (RollupCell, ActivityYearTotal):
+            constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+            names |= {name for name, details in constraints.items() if details["index"]}
+    return names
+
+
+DECLARED = {
+    index.name for model in (RollupCell, ActivityYearTotal) for index in model._meta.indexes
+}
+
+
+def empty_the_rollups() -> None:
+    for model in DERIVED:
+        model.objects.all().delete()
+
+
+def test_a_first_build_writes_the_rows_the_nightly_rebuild_keeps_and_every_index(
+    focal: User,
+) -> None:
+    portfolio(focal)
+    rollups.compute_slices(None)
+    expected = stored_rows()
+    present = indexes()
+    assert present >= DECLARED
+    empty_the_rollups()
+
+    run = rollups.rebuild_all()
+
+    assert run.state == RollupRun.State.DONE
+    assert stored_rows() == expected
+    assert indexes() == present
+    # Nothing for the nightly rebuild to put right.
+    assert rollups.compute_slices(None, verify_first=True) is False
+    assert rollups.recompute_all_activity_money() is False
+
+
+def test_a_rebuild_after_a_first_build_killed_halfway_puts_the_indexes_back(
+    focal: User,
+) -> None:
+    portfolio(focal)
+    rollups.compute_slices(None)
+    expected = stored_rows()
+    present = indexes()
+    # What a first build killed after its first year leaves: that year only, no index.
+    empty_the_rollups()
+    assert start_first_build()
+    build_slices([(2023, division("LAC").pk), (2023, division("WCA").pk)])
+    assert not indexes() & DECLARED
+
+    rollups.rebuild_all()
+
+    assert indexes() == present
+    assert stored_rows() == expected
+
+
+def test_a_first_build_waits_for_tables_that_are_really_empty(focal: User) -> None:
+    portfolio(focal)
+    rollups.compute_slices([(2022, division("LAC").pk)])
+
+    assert not start_first_build()
+    assert indexes() >= DECLARED
+
+
+def test_a_slice_a_refresh_wrote_during_a_first_build_is_compared_not_written_twice(
+    focal: User,
+) -> None:
+    portfolio(focal)
+    rollups.compute_slices(None)
+    expected = stored_rows()
+    empty_the_rollups()
+    assert start_first_build()
+    slices = [(2022, division("LAC").pk), (2022, division("WCA").pk)]
+    rollups.compute_slices(slices, activity_money=False)  # a refresh, before the build's year
+
+    for year in (2021, 2022, 2023):
+        build_slices([(year, division("LAC").pk), (year, division("WCA").pk)])
+    rollups.rebuild_all()
+
+    assert stored_rows() == expected
