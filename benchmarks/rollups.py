@@ -304,7 +304,7 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def main() -> None:
+def parse_options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--activities", type=int, default=100_000)
     parser.add_argument("--entries", type=int, default=1_000_000)
@@ -318,65 +318,58 @@ def main() -> None:
     parser.add_argument(
         "--table-costs", action="store_true", help="time each derived table's computation only"
     )
-    options = parser.parse_args()
+    return parser.parse_args()
 
-    ensure_database()
-    ensure_data(options.activities, options.entries)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    focal = bench_user()
-    entries = FinancialEntry.objects.count()
-    activities = Activity.objects.count()
 
-    lines = [f"before: {load()}"]
-    if options.table_costs:
-        for line in table_costs():
-            print(line)
-        return
-    if not options.skip_rebuild:
-        years: list[rollups.YearComputed] = []
-        group_by, rows = group_by_seconds()
-        equivalent, cells = equivalent_seconds()
-        if options.from_empty:
-            with connection.cursor() as cursor:
-                for model in DERIVED:
-                    cursor.execute(f"TRUNCATE {model._meta.db_table}")
-        last_year_at: list[float] = []
-
-        def on_year(step: rollups.YearComputed) -> None:
-            years.append(step)
-            last_year_at[:] = [time.perf_counter()]
-
-        started = time.perf_counter()
-        rebuild = seconds(lambda: rollups.rebuild_all(on_year=on_year))
-        years_wall = last_year_at[0] - started
-        equivalent_after, _cells = equivalent_seconds()
-        reference = min(equivalent, equivalent_after)
-        slowest = max(years, key=lambda y: y.seconds)
-        ratio = rebuild / reference
-        lines += [
-            f"GROUP BY over the ledger, core dims only {group_by:8.2f} s  ({rows:,} groups; "
-            f"for information: it leaves out the country and theme split)",
-            f"equivalent GROUP BY (split, full grain)  {reference:8.2f} s  ({cells:,} cells; "
-            f"{equivalent:.2f} s before the rebuild, {equivalent_after:.2f} s after)",
-            f"full rebuild ({len(years)} fiscal years)        {rebuild:8.2f} s  ratio {ratio:.2f}x "
-            f"(target <= {TARGET_RATIO}x){'' if ratio <= TARGET_RATIO else '  MISSED'}; "
-            f"slowest year {slowest.year}: {slowest.seconds:.2f} s",
-            f"  {'from empty tables' if options.from_empty else 'over the current roll-ups'}: "
-            f"{sum(y.changed for y in years)} years rewritten, "
-            f"{sum(not y.changed for y in years)} found right; "
-            f"{rollups.rebuild_workers()} years at once (ROLLUP_REBUILD_WORKERS)",
-            f"  the years {years_wall:.2f} s, then the indexes set aside (a first build) and "
-            f"the activity tables {rebuild - years_wall:.2f} s",
-        ]
+def rebuild_lines(*, from_empty: bool) -> list[str]:
+    """Time the rebuild (a first build when `from_empty`) against the equivalent GROUP BY."""
+    years: list[rollups.YearComputed] = []
+    group_by, rows = group_by_seconds()
+    equivalent, cells = equivalent_seconds()
+    if from_empty:
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            for model in DERIVED:
+                cursor.execute(f"TRUNCATE {model._meta.db_table}")
+    last_year_at: list[float] = []
 
+    def on_year(step: rollups.YearComputed) -> None:
+        years.append(step)
+        last_year_at[:] = [time.perf_counter()]
+
+    started = time.perf_counter()
+    rebuild = seconds(lambda: rollups.rebuild_all(on_year=on_year))
+    years_wall = last_year_at[0] - started
+    equivalent_after, _cells = equivalent_seconds()
+    reference = min(equivalent, equivalent_after)
+    slowest = max(years, key=lambda y: y.seconds)
+    ratio = rebuild / reference
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return [
+        f"GROUP BY over the ledger, core dims only {group_by:8.2f} s  ({rows:,} groups; "
+        f"for information: it leaves out the country and theme split)",
+        f"equivalent GROUP BY (split, full grain)  {reference:8.2f} s  ({cells:,} cells; "
+        f"{equivalent:.2f} s before the rebuild, {equivalent_after:.2f} s after)",
+        f"full rebuild ({len(years)} fiscal years)        {rebuild:8.2f} s  ratio {ratio:.2f}x "
+        f"(target <= {TARGET_RATIO}x){'' if ratio <= TARGET_RATIO else '  MISSED'}; "
+        f"slowest year {slowest.year}: {slowest.seconds:.2f} s",
+        f"  {'from empty tables' if from_empty else 'over the current roll-ups'}: "
+        f"{sum(y.changed for y in years)} years rewritten, "
+        f"{sum(not y.changed for y in years)} found right; "
+        f"{rollups.rebuild_workers()} years at once (ROLLUP_REBUILD_WORKERS)",
+        f"  the years {years_wall:.2f} s, then the indexes set aside (a first build) and "
+        f"the activity tables {rebuild - years_wall:.2f} s",
+    ]
+
+
+def dashboard_lines(focal: User, repeat: int) -> list[str]:
+    """The refresh after one edit, then the dashboard's views, cached and cold."""
     client = Client()
     client.force_login(focal)
     url = reverse("finance:dashboard")
     after = refresh_after_one_edit(focal, client, 10)
     refresh, first = after.drain, after.first_view_ms
-    lines += [
+    lines = [
         f"refresh after one edit (drain)          {statistics.median(refresh):8.3f} s median, "
         f"{max(refresh):.3f} s max of {len(refresh)} (target < {TARGET_REFRESH_S:.1f} s)"
         f"{'' if max(refresh) < TARGET_REFRESH_S else '  MISSED'}",
@@ -396,14 +389,33 @@ def main() -> None:
         ),
         ("dashboard, country BR, cache emptied", "?country=BR", True),
     ):
-        times, queries = dashboard_times(client, url + query, options.repeat, cold=cold)
+        times, queries = dashboard_times(client, url + query, repeat, cold=cold)
         median = statistics.median(times)
         lines.append(
             f"{label:<40}{median:8.1f} ms median, {p95(times):.1f} ms p95, {min(times):.1f} min, "
             f"{queries} SQL queries (target < {TARGET_DASHBOARD_MS:.0f} ms)"
             f"{'' if median < TARGET_DASHBOARD_MS else '  MISSED'}"
         )
+    return lines
 
+
+def main() -> None:
+    options = parse_options()
+    ensure_database()
+    ensure_data(options.activities, options.entries)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    focal = bench_user()
+    entries = FinancialEntry.objects.count()
+    activities = Activity.objects.count()
+
+    lines = [f"before: {load()}"]
+    if options.table_costs:
+        for line in table_costs():
+            print(line)
+        return
+    if not options.skip_rebuild:
+        lines += rebuild_lines(from_empty=options.from_empty)
+    lines += dashboard_lines(focal, options.repeat)
     lines.append(f"after: {load()}")
     print(f"\nRoll-ups: {activities:,} activities, {entries:,} ledger entries, "
           f"{options.repeat} dashboard requests per row")  # fmt: skip
