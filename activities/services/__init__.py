@@ -29,7 +29,6 @@ from .batch import (
 )
 from .errors import ActivityError, ConflictError
 from .partners import (
-    PARTNER_MERGE_HOOKS,
     PartnerError,
     create_partner,
     create_partners,
@@ -40,7 +39,6 @@ from .partners import (
 
 __all__ = [
     "EDITABLE_FIELDS",
-    "PARTNER_MERGE_HOOKS",
     "ROLLUP_FIELDS",
     "ActivityBatchError",
     "ActivityData",

@@ -15,10 +15,6 @@ from django.utils.translation import gettext as _
 
 from accounts.text import field_errors, ssc_id_problem
 
-# The roll-ups sum money by the activity's division, modality, funding nature, visibility,
-# status, countries and themes: a change to any of them must refresh the figures.
-from finance.rollups import request_refresh_for_activities
-
 from ..access import loggable_divisions, responsible_cpms
 from ..models import (
     SDG,
@@ -35,6 +31,7 @@ from ..models import (
     Theme,
     next_ssc_id,
 )
+from ..signals import activities_changed
 from .errors import ActivityError, ConflictError
 
 if TYPE_CHECKING:
@@ -337,7 +334,7 @@ def _lock_current_version(activity: Activity, expected_version: int | None) -> N
     activity.version = expected + 1
 
 
-# The activity's own fields the roll-ups sum by (finance.rollups copies them into their rows).
+# The activity's own fields its money is summed by (activities.signals.activities_changed).
 ROLLUP_FIELDS = ("lead_division_id", "modality", "funding_nature", "visibility", "status")
 
 
@@ -374,8 +371,9 @@ def update_activity(
         )
     if rollups_stale or tuple(getattr(activity, name) for name in ROLLUP_FIELDS) != stored:
         old_division = stored[ROLLUP_FIELDS.index("lead_division_id")]
-        # Its money leaves the old division's slices too.
-        request_refresh_for_activities([activity.pk], extra_divisions=[old_division])
+        activities_changed.send(
+            sender=Activity, divisions={activity.pk: {old_division, activity.lead_division_id}}
+        )
     return activity
 
 
@@ -422,5 +420,5 @@ def change_status(
     StatusChange.objects.create(
         activity=activity, from_status=previous, to_status=status, note=note, changed_by=user
     )
-    request_refresh_for_activities([activity.pk])
+    activities_changed.send(sender=Activity, divisions={activity.pk: {activity.lead_division_id}})
     return activity

@@ -18,10 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from finance.rollups import request_refresh_for_changed_activities
-
 from .. import bulk
 from ..models import Activity, ActivityCountry, ActivityPartner, StatusChange
+from ..signals import activities_changed
 from .activity import EDITABLE_FIELDS, ActivityData, _apply_fields, _new_activity, _validate
 from .errors import ActivityError, ConflictError
 
@@ -104,7 +103,7 @@ def save_activities(
     changed_ids = [item.activity.pk for item in changed]
     _claim_batch(items, changed_ids)
     # Before the update: the money of an activity that changes division leaves the old one's
-    # roll-ups.
+    # figures.
     old_divisions = dict(
         Activity.objects.filter(pk__in=changed_ids).values_list("pk", "lead_division_id")
     )
@@ -126,6 +125,29 @@ def save_activities(
     _sync_partner_batch(items, changed_ids, user, now, reason)
     through_rows = _sync_m2m_batch(items, changed_ids)
 
+    _record_activity_history(new, changed, through_rows, user, now, reason)
+    _record_status_changes(items, user)
+    # A changed activity's money follows its new countries, themes and fields (a new activity
+    # has none yet). Every changed one is announced, whatever changed: a roll-up refresh that
+    # finds its cells right writes nothing.
+    activities_changed.send(
+        sender=Activity,
+        divisions={
+            item.activity.pk: {old_divisions[item.activity.pk], item.activity.lead_division_id}
+            for item in changed
+        },
+    )
+
+
+def _record_activity_history(
+    new: list[PreparedActivity],
+    changed: list[PreparedActivity],
+    through_rows: dict[str, dict[int, dict[int, Any]]],
+    user: User | None,
+    now: datetime.datetime,
+    reason: str | None,
+) -> None:
+    """One history record per activity written, each with the snapshot of its themes and SDGs."""
     records = bulk.insert_history(
         [item.activity for item in new],
         history_type="+",
@@ -159,6 +181,8 @@ def save_activities(
             ],
         )
 
+
+def _record_status_changes(items: Sequence[PreparedActivity], user: User | None) -> None:
     bulk.insert_rows(
         StatusChange,
         [
@@ -172,15 +196,6 @@ def save_activities(
             for item in items
             if item.activity.status != item.previous_status
         ],
-    )
-    # A changed activity's cells follow its new countries, themes and fields (its money, if
-    # any: a new activity has none yet). Every changed one is refreshed, whatever changed: a
-    # refresh that finds its cells right writes nothing.
-    request_refresh_for_changed_activities(
-        {
-            item.activity.pk: {old_divisions[item.activity.pk], item.activity.lead_division_id}
-            for item in changed
-        }
     )
 
 
@@ -223,13 +238,12 @@ def _delete_with_history(
 
     QuerySet.delete() would send a signal per row, on which simple-history records the deletion
     without its author (it looks for the author on instances the queryset loads itself). Nothing
-    points at link rows, so the plain delete that Django uses when no signal listens is safe.
+    points at link rows, so one plain DELETE, as Django sends when no signal listens, is safe.
     """
     if not rows:
         return
     bulk.insert_history(rows, history_type="-", user=user, when=when, reason=reason)
-    queryset = model.objects.filter(pk__in=[row.pk for row in rows])
-    queryset._raw_delete(queryset.db)
+    bulk.delete(model, [row.pk for row in rows])
 
 
 def _sync_country_batch(

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.text import field_errors
 
 from .. import bulk
 from ..models import ActivityPartner, Country, Partner, normalize_name
+from ..signals import partners_merged
 from .errors import ActivityError
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 
 class PartnerError(ActivityError):
@@ -114,7 +113,7 @@ def merge_partners(*, keep: Partner, remove: Partner, user: User | None) -> Part
     """Move every link of `remove` onto `keep`, then delete `remove`.
 
     A role both already play in the same activity is kept once. Other apps that point at
-    partners register their own mover in PARTNER_MERGE_HOOKS so that no link is left behind.
+    partners move their links on activities.signals.partners_merged, so that none is left behind.
     """
     if keep.pk == remove.pk:
         raise PartnerError(_("Choose two different partners to merge."))
@@ -128,11 +127,8 @@ def merge_partners(*, keep: Partner, remove: Partner, user: User | None) -> Part
         else:
             row.partner = keep
             row.save()
-    for hook in PARTNER_MERGE_HOOKS:
-        hook(keep, remove, user)
-    from accounts.models import User as UserModel
-
-    UserModel.objects.filter(partner=remove).update(partner=keep)
+    partners_merged.send(sender=Partner, keep=keep, remove=remove, user=user)
+    User.objects.filter(partner=remove).update(partner=keep)
     for name in ("acronym", "website", "iati_identifier"):
         if not getattr(keep, name) and getattr(remove, name):
             setattr(keep, name, getattr(remove, name))
@@ -142,5 +138,3 @@ def merge_partners(*, keep: Partner, remove: Partner, user: User | None) -> Part
     remove.delete()
     return keep
 
-
-PARTNER_MERGE_HOOKS: list[Any] = []
