@@ -71,7 +71,7 @@ def env_networks(name: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-# Demo accounts and demo data are only ever created with DEBUG on (see activities/demo.py).
+# Demo accounts and demo data are only ever created with DEBUG on (see demo/loader.py).
 SECRET_KEY = env("SECRET_KEY")
 if not DEBUG and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters when DEBUG is off.")
@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "activities",
     "finance",
     "knowledge",
+    "demo",
 ]
 
 MIDDLEWARE = [
