@@ -7,6 +7,7 @@ process at start-up rather than running with a surprising default.
 
 import datetime
 import ipaddress
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -19,8 +20,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env(name: str, default: str | None = None) -> str:
-    import os
-
     value = os.environ.get(name, default)
     if value is None:
         raise ImproperlyConfigured(f"Set the {name} environment variable.")
@@ -358,7 +357,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "ssc_portal.api.CursorPage",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["ssc_portal.api.CallerThrottle"],
-    "EXCEPTION_HANDLER": "ssc_portal.api.exception_handler",
+    "EXCEPTION_HANDLER": "ssc_portal.api_errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "ssc_portal.api_schema.ApiSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -137,4 +137,3 @@ def merge_partners(*, keep: Partner, remove: Partner, user: User | None) -> Part
     remove._history_user = user  # type: ignore[attr-defined]
     remove.delete()
     return keep
-
