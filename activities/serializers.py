@@ -3,6 +3,7 @@
 Output serializers (read) and input serializers (write) are separate: an activity is written
 with codes (country ISO codes, theme codes, the division's code) and goes through the same form
 rules and services as the browser (activities/api.py), while it is read with names as well.
+The activity's read serializer, which adds its money, is finance.serializers.ActivitySerializer.
 """
 
 from __future__ import annotations
@@ -102,8 +103,8 @@ class ActivityPartnerSerializer(serializers.Serializer):
     roles = serializers.ListField(child=serializers.ChoiceField(choices=PartnerRole.choices))
 
 
-# The columns an activity is read from: one .values() query for a whole page (activities/api.py
-# annotates reporting_year with activities.filters.with_reporting_year).
+# The columns an activity is read from: one .values() query for a whole page (the endpoint,
+# finance.activity_api, annotates reporting_year with activities.filters.with_reporting_year).
 ACTIVITY_COLUMNS = (
     "id",
     "ssc_id",

@@ -1,7 +1,8 @@
 """What every REST API endpoint shares: errors as JSON, cursor pages, CSV, throttling.
 
-The endpoints themselves live with their apps (activities/api.py, finance/api.py); this module
-holds only the plumbing, so that every endpoint answers errors, pages and rates the same way.
+The endpoints themselves live with their apps (activities/api.py, finance/api.py and
+finance/activity_api.py); this module holds only the plumbing, so that every endpoint answers
+errors, pages and rates the same way (the errors' handler: ssc_portal.api_errors).
 """
 
 from __future__ import annotations
