@@ -168,6 +168,7 @@ schemathesis: $(DEPS_STAMP) services
 lint: $(DEPS_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(DEV_ENV) $(VENV)/bin/mypy $(APP_DIRS)
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 

@@ -1,212 +1,48 @@
-"""REST API endpoints for activities, partners, countries and themes (/api/v1/).
+"""REST API endpoints for partners, countries and themes (/api/v1/), and the parsing of the
+activity endpoint's writes.
 
 Thin, like the pages: every read is scoped by the same querysets and access helpers as the
 pages (Activity.objects.visible_to, access.get_activity_for_user, access.visible_partners), and
 every write goes through the activity form's rules and activities.services, so the API can do
-nothing the browser cannot.
+nothing the browser cannot. The activity endpoint itself is finance.activity_api: its reads show
+each activity's money, which activities may not import.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
-    extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, viewsets
 from rest_framework.request import Request
-from rest_framework.response import Response
 
-from finance.figures import FIGURE_NAMES
 from ssc_portal.api import (
-    Column,
-    Conflict,
     CsvOnReads,
     ListsFromReplica,
     csv_columns,
-    error_responses,
     read_schemas,
 )
-from ssc_portal.db_router import reads_from_replica
 
 from . import access, services
-from .filters import ApiActivityFilter, PartnerFilter, with_reporting_year
+from .filters import PartnerFilter
 from .forms import ActivityForm
 from .models import Activity, Country, Partner, Status, Theme, Visibility
 from .serializers import (
-    ACTIVITY_COLUMNS,
     ActivityChangeInput,
     ActivityPatchInput,
-    ActivitySerializer,
     ActivityWriteSerializer,
     CountrySerializer,
     PartnerSerializer,
     ThemeSerializer,
-    load_activity_links,
 )
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-def _roles(item: dict[str, Any]) -> str:
-    return "; ".join(f"{p['name']} ({', '.join(p['roles'])})" for p in item["partners"])
-
-
-ACTIVITY_CSV: list[Column] = [
-    *csv_columns(
-        [
-            "id",
-            "ssc_id",
-            "title",
-            "status",
-            "visibility",
-            "activity_type",
-            "modality",
-            "funding_nature",
-            "lead_division",
-            "approval_year",
-            "reporting_year",
-            "planned_start",
-            "planned_end",
-            "actual_start",
-            "actual_end",
-        ]
-    ),
-    ("countries", lambda a: [f"{c['iso2']} ({c['role']})" for c in a["countries"]]),
-    ("partners", _roles),
-    ("themes", lambda a: a["themes"]),
-    ("sdgs", lambda a: a["sdgs"]),
-    ("planned_usd", lambda a: a["finance"]["planned"]),
-    ("allocated_usd", lambda a: a["finance"]["allocated"]),
-    ("spent_usd", lambda a: a["finance"]["spent"]),
-    ("ifad_allocated_usd", lambda a: a["finance"]["ifad"]["allocated"]),
-    ("cofinancing_allocated_usd", lambda a: a["finance"]["cofinancing"]["allocated"]),
-    ("in_kind_allocated_usd", lambda a: a["finance"]["in_kind"]["allocated"]),
-    *[(name, lambda a, name=name: a["finance"][name]) for name in FIGURE_NAMES],
-    *csv_columns(["version", "updated_at"]),
-]
-
-
-@extend_schema_view(
-    **read_schemas(
-        ActivitySerializer,
-        list_summary=_("List activities"),
-        one_summary=_("One activity"),
-        list_description=_(
-            "The activities you may see, filtered like the activity list page. For an "
-            "incremental sync, pass updated_since (the Date header of your previous sync's "
-            "first request) and follow `next` to the end."
-        ),
-    ),
-    create=extend_schema(
-        summary=_("Create an activity"),
-        description=_("CPMs and the focal point; the same rules as the New activity page."),
-        request=ActivityWriteSerializer,
-        responses={201: ActivitySerializer, **error_responses(400, 403)},
-    ),
-    update=extend_schema(
-        summary=_("Replace an activity"),
-        description=_(
-            "Its editors (its CPMs, the focal point). Send `version` as read: a stale one is "
-            "refused with 409. Countries, partners, themes and SDGs left out are emptied."
-        ),
-        request=ActivityChangeInput,
-        responses={200: ActivitySerializer, **error_responses(400, 403, 404, 409)},
-    ),
-    partial_update=extend_schema(
-        summary=_("Change some fields of an activity"),
-        description=_("As PUT, but fields left out keep their value. `version` is required."),
-        request=ActivityPatchInput,
-        responses={200: ActivitySerializer, **error_responses(400, 403, 404, 409)},
-    ),
-)
-class ActivityViewSet(
-    CsvOnReads,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    serializer_class = ActivitySerializer
-    filterset_class = ApiActivityFilter
-    csv_columns = ACTIVITY_CSV
-    # Cursor positions come from rows (dicts), so "id" rather than "pk".
-    ordering_choices = {
-        "updated": ("updated_at", "id"),
-        "-updated": ("-updated_at", "-id"),
-        "id": ("id",),
-        "-id": ("-id",),
-        "ssc_id": ("ssc_id",),
-        "-ssc_id": ("-ssc_id",),
-    }
-    default_ordering = "updated"
-    queryset = Activity.objects.none()  # for the schema; get_queryset scopes to the caller
-
-    def get_queryset(self) -> QuerySet[Activity]:
-        user: User = self.request.user  # type: ignore[assignment]
-        # The list sorts and pages what it filters: see visible_to on inline_ids.
-        return Activity.objects.visible_to(user, inline_ids=self.action == "list")
-
-    @reads_from_replica
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        activities = self.filter_queryset(self.get_queryset())
-        rows = self.paginate_queryset(with_reporting_year(activities).values(*ACTIVITY_COLUMNS))
-        assert rows is not None  # every list is paginated
-        return self.get_paginated_response(self._represent(rows))
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        activity = self._activity(write=False)
-        return Response(self._read(activity))
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        user: User = request.user  # type: ignore[assignment]
-        if not user.can_create_activities:
-            raise exceptions.PermissionDenied(_("Only CPMs and the focal point log activities."))
-        data = _activity_data(request, user, None, partial=False)
-        try:
-            activity = services.create_activity(data=data, user=user)
-        except services.ActivityError as error:
-            raise exceptions.ValidationError(error.errors) from None
-        return Response(self._read(activity), status=status.HTTP_201_CREATED)
-
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        user: User = request.user  # type: ignore[assignment]
-        activity = self._activity(write=True)
-        data = _activity_data(request, user, activity, partial=kwargs.get("partial", False))
-        try:
-            services.update_activity(
-                activity=activity, data=data, user=user, expected_version=data.version
-            )
-        except services.ConflictError as error:
-            raise Conflict(str(error)) from None
-        except services.ActivityError as error:
-            raise exceptions.ValidationError(error.errors) from None
-        return Response(self._read(activity))
-
-    def _activity(self, *, write: bool) -> Activity:
-        user: User = self.request.user  # type: ignore[assignment]
-        try:
-            pk = int(self.kwargs["pk"])
-        except ValueError:
-            raise exceptions.NotFound(_("No such activity.")) from None
-        return access.get_activity_for_user(user, pk, write=write)
-
-    def _read(self, activity: Activity) -> dict[str, Any]:
-        """The activity as the list shows it (after the access check made by the caller)."""
-        rows = with_reporting_year(Activity.objects.filter(pk=activity.pk))
-        return self._represent(list(rows.values(*ACTIVITY_COLUMNS)))[0]
-
-    def _represent(self, rows: Sequence[dict[str, Any]]) -> Any:
-        links = load_activity_links([row["id"] for row in rows])
-        context = {**self.get_serializer_context(), "links": links}
-        return ActivitySerializer(rows, many=True, context=context).data
 
 
 @dataclass
@@ -214,7 +50,7 @@ class ParsedActivity(services.ActivityData):
     version: int | None = None
 
 
-def _activity_data(
+def parse_activity(
     request: Request, user: User, activity: Activity | None, *, partial: bool
 ) -> ParsedActivity:
     """Parse the body, then apply the activity form's rules to it, as the browser's page does.

@@ -3,6 +3,7 @@
 Output serializers (read) and input serializers (write) are separate: an activity is written
 with codes (country ISO codes, theme codes, the division's code) and goes through the same form
 rules and services as the browser (activities/api.py), while it is read with names as well.
+The activity's read serializer, which adds its money, is finance.serializers.ActivitySerializer.
 """
 
 from __future__ import annotations
@@ -18,9 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Role, User
-from finance.figures import DerivedFiguresSerializer
-from finance.models import CENT
-from finance.summary import FinanceTotals, finance_totals, no_money
 
 from .models import (
     SDG,
@@ -39,6 +37,9 @@ from .models import (
     Theme,
     Visibility,
 )
+
+CENT = Decimal("0.01")
+
 
 # --- reference data ---------------------------------------------------------------------------
 
@@ -102,29 +103,8 @@ class ActivityPartnerSerializer(serializers.Serializer):
     roles = serializers.ListField(child=serializers.ChoiceField(choices=PartnerRole.choices))
 
 
-class StageAmountsSerializer(serializers.Serializer):
-    planned = serializers.DecimalField(max_digits=20, decimal_places=2)
-    allocated = serializers.DecimalField(max_digits=20, decimal_places=2)
-    spent = serializers.DecimalField(max_digits=20, decimal_places=2)
-
-
-class FinanceSummarySerializer(DerivedFiguresSerializer):
-    """The activity's money in US$, as its finance page adds it up from the ledger."""
-
-    currency = serializers.CharField(help_text=_("Always USD: every entry's US$ value."))
-    planned = serializers.DecimalField(max_digits=20, decimal_places=2)
-    allocated = serializers.DecimalField(max_digits=20, decimal_places=2)
-    spent = serializers.DecimalField(max_digits=20, decimal_places=2)
-    ifad = StageAmountsSerializer(help_text=_("IFAD's own resources (grant, loan, admin)."))
-    cofinancing = StageAmountsSerializer(help_text=_("Cash from other contributors."))
-    in_kind = StageAmountsSerializer(help_text=_("In-kind contributions, valued in money."))
-    ledger_version = serializers.IntegerField(
-        help_text=_("Send it back to record or correct entries (/api/v1/ledger/).")
-    )
-
-
-# The columns an activity is read from: one .values() query for a whole page (activities/api.py
-# annotates reporting_year with activities.filters.with_reporting_year).
+# The columns an activity is read from: one .values() query for a whole page (the endpoint,
+# finance.activity_api, annotates reporting_year with activities.filters.with_reporting_year).
 ACTIVITY_COLUMNS = (
     "id",
     "ssc_id",
@@ -168,11 +148,10 @@ class ActivityLinks:
     partners: dict[int, list[dict[str, Any]]]
     themes: dict[int, list[str]]
     sdgs: dict[int, list[int]]
-    finance: dict[int, FinanceTotals]
 
 
 def load_activity_links(ids: list[int]) -> ActivityLinks:
-    """Five queries whatever the page size, and no model instances: rows straight to JSON."""
+    """Four queries whatever the page size, and no model instances: rows straight to JSON."""
     countries: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for activity_id, iso2, iso3, name, role, share in (
         ActivityCountry.objects.filter(activity_id__in=ids)
@@ -182,7 +161,7 @@ def load_activity_links(ids: list[int]) -> ActivityLinks:
         )
     ):
         countries[activity_id].append(
-            {"iso2": iso2, "iso3": iso3, "name": name, "role": role, "share": _decimal(share)}
+            {"iso2": iso2, "iso3": iso3, "name": name, "role": role, "share": decimal_text(share)}
         )
     partners: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
     for activity_id, partner_id, name, acronym, role in (
@@ -214,149 +193,22 @@ def load_activity_links(ids: list[int]) -> ActivityLinks:
         partners={pk: list(found.values()) for pk, found in partners.items()},
         themes=themes,
         sdgs=sdgs,
-        finance=finance_totals(ids),
     )
 
 
-def _decimal(value: Decimal | None) -> str | None:
+def decimal_text(value: Decimal | None) -> str | None:
     """As DRF writes a DecimalField with two places (COERCE_DECIMAL_TO_STRING)."""
     return None if value is None else f"{value.quantize(CENT):f}"
 
 
-def _date(value: datetime.date | None) -> str | None:
+def date_text(value: datetime.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _datetime(value: datetime.datetime) -> str:
+def datetime_text(value: datetime.datetime) -> str:
     """As DRF writes a DateTimeField: ISO 8601 in the current time zone, UTC as Z."""
     text = timezone.localtime(value).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def finance_summary(totals: FinanceTotals, ledger_version: int) -> dict[str, Any]:
-    total = totals.total
-    return {
-        # The derived figures first, as FinanceSummarySerializer declares them (inherited
-        # fields come first); already rounded to their places (finance.figures).
-        **{name: None if v is None else f"{v:f}" for name, v in totals.derived().items()},
-        "currency": "USD",
-        "planned": _decimal(total["planned"]),
-        "allocated": _decimal(total["allocated"]),
-        "spent": _decimal(total["spent"]),
-        **{
-            source: {stage: _decimal(amount) for stage, amount in amounts.items()}
-            for source, amounts in (
-                ("ifad", totals.ifad),
-                ("cofinancing", totals.cofinancing),
-                ("in_kind", totals.in_kind),
-            )
-        },
-        "ledger_version": ledger_version,
-    }
-
-
-class ActivitySerializer(serializers.Serializer):
-    """An activity as the API reads it.
-
-    The fields declare the representation (they make the OpenAPI schema); to_representation
-    builds it straight from a row of ACTIVITY_COLUMNS and the page's ActivityLinks (context
-    "links"), because going through a field object per value and a model instance per linked
-    row made a page of 100 activities several times slower. tests/api check that the two agree.
-    """
-
-    id = serializers.IntegerField()
-    ssc_id = serializers.CharField()
-    title = serializers.CharField()
-    summary = serializers.CharField(allow_blank=True)
-    objectives = serializers.CharField(allow_blank=True)
-    activity_type = serializers.ChoiceField(
-        choices=ActivityType.choices,
-        allow_blank=True,
-        help_text=_("Empty for records migrated from the corporate workbook."),
-    )
-    modality = serializers.ChoiceField(choices=Modality.choices)
-    funding_nature = serializers.ChoiceField(choices=FundingNature.choices)
-    project_id = serializers.CharField(allow_blank=True)
-    lead_division = serializers.CharField(help_text=_("Division code, e.g. LAC."))
-    responsible_cpm = serializers.CharField(allow_null=True, help_text=_("Username."))
-    status = serializers.ChoiceField(choices=Status.choices)
-    visibility = serializers.ChoiceField(choices=Visibility.choices)
-    approval_year = serializers.IntegerField(allow_null=True)
-    reporting_year = serializers.IntegerField(
-        allow_null=True,
-        help_text=_(
-            "Approval year, else the year it started or was to start (the activity list's "
-            "reporting_year filter). Money is counted by fiscal year: see /api/v1/rollups/."
-        ),
-    )
-    planned_start = serializers.DateField(allow_null=True)
-    planned_end = serializers.DateField(allow_null=True)
-    actual_start = serializers.DateField(allow_null=True)
-    actual_end = serializers.DateField(allow_null=True)
-    countries = ActivityCountrySerializer(many=True)
-    partners = ActivityPartnerSerializer(many=True)
-    themes = serializers.ListField(child=serializers.CharField(), help_text=_("Theme codes."))
-    sdgs = serializers.ListField(child=serializers.IntegerField(), help_text=_("SDG numbers."))
-    participants_women = serializers.IntegerField(allow_null=True)
-    participants_men = serializers.IntegerField(allow_null=True)
-    participants_youth = serializers.IntegerField(
-        allow_null=True, help_text=_("Young people among the women and men.")
-    )
-    outcomes = serializers.CharField(allow_blank=True)
-    action_plans_adopted = serializers.IntegerField(allow_null=True)
-    follow_up = serializers.CharField(allow_blank=True)
-    lessons_learned = serializers.CharField(allow_blank=True)
-    notes = serializers.CharField(allow_blank=True)
-    finance = FinanceSummarySerializer()
-    version = serializers.IntegerField(
-        help_text=_("Send it back to change the activity (PUT, PATCH).")
-    )
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
-
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        row: dict[str, Any] = instance
-        links: ActivityLinks = self.context["links"]
-        pk = row["id"]
-        return {
-            "id": pk,
-            "ssc_id": row["ssc_id"],
-            "title": row["title"],
-            "summary": row["summary"],
-            "objectives": row["objectives"],
-            "activity_type": row["activity_type"],
-            "modality": row["modality"],
-            "funding_nature": row["funding_nature"],
-            "project_id": row["project_id"],
-            "lead_division": row["lead_division__code"],
-            "responsible_cpm": row["responsible_cpm__username"],
-            "status": row["status"],
-            "visibility": row["visibility"],
-            "approval_year": row["approval_year"],
-            "reporting_year": row["reporting_year"],
-            "planned_start": _date(row["planned_start"]),
-            "planned_end": _date(row["planned_end"]),
-            "actual_start": _date(row["actual_start"]),
-            "actual_end": _date(row["actual_end"]),
-            "countries": links.countries.get(pk, []),
-            "partners": links.partners.get(pk, []),
-            "themes": links.themes.get(pk, []),
-            "sdgs": links.sdgs.get(pk, []),
-            "participants_women": row["participants_women"],
-            "participants_men": row["participants_men"],
-            "participants_youth": row["participants_youth"],
-            "outcomes": row["outcomes"],
-            "action_plans_adopted": row["action_plans_adopted"],
-            "follow_up": row["follow_up"],
-            "lessons_learned": row["lessons_learned"],
-            "notes": row["notes"],
-            "finance": finance_summary(
-                links.finance.get(pk) or no_money(), row["ledger_lock__version"] or 0
-            ),
-            "version": row["version"],
-            "created_at": _datetime(row["created_at"]),
-            "updated_at": _datetime(row["updated_at"]),
-        }
 
 
 # --- activities, write ------------------------------------------------------------------------

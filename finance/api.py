@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from activities.access import get_activity_for_user
-from activities.filters import ApiActivityFilter, IntegerFilter, SinceFilter
+from activities.filters import IntegerFilter, SinceFilter
 from activities.models import (
     Activity,
     ActivityCountry,
@@ -50,6 +50,7 @@ from ssc_portal.db_router import reads_from_replica
 
 from . import rollups, services
 from .figures import FIGURE_NAMES
+from .filters import ApiActivityFilter
 from .iati import NoActivities, export_iati
 from .models import ContributionKind, EntryType, FinancialEntry, RollupCell, Stage
 from .serializers import (

@@ -1,5 +1,9 @@
-"""What the REST API shows of the ledger and the roll-ups, and what it accepts to record or
-correct an entry."""
+"""What the REST API shows of the ledger, the roll-ups and each activity's money, and what it
+accepts to record or correct an entry.
+
+The activity endpoint's read lives here (finance.activity_api) because it shows each activity with
+its money, and activities may not import finance: activities.serializers gives the rest of it.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,179 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import User
-from activities.models import Country, Division, FundingNature, Modality, Partner, Status, Theme
-from activities.serializers import StageAmountsSerializer
+from activities.models import (
+    ActivityType,
+    Country,
+    Division,
+    FundingNature,
+    Modality,
+    Partner,
+    Status,
+    Theme,
+    Visibility,
+)
+from activities.serializers import (
+    ActivityCountrySerializer,
+    ActivityLinks,
+    ActivityPartnerSerializer,
+    date_text,
+    datetime_text,
+    decimal_text,
+)
 
 from .figures import DerivedFiguresSerializer
 from .models import ContributionKind, FinancialEntry, InKindValuation, Stage
 from .rollups import GROUP_BY_CHOICES, Figures, RollupFilters
+from .summary import FinanceTotals, no_money
+
+
+class StageAmountsSerializer(serializers.Serializer):
+    planned = serializers.DecimalField(max_digits=20, decimal_places=2)
+    allocated = serializers.DecimalField(max_digits=20, decimal_places=2)
+    spent = serializers.DecimalField(max_digits=20, decimal_places=2)
+
+
+class FinanceSummarySerializer(DerivedFiguresSerializer):
+    """The activity's money in US$, as its finance page adds it up from the ledger."""
+
+    currency = serializers.CharField(help_text=_("Always USD: every entry's US$ value."))
+    planned = serializers.DecimalField(max_digits=20, decimal_places=2)
+    allocated = serializers.DecimalField(max_digits=20, decimal_places=2)
+    spent = serializers.DecimalField(max_digits=20, decimal_places=2)
+    ifad = StageAmountsSerializer(help_text=_("IFAD's own resources (grant, loan, admin)."))
+    cofinancing = StageAmountsSerializer(help_text=_("Cash from other contributors."))
+    in_kind = StageAmountsSerializer(help_text=_("In-kind contributions, valued in money."))
+    ledger_version = serializers.IntegerField(
+        help_text=_("Send it back to record or correct entries (/api/v1/ledger/).")
+    )
+
+
+def finance_summary(totals: FinanceTotals, ledger_version: int) -> dict[str, Any]:
+    total = totals.total
+    return {
+        # The derived figures first, as FinanceSummarySerializer declares them (inherited
+        # fields come first); already rounded to their places (finance.figures).
+        **{name: None if v is None else f"{v:f}" for name, v in totals.derived().items()},
+        "currency": "USD",
+        "planned": decimal_text(total["planned"]),
+        "allocated": decimal_text(total["allocated"]),
+        "spent": decimal_text(total["spent"]),
+        **{
+            source: {stage: decimal_text(amount) for stage, amount in amounts.items()}
+            for source, amounts in (
+                ("ifad", totals.ifad),
+                ("cofinancing", totals.cofinancing),
+                ("in_kind", totals.in_kind),
+            )
+        },
+        "ledger_version": ledger_version,
+    }
+
+
+class ActivitySerializer(serializers.Serializer):
+    """An activity as the API reads it.
+
+    The fields declare the representation (they make the OpenAPI schema); to_representation
+    builds it straight from a row of ACTIVITY_COLUMNS, the page's ActivityLinks (context
+    "links") and its money (context "money": finance_totals), because going through a field
+    object per value and a model instance per linked row made a page of 100 activities several
+    times slower. tests/api check that the two agree.
+    """
+
+    id = serializers.IntegerField()
+    ssc_id = serializers.CharField()
+    title = serializers.CharField()
+    summary = serializers.CharField(allow_blank=True)
+    objectives = serializers.CharField(allow_blank=True)
+    activity_type = serializers.ChoiceField(
+        choices=ActivityType.choices,
+        allow_blank=True,
+        help_text=_("Empty for records migrated from the corporate workbook."),
+    )
+    modality = serializers.ChoiceField(choices=Modality.choices)
+    funding_nature = serializers.ChoiceField(choices=FundingNature.choices)
+    project_id = serializers.CharField(allow_blank=True)
+    lead_division = serializers.CharField(help_text=_("Division code, e.g. LAC."))
+    responsible_cpm = serializers.CharField(allow_null=True, help_text=_("Username."))
+    status = serializers.ChoiceField(choices=Status.choices)
+    visibility = serializers.ChoiceField(choices=Visibility.choices)
+    approval_year = serializers.IntegerField(allow_null=True)
+    reporting_year = serializers.IntegerField(
+        allow_null=True,
+        help_text=_(
+            "Approval year, else the year it started or was to start (the activity list's "
+            "reporting_year filter). Money is counted by fiscal year: see /api/v1/rollups/."
+        ),
+    )
+    planned_start = serializers.DateField(allow_null=True)
+    planned_end = serializers.DateField(allow_null=True)
+    actual_start = serializers.DateField(allow_null=True)
+    actual_end = serializers.DateField(allow_null=True)
+    countries = ActivityCountrySerializer(many=True)
+    partners = ActivityPartnerSerializer(many=True)
+    themes = serializers.ListField(child=serializers.CharField(), help_text=_("Theme codes."))
+    sdgs = serializers.ListField(child=serializers.IntegerField(), help_text=_("SDG numbers."))
+    participants_women = serializers.IntegerField(allow_null=True)
+    participants_men = serializers.IntegerField(allow_null=True)
+    participants_youth = serializers.IntegerField(
+        allow_null=True, help_text=_("Young people among the women and men.")
+    )
+    outcomes = serializers.CharField(allow_blank=True)
+    action_plans_adopted = serializers.IntegerField(allow_null=True)
+    follow_up = serializers.CharField(allow_blank=True)
+    lessons_learned = serializers.CharField(allow_blank=True)
+    notes = serializers.CharField(allow_blank=True)
+    finance = FinanceSummarySerializer()
+    version = serializers.IntegerField(
+        help_text=_("Send it back to change the activity (PUT, PATCH).")
+    )
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        row: dict[str, Any] = instance
+        links: ActivityLinks = self.context["links"]
+        money: dict[int, FinanceTotals] = self.context["money"]
+        pk = row["id"]
+        return {
+            "id": pk,
+            "ssc_id": row["ssc_id"],
+            "title": row["title"],
+            "summary": row["summary"],
+            "objectives": row["objectives"],
+            "activity_type": row["activity_type"],
+            "modality": row["modality"],
+            "funding_nature": row["funding_nature"],
+            "project_id": row["project_id"],
+            "lead_division": row["lead_division__code"],
+            "responsible_cpm": row["responsible_cpm__username"],
+            "status": row["status"],
+            "visibility": row["visibility"],
+            "approval_year": row["approval_year"],
+            "reporting_year": row["reporting_year"],
+            "planned_start": date_text(row["planned_start"]),
+            "planned_end": date_text(row["planned_end"]),
+            "actual_start": date_text(row["actual_start"]),
+            "actual_end": date_text(row["actual_end"]),
+            "countries": links.countries.get(pk, []),
+            "partners": links.partners.get(pk, []),
+            "themes": links.themes.get(pk, []),
+            "sdgs": links.sdgs.get(pk, []),
+            "participants_women": row["participants_women"],
+            "participants_men": row["participants_men"],
+            "participants_youth": row["participants_youth"],
+            "outcomes": row["outcomes"],
+            "action_plans_adopted": row["action_plans_adopted"],
+            "follow_up": row["follow_up"],
+            "lessons_learned": row["lessons_learned"],
+            "notes": row["notes"],
+            "finance": finance_summary(
+                money.get(pk) or no_money(), row["ledger_lock__version"] or 0
+            ),
+            "version": row["version"],
+            "created_at": datetime_text(row["created_at"]),
+            "updated_at": datetime_text(row["updated_at"]),
+        }
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from activities.access import can_edit_activity, get_activity_for_user
+from activities.filters import ActivityFilter
 from activities.forms import partner_options
 from activities.history import through_label
 from activities.models import Activity, Partner
@@ -394,8 +395,6 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _filtered_activities(request: HttpRequest) -> Any:
     """The activities the list page shows for the same query string, for downloads."""
-    from activities.filters import ActivityFilter
-
     user: User = request.user  # type: ignore[assignment]
     activity_filter = ActivityFilter(
         request.GET or None, queryset=Activity.objects.visible_to(user), request=request

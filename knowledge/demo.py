@@ -2,7 +2,7 @@
 library assets, the 2014 Bangladesh learning route they describe, two offers from sample
 activities with a host, and one open learning demand to match them against.
 
-Called by activities.demo.load_demo_data after the sample activities and demo partners exist.
+Called by demo.loader.load_demo_data after the sample activities and demo partners exist.
 Everything goes through knowledge.services; records are found again by title, so a rerun changes
 nothing. Only what the documents say is recorded: where a document gives only a year, the date is
 1 January of that year.

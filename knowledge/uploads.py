@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from pypdf import PdfReader
 
 from .models import FileKind
 
@@ -269,8 +270,6 @@ def _declared_content_types(xml: bytes) -> set[str] | None:
 
 def read_pdf(handle: IO[bytes], name: str) -> tuple[int, str]:
     """Page count and text of a PDF; refuse one that pypdf cannot read or that is locked."""
-    from pypdf import PdfReader
-
     handle.seek(0)
     try:
         reader = PdfReader(handle, strict=False)

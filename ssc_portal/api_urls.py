@@ -8,7 +8,8 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from activities.api import ActivityViewSet, CountryViewSet, PartnerViewSet, ThemeViewSet
+from activities.api import CountryViewSet, PartnerViewSet, ThemeViewSet
+from finance.activity_api import ActivityViewSet
 from finance.api import IatiActivitiesViewSet, LedgerViewSet, RollupView
 from knowledge.api import KnowledgeAssetViewSet
 

@@ -7,6 +7,7 @@ process at start-up rather than running with a surprising default.
 
 import datetime
 import ipaddress
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -19,8 +20,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env(name: str, default: str | None = None) -> str:
-    import os
-
     value = os.environ.get(name, default)
     if value is None:
         raise ImproperlyConfigured(f"Set the {name} environment variable.")
@@ -71,7 +70,7 @@ def env_networks(name: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-# Demo accounts and demo data are only ever created with DEBUG on (see activities/demo.py).
+# Demo accounts and demo data are only ever created with DEBUG on (see demo/loader.py).
 SECRET_KEY = env("SECRET_KEY")
 if not DEBUG and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters when DEBUG is off.")
@@ -101,6 +100,7 @@ INSTALLED_APPS = [
     "activities",
     "finance",
     "knowledge",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -448,7 +448,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "ssc_portal.api.CursorPage",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["ssc_portal.api.CallerThrottle"],
-    "EXCEPTION_HANDLER": "ssc_portal.api.exception_handler",
+    "EXCEPTION_HANDLER": "ssc_portal.api_errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "ssc_portal.api_schema.ApiSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -6,10 +6,10 @@ The rows come from activities.reference_data, which reads packages and shipped c
 
 from django.db import migrations
 
+from activities import reference_data
+
 
 def load(apps, schema_editor):
-    from activities import reference_data
-
     Division = apps.get_model("activities", "Division")
     Country = apps.get_model("activities", "Country")
     Theme = apps.get_model("activities", "Theme")

@@ -14,8 +14,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from knowledge.views.fragments import activity_knowledge
-
 from .. import access, services
 from ..filters import ActivityFilter, reporting_years
 from ..history import activity_history_entries
@@ -199,9 +197,6 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "themes": themes,
         "sdgs": list(activity.sdgs.all()),
         "can_edit": can_edit,
-        "knowledge": activity_knowledge(
-            user, activity, [t.pk for t in themes], [link.country_id for link in links]
-        ),
         "scope_label": Scope(activity.scope).label,
         "next_statuses": [
             (status, Status(status).label) for status in activity.allowed_next_statuses

@@ -16,7 +16,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from activities.filters import ApiActivityFilter
 from activities.models import (
     Activity,
     CountryRole,
@@ -25,14 +24,14 @@ from activities.models import (
     StatusChange,
     Visibility,
 )
-from activities.serializers import (
-    ActivityCountrySerializer,
-    ActivityPartnerSerializer,
+from activities.serializers import ActivityCountrySerializer, ActivityPartnerSerializer
+from finance import services as finance_services
+from finance.filters import ApiActivityFilter
+from finance.serializers import (
     ActivitySerializer,
     FinanceSummarySerializer,
     StageAmountsSerializer,
 )
-from finance import services as finance_services
 from finance.summary import activity_finance
 from tests.factories import ActivityFactory, PartnerFactory, division, theme
 

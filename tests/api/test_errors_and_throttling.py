@@ -11,8 +11,8 @@ from django.test import Client, override_settings
 
 from accounts.models import User
 from accounts.services import create_api_token
-from activities import api as activities_api
 from activities.models import Visibility
+from finance import activity_api
 from tests.factories import ActivityFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +94,7 @@ def test_an_unexpected_error_is_a_json_500_and_is_logged(
     def broken(*args: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(activities_api, "load_activity_links", broken)
+    monkeypatch.setattr(activity_api, "load_activity_links", broken)
     ActivityFactory()
     client = api_for(viewer)
     client.raise_request_exception = False

@@ -11,15 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Role, User
-
-from . import services
-from .models import (
+from activities import services
+from activities.models import (
     Activity,
     Country,
     Division,
@@ -29,11 +28,9 @@ from .models import (
     PartnerType,
     Visibility,
 )
-from .services import ActivityData, CountryLink, PartnerLink
-
-if TYPE_CHECKING:
-    from finance.importer import ImportSummary
-    from knowledge.demo import KnowledgeLoadReport
+from activities.services import ActivityData, CountryLink, PartnerLink
+from finance.importer import ImportRefused, ImportSummary, import_legacy_workbook
+from knowledge.demo import KnowledgeLoadReport, load_demo_knowledge
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the published password of the demo accounts (DEBUG only)
 SAMPLE_WORKBOOK = "ssc-corporate-spreadsheet-sample.xlsx"
@@ -306,8 +303,6 @@ def load_sample_activities(path: Path, *, user: User | None) -> ImportSummary:
     """Import the spreadsheet sample through the finance app's workbook importer: the same path
     the focal point's upload takes, so the demo carries the sample's money too. A rerun changes
     nothing (upsert on SSC ID)."""
-    from finance.importer import ImportRefused, import_legacy_workbook
-
     try:
         with path.open("rb") as handle:
             summary = import_legacy_workbook(
@@ -372,8 +367,6 @@ def load_demo_data(*, workbook: Path | None = None) -> DemoResult:
     users = ensure_demo_accounts(partners)
     activities = load_sample_activities(path, user=users["admin"])
     roles = apply_demo_roles(partners=partners, users=users, user=users["admin"])
-    from knowledge.demo import load_demo_knowledge
-
     return DemoResult(
         accounts=[(account, users[account.username]) for account in DEMO_ACCOUNTS],
         partners=partners,

@@ -6,8 +6,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from activities import demo
 from activities.services import ActivityError
+from demo import loader as demo
 from knowledge.services import KnowledgeError
 
 

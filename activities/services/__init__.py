@@ -1,0 +1,62 @@
+"""Writes to activities and partners.
+
+Every change to an activity, its countries, partners and status goes through these functions, so
+that each one is validated the same way from the browser, the API and the importers, runs in one
+transaction, and is recorded in the audit history with its author.
+
+- `activity`: one activity (create, update, change its status);
+- `batch`: many activities at once, for the importers;
+- `partners`: partner organizations (create, update, merge);
+- `errors`: ActivityError, the one error they raise, and its kinds.
+"""
+
+from .activity import (
+    EDITABLE_FIELDS,
+    ROLLUP_FIELDS,
+    ActivityData,
+    CountryLink,
+    PartnerLink,
+    change_status,
+    create_activity,
+    update_activity,
+)
+from .batch import (
+    ActivityBatchError,
+    PreparedActivity,
+    prepare_activity_update,
+    prepare_new_activity,
+    save_activities,
+)
+from .errors import ActivityError, ConflictError
+from .partners import (
+    PartnerError,
+    create_partner,
+    create_partners,
+    find_duplicate_partner,
+    merge_partners,
+    update_partner,
+)
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "ROLLUP_FIELDS",
+    "ActivityBatchError",
+    "ActivityData",
+    "ActivityError",
+    "ConflictError",
+    "CountryLink",
+    "PartnerError",
+    "PartnerLink",
+    "PreparedActivity",
+    "change_status",
+    "create_activity",
+    "create_partner",
+    "create_partners",
+    "find_duplicate_partner",
+    "merge_partners",
+    "prepare_activity_update",
+    "prepare_new_activity",
+    "save_activities",
+    "update_activity",
+    "update_partner",
+]

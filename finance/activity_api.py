@@ -1,0 +1,200 @@
+"""The activity endpoint (/api/v1/activities/): activities as the list page filters them, each
+with its money.
+
+It lives in finance because its reads show each activity's money and activities may not import
+finance (the apps depend one way). The rest comes from activities, which it only composes: the
+records' columns and links (activities.serializers.load_activity_links), the list's filters
+(activities.filters.ActivityFilter, extended in finance.filters), and the writes, parsed by
+activities.api.parse_activity with the activity form's rules and made by activities.services,
+exactly as on the pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from activities import access, services
+from activities.api import parse_activity
+from activities.filters import with_reporting_year
+from activities.models import Activity
+from activities.serializers import (
+    ACTIVITY_COLUMNS,
+    ActivityChangeInput,
+    ActivityPatchInput,
+    ActivityWriteSerializer,
+    load_activity_links,
+)
+from ssc_portal.api import Column, Conflict, CsvOnReads, csv_columns, error_responses, read_schemas
+from ssc_portal.db_router import reads_from_replica
+
+from .figures import FIGURE_NAMES
+from .filters import ApiActivityFilter
+from .serializers import ActivitySerializer
+from .summary import finance_totals
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def _roles(item: dict[str, Any]) -> str:
+    return "; ".join(f"{p['name']} ({', '.join(p['roles'])})" for p in item["partners"])
+
+
+ACTIVITY_CSV: list[Column] = [
+    *csv_columns(
+        [
+            "id",
+            "ssc_id",
+            "title",
+            "status",
+            "visibility",
+            "activity_type",
+            "modality",
+            "funding_nature",
+            "lead_division",
+            "approval_year",
+            "reporting_year",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "actual_end",
+        ]
+    ),
+    ("countries", lambda a: [f"{c['iso2']} ({c['role']})" for c in a["countries"]]),
+    ("partners", _roles),
+    ("themes", lambda a: a["themes"]),
+    ("sdgs", lambda a: a["sdgs"]),
+    ("planned_usd", lambda a: a["finance"]["planned"]),
+    ("allocated_usd", lambda a: a["finance"]["allocated"]),
+    ("spent_usd", lambda a: a["finance"]["spent"]),
+    ("ifad_allocated_usd", lambda a: a["finance"]["ifad"]["allocated"]),
+    ("cofinancing_allocated_usd", lambda a: a["finance"]["cofinancing"]["allocated"]),
+    ("in_kind_allocated_usd", lambda a: a["finance"]["in_kind"]["allocated"]),
+    *[(name, lambda a, name=name: a["finance"][name]) for name in FIGURE_NAMES],
+    *csv_columns(["version", "updated_at"]),
+]
+
+
+@extend_schema_view(
+    **read_schemas(
+        ActivitySerializer,
+        list_summary=_("List activities"),
+        one_summary=_("One activity"),
+        list_description=_(
+            "The activities you may see, filtered like the activity list page. For an "
+            "incremental sync, pass updated_since (the Date header of your previous sync's "
+            "first request) and follow `next` to the end."
+        ),
+    ),
+    create=extend_schema(
+        summary=_("Create an activity"),
+        description=_("CPMs and the focal point; the same rules as the New activity page."),
+        request=ActivityWriteSerializer,
+        responses={201: ActivitySerializer, **error_responses(400, 403)},
+    ),
+    update=extend_schema(
+        summary=_("Replace an activity"),
+        description=_(
+            "Its editors (its CPMs, the focal point). Send `version` as read: a stale one is "
+            "refused with 409. Countries, partners, themes and SDGs left out are emptied."
+        ),
+        request=ActivityChangeInput,
+        responses={200: ActivitySerializer, **error_responses(400, 403, 404, 409)},
+    ),
+    partial_update=extend_schema(
+        summary=_("Change some fields of an activity"),
+        description=_("As PUT, but fields left out keep their value. `version` is required."),
+        request=ActivityPatchInput,
+        responses={200: ActivitySerializer, **error_responses(400, 403, 404, 409)},
+    ),
+)
+class ActivityViewSet(
+    CsvOnReads,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ActivitySerializer
+    filterset_class = ApiActivityFilter
+    csv_columns = ACTIVITY_CSV
+    # Cursor positions come from rows (dicts), so "id" rather than "pk".
+    ordering_choices = {
+        "updated": ("updated_at", "id"),
+        "-updated": ("-updated_at", "-id"),
+        "id": ("id",),
+        "-id": ("-id",),
+        "ssc_id": ("ssc_id",),
+        "-ssc_id": ("-ssc_id",),
+    }
+    default_ordering = "updated"
+    queryset = Activity.objects.none()  # for the schema; get_queryset scopes to the caller
+
+    def get_queryset(self) -> QuerySet[Activity]:
+        user: User = self.request.user  # type: ignore[assignment]
+        # The list sorts and pages what it filters: see visible_to on inline_ids.
+        return Activity.objects.visible_to(user, inline_ids=self.action == "list")
+
+    @reads_from_replica
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        activities = self.filter_queryset(self.get_queryset())
+        rows = self.paginate_queryset(with_reporting_year(activities).values(*ACTIVITY_COLUMNS))
+        assert rows is not None  # every list is paginated
+        return self.get_paginated_response(self._represent(rows))
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        activity = self._activity(write=False)
+        return Response(self._read(activity))
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        if not user.can_create_activities:
+            raise exceptions.PermissionDenied(_("Only CPMs and the focal point log activities."))
+        data = parse_activity(request, user, None, partial=False)
+        try:
+            activity = services.create_activity(data=data, user=user)
+        except services.ActivityError as error:
+            raise exceptions.ValidationError(error.errors) from None
+        return Response(self._read(activity), status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        activity = self._activity(write=True)
+        data = parse_activity(request, user, activity, partial=kwargs.get("partial", False))
+        try:
+            services.update_activity(
+                activity=activity, data=data, user=user, expected_version=data.version
+            )
+        except services.ConflictError as error:
+            raise Conflict(str(error)) from None
+        except services.ActivityError as error:
+            raise exceptions.ValidationError(error.errors) from None
+        return Response(self._read(activity))
+
+    def _activity(self, *, write: bool) -> Activity:
+        user: User = self.request.user  # type: ignore[assignment]
+        try:
+            pk = int(self.kwargs["pk"])
+        except ValueError:
+            raise exceptions.NotFound(_("No such activity.")) from None
+        return access.get_activity_for_user(user, pk, write=write)
+
+    def _read(self, activity: Activity) -> dict[str, Any]:
+        """The activity as the list shows it (after the access check made by the caller)."""
+        rows = with_reporting_year(Activity.objects.filter(pk=activity.pk))
+        return self._represent(list(rows.values(*ACTIVITY_COLUMNS)))[0]
+
+    def _represent(self, rows: Sequence[dict[str, Any]]) -> Any:
+        ids = [row["id"] for row in rows]
+        links = load_activity_links(ids)
+        context = {**self.get_serializer_context(), "links": links, "money": finance_totals(ids)}
+        return ActivitySerializer(rows, many=True, context=context).data
