@@ -40,9 +40,9 @@ from accounts.roles import Reach, Scope, access_of
 from . import models
 
 
-def readable_activities(
-    activities: QuerySet[models.Activity], user: User | Any, *, inline_ids: bool = False
-) -> QuerySet[models.Activity]:
+def readable_activities[S: QuerySet[Any]](
+    activities: S, user: User | Any, *, inline_ids: bool = False
+) -> S:
     """What a user may read (Activity.objects.visible_to). Anything else answers 404 to them.
 
     An anonymous caller reads no activity here: the public IATI file selects its own."""
@@ -52,9 +52,9 @@ def readable_activities(
     return activities.filter(_reach_q(scope, inline_ids=inline_ids))
 
 
-def changeable_activities(
-    activities: QuerySet[models.Activity], user: User | Any, *, inline_ids: bool = False
-) -> QuerySet[models.Activity]:
+def changeable_activities[S: QuerySet[Any]](
+    activities: S, user: User | Any, *, inline_ids: bool = False
+) -> S:
     """What a user may change and delete (Activity.objects.editable_by)."""
     scope = access_of(user).changes
     if scope.is_nothing:
@@ -83,6 +83,7 @@ def _reach_q(scope: Scope, *, inline_ids: bool = False) -> Q:
     if scope.reach is Reach.PUBLIC:
         return public
     if scope.reach is Reach.ORGANIZATION:
+        assert scope.partner_id is not None, "an organization scope names its organization"
         links = models.ActivityPartner.objects.filter(partner_id=scope.partner_id)
         linked: Any = (
             list(links.order_by().values_list("activity_id", flat=True).distinct())

@@ -325,11 +325,11 @@ SSC_ID_TEXT = re.compile(r"^ssc-\d{4}-\d+$", re.IGNORECASE)
 class ActivityQuerySet(models.QuerySet["Activity"]):
     def visible_to(self, user: User, *, inline_ids: bool = False) -> ActivityQuerySet:
         """What a user may read: the rule is activities.access.readable_activities."""
-        return access.readable_activities(self, user, inline_ids=inline_ids)  # type: ignore[return-value]
+        return access.readable_activities(self, user, inline_ids=inline_ids)
 
     def editable_by(self, user: User, *, inline_ids: bool = False) -> ActivityQuerySet:
         """What a user may change: the rule is activities.access.changeable_activities."""
-        return access.changeable_activities(self, user, inline_ids=inline_ids)  # type: ignore[return-value]
+        return access.changeable_activities(self, user, inline_ids=inline_ids)
 
     def for_list(self) -> ActivityQuerySet:
         """Everything the list and the portfolio show, in a fixed number of queries."""
