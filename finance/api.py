@@ -47,6 +47,7 @@ from ssc_portal.api import (
 )
 
 from . import rollups, services
+from .access import readable_entries
 from .figures import FIGURE_NAMES
 from .iati import NoActivities, export_iati
 from .models import ContributionKind, EntryType, FinancialEntry, RollupCell, Stage
@@ -173,9 +174,7 @@ class LedgerViewSet(
     def get_queryset(self) -> QuerySet[FinancialEntry]:
         user: User = self.request.user  # type: ignore[assignment]
         entries = FinancialEntry.objects.select_related("activity", "contributor", "created_by")
-        if user.is_staff_reader:
-            return entries  # staff read every activity, hence every entry
-        return entries.filter(activity__in=Activity.objects.visible_to(user).values("pk"))
+        return readable_entries(user, entries)
 
     def get_object(self) -> FinancialEntry:
         try:

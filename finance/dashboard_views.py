@@ -1,7 +1,7 @@
 """The dashboard at /dashboard/: charts of the roll-ups, their tables as files, and reports.
 
-Agency staff only (the focal point and viewers see the whole portfolio, a CPM their divisions:
-finance.rollups.rollup_scope); partner users are refused.
+Agency staff only, and each of them sees the whole portfolio (finance.access); partner users
+are refused.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import User
 
 from . import periods
+from .access import require_agency_figures
 from .dashboard import (
     TABLE_SLUGS,
     Reference,
@@ -43,8 +44,7 @@ FILE_FORMATS = ("csv", "xlsx")
 
 
 def _require_staff_reader(user: User) -> None:
-    if not user.is_staff_reader:
-        raise PermissionDenied(_("The portfolio dashboard is for agency staff."))
+    require_agency_figures(user, _("The portfolio dashboard is for agency staff."))
 
 
 def _filter_form(request: HttpRequest, reference: Reference) -> DashboardFilterForm:
