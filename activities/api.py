@@ -8,7 +8,7 @@ nothing the browser cannot.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +52,20 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
+def _money(*path: str) -> Callable[[dict[str, Any]], Any]:
+    """A money column: empty where the caller may not read the activity's money."""
+
+    def read(activity: dict[str, Any]) -> Any:
+        value = activity["finance"]
+        for key in path:
+            if value is None:
+                return None
+            value = value[key]
+        return value
+
+    return read
+
+
 def _roles(item: dict[str, Any]) -> str:
     return "; ".join(f"{p['name']} ({', '.join(p['roles'])})" for p in item["partners"])
 
@@ -80,13 +94,13 @@ ACTIVITY_CSV: list[Column] = [
     ("partners", _roles),
     ("themes", lambda a: a["themes"]),
     ("sdgs", lambda a: a["sdgs"]),
-    ("planned_usd", lambda a: a["finance"]["planned"]),
-    ("allocated_usd", lambda a: a["finance"]["allocated"]),
-    ("spent_usd", lambda a: a["finance"]["spent"]),
-    ("ifad_allocated_usd", lambda a: a["finance"]["ifad"]["allocated"]),
-    ("cofinancing_allocated_usd", lambda a: a["finance"]["cofinancing"]["allocated"]),
-    ("in_kind_allocated_usd", lambda a: a["finance"]["in_kind"]["allocated"]),
-    *[(name, lambda a, name=name: a["finance"][name]) for name in FIGURE_NAMES],
+    ("planned_usd", _money("planned")),
+    ("allocated_usd", _money("allocated")),
+    ("spent_usd", _money("spent")),
+    ("ifad_allocated_usd", _money("ifad", "allocated")),
+    ("cofinancing_allocated_usd", _money("cofinancing", "allocated")),
+    ("in_kind_allocated_usd", _money("in_kind", "allocated")),
+    *[(name, _money(name)) for name in FIGURE_NAMES],
     *csv_columns(["version", "updated_at"]),
 ]
 
@@ -201,7 +215,11 @@ class ActivityViewSet(
         return self._represent(list(rows.values(*ACTIVITY_COLUMNS)))[0]
 
     def _represent(self, rows: Sequence[dict[str, Any]]) -> Any:
+        user: User = self.request.user  # type: ignore[assignment]
         links = load_activity_links([row["id"] for row in rows])
+        links.money_hidden = {
+            row["id"] for row in rows if not access.reads_money_of(user, row["visibility"])
+        }
         context = {**self.get_serializer_context(), "links": links}
         return ActivitySerializer(rows, many=True, context=context).data
 

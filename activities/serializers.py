@@ -7,6 +7,7 @@ rules and services as the browser (activities/api.py), while it is read with nam
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
@@ -169,6 +170,8 @@ class ActivityLinks:
     themes: dict[int, list[str]]
     sdgs: dict[int, list[int]]
     finance: dict[int, FinanceTotals]
+    # Activities the caller reads without their money (activities.access.reads_money_of).
+    money_hidden: set[int] = dataclasses.field(default_factory=set)
 
 
 def load_activity_links(ids: list[int]) -> ActivityLinks:
@@ -307,7 +310,10 @@ class ActivitySerializer(serializers.Serializer):
     follow_up = serializers.CharField(allow_blank=True)
     lessons_learned = serializers.CharField(allow_blank=True)
     notes = serializers.CharField(allow_blank=True)
-    finance = FinanceSummarySerializer()
+    finance = FinanceSummarySerializer(
+        allow_null=True,
+        help_text=_("Null for a partner user's own organization's internal activities."),
+    )
     version = serializers.IntegerField(
         help_text=_("Send it back to change the activity (PUT, PATCH).")
     )
@@ -350,7 +356,9 @@ class ActivitySerializer(serializers.Serializer):
             "follow_up": row["follow_up"],
             "lessons_learned": row["lessons_learned"],
             "notes": row["notes"],
-            "finance": finance_summary(
+            "finance": None
+            if pk in links.money_hidden
+            else finance_summary(
                 links.finance.get(pk) or no_money(), row["ledger_lock__version"] or 0
             ),
             "version": row["version"],

@@ -316,7 +316,7 @@ ROLLUP_CSV: list[Column] = [
         summary=_("Money summed by year, division, country, theme, modality, status or funding"),
         description=_(
             "The dashboard's figures, from the same roll-up tables and the same scope: staff see "
-            "the whole portfolio, a CPM their divisions, a partner user public activities. "
+            "the whole portfolio, a partner user the money of public activities. "
             "Money of an activity in several countries or themes is split between them (by "
             "the countries' shares), so the groups add up to the total to the cent. Money is "
             "counted in the fiscal year of its entries."

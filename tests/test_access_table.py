@@ -328,3 +328,13 @@ def test_an_inactive_account_reads_no_money() -> None:
     gone = UserFactory(role=Role.VIEWER, is_active=False)
     assert finance_access.rollup_scope(gone) is None
     assert not finance_access.reads_agency_figures(gone)
+
+
+def test_the_activity_api_shows_money_only_where_the_table_says(
+    world: World, client_for: Callable[[User | None], Any]
+) -> None:
+    for role in ("partner", "cpm", "viewer"):
+        rows = client_for(world.users[role]).get(reverse("api:activity-list")).json()["results"]
+        with_money = {row["id"] for row in rows if row["finance"] is not None}
+        expected = _names(world.activities, EXPECTED["money", "read"][role])
+        assert with_money == {world.activities[name].pk for name in expected}, role
