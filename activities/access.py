@@ -1,10 +1,31 @@
-"""The one way views and the API fetch an activity or a partner for a user.
+"""Who may see and change activities and partner organizations, and the one way views and the
+API fetch them for a user.
 
-Reading something the user may not see answers 404 (it does not exist for them); changing
-something they may read but not change answers 403.
+The rules apply the scopes of accounts.roles (its table says who reads and changes what); the
+querysets' `visible_to` and `editable_by` hand over to them. Reading something the user may not
+see answers 404 (it does not exist for them); changing something they may read but not change
+answers 403.
+
+| Object   | Read (list, one)                      | Create               | Change, delete      |
+|----------|---------------------------------------|----------------------|---------------------|
+| activity | `reads` (anonymous: none)             | focal point, CPM     | `changes` (patch)   |
+| money    | `reads_money` of the activities read  | as the activity      | as the activity     |
+| partner  | staff all; others those of the        | focal point, CPM     | focal point         |
+|          | activities they read (+ their own)    |                      |                     |
+| division | loggable: focal point all, CPM patch  | -                    | -                   |
+
+inline_ids (`readable_activities`, `changeable_activities`, `cpm_patch`): read the ids a rule
+needs first (one query each) and give them to the database as lists rather than subqueries.
+Lists that filter further, sort and page use it: PostgreSQL cannot estimate
+`public OR id IN (subquery)` and guesses half the table, so it walks the whole sort index
+instead of the few matching rows; for a CPM's patch, `lead_division_id IN (...)` and the
+responsible CPM become index scans OR-ed together where the subqueries had it read every
+activity. A subquery stays the default where the scope is itself a subquery.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -12,71 +33,154 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.roles import Reach, Scope, access_of
 
-from .models import Activity, ActivityPartner, Division, Partner, Visibility
+# The querysets in models hand over to this module, which reads the models when a rule runs:
+# the module, not its names, so that either may be imported first.
+from . import models
 
 
-def get_activity_for_user(user: User, pk: int, *, write: bool = False) -> Activity:
+def readable_activities[S: QuerySet[Any]](
+    activities: S, user: User | Any, *, inline_ids: bool = False
+) -> S:
+    """What a user may read (Activity.objects.visible_to). Anything else answers 404 to them.
+
+    An anonymous caller reads no activity here: the public IATI file selects its own."""
+    scope = access_of(user).reads
+    if scope.is_nothing or not user.is_authenticated:
+        return activities.none()
+    return activities.filter(_reach_q(scope, inline_ids=inline_ids))
+
+
+def changeable_activities[S: QuerySet[Any]](
+    activities: S, user: User | Any, *, inline_ids: bool = False
+) -> S:
+    """What a user may change and delete (Activity.objects.editable_by)."""
+    scope = access_of(user).changes
+    if scope.is_nothing:
+        return activities.none()
+    return activities.filter(_reach_q(scope, inline_ids=inline_ids))
+
+
+def money_readable_activities(user: User | Any) -> Q:
+    """The activities whose money a user reads, among those they read: the ledger, the finance
+    page, the API's `finance` and the roll-ups all follow it (accounts.roles)."""
+    return _reach_q(access_of(user).reads_money)
+
+
+def reads_money_of(user: User | Any, visibility: str) -> bool:
+    """money_readable_activities for one activity the user reads, by its visibility."""
+    money = access_of(user).reads_money
+    return money.is_everything or (not money.is_nothing and visibility == models.Visibility.PUBLIC)
+
+
+def _reach_q(scope: Scope, *, inline_ids: bool = False) -> Q:
+    if scope.reach is Reach.EVERYTHING:
+        return Q()
+    if scope.reach is Reach.NOTHING:
+        return Q(pk__in=[])
+    public = Q(visibility=models.Visibility.PUBLIC)
+    if scope.reach is Reach.PUBLIC:
+        return public
+    if scope.reach is Reach.ORGANIZATION:
+        assert scope.partner_id is not None, "an organization scope names its organization"
+        links = models.ActivityPartner.objects.filter(partner_id=scope.partner_id)
+        linked: Any = (
+            list(links.order_by().values_list("activity_id", flat=True).distinct())
+            if inline_ids
+            else links.values("activity_id")
+        )
+        return public | Q(pk__in=linked)
+    assert scope.user is not None
+    return cpm_patch(scope.user, inline_ids=inline_ids)
+
+
+def cpm_patch(user: User, *, inline_ids: bool = False) -> Q:
+    """The activities a CPM manages: theirs as responsible CPM, their divisions' and those in
+    their countries."""
+    patch = Scope(Reach.PATCH, user=user)
+    if not inline_ids:
+        return (
+            Q(responsible_cpm=user)
+            | Q(lead_division__in=patch.divisions())
+            | Q(
+                pk__in=models.ActivityCountry.objects.filter(country__in=patch.countries()).values(
+                    "activity_id"
+                )
+            )
+        )
+    rule = Q(responsible_cpm=user)
+    divisions = patch.division_ids()
+    if divisions:
+        rule |= Q(lead_division_id__in=divisions)
+    countries = patch.country_ids()
+    if countries:
+        links = models.ActivityCountry.objects.filter(country_id__in=countries)
+        rule |= Q(pk__in=links.values("activity_id"))
+    return rule
+
+
+def get_activity_for_user(user: User, pk: int, *, write: bool = False) -> models.Activity:
     activity = (
-        Activity.objects.visible_to(user)
+        models.Activity.objects.visible_to(user)
         .select_related("lead_division", "responsible_cpm", "created_by")
         .filter(pk=pk)
         .first()
     )
     if activity is None:
         raise Http404(_("No such activity."))
-    if write and not Activity.objects.editable_by(user).filter(pk=pk).exists():
+    if write and not models.Activity.objects.editable_by(user).filter(pk=pk).exists():
         raise PermissionDenied(_("You may read this activity but not change it."))
     return activity
 
 
-def can_edit_activity(user: User, activity: Activity) -> bool:
-    return Activity.objects.editable_by(user).filter(pk=activity.pk).exists()
+def can_edit_activity(user: User, activity: models.Activity) -> bool:
+    return models.Activity.objects.editable_by(user).filter(pk=activity.pk).exists()
 
 
-def visible_partners(user: User) -> QuerySet[Partner]:
-    """Staff see every organization; a partner user sees its own and those sharing the
-    activities it may read; an anonymous caller (the public IATI file) those of the public
-    activities."""
-    partners = Partner.objects.select_related("country")
-    if not user.is_authenticated:
-        public = ActivityPartner.objects.filter(activity__visibility=Visibility.PUBLIC)
-        return partners.filter(pk__in=public.values("partner_id"))
-    if not user.is_active:
-        return partners.none()
-    if user.is_staff_reader:
+def visible_partners(user: User | Any) -> QuerySet[models.Partner]:
+    """Staff see every organization; others those taking part in the activities they read, and
+    a partner user its own (the anonymous caller: the public IATI file)."""
+    partners = models.Partner.objects.select_related("country")
+    scope = access_of(user).reads
+    if scope.is_everything:
         return partners
-    links = ActivityPartner.objects.filter(
-        activity__in=Activity.objects.visible_to(user).values("pk")
-    )
-    return partners.filter(Q(pk__in=links.values("partner_id")) | Q(pk=user.partner_id))
+    if scope.is_nothing:
+        return partners.none()
+    if scope.reach is Reach.PUBLIC:
+        public = models.ActivityPartner.objects.filter(
+            activity__visibility=models.Visibility.PUBLIC
+        )
+        return partners.filter(pk__in=public.values("partner_id"))
+    read = models.Activity.objects.filter(_reach_q(scope)).values("pk")
+    links = models.ActivityPartner.objects.filter(activity__in=read)
+    return partners.filter(Q(pk__in=links.values("partner_id")) | Q(pk=scope.partner_id))
 
 
-def get_partner_for_user(user: User, pk: int, *, write: bool = False) -> Partner:
+def get_partner_for_user(user: User, pk: int, *, write: bool = False) -> models.Partner:
     partner = visible_partners(user).filter(pk=pk).first()
     if partner is None:
         raise Http404(_("No such partner organization."))
-    if write and not user.can_manage_partners:
+    if write and not access_of(user).keeps_reference_data:
         raise PermissionDenied(_("Only the focal point changes partner organizations."))
     return partner
 
 
-def loggable_divisions(user: User) -> QuerySet[Division]:
+def loggable_divisions(user: User) -> QuerySet[models.Division]:
     """The divisions a user may create activities in or move them to: every one for the focal
     point; for a CPM their divisions and those of their countries (the README: CPMs log the
     activities of their divisions and countries); none for anyone else."""
-    if not user.is_authenticated or not user.is_active:
-        return Division.objects.none()
-    if user.is_focal_point:
-        return Division.objects.all()
-    if not user.is_cpm:
-        return Division.objects.none()
-    return Division.objects.filter(
-        Q(pk__in=user.divisions.values("pk")) | Q(pk__in=user.countries.values("division_id"))
+    scope = access_of(user).changes
+    if scope.is_everything:
+        return models.Division.objects.all()
+    if scope.is_nothing:
+        return models.Division.objects.none()
+    return models.Division.objects.filter(
+        Q(pk__in=scope.divisions().values("pk")) | Q(pk__in=scope.countries().values("division_id"))
     )
 
 
-def responsible_cpms(divisions: QuerySet[Division] | None = None) -> QuerySet[User]:
+def responsible_cpms(divisions: QuerySet[models.Division] | None = None) -> QuerySet[User]:
     """Who may be an activity's responsible CPM: an active focal point, or an active CPM for
     whom the lead division is loggable (one of `divisions`; None: any division)."""
     people = User.objects.filter(is_active=True).order_by("last_name", "first_name", "username")

@@ -23,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from .access import visible_partners
+from .access import cpm_patch, visible_partners
 from .forms import LongSelect
 from .models import (
     Activity,
@@ -40,7 +40,6 @@ from .models import (
     Status,
     Theme,
     Visibility,
-    cpm_patch,
     status_rank,
 )
 

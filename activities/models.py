@@ -1,7 +1,8 @@
 """The portal's spine: reference data, partner organizations and SSC activities.
 
 Rules about one object live here as methods and properties; who may see or change what lives in
-the querysets (`visible_to`, `editable_by`); writes that touch several rows live in services.py.
+access.py (the querysets' `visible_to` and `editable_by` hand over to it); writes that touch
+several rows live in services.py.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +27,8 @@ from accounts.text import (
     validate_single_line_text,
     validate_ssc_id,
 )
+
+from . import access
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -321,38 +324,12 @@ SSC_ID_TEXT = re.compile(r"^ssc-\d{4}-\d+$", re.IGNORECASE)
 
 class ActivityQuerySet(models.QuerySet["Activity"]):
     def visible_to(self, user: User, *, inline_ids: bool = False) -> ActivityQuerySet:
-        """What a user may read. Anything else answers 404 to them.
-
-        inline_ids: for a partner user, read the organization's activity ids first (one query)
-        and give them to the database as a list rather than a subquery. Lists that filter
-        further and sort use it: PostgreSQL cannot estimate `public OR id IN (subquery)` and
-        guesses half the table, so it walks the whole sort index instead of the few matching
-        rows (300 ms rather than 20 ms for an API page filtered by division on 100,000
-        activities). A subquery stays the default where the scope is itself a subquery.
-        """
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_staff_reader:
-            return self
-        if user.partner_id:
-            links = ActivityPartner.objects.filter(partner_id=user.partner_id)
-            linked: Any = (
-                list(links.order_by().values_list("activity_id", flat=True).distinct())
-                if inline_ids
-                else links.values("activity_id")
-            )
-            return self.filter(Q(visibility=Visibility.PUBLIC) | Q(pk__in=linked))
-        return self.filter(visibility=Visibility.PUBLIC)
+        """What a user may read: the rule is activities.access.readable_activities."""
+        return access.readable_activities(self, user, inline_ids=inline_ids)
 
     def editable_by(self, user: User, *, inline_ids: bool = False) -> ActivityQuerySet:
-        """What a user may change: the focal point everything, a CPM their own patch."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_focal_point:
-            return self
-        if not user.is_cpm:
-            return self.none()
-        return self.filter(cpm_patch(user, inline_ids=inline_ids))
+        """What a user may change: the rule is activities.access.changeable_activities."""
+        return access.changeable_activities(self, user, inline_ids=inline_ids)
 
     def for_list(self) -> ActivityQuerySet:
         """Everything the list and the portfolio show, in a fixed number of queries."""
@@ -376,37 +353,6 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
         return self.filter(
             Q(title__icontains=text) | Q(summary__icontains=text) | Q(ssc_id__iexact=text)
         )
-
-
-def cpm_patch(user: User, *, inline_ids: bool = False) -> Q:
-    """The activities a CPM manages: theirs as responsible CPM, their divisions' and those in
-    their countries.
-
-    inline_ids: read the CPM's division and country ids first (one query each) and give them
-    as lists, leaving out a rule that has none. Lists and counts over the whole patch use it:
-    `lead_division_id IN (...)` and the responsible CPM are then two index scans OR-ed
-    together, where the subqueries had PostgreSQL read every activity (the list's "Only my
-    activities" count on 100,000: 190 ms before, 50 ms after).
-    """
-    if not inline_ids:
-        return (
-            Q(responsible_cpm=user)
-            | Q(lead_division__in=user.divisions.all())
-            | Q(
-                pk__in=ActivityCountry.objects.filter(country__in=user.countries.all()).values(
-                    "activity_id"
-                )
-            )
-        )
-    rule = Q(responsible_cpm=user)
-    divisions = list(user.divisions.values_list("pk", flat=True))
-    if divisions:
-        rule |= Q(lead_division_id__in=divisions)
-    countries = list(user.countries.values_list("pk", flat=True))
-    if countries:
-        links = ActivityCountry.objects.filter(country_id__in=countries)
-        rule |= Q(pk__in=links.values("activity_id"))
-    return rule
 
 
 class Activity(models.Model):

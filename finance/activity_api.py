@@ -11,7 +11,7 @@ exactly as on the pages.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
@@ -44,6 +44,20 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
+def _money(*path: str) -> Callable[[dict[str, Any]], Any]:
+    """A money column: empty where the caller may not read the activity's money."""
+
+    def read(activity: dict[str, Any]) -> Any:
+        value = activity["finance"]
+        for key in path:
+            if value is None:
+                return None
+            value = value[key]
+        return value
+
+    return read
+
+
 def _roles(item: dict[str, Any]) -> str:
     return "; ".join(f"{p['name']} ({', '.join(p['roles'])})" for p in item["partners"])
 
@@ -72,13 +86,13 @@ ACTIVITY_CSV: list[Column] = [
     ("partners", _roles),
     ("themes", lambda a: a["themes"]),
     ("sdgs", lambda a: a["sdgs"]),
-    ("planned_usd", lambda a: a["finance"]["planned"]),
-    ("allocated_usd", lambda a: a["finance"]["allocated"]),
-    ("spent_usd", lambda a: a["finance"]["spent"]),
-    ("ifad_allocated_usd", lambda a: a["finance"]["ifad"]["allocated"]),
-    ("cofinancing_allocated_usd", lambda a: a["finance"]["cofinancing"]["allocated"]),
-    ("in_kind_allocated_usd", lambda a: a["finance"]["in_kind"]["allocated"]),
-    *[(name, lambda a, name=name: a["finance"][name]) for name in FIGURE_NAMES],
+    ("planned_usd", _money("planned")),
+    ("allocated_usd", _money("allocated")),
+    ("spent_usd", _money("spent")),
+    ("ifad_allocated_usd", _money("ifad", "allocated")),
+    ("cofinancing_allocated_usd", _money("cofinancing", "allocated")),
+    ("in_kind_allocated_usd", _money("in_kind", "allocated")),
+    *[(name, _money(name)) for name in FIGURE_NAMES],
     *csv_columns(["version", "updated_at"]),
 ]
 
@@ -196,5 +210,12 @@ class ActivityViewSet(
     def _represent(self, rows: Sequence[dict[str, Any]]) -> Any:
         ids = [row["id"] for row in rows]
         links = load_activity_links(ids)
-        context = {**self.get_serializer_context(), "links": links, "money": finance_totals(ids)}
+        user: User = self.request.user  # type: ignore[assignment]
+        hidden = {row["id"] for row in rows if not access.reads_money_of(user, row["visibility"])}
+        context = {
+            **self.get_serializer_context(),
+            "links": links,
+            "money": finance_totals(ids),
+            "money_hidden": hidden,
+        }
         return ActivitySerializer(rows, many=True, context=context).data

@@ -49,6 +49,7 @@ from ssc_portal.api import (
 from ssc_portal.db_router import reads_from_replica
 
 from . import rollups, services
+from .access import readable_entries
 from .figures import FIGURE_NAMES
 from .filters import ApiActivityFilter
 from .iati import NoActivities, export_iati
@@ -176,9 +177,7 @@ class LedgerViewSet(
     def get_queryset(self) -> QuerySet[FinancialEntry]:
         user: User = self.request.user  # type: ignore[assignment]
         entries = FinancialEntry.objects.select_related("activity", "contributor", "created_by")
-        if user.is_staff_reader:
-            return entries  # staff read every activity, hence every entry
-        return entries.filter(activity__in=Activity.objects.visible_to(user).values("pk"))
+        return readable_entries(user, entries)
 
     def get_object(self) -> FinancialEntry:
         try:
@@ -321,7 +320,7 @@ ROLLUP_CSV: list[Column] = [
         summary=_("Money summed by year, division, country, theme, modality, status or funding"),
         description=_(
             "The dashboard's figures, from the same roll-up tables and the same scope: staff see "
-            "the whole portfolio, a CPM their divisions, a partner user public activities. "
+            "the whole portfolio, a partner user the money of public activities. "
             "Money of an activity in several countries or themes is split between them (by "
             "the countries' shares), so the groups add up to the total to the cent. Money is "
             "counted in the fiscal year of its entries."

@@ -1,7 +1,7 @@
 """The dashboard at /dashboard/: charts of the roll-ups, their tables as files, and reports.
 
-Agency staff only (the focal point and viewers see the whole portfolio, a CPM their divisions:
-finance.rollups.rollup_scope); partner users are refused.
+Agency staff only, and each of them sees the whole portfolio (finance.access); partner users
+are refused.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from accounts.models import User
 from ssc_portal.db_router import reads_from_replica
 
 from . import periods
+from .access import require_agency_figures
 from .dashboard import (
     TABLE_SLUGS,
     Reference,
@@ -44,8 +45,7 @@ FILE_FORMATS = ("csv", "xlsx")
 
 
 def _require_staff_reader(user: User) -> None:
-    if not user.is_staff_reader:
-        raise PermissionDenied(_("The portfolio dashboard is for agency staff."))
+    require_agency_figures(user, _("The portfolio dashboard is for agency staff."))
 
 
 def _filter_form(request: HttpRequest, reference: Reference) -> DashboardFilterForm:

@@ -135,7 +135,10 @@ class ActivitySerializer(serializers.Serializer):
     follow_up = serializers.CharField(allow_blank=True)
     lessons_learned = serializers.CharField(allow_blank=True)
     notes = serializers.CharField(allow_blank=True)
-    finance = FinanceSummarySerializer()
+    finance = FinanceSummarySerializer(
+        allow_null=True,
+        help_text=_("Null for a partner user's own organization's internal activities."),
+    )
     version = serializers.IntegerField(
         help_text=_("Send it back to change the activity (PUT, PATCH).")
     )
@@ -146,6 +149,8 @@ class ActivitySerializer(serializers.Serializer):
         row: dict[str, Any] = instance
         links: ActivityLinks = self.context["links"]
         money: dict[int, FinanceTotals] = self.context["money"]
+        # Activities the caller reads without their money (activities.access.reads_money_of).
+        money_hidden: set[int] = self.context.get("money_hidden", set())
         pk = row["id"]
         return {
             "id": pk,
@@ -179,9 +184,9 @@ class ActivitySerializer(serializers.Serializer):
             "follow_up": row["follow_up"],
             "lessons_learned": row["lessons_learned"],
             "notes": row["notes"],
-            "finance": finance_summary(
-                money.get(pk) or no_money(), row["ledger_lock__version"] or 0
-            ),
+            "finance": None
+            if pk in money_hidden
+            else finance_summary(money.get(pk) or no_money(), row["ledger_lock__version"] or 0),
             "version": row["version"],
             "created_at": datetime_text(row["created_at"]),
             "updated_at": datetime_text(row["updated_at"]),

@@ -27,6 +27,7 @@ from activities.models import Activity, Partner
 from ssc_portal.db_router import reads_from_replica
 
 from . import import_uploads, importer, periods, services
+from .access import get_activity_money_for_user, require_agency_figures
 from .export import build_workbook, ledger_csv
 from .forms import (
     CorrectionForm,
@@ -64,7 +65,7 @@ def _add_errors(error: services.FinanceError, target: Any, form_class: type[form
 @require_http_methods(["GET", "POST"])
 def activity_finance_page(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    activity = get_activity_for_user(user, pk)
+    activity = get_activity_money_for_user(user, pk)
     can_edit = can_edit_activity(user, activity)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied(_("You may read these figures but not change them."))
@@ -219,8 +220,7 @@ def _require_focal_point(user: User) -> None:
 @require_http_methods(["GET", "POST"])
 def rates(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    if not user.is_staff_reader:
-        raise PermissionDenied(_("Exchange rates are for agency staff."))
+    require_agency_figures(user, _("Exchange rates are for agency staff."))
     form = RateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         _require_focal_point(user)
@@ -408,8 +408,7 @@ def _filtered_activities(request: HttpRequest) -> Any:
 @reads_from_replica
 def export_workbook(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    if not user.is_staff_reader:
-        raise PermissionDenied(_("The corporate workbook is for agency staff."))
+    require_agency_figures(user, _("The corporate workbook is for agency staff."))
     activities, errors = _filtered_activities(request)
     if errors:
         return HttpResponse(
@@ -430,8 +429,7 @@ def export_workbook(request: HttpRequest) -> HttpResponse:
 @reads_from_replica
 def export_ledger(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    if not user.is_staff_reader:
-        raise PermissionDenied(_("The ledger is for agency staff."))
+    require_agency_figures(user, _("The ledger is for agency staff."))
     activities, errors = _filtered_activities(request)
     if errors:
         return HttpResponse(

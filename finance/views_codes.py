@@ -16,6 +16,7 @@ from accounts.models import User
 from activities.models import Theme
 
 from . import services
+from .access import require_agency_figures
 from .forms import ThemeCodeForm
 from .iati_codelists import code_names
 from .models import DAC_PURPOSE_FALLBACK, CodeScheme, ThemeCode
@@ -26,8 +27,7 @@ from .models import DAC_PURPOSE_FALLBACK, CodeScheme, ThemeCode
 @require_http_methods(["GET", "POST"])
 def theme_codes(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    if not user.is_staff_reader:
-        raise PermissionDenied(_("Theme codes are for agency staff."))
+    require_agency_figures(user, _("Theme codes are for agency staff."))
     form = ThemeCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not user.is_focal_point:

@@ -23,6 +23,7 @@ from activities.models import (
     Theme,
 )
 
+from .. import access
 from ..figures import FigureSet
 from ..models import (
     IFAD_KINDS,
@@ -91,22 +92,8 @@ def choose_grain(dimensions: Iterable[str]) -> Grain:
 
 
 def rollup_scope(user: User) -> Q | None:
-    """What part of the portfolio's money a user may see; None: nothing.
-
-    The focal point and other staff readers see everything, a CPM their divisions (or, without
-    any, the divisions of their countries); partner users and anonymous callers see the money of
-    public activities only.
-    """
-    if not user.is_authenticated or not user.is_active:
-        return Q(is_public=True)
-    if user.is_focal_point or (user.is_staff_reader and not user.is_cpm):
-        return Q()
-    if user.is_cpm:
-        divisions = set(user.divisions.values_list("pk", flat=True))
-        if not divisions:
-            divisions = set(user.countries.values_list("division_id", flat=True))
-        return Q(division_id__in=divisions)
-    return Q(is_public=True)
+    """What part of the portfolio's money a user may see; None: nothing (finance.access)."""
+    return access.rollup_scope(user)
 
 
 def _filter_q(filters: RollupFilters) -> Q:

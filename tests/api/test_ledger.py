@@ -39,7 +39,7 @@ def _post(client: Client, url: str, body: dict[str, Any]) -> Any:
     return client.post(url, body, content_type="application/json")
 
 
-def test_entries_are_read_like_their_activity(
+def test_entries_are_read_like_their_activitys_money(
     api_for: ApiFor, focal: User, partner_user: User, partner_org: Partner
 ) -> None:
     own = ActivityFactory(partners=[(partner_org, PartnerRole.HOST)])
@@ -49,7 +49,9 @@ def test_entries_are_read_like_their_activity(
     secret = _record(hidden, focal)
     client = api_for(partner_user)
     found = {e["id"] for e in client.get(URL).json()["results"]}
-    assert found == {entries["own"].pk, entries["public"].pk}
+    # A partner user reads their organization's internal activity, not its money (finance.access).
+    assert found == {entries["public"].pk}
+    assert client.get(f"{URL}{entries['own'].pk}/").status_code == 404
     assert client.get(f"{URL}{secret.pk}/").status_code == 404
     assert api_for(focal).get(f"{URL}{secret.pk}/").json()["contributor_name"] == "IFAD"
 

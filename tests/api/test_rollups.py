@@ -127,7 +127,7 @@ def test_each_caller_sees_the_money_it_may_see(
         return body["total"]["total"]["allocated"]
 
     assert seen(focal) == "111.00"
-    assert seen(cpm_other) == "100.00"  # APR's CPM: the APR division only
+    assert seen(cpm_other) == "111.00"  # a CPM reads every activity, so all its money
     assert seen(partner_user) == "1.00"  # public activities only
 
 

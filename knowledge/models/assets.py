@@ -1,10 +1,5 @@
-"""Knowledge: what SSC activities leave behind (case studies, guides, plans, stories), the
-learning routes with the action plans their participants drew up, and the demand for learning
-matched with what institutions offer.
-
-Rules about one object live here as methods and properties; who may see or change what lives in
-the querysets (`visible_to`, `editable_by`); writes live in services.py.
-"""
+"""Knowledge assets (case studies, guides, plans, stories), their files, and how they are
+searched in each one's language."""
 
 from __future__ import annotations
 
@@ -19,7 +14,6 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVectorField,
 )
-from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Case, F, Func, Q, Value, When
 from django.db.models.expressions import RawSQL
@@ -37,7 +31,6 @@ from activities.models import (
     SDG,
     Activity,
     ActivityCountry,
-    ActivityType,
     Country,
     Division,
     Partner,
@@ -45,9 +38,9 @@ from activities.models import (
     Visibility,
 )
 
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+from .. import access
 
+if TYPE_CHECKING:
     from accounts.models import User
 
 
@@ -225,50 +218,17 @@ class Licence(models.TextChoices):
     COPYRIGHT = "copyright", _("All rights reserved (ask the authors)")
 
 
-def _staff_or_public(queryset: Any, user: Any) -> Any:
-    """Agency staff read everything; partner users and anonymous callers (the public API) read
-    only what is public; an inactive account reads nothing."""
-    if not user.is_authenticated:
-        return queryset.filter(visibility=Visibility.PUBLIC)
-    if not user.is_active:
-        return queryset.none()
-    if user.is_staff_reader:
-        return queryset
-    return queryset.filter(visibility=Visibility.PUBLIC)
-
-
-def _cpm_patch(user: User, *, division: str, countries: str | None) -> Q:
-    """What a CPM may change, as for activities: their own records, their divisions', and those
-    about their countries. `countries` is the lookup of the record's countries, if it has any."""
-    rule = Q(created_by=user) | Q(**{f"{division}__in": user.divisions.all()})
-    if countries:
-        rule |= Q(**{f"{countries}__in": user.countries.all()})
-    return rule
-
-
 # --- Knowledge assets ------------------------------------------------------------------------
 
 
 class KnowledgeAssetQuerySet(models.QuerySet["KnowledgeAsset"]):
     def visible_to(self, user: User | Any) -> KnowledgeAssetQuerySet:
-        """What a user may read; anything else answers 404 to them. Internal assets never reach
-        partner users, anonymous callers or the public API."""
-        return _staff_or_public(self, user)  # type: ignore[no-any-return]
+        """What a user may read; anything else answers 404 to them (knowledge.access)."""
+        return access.readable(self, user)
 
     def editable_by(self, user: User | Any) -> KnowledgeAssetQuerySet:
-        """The focal point changes everything; a CPM the assets of their divisions and countries
-        and those they recorded (the rules of activities.access)."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_focal_point:
-            return self
-        if not user.is_cpm:
-            return self.none()
-        patch = _cpm_patch(user, division="division", countries=None)
-        countries = KnowledgeAsset.countries.through.objects.filter(
-            country__in=user.countries.all()
-        ).values("knowledgeasset_id")
-        return self.filter(patch | Q(pk__in=countries))
+        """What a user may change (knowledge.access)."""
+        return access.changeable(self, user, access.asset_patch)
 
     def for_list(self) -> KnowledgeAssetQuerySet:
         """What the result lists show, in a fixed number of queries; the long texts stay in the
@@ -512,413 +472,3 @@ class AssetFile(models.Model):
     @property
     def is_image(self) -> bool:
         return self.kind in (FileKind.PNG, FileKind.JPEG, FileKind.GIF, FileKind.WEBP)
-
-
-# --- Learning routes -------------------------------------------------------------------------
-
-
-class RouteQuerySet(models.QuerySet["LearningRoute"]):
-    def visible_to(self, user: User | Any) -> RouteQuerySet:
-        return _staff_or_public(self, user)  # type: ignore[no-any-return]
-
-    def editable_by(self, user: User | Any) -> RouteQuerySet:
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_focal_point:
-            return self
-        if not user.is_cpm:
-            return self.none()
-        return self.filter(
-            _cpm_patch(user, division="division", countries=None)
-            | Q(pk__in=HostCase.objects.filter(country__in=user.countries.all()).values("route_id"))
-        )
-
-
-class LearningRoute(models.Model):
-    """A learning route (PROCASUR): participants travel to host cases, meet the people who built
-    them, and each participating project leaves with an action or innovation plan."""
-
-    title = models.CharField(_("title"), max_length=300, validators=[validate_single_line_text])
-    summary = models.TextField(
-        _("summary"), blank=True, max_length=10000, validators=[validate_multi_line_text]
-    )
-    activity = models.OneToOneField(
-        Activity,
-        verbose_name=_("activity"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="learning_route",
-        help_text=_("The portfolio activity this route is, when it is recorded as one."),
-    )
-    organizer = models.ForeignKey(
-        Partner,
-        verbose_name=_("organizer"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("Who designed and ran the route (for example PROCASUR)."),
-    )
-    division = models.ForeignKey(
-        Division, verbose_name=_("division"), on_delete=models.PROTECT, related_name="+"
-    )
-    start_date = models.DateField(_("start date"), validators=[validate_portal_date])
-    end_date = models.DateField(_("end date"), validators=[validate_portal_date])
-    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), related_name="+")
-    visibility = models.CharField(
-        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = RouteQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-start_date", "-pk"]
-        verbose_name = _("learning route")
-        verbose_name_plural = _("learning routes")
-
-    def __str__(self) -> str:
-        return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("knowledge:route_detail", args=[self.pk])
-
-    def clean(self) -> None:
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
-
-
-class HostCase(models.Model):
-    """A place the route visits: the host organization's experience worth learning from."""
-
-    route = models.ForeignKey(LearningRoute, on_delete=models.CASCADE, related_name="host_cases")
-    title = models.CharField(_("case"), max_length=300, validators=[validate_single_line_text])
-    host = models.ForeignKey(
-        Partner, verbose_name=_("host organization"), on_delete=models.PROTECT, related_name="+"
-    )
-    country = models.ForeignKey(
-        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="+"
-    )
-    theme = models.ForeignKey(
-        Theme, verbose_name=_("theme"), on_delete=models.PROTECT, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["pk"]
-        verbose_name = _("host case")
-        verbose_name_plural = _("host cases")
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class RouteParticipant(models.Model):
-    """One participating organization (usually a project) from one country."""
-
-    route = models.ForeignKey(LearningRoute, on_delete=models.CASCADE, related_name="participants")
-    organization = models.ForeignKey(
-        Partner, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="+"
-    )
-    country = models.ForeignKey(
-        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="+"
-    )
-    people = models.PositiveSmallIntegerField(_("people"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["pk"]
-        verbose_name = _("route participant")
-        verbose_name_plural = _("route participants")
-        constraints = [
-            models.UniqueConstraint(fields=["route", "organization"], name="route_participant_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.organization} ({self.country})"
-
-
-class PlanStatus(models.TextChoices):
-    DRAFTED = "drafted", _("Drafted")
-    ADOPTED = "adopted", _("Adopted")
-    FUNDED = "funded", _("Funded")
-    IMPLEMENTED = "implemented", _("Implemented")
-
-
-# Statuses that claim something happened outside the route: they need evidence.
-PLAN_STATUSES_WITH_EVIDENCE = (PlanStatus.FUNDED, PlanStatus.IMPLEMENTED)
-
-
-class ActionPlan(models.Model):
-    """The action or innovation plan a participating project drew up, followed up over time."""
-
-    route = models.ForeignKey(LearningRoute, on_delete=models.CASCADE, related_name="plans")
-    participant = models.ForeignKey(
-        RouteParticipant,
-        verbose_name=_("participating project"),
-        on_delete=models.CASCADE,
-        related_name="plans",
-    )
-    title = models.CharField(_("title"), max_length=300, validators=[validate_single_line_text])
-    summary = models.TextField(
-        _("what the plan says"), blank=True, max_length=5000, validators=[validate_multi_line_text]
-    )
-    status = models.CharField(
-        _("follow-up status"),
-        max_length=12,
-        choices=PlanStatus.choices,
-        default=PlanStatus.DRAFTED,
-    )
-    status_date = models.DateField(
-        _("status reached on"),
-        null=True,
-        blank=True,
-        help_text=_("When it got to this status."),
-        validators=[validate_portal_date],
-    )
-    evidence = models.TextField(
-        _("evidence"),
-        blank=True,
-        max_length=5000,
-        help_text=_("What shows the status: a decision, a budget line, a field report."),
-        validators=[validate_multi_line_text],
-    )
-    evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
-    evidence_asset = models.ForeignKey(
-        KnowledgeAsset,
-        verbose_name=_("evidence in the knowledge library"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["pk"]
-        verbose_name = _("action plan")
-        verbose_name_plural = _("action plans")
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def has_evidence(self) -> bool:
-        return bool(self.evidence.strip() or self.evidence_url or self.evidence_asset_id)
-
-    def clean(self) -> None:
-        errors: dict[str, StrOrPromise] = {}
-        if self.status in PLAN_STATUSES_WITH_EVIDENCE and not self.has_evidence:
-            errors["evidence"] = _(
-                "A plan marked %(status)s needs evidence: a note, a link or a document."
-            ) % {"status": PlanStatus(self.status).label.lower()}
-        if self.participant_id and self.route_id and self.participant.route_id != self.route_id:
-            errors["participant"] = _("Choose a project that took part in this route.")
-        if errors:
-            raise ValidationError(errors)
-
-
-# --- Demand and offer ------------------------------------------------------------------------
-
-
-class DemandQuerySet(models.QuerySet["LearningDemand"]):
-    def visible_to(self, user: User | Any) -> DemandQuerySet:
-        """Planning records of the agency: staff only."""
-        if not user.is_authenticated or not user.is_active or not user.is_staff_reader:
-            return self.none()
-        return self
-
-    def editable_by(self, user: User | Any) -> DemandQuerySet:
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_focal_point:
-            return self
-        if not user.is_cpm:
-            return self.none()
-        return self.filter(_cpm_patch(user, division="country__division", countries="country"))
-
-
-class DemandStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    MATCHED = "matched", _("Matched")
-    CLOSED = "closed", _("Closed")
-
-
-class LearningDemand(models.Model):
-    """A country programme wants to learn something, for some people, by some date."""
-
-    country = models.ForeignKey(
-        Country,
-        verbose_name=_("country programme"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    title = models.CharField(
-        _("what they want to learn"),
-        max_length=300,
-        help_text=_("For example: 'Community-run crab fattening and its market'."),
-        validators=[validate_single_line_text],
-    )
-    description = models.TextField(
-        _("details"), blank=True, max_length=5000, validators=[validate_multi_line_text]
-    )
-    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), related_name="+")
-    audience = models.CharField(
-        _("for whom"),
-        max_length=300,
-        help_text=_("Who would travel or learn: project staff, farmer leaders, ministry..."),
-        validators=[validate_single_line_text],
-    )
-    needed_by = models.DateField(
-        _("needed by"), null=True, blank=True, validators=[validate_portal_date]
-    )
-    language = models.CharField(
-        _("working language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
-    )
-    preferred_type = models.CharField(
-        _("preferred format"), max_length=30, choices=ActivityType.choices, blank=True
-    )
-    status = models.CharField(
-        _("status"), max_length=10, choices=DemandStatus.choices, default=DemandStatus.OPEN
-    )
-    accepted_offer = models.ForeignKey(
-        "LearningOffer",
-        verbose_name=_("accepted offer"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    # The explanation as it was when the match was accepted (offers and assets change later).
-    match_score = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    match_reasons = models.JSONField(default=list, blank=True, editable=False)
-    activity = models.ForeignKey(
-        Activity,
-        verbose_name=_("resulting activity"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = DemandQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("learning demand")
-        verbose_name_plural = _("learning demands")
-
-    def __str__(self) -> str:
-        return f"{self.country}: {self.title}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("knowledge:demand_detail", args=[self.pk])
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == DemandStatus.OPEN
-
-
-class OfferQuerySet(models.QuerySet["LearningOffer"]):
-    def visible_to(self, user: User | Any) -> OfferQuerySet:
-        if not user.is_authenticated or not user.is_active or not user.is_staff_reader:
-            return self.none()
-        return self
-
-    def editable_by(self, user: User | Any) -> OfferQuerySet:
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_focal_point:
-            return self
-        if not user.is_cpm:
-            return self.none()
-        return self.filter(_cpm_patch(user, division="country__division", countries="country"))
-
-
-class LearningOffer(models.Model):
-    """An institution, or a past activity through its host, that can share an experience."""
-
-    institution = models.ForeignKey(
-        Partner,
-        verbose_name=_("offering institution"),
-        on_delete=models.PROTECT,
-        related_name="learning_offers",
-    )
-    activity = models.ForeignKey(
-        Activity,
-        verbose_name=_("past activity"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="learning_offers",
-        help_text=_("The activity whose experience is offered, if any."),
-    )
-    country = models.ForeignKey(
-        Country, verbose_name=_("offering country"), on_delete=models.PROTECT, related_name="+"
-    )
-    title = models.CharField(
-        _("what they can share"), max_length=300, validators=[validate_single_line_text]
-    )
-    description = models.TextField(
-        _("details"), blank=True, max_length=5000, validators=[validate_multi_line_text]
-    )
-    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), related_name="+")
-    languages = models.JSONField(
-        _("languages"), default=list, help_text=_("Languages the hosts can work in.")
-    )
-    is_active = models.BooleanField(
-        _("still offered"), default=True, help_text=_("Withdrawn offers are not proposed.")
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = OfferQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("learning offer")
-        verbose_name_plural = _("learning offers")
-
-    def __str__(self) -> str:
-        return f"{self.institution}: {self.title}"
-
-    @property
-    def language_labels(self) -> list[str]:
-        labels = dict(Language.choices)
-        return [str(labels.get(code, code)) for code in self.languages]
