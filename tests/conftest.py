@@ -8,6 +8,7 @@ a partner organization; `viewer` reads all and edits nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from django.core.cache import caches
@@ -16,6 +17,18 @@ from django.test import Client, override_settings
 from accounts.models import Role, User
 from activities.models import Partner
 from tests.factories import PartnerFactory, UserFactory, country
+
+TESTS = Path(__file__).resolve().parent
+# Directories whose every test is of one slow family, marked here rather than file by file so that
+# a new test there is left out of `make test-fast` too.
+MARK_BY_DIRECTORY = {"browser": "browser", "ops": "ops"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        directory = item.path.relative_to(TESTS).parts[0]
+        if directory in MARK_BY_DIRECTORY:
+            item.add_marker(MARK_BY_DIRECTORY[directory])
 
 
 @pytest.fixture(autouse=True, scope="session")
