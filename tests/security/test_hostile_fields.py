@@ -24,28 +24,31 @@ import datetime
 import importlib
 import inspect
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django import forms
+from django.core.cache import caches
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils.http import urlencode
 from lxml import etree
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.models import Role, User
 from accounts.services import create_api_token
-from activities.models import Activity, Visibility
+from activities.models import Activity, Partner, Visibility
 from finance import services
 from finance.legacy import ACTIVITY_COLUMNS, CONTRIBUTION_COLUMNS, read_workbook
 from finance.models import MAX_LINE_AMOUNT, FinancialEntry
-from tests.factories import ActivityFactory, PartnerFactory, country, theme
+from knowledge.models import LearningRoute
+from tests.factories import ActivityFactory, PartnerFactory, UserFactory, country, theme
 from tests.finance import workbooks
-from tests.helpers import activity_form_data, partner_form_data
+from tests.helpers import activity_form_data, partner_form_data, record_entry
 from tests.html import errors_next_to
 from tests.knowledge import walk as knowledge_walk
 from tests.knowledge.factories import make_route
@@ -974,26 +977,55 @@ def test_every_field_with_values_has_a_surface() -> None:
     assert sorted(missing - SURFACES.keys()) == sorted(UNTRIED)
 
 
-@pytest.fixture
-def world(focal: User, focal_client: Client) -> World:
-    activity = ActivityFactory(title="Ledger target", visibility=Visibility.PUBLIC)
-    from tests.helpers import record_entry
+@dataclass
+class Records:
+    """The records every case starts from, by primary key: each case reads its own copies."""
 
-    entry = record_entry(activity, user=focal)
-    services.set_rate(
-        currency="KWD", month=datetime.date(2024, 2, 1), units_per_usd=Decimal("0.3"),
-        source="hostile table", user=focal,
-    )  # fmt: skip
-    token = create_api_token(user=focal, name="hostile table")[1]
-    host = PartnerFactory(name="Instituto de la Papa", country=country("PE"))
+    user: int
+    token: str
+    activity: int
+    entry: int
+    host: int
+    knowledge_route: int
+
+
+@pytest.fixture(scope="module")
+def records(django_db_setup: None, django_db_blocker: Any) -> Iterator[Records]:
+    """Made once per module and worker, in a transaction rolled back after the module's last
+    test; each case runs in a savepoint of it (pytest-django's `db`), so a case still finds
+    them as they were made, whatever the cases before it wrote. Making them for each of the
+    table's cases cost more than most cases themselves."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        # Not "focal": the other tests of this module make their own user of that name.
+        focal = UserFactory(username="hostile_focal", role=Role.FOCAL_POINT, is_staff=True)
+        activity = ActivityFactory(title="Ledger target", visibility=Visibility.PUBLIC)
+        entry = record_entry(activity, user=focal)
+        services.set_rate(
+            currency="KWD", month=datetime.date(2024, 2, 1), units_per_usd=Decimal("0.3"),
+            source="hostile table", user=focal,
+        )  # fmt: skip
+        token = create_api_token(user=focal, name="hostile table")[1]
+        host = PartnerFactory(name="Instituto de la Papa", country=country("PE"))
+        route = make_route(hosts=[(host, "PE")], participants=[(host, "PE")], user=focal)
+        yield Records(focal.pk, token, activity.pk, entry.pk, host.pk, route.pk)
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(records: Records, db: None) -> World:
+    # The API's throttle counts this one token's requests across the cases otherwise.
+    caches["api"].clear()
+    user = User.objects.get(pk=records.user)
+    client = Client()
+    client.force_login(user)
     return World(
-        client=focal_client,
-        api=Client(headers={"Authorization": f"Bearer {token}"}),
-        user=focal,
-        activity=activity,
-        entry=entry,
-        host=host,
-        knowledge_route=make_route(hosts=[(host, "PE")], participants=[(host, "PE")], user=focal),
+        client=client,
+        api=Client(headers={"Authorization": f"Bearer {records.token}"}),
+        user=user,
+        activity=Activity.objects.get(pk=records.activity),
+        entry=FinancialEntry.objects.get(pk=records.entry),
+        host=Partner.objects.get(pk=records.host),
+        knowledge_route=LearningRoute.objects.get(pk=records.knowledge_route),
     )
 
 
