@@ -46,7 +46,7 @@ from django.urls import reverse  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
 from activities.models import Activity, Visibility  # noqa: E402
-from finance import dashboard, jobs, rollups, services, tasks  # noqa: E402
+from finance import dashboard, jobs, rollups, services  # noqa: E402
 from finance.models import (  # noqa: E402
     ActivityMoney,
     ActivityYearTotal,
