@@ -977,6 +977,63 @@ def test_every_field_with_values_has_a_surface() -> None:
     assert sorted(missing - SURFACES.keys()) == sorted(UNTRIED)
 
 
+# --- rows stored before the rules: every download still answers --------------------------------
+# Before the table's cases: their records (`records`) stay in the database until the module ends,
+# and this test counts the activities the downloads hold.
+
+BAD = "Old\x01row\x0bwith\u202econtrols"
+
+
+def test_rows_stored_before_the_rules_still_download(
+    focal: User, focal_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Written straight to the database, as rows were before the validators: the workbook, the
+    ledger CSV, the dashboard's and the report's xlsx and the IATI file still answer 200."""
+    from finance import rollups
+    from finance.models import ReportExport
+
+    partner = PartnerFactory(name=f"Partner {BAD}", iati_identifier=f"XM-{BAD}")
+    activity = ActivityFactory(
+        title=f"Title {BAD}",
+        visibility=Visibility.PUBLIC,
+        partners=[(partner, "funder"), (partner, "host")],
+        outcomes=f"Outcomes {BAD}",
+    )
+    Activity.objects.filter(pk=activity.pk).update(
+        summary=f"Summary {BAD}", objectives=f"Objectives {BAD}", ssc_id="SSC-2024-\x0b1"
+    )
+    for kind, contributor in (("ifad_grant", None), ("in_kind", partner)):
+        FinancialEntry.objects.create(
+            activity=activity, contributor=contributor, kind=kind, stage="allocated",
+            amount=Decimal(1000), currency="USD", value_date=datetime.date(2024, 2, 1),
+            fiscal_year=2024, units_per_usd=1, amount_usd=Decimal(1000), note=f"=Note {BAD}",
+            valuation_method="other" if contributor else "", valuation_basis=f"Basis {BAD}",
+        )  # fmt: skip
+    rollups.rebuild_all()
+    downloads = {
+        "workbook": focal_client.get(reverse("finance:export_workbook")),
+        "ledger": focal_client.get(reverse("finance:export_ledger")),
+        "dashboard": focal_client.get(reverse("finance:dashboard_table", args=["top", "xlsx"])),
+        "iati": Client().get("/api/v1/iati/activities.xml"),
+        "activities_csv": focal_client.get("/api/v1/activities/?format=csv"),
+    }
+    for file_format in ("xlsx", "pdf"):
+        with django_capture_on_commit_callbacks(execute=True):
+            focal_client.post(reverse("finance:reports"), {"format": file_format})
+        export = ReportExport.objects.latest("pk")
+        assert (export.state, export.error) == ("done", "")
+        downloads[f"report_{file_format}"] = focal_client.get(
+            reverse("finance:report_download", args=[export.pk])
+        )
+    for name, response in downloads.items():
+        assert response.status_code == 200, name
+    body = b"".join(downloads["iati"].streaming_content)  # type: ignore[attr-defined]
+    titles = etree.fromstring(body).xpath("//iati-activity/title/narrative/text()")
+    assert titles == ["Title Old\ufffdrow\ufffdwith\ufffdcontrols"]
+    ledger = b"".join(downloads["ledger"].streaming_content).decode()  # type: ignore[attr-defined]
+    assert "'=Note Old\ufffdrow" in ledger  # the formula neutralised too
+
+
 @dataclass
 class Records:
     """The records every case starts from, by primary key: each case reads its own copies."""
@@ -1108,58 +1165,3 @@ def _money_adds_up(world: World, on_commit: Any) -> None:
         )
     for page, response in pages.items():
         assert response.status_code == 200, page
-
-
-# --- rows stored before the rules: every download still answers --------------------------------
-
-BAD = "Old\x01row\x0bwith\u202econtrols"
-
-
-def test_rows_stored_before_the_rules_still_download(
-    focal: User, focal_client: Client, django_capture_on_commit_callbacks: Any
-) -> None:
-    """Written straight to the database, as rows were before the validators: the workbook, the
-    ledger CSV, the dashboard's and the report's xlsx and the IATI file still answer 200."""
-    from finance import rollups
-    from finance.models import ReportExport
-
-    partner = PartnerFactory(name=f"Partner {BAD}", iati_identifier=f"XM-{BAD}")
-    activity = ActivityFactory(
-        title=f"Title {BAD}",
-        visibility=Visibility.PUBLIC,
-        partners=[(partner, "funder"), (partner, "host")],
-        outcomes=f"Outcomes {BAD}",
-    )
-    Activity.objects.filter(pk=activity.pk).update(
-        summary=f"Summary {BAD}", objectives=f"Objectives {BAD}", ssc_id="SSC-2024-\x0b1"
-    )
-    for kind, contributor in (("ifad_grant", None), ("in_kind", partner)):
-        FinancialEntry.objects.create(
-            activity=activity, contributor=contributor, kind=kind, stage="allocated",
-            amount=Decimal(1000), currency="USD", value_date=datetime.date(2024, 2, 1),
-            fiscal_year=2024, units_per_usd=1, amount_usd=Decimal(1000), note=f"=Note {BAD}",
-            valuation_method="other" if contributor else "", valuation_basis=f"Basis {BAD}",
-        )  # fmt: skip
-    rollups.rebuild_all()
-    downloads = {
-        "workbook": focal_client.get(reverse("finance:export_workbook")),
-        "ledger": focal_client.get(reverse("finance:export_ledger")),
-        "dashboard": focal_client.get(reverse("finance:dashboard_table", args=["top", "xlsx"])),
-        "iati": Client().get("/api/v1/iati/activities.xml"),
-        "activities_csv": focal_client.get("/api/v1/activities/?format=csv"),
-    }
-    for file_format in ("xlsx", "pdf"):
-        with django_capture_on_commit_callbacks(execute=True):
-            focal_client.post(reverse("finance:reports"), {"format": file_format})
-        export = ReportExport.objects.latest("pk")
-        assert (export.state, export.error) == ("done", "")
-        downloads[f"report_{file_format}"] = focal_client.get(
-            reverse("finance:report_download", args=[export.pk])
-        )
-    for name, response in downloads.items():
-        assert response.status_code == 200, name
-    body = b"".join(downloads["iati"].streaming_content)  # type: ignore[attr-defined]
-    titles = etree.fromstring(body).xpath("//iati-activity/title/narrative/text()")
-    assert titles == ["Title Old\ufffdrow\ufffdwith\ufffdcontrols"]
-    ledger = b"".join(downloads["ledger"].streaming_content).decode()  # type: ignore[attr-defined]
-    assert "'=Note Old\ufffdrow" in ledger  # the formula neutralised too
