@@ -50,12 +50,16 @@ def _slowness(item: pytest.Item) -> int:
     return min(ranks, default=len(SLOW_FIRST))
 
 
+def pytest_itemcollected(item: pytest.Item) -> None:
+    # As each test is collected: `-m` deselects in pytest_collection_modifyitems, before the
+    # reordering below runs.
+    directory = item.path.relative_to(TESTS).parts[0]
+    if directory in MARK_BY_DIRECTORY:
+        item.add_marker(MARK_BY_DIRECTORY[directory])
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        directory = item.path.relative_to(TESTS).parts[0]
-        if directory in MARK_BY_DIRECTORY:
-            item.add_marker(MARK_BY_DIRECTORY[directory])
     # pytest-django has put the transactional tests after the others (their flush would take the
     # reference data away from the tests after them). Within them, the slow families go first:
     # xdist hands tests out in this order, so the last ones to start are short and the two
