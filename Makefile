@@ -58,11 +58,12 @@ BENCH_ENV := DEBUG=0 \
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/ssc_bench \
 	REDIS_URL=redis://127.0.0.1:6379/0
 
-.PHONY: help run test schemathesis lint format check-deploy security bench bench-api bench-rollups bench-load install services chromium pdf-libs demo clean
+.PHONY: help run test test-fast schemathesis lint format check-deploy security bench bench-api bench-rollups bench-load install services chromium pdf-libs demo clean
 
 help:
 	@echo "make run           install what is missing, migrate, load demo data, serve on http://127.0.0.1:8000"
-	@echo "make test          install what is missing, start PostgreSQL and Redis if needed, run pytest"
+	@echo "make test          install what is missing, start PostgreSQL and Redis if needed, run every test"
+	@echo "make test-fast     the same without the browser, worker, schemathesis and ops tests"
 	@echo "make schemathesis  every schemathesis phase and check on the API, 50 examples per operation"
 	@echo "make lint          ruff, ruff format --check, mypy, makemigrations --check"
 	@echo "make format        ruff format and ruff check --fix"
@@ -154,6 +155,13 @@ run: $(DEPS_STAMP) $(NODE_STAMP) pdf-libs
 test: $(DEPS_STAMP) $(NODE_STAMP) chromium pdf-libs services
 	@mkdir -p staticfiles
 	$(TEST_ENV) $(PY) -m pytest -n 2 --durations=20 $(PYTEST_ARGS)
+
+# The tests that need no browser, no Celery worker, no schemathesis run and no operations tools
+# (markers set in pyproject.toml and, for whole directories, tests/conftest.py).
+FAST_TESTS := not (browser or worker or schemathesis or ops)
+test-fast: $(DEPS_STAMP) $(NODE_STAMP) pdf-libs services
+	@mkdir -p staticfiles
+	$(TEST_ENV) $(PY) -m pytest -n 2 --durations=20 -m "$(FAST_TESTS)" $(PYTEST_ARGS)
 
 # The API against its OpenAPI schema as `make test` runs it (tests/api/test_schema.py), at full
 # size: 50 examples per operation and the coverage phase (boundaries, methods the schema does not

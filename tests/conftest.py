@@ -8,16 +8,116 @@ a partner organization; `viewer` reads all and edits nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connection
 from django.test import Client, override_settings
+from pytest_django.plugin import blocking_manager_key
 
 from accounts.models import Role, User
 from activities.models import Partner
 from ssc_portal.db_router import REPLICA_DB_ALIAS
 from tests.factories import PartnerFactory, UserFactory, country
+
+if TYPE_CHECKING:
+    from xdist.workermanage import WorkerController
+
+TESTS = Path(__file__).resolve().parent
+# Directories whose every test is of one slow family, marked here rather than file by file so that
+# a new test there is left out of `make test-fast` too.
+MARK_BY_DIRECTORY = {"browser": "browser", "ops": "ops"}
+
+
+# The slow families, the longest first (the backup test runs pg_dump and pg_restore).
+SLOW_FIRST = ("ops", "browser", "schemathesis", "worker")
+
+
+def _transactional(item: pytest.Item) -> bool:
+    """As pytest-django decides it: such tests flush the database after them."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    ):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def _slowness(item: pytest.Item) -> int:
+    ranks = [rank for rank, name in enumerate(SLOW_FIRST) if item.get_closest_marker(name)]
+    return min(ranks, default=len(SLOW_FIRST))
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    # As each test is collected: `-m` deselects in pytest_collection_modifyitems, before the
+    # reordering below runs.
+    directory = item.path.relative_to(TESTS).parts[0]
+    if directory in MARK_BY_DIRECTORY:
+        item.add_marker(MARK_BY_DIRECTORY[directory])
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # pytest-django has put the transactional tests after the others (their flush would take the
+    # reference data away from the tests after them). Within them, the slow families go first:
+    # xdist hands tests out in this order, so the last ones to start are short and the two
+    # workers finish together instead of one waiting for the other's long test.
+    transactional = [index for index, item in enumerate(items) if _transactional(item)]
+    if transactional and transactional[-1] + 1 - transactional[0] == len(transactional):
+        start, end = transactional[0], transactional[-1] + 1
+        items[start:end] = sorted(items[start:end], key=_slowness)
+
+
+# --- one migrated database per run, cloned by each xdist worker ---------------------------------
+# Each worker used to build its test database by running every migration; the data migrations
+# (reference data, codelists) rule out --nomigrations. The controller now migrates one template
+# database before the workers start, and each worker's database is created from it
+# (PostgreSQL's CREATE DATABASE ... TEMPLATE, Django's TEST["TEMPLATE"] setting): its migrate
+# then finds nothing left to apply. The template is rebuilt on every run, so it can never be stale.
+TEMPLATE_KEY = "ssc_test_database_template"
+
+
+def _template_wanted(config: pytest.Config) -> bool:
+    # --reuse-db keeps the workers' databases: a template would be built for nothing.
+    reused = config.getoption("reuse_db") and not config.getoption("create_db")
+    return connection.vendor == "postgresql" and not reused
+
+
+def pytest_configure_node(node: WorkerController) -> None:
+    """xdist's controller, before it starts each worker: build the template once, name it."""
+    config = node.config
+    if not _template_wanted(config):
+        return
+    if TEMPLATE_KEY not in config.stash:
+        test_settings = settings.DATABASES["default"]["TEST"]
+        original_name = settings.DATABASES["default"]["NAME"]
+        template = f"{test_settings.get('NAME') or 'test_' + original_name}_template"
+        test_settings["NAME"] = template
+        with config.stash[blocking_manager_key].unblock():
+            connection.creation.create_test_db(verbosity=0, autoclobber=True)
+            # PostgreSQL copies a template only while no one else is connected to it.
+            connection.close()
+        config.stash[TEMPLATE_KEY] = (template, original_name)
+    node.workerinput[TEMPLATE_KEY] = config.stash[TEMPLATE_KEY][0]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if TEMPLATE_KEY in config.stash:
+        _template, original_name = config.stash[TEMPLATE_KEY]
+        with config.stash[blocking_manager_key].unblock():
+            connection.creation.destroy_test_db(original_name, verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    request: pytest.FixtureRequest, django_db_modify_db_settings_parallel_suffix: None
+) -> None:
+    template = getattr(request.config, "workerinput", {}).get(TEMPLATE_KEY)
+    if template:
+        settings.DATABASES["default"]["TEST"]["TEMPLATE"] = template
 
 
 @pytest.fixture(autouse=True, scope="session")
