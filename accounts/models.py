@@ -2,7 +2,8 @@
 
 A role is one field rather than Django groups: every permission rule in the portal is written in
 terms of these five roles plus the divisions, countries or partner organization a user is tied to,
-and the rules live on the querysets (`Activity.objects.visible_to(user)`), not in group tables.
+and the rules are described once in accounts.roles and applied per object type in each app's
+`access` module (the querysets' `visible_to(user)` hand over to it), not in group tables.
 """
 
 from __future__ import annotations

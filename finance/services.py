@@ -648,7 +648,7 @@ def correct_entry(
 
 
 def move_contributions(keep: Partner, remove: Partner, user: User | None) -> None:
-    """Partner merge (activities.services.PARTNER_MERGE_HOOKS): the entries `remove` contributed
+    """Partner merge (activities.signals.partners_merged): the entries `remove` contributed
     now name `keep`, each change in the entry's history. Amounts, years and activities stay as
     they are, so no roll-up changes: the contributor is not one of their dimensions."""
     for entry in FinancialEntry.objects.filter(contributor=remove):

@@ -150,6 +150,32 @@ def reindex_assets(assets: QuerySet[KnowledgeAsset]) -> int:
     return count
 
 
+def move_partner_links(*, keep: Partner, remove: Partner) -> None:
+    """Partner merge (activities.signals.partners_merged): what in the knowledge base points at
+    `remove` points at `keep` before `remove` is deleted. Without it the routes' and offers'
+    PROTECT links would refuse the merge, and the assets would lose `remove` as an author
+    without a word. An asset both authored keeps `keep` once; the moved assets' search text
+    (which holds their authors' names) is made again."""
+    HostCase.objects.filter(host=remove).update(host=keep)
+    RouteParticipant.objects.filter(organization=remove).update(organization=keep)
+    LearningRoute.objects.filter(organizer=remove).update(organizer=keep)
+    LearningOffer.objects.filter(institution=remove).update(institution=keep)
+    authors = KnowledgeAsset.author_organizations.through
+    moved = set(authors.objects.filter(partner=remove).values_list("knowledgeasset_id", flat=True))
+    if not moved:
+        return
+    both = set(
+        authors.objects.filter(partner=keep, knowledgeasset_id__in=moved).values_list(
+            "knowledgeasset_id", flat=True
+        )
+    )
+    authors.objects.bulk_create(
+        [authors(knowledgeasset_id=pk, partner=keep) for pk in sorted(moved - both)]
+    )
+    authors.objects.filter(partner=remove).delete()
+    reindex_assets(KnowledgeAsset.objects.filter(pk__in=moved))
+
+
 def _set_m2m(asset: KnowledgeAsset, data: AssetData) -> None:
     asset.themes.set(list(data.themes))
     asset.countries.set(list(data.countries))

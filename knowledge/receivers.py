@@ -1,0 +1,24 @@
+"""What knowledge does when activities change (activities.signals).
+
+Connected by KnowledgeConfig.ready, so that every process that loads the apps listens.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.dispatch import receiver
+
+from activities.signals import partners_merged
+
+from .services import move_partner_links
+
+if TYPE_CHECKING:
+    from activities.models import Partner
+
+
+@receiver(partners_merged, dispatch_uid="knowledge.move_links_of_merged_partner")
+def move_links_of_merged_partner(
+    sender: Any, *, keep: Partner, remove: Partner, **kwargs: Any
+) -> None:
+    move_partner_links(keep=keep, remove=remove)
