@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,7 +17,15 @@ from django.views.decorators.http import require_POST
 from .. import access, services
 from ..filters import ActivityFilter, reporting_years
 from ..history import activity_history_entries
-from ..models import Activity, ActivityPartner, ActivityQuerySet, Partner, Scope, Status
+from ..models import (
+    Activity,
+    ActivityCountry,
+    ActivityPartner,
+    ActivityQuerySet,
+    Partner,
+    Scope,
+    Status,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -181,11 +189,17 @@ def _partners_with_roles(activity: Activity) -> list[dict[str, Any]]:
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     activity = access.get_activity_for_user(user, pk)
-    links = list(
-        activity.country_links.select_related("country__division").order_by("country__name")
+    # Activity.providers/receivers/scope read the prefetched links: one query fills them all.
+    prefetch_related_objects(
+        [activity],
+        Prefetch(
+            "country_links",
+            queryset=ActivityCountry.objects.select_related("country__division").order_by(
+                "country__name"
+            ),
+        ),
     )
-    # Activity.providers/receivers/scope read the prefetch cache: fill it with the rows above.
-    activity._prefetched_objects_cache = {"country_links": links}  # type: ignore[attr-defined]
+    links = list(activity.country_links.all())
     can_edit = access.can_edit_activity(user, activity)
     themes = list(activity.themes.all())
     context = {
