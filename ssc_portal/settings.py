@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "activities",
     "finance",
     "knowledge",
+    "results",
     "demo",
 ]
 
