@@ -54,8 +54,8 @@ CORE_INDICATORS = {
     ),
     "action-plans-implemented": (
         "Action plans implemented",
-        "Learning-route action plans that their 3-, 6- and 12-month follow-ups found adopted "
-        "(or partly adopted): counted from the follow-ups, not reported as updates.",
+        "Learning-route action plans whose latest recorded follow-up (at 3, 6 or 12 months) "
+        "found them adopted: counted from the follow-ups, not reported as updates.",
         "quantitative",
         "action plans",
         "1",
