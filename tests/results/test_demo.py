@@ -103,7 +103,7 @@ def test_demo_partner_fixes_a_returned_update_and_cpm_has_updates_to_approve(
     waiting = Update.objects.filter(status=UpdateStatus.SUBMITTED)
     assert sum(ActivityResultsAccess(cpm, u.period.indicator.result.activity).approves
                for u in waiting) == 2  # fmt: skip
-    # Another organization's partner user sees approved values only.
+    # On activities it does not report on, the partner user sees approved values only.
     assert (
         not Update.objects.visible_to(partner)
         .exclude(period__indicator__result__activity=activity)
