@@ -15,7 +15,7 @@ from django.core.management import call_command
 
 from accounts.models import User
 from results import progress
-from results.access import ActivityResultsAccess, reporting_activities
+from results.access import ActivityResultsAccess, changeable_follow_ups, reporting_activities
 from results.models import (
     ActivityRelation,
     BenefitStream,
@@ -122,6 +122,11 @@ def test_demo_benefits_pathways_relations_and_follow_ups(demo: io.StringIO) -> N
     assert PlanFollowUp.objects.overdue(datetime.date.today()).count() == 4
     adopted = PlanFollowUp.objects.get(outcome=FollowUpOutcome.ADOPTED)
     assert adopted.money_found_usd == adopted.money_found
+    # The route's CPM records them; the LAC CPM may not.
+    overdue = PlanFollowUp.objects.overdue(datetime.date.today())
+    cpm2, cpm = User.objects.get(username="cpm2"), User.objects.get(username="cpm")
+    assert changeable_follow_ups(cpm2).filter(pk__in=overdue).count() == 4
+    assert not changeable_follow_ups(cpm).filter(pk__in=overdue).exists()
 
 
 def test_demo_results_load_once(demo: io.StringIO, settings) -> None:  # type: ignore[no-untyped-def]
