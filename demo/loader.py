@@ -1,5 +1,6 @@
 """Demo data for the quickstart (`make run`): accounts for every role, a few real partner
-organizations, and the 16 activities of the corporate spreadsheet sample.
+organizations, the 16 activities of the corporate spreadsheet sample, their knowledge
+(knowledge.demo) and their results (demo.frameworks).
 
 Everything goes through the services (so the demo shows real audit history) and is idempotent:
 loading twice changes nothing. Demo accounts share a known password, so nothing here runs unless
@@ -31,6 +32,8 @@ from activities.models import (
 from activities.services import ActivityData, CountryLink, PartnerLink
 from finance.importer import ImportRefused, ImportSummary, import_legacy_workbook
 from knowledge.demo import KnowledgeLoadReport, load_demo_knowledge
+
+from .frameworks import ResultsLoadReport, load_demo_results
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the published password of the demo accounts (DEBUG only)
 SAMPLE_WORKBOOK = "ssc-corporate-spreadsheet-sample.xlsx"
@@ -128,7 +131,9 @@ DEMO_PARTNERS: tuple[DemoPartner, ...] = (
 # SSC ID -> {partner acronym: roles}: who took part in the sample activities, per the paper.
 DEMO_PARTNER_ROLES: dict[str, dict[str, frozenset[str]]] = {
     "SSC-2006-02": {"PROCASUR": frozenset({PartnerRole.BROKER})},
-    "SSC-2007-03": {"PROCASUR": frozenset({PartnerRole.BROKER})},
+    # PROCASUR also implements SSC-2007-03 in the demo, so that the partner account reports on
+    # its results (demo.frameworks).
+    "SSC-2007-03": {"PROCASUR": frozenset({PartnerRole.BROKER, PartnerRole.IMPLEMENTER})},
     "SSC-2007-01": {"FAO": frozenset({PartnerRole.IMPLEMENTER})},
     "SSC-2007-02": {"FAO": frozenset({PartnerRole.FUNDER})},
     "SSC-2009-02": {"Slow Food": frozenset({PartnerRole.IMPLEMENTER})},
@@ -347,6 +352,7 @@ class DemoResult:
     activities: ImportSummary
     roles: LoadReport
     knowledge: KnowledgeLoadReport
+    results: ResultsLoadReport
 
 
 @transaction.atomic
@@ -367,10 +373,12 @@ def load_demo_data(*, workbook: Path | None = None) -> DemoResult:
     users = ensure_demo_accounts(partners)
     activities = load_sample_activities(path, user=users["admin"])
     roles = apply_demo_roles(partners=partners, users=users, user=users["admin"])
+    knowledge = load_demo_knowledge(partners=partners, users=users)
     return DemoResult(
         accounts=[(account, users[account.username]) for account in DEMO_ACCOUNTS],
         partners=partners,
         activities=activities,
         roles=roles,
-        knowledge=load_demo_knowledge(partners=partners, users=users),
+        knowledge=knowledge,
+        results=load_demo_results(users=users, partners=partners),
     )

@@ -1,4 +1,5 @@
-"""`manage.py generate_synthetic --activities N [--entries M] [--seed S]`: realistic data at scale.
+"""`manage.py generate_synthetic --activities N [--entries M] [--results SHARE] [--seed S]`:
+realistic data at scale.
 
 A bulk fixture for benchmarks and for trying the pages with a real-sized portfolio. It writes with
 bulk_create and so bypasses the services, their validation and the audit history ON PURPOSE:
@@ -6,7 +7,8 @@ going through create_activity would take hours for 100,000 activities and fill t
 tables with rows nobody wrote. Everything generated obeys the services' rules all the same
 (unique SSC IDs, one role per country, one row per partner and role, at least one theme, lead
 division consistent with the countries). `--entries` adds that many ledger entries spread over
-the new activities (the roll-up benchmark's money), in the same batches. Never run it on a
+the new activities (the roll-up benchmark's money), in the same batches; `--results` a results
+framework with updates to that share of them (demo/synthetic_results.py). Never run it on a
 production database.
 """
 
@@ -47,6 +49,7 @@ from activities.models import (
     Visibility,
     normalize_name,
 )
+from demo.synthetic_results import Library, LibraryMissing, ResultsGenerator
 from finance.models import (
     IFAD_KINDS,
     ContributionKind,
@@ -194,10 +197,18 @@ def _settable_timestamps() -> Iterator[None]:
 
 
 class Generator:
-    def __init__(self, rng: random.Random, ref: Reference, out: Any):
+    def __init__(
+        self,
+        rng: random.Random,
+        ref: Reference,
+        out: Any,
+        results: ResultsGenerator | None = None,
+    ):
         self.rng = rng
         self.ref = ref
         self.out = out
+        self.results = results
+        self.with_results = 0
         self.regional = [
             code for code in ref.countries_by_division if ref.countries_by_division[code]
         ]
@@ -476,6 +487,9 @@ class Generator:
                         [LedgerLock(activity_id=pk, version=1) for pk in {e[0] for e in money}],
                         batch_size=BATCH,
                     )
+                if self.results:
+                    batch = [activity for activity, _ in rows]
+                    self.with_results += self.results.add(batch, date.today())
             done += size
             elapsed = time.monotonic() - started
             self.out.write(f"{done:>8,} / {total:,} activities ({elapsed:.1f} s)")
@@ -595,6 +609,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--entries", type=int, default=0, help="Ledger entries to add over them (default 0)."
         )
+        parser.add_argument(
+            "--results",
+            type=float,
+            default=0.0,
+            metavar="SHARE",
+            help="Share of the new activities (0 to 1) that get a results framework (default 0).",
+        )
         parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -604,10 +625,25 @@ class Command(BaseCommand):
         entries: int = options["entries"]
         if entries < 0:
             raise CommandError("--entries cannot be negative.")
+        share: float = options["results"]
+        if not 0 <= share <= 1:
+            raise CommandError("--results is a share between 0 and 1.")
         started = time.monotonic()
-        generator = Generator(random.Random(options["seed"]), load_reference(), self.stdout)
+        results = None
+        if share:
+            try:
+                library = Library.load()
+            except LibraryMissing as error:
+                raise CommandError(str(error)) from error
+            # A generator of its own: the portfolio stays the one this seed makes without results.
+            results = ResultsGenerator(random.Random(f"results-{options['seed']}"), library, share)
+        generator = Generator(
+            random.Random(options["seed"]), load_reference(), self.stdout, results
+        )
         generator.run(total, entries)
         money = f" and {entries:,} ledger entries" if entries else ""
+        if results:
+            money += f", results on {generator.with_results:,} of them"
         self.stdout.write(
             self.style.SUCCESS(
                 f"Generated {total:,} activities{money} in {time.monotonic() - started:.1f} s."

@@ -1,4 +1,5 @@
-"""`manage.py load_demo_data`: demo accounts, partners and the spreadsheet sample (DEBUG only)."""
+"""`manage.py load_demo_data`: demo accounts, partners, the spreadsheet sample, its knowledge and
+results (DEBUG only)."""
 
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,9 @@ from knowledge.services import KnowledgeError
 
 class Command(BaseCommand):
     help = (
-        "Create the demo accounts (password 'demo'), demo partner organizations and the 16 "
-        "activities of the corporate spreadsheet sample. Idempotent. Refused unless DEBUG is on."
+        "Create the demo accounts (password 'demo'), demo partner organizations, the 16 "
+        "activities of the corporate spreadsheet sample, their knowledge and results. "
+        "Idempotent. Refused unless DEBUG is on."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -43,6 +45,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo partners, visibility and CPMs: {result.roles.summary()}")
         self.stdout.write(
             f"Knowledge assets, learning route, offers, demand: {result.knowledge.summary()}"
+        )
+        self.stdout.write(
+            f"Results frameworks and action plan follow-ups: {result.results.summary()}"
         )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo accounts (password for all: demo):"))
