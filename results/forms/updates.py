@@ -148,6 +148,7 @@ class UpdateForm(forms.Form):
             del self.fields["narrative"], self.fields["achieved"]
             unit = f" ({indicator.unit})" if indicator.unit else ""
             self.fields["value"].label = _("Value") + unit
+            self.fields["value"].required = True
             for value in dimension_values:
                 name = f"{PART_PREFIX}{value.pk}"
                 self.fields[name] = value_field(f"{value.dimension.name}: {value.value}")
