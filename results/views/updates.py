@@ -348,7 +348,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     update, _rights = access.get_update_for_user(request.user, pk)
     if not update.evidence_file:
         raise Http404(_("This update has no evidence file."))
-    name = update.evidence_file_name or update.evidence_file.name
+    name = update.evidence_file_name or update.evidence_file.name or ""
     kind = EXTENSIONS.get(name.rsplit(".", 1)[-1].lower() if "." in name else "")
     if kind is None:
         raise Http404(_("This update has no evidence file."))
