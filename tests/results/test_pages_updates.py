@@ -515,3 +515,17 @@ def test_overdue_follow_ups_are_the_route_cpms_tasks(plan: ActionPlan, cpm_clien
     page = cpm_client.get(reverse("results:tasks") + "?show=follow_ups")
     assert "Overdue" in page.text
     assert reverse("results:follow_up", args=[plan.follow_ups.get(months=3).pk]) in page.text
+
+
+def test_a_partner_of_another_organization_gets_no_task_from_this_activity(
+    period: Period, client_for: Any
+) -> None:
+    draft = _draft(period, None)
+    other = PartnerFactory(name="Another cooperative", country=country("BO"))
+    outsider = UserFactory(username="outsider", role=Role.PARTNER, partner=other)
+    page = client_for(outsider).get(reverse("results:tasks"))
+    assert page.status_code == 200
+    assert reverse("results:update_edit", args=[draft.pk]) not in page.text
+    assert "No draft or returned update waits for your organization." in page.text
+    silent = client_for(outsider).get(reverse("results:tasks") + "?show=periods")
+    assert reverse("results:update_create", args=[period.pk]) not in silent.text
