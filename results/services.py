@@ -622,19 +622,22 @@ def revise_update(*, update: Update, user: User | None, reason: str) -> Update:
         raise ResultsError(
             {"status": [_("A revision of this update is already under way: continue that one.")]}
         )
+    revision = Update(
+        period=update.period,
+        value=update.value,
+        narrative=update.narrative,
+        achieved=update.achieved,
+        comment=update.comment,
+        evidence_url=update.evidence_url,
+        evidence_asset=update.evidence_asset,
+        revises=update,
+        revision_reason=reason.strip(),
+        created_by=user,
+    )
+    # The reason is text like any other: the same characters are refused.
+    _raise_if(_clean(revision, exclude=["period", "revises", "evidence_file"]))
     with transaction.atomic():
-        revision = Update.objects.create(
-            period=update.period,
-            value=update.value,
-            narrative=update.narrative,
-            achieved=update.achieved,
-            comment=update.comment,
-            evidence_url=update.evidence_url,
-            evidence_asset=update.evidence_asset,
-            revises=update,
-            revision_reason=reason.strip(),
-            created_by=user,
-        )
+        revision.save()
         UpdateDisaggregation.objects.bulk_create(
             UpdateDisaggregation(update=revision, dimension_value=p.dimension_value, value=p.value)
             for p in update.parts.all()
@@ -642,11 +645,15 @@ def revise_update(*, update: Update, user: User | None, reason: str) -> Update:
     return revision
 
 
-def delete_update(*, update: Update) -> None:
+def delete_update(*, update: Update, expected_version: int | None = None) -> None:
+    """Delete a draft or a returned update; with `expected_version`, only as the caller saw it
+    (a page loaded before someone submitted it must not delete it)."""
     if not update.is_editable:
         raise ResultsError({"status": [_("Only a draft or a returned update can be deleted.")]})
     name = update.evidence_file.name if update.evidence_file else ""
     with transaction.atomic():
+        if expected_version is not None:
+            _claim(update, expected_version)
         update.delete()
         if name:
             transaction.on_commit(lambda: default_storage.delete(name))

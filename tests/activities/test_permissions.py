@@ -32,6 +32,7 @@ from finance.models import ClosedPeriod, FinancialEntry, PendingImport, ReportEx
 from tests.factories import PASSWORD, ActivityFactory, PartnerFactory
 from tests.helpers import activity_form_data, db_state, edit_form_data, partner_form_data
 from tests.knowledge import walk as knowledge_walk
+from tests.results import walk as results_walk
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +70,7 @@ class World:
     report: ReportExport  # the LAC CPM's dashboard report, built and ready to download
     period: ClosedPeriod  # fiscal year 2019, closed: none of the walk's writes fall in it
     knowledge: knowledge_walk.KnowledgeWorld  # LAC assets, route, plan, demand and offer
+    results: results_walk.ResultsWorld  # updates in each state, the plan's follow-up
 
 
 @pytest.fixture
@@ -90,6 +92,7 @@ def world(
     public = ActivityFactory(
         title="Public LAC exchange", countries=["CO"], visibility=Visibility.PUBLIC
     )
+    knowledge = knowledge_walk.make_world(focal=focal, activity=internal)
     return World(
         users={
             "viewer": viewer,
@@ -133,7 +136,10 @@ def world(
         period=services.close_period(
             fiscal_year=2019, up_to=None, reason="Sent to the Executive Board", user=focal
         ),
-        knowledge=knowledge_walk.make_world(focal=focal, activity=internal),
+        knowledge=knowledge,
+        results=results_walk.make_world(
+            focal=focal, own_org=partner_org, stranger=stranger, plan=knowledge.plan
+        ),
     )
 
 
@@ -291,6 +297,85 @@ knowledge_cases: list[Case] = [
     ),
 ]
 
+# Results: the period page reads like its activity ("own": the partner user's organization
+# implements it; "internal": it takes no part). Reporters (the activity's editors and, on
+# "own", the partner user) draft, submit and revise; only editors approve and return. Drafts
+# and submitted updates exist for reporters and approvers alone (404 to other readers).
+REPORTERS = (*EDITORS, "partner")
+
+
+def results_rule(
+    target: str,
+    *,
+    get: Expect,
+    post: Expect,
+    roles: tuple[str, ...],
+    others: Expect,
+    partner: Expect | None = None,
+) -> Rule:
+    """`roles` get `get` / `post`, the other signed-in roles `others`; the partner user
+    `partner` when given, and 404 where the activity is hidden from them."""
+
+    def answers(value: Expect) -> dict[str, Expect]:
+        table = {r: others for r in ROLES} | {r: value for r in roles}
+        if partner is not None:
+            table["partner"] = partner
+        if target == "internal":
+            table["partner"] = 404
+        return table
+
+    return logged_in(answers(get), answers(post))
+
+
+def get_only(rule: Rule) -> Rule:
+    """A read-only page refuses any POST (405) before looking at who asks."""
+    return lambda role, method: (
+        405 if method == "POST" and role != "anonymous" else rule(role, method)
+    )
+
+
+def results_cases() -> list[Case]:
+    cases = [
+        Case("results:tasks", "", logged_in(200, 405)),
+        Case("results:route_follow_ups", "route", get_only(activity_read("internal"))),
+        Case("results:follow_up", "route", activity_write("internal", get=200, post=DONE)),
+    ]
+    for t in results_walk.TARGETS:
+        read = get_only(results_rule(t, get=200, post=405, roles=ROLES, others=200))
+        draft = results_rule(t, get=200, post=DONE, roles=REPORTERS, others=404)
+        cases += [
+            Case("results:period", t, read),
+            Case("results:evidence", t, read),
+            Case(
+                "results:update_create",
+                t,
+                results_rule(t, get=200, post=DONE, roles=REPORTERS, others=403),
+            ),
+            # A draft: readers who do not report do not see it.
+            Case("results:update_edit", t, draft),
+            Case("results:update_delete", t, draft),
+            Case("results:update_submit", t, post_only(draft)),
+            # Submitted: the partner user sees it and may not approve; other readers do not.
+            *[
+                Case(
+                    f"results:{name}",
+                    t,
+                    post_only(
+                        results_rule(t, get=405, post=DONE, roles=EDITORS, others=404, partner=403)
+                    ),
+                )
+                for name in ("update_return", "update_approve")
+            ],
+            # Approved: every reader sees it; reporters revise it.
+            Case(
+                "results:update_revise",
+                t,
+                post_only(results_rule(t, get=405, post=DONE, roles=REPORTERS, others=403)),
+            ),
+        ]
+    return cases
+
+
 CASES: list[Case] = [
     # Read-only pages answer a POST like a GET: nothing to change there.
     Case("home", "", logged_in(200, 200)),
@@ -379,6 +464,7 @@ CASES: list[Case] = [
         logged_in({r: 200 for r in ("cpm", "focal", "admin")} | {"*": 403}, 405),
     ),
     *knowledge_cases,
+    *results_cases(),
 ]
 
 
@@ -410,6 +496,8 @@ def _url(case: Case, world: World) -> str:
     name = case.name
     if name.startswith("knowledge:"):
         return knowledge_walk.url(name, case.target, world.knowledge)
+    if name.startswith("results:"):
+        return results_walk.url(name, case.target, world.results)
     if name == "password_reset_confirm":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
     if name == "finance:correct":
@@ -435,6 +523,8 @@ def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
     """A valid body: if a role that may not write were let through, something would change."""
     if case.name.startswith("knowledge:"):
         return knowledge_walk.post_body(case.name, world.knowledge, user)
+    if case.name.startswith("results:"):
+        return results_walk.post_body(case.name, case.target, world.results)
     target = getattr(world, case.target, None) if case.target else None
     match case.name:
         case "activities:create":
@@ -556,7 +646,7 @@ def test_permissions(case: Case, world: World, fast_templates: None) -> None:
                 )
             if (
                 may_write
-                and case.name.startswith(("activities:", "knowledge:"))
+                and case.name.startswith(("activities:", "knowledge:", "results:"))
                 and after == before
             ):
                 mismatches.append(f"{role:9} POST answered {got!r} but saved nothing")

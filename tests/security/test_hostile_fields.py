@@ -46,12 +46,16 @@ from finance import services
 from finance.legacy import ACTIVITY_COLUMNS, CONTRIBUTION_COLUMNS, read_workbook
 from finance.models import MAX_LINE_AMOUNT, FinancialEntry
 from knowledge.models import LearningRoute
+from results import services as results_services
+from results.models import Period, PlanFollowUp, Update
 from tests.factories import ActivityFactory, PartnerFactory, UserFactory, country, theme
 from tests.finance import workbooks
 from tests.helpers import activity_form_data, partner_form_data, record_entry
 from tests.html import errors_next_to
 from tests.knowledge import walk as knowledge_walk
-from tests.knowledge.factories import make_route
+from tests.knowledge.factories import make_plan, make_route
+from tests.results.factories import dated
+from tests.results.factories import framework as results_framework
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +63,9 @@ REFUSED, STORED = "refused", "stored"
 TEXT, LINES, SSC_ID, DATE, MONTH, CELL = "text", "lines", "ssc_id", "date", "month", "cell"
 AMOUNT, NEW_AMOUNT, RATE, COUNT, YEAR = "amount", "new_amount", "rate", "count", "year"
 CELL_AMOUNT = "cell_amount"
-NUMERIC = {AMOUNT, NEW_AMOUNT, RATE, COUNT, YEAR, CELL_AMOUNT}
+# An indicator's value (16 digits and 4 decimals, not negative) and money a follow-up found.
+INDICATOR_VALUE, FOUND_MONEY = "indicator_value", "found_money"
+NUMERIC = {AMOUNT, NEW_AMOUNT, RATE, COUNT, YEAR, CELL_AMOUNT, INDICATOR_VALUE, FOUND_MONEY}
 # Parsed by Django/DRF fields of their own; values to come (see the docstring).
 NUMBER, CHOICE, LINK, FILE, FLAG = "number", "choice", "link", "file", "flag"
 # A text that names another record (an SSC ID, a library address): unknown means refused.
@@ -164,6 +170,22 @@ HOSTILE: dict[str, list[tuple[str, Any, str]]] = {
     ],
     COUNT: [*NUMBER_VALUES, *INTEGER_VALUES, ("zero", "0", STORED), ("count", "2500", STORED)],
     YEAR: [*NUMBER_VALUES, *INTEGER_VALUES, ("zero", "0", REFUSED), ("year", "2024", STORED)],
+    # Four decimals and sixteen digits fit an indicator's value; words never do.
+    INDICATOR_VALUE: [
+        *[c for c in NUMBER_VALUES if c[0] not in ("tiny", "old_column_maximum")],
+        ("tiny", "0.001", STORED),
+        ("old_column_maximum", "9999999999999999.99", STORED),
+        ("five_decimals", "1.00001", REFUSED),
+        ("words", "thirty", REFUSED),
+        ("zero", "0", STORED),
+        ("value", "120.5", STORED),
+    ],
+    FOUND_MONEY: [
+        *[c for c in NUMBER_VALUES if c[0] != "old_column_maximum"],
+        ("old_column_maximum", "9999999999999999.99", STORED),
+        ("cent", "0.01", STORED),
+        ("zero", "0", STORED),
+    ],
     NUMBER: [],
     CHOICE: [],
     LINK: [],
@@ -354,6 +376,24 @@ FIELDS: dict[str, str] = {
     "OfferForm.activity_ssc_id": LOOKUP,
     "OfferForm.is_active": FLAG,
     **{f"OfferForm.{name}": CHOICE for name in ("institution", "country", "themes", "languages")},
+    "VersionForm.version": NUMBER,
+    "ReasonForm.version": NUMBER,
+    "ReasonForm.reason": LINES,
+    "UpdateForm.value": INDICATOR_VALUE,
+    "UpdateForm.narrative": LINES,
+    "UpdateForm.achieved": CHOICE,
+    "UpdateForm.comment": LINES,
+    "UpdateForm.evidence_file": FILE,
+    "UpdateForm.remove_evidence_file": FLAG,
+    "UpdateForm.evidence_url": LINK,
+    "UpdateForm.evidence_reference": LOOKUP,
+    "UpdateForm.version": NUMBER,
+    "FollowUpForm.outcome": CHOICE,
+    "FollowUpForm.recorded_on": DATE,
+    "FollowUpForm.evidence": LINES,
+    "FollowUpForm.evidence_url": LINK,
+    "FollowUpForm.money_found": FOUND_MONEY,
+    "FollowUpForm.currency": CHOICE,
     "import:Activities.ssc_id": SSC_ID,
     "import:Activities.title": CELL,
     "import:Activities.notes": CELL,
@@ -386,6 +426,7 @@ FORM_MODULES = [
     "activities.forms_partners",
     "finance.forms",
     "knowledge.forms",
+    "results.forms.updates",
 ]
 SERIALIZER_MODULES = ["activities.serializers", "finance.serializers", "knowledge.serializers"]
 INPUT_SERIALIZERS = {
@@ -828,6 +869,67 @@ def _offer_body(world: World) -> dict[str, Any]:
     }
 
 
+def _results_period(world: World, field: str) -> Period:
+    """A period of the ledger's activity: the qualitative indicator's for its own fields."""
+    quantitative, qualitative = results_framework(dated(world.activity))
+    indicator = qualitative if field in ("narrative", "achieved") else quantitative
+    return indicator.periods.get()
+
+
+def _update_page(world: World, field: str, value: Any) -> Answer:
+    period = _results_period(world, field)
+    body = (
+        {"value": "12"}
+        if period.indicator.is_quantitative
+        else {"narrative": "The law was drafted", "achieved": "yes"}
+    )
+    response = world.client.post(
+        reverse("results:update_create", args=[period.pk]), {**body, field: value}
+    )
+    update = Update.objects.filter(period=period).first()
+    if update is None:
+        return Answer(_page_refused(response, f"id_{field}"), None)
+    page = reverse("results:period", args=[period.pk])
+    return Answer(False, lambda: getattr(Update.objects.get(pk=update.pk), field), page, (page,))
+
+
+def _return_page(world: World, field: str, value: Any) -> Answer:
+    period = _results_period(world, "value")
+    draft = results_services.save_update(
+        period=period, data=results_services.UpdateData(value=Decimal(3)), user=world.user
+    )
+    update = results_services.submit_update(update=draft, user=world.user)
+    response = world.client.post(
+        reverse("results:update_return", args=[update.pk]),
+        {"version": update.version, field: value},
+    )
+    update.refresh_from_db()
+    if update.status != "returned":
+        named = "Reason: " in response.text or "Reason for returning: " in response.text
+        return Answer(response.status_code == 400 and named, None)
+    page = reverse("results:period", args=[period.pk])
+    return Answer(False, lambda: Update.objects.get(pk=update.pk).return_reason, page, (page,))
+
+
+def _follow_up_page(world: World, field: str, value: Any) -> Answer:
+    follow_up = make_plan(world.knowledge_route).follow_ups.get(months=3)
+    observed = world.knowledge_route.end_date + datetime.timedelta(days=10)
+    body = {"outcome": "adopted", "recorded_on": observed.isoformat(), field: value}
+    if field == "money_found":
+        body["currency"] = "USD"
+    response = world.client.post(reverse("results:follow_up", args=[follow_up.pk]), body)
+    follow_up.refresh_from_db()
+    if not follow_up.outcome:
+        return Answer(_page_refused(response, f"id_{field}"), None)
+
+    def read() -> Any:
+        stored = getattr(PlanFollowUp.objects.get(pk=follow_up.pk), field)
+        return stored.isoformat() if isinstance(stored, datetime.date) else stored
+
+    page = reverse("results:route_follow_ups", args=[world.knowledge_route.pk])
+    return Answer(False, read, page, (page,))
+
+
 def _import(sheet: str) -> Callable[[World, str, Any], Answer]:
     def submit(world: World, field: str, value: Any) -> Answer:
         if sheet == "Activities":
@@ -933,6 +1035,9 @@ SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
     "ActionPlanForm": _knowledge_page("knowledge:plan_create", _plan_body, "ActionPlan"),
     "DemandForm": _knowledge_page("knowledge:demand_create", _demand_body, "LearningDemand"),
     "OfferForm": _knowledge_page("knowledge:offer_create", _offer_body, "LearningOffer"),
+    "UpdateForm": _update_page,
+    "ReasonForm": _return_page,
+    "FollowUpForm": _follow_up_page,
     "DashboardFilterForm": _dashboard_filter,
     "RollupQuery": _rollup_query,
     "import:Activities": _import("Activities"),
@@ -961,6 +1066,8 @@ RULED = {
         )
     },
     ("ParticipantRowForm.people", "zero"): REFUSED,
+    # A follow-up is observed after its route ended (March 2024), and not in the future.
+    ("FollowUpForm.recorded_on", "first_day"): REFUSED,
     ("ParticipantRowForm.people", "count"): REFUSED,
 }
 
