@@ -2,6 +2,9 @@
 
 Version 1 lives under /api/v1/; the OpenAPI schema and its human-readable reference beside it.
 Any other /api/ address answers a JSON 404, never an HTML page.
+
+The IATI file is composed here: finance writes it, and the apps above finance (results) give
+it their parts (finance.iati.ActivityPart), which finance may not import itself.
 """
 
 from django.urls import include, path, re_path
@@ -12,6 +15,7 @@ from activities.api import CountryViewSet, PartnerViewSet, ThemeViewSet
 from finance.activity_api import ActivityViewSet
 from finance.api import IatiActivitiesViewSet, LedgerViewSet, RollupView
 from knowledge.api import KnowledgeAssetViewSet
+from results import iati as results_iati
 
 from .api_docs import api_docs
 from .api_views import not_found
@@ -31,7 +35,7 @@ urlpatterns = [
     path("v1/rollups/", RollupView.as_view(), name="rollups"),
     path(
         "v1/iati/activities.xml",
-        IatiActivitiesViewSet.as_view({"get": "list"}),
+        IatiActivitiesViewSet.as_view({"get": "list"}, parts=results_iati.PARTS),
         name="iati-activities",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
