@@ -16,6 +16,13 @@ from finance.activity_api import ActivityViewSet
 from finance.api import IatiActivitiesViewSet, LedgerViewSet, RollupView
 from knowledge.api import KnowledgeAssetViewSet
 from results import iati as results_iati
+from results.api import (
+    CoreIndicatorViewSet,
+    DimensionViewSet,
+    IndicatorViewSet,
+    ResultViewSet,
+    UpdateViewSet,
+)
 
 from .api_docs import api_docs
 from .api_views import not_found
@@ -29,6 +36,11 @@ router.register("countries", CountryViewSet, basename="country")
 router.register("themes", ThemeViewSet, basename="theme")
 router.register("ledger", LedgerViewSet, basename="ledger")
 router.register("knowledge", KnowledgeAssetViewSet, basename="knowledge")
+router.register("results", ResultViewSet, basename="result")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("updates", UpdateViewSet, basename="update")
+router.register("core-indicators", CoreIndicatorViewSet, basename="core-indicator")
+router.register("dimensions", DimensionViewSet, basename="dimension")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -35,6 +35,7 @@ from finance.models import (
 )
 from tests.factories import country, division, theme
 from tests.knowledge.walk import state as knowledge_state
+from tests.results.state import state as results_state
 
 
 def activity_form_data(
@@ -184,6 +185,7 @@ def db_state() -> dict[str, Any]:
         "api_tokens": list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
         "reports": ReportExport.objects.count(),
         "knowledge": knowledge_state(),
+        "results": results_state(),
         "rollup_runs": list(RollupRun.objects.order_by("pk").values_list("pk", "state")),
         "rollup_requests": RollupRefresh.objects.count(),
         "closed_periods": list(
