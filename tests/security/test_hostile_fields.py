@@ -52,6 +52,7 @@ from tests.helpers import activity_form_data, partner_form_data, record_entry
 from tests.html import errors_next_to
 from tests.knowledge import walk as knowledge_walk
 from tests.knowledge.factories import make_route
+from tests.results import hostile as results_hostile
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,8 @@ REFUSED, STORED = "refused", "stored"
 TEXT, LINES, SSC_ID, DATE, MONTH, CELL = "text", "lines", "ssc_id", "date", "month", "cell"
 AMOUNT, NEW_AMOUNT, RATE, COUNT, YEAR = "amount", "new_amount", "rate", "count", "year"
 CELL_AMOUNT = "cell_amount"
-NUMERIC = {AMOUNT, NEW_AMOUNT, RATE, COUNT, YEAR, CELL_AMOUNT}
+INDICATOR_VALUE = "indicator_value"  # a results update's value: 4 decimals, never negative
+NUMERIC = {AMOUNT, NEW_AMOUNT, RATE, COUNT, YEAR, CELL_AMOUNT, INDICATOR_VALUE}
 # Parsed by Django/DRF fields of their own; values to come (see the docstring).
 NUMBER, CHOICE, LINK, FILE, FLAG = "number", "choice", "link", "file", "flag"
 # A text that names another record (an SSC ID, a library address): unknown means refused.
@@ -164,6 +166,7 @@ HOSTILE: dict[str, list[tuple[str, Any, str]]] = {
     ],
     COUNT: [*NUMBER_VALUES, *INTEGER_VALUES, ("zero", "0", STORED), ("count", "2500", STORED)],
     YEAR: [*NUMBER_VALUES, *INTEGER_VALUES, ("zero", "0", REFUSED), ("year", "2024", STORED)],
+    INDICATOR_VALUE: results_hostile.VALUE_CASES,
     NUMBER: [],
     CHOICE: [],
     LINK: [],
@@ -213,6 +216,16 @@ _ENTRY = {
     "valuation_basis": TEXT,
     "reference": TEXT,
     "note": TEXT,
+}
+
+_UPDATE = {
+    "value": INDICATOR_VALUE,
+    "narrative": LINES,
+    "achieved": FLAG,
+    "comment": LINES,
+    "parts": CHOICE,
+    "evidence_url": LINK,
+    "evidence_asset": CHOICE,
 }
 
 # "<form or serializer class>.<field>" or "import:<sheet>.<column>" -> kind
@@ -354,6 +367,14 @@ FIELDS: dict[str, str] = {
     "OfferForm.activity_ssc_id": LOOKUP,
     "OfferForm.is_active": FLAG,
     **{f"OfferForm.{name}": CHOICE for name in ("institution", "country", "themes", "languages")},
+    **{f"UpdateInput.{name}": kind for name, kind in _UPDATE.items()},
+    **{f"UpdateCreateInput.{name}": kind for name, kind in {**_UPDATE, "period": CHOICE}.items()},
+    **{f"UpdateChangeInput.{name}": kind for name, kind in {**_UPDATE, "version": NUMBER}.items()},
+    "UpdatePartInput.dimension_value": CHOICE,
+    "UpdatePartInput.value": INDICATOR_VALUE,
+    "VersionInput.version": NUMBER,
+    "ReasonInput.version": NUMBER,
+    "ReasonInput.reason": LINES,
     "import:Activities.ssc_id": SSC_ID,
     "import:Activities.title": CELL,
     "import:Activities.notes": CELL,
@@ -387,7 +408,12 @@ FORM_MODULES = [
     "finance.forms",
     "knowledge.forms",
 ]
-SERIALIZER_MODULES = ["activities.serializers", "finance.serializers", "knowledge.serializers"]
+SERIALIZER_MODULES = [
+    "activities.serializers",
+    "finance.serializers",
+    "knowledge.serializers",
+    "results.serializers",
+]
 INPUT_SERIALIZERS = {
     "ActivityWriteSerializer",
     "ActivityChangeInput",
@@ -398,6 +424,12 @@ INPUT_SERIALIZERS = {
     "RecordEntriesInput",
     "CorrectionInput",
     "RollupQuery",
+    "UpdateInput",
+    "UpdateCreateInput",
+    "UpdateChangeInput",
+    "UpdatePartInput",
+    "VersionInput",
+    "ReasonInput",
 }
 # Serializers that only write answers: the API's views never read a request with them.
 OUTPUT_SERIALIZERS = {
@@ -418,6 +450,17 @@ OUTPUT_SERIALIZERS = {
     "AuthorSerializer",
     "KnowledgeAssetSerializer",
     "KnowledgeAssetDetailSerializer",
+    "DimensionValueSerializer",
+    "DimensionSerializer",
+    "CoreIndicatorSerializer",
+    "ResultSerializer",
+    "TargetPartSerializer",
+    "ActualPartSerializer",
+    "ActualSerializer",
+    "PeriodSerializer",
+    "IndicatorSerializer",
+    "UpdatePartSerializer",
+    "UpdateSerializer",
 }
 
 
@@ -903,6 +946,19 @@ def _rollup_query(world: World, field: str, value: Any) -> Answer:
     return Answer(False, lambda: value, "", (url,))
 
 
+def _results(
+    submit: Callable[..., results_hostile.Result], *, with_user: bool = False
+) -> Callable[[World, str, Any], Answer]:
+    """A results endpoint (tests/results/hostile.py) on the table's activity."""
+
+    def surface(world: World, field: str, value: Any) -> Answer:
+        extra = (world.user,) if with_user else ()
+        refused, stored, exports = submit(world.api, world.activity, field, value, *extra)
+        return Answer(refused, stored, "", exports)
+
+    return surface
+
+
 def forms_label(form_name: str, field: str) -> Any:
     return _classes(FORM_MODULES, forms.BaseForm)[form_name].base_fields[field].label
 
@@ -935,6 +991,12 @@ SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
     "OfferForm": _knowledge_page("knowledge:offer_create", _offer_body, "LearningOffer"),
     "DashboardFilterForm": _dashboard_filter,
     "RollupQuery": _rollup_query,
+    # The base of the create and change inputs: the create endpoint reads it.
+    "UpdateInput": _results(results_hostile.create),
+    "UpdateCreateInput": _results(results_hostile.create),
+    "UpdateChangeInput": _results(results_hostile.change, with_user=True),
+    "UpdatePartInput": _results(results_hostile.part),
+    "ReasonInput": _results(results_hostile.reason, with_user=True),
     "import:Activities": _import("Activities"),
     "import:Contributions": _import("Contributions"),
 }
