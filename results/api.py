@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django.db.models import Prefetch, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -93,9 +94,9 @@ def _user(request: Request) -> User:
 def _reads(
     serializer: type[Any],
     *,
-    list_summary: str,
-    one_summary: str,
-    list_description: str,
+    list_summary: str | Promise,
+    one_summary: str | Promise,
+    list_description: str | Promise,
     refused: Sequence[int] = (),
 ) -> dict[str, Any]:
     """The schemas of a view set's list and retrieve actions (JSON only)."""

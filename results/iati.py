@@ -108,7 +108,11 @@ class RelatedActivities:
                 found[source][(IATI_RELATED_TYPE[RelationType(kind)], target_ssc)] = None
             if target in wanted and source_seen == Visibility.PUBLIC:
                 # The other way round: a programme's part is its child, the rest siblings.
-                back = IATI_CHILD if kind == RelationType.PART_OF else IATI_RELATED_TYPE[kind]
+                back = (
+                    IATI_CHILD
+                    if kind == RelationType.PART_OF
+                    else IATI_RELATED_TYPE[RelationType(kind)]
+                )
                 found[target][(back, source_ssc)] = None
         return {
             pk: sorted(pairs, key=lambda pair: (pair[1], pair[0])) for pk, pairs in found.items()

@@ -65,7 +65,8 @@ class CoreIndicatorSerializer(serializers.ModelSerializer):
         choices=Measure.choices, help_text=_("IATI IndicatorMeasure code.")
     )
     aggregation = serializers.ChoiceField(choices=Aggregation.choices)
-    source = serializers.ChoiceField(choices=CoreSource.choices)
+    # Named like a Field attribute: the serializer's metaclass takes it off the class.
+    source = serializers.ChoiceField(choices=CoreSource.choices)  # type: ignore[assignment]
 
     class Meta:
         model = CoreIndicator
@@ -98,7 +99,9 @@ class ResultSerializer(serializers.ModelSerializer):
 
 class TargetPartSerializer(serializers.ModelSerializer):
     dimension = serializers.CharField(source="dimension_value.dimension.name", read_only=True)
-    label = serializers.CharField(source="dimension_value.value", read_only=True)
+    label = serializers.CharField(  # type: ignore[assignment]  # a field, as `source` above
+        source="dimension_value.value", read_only=True
+    )
     value = _value()
 
     class Meta:
@@ -156,7 +159,7 @@ class PeriodSerializer(serializers.ModelSerializer):
 
 class IndicatorSerializer(serializers.ModelSerializer):
     activity = serializers.IntegerField(source="result.activity_id", read_only=True)
-    core = serializers.SlugRelatedField(
+    core: serializers.SlugRelatedField[CoreIndicator] = serializers.SlugRelatedField(
         slug_field="code",
         read_only=True,
         allow_null=True,
@@ -199,7 +202,9 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 class UpdatePartSerializer(serializers.ModelSerializer):
     dimension = serializers.CharField(source="dimension_value.dimension.name", read_only=True)
-    label = serializers.CharField(source="dimension_value.value", read_only=True)
+    label = serializers.CharField(  # type: ignore[assignment]  # a field, as `source` above
+        source="dimension_value.value", read_only=True
+    )
     value = _value()
 
     class Meta:

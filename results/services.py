@@ -615,13 +615,11 @@ def revise_update(
     *, update: Update, user: User | None, reason: str, expected_version: int | None = None
 ) -> Update:
     """Start a correction of an approved value: a new draft naming the update and the reason.
-    The approved value counts until the revision is approved.
-
-    Starting it claims the approved update's version, so that two people revising it at once
-    do not both start a revision (the second is told the update moved, or that one is under
-    way), and a caller who read an older version learns it."""
+    The approved value counts until the revision is approved. Claiming the approved update's
+    version keeps two people from both starting one, and tells a stale caller."""
     if not reason.strip():
         raise ResultsError({"revision_reason": [_("Say why the approved value must change.")]})
+    under_way = _("A revision of this update is already under way: continue that one.")
     with transaction.atomic():
         _claim(update, expected_version)
         # Retiring an approved update does not move its version: read its state as it is now.
@@ -629,13 +627,7 @@ def revise_update(
         if not update.counts:
             raise ResultsError({"status": [_("Only an approved, current update can be revised.")]})
         if Update.objects.filter(revises=update).exists():
-            raise ResultsError(
-                {
-                    "status": [
-                        _("A revision of this update is already under way: continue that one.")
-                    ]
-                }
-            )
+            raise ResultsError({"status": [under_way]})
         revision = Update(
             period=update.period,
             value=update.value,
