@@ -147,10 +147,32 @@ class Frameworks:
     values: dict[int, DimensionValue] = field(default_factory=dict)  # by id
 
 
+# The media types evidence usually comes as, each a code of IATI's FileFormat codelist
+# (IATI-Codelists-NonEmbedded@7aeece7, the commit of ../shared/iati's other codelists, which
+# leave this one out); a link whose name says another type (or none) is a web page.
+DOCUMENT_FORMATS = frozenset(
+    {
+        "application/pdf",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.ms-excel",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.ms-powerpoint",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/zip",
+        "text/csv",
+        "text/plain",
+        "image/jpeg",
+        "image/png",
+        "video/mp4",
+    }
+)
+
+
 def _format(url: str) -> str:
-    """The IANA media type a link's name says (a PDF, a spreadsheet), else a web page."""
+    """The media type a link's name says (a PDF, a spreadsheet), else a web page."""
     guessed, _encoding = mimetypes.guess_type(urlsplit(url).path)
-    return guessed or WEB_PAGE
+    return guessed if guessed in DOCUMENT_FORMATS else WEB_PAGE
 
 
 def _evidence(update: Update) -> list[Evidence]:
