@@ -123,14 +123,13 @@ class LibraryViewSet(ListsFromReplica, mixins.RetrieveModelMixin, viewsets.Gener
     ordering_choices = BY_ID
     default_ordering = "id"
     missing = gettext_lazy("No such record.")
-
-    def library(self) -> QuerySet[Any]:
-        raise NotImplementedError
+    model: type[CoreIndicator] | type[Dimension]
+    related: tuple[str, ...] = ()  # prefetched with each record
 
     def get_queryset(self) -> QuerySet[Any]:
         if not access.reads_library(self.request.user):
             raise exceptions.PermissionDenied(_("Only IFAD staff read the indicator library."))
-        return self.library()
+        return self.model._default_manager.prefetch_related(*self.related)
 
     def get_object(self) -> Any:
         pk = _pk(self, str(self.missing))
@@ -156,9 +155,7 @@ class CoreIndicatorViewSet(LibraryViewSet):
     serializer_class = CoreIndicatorSerializer
     queryset = CoreIndicator.objects.none()
     missing = gettext_lazy("No such core indicator.")
-
-    def library(self) -> QuerySet[CoreIndicator]:
-        return CoreIndicator.objects.all()
+    model = CoreIndicator
 
 
 @extend_schema_view(
@@ -177,9 +174,8 @@ class DimensionViewSet(LibraryViewSet):
     serializer_class = DimensionSerializer
     queryset = Dimension.objects.none()
     missing = gettext_lazy("No such dimension.")
-
-    def library(self) -> QuerySet[Dimension]:
-        return Dimension.objects.prefetch_related("values")
+    model = Dimension
+    related = ("values",)
 
 
 # --- frameworks --------------------------------------------------------------------------------

@@ -364,3 +364,17 @@ def test_lists_make_as_many_queries_for_many_rows_as_for_few(
     assert many == few
     assert set(few["partner"]) == {"results", "indicators", "updates"}
     assert len(api_for(focal).get("/api/v1/indicators/").json()["results"]) == 20
+
+
+def test_a_revision_reason_is_checked_like_any_text(
+    api_for: Api, partner_user: User, cpm: User, indicators: Any
+) -> None:
+    trained, _policy = indicators
+    partner, manager = api_for(partner_user), api_for(cpm)
+    update = act(partner, draft(partner, trained, value="5").json(), "submit").json()
+    update = act(manager, update, "approve").json()
+    before = db_state()
+    refused = act(partner, update, "revise", reason="Counted \u202etwice")
+    assert refused.status_code == 400
+    assert list(refused.json()["errors"]) == ["reason"]
+    assert db_state() == before  # not even the approved update's version moved
