@@ -7,7 +7,7 @@ corrected by its editors through finance.services, with the ledger's optimistic 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +52,7 @@ from . import rollups, services
 from .access import readable_entries
 from .figures import FIGURE_NAMES
 from .filters import ApiActivityFilter
-from .iati import NoActivities, export_iati
+from .iati import ActivityPart, NoActivities, export_iati
 from .models import ContributionKind, EntryType, FinancialEntry, RollupCell, Stage
 from .serializers import (
     CorrectedEntrySerializer,
@@ -274,6 +274,9 @@ class IatiXmlRenderer(BaseRenderer):
 )
 class IatiActivitiesViewSet(viewsets.GenericViewSet):
     permission_classes = [AllowAny]
+    # What other apps add to each activity; the project composes them (ssc_portal.api_urls
+    # passes them to as_view), as finance may not import the apps above it.
+    parts: Sequence[ActivityPart] = ()
     renderer_classes = [IatiXmlRenderer]
     filterset_class = ApiActivityFilter
     pagination_class = None
@@ -286,7 +289,7 @@ class IatiActivitiesViewSet(viewsets.GenericViewSet):
     def list(self, request: Request) -> StreamingHttpResponse:
         activities = self.filter_queryset(self.get_queryset())
         try:
-            chunks = export_iati(activities)
+            chunks = export_iati(activities, extra=self.parts)
         except NoActivities:
             raise exceptions.NotFound(
                 _("No public activity matches these filters (an IATI file needs one).")

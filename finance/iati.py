@@ -25,7 +25,13 @@ What goes where:
 - allocated or spent money dated after the day the file is written has not happened yet: IATI's
   transactions are actual flows (rules 11.2.1 and 11.2.2 refuse a future date), so it is a planned
   disbursement over the year of its date, from IFAD or the cofinancier, until that day comes.
-- result: the outcomes text and the participants and adopted plans as indicators.
+- result: the outcomes text and the participants and adopted plans as indicators, for an
+  activity no other part gave results to (the parts below).
+- parts of other apps (`ActivityPart`): finance may not import the apps above it, so the
+  project layer composes the file (ssc_portal.api_urls gives the endpoint the results app's
+  parts: results frameworks and related activities). Each part loads a batch at once and
+  writes its elements after the transactions, in the order the parts are given, before our
+  own fallback result and our namespace's elements.
 - What IATI has no code for goes into our own namespace (EXTENSION_NS, prefix "ssc") at the end
   of each activity: the SSC roles of countries (provider, receiver, both) and organisations
   (host, guest, broker), in-kind contributions with their valuation, the modality, type, funding
@@ -47,7 +53,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet, Sum
@@ -138,6 +144,25 @@ class NoActivities(Exception):
     """An IATI file needs at least one activity; nothing public matches."""
 
 
+class ActivityPart(Protocol):
+    """Elements another app adds to each activity of the file (the seam that keeps finance
+    below the apps that use it).
+
+    `load` reads what a batch of activities (ids) needs, in a fixed number of queries;
+    `write` appends the part's elements to one activity's element from what `load` returned.
+    Parts write after the transactions (IATI 2.03's order: document-link, related-activity,
+    ..., result), in the order they are given: a part that writes `result` comes last."""
+
+    def load(self, ids: Sequence[int]) -> Any: ...
+
+    def write(self, element: etree._Element, activity: Activity, loaded: Any) -> None: ...
+
+
+def iati_identifier(ssc_id: str) -> str:
+    """An activity's iati-identifier: the publisher's id, a hyphen, its SSC ID."""
+    return f"{settings.ORGANISATION_IATI_ID}-{ssc_id}"
+
+
 @dataclass(frozen=True)
 class MoneyLine:
     """Entries of one activity netted over their corrections, per what IATI tells apart."""
@@ -163,18 +188,21 @@ class Publication:
     dac_purposes: dict[int, str]
 
 
-def export_iati(activities: QuerySet[Activity]) -> Iterator[bytes]:
-    """The IATI file of `activities` (the caller chooses them: public ones), in chunks.
+def export_iati(
+    activities: QuerySet[Activity], *, extra: Sequence[ActivityPart] = ()
+) -> Iterator[bytes]:
+    """The IATI file of `activities` (the caller chooses them: public ones), in chunks, with
+    the elements of the `extra` parts.
 
     Raises NoActivities before the first byte when there is none.
     """
     ids = list(activities.order_by("ssc_id").values_list("pk", flat=True))
     if not ids:
         raise NoActivities
-    return _stream(ids)
+    return _stream(ids, extra)
 
 
-def _stream(ids: list[int]) -> Iterator[bytes]:
+def _stream(ids: list[int], parts: Sequence[ActivityPart]) -> Iterator[bytes]:
     buffer = io.BytesIO()
     now = timezone.now().replace(microsecond=0)
     generated = now.isoformat()
@@ -192,8 +220,10 @@ def _stream(ids: list[int]) -> Iterator[bytes]:
             nsmap={"ssc": EXTENSION_NS},
         ):
             for start in range(0, len(ids), CHUNK):
-                for activity, money, contributors in _load(ids[start : start + CHUNK]):
-                    xml.write(activity_element(activity, money, contributors, publication))
+                batch = ids[start : start + CHUNK]
+                loaded = [(part, part.load(batch)) for part in parts]
+                for activity, money, contributors in _load(batch):
+                    xml.write(activity_element(activity, money, contributors, publication, loaded))
                 xml.flush()
                 yield _drain(buffer)
     yield _drain(buffer)
@@ -287,6 +317,7 @@ def activity_element(
     money: list[MoneyLine],
     contributors: dict[int, Partner],
     publication: Publication,
+    parts: Sequence[tuple[ActivityPart, Any]] = (),
 ) -> etree._Element:
     element = etree.Element(
         "iati-activity",
@@ -298,9 +329,7 @@ def activity_element(
         },
         nsmap={"ssc": EXTENSION_NS},
     )
-    etree.SubElement(element, "iati-identifier").text = file_text(
-        f"{settings.ORGANISATION_IATI_ID}-{activity.ssc_id}"
-    )
+    etree.SubElement(element, "iati-identifier").text = file_text(iati_identifier(activity.ssc_id))
     _text(
         element,
         "reporting-org",
@@ -320,7 +349,11 @@ def activity_element(
     etree.SubElement(element, "default-flow-type", code=ODA)
     _budgets(element, money, contributors, publication.today)
     _transactions(element, money, contributors, publication.today)
-    _results(element, activity)
+    for part, loaded in parts:
+        part.write(element, activity, loaded)
+    if element.find("result") is None:
+        # The activity's results framework, when a part wrote it, says more than its text.
+        _results(element, activity)
     _extension(element, activity, money, contributors)
     return element
 

@@ -611,32 +611,36 @@ def approve_update(
     return locked
 
 
-def revise_update(*, update: Update, user: User | None, reason: str) -> Update:
+def revise_update(
+    *, update: Update, user: User | None, reason: str, expected_version: int | None = None
+) -> Update:
     """Start a correction of an approved value: a new draft naming the update and the reason.
-    The approved value counts until the revision is approved."""
-    if not update.counts:
-        raise ResultsError({"status": [_("Only an approved, current update can be revised.")]})
+    The approved value counts until the revision is approved. Claiming the approved update's
+    version keeps two people from both starting one, and tells a stale caller."""
     if not reason.strip():
         raise ResultsError({"revision_reason": [_("Say why the approved value must change.")]})
-    if Update.objects.filter(revises=update).exists():
-        raise ResultsError(
-            {"status": [_("A revision of this update is already under way: continue that one.")]}
-        )
-    revision = Update(
-        period=update.period,
-        value=update.value,
-        narrative=update.narrative,
-        achieved=update.achieved,
-        comment=update.comment,
-        evidence_url=update.evidence_url,
-        evidence_asset=update.evidence_asset,
-        revises=update,
-        revision_reason=reason.strip(),
-        created_by=user,
-    )
-    # The reason is text like any other: the same characters are refused.
-    _raise_if(_clean(revision, exclude=["period", "revises", "evidence_file"]))
+    under_way = _("A revision of this update is already under way: continue that one.")
     with transaction.atomic():
+        _claim(update, expected_version)
+        # Retiring an approved update does not move its version: read its state as it is now.
+        update.refresh_from_db(fields=["status", "retired"])
+        if not update.counts:
+            raise ResultsError({"status": [_("Only an approved, current update can be revised.")]})
+        if Update.objects.filter(revises=update).exists():
+            raise ResultsError({"status": [under_way]})
+        revision = Update(
+            period=update.period,
+            value=update.value,
+            narrative=update.narrative,
+            achieved=update.achieved,
+            comment=update.comment,
+            evidence_url=update.evidence_url,
+            evidence_asset=update.evidence_asset,
+            revises=update,
+            revision_reason=reason.strip(),
+            created_by=user,
+        )
+        _raise_if(_clean(revision, exclude=["period", "revises", "evidence_file"]))
         revision.save()
         UpdateDisaggregation.objects.bulk_create(
             UpdateDisaggregation(update=revision, dimension_value=p.dimension_value, value=p.value)

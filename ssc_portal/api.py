@@ -1,8 +1,9 @@
 """What every REST API endpoint shares: errors as JSON, cursor pages, CSV, throttling.
 
-The endpoints themselves live with their apps (activities/api.py, finance/api.py and
-finance/activity_api.py); this module holds only the plumbing, so that every endpoint answers
-errors, pages and rates the same way (the errors' handler: ssc_portal.api_errors).
+The endpoints themselves live with their apps (activities/api.py, finance/api.py,
+finance/activity_api.py, knowledge/api.py and results/api.py); this module holds only the
+plumbing, so that every endpoint answers errors, pages and rates the same way (the errors'
+handler: ssc_portal.api_errors).
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 Version 1 lives under /api/v1/; the OpenAPI schema and its human-readable reference beside it.
 Any other /api/ address answers a JSON 404, never an HTML page.
+
+The IATI file is composed here: finance writes it, and the apps above finance (results) give
+it their parts (finance.iati.ActivityPart), which finance may not import itself.
 """
 
 from django.urls import include, path, re_path
@@ -12,6 +15,14 @@ from activities.api import CountryViewSet, PartnerViewSet, ThemeViewSet
 from finance.activity_api import ActivityViewSet
 from finance.api import IatiActivitiesViewSet, LedgerViewSet, RollupView
 from knowledge.api import KnowledgeAssetViewSet
+from results import iati as results_iati
+from results.api import (
+    CoreIndicatorViewSet,
+    DimensionViewSet,
+    IndicatorViewSet,
+    ResultViewSet,
+    UpdateViewSet,
+)
 
 from .api_docs import api_docs
 from .api_views import not_found
@@ -25,13 +36,18 @@ router.register("countries", CountryViewSet, basename="country")
 router.register("themes", ThemeViewSet, basename="theme")
 router.register("ledger", LedgerViewSet, basename="ledger")
 router.register("knowledge", KnowledgeAssetViewSet, basename="knowledge")
+router.register("results", ResultViewSet, basename="result")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("updates", UpdateViewSet, basename="update")
+router.register("core-indicators", CoreIndicatorViewSet, basename="core-indicator")
+router.register("dimensions", DimensionViewSet, basename="dimension")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/rollups/", RollupView.as_view(), name="rollups"),
     path(
         "v1/iati/activities.xml",
-        IatiActivitiesViewSet.as_view({"get": "list"}),
+        IatiActivitiesViewSet.as_view({"get": "list"}, parts=results_iati.PARTS),
         name="iati-activities",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

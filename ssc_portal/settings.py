@@ -514,6 +514,10 @@ SPECTACULAR_SETTINGS = {
         # Two choice sets are named "kind": a ledger line's and a knowledge file's.
         "ContributionKindEnum": "finance.models.ContributionKind",
         "FileKindEnum": "knowledge.models.FileKind",
+        # An indicator's kind and an update's status share their names with others too.
+        "StatusEnum": "activities.models.Status",
+        "IndicatorKindEnum": "results.models.IndicatorKind",
+        "UpdateStatusEnum": "results.models.UpdateStatus",
     },
 }
 

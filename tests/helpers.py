@@ -35,7 +35,7 @@ from finance.models import (
 )
 from tests.factories import country, division, theme
 from tests.knowledge.walk import state as knowledge_state
-from tests.results.walk import state as results_state
+from tests.results.state import state as results_state
 
 
 def activity_form_data(

@@ -28,6 +28,7 @@ from finance import services
 from tests.activities.test_permissions import World, _patterns, world  # noqa: F401 (fixture)
 from tests.factories import theme
 from tests.helpers import db_state
+from tests.results import api_walk
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +42,7 @@ CREATORS = ("cpm_other", "cpm", "focal", "admin")
 class ApiWorld:
     objects: World
     tokens: dict[str, str]  # role -> API token
+    results: api_walk.ResultsApiWorld
 
 
 @pytest.fixture
@@ -50,7 +52,8 @@ def api_world(request: pytest.FixtureRequest) -> ApiWorld:
     tokens = {
         role: create_api_token(user=user, name="matrix")[1] for role, user in objects.users.items()
     }
-    return ApiWorld(objects, tokens)
+    results = api_walk.make_world(focal=objects.users["focal"], partner_org=objects.own_org)
+    return ApiWorld(objects, tokens, results)
 
 
 Rule = Callable[[str, str], int]  # (role, method) -> expected status
@@ -94,6 +97,14 @@ def ledger_correct(target: str) -> Rule:
     return api(405, {"POST": {**hidden, **dict.fromkeys(EDITORS, 201), "*": 403}})
 
 
+def action(answers: dict[str, int]) -> Rule:
+    """A POST-only action on one record."""
+    return api(405, {"POST": answers})
+
+
+LIBRARY = ("core-indicator", "dimension")
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -128,6 +139,39 @@ CASES: list[Case] = [
         Case("api:knowledge-detail", t, api({**hidden_from_partner(t), "*": 200}, {}))
         for t in ("internal", "public")
     ],
+    # Results: read as their activity; updates as results.access says (tests/results/api_walk).
+    Case("api:result-list", "", READ_ONLY),
+    Case("api:indicator-list", "", READ_ONLY),
+    *[
+        Case(f"api:{name}-detail", t, api(api_walk.read(t), {}))
+        for name in ("result", "indicator")
+        for t in api_walk.ACTIVITIES
+    ],
+    *[Case(f"api:{name}-list", "", api(api_walk.LIBRARY, {})) for name in LIBRARY],
+    *[Case(f"api:{name}-detail", "", api(api_walk.LIBRARY, {})) for name in LIBRARY],
+    *[
+        Case("api:update-list", t, api(200, {"POST": api_walk.create(t)}))
+        for t in api_walk.ACTIVITIES
+    ],
+    *[
+        Case(
+            "api:update-detail", t, api(api_walk.update_read(t), {"PUT": api_walk.update_change(t)})
+        )
+        for t in ("r_own:draft", "r_public:draft", "r_internal:approved", "r_own:approved")
+    ],
+    *[
+        Case("api:update-submit", t, action(api_walk.submit(t)))
+        for t in ("r_own:draft", "r_public:draft")
+    ],
+    *[
+        Case(f"api:update-{name}", t, action(api_walk.review(t)))
+        for name in ("approve", "return")
+        for t in ("r_own:submitted", "r_internal:submitted")
+    ],
+    *[
+        Case("api:update-revise", t, action(api_walk.revise(t)))
+        for t in ("r_own:approved", "r_public:approved", "r_internal:approved")
+    ],
     # Public by nature: the IATI file, the schema and its documentation.
     Case("api:iati-activities", "", public_rule(200)),
     Case("api:schema", "", public_rule(200)),
@@ -143,7 +187,15 @@ def test_every_api_url_pattern_is_in_the_matrix() -> None:
     assert covered - found == set(), "rows for API URL patterns that no longer exist"
 
 
-def _url(case: Case, objects: World) -> str:
+def _url(case: Case, objects: World, results: api_walk.ResultsApiWorld) -> str:
+    if case.name.split("-", 1)[0] in (
+        "api:result",
+        "api:indicator",
+        "api:update",
+        "api:core",
+        "api:dimension",
+    ):
+        return api_walk.url(case.name, case.target, results)
     match case.name:
         case "api:activity-detail":
             return reverse(case.name, args=[getattr(objects, case.target).pk])
@@ -179,8 +231,16 @@ def _activity_body(activity: Activity) -> dict[str, Any]:
     }
 
 
-def _body(case: Case, objects: World, method: str, role: str = "focal") -> dict[str, Any]:
+def _body(
+    case: Case,
+    objects: World,
+    results: api_walk.ResultsApiWorld,
+    method: str,
+    role: str = "focal",
+) -> dict[str, Any]:
     """A valid body: if a role that may not write were let through, something would change."""
+    if case.name.startswith("api:update-"):
+        return api_walk.body(case.name, case.target, results, method)
     target = getattr(objects, case.target, None) if case.target in ("internal", "public") else None
     match case.name, method:
         case "api:activity-list", "POST":
@@ -237,8 +297,8 @@ def test_api_permissions(case: Case, api_world: ApiWorld) -> None:
                 before = db_state()
                 response = client.generic(
                     method,
-                    _url(case, objects),
-                    data=json.dumps(_body(case, objects, method, role)),
+                    _url(case, objects, api_world.results),
+                    data=json.dumps(_body(case, objects, api_world.results, method, role)),
                     content_type="application/json",
                 )
                 after = db_state()

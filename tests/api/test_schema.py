@@ -29,9 +29,11 @@ from schemathesis.engine import events, from_schema
 
 from accounts.models import Role, User
 from accounts.services import create_api_token
-from activities.models import Partner, PartnerRole, Theme, Visibility
+from activities.models import Activity, Partner, PartnerRole, Theme, Visibility
 from finance import services
+from results import services as results_services
 from tests.factories import ActivityFactory, PartnerFactory, UserFactory
+from tests.results.factories import dated, framework
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "5"))
 COVERAGE = os.environ.get("SCHEMATHESIS_COVERAGE", "0") == "1"
@@ -186,6 +188,20 @@ def api_data(focal: User) -> dict[str, Any]:
             user=focal,
             expected_version=None,
         )
+    # A results framework with approved values: the results endpoints' lists and the IATI
+    # file's result elements have something to show.
+    reported = dated(Activity.objects.filter(visibility=Visibility.PUBLIC).order_by("pk")[0])
+    for indicator, data in zip(
+        framework(reported),
+        (
+            results_services.UpdateData(value=Decimal(30)),
+            results_services.UpdateData(narrative="Drafted", achieved=True),
+        ),
+        strict=True,
+    ):
+        update = results_services.save_update(period=indicator.periods.get(), data=data, user=focal)
+        update = results_services.submit_update(update=update, user=focal)
+        results_services.approve_update(update=update, user=focal)
     return {
         "partner": partner,
         "known": {

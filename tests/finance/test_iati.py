@@ -24,6 +24,7 @@ from activities.models import Activity, CountryRole, Modality, PartnerRole, Them
 from finance import iati, services
 from finance.iati_codelists import SHIPPED, active_codes, codelist
 from finance.models import FinancialEntry, ThemeCode
+from results.models import CoreIndicator
 from tests.factories import ActivityFactory, PartnerFactory, country, sdg, theme
 from tests.finance.iati_rules import OFFLINE_SKIPPED, RULESET, Rule, rule_errors, standard_rules
 from tests.finance.test_legacy_import import import_sample
@@ -63,6 +64,8 @@ CODED = [
     ("iati-activity", XML_LANG, "Language"),
     ("result", "type", "ResultType"),
     ("indicator", "measure", "IndicatorMeasure"),
+    ("related-activity", "type", "RelatedActivityType"),
+    ("category", "code", "DocumentCategory"),
 ]
 CODED_ATTRIBUTES = {"code", "type", "role", "vocabulary", "currency", "status", "measure"}
 # Codes whose list depends on the vocabulary the element names.
@@ -84,6 +87,7 @@ def code_problems(document: etree._Element) -> list[str]:
     """Every coded value that is not an active code of its IATI codelist (../shared/iati)."""
     lists = {(tag, attribute): name for tag, attribute, name in CODED}
     theme_codes = set(Theme.objects.values_list("code", flat=True))
+    core_codes = set(CoreIndicator.objects.values_list("code", flat=True))
     problems = []
     for element in document.iter():
         if not isinstance(element.tag, str) or element.tag.startswith("{"):
@@ -92,6 +96,12 @@ def code_problems(document: etree._Element) -> list[str]:
             if attribute != XML_LANG and attribute not in CODED_ATTRIBUTES:
                 continue  # dates, amounts, percentages, our namespace's attributes
             key = (element.tag, attribute)
+            if element.tag == "reference" and element.get("vocabulary") == "99":
+                # IndicatorVocabulary 99 (reporting organisation; a non-embedded codelist not in
+                # ../shared): our core indicators' codes.
+                if attribute == "code" and value not in core_codes:
+                    problems.append(f"reference code {value!r} is not a core indicator")
+                continue
             if key == ("sector", "code") and element.get("vocabulary") == "99":
                 # Vocabulary 99 is the reporting organisation's own: our theme codes.
                 if value not in theme_codes:

@@ -109,15 +109,3 @@ def post_body(name: str, target: str, world: ResultsWorld) -> dict[str, Any]:
     if short in ("update_return", "update_revise"):
         body["reason"] = "Asked by the walk"
     return body
-
-
-def state() -> dict[str, Any]:
-    """Every results row these pages could change (added to tests.helpers.db_state)."""
-    return {
-        "updates": list(
-            Update.objects.order_by("pk").values_list("pk", "status", "value", "version")
-        ),
-        "follow_ups": list(
-            PlanFollowUp.objects.order_by("pk").values_list("pk", "outcome", "due_date")
-        ),
-    }

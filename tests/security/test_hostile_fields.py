@@ -54,6 +54,7 @@ from tests.helpers import activity_form_data, partner_form_data, record_entry
 from tests.html import errors_next_to
 from tests.knowledge import walk as knowledge_walk
 from tests.knowledge.factories import make_plan, make_route
+from tests.results import hostile as results_hostile
 from tests.results.factories import dated
 from tests.results.factories import framework as results_framework
 
@@ -63,9 +64,21 @@ REFUSED, STORED = "refused", "stored"
 TEXT, LINES, SSC_ID, DATE, MONTH, CELL = "text", "lines", "ssc_id", "date", "month", "cell"
 AMOUNT, NEW_AMOUNT, RATE, COUNT, YEAR = "amount", "new_amount", "rate", "count", "year"
 CELL_AMOUNT = "cell_amount"
-# An indicator's value (16 digits and 4 decimals, not negative) and money a follow-up found.
-INDICATOR_VALUE, FOUND_MONEY = "indicator_value", "found_money"
-NUMERIC = {AMOUNT, NEW_AMOUNT, RATE, COUNT, YEAR, CELL_AMOUNT, INDICATOR_VALUE, FOUND_MONEY}
+# An indicator's value (16 digits and 4 decimals, not negative) as a form and as the API
+# take it (JSON numbers too), and money a follow-up found.
+INDICATOR_VALUE, API_INDICATOR_VALUE = "indicator_value", "api_indicator_value"
+FOUND_MONEY = "found_money"
+NUMERIC = {
+    AMOUNT,
+    NEW_AMOUNT,
+    RATE,
+    COUNT,
+    YEAR,
+    CELL_AMOUNT,
+    INDICATOR_VALUE,
+    API_INDICATOR_VALUE,
+    FOUND_MONEY,
+}
 # Parsed by Django/DRF fields of their own; values to come (see the docstring).
 NUMBER, CHOICE, LINK, FILE, FLAG = "number", "choice", "link", "file", "flag"
 # A text that names another record (an SSC ID, a library address): unknown means refused.
@@ -186,6 +199,7 @@ HOSTILE: dict[str, list[tuple[str, Any, str]]] = {
         ("cent", "0.01", STORED),
         ("zero", "0", STORED),
     ],
+    API_INDICATOR_VALUE: results_hostile.VALUE_CASES,
     NUMBER: [],
     CHOICE: [],
     LINK: [],
@@ -235,6 +249,16 @@ _ENTRY = {
     "valuation_basis": TEXT,
     "reference": TEXT,
     "note": TEXT,
+}
+
+_UPDATE = {
+    "value": API_INDICATOR_VALUE,
+    "narrative": LINES,
+    "achieved": FLAG,
+    "comment": LINES,
+    "parts": CHOICE,
+    "evidence_url": LINK,
+    "evidence_asset": CHOICE,
 }
 
 # "<form or serializer class>.<field>" or "import:<sheet>.<column>" -> kind
@@ -394,6 +418,14 @@ FIELDS: dict[str, str] = {
     "FollowUpForm.evidence_url": LINK,
     "FollowUpForm.money_found": FOUND_MONEY,
     "FollowUpForm.currency": CHOICE,
+    **{f"UpdateInput.{name}": kind for name, kind in _UPDATE.items()},
+    **{f"UpdateCreateInput.{name}": kind for name, kind in {**_UPDATE, "period": CHOICE}.items()},
+    **{f"UpdateChangeInput.{name}": kind for name, kind in {**_UPDATE, "version": NUMBER}.items()},
+    "UpdatePartInput.dimension_value": CHOICE,
+    "UpdatePartInput.value": API_INDICATOR_VALUE,
+    "VersionInput.version": NUMBER,
+    "ReasonInput.version": NUMBER,
+    "ReasonInput.reason": LINES,
     "import:Activities.ssc_id": SSC_ID,
     "import:Activities.title": CELL,
     "import:Activities.notes": CELL,
@@ -428,7 +460,12 @@ FORM_MODULES = [
     "knowledge.forms",
     "results.forms.updates",
 ]
-SERIALIZER_MODULES = ["activities.serializers", "finance.serializers", "knowledge.serializers"]
+SERIALIZER_MODULES = [
+    "activities.serializers",
+    "finance.serializers",
+    "knowledge.serializers",
+    "results.serializers",
+]
 INPUT_SERIALIZERS = {
     "ActivityWriteSerializer",
     "ActivityChangeInput",
@@ -439,6 +476,12 @@ INPUT_SERIALIZERS = {
     "RecordEntriesInput",
     "CorrectionInput",
     "RollupQuery",
+    "UpdateInput",
+    "UpdateCreateInput",
+    "UpdateChangeInput",
+    "UpdatePartInput",
+    "VersionInput",
+    "ReasonInput",
 }
 # Serializers that only write answers: the API's views never read a request with them.
 OUTPUT_SERIALIZERS = {
@@ -459,6 +502,17 @@ OUTPUT_SERIALIZERS = {
     "AuthorSerializer",
     "KnowledgeAssetSerializer",
     "KnowledgeAssetDetailSerializer",
+    "DimensionValueSerializer",
+    "DimensionSerializer",
+    "CoreIndicatorSerializer",
+    "ResultSerializer",
+    "TargetPartSerializer",
+    "ActualPartSerializer",
+    "ActualSerializer",
+    "PeriodSerializer",
+    "IndicatorSerializer",
+    "UpdatePartSerializer",
+    "UpdateSerializer",
 }
 
 
@@ -1005,6 +1059,19 @@ def _rollup_query(world: World, field: str, value: Any) -> Answer:
     return Answer(False, lambda: value, "", (url,))
 
 
+def _results(
+    submit: Callable[..., results_hostile.Result], *, with_user: bool = False
+) -> Callable[[World, str, Any], Answer]:
+    """A results endpoint (tests/results/hostile.py) on the table's activity."""
+
+    def surface(world: World, field: str, value: Any) -> Answer:
+        extra = (world.user,) if with_user else ()
+        refused, stored, exports = submit(world.api, world.activity, field, value, *extra)
+        return Answer(refused, stored, "", exports)
+
+    return surface
+
+
 def forms_label(form_name: str, field: str) -> Any:
     return _classes(FORM_MODULES, forms.BaseForm)[form_name].base_fields[field].label
 
@@ -1040,6 +1107,12 @@ SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
     "FollowUpForm": _follow_up_page,
     "DashboardFilterForm": _dashboard_filter,
     "RollupQuery": _rollup_query,
+    # The base of the create and change inputs: the create endpoint reads it.
+    "UpdateInput": _results(results_hostile.create),
+    "UpdateCreateInput": _results(results_hostile.create),
+    "UpdateChangeInput": _results(results_hostile.change, with_user=True),
+    "UpdatePartInput": _results(results_hostile.part),
+    "ReasonInput": _results(results_hostile.reason, with_user=True),
     "import:Activities": _import("Activities"),
     "import:Contributions": _import("Contributions"),
 }
