@@ -35,6 +35,7 @@ from finance.models import (
 )
 from tests.factories import country, division, theme
 from tests.knowledge.walk import state as knowledge_state
+from tests.results.state import state as results_state
 
 
 def activity_form_data(
@@ -190,6 +191,7 @@ def db_state() -> dict[str, Any]:
             ClosedPeriod.objects.order_by("pk").values_list("pk", "reopened_at")
         ),
         "period_exceptions": PeriodException.objects.count(),
+        "results": results_state(),
     }
 
 

@@ -32,6 +32,7 @@ from finance.models import ClosedPeriod, FinancialEntry, PendingImport, ReportEx
 from tests.factories import PASSWORD, ActivityFactory, PartnerFactory
 from tests.helpers import activity_form_data, db_state, edit_form_data, partner_form_data
 from tests.knowledge import walk as knowledge_walk
+from tests.results import walk_framework
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +70,7 @@ class World:
     report: ReportExport  # the LAC CPM's dashboard report, built and ready to download
     period: ClosedPeriod  # fiscal year 2019, closed: none of the walk's writes fall in it
     knowledge: knowledge_walk.KnowledgeWorld  # LAC assets, route, plan, demand and offer
+    framework: walk_framework.FrameworkWorld  # results frameworks, internal and implemented
 
 
 @pytest.fixture
@@ -134,6 +136,7 @@ def world(
             fiscal_year=2019, up_to=None, reason="Sent to the Executive Board", user=focal
         ),
         knowledge=knowledge_walk.make_world(focal=focal, activity=internal),
+        framework=walk_framework.make_world(partner_org=partner_org),
     )
 
 
@@ -291,6 +294,35 @@ knowledge_cases: list[Case] = [
     ),
 ]
 
+
+# Results frameworks: read like their activity (the partner user reads the one their organization
+# implements, not the other internal one); built by who changes the activity; the core indicator
+# library is read by staff.
+def _framework_activity(target: str) -> str:
+    """res_internal hides from the partner user like the internal activity; res_implemented
+    reads like the public one (they read it, may not change it)."""
+    return "internal" if target == "res_internal" else "public"
+
+
+framework_cases: list[Case] = [
+    *[
+        Case("results:activity", t, activity_read(_framework_activity(t)))
+        for t in walk_framework.TARGETS
+    ],
+    *[
+        Case(
+            f"results:{name}",
+            t,
+            post_only(activity_write(_framework_activity(t), get=405, post=DONE))
+            if name == "annual_periods"
+            else activity_write(_framework_activity(t), get=200, post=DONE),
+        )
+        for name in walk_framework.EDIT_PAGES
+        for t in walk_framework.TARGETS
+    ],
+    Case("results:library", "", STAFF_ONLY),
+]
+
 CASES: list[Case] = [
     # Read-only pages answer a POST like a GET: nothing to change there.
     Case("home", "", logged_in(200, 200)),
@@ -379,6 +411,7 @@ CASES: list[Case] = [
         logged_in({r: 200 for r in ("cpm", "focal", "admin")} | {"*": 403}, 405),
     ),
     *knowledge_cases,
+    *framework_cases,
 ]
 
 
@@ -410,6 +443,8 @@ def _url(case: Case, world: World) -> str:
     name = case.name
     if name.startswith("knowledge:"):
         return knowledge_walk.url(name, case.target, world.knowledge)
+    if name in walk_framework.NAMES:
+        return walk_framework.url(name, case.target, world.framework)
     if name == "password_reset_confirm":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
     if name == "finance:correct":
@@ -435,6 +470,8 @@ def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
     """A valid body: if a role that may not write were let through, something would change."""
     if case.name.startswith("knowledge:"):
         return knowledge_walk.post_body(case.name, world.knowledge, user)
+    if case.name in walk_framework.NAMES:
+        return walk_framework.post_body(case.name, case.target, world.framework)
     target = getattr(world, case.target, None) if case.target else None
     match case.name:
         case "activities:create":
@@ -556,7 +593,7 @@ def test_permissions(case: Case, world: World, fast_templates: None) -> None:
                 )
             if (
                 may_write
-                and case.name.startswith(("activities:", "knowledge:"))
+                and case.name.startswith(("activities:", "knowledge:", "results:"))
                 and after == before
             ):
                 mismatches.append(f"{role:9} POST answered {got!r} but saved nothing")
