@@ -52,6 +52,7 @@ from tests.helpers import activity_form_data, partner_form_data, record_entry
 from tests.html import errors_next_to
 from tests.knowledge import walk as knowledge_walk
 from tests.knowledge.factories import make_route
+from tests.results import hostile_framework
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,8 @@ REFUSED, STORED = "refused", "stored"
 TEXT, LINES, SSC_ID, DATE, MONTH, CELL = "text", "lines", "ssc_id", "date", "month", "cell"
 AMOUNT, NEW_AMOUNT, RATE, COUNT, YEAR = "amount", "new_amount", "rate", "count", "year"
 CELL_AMOUNT = "cell_amount"
-NUMERIC = {AMOUNT, NEW_AMOUNT, RATE, COUNT, YEAR, CELL_AMOUNT}
+VALUE = hostile_framework.VALUE  # an indicator's value, target or baseline
+NUMERIC = {AMOUNT, NEW_AMOUNT, RATE, COUNT, YEAR, CELL_AMOUNT, VALUE}
 # Parsed by Django/DRF fields of their own; values to come (see the docstring).
 NUMBER, CHOICE, LINK, FILE, FLAG = "number", "choice", "link", "file", "flag"
 # A text that names another record (an SSC ID, a library address): unknown means refused.
@@ -164,6 +166,15 @@ HOSTILE: dict[str, list[tuple[str, Any, str]]] = {
     ],
     COUNT: [*NUMBER_VALUES, *INTEGER_VALUES, ("zero", "0", STORED), ("count", "2500", STORED)],
     YEAR: [*NUMBER_VALUES, *INTEGER_VALUES, ("zero", "0", REFUSED), ("year", "2024", STORED)],
+    # 16 digits before the point and 4 after (VALUE_DIGITS, VALUE_PLACES); never negative.
+    VALUE: [
+        *[c for c in NUMBER_VALUES if c[0] not in ("old_column_maximum", "tiny")],
+        ("old_column_maximum", "9999999999999999.99", STORED),
+        ("tiny", "0.001", STORED),
+        ("five_places", "0.00001", REFUSED),
+        ("zero", "0", STORED),
+        ("value", "1500.25", STORED),
+    ],
     NUMBER: [],
     CHOICE: [],
     LINK: [],
@@ -378,6 +389,7 @@ FIELDS: dict[str, str] = {
     "import:Contributions.kind": CHOICE,
     "import:Contributions.currency": CHOICE,
     **{f"import:Contributions.{name}": CELL_AMOUNT for name in ("planned", "allocated", "spent")},
+    **hostile_framework.FIELDS,
 }
 
 FORM_MODULES = [
@@ -386,6 +398,7 @@ FORM_MODULES = [
     "activities.forms_partners",
     "finance.forms",
     "knowledge.forms",
+    "results.forms.framework",
 ]
 SERIALIZER_MODULES = ["activities.serializers", "finance.serializers", "knowledge.serializers"]
 INPUT_SERIALIZERS = {
@@ -487,6 +500,7 @@ class World:
     entry: FinancialEntry
     host: Any  # a Peruvian partner, host and participant of knowledge_route
     knowledge_route: Any
+    framework: Any  # hostile_framework.HostileFramework
 
 
 @dataclass
@@ -937,6 +951,7 @@ SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
     "RollupQuery": _rollup_query,
     "import:Activities": _import("Activities"),
     "import:Contributions": _import("Contributions"),
+    **hostile_framework.surfaces(Answer, _page_refused),
 }
 
 # Where a surface rightly answers otherwise than its kind: (field, value name) -> what it stores.
@@ -962,6 +977,7 @@ RULED = {
     },
     ("ParticipantRowForm.people", "zero"): REFUSED,
     ("ParticipantRowForm.people", "count"): REFUSED,
+    **hostile_framework.RULED,
 }
 
 CASES = [
@@ -1044,6 +1060,7 @@ class Records:
     entry: int
     host: int
     knowledge_route: int
+    framework: tuple[int, int]
 
 
 @pytest.fixture(scope="module")
@@ -1064,7 +1081,8 @@ def records(django_db_setup: None, django_db_blocker: Any) -> Iterator[Records]:
         token = create_api_token(user=focal, name="hostile table")[1]
         host = PartnerFactory(name="Instituto de la Papa", country=country("PE"))
         route = make_route(hosts=[(host, "PE")], participants=[(host, "PE")], user=focal)
-        yield Records(focal.pk, token, activity.pk, entry.pk, host.pk, route.pk)
+        framework = hostile_framework.make_records()
+        yield Records(focal.pk, token, activity.pk, entry.pk, host.pk, route.pk, framework)
         transaction.set_rollback(True)
 
 
@@ -1083,6 +1101,7 @@ def world(records: Records, db: None) -> World:
         entry=FinancialEntry.objects.get(pk=records.entry),
         host=Partner.objects.get(pk=records.host),
         knowledge_route=LearningRoute.objects.get(pk=records.knowledge_route),
+        framework=hostile_framework.load(*records.framework),
     )
 
 
