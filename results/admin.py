@@ -65,7 +65,7 @@ class CoreIndicatorForm(forms.ModelForm):
         ]
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # the stubs leave it out
         if not self.errors:
             trial = copy.copy(self.instance)
             _add_errors(self, _trial(lambda: services.save_core_indicator(core=trial)))
@@ -116,7 +116,7 @@ class DimensionForm(forms.ModelForm):
         return self.cleaned_data.get("values", "").splitlines()
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # the stubs leave it out
         if not self.errors:
             trial = copy.copy(self.instance)
             _add_errors(

@@ -145,7 +145,8 @@ class IndicatorForm(forms.ModelForm):
             self.initial["measure"] = Measure.UNIT
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("core") is None and not data.get("kind"):
             self.add_error("kind", _("Choose the kind, or adopt a core indicator."))
         return data
@@ -210,7 +211,8 @@ class PeriodForm(forms.ModelForm):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             # Said on the field: the model's constraint would only name the form.
@@ -301,7 +303,8 @@ class RelationForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         text = (data.get("related_ssc_id") or "").strip()
         picked = data.get("related_pick")
         if text and picked:

@@ -445,3 +445,17 @@ def test_the_admin_keeps_dimensions_and_their_values(focal_client):
     assert focal_client.post(url, body).status_code == 302
     dimension = Dimension.objects.get(name="Age group")
     assert list(dimension.values.values_list("value", flat=True)) == ["Youth", "Adults"]
+
+
+def test_the_services_refuse_negative_targets_and_baselines(activity):
+    """The pages' fields refuse them first; the API comes straight to the services."""
+    trained, _policy = framework(activity)
+    period = trained.periods.get()
+    period.target_value = Decimal(-1)
+    with pytest.raises(services.ResultsError) as target:
+        services.save_period(period=period)
+    assert "target_value" in target.value.errors
+    trained.baseline_value = Decimal("-0.5")
+    with pytest.raises(services.ResultsError) as baseline:
+        services.save_indicator(indicator=trained)
+    assert "baseline_value" in baseline.value.errors
