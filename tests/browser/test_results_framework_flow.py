@@ -75,6 +75,7 @@ def _benefits_pathway_relation(page: Page, screenshots: Path, related_id: str) -
     page.get_by_label(_label("Pathway")).fill("The national seed programme takes it up")
     page.get_by_label(_label("Amount")).fill("250000")
     page.get_by_label(_label("Currency")).fill("USD")
+    _shoot(page, screenshots, "5b-pathway-form")
     page.get_by_role("button", name="Save the pathway").click()
     page.get_by_role("link", name="Add a related activity").click()
     page.get_by_label(_label("Relation")).select_option(label="Follow-up of")
