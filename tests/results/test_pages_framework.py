@@ -459,3 +459,34 @@ def test_the_services_refuse_negative_targets_and_baselines(activity):
     with pytest.raises(services.ResultsError) as baseline:
         services.save_indicator(indicator=trained)
     assert "baseline_value" in baseline.value.errors
+
+
+def test_text_in_a_disaggregated_target_is_refused_next_to_it(activity, cpm_client):
+    trained, _policy = framework(activity)
+    men = value_of(sex_dimension(), "Men")
+    period = trained.periods.get()
+    response = cpm_client.post(
+        reverse("results:period_edit", args=[period.pk]),
+        {
+            "start": "2025-01-01",
+            "end": "2025-12-31",
+            "target_value": "100",
+            f"part_{men.pk}": "forty",
+        },
+    )
+    assert response.status_code == 400
+    assert errors_next_to(response.text, f"id_part_{men.pk}")
+    assert period.target_parts.get(dimension_value=men).value == Decimal(40)
+
+
+def test_a_partner_implementer_reads_the_framework_without_its_editing_links(
+    activity, partner_client
+):
+    trained, _policy = framework(activity)
+    html = page(partner_client, activity)
+    assert "Farmers trained" in html
+    assert reverse("results:indicator_edit", args=[trained.pk]) not in html
+    assert reverse("results:result_create", args=[activity.pk]) not in html
+    assert (
+        partner_client.get(reverse("results:indicator_edit", args=[trained.pk])).status_code == 403
+    )
