@@ -161,6 +161,21 @@ def get_update_for_user(user: User | Any, pk: int) -> tuple[models.Update, Activ
     return update, ActivityResultsAccess(user, update.period.indicator.result.activity)
 
 
+def get_relation_for_user(
+    user: User | Any, pk: int
+) -> tuple[models.ActivityRelation, ActivityResultsAccess]:
+    """A link between two activities, reached through the activity that records it."""
+    relation = (
+        models.ActivityRelation.objects.filter(activity__in=Activity.objects.visible_to(user))
+        .select_related("activity", "related")
+        .filter(pk=pk)
+        .first()
+    )
+    if relation is None:
+        raise Http404(_("No such related activity."))
+    return relation, ActivityResultsAccess(user, relation.activity)
+
+
 def keeps_library(user: User | Any) -> bool:
     """Who keeps the core indicators and the disaggregation dimensions."""
     return access_of(user).keeps_reference_data

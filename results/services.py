@@ -205,7 +205,9 @@ def save_indicator(
         errors.setdefault("measure", []).append(
             _("A quantitative indicator is measured in units or as a percentage.")
         )
-    if indicator.measure == Measure.PERCENTAGE and indicator.baseline_value is not None:
+    if indicator.baseline_value is not None and indicator.baseline_value < 0:  # as updates
+        errors.setdefault("baseline_value", []).append(_("A baseline cannot be negative."))
+    elif indicator.measure == Measure.PERCENTAGE and indicator.baseline_value is not None:
         _check_percentage(errors, "baseline_value", indicator.baseline_value)
     if indicator.core_id and not indicator.core.is_active:  # type: ignore[union-attr]
         errors.setdefault("core", []).append(_("This core indicator is no longer in use."))
@@ -312,7 +314,9 @@ def save_period(
             _("A qualitative indicator's target is described in the comment, not as a number.")
         )
     if period.target_value is not None:
-        if indicator.measure == Measure.PERCENTAGE:
+        if period.target_value < 0:
+            errors.setdefault("target_value", []).append(_("A target cannot be negative."))
+        elif indicator.measure == Measure.PERCENTAGE:
             _check_percentage(errors, "target_value", period.target_value)
         if target_parts:
             _check_parts(errors, "target_parts", period.target_value, target_parts, indicator)

@@ -192,6 +192,7 @@ def db_state() -> dict[str, Any]:
             ClosedPeriod.objects.order_by("pk").values_list("pk", "reopened_at")
         ),
         "period_exceptions": PeriodException.objects.count(),
+        "results": results_state(),
     }
 
 

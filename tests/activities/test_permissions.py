@@ -33,6 +33,7 @@ from tests.factories import PASSWORD, ActivityFactory, PartnerFactory
 from tests.helpers import activity_form_data, db_state, edit_form_data, partner_form_data
 from tests.knowledge import walk as knowledge_walk
 from tests.results import walk as results_walk
+from tests.results import walk_framework
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +72,7 @@ class World:
     period: ClosedPeriod  # fiscal year 2019, closed: none of the walk's writes fall in it
     knowledge: knowledge_walk.KnowledgeWorld  # LAC assets, route, plan, demand and offer
     results: results_walk.ResultsWorld  # updates in each state, the plan's follow-up
+    framework: walk_framework.FrameworkWorld  # results frameworks, internal and implemented
 
 
 @pytest.fixture
@@ -140,6 +142,7 @@ def world(
         results=results_walk.make_world(
             focal=focal, own_org=partner_org, stranger=stranger, plan=knowledge.plan
         ),
+        framework=walk_framework.make_world(partner_org=partner_org),
     )
 
 
@@ -376,6 +379,34 @@ def results_cases() -> list[Case]:
     return cases
 
 
+# Results frameworks: read like their activity (the partner user reads the one their organization
+# implements, not the other internal one); built by who changes the activity; the core indicator
+# library is read by staff.
+def _framework_activity(target: str) -> str:
+    """res_internal hides from the partner user like the internal activity; res_implemented
+    reads like the public one (they read it, may not change it)."""
+    return "internal" if target == "res_internal" else "public"
+
+
+framework_cases: list[Case] = [
+    *[
+        Case("results:activity", t, activity_read(_framework_activity(t)))
+        for t in walk_framework.TARGETS
+    ],
+    *[
+        Case(
+            f"results:{name}",
+            t,
+            post_only(activity_write(_framework_activity(t), get=405, post=DONE))
+            if name == "annual_periods"
+            else activity_write(_framework_activity(t), get=200, post=DONE),
+        )
+        for name in walk_framework.EDIT_PAGES
+        for t in walk_framework.TARGETS
+    ],
+    Case("results:library", "", STAFF_ONLY),
+]
+
 CASES: list[Case] = [
     # Read-only pages answer a POST like a GET: nothing to change there.
     Case("home", "", logged_in(200, 200)),
@@ -465,6 +496,7 @@ CASES: list[Case] = [
     ),
     *knowledge_cases,
     *results_cases(),
+    *framework_cases,
 ]
 
 
@@ -496,6 +528,8 @@ def _url(case: Case, world: World) -> str:
     name = case.name
     if name.startswith("knowledge:"):
         return knowledge_walk.url(name, case.target, world.knowledge)
+    if name in walk_framework.NAMES:
+        return walk_framework.url(name, case.target, world.framework)
     if name.startswith("results:"):
         return results_walk.url(name, case.target, world.results)
     if name == "password_reset_confirm":
@@ -523,6 +557,8 @@ def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
     """A valid body: if a role that may not write were let through, something would change."""
     if case.name.startswith("knowledge:"):
         return knowledge_walk.post_body(case.name, world.knowledge, user)
+    if case.name in walk_framework.NAMES:
+        return walk_framework.post_body(case.name, case.target, world.framework)
     if case.name.startswith("results:"):
         return results_walk.post_body(case.name, case.target, world.results)
     target = getattr(world, case.target, None) if case.target else None

@@ -55,6 +55,7 @@ from tests.html import errors_next_to
 from tests.knowledge import walk as knowledge_walk
 from tests.knowledge.factories import make_plan, make_route
 from tests.results import hostile as results_hostile
+from tests.results import hostile_framework
 from tests.results.factories import dated
 from tests.results.factories import framework as results_framework
 
@@ -79,6 +80,9 @@ NUMERIC = {
     API_INDICATOR_VALUE,
     FOUND_MONEY,
 }
+# The framework forms' values (targets, baselines) are of the same kind as an update's.
+VALUE = hostile_framework.VALUE
+assert VALUE == INDICATOR_VALUE
 # Parsed by Django/DRF fields of their own; values to come (see the docstring).
 NUMBER, CHOICE, LINK, FILE, FLAG = "number", "choice", "link", "file", "flag"
 # A text that names another record (an SSC ID, a library address): unknown means refused.
@@ -189,6 +193,8 @@ HOSTILE: dict[str, list[tuple[str, Any, str]]] = {
         ("tiny", "0.001", STORED),
         ("old_column_maximum", "9999999999999999.99", STORED),
         ("five_decimals", "1.00001", REFUSED),
+        ("five_places", "0.00001", REFUSED),
+        ("larger_value", "1500.25", STORED),
         ("words", "thirty", REFUSED),
         ("zero", "0", STORED),
         ("value", "120.5", STORED),
@@ -450,6 +456,7 @@ FIELDS: dict[str, str] = {
     "import:Contributions.kind": CHOICE,
     "import:Contributions.currency": CHOICE,
     **{f"import:Contributions.{name}": CELL_AMOUNT for name in ("planned", "allocated", "spent")},
+    **hostile_framework.FIELDS,
 }
 
 FORM_MODULES = [
@@ -459,6 +466,7 @@ FORM_MODULES = [
     "finance.forms",
     "knowledge.forms",
     "results.forms.updates",
+    "results.forms.framework",
 ]
 SERIALIZER_MODULES = [
     "activities.serializers",
@@ -582,6 +590,7 @@ class World:
     entry: FinancialEntry
     host: Any  # a Peruvian partner, host and participant of knowledge_route
     knowledge_route: Any
+    framework: Any  # hostile_framework.HostileFramework
 
 
 @dataclass
@@ -1115,6 +1124,7 @@ SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
     "ReasonInput": _results(results_hostile.reason, with_user=True),
     "import:Activities": _import("Activities"),
     "import:Contributions": _import("Contributions"),
+    **hostile_framework.surfaces(Answer, _page_refused),
 }
 
 # Where a surface rightly answers otherwise than its kind: (field, value name) -> what it stores.
@@ -1142,6 +1152,7 @@ RULED = {
     # A follow-up is observed after its route ended (March 2024), and not in the future.
     ("FollowUpForm.recorded_on", "first_day"): REFUSED,
     ("ParticipantRowForm.people", "count"): REFUSED,
+    **hostile_framework.RULED,
 }
 
 CASES = [
@@ -1224,6 +1235,7 @@ class Records:
     entry: int
     host: int
     knowledge_route: int
+    framework: tuple[int, int]
 
 
 @pytest.fixture(scope="module")
@@ -1244,7 +1256,8 @@ def records(django_db_setup: None, django_db_blocker: Any) -> Iterator[Records]:
         token = create_api_token(user=focal, name="hostile table")[1]
         host = PartnerFactory(name="Instituto de la Papa", country=country("PE"))
         route = make_route(hosts=[(host, "PE")], participants=[(host, "PE")], user=focal)
-        yield Records(focal.pk, token, activity.pk, entry.pk, host.pk, route.pk)
+        framework = hostile_framework.make_records()
+        yield Records(focal.pk, token, activity.pk, entry.pk, host.pk, route.pk, framework)
         transaction.set_rollback(True)
 
 
@@ -1263,6 +1276,7 @@ def world(records: Records, db: None) -> World:
         entry=FinancialEntry.objects.get(pk=records.entry),
         host=Partner.objects.get(pk=records.host),
         knowledge_route=LearningRoute.objects.get(pk=records.knowledge_route),
+        framework=hostile_framework.load(*records.framework),
     )
 
 
