@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("activities.urls")),
     path("", include("finance.urls")),
     path("", include("knowledge.urls")),
+    path("", include("results.urls")),
 ]
 
 handler400 = "ssc_portal.errors.bad_request"
