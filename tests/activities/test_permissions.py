@@ -29,9 +29,11 @@ from accounts.services import create_api_token
 from activities.models import Activity, CountryRole, Partner, PartnerRole, Theme, Visibility
 from finance import reports, services
 from finance.models import ClosedPeriod, FinancialEntry, PendingImport, ReportExport
+from results.models import CoreIndicator
 from tests.factories import PASSWORD, ActivityFactory, PartnerFactory
 from tests.helpers import activity_form_data, db_state, edit_form_data, partner_form_data
 from tests.knowledge import walk as knowledge_walk
+from tests.results.factories import core_people_trained
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +71,7 @@ class World:
     report: ReportExport  # the LAC CPM's dashboard report, built and ready to download
     period: ClosedPeriod  # fiscal year 2019, closed: none of the walk's writes fall in it
     knowledge: knowledge_walk.KnowledgeWorld  # LAC assets, route, plan, demand and offer
+    core: CoreIndicator  # a core indicator of the results dashboard
 
 
 @pytest.fixture
@@ -134,6 +137,7 @@ def world(
             fiscal_year=2019, up_to=None, reason="Sent to the Executive Board", user=focal
         ),
         knowledge=knowledge_walk.make_world(focal=focal, activity=internal),
+        core=core_people_trained(),
     )
 
 
@@ -379,6 +383,11 @@ CASES: list[Case] = [
         logged_in({r: 200 for r in ("cpm", "focal", "admin")} | {"*": 403}, 405),
     ),
     *knowledge_cases,
+    # The results dashboard, its workbook and the activities behind a figure: agency staff
+    # read them (the whole portfolio), partner users are refused; GET only.
+    Case("results:dashboard", "", logged_in({"partner": 403, "*": 200}, 405)),
+    Case("results:dashboard_xlsx", "", logged_in({"partner": 403, "*": 200}, 405)),
+    Case("results:dashboard_activities", "core", logged_in({"partner": 403, "*": 200}, 405)),
 ]
 
 
@@ -424,6 +433,8 @@ def _url(case: Case, world: World) -> str:
         return reverse(name, args=[world.period.pk])
     if name == "finance:dashboard_table":
         return reverse(name, args=["summary", "csv"])
+    if case.target == "core":
+        return reverse(name, args=[world.core.pk])
     if case.target in ACTIVITY_TARGETS:
         return reverse(name, args=[getattr(world, case.target).pk])
     if case.target in PARTNER_TARGETS:

@@ -285,6 +285,11 @@ FIELDS: dict[str, str] = {
     "DashboardFilterForm.fiscal_year_from": YEAR,
     "DashboardFilterForm.fiscal_year_to": YEAR,
     **{
+        f"ResultsFilterForm.{name}": CHOICE for name in ("division", "country", "theme", "modality")
+    },
+    "ResultsFilterForm.year_from": YEAR,
+    "ResultsFilterForm.year_to": YEAR,
+    **{
         f"RollupQuery.{name}": CHOICE
         for name in (
             "group_by",
@@ -386,6 +391,7 @@ FORM_MODULES = [
     "activities.forms_partners",
     "finance.forms",
     "knowledge.forms",
+    "results.forms.dashboard",
 ]
 SERIALIZER_MODULES = ["activities.serializers", "finance.serializers", "knowledge.serializers"]
 INPUT_SERIALIZERS = {
@@ -895,6 +901,15 @@ def _dashboard_filter(world: World, field: str, value: Any) -> Answer:
     return Answer(False, lambda: value, url, (url,))
 
 
+def _results_filter(world: World, field: str, value: Any) -> Answer:
+    """The results dashboard's filters, kept for the page as the money dashboard's are."""
+    url = f"{reverse('results:dashboard')}?{urlencode({field: value})}"
+    response = world.client.get(url)
+    if response.status_code == 400:
+        return Answer(f"{field}: " in response.text, None)
+    return Answer(False, lambda: value, url, (url,))
+
+
 def _rollup_query(world: World, field: str, value: Any) -> Answer:
     url = f"/api/v1/rollups/?{urlencode({'group_by': 'division', field: value})}"
     response = world.api.get(url)
@@ -935,6 +950,7 @@ SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
     "OfferForm": _knowledge_page("knowledge:offer_create", _offer_body, "LearningOffer"),
     "DashboardFilterForm": _dashboard_filter,
     "RollupQuery": _rollup_query,
+    "ResultsFilterForm": _results_filter,
     "import:Activities": _import("Activities"),
     "import:Contributions": _import("Contributions"),
 }
