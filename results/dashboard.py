@@ -194,7 +194,7 @@ def _year_conditions(filters: ResultsFilters, column: str) -> tuple[list[str], l
     return where, params
 
 
-def _rows_sql(filters: ResultsFilters, core_id: int | None) -> tuple[str, list[Any]]:
+def ranked_sql(filters: ResultsFilters, core_id: int | None) -> tuple[str, list[Any]]:
     """The CTE `ranked`: one row per period (updates) or recorded follow-up (plans) in the
     selection, with what it would add to the actual and the target, and its rank in its group
     (the period itself, the activity, the indicator or the plan, as the rule says) over all
@@ -252,20 +252,23 @@ def _rows_sql(filters: ResultsFilters, core_id: int | None) -> tuple[str, list[A
             WHERE {plans_where}
         ),
         ranked AS (
+            -- One sort serves both windows: within (core, group) by year, then end, start, id;
+            -- counted from the row to the group's (year's) end, the running counts are 1 on
+            -- the last reported row and on the last row with a target.
             SELECT core_id, activity_id, year,
-                   CASE WHEN reported AND ROW_NUMBER() OVER (PARTITION BY core_id, grp
-                        ORDER BY reported DESC, o1 DESC, o2 DESC, o3 DESC) = 1
+                   CASE WHEN reported AND COUNT(*) FILTER (WHERE reported) OVER later = 1
                         THEN value END AS actual_all,
-                   CASE WHEN ROW_NUMBER() OVER (PARTITION BY core_id, grp
-                        ORDER BY target IS NOT NULL DESC, o1 DESC, o2 DESC, o3 DESC) = 1
-                        THEN target END AS target_all,
-                   CASE WHEN reported AND ROW_NUMBER() OVER (PARTITION BY core_id, grp, year
-                        ORDER BY reported DESC, o1 DESC, o2 DESC, o3 DESC) = 1
+                   CASE WHEN target IS NOT NULL
+                        AND COUNT(target) OVER later = 1 THEN target END AS target_all,
+                   CASE WHEN reported AND COUNT(*) FILTER (WHERE reported) OVER later_in_year = 1
                         THEN value END AS actual_year,
-                   CASE WHEN ROW_NUMBER() OVER (PARTITION BY core_id, grp, year
-                        ORDER BY target IS NOT NULL DESC, o1 DESC, o2 DESC, o3 DESC) = 1
-                        THEN target END AS target_year
+                   CASE WHEN target IS NOT NULL
+                        AND COUNT(target) OVER later_in_year = 1 THEN target END AS target_year
             FROM rows
+            WINDOW later AS (PARTITION BY core_id, grp ORDER BY year, o1, o2, o3
+                             ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING),
+                   later_in_year AS (PARTITION BY core_id, grp, year ORDER BY o1, o2, o3
+                                     ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
         )
     """  # noqa: S608 (table names are the models'; every value is a parameter)
     params = [
@@ -300,7 +303,7 @@ def portfolio_figures(filters: ResultsFilters) -> list[Figure]:
     figures = {core.pk: Figure(core=core) for core in active_cores()}
     if not figures:
         return []
-    ranked, params = _rows_sql(filters, None)
+    ranked, params = ranked_sql(filters, None)
     sql = f"""{ranked}
         SELECT core_id, NULL AS year, SUM(actual_all), SUM(target_all),
                COUNT(DISTINCT activity_id) FILTER (WHERE actual_all IS NOT NULL)
@@ -336,7 +339,7 @@ def contributions(
     """The activities behind one figure, largest actual first, one page of them (one query):
     their number and, for each, what it adds to the figure's actual and target. The page's
     rows of every page add up to the figure."""
-    ranked, params = _rows_sql(filters, core.pk)
+    ranked, params = ranked_sql(filters, core.pk)
     sql = f"""{ranked}
         , per_activity AS (
             SELECT activity_id, SUM(actual_all) AS actual, SUM(target_all) AS target
