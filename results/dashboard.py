@@ -158,6 +158,41 @@ def _table(model: Any) -> str:
     return str(model._meta.db_table)
 
 
+# A period's actual is results.progress's: approved updates not retired, summed when the
+# indicator's updates add up, else the latest approved (by approval time, then id). Its one
+# parameter is the approved status.
+_ACTUAL = f"""WITH actual AS (
+            SELECT u.period_id,
+                   SUM(u.value) AS summed,
+                   (ARRAY_AGG(u.value ORDER BY u.reviewed_at DESC, u.id DESC))[1] AS latest,
+                   (ARRAY_AGG(u.achieved ORDER BY u.reviewed_at DESC, u.id DESC))[1] AS achieved
+            FROM {_table(Update)} u
+            WHERE u.status = %s AND NOT u.retired
+            GROUP BY u.period_id
+        ),"""  # noqa: S608 (the model's table)
+
+# Each row's part of the actual and the target over all the years (`*_all`) and within its year
+# (`*_year`). One sort serves both windows: within (core, group) by year, then end, start, id;
+# counted from the row to the group's (year's) end, the running counts are 1 on the last
+# reported row and on the last row with a target.
+_RANKED = """ranked AS (
+            SELECT core_id, activity_id, year,
+                   CASE WHEN reported AND COUNT(*) FILTER (WHERE reported) OVER later = 1
+                        THEN value END AS actual_all,
+                   CASE WHEN target IS NOT NULL
+                        AND COUNT(target) OVER later = 1 THEN target END AS target_all,
+                   CASE WHEN reported AND COUNT(*) FILTER (WHERE reported) OVER later_in_year = 1
+                        THEN value END AS actual_year,
+                   CASE WHEN target IS NOT NULL
+                        AND COUNT(target) OVER later_in_year = 1 THEN target END AS target_year
+            FROM rows
+            WINDOW later AS (PARTITION BY core_id, grp ORDER BY year, o1, o2, o3
+                             ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING),
+                   later_in_year AS (PARTITION BY core_id, grp, year ORDER BY o1, o2, o3
+                                     ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
+        )"""
+
+
 def _linked(alias: str, table: str, column: str) -> str:
     """The activities linked to one of the values a parameter lists."""
     return f"{alias}.id IN (SELECT activity_id FROM {table} WHERE {column} = ANY(%s))"  # noqa: S608
@@ -211,18 +246,8 @@ def ranked_sql(filters: ResultsFilters, core_id: int | None) -> tuple[str, list[
     plans_where = " AND ".join(
         [core_where, "c.source = %s", "f.outcome <> ''", *activity_where, *plan_year]
     )
-    # A period's actual is results.progress's: approved updates not retired, summed when the
-    # indicator's updates add up, else the latest approved (by approval time, then id).
     sql = f"""
-        WITH actual AS (
-            SELECT u.period_id,
-                   SUM(u.value) AS summed,
-                   (ARRAY_AGG(u.value ORDER BY u.reviewed_at DESC, u.id DESC))[1] AS latest,
-                   (ARRAY_AGG(u.achieved ORDER BY u.reviewed_at DESC, u.id DESC))[1] AS achieved
-            FROM {_table(Update)} u
-            WHERE u.status = %s AND NOT u.retired
-            GROUP BY u.period_id
-        ),
+        {_ACTUAL}
         rows AS (
             SELECT c.id AS core_id, a.id AS activity_id,
                    CASE c.aggregation WHEN %s THEN a.id WHEN %s THEN i.id ELSE per.id END
@@ -251,25 +276,7 @@ def ranked_sql(filters: ResultsFilters, core_id: int | None) -> tuple[str, list[
             CROSS JOIN {_table(CoreIndicator)} c
             WHERE {plans_where}
         ),
-        ranked AS (
-            -- One sort serves both windows: within (core, group) by year, then end, start, id;
-            -- counted from the row to the group's (year's) end, the running counts are 1 on
-            -- the last reported row and on the last row with a target.
-            SELECT core_id, activity_id, year,
-                   CASE WHEN reported AND COUNT(*) FILTER (WHERE reported) OVER later = 1
-                        THEN value END AS actual_all,
-                   CASE WHEN target IS NOT NULL
-                        AND COUNT(target) OVER later = 1 THEN target END AS target_all,
-                   CASE WHEN reported AND COUNT(*) FILTER (WHERE reported) OVER later_in_year = 1
-                        THEN value END AS actual_year,
-                   CASE WHEN target IS NOT NULL
-                        AND COUNT(target) OVER later_in_year = 1 THEN target END AS target_year
-            FROM rows
-            WINDOW later AS (PARTITION BY core_id, grp ORDER BY year, o1, o2, o3
-                             ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING),
-                   later_in_year AS (PARTITION BY core_id, grp, year ORDER BY o1, o2, o3
-                                     ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
-        )
+        {_RANKED}
     """  # noqa: S608 (table names are the models'; every value is a parameter)
     params = [
         UpdateStatus.APPROVED,
