@@ -193,6 +193,12 @@ _RANKED = """ranked AS (
         )"""
 
 
+# Sent with the figures' statement (one round trip, one implicit transaction): compiling this
+# statement (just over PostgreSQL's JIT threshold at 100,000 activities) took about 300 ms of
+# the 300 ms budget and saved less (EXPLAIN ANALYZE, benchmarks/README.md).
+NO_JIT = "SET LOCAL jit = off;\n"
+
+
 def _linked(alias: str, table: str, column: str) -> str:
     """The activities linked to one of the values a parameter lists."""
     return f"{alias}.id IN (SELECT activity_id FROM {table} WHERE {column} = ANY(%s))"  # noqa: S608
@@ -244,13 +250,26 @@ def ranked_sql(filters: ResultsFilters, core_id: int | None) -> tuple[str, list[
         core_params.append(core_id)
     periods_where = " AND ".join([core_where, "c.source = %s", *activity_where, *period_year])
     plans_where = " AND ".join(
-        [core_where, "c.source = %s", "f.outcome <> ''", *activity_where, *plan_year]
+        [
+            core_where,
+            "c.source = %s",
+            "f.outcome <> ''",
+            "route.activity_id IS NOT NULL",
+            *activity_where,
+            *plan_year,
+        ]
     )
+    # The activities' table only when a filter reads it: its join cost as much as the rest of
+    # the rows at 100,000 activities.
+    period_activity = route_activity = ""
+    if activity_where:
+        period_activity = f"JOIN {_table(Activity)} a ON a.id = r.activity_id"
+        route_activity = f"JOIN {_table(Activity)} a ON a.id = route.activity_id"
     sql = f"""
         {_ACTUAL}
         rows AS (
-            SELECT c.id AS core_id, a.id AS activity_id,
-                   CASE c.aggregation WHEN %s THEN a.id WHEN %s THEN i.id ELSE per.id END
+            SELECT c.id AS core_id, r.activity_id,
+                   CASE c.aggregation WHEN %s THEN r.activity_id WHEN %s THEN i.id ELSE per.id END
                        AS grp,
                    EXTRACT(YEAR FROM per."end")::int AS year,
                    act.period_id IS NOT NULL AS reported,
@@ -262,17 +281,17 @@ def ranked_sql(filters: ResultsFilters, core_id: int | None) -> tuple[str, list[
             JOIN {_table(Indicator)} i ON i.id = per.indicator_id
             JOIN {_table(CoreIndicator)} c ON c.id = i.core_id
             JOIN {_table(Result)} r ON r.id = i.result_id
-            JOIN {_table(Activity)} a ON a.id = r.activity_id
+            {period_activity}
             LEFT JOIN actual act ON act.period_id = per.id
             WHERE {periods_where}
             UNION ALL
-            SELECT c.id, a.id, p.id, EXTRACT(YEAR FROM f.recorded_on)::int, TRUE,
+            SELECT c.id, route.activity_id, p.id, EXTRACT(YEAR FROM f.recorded_on)::int, TRUE,
                    CASE WHEN f.outcome = %s THEN 1 ELSE 0 END, 1,
                    f.recorded_on, f.months, f.id
             FROM {_table(PlanFollowUp)} f
             JOIN {_table(ActionPlan)} p ON p.id = f.plan_id
             JOIN {_table(LearningRoute)} route ON route.id = p.route_id
-            JOIN {_table(Activity)} a ON a.id = route.activity_id
+            {route_activity}
             CROSS JOIN {_table(CoreIndicator)} c
             WHERE {plans_where}
         ),
@@ -323,7 +342,7 @@ def portfolio_figures(filters: ResultsFilters) -> list[Figure]:
     """  # noqa: S608 (the CTE's values are parameters)
     years: dict[int, list[YearFigure]] = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(NO_JIT + sql, params)
         for core_id, year, actual, target, activities in cursor.fetchall():
             figure = figures.get(core_id)
             if figure is None:
@@ -358,7 +377,7 @@ def contributions(
         LIMIT %s OFFSET %s
     """  # noqa: S608 (the table name is the model's; the values are parameters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit, offset])
+        cursor.execute(NO_JIT + sql, [*params, limit, offset])
         rows = cursor.fetchall()
     total = int(rows[0][5]) if rows else 0
     return total, [
