@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import follow_ups, framework, library, tasks, updates
+from .views import dashboard, follow_ups, framework, library, tasks, updates
 
 app_name = "results"
 
@@ -52,5 +52,13 @@ urlpatterns = [
         "results/routes/<int:pk>/follow-ups/",
         follow_ups.route_follow_ups,
         name="route_follow_ups",
+    ),
+    # --- the focal point's results dashboard (results.views.dashboard) ---
+    path("results/dashboard/", dashboard.dashboard, name="dashboard"),
+    path("results/dashboard/results.xlsx", dashboard.dashboard_xlsx, name="dashboard_xlsx"),
+    path(
+        "results/dashboard/<int:pk>/activities/",
+        dashboard.dashboard_activities,
+        name="dashboard_activities",
     ),
 ]

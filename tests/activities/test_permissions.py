@@ -29,11 +29,13 @@ from accounts.services import create_api_token
 from activities.models import Activity, CountryRole, Partner, PartnerRole, Theme, Visibility
 from finance import reports, services
 from finance.models import ClosedPeriod, FinancialEntry, PendingImport, ReportExport
+from results.models import CoreIndicator
 from tests.factories import PASSWORD, ActivityFactory, PartnerFactory
 from tests.helpers import activity_form_data, db_state, edit_form_data, partner_form_data
 from tests.knowledge import walk as knowledge_walk
 from tests.results import walk as results_walk
 from tests.results import walk_framework
+from tests.results.factories import core_people_trained
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +75,7 @@ class World:
     knowledge: knowledge_walk.KnowledgeWorld  # LAC assets, route, plan, demand and offer
     results: results_walk.ResultsWorld  # updates in each state, the plan's follow-up
     framework: walk_framework.FrameworkWorld  # results frameworks, internal and implemented
+    core: CoreIndicator  # a core indicator of the results dashboard
 
 
 @pytest.fixture
@@ -143,6 +146,7 @@ def world(
             focal=focal, own_org=partner_org, stranger=stranger, plan=knowledge.plan
         ),
         framework=walk_framework.make_world(partner_org=partner_org),
+        core=core_people_trained(),
     )
 
 
@@ -497,6 +501,11 @@ CASES: list[Case] = [
     *knowledge_cases,
     *results_cases(),
     *framework_cases,
+    # The results dashboard, its workbook and the activities behind a figure: agency staff
+    # read them (the whole portfolio), partner users are refused; GET only.
+    Case("results:dashboard", "", logged_in({"partner": 403, "*": 200}, 405)),
+    Case("results:dashboard_xlsx", "", logged_in({"partner": 403, "*": 200}, 405)),
+    Case("results:dashboard_activities", "core", logged_in({"partner": 403, "*": 200}, 405)),
 ]
 
 
@@ -530,7 +539,7 @@ def _url(case: Case, world: World) -> str:
         return knowledge_walk.url(name, case.target, world.knowledge)
     if name in walk_framework.NAMES:
         return walk_framework.url(name, case.target, world.framework)
-    if name.startswith("results:"):
+    if name.startswith("results:") and not name.startswith("results:dashboard"):
         return results_walk.url(name, case.target, world.results)
     if name == "password_reset_confirm":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
@@ -546,6 +555,8 @@ def _url(case: Case, world: World) -> str:
         return reverse(name, args=[world.period.pk])
     if name == "finance:dashboard_table":
         return reverse(name, args=["summary", "csv"])
+    if case.target == "core":
+        return reverse(name, args=[world.core.pk])
     if case.target in ACTIVITY_TARGETS:
         return reverse(name, args=[getattr(world, case.target).pk])
     if case.target in PARTNER_TARGETS:
@@ -559,7 +570,7 @@ def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
         return knowledge_walk.post_body(case.name, world.knowledge, user)
     if case.name in walk_framework.NAMES:
         return walk_framework.post_body(case.name, case.target, world.framework)
-    if case.name.startswith("results:"):
+    if case.name.startswith("results:") and not case.name.startswith("results:dashboard"):
         return results_walk.post_body(case.name, case.target, world.results)
     target = getattr(world, case.target, None) if case.target else None
     match case.name:

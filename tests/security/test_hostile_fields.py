@@ -337,6 +337,11 @@ FIELDS: dict[str, str] = {
     "DashboardFilterForm.fiscal_year_from": YEAR,
     "DashboardFilterForm.fiscal_year_to": YEAR,
     **{
+        f"ResultsFilterForm.{name}": CHOICE for name in ("division", "country", "theme", "modality")
+    },
+    "ResultsFilterForm.year_from": YEAR,
+    "ResultsFilterForm.year_to": YEAR,
+    **{
         f"RollupQuery.{name}": CHOICE
         for name in (
             "group_by",
@@ -467,6 +472,7 @@ FORM_MODULES = [
     "knowledge.forms",
     "results.forms.updates",
     "results.forms.framework",
+    "results.forms.dashboard",
 ]
 SERIALIZER_MODULES = [
     "activities.serializers",
@@ -1060,6 +1066,15 @@ def _dashboard_filter(world: World, field: str, value: Any) -> Answer:
     return Answer(False, lambda: value, url, (url,))
 
 
+def _results_filter(world: World, field: str, value: Any) -> Answer:
+    """The results dashboard's filters, kept for the page as the money dashboard's are."""
+    url = f"{reverse('results:dashboard')}?{urlencode({field: value})}"
+    response = world.client.get(url)
+    if response.status_code == 400:
+        return Answer(f"{field}: " in response.text, None)
+    return Answer(False, lambda: value, url, (url,))
+
+
 def _rollup_query(world: World, field: str, value: Any) -> Answer:
     url = f"/api/v1/rollups/?{urlencode({'group_by': 'division', field: value})}"
     response = world.api.get(url)
@@ -1122,6 +1137,7 @@ SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
     "UpdateChangeInput": _results(results_hostile.change, with_user=True),
     "UpdatePartInput": _results(results_hostile.part),
     "ReasonInput": _results(results_hostile.reason, with_user=True),
+    "ResultsFilterForm": _results_filter,
     "import:Activities": _import("Activities"),
     "import:Contributions": _import("Contributions"),
     **hostile_framework.surfaces(Answer, _page_refused),
