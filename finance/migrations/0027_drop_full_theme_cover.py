@@ -1,5 +1,5 @@
-"""The full grain's covering index by theme goes: no target view filters by theme, and building
-it was a sixth of a first build's index time (benchmarks/README.md, 2026-12-06).
+"""The full grain's covering index by theme goes: no target view filters by theme, and a first
+build paid for building it (benchmarks/README.md, 2026-12-06).
 
 IF EXISTS: a first build killed halfway leaves the cells' indexes missing until the next rebuild.
 """

@@ -101,8 +101,8 @@ class RollupCell(models.Model):
             ),
             # No such index for a theme: the dashboard filtered by one theme (no target view)
             # reads the full grain's cells of that theme, about a tenth of them, from the table.
-            # Its covering index was as large as the country one and a sixth of a first build's
-            # index time (benchmarks/README.md).
+            # Its covering index was as large and as long to build as the country one, which
+            # a first build pays after its years (benchmarks/README.md).
             # The country grain with every column the dashboard reads from it: one country's
             # money by country, and the whole grain summed by country (its cells lie on pages
             # shared with the other grains), are read from the index alone.

@@ -149,7 +149,7 @@ def test_a_slice_a_refresh_wrote_during_a_first_build_is_compared_not_written_tw
     assert stored_rows() == expected
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_first_build_leaves_the_tables_it_wrote_all_visible(focal: User) -> None:
     # Outside a test transaction, as the worker runs it: VACUUM cannot run inside one.
     portfolio(focal)
