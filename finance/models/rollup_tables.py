@@ -99,18 +99,10 @@ class RollupCell(models.Model):
                 condition=models.Q(grain="full"),
                 name="rollup_cell_full_country_cover",
             ),
-            # The same for a theme, which keeps a larger share of the cells (about a tenth):
-            # the dashboard filtered by one theme is faster from this index than through an
-            # index on the theme alone, and far faster than with no index.
-            models.Index(
-                fields=["theme", "year"],
-                include=[
-                    *("division", "country", "modality", "funding_nature", "status"),
-                    *("is_public", "kind", "stage", "amount_cents"),
-                ],
-                condition=models.Q(grain="full"),
-                name="rollup_cell_full_theme_cover",
-            ),
+            # No such index for a theme: the dashboard filtered by one theme (no target view)
+            # reads the full grain's cells of that theme, about a tenth of them, from the table.
+            # Its covering index was as large and as long to build as the country one, which
+            # a first build pays after its years (benchmarks/README.md).
             # The country grain with every column the dashboard reads from it: one country's
             # money by country, and the whole grain summed by country (its cells lie on pages
             # shared with the other grains), are read from the index alone.
@@ -271,7 +263,15 @@ class ActivityPair(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["activity"], name="activity_pair_activity"),
+            # An activity's pairs: a refresh replaces them, and the dashboard filtered by a
+            # country (or a theme) counts those of the activities linked to it, read from the
+            # index alone: one country's activities are a few percent of the portfolio, whose
+            # pairs a scan of the table would read.
+            models.Index(
+                fields=["activity"],
+                include=["provider", "receiver"],
+                name="activity_pair_activity_cover",
+            ),
             # PairCount's rows are counted again from here, key by key, after each refresh.
             models.Index(
                 fields=["provider", "receiver", "division", "is_public"], name="activity_pair_key"

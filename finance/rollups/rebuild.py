@@ -24,6 +24,7 @@ from .first_build import (
     missing_indexes,
     restore_index,
     start_first_build,
+    vacuum_written_tables,
 )
 from .refresh import (
     all_slices,
@@ -152,7 +153,8 @@ def _rebuild(
         RollupRun.objects.filter(pk=run.pk).update(slices_total=len(by_year), slices_done=0)
         years = _years_largest_first(by_year)
         workers = min(rebuild_workers(), len(years))
-        if start_first_build():
+        first_build = start_first_build()
+        if first_build:
             compute: Callable[[list[Slice]], bool] = build_slices
         else:
             # A first build killed halfway left them aside.
@@ -164,6 +166,8 @@ def _rebuild(
         last_steps: list[Callable[[], object]] = [recompute_all_activity_money]
         last_steps += [partial(restore_index, index) for index in missing_indexes()]
         _in_threads(_run, last_steps, workers)
+        if first_build:
+            vacuum_written_tables()
         delete_requests(answered)
         RollupRun.objects.filter(pk=run.pk).update(
             state=RollupRun.State.DONE, finished_at=timezone.now()

@@ -21,12 +21,13 @@ from .sql import (
     CELL_COLUMNS,
     COUNT_LINE,
     MONEY_LINE,
+    NEW_CELLS,
+    NEW_CELLS_GRAINS,
     NEW_TOTAL,
     PAIR_COUNTS,
     PAIR_LINE,
     PROVIDER_ROLES,
     RECEIVER_ROLES,
-    SPLIT,
     TOTAL_COLUMNS,
     Slice,
     money_sums,
@@ -53,47 +54,6 @@ _TOTAL_LINE = ", ".join(f"c.{c}" for c in TOTAL_COLUMNS.split(", "))
 _CELL_LINE = ", ".join(
     f"COALESCE(c.{c}, 0)" if c in ("country_id", "theme_id") else f"c.{c}"
     for c in CELL_COLUMNS.split(", ")
-)
-
-# Every grain's cells of the work totals, as the compute steps would write them (the core and
-# modality grains from the totals, the full grain from the split, the country and theme grains
-# from the full grain), for the checksum only: nothing is written. The full grain is grouped
-# once and kept (MATERIALIZED) for the two coarser groupings, which then read its cells instead
-# of the parts (GROUPING SETS over the parts sorted them again for each grain: twice the time).
-_NEW_CELLS = (
-    """
-WITH parts AS ("""  # noqa: S608 (model names only; the values are parameters)
-    + SPLIT
-    + """),
-full_cells AS MATERIALIZED (
-    SELECT year, division_id, country_id, theme_id, modality, funding_nature, status, is_public,
-           kind, stage, SUM(cents) AS amount_cents
-    FROM parts
-    GROUP BY year, division_id, country_id, theme_id, modality, funding_nature, status,
-             is_public, kind, stage
-)
-SELECT %s AS grain, f.* FROM full_cells AS f
-UNION ALL
-SELECT %s, f.year, f.division_id, f.country_id, NULL, '', '', '', f.is_public, f.kind, f.stage,
-       SUM(f.amount_cents)
-FROM full_cells f
-GROUP BY f.year, f.division_id, f.country_id, f.is_public, f.kind, f.stage
-UNION ALL
-SELECT %s, f.year, f.division_id, NULL, f.theme_id, '', '', '', f.is_public, f.kind, f.stage,
-       SUM(f.amount_cents)
-FROM full_cells f
-GROUP BY f.year, f.division_id, f.theme_id, f.is_public, f.kind, f.stage
-UNION ALL
-SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, t.funding_nature, t.status, t.is_public,
-       t.kind, t.stage, SUM(t.amount_cents)
-FROM {total} t
-GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.is_public, t.kind, t.stage
-UNION ALL
-SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, '', '', t.is_public, t.kind, t.stage,
-       SUM(t.amount_cents)
-FROM {total} t
-GROUP BY t.year, t.division_id, t.modality, t.is_public, t.kind, t.stage
-"""
 )
 
 
@@ -133,8 +93,8 @@ def stored_rows_match(
     new_cells = _checksum(
         cursor,
         _CELL_LINE,
-        _NEW_CELLS.format(where="1 = 1", **work_names(total=NEW_TOTAL)),
-        [*(g.value for g in (Grain.FULL, Grain.COUNTRY, Grain.THEME, Grain.CORE, Grain.MODALITY))],
+        NEW_CELLS.format(where="1 = 1", **work_names(total=NEW_TOTAL)),
+        NEW_CELLS_GRAINS,
     )
     return new_cells == stored_cells
 
