@@ -18,10 +18,10 @@ from django.db import connection
 from django.test import Client, override_settings
 from pytest_django.plugin import blocking_manager_key
 
-from accounts.models import Role, User
+from accounts.models import User
 from activities.models import Partner
 from ssc_portal.db_router import REPLICA_DB_ALIAS
-from tests.factories import PartnerFactory, UserFactory, country
+from tests.factories import make_partner_org, make_role_user
 
 if TYPE_CHECKING:
     from xdist.workermanage import WorkerController
@@ -174,39 +174,38 @@ def _empty_dashboard_cache() -> None:
 
 @pytest.fixture
 def partner_org(db: None) -> Partner:
-    return PartnerFactory(name="Cooperativa Agraria del Sur", acronym="CAS", country=country("PE"))
+    return make_partner_org()
 
 
 @pytest.fixture
 def admin(db: None) -> User:
-    return UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True)
+    return make_role_user("admin")
 
 
 @pytest.fixture
 def focal(db: None) -> User:
-    # The focal point keeps reference data and users in the Django admin: staff, not superuser.
-    return UserFactory(username="focal", role=Role.FOCAL_POINT, is_staff=True)
+    return make_role_user("focal")
 
 
 @pytest.fixture
 def cpm(db: None) -> User:
-    return UserFactory(username="cpm", role=Role.CPM, divisions=["LAC"])
+    return make_role_user("cpm")
 
 
 @pytest.fixture
 def cpm_other(db: None) -> User:
     """A CPM of another division (APR)."""
-    return UserFactory(username="cpm_other", role=Role.CPM, divisions=["APR"])
+    return make_role_user("cpm_other")
 
 
 @pytest.fixture
 def partner_user(partner_org: Partner) -> User:
-    return UserFactory(username="partner", role=Role.PARTNER, partner=partner_org)
+    return make_role_user("partner", partner=partner_org)
 
 
 @pytest.fixture
 def viewer(db: None) -> User:
-    return UserFactory(username="viewer", role=Role.VIEWER)
+    return make_role_user("viewer")
 
 
 @pytest.fixture

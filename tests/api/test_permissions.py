@@ -25,7 +25,12 @@ from finance import services
 
 # The page walk's world (users of every role, an internal and a public LAC activity with a ledger
 # entry each, a partner organization hidden from the partner user): the same fixture, imported.
-from tests.activities.test_permissions import World, _patterns, world  # noqa: F401 (fixture)
+from tests.activities.test_permissions import (  # noqa: F401 (fixtures)
+    World,
+    _patterns,
+    shared_world,
+    world,
+)
 from tests.factories import theme
 from tests.helpers import db_state
 
@@ -43,14 +48,21 @@ class ApiWorld:
     tokens: dict[str, str]  # role -> API token
 
 
+# The parameters name the fixtures imported above (pytest passes them), hence the noqa.
+@pytest.fixture(scope="class")
+def shared_tokens(shared_world: World, django_db_blocker: Any) -> dict[str, str]:  # noqa: F811
+    """An API token for each of the shared world's users, made in its transaction."""
+    with django_db_blocker.unblock():
+        return {
+            role: create_api_token(user=user, name="matrix")[1]
+            for role, user in shared_world.users.items()
+        }
+
+
 @pytest.fixture
-def api_world(request: pytest.FixtureRequest) -> ApiWorld:
+def api_world(world: World, shared_tokens: dict[str, str]) -> ApiWorld:  # noqa: F811
     """The page walk's world and an API token for each of its users."""
-    objects: World = request.getfixturevalue("world")
-    tokens = {
-        role: create_api_token(user=user, name="matrix")[1] for role, user in objects.users.items()
-    }
-    return ApiWorld(objects, tokens)
+    return ApiWorld(world, shared_tokens)
 
 
 Rule = Callable[[str, str], int]  # (role, method) -> expected status
@@ -220,37 +232,42 @@ def _body(case: Case, objects: World, method: str, role: str = "focal") -> dict[
     return {}
 
 
-@pytest.mark.parametrize(
-    "case", CASES, ids=lambda c: f"{c.name}[{c.target}]" if c.target else c.name
-)
-def test_api_permissions(case: Case, api_world: ApiWorld) -> None:
-    objects, tokens = api_world.objects, api_world.tokens
-    mismatches = []
-    for role in ROLES:
-        headers = {"Authorization": f"Bearer {tokens[role]}"} if role != "anonymous" else {}
-        client = Client(headers=headers, raise_request_exception=False)
-        for method in METHODS:
-            expected = case.rule(role, method)
-            # Each request in a savepoint rolled back afterwards: roles do not see each
-            # other's writes, and a refused write can be compared with the state before it.
-            with transaction.atomic():
-                before = db_state()
-                response = client.generic(
-                    method,
-                    _url(case, objects),
-                    data=json.dumps(_body(case, objects, method, role)),
-                    content_type="application/json",
-                )
-                after = db_state()
-                transaction.set_rollback(True)
-            got = response.status_code
-            if got != expected:
-                mismatches.append(f"{role:9} {method:6} expected {expected} got {got}")
-            wrote = after != before
-            if wrote and (got not in (200, 201) or method == "GET"):
-                mismatches.append(f"{role:9} {method:6} answered {got} but changed the database")
-            if got in (200, 201) and method != "GET" and not wrote:
-                mismatches.append(f"{role:9} {method:6} answered {got} but saved nothing")
-            if got >= 400 and case.name != "api:docs":
-                assert response["Content-Type"] == "application/json", (role, method)
-    assert not mismatches, f"{case.name} {case.target}:\n" + "\n".join(mismatches)
+class TestApiPermissions:
+    """Every API case against one world (shared_world, shared_tokens)."""
+
+    @pytest.mark.parametrize(
+        "case", CASES, ids=lambda c: f"{c.name}[{c.target}]" if c.target else c.name
+    )
+    def test_api_permissions(self, case: Case, api_world: ApiWorld) -> None:
+        objects, tokens = api_world.objects, api_world.tokens
+        mismatches = []
+        for role in ROLES:
+            headers = {"Authorization": f"Bearer {tokens[role]}"} if role != "anonymous" else {}
+            client = Client(headers=headers, raise_request_exception=False)
+            for method in METHODS:
+                expected = case.rule(role, method)
+                # Each request in a savepoint rolled back afterwards: roles do not see each
+                # other's writes, and a refused write can be compared with the state before it.
+                with transaction.atomic():
+                    before = db_state()
+                    response = client.generic(
+                        method,
+                        _url(case, objects),
+                        data=json.dumps(_body(case, objects, method, role)),
+                        content_type="application/json",
+                    )
+                    after = db_state()
+                    transaction.set_rollback(True)
+                got = response.status_code
+                if got != expected:
+                    mismatches.append(f"{role:9} {method:6} expected {expected} got {got}")
+                wrote = after != before
+                if wrote and (got not in (200, 201) or method == "GET"):
+                    mismatches.append(
+                        f"{role:9} {method:6} answered {got} but changed the database"
+                    )
+                if got in (200, 201) and method != "GET" and not wrote:
+                    mismatches.append(f"{role:9} {method:6} answered {got} but saved nothing")
+                if got >= 400 and case.name != "api:docs":
+                    assert response["Content-Type"] == "application/json", (role, method)
+        assert not mismatches, f"{case.name} {case.target}:\n" + "\n".join(mismatches)
