@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -76,6 +77,19 @@ class World:
     report: ReportExport  # the LAC CPM's dashboard report, built and ready to download
     period: ClosedPeriod  # fiscal year 2019, closed: none of the walk's writes fall in it
     knowledge: knowledge_walk.KnowledgeWorld  # LAC assets, route, plan, demand and offer
+    sessions: dict[str, str]  # role -> key of a session its user signed in with
+
+    def client(self, role: str, **options: Any) -> Client:
+        """A new client signed in as the role's user with its world session (anonymous: none).
+
+        The sessions are made with the world: signing in again for each role of each case cost
+        more than many cases' requests. A request that changes or ends the session (a password
+        change, a logout) does so in the test's transaction, undone after it.
+        """
+        client = Client(**options)
+        if role in self.sessions:
+            client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[role]
+        return client
 
 
 def make_world() -> World:
@@ -133,7 +147,14 @@ def make_world() -> World:
             fiscal_year=2019, up_to=None, reason="Sent to the Executive Board", user=focal
         ),
         knowledge=knowledge_walk.make_world(focal=focal, activity=internal),
+        sessions={role: _session_key(user) for role, user in users.items()},
     )
+
+
+def _session_key(user: User) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 @pytest.fixture(scope="class")
@@ -550,9 +571,7 @@ class TestPermissions:
         for role in ROLES:
             user = world.users.get(role)
             # A crash is an answer (500) in the table, not an exception that hides the other rows.
-            client = Client(raise_request_exception=False)
-            if user is not None:
-                client.force_login(user)
+            client = world.client(role, raise_request_exception=False)
             for method in ("GET", "POST"):
                 expected = case.rule(role, method)
                 # Each request in a savepoint rolled back afterwards: roles do not see each

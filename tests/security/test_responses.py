@@ -40,9 +40,7 @@ class TestFinancePages:
         self, case: pages.Case, world: World, fast_templates: None
     ) -> None:
         for role in ("focal", "cpm", "partner"):
-            client = Client()
-            client.force_login(world.users[role])
-            response = client.get(pages._url(case, world))
+            response = world.client(role).get(pages._url(case, world))
             # Refusals too: a 403 or 405 page says something about the finance pages.
             assert _no_store(response), (role, response.status_code, response.get("Cache-Control"))
 

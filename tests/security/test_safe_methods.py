@@ -80,9 +80,7 @@ class TestSafeMethods:
     ) -> None:
         problems = []
         for role in pages.ROLES:
-            client = Client(raise_request_exception=False)
-            if (user := world.users.get(role)) is not None:
-                client.force_login(user)
+            client = world.client(role, raise_request_exception=False)
             with writes_recorded() as writes:
                 response = client.get(pages._url(case, world))
             if writes:
@@ -109,9 +107,9 @@ class TestSafeMethods:
     def test_page_post_without_csrf_token_is_refused(
         self, case: pages.Case, world: World, fast_templates: None
     ) -> None:
-        user = world.users["focal" if case.name == "accounts:revoke_api_token" else "admin"]
-        client = Client(enforce_csrf_checks=True)
-        client.force_login(user)
+        role = "focal" if case.name == "accounts:revoke_api_token" else "admin"
+        user = world.users[role]
+        client = world.client(role, enforce_csrf_checks=True)
         before = db_state()
         response = client.post(pages._url(case, world), pages._post_body(case, world, user))
         assert response.status_code == 403
