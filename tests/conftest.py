@@ -7,15 +7,19 @@ a partner organization; `viewer` reads all and edits nothing.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
 
 import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client, override_settings
+from django.utils.translation import get_language
+from drf_spectacular.views import SpectacularAPIView
 from pytest_django.plugin import blocking_manager_key
 
 from accounts.models import User
@@ -163,6 +167,41 @@ def _replica_only_where_asked(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     with override_settings(DATABASE_ROUTERS=[]):
         yield
+
+
+# --- the OpenAPI schema /api/schema/ serves, generated once per test ------------------------------
+# drf-spectacular generates the schema again for every request to /api/schema/ (the portal's own
+# /api/docs/ page keeps it per process): about half a second of walking every endpoint, seven
+# times in each permission walk's case (once per role). Within one test, under one settings
+# object, the code the schema is made from cannot change, so the view reuses the first answer;
+# the cache is emptied before each test. SchemaGenerator used directly is left as it is.
+_served_schemas: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+class _SchemaOncePerTest(SpectacularAPIView.generator_class):
+    def get_schema(self, request: Any = None, public: bool = False) -> dict[str, Any]:
+        key = (
+            settings._wrapped,
+            repr(self.urlconf),
+            repr(self.patterns),
+            self.api_version,
+            public,
+            get_language(),
+        )
+        if key not in _served_schemas:
+            _served_schemas[key] = super().get_schema(request=request, public=public)
+        return copy.deepcopy(_served_schemas[key])
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _schema_view_once_per_test() -> Iterator[None]:
+    with patch.object(SpectacularAPIView, "generator_class", _SchemaOncePerTest):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _new_served_schemas() -> None:
+    _served_schemas.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -238,7 +238,7 @@ class TestApiPermissions:
     @pytest.mark.parametrize(
         "case", CASES, ids=lambda c: f"{c.name}[{c.target}]" if c.target else c.name
     )
-    def test_api_permissions(self, case: Case, api_world: ApiWorld) -> None:
+    def test_api_permissions(self, case: Case, api_world: ApiWorld, fast_templates: None) -> None:
         objects, tokens = api_world.objects, api_world.tokens
         mismatches = []
         for role in ROLES:
