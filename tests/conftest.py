@@ -7,21 +7,25 @@ a partner organization; `viewer` reads all and edits nothing.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
 
 import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client, override_settings
+from django.utils.translation import get_language
+from drf_spectacular.views import SpectacularAPIView
 from pytest_django.plugin import blocking_manager_key
 
-from accounts.models import Role, User
+from accounts.models import User
 from activities.models import Partner
 from ssc_portal.db_router import REPLICA_DB_ALIAS
-from tests.factories import PartnerFactory, UserFactory, country
+from tests.factories import make_partner_org, make_role_user
 
 if TYPE_CHECKING:
     from xdist.workermanage import WorkerController
@@ -165,6 +169,41 @@ def _replica_only_where_asked(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
 
 
+# --- the OpenAPI schema /api/schema/ serves, generated once per test ------------------------------
+# drf-spectacular generates the schema again for every request to /api/schema/ (the portal's own
+# /api/docs/ page keeps it per process): about half a second of walking every endpoint, seven
+# times in each permission walk's case (once per role). Within one test, under one settings
+# object, the code the schema is made from cannot change, so the view reuses the first answer;
+# the cache is emptied before each test. SchemaGenerator used directly is left as it is.
+_served_schemas: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+class _SchemaOncePerTest(SpectacularAPIView.generator_class):
+    def get_schema(self, request: Any = None, public: bool = False) -> dict[str, Any]:
+        key = (
+            settings._wrapped,
+            repr(self.urlconf),
+            repr(self.patterns),
+            self.api_version,
+            public,
+            get_language(),
+        )
+        if key not in _served_schemas:
+            _served_schemas[key] = super().get_schema(request=request, public=public)
+        return copy.deepcopy(_served_schemas[key])
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _schema_view_once_per_test() -> Iterator[None]:
+    with patch.object(SpectacularAPIView, "generator_class", _SchemaOncePerTest):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _new_served_schemas() -> None:
+    _served_schemas.clear()
+
+
 @pytest.fixture(autouse=True)
 def _empty_dashboard_cache() -> None:
     # Local memory outlives a test: a "warming queued" mark or cached figures of one test must
@@ -174,39 +213,38 @@ def _empty_dashboard_cache() -> None:
 
 @pytest.fixture
 def partner_org(db: None) -> Partner:
-    return PartnerFactory(name="Cooperativa Agraria del Sur", acronym="CAS", country=country("PE"))
+    return make_partner_org()
 
 
 @pytest.fixture
 def admin(db: None) -> User:
-    return UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True)
+    return make_role_user("admin")
 
 
 @pytest.fixture
 def focal(db: None) -> User:
-    # The focal point keeps reference data and users in the Django admin: staff, not superuser.
-    return UserFactory(username="focal", role=Role.FOCAL_POINT, is_staff=True)
+    return make_role_user("focal")
 
 
 @pytest.fixture
 def cpm(db: None) -> User:
-    return UserFactory(username="cpm", role=Role.CPM, divisions=["LAC"])
+    return make_role_user("cpm")
 
 
 @pytest.fixture
 def cpm_other(db: None) -> User:
     """A CPM of another division (APR)."""
-    return UserFactory(username="cpm_other", role=Role.CPM, divisions=["APR"])
+    return make_role_user("cpm_other")
 
 
 @pytest.fixture
 def partner_user(partner_org: Partner) -> User:
-    return UserFactory(username="partner", role=Role.PARTNER, partner=partner_org)
+    return make_role_user("partner", partner=partner_org)
 
 
 @pytest.fixture
 def viewer(db: None) -> User:
-    return UserFactory(username="viewer", role=Role.VIEWER)
+    return make_role_user("viewer")
 
 
 @pytest.fixture

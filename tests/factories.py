@@ -90,6 +90,30 @@ CountrySpec = Country | str | tuple[Country | str, str]
 PartnerSpec = Partner | tuple[Partner, str]
 
 
+# The users of every role that the shared fixtures (tests/conftest.py) and the permission walks'
+# worlds are made of. `cpm` is a CPM of the LAC division, `cpm_other` one of APR; the partner
+# user belongs to the partner organization (make_partner_org).
+ROLE_USERS: dict[str, dict[str, Any]] = {
+    "admin": {"username": "admin", "role": Role.ADMIN, "is_staff": True, "is_superuser": True},
+    # The focal point keeps reference data and users in the Django admin: staff, not superuser.
+    "focal": {"username": "focal", "role": Role.FOCAL_POINT, "is_staff": True},
+    "cpm": {"username": "cpm", "role": Role.CPM, "divisions": ["LAC"]},
+    "cpm_other": {"username": "cpm_other", "role": Role.CPM, "divisions": ["APR"]},
+    "partner": {"username": "partner", "role": Role.PARTNER},
+    "viewer": {"username": "viewer", "role": Role.VIEWER},
+}
+
+
+def make_partner_org() -> Partner:
+    return PartnerFactory(name="Cooperativa Agraria del Sur", acronym="CAS", country=country("PE"))
+
+
+def make_role_user(name: str, *, partner: Partner | None = None) -> User:
+    """The user of that name in ROLE_USERS; the partner user needs its organization."""
+    extra = {"partner": partner} if partner is not None else {}
+    return UserFactory(**ROLE_USERS[name], **extra)
+
+
 def _as_country(value: Country | str) -> Country:
     return value if isinstance(value, Country) else country(value)
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.contrib.sessions.models import Session
 from django.db import connection
+from django.db.models import QuerySet
 
 from accounts.models import ApiToken, User
 from activities.models import (
@@ -34,8 +39,8 @@ from finance.models import (
     ThemeCode,
 )
 from tests.factories import country, division, theme
-from tests.knowledge.walk import state as knowledge_state
-from tests.results.state import state as results_state
+from tests.knowledge.walk import state_queries as knowledge_state_queries
+from tests.results.state import state_queries as results_state_queries
 
 
 def activity_form_data(
@@ -156,44 +161,112 @@ HISTORY_TABLES = (
 )
 
 
-def db_state() -> dict[str, Any]:
-    """Everything a page could change, to compare before and after a request."""
+@dataclass(frozen=True)
+class Counted:
+    """A query of db_state's read as its number of rows."""
+
+    queryset: QuerySet[Any]
+
+
+State = dict[str, Any]  # name -> rows (a list of tuples), a count, or a list or dict of those
+
+
+def _state_queries() -> State:
+    """Everything a page could change: each queryset's rows (or count) make the snapshot."""
     return {
-        "activities": list(
-            Activity.objects.order_by("pk").values_list(
-                "pk", "ssc_id", "title", "status", "version"
-            )
+        "activities": Activity.objects.order_by("pk").values_list(
+            "pk", "ssc_id", "title", "status", "version"
         ),
-        "countries": list(
-            ActivityCountry.objects.order_by("pk").values_list("activity_id", "country_id", "role")
+        "countries": ActivityCountry.objects.order_by("pk").values_list(
+            "activity_id", "country_id", "role"
         ),
-        "partner_links": list(
-            ActivityPartner.objects.order_by("pk").values_list("activity_id", "partner_id", "role")
+        "partner_links": ActivityPartner.objects.order_by("pk").values_list(
+            "activity_id", "partner_id", "role"
         ),
-        "themes": list(
-            Activity.themes.through.objects.order_by("pk").values_list("pk", "theme_id")
-        ),
-        "partners": list(Partner.objects.order_by("pk").values_list("pk", "name", "acronym")),
-        "status_changes": StatusChange.objects.count(),
-        "history": [model.objects.count() for model in HISTORY_TABLES],
-        "users": list(User.objects.order_by("pk").values_list("pk", "password", "partner_id")),
-        "ledger": list(FinancialEntry.objects.order_by("pk").values_list("pk", "amount")),
-        "rates": list(ExchangeRate.objects.order_by("pk").values_list("currency", "units_per_usd")),
-        "theme_codes": list(ThemeCode.objects.order_by("pk").values_list("pk", "code")),
-        "imports": list(PendingImport.objects.order_by("pk").values_list("pk", "state")),
-        "import_runs": ImportRun.objects.count(),
-        "api_tokens": list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
-        "reports": ReportExport.objects.count(),
-        "knowledge": knowledge_state(),
-        "results": results_state(),
-        "rollup_runs": list(RollupRun.objects.order_by("pk").values_list("pk", "state")),
-        "rollup_requests": RollupRefresh.objects.count(),
-        "closed_periods": list(
-            ClosedPeriod.objects.order_by("pk").values_list("pk", "reopened_at")
-        ),
-        "period_exceptions": PeriodException.objects.count(),
-        "results": results_state(),
+        "themes": Activity.themes.through.objects.order_by("pk").values_list("pk", "theme_id"),
+        "partners": Partner.objects.order_by("pk").values_list("pk", "name", "acronym"),
+        "status_changes": Counted(StatusChange.objects.all()),
+        "history": [Counted(model.objects.all()) for model in HISTORY_TABLES],
+        "users": User.objects.order_by("pk").values_list("pk", "password", "partner_id"),
+        "ledger": FinancialEntry.objects.order_by("pk").values_list("pk", "amount"),
+        "rates": ExchangeRate.objects.order_by("pk").values_list("currency", "units_per_usd"),
+        "theme_codes": ThemeCode.objects.order_by("pk").values_list("pk", "code"),
+        "imports": PendingImport.objects.order_by("pk").values_list("pk", "state"),
+        "import_runs": Counted(ImportRun.objects.all()),
+        "api_tokens": ApiToken.objects.order_by("pk").values_list("pk", "revoked_at"),
+        "reports": Counted(ReportExport.objects.all()),
+        "knowledge": knowledge_state_queries(),
+        "rollup_runs": RollupRun.objects.order_by("pk").values_list("pk", "state"),
+        "rollup_requests": Counted(RollupRefresh.objects.all()),
+        "closed_periods": ClosedPeriod.objects.order_by("pk").values_list("pk", "reopened_at"),
+        "period_exceptions": Counted(PeriodException.objects.all()),
+        "results": results_state_queries(),
     }
+
+
+def _leaves(shape: Any) -> Iterator[Any]:
+    """The querysets of a shape of _state_queries, in a fixed order."""
+    if isinstance(shape, dict):
+        for value in shape.values():
+            yield from _leaves(value)
+    elif isinstance(shape, list):
+        for value in shape:
+            yield from _leaves(value)
+    else:
+        yield shape
+
+
+def _subquery(query: Any) -> tuple[str, tuple[Any, ...]]:
+    """One query of the snapshot as a scalar subquery: its count, or its rows as JSON text."""
+    if isinstance(query, Counted):
+        sql, params = query.queryset.values("pk").query.get_compiler(connection.alias).as_sql()
+        return f"(SELECT count(*) FROM ({sql}) AS q)", tuple(params)  # noqa: S608
+    compiler = query.query.get_compiler(connection.alias)
+    sql, params = compiler.as_sql()
+    # The columns renamed by position: two columns of one name would otherwise collide.
+    columns = [f"c{n}" for n in range(compiler.col_count)]
+    row = ", ".join(f"q.{column}" for column in columns)
+    return (
+        f"(SELECT coalesce(json_agg(json_build_array({row})), '[]')::text "  # noqa: S608
+        f"FROM ({sql}) AS q({', '.join(columns)}))",
+        tuple(params),
+    )
+
+
+@cache
+def _state_sql() -> tuple[str, tuple[Any, ...], State]:
+    """The snapshot's query, its parameters and its shape (the querysets are never run)."""
+    # Built once per process: compiling the ORM's thirty-odd queries costs more than running them.
+    shape = _state_queries()
+    parts = [_subquery(query) for query in _leaves(shape)]
+    sql = "SELECT " + ", ".join(part for part, _params in parts)
+    return sql, tuple(param for _part, params in parts for param in params), shape
+
+
+def _fill(shape: Any, values: Iterator[Any]) -> Any:
+    """The shape with each query replaced by its value, read in _leaves' order."""
+    if isinstance(shape, dict):
+        return {key: _fill(value, values) for key, value in shape.items()}
+    if isinstance(shape, list):
+        return [_fill(value, values) for value in shape]
+    value = next(values)
+    if isinstance(shape, Counted):
+        return value
+    # Decimals as Decimal (an amount's last cent must count); dates and times stay ISO text.
+    return [tuple(row) for row in json.loads(value, parse_float=Decimal)]
+
+
+def db_state() -> State:
+    """Everything a page could change, to compare before and after a request.
+
+    One query: the snapshot is taken twice around each of the permission walks' thousands of
+    requests, and its thirty-odd queries one by one cost more than the requests themselves.
+    """
+    sql, params, shape = _state_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return _fill(shape, iter(row))
 
 
 def session_count() -> int:

@@ -12,6 +12,7 @@ changes anything for anyone.
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -30,7 +32,13 @@ from activities.models import Activity, CountryRole, Partner, PartnerRole, Theme
 from finance import reports, services
 from finance.models import ClosedPeriod, FinancialEntry, PendingImport, ReportExport
 from results.models import CoreIndicator
-from tests.factories import PASSWORD, ActivityFactory, PartnerFactory
+from tests.factories import (
+    PASSWORD,
+    ActivityFactory,
+    PartnerFactory,
+    make_partner_org,
+    make_role_user,
+)
 from tests.helpers import activity_form_data, db_state, edit_form_data, partner_form_data
 from tests.knowledge import walk as knowledge_walk
 from tests.results import walk as results_walk
@@ -76,18 +84,30 @@ class World:
     results: results_walk.ResultsWorld  # updates in each state, the plan's follow-up
     framework: walk_framework.FrameworkWorld  # results frameworks, internal and implemented
     core: CoreIndicator  # a core indicator of the results dashboard
+    sessions: dict[str, str]  # role -> key of a session its user signed in with
+
+    def client(self, role: str, **options: Any) -> Client:
+        """A new client signed in as the role's user with its world session (anonymous: none).
+
+        The sessions are made with the world: signing in again for each role of each case cost
+        more than many cases' requests. A request that changes or ends the session (a password
+        change, a logout) does so in the test's transaction, undone after it.
+        """
+        client = Client(**options)
+        if role in self.sessions:
+            client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[role]
+        return client
 
 
-@pytest.fixture
-def world(
-    admin: User,
-    focal: User,
-    cpm: User,
-    cpm_other: User,
-    partner_user: User,
-    viewer: User,
-    partner_org: Partner,
-) -> World:
+def make_world() -> World:
+    """Users of every role and the objects the walk's URLs are about."""
+    own_org = make_partner_org()
+    users = {
+        name: make_role_user(name, partner=own_org if name == "partner" else None)
+        for name in ROLES
+        if name != "anonymous"
+    }
+    focal = users["focal"]
     stranger = PartnerFactory(name="Asociación de Productores Andinos")
     internal = ActivityFactory(
         title="Internal LAC exchange",
@@ -99,18 +119,11 @@ def world(
     )
     knowledge = knowledge_walk.make_world(focal=focal, activity=internal)
     return World(
-        users={
-            "viewer": viewer,
-            "partner": partner_user,
-            "cpm_other": cpm_other,
-            "cpm": cpm,
-            "focal": focal,
-            "admin": admin,
-        },
+        users=users,
         internal=internal,
         public=public,
         stranger=stranger,
-        own_org=partner_org,
+        own_org=own_org,
         other_partner=PartnerFactory(name="Fundación Semillas"),
         entries={
             name: services.record_entries(
@@ -137,17 +150,43 @@ def world(
             state=PendingImport.State.CHECKED,
         ),
         token=create_api_token(user=focal, name="Walk")[0],
-        report=_built_report(cpm),
+        report=_built_report(users["cpm"]),
         period=services.close_period(
             fiscal_year=2019, up_to=None, reason="Sent to the Executive Board", user=focal
         ),
         knowledge=knowledge,
         results=results_walk.make_world(
-            focal=focal, own_org=partner_org, stranger=stranger, plan=knowledge.plan
+            focal=focal, own_org=own_org, stranger=stranger, plan=knowledge.plan
         ),
-        framework=walk_framework.make_world(partner_org=partner_org),
+        framework=walk_framework.make_world(partner_org=own_org),
         core=core_people_trained(),
+        sessions={role: _session_key(user) for role, user in users.items()},
     )
+
+
+def _session_key(user: User) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+@pytest.fixture(scope="class")
+def shared_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """The world, made once per test class (and worker) in a transaction rolled back after the
+    class's last test. Each test runs in a savepoint of it (pytest-django's `db`), so whatever a
+    test wrote is undone before the next. Making the world for each route case cost more than
+    most cases. Only tests that all ask for the world belong in such a class: any other test
+    there would run inside its transaction and find its users. A test outside a class gets a
+    world of its own (pytest falls back to the function for a class-scoped fixture)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield make_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(shared_world: World, db: None) -> World:
+    # A copy per test: a test may change its objects in memory (a login sets last_login).
+    return copy.deepcopy(shared_world)
 
 
 def _built_report(user: User) -> ReportExport:
@@ -658,43 +697,44 @@ def _normalize(expected: Expect) -> Expect:
     return {DONE: 302, CREATED: 201}.get(str(expected), expected)
 
 
-@pytest.mark.parametrize(
-    "case", CASES, ids=lambda c: f"{c.name}[{c.target}]" if c.target else c.name
-)
-def test_permissions(case: Case, world: World, fast_templates: None) -> None:
-    mismatches = []
-    for role in ROLES:
-        user = world.users.get(role)
-        # A crash is an answer (500) in the table, not an exception that hides the other rows.
-        client = Client(raise_request_exception=False)
-        if user is not None:
-            client.force_login(user)
-        for method in ("GET", "POST"):
-            expected = case.rule(role, method)
-            # Each request in a savepoint rolled back afterwards: roles do not see each
-            # other's writes, and a refused POST can be compared with the state before it.
-            with transaction.atomic():
-                before = db_state()
-                url = _url(case, world)
-                if method == "GET":
-                    response = client.get(url)
-                else:
-                    response = client.post(url, _post_body(case, world, user))
-                after = db_state()
-                transaction.set_rollback(True)
-            got = _answer(response)
-            if got != expected and got != _normalize(expected):
-                mismatches.append(f"{role:9} {method:4} expected {expected!r:14} got {got!r}")
-            may_write = method == "POST" and expected in (DONE, CREATED)
-            if not may_write and after != before:
-                changed = sorted(key for key in before if before[key] != after[key])
-                mismatches.append(
-                    f"{role:9} {method} changed the database ({changed}) without leave"
-                )
-            if (
-                may_write
-                and case.name.startswith(("activities:", "knowledge:", "results:"))
-                and after == before
-            ):
-                mismatches.append(f"{role:9} POST answered {got!r} but saved nothing")
-    assert not mismatches, f"{case.name} {case.target}:\n" + "\n".join(mismatches)
+class TestPermissions:
+    """Every route case against one world (shared_world)."""
+
+    @pytest.mark.parametrize(
+        "case", CASES, ids=lambda c: f"{c.name}[{c.target}]" if c.target else c.name
+    )
+    def test_permissions(self, case: Case, world: World, fast_templates: None) -> None:
+        mismatches = []
+        for role in ROLES:
+            user = world.users.get(role)
+            # A crash is an answer (500) in the table, not an exception that hides the other rows.
+            client = world.client(role, raise_request_exception=False)
+            for method in ("GET", "POST"):
+                expected = case.rule(role, method)
+                # Each request in a savepoint rolled back afterwards: roles do not see each
+                # other's writes, and a refused POST can be compared with the state before it.
+                with transaction.atomic():
+                    before = db_state()
+                    url = _url(case, world)
+                    if method == "GET":
+                        response = client.get(url)
+                    else:
+                        response = client.post(url, _post_body(case, world, user))
+                    after = db_state()
+                    transaction.set_rollback(True)
+                got = _answer(response)
+                if got != expected and got != _normalize(expected):
+                    mismatches.append(f"{role:9} {method:4} expected {expected!r:14} got {got!r}")
+                may_write = method == "POST" and expected in (DONE, CREATED)
+                if not may_write and after != before:
+                    changed = sorted(key for key in before if before[key] != after[key])
+                    mismatches.append(
+                        f"{role:9} {method} changed the database ({changed}) without leave"
+                    )
+                if (
+                    may_write
+                    and case.name.startswith(("activities:", "knowledge:", "results:"))
+                    and after == before
+                ):
+                    mismatches.append(f"{role:9} POST answered {got!r} but saved nothing")
+        assert not mismatches, f"{case.name} {case.target}:\n" + "\n".join(mismatches)

@@ -25,7 +25,12 @@ from finance import services
 
 # The page walk's world (users of every role, an internal and a public LAC activity with a ledger
 # entry each, a partner organization hidden from the partner user): the same fixture, imported.
-from tests.activities.test_permissions import World, _patterns, world  # noqa: F401 (fixture)
+from tests.activities.test_permissions import (  # noqa: F401 (fixtures)
+    World,
+    _patterns,
+    shared_world,
+    world,
+)
 from tests.factories import theme
 from tests.helpers import db_state
 from tests.results import api_walk
@@ -45,15 +50,37 @@ class ApiWorld:
     results: api_walk.ResultsApiWorld
 
 
+# The parameters name the fixtures imported above (pytest passes them), hence the noqa.
+@pytest.fixture(scope="class")
+def shared_tokens(shared_world: World, django_db_blocker: Any) -> dict[str, str]:  # noqa: F811
+    """An API token for each of the shared world's users, made in its transaction."""
+    with django_db_blocker.unblock():
+        return {
+            role: create_api_token(user=user, name="matrix")[1]
+            for role, user in shared_world.users.items()
+        }
+
+
+@pytest.fixture(scope="class")
+def shared_results(
+    shared_world: World,  # noqa: F811
+    django_db_blocker: Any,
+) -> api_walk.ResultsApiWorld:
+    """The results the API walk reads and writes, made in the shared world's transaction."""
+    with django_db_blocker.unblock():
+        return api_walk.make_world(
+            focal=shared_world.users["focal"], partner_org=shared_world.own_org
+        )
+
+
 @pytest.fixture
-def api_world(request: pytest.FixtureRequest) -> ApiWorld:
+def api_world(
+    world: World,  # noqa: F811
+    shared_tokens: dict[str, str],
+    shared_results: api_walk.ResultsApiWorld,
+) -> ApiWorld:
     """The page walk's world and an API token for each of its users."""
-    objects: World = request.getfixturevalue("world")
-    tokens = {
-        role: create_api_token(user=user, name="matrix")[1] for role, user in objects.users.items()
-    }
-    results = api_walk.make_world(focal=objects.users["focal"], partner_org=objects.own_org)
-    return ApiWorld(objects, tokens, results)
+    return ApiWorld(world, shared_tokens, shared_results)
 
 
 Rule = Callable[[str, str], int]  # (role, method) -> expected status
@@ -280,37 +307,42 @@ def _body(
     return {}
 
 
-@pytest.mark.parametrize(
-    "case", CASES, ids=lambda c: f"{c.name}[{c.target}]" if c.target else c.name
-)
-def test_api_permissions(case: Case, api_world: ApiWorld) -> None:
-    objects, tokens = api_world.objects, api_world.tokens
-    mismatches = []
-    for role in ROLES:
-        headers = {"Authorization": f"Bearer {tokens[role]}"} if role != "anonymous" else {}
-        client = Client(headers=headers, raise_request_exception=False)
-        for method in METHODS:
-            expected = case.rule(role, method)
-            # Each request in a savepoint rolled back afterwards: roles do not see each
-            # other's writes, and a refused write can be compared with the state before it.
-            with transaction.atomic():
-                before = db_state()
-                response = client.generic(
-                    method,
-                    _url(case, objects, api_world.results),
-                    data=json.dumps(_body(case, objects, api_world.results, method, role)),
-                    content_type="application/json",
-                )
-                after = db_state()
-                transaction.set_rollback(True)
-            got = response.status_code
-            if got != expected:
-                mismatches.append(f"{role:9} {method:6} expected {expected} got {got}")
-            wrote = after != before
-            if wrote and (got not in (200, 201) or method == "GET"):
-                mismatches.append(f"{role:9} {method:6} answered {got} but changed the database")
-            if got in (200, 201) and method != "GET" and not wrote:
-                mismatches.append(f"{role:9} {method:6} answered {got} but saved nothing")
-            if got >= 400 and case.name != "api:docs":
-                assert response["Content-Type"] == "application/json", (role, method)
-    assert not mismatches, f"{case.name} {case.target}:\n" + "\n".join(mismatches)
+class TestApiPermissions:
+    """Every API case against one world (shared_world, shared_tokens)."""
+
+    @pytest.mark.parametrize(
+        "case", CASES, ids=lambda c: f"{c.name}[{c.target}]" if c.target else c.name
+    )
+    def test_api_permissions(self, case: Case, api_world: ApiWorld, fast_templates: None) -> None:
+        objects, tokens = api_world.objects, api_world.tokens
+        mismatches = []
+        for role in ROLES:
+            headers = {"Authorization": f"Bearer {tokens[role]}"} if role != "anonymous" else {}
+            client = Client(headers=headers, raise_request_exception=False)
+            for method in METHODS:
+                expected = case.rule(role, method)
+                # Each request in a savepoint rolled back afterwards: roles do not see each
+                # other's writes, and a refused write can be compared with the state before it.
+                with transaction.atomic():
+                    before = db_state()
+                    response = client.generic(
+                        method,
+                        _url(case, objects, api_world.results),
+                        data=json.dumps(_body(case, objects, api_world.results, method, role)),
+                        content_type="application/json",
+                    )
+                    after = db_state()
+                    transaction.set_rollback(True)
+                got = response.status_code
+                if got != expected:
+                    mismatches.append(f"{role:9} {method:6} expected {expected} got {got}")
+                wrote = after != before
+                if wrote and (got not in (200, 201) or method == "GET"):
+                    mismatches.append(
+                        f"{role:9} {method:6} answered {got} but changed the database"
+                    )
+                if got in (200, 201) and method != "GET" and not wrote:
+                    mismatches.append(f"{role:9} {method:6} answered {got} but saved nothing")
+                if got >= 400 and case.name != "api:docs":
+                    assert response["Content-Type"] == "application/json", (role, method)
+        assert not mismatches, f"{case.name} {case.target}:\n" + "\n".join(mismatches)

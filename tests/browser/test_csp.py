@@ -130,8 +130,15 @@ class Tooltip(NamedTuple):
     values: list[str]
 
 
-# What a tooltip shows, read in one call while it is shown.
-READ_TOOLTIP = """(tip) => {
+# What the chart's tooltip shows, read in one call while it is shown; null when there is none or
+# it is hidden. "Shown" as Playwright's is_visible() decides it (checkVisibility, a visible
+# computed visibility, a non-empty box): one call per point instead of a count, a visibility
+# check and a read, each a round trip to the browser, over the 480 points of the eight charts.
+READ_TOOLTIP = """([chart, selector]) => {
+  const tip = chart.querySelector(selector);
+  if (!tip || !tip.checkVisibility() || getComputedStyle(tip).visibility !== "visible") return null;
+  const box = tip.getBoundingClientRect();
+  if (!(box.width > 0 && box.height > 0)) return null;
   const rows = [...tip.querySelectorAll(".chart-tip__row")];
   const marker = (row) => row.querySelector(".chart-tip__marker");
   return {
@@ -148,7 +155,7 @@ def _hover_chart(page: Page, chart: Locator) -> list[Tooltip]:
     """Move the mouse over a grid of points on the chart; answer the tooltips it showed."""
     box = chart.bounding_box()
     assert box is not None
-    tooltip = chart.locator(TOOLTIP)
+    element = chart.element_handle()
     shown: list[Tooltip] = []
     for row in range(ROWS):
         for column in range(COLUMNS):
@@ -156,10 +163,9 @@ def _hover_chart(page: Page, chart: Locator) -> list[Tooltip]:
             y = box["y"] + box["height"] * (row + 0.5) / ROWS
             page.mouse.move(x, y, steps=2)
             page.wait_for_timeout(30)
-            if tooltip.count() and tooltip.first.is_visible():
-                read = tooltip.first.evaluate(READ_TOOLTIP)
-                if read["text"] and (not shown or shown[-1].text != read["text"]):
-                    shown.append(Tooltip(x, y, read["text"], read["markers"], read["values"]))
+            read = page.evaluate(READ_TOOLTIP, [element, TOOLTIP])
+            if read and read["text"] and (not shown or shown[-1].text != read["text"]):
+                shown.append(Tooltip(x, y, read["text"], read["markers"], read["values"]))
     return shown
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from accounts.models import User
@@ -151,13 +152,13 @@ def post_body(name: str, world: KnowledgeWorld, user: User | None) -> dict[str, 
     }.get(short, {})
 
 
-def state() -> dict[str, Any]:
-    """Every knowledge row a page could change (added to tests.helpers.db_state)."""
+def state_queries() -> dict[str, QuerySet[Any]]:
+    """Every knowledge row a page could change (read by tests.helpers.db_state)."""
     return {
-        "assets": list(KnowledgeAsset.objects.order_by("pk").values_list("pk", "title")),
-        "asset_files": list(KnowledgeAsset.files.rel.related_model.objects.values_list("pk")),
-        "routes": list(LearningRoute.objects.order_by("pk").values_list("pk", "title")),
-        "plans": list(ActionPlan.objects.order_by("pk").values_list("pk", "title", "status")),
-        "demands": list(LearningDemand.objects.order_by("pk").values_list("pk", "title", "status")),
-        "offers": list(LearningOffer.objects.order_by("pk").values_list("pk", "title")),
+        "assets": KnowledgeAsset.objects.order_by("pk").values_list("pk", "title"),
+        "asset_files": KnowledgeAsset.files.rel.related_model.objects.values_list("pk"),
+        "routes": LearningRoute.objects.order_by("pk").values_list("pk", "title"),
+        "plans": ActionPlan.objects.order_by("pk").values_list("pk", "title", "status"),
+        "demands": LearningDemand.objects.order_by("pk").values_list("pk", "title", "status"),
+        "offers": LearningOffer.objects.order_by("pk").values_list("pk", "title"),
     }

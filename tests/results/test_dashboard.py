@@ -100,6 +100,8 @@ def test_an_inactive_core_indicator_has_no_list(focal_client):
     CoreIndicator.objects.filter(pk=trained.core_id).update(is_active=False)
     url = reverse("results:dashboard_activities", args=[trained.core_id])
     assert focal_client.get(url).status_code == 404
+    # With the whole library retired, the dashboard says so.
+    CoreIndicator.objects.update(is_active=False)
     text = focal_client.get(reverse("results:dashboard")).content.decode()
     assert "No core indicators yet" in text
 

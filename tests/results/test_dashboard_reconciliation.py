@@ -185,6 +185,10 @@ def portfolio(partner_org) -> Portfolio:
         "plans": _core("plans", unit="plans", source=CoreSource.PLAN_FOLLOW_UPS),
         "inactive": _core("retired"),
     }
+    # The rest of the library the data migration keeps is retired: the figures are this set's.
+    CoreIndicator.objects.exclude(pk__in=[core.pk for core in cores.values()]).update(
+        is_active=False
+    )
     dimensions = {}
     for number, (code, countries, position, modality) in enumerate(ACTIVITIES):
         activity = dated(

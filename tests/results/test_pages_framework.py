@@ -437,14 +437,14 @@ def test_the_admin_keeps_a_used_core_indicators_kind(activity, focal_client):
 
 def test_the_admin_keeps_dimensions_and_their_values(focal_client):
     url = reverse("admin:results_dimension_add")
-    one = focal_client.post(url, {"name": "Age group", "values": "Youth", "position": "1"})
+    one = focal_client.post(url, {"name": "Farm size", "values": "Small", "position": "1"})
     assert one.status_code == 200 and "at least two values" in one.text
-    assert not Dimension.objects.filter(name="Age group").exists()
-    body = {"name": "Age group", "values": "Youth\nAdults\n", "position": "1", "is_active": "on"}
+    assert not Dimension.objects.filter(name="Farm size").exists()
+    body = {"name": "Farm size", "values": "Small\nLarge\n", "position": "1", "is_active": "on"}
     body |= {"values-TOTAL_FORMS": "0", "values-INITIAL_FORMS": "0"}
     assert focal_client.post(url, body).status_code == 302
-    dimension = Dimension.objects.get(name="Age group")
-    assert list(dimension.values.values_list("value", flat=True)) == ["Youth", "Adults"]
+    dimension = Dimension.objects.get(name="Farm size")
+    assert list(dimension.values.values_list("value", flat=True)) == ["Small", "Large"]
 
 
 def test_the_services_refuse_negative_targets_and_baselines(activity):

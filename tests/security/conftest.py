@@ -1,5 +1,5 @@
 """The permission walks' worlds (users of every role, LAC activities with a ledger, partners,
 knowledge records, an API token per role), shared as fixtures with the security tests."""
 
-from tests.activities.test_permissions import world  # noqa: F401 (fixture)
-from tests.api.test_permissions import api_world  # noqa: F401 (fixture)
+from tests.activities.test_permissions import shared_world, world  # noqa: F401 (fixtures)
+from tests.api.test_permissions import api_world, shared_tokens  # noqa: F401 (fixtures)

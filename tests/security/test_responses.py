@@ -32,16 +32,17 @@ def test_every_finance_url_name_is_walked() -> None:
     assert {case.name for case in FINANCE_CASES} == found
 
 
-@pytest.mark.parametrize("case", FINANCE_CASES, ids=lambda c: f"{c.name}[{c.target}]")
-def test_finance_pages_are_never_stored_by_a_cache(
-    case: pages.Case, world: World, fast_templates: None
-) -> None:
-    for role in ("focal", "cpm", "partner"):
-        client = Client()
-        client.force_login(world.users[role])
-        response = client.get(pages._url(case, world))
-        # Refusals too: a 403 or 405 page says something about the finance pages.
-        assert _no_store(response), (role, response.status_code, response.get("Cache-Control"))
+class TestFinancePages:
+    """The finance pages against one shared world (shared_world)."""
+
+    @pytest.mark.parametrize("case", FINANCE_CASES, ids=lambda c: f"{c.name}[{c.target}]")
+    def test_finance_pages_are_never_stored_by_a_cache(
+        self, case: pages.Case, world: World, fast_templates: None
+    ) -> None:
+        for role in ("focal", "cpm", "partner"):
+            response = world.client(role).get(pages._url(case, world))
+            # Refusals too: a 403 or 405 page says something about the finance pages.
+            assert _no_store(response), (role, response.status_code, response.get("Cache-Control"))
 
 
 @pytest.mark.parametrize(

@@ -67,77 +67,76 @@ def _post_forms_without_token(html: str) -> list[str]:
     return missing
 
 
-@pytest.mark.parametrize("case", pages.CASES, ids=_case_id)
-def test_page_get_writes_nothing_and_its_post_forms_carry_a_csrf_token(
-    case: pages.Case, world: World, fast_templates: None
-) -> None:
-    problems = []
-    for role in pages.ROLES:
-        client = Client(raise_request_exception=False)
-        if (user := world.users.get(role)) is not None:
-            client.force_login(user)
-        with writes_recorded() as writes:
-            response = client.get(pages._url(case, world))
-        if writes:
-            problems.append(f"{role}: GET wrote {writes}")
-        if response.status_code == 200 and "text/html" in response["Content-Type"]:
-            missing = _post_forms_without_token(response.text)
-            if missing:
-                problems.append(f"{role}: POST forms without a CSRF token: {missing}")
-    assert not problems, "\n".join(problems)
-
-
-@pytest.mark.parametrize("case", api.CASES, ids=_case_id)
-def test_api_get_writes_nothing(case: api.Case, api_world: api.ApiWorld) -> None:
-    problems = []
-    for role in api.ROLES:
-        token = api_world.tokens.get(role)
-        client = Client(headers={"Authorization": f"Bearer {token}"} if token else {})
-        with writes_recorded() as writes:
-            client.get(api._url(case, api_world.objects))
-        if writes:
-            problems.append(f"{role}: GET wrote {writes}")
-    assert not problems, "\n".join(problems)
-
-
 # Pages that take a POST: each is sent one without its token, by a user it would serve.
 POSTED = [case for case in pages.CASES if case.rule("admin", "POST") not in (405, 403)]
 
 
-@pytest.mark.parametrize("case", POSTED, ids=_case_id)
-def test_page_post_without_csrf_token_is_refused(
-    case: pages.Case, world: World, fast_templates: None
-) -> None:
-    user = world.users["focal" if case.name == "accounts:revoke_api_token" else "admin"]
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
-    before = db_state()
-    response = client.post(pages._url(case, world), pages._post_body(case, world, user))
-    assert response.status_code == 403
-    assert db_state() == before
+class TestSafeMethods:
+    """Every case against one shared world (shared_world, shared_tokens)."""
 
+    @pytest.mark.parametrize("case", pages.CASES, ids=_case_id)
+    def test_page_get_writes_nothing_and_its_post_forms_carry_a_csrf_token(
+        self, case: pages.Case, world: World, fast_templates: None
+    ) -> None:
+        problems = []
+        for role in pages.ROLES:
+            client = world.client(role, raise_request_exception=False)
+            with writes_recorded() as writes:
+                response = client.get(pages._url(case, world))
+            if writes:
+                problems.append(f"{role}: GET wrote {writes}")
+            if response.status_code == 200 and "text/html" in response["Content-Type"]:
+                missing = _post_forms_without_token(response.text)
+                if missing:
+                    problems.append(f"{role}: POST forms without a CSRF token: {missing}")
+        assert not problems, "\n".join(problems)
 
-def test_api_write_with_a_session_but_no_csrf_token_is_refused(world: World) -> None:
-    # A browser session is a cookie any site could make the browser send; a token is not.
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(world.users["focal"])
-    case = next(c for c in api.CASES if c.name == "api:activity-list")
-    response = client.post(
-        api._url(case, world),
-        data=json.dumps(api._body(case, world, "POST")),
-        content_type="application/json",
-    )
-    assert response.status_code == 403
-    assert "CSRF" in response.json()["detail"]
+    @pytest.mark.parametrize("case", api.CASES, ids=_case_id)
+    def test_api_get_writes_nothing(self, case: api.Case, api_world: api.ApiWorld) -> None:
+        problems = []
+        for role in api.ROLES:
+            token = api_world.tokens.get(role)
+            client = Client(headers={"Authorization": f"Bearer {token}"} if token else {})
+            with writes_recorded() as writes:
+                client.get(api._url(case, api_world.objects))
+            if writes:
+                problems.append(f"{role}: GET wrote {writes}")
+        assert not problems, "\n".join(problems)
 
+    @pytest.mark.parametrize("case", POSTED, ids=_case_id)
+    def test_page_post_without_csrf_token_is_refused(
+        self, case: pages.Case, world: World, fast_templates: None
+    ) -> None:
+        role = "focal" if case.name == "accounts:revoke_api_token" else "admin"
+        user = world.users[role]
+        client = world.client(role, enforce_csrf_checks=True)
+        before = db_state()
+        response = client.post(pages._url(case, world), pages._post_body(case, world, user))
+        assert response.status_code == 403
+        assert db_state() == before
 
-def test_the_recorder_sees_a_write_and_lets_session_bookkeeping_pass(world: World) -> None:
-    client = Client()
-    client.force_login(world.users["cpm"])
-    with writes_recorded() as writes:
-        world.public.__class__.objects.filter(pk=world.public.pk).update(title="Changed")
-        session = client.session
-        session["x"] = 1
-        session.save()
-    assert len(writes) == 1
-    assert writes[0].startswith('UPDATE "activities_activity"')
+    def test_api_write_with_a_session_but_no_csrf_token_is_refused(self, world: World) -> None:
+        # A browser session is a cookie any site could make the browser send; a token is not.
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(world.users["focal"])
+        case = next(c for c in api.CASES if c.name == "api:activity-list")
+        response = client.post(
+            api._url(case, world),
+            data=json.dumps(api._body(case, world, "POST")),
+            content_type="application/json",
+        )
+        assert response.status_code == 403
+        assert "CSRF" in response.json()["detail"]
+
+    def test_the_recorder_sees_a_write_and_lets_session_bookkeeping_pass(
+        self, world: World
+    ) -> None:
+        client = Client()
+        client.force_login(world.users["cpm"])
+        with writes_recorded() as writes:
+            world.public.__class__.objects.filter(pk=world.public.pk).update(title="Changed")
+            session = client.session
+            session["x"] = 1
+            session.save()
+        assert len(writes) == 1
+        assert writes[0].startswith('UPDATE "activities_activity"')
