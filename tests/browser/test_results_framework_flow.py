@@ -21,6 +21,7 @@ from activities.models import Partner
 from results import services
 from results.models import Indicator, Period, ScalingPathway
 from tests.browser.pages import log_in
+from tests.browser.results_steps import add_indicators, label, set_periods, shoot
 from tests.factories import ActivityFactory, division
 from tests.results.factories import core_people_trained, dated, sex_dimension, value_of
 
@@ -31,38 +32,11 @@ pytestmark = [
 
 
 def _label(text: str) -> re.Pattern[str]:
-    return re.compile(rf"^{re.escape(text)}( \*)?$")
+    return label(text)
 
 
 def _shoot(page: Page, directory: Path, name: str) -> None:
-    page.screenshot(path=str(directory / f"results-framework-{name}.png"), full_page=True)
-
-
-def _add_indicators(page: Page, screenshots: Path) -> None:
-    page.get_by_role("link", name="Add an indicator").first.click()
-    page.get_by_label(_label("Core indicator")).select_option(label="People trained")
-    page.get_by_label(_label("Title")).fill("Seed producers trained in certification")
-    page.get_by_label("Sex").check()
-    _shoot(page, screenshots, "3-indicator-form")
-    page.get_by_role("button", name="Save the indicator").click()
-    expect(page.get_by_text("The indicator was saved.")).to_be_visible()
-    page.get_by_role("link", name=re.compile("^Add an indicator")).click()
-    page.get_by_label(_label("Title")).fill("Seed law drafted with the guest's ministry")
-    page.get_by_label(_label("Kind")).select_option(label="Qualitative")
-    page.get_by_role("button", name="Save the indicator").click()
-    expect(page.get_by_text("The indicator was saved.")).to_be_visible()
-
-
-def _set_periods(page: Page, screenshots: Path, trained: Indicator) -> None:
-    page.get_by_role("button", name=f"Add annual periods {trained.title}").click()
-    expect(page.get_by_text("2 annual period(s) added")).to_be_visible()
-    page.get_by_role("link", name=re.compile("^Edit 2025-01-01")).first.click()
-    page.get_by_label(_label("Target")).fill("100")
-    page.get_by_label("Sex: Women").fill("60")
-    page.get_by_label("Sex: Men").fill("40")
-    _shoot(page, screenshots, "4-period-form")
-    page.get_by_role("button", name="Save the period").click()
-    expect(page.get_by_text("The reporting period was saved.")).to_be_visible()
+    shoot(page, directory, f"results-framework-{name}")
 
 
 def _benefits_pathway_relation(page: Page, screenshots: Path, related_id: str) -> None:
@@ -135,7 +109,7 @@ def test_cpm_builds_a_results_framework(
     page = browser.new_page(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     log_in(page, "cpm")
     page.goto(activity.get_absolute_url())
-    page.get_by_role("link", name="Results", exact=True).click()
+    page.locator("#main").get_by_role("link", name="Results", exact=True).click()
     expect(page.get_by_role("heading", name="No results framework yet")).to_be_visible()
     _shoot(page, screenshots, "1-empty")
     page.get_by_role("link", name="Add the first result").click()
@@ -145,9 +119,9 @@ def test_cpm_builds_a_results_framework(
     _shoot(page, screenshots, "2-result-form")
     page.get_by_role("button", name="Save the result").click()
     expect(page.get_by_text("The result was saved.")).to_be_visible()
-    _add_indicators(page, screenshots)
+    add_indicators(page, screenshots)
     trained = Indicator.objects.get(core__isnull=False)
-    _set_periods(page, screenshots, trained)
+    set_periods(page, screenshots, trained)
     _benefits_pathway_relation(page, screenshots, earlier.ssc_id)
     expect(page.get_by_role("link", name=f"{earlier.ssc_id} First seed exchange")).to_be_visible()
     _shoot(page, screenshots, "7-results-page")

@@ -21,9 +21,9 @@ from accounts.models import User
 from activities.models import Activity, Partner, PartnerRole
 from results.models import Update, UpdateStatus
 from tests.browser.pages import log_in
+from tests.browser.results_steps import label, report, shoot
 from tests.factories import ActivityFactory, PartnerFactory, country
 from tests.knowledge.factories import make_plan, make_route
-from tests.knowledge.files import pdf_bytes
 from tests.results.factories import dated, framework
 
 pytestmark = [
@@ -33,38 +33,11 @@ pytestmark = [
 
 
 def _label(text: str) -> re.Pattern[str]:
-    return re.compile(rf"^{re.escape(text)}( \*)?$")
+    return label(text)
 
 
 def _shoot(page: Page, directory: Path, name: str) -> None:
-    page.screenshot(path=str(directory / f"results-{name}.png"), full_page=True)
-
-
-def _report(page: Page, period_url: str, screenshots: Path) -> None:
-    page.goto(period_url)
-    _shoot(page, screenshots, "period-empty")
-    page.get_by_role("link", name="New update").first.click()
-    page.get_by_label(_label("Value (people)")).fill("thirty")
-    page.get_by_label("Sex: Women").fill("20")
-    page.get_by_label("Sex: Men").fill("10")
-    page.get_by_role("button", name="Save the draft").click()
-    expect(page.get_by_text("Enter the value as a number").first).to_be_visible()
-    _shoot(page, screenshots, "update-form-refused")
-    page.get_by_label(_label("Value (people)")).fill("30")
-    page.get_by_label("Evidence file").set_input_files(
-        files=[
-            {
-                "name": "attendance.pdf",
-                "mimeType": "application/pdf",
-                "buffer": pdf_bytes("Attendance of the first cohort"),
-            }
-        ]
-    )
-    page.get_by_role("button", name="Save the draft").click()
-    expect(page.get_by_text("The update was saved as a draft.")).to_be_visible()
-    page.get_by_role("button", name="Submit for approval").click()
-    expect(page.get_by_text("The update was submitted for approval.")).to_be_visible()
-    _shoot(page, screenshots, "period-submitted")
+    shoot(page, directory, f"results-{name}")
 
 
 def test_partner_reports_cpm_returns_then_approves(
@@ -93,7 +66,7 @@ def test_partner_reports_cpm_returns_then_approves(
     partner.set_default_timeout(15_000)
     partner.on("dialog", lambda dialog: dialog.accept())
     log_in(partner, "partner")
-    _report(partner, period_url, screenshots)
+    report(partner, period_url, screenshots)
 
     manager = browser.new_page(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     manager.set_default_timeout(15_000)
