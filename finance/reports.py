@@ -55,6 +55,7 @@ logger = logging.getLogger(__name__)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER_FORMATS = {
     "money": "#,##0.00",
+    "quantity": "General",  # a measured quantity keeps the decimals it has
     "ratio": '0.00"x"',
     "percent": '0.0" %"',
     "count": "#,##0",

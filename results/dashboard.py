@@ -391,8 +391,8 @@ def contributions(
 def _columns(first: Column) -> list[Column]:
     return [
         first,
-        Column("target", _("Target"), "money"),
-        Column("actual", _("Actual"), "money"),
+        Column("target", _("Target"), "quantity"),
+        Column("actual", _("Actual"), "quantity"),
         Column("percent", _("% of target")),
         Column("activities", _("Activities"), "count"),
     ]

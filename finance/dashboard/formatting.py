@@ -61,6 +61,15 @@ def format_amount(value: Decimal | None, style: NumberStyle | None = None) -> st
     return NO_VALUE if value is None else grouped(value, 2, style)
 
 
+def format_quantity(value: Decimal | None, style: NumberStyle | None = None) -> str:
+    """A measured quantity (people, hectares): the decimals it has, none when it is whole."""
+    if value is None:
+        return NO_VALUE
+    exponent = value.normalize().as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return grouped(value, places, style)
+
+
 def format_count(value: int, style: NumberStyle | None = None) -> str:
     return grouped(value, 0, style)
 

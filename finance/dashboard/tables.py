@@ -19,6 +19,7 @@ from .formatting import (
     family_label,
     format_amount,
     format_count,
+    format_quantity,
     format_usd,
     stage_label,
 )
@@ -28,7 +29,7 @@ from .formatting import (
 class Column:
     key: str
     label: str
-    kind: str = "text"  # text | money | ratio | percent | count | mixed
+    kind: str = "text"  # text | money | quantity | ratio | percent | count | mixed
 
     @property
     def is_number(self) -> bool:
@@ -118,6 +119,8 @@ def format_value(column: Column, value: Any, style: NumberStyle | None = None) -
     if column.kind == "money":
         # The column's label says US$; the cells carry the number only.
         return format_amount(value, style)
+    if column.kind == "quantity":
+        return format_quantity(value, style)
     if column.kind == "ratio":
         return format_ratio(value)
     if column.kind == "percent":

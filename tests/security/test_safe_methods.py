@@ -98,7 +98,7 @@ class TestSafeMethods:
             token = api_world.tokens.get(role)
             client = Client(headers={"Authorization": f"Bearer {token}"} if token else {})
             with writes_recorded() as writes:
-                client.get(api._url(case, api_world.objects))
+                client.get(api._url(case, api_world.objects, api_world.results))
             if writes:
                 problems.append(f"{role}: GET wrote {writes}")
         assert not problems, "\n".join(problems)
@@ -115,14 +115,17 @@ class TestSafeMethods:
         assert response.status_code == 403
         assert db_state() == before
 
-    def test_api_write_with_a_session_but_no_csrf_token_is_refused(self, world: World) -> None:
+    def test_api_write_with_a_session_but_no_csrf_token_is_refused(
+        self, api_world: api.ApiWorld
+    ) -> None:
         # A browser session is a cookie any site could make the browser send; a token is not.
+        world, results = api_world.objects, api_world.results
         client = Client(enforce_csrf_checks=True)
         client.force_login(world.users["focal"])
         case = next(c for c in api.CASES if c.name == "api:activity-list")
         response = client.post(
-            api._url(case, world),
-            data=json.dumps(api._body(case, world, "POST")),
+            api._url(case, world, results),
+            data=json.dumps(api._body(case, world, results, "POST", "focal")),
             content_type="application/json",
         )
         assert response.status_code == 403
