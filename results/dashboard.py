@@ -36,6 +36,7 @@ from finance.dashboard import Column, Table, chart_number
 from knowledge.models import ActionPlan, LearningRoute
 
 from .models import (
+    VALUE_PLACES,
     Aggregation,
     CoreIndicator,
     CoreSource,
@@ -160,15 +161,17 @@ def _table(model: Any) -> str:
 
 # A period's actual is results.progress's: approved updates not retired, summed when the
 # indicator's updates add up, else the latest approved (by approval time, then id). Its one
-# parameter is the approved status.
+# parameter is the approved status. Window functions rather than PostgreSQL's ordered ARRAY_AGG:
+# the statements also run on the embedded SQLite of `make run`.
 _ACTUAL = f"""WITH actual AS (
-            SELECT u.period_id,
-                   SUM(u.value) AS summed,
-                   (ARRAY_AGG(u.value ORDER BY u.reviewed_at DESC, u.id DESC))[1] AS latest,
-                   (ARRAY_AGG(u.achieved ORDER BY u.reviewed_at DESC, u.id DESC))[1] AS achieved
+            SELECT DISTINCT u.period_id,
+                   SUM(u.value) OVER per_period AS summed,
+                   FIRST_VALUE(u.value) OVER latest_first AS latest,
+                   FIRST_VALUE(u.achieved) OVER latest_first AS achieved
             FROM {_table(Update)} u
             WHERE u.status = %s AND NOT u.retired
-            GROUP BY u.period_id
+            WINDOW per_period AS (PARTITION BY u.period_id),
+                   latest_first AS (PARTITION BY u.period_id ORDER BY u.reviewed_at DESC, u.id DESC)
         ),"""  # noqa: S608 (the model's table)
 
 # Each row's part of the actual and the target over all the years (`*_all`) and within its year
@@ -177,11 +180,13 @@ _ACTUAL = f"""WITH actual AS (
 # reported row and on the last row with a target.
 _RANKED = """ranked AS (
             SELECT core_id, activity_id, year,
-                   CASE WHEN reported AND COUNT(*) FILTER (WHERE reported) OVER later = 1
+                   CASE WHEN reported
+                        AND SUM(CASE WHEN reported THEN 1 ELSE 0 END) OVER later = 1
                         THEN value END AS actual_all,
                    CASE WHEN target IS NOT NULL
                         AND COUNT(target) OVER later = 1 THEN target END AS target_all,
-                   CASE WHEN reported AND COUNT(*) FILTER (WHERE reported) OVER later_in_year = 1
+                   CASE WHEN reported
+                        AND SUM(CASE WHEN reported THEN 1 ELSE 0 END) OVER later_in_year = 1
                         THEN value END AS actual_year,
                    CASE WHEN target IS NOT NULL
                         AND COUNT(target) OVER later_in_year = 1 THEN target END AS target_year
@@ -199,9 +204,32 @@ _RANKED = """ranked AS (
 NO_JIT = "SET LOCAL jit = off;\n"
 
 
-def _linked(alias: str, table: str, column: str) -> str:
-    """The activities linked to one of the values a parameter lists."""
-    return f"{alias}.id IN (SELECT activity_id FROM {table} WHERE {column} = ANY(%s))"  # noqa: S608
+def _prefix() -> str:
+    return NO_JIT if connection.vendor == "postgresql" else ""
+
+
+def _year(column: str) -> str:
+    """The year of a date column as an integer (PostgreSQL, or the embedded SQLite)."""
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(YEAR FROM {column})::int"
+    return f"CAST(strftime('%%Y', {column}) AS INTEGER)"
+
+
+def _day_number(column: str) -> str:
+    """A date as a day count, to order by it beside integers in one column."""
+    if connection.vendor == "postgresql":
+        return f"({column} - DATE '2000-01-01')"
+    return f"CAST(julianday({column}) AS INTEGER)"
+
+
+def _in(column: str, values: list[Any]) -> str:
+    """`column` is one of `values` (a placeholder each: portable, unlike `= ANY`)."""
+    return f"{column} IN ({', '.join(['%s'] * len(values))})"
+
+
+def _linked(alias: str, table: str, column: str, values: list[Any]) -> str:
+    """The activities linked to one of `values`."""
+    return f"{alias}.id IN (SELECT activity_id FROM {table} WHERE {_in(column, values)})"  # noqa: S608
 
 
 def _activity_conditions(filters: ResultsFilters, alias: str) -> tuple[list[str], list[Any]]:
@@ -210,17 +238,19 @@ def _activity_conditions(filters: ResultsFilters, alias: str) -> tuple[list[str]
     where: list[str] = []
     params: list[Any] = []
     if filters.divisions:
-        where.append(f"{alias}.lead_division_id = ANY(%s)")
-        params.append(list(filters.divisions))
+        where.append(_in(f"{alias}.lead_division_id", list(filters.divisions)))
+        params.extend(filters.divisions)
     if filters.modalities:
-        where.append(f"{alias}.modality = ANY(%s)")
-        params.append(list(filters.modalities))
+        where.append(_in(f"{alias}.modality", list(filters.modalities)))
+        params.extend(filters.modalities)
     if filters.countries:
-        where.append(_linked(alias, _table(ActivityCountry), "country_id"))
-        params.append(list(filters.countries))
+        countries = list(filters.countries)
+        where.append(_linked(alias, _table(ActivityCountry), "country_id", countries))
+        params.extend(countries)
     if filters.themes:
-        where.append(_linked(alias, _table(Activity.themes.through), "theme_id"))
-        params.append(list(filters.themes))
+        themes = list(filters.themes)
+        where.append(_linked(alias, _table(Activity.themes.through), "theme_id", themes))
+        params.extend(themes)
     return where, params
 
 
@@ -241,8 +271,8 @@ def ranked_sql(filters: ResultsFilters, core_id: int | None) -> tuple[str, list[
     (the period itself, the activity, the indicator or the plan, as the rule says) over all
     the years (`*_all`) and within its year (`*_year`)."""
     activity_where, activity_params = _activity_conditions(filters, "a")
-    period_year, period_year_params = _year_conditions(filters, 'EXTRACT(YEAR FROM per."end")::int')
-    plan_year, plan_year_params = _year_conditions(filters, "EXTRACT(YEAR FROM f.recorded_on)::int")
+    period_year, period_year_params = _year_conditions(filters, _year('per."end"'))
+    plan_year, plan_year_params = _year_conditions(filters, _year("f.recorded_on"))
     core_where = "c.is_active"
     core_params: list[Any] = []
     if core_id is not None:
@@ -271,12 +301,12 @@ def ranked_sql(filters: ResultsFilters, core_id: int | None) -> tuple[str, list[
             SELECT c.id AS core_id, r.activity_id,
                    CASE c.aggregation WHEN %s THEN r.activity_id WHEN %s THEN i.id ELSE per.id END
                        AS grp,
-                   EXTRACT(YEAR FROM per."end")::int AS year,
+                   {_year('per."end"')} AS year,
                    act.period_id IS NOT NULL AS reported,
                    CASE WHEN i.kind = %s THEN (CASE WHEN act.achieved THEN 1 ELSE 0 END)
                         WHEN i.cumulative THEN act.summed ELSE act.latest END AS value,
                    CASE WHEN c.aggregation = %s THEN 1 ELSE per.target_value END AS target,
-                   per."end" AS o1, per.start - DATE '2000-01-01' AS o2, per.id AS o3
+                   per."end" AS o1, {_day_number("per.start")} AS o2, per.id AS o3
             FROM {_table(Period)} per
             JOIN {_table(Indicator)} i ON i.id = per.indicator_id
             JOIN {_table(CoreIndicator)} c ON c.id = i.core_id
@@ -285,7 +315,7 @@ def ranked_sql(filters: ResultsFilters, core_id: int | None) -> tuple[str, list[
             LEFT JOIN actual act ON act.period_id = per.id
             WHERE {periods_where}
             UNION ALL
-            SELECT c.id, route.activity_id, p.id, EXTRACT(YEAR FROM f.recorded_on)::int, TRUE,
+            SELECT c.id, route.activity_id, p.id, {_year("f.recorded_on")}, TRUE,
                    CASE WHEN f.outcome = %s THEN 1 ELSE 0 END, 1,
                    f.recorded_on, f.months, f.id
             FROM {_table(PlanFollowUp)} f
@@ -317,7 +347,13 @@ def ranked_sql(filters: ResultsFilters, core_id: int | None) -> tuple[str, list[
 
 
 def _decimal(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(value)
+    """PostgreSQL's numeric is a Decimal already; SQLite's sums are floats, of values with at
+    most VALUE_PLACES decimals."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return Decimal(repr(value)).quantize(Decimal(1).scaleb(-VALUE_PLACES)).normalize()
+    return Decimal(value)
 
 
 def active_cores() -> list[CoreIndicator]:
@@ -332,17 +368,17 @@ def portfolio_figures(filters: ResultsFilters) -> list[Figure]:
     ranked, params = ranked_sql(filters, None)
     sql = f"""{ranked}
         SELECT core_id, NULL AS year, SUM(actual_all), SUM(target_all),
-               COUNT(DISTINCT activity_id) FILTER (WHERE actual_all IS NOT NULL)
+               COUNT(DISTINCT CASE WHEN actual_all IS NOT NULL THEN activity_id END)
         FROM ranked GROUP BY core_id
         UNION ALL
         SELECT core_id, year, SUM(actual_year), SUM(target_year),
-               COUNT(DISTINCT activity_id) FILTER (WHERE actual_year IS NOT NULL)
+               COUNT(DISTINCT CASE WHEN actual_year IS NOT NULL THEN activity_id END)
         FROM ranked GROUP BY core_id, year
         ORDER BY 1, 2
     """  # noqa: S608 (the CTE's values are parameters)
     years: dict[int, list[YearFigure]] = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(NO_JIT + sql, params)
+        cursor.execute(_prefix() + sql, params)
         for core_id, year, actual, target, activities in cursor.fetchall():
             figure = figures.get(core_id)
             if figure is None:
@@ -377,7 +413,7 @@ def contributions(
         LIMIT %s OFFSET %s
     """  # noqa: S608 (the table name is the model's; the values are parameters)
     with connection.cursor() as cursor:
-        cursor.execute(NO_JIT + sql, [*params, limit, offset])
+        cursor.execute(_prefix() + sql, [*params, limit, offset])
         rows = cursor.fetchall()
     total = int(rows[0][5]) if rows else 0
     return total, [
