@@ -309,19 +309,15 @@ class CheckboxList(forms.CheckboxSelectMultiple):
         return ""
 
 
-class DashboardFilterForm(forms.Form):
-    """The dashboard's GET parameters (the activity list's names and codes) -> RollupFilters.
+class PortfolioFilterForm(forms.Form):
+    """What the dashboards' filters share (the activity list's names and codes): a span of years,
+    the lead division, country, theme and modality. Several values per dimension
+    (`?division=LAC&division=ESA`); nothing chosen means all. An invalid parameter is reported by
+    its name and left out; the other filters still apply. A subclass declares its two year
+    fields and names them in `years`."""
 
-    Several values per dimension (`?division=LAC&division=ESA`); nothing chosen means all. An
-    invalid parameter is reported by its name and left out; the other filters still apply.
-    """
+    years: tuple[str, str] = ("year_from", "year_to")
 
-    fiscal_year_from = forms.IntegerField(
-        label=_("From fiscal year"), required=False, min_value=1978, max_value=2100
-    )
-    fiscal_year_to = forms.IntegerField(
-        label=_("To fiscal year"), required=False, min_value=1978, max_value=2100
-    )
     division = forms.MultipleChoiceField(
         label=_("Lead division"), required=False, widget=CheckboxList
     )
@@ -334,12 +330,6 @@ class DashboardFilterForm(forms.Form):
     theme = forms.MultipleChoiceField(label=_("Theme"), required=False, widget=CheckboxList)
     modality = forms.MultipleChoiceField(
         label=_("Modality"), required=False, choices=Modality.choices, widget=CheckboxList
-    )
-    status = forms.MultipleChoiceField(
-        label=_("Status"), required=False, choices=Status.choices, widget=CheckboxList
-    )
-    funding_nature = forms.MultipleChoiceField(
-        label=_("Funding"), required=False, choices=FundingNature.choices, widget=CheckboxList
     )
 
     def __init__(self, data: Any = None, *, reference: Reference) -> None:
@@ -356,37 +346,29 @@ class DashboardFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        first, last = data.get("fiscal_year_from"), data.get("fiscal_year_to")
+        first_field, last_field = self.years
+        first, last = data.get(first_field), data.get(last_field)
         if first is not None and last is not None and first > last:
             self.add_error(
-                "fiscal_year_to",
+                last_field,
                 _("%(last)s is before the first year, %(first)s.") % {"first": first, "last": last},
             )
         return data
 
-    def rollup_filters(self) -> RollupFilters:
-        """The valid part of the parameters (call after is_valid(), whatever it answered)."""
-        data = getattr(self, "cleaned_data", {})
+    def chosen_ids(self, name: str) -> tuple[int, ...]:
+        """The ids of the divisions, countries or themes chosen (valid ones only: call after
+        is_valid(), whatever it answered)."""
         ref = self.reference
         by_code = {
             "division": {d.code: d.pk for d in ref.divisions.values()},
             "country": {c.iso2: c.pk for c in ref.countries.values()},
             "theme": {t.code: t.pk for t in ref.themes.values()},
-        }
+        }[name]
+        chosen = getattr(self, "cleaned_data", {}).get(name) or ()
+        return tuple(sorted(by_code[code] for code in chosen))
 
-        def ids(name: str) -> tuple[int, ...]:
-            return tuple(sorted(by_code[name][code] for code in data.get(name) or ()))
-
-        return RollupFilters(
-            year_from=data.get("fiscal_year_from"),
-            year_to=data.get("fiscal_year_to"),
-            divisions=ids("division"),
-            countries=ids("country"),
-            themes=ids("theme"),
-            modalities=tuple(sorted(data.get("modality") or ())),
-            statuses=tuple(sorted(data.get("status") or ())),
-            funding_natures=tuple(sorted(data.get("funding_nature") or ())),
-        )
+    def chosen(self, name: str) -> Any:
+        return getattr(self, "cleaned_data", {}).get(name)
 
     def error_lines(self) -> list[str]:
         """Each problem with the parameter's name: `fiscal_year_to: ...`."""
@@ -398,7 +380,37 @@ class DashboardFilterForm(forms.Form):
 
     @property
     def is_filtered(self) -> bool:
-        return any(
-            getattr(self, "cleaned_data", {}).get(name) not in (None, [], "")
-            for name in self.fields
+        return any(self.chosen(name) not in (None, [], "") for name in self.fields)
+
+
+class DashboardFilterForm(PortfolioFilterForm):
+    """The money dashboard's GET parameters -> RollupFilters (years are fiscal years)."""
+
+    years = ("fiscal_year_from", "fiscal_year_to")
+    field_order = ["fiscal_year_from", "fiscal_year_to"]
+
+    fiscal_year_from = forms.IntegerField(
+        label=_("From fiscal year"), required=False, min_value=1978, max_value=2100
+    )
+    fiscal_year_to = forms.IntegerField(
+        label=_("To fiscal year"), required=False, min_value=1978, max_value=2100
+    )
+    status = forms.MultipleChoiceField(
+        label=_("Status"), required=False, choices=Status.choices, widget=CheckboxList
+    )
+    funding_nature = forms.MultipleChoiceField(
+        label=_("Funding"), required=False, choices=FundingNature.choices, widget=CheckboxList
+    )
+
+    def rollup_filters(self) -> RollupFilters:
+        """The valid part of the parameters (call after is_valid(), whatever it answered)."""
+        return RollupFilters(
+            year_from=self.chosen("fiscal_year_from"),
+            year_to=self.chosen("fiscal_year_to"),
+            divisions=self.chosen_ids("division"),
+            countries=self.chosen_ids("country"),
+            themes=self.chosen_ids("theme"),
+            modalities=tuple(sorted(self.chosen("modality") or ())),
+            statuses=tuple(sorted(self.chosen("status") or ())),
+            funding_natures=tuple(sorted(self.chosen("funding_nature") or ())),
         )

@@ -544,11 +544,16 @@ def _classes(module_names: list[str], base: type) -> dict[str, type]:
     return found
 
 
+# Bases no page uses on their own: their fields are rows of each form built on them.
+BASE_FORMS = {"PortfolioFilterForm"}
+
+
 def writable_fields() -> set[str]:
     """Every field a person can write, read from the code: forms, input serializers, columns."""
     names = {
         f"{name}.{field}"
         for name, form in _classes(FORM_MODULES, forms.BaseForm).items()
+        if name not in BASE_FORMS
         for field in form.base_fields
     }
     serializer_classes = _classes(SERIALIZER_MODULES, serializers.BaseSerializer)
