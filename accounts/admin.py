@@ -1,6 +1,7 @@
 """User management in the Django admin, for the focal point and admins.
 
-The focal point manages users (roles, divisions, countries, partner organization) but cannot
+The focal point manages users (roles, divisions, countries, partner organization, the country a
+counterpart speaks for) but cannot
 grant superuser powers or touch a superuser's account: those stay with administrators.
 """
 
@@ -14,24 +15,34 @@ from django.utils.translation import gettext_lazy as _
 from .models import User
 
 SUPERUSER_ONLY_FIELDS = ("is_superuser", "groups", "user_permissions")
+ROLE_FIELDS = ("role", "divisions", "countries", "partner", "counterpart_country")
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "email", "first_name", "last_name", "role", "partner", "is_active")
+    list_display = (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "role",
+        "partner",
+        "counterpart_country",
+        "is_active",
+    )
     list_filter = ("role", "is_active", "divisions")
-    list_select_related = ("partner",)
+    list_select_related = ("partner", "counterpart_country")
     search_fields = ("username", "first_name", "last_name", "email")
     filter_horizontal = ("divisions", "countries", "groups", "user_permissions")
-    autocomplete_fields = ("partner",)
+    autocomplete_fields = ("partner", "counterpart_country")
     fieldsets = (
         # Django sets UserAdmin.fieldsets; the stubs type ModelAdmin's as optional.
         *(BaseUserAdmin.fieldsets or ()),
-        (_("SSC Portal role"), {"fields": ("role", "divisions", "countries", "partner")}),
+        (_("SSC Portal role"), {"fields": ROLE_FIELDS}),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
-        (_("SSC Portal role"), {"fields": ("role", "divisions", "countries", "partner")}),
+        (_("SSC Portal role"), {"fields": ROLE_FIELDS}),
     )
 
     def _is_focal_point(self, request: HttpRequest) -> bool:

@@ -1,7 +1,8 @@
 """Users, their roles and their API tokens.
 
 A role is one field rather than Django groups: every permission rule in the portal is written in
-terms of these five roles plus the divisions, countries or partner organization a user is tied to,
+terms of these six roles plus the divisions, countries, partner organization or counterpart country
+a user is tied to,
 and the rules are described once in accounts.roles and applied per object type in each app's
 `access` module (the querysets' `visible_to(user)` hand over to it), not in group tables.
 """
@@ -12,6 +13,7 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +25,7 @@ class Role(models.TextChoices):
     FOCAL_POINT = "focal_point", _("Corporate focal point")
     CPM = "cpm", _("Country programme manager")
     PARTNER = "partner", _("Partner user")
+    COUNTERPART = "counterpart", _("Country counterpart")
     VIEWER = "viewer", _("Viewer")
 
 
@@ -51,6 +54,18 @@ class User(AbstractUser):
         related_name="users",
         help_text=_("Required for partner users: they read what this organization takes part in."),
     )
+    counterpart_country = models.ForeignKey(
+        "activities.Country",
+        verbose_name=_("counterpart for"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="counterparts",
+        help_text=_(
+            "Required for country counterparts: they speak for this country's SSC agency or "
+            "ministry, read what the country takes part in and confirm its roles."
+        ),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -58,6 +73,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.COUNTERPART and self.counterpart_country_id is None:
+            raise ValidationError(
+                {"counterpart_country": _("Choose the country this counterpart speaks for.")}
+            )
+        if self.role != Role.COUNTERPART and self.counterpart_country_id is not None:
+            raise ValidationError(
+                {"counterpart_country": _("Only country counterparts speak for a country.")}
+            )
 
     @property
     def is_focal_point(self) -> bool:
@@ -73,9 +99,14 @@ class User(AbstractUser):
         return self.role == Role.PARTNER
 
     @property
+    def is_country_counterpart(self) -> bool:
+        return self.role == Role.COUNTERPART
+
+    @property
     def is_staff_reader(self) -> bool:
-        """Agency staff read every activity, internal ones included; partner users do not."""
-        return self.is_active and self.role != Role.PARTNER
+        """Agency staff read every activity, internal ones included; partner users and country
+        counterparts do not."""
+        return self.is_active and self.role not in (Role.PARTNER, Role.COUNTERPART)
 
     @property
     def can_create_activities(self) -> bool:

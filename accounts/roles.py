@@ -9,6 +9,7 @@ reads, reads the money of, and changes one `Scope` of the portfolio:
 | CPM          | country programme manager     | everything         | everything | their patch |
 | STAFF_READER | viewer (other agency staff)   | everything         | everything | nothing     |
 | PARTNER_USER | a partner organization's user | public + their org | public     | nothing     |
+| COUNTERPART  | a country's counterpart       | public + country   | public     | nothing     |
 | ANONYMOUS    | no login (public IATI file)   | public             | public     | nothing     |
 | INACTIVE     | a deactivated account         | nothing            | nothing    | nothing     |
 
@@ -17,6 +18,11 @@ reads, reads the money of, and changes one `Scope` of the portfolio:
 - "Their org" is what the partner organization takes part in: it reaches activities (and what
   hangs on them) only; records that no organization takes part in (knowledge assets, routes)
   are read at the public level.
+- "Their country" (a country counterpart's) is what the country takes part in, in any role,
+  as "their org" is for an organization.
+- Partner users and country counterparts change nothing of the agency's records; what they
+  write is their own side of an activity (results updates, confirmations, comments, proposed
+  contributions), each app deciding where in its access module.
 - Money follows the public level for anyone outside the agency: a partner user reads their
   organization's internal activities but not their money. The roll-ups can only tell public
   money from the rest, so this is what lets every page and every roll-up agree on one rule.
@@ -45,6 +51,7 @@ class Standing(enum.Enum):
     CPM = "cpm"
     STAFF_READER = "staff_reader"
     PARTNER_USER = "partner_user"
+    COUNTERPART = "counterpart"
     ANONYMOUS = "anonymous"
     INACTIVE = "inactive"
 
@@ -55,17 +62,20 @@ class Reach(enum.Enum):
     NOTHING = "nothing"
     PUBLIC = "public"
     ORGANIZATION = "organization"  # public, and what the user's organization takes part in
+    COUNTRY = "country"  # public, and what the counterpart's country takes part in
     PATCH = "patch"  # a CPM's records (see the table above)
     EVERYTHING = "everything"
 
 
 @dataclass(frozen=True)
 class Scope:
-    """One reach, with what it needs to be applied: the CPM for a patch, the organization."""
+    """One reach, with what it needs to be applied: the CPM for a patch, the organization, the
+    country."""
 
     reach: Reach
     user: User | None = None
     partner_id: int | None = None
+    country_id: int | None = None
 
     @property
     def is_everything(self) -> bool:
@@ -134,6 +144,8 @@ def standing_of(user: User | Any) -> Standing:
         return Standing.CPM
     if user.is_partner_user:
         return Standing.PARTNER_USER
+    if user.is_country_counterpart:
+        return Standing.COUNTERPART
     return Standing.STAFF_READER
 
 
@@ -150,6 +162,10 @@ def access_of(user: User | Any) -> Access:
     if standing is Standing.PARTNER_USER:
         # A partner user without an organization reads what anyone reads.
         reads = Scope(Reach.ORGANIZATION, partner_id=user.partner_id) if user.partner_id else PUBLIC
+        return Access(standing, reads, PUBLIC, NOTHING)
+    if standing is Standing.COUNTERPART:
+        country_id = user.counterpart_country_id
+        reads = Scope(Reach.COUNTRY, country_id=country_id) if country_id else PUBLIC
         return Access(standing, reads, PUBLIC, NOTHING)
     if standing is Standing.ANONYMOUS:
         return Access(standing, PUBLIC, PUBLIC, NOTHING)

@@ -91,6 +91,15 @@ def _reach_q(scope: Scope, *, inline_ids: bool = False) -> Q:
             else links.values("activity_id")
         )
         return public | Q(pk__in=linked)
+    if scope.reach is Reach.COUNTRY:
+        assert scope.country_id is not None, "a country scope names its country"
+        taking_part = models.ActivityCountry.objects.filter(country_id=scope.country_id)
+        ids: Any = (
+            list(taking_part.order_by().values_list("activity_id", flat=True).distinct())
+            if inline_ids
+            else taking_part.values("activity_id")
+        )
+        return public | Q(pk__in=ids)
     assert scope.user is not None
     return cpm_patch(scope.user, inline_ids=inline_ids)
 
@@ -154,7 +163,8 @@ def visible_partners(user: User | Any) -> QuerySet[models.Partner]:
         return partners.filter(pk__in=public.values("partner_id"))
     read = models.Activity.objects.filter(_reach_q(scope)).values("pk")
     links = models.ActivityPartner.objects.filter(activity__in=read)
-    return partners.filter(Q(pk__in=links.values("partner_id")) | Q(pk=scope.partner_id))
+    own = Q(pk=scope.partner_id) if scope.partner_id else Q(pk__in=[])
+    return partners.filter(Q(pk__in=links.values("partner_id")) | own)
 
 
 def get_partner_for_user(user: User, pk: int, *, write: bool = False) -> models.Partner:

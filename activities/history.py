@@ -48,7 +48,8 @@ from .models import (
 # Saves closer together than this, by the same person, are one change.
 GROUPING_WINDOW = datetime.timedelta(seconds=5)
 # Bookkeeping columns nobody edits directly.
-UNTRACKED_FIELDS = {"id", "version", "created_at", "created_by", "updated_at", "ssc_id"}
+# agreement: kept by the counterparts app, whose own history tells each side's steps.
+UNTRACKED_FIELDS = {"id", "version", "created_at", "created_by", "updated_at", "ssc_id", "agreement"}
 IMPORT_RUN_PREFIX = "import-run:"
 IMPORT_RUN_REASON = re.compile(r"import-run:(\d+):(.*)", re.DOTALL)
 CHANGE_REASON_LENGTH = 100  # simple-history's history_change_reason column

@@ -319,6 +319,17 @@ class PartnerRole(models.TextChoices):
     IMPLEMENTER = "implementer", _("Implementer")
 
 
+class Agreement(models.TextChoices):
+    """Whether the sides of an activity confirmed it: the summary of its counterparts'
+    confirmations, kept by the counterparts app (counterparts.services), shown and filtered
+    here."""
+
+    CONFIRMED = "confirmed", _("Confirmed by all sides")
+    WAITING = "waiting", _("Waiting for confirmation")
+    DISPUTED = "disputed", _("Disputed")
+    NONE = "none", _("No counterpart to confirm")
+
+
 SSC_ID_TEXT = re.compile(r"^ssc-\d{4}-\d+$", re.IGNORECASE)
 
 
@@ -444,6 +455,15 @@ class Activity(models.Model):
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
     )
+    # Derived: written only by counterparts.services (an UPDATE of this column alone), never by
+    # a form or the activity's own services, so that it needs no version claim.
+    agreement = models.CharField(
+        _("confirmation"),
+        max_length=10,
+        choices=Agreement.choices,
+        default=Agreement.NONE,
+        editable=False,
+    )
     # Optimistic concurrency: every save through the services bumps it; a form or API call that
     # carries an older number is refused instead of overwriting someone else's change.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -459,7 +479,9 @@ class Activity(models.Model):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = ActivityQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[themes, sdgs], excluded_fields=["updated_at"])
+    history = HistoricalRecords(
+        m2m_fields=[themes, sdgs], excluded_fields=["updated_at", "agreement"]
+    )
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
@@ -467,6 +489,7 @@ class Activity(models.Model):
         verbose_name_plural = _("activities")
         indexes = [
             models.Index(fields=["status"]),
+            models.Index(fields=["agreement"]),
             models.Index(fields=["approval_year"]),
             models.Index(fields=["lead_division", "status"]),
             models.Index(fields=["title"], name="activity_title_idx"),

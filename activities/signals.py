@@ -9,6 +9,9 @@ its own `receivers` module. They carry facts, not instructions: what changed, ne
   summed by (its lead division, modality, funding nature, visibility, status, countries or
   themes). `divisions` maps each activity id to its lead divisions before and after the write
   (one, or two when it moved): its money leaves the old division's figures.
+- `activities_saved(activity_ids=..., user=...)`: activities were created or changed through
+  the services (any field, country or partner role, status), in the write's transaction; the
+  counterparts app checks whether what each side confirmed still holds.
 - `partners_merged(keep=..., remove=..., user=...)`: merge_partners moved `remove`'s links to
   `keep` and is about to delete `remove`; whatever else points at `remove` must move now.
 """
@@ -16,4 +19,5 @@ its own `receivers` module. They carry facts, not instructions: what changed, ne
 from django.dispatch import Signal
 
 activities_changed = Signal()
+activities_saved = Signal()
 partners_merged = Signal()

@@ -194,9 +194,12 @@ class _Writer(ImportPlanner):
         originals = self._originals(planned)
         reference = _("legacy workbook")
         entries: list[dict[str, Any]] = []
+        moved: set[int] = set()
         for plan in planned:
             activity = plan.prepared.activity if plan.prepared else plan.activity
             assert activity is not None  # a new activity always has a prepared record
+            if plan.changes:
+                moved.add(activity.pk)
             entries += [
                 self._entry(
                     activity.pk, change, originals.get((activity.pk, change.key)), reference
@@ -206,6 +209,8 @@ class _Writer(ImportPlanner):
         bulk.insert_rows_with_history(
             FinancialEntry, entries, user=self.user, when=now, reason=self.history_reason
         )
+        # After the insert: the apps that hear of it (finance.signals) read the new entries.
+        services.touch_activities(moved, self.user)
 
     def _claim_ledgers(self, planned: list[Planned], now: datetime.datetime) -> bool:
         """Move the ledger version of every existing activity whose figures change, as a form
@@ -242,7 +247,6 @@ class _Writer(ImportPlanner):
         LedgerLock.objects.filter(activity_id__in=list(claims)).update(
             version=F("version") + 1, updated_by=self.user, updated_at=now
         )
-        services.touch_activities(claims)
         return True
 
     @staticmethod

@@ -44,6 +44,7 @@ from .models import (
     first_of_month,
     to_usd,
 )
+from .signals import ledger_changed
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -538,15 +539,18 @@ def record_entries(
     if problems:
         raise FinanceError(problems)
     _refresh_rollups(activity, {entry.fiscal_year for entry in recorded})
-    touch_activities([activity.pk])
+    touch_activities([activity.pk], user)
     return recorded
 
 
-def touch_activities(ids: Iterable[int]) -> None:
+def touch_activities(ids: Iterable[int], user: User | None = None) -> None:
     """Money changed: the activities' `updated_at` moves with it, in the same transaction, so
     the API's updated_at and updated_since and IATI's last-updated-datetime see money-only
-    changes. An update of the row alone: the activity's record (and its history) is unchanged."""
+    changes. An update of the row alone: the activity's record (and its history) is unchanged.
+    The apps above finance hear of it through `finance.signals.ledger_changed`."""
+    ids = set(ids)
     Activity.objects.filter(pk__in=list(ids)).update(updated_at=timezone.now())
+    ledger_changed.send(sender=FinancialEntry, activity_ids=ids, user=user)
 
 
 def _refresh_rollups(activity: Activity, years: Iterable[int]) -> None:
@@ -643,7 +647,7 @@ def correct_entry(
     correction._history_user = user  # type: ignore[attr-defined]
     correction.save()
     _refresh_rollups(entry.activity, [fiscal_year])
-    touch_activities([entry.activity_id])
+    touch_activities([entry.activity_id], user)
     return correction
 
 

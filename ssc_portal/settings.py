@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "finance",
     "knowledge",
     "results",
+    "counterparts",
     "demo",
 ]
 
@@ -431,7 +432,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "finance.tasks.rebuild_rollups_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Notifications not mailed when they happened (Redis, the worker or the mail server down).
+    "send-counterpart-mail": {
+        "task": "counterparts.tasks.sweep_mail_task",
+        "schedule": 300.0,
+    },
+    # Sides that have not confirmed for COUNTERPART_REMINDER_DAYS get one digest of reminders.
+    "remind-counterparts": {
+        "task": "counterparts.tasks.remind_task",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
+
+# Days a side may leave a confirmation waiting before it is reminded (and between reminders).
+COUNTERPART_REMINDER_DAYS = env_int("COUNTERPART_REMINDER_DAYS", 7)
 
 # --- REST API (/api/v1/, README "API") -----------------------------------------------------------
 REST_FRAMEWORK = {

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("finance.urls")),
     path("", include("knowledge.urls")),
     path("", include("results.urls")),
+    path("", include("counterparts.urls")),
 ]
 
 handler400 = "ssc_portal.errors.bad_request"

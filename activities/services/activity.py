@@ -31,7 +31,7 @@ from ..models import (
     Theme,
     next_ssc_id,
 )
-from ..signals import activities_changed
+from ..signals import activities_changed, activities_saved
 from .errors import ActivityError, ConflictError
 
 if TYPE_CHECKING:
@@ -316,6 +316,7 @@ def create_activity(*, data: ActivityData, user: User | None) -> Activity:
         note=data.status_note or _("Created"),
         changed_by=user,
     )
+    activities_saved.send(sender=Activity, activity_ids={activity.pk}, user=user)
     return activity
 
 
@@ -374,6 +375,7 @@ def update_activity(
         activities_changed.send(
             sender=Activity, divisions={activity.pk: {old_division, activity.lead_division_id}}
         )
+    activities_saved.send(sender=Activity, activity_ids={activity.pk}, user=user)
     return activity
 
 
@@ -421,4 +423,5 @@ def change_status(
         activity=activity, from_status=previous, to_status=status, note=note, changed_by=user
     )
     activities_changed.send(sender=Activity, divisions={activity.pk: {activity.lead_division_id}})
+    activities_saved.send(sender=Activity, activity_ids={activity.pk}, user=user)
     return activity

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from .. import bulk
 from ..models import Activity, ActivityCountry, ActivityPartner, StatusChange
-from ..signals import activities_changed
+from ..signals import activities_changed, activities_saved
 from .activity import EDITABLE_FIELDS, ActivityData, _apply_fields, _new_activity, _validate
 from .errors import ActivityError, ConflictError
 
@@ -136,6 +136,9 @@ def save_activities(
             item.activity.pk: {old_divisions[item.activity.pk], item.activity.lead_division_id}
             for item in changed
         },
+    )
+    activities_saved.send(
+        sender=Activity, activity_ids={item.activity.pk for item in items}, user=user
     )
 
 
