@@ -248,6 +248,18 @@ def viewer(db: None) -> User:
 
 
 @pytest.fixture
+def counterpart_user(db: None) -> User:
+    """Mozambique's country counterpart."""
+    return make_role_user("counterpart")
+
+
+@pytest.fixture
+def counterpart_other(db: None) -> User:
+    """Kenya's country counterpart."""
+    return make_role_user("counterpart_other")
+
+
+@pytest.fixture
 def client_for() -> Callable[[User | None], Client]:
     """A new test client logged in as the user (anonymous for None)."""
 

@@ -101,6 +101,14 @@ ROLE_USERS: dict[str, dict[str, Any]] = {
     "cpm_other": {"username": "cpm_other", "role": Role.CPM, "divisions": ["APR"]},
     "partner": {"username": "partner", "role": Role.PARTNER},
     "viewer": {"username": "viewer", "role": Role.VIEWER},
+    # Country counterparts: Mozambique's (a receiver in the shared fixtures' activities) and
+    # Kenya's (taking part in none of them unless a test says so).
+    "counterpart": {"username": "counterpart", "role": Role.COUNTERPART, "country": "MZ"},
+    "counterpart_other": {
+        "username": "counterpart_other",
+        "role": Role.COUNTERPART,
+        "country": "KE",
+    },
 }
 
 
@@ -110,8 +118,11 @@ def make_partner_org() -> Partner:
 
 def make_role_user(name: str, *, partner: Partner | None = None) -> User:
     """The user of that name in ROLE_USERS; the partner user needs its organization."""
+    fields = dict(ROLE_USERS[name])
+    if "country" in fields:
+        fields["counterpart_country"] = country(fields.pop("country"))
     extra = {"partner": partner} if partner is not None else {}
-    return UserFactory(**ROLE_USERS[name], **extra)
+    return UserFactory(**fields, **extra)
 
 
 def _as_country(value: Country | str) -> Country:
