@@ -24,6 +24,8 @@ on answers 403.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -48,6 +50,32 @@ def speakers_q(confirmation: models.Confirmation) -> Q:
 
 def side_speakers(confirmation: models.Confirmation) -> QuerySet[User]:
     return User.objects.filter(speakers_q(confirmation), is_active=True)
+
+
+def speakers_of_sides(confirmations: Iterable[models.Confirmation]) -> dict[int, list[int]]:
+    """The ids of the users who speak for each side, by confirmation id, in one query."""
+    confirmations = list(confirmations)
+    countries = {c.country_id for c in confirmations if c.country_link_id is not None}
+    partners = {c.partner_id for c in confirmations if c.partner_link_id is not None}
+    if not confirmations:
+        return {}
+    by_country: dict[int | None, list[int]] = defaultdict(list)
+    by_partner: dict[int | None, list[int]] = defaultdict(list)
+    for pk, role, country_id, partner_id in User.objects.filter(
+        Q(role=Role.COUNTERPART, counterpart_country_id__in=countries)
+        | Q(role=Role.PARTNER, partner_id__in=partners),
+        is_active=True,
+    ).values_list("pk", "role", "counterpart_country_id", "partner_id"):
+        if role == Role.COUNTERPART:
+            by_country[country_id].append(pk)
+        else:
+            by_partner[partner_id].append(pk)
+    return {
+        c.pk: by_country[c.country_id]
+        if c.country_link_id is not None
+        else by_partner[c.partner_id]
+        for c in confirmations
+    }
 
 
 def speaks_for(user: User | Any, confirmation: models.Confirmation) -> bool:

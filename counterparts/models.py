@@ -79,18 +79,23 @@ class Confirmation(models.Model):
     """One side's confirmation of an activity (exactly one of the two links is set)."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="confirmations")
+    # No constraint and no cascade: activities deletes link rows in bulk, without Django's
+    # collector (activities.services.batch), and may not know this app. A removed role's
+    # confirmation is deleted by counterparts.services.sync_sides in the same transaction.
     country_link = models.OneToOneField(
         ActivityCountry,
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="confirmation",
     )
     partner_link = models.OneToOneField(
         ActivityPartner,
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="confirmation",
     )
     state = models.CharField(

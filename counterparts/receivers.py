@@ -9,10 +9,12 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from activities.signals import activities_saved
+from activities.signals import activities_saved, partners_merged
 from finance.signals import ledger_changed
 
+from .models import ContributionProposal
 from .services import sync_sides
+from .services.confirmations import drop_removed_sides
 
 
 @receiver(activities_saved)
@@ -27,3 +29,11 @@ def follow_ledger(
     sender: Any, activity_ids: Collection[int], user: Any = None, **kwargs: Any
 ) -> None:
     sync_sides(activity_ids, user=user)
+
+
+@receiver(partners_merged)
+def follow_merge(sender: Any, keep: Any, remove: Any, user: Any = None, **kwargs: Any) -> None:
+    """The merged organization's proposals become the kept one's; the confirmations of roles
+    the merge removed (both played it already) go with them."""
+    ContributionProposal.objects.filter(contributor=remove).update(contributor=keep)
+    drop_removed_sides(None, user)

@@ -11,11 +11,13 @@ from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
+from activities import bulk
 from activities.models import Activity, ActivityCountry, ActivityPartner, Agreement, Partner
 
 from .. import access
@@ -26,12 +28,13 @@ from ..models import (
     ConfirmationState,
     ConfirmationStep,
     DisputedField,
+    Fact,
     NotificationKind,
     StepAction,
 )
 from .common import CounterpartError, claim_version, required_text
 from .facts import changed_facts, key_facts
-from .notifications import activity_managers, notify
+from .notifications import Notice, activity_managers, notify, send_notices
 
 # Sides whose own money changes now by their own agreement (an accepted proposal): the change
 # is recorded as what they confirmed instead of asking them again (services.proposals).
@@ -64,12 +67,41 @@ def sync_sides(activity_ids: Collection[int], *, user: User | None) -> None:
     ids = set(activity_ids)
     if not ids:
         return
+    drop_removed_sides(ids, user)
     _ask_new_sides(ids, user)
     _reopen_changed(ids, user)
     refresh_agreement(ids)
 
 
+def drop_removed_sides(activity_ids: Collection[int] | None, user: User | None) -> None:
+    """Delete the confirmations whose role is gone (of these activities, or of all): the role
+    rows are deleted without Django's collector, so nothing cascades to them."""
+    confirmations = Confirmation.objects.all()
+    countries = ActivityCountry.objects.all()
+    partners = ActivityPartner.objects.all()
+    if activity_ids is not None:
+        confirmations = confirmations.filter(activity_id__in=activity_ids)
+        countries = countries.filter(activity_id__in=activity_ids)
+        partners = partners.filter(activity_id__in=activity_ids)
+    gone = list(
+        confirmations.filter(
+            Q(country_link_id__isnull=False) & ~Q(country_link_id__in=countries.values("pk"))
+            | Q(partner_link_id__isnull=False) & ~Q(partner_link_id__in=partners.values("pk"))
+        )
+    )
+    if not gone:
+        return
+    # In three statements whatever their number (an import may remove many roles): the steps,
+    # the deletions' history rows (with their author), the rows.
+    pks = [confirmation.pk for confirmation in gone]
+    ConfirmationStep.objects.filter(confirmation_id__in=pks).delete()
+    bulk.insert_history(gone, history_type="-", user=user, when=timezone.now())
+    bulk.delete(Confirmation, pks)
+
+
 def _ask_new_sides(ids: set[int], user: User | None) -> None:
+    """A confirmation, its first step and a notice to its speakers for every role without one:
+    a fixed number of statements however many activities an import brings."""
     now = timezone.now()
     new: list[Confirmation] = [
         Confirmation(activity_id=link.activity_id, country_link=link, asked_at=now)
@@ -82,37 +114,74 @@ def _ask_new_sides(ids: set[int], user: User | None) -> None:
             activity_id__in=ids, confirmation__isnull=True
         ).select_related("partner")
     ]
-    for confirmation in new:
-        confirmation._history_user = user  # type: ignore[attr-defined]
-        confirmation.save()
-        _step(confirmation, StepAction.ASKED, user, via=Channel.SYSTEM)
-        _tell_side(confirmation, NotificationKind.CONFIRM_REQUESTED, user)
+    if not new:
+        return
+    bulk_create_with_history(new, Confirmation, default_user=user, default_date=now)
+    if any(c.pk is None for c in new):  # a database that does not return ids on insert
+        new = list(Confirmation.objects.with_side().filter(activity_id__in=ids, asked_at=now))
+    _record(new, StepAction.ASKED, NotificationKind.CONFIRM_REQUESTED, user)
 
 
 def _reopen_changed(ids: set[int], user: User | None) -> None:
     confirmed = list(
-        Confirmation.objects.with_side()
-        .select_related("activity")
-        .filter(activity_id__in=ids, state=ConfirmationState.CONFIRMED)
+        Confirmation.objects.with_side().filter(
+            activity_id__in=ids, state=ConfirmationState.CONFIRMED
+        )
     )
     now_facts = key_facts(confirmed)
     agreed = _agreed_sides.get()
+    reopened: list[Confirmation] = []
+    changes: dict[int, list[str]] = {}
+    silent: list[Confirmation] = []
     for confirmation in confirmed:
         changed = changed_facts(confirmation.facts, now_facts[confirmation.pk])
         if not changed:
             continue
-        if changed == ["money"] and _side(confirmation) in agreed:
-            Confirmation.objects.filter(pk=confirmation.pk).update(facts=now_facts[confirmation.pk])
+        if changed == [Fact.MONEY] and _side(confirmation) in agreed:
+            confirmation.facts = now_facts[confirmation.pk]
+            silent.append(confirmation)
             continue
         confirmation.state = ConfirmationState.RECONFIRM
         confirmation.asked_at = timezone.now()
         confirmation.version += 1
-        confirmation._history_user = user  # type: ignore[attr-defined]
-        confirmation.save()
-        _step(confirmation, StepAction.REOPENED, user, fields=changed, via=Channel.SYSTEM)
-        _tell_side(
-            confirmation, NotificationKind.RECONFIRM_REQUESTED, user, details={"facts": changed}
+        reopened.append(confirmation)
+        changes[confirmation.pk] = changed
+    if silent:
+        Confirmation.objects.bulk_update(silent, ["facts"])
+    if reopened:
+        bulk_update_with_history(
+            reopened, Confirmation, ["state", "asked_at", "version"], default_user=user
         )
+        _record(reopened, StepAction.REOPENED, NotificationKind.RECONFIRM_REQUESTED, user, changes)
+
+
+def _record(
+    confirmations: list[Confirmation],
+    action: str,
+    kind: NotificationKind,
+    user: User | None,
+    changes: dict[int, list[str]] | None = None,
+) -> None:
+    """The step each side took (by `user`, through the portal) and a notice to its speakers."""
+    changes = changes or {}
+    ConfirmationStep.objects.bulk_create(
+        ConfirmationStep(
+            confirmation=c, action=action, fields=changes.get(c.pk, []), by=user, via=Channel.SYSTEM
+        )
+        for c in confirmations
+    )
+    speakers = access.speakers_of_sides(confirmations)
+    send_notices(
+        Notice(
+            speaker,
+            kind,
+            c.activity_id,
+            user,
+            {"side": c.side_label, **({"facts": changes[c.pk]} if c.pk in changes else {})},
+        )
+        for c in confirmations
+        for speaker in speakers[c.pk]
+    )
 
 
 def refresh_agreement(activity_ids: Iterable[int]) -> None:

@@ -4,7 +4,8 @@ after it commits, one digest per person (counterparts.mail)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q
 
@@ -14,8 +15,36 @@ from activities.models import Activity
 from ..jobs import queue_mail
 from ..models import Notification, NotificationKind
 
-if TYPE_CHECKING:
-    pass
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification to write: its reader, what happened, where, by whom."""
+
+    user_id: int
+    kind: str
+    activity_id: int | None
+    actor: User | None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def send_notices(notices: Iterable[Notice]) -> int:
+    """Write the notices but those to their own actor, in one statement; their mail is queued
+    on commit (one digest per reader)."""
+    rows = [
+        Notification(
+            user_id=notice.user_id,
+            kind=notice.kind,
+            activity_id=notice.activity_id,
+            actor=notice.actor,
+            details=dict(notice.details),
+        )
+        for notice in notices
+        if notice.actor is None or notice.user_id != notice.actor.pk
+    ]
+    if rows:
+        Notification.objects.bulk_create(rows)
+        queue_mail(row.user_id for row in rows)
+    return len(rows)
 
 
 def notify(
@@ -27,17 +56,11 @@ def notify(
     details: dict[str, Any] | None = None,
 ) -> int:
     """One notification for each user but the actor; their mail is queued on commit."""
-    recipients = {user.pk: user for user in users if actor is None or user.pk != actor.pk}
-    if not recipients:
-        return 0
-    Notification.objects.bulk_create(
-        Notification(
-            user_id=pk, kind=kind, activity=activity, actor=actor, details=dict(details or {})
-        )
-        for pk in recipients
+    activity_id = activity.pk if activity is not None else None
+    return send_notices(
+        Notice(user.pk, kind, activity_id, actor, details or {})
+        for user in {u.pk: u for u in users}.values()
     )
-    queue_mail(recipients)
-    return len(recipients)
 
 
 def activity_managers(activity: Activity) -> list[User]:
