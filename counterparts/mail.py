@@ -32,6 +32,7 @@ from .models import (
     Fact,
     Notification,
     NotificationKind,
+    side_text,
 )
 from .services import notify
 
@@ -59,7 +60,7 @@ def describe(notification: Notification) -> str:
     values = {
         "actor": actor,
         "activity": activity,
-        "side": details.get("side", ""),
+        "side": side_text(details.get("side", ""), details.get("role", "")),
         "fields": _labels(details.get("fields", [])),
         "facts": _labels(details.get("facts", [])),
         "amount": details.get("amount", ""),
@@ -190,6 +191,6 @@ def remind_waiting(now: datetime.datetime | None = None) -> int:
                 NotificationKind.REMINDER,
                 activity=confirmation.activity,
                 actor=None,
-                details={"side": confirmation.side_label},
+                details=confirmation.side_details(),
             )
     return len(waiting)
