@@ -18,6 +18,7 @@ from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 from django.urls import NoReverseMatch, reverse
 
@@ -135,11 +136,11 @@ def write_catalogue(locale_dir: Path, language: str, messages: Mapping[str, str]
 # --- the inbox page -------------------------------------------------------------------------
 
 
-def inbox_route_missing() -> bool:
+@pytest.fixture
+def inbox_page(settings: Any) -> None:
     """The mails link to the inbox page ("counterparts:inbox"), which the counterparts' pages
     add; until they do, the mail tests serve a stand-in (tests/counterparts/stand_in_urls.py)."""
     try:
         reverse("counterparts:inbox")
     except NoReverseMatch:
-        return True
-    return False
+        settings.ROOT_URLCONF = "tests.counterparts.stand_in_urls"

@@ -28,7 +28,7 @@ from counterparts.models import Confirmation, ConfirmationState, Notification, N
 from demo.loader import current_activity_data
 from tests.counterparts.smtp import (
     Mailbox,
-    inbox_route_missing,
+    inbox_page,  # noqa: F401 (a fixture)
     smtp_mailers,
     smtp_server,
     unused_port,
@@ -37,7 +37,7 @@ from tests.counterparts.smtp import (
 from tests.factories import activity_data
 from tests.helpers import broker_refuses
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inbox_page")]
 
 # Some of the portal's strings in French: what a mail written partly in the writer's language
 # would show.
@@ -57,11 +57,9 @@ FRENCH_WORDS = ("Bénéficiaire", "Maître", "Bailleur", "veuillez", "Portail", 
 
 
 @pytest.fixture(autouse=True)
-def _languages_and_pages(settings: Any, tmp_path: Path) -> None:
+def _french(settings: Any, tmp_path: Path) -> None:
     write_catalogue(tmp_path / "locale", "fr", FRENCH)
     settings.LOCALE_PATHS = [tmp_path / "locale"]
-    if inbox_route_missing():
-        settings.ROOT_URLCONF = "tests.counterparts.stand_in_urls"
 
 
 @pytest.fixture
