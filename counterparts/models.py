@@ -161,8 +161,10 @@ class Confirmation(models.Model):
     def side_details(self) -> dict[str, str]:
         """The side's name and role code: what a notification keeps of it (see side_text)."""
         link: Any = self.country_link or self.partner_link
-        name = link.country if self.country_link is not None else link.partner
-        return {"side": str(name), "role": link.role}
+        # An organization by its name alone: "PROCASUR Corporation (Broker / facilitator)",
+        # not "PROCASUR Corporation (PROCASUR) (Broker / facilitator)".
+        name = link.country.name if self.country_link is not None else link.partner.name
+        return {"side": name, "role": link.role}
 
     @property
     def country_id(self) -> int | None:

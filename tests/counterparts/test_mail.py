@@ -49,11 +49,22 @@ FRENCH = {
     "%(activity)s changed (%(facts)s): please confirm the role of %(side)s again.": (
         "%(activity)s a changé (%(facts)s) : veuillez confirmer de nouveau le rôle de %(side)s."
     ),
-    "The SSC Portal has news that needs you:": "Le portail SSC a des nouvelles pour vous :",
+    "News from the SSC Portal on activities you take part in or manage:": (
+        "Nouvelles du portail SSC sur les activités auxquelles vous participez :"
+    ),
     "SSC Portal: %(text)s": "Portail SSC : %(text)s",
     "dates": "les dates",
 }
-FRENCH_WORDS = ("Bénéficiaire", "Maître", "Bailleur", "veuillez", "Portail", "portail", "les dates")
+FRENCH_WORDS = (
+    "Bénéficiaire",
+    "Maître",
+    "Bailleur",
+    "veuillez",
+    "Portail",
+    "portail",
+    "Nouvelles",
+    "les dates",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -160,11 +171,12 @@ def test_new_dates_send_each_counterpart_one_mail_in_one_language(
         # All in the portal's language, including the sides' roles the notification named.
         text = mail.subject + mail.body
         assert [word for word in FRENCH_WORDS if word in text] == []
-        assert "Hello" in mail.body and "needs you" in mail.body
+        assert "Hello" in mail.body and "News from the SSC Portal" in mail.body
     [mozambique] = smtp.to(counterpart_user.email)
     assert "Mozambique (Receiver / guest)" in mozambique.subject
     [organization] = smtp.to(partner_user.email)
-    assert f"{partner_user.partner} (Implementer)" in organization.body
+    assert f"{partner_user.partner.name} (Implementer)" in organization.body
+    assert activity.title in organization.body
 
 
 def test_several_events_in_one_write_make_one_mail_per_person(
@@ -181,7 +193,7 @@ def test_several_events_in_one_write_make_one_mail_per_person(
         move_dates(activity, cpm)
     assert smtp.recipients() == speakers
     [digest] = smtp.to(partner_user.email)
-    assert digest.subject == "SSC Portal: 2 things need you"
+    assert digest.subject == "SSC Portal: 2 new notifications"
     assert digest.body.count(sides_page(activity)) == 2
     assert "(Implementer)" in digest.body and "(Funder)" in digest.body
     reasked = Notification.objects.filter(

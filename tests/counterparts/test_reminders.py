@@ -124,7 +124,7 @@ def test_one_digest_per_person_for_several_activities(
         tasks.remind_task.delay()  # as beat queues it; eager, as `make test` runs tasks
     assert sorted(m.to[0] for m in outbox.outbox) == [counterpart_user.email, partner_user.email]
     for digest in outbox.outbox:
-        assert digest.subject == "SSC Portal: 2 things need you"
+        assert digest.subject == "SSC Portal: 2 new notifications"
         for activity in (first, second):
             assert f"/activities/{activity.pk}/#sides" in digest.body
             assert f"{activity.ssc_id}: still waiting for the confirmation of" in digest.body
