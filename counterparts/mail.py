@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from accounts.models import User
 
@@ -32,6 +32,7 @@ from .models import (
     Fact,
     Notification,
     NotificationKind,
+    side_text,
 )
 from .services import notify
 
@@ -59,19 +60,23 @@ def describe(notification: Notification) -> str:
     values = {
         "actor": actor,
         "activity": activity,
-        "side": details.get("side", ""),
+        "side": side_text(details.get("side", ""), details.get("role", "")),
         "fields": _labels(details.get("fields", [])),
         "facts": _labels(details.get("facts", [])),
         "amount": details.get("amount", ""),
         "currency": details.get("currency", ""),
         "contributor": details.get("contributor", ""),
+        "reason": details.get("reason", ""),
     }
     texts: dict[str, str] = {
         NotificationKind.CONFIRM_REQUESTED: _("%(activity)s: please confirm the role of %(side)s."),
         NotificationKind.RECONFIRM_REQUESTED: _(
             "%(activity)s changed (%(facts)s): please confirm the role of %(side)s again."
         ),
-        NotificationKind.DISPUTED: _("%(activity)s: %(actor)s disputes %(fields)s for %(side)s."),
+        # The fields' labels are capitalized ("Dates"): after a colon, they read as a list.
+        NotificationKind.DISPUTED: _(
+            "%(activity)s: %(actor)s disputes the record of %(side)s: %(fields)s."
+        ),
         NotificationKind.ANSWERED: _(
             "%(activity)s: %(actor)s answered the dispute of %(side)s; please confirm again."
         ),
@@ -82,8 +87,10 @@ def describe(notification: Notification) -> str:
         NotificationKind.PROPOSAL_ACCEPTED: _(
             "%(activity)s: your proposal of %(amount)s %(currency)s was accepted into the ledger."
         ),
-        NotificationKind.PROPOSAL_DECLINED: _(
-            "%(activity)s: your proposal of %(amount)s %(currency)s was declined."
+        NotificationKind.PROPOSAL_DECLINED: (
+            _("%(activity)s: your proposal of %(amount)s %(currency)s was declined: %(reason)s")
+            if details.get("reason")
+            else _("%(activity)s: your proposal of %(amount)s %(currency)s was declined.")
         ),
         NotificationKind.MENTIONED: _("%(activity)s: %(actor)s mentioned you."),
         NotificationKind.REMINDER: _(
@@ -104,6 +111,7 @@ def link(notification: Notification) -> str:
 @dataclass(frozen=True)
 class DigestLine:
     text: str
+    title: str  # the activity's, which its SSC ID alone does not tell a reader
     url: str
 
 
@@ -152,11 +160,18 @@ def _send_one(user_id: int, ids: list[int]) -> int:
 
 def _compose(user: User, notes: list[Notification]) -> tuple[str, str]:
     site = settings.SITE_URL.rstrip("/")
-    lines = [DigestLine(describe(note), site + link(note)) for note in notes]
+    lines = [
+        DigestLine(describe(note), note.activity.title if note.activity else "", site + link(note))
+        for note in notes
+    ]
     if len(lines) == 1:
         subject = _("SSC Portal: %(text)s") % {"text": lines[0].text}
     else:
-        subject = _("SSC Portal: %(count)d things need you") % {"count": len(lines)}
+        subject = ngettext(
+            "SSC Portal: %(count)d new notification",
+            "SSC Portal: %(count)d new notifications",
+            len(lines),
+        ) % {"count": len(lines)}
     body = render_to_string(
         "counterparts/email/digest.txt",
         {"user": user, "lines": lines, "inbox": site + reverse("counterparts:inbox")},
@@ -190,6 +205,6 @@ def remind_waiting(now: datetime.datetime | None = None) -> int:
                 NotificationKind.REMINDER,
                 activity=confirmation.activity,
                 actor=None,
-                details={"side": confirmation.side_label},
+                details=confirmation.side_details(),
             )
     return len(waiting)

@@ -28,7 +28,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.text import validate_multi_line_text, validate_single_line_text
-from activities.models import Activity, ActivityCountry, ActivityPartner, Partner
+from activities.models import (
+    Activity,
+    ActivityCountry,
+    ActivityPartner,
+    CountryRole,
+    Partner,
+    PartnerRole,
+)
 
 COMMENT_MAX = 5000
 
@@ -68,6 +75,18 @@ class Fact(models.TextChoices):
     DATES = "dates", _("dates")
     STATUS = "status", _("status")
     MONEY = "money", _("own contribution")
+
+
+# A country's and an organization's roles have distinct codes: one lookup serves both.
+ROLE_LABELS = dict(CountryRole.choices) | dict(PartnerRole.choices)
+
+
+def side_text(name: str, role: str) -> str:
+    """A side as people read it, "Mozambique (Receiver / guest)", with the role's label in the
+    active language: notifications keep the name and the role's code, so that the text is
+    written in the reader's language when it is read, not in the writer's."""
+    label = ROLE_LABELS.get(role)
+    return f"{name} ({label})" if label else name
 
 
 class ConfirmationQuerySet(models.QuerySet["Confirmation"]):
@@ -141,11 +160,16 @@ class Confirmation(models.Model):
 
     @property
     def side_label(self) -> str:
-        if self.country_link is not None:
-            link: Any = self.country_link
-            return f"{link.country} ({link.get_role_display()})"
-        link = self.partner_link
-        return f"{link.partner} ({link.get_role_display()})"
+        details = self.side_details()
+        return side_text(details["side"], details["role"])
+
+    def side_details(self) -> dict[str, str]:
+        """The side's name and role code: what a notification keeps of it (see side_text)."""
+        link: Any = self.country_link or self.partner_link
+        # An organization by its name alone: "PROCASUR Corporation (Broker / facilitator)",
+        # not "PROCASUR Corporation (PROCASUR) (Broker / facilitator)".
+        name = link.country.name if self.country_link is not None else link.partner.name
+        return {"side": name, "role": link.role}
 
     @property
     def country_id(self) -> int | None:

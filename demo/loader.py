@@ -1,6 +1,7 @@
 """Demo data for the quickstart (`make run`): accounts for every role, a few real partner
 organizations, the 16 activities of the corporate spreadsheet sample, their knowledge
-(knowledge.demo) and their results (demo.frameworks).
+(knowledge.demo), their results (demo.frameworks) and their sides' confirmations, conversation
+and proposed contributions (demo.confirmations).
 
 Everything goes through the services (so the demo shows real audit history) and is idempotent:
 loading twice changes nothing. Demo accounts share a known password, so nothing here runs unless
@@ -29,10 +30,12 @@ from activities.models import (
     PartnerType,
     Visibility,
 )
-from activities.services import ActivityData, CountryLink, PartnerLink
+from activities.services import ActivityData, PartnerLink
 from finance.importer import ImportRefused, ImportSummary, import_legacy_workbook
 from knowledge.demo import KnowledgeLoadReport, load_demo_knowledge
 
+from .activity_data import current_activity_data
+from .confirmations import CounterpartsLoadReport, load_demo_counterparts
 from .frameworks import ResultsLoadReport, load_demo_results
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the published password of the demo accounts (DEBUG only)
@@ -54,6 +57,7 @@ class DemoAccount:
     staff: bool = False
     divisions: tuple[str, ...] = ()
     partner_acronym: str = ""
+    country_iso2: str = ""  # a country counterpart's country
 
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
@@ -79,6 +83,16 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         partner_acronym="PROCASUR",
     ),
     DemoAccount("viewer", Role.VIEWER, "read-only viewer", "Victor", "Viewer"),
+    # Bangladesh takes part in three demo activities and has an organization (INAFI
+    # Bangladesh) to propose contributions for (demo.confirmations).
+    DemoAccount(
+        "counterpart",
+        Role.COUNTERPART,
+        "country counterpart, Bangladesh",
+        "Nasreen",
+        "Akter",
+        country_iso2="BD",
+    ),
 )
 
 
@@ -197,6 +211,9 @@ def ensure_demo_partners(*, user: User | None) -> dict[str, Partner]:
 def ensure_demo_accounts(partners: Mapping[str, Partner]) -> dict[str, User]:
     """Create the demo users that are missing; existing ones keep their password."""
     divisions = {division.code: division for division in Division.objects.all()}
+    countries = Country.objects.in_bulk(
+        [a.country_iso2 for a in DEMO_ACCOUNTS if a.country_iso2], field_name="iso2"
+    )
     users: dict[str, User] = {}
     for account in DEMO_ACCOUNTS:
         user = User.objects.filter(username=account.username).first()
@@ -211,6 +228,7 @@ def ensure_demo_accounts(partners: Mapping[str, Partner]) -> dict[str, User]:
             "is_staff": account.staff,
             "is_active": True,
             "partner": partners[account.partner_acronym] if account.partner_acronym else None,
+            "counterpart_country": countries.get(account.country_iso2),
         }
         if user.pk is None or any(getattr(user, k) != v for k, v in values.items()):
             for name, value in values.items():
@@ -244,24 +262,6 @@ COLUMNS = {
     "status": "status",
     "notes": "notes",
 }
-
-
-def current_activity_data(activity: Activity) -> ActivityData:
-    """Everything the services set on an activity, as it is now: the base for a partial update."""
-    partner_roles: dict[int, tuple[Partner, set[str]]] = {}
-    for link in activity.partner_links.select_related("partner"):
-        partner_roles.setdefault(link.partner_id, (link.partner, set()))[1].add(link.role)
-    return ActivityData(
-        ssc_id=activity.ssc_id,
-        fields={name: getattr(activity, name) for name in (*services.EDITABLE_FIELDS, "status")},
-        countries=[
-            CountryLink(link.country, link.role, link.share)
-            for link in activity.country_links.select_related("country")
-        ],
-        partners=[PartnerLink(p, frozenset(roles)) for p, roles in partner_roles.values()],
-        themes=list(activity.themes.all()),
-        sdgs=list(activity.sdgs.all()),
-    )
 
 
 def _same(current: ActivityData, wanted: ActivityData) -> bool:
@@ -353,6 +353,7 @@ class DemoResult:
     roles: LoadReport
     knowledge: KnowledgeLoadReport
     results: ResultsLoadReport
+    counterparts: CounterpartsLoadReport
 
 
 @transaction.atomic
@@ -381,4 +382,5 @@ def load_demo_data(*, workbook: Path | None = None) -> DemoResult:
         roles=roles,
         knowledge=knowledge,
         results=load_demo_results(users=users, partners=partners),
+        counterparts=load_demo_counterparts(users=users, partners=partners),
     )

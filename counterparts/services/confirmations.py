@@ -246,7 +246,7 @@ def confirm(
         NotificationKind.CONFIRMED,
         activity=confirmation.activity,
         actor=user,
-        details={"side": confirmation.side_label},
+        details=confirmation.side_details(),
     )
     refresh_agreement([confirmation.activity_id])
     return confirmation
@@ -295,7 +295,7 @@ def dispute(
         NotificationKind.DISPUTED,
         activity=confirmation.activity,
         actor=user,
-        details={"side": confirmation.side_label, "fields": chosen},
+        details={**confirmation.side_details(), "fields": chosen},
     )
     refresh_agreement([confirmation.activity_id])
     return confirmation
@@ -397,7 +397,7 @@ def _tell_side(
         kind,
         activity=confirmation.activity,
         actor=actor,
-        details={"side": confirmation.side_label, **(details or {})},
+        details={**confirmation.side_details(), **(details or {})},
     )
 
 

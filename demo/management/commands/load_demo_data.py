@@ -1,5 +1,5 @@
-"""`manage.py load_demo_data`: demo accounts, partners, the spreadsheet sample, its knowledge and
-results (DEBUG only)."""
+"""`manage.py load_demo_data`: demo accounts, partners, the spreadsheet sample, its knowledge,
+results and counterparts' records (DEBUG only)."""
 
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,8 @@ from knowledge.services import KnowledgeError
 class Command(BaseCommand):
     help = (
         "Create the demo accounts (password 'demo'), demo partner organizations, the 16 "
-        "activities of the corporate spreadsheet sample, their knowledge and results. "
+        "activities of the corporate spreadsheet sample, their knowledge, results, and their "
+        "counterparts' confirmations, conversation and proposals. "
         "Idempotent. Refused unless DEBUG is on."
     )
 
@@ -38,9 +39,12 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write(f"Partner organizations: {', '.join(result.partners)}")
         imported = result.activities
+        # Kept: activities the portal changed since the last load (the demo's accepted
+        # contribution is one), which the import leaves as they are.
+        kept = f", {imported.skipped} kept as changed in the portal" if imported.skipped else ""
         self.stdout.write(
             f"Sample activities: {imported.created} created, {imported.updated} updated, "
-            f"{imported.unchanged} unchanged; {imported.entries} ledger entries"
+            f"{imported.unchanged} unchanged{kept}; {imported.entries} ledger entries"
         )
         self.stdout.write(f"Demo partners, visibility and CPMs: {result.roles.summary()}")
         self.stdout.write(
@@ -49,9 +53,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Results frameworks and action plan follow-ups: {result.results.summary()}"
         )
+        self.stdout.write(
+            f"Sides, conversation and proposed contributions: {result.counterparts.summary()}"
+        )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo accounts (password for all: demo):"))
         for account, _user in result.accounts:
-            self.stdout.write(f"  {account.username:<8} {account.description}")
+            self.stdout.write(f"  {account.username:<11} {account.description}")
         self.stdout.write("")
         self.stdout.write(f"Log in at {settings.SITE_URL}/accounts/login/")
