@@ -177,7 +177,7 @@ def _record(
             kind,
             c.activity_id,
             user,
-            {"side": c.side_label, **({"facts": changes[c.pk]} if c.pk in changes else {})},
+            {**c.side_details(), **({"facts": changes[c.pk]} if c.pk in changes else {})},
         )
         for c in confirmations
         for speaker in speakers[c.pk]
