@@ -3,7 +3,8 @@
 Every results write that changes what counts (an approval, and the revision it retires; a
 period, its target or its dates; an indicator's core indicator or how its updates add up; a
 deleted period, indicator or result) calls `refresh_activities` for its activity inside its
-transaction, and so does an activity's change of lead division or modality (receivers.py).
+transaction, and so does an activity's change of lead division or modality (receivers.py); a
+core indicator moving between `sum` and `latest` restates its rows' chains (`restate_rule`).
 The refresh recomputes the activity's rows from results.progress and writes only the rows that
 differ; `rebuild` does it for every activity, a batch per transaction, and says how many rows
 it had to fix (`manage.py rebuild_period_figures`): run nightly, a missed refresh cannot leave
