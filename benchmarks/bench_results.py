@@ -45,16 +45,18 @@ from django.urls import reverse  # noqa: E402
 from accounts.models import Role, User  # noqa: E402
 from activities.models import Activity, Country, Partner  # noqa: E402
 from knowledge.models import ActionPlan, LearningRoute, RouteParticipant  # noqa: E402
-from results.dashboard import ResultsFilters, ranked_sql  # noqa: E402
+from results.dashboard import ResultsFilters, period_rows_sql  # noqa: E402
 from results.models import (  # noqa: E402
     Aggregation,
     CoreIndicator,
     CoreSource,
     IndicatorKind,
     Measure,
+    PeriodFigure,
     PlanFollowUp,
     Result,
 )
+from results.period_figures import rebuild  # noqa: E402
 
 BUDGET_MS = 300.0
 WARM_UP = 2
@@ -201,9 +203,14 @@ def ensure_data(target: int) -> None:
         print(f"Results generated in {time.monotonic() - started:.1f} s.")
     if not PlanFollowUp.objects.exists():
         plans()
+    if not PeriodFigure.objects.exists():
+        started = time.monotonic()
+        done = rebuild()
+        print(f"{done.written:,} period figures stored in {time.monotonic() - started:.1f} s.")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-        for table in ("results_result", "results_indicator", "results_period", "results_update"):
+        tables = ("result", "indicator", "period", "update", "periodfigure")
+        for table in (f"results_{name}" for name in tables):
             cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 (constant names)
             print(f"{table}: {cursor.fetchone()[0]:,} rows")
         cursor.execute(
@@ -296,9 +303,11 @@ def measure(client: Client, url: str, repeat: int) -> tuple[list[float], int, fl
 
 
 def explain(filters: ResultsFilters) -> None:
-    ranked, params = ranked_sql(filters, None)
-    sql = f"{ranked} SELECT core_id, SUM(actual_all) FROM ranked GROUP BY core_id"  # noqa: S608
+    cores = CoreIndicator.objects.filter(is_active=True, source=CoreSource.UPDATES)
+    rows, params = period_rows_sql(filters, list(cores.values_list("pk", flat=True)))
+    sql = f"SELECT core_id, year, SUM(actual_year), SUM(actual_all) FROM ({rows}) r GROUP BY 1, 2"  # noqa: S608
     with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")  # as the dashboard sends it
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         print("\n".join(row[0] for row in cursor.fetchall()))
 

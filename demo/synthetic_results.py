@@ -32,6 +32,7 @@ from results.models import (
     UpdateDisaggregation,
     UpdateStatus,
 )
+from results.period_figures import refresh_activities
 
 BATCH = 5000
 QUANTITATIVE_CORES = ("people-trained", "institutions-strengthened", "innovations-adopted")
@@ -126,6 +127,8 @@ class ResultsGenerator:
             batch_size=BATCH,
         )
         self._periods(indicators, today)
+        # Written past the services: the dashboard's stored rows are refreshed here instead.
+        refresh_activities(activity.pk for activity in chosen)
         return len(chosen)
 
     def _indicator(self, result: Result, core: CoreIndicator, title: str) -> Indicator:

@@ -2,7 +2,8 @@
 in the database (two queries whatever the size of the portfolio), and the activities behind it.
 
 A figure applies its core indicator's rule to the period actuals that results.progress defines
-(approved updates no revision replaced; summed, or the latest one, as the indicator says):
+(approved updates no revision replaced; summed, or the latest one, as the indicator says), read
+from their cache, one stored row per period (`PeriodFigure`, kept by results.period_figures):
 
 - `sum`: the actuals of every reporting period in the selection, added up;
 - `latest`: for each activity, the actual of its latest reported period (by end, start, id),
@@ -22,7 +23,6 @@ applied in Python over results.progress.actuals.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -41,13 +41,8 @@ from .models import (
     CoreIndicator,
     CoreSource,
     FollowUpOutcome,
-    Indicator,
-    IndicatorKind,
-    Period,
+    PeriodFigure,
     PlanFollowUp,
-    Result,
-    Update,
-    UpdateStatus,
 )
 
 # The rule each figure follows, as the SQL below names it.
@@ -159,49 +154,75 @@ def _table(model: Any) -> str:
     return str(model._meta.db_table)
 
 
-# A period's actual is results.progress's: approved updates not retired, summed when the
-# indicator's updates add up, else the latest approved (by approval time, then id). Its one
-# parameter is the approved status. Window functions rather than PostgreSQL's ordered ARRAY_AGG:
-# the statements also run on the embedded SQLite of `make run`.
-_ACTUAL = f"""WITH actual AS (
-            SELECT DISTINCT u.period_id,
-                   SUM(u.value) OVER per_period AS summed,
-                   FIRST_VALUE(u.value) OVER latest_first AS latest,
-                   FIRST_VALUE(u.achieved) OVER latest_first AS achieved
-            FROM {_table(Update)} u
-            WHERE u.status = %s AND NOT u.retired
-            WINDOW per_period AS (PARTITION BY u.period_id),
-                   latest_first AS (PARTITION BY u.period_id ORDER BY u.reviewed_at DESC, u.id DESC)
-        ),"""  # noqa: S608 (the model's table)
+# What each stored period adds to its figure (results.period_figures keeps the rows), over the
+# years asked for (`*_all`) and within its own year (`*_year`). A row counts when the next row
+# of the chain its rule reads falls after the bound (the last year asked for, or the row's own
+# year), or when its rule reads no chain (`sum`): so `latest` takes the activity's last
+# reported row and its last row with a target, `achieved` the indicator's last reported row
+# and its last row (the indicator counted once). An activity counts once, on its last reported
+# row. No ranking and no join: one pass over the rows.
+_PERIOD_ROWS = """
+        SELECT core_id, activity_id, year,
+               CASE WHEN reported AND (value_next IS NULL OR value_next > bound)
+                    THEN value END AS actual_all,
+               CASE WHEN target_next IS NULL OR target_next > bound THEN target END AS target_all,
+               CASE WHEN reported AND (activity_next IS NULL OR activity_next > bound)
+                    THEN 1 ELSE 0 END AS counted_all,
+               CASE WHEN reported AND (value_next IS NULL OR value_next > year)
+                    THEN value END AS actual_year,
+               CASE WHEN target_next IS NULL OR target_next > year THEN target END AS target_year,
+               CASE WHEN reported AND (activity_next IS NULL OR activity_next > year)
+                    THEN 1 ELSE 0 END AS counted_year
+        FROM (
+            SELECT f.core_id, f.activity_id, f.year, f.reported, f.value, f.target, %s AS bound,
+                   f.next_reported_in_activity AS activity_next,
+                   f.rule_value_next AS value_next, f.rule_target_next AS target_next
+            FROM {figures} f
+            WHERE {where}
+        ) chosen"""
+NO_LATER_YEAR = 9999  # the bound when no last year is asked for: no chain's next row is after it
 
-# Each row's part of the actual and the target over all the years (`*_all`) and within its year
-# (`*_year`). One sort serves both windows: within (core, group) by year, then end, start, id;
-# counted from the row to the group's (year's) end, the running counts are 1 on the last
-# reported row and on the last row with a target.
-_RANKED = """ranked AS (
-            SELECT core_id, activity_id, year,
-                   CASE WHEN reported
-                        AND SUM(CASE WHEN reported THEN 1 ELSE 0 END) OVER later = 1
-                        THEN value END AS actual_all,
-                   CASE WHEN target IS NOT NULL
-                        AND COUNT(target) OVER later = 1 THEN target END AS target_all,
-                   CASE WHEN reported
-                        AND SUM(CASE WHEN reported THEN 1 ELSE 0 END) OVER later_in_year = 1
-                        THEN value END AS actual_year,
-                   CASE WHEN target IS NOT NULL
-                        AND COUNT(target) OVER later_in_year = 1 THEN target END AS target_year
-            FROM rows
-            WINDOW later AS (PARTITION BY core_id, grp ORDER BY year, o1, o2, o3
+# The plans' rows (a follow-up each) and their part of the actual and the target over all the
+# years (`*_all`) and within its year (`*_year`). One sort serves both windows: by plan, year,
+# then observation day, months, id; counted from the row to the plan's (year's) end, the running
+# count is 1 on the plan's last row. Ranked once, then repeated for each core indicator of the
+# plans. Window functions rather than PostgreSQL's DISTINCT ON: the statements also run on the
+# embedded SQLite of `make run`.
+_PLAN_RANKED = """plan_rows AS (
+            SELECT route.activity_id, p.id AS grp, {year} AS year,
+                   CASE WHEN f.outcome = %s THEN 1 ELSE 0 END AS value,
+                   f.recorded_on AS o1, f.months AS o2, f.id AS o3
+            FROM {follow_ups} f
+            JOIN {plans} p ON p.id = f.plan_id
+            JOIN {routes} route ON route.id = p.route_id
+            {activity_join}
+            WHERE {where}
+        ),
+        plan_ranked AS (
+            SELECT activity_id, year,
+                   CASE WHEN COUNT(*) OVER later = 1 THEN value END AS actual_all,
+                   CASE WHEN COUNT(*) OVER later = 1 THEN 1 END AS target_all,
+                   CASE WHEN COUNT(*) OVER later_in_year = 1 THEN value END AS actual_year,
+                   CASE WHEN COUNT(*) OVER later_in_year = 1 THEN 1 END AS target_year
+            FROM plan_rows
+            WINDOW later AS (PARTITION BY grp ORDER BY year, o1, o2, o3
                              ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING),
-                   later_in_year AS (PARTITION BY core_id, grp, year ORDER BY o1, o2, o3
+                   later_in_year AS (PARTITION BY grp, year ORDER BY o1, o2, o3
                                      ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
+        ),
+        ranked AS (
+            SELECT c.id AS core_id, r.activity_id, r.year, r.actual_all, r.target_all,
+                   r.actual_year, r.target_year
+            FROM plan_ranked r CROSS JOIN {cores} c
+            WHERE {core_where}
         )"""
 
 
-# Sent with the figures' statement (one round trip, one implicit transaction): compiling this
-# statement (just over PostgreSQL's JIT threshold at 100,000 activities) took about 300 ms of
-# the 300 ms budget and saved less (EXPLAIN ANALYZE, benchmarks/README.md).
-NO_JIT = "SET LOCAL jit = off;\n"
+# Sent with the figures' statement (one round trip, one implicit transaction): PostgreSQL's
+# estimate of a pass over every stored period is above its JIT threshold, and compiling it costs
+# more than it saves; the sums by activity behind a figure, and the plans' sort, spill to disk
+# under the default work_mem (benchmarks/README.md).
+NO_JIT = "SET LOCAL jit = off;\nSET LOCAL work_mem = '32MB';\n"
 
 
 def _prefix() -> str:
@@ -215,41 +236,36 @@ def _year(column: str) -> str:
     return f"CAST(strftime('%%Y', {column}) AS INTEGER)"
 
 
-def _day_number(column: str) -> str:
-    """A date as a day count, to order by it beside integers in one column."""
-    if connection.vendor == "postgresql":
-        return f"({column} - DATE '2000-01-01')"
-    return f"CAST(julianday({column}) AS INTEGER)"
-
-
 def _in(column: str, values: list[Any]) -> str:
     """`column` is one of `values` (a placeholder each: portable, unlike `= ANY`)."""
     return f"{column} IN ({', '.join(['%s'] * len(values))})"
 
 
-def _linked(alias: str, table: str, column: str, values: list[Any]) -> str:
-    """The activities linked to one of `values`."""
-    return f"{alias}.id IN (SELECT activity_id FROM {table} WHERE {_in(column, values)})"  # noqa: S608
+def _linked(column: str, table: str, key: str, values: list[Any]) -> str:
+    """The activities (`column`) linked to one of `values`."""
+    return f"{column} IN (SELECT activity_id FROM {table} WHERE {_in(key, values)})"  # noqa: S608
 
 
-def _activity_conditions(filters: ResultsFilters, alias: str) -> tuple[list[str], list[Any]]:
-    """The activity filters as SQL over `alias` (the activity table), with their parameters.
-    Countries and themes are subqueries: an activity with two chosen countries is one."""
+def _activity_conditions(
+    filters: ResultsFilters, *, division: str, modality: str, activity: str
+) -> tuple[list[str], list[Any]]:
+    """The activity filters as SQL over the columns named, with their parameters. Countries
+    and themes are subqueries: an activity with two chosen countries is one."""
     where: list[str] = []
     params: list[Any] = []
     if filters.divisions:
-        where.append(_in(f"{alias}.lead_division_id", list(filters.divisions)))
+        where.append(_in(division, list(filters.divisions)))
         params.extend(filters.divisions)
     if filters.modalities:
-        where.append(_in(f"{alias}.modality", list(filters.modalities)))
+        where.append(_in(modality, list(filters.modalities)))
         params.extend(filters.modalities)
     if filters.countries:
         countries = list(filters.countries)
-        where.append(_linked(alias, _table(ActivityCountry), "country_id", countries))
+        where.append(_linked(activity, _table(ActivityCountry), "country_id", countries))
         params.extend(countries)
     if filters.themes:
         themes = list(filters.themes)
-        where.append(_linked(alias, _table(Activity.themes.through), "theme_id", themes))
+        where.append(_linked(activity, _table(Activity.themes.through), "theme_id", themes))
         params.extend(themes)
     return where, params
 
@@ -265,85 +281,46 @@ def _year_conditions(filters: ResultsFilters, column: str) -> tuple[list[str], l
     return where, params
 
 
-def ranked_sql(filters: ResultsFilters, core_id: int | None) -> tuple[str, list[Any]]:
-    """The CTE `ranked`: one row per period (updates) or recorded follow-up (plans) in the
-    selection, with what it would add to the actual and the target, and its rank in its group
-    (the period itself, the activity, the indicator or the plan, as the rule says) over all
-    the years (`*_all`) and within its year (`*_year`)."""
-    activity_where, activity_params = _activity_conditions(filters, "a")
-    period_year, period_year_params = _year_conditions(filters, _year('per."end"'))
-    plan_year, plan_year_params = _year_conditions(filters, _year("f.recorded_on"))
-    core_where = "c.is_active"
-    core_params: list[Any] = []
-    if core_id is not None:
-        core_where += " AND c.id = %s"
-        core_params.append(core_id)
-    periods_where = " AND ".join([core_where, "c.source = %s", *activity_where, *period_year])
-    plans_where = " AND ".join(
-        [
-            core_where,
-            "c.source = %s",
-            "f.outcome <> ''",
-            "route.activity_id IS NOT NULL",
-            *activity_where,
-            *plan_year,
-        ]
+def period_rows_sql(filters: ResultsFilters, core_ids: list[int]) -> tuple[str, list[Any]]:
+    """A subquery: one row per stored period of the core indicators (`core_ids`: active, their
+    values from updates) in the selection, with what it adds to the actual, the target and the
+    activity count over the years asked for (`*_all`) and within its own year (`*_year`)."""
+    activity_where, activity_params = _activity_conditions(
+        filters, division="f.division_id", modality="f.modality", activity="f.activity_id"
     )
-    # The activities' table only when a filter reads it: its join cost as much as the rest of
-    # the rows at 100,000 activities.
-    period_activity = route_activity = ""
+    year_where, year_params = _year_conditions(filters, "f.year")
+    cores = _in("f.core_id", core_ids) if core_ids else "1 = 0"
+    sql = _PERIOD_ROWS.format(
+        figures=_table(PeriodFigure), where=" AND ".join([cores, *activity_where, *year_where])
+    )
+    bound = NO_LATER_YEAR if filters.year_to is None else filters.year_to
+    return sql, [bound, *core_ids, *activity_params, *year_params]
+
+
+def plan_ranked_sql(filters: ResultsFilters, core_ids: list[int]) -> tuple[str, list[Any]]:
+    """The CTEs ending in `ranked`: one row per recorded follow-up in the selection and core
+    indicator (`core_ids`: active, their values from the plans), with what it adds to its plan's
+    figure over all the years (`*_all`) and within its year (`*_year`)."""
+    activity_where, activity_params = _activity_conditions(
+        filters, division="a.lead_division_id", modality="a.modality", activity="a.id"
+    )
+    year_where, year_params = _year_conditions(filters, _year("f.recorded_on"))
+    # The activities' table only when a filter reads it.
+    activity_join = ""
     if activity_where:
-        period_activity = f"JOIN {_table(Activity)} a ON a.id = r.activity_id"
-        route_activity = f"JOIN {_table(Activity)} a ON a.id = route.activity_id"
-    sql = f"""
-        {_ACTUAL}
-        rows AS (
-            SELECT c.id AS core_id, r.activity_id,
-                   CASE c.aggregation WHEN %s THEN r.activity_id WHEN %s THEN i.id ELSE per.id END
-                       AS grp,
-                   {_year('per."end"')} AS year,
-                   act.period_id IS NOT NULL AS reported,
-                   CASE WHEN i.kind = %s THEN (CASE WHEN act.achieved THEN 1 ELSE 0 END)
-                        WHEN i.cumulative THEN act.summed ELSE act.latest END AS value,
-                   CASE WHEN c.aggregation = %s THEN 1 ELSE per.target_value END AS target,
-                   per."end" AS o1, {_day_number("per.start")} AS o2, per.id AS o3
-            FROM {_table(Period)} per
-            JOIN {_table(Indicator)} i ON i.id = per.indicator_id
-            JOIN {_table(CoreIndicator)} c ON c.id = i.core_id
-            JOIN {_table(Result)} r ON r.id = i.result_id
-            {period_activity}
-            LEFT JOIN actual act ON act.period_id = per.id
-            WHERE {periods_where}
-            UNION ALL
-            SELECT c.id, route.activity_id, p.id, {_year("f.recorded_on")}, TRUE,
-                   CASE WHEN f.outcome = %s THEN 1 ELSE 0 END, 1,
-                   f.recorded_on, f.months, f.id
-            FROM {_table(PlanFollowUp)} f
-            JOIN {_table(ActionPlan)} p ON p.id = f.plan_id
-            JOIN {_table(LearningRoute)} route ON route.id = p.route_id
-            {route_activity}
-            CROSS JOIN {_table(CoreIndicator)} c
-            WHERE {plans_where}
-        ),
-        {_RANKED}
-    """  # noqa: S608 (table names are the models'; every value is a parameter)
-    params = [
-        UpdateStatus.APPROVED,
-        Aggregation.LATEST,
-        Aggregation.ACHIEVED,
-        IndicatorKind.QUALITATIVE,
-        Aggregation.ACHIEVED,
-        *core_params,
-        CoreSource.UPDATES,
-        *activity_params,
-        *period_year_params,
-        FollowUpOutcome.ADOPTED,
-        *core_params,
-        CoreSource.PLAN_FOLLOW_UPS,
-        *activity_params,
-        *plan_year_params,
-    ]
-    return sql, params
+        activity_join = f"JOIN {_table(Activity)} a ON a.id = route.activity_id"
+    where = ["f.outcome <> ''", "route.activity_id IS NOT NULL", *activity_where, *year_where]
+    sql = _PLAN_RANKED.format(
+        year=_year("f.recorded_on"),
+        follow_ups=_table(PlanFollowUp),
+        plans=_table(ActionPlan),
+        routes=_table(LearningRoute),
+        activity_join=activity_join,
+        cores=_table(CoreIndicator),
+        where=" AND ".join(where),
+        core_where=_in("c.id", core_ids) if core_ids else "1 = 0",
+    )
+    return sql, [FollowUpOutcome.ADOPTED, *activity_params, *year_params, *core_ids]
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -356,42 +333,56 @@ def _decimal(value: Any) -> Decimal | None:
     return Decimal(value)
 
 
+def _plus(total: Decimal | None, value: Any) -> Decimal | None:
+    """A sum in which nothing reported stays None (which is not zero)."""
+    value = _decimal(value)
+    if value is None:
+        return total
+    return value if total is None else total + value
+
+
 def active_cores() -> list[CoreIndicator]:
     return list(CoreIndicator.objects.filter(is_active=True))
 
 
 def portfolio_figures(filters: ResultsFilters) -> list[Figure]:
-    """Every active core indicator's figure, with its years: two queries."""
+    """Every active core indicator's figure, with its years: two queries. The stored periods
+    give their figures by year, with their part of the whole; the plans, by year and whole."""
     figures = {core.pk: Figure(core=core) for core in active_cores()}
     if not figures:
         return []
-    ranked, params = ranked_sql(filters, None)
-    sql = f"""{ranked}
-        SELECT core_id, NULL AS year, SUM(actual_all), SUM(target_all),
-               COUNT(DISTINCT CASE WHEN actual_all IS NOT NULL THEN activity_id END)
-        FROM ranked GROUP BY core_id
+    from_plans = [pk for pk, f in figures.items() if f.core.source == CoreSource.PLAN_FOLLOW_UPS]
+    periods, period_params = period_rows_sql(
+        filters, [pk for pk in figures if pk not in from_plans]
+    )
+    plans, plan_params = plan_ranked_sql(filters, from_plans)
+    sql = f"""WITH {plans}
+        SELECT core_id, year, SUM(actual_year), SUM(target_year), SUM(counted_year),
+               SUM(actual_all), SUM(target_all), SUM(counted_all)
+        FROM ({periods}) period_rows GROUP BY core_id, year
         UNION ALL
         SELECT core_id, year, SUM(actual_year), SUM(target_year),
-               COUNT(DISTINCT CASE WHEN actual_year IS NOT NULL THEN activity_id END)
+               COUNT(DISTINCT CASE WHEN actual_year IS NOT NULL THEN activity_id END),
+               NULL, NULL, 0
         FROM ranked GROUP BY core_id, year
+        UNION ALL
+        SELECT core_id, NULL, NULL, NULL, 0, SUM(actual_all), SUM(target_all),
+               COUNT(DISTINCT CASE WHEN actual_all IS NOT NULL THEN activity_id END)
+        FROM ranked GROUP BY core_id
         ORDER BY 1, 2
-    """  # noqa: S608 (the CTE's values are parameters)
-    years: dict[int, list[YearFigure]] = defaultdict(list)
+    """  # noqa: S608 (the fragments' values are parameters)
     with connection.cursor() as cursor:
-        cursor.execute(_prefix() + sql, params)
-        for core_id, year, actual, target, activities in cursor.fetchall():
-            figure = figures.get(core_id)
-            if figure is None:
-                continue  # made inactive between the two queries
-            if year is None:
-                figure.actual, figure.target = _decimal(actual), _decimal(target)
-                figure.activities = int(activities)
-            else:
-                years[core_id].append(
-                    YearFigure(int(year), _decimal(actual), _decimal(target), int(activities))
-                )
-    for core_id, figure in figures.items():
-        figure.years = years.get(core_id, [])
+        cursor.execute(_prefix() + sql, [*plan_params, *period_params])
+        rows = cursor.fetchall()
+    for core_id, year, actual, target, counted, actual_all, target_all, counted_all in rows:
+        figure = figures[core_id]
+        if year is not None:
+            figure.years.append(
+                YearFigure(int(year), _decimal(actual), _decimal(target), int(counted))
+            )
+        figure.actual = _plus(figure.actual, actual_all)
+        figure.target = _plus(figure.target, target_all)
+        figure.activities += int(counted_all or 0)
     return list(figures.values())
 
 
@@ -401,16 +392,27 @@ def contributions(
     """The activities behind one figure, largest actual first, one page of them (one query):
     their number and, for each, what it adds to the figure's actual and target. The page's
     rows of every page add up to the figure."""
-    ranked, params = ranked_sql(filters, core.pk)
-    sql = f"""{ranked}
-        , per_activity AS (
-            SELECT activity_id, SUM(actual_all) AS actual, SUM(target_all) AS target
-            FROM ranked GROUP BY activity_id
-        )
-        SELECT p.activity_id, a.ssc_id, a.title, p.actual, p.target, COUNT(*) OVER ()
-        FROM per_activity p JOIN {_table(Activity)} a ON a.id = p.activity_id
-        ORDER BY p.actual DESC NULLS LAST, p.target DESC NULLS LAST, p.activity_id
-        LIMIT %s OFFSET %s
+    if core.source == CoreSource.PLAN_FOLLOW_UPS:
+        ranked, params = plan_ranked_sql(filters, [core.pk])
+        prefix, rows_sql = f"WITH {ranked}", "ranked"
+    else:
+        periods, params = period_rows_sql(filters, [core.pk])
+        prefix, rows_sql = "", f"({periods}) period_rows"
+    # The page first, then its activities' titles: a join of every activity's sum to the
+    # activities' table would read all of them for one page.
+    order = "{0}actual DESC NULLS LAST, {0}target DESC NULLS LAST, {0}activity_id"
+    sql = f"""{prefix}
+        SELECT p.activity_id, a.ssc_id, a.title, p.actual, p.target, p.total
+        FROM (
+            SELECT activity_id, actual, target, COUNT(*) OVER () AS total
+            FROM (
+                SELECT activity_id, SUM(actual_all) AS actual, SUM(target_all) AS target
+                FROM {rows_sql} GROUP BY activity_id
+            ) per_activity
+            ORDER BY {order.format("")}
+            LIMIT %s OFFSET %s
+        ) p JOIN {_table(Activity)} a ON a.id = p.activity_id
+        ORDER BY {order.format("p.")}
     """  # noqa: S608 (the table name is the model's; the values are parameters)
     with connection.cursor() as cursor:
         cursor.execute(_prefix() + sql, [*params, limit, offset])

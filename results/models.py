@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.text import validate_multi_line_text, validate_portal_date, validate_single_line_text
-from activities.models import Activity, Partner
+from activities.models import Activity, Division, Partner
 from finance.models.rates import validate_currency
 from knowledge.models import ActionPlan, KnowledgeAsset
 
@@ -495,6 +495,64 @@ class UpdateDisaggregation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dimension_value}: {self.value}"
+
+
+# --- what the results dashboard reads ----------------------------------------------------------
+
+
+def _copied(model: type[models.Model]) -> models.ForeignKey[Any, Any]:
+    """A derived row's copy of a key, without constraint or index (which would make every
+    delete of an indicator scan the table): the row goes with its period, and the refresh
+    corrects the rest."""
+    return models.ForeignKey(
+        model, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+
+
+class PeriodFigure(models.Model):
+    """What one period of an indicator adopting a core indicator adds to the results dashboard.
+
+    Derived data (results/period_figures.py writes it, in the transaction of every results write
+    that changes what counts): the period's actual as results.progress.actuals defines it, its
+    target under the core indicator's rule, the activity's lead division and modality (so that
+    the common filters need no join), and the year of the next period in each chain the rule
+    reads (in end, start, id order; None for the last). A figure over the years up to Y takes
+    a row when the next one in its chain falls after Y: the latest of each group, without
+    ranking all the periods again."""
+
+    period = models.OneToOneField(
+        Period, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    core = _copied(CoreIndicator)
+    indicator = _copied(Indicator)
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
+    division = _copied(Division)
+    modality = models.CharField(max_length=20)
+    year = models.PositiveSmallIntegerField()  # of the period's end
+    reported = models.BooleanField()  # an approved update counts
+    value = _value_field(_("actual"), null=True)  # qualitative: 1 when achieved, else 0
+    target = _value_field(_("target"), null=True)  # `achieved`: 1, each indicator counts once
+    # The activity's periods of the core indicator that were reported (the activity counts on
+    # its last), and that have a target.
+    next_reported_in_activity = models.PositiveSmallIntegerField(null=True)
+    next_target_in_activity = models.PositiveSmallIntegerField(null=True)
+    # The chains the rule reads for the actual and the target: none for `sum` (every row
+    # counts); the activity's two above for `latest`; for `achieved`, the indicator's reported
+    # periods, and all its periods.
+    rule_value_next = models.PositiveSmallIntegerField(null=True)
+    rule_target_next = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("period figure")
+        verbose_name_plural = _("period figures")
+        indexes = [
+            # The activities behind one figure: its rows in activity order, without the other
+            # core indicators' (the planner would otherwise walk the activity index over all).
+            models.Index(fields=["core", "activity"], name="period_figure_core_activity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_id}: {self.value}"
 
 
 # --- benefits, scaling up and related activities ------------------------------------------------

@@ -4,7 +4,8 @@ Pages, the API and the demo loader all come through here: each function authoriz
 caller has, through results.access) but validates everything, runs in one transaction, raises
 one ResultsError naming the field, and leaves nothing half-written. Updates carry a version
 that each write claims, so two people approving or editing the same update cannot overwrite
-each other.
+each other. A write that changes what counts refreshes the activity's stored dashboard rows in
+its transaction (results.period_figures).
 """
 
 from .benefits import add_relation, delete_relation, save_benefits, save_pathway

@@ -24,6 +24,7 @@ from ..models import (
     Update,
     UpdateDisaggregation,
 )
+from ..period_figures import refresh_activities, restate_rule
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -44,6 +45,7 @@ def save_core_indicator(*, core: CoreIndicator) -> CoreIndicator:
     """Create or change a core indicator. Its kind and measure are fixed once activities use it:
     their values were reported under them."""
     errors = _clean(core)
+    before = None
     if core.pk:
         before = CoreIndicator.objects.get(pk=core.pk)
         in_use = before.indicators.exists()
@@ -63,6 +65,8 @@ def save_core_indicator(*, core: CoreIndicator) -> CoreIndicator:
             raise ResultsError(
                 {"aggregation": [_("This rule does not fit the indicator's kind.")]}
             ) from error
+        if before is not None and before.aggregation != core.aggregation:
+            restate_rule(core)
     return core
 
 
@@ -123,6 +127,7 @@ def delete_result(*, result: Result) -> None:
         )
     with transaction.atomic():
         result.delete()
+        refresh_activities([result.activity_id])
 
 
 def save_indicator(
@@ -155,6 +160,8 @@ def save_indicator(
         indicator.save()
         if dimensions is not None:
             _set_dimensions(indicator, list(dimensions))
+        # Adopting (or leaving) a core indicator, or how updates add up, moves its figures.
+        refresh_activities([indicator.result.activity_id])
     return indicator
 
 
@@ -194,8 +201,10 @@ def delete_indicator(*, indicator: Indicator) -> None:
         raise ResultsError(
             _("This indicator has approved values: they stay on record, so it cannot be deleted.")
         )
+    activity_id = indicator.result.activity_id
     with transaction.atomic():
         indicator.delete()
+        refresh_activities([activity_id])
 
 
 def save_period(
@@ -230,6 +239,7 @@ def save_period(
                 TargetDisaggregation(period=period, dimension_value=value, value=amount)
                 for value, amount in target_parts.items()
             )
+        refresh_activities([indicator.result.activity_id])
     return period
 
 
@@ -284,5 +294,7 @@ def annual_periods(indicator: Indicator) -> list[Period]:
 def delete_period(*, period: Period) -> None:
     if period.updates.exists():
         raise ResultsError(_("Updates were reported for this period: it cannot be deleted."))
+    activity_id = period.indicator.result.activity_id
     with transaction.atomic():
         period.delete()
+        refresh_activities([activity_id])

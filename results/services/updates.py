@@ -24,6 +24,7 @@ from ..models import (
     UpdateDisaggregation,
     UpdateStatus,
 )
+from ..period_figures import refresh_periods
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -259,6 +260,8 @@ def approve_update(
             revised = Update.objects.select_for_update().get(pk=locked.revises_id)
             revised.retired = True
             revised.save(update_fields=["retired"])
+        # The revision and the value it retires share the period.
+        refresh_periods([locked.period_id])
     return locked
 
 
