@@ -7,6 +7,11 @@ that answers the filters gives the headline, years, divisions, modalities and le
 gives countries and themes (from the cells summed over all years, AllYearsCell, when no year
 range is asked); ActivityMoney (all years) or ActivityYearTotal (a year range) gives the number
 of activities and the top activities; PairCount or ActivityPair gives who shares with whom.
+
+Filtered by the activities' agreement, which the cells do not keep, the money is summed from the
+activities' own totals instead (finance.rollups.activity_grain: the countries and themes from one
+split of them), with the same number of queries; the coverage (who confirmed how much of the
+selection) adds two.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ from ..rollups import (
     RollupFilters,
     activity_condition,
     activity_grain_sql,
-    activity_grain_sums,
+    country_and_theme_sums,
     coverage,
     rollup_scope,
     scoped_all_years_rows,
@@ -205,9 +210,7 @@ class Selection:
         """Money by country or theme, as (group, kind, stage, cents)."""
         column = f"{dimension}_id"
         if self.filters.agreements:
-            return self._cached(
-                dimension, lambda: activity_grain_sums(self.scope, self.filters, (dimension,))
-            )
+            return self._agreement_groups[dimension]
         # Over all years, the cells summed over the years answer: far fewer rows than the
         # grain's cells, which are per year.
         rows: QuerySet[Any] | None = scoped_all_years_rows(self.scope, self.filters, dimension)
@@ -221,6 +224,14 @@ class Selection:
                 .annotate(cents=Sum("amount_cents"))
                 .order_by()
             ],
+        )
+
+    @cached_property
+    def _agreement_groups(self) -> dict[str, list[tuple[Any, str, str, int]]]:
+        """Filtered by agreement, money by country and by theme: one split of the activities'
+        totals serves both (the split is most of the cost)."""
+        return self._cached(
+            "countries_and_themes", lambda: country_and_theme_sums(self.scope, self.filters)
         )
 
     @staticmethod

@@ -23,6 +23,7 @@ from .activity_grain import (
     activity_grain_sql,
     activity_grain_sums,
     agreement_counts,
+    country_and_theme_sums,
 )
 from .filters import RollupFilters
 from .reads import (
@@ -91,6 +92,7 @@ __all__ = [
     "choose_grain",
     "compute_activities",
     "compute_slices",
+    "country_and_theme_sums",
     "coverage",
     "drain_refresh_requests",
     "grouped_totals",
