@@ -128,7 +128,7 @@ def coverage_rows(coverage: Coverage) -> list[list[Any]]:
     ]
     rows += [
         [_("Allocated in activities confirmed by every side (US$)"), coverage.confirmed_allocated],
-        [_("Allocated in all (US$)"), coverage.allocated],
+        [_("Allocated in the selection (US$)"), coverage.allocated],
     ]
     return rows
 

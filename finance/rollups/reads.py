@@ -119,15 +119,9 @@ def scoped_all_years_rows(
     """The selection's cells by country (or theme) over all years, from AllYearsCell: when no
     year range is asked and the filters name nothing but divisions and that dimension. None
     when those cells cannot answer (scoped_rollup_rows then does)."""
-    if (
-        filters.agreements
-        or dimension not in ("country", "theme")
-        or not filters.dimensions()
-        <= {
-            "division",
-            dimension,
-        }
-    ):
+    if filters.agreements or dimension not in ("country", "theme"):
+        return None
+    if not filters.dimensions() <= {"division", dimension}:
         return None
     rows = AllYearsCell.objects.filter(grain=Grain(dimension).value)
     if scope is None:
