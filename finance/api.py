@@ -358,13 +358,20 @@ class RollupView(CsvOnReads, generics.GenericAPIView):
         groups = rollups.grouped_totals(user, filters, group_by)
         _keys_as_codes(group_by, groups)
         state = rollups.rollup_state()
+        total = rollups.totals(user, filters)
+        coverage = rollups.coverage(
+            rollups.rollup_scope(user),
+            filters,
+            base_totals=None if filters.agreements else total,
+        )
         body = {
             "group_by": query.validated_data["group_by"],
             "currency": "USD",
             "as_of": state.as_of,
             "refreshing": state.is_refreshing,
-            "total": rollups.totals(user, filters),
+            "total": total,
             "groups": groups,
+            "coverage": coverage,
         }
         return Response(RollupSerializer(body).data)
 

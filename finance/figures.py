@@ -10,6 +10,13 @@ same number everywhere:
   bases: IFAD's own money only (`..._ifad`) and all sources (`..._all`: IFAD, cofinancing and
   in-kind). Rates are percentages with one decimal, e.g. 33.4 (shown "33.4 %").
 
+- **coverage**: the share of the selection confirmed by every side (Activity.agreement
+  "confirmed"), in activities (`coverage_activities`: confirmed activities / activities with money
+  in the selection) and in money (`coverage_money`: the allocated money of the confirmed
+  activities / the selection's allocated money, where allocated money is IFAD + cofinancing +
+  in-kind allocated, the selection's headline). Percentages like the rates. The filter on
+  agreement itself is left out of both: they measure the selection, whatever state is shown.
+
 Both round half up (0.125 -> 0.13; 33.35 % -> 33.4 %) from the exact quotient of the cent
 amounts. A figure with nothing to divide by is None (shown as a dash, empty in files).
 """
@@ -17,12 +24,15 @@ amounts. A figure with nothing to divide by is None (shown as a dash, empty in f
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from activities.models import Agreement
 
 from .models import Stage
 
@@ -124,6 +134,91 @@ class DerivedFiguresSerializer(serializers.Serializer):
     allocation_rate_all = api_field("allocation_rate_all")
     execution_rate_ifad = api_field("execution_rate_ifad")
     execution_rate_all = api_field("execution_rate_all")
+
+
+COVERAGE_LABELS = {
+    "coverage_activities": _("Confirmed by every side, activities: confirmed / all (%)"),
+    "coverage_money": _(
+        "Confirmed by every side, money: allocated in confirmed activities / allocated (%)"
+    ),
+}
+COVERAGE_NAMES = tuple(COVERAGE_LABELS)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a selection every side confirmed: its activities counted by agreement state,
+    and its allocated money (US$) in all and in the confirmed activities."""
+
+    activities: dict[str, int] = field(default_factory=dict)  # agreement state -> activities
+    allocated: Decimal = Decimal("0.00")
+    confirmed_allocated: Decimal = Decimal("0.00")
+
+    def count(self, state: str) -> int:
+        return self.activities.get(state, 0)
+
+    @property
+    def activity_count(self) -> int:
+        return sum(self.activities.values())
+
+    @property
+    def coverage_activities(self) -> Percent | None:
+        return percent(Decimal(self.count(Agreement.CONFIRMED)), Decimal(self.activity_count))
+
+    @property
+    def coverage_money(self) -> Percent | None:
+        return percent(self.confirmed_allocated, self.allocated)
+
+    def labelled(self) -> list[tuple[str, str, Decimal | None]]:
+        return [(name, str(COVERAGE_LABELS[name]), getattr(self, name)) for name in COVERAGE_NAMES]
+
+
+class CoverageSerializer(serializers.Serializer):
+    """The coverage in the API: both shares and the counts and money behind them."""
+
+    coverage_activities = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        allow_null=True,
+        help_text=_(
+            "Activities confirmed by every side / activities with money in the selection, per "
+            "cent, one decimal, half up; null without activities. The agreement filter is left "
+            "out."
+        ),
+    )
+    coverage_money = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        allow_null=True,
+        help_text=_(
+            "Allocated money (IFAD + cofinancing + in-kind) of the activities confirmed by every "
+            "side / the selection's allocated money, per cent, one decimal, half up; null "
+            "without allocated money. The agreement filter is left out."
+        ),
+    )
+    activities = serializers.IntegerField(
+        source="activity_count", help_text=_("Activities with money in the selection.")
+    )
+    confirmed = serializers.SerializerMethodField()
+    waiting = serializers.SerializerMethodField()
+    disputed = serializers.SerializerMethodField()
+    no_counterpart = serializers.SerializerMethodField()
+    allocated_usd = serializers.DecimalField(max_digits=20, decimal_places=2, source="allocated")
+    confirmed_allocated_usd = serializers.DecimalField(
+        max_digits=20, decimal_places=2, source="confirmed_allocated"
+    )
+
+    def get_confirmed(self, coverage: Coverage) -> int:
+        return coverage.count(Agreement.CONFIRMED)
+
+    def get_waiting(self, coverage: Coverage) -> int:
+        return coverage.count(Agreement.WAITING)
+
+    def get_disputed(self, coverage: Coverage) -> int:
+        return coverage.count(Agreement.DISPUTED)
+
+    def get_no_counterpart(self, coverage: Coverage) -> int:
+        return coverage.count(Agreement.NONE)
 
 
 class Money(Protocol):

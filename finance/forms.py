@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from activities.forms import LongSelect, PartnerField, PartnerInput, PartnerOptions
-from activities.models import Activity, FundingNature, Modality, Partner, Status, Theme
+from activities.models import Activity, Agreement, FundingNature, Modality, Partner, Status, Theme
 
 from .amounts import AmountError, parse_amount
 from .legacy import UnsafeFile, check_container
@@ -402,6 +402,14 @@ class DashboardFilterForm(PortfolioFilterForm):
         label=_("Funding"), required=False, choices=FundingNature.choices, widget=CheckboxList
     )
 
+    agreement = forms.MultipleChoiceField(
+        label=_("Confirmation"),
+        required=False,
+        choices=Agreement.choices,
+        widget=CheckboxList,
+        help_text=_("Whether every side of the activity confirmed it."),
+    )
+
     def rollup_filters(self) -> RollupFilters:
         """The valid part of the parameters (call after is_valid(), whatever it answered)."""
         return RollupFilters(
@@ -413,4 +421,5 @@ class DashboardFilterForm(PortfolioFilterForm):
             modalities=tuple(sorted(self.chosen("modality") or ())),
             statuses=tuple(sorted(self.chosen("status") or ())),
             funding_natures=tuple(sorted(self.chosen("funding_nature") or ())),
+            agreements=tuple(sorted(self.chosen("agreement") or ())),
         )

@@ -15,6 +15,7 @@ from rest_framework import serializers
 from accounts.models import User
 from activities.models import (
     ActivityType,
+    Agreement,
     Country,
     Division,
     FundingNature,
@@ -33,7 +34,7 @@ from activities.serializers import (
     decimal_text,
 )
 
-from .figures import DerivedFiguresSerializer
+from .figures import CoverageSerializer, DerivedFiguresSerializer
 from .models import ContributionKind, FinancialEntry, InKindValuation, Stage
 from .rollups import GROUP_BY_CHOICES, Figures, RollupFilters
 from .summary import FinanceTotals, no_money
@@ -353,6 +354,14 @@ class RollupQuery(serializers.Serializer):
     funding_nature = serializers.ListField(
         child=serializers.ChoiceField(choices=FundingNature.choices), required=False
     )
+    agreement = serializers.ListField(
+        child=serializers.ChoiceField(choices=Agreement.choices),
+        required=False,
+        help_text=_(
+            "Whether every side confirmed the activity (confirmed, waiting, disputed, none); "
+            "repeat for several. Read from the activities' own totals: exact, a little slower."
+        ),
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "fiscal_year" in attrs and ("fiscal_year_from" in attrs or "fiscal_year_to" in attrs):
@@ -386,6 +395,7 @@ class RollupQuery(serializers.Serializer):
             modalities=tuple(data.get("modality", [])),
             statuses=tuple(data.get("status", [])),
             funding_natures=tuple(data.get("funding_nature", [])),
+            agreements=tuple(sorted(data.get("agreement", []))),
         )
 
 
@@ -437,3 +447,8 @@ class RollupSerializer(serializers.Serializer):
     )
     total = FiguresSerializer()
     groups = FiguresSerializer(many=True)
+    coverage = CoverageSerializer(
+        help_text=_(
+            "How much of the selection every side confirmed (its agreement filter left out)."
+        )
+    )

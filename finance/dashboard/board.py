@@ -10,7 +10,9 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from ..figures import FIGURE_LABELS, format_percent, format_ratio
+from activities.models import Agreement
+
+from ..figures import FIGURE_LABELS, Coverage, format_percent, format_ratio
 from ..models import Stage
 from ..rollups import Figures, RollupFilters, RollupState, rollup_state
 from .cache import cache_version
@@ -88,7 +90,47 @@ def headline(selection: Selection) -> list[Stat]:
         ),
         Stat("activities", _("Activities with money"), format_count(selection.activity_count)),
         Stat("countries", _("Countries involved"), format_count(selection.country_count)),
+        *coverage_stats(selection.coverage),
     ]
+
+
+def coverage_stats(coverage: Coverage) -> list[Stat]:
+    """The two coverage shares, each label with the counts behind it."""
+    return [
+        Stat(
+            "coverage_activities",
+            _("Activities confirmed by every side: %(confirmed)s of %(all)s")
+            % {
+                "confirmed": format_count(coverage.count(Agreement.CONFIRMED)),
+                "all": format_count(coverage.activity_count),
+            },
+            format_percent(coverage.coverage_activities),
+        ),
+        Stat(
+            "coverage_money",
+            _("Allocated money in confirmed activities: %(confirmed)s of %(all)s")
+            % {
+                "confirmed": format_usd(coverage.confirmed_allocated, 0),
+                "all": format_usd(coverage.allocated, 0),
+            },
+            format_percent(coverage.coverage_money),
+        ),
+    ]
+
+
+def coverage_rows(coverage: Coverage) -> list[list[Any]]:
+    """The coverage in the summary table: both shares, the activities by agreement state and
+    the money behind the money share."""
+    rows: list[list[Any]] = [[label, value] for _name, label, value in coverage.labelled()]
+    rows += [
+        [_("Activities: %(state)s") % {"state": label}, coverage.count(state)]
+        for state, label in Agreement.choices
+    ]
+    rows += [
+        [_("Allocated in activities confirmed by every side (US$)"), coverage.confirmed_allocated],
+        [_("Allocated in the selection (US$)"), coverage.allocated],
+    ]
+    return rows
 
 
 def _derived_rows(figures: Figures) -> list[tuple[Any, Any]]:
@@ -112,6 +154,7 @@ def summary_table(selection: Selection) -> Table:
     rows += [
         [_("Activities with money"), selection.activity_count],
         [_("Countries involved"), selection.country_count],
+        *coverage_rows(selection.coverage),
     ]
     return Table(
         slug="summary",
@@ -136,6 +179,9 @@ TABLE_SLUGS = ("summary", *CHART_BUILDERS)
 
 def build_dashboard(selection: Selection, state: RollupState, *, map_url: str = "") -> Dashboard:
     charts = [build(selection, map_url) for build in CHART_BUILDERS.values()]
+    # Read even when the selection holds no money (the page then shows no figures): the page
+    # costs the same queries whatever it holds.
+    selection.coverage  # noqa: B018
     return Dashboard(selection=selection, state=state, charts=charts)
 
 
@@ -161,5 +207,5 @@ def warm_default_views() -> bool:
     selection = Selection(None, RollupFilters(), Reference.load(), version=version, scope=Q())
     # What the page reads: the core pivots, countries, themes, activities and flows.
     selection.totals, selection.by_country, selection.by_theme  # noqa: B018
-    selection.activity_count, selection.flows  # noqa: B018
+    selection.activity_count, selection.flows, selection.coverage  # noqa: B018
     return True

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from activities.models import Country, Division, FundingNature, Modality, Status, Theme
+from activities.models import Agreement, Country, Division, FundingNature, Modality, Status, Theme
 
 from ..rollups import GroupKey, RollupFilters
 
@@ -63,6 +63,7 @@ def describe_filters(filters: RollupFilters, reference: Reference) -> list[str]:
         (_("Modalities"), (str(Modality(v).label) for v in filters.modalities)),
         (_("Statuses"), (str(Status(v).label) for v in filters.statuses)),
         (_("Funding"), (str(FundingNature(v).label) for v in filters.funding_natures)),
+        (_("Confirmation"), (str(Agreement(v).label) for v in filters.agreements)),
     ]
     for title, values in named:
         text = ", ".join(values)

@@ -7,6 +7,11 @@ that answers the filters gives the headline, years, divisions, modalities and le
 gives countries and themes (from the cells summed over all years, AllYearsCell, when no year
 range is asked); ActivityMoney (all years) or ActivityYearTotal (a year range) gives the number
 of activities and the top activities; PairCount or ActivityPair gives who shares with whom.
+
+Filtered by the activities' agreement, which the cells do not keep, the money is summed from the
+activities' own totals instead (finance.rollups.activity_grain: the countries and themes from one
+split of them), with the same number of queries; the coverage (who confirmed how much of the
+selection) adds two.
 """
 
 from __future__ import annotations
@@ -18,12 +23,13 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from django.db import connections
-from django.db.models import F, Q, QuerySet, Sum, Value
+from django.db.models import F, Max, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from activities.models import Activity, ActivityCountry, Country, Modality
+from activities.models import Activity, Country, Modality
 
+from ..figures import Coverage
 from ..models import (
     CENT,
     IFAD_KINDS,
@@ -38,6 +44,10 @@ from ..rollups import (
     Figures,
     GroupKey,
     RollupFilters,
+    activity_condition,
+    activity_grain_sql,
+    country_and_theme_sums,
+    coverage,
     rollup_scope,
     scoped_all_years_rows,
     scoped_rollup_rows,
@@ -135,7 +145,23 @@ class Selection:
     def _cache(self) -> FigureCache:
         return FigureCache(self.version, self.scope, self.filters)
 
-    def _cached(self, part: str, compute: Callable[[], T]) -> T:
+    @cached_property
+    def _agreement_cache(self) -> FigureCache:
+        """The cache of the figures that read Activity.agreement, keyed also by the activities'
+        last change: an agreement moves without any roll-up being recomputed (so "as of" stays),
+        and the counterparts app touches `updated_at` whenever it moves one. One query on that
+        column's index."""
+        if not self.version:
+            return self._cache
+        last = Activity.objects.aggregate(last=Max("updated_at"))["last"]
+        stamp = last.isoformat() if last else ""
+        return FigureCache(f"{self.version}|{stamp}", self.scope, self.filters)
+
+    def _cached(self, part: str, compute: Callable[[], T], *, agreement: bool = False) -> T:
+        """`agreement`: the part reads the activities' agreement (so does every part of a
+        selection filtered by it)."""
+        if agreement or self.filters.agreements:
+            return self._agreement_cache.get_or_compute(part, compute)
         return self._cache.get_or_compute(part, compute)
 
     @cached_property
@@ -149,19 +175,13 @@ class Selection:
         """
 
         def fetch() -> dict[str, list[tuple[Any, str, str, int]]]:
-            groups = (
-                scoped_rollup_rows(
-                    self.scope, self.filters, group_by=("year", "division", "modality")
-                )
-                .values_list("year", "division_id", "modality", "kind", "stage")
-                .annotate(cents=Sum("amount_cents"))
-                .order_by()
-            )
-            inner, params = groups.query.sql_with_params()
-            sql = "WITH core AS (" + inner + ") " + _CORE_PIVOT_SQL
             pivots: dict[str, list[tuple[Any, str, str, int]]] = {name: [] for name in _CORE_KEYS}
+            inner, params, alias = self._core_groups()
+            if not inner:
+                return pivots
+            sql = "WITH core AS (" + inner + ") " + _CORE_PIVOT_SQL
             # On the database the ORM would read (the replica, in a lag-tolerant view).
-            with connections[groups.db].cursor() as cursor:
+            with connections[alias].cursor() as cursor:
                 cursor.execute(sql, params)
                 for name, key, kind, stage, cents in cursor.fetchall():
                     pivots[name].append((_CORE_KEYS[name](key), kind, stage, int(cents)))
@@ -169,9 +189,28 @@ class Selection:
 
         return self._cached("core", fetch)
 
+    def _core_groups(self) -> tuple[str, list[Any], str]:
+        """(sql, params, database) of the money by year, division, modality, kind and stage:
+        the cells', or the activities' totals' when filtered by agreement ("" for no scope)."""
+        group_by = ("year", "division", "modality")
+        if self.filters.agreements:
+            if self.scope is None:
+                return "", [], ""
+            return activity_grain_sql(self.scope, self.filters, group_by)
+        groups = (
+            scoped_rollup_rows(self.scope, self.filters, group_by=group_by)
+            .values_list("year", "division_id", "modality", "kind", "stage")
+            .annotate(cents=Sum("amount_cents"))
+            .order_by()
+        )
+        inner, params = groups.query.sql_with_params()
+        return inner, list(params), groups.db
+
     def _grouped(self, dimension: str) -> list[tuple[Any, str, str, int]]:
         """Money by country or theme, as (group, kind, stage, cents)."""
         column = f"{dimension}_id"
+        if self.filters.agreements:
+            return self._agreement_groups[dimension]
         # Over all years, the cells summed over the years answer: far fewer rows than the
         # grain's cells, which are per year.
         rows: QuerySet[Any] | None = scoped_all_years_rows(self.scope, self.filters, dimension)
@@ -185,6 +224,14 @@ class Selection:
                 .annotate(cents=Sum("amount_cents"))
                 .order_by()
             ],
+        )
+
+    @cached_property
+    def _agreement_groups(self) -> dict[str, list[tuple[Any, str, str, int]]]:
+        """Filtered by agreement, money by country and by theme: one split of the activities'
+        totals serves both (the split is most of the cost)."""
+        return self._cached(
+            "countries_and_themes", lambda: country_and_theme_sums(self.scope, self.filters)
         )
 
     @staticmethod
@@ -276,31 +323,7 @@ class Selection:
         """The selection as a condition on the rows of one activity (ActivityYearTotal,
         ActivityMoney, ActivityPair); `years=False` leaves the year range out, for the tables
         that have no year."""
-        if self.scope is None:
-            return None
-        filters = self.filters
-        query = self.scope
-        if years and filters.year_from is not None:
-            query &= Q(year__gte=filters.year_from)
-        if years and filters.year_to is not None:
-            query &= Q(year__lte=filters.year_to)
-        for values, name in (
-            (filters.divisions, "division_id"),
-            (filters.modalities, "modality"),
-            (filters.statuses, "status"),
-            (filters.funding_natures, "funding_nature"),
-        ):
-            if values:
-                query &= Q(**{f"{name}__in": values})
-        # An activity is in when one of its countries (themes) is: a subquery, not a join, so
-        # an activity with two selected countries is still one activity.
-        if filters.countries:
-            links = ActivityCountry.objects.filter(country_id__in=filters.countries)
-            query &= Q(activity_id__in=links.values("activity_id"))
-        if filters.themes:
-            tagged = Activity.themes.through.objects.filter(theme_id__in=filters.themes)
-            query &= Q(activity_id__in=tagged.values("activity_id"))
-        return query
+        return activity_condition(self.scope, self.filters, years=years)
 
     def _per_activity(self, query: Q) -> QuerySet[Any]:
         """One row per activity in the selection: activity_id and its allocated money (ifad,
@@ -406,6 +429,7 @@ class Selection:
             or filters.modalities
             or filters.statuses
             or filters.funding_natures
+            or filters.agreements
         ):
             # PairCount has the pairs counted by division and visibility: all the scope and
             # the division filter ask.
@@ -445,6 +469,17 @@ class Selection:
             for provider, receiver, count, _pairs in self._flow_rows
             if provider in countries and receiver in countries
         ]
+
+    @cached_property
+    def coverage(self) -> Coverage:
+        """How much of the selection every side confirmed, the agreement filter left out (two
+        queries, three when the page is filtered by agreement), cached as _cached says."""
+        base_totals = None if self.filters.agreements else self.totals
+        return self._cached(
+            "coverage",
+            lambda: coverage(self.scope, self.filters, base_totals=base_totals),
+            agreement=True,
+        )
 
     @property
     def flow_pairs(self) -> int:

@@ -10,26 +10,38 @@ one module per responsibility:
 - `verify`: the checksums that let the nightly rebuild write only what is wrong;
 - `rebuild`: the full rebuild, a few fiscal years at once, surviving a killed worker;
 - `first_build`: the rebuild into empty tables, their indexes built after the rows;
+- `filters`: what a caller asked for;
+- `activity_grain`: the figures filtered by the activities' agreement, which the cells do not
+  keep, from the activities' own totals;
 - `reads`: who sees which money, the smallest grain that answers a question, and its figures.
 
 The names below are the ones used outside the package.
 """
 
+from .activity_grain import (
+    activity_condition,
+    activity_grain_sql,
+    activity_grain_sums,
+    agreement_counts,
+    country_and_theme_sums,
+)
+from .filters import RollupFilters
 from .reads import (
     DIMENSIONS,
     GROUP_BY_CHOICES,
     UNATTRIBUTED,
     Figures,
     GroupKey,
-    RollupFilters,
     RollupState,
     choose_grain,
+    coverage,
     grouped_totals,
     rollup_rows,
     rollup_scope,
     rollup_state,
     scoped_all_years_rows,
     scoped_rollup_rows,
+    scoped_totals,
     totals,
 )
 from .rebuild import (
@@ -72,10 +84,16 @@ __all__ = [
     "RollupState",
     "Slice",
     "YearComputed",
+    "activity_condition",
+    "activity_grain_sql",
+    "activity_grain_sums",
     "activity_years",
+    "agreement_counts",
     "choose_grain",
     "compute_activities",
     "compute_slices",
+    "country_and_theme_sums",
+    "coverage",
     "drain_refresh_requests",
     "grouped_totals",
     "interrupted_rebuilds",
@@ -95,6 +113,7 @@ __all__ = [
     "rollup_state",
     "scoped_all_years_rows",
     "scoped_rollup_rows",
+    "scoped_totals",
     "slices_of_activities",
     "totals",
 ]

@@ -3,10 +3,12 @@ smallest grain that answers, and the sums pivoted into Figures."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 from django.db.models import Q, QuerySet, Sum
@@ -15,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from activities.models import (
+    Agreement,
     Country,
     Division,
     FundingNature,
@@ -24,7 +27,7 @@ from activities.models import (
 )
 
 from .. import access
-from ..figures import FigureSet
+from ..figures import Coverage, FigureSet, all_sources
 from ..models import (
     IFAD_KINDS,
     AllYearsCell,
@@ -36,6 +39,8 @@ from ..models import (
     RollupSlice,
     Stage,
 )
+from .activity_grain import activity_grain_sums, agreement_counts
+from .filters import RollupFilters
 
 GroupKey = int | str | None  # a year, a division/country/theme id, or a choice value
 
@@ -53,34 +58,6 @@ _GRAIN_DIMENSIONS: dict[str, frozenset[str]] = {
 }
 # Smallest first: the first grain that has every needed dimension answers the query.
 _GRAIN_ORDER = (Grain.MODALITY, Grain.CORE, Grain.THEME, Grain.COUNTRY, Grain.FULL)
-
-
-@dataclass(frozen=True)
-class RollupFilters:
-    """What a dashboard or API caller asked for; empty means no restriction on that dimension."""
-
-    year_from: int | None = None
-    year_to: int | None = None
-    divisions: tuple[int, ...] = ()
-    countries: tuple[int, ...] = ()
-    themes: tuple[int, ...] = ()
-    modalities: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    funding_natures: tuple[str, ...] = ()
-
-    def dimensions(self) -> set[str]:
-        used = {
-            "division": self.divisions,
-            "country": self.countries,
-            "theme": self.themes,
-            "modality": self.modalities,
-            "status": self.statuses,
-            "funding_nature": self.funding_natures,
-        }
-        dims = {name for name, values in used.items() if values}
-        if self.year_from is not None or self.year_to is not None:
-            dims.add("year")
-        return dims
 
 
 def choose_grain(dimensions: Iterable[str]) -> Grain:
@@ -126,6 +103,9 @@ def scoped_rollup_rows(
     scope: Q | None, filters: RollupFilters, *, group_by: Iterable[str] = ()
 ) -> QuerySet[RollupCell]:
     """As rollup_rows, for a scope given directly (None: nothing), as rollup_scope returns it."""
+    if filters.agreements:
+        # The cells keep no agreement: summing them would silently drop the filter.
+        raise ValueError("The cells cannot answer a filter on agreement: read activity_grain.")
     grain = choose_grain(filters.dimensions() | set(group_by))
     rows = RollupCell.objects.filter(grain=grain)
     if scope is None:
@@ -139,10 +119,9 @@ def scoped_all_years_rows(
     """The selection's cells by country (or theme) over all years, from AllYearsCell: when no
     year range is asked and the filters name nothing but divisions and that dimension. None
     when those cells cannot answer (scoped_rollup_rows then does)."""
-    if dimension not in ("country", "theme") or not filters.dimensions() <= {
-        "division",
-        dimension,
-    }:
+    if filters.agreements or dimension not in ("country", "theme"):
+        return None
+    if not filters.dimensions() <= {"division", dimension}:
         return None
     rows = AllYearsCell.objects.filter(grain=Grain(dimension).value)
     if scope is None:
@@ -237,11 +216,48 @@ UNATTRIBUTED = _("Not attributed")
 
 def totals(user: User, filters: RollupFilters) -> Figures:
     """The selection's headline money (one query)."""
+    return scoped_totals(rollup_scope(user), filters)
+
+
+def scoped_totals(scope: Q | None, filters: RollupFilters) -> Figures:
+    """As totals, for a scope given directly."""
     figures = Figures(label=str(_("Total")))
-    rows = rollup_rows(user, filters).values("kind", "stage").annotate(cents=Sum("amount_cents"))
-    for row in rows:
-        figures.add(row["kind"], row["stage"], row["cents"])
+    for kind, stage, cents in _sums(scope, filters, ()):
+        figures.add(kind, stage, cents)
     return figures
+
+
+def _sums(scope: Q | None, filters: RollupFilters, group_by: tuple[str, ...]) -> list[Any]:
+    """(*keys, kind, stage, cents) of the selection by `group_by`: from the cells, or from the
+    activities' totals when the cells cannot answer (a filter on agreement)."""
+    if filters.agreements:
+        return activity_grain_sums(scope, filters, group_by)
+    columns = [
+        f"{name}_id" if name in ("division", "country", "theme") else name for name in group_by
+    ]
+    return list(
+        scoped_rollup_rows(scope, filters, group_by=group_by)
+        .values_list(*columns, "kind", "stage")
+        .annotate(cents=Sum("amount_cents"))
+        .order_by()
+    )
+
+
+def coverage(
+    scope: Q | None, filters: RollupFilters, *, base_totals: Figures | None = None
+) -> Coverage:
+    """How much of the selection every side confirmed (finance.figures.Coverage), its filter on
+    agreement left out: three queries, two with `base_totals` (the selection's totals without
+    that filter, when the caller has them)."""
+    base = dataclasses.replace(filters, agreements=())
+    if base_totals is None:
+        base_totals = scoped_totals(scope, base)
+    confirmed = scoped_totals(scope, dataclasses.replace(base, agreements=(Agreement.CONFIRMED,)))
+    return Coverage(
+        activities=agreement_counts(scope, base),
+        allocated=all_sources(base_totals, Stage.ALLOCATED),
+        confirmed_allocated=all_sources(confirmed, Stage.ALLOCATED),
+    )
 
 
 def grouped_totals(user: User, filters: RollupFilters, group_by: str) -> list[Figures]:
@@ -252,16 +268,9 @@ def grouped_totals(user: User, filters: RollupFilters, group_by: str) -> list[Fi
     """
     if group_by not in GROUP_BY_CHOICES:
         raise ValueError(f"Unknown group_by: {group_by}")
-    column = f"{group_by}_id" if group_by in ("division", "country", "theme") else group_by
-    rows = (
-        rollup_rows(user, filters, group_by=[group_by])
-        .values(column, "kind", "stage")
-        .annotate(cents=Sum("amount_cents"))
-    )
     groups: dict[GroupKey, Figures] = {}
-    for row in rows:
-        key = row[column]
-        groups.setdefault(key, Figures(key=key)).add(row["kind"], row["stage"], row["cents"])
+    for key, kind, stage, cents in _sums(rollup_scope(user), filters, (group_by,)):
+        groups.setdefault(key, Figures(key=key)).add(kind, stage, cents)
     labels = _labels(group_by, {key for key in groups if key is not None})
     for key, figures in groups.items():
         figures.label = labels.get(key, str(UNATTRIBUTED)) if key is not None else str(UNATTRIBUTED)

@@ -20,6 +20,7 @@ from finance import rollups
 from finance.importer import import_legacy_workbook
 from tests.factories import PASSWORD
 from tests.finance.dashboard_data import generate_ledger
+from tests.finance.test_dashboard_confirmation import spread_agreements
 
 pytestmark = [
     pytest.mark.browser,
@@ -114,4 +115,28 @@ def test_dashboard_draws_a_generated_portfolio(
     flows = page.locator("#chart-flows table")
     expect(flows.locator("tr")).to_have_count(21)  # header and the 20 top pairs (hidden)
     page.screenshot(path=str(screenshots / "dashboard-generated.png"), full_page=True)
+    assert errors == []
+
+
+def test_focal_point_shows_only_the_activities_every_side_confirmed(
+    live_server,  # type: ignore[no-untyped-def]
+    live_settings: None,
+    browser: Browser,
+    screenshots: Path,
+    focal: User,
+) -> None:
+    generate_ledger(activities=60, entries_per_activity=4, seed=22)
+    spread_agreements(seed=22)
+    page, errors = _open_dashboard(browser, live_server.url)
+    coverage = page.locator('[data-figure="coverage_activities"]')
+    expect(coverage).to_have_text(re.compile(r"^\d+\.\d\s%$"))
+    all_activities = page.locator('[data-figure="activities"]').inner_text()
+    page.get_by_role("checkbox", name="Confirmed by all sides").check()
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"agreement=confirmed"))
+    _expect_charts_drawn(page)
+    # The coverage measures the whole selection; the figures, the confirmed activities alone.
+    expect(page.locator('[data-figure="coverage_activities"]')).to_have_text(coverage.inner_text())
+    expect(page.locator('[data-figure="activities"]')).not_to_have_text(all_activities)
+    page.screenshot(path=str(screenshots / "dashboard-confirmed.png"), full_page=True)
     assert errors == []

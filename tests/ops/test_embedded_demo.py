@@ -3,7 +3,8 @@
 The suite runs on PostgreSQL, where raw SQL written for it passes; `make run` runs on SQLite. A
 child process migrates a new SQLite database, loads the demo and asks for the pages whose
 figures are computed in SQL (the results dashboard, its workbook, the activities behind a
-figure) and the other results pages, as the focal point, a CPM and the partner user.
+figure, the money dashboard filtered by agreement) and the other results pages, as the focal
+point, a CPM and the partner user.
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ pages = {
         f"/results/dashboard/{core.pk}/activities/",
         "/results/library/",
         f"/results/routes/{follow_up.plan.route_id}/follow-ups/",
+        # The money dashboard filtered by agreement: its figures split in SQL (finance.rollups).
+        "/dashboard/?agreement=confirmed&agreement=waiting",
+        "/dashboard/?agreement=none&country=BR&fiscal_year_from=2020",
+        "/api/v1/rollups/?group_by=theme&agreement=none",
     ],
     "cpm": [
         f"/activities/{activity}/results/",
@@ -79,6 +84,6 @@ def test_the_demo_on_sqlite_answers_every_results_page(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr[-3000:]
     answers = [line.split(" ", 2) for line in run.stdout.splitlines() if line[:1].isdigit()]
-    assert len(answers) == 12, run.stdout
+    assert len(answers) == 15, run.stdout
     failed = [answer for answer in answers if answer[0] != "200"]
     assert not failed, failed

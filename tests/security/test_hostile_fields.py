@@ -332,7 +332,15 @@ FIELDS: dict[str, str] = {
     "WorkbookUploadForm.file": FILE,
     **{
         f"DashboardFilterForm.{name}": CHOICE
-        for name in ("division", "country", "theme", "modality", "status", "funding_nature")
+        for name in (
+            "division",
+            "country",
+            "theme",
+            "modality",
+            "status",
+            "funding_nature",
+            "agreement",
+        )
     },
     "DashboardFilterForm.fiscal_year_from": YEAR,
     "DashboardFilterForm.fiscal_year_to": YEAR,
@@ -351,6 +359,7 @@ FIELDS: dict[str, str] = {
             "modality",
             "status",
             "funding_nature",
+            "agreement",
         )
     },
     "RollupQuery.fiscal_year": YEAR,
