@@ -12,6 +12,12 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from activities.api import CountryViewSet, PartnerViewSet, ThemeViewSet
+from counterparts.api import (
+    CommentViewSet,
+    ConfirmationViewSet,
+    NotificationViewSet,
+    ProposalViewSet,
+)
 from finance.activity_api import ActivityViewSet
 from finance.api import IatiActivitiesViewSet, LedgerViewSet, RollupView
 from knowledge.api import KnowledgeAssetViewSet
@@ -41,6 +47,10 @@ router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("updates", UpdateViewSet, basename="update")
 router.register("core-indicators", CoreIndicatorViewSet, basename="core-indicator")
 router.register("dimensions", DimensionViewSet, basename="dimension")
+router.register("confirmations", ConfirmationViewSet, basename="confirmation")
+router.register("comments", CommentViewSet, basename="comment")
+router.register("proposals", ProposalViewSet, basename="proposal")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
