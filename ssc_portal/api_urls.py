@@ -3,8 +3,8 @@
 Version 1 lives under /api/v1/; the OpenAPI schema and its human-readable reference beside it.
 Any other /api/ address answers a JSON 404, never an HTML page.
 
-The IATI file is composed here: finance writes it, and the apps above finance (results) give
-it their parts (finance.iati.ActivityPart), which finance may not import itself.
+The IATI file is composed here: finance writes it, and the apps above finance (results,
+counterparts) give it their parts (finance.iati.ActivityPart), which finance may not import itself.
 """
 
 from django.urls import include, path, re_path
@@ -12,6 +12,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from activities.api import CountryViewSet, PartnerViewSet, ThemeViewSet
+from counterparts import iati as counterparts_iati
 from counterparts.api import (
     CommentViewSet,
     ConfirmationViewSet,
@@ -57,7 +58,10 @@ urlpatterns = [
     path("v1/rollups/", RollupView.as_view(), name="rollups"),
     path(
         "v1/iati/activities.xml",
-        IatiActivitiesViewSet.as_view({"get": "list"}, parts=results_iati.PARTS),
+        IatiActivitiesViewSet.as_view(
+            {"get": "list"},
+            parts=(*results_iati.PARTS, *counterparts_iati.PARTS),
+        ),
         name="iati-activities",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
