@@ -210,6 +210,9 @@ class ActivityFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Status.choices, empty_label=_("Any status")
     )
+    agreement = django_filters.ChoiceFilter(
+        label=_("Confirmation"), choices=Agreement.choices, empty_label=_("Any confirmation")
+    )
     reporting_year = IntegerFilter(
         label=_("Reporting year"), method="filter_reporting_year", min_value=1978, max_value=2100
     )

@@ -119,6 +119,7 @@ ACTIVITY_COLUMNS = (
     "responsible_cpm__username",
     "status",
     "visibility",
+    "agreement",
     "approval_year",
     "reporting_year",
     "planned_start",

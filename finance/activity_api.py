@@ -82,6 +82,7 @@ ACTIVITY_CSV: list[Column] = [
             "actual_end",
         ]
     ),
+    ("agreement", lambda a: a["agreement"]["value"]),
     ("countries", lambda a: [f"{c['iso2']} ({c['role']})" for c in a["countries"]]),
     ("partners", _roles),
     ("themes", lambda a: a["themes"]),

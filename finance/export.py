@@ -23,7 +23,7 @@ from django.utils import timezone
 from openpyxl.packaging.custom import StringProperty
 
 from accounts.text import spreadsheet_cell
-from activities.models import Activity, FundingNature, Modality, Status
+from activities.models import Activity, Agreement, FundingNature, Modality, Status
 
 from .legacy import STAGE_COLUMNS, STAMP_PROPERTY, export_stamp
 from .models import IFAD_KINDS, ContributionKind, FinancialEntry
@@ -43,12 +43,25 @@ KIND_TEXT = {ContributionKind.COFINANCING: "Cofinancing", ContributionKind.IN_KI
 ACTIVITY_SHEET_HEADER = [
     "SSC ID", "Activity", "Nature of activity", "Year", "Lead division", "Provider countries",
     "Receiver countries", "Modality", "Theme", "Status", "IFAD planned (US$)",
-    "IFAD allocated (US$)", "IFAD spent (US$)", "Notes",
+    "IFAD allocated (US$)", "IFAD spent (US$)", "Notes", "Confirmation",
 ]  # fmt: skip
 CONTRIBUTION_SHEET_HEADER = [
     "SSC ID", "Contributor", "Contributor type", "Kind", "Currency", "Planned", "Allocated",
     "Spent", "Notes",
 ]  # fmt: skip
+
+
+# How every export (this workbook, the consolidated report, the IATI file) marks an activity a
+# side disputes: one fixed word, the same in every language, for a reader's eye or a filter.
+DISPUTED_MARKER = "DISPUTED"
+
+
+def agreement_text(agreement: str) -> str:
+    """An activity's confirmation by its sides in an export: the marker when disputed, else
+    its label. The workbook import reads no such column: it changes nothing there."""
+    if agreement == Agreement.DISPUTED:
+        return DISPUTED_MARKER
+    return str(Agreement(agreement).label)
 
 
 def legacy_year(activity: Activity) -> int:
@@ -127,6 +140,7 @@ def build_workbook(activities: QuerySet[Activity]) -> bytes:
             None,
             *(_number(sums[stage]) for stage in STAGE_COLUMNS),
             None,
+            None,
         ]
     )
     contributions = workbook.create_sheet("Contributions")
@@ -154,6 +168,7 @@ def _activity_cells(activity: Activity, ifad: dict[str, Decimal]) -> list[Any]:
         str(Status(activity.status).label),
         *(_number(ifad[stage]) if ifad[stage] else None for stage in STAGE_COLUMNS),
         activity.notes or None,
+        agreement_text(activity.agreement),
     ]
 
 

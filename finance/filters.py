@@ -33,6 +33,10 @@ class ApiActivityFilter(ActivityFilter):
         "country": _("ISO 3166-1 alpha-2 code of a country taking part, e.g. BR."),
         "role": _("With country: the role that country plays; alone: any country in it."),
         "theme": _("Theme code (see /api/v1/themes/)."),
+        "agreement": _(
+            "confirmed (by every side), waiting (for a side), disputed (by a side) or none (no "
+            "side to confirm)."
+        ),
         "reporting_year": _("Approval year, else the year it started or was to start."),
         "partner": _("Id of a partner organization taking part (see /api/v1/partners/)."),
         "partner_name": _("Text in a taking-part partner's name or acronym."),

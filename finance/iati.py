@@ -65,6 +65,7 @@ from activities.models import (
     Activity,
     ActivityCountry,
     ActivityPartner,
+    Agreement,
     Modality,
     Partner,
     PartnerRole,
@@ -73,6 +74,7 @@ from activities.models import (
     Theme,
 )
 
+from .export import DISPUTED_MARKER
 from .iati_codelists import active_codes
 from .models import (
     DAC_PURPOSE_FALLBACK,
@@ -354,6 +356,11 @@ def activity_element(
     if element.find("result") is None:
         # The activity's results framework, when a part wrote it, says more than its text.
         _results(element, activity)
+    # The schema takes elements of other namespaces after IATI's only: a part's elements of
+    # ours move there (appending an element that has a parent moves it).
+    for child in list(element):
+        if isinstance(child.tag, str) and child.tag.startswith(f"{{{EXTENSION_NS}}}"):
+            element.append(child)
     _extension(element, activity, money, contributors)
     return element
 
@@ -698,3 +705,7 @@ def _extension(
             etree.SubElement(in_kind, _ssc("basis")).text = file_text(line.valuation_basis)
     if activity.objectives.strip():
         etree.SubElement(exchange, _ssc("objectives")).text = file_text(activity.objectives.strip())
+    # Whether the sides confirmed the record (activities.Agreement); a disputed one says so.
+    agreement = etree.SubElement(exchange, _ssc("agreement"), state=activity.agreement)
+    if activity.agreement == Agreement.DISPUTED:
+        agreement.text = DISPUTED_MARKER

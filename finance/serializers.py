@@ -46,6 +46,15 @@ class StageAmountsSerializer(serializers.Serializer):
     spent = serializers.DecimalField(max_digits=20, decimal_places=2)
 
 
+class AgreementSerializer(serializers.Serializer):
+    """An activity's confirmation by its sides (kept by the counterparts app): the code to
+    filter on and its label in the caller's language."""
+
+    value = serializers.ChoiceField(choices=Agreement.choices)
+    # The API's name; the serializer's metaclass takes declared fields off the class.
+    label = serializers.CharField(help_text=_("In the language of the request."))  # type: ignore[assignment]
+
+
 class FinanceSummarySerializer(DerivedFiguresSerializer):
     """The activity's money in US$, as its finance page adds it up from the ledger."""
 
@@ -110,6 +119,12 @@ class ActivitySerializer(serializers.Serializer):
     responsible_cpm = serializers.CharField(allow_null=True, help_text=_("Username."))
     status = serializers.ChoiceField(choices=Status.choices)
     visibility = serializers.ChoiceField(choices=Visibility.choices)
+    agreement = AgreementSerializer(
+        help_text=_(
+            "Whether every side (each country's and organization's role) confirmed the record; "
+            "filter with ?agreement=."
+        )
+    )
     approval_year = serializers.IntegerField(allow_null=True)
     reporting_year = serializers.IntegerField(
         allow_null=True,
@@ -167,6 +182,10 @@ class ActivitySerializer(serializers.Serializer):
             "responsible_cpm": row["responsible_cpm__username"],
             "status": row["status"],
             "visibility": row["visibility"],
+            "agreement": {
+                "value": row["agreement"],
+                "label": str(Agreement(row["agreement"]).label),
+            },
             "approval_year": row["approval_year"],
             "reporting_year": row["reporting_year"],
             "planned_start": date_text(row["planned_start"]),

@@ -128,31 +128,32 @@ FORMAT_PARAMETER = OpenApiParameter(
 def read_schemas(
     serializer: type[serializers.Serializer],
     *,
-    list_summary: str,
-    one_summary: str,
-    list_description: str = "",
+    list_summary: Any,
+    one_summary: Any,
+    list_description: Any = "",
+    csv: bool = True,
 ) -> dict[str, Any]:
-    """extend_schema_view arguments for a list and its records: JSON or CSV, and the errors."""
+    """extend_schema_view arguments for a list and its records: JSON (or CSV, for the view sets
+    that offer it: CsvOnReads), and the errors."""
     csv_rows = OpenApiResponse(OpenApiTypes.STR, description="The rows as CSV.")
+    parameters = [FORMAT_PARAMETER] if csv else None
+
+    def answers(many: bool) -> dict[Any, Any]:
+        if not csv:
+            return {200: serializer(many=many)}
+        return {(200, "application/json"): serializer(many=many), (200, "text/csv"): csv_rows}
+
     return {
         "list": extend_schema(
             summary=list_summary,
             description=list_description,
-            parameters=[FORMAT_PARAMETER],
-            responses={
-                (200, "application/json"): serializer(many=True),
-                (200, "text/csv"): csv_rows,
-                **error_responses(400),
-            },
+            parameters=parameters,
+            responses={**answers(True), **error_responses(400)},
         ),
         "retrieve": extend_schema(
             summary=one_summary,
-            parameters=[FORMAT_PARAMETER],
-            responses={
-                (200, "application/json"): serializer,
-                (200, "text/csv"): csv_rows,
-                **error_responses(400, 404),
-            },
+            parameters=parameters,
+            responses={**answers(False), **error_responses(400, 404)},
         ),
     }
 

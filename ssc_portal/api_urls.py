@@ -3,8 +3,8 @@
 Version 1 lives under /api/v1/; the OpenAPI schema and its human-readable reference beside it.
 Any other /api/ address answers a JSON 404, never an HTML page.
 
-The IATI file is composed here: finance writes it, and the apps above finance (results) give
-it their parts (finance.iati.ActivityPart), which finance may not import itself.
+The IATI file is composed here: finance writes it, and the apps above finance (results,
+counterparts) give it their parts (finance.iati.ActivityPart), which finance may not import itself.
 """
 
 from django.urls import include, path, re_path
@@ -12,6 +12,13 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from activities.api import CountryViewSet, PartnerViewSet, ThemeViewSet
+from counterparts import iati as counterparts_iati
+from counterparts.api import (
+    CommentViewSet,
+    ConfirmationViewSet,
+    NotificationViewSet,
+    ProposalViewSet,
+)
 from finance.activity_api import ActivityViewSet
 from finance.api import IatiActivitiesViewSet, LedgerViewSet, RollupView
 from knowledge.api import KnowledgeAssetViewSet
@@ -41,13 +48,20 @@ router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("updates", UpdateViewSet, basename="update")
 router.register("core-indicators", CoreIndicatorViewSet, basename="core-indicator")
 router.register("dimensions", DimensionViewSet, basename="dimension")
+router.register("confirmations", ConfirmationViewSet, basename="confirmation")
+router.register("comments", CommentViewSet, basename="comment")
+router.register("proposals", ProposalViewSet, basename="proposal")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/rollups/", RollupView.as_view(), name="rollups"),
     path(
         "v1/iati/activities.xml",
-        IatiActivitiesViewSet.as_view({"get": "list"}, parts=results_iati.PARTS),
+        IatiActivitiesViewSet.as_view(
+            {"get": "list"},
+            parts=(*results_iati.PARTS, *counterparts_iati.PARTS),
+        ),
         name="iati-activities",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

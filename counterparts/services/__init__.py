@@ -4,7 +4,7 @@
 from .common import CounterpartError, StaleRecord
 from .confirmations import answer, confirm, dispute, refresh_agreement, sync_sides
 from .conversation import mentioned_names, post_comment
-from .notifications import activity_managers, notify
+from .notifications import activity_managers, mark_read, notify
 from .proposals import ProposalData, accept, decline, propose, withdraw
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "confirm",
     "decline",
     "dispute",
+    "mark_read",
     "mentioned_names",
     "notify",
     "post_comment",

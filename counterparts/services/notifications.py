@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import Role, User
 from activities.models import Activity
@@ -74,3 +75,9 @@ def activity_managers(activity: Activity) -> list[User]:
             Q(role__in=[Role.FOCAL_POINT, Role.ADMIN]) | Q(is_superuser=True), is_active=True
         )
     )
+
+
+def mark_read(notifications: QuerySet[Notification]) -> int:
+    """Mark the unread ones among `notifications` (the caller scopes them to their user) read;
+    return how many were unread. Marking a read one again changes nothing."""
+    return notifications.filter(read_at__isnull=True).update(read_at=timezone.now())

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ..export import agreement_text
 from ..figures import FIGURE_LABELS, format_ratio
 from ..models import Stage
 from ..rollups import Figures
@@ -288,6 +289,8 @@ def top_chart(selection: Selection) -> Chart:
                 Column("ssc_id", _("SSC ID")),
                 Column("title", _("Activity")),
                 Column("division", _("Division")),
+                # Whether its sides confirmed it: a disputed one is marked (finance.export).
+                Column("agreement", _("Confirmation")),
                 Column("ifad", _("IFAD allocated (US$)"), "money"),
                 Column("cofinancing", _("Cofinancing allocated (US$)"), "money"),
                 Column("in_kind", _("In-kind allocated (US$)"), "money"),
@@ -298,6 +301,7 @@ def top_chart(selection: Selection) -> Chart:
                     t.activity.ssc_id,
                     t.activity.title,
                     t.activity.lead_division.code,
+                    agreement_text(t.activity.agreement),
                     t.ifad,
                     t.cofinancing,
                     t.in_kind,

@@ -31,13 +31,28 @@ from tests.activities.test_permissions import (  # noqa: F401 (fixtures)
     shared_world,
     world,
 )
+from tests.counterparts import api_walk as counterparts_walk
 from tests.factories import theme
 from tests.helpers import db_state
 from tests.results import api_walk
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "viewer", "partner", "cpm_other", "cpm", "focal", "admin")
+ROLES = (
+    "anonymous",
+    "viewer",
+    "partner",
+    "cpm_other",
+    "cpm",
+    "focal",
+    "admin",
+    "counterpart",
+    "counterpart_other",
+)
+# Country counterparts (Mozambique's, Kenya's) take part in none of the page walk's activities:
+# there they get what a partner user gets where its organization takes no part. The
+# counterparts world (tests/counterparts/api_walk.py) has an activity Mozambique takes part in.
+COUNTERPARTS = ("counterpart", "counterpart_other")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 EDITORS = ("cpm", "focal", "admin")  # may change the LAC activities under test
 CREATORS = ("cpm_other", "cpm", "focal", "admin")
@@ -48,17 +63,36 @@ class ApiWorld:
     objects: World
     tokens: dict[str, str]  # role -> API token
     results: api_walk.ResultsApiWorld
+    counterparts: counterparts_walk.CounterpartsWorld
 
 
 # The parameters name the fixtures imported above (pytest passes them), hence the noqa.
 @pytest.fixture(scope="class")
-def shared_tokens(shared_world: World, django_db_blocker: Any) -> dict[str, str]:  # noqa: F811
-    """An API token for each of the shared world's users, made in its transaction."""
+def shared_users(shared_world: World, django_db_blocker: Any) -> dict[str, Any]:  # noqa: F811
+    """The shared world's users and the country counterparts, made in its transaction."""
+    with django_db_blocker.unblock():
+        return counterparts_walk.role_users(shared_world.users)
+
+
+@pytest.fixture(scope="class")
+def shared_tokens(shared_users: dict[str, Any], django_db_blocker: Any) -> dict[str, str]:
+    """An API token for each of those users."""
     with django_db_blocker.unblock():
         return {
             role: create_api_token(user=user, name="matrix")[1]
-            for role, user in shared_world.users.items()
+            for role, user in shared_users.items()
         }
+
+
+@pytest.fixture(scope="class")
+def shared_counterparts(
+    shared_world: World,  # noqa: F811
+    shared_users: dict[str, Any],
+    django_db_blocker: Any,
+) -> counterparts_walk.CounterpartsWorld:
+    """The sides, messages, proposals and inboxes the walk reads and acts on."""
+    with django_db_blocker.unblock():
+        return counterparts_walk.make_world(shared_users, own_org=shared_world.own_org)
 
 
 @pytest.fixture(scope="class")
@@ -78,22 +112,34 @@ def api_world(
     world: World,  # noqa: F811
     shared_tokens: dict[str, str],
     shared_results: api_walk.ResultsApiWorld,
+    shared_counterparts: counterparts_walk.CounterpartsWorld,
 ) -> ApiWorld:
     """The page walk's world and an API token for each of its users."""
-    return ApiWorld(world, shared_tokens, shared_results)
+    return ApiWorld(world, shared_tokens, shared_results, shared_counterparts)
 
 
 Rule = Callable[[str, str], int]  # (role, method) -> expected status
 
 
-def api(read: dict[str, int] | int, writes: dict[str, dict[str, int] | int]) -> Rule:
-    """Anonymous callers get 401; methods not in `writes` are not allowed (405)."""
+def api(
+    read: dict[str, int] | int,
+    writes: dict[str, dict[str, int] | int],
+    *,
+    counterparts_as_partner: bool = True,
+) -> Rule:
+    """Anonymous callers get 401; methods not in `writes` are not allowed (405). Country
+    counterparts get what the partner user gets unless named (counterparts_as_partner=False:
+    the "*" answer)."""
 
     def rule(role: str, method: str) -> int:
         if role == "anonymous":
             return 401
         answer = read if method == "GET" else writes.get(method, 405)
-        return answer.get(role, answer.get("*", 0)) if isinstance(answer, dict) else answer
+        if not isinstance(answer, dict):
+            return answer
+        if role in COUNTERPARTS and role not in answer and counterparts_as_partner:
+            role = "partner"
+        return answer.get(role, answer.get("*", 0))
 
     return rule
 
@@ -145,7 +191,13 @@ CASES: list[Case] = [
     *[Case("api:activity-detail", t, activity_detail(t)) for t in ("internal", "public")],
     Case("api:partner-list", "", READ_ONLY),
     *[
-        Case("api:partner-detail", t, api({**hidden_from_partner(t), "*": 200}, {}))
+        # Mozambique's counterpart meets the partner's organization in the counterparts walk's
+        # activity; Kenya's nowhere.
+        Case(
+            "api:partner-detail",
+            t,
+            api({**hidden_from_partner(t), "counterpart_other": 404, "*": 200}, {}),
+        )
         for t in ("stranger", "own_org")
     ],
     Case("api:country-list", "", READ_ONLY),
@@ -199,12 +251,34 @@ CASES: list[Case] = [
         Case("api:update-revise", t, action(api_walk.revise(t)))
         for t in ("r_own:approved", "r_public:approved", "r_internal:approved")
     ],
+    # Both sides agree (issue 20): tests/counterparts/api_walk.py says who gets what.
+    *[
+        Case(name, target, api(read, writes, counterparts_as_partner=False))
+        for name, target, read, writes in counterparts_walk.CASES
+    ],
     # Public by nature: the IATI file, the schema and its documentation.
     Case("api:iati-activities", "", public_rule(200)),
     Case("api:schema", "", public_rule(200)),
     Case("api:docs", "", public_rule(200)),
     Case("api:not_found", "", lambda role, method: 404),
 ]
+
+
+def outside_for_counterparts(case: Case) -> Case:
+    """The results walk's "r_own" activity is the partner organization's: the country
+    counterparts take no part in it and read nothing of it (lists still answer)."""
+
+    def rule(role: str, method: str) -> int:
+        expected = case.rule(role, method)
+        listing = case.name.endswith("-list") and method == "GET"
+        if role in COUNTERPARTS and expected != 405 and not listing:
+            return 404
+        return expected
+
+    return Case(case.name, case.target, rule)
+
+
+CASES = [outside_for_counterparts(c) if c.target.startswith("r_own") else c for c in CASES]
 
 
 def test_every_api_url_pattern_is_in_the_matrix() -> None:
@@ -214,7 +288,10 @@ def test_every_api_url_pattern_is_in_the_matrix() -> None:
     assert covered - found == set(), "rows for API URL patterns that no longer exist"
 
 
-def _url(case: Case, objects: World, results: api_walk.ResultsApiWorld) -> str:
+def _url(case: Case, api_world: ApiWorld) -> str:
+    objects, results = api_world.objects, api_world.results
+    if case.name.split("-", 1)[0] in counterparts_walk.PREFIXES:
+        return counterparts_walk.url(case.name, case.target, api_world.counterparts)
     if case.name.split("-", 1)[0] in (
         "api:result",
         "api:indicator",
@@ -258,16 +335,13 @@ def _activity_body(activity: Activity) -> dict[str, Any]:
     }
 
 
-def _body(
-    case: Case,
-    objects: World,
-    results: api_walk.ResultsApiWorld,
-    method: str,
-    role: str = "focal",
-) -> dict[str, Any]:
+def _body(case: Case, api_world: ApiWorld, method: str, role: str = "focal") -> dict[str, Any]:
     """A valid body: if a role that may not write were let through, something would change."""
+    objects, results = api_world.objects, api_world.results
     if case.name.startswith("api:update-"):
         return api_walk.body(case.name, case.target, results, method)
+    if case.name.split("-", 1)[0] in counterparts_walk.PREFIXES:
+        return counterparts_walk.body(case.name, case.target, api_world.counterparts, method)
     target = getattr(objects, case.target, None) if case.target in ("internal", "public") else None
     match case.name, method:
         case "api:activity-list", "POST":
@@ -314,7 +388,7 @@ class TestApiPermissions:
         "case", CASES, ids=lambda c: f"{c.name}[{c.target}]" if c.target else c.name
     )
     def test_api_permissions(self, case: Case, api_world: ApiWorld, fast_templates: None) -> None:
-        objects, tokens = api_world.objects, api_world.tokens
+        tokens = api_world.tokens
         mismatches = []
         for role in ROLES:
             headers = {"Authorization": f"Bearer {tokens[role]}"} if role != "anonymous" else {}
@@ -327,8 +401,8 @@ class TestApiPermissions:
                     before = db_state()
                     response = client.generic(
                         method,
-                        _url(case, objects, api_world.results),
-                        data=json.dumps(_body(case, objects, api_world.results, method, role)),
+                        _url(case, api_world),
+                        data=json.dumps(_body(case, api_world, method, role)),
                         content_type="application/json",
                     )
                     after = db_state()

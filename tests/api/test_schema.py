@@ -30,6 +30,7 @@ from schemathesis.engine import events, from_schema
 from accounts.models import Role, User
 from accounts.services import create_api_token
 from activities.models import Activity, Partner, PartnerRole, Theme, Visibility
+from counterparts import services as counterparts_services
 from finance import services
 from results import services as results_services
 from tests.factories import ActivityFactory, PartnerFactory, UserFactory
@@ -188,6 +189,13 @@ def api_data(focal: User) -> dict[str, Any]:
             user=focal,
             expected_version=None,
         )
+    # Each side asked to confirm, and a message: the counterparts endpoints have something to
+    # list (the partner user, made by its test, speaks for the funder's sides).
+    ids = list(Activity.objects.values_list("pk", flat=True))
+    counterparts_services.sync_sides(ids, user=focal)
+    counterparts_services.post_comment(
+        activity=Activity.objects.get(pk=ids[0]), user=focal, body="Dates?", internal=False
+    )
     # A results framework with approved values: the results endpoints' lists and the IATI
     # file's result elements have something to show.
     reported = dated(Activity.objects.filter(visibility=Visibility.PUBLIC).order_by("pk")[0])

@@ -458,7 +458,7 @@ def test_downloads_escape_formulas_and_keep_numbers(focal_client: Client) -> Non
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None
     assert sheet["B2"].value == '\'=HYPERLINK("http://x")'
-    assert sheet["G2"].value == 3800 and sheet["G2"].number_format == "#,##0.00"
+    assert sheet["H2"].value == 3800 and sheet["H2"].number_format == "#,##0.00"
     assert focal_client.get("/dashboard/tables/nothing.csv").status_code == 404
     assert focal_client.get("/dashboard/tables/top.pdf").status_code == 404
 
