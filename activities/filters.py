@@ -228,9 +228,6 @@ class ActivityFilter(django_filters.FilterSet):
     visibility = django_filters.ChoiceFilter(
         label=_("Visibility"), choices=Visibility.choices, empty_label=_("Any visibility")
     )
-    agreement = django_filters.ChoiceFilter(
-        label=_("Confirmation"), choices=Agreement.choices, empty_label=_("Any confirmation")
-    )
     # Only the organizations the caller may see: one hidden from them answers as an unknown id
     # does (the same "not one of the choices"), so neither its name nor its existence shows.
     partner = CallerChoiceFilter(
