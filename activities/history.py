@@ -49,7 +49,15 @@ from .models import (
 GROUPING_WINDOW = datetime.timedelta(seconds=5)
 # Bookkeeping columns nobody edits directly.
 # agreement: kept by the counterparts app, whose own history tells each side's steps.
-UNTRACKED_FIELDS = {"id", "version", "created_at", "created_by", "updated_at", "ssc_id", "agreement"}
+UNTRACKED_FIELDS = {
+    "id",
+    "version",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "ssc_id",
+    "agreement",
+}
 IMPORT_RUN_PREFIX = "import-run:"
 IMPORT_RUN_REASON = re.compile(r"import-run:(\d+):(.*)", re.DOTALL)
 CHANGE_REASON_LENGTH = 100  # simple-history's history_change_reason column
