@@ -188,9 +188,9 @@ def get_proposal_for_user(
         raise Http404(_("No such proposed contribution."))
     if action == "decide" and not changes_activity(user, found.activity):
         raise PermissionDenied(_("Only who manages this activity accepts or declines proposals."))
-    if action == "withdraw" and not (
-        found.proposed_by_id == user.pk or changes_activity(user, found.activity)
-    ):
+    # Only the proposer withdraws (the service refuses anyone else): the activity's managers
+    # decline instead, with a reason the proposer reads.
+    if action == "withdraw" and found.proposed_by_id != user.pk:
         raise PermissionDenied(_("Only whoever proposed it withdraws a proposal."))
     return found
 

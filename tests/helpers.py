@@ -38,6 +38,7 @@ from finance.models import (
     RollupRun,
     ThemeCode,
 )
+from tests.counterparts.walk import state_queries as counterparts_state_queries
 from tests.factories import country, division, theme
 from tests.knowledge.walk import state_queries as knowledge_state_queries
 from tests.results.state import state_queries as results_state_queries
@@ -201,6 +202,7 @@ def _state_queries() -> State:
         "closed_periods": ClosedPeriod.objects.order_by("pk").values_list("pk", "reopened_at"),
         "period_exceptions": Counted(PeriodException.objects.all()),
         "results": results_state_queries(),
+        "counterparts": counterparts_state_queries(),
     }
 
 

@@ -72,7 +72,7 @@ def _proposals(user: User | Any, activity: Activity, *, manages: bool) -> list[P
             proposal=proposal,
             can_decide=manages and proposal.state == ProposalState.PROPOSED,
             can_withdraw=proposal.state == ProposalState.PROPOSED
-            and (proposal.proposed_by_id == user.pk or manages),
+            and proposal.proposed_by_id == user.pk,
         )
         for proposal in proposals
     ]

@@ -504,3 +504,17 @@ def test_inbox_queries_do_not_grow(client_for, counterpart_user, activity):
         )
     assert Notification.objects.filter(user=counterpart_user).count() >= 30
     assert _count(client, url) == few
+
+
+def test_the_activitys_manager_declines_rather_than_withdraws(
+    client_for, cpm, partner_user, partner_org, activity
+):
+    """The service lets only the proposer withdraw: the page and its access agree (403)."""
+    proposal = propose(activity, partner_user, partner_org)
+    page = client_for(cpm).get(reverse("activities:detail", args=[activity.pk])).content.decode()
+    assert reverse("counterparts:withdraw", args=[proposal.pk]) not in page
+    before = db_state()
+    response = client_for(cpm).post(
+        reverse("counterparts:withdraw", args=[proposal.pk]), {"version": proposal.version}
+    )
+    assert response.status_code == 403 and db_state() == before
