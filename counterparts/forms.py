@@ -15,13 +15,13 @@ from finance.models import InKindValuation, Stage
 from .models import COMMENT_MAX, DisputedField, ProposedKind
 
 
-class VersionForm(forms.Form):
+class VersionedForm(forms.Form):
     """The version the page was rendered with: a write from a stale page is refused."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
 
-class ConfirmForm(VersionForm):
+class ConfirmForm(VersionedForm):
     comment = forms.CharField(
         label=_("Comment (optional)"),
         required=False,
@@ -30,7 +30,7 @@ class ConfirmForm(VersionForm):
     )
 
 
-class DisputeForm(VersionForm):
+class DisputeForm(VersionedForm):
     # Not required here: the service says what is missing, in the same words as the API.
     # Not named "fields" (the service's and the API's name): a form's `fields` is its own.
     disputed = forms.MultipleChoiceField(
@@ -48,7 +48,7 @@ class DisputeForm(VersionForm):
     )
 
 
-class AnswerForm(VersionForm):
+class AnswerForm(VersionedForm):
     comment = forms.CharField(
         label=_("Answer"),
         required=False,
@@ -72,7 +72,7 @@ class CommentForm(forms.Form):
     )
 
 
-class DeclineForm(VersionForm):
+class DeclineForm(VersionedForm):
     reason = forms.CharField(
         label=_("Reason"),
         required=False,

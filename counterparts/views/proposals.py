@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import access, services
-from ..forms import DeclineForm, ProposalForm, VersionForm
+from ..forms import DeclineForm, ProposalForm, VersionedForm
 from ..models import ContributionProposal
 from .common import add_refusal, back_to, report_invalid, report_refusal
 
@@ -63,7 +63,7 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     proposal = access.get_proposal_for_user(user, pk, action="decide")
-    form = VersionForm(request.POST)
+    form = VersionedForm(request.POST)
     if not form.is_valid():
         report_invalid(request, form)
         return back_to(proposal.activity_id, "contributions")
@@ -81,7 +81,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _confirm_page(
-    request: HttpRequest, proposal: ContributionProposal, form: VersionForm, action: str
+    request: HttpRequest, proposal: ContributionProposal, form: VersionedForm, action: str
 ) -> HttpResponse:
     """The page that asks before a decline or a withdrawal: neither can be undone."""
     return render(
@@ -101,8 +101,10 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
         )
     form = DeclineForm(request.POST)
     if not form.is_valid():
-        report_invalid(request, form)
-        return back_to(proposal.activity_id, "contributions")
+        if "version" in form.errors:
+            report_invalid(request, form)
+            return back_to(proposal.activity_id, "contributions")
+        return _confirm_page(request, proposal, form, "decline")
     try:
         services.decline(
             proposal=proposal,
@@ -123,9 +125,9 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = access.get_proposal_for_user(user, pk, action="withdraw")
     if request.method != "POST":
         return _confirm_page(
-            request, proposal, VersionForm(initial={"version": proposal.version}), "withdraw"
+            request, proposal, VersionedForm(initial={"version": proposal.version}), "withdraw"
         )
-    form = VersionForm(request.POST)
+    form = VersionedForm(request.POST)
     if not form.is_valid():
         report_invalid(request, form)
         return back_to(proposal.activity_id, "contributions")
