@@ -238,6 +238,10 @@ class ActivityFilter(django_filters.FilterSet):
     partner_name = django_filters.CharFilter(
         label=_("Partner"), method="filter_partner_name", max_length=200
     )
+    # Whether the sides confirmed: a column the counterparts app keeps on the activity.
+    agreement = django_filters.ChoiceFilter(
+        label=_("Confirmation"), choices=Agreement.choices, empty_label=_("Any confirmation")
+    )
     mine = YesNoFilter(label=_("Only my activities"), method="filter_mine")
     ordering = ActivityOrderingFilter(
         label=_("Sort by"),
@@ -332,14 +336,18 @@ class ActivityFilter(django_filters.FilterSet):
     def filter_mine(
         self, queryset: QuerySet[Activity], name: str, value: bool | None
     ) -> QuerySet[Activity]:
-        """The caller's own portfolio: what a CPM or the focal point may edit, or what a
-        partner user's organization takes part in."""
+        """The caller's own portfolio: what a CPM or the focal point may edit, what a
+        partner user's organization takes part in, or what a country counterpart's country
+        takes part in."""
         if not value or self.request is None:
             return queryset
         user = self.request.user
         if getattr(user, "partner_id", None):
             links = ActivityPartner.objects.filter(partner_id=user.partner_id)
             return queryset.filter(pk__in=links.values("activity_id"))
+        if getattr(user, "counterpart_country_id", None):
+            countries = ActivityCountry.objects.filter(country_id=user.counterpart_country_id)
+            return queryset.filter(pk__in=countries.values("activity_id"))
         if getattr(user, "is_focal_point", False):
             # The focal point may edit everything: a subquery over every row would only cost.
             return queryset

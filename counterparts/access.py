@@ -216,7 +216,8 @@ def get_proposal_for_user(
         raise Http404(_("No such proposed contribution."))
     if action == "decide" and not changes_activity(user, found.activity):
         raise PermissionDenied(_("Only who manages this activity accepts or declines proposals."))
-    # As the service says: the proposer alone (the agency declines instead).
+    # Only the proposer withdraws (the service refuses anyone else): the activity's managers
+    # decline instead, with a reason the proposer reads.
     if action == "withdraw" and found.proposed_by_id != user.pk:
         raise PermissionDenied(_("Only whoever proposed it withdraws a proposal."))
     return found

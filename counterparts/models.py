@@ -220,7 +220,9 @@ class ConfirmationStep(models.Model):
         return f"{self.get_action_display()} ({self.at:%Y-%m-%d})"
 
     def field_labels(self) -> list[str]:
-        labels = dict(DisputedField.choices) | dict(Fact.choices)
+        # A dispute names DisputedField values, a reopening Fact values: some codes are both.
+        choices = Fact.choices if self.action == StepAction.REOPENED else DisputedField.choices
+        labels = dict(choices)
         return [str(labels.get(name, name)) for name in self.fields]
 
 

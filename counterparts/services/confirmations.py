@@ -236,11 +236,14 @@ def confirm(
         raise CounterpartError(
             {"__all__": [_("%(side)s has already confirmed.") % {"side": confirmation.side_label}]}
         )
+    comment = comment.strip()
+    # The optional comment obeys the text rules as a dispute's or an answer's does.
+    _check_text(comment)
     claim_version(confirmation, expected_version)
     confirmation.state = ConfirmationState.CONFIRMED
     confirmation.facts = key_facts([confirmation])[confirmation.pk]
     _save(confirmation, user)
-    _step(confirmation, StepAction.CONFIRMED, user, comment=comment.strip(), via=via)
+    _step(confirmation, StepAction.CONFIRMED, user, comment=comment, via=via)
     notify(
         activity_managers(confirmation.activity),
         NotificationKind.CONFIRMED,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.text import year_problem
 from activities.models import Activity, Partner
 from finance import services as ledger
 from finance.models import CURRENCY_CODES, MAX_LINE_AMOUNT, ContributionKind, InKindValuation, Stage
@@ -58,11 +59,20 @@ def _check(activity: Activity, user: User, data: ProposalData) -> dict[str, list
     _check_amount(errors, data)
     if data.value_date is None:
         errors["value_date"] = [_("Give the date of the contribution.")]
+    elif problem := year_problem(data.value_date.year):
+        # The ledger's own range (accounts.text): a date it would refuse on accepting.
+        errors["value_date"] = [problem]
     elif "currency" not in errors:
         try:
-            ledger.rate_for(data.currency, data.value_date)
+            rate = ledger.rate_for(data.currency, data.value_date)
         except ledger.FinanceError as error:
             errors.update(error.errors)
+        else:
+            # Refused now rather than when accepted: the ledger's limit is in US$.
+            if "amount" not in errors and data.amount is not None:
+                usd = ledger.to_usd(data.amount, rate)
+                if over := ledger.converted_over_limit(usd, data.currency):
+                    errors["amount"] = [over]
     return errors
 
 

@@ -32,6 +32,7 @@ from activities.models import Activity, CountryRole, Partner, PartnerRole, Theme
 from finance import reports, services
 from finance.models import ClosedPeriod, FinancialEntry, PendingImport, ReportExport
 from results.models import CoreIndicator
+from tests.counterparts import walk as counterparts_walk
 from tests.factories import (
     PASSWORD,
     ActivityFactory,
@@ -48,7 +49,21 @@ from tests.results.factories import core_people_trained
 pytestmark = pytest.mark.django_db
 
 SAMPLE = "../shared/legacy/ssc-corporate-spreadsheet-sample.xlsx"
-ROLES = ("anonymous", "viewer", "partner", "cpm_other", "cpm", "focal", "admin")
+ROLES = (
+    "anonymous",
+    "viewer",
+    "partner",
+    "counterpart",
+    "counterpart_other",
+    "cpm_other",
+    "cpm",
+    "focal",
+    "admin",
+)
+# Country counterparts (Mozambique's, Kenya's) read like partner users: the public activities
+# and those their country takes part in (of the world's, only Mozambique's in "sided"). A rule
+# that does not name them gives them the partner user's answer.
+COUNTERPARTS = ("counterpart", "counterpart_other")
 STAFF = ("focal", "admin")  # Django admin access
 EDITORS = ("cpm", "focal", "admin")  # may change the LAC activities under test
 CREATORS = ("cpm_other", "cpm", "focal", "admin")
@@ -84,6 +99,7 @@ class World:
     results: results_walk.ResultsWorld  # updates in each state, the plan's follow-up
     framework: walk_framework.FrameworkWorld  # results frameworks, internal and implemented
     core: CoreIndicator  # a core indicator of the results dashboard
+    counterparts: counterparts_walk.CounterpartsWorld  # an activity's sides, a proposal
     sessions: dict[str, str]  # role -> key of a session its user signed in with
 
     def client(self, role: str, **options: Any) -> Client:
@@ -160,6 +176,7 @@ def make_world() -> World:
         ),
         framework=walk_framework.make_world(partner_org=own_org),
         core=core_people_trained(),
+        counterparts=counterparts_walk.make_world(users=users, own_org=own_org),
         sessions={role: _session_key(user) for role, user in users.items()},
     )
 
@@ -212,7 +229,11 @@ def logged_in(get: dict[str, Expect] | Expect, post: dict[str, Expect] | Expect)
         if role == "anonymous":
             return LOGIN
         answer = get if method == "GET" else post
-        return answer.get(role, answer.get("*", 0)) if isinstance(answer, dict) else answer
+        if not isinstance(answer, dict):
+            return answer
+        if role in COUNTERPARTS and role not in answer and "partner" in answer:
+            return answer["partner"]
+        return answer.get(role, answer.get("*", 0))
 
     return rule
 
@@ -265,13 +286,21 @@ def post_only(rule: Rule) -> Rule:
     )
 
 
+def _partner_hidden(target: str) -> dict[str, Expect]:
+    """The stranger hides from partner users and counterparts; the partner user's organization
+    shows to Mozambique's counterpart (it implements the "sided" activity), not to Kenya's."""
+    if target == "stranger":
+        return {"partner": 404, "counterpart": 404, "counterpart_other": 404}
+    return {"counterpart_other": 404}
+
+
 def partner_read(target: str) -> Rule:
-    hidden = {"partner": 404} if target == "stranger" else {}
+    hidden = _partner_hidden(target)
     return logged_in({**hidden, "*": 200}, {**hidden, "*": 200})
 
 
 def partner_write(target: str) -> Rule:
-    hidden = {"partner": 404} if target == "stranger" else {}
+    hidden = _partner_hidden(target)
     return logged_in(
         {**hidden, **{r: 200 for r in STAFF}, "*": 403},
         {**hidden, **{r: DONE for r in STAFF}, "*": 403},
@@ -360,7 +389,8 @@ def results_rule(
     partner: Expect | None = None,
 ) -> Rule:
     """`roles` get `get` / `post`, the other signed-in roles `others`; the partner user
-    `partner` when given, and 404 where the activity is hidden from them."""
+    `partner` when given, and 404 where the activity is hidden from them (and from the
+    counterparts: always)."""
 
     def answers(value: Expect) -> dict[str, Expect]:
         table = {r: others for r in ROLES} | {r: value for r in roles}
@@ -368,7 +398,8 @@ def results_rule(
             table["partner"] = partner
         if target == "internal":
             table["partner"] = 404
-        return table
+        # Both results activities are internal, in countries no counterpart speaks for.
+        return table | dict.fromkeys(COUNTERPARTS, 404)
 
     return logged_in(answers(get), answers(post))
 
@@ -425,6 +456,11 @@ def results_cases() -> list[Case]:
 # Results frameworks: read like their activity (the partner user reads the one their organization
 # implements, not the other internal one); built by who changes the activity; the core indicator
 # library is read by staff.
+def hidden_from_counterparts(rule: Rule) -> Rule:
+    """The frameworks' activities are internal, in countries no counterpart speaks for."""
+    return lambda role, method: 404 if role in COUNTERPARTS else rule(role, method)
+
+
 def _framework_activity(target: str) -> str:
     """res_internal hides from the partner user like the internal activity; res_implemented
     reads like the public one (they read it, may not change it)."""
@@ -433,21 +469,88 @@ def _framework_activity(target: str) -> str:
 
 framework_cases: list[Case] = [
     *[
-        Case("results:activity", t, activity_read(_framework_activity(t)))
+        Case("results:activity", t, hidden_from_counterparts(activity_read(_framework_activity(t))))
         for t in walk_framework.TARGETS
     ],
     *[
         Case(
             f"results:{name}",
             t,
-            post_only(activity_write(_framework_activity(t), get=405, post=DONE))
+            post_only(
+                hidden_from_counterparts(activity_write(_framework_activity(t), get=405, post=DONE))
+            )
             if name == "annual_periods"
-            else activity_write(_framework_activity(t), get=200, post=DONE),
+            else hidden_from_counterparts(
+                activity_write(_framework_activity(t), get=200, post=DONE)
+            ),
         )
         for name in walk_framework.EDIT_PAGES
         for t in walk_framework.TARGETS
     ],
     Case("results:library", "", STAFF_ONLY),
+]
+
+
+def sided(get: dict[str, Expect], post: dict[str, Expect]) -> Rule:
+    """On the "sided" activity: Kenya's counterpart does not read it (404); every role not
+    named is refused (403): a rule here names the partner user and the counterpart itself."""
+    hidden: dict[str, Expect] = {"counterpart_other": 404}
+    return logged_in(
+        {**hidden, "partner": 403, "counterpart": 403, **get, "*": 403},
+        {**hidden, "partner": 403, "counterpart": 403, **post, "*": 403},
+    )
+
+
+EDITORS_DONE: dict[str, Expect] = dict.fromkeys(EDITORS, DONE)
+EDITORS_200: dict[str, Expect] = dict.fromkeys(EDITORS, 200)
+# Counterparts: a side is confirmed and disputed by who speaks for it (Mozambique's counterpart,
+# the partner user for its organization), answered by the activity's editors (Brazil's side is
+# the disputed one); the conversation is its editors' and counterparts'; a proposal is made by a
+# counterpart, decided by the editors, withdrawn by its proposer (the partner user) or the
+# editors, and hidden from counterparts of other countries' organizations; the inbox is one's own.
+counterparts_cases: list[Case] = [
+    Case("counterparts:confirm", "side_mz", post_only(sided({}, {"counterpart": DONE}))),
+    Case("counterparts:confirm", "side_org", post_only(sided({}, {"partner": DONE}))),
+    Case("counterparts:dispute", "side_mz", sided({"counterpart": 200}, {"counterpart": DONE})),
+    Case("counterparts:dispute", "side_org", sided({"partner": 200}, {"partner": DONE})),
+    Case("counterparts:answer", "side_br", post_only(sided({}, EDITORS_DONE))),
+    Case(
+        "counterparts:comment",
+        "sided",
+        post_only(sided({}, {**EDITORS_DONE, "partner": DONE, "counterpart": DONE})),
+    ),
+    *[
+        Case("counterparts:comment", t, post_only(activity_write(t, get=405, post=DONE)))
+        for t in ACTIVITY_TARGETS
+    ],
+    Case(
+        "counterparts:propose",
+        "sided",
+        sided({"partner": 200, "counterpart": 200}, {"partner": DONE, "counterpart": DONE}),
+    ),
+    Case("counterparts:propose", "public", logged_in(403, 403)),
+    Case(
+        "counterparts:accept",
+        "proposal",
+        post_only(sided({"counterpart": 404}, {**EDITORS_DONE, "counterpart": 404})),
+    ),
+    Case(
+        "counterparts:decline",
+        "proposal",
+        sided({**EDITORS_200, "counterpart": 404}, {**EDITORS_DONE, "counterpart": 404}),
+    ),
+    Case(
+        "counterparts:withdraw",
+        "proposal",
+        sided({"partner": 200, "counterpart": 404}, {"partner": DONE, "counterpart": 404}),
+    ),
+    Case("counterparts:inbox", "", logged_in(200, 405)),
+    Case("counterparts:inbox_read_all", "", post_only(logged_in(405, DONE))),
+    Case(
+        "counterparts:inbox_open",
+        "notification",
+        post_only(logged_in(405, {"counterpart": DONE, "partner": 404, "*": 404})),
+    ),
 ]
 
 CASES: list[Case] = [
@@ -540,6 +643,7 @@ CASES: list[Case] = [
     *knowledge_cases,
     *results_cases(),
     *framework_cases,
+    *counterparts_cases,
     # The results dashboard, its workbook and the activities behind a figure: agency staff
     # read them (the whole portfolio), partner users are refused; GET only.
     Case("results:dashboard", "", logged_in({"partner": 403, "*": 200}, 405)),
@@ -574,6 +678,9 @@ def test_every_url_pattern_is_in_the_permission_table() -> None:
 
 def _url(case: Case, world: World) -> str:
     name = case.name
+    if name.startswith("counterparts:"):
+        activities = {"internal": world.internal, "public": world.public}
+        return counterparts_walk.url(name, case.target, world.counterparts, activities)
     if name.startswith("knowledge:"):
         return knowledge_walk.url(name, case.target, world.knowledge)
     if name in walk_framework.NAMES:
@@ -605,6 +712,10 @@ def _url(case: Case, world: World) -> str:
 
 def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
     """A valid body: if a role that may not write were let through, something would change."""
+    if case.name.startswith("counterparts:"):
+        return counterparts_walk.post_body(
+            case.name, case.target, world.counterparts, user, world.own_org
+        )
     if case.name.startswith("knowledge:"):
         return knowledge_walk.post_body(case.name, world.knowledge, user)
     if case.name in walk_framework.NAMES:
@@ -733,7 +844,11 @@ class TestPermissions:
                     )
                 if (
                     may_write
-                    and case.name.startswith(("activities:", "knowledge:", "results:"))
+                    and case.name.startswith(
+                        ("activities:", "knowledge:", "results:", "counterparts:")
+                    )
+                    # Marking all read when nothing is unread has nothing to save.
+                    and case.name != "counterparts:inbox_read_all"
                     and after == before
                 ):
                     mismatches.append(f"{role:9} POST answered {got!r} but saved nothing")

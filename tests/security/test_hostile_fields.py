@@ -48,6 +48,7 @@ from finance.models import MAX_LINE_AMOUNT, FinancialEntry
 from knowledge.models import LearningRoute
 from results import services as results_services
 from results.models import Period, PlanFollowUp, Update
+from tests.counterparts import hostile as counterparts_hostile
 from tests.factories import ActivityFactory, PartnerFactory, UserFactory, country, theme
 from tests.finance import workbooks
 from tests.helpers import activity_form_data, partner_form_data, record_entry
@@ -446,6 +447,7 @@ FIELDS: dict[str, str] = {
     "VersionInput.version": NUMBER,
     "ReasonInput.version": NUMBER,
     "ReasonInput.reason": LINES,
+    **counterparts_hostile.FIELDS,
     "import:Activities.ssc_id": SSC_ID,
     "import:Activities.title": CELL,
     "import:Activities.notes": CELL,
@@ -482,6 +484,7 @@ FORM_MODULES = [
     "results.forms.updates",
     "results.forms.framework",
     "results.forms.dashboard",
+    "counterparts.forms",
 ]
 SERIALIZER_MODULES = [
     "activities.serializers",
@@ -1155,6 +1158,7 @@ SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
     "import:Activities": _import("Activities"),
     "import:Contributions": _import("Contributions"),
     **hostile_framework.surfaces(Answer, _page_refused),
+    **counterparts_hostile.surfaces(Answer, _page_refused, _message_refused),
 }
 
 # Where a surface rightly answers otherwise than its kind: (field, value name) -> what it stores.
@@ -1183,6 +1187,7 @@ RULED = {
     ("FollowUpForm.recorded_on", "first_day"): REFUSED,
     ("ParticipantRowForm.people", "count"): REFUSED,
     **hostile_framework.RULED,
+    **counterparts_hostile.RULED,
 }
 
 CASES = [

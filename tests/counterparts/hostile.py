@@ -1,0 +1,212 @@
+"""The counterparts pages' fields in the hostile-input table
+(tests/security/test_hostile_fields.py): their kinds and how each form is submitted.
+
+Each case builds its own activity: Brazil provides, Mozambique receives, an organization of
+Mozambique implements; Mozambique's counterpart confirms, disputes and proposes, the table's
+focal point answers, writes to the conversation and declines.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Role, User
+from activities.models import Activity, CountryRole, Partner, PartnerRole
+from counterparts import services
+from counterparts.models import Comment, Confirmation, ConfirmationStep, ContributionProposal
+from tests.factories import ActivityFactory, PartnerFactory, UserFactory, country
+
+_PROPOSAL = {
+    "contributor": "choice",
+    "kind": "choice",
+    "stage": "choice",
+    "amount": "amount",
+    "currency": "choice",
+    "value_date": "date",
+    "valuation_method": "choice",
+    "valuation_basis": "text",
+    "note": "lines",
+}
+FIELDS: dict[str, str] = {
+    "VersionedForm.version": "number",
+    "ConfirmForm.version": "number",
+    "ConfirmForm.comment": "lines",
+    "DisputeForm.version": "number",
+    "DisputeForm.disputed": "choice",
+    "DisputeForm.comment": "lines",
+    "AnswerForm.version": "number",
+    "AnswerForm.comment": "lines",
+    "CommentForm.body": "lines",
+    "CommentForm.internal": "flag",
+    "DeclineForm.version": "number",
+    "DeclineForm.reason": "lines",
+    **{f"ProposalForm.{name}": kind for name, kind in _PROPOSAL.items()},
+}
+# A proposed contribution is above zero (the ledger's lines may be zero: a proposal may not).
+RULED = {("ProposalForm.amount", "zero"): "refused"}
+
+
+@dataclass
+class Sides:
+    activity: Activity
+    side: Confirmation  # Mozambique's
+    org: Partner
+    counterpart: User
+    client: Client  # signed in as the counterpart
+
+
+def _sides() -> Sides:
+    org = PartnerFactory(name="Associação de Agricultores do Niassa", country=country("MZ"))
+    counterpart = UserFactory(
+        username="hostile_mz", role=Role.COUNTERPART, counterpart_country=country("MZ")
+    )
+    activity = ActivityFactory(
+        countries=["BR", ("MZ", CountryRole.RECEIVER)],
+        partners=[(org, PartnerRole.IMPLEMENTER)],
+    )
+    services.sync_sides([activity.pk], user=None)
+    client = Client()
+    client.force_login(counterpart)
+    side = Confirmation.objects.with_side().get(activity=activity, country_link__country__iso2="MZ")
+    return Sides(activity, side, org, counterpart, client)
+
+
+def _last_step(side: Confirmation) -> Callable[[], Any]:
+    return lambda: ConfirmationStep.objects.filter(confirmation=side).last().comment  # type: ignore[union-attr]
+
+
+def surfaces(
+    answer: Callable[..., Any],
+    page_refused: Callable[[Any, str], bool],
+    message_refused: Callable[[Any, str], bool],
+) -> dict[str, Callable[[Any, str, Any], Any]]:
+    """The table's submit functions, given its Answer, its "refused next to the control" and
+    its "refused in a message after the field's label" (the pages that redirect back)."""
+
+    def stored(sides: Sides, read: Callable[[], Any]) -> Any:
+        page = reverse("activities:detail", args=[sides.activity.pk])
+        return answer(False, read, page, (page,))
+
+    def confirm(world: Any, field: str, value: Any) -> Any:
+        sides = _sides()
+        steps = ConfirmationStep.objects.filter(confirmation=sides.side).count()
+        response = sides.client.post(
+            reverse("counterparts:confirm", args=[sides.side.pk]),
+            {"version": sides.side.version, field: value},
+            follow=True,
+        )
+        if ConfirmationStep.objects.filter(confirmation=sides.side).count() == steps:
+            return answer(message_refused(response, "Comment (optional)"), None)
+        return stored(sides, _last_step(sides.side))
+
+    def dispute(world: Any, field: str, value: Any) -> Any:
+        sides = _sides()
+        response = sides.client.post(
+            reverse("counterparts:dispute", args=[sides.side.pk]),
+            {"version": sides.side.version, "disputed": ["dates"], field: value},
+        )
+        if response.status_code != 302:
+            return answer(page_refused(response, f"id_{field}"), None)
+        return stored(sides, _last_step(sides.side))
+
+    def answer_dispute(world: Any, field: str, value: Any) -> Any:
+        sides = _sides()
+        side = services.dispute(
+            confirmation=sides.side,
+            user=sides.counterpart,
+            fields=["dates"],
+            comment="It was in October.",
+            expected_version=sides.side.version,
+        )
+        response = world.client.post(
+            reverse("counterparts:answer", args=[side.pk]),
+            {"version": side.version, field: value},
+            follow=True,
+        )
+        side.refresh_from_db()
+        if side.state == "disputed":
+            return answer(message_refused(response, "Answer"), None)
+        return stored(sides, _last_step(side))
+
+    def comment(world: Any, field: str, value: Any) -> Any:
+        sides = _sides()
+        response = world.client.post(
+            reverse("counterparts:comment", args=[sides.activity.pk]), {field: value}, follow=True
+        )
+        posted = Comment.objects.filter(activity=sides.activity).first()
+        if posted is None:
+            return answer(message_refused(response, "Message"), None)
+        return stored(sides, lambda: Comment.objects.get(pk=posted.pk).body)
+
+    def decline(world: Any, field: str, value: Any) -> Any:
+        sides = _sides()
+        proposal = _propose(sides)
+        response = world.client.post(
+            reverse("counterparts:decline", args=[proposal.pk]),
+            {"version": proposal.version, field: value},
+        )
+        proposal.refresh_from_db()
+        if proposal.state != "declined":
+            return answer(page_refused(response, f"id_{field}"), None)
+        return stored(sides, lambda: ContributionProposal.objects.get(pk=proposal.pk).reason)
+
+    def propose(world: Any, field: str, value: Any) -> Any:
+        sides = _sides()
+        body: dict[str, Any] = {
+            "contributor": sides.org.pk,
+            "kind": "in_kind",
+            "stage": "planned",
+            "amount": "1000",
+            "currency": "KWD",  # the table's rate is February 2024's
+            "value_date": "2024-02-01",
+            "valuation_method": "staff_time",
+            "valuation_basis": "Ten days",
+            "note": "",
+        }
+        if field in ("value_date", "amount"):
+            # US$ at any date; the amount's converted case brings its own currency.
+            body["currency"] = "USD"
+        body.update(value if isinstance(value, dict) else {field: value})
+        response = sides.client.post(
+            reverse("counterparts:propose", args=[sides.activity.pk]), body
+        )
+        proposal = ContributionProposal.objects.filter(activity=sides.activity).first()
+        if proposal is None:
+            return answer(page_refused(response, f"id_{field}"), None)
+
+        def read() -> Any:
+            kept = getattr(ContributionProposal.objects.get(pk=proposal.pk), field)
+            return kept.isoformat() if isinstance(kept, datetime.date) else kept
+
+        return stored(sides, read)
+
+    return {
+        "ConfirmForm": confirm,
+        "DisputeForm": dispute,
+        "AnswerForm": answer_dispute,
+        "CommentForm": comment,
+        "DeclineForm": decline,
+        "ProposalForm": propose,
+    }
+
+
+def _propose(sides: Sides) -> ContributionProposal:
+    return services.propose(
+        activity=sides.activity,
+        user=sides.counterpart,
+        data=services.ProposalData(
+            contributor=sides.org,
+            kind="cofinancing",
+            stage="planned",
+            amount=Decimal(1000),
+            currency="USD",
+            value_date=datetime.date(2024, 2, 1),
+        ),
+    )
