@@ -18,9 +18,7 @@ from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
-import pytest
 from aiosmtpd.controller import Controller
-from django.urls import NoReverseMatch, reverse
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
@@ -131,16 +129,3 @@ def write_catalogue(locale_dir: Path, language: str, messages: Mapping[str, str]
     target = locale_dir / language / "LC_MESSAGES"
     target.mkdir(parents=True, exist_ok=True)
     (target / "django.mo").write_bytes(output + data)
-
-
-# --- the inbox page -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def inbox_page(settings: Any) -> None:
-    """The mails link to the inbox page ("counterparts:inbox"), which the counterparts' pages
-    add; until they do, the mail tests serve a stand-in (tests/counterparts/stand_in_urls.py)."""
-    try:
-        reverse("counterparts:inbox")
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.counterparts.stand_in_urls"

@@ -28,7 +28,6 @@ from counterparts.models import Confirmation, ConfirmationState, Notification, N
 from demo.loader import current_activity_data
 from tests.counterparts.smtp import (
     Mailbox,
-    inbox_page,  # noqa: F401 (a fixture)
     smtp_mailers,
     smtp_server,
     unused_port,
@@ -37,7 +36,7 @@ from tests.counterparts.smtp import (
 from tests.factories import activity_data
 from tests.helpers import broker_refuses
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inbox_page")]
+pytestmark = pytest.mark.django_db
 
 # Some of the portal's strings in French: what a mail written partly in the writer's language
 # would show.

@@ -21,10 +21,9 @@ from activities.models import Activity, CountryRole, Partner, PartnerRole
 from activities.services import create_activity
 from counterparts import mail, services, tasks
 from counterparts.models import Confirmation, ConfirmationState, Notification, NotificationKind
-from tests.counterparts.smtp import inbox_page  # noqa: F401 (a fixture)
 from tests.factories import activity_data
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inbox_page")]
+pytestmark = pytest.mark.django_db
 
 DAY = datetime.timedelta(days=1)
 
