@@ -723,6 +723,8 @@ def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
     if case.name.startswith("results:") and not case.name.startswith("results:dashboard"):
         return results_walk.post_body(case.name, case.target, world.results)
     target = getattr(world, case.target, None) if case.target else None
+    if case.name.startswith("finance:"):
+        return _finance_body(case, world, target)
     match case.name:
         case "activities:create":
             # A CPM creates in their own division (the other CPM's is APR).
@@ -741,6 +743,24 @@ def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
             return partner_form_data(name="Renamed by the walk", country=target.country_id)
         case "activities:partner_merge":
             return {"keep": world.own_org.pk, "remove": world.other_partner.pk, "confirm": "1"}
+        case "accounts:api_tokens":
+            return {"name": "Created by the walk"}
+        case "password_change":
+            return {
+                "old_password": PASSWORD,
+                "new_password1": "a new and long passphrase 42",
+                "new_password2": "a new and long passphrase 42",
+            }
+        case "password_reset":
+            return {"email": user.email if user else "nobody@example.org"}
+        case "login":
+            return {"username": "nobody", "password": "wrong"}
+    return {}
+
+
+def _finance_body(case: Case, world: World, target: Any) -> dict[str, Any]:
+    """_post_body for the money pages."""
+    match case.name:
         case "finance:activity":
             return {
                 "version": services.ledger_version(target),
@@ -770,8 +790,6 @@ def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
             }
         case "finance:imports":
             return {"file": _sample_upload()}
-        case "accounts:api_tokens":
-            return {"name": "Created by the walk"}
         case "finance:reports":
             return {"format": "xlsx", "division": "LAC"}
         case "finance:periods":
@@ -780,16 +798,6 @@ def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
             return {"reason": "Walk"}
         case "finance:period_exception":
             return {"activity": world.internal.ssc_id, "reason": "Walk", "expires_on": "2100-01-01"}
-        case "password_change":
-            return {
-                "old_password": PASSWORD,
-                "new_password1": "a new and long passphrase 42",
-                "new_password2": "a new and long passphrase 42",
-            }
-        case "password_reset":
-            return {"email": user.email if user else "nobody@example.org"}
-        case "login":
-            return {"username": "nobody", "password": "wrong"}
     return {}
 
 

@@ -124,15 +124,36 @@ def test_both_sides_agree_and_a_partner_contribution_reaches_the_ledger(
     for confirmation in Confirmation.objects.filter(activity=activity):
         speaker = brazil if confirmation.country_link_id else partner_user
         services.confirm(confirmation=confirmation, user=speaker, expected_version=None)
-    url = f"/activities/{activity.pk}/"
     rollups.rebuild_all()  # the nightly build has run once: the dashboard has its figures
 
     # 1. The CPM adds Mozambique as a receiver: its counterpart is asked to confirm.
     cpm_page = _page(browser, live_server.url, cpm.username)
     _add_mozambique(cpm_page, activity, screenshots)
 
-    # 2. Mozambique's counterpart disputes the dates, with a comment.
     side = _page(browser, live_server.url, counterpart_user.username)
+    partner_page = _page(browser, live_server.url, partner_user.username)
+    secret = _dispute_answer_and_confirm(
+        live_server.url, activity, cpm_page, side, partner_page, brazil, screenshots
+    )
+    focal_page = _page(browser, live_server.url, focal.username)
+    _everyone_sees_it_confirmed(
+        live_server.url, activity, cpm_page, focal_page, secret, screenshots
+    )
+    _a_contribution_in_euros(activity, cpm_page, partner_page, focal_page, screenshots)
+
+
+def _dispute_answer_and_confirm(
+    base_url: str,
+    activity: Activity,
+    cpm_page: Page,
+    side: Page,
+    partner_page: Page,
+    brazil: User,
+    screenshots: Path,
+) -> str:
+    """Steps 2 to 4; returns Brazil's counterpart's API token."""
+    url = f"/activities/{activity.pk}/"
+    # 2. Mozambique's counterpart disputes the dates, with a comment.
     side.goto("/inbox/")
     _shoot(side, screenshots, "2-counterpart-inbox")
     side.get_by_role("button", name=re.compile("please confirm the role of Mozambique")).click()
@@ -162,13 +183,12 @@ def test_both_sides_agree_and_a_partner_contribution_reaches_the_ledger(
     assert reopened.state == ConfirmationState.RECONFIRM
     _token, secret = create_api_token(user=brazil, name="Agency sync")
     answer = requests.post(
-        f"{live_server.url}/api/v1/confirmations/{reopened.pk}/confirm/",
+        f"{base_url}/api/v1/confirmations/{reopened.pk}/confirm/",
         json={"version": reopened.version},
         headers={"Authorization": f"Bearer {secret}"},
         timeout=10,
     )
     assert answer.status_code == 200, answer.text
-    partner_page = _page(browser, live_server.url, partner_user.username)
     partner_page.goto(url)
     partner_page.get_by_role("button", name=re.compile("^Confirm the role of")).click()
     expect(partner_page.locator(".alert--success")).to_contain_text("You confirmed")
@@ -179,7 +199,17 @@ def test_both_sides_agree_and_a_partner_contribution_reaches_the_ledger(
     expect(side.locator(".alert--success")).to_contain_text("You confirmed")
     _shoot(side, screenshots, "5-counterpart-confirmed")
     assert Activity.objects.get(pk=activity.pk).agreement == Agreement.CONFIRMED
+    return secret
 
+
+def _everyone_sees_it_confirmed(
+    base_url: str,
+    activity: Activity,
+    cpm_page: Page,
+    focal_page: Page,
+    secret: str,
+    screenshots: Path,
+) -> None:
     # 5. The list, the dashboard's coverage and the API say so.
     cpm_page.goto("/activities/?agreement=confirmed")
     expect(
@@ -187,20 +217,24 @@ def test_both_sides_agree_and_a_partner_contribution_reaches_the_ledger(
     ).to_be_visible()
     expect(cpm_page.locator(".badge--agree-confirmed").first).to_be_visible()
     _shoot(cpm_page, screenshots, "6-list-confirmed")
-    focal_page = _page(browser, live_server.url, focal.username)
     focal_page.goto("/dashboard/")
     expect(focal_page.locator('[data-figure="coverage_activities"]')).to_have_text(
         re.compile(r"^100\.0\s?%$")
     )
     _shoot(focal_page, screenshots, "7-dashboard-coverage")
     listed = requests.get(
-        f"{live_server.url}/api/v1/activities/?agreement=confirmed",
+        f"{base_url}/api/v1/activities/?agreement=confirmed",
         headers={"Authorization": f"Bearer {secret}"},
         timeout=10,
     ).json()
     assert [row["ssc_id"] for row in listed["results"]] == [activity.ssc_id]
     assert listed["results"][0]["agreement"]["value"] == Agreement.CONFIRMED
 
+
+def _a_contribution_in_euros(
+    activity: Activity, cpm_page: Page, partner_page: Page, focal_page: Page, screenshots: Path
+) -> None:
+    url = f"/activities/{activity.pk}/"
     # 6. The partner proposes an in-kind contribution in euros; the CPM accepts it.
     focal_page.goto(f"{url}finance/")
     leverage = focal_page.locator('[data-figure="leverage_allocated"]')

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from accounts.models import User
-from activities.models import CountryRole, Partner, PartnerRole
+from activities.models import Activity, CountryRole, Partner, PartnerRole
 from activities.services import create_activity
 from counterparts import services
 from counterparts.models import Confirmation, ConfirmationState, ContributionProposal
@@ -40,25 +40,7 @@ def test_a_counterpart_disputes_is_answered_confirms_and_proposes(
     counterpart_user: User,
 ) -> None:
     mz_org = PartnerFactory(name="Associação de Agricultores do Niassa", country=country("MZ"))
-    activity = create_activity(
-        data=activity_data(
-            title="Learning route on cashew value chains",
-            countries=["BR", ("MZ", CountryRole.RECEIVER)],
-            partners=[(partner_org, [PartnerRole.IMPLEMENTER])],
-            planned_start=datetime.date(2025, 3, 1),
-            planned_end=datetime.date(2025, 9, 30),
-            responsible_cpm=cpm,
-        ),
-        user=cpm,
-    )
-    for title in ("Seed systems exchange", "Rural finance peer visit"):
-        create_activity(data=activity_data(title=title, countries=["BR", "CO"]), user=cpm)
-    services.post_comment(
-        activity=activity, user=cpm, body="Budget to check with @counterpart.", internal=False
-    )
-    services.post_comment(
-        activity=activity, user=cpm, body="Internal: Brazil asked for more days.", internal=True
-    )
+    activity = _activity_with_messages(cpm, partner_org)
     url = f"{live_server.url}/activities/{activity.pk}/"
 
     side_page = browser.new_page(base_url=live_server.url, viewport={"width": 1280, "height": 900})
@@ -122,3 +104,28 @@ def test_a_counterpart_disputes_is_answered_confirms_and_proposes(
     cpm_page.goto(f"{live_server.url}/activities/")
     expect(cpm_page.locator(".badge--agree-waiting").first).to_be_visible()
     cpm_page.screenshot(path=screenshots / "list_agreement.png", full_page=True)
+
+
+def _activity_with_messages(cpm: User, partner_org: Partner) -> Activity:
+    """Brazil provides, Mozambique receives, the partner implements; a shared message that
+    mentions the counterpart and an internal note; two other activities in the list."""
+    activity = create_activity(
+        data=activity_data(
+            title="Learning route on cashew value chains",
+            countries=["BR", ("MZ", CountryRole.RECEIVER)],
+            partners=[(partner_org, [PartnerRole.IMPLEMENTER])],
+            planned_start=datetime.date(2025, 3, 1),
+            planned_end=datetime.date(2025, 9, 30),
+            responsible_cpm=cpm,
+        ),
+        user=cpm,
+    )
+    for title in ("Seed systems exchange", "Rural finance peer visit"):
+        create_activity(data=activity_data(title=title, countries=["BR", "CO"]), user=cpm)
+    services.post_comment(
+        activity=activity, user=cpm, body="Budget to check with @counterpart.", internal=False
+    )
+    services.post_comment(
+        activity=activity, user=cpm, body="Internal: Brazil asked for more days.", internal=True
+    )
+    return activity

@@ -94,6 +94,20 @@ def surfaces(
         page = reverse("activities:detail", args=[sides.activity.pk])
         return answer(False, read, page, (page,))
 
+    return {
+        **_side_surfaces(answer, page_refused, message_refused, stored),
+        **_record_surfaces(answer, page_refused, message_refused, stored),
+    }
+
+
+def _side_surfaces(
+    answer: Callable[..., Any],
+    page_refused: Callable[[Any, str], bool],
+    message_refused: Callable[[Any, str], bool],
+    stored: Callable[[Sides, Callable[[], Any]], Any],
+) -> dict[str, Callable[[Any, str, Any], Any]]:
+    """Confirm, dispute and answer (surfaces())."""
+
     def confirm(world: Any, field: str, value: Any) -> Any:
         sides = _sides()
         steps = ConfirmationStep.objects.filter(confirmation=sides.side).count()
@@ -134,6 +148,17 @@ def surfaces(
         if side.state == "disputed":
             return answer(message_refused(response, "Answer"), None)
         return stored(sides, _last_step(side))
+
+    return {"ConfirmForm": confirm, "DisputeForm": dispute, "AnswerForm": answer_dispute}
+
+
+def _record_surfaces(
+    answer: Callable[..., Any],
+    page_refused: Callable[[Any, str], bool],
+    message_refused: Callable[[Any, str], bool],
+    stored: Callable[[Sides, Callable[[], Any]], Any],
+) -> dict[str, Callable[[Any, str, Any], Any]]:
+    """The conversation and the proposals (surfaces())."""
 
     def comment(world: Any, field: str, value: Any) -> Any:
         sides = _sides()
@@ -187,14 +212,7 @@ def surfaces(
 
         return stored(sides, read)
 
-    return {
-        "ConfirmForm": confirm,
-        "DisputeForm": dispute,
-        "AnswerForm": answer_dispute,
-        "CommentForm": comment,
-        "DeclineForm": decline,
-        "ProposalForm": propose,
-    }
+    return {"CommentForm": comment, "DeclineForm": decline, "ProposalForm": propose}
 
 
 def _propose(sides: Sides) -> ContributionProposal:

@@ -511,6 +511,7 @@ INPUT_SERIALIZERS = {
 }
 # Serializers that only write answers: the API's views never read a request with them.
 OUTPUT_SERIALIZERS = {
+    "AgreementSerializer",
     "CountrySerializer",
     "ThemeSerializer",
     "PartnerSerializer",
