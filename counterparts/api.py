@@ -50,7 +50,7 @@ from .serializers import (
     NotificationSerializer,
     ProposalInput,
     ProposalSerializer,
-    VersionInput,
+    RecordVersionInput,
 )
 
 if TYPE_CHECKING:
@@ -332,7 +332,7 @@ class ProposalFilter(django_filters.FilterSet):
             "By who manages the activity: recorded at the month's rate with the ledger's checks "
             "(closed periods, limits); the new ledger line is `entry`."
         ),
-        request=VersionInput,
+        request=RecordVersionInput,
         responses={200: ProposalSerializer, **ACTIONS},
     ),
     decline=extend_schema(
@@ -344,7 +344,7 @@ class ProposalFilter(django_filters.FilterSet):
     withdraw=extend_schema(
         summary=gettext_lazy("Withdraw a proposal"),
         description=gettext_lazy("By whoever proposed it, while it is still proposed."),
-        request=VersionInput,
+        request=RecordVersionInput,
         responses={200: ProposalSerializer, **ACTIONS},
     ),
 )
@@ -404,7 +404,7 @@ class ProposalViewSet(
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
         proposal = self._proposal("decide")
-        data = _parse(VersionInput, request)
+        data = _parse(RecordVersionInput, request)
         with refusals_as_api_errors():
             services.accept(
                 proposal=proposal, user=_user(request), expected_version=data["version"]
@@ -427,7 +427,7 @@ class ProposalViewSet(
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
         proposal = self._proposal("withdraw")
-        data = _parse(VersionInput, request)
+        data = _parse(RecordVersionInput, request)
         with refusals_as_api_errors():
             services.withdraw(
                 proposal=proposal, user=_user(request), expected_version=data["version"]

@@ -236,11 +236,11 @@ class ProposalInput(serializers.Serializer):
     )
 
 
-class VersionInput(serializers.Serializer):
+class RecordVersionInput(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, help_text=_("The version as read."))
 
 
-class DeclineInput(VersionInput):
+class DeclineInput(RecordVersionInput):
     reason = serializers.CharField(
         max_length=COMMENT_MAX, allow_blank=True, help_text=_("Why: shown to who proposed it.")
     )
