@@ -437,6 +437,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "counterparts.tasks.sweep_mail_task",
         "schedule": 300.0,
     },
+    # The results dashboard's stored rows, checked against results.progress and repaired.
+    "rebuild-period-figures-nightly": {
+        "task": "results.tasks.rebuild_period_figures_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
     # Sides that have not confirmed for COUNTERPART_REMINDER_DAYS get one digest of reminders.
     "remind-counterparts": {
         "task": "counterparts.tasks.remind_task",

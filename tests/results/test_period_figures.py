@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from activities.models import Activity, Modality
 from activities.services import update_activity
-from results import progress, services
+from results import progress, services, tasks
 from results.models import (
     Aggregation,
     CoreIndicator,
@@ -325,6 +326,17 @@ def test_the_rebuild_repairs_what_a_missed_refresh_left_and_then_writes_nothing(
     call_command("rebuild_period_figures", "--check")
     again = rebuild()
     assert (again.written, again.deleted) == (0, 0)
+
+
+def test_beat_repairs_the_rows_nightly(world: dict[str, Any]) -> None:
+    periods = world["periods"]
+    _approved(periods["summed", 2024], "10")
+    PeriodFigure.objects.filter(pk=periods["summed", 2024].pk).update(value=Decimal(99))
+    entry = settings.CELERY_BEAT_SCHEDULE["rebuild-period-figures-nightly"]
+    assert entry["task"] == tasks.rebuild_period_figures_task.name
+    assert tasks.rebuild_period_figures_task.delay().get() == 1  # eager, as `make test` runs it
+    assert_rows_follow_progress()
+    assert tasks.rebuild_period_figures_task.delay().get() == 0
 
 
 def test_the_data_migration_fills_the_rows_and_its_reverse_empties_them(

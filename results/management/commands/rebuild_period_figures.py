@@ -1,9 +1,9 @@
 """`manage.py rebuild_period_figures [--check]`: recompute the results dashboard's stored rows
 from results.progress and write those that differ.
 
-Nightly (cron or the task queue's beat) so that a refresh a write missed cannot leave a figure
-wrong for long; after restoring a backup; or with `--check` to only count the rows that differ,
-exiting non-zero when there are any. A batch of activities per transaction: rerunning it after
+Nightly (beat's `rebuild-period-figures-nightly`, results.tasks) so that a refresh a write
+missed cannot leave a figure wrong for long; after restoring a backup; or with `--check` to
+only count the rows that differ, exiting non-zero when there are any. A batch of activities per transaction: rerunning it after
 a failure starts over harmlessly, and a run that finds everything right writes nothing.
 """
 
