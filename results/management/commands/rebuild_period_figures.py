@@ -3,8 +3,9 @@ from results.progress and write those that differ.
 
 Nightly (beat's `rebuild-period-figures-nightly`, results.tasks) so that a refresh a write
 missed cannot leave a figure wrong for long; after restoring a backup; or with `--check` to
-only count the rows that differ, exiting non-zero when there are any. A batch of activities per transaction: rerunning it after
-a failure starts over harmlessly, and a run that finds everything right writes nothing.
+only count the rows that differ, exiting non-zero when there are any. A batch of activities per
+transaction: rerunning it after a failure starts over harmlessly, and a run that finds
+everything right writes nothing.
 """
 
 import time
