@@ -384,17 +384,7 @@ class ProposalViewSet(
         contributor = visible_partners(user).filter(pk=data["contributor"]).first()
         if contributor is None:
             raise exceptions.ValidationError({"contributor": [_("No such organization.")]})
-        proposal_data = services.ProposalData(
-            contributor=contributor,
-            kind=data["kind"],
-            stage=data["stage"],
-            amount=data["amount"],
-            currency=data["currency"],
-            value_date=data["value_date"],
-            valuation_method=data["valuation_method"],
-            valuation_basis=data["valuation_basis"],
-            note=data["note"],
-        )
+        proposal_data = services.ProposalData.from_values(contributor, data)
         with refusals_as_api_errors():
             proposal = services.propose(
                 activity=activity, user=user, data=proposal_data, via=Channel.API

@@ -5,8 +5,10 @@ or declines it with a reason. A proposal never writes the ledger itself."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,6 +39,22 @@ class ProposalData:
     valuation_method: str = ""
     valuation_basis: str = ""
     note: str = ""
+
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "kind",
+        "stage",
+        "amount",
+        "currency",
+        "value_date",
+        "valuation_method",
+        "valuation_basis",
+        "note",
+    )
+
+    @classmethod
+    def from_values(cls, contributor: Partner | None, values: Mapping[str, Any]) -> ProposalData:
+        """From a page's or the API's cleaned input (the same names)."""
+        return cls(contributor=contributor, **{name: values[name] for name in cls.FIELDS})
 
 
 def _check(activity: Activity, user: User, data: ProposalData) -> dict[str, list[str]]:

@@ -36,17 +36,7 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
             services.propose(
                 activity=activity,
                 user=user,
-                data=services.ProposalData(
-                    contributor=data["contributor"],
-                    kind=data["kind"],
-                    stage=data["stage"],
-                    amount=data["amount"],
-                    currency=data["currency"],
-                    value_date=data["value_date"],
-                    valuation_method=data["valuation_method"],
-                    valuation_basis=data["valuation_basis"],
-                    note=data["note"],
-                ),
+                data=services.ProposalData.from_values(data["contributor"], data),
             )
         except services.CounterpartError as error:
             add_refusal(form, error)
