@@ -1,8 +1,8 @@
 """IATI codelists: which codes the IATI Standard knows, as published in its XML codelists.
 
-The portal needs three at run time, shipped in finance/data/iati/: the countries and currencies
+The portal needs a few at run time, shipped in finance/data/iati/: the countries and currencies
 IATI knows (a few ISO codes are not in them, and a withdrawn code must not be published), and the
-DAC 5-digit sectors the focal point maps the themes to (finance/services.py, set_theme_code).
+lists the focal point's code mapping is checked against (finance/codebook.py).
 Tests load the full set from ../shared/iati/codelists/ to check every code the export writes.
 """
 

@@ -12,7 +12,7 @@ import datetime
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -21,26 +21,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.text import FIRST_YEAR, LAST_YEAR, field_errors, year_problem
-from activities.models import Activity, Partner, Theme
+from activities.models import Activity, Country, Partner
 
-from . import periods, rollups
+from . import in_kind, periods, rollups
 from .amounts import AmountError, parse_amount
-from .iati_codelists import active_codes
+from .errors import FinanceError, LedgerConflict
 from .jobs import queue_rollup_rebuild
 from .models import (
+    CENT,
     CURRENCY_CODES,
     IFAD_KINDS,
     MAX_LINE_AMOUNT,
     ClosedPeriod,
-    CodeScheme,
     ContributionKind,
     EntryType,
     ExchangeRate,
     FinancialEntry,
+    InKindUnit,
     LedgerLock,
     PeriodException,
     RollupRun,
-    ThemeCode,
+    ValuedBy,
     first_of_month,
     to_usd,
 )
@@ -48,41 +49,6 @@ from .signals import ledger_changed
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-class FinanceError(Exception):
-    """A ledger or rate write was refused; `errors` maps a field (or "__all__") to messages."""
-
-    def __init__(self, errors: dict[str, list[str]] | str):
-        if isinstance(errors, str):
-            errors = {"__all__": [errors]}
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
-
-
-class LedgerConflict(FinanceError):
-    """Someone recorded or corrected an entry of this activity since the caller loaded it."""
-
-    def __init__(self, lock: LedgerLock, loaded: int):
-        self.lock = lock
-        if lock.updated_at is None:
-            # Imports and generated data set a version with no time or author (and a version
-            # sent for an activity with none yet finds a new lock): say which versions differ.
-            message = _(
-                "These figures are at version %(version)d, not version %(loaded)d as you loaded "
-                "them. Nothing you typed was saved: check the figures below and submit again."
-            ) % {"version": lock.version, "loaded": loaded}
-        else:
-            message = _(
-                "%(who)s changed these figures at %(when)s (version %(version)d) while you "
-                "were editing. Nothing you typed was saved: check the figures below and submit "
-                "again."
-            ) % {
-                "who": lock.updated_by or _("someone"),
-                "when": f"{lock.updated_at:%Y-%m-%d %H:%M} UTC",
-                "version": lock.version,
-            }
-        super().__init__(message)
 
 
 # --- Rates ------------------------------------------------------------------------------------
@@ -350,38 +316,6 @@ def _refuse_outliers(parsed: list[tuple[int, str, datetime.date, Decimal]]) -> N
         raise RateOutlier({"file": problems})
 
 
-# --- Theme codes ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def set_theme_code(*, theme: Theme, scheme: str, code: str, user: User | None) -> ThemeCode:
-    """The code `theme` is published under in `scheme`, checked against that scheme's list."""
-    code = code.strip()
-    if scheme not in CodeScheme.values:
-        raise FinanceError({"scheme": [_("Choose a classification.")]})
-    if scheme == CodeScheme.DAC_PURPOSE and code not in active_codes("Sector"):
-        raise FinanceError(
-            {
-                "code": [
-                    _(
-                        "%(code)s is not an OECD DAC 5-digit purpose code in use (IATI's Sector "
-                        "codelist)."
-                    )
-                    % {"code": code or '""'}
-                ]
-            }
-        )
-    mapping = ThemeCode.objects.select_for_update().filter(theme=theme, scheme=scheme).first()
-    if mapping is None:
-        mapping = ThemeCode(theme=theme, scheme=scheme)
-    elif mapping.code == code:
-        return mapping
-    mapping.code, mapping.updated_by = code, user
-    mapping._history_user = user  # type: ignore[attr-defined]
-    mapping.save()
-    return mapping
-
-
 # --- Ledger -----------------------------------------------------------------------------------
 
 
@@ -389,7 +323,8 @@ def set_theme_code(*, theme: Theme, scheme: str, code: str, user: User | None) -
 class EntryData:
     kind: str
     stage: str
-    amount: Decimal
+    # None: the line's method gives its money (a rate card, or not valued: finance.in_kind).
+    amount: Decimal | None
     currency: str
     value_date: datetime.date
     contributor: Partner | None = None
@@ -398,6 +333,14 @@ class EntryData:
     valuation_basis: str = ""
     reference: str = ""
     note: str = ""
+    unit: str = ""
+    quantity: Decimal | None = None
+    valued_by: str = ""
+    provider_country: Country | None = None
+
+    @property
+    def unit_label(self) -> str:
+        return str(InKindUnit(self.unit).label) if self.unit in InKindUnit.values else self.unit
 
 
 def ledger_version(activity: Activity) -> int:
@@ -426,8 +369,8 @@ def _check_entry(data: EntryData) -> dict[str, list[str]]:
         errors["contributor"] = [_("IFAD's own resources have no other contributor.")]
     if data.kind not in IFAD_KINDS and data.contributor is None:
         errors["contributor"] = [_("Say which organization contributes.")]
-    if data.kind == ContributionKind.IN_KIND and not data.valuation_method:
-        errors["valuation_method"] = [_("Say how the in-kind contribution was valued.")]
+    if data.kind == ContributionKind.IN_KIND and not (data.valuation_method or data.unit):
+        errors["valuation_method"] = [_("Say what the in-kind contribution is.")]
     if data.kind != ContributionKind.IN_KIND and data.valuation_method:
         errors["valuation_method"] = [_("Only in-kind contributions are valued.")]
     if data.amount is None or not data.amount.is_finite():
@@ -481,6 +424,7 @@ def converted_over_limit(amount_usd: Decimal, currency: str) -> str | None:
 def _new_entry(
     activity: Activity, data: EntryData, user: User | None, guard: periods.PeriodGuard
 ) -> FinancialEntry:
+    data, card = in_kind.valued(data)
     errors = _check_entry(data) or guard.entry_refusals(
         value_date=data.value_date,
         fiscal_year=data.fiscal_year or data.value_date.year,
@@ -488,6 +432,7 @@ def _new_entry(
     )
     if errors:
         raise FinanceError(errors)
+    assert data.amount is not None  # in_kind.valued gave it, or _check_entry refused
     rate = rate_for(data.currency, data.value_date)
     amount_usd = to_usd(data.amount, rate)
     if problem := converted_over_limit(amount_usd, data.currency):
@@ -498,6 +443,13 @@ def _new_entry(
         kind=data.kind,
         valuation_method=data.valuation_method,
         valuation_basis=data.valuation_basis,
+        unit=data.unit,
+        quantity=data.quantity,
+        valued_by=data.valued_by,
+        provider_country=data.provider_country,
+        rate_card=card,
+        unit_rate=card.amount if card else None,
+        rate_card_version=card.version if card else None,
         stage=data.stage,
         amount=data.amount,
         currency=data.currency,
@@ -583,8 +535,15 @@ def correct_entry(
     user: User | None,
     expected_version: int | None,
     value_date: datetime.date | None = None,
+    new_quantity: Decimal | None = None,
+    rate: tuple[Decimal, int] | None = None,
 ) -> FinancialEntry:
     """Bring an entry to `new_amount` (None or 0 reverses it) with a new entry that says why.
+
+    A line with a quantity keeps it, unless reversed (then all of it goes) or given
+    `new_quantity`; a rate-card line given a new quantity is valued at the rate it stands at.
+    `rate` (unit rate, card version) is a re-valuation's (finance.revaluation): the correction
+    records the rate the line moves to.
 
     The correction uses the original's rate, so the US$ figures move by exactly the converted
     difference and a reversal nets to zero in both currencies. It is dated as the original
@@ -618,8 +577,8 @@ def correct_entry(
             closed = {name: [*messages, hint] for name, messages in closed.items()}
         raise FinanceError(closed)
     current_amount, current_usd = net_amount(entry)
-    target = new_amount if new_amount is not None else Decimal(0)
-    if target == current_amount:
+    target, quantity_change, reverses = _corrected_to(entry, new_amount, new_quantity)
+    if target == current_amount and not quantity_change:
         raise FinanceError({"new_amount": [_("The entry already has this amount.")]})
     target_usd = to_usd(target, entry.units_per_usd)
     if problem := converted_over_limit(target_usd, entry.currency):
@@ -630,6 +589,13 @@ def correct_entry(
         kind=entry.kind,
         valuation_method=entry.valuation_method,
         valuation_basis=entry.valuation_basis,
+        unit=entry.unit,
+        quantity=quantity_change if entry.unit else None,
+        valued_by=entry.valued_by,
+        provider_country_id=entry.provider_country_id,
+        rate_card_id=entry.rate_card_id,
+        unit_rate=rate[0] if rate else None,
+        rate_card_version=rate[1] if rate else None,
         stage=entry.stage,
         amount=target - current_amount,
         currency=entry.currency,
@@ -639,7 +605,7 @@ def correct_entry(
         amount_usd=target_usd - current_usd,
         reference=entry.reference,
         note=entry.note,
-        entry_type=EntryType.REVERSAL if target == 0 else EntryType.ADJUSTMENT,
+        entry_type=EntryType.REVERSAL if reverses else EntryType.ADJUSTMENT,
         corrects=entry,
         reason=reason.strip(),
         created_by=user,
@@ -649,6 +615,32 @@ def correct_entry(
     _refresh_rollups(entry.activity, [fiscal_year])
     touch_activities([entry.activity_id], user)
     return correction
+
+
+def _corrected_to(
+    entry: FinancialEntry, new_amount: Decimal | None, new_quantity: Decimal | None
+) -> tuple[Decimal, Decimal, bool]:
+    """The amount a correction brings `entry` to, the change of its quantity, and whether it
+    takes the whole line back (a reversal: no money and no quantity left)."""
+    target = new_amount if new_amount is not None else Decimal(0)
+    if not entry.unit:
+        if new_quantity is not None:
+            raise FinanceError({"new_quantity": [_("This line has no quantity to correct.")]})
+        return target, Decimal(0), target == 0
+    current = in_kind.net_quantity(entry)
+    if new_quantity is None:
+        # An amount brought to nothing takes the quantity with it.
+        return target, (-current if target == 0 else Decimal(0)), target == 0
+    if not new_quantity.is_finite() or new_quantity < 0 or new_quantity > in_kind.MAX_QUANTITY:
+        raise FinanceError({"new_quantity": [_("Give a quantity of 0 or more.")]})
+    if new_quantity.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise FinanceError({"new_quantity": [_("Give the quantity to two decimals at most.")]})
+    if entry.valued_by == ValuedBy.RATE_CARD:
+        unit_rate = in_kind.current_rate(entry)[0] or Decimal(0)
+        target = (new_quantity * unit_rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    elif entry.valued_by == ValuedBy.NOT_VALUED:
+        target = Decimal(0)
+    return target, new_quantity - current, target == 0 and new_quantity == 0
 
 
 def move_contributions(keep: Partner, remove: Partner, user: User | None) -> None:

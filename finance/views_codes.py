@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import User
 from activities.models import Theme
 
-from . import services
+from . import codebook
 from .access import require_agency_figures
 from .forms import ThemeCodeForm
 from .iati_codelists import code_names
@@ -34,13 +34,13 @@ def theme_codes(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied(_("Only the focal point keeps the theme codes."))
         if form.is_valid():
             try:
-                services.set_theme_code(
+                codebook.set_theme_code(
                     theme=form.cleaned_data["theme"],
                     scheme=CodeScheme.DAC_PURPOSE,
                     code=form.cleaned_data["code"],
                     user=user,
                 )
-            except services.FinanceError as error:
+            except codebook.FinanceError as error:
                 for name, problems in error.errors.items():
                     for problem in problems:
                         form.add_error(name if name in form.fields else None, problem)

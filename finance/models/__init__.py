@@ -5,8 +5,15 @@ Every model and public name is exported here, so `from finance.models import X` 
 reach them.
 """
 
-from finance.models.codes import DAC_PURPOSE_FALLBACK, CodeScheme, ThemeCode
+from finance.models.codes import (
+    DAC_PURPOSE_FALLBACK,
+    THEME_SCHEMES,
+    CategoryCode,
+    CodeScheme,
+    ThemeCode,
+)
 from finance.models.imports import ImportRun, PendingImport
+from finance.models.in_kind import TECHNICAL_COOPERATION_UNITS, InKindUnit, RateCard, ValuedBy
 from finance.models.ledger import (
     IFAD_KINDS,
     MAX_LINE_AMOUNT,
@@ -47,10 +54,13 @@ __all__ = [
     "DAC_PURPOSE_FALLBACK",
     "IFAD_KINDS",
     "MAX_LINE_AMOUNT",
+    "TECHNICAL_COOPERATION_UNITS",
+    "THEME_SCHEMES",
     "ActivityMoney",
     "ActivityPair",
     "ActivityYearTotal",
     "AllYearsCell",
+    "CategoryCode",
     "ClosedPeriod",
     "CodeScheme",
     "ContributionKind",
@@ -59,11 +69,13 @@ __all__ = [
     "FinancialEntry",
     "Grain",
     "ImportRun",
+    "InKindUnit",
     "InKindValuation",
     "LedgerLock",
     "PairCount",
     "PendingImport",
     "PeriodException",
+    "RateCard",
     "ReportExport",
     "RollupCell",
     "RollupRefresh",
@@ -71,6 +83,7 @@ __all__ = [
     "RollupSlice",
     "Stage",
     "ThemeCode",
+    "ValuedBy",
     "derived_key",
     "first_of_month",
     "to_usd",

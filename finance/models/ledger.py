@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.text import validate_portal_date, validate_single_line_text
+from finance.models.in_kind import InKindUnit, ValuedBy
 from finance.models.rates import validate_currency
 
 # The largest amount of one ledger line, in its own currency and converted to US$: just under a
@@ -40,7 +41,7 @@ class ContributionKind(models.TextChoices):
     IFAD_LOAN = "ifad_loan", _("IFAD loan-financed project")
     IFAD_ADMIN = "ifad_admin", _("IFAD administrative budget")
     COFINANCING = "cofinancing", _("Cofinancing (cash)")
-    IN_KIND = "in_kind", _("In-kind (valued in money)")
+    IN_KIND = "in_kind", _("In-kind")
 
 
 IFAD_KINDS = frozenset(
@@ -92,6 +93,44 @@ class FinancialEntry(models.Model):
         help_text=_("How the in-kind value was reached, e.g. 20 staff days x US$ 350."),
         validators=[validate_single_line_text],
     )
+    # What was given, as a quantity, and how its money was reached (finance.in_kind). A
+    # correction carries the change of quantity (a reversal takes it all back; a re-valuation
+    # moves the money only).
+    # db_default: the bulk writers (generate_synthetic's COPY) that name no such column.
+    unit = models.CharField(
+        _("unit"), max_length=20, choices=InKindUnit.choices, blank=True, default="", db_default=""
+    )
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    valued_by = models.CharField(
+        _("valuation method"),
+        max_length=12,
+        choices=ValuedBy.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    provider_country = models.ForeignKey(
+        "activities.Country",
+        verbose_name=_("provider country"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rate_card = models.ForeignKey(
+        "finance.RateCard",
+        verbose_name=_("rate card"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+    )
+    unit_rate = models.DecimalField(
+        _("value of one unit"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    rate_card_version = models.PositiveIntegerField(_("rate card version"), null=True, blank=True)
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
     amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=2)
     currency = models.CharField(
@@ -163,6 +202,16 @@ class FinancialEntry(models.Model):
                 condition=models.Q(entry_type="original", corrects__isnull=True)
                 | (~models.Q(entry_type="original") & models.Q(corrects__isnull=False)),
                 name="corrections_point_at_an_entry",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unit="", quantity__isnull=True)
+                | (~models.Q(unit="") & models.Q(quantity__isnull=False)),
+                name="quantity_has_a_unit",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(valued_by="rate_card", entry_type="original")
+                | models.Q(rate_card__isnull=False, unit_rate__isnull=False),
+                name="rate_card_lines_keep_their_rate",
             ),
         ]
 

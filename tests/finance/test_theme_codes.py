@@ -65,7 +65,7 @@ def test_a_code_that_is_not_an_active_dac_purpose_code_is_refused_by_name(
         assert response.status_code == 400
         errors = response.context["form"].errors
         assert list(errors) == ["code"]
-        assert f"{code} is not an OECD DAC 5-digit purpose code" in errors["code"][0]
+        assert f"{code} is not in the list of codes in use for OECD DAC" in errors["code"][0]
         assert "DAC purpose code" in response.content.decode()  # the field's label
     assert dac_code(1) == before
 

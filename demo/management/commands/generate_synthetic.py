@@ -54,9 +54,11 @@ from finance.models import (
     IFAD_KINDS,
     ContributionKind,
     FinancialEntry,
+    InKindUnit,
     InKindValuation,
     LedgerLock,
     Stage,
+    ValuedBy,
     to_usd,
 )
 
@@ -422,10 +424,14 @@ class Generator:
                 # Never past LAST_YEAR: recent activities simply have fewer years of money
                 # (capping instead piled their later years onto the last one).
                 year = first + rng.randint(0, max(0, min(3, LAST_YEAR - first)))
+                partner = None if kind in IFAD_KINDS else rng.choice(partners)
+                quantity = _in_kind_quantity(rng) if kind == ContributionKind.IN_KIND else None
+                if quantity is not None and quantity[2] == ValuedBy.NOT_VALUED:
+                    amount, euros, rate = Decimal(0), False, Decimal(1)
                 rows.append(
                     (
                         activity.pk,
-                        None if kind in IFAD_KINDS else rng.choice(partners).pk,
+                        partner.pk if partner else None,
                         kind,
                         rng.choice(InKindValuation.values)
                         if kind == ContributionKind.IN_KIND
@@ -437,6 +443,8 @@ class Generator:
                         year,
                         rate,
                         to_usd(amount, rate),
+                        *(quantity or ("", None, "")),
+                        partner.country_id if quantity and partner else None,
                     )
                 )
         return rows
@@ -542,8 +550,19 @@ class Generator:
 
 ENTRY_FIELDS = (
     "activity_id", "contributor_id", "kind", "valuation_method", "stage", "amount", "currency",
-    "value_date", "fiscal_year", "units_per_usd", "amount_usd",
+    "value_date", "fiscal_year", "units_per_usd", "amount_usd", "unit", "quantity", "valued_by",
+    "provider_country_id",
 )  # fmt: skip
+
+
+def _in_kind_quantity(rng: random.Random) -> tuple[str, Decimal | None, str]:
+    """An in-kind line's unit, quantity and valuation method: two in three lines count a
+    quantity, and one in ten of those is not valued (its amount is 0)."""
+    if rng.random() < 1 / 3:
+        return "", None, ValuedBy.ACTUAL_COST
+    unit = rng.choice(InKindUnit.values)
+    method = ValuedBy.NOT_VALUED if rng.random() < 0.1 else ValuedBy.ACTUAL_COST
+    return unit, Decimal(rng.randint(1, 400)), method
 
 
 def insert_entries(rows: list[tuple[Any, ...]]) -> None:

@@ -1,0 +1,78 @@
+"""Re-valuing the lines a rate card valued, when the card changed: the explicit, logged step
+that moves recorded values (finance.in_kind says why nothing else does).
+
+Each line is brought to the card's rate by a correction (services.correct_entry) that says from
+which rate and version to which, so the ledger and its history tell the whole story and every
+rule of a correction holds: a line in a closed period is left as it is, and said why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import services
+from .errors import FinanceError
+from .in_kind import current_rate, net_quantity
+from .models import CENT, EntryType, FinancialEntry, RateCard
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def lines_to_revalue(card: RateCard) -> list[FinancialEntry]:
+    """The card's lines whose rate is not the card's today, oldest first."""
+    lines = (
+        FinancialEntry.objects.filter(rate_card=card, entry_type=EntryType.ORIGINAL)
+        .select_related("activity", "provider_country")
+        .order_by("value_date", "pk")
+    )
+    return [line for line in lines if current_rate(line)[0] != card.amount]
+
+
+@dataclass(frozen=True)
+class Revaluation:
+    corrections: list[FinancialEntry]
+    refused: list[tuple[FinancialEntry, str]]  # a line left as it is, and why
+
+
+@transaction.atomic
+def revalue(*, card: RateCard, user: User | None) -> Revaluation:
+    """Bring every line valued by `card` to the card's rate today: one correction per line,
+    dated as the line (a line in a closed period is left as it is and said why), with the rate
+    it was at and the one it moves to."""
+    corrections: list[FinancialEntry] = []
+    refused: list[tuple[FinancialEntry, str]] = []
+    for line in lines_to_revalue(card):
+        if not net_quantity(line):
+            continue  # reversed: nothing left to value
+        before, version = current_rate(line)
+        reason = _(
+            "Re-valued by rate card version %(version)d: %(new)s %(currency)s per unit "
+            "(was %(old)s, version %(old_version)s)."
+        ) % {
+            "version": card.version,
+            "new": f"{card.amount:,}",
+            "currency": card.currency,
+            "old": f"{before:,}" if before is not None else "-",
+            "old_version": version or "-",
+        }
+        new_amount = (net_quantity(line) * card.amount).quantize(CENT, rounding=ROUND_HALF_UP)
+        try:
+            corrections.append(
+                services.correct_entry(
+                    entry=line,
+                    new_amount=new_amount,
+                    reason=reason,
+                    user=user,
+                    expected_version=None,
+                    rate=(card.amount, card.version),
+                )
+            )
+        except FinanceError as error:
+            refused.append((line, " ".join(m for ms in error.errors.values() for m in ms)))
+    return Revaluation(corrections, refused)
