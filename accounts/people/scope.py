@@ -19,10 +19,6 @@ class ScopeSummary:
     changes: str
 
 
-def _names(items: list[str]) -> str:
-    return ", ".join(items) if items else _("none")
-
-
 def _reads(person: User, scope: Scope) -> str:
     match scope.reach:
         case Reach.EVERYTHING:
@@ -56,12 +52,14 @@ def _changes(person: User, standing: Standing, scope: Scope) -> str:
         )
     if scope.reach is Reach.PATCH:
         # The page prefetched them: read from the cache, not through the scope's subqueries.
-        divisions = [d.code for d in person.divisions.all()]
-        countries = [c.name for c in person.countries.all()]
-        return _(
-            "the activities they are responsible for or recorded, those led by divisions "
-            "%(divisions)s and those about countries %(countries)s"
-        ) % {"divisions": _names(divisions), "countries": _names(countries)}
+        divisions = ", ".join(d.code for d in person.divisions.all())
+        countries = ", ".join(c.name for c in person.countries.all())
+        parts = [_("the activities they are responsible for or recorded")]
+        if divisions:
+            parts.append(_("those led by %(divisions)s") % {"divisions": divisions})
+        if countries:
+            parts.append(_("those about %(countries)s") % {"countries": countries})
+        return "; ".join(parts)
     if standing is Standing.PARTNER_USER:
         return _(
             "nothing of the agency's records; their organization's side of its activities "
