@@ -403,11 +403,11 @@ def test_the_list_and_the_person_page_stay_o1_in_queries(
         person.first_name = f"Name {n}"
         person.save()
     focal_client.get(reverse("accounts:people"))  # the session's first touch
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         response = focal_client.get(reverse("accounts:people"), {"ordering": "-last_login"})
     assert response.status_code == 200
     assert len(response.context["rows"]) == 25
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(12):
         response = focal_client.get(reverse("accounts:person_detail", args=[person.pk]))
     assert response.status_code == 200
 
