@@ -67,6 +67,9 @@ class Entry:
     who: str
     through: str
     changes: list[Change] = field(default_factory=list)
+    # The account existed before its history began (made before it was recorded): this first
+    # snapshot shows the account as it stood after the change, not what the change was.
+    history_began: bool = False
 
 
 @dataclass
@@ -145,6 +148,7 @@ def person_history(person: User) -> list[Entry]:
                 who=str(who) if who is not None else _("the person themselves or the system"),
                 through=through.get(reason, _("in the Django admin or by a script")),
                 changes=changes,
+                history_began=record is records[0] and record.history_type != "+",
             )
         )
     return entries[::-1]

@@ -65,11 +65,13 @@ class PersonData:
 
 
 def may_manage(actor: User, person: User | None = None) -> bool:
-    """The focal point manages people; a superuser's account, and the administrator role, stay
-    with superusers."""
+    """The focal point manages people; administrators' accounts (superusers and the
+    administrator role) stay with superusers, as does making one (assignable_roles)."""
     if not actor.is_focal_point:
         return False
-    return person is None or actor.is_superuser or not person.is_superuser
+    if person is None or actor.is_superuser:
+        return True
+    return not (person.is_superuser or person.role == Role.ADMIN)
 
 
 def assignable_roles(actor: User) -> list[tuple[str, Any]]:
@@ -277,6 +279,8 @@ def resend_invitation(*, actor: User, person: User, site_url: str) -> User:
         raise PeopleError(_("Only an administrator changes an administrator's account."))
     if not person.is_active:
         raise PeopleError(_("Reactivate the account before sending the invitation again."))
+    if not person.email:
+        raise PeopleError(_("Give this person an e-mail address first: the invitation goes there."))
     if person.has_usable_password():
         raise PeopleError(
             _("This person has already set a password: they can reset it from the sign-in page.")

@@ -132,8 +132,6 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     person = access.get_person_for_user(user, pk, write=True)
     roles = services.assignable_roles(user)
-    if person.role not in dict(roles):
-        roles = [*roles, (person.role, person.get_role_display())]
     initial = {
         "first_name": person.first_name,
         "last_name": person.last_name,

@@ -287,6 +287,17 @@ def test_the_last_focal_point_keeps_the_role(focal: User) -> None:
     assert focal.role == Role.FOCAL_POINT
 
 
+def test_an_administrators_account_is_not_the_focal_points(focal: User) -> None:
+    administrator = UserFactory(role=Role.ADMIN)
+    data = _data(email=administrator.email, role=Role.VIEWER, divisions=[])
+    with pytest.raises(PeopleError, match="Only an administrator"):
+        change_person(
+            actor=focal, person=administrator, data=data, expected_version=administrator.version
+        )
+    administrator.refresh_from_db()
+    assert administrator.role == Role.ADMIN
+
+
 def test_a_superusers_account_is_not_the_focal_points(focal_client: Client, admin: User) -> None:
     assert focal_client.get(reverse("accounts:person_detail", args=[admin.pk])).status_code == 200
     edit = reverse("accounts:person_edit", args=[admin.pk])
@@ -331,8 +342,26 @@ def test_every_change_is_in_the_history_with_who_and_through_what(
         (c.label, c.before, c.after) for c in entries[2].changes
     ]
     assert person.history.count() == 3  # type: ignore[attr-defined]
+    assert not any(e.history_began for e in entries)
     page = focal_client.get(reverse("accounts:person_detail", args=[person.pk]))
     assert b"changed on the People page" in page.content
+
+
+def test_an_account_older_than_its_history_says_where_the_history_began(
+    focal: User, viewer: User
+) -> None:
+    viewer.history.all().delete()  # type: ignore[attr-defined]  # as made before the history
+    change_person(
+        actor=focal,
+        person=viewer,
+        data=_data(email=viewer.email, role=Role.CPM),
+        expected_version=viewer.version,
+    )
+    (entry,) = person_history(viewer)
+    assert entry.history_began
+    assert ("Role", "—", "Country programme manager") in [
+        (c.label, c.before, c.after) for c in entry.changes
+    ]
 
 
 # --- who can see and change what --------------------------------------------------------------
