@@ -1,8 +1,8 @@
-"""User management in the Django admin, for the focal point and admins.
+"""User accounts in the Django admin, for superusers only.
 
-The focal point manages users (roles, divisions, countries, partner organization, the country a
-counterpart speaks for) but cannot
-grant superuser powers or touch a superuser's account: those stay with administrators.
+The focal point manages people in the portal (the People pages, accounts.views.people): invites,
+roles and scope, deactivation, with optimistic versions and the change history. The admin's user
+pages stay for administrators (superusers), who also grant superuser powers.
 """
 
 from typing import Any
@@ -11,15 +11,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import User
 
-SUPERUSER_ONLY_FIELDS = ("is_superuser", "groups", "user_permissions")
 ROLE_FIELDS = ("role", "divisions", "countries", "partner", "counterpart_country")
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     list_display = (
         "username",
         "email",
@@ -45,29 +45,21 @@ class UserAdmin(BaseUserAdmin):
         (_("SSC Portal role"), {"fields": ROLE_FIELDS}),
     )
 
-    def _is_focal_point(self, request: HttpRequest) -> bool:
-        return bool(getattr(request.user, "is_focal_point", False))
+    def _is_administrator(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._is_focal_point(request)
+        return self._is_administrator(request)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._is_focal_point(request)
+        return self._is_administrator(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._is_focal_point(request)
+        return self._is_administrator(request)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return self._is_focal_point(request)
+        return self._is_administrator(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Accounts are deactivated, never deleted: the audit history points at them.
         return False
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        readonly = tuple(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            readonly += SUPERUSER_ONLY_FIELDS
-        return readonly

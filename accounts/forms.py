@@ -1,5 +1,11 @@
+from typing import Any
+
 from django import forms
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+
+from .models import Role, User
+from .text import validate_single_line_text
 
 
 class ApiTokenForm(forms.Form):
@@ -8,3 +14,136 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         help_text=_("What the token is for, e.g. 'Nightly sync to our M&E system'."),
     )
+
+
+# The models behind a person's scope belong to the activities app, above this one: the forms
+# reach them through the user model's own fields rather than importing them.
+Division = User._meta.get_field("divisions").related_model
+Country = User._meta.get_field("countries").related_model
+Partner = User._meta.get_field("partner").related_model
+
+
+class PersonForm(forms.Form):
+    """Invite a person or change one: name, e-mail, role and scope. The role's own rules (a
+    partner user's organization, a counterpart's country) are the service's, which names the
+    field it refuses."""
+
+    first_name = forms.CharField(
+        label=_("First name"), max_length=150, validators=[validate_single_line_text]
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=150, validators=[validate_single_line_text]
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("The invitation goes here; new people sign in with it as their username."),
+    )
+    role = forms.ChoiceField(label=_("Role"))
+    divisions = forms.ModelMultipleChoiceField(
+        label=_("Divisions"),
+        queryset=Division._default_manager.order_by("code"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A country programme manager changes the activities these divisions lead."),
+    )
+    countries = forms.ModelMultipleChoiceField(
+        label=_("Countries"),
+        queryset=Country._default_manager.order_by("name"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_(
+            "A country programme manager changes the activities about these countries. "
+            "Hold Ctrl (Cmd on a Mac) to choose several."
+        ),
+    )
+    partner = forms.ModelChoiceField(
+        label=_("Organization"),
+        queryset=Partner._default_manager.order_by("name"),
+        required=False,
+        empty_label=_("None"),
+        help_text=_("Partner users read what their organization takes part in."),
+    )
+    counterpart_country = forms.ModelChoiceField(
+        label=_("Counterpart for"),
+        queryset=Country._default_manager.order_by("name"),
+        required=False,
+        empty_label=_("None"),
+        help_text=_("Country counterparts speak for this country and confirm its roles."),
+    )
+
+    def __init__(self, *args: Any, roles: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = [("", _("Choose a role")), *roles]
+
+
+class PersonChangeForm(PersonForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class PersonVersionForm(forms.Form):
+    """Deactivate or reactivate: the confirmation carries the version the page was shown at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class PeopleFilterForm(forms.Form):
+    """The People list's filters; an unknown value is named next to its field, not ignored."""
+
+    ORDERINGS = {
+        "name": ("last_name", "first_name", "pk"),
+        "-name": ("-last_name", "-first_name", "-pk"),
+        "email": ("email", "pk"),
+        "-email": ("-email", "-pk"),
+        "role": ("role", "last_name", "pk"),
+        "-role": ("-role", "last_name", "pk"),
+        "last_login": (F("last_login").asc(nulls_first=True), "pk"),
+        "-last_login": (F("last_login").desc(nulls_last=True), "-pk"),
+    }
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        validators=[validate_single_line_text],
+        help_text=_("Name, e-mail address or username."),
+    )
+    role = forms.ChoiceField(label=_("Role"), required=False)
+    division = forms.ModelChoiceField(
+        label=_("Division"),
+        queryset=Division._default_manager.order_by("code"),
+        required=False,
+        to_field_name="code",
+        empty_label=_("Any division"),
+    )
+    country = forms.ModelChoiceField(
+        label=_("Country"),
+        queryset=Country._default_manager.order_by("name"),
+        required=False,
+        to_field_name="iso2",
+        empty_label=_("Any country"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("Any status")),
+            ("active", _("Active")),
+            ("invited", _("Invited, no password yet")),
+            ("inactive", _("Deactivated")),
+        ],
+    )
+    ordering = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[(key, key) for key in ORDERINGS],
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = [("", _("Any role")), *Role.choices]

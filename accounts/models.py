@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .text import validate_single_line_text
 
@@ -27,6 +28,16 @@ class Role(models.TextChoices):
     PARTNER = "partner", _("Partner user")
     COUNTERPART = "counterpart", _("Country counterpart")
     VIEWER = "viewer", _("Viewer")
+
+
+# Kept at module level so that accounts.services can write one snapshot per change through it
+# (a role, its divisions and countries saved together), where the m2m signals would write three.
+# The password hash stays out of the history; a sign-in is not a change (accounts.signals updates
+# last_login without a save).
+USER_HISTORY = HistoricalRecords(
+    m2m_fields=["divisions", "countries"],
+    excluded_fields=["password", "last_login", "version"],
+)
 
 
 class User(AbstractUser):
@@ -66,6 +77,11 @@ class User(AbstractUser):
             "ministry, read what the country takes part in and confirm its roles."
         ),
     )
+    # Optimistic concurrency: every change through accounts.services bumps it; a form that
+    # carries an older number is refused instead of overwriting another focal point's change.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = USER_HISTORY
 
     class Meta:
         verbose_name = _("user")

@@ -1,5 +1,5 @@
-"""Security log of sign-ins: who signed in, who failed, who was locked out, from where; and the
-session's expiry clocks, started at sign-in."""
+"""Security log of sign-ins: who signed in, who failed, who was locked out, from where; the
+session's expiry clocks, started at sign-in; and the sign-in time shown on the People page."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import timezone
 
 from .middleware import start_session_clock
 from .security import log_event
@@ -20,6 +21,14 @@ def log_sign_in(sender: Any, request: HttpRequest | None, user: Any, **_: Any) -
     if request is not None and hasattr(request, "session"):
         start_session_clock(request)
     log_event("sign-in", event="login", request=request, username=user.get_username())
+
+
+def record_last_login(sender: Any, user: Any, **_: Any) -> None:
+    """In place of Django's update_last_login (disconnected in AccountsConfig.ready): an UPDATE
+    of the one column, not a save, so that a sign-in writes no snapshot into the account's
+    change history (the security log already records it)."""
+    user.last_login = timezone.now()
+    type(user)._default_manager.filter(pk=user.pk).update(last_login=user.last_login)
 
 
 @receiver(user_logged_out)

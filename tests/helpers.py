@@ -188,7 +188,10 @@ def _state_queries() -> State:
         "partners": Partner.objects.order_by("pk").values_list("pk", "name", "acronym"),
         "status_changes": Counted(StatusChange.objects.all()),
         "history": [Counted(model.objects.all()) for model in HISTORY_TABLES],
-        "users": User.objects.order_by("pk").values_list("pk", "password", "partner_id"),
+        "users": User.objects.order_by("pk").values_list(
+            "pk", "password", "partner_id", "role", "is_active", "email", "version"
+        ),
+        "people_history": Counted(User.history.model.objects.all()),  # type: ignore[attr-defined]
         "ledger": FinancialEntry.objects.order_by("pk").values_list("pk", "amount"),
         "rates": ExchangeRate.objects.order_by("pk").values_list("currency", "units_per_usd"),
         "theme_codes": ThemeCode.objects.order_by("pk").values_list("pk", "code"),
@@ -333,3 +336,32 @@ def record_entry(
         expected_version=None,
     )
     return entry
+
+
+def person_form_data(person: User | None = None, **changes: Any) -> dict[str, Any]:
+    """The People form as posted: a new CPM of LAC, or `person` as they are (with their
+    version), with changes."""
+    data: dict[str, Any] = {
+        "first_name": "Ana",
+        "last_name": "Ferreira",
+        "email": "ana.ferreira@example.org",
+        "role": "cpm",
+        "divisions": [division("LAC").pk],
+        "countries": [],
+        "partner": "",
+        "counterpart_country": "",
+    }
+    if person is not None:
+        data.update(
+            first_name=person.first_name,
+            last_name=person.last_name,
+            email=person.email,
+            role=person.role,
+            divisions=[d.pk for d in person.divisions.all()],
+            countries=[c.pk for c in person.countries.all()],
+            partner=person.partner_id or "",
+            counterpart_country=person.counterpart_country_id or "",
+            version=person.version,
+        )
+    data.update(changes)
+    return data

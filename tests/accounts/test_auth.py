@@ -88,7 +88,7 @@ def test_anonymous_user_is_sent_to_log_in_with_the_page_to_return_to() -> None:
     assert response["Location"] == f"{reverse('login')}?next={url}"
 
 
-# --- managing users in the admin ---------------------------------------------------------------
+# --- user accounts in the admin: administrators only -------------------------------------------
 
 
 def _change_url(user: User) -> str:
@@ -117,8 +117,10 @@ def _admin_form(user: User, **changes: Any) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v != ""}
 
 
-def test_focal_point_changes_a_users_role_and_divisions(focal_client: Client, viewer: User) -> None:
-    response = focal_client.post(
+def test_administrator_changes_a_users_role_and_divisions(
+    admin_client: Client, viewer: User
+) -> None:
+    response = admin_client.post(
         _change_url(viewer),
         _admin_form(viewer, role=Role.CPM, divisions=[division("ESA").pk]),
     )
@@ -128,9 +130,14 @@ def test_focal_point_changes_a_users_role_and_divisions(focal_client: Client, vi
     assert [d.code for d in viewer.divisions.all()] == ["ESA"]
 
 
-def test_focal_point_cannot_grant_superuser_powers(focal_client: Client, viewer: User) -> None:
+def test_focal_point_manages_people_in_the_portal_not_the_admin(
+    focal_client: Client, viewer: User
+) -> None:
+    """The People pages (tests/accounts/test_people.py) replace the admin's user pages for the
+    focal point, so superuser powers cannot be granted from there either."""
+    assert focal_client.get(_change_url(viewer)).status_code == 403
     response = focal_client.post(_change_url(viewer), _admin_form(viewer, is_superuser="on"))
-    assert response.status_code == 302
+    assert response.status_code == 403
     viewer.refresh_from_db()
     assert not viewer.is_superuser
 

@@ -27,7 +27,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import ApiToken, User
-from accounts.services import create_api_token
+from accounts.services import PersonData, create_api_token, invite_person
 from activities.models import Activity, CountryRole, Partner, PartnerRole, Theme, Visibility
 from finance import reports, services
 from finance.models import ClosedPeriod, FinancialEntry, PendingImport, ReportExport
@@ -40,7 +40,13 @@ from tests.factories import (
     make_partner_org,
     make_role_user,
 )
-from tests.helpers import activity_form_data, db_state, edit_form_data, partner_form_data
+from tests.helpers import (
+    activity_form_data,
+    db_state,
+    edit_form_data,
+    partner_form_data,
+    person_form_data,
+)
 from tests.knowledge import walk as knowledge_walk
 from tests.results import walk as results_walk
 from tests.results import walk_framework
@@ -101,6 +107,7 @@ class World:
     core: CoreIndicator  # a core indicator of the results dashboard
     counterparts: counterparts_walk.CounterpartsWorld  # an activity's sides, a proposal
     sessions: dict[str, str]  # role -> key of a session its user signed in with
+    invited: User  # invited by the focal point, no password set yet
 
     def client(self, role: str, **options: Any) -> Client:
         """A new client signed in as the role's user with its world session (anonymous: none).
@@ -178,6 +185,13 @@ def make_world() -> World:
         core=core_people_trained(),
         counterparts=counterparts_walk.make_world(users=users, own_org=own_org),
         sessions={role: _session_key(user) for role, user in users.items()},
+        invited=invite_person(
+            actor=focal,
+            data=PersonData(
+                first_name="Invited", last_name="Walker", email="walker@example.org", role="viewer"
+            ),
+            site_url="http://testserver/",
+        ),
     )
 
 
@@ -565,7 +579,28 @@ CASES: list[Case] = [
     Case("password_reset_done", "", everyone(200, 405)),
     Case("password_reset_confirm", "", everyone(200, 200)),
     Case("password_reset_complete", "", everyone(200, 405)),
-    *[Case(name, "", admin_page) for name in sorted(ADMIN_CHECKED)],
+    *[
+        Case(name, "", admin_page)
+        for name in sorted(ADMIN_CHECKED)
+        if name != "admin:accounts_user_changelist"
+    ],
+    # User accounts in the admin are the superusers'; the focal point uses the People pages.
+    Case(
+        "admin:accounts_user_changelist",
+        "",
+        lambda role, method: {"admin": 200, "focal": 403}.get(role, ADMIN_LOGIN),
+    ),
+    # People: the focal point's (and the admins'); anyone else is refused, the target (the
+    # viewer) included.
+    Case("accounts:people", "", logged_in({"focal": 200, "admin": 200, "*": 403}, 405)),
+    Case("accounts:person_invite", "", only(STAFF, get=200, post=DONE)),
+    Case(
+        "accounts:person_detail", "person", logged_in({"focal": 200, "admin": 200, "*": 403}, 405)
+    ),
+    Case("accounts:person_edit", "person", only(STAFF, get=200, post=DONE)),
+    Case("accounts:person_deactivate", "person", only(STAFF, get=200, post=DONE)),
+    Case("accounts:person_reactivate", "person", only(STAFF, get=200, post=DONE)),
+    Case("accounts:person_resend", "invited", post_only(only(STAFF, get=405, post=DONE))),
     # Everyone signed in keeps their own API tokens; another user's token does not exist for them.
     Case("accounts:api_tokens", "", logged_in(200, CREATED)),
     Case(
@@ -695,6 +730,10 @@ def _url(case: Case, world: World) -> str:
         return reverse(name, args=[world.pending.pk])
     if case.target == "token":
         return reverse(name, args=[world.token.pk])
+    if case.target == "person":
+        return reverse(name, args=[world.users["viewer"].pk])
+    if case.target == "invited":
+        return reverse(name, args=[world.invited.pk])
     if case.target == "report":
         return reverse(name, args=[world.report.pk])
     if case.target == "period":
@@ -745,6 +784,12 @@ def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
             return {"keep": world.own_org.pk, "remove": world.other_partner.pk, "confirm": "1"}
         case "accounts:api_tokens":
             return {"name": "Created by the walk"}
+        case "accounts:person_invite":
+            return person_form_data(email="invited.by.the.walk@example.org")
+        case "accounts:person_edit":
+            return person_form_data(world.users["viewer"], role="cpm", last_name="Walked")
+        case "accounts:person_deactivate" | "accounts:person_reactivate":
+            return {"version": world.users["viewer"].version}
         case "password_change":
             return {
                 "old_password": PASSWORD,

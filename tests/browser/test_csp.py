@@ -40,13 +40,16 @@ DEEPER = [
     re.compile(r"^/knowledge/assets/\d+/$"),
     re.compile(r"^/dashboard/reports/$"),
     re.compile(r"^/api/docs/$"),
+    re.compile(r"^/people/\d+/$"),
 ]
 # What each role must have reached: the pages the issue names, as far as the role may see them.
 EVERYONE = [r"/accounts/login/", r"/activities/", r"/activities/\d+/", r"/activities/\d+/finance/"]
 EVERYONE += [r"/knowledge/", r"/knowledge/assets/\d+/", r"/accounts/tokens/", r"/api/docs/"]
 STAFF = [*EVERYONE, r"/dashboard/", r"/dashboard/reports/"]
 REACHED = {
-    "focal": [*STAFF, r"/finance/rates/", r"/finance/imports/", r"/admin/"],
+    # The focal point manages people in the portal; the Django admin is in no menu but a
+    # superuser's.
+    "focal": [*STAFF, r"/finance/rates/", r"/finance/imports/", r"/people/", r"/people/\d+/"],
     "cpm": STAFF,
     "viewer": STAFF,
     "partner_user": EVERYONE,

@@ -48,6 +48,7 @@ from finance.models import MAX_LINE_AMOUNT, FinancialEntry
 from knowledge.models import LearningRoute
 from results import services as results_services
 from results.models import Period, PlanFollowUp, Update
+from tests.accounts import hostile as people_hostile
 from tests.counterparts import hostile as counterparts_hostile
 from tests.factories import ActivityFactory, PartnerFactory, UserFactory, country, theme
 from tests.finance import workbooks
@@ -207,6 +208,7 @@ HOSTILE: dict[str, list[tuple[str, Any, str]]] = {
         ("zero", "0", STORED),
     ],
     API_INDICATOR_VALUE: results_hostile.VALUE_CASES,
+    people_hostile.EMAIL: people_hostile.EMAIL_VALUES,
     NUMBER: [],
     CHOICE: [],
     LINK: [],
@@ -448,6 +450,7 @@ FIELDS: dict[str, str] = {
     "ReasonInput.version": NUMBER,
     "ReasonInput.reason": LINES,
     **counterparts_hostile.FIELDS,
+    **people_hostile.FIELDS,
     "import:Activities.ssc_id": SSC_ID,
     "import:Activities.title": CELL,
     "import:Activities.notes": CELL,
@@ -1160,6 +1163,7 @@ SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
     "import:Contributions": _import("Contributions"),
     **hostile_framework.surfaces(Answer, _page_refused),
     **counterparts_hostile.surfaces(Answer, _page_refused, _message_refused),
+    **people_hostile.surfaces(Answer, _page_refused),
 }
 
 # Where a surface rightly answers otherwise than its kind: (field, value name) -> what it stores.

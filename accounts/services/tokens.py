@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import ApiToken, User
-from .text import text_problem
+from accounts.models import ApiToken, User
+from accounts.text import text_problem
 
 # A generous cap: a user with this many live tokens has lost track of them.
 MAX_ACTIVE_TOKENS = 20

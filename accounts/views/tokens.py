@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services
-from .forms import ApiTokenForm
-from .models import ApiToken, User
+from accounts import services
+from accounts.forms import ApiTokenForm
+from accounts.models import ApiToken, User
 
 
 @never_cache
