@@ -37,7 +37,7 @@ from finance.services import EntryData, FinanceError
 from finance.summary import activity_finance
 from tests.factories import ActivityFactory, PartnerFactory, country, division, theme
 from tests.finance.workbooks import activity_row, build
-from tests.helpers import broker_refuses
+from tests.helpers import broker_refuses, sides_asked
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,9 @@ def requested() -> set[tuple[int, int]]:
 
 def funded_activity(focal: User, **fields: Any) -> Activity:
     """An activity with money in 2023 and 2024, its roll-ups computed, no request pending."""
-    activity = ActivityFactory(countries=["BR", ("MZ", CountryRole.RECEIVER)], **fields)
+    activity = sides_asked(
+        ActivityFactory(countries=["BR", ("MZ", CountryRole.RECEIVER)], **fields)
+    )
     record(activity, focal, entry("100.00", year=2023), entry("50.00"))
     rollups.rebuild_all()
     assert not RollupRefresh.objects.exists()
@@ -153,7 +155,7 @@ def test_one_transaction_queues_one_drain_however_many_requests(
 ) -> None:
     drains: list[str] = []
     monkeypatch.setattr(jobs, "queue_rollup_drain", lambda: drains.append("drain"))
-    activity = ActivityFactory(countries=["BR"])
+    activity = sides_asked(ActivityFactory(countries=["BR"]))
     with django_capture_on_commit_callbacks(execute=True):
         record(activity, focal, entry("1.00"))
         record(activity, focal, entry("2.00", year=2025))
@@ -196,7 +198,7 @@ def test_an_unreachable_queue_does_not_fail_the_edit_and_the_request_stays(
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     monkeypatch.setattr(tasks.drain_rollups_task, "apply_async", broker_refuses)
-    activity = ActivityFactory(countries=["BR"])
+    activity = sides_asked(ActivityFactory(countries=["BR"]))
     with django_capture_on_commit_callbacks(execute=True):
         record(activity, focal, entry("7.00"))
     assert FinancialEntry.objects.filter(activity=activity).count() == 1
