@@ -491,6 +491,7 @@ SERIALIZER_MODULES = [
     "finance.serializers",
     "knowledge.serializers",
     "results.serializers",
+    "counterparts.serializers",
 ]
 INPUT_SERIALIZERS = {
     "ActivityWriteSerializer",
@@ -508,6 +509,7 @@ INPUT_SERIALIZERS = {
     "UpdatePartInput",
     "VersionInput",
     "ReasonInput",
+    *counterparts_hostile.INPUT_SERIALIZERS,
 }
 # Serializers that only write answers: the API's views never read a request with them.
 OUTPUT_SERIALIZERS = {
@@ -540,6 +542,7 @@ OUTPUT_SERIALIZERS = {
     "IndicatorSerializer",
     "UpdatePartSerializer",
     "UpdateSerializer",
+    *counterparts_hostile.OUTPUT_SERIALIZERS,
 }
 
 
@@ -1160,6 +1163,7 @@ SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
     "import:Contributions": _import("Contributions"),
     **hostile_framework.surfaces(Answer, _page_refused),
     **counterparts_hostile.surfaces(Answer, _page_refused, _message_refused),
+    **counterparts_hostile.api_surfaces(Answer, _api_refused),
 }
 
 # Where a surface rightly answers otherwise than its kind: (field, value name) -> what it stores.
