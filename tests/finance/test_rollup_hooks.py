@@ -14,7 +14,14 @@ import pytest
 from django.db import transaction
 
 from accounts.models import User
-from activities.models import Activity, ActivityCountry, CountryRole, Status, Visibility
+from activities.models import (
+    Activity,
+    ActivityCountry,
+    Agreement,
+    CountryRole,
+    Status,
+    Visibility,
+)
 from activities.services import (
     ActivityData,
     CountryLink,
@@ -499,6 +506,17 @@ def _links(*codes: str, shares: tuple[int, ...] = ()) -> list[CountryLink]:
 
 
 Edit = Callable[[dict[str, Activity], User], object]
+
+
+def _confirmed(activities: dict[str, Activity], user: User) -> None:
+    """The shared activity confirmed by every side, as the counterparts app records it."""
+    from counterparts.models import Confirmation
+    from counterparts.services import refresh_agreement
+
+    Confirmation.objects.filter(activity=activities["shared"]).update(state="confirmed")
+    refresh_agreement([activities["shared"].pk])
+
+
 EDITS: dict[str, Edit] = {
     "money in a year it has": lambda a, u: record(a["shared"], u, entry("1.01")),
     "money in a new year": lambda a, u: record(a["neighbour"], u, entry("5.55", year=2026)),
@@ -516,7 +534,22 @@ EDITS: dict[str, Edit] = {
     "status": _approve,
     "visibility": lambda a, u: _update(a["elsewhere"], u, visibility=Visibility.PUBLIC),
     "two activities": _two_activities,
+    "agreement": _confirmed,
 }
+
+
+def test_the_rebuild_finds_an_agreement_moved_without_its_refresh(focal: User) -> None:
+    """The verification compares the agreement too: an activity's agreement changed behind
+    the roll-ups' back is found wrong by the nightly rebuild and its rows rewritten."""
+    activities = _neighbourhood(focal)
+    moved = activities["shared"]
+    Activity.objects.filter(pk=moved.pk).update(agreement=Agreement.DISPUTED)
+    # As the rebuild does: the years, then the activity tables once.
+    assert rollups.compute_slices(None, verify_first=True, activity_money=False) is True
+    assert rollups.recompute_all_activity_money() is True
+    disputed = RollupFilters(agreements=(Agreement.DISPUTED,))
+    assert rollups.totals(focal, disputed).ifad == activity_finance(moved).ifad
+    assert rollups.compute_slices(None, verify_first=True) is False
 
 
 @pytest.mark.parametrize("edit", list(EDITS))
