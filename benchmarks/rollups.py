@@ -405,7 +405,7 @@ def dashboard_lines(focal: User, repeat: int) -> list[str]:
             True,
         ),
         ("dashboard, country BR, cache emptied", "?country=BR", True),
-        # The Confirmation filter (read from the activities' totals, not the cells) and the
+        # The Confirmation filter (the agreement is a dimension of the cells) and the
         # coverage every view above computes.
         ("dashboard, confirmed, cache emptied", "?agreement=confirmed", True),
         ("dashboard, confirmed, figures cached", "?agreement=confirmed", False),
