@@ -26,6 +26,7 @@ from activities.models import (
     StatusChange,
     Visibility,
 )
+from counterparts.services import sync_sides
 from finance.models import (
     ClosedPeriod,
     ExchangeRate,
@@ -48,8 +49,6 @@ def sides_asked(activity: Activity) -> Activity:
     """The activity's sides asked to confirm it, as creating it through the services does
     (ActivityFactory does not): its agreement is then waiting before any money is recorded, so
     the first money recorded does not move it (which asks for the roll-ups' refresh too)."""
-    from counterparts.services import sync_sides
-
     sync_sides([activity.pk], user=None)
     activity.refresh_from_db()  # an edit saves the instance whole: its agreement must be current
     return activity

@@ -29,6 +29,8 @@ from activities.services import (
     merge_partners,
     update_activity,
 )
+from counterparts.models import Confirmation
+from counterparts.services import refresh_agreement
 from finance import jobs, rollups, services, tasks
 from finance.importer import import_legacy_workbook
 from finance.models import (
@@ -510,8 +512,6 @@ Edit = Callable[[dict[str, Activity], User], object]
 
 def _confirmed(activities: dict[str, Activity], user: User) -> None:
     """The shared activity confirmed by every side, as the counterparts app records it."""
-    from counterparts.models import Confirmation
-    from counterparts.services import refresh_agreement
 
     Confirmation.objects.filter(activity=activities["shared"]).update(state="confirmed")
     refresh_agreement([activities["shared"].pk])
