@@ -90,21 +90,21 @@ GROUP BY e.fiscal_year, a.lead_division_id, a.modality, a.funding_nature, a.stat
 # full grain). The rebuild writes that, plus the totals and the coarser grains summed from it.
 EQUIVALENT = """
 SELECT COUNT(*), SUM(cents) FROM (
-    SELECT year, division_id, country_id, theme_id, modality, funding_nature, status, is_public,
-           kind, stage, SUM(cents) AS cents
+    SELECT year, division_id, country_id, theme_id, modality, funding_nature, status, agreement,
+           is_public, kind, stage, SUM(cents) AS cents
     FROM ({split}) AS parts
     GROUP BY year, division_id, country_id, theme_id, modality, funding_nature, status,
-             is_public, kind, stage
+             agreement, is_public, kind, stage
 ) AS cells
 """
 TOTALS = """
 SELECT ROW_NUMBER() OVER () AS id, e.activity_id, e.fiscal_year AS year,
-       a.lead_division_id AS division_id, a.modality, a.funding_nature, a.status,
+       a.lead_division_id AS division_id, a.modality, a.funding_nature, a.status, a.agreement,
        a.visibility = %s AS is_public, e.kind, e.stage,
        CAST(ROUND(SUM(e.amount_usd) * 100) AS BIGINT) AS amount_cents
 FROM {entry} e JOIN {activity} a ON a.id = e.activity_id
 GROUP BY e.activity_id, e.fiscal_year, a.lead_division_id, a.modality, a.funding_nature,
-         a.status, a.visibility, e.kind, e.stage
+         a.status, a.agreement, a.visibility, e.kind, e.stage
 """
 
 
@@ -405,7 +405,7 @@ def dashboard_lines(focal: User, repeat: int) -> list[str]:
             True,
         ),
         ("dashboard, country BR, cache emptied", "?country=BR", True),
-        # The Confirmation filter (read from the activities' totals, not the cells) and the
+        # The Confirmation filter (the agreement is a dimension of the cells) and the
         # coverage every view above computes.
         ("dashboard, confirmed, cache emptied", "?agreement=confirmed", True),
         ("dashboard, confirmed, figures cached", "?agreement=confirmed", False),

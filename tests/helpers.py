@@ -26,6 +26,7 @@ from activities.models import (
     StatusChange,
     Visibility,
 )
+from counterparts.services import sync_sides
 from finance.models import (
     ClosedPeriod,
     ExchangeRate,
@@ -42,6 +43,15 @@ from tests.counterparts.state import state_queries as counterparts_state_queries
 from tests.factories import country, division, theme
 from tests.knowledge.walk import state_queries as knowledge_state_queries
 from tests.results.state import state_queries as results_state_queries
+
+
+def sides_asked(activity: Activity) -> Activity:
+    """The activity's sides asked to confirm it, as creating it through the services does
+    (ActivityFactory does not): its agreement is then waiting before any money is recorded, so
+    the first money recorded does not move it (which asks for the roll-ups' refresh too)."""
+    sync_sides([activity.pk], user=None)
+    activity.refresh_from_db()  # an edit saves the instance whole: its agreement must be current
+    return activity
 
 
 def activity_form_data(

@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts.models import User
 from activities import bulk
 from activities.models import Activity, ActivityCountry, ActivityPartner, Agreement, Partner
+from finance.rollups import request_refresh_for_changed_activities
 
 from .. import access
 from ..models import (
@@ -184,10 +185,13 @@ def _record(
     )
 
 
+@transaction.atomic
 def refresh_agreement(activity_ids: Iterable[int]) -> None:
     """Set each activity's summary from its confirmations: disputed if a side disputes,
     confirmed when every side confirmed, waiting otherwise, none without sides. An activity
-    whose summary moves is touched (`updated_at`), so that API syncs see it."""
+    whose summary moves is touched (`updated_at`), so that API syncs see it, and its roll-ups
+    are asked to be refreshed in this transaction: the dashboard sums money by agreement, and
+    the request waits in RollupRefresh until a worker drains it."""
     ids = set(activity_ids)
     states: dict[int, dict[str, int]] = defaultdict(dict)
     for activity_id, state, count in (
@@ -202,10 +206,20 @@ def refresh_agreement(activity_ids: Iterable[int]) -> None:
     for activity_id in ids:
         wanted[_summary(states.get(activity_id, {}))].append(activity_id)
     now = timezone.now()
+    moved: dict[int, list[int]] = {}
     for agreement, members in wanted.items():
-        Activity.objects.filter(pk__in=members).exclude(agreement=agreement).update(
-            agreement=agreement, updated_at=now
+        changing = dict(
+            Activity.objects.filter(pk__in=members)
+            .exclude(agreement=agreement)
+            .values_list("pk", "lead_division")
         )
+        if changing:
+            Activity.objects.filter(pk__in=list(changing)).update(
+                agreement=agreement, updated_at=now
+            )
+            moved |= {pk: [division] for pk, division in changing.items()}
+    if moved:
+        request_refresh_for_changed_activities(moved)
 
 
 def _summary(states: dict[str, int]) -> str:

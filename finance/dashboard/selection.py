@@ -8,10 +8,9 @@ gives countries and themes (from the cells summed over all years, AllYearsCell, 
 range is asked); ActivityMoney (all years) or ActivityYearTotal (a year range) gives the number
 of activities and the top activities; PairCount or ActivityPair gives who shares with whom.
 
-Filtered by the activities' agreement, which the cells do not keep, the money is summed from the
-activities' own totals instead (finance.rollups.activity_grain: the countries and themes from one
-split of them), with the same number of queries; the coverage (who confirmed how much of the
-selection) adds two.
+The activities' agreement (their Confirmation) is a dimension of every roll-up table, so a
+filter on it reads the same tables as any other filter; the coverage (who confirmed how much of
+the selection) adds two queries, three when the page is filtered by agreement.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from django.db import connections
-from django.db.models import F, Max, Q, QuerySet, Sum, Value
+from django.db.models import F, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -45,8 +44,6 @@ from ..rollups import (
     GroupKey,
     RollupFilters,
     activity_condition,
-    activity_grain_sql,
-    country_and_theme_sums,
     coverage,
     rollup_scope,
     scoped_all_years_rows,
@@ -145,23 +142,7 @@ class Selection:
     def _cache(self) -> FigureCache:
         return FigureCache(self.version, self.scope, self.filters)
 
-    @cached_property
-    def _agreement_cache(self) -> FigureCache:
-        """The cache of the figures that read Activity.agreement, keyed also by the activities'
-        last change: an agreement moves without any roll-up being recomputed (so "as of" stays),
-        and the counterparts app touches `updated_at` whenever it moves one. One query on that
-        column's index."""
-        if not self.version:
-            return self._cache
-        last = Activity.objects.aggregate(last=Max("updated_at"))["last"]
-        stamp = last.isoformat() if last else ""
-        return FigureCache(f"{self.version}|{stamp}", self.scope, self.filters)
-
-    def _cached(self, part: str, compute: Callable[[], T], *, agreement: bool = False) -> T:
-        """`agreement`: the part reads the activities' agreement (so does every part of a
-        selection filtered by it)."""
-        if agreement or self.filters.agreements:
-            return self._agreement_cache.get_or_compute(part, compute)
+    def _cached(self, part: str, compute: Callable[[], T]) -> T:
         return self._cache.get_or_compute(part, compute)
 
     @cached_property
@@ -176,9 +157,9 @@ class Selection:
 
         def fetch() -> dict[str, list[tuple[Any, str, str, int]]]:
             pivots: dict[str, list[tuple[Any, str, str, int]]] = {name: [] for name in _CORE_KEYS}
-            inner, params, alias = self._core_groups()
-            if not inner:
+            if self.scope is None:  # the user sees no money: an empty queryset has no SQL
                 return pivots
+            inner, params, alias = self._core_groups()
             sql = "WITH core AS (" + inner + ") " + _CORE_PIVOT_SQL
             # On the database the ORM would read (the replica, in a lag-tolerant view).
             with connections[alias].cursor() as cursor:
@@ -190,13 +171,9 @@ class Selection:
         return self._cached("core", fetch)
 
     def _core_groups(self) -> tuple[str, list[Any], str]:
-        """(sql, params, database) of the money by year, division, modality, kind and stage:
-        the cells', or the activities' totals' when filtered by agreement ("" for no scope)."""
+        """(sql, params, database) of the money by year, division, modality, kind and stage,
+        from the cells."""
         group_by = ("year", "division", "modality")
-        if self.filters.agreements:
-            if self.scope is None:
-                return "", [], ""
-            return activity_grain_sql(self.scope, self.filters, group_by)
         groups = (
             scoped_rollup_rows(self.scope, self.filters, group_by=group_by)
             .values_list("year", "division_id", "modality", "kind", "stage")
@@ -209,8 +186,6 @@ class Selection:
     def _grouped(self, dimension: str) -> list[tuple[Any, str, str, int]]:
         """Money by country or theme, as (group, kind, stage, cents)."""
         column = f"{dimension}_id"
-        if self.filters.agreements:
-            return self._agreement_groups[dimension]
         # Over all years, the cells summed over the years answer: far fewer rows than the
         # grain's cells, which are per year.
         rows: QuerySet[Any] | None = scoped_all_years_rows(self.scope, self.filters, dimension)
@@ -224,14 +199,6 @@ class Selection:
                 .annotate(cents=Sum("amount_cents"))
                 .order_by()
             ],
-        )
-
-    @cached_property
-    def _agreement_groups(self) -> dict[str, list[tuple[Any, str, str, int]]]:
-        """Filtered by agreement, money by country and by theme: one split of the activities'
-        totals serves both (the split is most of the cost)."""
-        return self._cached(
-            "countries_and_themes", lambda: country_and_theme_sums(self.scope, self.filters)
         )
 
     @staticmethod
@@ -473,12 +440,10 @@ class Selection:
     @cached_property
     def coverage(self) -> Coverage:
         """How much of the selection every side confirmed, the agreement filter left out (two
-        queries, three when the page is filtered by agreement), cached as _cached says."""
+        queries, three when the page is filtered by agreement)."""
         base_totals = None if self.filters.agreements else self.totals
         return self._cached(
-            "coverage",
-            lambda: coverage(self.scope, self.filters, base_totals=base_totals),
-            agreement=True,
+            "coverage", lambda: coverage(self.scope, self.filters, base_totals=base_totals)
         )
 
     @property

@@ -52,6 +52,15 @@ def derived_key(to: str, *, null: bool = False) -> models.ForeignKey[Any, Any]:
     )
 
 
+def agreement_field() -> models.CharField[str, str]:
+    """The activity's agreement (activities.Agreement: whether its sides confirmed it), copied
+    like its other dimensions: the dashboard filtered by Confirmation reads the cells of those
+    states instead of joining every activity's totals to its activity (benchmarks/README.md).
+    Written by finance.rollups only, from Activity.agreement, which the counterparts app keeps
+    and refreshes the activity's roll-ups when it moves."""
+    return models.CharField(max_length=10)
+
+
 class RollupCell(models.Model):
     """US$ (in cents) for one combination of dimensions of one grain."""
 
@@ -63,6 +72,7 @@ class RollupCell(models.Model):
     modality = models.CharField(max_length=20, blank=True)
     funding_nature = models.CharField(max_length=20, blank=True)
     status = models.CharField(max_length=20, blank=True)
+    agreement = agreement_field()
     is_public = models.BooleanField()
     kind = models.CharField(max_length=12, choices=ContributionKind.choices)
     stage = models.CharField(max_length=10, choices=Stage.choices)
@@ -82,6 +92,7 @@ class RollupCell(models.Model):
                     "funding_nature",
                     "status",
                     "is_public",
+                    "agreement",
                 ],
                 name="rollup_cell_subslice",
             ),
@@ -94,7 +105,7 @@ class RollupCell(models.Model):
                 fields=["country", "year"],
                 include=[
                     *("division", "theme", "modality", "funding_nature", "status"),
-                    *("is_public", "kind", "stage", "amount_cents"),
+                    *("agreement", "is_public", "kind", "stage", "amount_cents"),
                 ],
                 condition=models.Q(grain="full"),
                 name="rollup_cell_full_country_cover",
@@ -108,7 +119,7 @@ class RollupCell(models.Model):
             # shared with the other grains), are read from the index alone.
             models.Index(
                 fields=["country", "year", "division"],
-                include=["is_public", "kind", "stage", "amount_cents"],
+                include=["agreement", "is_public", "kind", "stage", "amount_cents"],
                 condition=models.Q(grain="country"),
                 name="rollup_cell_country_cover",
             ),
@@ -116,13 +127,16 @@ class RollupCell(models.Model):
             # modality).
             models.Index(
                 fields=["theme", "year", "division"],
-                include=["is_public", "kind", "stage", "amount_cents"],
+                include=["agreement", "is_public", "kind", "stage", "amount_cents"],
                 condition=models.Q(grain="theme"),
                 name="rollup_cell_theme_cover",
             ),
             models.Index(
                 fields=["year", "division", "modality"],
-                include=["funding_nature", "status", "is_public", "kind", "stage", "amount_cents"],
+                include=[
+                    *("funding_nature", "status", "agreement", "is_public"),
+                    *("kind", "stage", "amount_cents"),
+                ],
                 condition=models.Q(grain="core"),
                 name="rollup_cell_core_cover",
             ),
@@ -132,7 +146,7 @@ class RollupCell(models.Model):
             # grain.
             models.Index(
                 fields=["year", "division", "modality"],
-                include=["is_public", "kind", "stage", "amount_cents"],
+                include=["agreement", "is_public", "kind", "stage", "amount_cents"],
                 condition=models.Q(grain="modality"),
                 name="rollup_cell_modality_cover",
             ),
@@ -155,6 +169,7 @@ class AllYearsCell(models.Model):
     division = derived_key("activities.Division")
     country = derived_key("activities.Country", null=True)
     theme = derived_key("activities.Theme", null=True)
+    agreement = agreement_field()
     is_public = models.BooleanField()
     kind = models.CharField(max_length=12, choices=ContributionKind.choices)
     stage = models.CharField(max_length=10, choices=Stage.choices)
@@ -180,6 +195,7 @@ class ActivityYearTotal(models.Model):
     modality = models.CharField(max_length=20)
     funding_nature = models.CharField(max_length=20)
     status = models.CharField(max_length=20)
+    agreement = agreement_field()
     is_public = models.BooleanField()
     kind = models.CharField(max_length=12, choices=ContributionKind.choices)
     stage = models.CharField(max_length=10, choices=Stage.choices)
@@ -188,7 +204,10 @@ class ActivityYearTotal(models.Model):
     class Meta:
         indexes = [
             models.Index(
-                fields=["year", "division", "modality", "funding_nature", "status", "is_public"],
+                fields=[
+                    *("year", "division", "modality", "funding_nature", "status"),
+                    *("is_public", "agreement"),
+                ],
                 name="rollup_activity_year_subslice",
             ),
             models.Index(fields=["activity"], name="rollup_activity_year_activity"),
@@ -198,8 +217,8 @@ class ActivityYearTotal(models.Model):
             models.Index(
                 fields=["division", "year"],
                 include=[
-                    *("activity", "modality", "funding_nature", "status", "is_public"),
-                    *("kind", "stage", "amount_cents"),
+                    *("activity", "modality", "funding_nature", "status", "agreement"),
+                    *("is_public", "kind", "stage", "amount_cents"),
                 ],
                 name="rollup_activity_year_cover",
             ),
@@ -223,6 +242,7 @@ class ActivityMoney(models.Model):
     modality = models.CharField(max_length=20)
     funding_nature = models.CharField(max_length=20)
     status = models.CharField(max_length=20)
+    agreement = agreement_field()
     is_public = models.BooleanField()
     ifad_cents = models.BigIntegerField()
     cofinancing_cents = models.BigIntegerField()
@@ -259,6 +279,7 @@ class ActivityPair(models.Model):
     modality = models.CharField(max_length=20)
     funding_nature = models.CharField(max_length=20)
     status = models.CharField(max_length=20)
+    agreement = agreement_field()
     is_public = models.BooleanField()
 
     class Meta:
@@ -282,7 +303,7 @@ class ActivityPair(models.Model):
                 fields=["division"],
                 include=[
                     *("activity", "provider", "receiver"),
-                    *("modality", "funding_nature", "status", "is_public"),
+                    *("modality", "funding_nature", "status", "agreement", "is_public"),
                 ],
                 name="activity_pair_division_cover",
             ),

@@ -11,20 +11,14 @@ one module per responsibility:
 - `rebuild`: the full rebuild, a few fiscal years at once, surviving a killed worker;
 - `first_build`: the rebuild into empty tables, their indexes built after the rows;
 - `filters`: what a caller asked for;
-- `activity_grain`: the figures filtered by the activities' agreement, which the cells do not
-  keep, from the activities' own totals;
+- `activity_grain`: the selection as a condition on one activity's rows, and its activities
+  counted by agreement;
 - `reads`: who sees which money, the smallest grain that answers a question, and its figures.
 
 The names below are the ones used outside the package.
 """
 
-from .activity_grain import (
-    activity_condition,
-    activity_grain_sql,
-    activity_grain_sums,
-    agreement_counts,
-    country_and_theme_sums,
-)
+from .activity_grain import activity_condition, agreement_counts
 from .filters import RollupFilters
 from .reads import (
     DIMENSIONS,
@@ -85,14 +79,11 @@ __all__ = [
     "Slice",
     "YearComputed",
     "activity_condition",
-    "activity_grain_sql",
-    "activity_grain_sums",
     "activity_years",
     "agreement_counts",
     "choose_grain",
     "compute_activities",
     "compute_slices",
-    "country_and_theme_sums",
     "coverage",
     "drain_refresh_requests",
     "grouped_totals",

@@ -17,8 +17,7 @@ class RollupFilters:
     modalities: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     funding_natures: tuple[str, ...] = ()
-    # Activity.agreement values. Not a dimension of the cells: filtered by it, the figures are
-    # read from the per-activity grain (activity_grain).
+    # Activity.agreement values: a dimension of every roll-up table (finance.models.rollup_tables).
     agreements: tuple[str, ...] = ()
 
     def dimensions(self) -> set[str]:
@@ -29,6 +28,7 @@ class RollupFilters:
             "modality": self.modalities,
             "status": self.statuses,
             "funding_nature": self.funding_natures,
+            "agreement": self.agreements,
         }
         dims = {name for name, values in used.items() if values}
         if self.year_from is not None or self.year_to is not None:

@@ -39,21 +39,28 @@ from ..models import (
     RollupSlice,
     Stage,
 )
-from .activity_grain import activity_grain_sums, agreement_counts
+from .activity_grain import agreement_counts
 from .filters import RollupFilters
 
 GroupKey = int | str | None  # a year, a division/country/theme id, or a choice value
 
 # --- reading --------------------------------------------------------------------------------------
 
-DIMENSIONS = ("year", "division", "country", "theme", "modality", "funding_nature", "status")
+DIMENSIONS = (
+    *("year", "division", "country", "theme", "modality", "funding_nature", "status"),
+    "agreement",
+)
 GROUP_BY_CHOICES = ("year", "division", "country", "theme", "modality", "funding_nature", "status")
 
+# Every grain keeps the activities' agreement: the dashboard filtered by Confirmation reads the
+# same grain as without it.
 _GRAIN_DIMENSIONS: dict[str, frozenset[str]] = {
-    Grain.MODALITY: frozenset({"year", "division", "modality"}),
-    Grain.CORE: frozenset({"year", "division", "modality", "funding_nature", "status"}),
-    Grain.COUNTRY: frozenset({"year", "division", "country"}),
-    Grain.THEME: frozenset({"year", "division", "theme"}),
+    Grain.MODALITY: frozenset({"year", "division", "modality", "agreement"}),
+    Grain.CORE: frozenset(
+        {"year", "division", "modality", "funding_nature", "status", "agreement"}
+    ),
+    Grain.COUNTRY: frozenset({"year", "division", "country", "agreement"}),
+    Grain.THEME: frozenset({"year", "division", "theme", "agreement"}),
     Grain.FULL: frozenset(DIMENSIONS),
 }
 # Smallest first: the first grain that has every needed dimension answers the query.
@@ -86,6 +93,7 @@ def _filter_q(filters: RollupFilters) -> Q:
         (filters.modalities, "modality"),
         (filters.statuses, "status"),
         (filters.funding_natures, "funding_nature"),
+        (filters.agreements, "agreement"),
     ):
         if values:
             query &= Q(**{f"{name}__in": values})
@@ -103,9 +111,6 @@ def scoped_rollup_rows(
     scope: Q | None, filters: RollupFilters, *, group_by: Iterable[str] = ()
 ) -> QuerySet[RollupCell]:
     """As rollup_rows, for a scope given directly (None: nothing), as rollup_scope returns it."""
-    if filters.agreements:
-        # The cells keep no agreement: summing them would silently drop the filter.
-        raise ValueError("The cells cannot answer a filter on agreement: read activity_grain.")
     grain = choose_grain(filters.dimensions() | set(group_by))
     rows = RollupCell.objects.filter(grain=grain)
     if scope is None:
@@ -117,11 +122,12 @@ def scoped_all_years_rows(
     scope: Q | None, filters: RollupFilters, dimension: str
 ) -> QuerySet[AllYearsCell] | None:
     """The selection's cells by country (or theme) over all years, from AllYearsCell: when no
-    year range is asked and the filters name nothing but divisions and that dimension. None
+    year range is asked and the filters name nothing but divisions, agreements and that
+    dimension. None
     when those cells cannot answer (scoped_rollup_rows then does)."""
-    if filters.agreements or dimension not in ("country", "theme"):
+    if dimension not in ("country", "theme"):
         return None
-    if not filters.dimensions() <= {"division", dimension}:
+    if not filters.dimensions() <= {"division", dimension, "agreement"}:
         return None
     rows = AllYearsCell.objects.filter(grain=Grain(dimension).value)
     if scope is None:
@@ -228,10 +234,7 @@ def scoped_totals(scope: Q | None, filters: RollupFilters) -> Figures:
 
 
 def _sums(scope: Q | None, filters: RollupFilters, group_by: tuple[str, ...]) -> list[Any]:
-    """(*keys, kind, stage, cents) of the selection by `group_by`: from the cells, or from the
-    activities' totals when the cells cannot answer (a filter on agreement)."""
-    if filters.agreements:
-        return activity_grain_sums(scope, filters, group_by)
+    """(*keys, kind, stage, cents) of the selection by `group_by`, from the cells."""
     columns = [
         f"{name}_id" if name in ("division", "country", "theme") else name for name in group_by
     ]

@@ -251,8 +251,8 @@ def _subslices_of(cursor: CursorWrapper, total: str, ours: _TheirTotals) -> list
         ours.params,
     )
     return sorted(
-        (int(y), int(d), mod, nature, status, bool(public))
-        for y, d, mod, nature, status, public in cursor.fetchall()
+        (int(y), int(d), mod, nature, status, bool(public), agreement)
+        for y, d, mod, nature, status, public, agreement in cursor.fetchall()
     )
 
 

@@ -1,7 +1,8 @@
 """What the roll-ups store, and the SQL that computes it.
 
 A slice is one fiscal year of one lead division; a sub-slice is a slice narrowed to one
-combination of the activity dimensions (modality, funding nature, status, visibility).
+combination of the activity dimensions (modality, funding nature, status, visibility,
+agreement).
 ActivityYearTotal holds an activity's money per year, kind and stage; RollupCell the same money
 attributed to dimensions, at every grain (finance.models.Grain); ActivityMoney, ActivityPair,
 PairCount and AllYearsCell are summed from those. Everything is computed by the database in
@@ -92,22 +93,22 @@ NEW_TOTALS = """
 CREATE TEMPORARY TABLE {new_total} AS
 SELECT ROW_NUMBER() OVER () AS id, sums.* FROM (
     SELECT e.activity_id, e.fiscal_year AS year, a.lead_division_id AS division_id, a.modality,
-           a.funding_nature, a.status,
+           a.funding_nature, a.status, a.agreement,
            (a.visibility = %s) AS is_public, e.kind, e.stage,
            CAST(ROUND(SUM(e.amount_usd) * 100) AS BIGINT) AS amount_cents
     FROM {entry} e JOIN {activity} a ON a.id = e.activity_id
     WHERE {where}
     GROUP BY e.activity_id, e.fiscal_year, a.lead_division_id, a.modality, a.funding_nature,
-             a.status, a.visibility, e.kind, e.stage
+             a.status, a.agreement, a.visibility, e.kind, e.stage
 ) AS sums
 """
 TOTAL_COLUMNS = (
-    "activity_id, year, division_id, modality, funding_nature, status, is_public, kind, stage, "
-    "amount_cents"
+    "activity_id, year, division_id, modality, funding_nature, status, agreement, is_public, "
+    "kind, stage, amount_cents"
 )
 CELL_COLUMNS = (
     "grain, year, division_id, country_id, theme_id, modality, funding_nature, status, "
-    "is_public, kind, stage, amount_cents"
+    "agreement, is_public, kind, stage, amount_cents"
 )
 # Equal on every column (a cell's empty country or theme is NULL: COALESCE keeps it hashable,
 # where IS NOT DISTINCT FROM would make PostgreSQL compare each row with every other).
@@ -122,12 +123,13 @@ SAME_CELL = " AND ".join(
 # The core grain needs no split: it is the totals summed over activities.
 INSERT_CORE = """
 INSERT INTO {cell} (grain, year, division_id, country_id, theme_id, modality, funding_nature,
-                    status, is_public, kind, stage, amount_cents)
-SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, t.funding_nature, t.status, t.is_public,
-       t.kind, t.stage, SUM(t.amount_cents)
+                    status, agreement, is_public, kind, stage, amount_cents)
+SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, t.funding_nature, t.status,
+       t.agreement, t.is_public, t.kind, t.stage, SUM(t.amount_cents)
 FROM {total} t
 WHERE {where}
-GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.is_public, t.kind, t.stage
+GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.agreement, t.is_public,
+         t.kind, t.stage
 """
 
 # Each total is split into parts (country x theme). A country's weight is its share in hundredths
@@ -140,7 +142,7 @@ GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.is_pub
 SPLIT = """
 WITH t AS (
     SELECT t.id, t.activity_id, t.year, t.division_id, t.modality, t.funding_nature, t.status,
-           t.is_public, t.kind, t.stage, t.amount_cents
+           t.agreement, t.is_public, t.kind, t.stage, t.amount_cents
     FROM {total} t WHERE {where}
 ),
 acts AS (SELECT DISTINCT activity_id FROM t),
@@ -166,7 +168,7 @@ parts AS (
 ),
 split AS (
     SELECT t.id AS total_id, t.year, t.division_id, t.modality, t.funding_nature, t.status,
-           t.is_public, t.kind, t.stage, t.amount_cents, p.country_id, p.theme_id,
+           t.agreement, t.is_public, t.kind, t.stage, t.amount_cents, p.country_id, p.theme_id,
            (ABS(t.amount_cents) / p.weight_sum) * p.weight
            + (ABS(t.amount_cents) %% p.weight_sum) * p.weight / p.weight_sum AS base,
            ((ABS(t.amount_cents) %% p.weight_sum) * p.weight) %% p.weight_sum AS remainder
@@ -180,8 +182,8 @@ ranked AS (
            ) AS place
     FROM split
 )
-SELECT year, division_id, country_id, theme_id, modality, funding_nature, status, is_public,
-       kind, stage,
+SELECT year, division_id, country_id, theme_id, modality, funding_nature, status, agreement,
+       is_public, kind, stage,
        (CASE WHEN amount_cents < 0 THEN -1 ELSE 1 END)
        * (base + CASE WHEN place <= left_over THEN 1 ELSE 0 END) AS cents
 FROM ranked
@@ -190,14 +192,14 @@ FROM ranked
 INSERT_FULL = (
     """
 INSERT INTO {cell} (grain, year, division_id, country_id, theme_id, modality, funding_nature,
-                    status, is_public, kind, stage, amount_cents)
+                    status, agreement, is_public, kind, stage, amount_cents)
 SELECT %s, year, division_id, country_id, theme_id, modality, funding_nature, status,
-       is_public, kind, stage, SUM(cents)
+       agreement, is_public, kind, stage, SUM(cents)
 FROM ("""
     + SPLIT
     + """) AS parts
-GROUP BY year, division_id, country_id, theme_id, modality, funding_nature, status, is_public,
-         kind, stage
+GROUP BY year, division_id, country_id, theme_id, modality, funding_nature, status, agreement,
+         is_public, kind, stage
 """
 )
 
@@ -213,33 +215,34 @@ WITH parts AS ("""  # noqa: S608 (model names only; the values are parameters)
     + SPLIT
     + """),
 full_cells AS MATERIALIZED (
-    SELECT year, division_id, country_id, theme_id, modality, funding_nature, status, is_public,
-           kind, stage, SUM(cents) AS amount_cents
+    SELECT year, division_id, country_id, theme_id, modality, funding_nature, status, agreement,
+           is_public, kind, stage, SUM(cents) AS amount_cents
     FROM parts
     GROUP BY year, division_id, country_id, theme_id, modality, funding_nature, status,
-             is_public, kind, stage
+             agreement, is_public, kind, stage
 )
 SELECT %s AS grain, f.* FROM full_cells AS f
 UNION ALL
-SELECT %s, f.year, f.division_id, f.country_id, NULL, '', '', '', f.is_public, f.kind, f.stage,
-       SUM(f.amount_cents)
+SELECT %s, f.year, f.division_id, f.country_id, NULL, '', '', '', f.agreement, f.is_public,
+       f.kind, f.stage, SUM(f.amount_cents)
 FROM full_cells f
-GROUP BY f.year, f.division_id, f.country_id, f.is_public, f.kind, f.stage
+GROUP BY f.year, f.division_id, f.country_id, f.agreement, f.is_public, f.kind, f.stage
 UNION ALL
-SELECT %s, f.year, f.division_id, NULL, f.theme_id, '', '', '', f.is_public, f.kind, f.stage,
-       SUM(f.amount_cents)
+SELECT %s, f.year, f.division_id, NULL, f.theme_id, '', '', '', f.agreement, f.is_public,
+       f.kind, f.stage, SUM(f.amount_cents)
 FROM full_cells f
-GROUP BY f.year, f.division_id, f.theme_id, f.is_public, f.kind, f.stage
+GROUP BY f.year, f.division_id, f.theme_id, f.agreement, f.is_public, f.kind, f.stage
 UNION ALL
-SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, t.funding_nature, t.status, t.is_public,
+SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, t.funding_nature, t.status,
+       t.agreement, t.is_public, t.kind, t.stage, SUM(t.amount_cents)
+FROM {total} t
+GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.agreement, t.is_public,
+         t.kind, t.stage
+UNION ALL
+SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, '', '', t.agreement, t.is_public,
        t.kind, t.stage, SUM(t.amount_cents)
 FROM {total} t
-GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.is_public, t.kind, t.stage
-UNION ALL
-SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, '', '', t.is_public, t.kind, t.stage,
-       SUM(t.amount_cents)
-FROM {total} t
-GROUP BY t.year, t.division_id, t.modality, t.is_public, t.kind, t.stage
+GROUP BY t.year, t.division_id, t.modality, t.agreement, t.is_public, t.kind, t.stage
 """
 )
 # NEW_CELLS' parameters: the grain of each of its five parts, in their order.
@@ -252,12 +255,12 @@ NEW_CELLS_GRAINS = [
 # second time), the modality grain from the core grain.
 _INSERT_COARSE = """
 INSERT INTO {into} (grain, year, division_id, country_id, theme_id, modality, funding_nature,
-                    status, is_public, kind, stage, amount_cents)
-SELECT %s, c.year, c.division_id, {country}, {theme}, {modality}, '', '', c.is_public, c.kind,
-       c.stage, SUM(c.amount_cents)
+                    status, agreement, is_public, kind, stage, amount_cents)
+SELECT %s, c.year, c.division_id, {country}, {theme}, {modality}, '', '', c.agreement,
+       c.is_public, c.kind, c.stage, SUM(c.amount_cents)
 FROM {cell} c
 WHERE c.grain = %s AND {where}
-GROUP BY c.year, c.division_id, {group}, c.is_public, c.kind, c.stage
+GROUP BY c.year, c.division_id, {group}, c.agreement, c.is_public, c.kind, c.stage
 """
 
 
@@ -300,8 +303,8 @@ def insert_coarse(
 
 # The dimensions an activity's total shares with the cells of the full and core grains it is
 # summed into: a sub-slice. An activity's money is in no cell outside its totals' sub-slices.
-SUBSLICE_COLUMNS = "year, division_id, modality, funding_nature, status, is_public"
-Subslice = tuple[int, int, str, str, str, bool]
+SUBSLICE_COLUMNS = "year, division_id, modality, funding_nature, status, is_public, agreement"
+Subslice = tuple[int, int, str, str, str, bool, str]
 
 
 def subslice_condition(alias: str, subslices: Sequence[Subslice]) -> tuple[str, list[int | str]]:
@@ -347,10 +350,11 @@ def grain_keys_condition(
 # An activity's dimensions are the same on all its totals once its slices are refreshed (an
 # edit that changes one requests every year of the activity); MAX picks one meanwhile.
 ACTIVITY_MONEY = """
-INSERT INTO {money} (activity_id, division_id, modality, funding_nature, status, is_public,
-                     ifad_cents, cofinancing_cents, in_kind_cents, total_cents)
+INSERT INTO {money} (activity_id, division_id, modality, funding_nature, status, agreement,
+                     is_public, ifad_cents, cofinancing_cents, in_kind_cents, total_cents)
 SELECT t.activity_id, MAX(t.division_id) AS division_id, MAX(t.modality) AS modality,
        MAX(t.funding_nature) AS funding_nature, MAX(t.status) AS status,
+       MAX(t.agreement) AS agreement,
        MAX(CASE WHEN t.is_public THEN 1 ELSE 0 END) = 1 AS is_public,
        SUM(CASE WHEN t.stage = %s AND t.kind IN ({ifad}) THEN t.amount_cents ELSE 0 END)
            AS ifad_cents,
@@ -370,9 +374,9 @@ RECEIVER_ROLES = (CountryRole.RECEIVER.value, CountryRole.BOTH.value)
 
 ACTIVITY_PAIRS = """
 INSERT INTO {pair} (activity_id, provider_id, receiver_id, division_id, modality, funding_nature,
-                    status, is_public)
+                    status, agreement, is_public)
 SELECT m.activity_id, p.country_id AS provider_id, r.country_id AS receiver_id, m.division_id,
-       m.modality, m.funding_nature, m.status, m.is_public
+       m.modality, m.funding_nature, m.status, m.agreement, m.is_public
 FROM {money} m
 JOIN {country_link} p ON p.activity_id = m.activity_id
 JOIN {country_link} r ON r.activity_id = m.activity_id AND r.country_id <> p.country_id
@@ -380,7 +384,7 @@ WHERE p.role IN (%s, %s) AND r.role IN (%s, %s) AND {where}
 """
 PAIR_LINE = (
     "c.activity_id, c.provider_id, c.receiver_id, c.division_id, c.modality, "
-    "c.funding_nature, c.status, c.is_public"
+    "c.funding_nature, c.status, c.agreement, c.is_public"
 )
 
 
@@ -396,23 +400,25 @@ GROUP BY provider_id, receiver_id, division_id, is_public
 
 # The country and theme grains summed over every year (AllYearsCell).
 ALL_YEARS = """
-INSERT INTO {all_years} (grain, division_id, country_id, theme_id, is_public, kind, stage,
-                         amount_cents)
-SELECT c.grain, c.division_id, c.country_id, c.theme_id, c.is_public, c.kind, c.stage,
-       SUM(c.amount_cents) AS amount_cents
+INSERT INTO {all_years} (grain, division_id, country_id, theme_id, agreement, is_public, kind,
+                         stage, amount_cents)
+SELECT c.grain, c.division_id, c.country_id, c.theme_id, c.agreement, c.is_public, c.kind,
+       c.stage, SUM(c.amount_cents) AS amount_cents
 FROM {cell} c
 WHERE c.grain IN (%s, %s) AND {where}
-GROUP BY c.grain, c.division_id, c.country_id, c.theme_id, c.is_public, c.kind, c.stage
+GROUP BY c.grain, c.division_id, c.country_id, c.theme_id, c.agreement, c.is_public, c.kind,
+         c.stage
 """
 ALL_YEARS_GRAINS = [Grain.COUNTRY.value, Grain.THEME.value]
 ALL_YEARS_LINE = (
-    "c.grain, c.division_id, c.country_id, c.theme_id, c.is_public, c.kind, c.stage, c.amount_cents"
+    "c.grain, c.division_id, c.country_id, c.theme_id, c.agreement, c.is_public, c.kind, c.stage, "
+    "c.amount_cents"
 )
 
 COUNT_LINE = "c.provider_id, c.receiver_id, c.division_id, c.is_public, c.activities"
 MONEY_LINE = (
-    "c.activity_id, c.division_id, c.modality, c.funding_nature, c.status, c.is_public, "
-    "c.ifad_cents, c.cofinancing_cents, c.in_kind_cents, c.total_cents"
+    "c.activity_id, c.division_id, c.modality, c.funding_nature, c.status, c.agreement, "
+    "c.is_public, c.ifad_cents, c.cofinancing_cents, c.in_kind_cents, c.total_cents"
 )
 
 

@@ -9,6 +9,7 @@ focal point answers, writes to the conversation and declines.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -48,9 +49,47 @@ FIELDS: dict[str, str] = {
     "DeclineForm.version": "number",
     "DeclineForm.reason": "lines",
     **{f"ProposalForm.{name}": kind for name, kind in _PROPOSAL.items()},
+    # The API's input serializers (counterparts.serializers), the same fields as the forms'.
+    "ConfirmInput.version": "number",
+    "ConfirmInput.comment": "lines",
+    "DisputeInput.version": "number",
+    "DisputeInput.fields": "choice",
+    "DisputeInput.comment": "lines",
+    "AnswerInput.version": "number",
+    "AnswerInput.comment": "lines",
+    "CommentInput.activity": "choice",
+    "CommentInput.body": "lines",
+    "CommentInput.internal": "flag",
+    "RecordVersionInput.version": "number",
+    "DeclineInput.version": "number",
+    "DeclineInput.reason": "lines",
+    "ProposalInput.activity": "choice",
+    **{f"ProposalInput.{name}": kind for name, kind in _PROPOSAL.items()},
+}
+# The serializers that read a request, and those that only write answers.
+INPUT_SERIALIZERS = {
+    "ConfirmInput",
+    "DisputeInput",
+    "AnswerInput",
+    "CommentInput",
+    "ProposalInput",
+    "RecordVersionInput",
+    "DeclineInput",
+}
+OUTPUT_SERIALIZERS = {
+    "SideSerializer",
+    "StepSerializer",
+    "ConfirmationSerializer",
+    "CommentSerializer",
+    "ProposalSerializer",
+    "NotificationSerializer",
+    "MarkedSerializer",
 }
 # A proposed contribution is above zero (the ledger's lines may be zero: a proposal may not).
-RULED = {("ProposalForm.amount", "zero"): "refused"}
+RULED = {
+    ("ProposalForm.amount", "zero"): "refused",
+    ("ProposalInput.amount", "zero"): "refused",
+}
 
 
 @dataclass
@@ -184,35 +223,44 @@ def _record_surfaces(
 
     def propose(world: Any, field: str, value: Any) -> Any:
         sides = _sides()
-        body: dict[str, Any] = {
-            "contributor": sides.org.pk,
-            "kind": "in_kind",
-            "stage": "planned",
-            "amount": "1000",
-            "currency": "KWD",  # the table's rate is February 2024's
-            "value_date": "2024-02-01",
-            "valuation_method": "staff_time",
-            "valuation_basis": "Ten days",
-            "note": "",
-        }
-        if field in ("value_date", "amount"):
-            # US$ at any date; the amount's converted case brings its own currency.
-            body["currency"] = "USD"
-        body.update(value if isinstance(value, dict) else {field: value})
         response = sides.client.post(
-            reverse("counterparts:propose", args=[sides.activity.pk]), body
+            reverse("counterparts:propose", args=[sides.activity.pk]),
+            _proposal_body(sides, field, value),
         )
         proposal = ContributionProposal.objects.filter(activity=sides.activity).first()
         if proposal is None:
             return answer(page_refused(response, f"id_{field}"), None)
-
-        def read() -> Any:
-            kept = getattr(ContributionProposal.objects.get(pk=proposal.pk), field)
-            return kept.isoformat() if isinstance(kept, datetime.date) else kept
-
-        return stored(sides, read)
+        return stored(sides, _proposal_value(proposal.pk, field))
 
     return {"CommentForm": comment, "DeclineForm": decline, "ProposalForm": propose}
+
+
+def _proposal_body(sides: Sides, field: str, value: Any) -> dict[str, Any]:
+    """A proposal of in-kind money with `value` in `field` (a dict: several fields at once)."""
+    body: dict[str, Any] = {
+        "contributor": sides.org.pk,
+        "kind": "in_kind",
+        "stage": "planned",
+        "amount": "1000",
+        "currency": "KWD",  # the table's rate is February 2024's
+        "value_date": "2024-02-01",
+        "valuation_method": "staff_time",
+        "valuation_basis": "Ten days",
+        "note": "",
+    }
+    if field in ("value_date", "amount"):
+        # US$ at any date; the amount's converted case brings its own currency.
+        body["currency"] = "USD"
+    body.update(value if isinstance(value, dict) else {field: value})
+    return body
+
+
+def _proposal_value(pk: int, field: str) -> Callable[[], Any]:
+    def read() -> Any:
+        kept = getattr(ContributionProposal.objects.get(pk=pk), field)
+        return kept.isoformat() if isinstance(kept, datetime.date) else kept
+
+    return read
 
 
 def _propose(sides: Sides) -> ContributionProposal:
@@ -228,3 +276,84 @@ def _propose(sides: Sides) -> ContributionProposal:
             value_date=datetime.date(2024, 2, 1),
         ),
     )
+
+
+# --- the API (surfaces(): the same actions as the pages, through /api/v1/) -------------------
+
+
+def api_surfaces(
+    answer: Callable[..., Any], api_refused: Callable[[Any, str], bool]
+) -> dict[str, Callable[[Any, str, Any], Any]]:
+    """The table's submit functions for the API's input serializers, given its Answer and its
+    "answered 400 naming the field". The counterpart acts through its signed-in session (the
+    API reads it as it reads a token); the table's focal point through the table's API client."""
+
+    def stored(sides: Sides, read: Callable[[], Any]) -> Any:
+        page = reverse("activities:detail", args=[sides.activity.pk])
+        return answer(False, read, page, (page,))
+
+    def post(client: Any, url: str, body: dict[str, Any]) -> Any:
+        return client.post(url, json.dumps(body), content_type="application/json")
+
+    def side_action(name: str, extra: dict[str, Any]) -> Callable[[Any, str, Any], Any]:
+        def submit(world: Any, field: str, value: Any) -> Any:
+            sides = _sides()
+            url = f"/api/v1/confirmations/{sides.side.pk}/{name}/"
+            body = {"version": sides.side.version, **extra, field: value}
+            response = post(sides.client, url, body)
+            if response.status_code != 200:
+                return answer(api_refused(response, field), None)
+            return stored(sides, _last_step(sides.side))
+
+        return submit
+
+    def answer_dispute(world: Any, field: str, value: Any) -> Any:
+        sides = _sides()
+        side = services.dispute(
+            confirmation=sides.side,
+            user=sides.counterpart,
+            fields=["dates"],
+            comment="It was in October.",
+            expected_version=sides.side.version,
+        )
+        url = f"/api/v1/confirmations/{side.pk}/answer/"
+        response = post(world.api, url, {"version": side.version, field: value})
+        if response.status_code != 200:
+            return answer(api_refused(response, field), None)
+        return stored(sides, _last_step(side))
+
+    def comment(world: Any, field: str, value: Any) -> Any:
+        sides = _sides()
+        response = post(
+            world.api, "/api/v1/comments/", {"activity": sides.activity.pk, field: value}
+        )
+        if response.status_code != 201:
+            return answer(api_refused(response, field), None)
+        posted = response.json()["id"]
+        return stored(sides, lambda: Comment.objects.get(pk=posted).body)
+
+    def decline(world: Any, field: str, value: Any) -> Any:
+        sides = _sides()
+        proposal = _propose(sides)
+        url = f"/api/v1/proposals/{proposal.pk}/decline/"
+        response = post(world.api, url, {"version": proposal.version, field: value})
+        if response.status_code != 200:
+            return answer(api_refused(response, field), None)
+        return stored(sides, lambda: ContributionProposal.objects.get(pk=proposal.pk).reason)
+
+    def propose(world: Any, field: str, value: Any) -> Any:
+        sides = _sides()
+        body = {"activity": sides.activity.pk, **_proposal_body(sides, field, value)}
+        response = post(sides.client, "/api/v1/proposals/", body)
+        if response.status_code != 201:
+            return answer(api_refused(response, field), None)
+        return stored(sides, _proposal_value(response.json()["id"], field))
+
+    return {
+        "ConfirmInput": side_action("confirm", {}),
+        "DisputeInput": side_action("dispute", {"fields": ["dates"], "comment": "Not so."}),
+        "AnswerInput": answer_dispute,
+        "CommentInput": comment,
+        "DeclineInput": decline,
+        "ProposalInput": propose,
+    }

@@ -256,13 +256,12 @@ def test_dashboard_issues_the_same_number_of_queries_for_a_small_and_a_larger_po
     assert query_counts(cpm_client) == small_cpm
     # Pinned: session, user, the inbox's unread count, 3 reference lists, 3 for the state, 5
     # roll-up reads (years, divisions and modalities in one; countries; themes; activities;
-    # flows), the top activities' names, the closed periods, the activities' last change (the
-    # coverage's cache key) and the coverage's 2 reads (activities by agreement, confirmed
-    # money). Once cached, the 7 reads are skipped.
+    # flows), the top activities' names, the closed periods and the coverage's 2 reads
+    # (activities by agreement, confirmed money). Once cached, the 7 reads are skipped.
     caches["dashboard"].clear()
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         focal_client.get(reverse("finance:dashboard"))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         focal_client.get(reverse("finance:dashboard"))
 
 
@@ -300,10 +299,10 @@ def test_the_worker_warms_the_portfolio_view_so_its_first_viewer_reads_no_roll_u
     generate_ledger(activities=6, entries_per_activity=2, seed=6)
     caches["dashboard"].clear()
     assert warm_default_views() is True
-    # The cached page's 12 queries (session, user, the inbox's unread count, 3 reference lists,
-    # 3 for the state, the top activities' names, the closed periods, the activities' last
-    # change): none of the 7 roll-up reads.
-    with django_assert_num_queries(12):
+    # The cached page's 11 queries (session, user, the inbox's unread count, 3 reference lists,
+    # 3 for the state, the top activities' names, the closed periods): none of the 7 roll-up
+    # reads.
+    with django_assert_num_queries(11):
         assert focal_client.get(reverse("finance:dashboard")).status_code == 200
     # A CPM's scope is narrower: not warmed, computed on demand.
     with CaptureQueriesContext(connection) as captured:

@@ -14,7 +14,14 @@ import pytest
 from django.db import transaction
 
 from accounts.models import User
-from activities.models import Activity, ActivityCountry, CountryRole, Status, Visibility
+from activities.models import (
+    Activity,
+    ActivityCountry,
+    Agreement,
+    CountryRole,
+    Status,
+    Visibility,
+)
 from activities.services import (
     ActivityData,
     CountryLink,
@@ -22,6 +29,8 @@ from activities.services import (
     merge_partners,
     update_activity,
 )
+from counterparts.models import Confirmation
+from counterparts.services import refresh_agreement
 from finance import jobs, rollups, services, tasks
 from finance.importer import import_legacy_workbook
 from finance.models import (
@@ -37,7 +46,7 @@ from finance.services import EntryData, FinanceError
 from finance.summary import activity_finance
 from tests.factories import ActivityFactory, PartnerFactory, country, division, theme
 from tests.finance.workbooks import activity_row, build
-from tests.helpers import broker_refuses
+from tests.helpers import broker_refuses, sides_asked
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +78,9 @@ def requested() -> set[tuple[int, int]]:
 
 def funded_activity(focal: User, **fields: Any) -> Activity:
     """An activity with money in 2023 and 2024, its roll-ups computed, no request pending."""
-    activity = ActivityFactory(countries=["BR", ("MZ", CountryRole.RECEIVER)], **fields)
+    activity = sides_asked(
+        ActivityFactory(countries=["BR", ("MZ", CountryRole.RECEIVER)], **fields)
+    )
     record(activity, focal, entry("100.00", year=2023), entry("50.00"))
     rollups.rebuild_all()
     assert not RollupRefresh.objects.exists()
@@ -153,7 +164,7 @@ def test_one_transaction_queues_one_drain_however_many_requests(
 ) -> None:
     drains: list[str] = []
     monkeypatch.setattr(jobs, "queue_rollup_drain", lambda: drains.append("drain"))
-    activity = ActivityFactory(countries=["BR"])
+    activity = sides_asked(ActivityFactory(countries=["BR"]))
     with django_capture_on_commit_callbacks(execute=True):
         record(activity, focal, entry("1.00"))
         record(activity, focal, entry("2.00", year=2025))
@@ -196,7 +207,7 @@ def test_an_unreachable_queue_does_not_fail_the_edit_and_the_request_stays(
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     monkeypatch.setattr(tasks.drain_rollups_task, "apply_async", broker_refuses)
-    activity = ActivityFactory(countries=["BR"])
+    activity = sides_asked(ActivityFactory(countries=["BR"]))
     with django_capture_on_commit_callbacks(execute=True):
         record(activity, focal, entry("7.00"))
     assert FinancialEntry.objects.filter(activity=activity).count() == 1
@@ -497,6 +508,15 @@ def _links(*codes: str, shares: tuple[int, ...] = ()) -> list[CountryLink]:
 
 
 Edit = Callable[[dict[str, Activity], User], object]
+
+
+def _confirmed(activities: dict[str, Activity], user: User) -> None:
+    """The shared activity confirmed by every side, as the counterparts app records it."""
+
+    Confirmation.objects.filter(activity=activities["shared"]).update(state="confirmed")
+    refresh_agreement([activities["shared"].pk])
+
+
 EDITS: dict[str, Edit] = {
     "money in a year it has": lambda a, u: record(a["shared"], u, entry("1.01")),
     "money in a new year": lambda a, u: record(a["neighbour"], u, entry("5.55", year=2026)),
@@ -514,7 +534,22 @@ EDITS: dict[str, Edit] = {
     "status": _approve,
     "visibility": lambda a, u: _update(a["elsewhere"], u, visibility=Visibility.PUBLIC),
     "two activities": _two_activities,
+    "agreement": _confirmed,
 }
+
+
+def test_the_rebuild_finds_an_agreement_moved_without_its_refresh(focal: User) -> None:
+    """The verification compares the agreement too: an activity's agreement changed behind
+    the roll-ups' back is found wrong by the nightly rebuild and its rows rewritten."""
+    activities = _neighbourhood(focal)
+    moved = activities["shared"]
+    Activity.objects.filter(pk=moved.pk).update(agreement=Agreement.DISPUTED)
+    # As the rebuild does: the years, then the activity tables once.
+    assert rollups.compute_slices(None, verify_first=True, activity_money=False) is True
+    assert rollups.recompute_all_activity_money() is True
+    disputed = RollupFilters(agreements=(Agreement.DISPUTED,))
+    assert rollups.totals(focal, disputed).ifad == activity_finance(moved).ifad
+    assert rollups.compute_slices(None, verify_first=True) is False
 
 
 @pytest.mark.parametrize("edit", list(EDITS))

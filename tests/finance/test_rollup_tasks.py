@@ -16,13 +16,13 @@ from finance.models import ContributionKind, RollupRefresh, RollupRun, Stage
 from finance.rollups import RollupFilters, YearComputed
 from finance.services import EntryData, FinanceError
 from tests.factories import ActivityFactory, division
-from tests.helpers import broker_refuses
+from tests.helpers import broker_refuses, sides_asked
 
 pytestmark = pytest.mark.django_db
 
 
 def record(user: User, amount: str, year: int = 2024, code: str = "LAC") -> None:
-    activity = ActivityFactory(countries=["BR"], lead_division=division(code))
+    activity = sides_asked(ActivityFactory(countries=["BR"], lead_division=division(code)))
     services.record_entries(
         activity=activity,
         entries=[

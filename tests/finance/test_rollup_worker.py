@@ -41,6 +41,7 @@ from ssc_portal.celery import app
 from tests.factories import ActivityFactory
 from tests.finance.test_dashboard import summary
 from tests.finance.test_pages import line, lines_form
+from tests.helpers import sides_asked
 
 pytestmark = [
     pytest.mark.worker,
@@ -319,7 +320,7 @@ def test_an_edit_made_while_redis_is_down_is_saved_and_counted_once_redis_is_bac
     client_for: Callable[[User | None], Client],
 ) -> None:
     pool = workers(redis_server.url)  # type: ignore[attr-defined]
-    activity = ActivityFactory(countries=["BR"])
+    activity = sides_asked(ActivityFactory(countries=["BR"]))
     with tasks_sent_to(pool.broker, pool.queue):
         broker_process = redis_server()
         worker = pool.start()

@@ -12,7 +12,7 @@ import pytest
 from django.db.models import F, Sum
 
 from accounts.models import User
-from activities.models import Activity, ActivityCountry, Visibility
+from activities.models import Activity, ActivityCountry, Agreement, Visibility
 from finance import rollups, services
 from finance.importer import import_legacy_workbook
 from finance.models import (
@@ -295,8 +295,12 @@ def test_sample_workbook_totals_reconcile_with_every_activity_finance_page(focal
 def test_state_reports_pending_refreshes_as_stale_after_the_grace_period(focal: User) -> None:
     activity = ActivityFactory(countries=["BR"])
     record(activity, focal, entry("1.00"))  # the service asks for a refresh
+    # And the counterparts app another: the activity's sides are now asked to confirm its money,
+    # which moves its agreement to waiting.
+    activity.refresh_from_db()
+    assert activity.agreement == Agreement.WAITING
     state = rollups.rollup_state()
-    assert state.pending == 1
+    assert state.pending == 2
     assert state.is_refreshing
     assert not state.is_stale()
     later = state.oldest_pending + datetime.timedelta(minutes=5)  # type: ignore[operator]

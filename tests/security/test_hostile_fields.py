@@ -494,6 +494,7 @@ SERIALIZER_MODULES = [
     "finance.serializers",
     "knowledge.serializers",
     "results.serializers",
+    "counterparts.serializers",
 ]
 INPUT_SERIALIZERS = {
     "ActivityWriteSerializer",
@@ -511,6 +512,7 @@ INPUT_SERIALIZERS = {
     "UpdatePartInput",
     "VersionInput",
     "ReasonInput",
+    *counterparts_hostile.INPUT_SERIALIZERS,
 }
 # Serializers that only write answers: the API's views never read a request with them.
 OUTPUT_SERIALIZERS = {
@@ -543,6 +545,7 @@ OUTPUT_SERIALIZERS = {
     "IndicatorSerializer",
     "UpdatePartSerializer",
     "UpdateSerializer",
+    *counterparts_hostile.OUTPUT_SERIALIZERS,
 }
 
 
@@ -1164,6 +1167,7 @@ SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
     **hostile_framework.surfaces(Answer, _page_refused),
     **counterparts_hostile.surfaces(Answer, _page_refused, _message_refused),
     **people_hostile.surfaces(Answer, _page_refused),
+    **counterparts_hostile.api_surfaces(Answer, _api_refused),
 }
 
 # Where a surface rightly answers otherwise than its kind: (field, value name) -> what it stores.
