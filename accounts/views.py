@@ -52,6 +52,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             "created": created,
             "secret": secret,
             "docs_url": reverse("api:docs"),
+            "getting_started_url": reverse("api:getting_started"),
         },
         status=status,
     )
