@@ -111,7 +111,7 @@ def test_a_partner_reads_the_guide_and_tries_the_api_in_the_reference(
     _authorize(page, secret)
     operation.locator(".opblock-summary-control").click()
     # The example of a response is shown before anything is called.
-    expect(operation.locator(".responses-wrapper")).to_contain_text("ssc_id")
+    expect(operation.locator(".responses-wrapper")).to_contain_text("SSC-2010-05")
     operation.get_by_role("button", name="Try it out").click()
     operation.get_by_role("button", name="Execute").click()
     live = operation.locator(".live-responses-table")
