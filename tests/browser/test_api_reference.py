@@ -105,7 +105,7 @@ def test_a_partner_reads_the_guide_and_tries_the_api_in_the_reference(
     page.get_by_role("link", name="API reference").first.click()
     expect(page.get_by_role("heading", name="API reference", level=1)).to_be_visible()
     operation = page.locator("#operations-activities-activities_list")
-    expect(operation).to_be_visible()
+    expect(operation).to_be_visible(timeout=30_000)  # the schema is built on first request
     _shoot(page, screenshots, "api-reference")
 
     _authorize(page, secret)
