@@ -100,10 +100,11 @@ $(DEPS_STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -qq -e '.[dev]'
 	@mkdir -p $(STAMPS) && rm -f $(STAMPS)/deps-* && touch $@
 
-# npm ci installs exactly package-lock.json from the npm registry; the files the pages use are then
+# npm ci installs exactly package-lock.json from the npm registry, running no package's install
+# script (none is needed; @scarf/scarf's would report the download); the files the pages use are then
 # copied into static/vendor/ (served by Django like our own static files, never from a CDN).
 $(NODE_STAMP): package.json package-lock.json scripts/vendor_assets.sh
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	scripts/vendor_assets.sh
 	@mkdir -p $(STAMPS) && rm -f $(STAMPS)/node-* && touch $@
 

@@ -1,8 +1,9 @@
 """REST API authentication by the tokens users create on their tokens page.
 
 Scripts send `Authorization: Bearer ssc_…`. A missing header leaves the request anonymous (the
-API then answers 401); a header with an unknown, revoked or malformed token is refused at once
-with 401, so a script with a stale token fails loudly instead of being served as anonymous.
+API then answers 401); a header with an unknown, revoked, expired or malformed token is refused at
+once with 401, so a script with a stale token fails loudly instead of being served as anonymous.
+A read-only token is refused with 403 on every method that writes.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 
 from .models import ApiToken, User
@@ -49,8 +51,21 @@ class ApiTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.is_active:
             raise exceptions.AuthenticationFailed(_("This token was revoked."))
+        if token.expires_on is not None and token.is_expired:
+            raise exceptions.AuthenticationFailed(
+                _("This token expired on %(date)s.") % {"date": token.expires_on.isoformat()}
+            )
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("This token's account is deactivated."))
+        # Refused here, before any view runs, so that no endpoint (whatever its own permission
+        # classes) can let a read-only token write.
+        if token.read_only and request.method not in SAFE_METHODS:
+            raise exceptions.PermissionDenied(
+                _(
+                    "This token is read-only: it may read but not create, change or delete "
+                    "anything. Use a token created without “Read only”."
+                )
+            )
         self._touch(token)
         return token.user, token
 

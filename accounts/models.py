@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -140,7 +141,11 @@ class User(AbstractUser):
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def active(self) -> ApiTokenQuerySet:
-        return self.filter(revoked_at__isnull=True)
+        """Tokens that still work: neither revoked nor past their last day."""
+        today = timezone.now().date()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_on__isnull=True) | models.Q(expires_on__gte=today)
+        )
 
 
 class ApiToken(models.Model):
@@ -170,6 +175,17 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+    # A script that only reads (a sync, a dashboard) should hold a token that cannot write even
+    # if it leaks: refused on every method that changes something.
+    read_only = models.BooleanField(
+        _("read only"),
+        default=False,
+        editable=False,
+        help_text=_("The token may read but not create, change or delete anything."),
+    )
+    # The last day the token works (UTC); none: until revoked. Tokens made before expiry dates
+    # existed have none, so that the scripts using them keep working.
+    expires_on = models.DateField(_("expires on"), null=True, blank=True, editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -184,6 +200,15 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_on is not None and self.expires_on < timezone.now().date()
+
+    @property
+    def works(self) -> bool:
+        """Whether a call with this token would be let in (its user's state aside)."""
+        return self.is_active and not self.is_expired
 
     @staticmethod
     def hash_secret(secret: str) -> str:

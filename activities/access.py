@@ -11,7 +11,9 @@ answers 403.
 | activity | `reads` (anonymous: none)             | focal point, CPM     | `changes` (patch)   |
 | money    | `reads_money` of the activities read  | as the activity      | as the activity     |
 | partner  | staff all; others those of the        | focal point, CPM     | focal point         |
-|          | activities they read (+ their own)    |                      |                     |
+|          | activities they read, their own and   |                      |                     |
+|          | those other apps name (`partner_`     |                      |                     |
+|          | `reaches`)                            |                      |                     |
 | division | loggable: focal point all, CPM patch  | -                    | -                   |
 
 inline_ids (`readable_activities`, `changeable_activities`, `cpm_patch`): read the ids a rule
@@ -25,6 +27,7 @@ activity. A subquery stays the default where the scope is itself a subquery.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -147,24 +150,42 @@ def can_edit_activity(user: User, activity: models.Activity) -> bool:
     return models.Activity.objects.editable_by(user).filter(pk=activity.pk).exists()
 
 
+# The seam through which the apps above activities make more organizations readable: a record
+# they show a user may name an organization (a knowledge asset its authors), whose page must then
+# open rather than answer 404. Each function gives, for a user, the ids of those organizations
+# (a `values("partner_id")` queryset); apps register theirs in their AppConfig.ready().
+type PartnerReach = Callable[[User | Any], QuerySet[Any]]
+partner_reaches: list[PartnerReach] = []
+
+
+def register_partner_reach(reach: PartnerReach) -> None:
+    """Add an app's organizations to visible_partners (once, however often ready() runs)."""
+    if reach not in partner_reaches:
+        partner_reaches.append(reach)
+
+
 def visible_partners(user: User | Any) -> QuerySet[models.Partner]:
-    """Staff see every organization; others those taking part in the activities they read, and
-    a partner user its own (the anonymous caller: the public IATI file)."""
+    """Staff see every organization; others those taking part in the activities they read, a
+    partner user its own (the anonymous caller: the public IATI file), and those the records of
+    other apps they read name (partner_reaches)."""
     partners = models.Partner.objects.select_related("country")
     scope = access_of(user).reads
     if scope.is_everything:
         return partners
     if scope.is_nothing:
         return partners.none()
+    named = Q(pk__in=[])
+    for reach in partner_reaches:
+        named |= Q(pk__in=reach(user))
     if scope.reach is Reach.PUBLIC:
         public = models.ActivityPartner.objects.filter(
             activity__visibility=models.Visibility.PUBLIC
         )
-        return partners.filter(pk__in=public.values("partner_id"))
+        return partners.filter(Q(pk__in=public.values("partner_id")) | named)
     read = models.Activity.objects.filter(_reach_q(scope)).values("pk")
     links = models.ActivityPartner.objects.filter(activity__in=read)
     own = Q(pk=scope.partner_id) if scope.partner_id else Q(pk__in=[])
-    return partners.filter(Q(pk__in=links.values("partner_id")) | own)
+    return partners.filter(Q(pk__in=links.values("partner_id")) | own | named)
 
 
 def get_partner_for_user(user: User, pk: int, *, write: bool = False) -> models.Partner:

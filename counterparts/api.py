@@ -28,6 +28,7 @@ from activities.filters import IntegerFilter, YesNoFilter
 from ssc_portal.api import Conflict, ListsFromReplica, error_responses, read_schemas
 
 from . import access, services
+from .api_examples import CONFIRMATION_EXAMPLES
 from .models import (
     Channel,
     Comment,
@@ -111,6 +112,7 @@ class ConfirmationFilter(django_filters.FilterSet):
             "One per country's and organization's role on the activities you read. Filter by "
             "activity or state."
         ),
+        examples=CONFIRMATION_EXAMPLES,
     ),
     confirm=extend_schema(
         summary=gettext_lazy("Confirm the record"),

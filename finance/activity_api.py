@@ -35,6 +35,7 @@ from activities.serializers import (
 from ssc_portal.api import Column, Conflict, CsvOnReads, csv_columns, error_responses, read_schemas
 from ssc_portal.db_router import reads_from_replica
 
+from . import api_examples
 from .figures import FIGURE_NAMES
 from .filters import ApiActivityFilter
 from .serializers import ActivitySerializer
@@ -108,6 +109,7 @@ ACTIVITY_CSV: list[Column] = [
             "incremental sync, pass updated_since (the Date header of your previous sync's "
             "first request) and follow `next` to the end."
         ),
+        examples=api_examples.ACTIVITY_EXAMPLES,
     ),
     create=extend_schema(
         summary=_("Create an activity"),
@@ -128,6 +130,7 @@ ACTIVITY_CSV: list[Column] = [
         summary=_("Change some fields of an activity"),
         description=_("As PUT, but fields left out keep their value. `version` is required."),
         request=ActivityPatchInput,
+        examples=[api_examples.ACTIVITY_CHANGE],
         responses={200: ActivitySerializer, **error_responses(400, 403, 404, 409)},
     ),
 )

@@ -48,7 +48,7 @@ from ssc_portal.api import (
 )
 from ssc_portal.db_router import reads_from_replica
 
-from . import rollups, services
+from . import api_examples, rollups, services
 from .access import readable_entries
 from .figures import FIGURE_NAMES
 from .filters import ApiActivityFilter
@@ -139,6 +139,7 @@ class LedgerFilter(django_filters.FilterSet):
             "changed: a sync follows `next` with created_since, corrections come as new "
             "entries pointing at the one they correct."
         ),
+        examples=api_examples.LEDGER_EXAMPLES,
     ),
     create=extend_schema(
         summary=_("Record entries"),
@@ -148,6 +149,7 @@ class LedgerFilter(django_filters.FilterSet):
             "the month of their value date."
         ),
         request=RecordEntriesInput,
+        examples=[api_examples.LEDGER_RECORD],
         responses={201: RecordedEntriesSerializer, **error_responses(400, 403, 404, 409)},
     ),
     correct=extend_schema(
@@ -329,6 +331,7 @@ ROLLUP_CSV: list[Column] = [
             "counted in the fiscal year of its entries."
         ),
         parameters=[RollupQuery, FORMAT_PARAMETER],
+        examples=api_examples.ROLLUP_EXAMPLES,
         responses={
             (200, "application/json"): RollupSerializer,
             (200, "text/csv"): OpenApiResponse(

@@ -11,7 +11,10 @@ does not exist for them); changing something they may read but not change answer
 | demand, offer    | staff only (the agency's planning)    | focal point, CPM | `changes` (patch) |
 
 No organization takes part in a knowledge record, so a partner user's organization scope reads
-them at the public level. A CPM's patch: the records they recorded, those of their divisions
+them at the public level. The organizations credited as an asset's authors are readable by
+whoever reads the asset (readable_authors), so that the author links open.
+
+A CPM's patch: the records they recorded, those of their divisions
 and those about their countries (an asset's countries, a route's host cases, a demand's or an
 offer's country).
 """
@@ -45,6 +48,16 @@ def readable[S: QuerySet[Any]](records: S, user: User | Any, *, agency_only: boo
     if reads.is_nothing or agency_only:
         return records.none()
     return records.filter(visibility=Visibility.PUBLIC)
+
+
+def readable_authors(user: User | Any) -> QuerySet[Any]:
+    """The organizations credited as authors of the assets a user reads, as partner ids: an
+    asset's author link leads to the organization's page, which must open for whoever reads the
+    asset (registered with activities.access.register_partner_reach by KnowledgeConfig)."""
+    assets = readable(models.KnowledgeAsset.objects.all(), user).values("pk")
+    return models.KnowledgeAsset.author_organizations.through.objects.filter(
+        knowledgeasset__in=assets
+    ).values("partner_id")
 
 
 def changeable[S: QuerySet[Any]](records: S, user: User | Any, patch: Callable[[Scope], Q]) -> S:

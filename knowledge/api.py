@@ -19,6 +19,7 @@ from activities.models import Activity, Partner
 from ssc_portal.api import Column, CsvOnReads, ListsFromReplica, csv_columns, read_schemas
 
 from . import access
+from .api_examples import KNOWLEDGE_EXAMPLES
 from .filters import KnowledgeFilter
 from .models import AssetFile, KnowledgeAsset, KnowledgeAssetQuerySet
 from .serializers import KnowledgeAssetDetailSerializer, KnowledgeAssetSerializer
@@ -69,6 +70,7 @@ KNOWLEDGE_CSV: list[Column] = [
             "The assets you may see: staff every one, partner users the public ones. Filtered "
             "like the library page (q searches titles, abstracts, bodies and attached PDFs)."
         ),
+        examples=KNOWLEDGE_EXAMPLES,
     )
 )
 class KnowledgeAssetViewSet(CsvOnReads, ListsFromReplica, viewsets.ReadOnlyModelViewSet):

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
@@ -132,9 +133,11 @@ def read_schemas(
     one_summary: Any,
     list_description: Any = "",
     csv: bool = True,
+    examples: Sequence[OpenApiExample] = (),
 ) -> dict[str, Any]:
     """extend_schema_view arguments for a list and its records: JSON (or CSV, for the view sets
-    that offer it: CsvOnReads), and the errors."""
+    that offer it: CsvOnReads), and the errors. `examples` are of one record; the list's shows
+    it in a page."""
     csv_rows = OpenApiResponse(OpenApiTypes.STR, description="The rows as CSV.")
     parameters = [FORMAT_PARAMETER] if csv else None
 
@@ -149,11 +152,13 @@ def read_schemas(
             description=list_description,
             parameters=parameters,
             responses={**answers(True), **error_responses(400)},
+            examples=list(examples),
         ),
         "retrieve": extend_schema(
             summary=one_summary,
             parameters=parameters,
             responses={**answers(False), **error_responses(400, 404)},
+            examples=list(examples),
         ),
     }
 

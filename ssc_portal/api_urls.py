@@ -31,7 +31,7 @@ from results.api import (
     UpdateViewSet,
 )
 
-from .api_docs import api_docs
+from .api_docs import api_docs, getting_started
 from .api_views import not_found
 
 app_name = "api"
@@ -66,6 +66,7 @@ urlpatterns = [
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", api_docs, name="docs"),
+    path("getting-started/", getting_started, name="getting_started"),
     # [\s\S], not ".": an address with an encoded newline must land here too.
     re_path(r"^(?P<path>[\s\S]*)$", not_found, name="not_found"),
 ]

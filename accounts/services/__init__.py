@@ -11,7 +11,13 @@ from .people import (
     resend_invitation,
     set_person_active,
 )
-from .tokens import MAX_ACTIVE_TOKENS, TokenError, create_api_token, revoke_api_token
+from .tokens import (
+    MAX_ACTIVE_TOKENS,
+    TokenError,
+    create_api_token,
+    default_expiry,
+    revoke_api_token,
+)
 
 __all__ = [
     "MAX_ACTIVE_TOKENS",
@@ -20,6 +26,7 @@ __all__ = [
     "TokenError",
     "change_person",
     "create_api_token",
+    "default_expiry",
     "invite_person",
     "resend_invitation",
     "revoke_api_token",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import secrets
 
 from django.db import transaction
@@ -15,19 +16,44 @@ from accounts.text import text_problem
 MAX_ACTIVE_TOKENS = 20
 
 
+# What the tokens page proposes as the last day: long enough for a quarter's reporting, short
+# enough that a forgotten token stops working by itself.
+DEFAULT_LIFETIME = datetime.timedelta(days=90)
+
+
 class TokenError(Exception):
-    """A token write was refused; the message says why."""
+    """A token write was refused; the message says why, and `field` which input was wrong."""
+
+    def __init__(self, message: str, *, field: str = "name") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def default_expiry() -> datetime.date:
+    return timezone.now().date() + DEFAULT_LIFETIME
 
 
 @transaction.atomic
-def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """A new token and its secret. The secret is returned once and never stored."""
+def create_api_token(
+    *,
+    user: User,
+    name: str,
+    read_only: bool = False,
+    expires_on: datetime.date | None = None,
+) -> tuple[ApiToken, str]:
+    """A new token and its secret. The secret is returned once and never stored.
+
+    `expires_on` is the last day (UTC) the token works; None: until it is revoked."""
     # Checked before the spaces are tidied: a line break or tab is refused, not made a space.
     if text_problem(name):
         raise TokenError(text_problem(name))
     name = " ".join(name.split())
     if not name:
         raise TokenError(_("Give the token a name, so that you can tell it from the others."))
+    if expires_on is not None and expires_on < timezone.now().date():
+        raise TokenError(
+            _("The expiry date is in the past: choose today or a later day."), field="expires_on"
+        )
     if not user.is_active:
         raise TokenError(_("A deactivated account cannot create tokens."))
     # Lock the user's row: two creations at once cannot both pass the cap.
@@ -40,7 +66,12 @@ def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
     random_part = secrets.token_urlsafe(32)  # 256 bits
     secret = f"{ApiToken.PREFIX}{random_part}"
     token = ApiToken.objects.create(
-        user=user, name=name[:100], hint=random_part[:8], key_hash=ApiToken.hash_secret(secret)
+        user=user,
+        name=name[:100],
+        hint=random_part[:8],
+        key_hash=ApiToken.hash_secret(secret),
+        read_only=read_only,
+        expires_on=expires_on,
     )
     return token, secret
 

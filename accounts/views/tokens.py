@@ -30,9 +30,14 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     secret = ""
     if request.method == "POST" and form.is_valid():
         try:
-            created, secret = services.create_api_token(user=user, name=form.cleaned_data["name"])
+            created, secret = services.create_api_token(
+                user=user,
+                name=form.cleaned_data["name"],
+                read_only=form.cleaned_data["read_only"],
+                expires_on=form.cleaned_data["expires_on"],
+            )
         except services.TokenError as error:
-            form.add_error("name", str(error))
+            form.add_error(error.field, str(error))
         else:
             # No redirect: the secret is shown on this response only and stored nowhere, not
             # even in the session. never_cache keeps it out of the browser's cache.
@@ -47,6 +52,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             "created": created,
             "secret": secret,
             "docs_url": reverse("api:docs"),
+            "getting_started_url": reverse("api:getting_started"),
         },
         status=status,
     )

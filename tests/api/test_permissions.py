@@ -256,12 +256,18 @@ CASES: list[Case] = [
         Case(name, target, api(read, writes, counterparts_as_partner=False))
         for name, target, read, writes in counterparts_walk.CASES
     ],
-    # Public by nature: the IATI file, the schema and its documentation.
+    # Public by nature: the IATI file, the schema and its documentation (the reference and the
+    # getting-started guide: HTML pages).
     Case("api:iati-activities", "", public_rule(200)),
     Case("api:schema", "", public_rule(200)),
     Case("api:docs", "", public_rule(200)),
+    Case("api:getting_started", "", public_rule(200)),
     Case("api:not_found", "", lambda role, method: 404),
 ]
+
+
+# The API's addresses that are pages for people, not JSON endpoints.
+HTML_PAGES = ("api:docs", "api:getting_started")
 
 
 def outside_for_counterparts(case: Case) -> Case:
@@ -417,6 +423,6 @@ class TestApiPermissions:
                     )
                 if got in (200, 201) and method != "GET" and not wrote:
                     mismatches.append(f"{role:9} {method:6} answered {got} but saved nothing")
-                if got >= 400 and case.name != "api:docs":
+                if got >= 400 and case.name not in HTML_PAGES:
                     assert response["Content-Type"] == "application/json", (role, method)
         assert not mismatches, f"{case.name} {case.target}:\n" + "\n".join(mismatches)
