@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ApiToken, User
-from accounts.services import DEFAULT_LIFETIME, TokenError, create_api_token
+from accounts.services.tokens import DEFAULT_LIFETIME, TokenError, create_api_token
 from activities.models import Activity
 from tests.factories import ActivityFactory
 
