@@ -526,6 +526,30 @@ def net_amount(entry: FinancialEntry) -> tuple[Decimal, Decimal]:
     return (entry.amount + (totals["amount"] or 0), entry.amount_usd + (totals["usd"] or 0))
 
 
+def _check_correction(
+    entry: FinancialEntry,
+    new_amount: Decimal | None,
+    reason: str,
+    value_date: datetime.date | None,
+) -> None:
+    """Refuse a correction of a correction, one without a reason, or a bad amount."""
+    if entry.entry_type != EntryType.ORIGINAL:
+        raise FinanceError(_("Correct the original entry, not a correction."))
+    if not reason.strip():
+        raise FinanceError({"reason": [_("Say why the figure is corrected.")]})
+    dated_by_caller = {} if value_date is None else {"value_date": value_date}
+    if refused := field_errors(FinancialEntry, {"reason": reason, **dated_by_caller}):
+        raise FinanceError(refused)
+    # Keyed by the parameter's name, as the page's and the API's input call it.
+    if new_amount is not None and (not new_amount.is_finite() or new_amount < 0):
+        raise FinanceError({"new_amount": [_("The corrected amount cannot be negative.")]})
+    if new_amount is not None and not to_the_cent(new_amount):
+        # The column keeps cents: a thousandth would be rounded away without a word.
+        raise FinanceError({"new_amount": [_("Give the amount to the cent at most.")]})
+    if new_amount is not None and new_amount > MAX_LINE_AMOUNT:
+        raise FinanceError({"new_amount": [amount_over_limit(new_amount, entry.currency)]})
+
+
 @transaction.atomic
 def correct_entry(
     *,
@@ -550,21 +574,7 @@ def correct_entry(
     unless given its own `value_date` (then in that date's fiscal year): an entry in a closed
     period is corrected in an open one, still pointing at the entry it corrects.
     """
-    if entry.entry_type != EntryType.ORIGINAL:
-        raise FinanceError(_("Correct the original entry, not a correction."))
-    if not reason.strip():
-        raise FinanceError({"reason": [_("Say why the figure is corrected.")]})
-    dated_by_caller = {} if value_date is None else {"value_date": value_date}
-    if refused := field_errors(FinancialEntry, {"reason": reason, **dated_by_caller}):
-        raise FinanceError(refused)
-    # Keyed by the parameter's name, as the page's and the API's input call it.
-    if new_amount is not None and (not new_amount.is_finite() or new_amount < 0):
-        raise FinanceError({"new_amount": [_("The corrected amount cannot be negative.")]})
-    if new_amount is not None and not to_the_cent(new_amount):
-        # The column keeps cents: a thousandth would be rounded away without a word.
-        raise FinanceError({"new_amount": [_("Give the amount to the cent at most.")]})
-    if new_amount is not None and new_amount > MAX_LINE_AMOUNT:
-        raise FinanceError({"new_amount": [amount_over_limit(new_amount, entry.currency)]})
+    _check_correction(entry, new_amount, reason, value_date)
     dated = value_date or entry.value_date
     fiscal_year = entry.fiscal_year if value_date is None else value_date.year
     _claim_ledger(entry.activity, expected_version, user)
