@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.services import create_api_token
 from activities.models import Activity, Partner
 from finance import rollups, services
 from finance.in_kind import Unvalued
@@ -170,3 +171,32 @@ def test_the_quantities_download_is_staff_only(
 ) -> None:
     response = client.get(reverse("finance:dashboard_table", args=["quantities", "csv"]))
     assert response.status_code in (302, 403)
+
+
+def test_the_apis_say_what_was_left_out_as_the_pages_do(
+    portfolio: tuple[Activity, Activity], focal: User
+) -> None:
+    token = create_api_token(user=focal, name="tests")[1]
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    lac, _apr = portfolio
+    money = api.get(f"/api/v1/activities/{lac.pk}/").json()["finance"]
+    assert money["in_kind_not_valued"] == {
+        "lines": 2,
+        "quantities": {"participant_days": "30.00", "venue_days": "12.00"},
+        "note": "In-kind not valued, left out: 2 lines (30 participant-days, 12 venue-days)",
+    }
+    listed = api.get("/api/v1/activities/").json()["results"]
+    assert {row["finance"]["in_kind_not_valued"]["lines"] for row in listed} == {2, 1}
+    rollup = api.get("/api/v1/rollups/?group_by=division&division=APR").json()
+    assert rollup["in_kind_not_valued"]["lines"] == 1
+    assert rollup["in_kind_not_valued"]["quantities"] == {"expert_days": "5.00"}
+
+
+def test_the_activity_finance_page_says_what_its_leverage_left_out(
+    portfolio: tuple[Activity, Activity], focal_client: Client
+) -> None:
+    lac, apr = portfolio
+    page = focal_client.get(reverse("finance:activity", args=[lac.pk])).content.decode()
+    assert "In-kind not valued, left out: 2 lines (30 participant-days, 12 venue-days)" in page
+    other = focal_client.get(reverse("finance:activity", args=[apr.pk])).content.decode()
+    assert "In-kind not valued, left out: 1 line (5 expert-days)" in other
