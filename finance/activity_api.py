@@ -38,6 +38,7 @@ from ssc_portal.db_router import reads_from_replica
 from . import api_examples
 from .figures import FIGURE_NAMES
 from .filters import ApiActivityFilter
+from .in_kind import unvalued_by_activity
 from .serializers import ActivitySerializer
 from .summary import finance_totals
 
@@ -221,5 +222,6 @@ class ActivityViewSet(
             "links": links,
             "money": finance_totals(ids),
             "money_hidden": hidden,
+            "unvalued": unvalued_by_activity(ids),
         }
         return ActivitySerializer(rows, many=True, context=context).data

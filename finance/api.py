@@ -54,6 +54,7 @@ from .figures import FIGURE_NAMES
 from .filters import ApiActivityFilter
 from .iati import ActivityPart, NoActivities, export_iati
 from .models import ContributionKind, EntryType, FinancialEntry, RollupCell, Stage
+from .quantities import unvalued_in_selection
 from .serializers import (
     CorrectedEntrySerializer,
     CorrectionInput,
@@ -375,6 +376,9 @@ class RollupView(CsvOnReads, generics.GenericAPIView):
             "total": total,
             "groups": groups,
             "coverage": coverage,
+            "in_kind_not_valued": unvalued_in_selection(
+                rollups.rollup_scope(user), filters
+            ).as_data(),
         }
         return Response(RollupSerializer(body).data)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -16,7 +17,14 @@ from activities.models import Activity, Agreement, FundingNature, Modality, Part
 
 from .amounts import AmountError, parse_amount
 from .legacy import UnsafeFile, check_container
-from .models import CURRENCY_CODES, ContributionKind, InKindValuation, Stage
+from .models import (
+    CURRENCY_CODES,
+    THEME_SCHEMES,
+    CodeScheme,
+    ContributionKind,
+    InKindValuation,
+    Stage,
+)
 from .rollups import RollupFilters
 from .services import EntryData
 
@@ -212,13 +220,45 @@ class RateForm(forms.Form):
 
 
 class ThemeCodeForm(forms.Form):
+    """A theme's code in one of the themes' schemes (the DAC purpose when none is named)."""
+
     theme = forms.ModelChoiceField(label=_("Theme"), queryset=Theme.objects.all())
-    code = forms.CharField(
-        label=_("DAC purpose code"),
-        max_length=5,
-        help_text=_("Five digits, from the OECD DAC CRS purpose codes, e.g. 31120."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "list": "dac-codes", "size": 6}),
+    scheme = forms.ChoiceField(
+        label=_("Classification"),
+        choices=[(scheme.value, scheme.label) for scheme in THEME_SCHEMES],
+        required=False,
     )
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=10,
+        help_text=_(
+            "A DAC purpose code has five digits (e.g. 31120); an SDG target is its goal and "
+            "target (e.g. 2.3)."
+        ),
+        widget=forms.TextInput(attrs={"list": "theme-code-list", "size": 8}),
+    )
+
+    def clean_scheme(self) -> str:
+        return self.cleaned_data.get("scheme") or CodeScheme.DAC_PURPOSE
+
+
+class CategoryCodeForm(forms.Form):
+    """The code one value of a portal category is published under (codebook.CATEGORY_SCHEMES);
+    the value is checked by the service against the scheme's category."""
+
+    scheme = forms.ChoiceField(label=_("Classification"), choices=())
+    value = forms.CharField(label=_("Category value"), max_length=30)
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"list": "category-code-list", "size": 8}),
+    )
+
+    def __init__(self, *args: Any, schemes: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        # Its own ids: it shares the page (and field names) with ThemeCodeForm.
+        kwargs.setdefault("auto_id", "id_category_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].choices = list(schemes)  # type: ignore[attr-defined]
 
 
 class RateUploadForm(forms.Form):

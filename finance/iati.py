@@ -7,15 +7,27 @@ What goes where:
 - participating-org: the reporting organisation is accountable (2), and funding (1) and
   extending (3) when it puts money in; partners that fund (their role, or cash cofinancing in
   the ledger) are funding (1); implementers are implementing (4).
-- collaboration-type 8 (triangular co-operation) for triangular and trilateral activities.
+- every code that depends on the portal's categories comes from the one code-mapping layer
+  (finance.codebook, loaded once per file), so a focal point's change on the codes page shows up
+  in the next file: collaboration-type from the modality (8, triangular co-operation, for
+  triangular and trilateral activities by default), default-aid-type (vocabulary 1, OECD DAC)
+  from the activity type (left out for an activity with no type), and each transaction's
+  finance-type from its kind of contribution. Budgets and planned disbursements carry no
+  finance-type in IATI 2.03.
 - activity-status and activity-date from the status and the planned and actual dates; legacy
   records that only have a year get a planned start of 1 January of that year, saying so.
 - recipient-country: the receiving countries (every country if none is marked receiving) with
   percentages from their shares, or equal; recipient-region 998 when no country is named.
-- sector, vocabulary 1 (OECD DAC 5-digit purpose codes): the codes the focal point gave the themes
-  (finance.ThemeCode), split equally over the themes and summed where themes share a code;
-  DAC_PURPOSE_FALLBACK (rural development) when no theme has a code. Vocabulary 99 (ours): the
-  themes themselves, split equally. tag, vocabulary 2: the SDGs.
+- sector, vocabulary 1 (OECD DAC 5-digit purpose codes): the codebook's purpose shares (each
+  theme's code, split equally over the themes and summed where themes share a code;
+  DAC_PURPOSE_FALLBACK, rural development, for a theme without one), rounded to two decimals
+  that add up to 100. Vocabulary 99 (ours): the themes themselves, split equally.
+- tag, vocabulary 2: the SDGs the activity names. tag, vocabulary 3 (UN SDG targets, in
+  TagVocabulary since 2.03): the targets of its themes (codebook.sdg_target), each once. A tag
+  rather than sector vocabulary 8 (SDG target): IATI's guidance reads sectors as the split of
+  the money (percentages of one vocabulary must sum to 100) while a tag is a plain label, and a
+  theme's target says what the activity serves, not where its money goes; every theme's target
+  would otherwise need an invented share.
 - money, in each entry's own currency (US$ when IATI has no code for the currency), netted
   over corrections: IFAD's planned money is the budget (per fiscal year and currency, status
   indicative), others' planned money planned disbursements from them; allocated money is an
@@ -34,8 +46,10 @@ What goes where:
   own fallback result and our namespace's elements.
 - What IATI has no code for goes into our own namespace (EXTENSION_NS, prefix "ssc") at the end
   of each activity: the SSC roles of countries (provider, receiver, both) and organisations
-  (host, guest, broker), in-kind contributions with their valuation, the modality, type, funding
-  nature and objectives.
+  (host, guest, broker), in-kind contributions with their valuation (the unit and net quantity
+  given, and how it was valued: actual cost, rate card or not valued; a line not valued is
+  published with its quantity and an amount of 0), the modality, type, funding nature and
+  objectives.
 - text: every user-written string passes through accounts.text.file_text, so that a row
   stored before the text validators cannot make the file invalid XML.
 - document-link: not yet (the knowledge library that holds the documents is not there yet).
@@ -66,7 +80,6 @@ from activities.models import (
     ActivityCountry,
     ActivityPartner,
     Agreement,
-    Modality,
     Partner,
     PartnerRole,
     PartnerType,
@@ -74,16 +87,15 @@ from activities.models import (
     Theme,
 )
 
+from .codebook import CodeBook
 from .export import DISPUTED_MARKER
-from .iati_codelists import active_codes
+from .iati_codelists import active_codes, code_names
 from .models import (
-    DAC_PURPOSE_FALLBACK,
     IFAD_KINDS,
-    CodeScheme,
     ContributionKind,
     FinancialEntry,
     Stage,
-    ThemeCode,
+    ValuedBy,
 )
 
 IATI_VERSION = "2.03"
@@ -119,12 +131,8 @@ ORGANISATION_TYPE = {
 }
 CIVIL_SOCIETY = (PartnerType.NGO, PartnerType.FARMERS_ORG)
 NATIONAL_NGO, INTERNATIONAL_NGO = "22", "21"
-TRIANGULAR = "8"  # CollaborationType
 ODA = "10"  # FlowType
-FINANCE_TYPE: dict[str, str] = {
-    ContributionKind.IFAD_GRANT: "110",  # standard grant
-    ContributionKind.IFAD_LOAN: "421",  # standard loan
-}
+OECD_DAC_AID_TYPES = "1"  # AidTypeVocabulary
 # TransactionType
 INCOMING_FUNDS, COMMITMENT, DISBURSEMENT, EXPENDITURE, INCOMING_COMMITMENT = (
     "1",
@@ -139,7 +147,7 @@ OUTCOME = "2"  # ResultType
 UNIT, QUALITATIVE = "1", "5"  # IndicatorMeasure
 DEVELOPING_COUNTRIES_UNSPECIFIED, OECD_DAC_REGIONS = "998", "1"  # Region, RegionVocabulary
 OECD_DAC_5_DIGIT, REPORTING_ORGANISATION_VOCABULARY = "1", "99"  # SectorVocabulary
-SDG_GOALS = "2"  # TagVocabulary
+SDG_GOALS, SDG_TARGETS = "2", "3"  # TagVocabulary
 
 
 class NoActivities(Exception):
@@ -179,15 +187,18 @@ class MoneyLine:
     usd: Decimal
     valuation_method: str
     valuation_basis: str
+    unit: str
+    valued_by: str
+    quantity: Decimal
 
 
 @dataclass(frozen=True)
 class Publication:
     """What every activity of one file shares: the day it is written (money dated later has not
-    happened yet) and the DAC purpose code of each theme (by theme id)."""
+    happened yet) and the code-mapping layer's codes."""
 
     today: datetime.date
-    dac_purposes: dict[int, str]
+    codes: CodeBook
 
 
 def export_iati(
@@ -208,12 +219,7 @@ def _stream(ids: list[int], parts: Sequence[ActivityPart]) -> Iterator[bytes]:
     buffer = io.BytesIO()
     now = timezone.now().replace(microsecond=0)
     generated = now.isoformat()
-    publication = Publication(
-        today=now.date(),
-        dac_purposes=dict(
-            ThemeCode.objects.filter(scheme=CodeScheme.DAC_PURPOSE).values_list("theme_id", "code")
-        ),
-    )
+    publication = Publication(today=now.date(), codes=CodeBook.load())
     with etree.xmlfile(buffer, encoding="utf-8") as xml:
         xml.write_declaration()
         with xml.element(
@@ -272,13 +278,18 @@ def _load(ids: Sequence[int]) -> Iterator[tuple[Activity, list[MoneyLine], dict[
             "fiscal_year",
             "valuation_method",
             "valuation_basis",
+            "unit",
+            "valued_by",
         )
-        .annotate(amount=Sum("amount"), usd=Sum("amount_usd"))
+        .annotate(amount=Sum("amount"), usd=Sum("amount_usd"), quantity=Sum("quantity"))
         .order_by("activity_id", "value_date", "kind", "contributor_id", "stage", "currency")
     )
     money: dict[int, list[MoneyLine]] = defaultdict(list)
     for row in rows:
-        if row["amount"] <= 0:
+        row["quantity"] = row["quantity"] or Decimal(0)
+        # An in-kind line not valued has no money, only its quantity: it is still published.
+        unvalued = row["valued_by"] == ValuedBy.NOT_VALUED and row["quantity"] > 0
+        if row["amount"] <= 0 and not unvalued:
             continue  # reversed, or corrected down to nothing
         values: dict[str, Any] = dict(row)
         money[values.pop("activity_id")].append(MoneyLine(**values))
@@ -345,12 +356,15 @@ def activity_element(
     etree.SubElement(element, "activity-status", code=ACTIVITY_STATUS[Status(activity.status)])
     _dates(element, activity)
     _recipients(element, activity)
-    _themes_and_sdgs(element, activity, publication.dac_purposes)
-    if activity.modality in (Modality.TRIANGULAR, Modality.TRILATERAL):
-        etree.SubElement(element, "collaboration-type", code=TRIANGULAR)
+    codes = publication.codes
+    _themes_and_sdgs(element, activity, codes)
+    if collaboration := codes.collaboration(activity.modality):
+        etree.SubElement(element, "collaboration-type", code=collaboration)
     etree.SubElement(element, "default-flow-type", code=ODA)
+    if activity.activity_type and (aid_type := codes.aid_type(activity.activity_type)):
+        etree.SubElement(element, "default-aid-type", code=aid_type, vocabulary=OECD_DAC_AID_TYPES)
     _budgets(element, money, contributors, publication.today)
-    _transactions(element, money, contributors, publication.today)
+    _transactions(element, money, contributors, publication.today, codes)
     for part, loaded in parts:
         part.write(element, activity, loaded)
     if element.find("result") is None:
@@ -458,29 +472,20 @@ def _recipients(element: etree._Element, activity: Activity) -> None:
         )
 
 
-def _dac_sectors(
-    element: etree._Element, themes: Sequence[Theme], dac_purposes: dict[int, str]
-) -> None:
-    """Vocabulary 1, which IATI asks of every activity (rule 102.1.1): each theme's share goes
-    to its code; themes without a code share the fallback's."""
-    shares: dict[str, Decimal] = defaultdict(Decimal)
-    if not themes:
-        shares[DAC_PURPOSE_FALLBACK] = HUNDRED
-    else:
-        weights = [Decimal(1)] * len(themes)
-        for theme, percentage in zip(themes, _split(HUNDRED, weights), strict=True):
-            shares[dac_purposes.get(theme.pk, DAC_PURPOSE_FALLBACK)] += percentage
-    for code, percentage in sorted(shares.items()):
+def _dac_sectors(element: etree._Element, themes: Sequence[Theme], codes: CodeBook) -> None:
+    """Vocabulary 1, which IATI asks of every activity (rule 102.1.1): the codebook's shares,
+    rounded to two decimals that add up to exactly 100."""
+    shares = sorted(codes.purpose_shares(theme.pk for theme in themes).items())
+    percentages = _split(HUNDRED, [share for _code, share in shares])
+    for (code, _share), percentage in zip(shares, percentages, strict=True):
         etree.SubElement(
             element, "sector", vocabulary=OECD_DAC_5_DIGIT, code=code, percentage=str(percentage)
         )
 
 
-def _themes_and_sdgs(
-    element: etree._Element, activity: Activity, dac_purposes: dict[int, str]
-) -> None:
+def _themes_and_sdgs(element: etree._Element, activity: Activity, codes: CodeBook) -> None:
     themes = list(activity.themes.all())
-    _dac_sectors(element, themes, dac_purposes)
+    _dac_sectors(element, themes, codes)
     uri = f"{settings.SITE_URL.rstrip('/')}/api/v1/themes/"
     if themes:
         for theme, percentage in zip(
@@ -495,6 +500,18 @@ def _themes_and_sdgs(
             )
     for sdg in activity.sdgs.all():
         _text(element, "tag", sdg.name, vocabulary=SDG_GOALS, code=str(sdg.number))
+    targets = {codes.sdg_target(theme.pk) for theme in themes} - {""}
+    names = code_names("UNSDG-Targets")
+    for target in sorted(targets, key=_target_order):
+        _text(element, "tag", names.get(target, target), vocabulary=SDG_TARGETS, code=target)
+
+
+def _target_order(target: str) -> tuple[int, bool, int, str]:
+    """SDG targets in the SDGs' order: 2.3 before 2.10 before 10.1; a goal's lettered targets
+    (2.a) after its numbered ones."""
+    goal, _dot, rest = target.partition(".")
+    number = int(rest) if rest.isdigit() else 0
+    return (int(goal) if goal.isdigit() else 99, not rest.isdigit(), number, rest)
 
 
 def _value(parent: etree._Element, line: MoneyLine, tag: str = "value") -> None:
@@ -588,6 +605,7 @@ def _transactions(
     money: list[MoneyLine],
     contributors: dict[int, Partner],
     today: datetime.date,
+    codes: CodeBook,
 ) -> None:
     for line in money:
         code = _transaction_type(line)
@@ -599,8 +617,8 @@ def _transactions(
         _value(transaction, line)
         if line.contributor_id:
             _organisation(transaction, "provider-org", contributors[line.contributor_id])
-        if line.kind in FINANCE_TYPE:
-            etree.SubElement(transaction, "finance-type", code=FINANCE_TYPE[line.kind])
+        if finance_type := codes.finance_type(line.kind):
+            etree.SubElement(transaction, "finance-type", code=finance_type)
 
 
 def _results(element: etree._Element, activity: Activity) -> None:
@@ -698,6 +716,11 @@ def _extension(
                 "valued-as": line.valuation_method,
             },
         )
+        if line.valued_by:
+            in_kind.set("valued-by", line.valued_by)
+        if line.unit:
+            in_kind.set("unit", line.unit)
+            in_kind.set("quantity", _amount(line.quantity))
         if line.contributor_id:
             contributor = contributors[line.contributor_id]
             etree.SubElement(in_kind, _ssc("contributor")).text = file_text(contributor.name)

@@ -24,8 +24,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.text import FIRST_YEAR, LAST_YEAR, field_errors
 from activities.models import Country
@@ -272,19 +274,87 @@ class Unvalued:
     def __bool__(self) -> bool:
         return self.lines > 0
 
+    def note(self) -> str:
+        """What every surface that shows leverage says beside it, in the same words:
+        "In-kind not valued, left out: 2 lines (12 venue-days, 40 expert-days)"; "" for none."""
+        if not self:
+            return ""
+        quantities = ", ".join(
+            f"{number_format(quantity.normalize(), use_l10n=True, force_grouping=True)} "
+            f"{_unit_name(unit)}"
+            for unit, quantity in sorted(self.quantities.items())
+        )
+        text = ngettext(
+            "In-kind not valued, left out: %(count)s line",
+            "In-kind not valued, left out: %(count)s lines",
+            self.lines,
+        ) % {"count": number_format(self.lines, force_grouping=True)}
+        return f"{text} ({quantities})" if quantities else text
+
+    def as_data(self) -> dict[str, object]:
+        """The API's `in_kind_not_valued` (InKindNotValuedSerializer): quantities as decimal
+        text, so that no float rounds them."""
+        return {
+            "lines": self.lines,
+            "quantities": {
+                unit: f"{quantity:f}" for unit, quantity in sorted(self.quantities.items())
+            },
+            "note": self.note(),
+        }
+
+
+NOTHING_UNVALUED = Unvalued(0, {})
+
+
+def _unit_name(unit: str) -> str:
+    return str(InKindUnit(unit).label).lower() if unit in InKindUnit.values else unit
+
+
+def _unvalued_rows(entries: QuerySet[FinancialEntry]) -> QuerySet[FinancialEntry]:
+    return entries.filter(kind=ContributionKind.IN_KIND, valued_by=ValuedBy.NOT_VALUED)
+
 
 def unvalued_in_kind(entries: QuerySet[FinancialEntry]) -> Unvalued:
-    """What of `entries` is in-kind not valued: the originals' count, and net quantities by unit."""
-    rows = entries.filter(kind=ContributionKind.IN_KIND, valued_by=ValuedBy.NOT_VALUED)
-    lines = rows.filter(entry_type=EntryType.ORIGINAL).count()
-    quantities = {
-        unit: total
-        for unit, total in rows.values("unit")
-        .annotate(total=Sum("quantity"))
-        .values_list("unit", "total")
-        if total
+    """What of `entries` is in-kind not valued: the originals' count, and net quantities by unit.
+
+    One query. A line not valued has no money, so it counts 0 in leverage; every surface that
+    shows leverage names what was left out with this (Unvalued.note), so they all say the same."""
+    rows = (
+        _unvalued_rows(entries)
+        .values("unit")
+        .annotate(total=Sum("quantity"), lines=Count("pk", filter=Q(entry_type=EntryType.ORIGINAL)))
+        .order_by()
+        .values_list("unit", "total", "lines")
+    )
+    found = list(rows)
+    lines = sum(count for _unit, _total, count in found)
+    return Unvalued(lines, {unit: total for unit, total, _count in found if total})
+
+
+def unvalued_by_activity(activity_ids: Iterable[int]) -> dict[int, Unvalued]:
+    """unvalued_in_kind for each of many activities (a page of a list) in one query; activities
+    with nothing left out are not in the answer (use NOTHING_UNVALUED)."""
+    rows = (
+        _unvalued_rows(FinancialEntry.objects.filter(activity_id__in=list(activity_ids)))
+        .values("activity_id", "unit")
+        .annotate(
+            total=Sum("quantity"),
+            lines=Count("pk", filter=Q(entry_type=EntryType.ORIGINAL)),
+        )
+        .order_by()
+    )
+    lines: dict[int, int] = {}
+    quantities: dict[int, dict[str, Decimal]] = {}
+    for row in rows:
+        activity = row["activity_id"]
+        lines[activity] = lines.get(activity, 0) + row["lines"]
+        if row["total"]:
+            quantities.setdefault(activity, {})[row["unit"]] = row["total"]
+    return {
+        activity: Unvalued(count, quantities.get(activity, {}))
+        for activity, count in lines.items()
+        if count
     }
-    return Unvalued(lines, quantities)
 
 
 def quantities_by(

@@ -35,6 +35,7 @@ from activities.serializers import (
 )
 
 from .figures import CoverageSerializer, DerivedFiguresSerializer
+from .in_kind import NOTHING_UNVALUED, Unvalued
 from .models import ContributionKind, FinancialEntry, InKindValuation, Stage
 from .rollups import GROUP_BY_CHOICES, Figures, RollupFilters
 from .summary import FinanceTotals, no_money
@@ -55,6 +56,23 @@ class AgreementSerializer(serializers.Serializer):
     label = serializers.CharField(help_text=_("In the language of the request."))  # type: ignore[assignment]
 
 
+class InKindNotValuedSerializer(serializers.Serializer):
+    """In-kind lines not valued in money: they count 0 in the money and so in leverage; this
+    says what was left out (finance.in_kind.Unvalued)."""
+
+    lines = serializers.IntegerField(help_text=_("How many in-kind lines are not valued."))
+    quantities = serializers.DictField(
+        child=serializers.DecimalField(max_digits=14, decimal_places=2),
+        help_text=_(
+            "Their net quantity by unit (expert_days, expert_months, participant_days, "
+            "scholarships, venue_days, equipment)."
+        ),
+    )
+    note = serializers.CharField(
+        help_text=_("The same in words, as every page that shows leverage says it; empty for none.")
+    )
+
+
 class FinanceSummarySerializer(DerivedFiguresSerializer):
     """The activity's money in US$, as its finance page adds it up from the ledger."""
 
@@ -68,9 +86,14 @@ class FinanceSummarySerializer(DerivedFiguresSerializer):
     ledger_version = serializers.IntegerField(
         help_text=_("Send it back to record or correct entries (/api/v1/ledger/).")
     )
+    in_kind_not_valued = InKindNotValuedSerializer(
+        help_text=_("In-kind left out of the money and of leverage for having no value.")
+    )
 
 
-def finance_summary(totals: FinanceTotals, ledger_version: int) -> dict[str, Any]:
+def finance_summary(
+    totals: FinanceTotals, ledger_version: int, unvalued: Unvalued = NOTHING_UNVALUED
+) -> dict[str, Any]:
     total = totals.total
     return {
         # The derived figures first, as FinanceSummarySerializer declares them (inherited
@@ -89,6 +112,7 @@ def finance_summary(totals: FinanceTotals, ledger_version: int) -> dict[str, Any
             )
         },
         "ledger_version": ledger_version,
+        "in_kind_not_valued": unvalued.as_data(),
     }
 
 
@@ -167,6 +191,8 @@ class ActivitySerializer(serializers.Serializer):
         money: dict[int, FinanceTotals] = self.context["money"]
         # Activities the caller reads without their money (activities.access.reads_money_of).
         money_hidden: set[int] = self.context.get("money_hidden", set())
+        # In-kind not valued, per activity (finance.in_kind.unvalued_by_activity).
+        unvalued: dict[int, Unvalued] = self.context.get("unvalued", {})
         pk = row["id"]
         return {
             "id": pk,
@@ -206,7 +232,11 @@ class ActivitySerializer(serializers.Serializer):
             "notes": row["notes"],
             "finance": None
             if pk in money_hidden
-            else finance_summary(money.get(pk) or no_money(), row["ledger_lock__version"] or 0),
+            else finance_summary(
+                money.get(pk) or no_money(),
+                row["ledger_lock__version"] or 0,
+                unvalued.get(pk, NOTHING_UNVALUED),
+            ),
             "version": row["version"],
             "created_at": datetime_text(row["created_at"]),
             "updated_at": datetime_text(row["updated_at"]),
@@ -470,4 +500,7 @@ class RollupSerializer(serializers.Serializer):
         help_text=_(
             "How much of the selection every side confirmed (its agreement filter left out)."
         )
+    )
+    in_kind_not_valued = InKindNotValuedSerializer(
+        help_text=_("In-kind of the selection left out of the money and of leverage.")
     )

@@ -38,6 +38,7 @@ from .forms import (
     WorkbookUploadForm,
     entry_data,
 )
+from .in_kind import unvalued_in_kind
 from .models import CURRENCY_CODES, ExchangeRate, FinancialEntry, ImportRun, PendingImport
 from .summary import activity_finance
 
@@ -145,6 +146,8 @@ def _finance_page(
         {
             "activity": activity,
             "sheet": activity_finance(activity),
+            # What leverage left out for having no value, in the words of every other surface.
+            "unvalued": unvalued_in_kind(FinancialEntry.objects.filter(activity=activity)),
             "page": page,
             "lines": lines,
             "can_edit": can_edit,

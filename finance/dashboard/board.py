@@ -28,6 +28,7 @@ from .charts import (
     year_chart,
 )
 from .formatting import FAMILIES, STAGES, family_label, format_count, format_usd, stage_label
+from .in_kind import quantities_table
 from .reference import Reference
 from .selection import Selection
 from .tables import Column, Table
@@ -61,6 +62,15 @@ class Dashboard:
     @property
     def tables(self) -> list[Table]:
         return [summary_table(self.selection), *(chart.table for chart in self.charts)]
+
+    @property
+    def unvalued_note(self) -> str:
+        """What leverage left out for having no value (the same words on every surface)."""
+        return self.selection.unvalued.note()
+
+    @property
+    def quantities(self) -> Table:
+        return quantities_table(self.selection)
 
     def chart_data(self) -> dict[str, Any]:
         return {chart.slug: chart.data for chart in self.charts}
@@ -151,6 +161,8 @@ def summary_table(selection: Selection) -> Table:
                 ]
             )
     rows += [[str(label), value] for label, value in _derived_rows(figures)]
+    if note := selection.unvalued.note():
+        rows.append([_("In-kind left out of leverage"), note])
     rows += [
         [_("Activities with money"), selection.activity_count],
         [_("Countries involved"), selection.country_count],
@@ -174,14 +186,14 @@ CHART_BUILDERS: dict[str, Callable[[Selection, str], Chart]] = {
     "flows": lambda s, _map: flow_chart(s),
     "top": lambda s, _map: top_chart(s),
 }
-TABLE_SLUGS = ("summary", *CHART_BUILDERS)
+TABLE_SLUGS = ("summary", *CHART_BUILDERS, "quantities")
 
 
 def build_dashboard(selection: Selection, state: RollupState, *, map_url: str = "") -> Dashboard:
     charts = [build(selection, map_url) for build in CHART_BUILDERS.values()]
     # Read even when the selection holds no money (the page then shows no figures): the page
     # costs the same queries whatever it holds.
-    selection.coverage  # noqa: B018
+    selection.coverage, selection.quantities  # noqa: B018
     return Dashboard(selection=selection, state=state, charts=charts)
 
 
@@ -189,6 +201,8 @@ def build_table(selection: Selection, slug: str) -> Table:
     """One table alone (a download): only the queries that table needs."""
     if slug == "summary":
         return summary_table(selection)
+    if slug == "quantities":
+        return quantities_table(selection)
     return CHART_BUILDERS[slug](selection, "").table
 
 
@@ -208,4 +222,5 @@ def warm_default_views() -> bool:
     # What the page reads: the core pivots, countries, themes, activities and flows.
     selection.totals, selection.by_country, selection.by_theme  # noqa: B018
     selection.activity_count, selection.flows, selection.coverage  # noqa: B018
+    selection.unvalued, selection.quantities  # noqa: B018
     return True

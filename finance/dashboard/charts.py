@@ -179,6 +179,7 @@ def leverage_chart(selection: Selection) -> Chart:
             "selection's, %(overall)s."
         )
         % {"overall": format_ratio(total.leverage_allocated)},
+        note=selection.unvalued.note(),
         table=Table(
             slug="leverage",
             title=title,

@@ -29,6 +29,7 @@ from accounts.models import User
 from activities.models import Activity, Country, Modality
 
 from ..figures import Coverage
+from ..in_kind import Unvalued
 from ..models import (
     CENT,
     IFAD_KINDS,
@@ -39,6 +40,7 @@ from ..models import (
     PairCount,
     Stage,
 )
+from ..quantities import Quantities, selection_quantities, unvalued_in_selection
 from ..rollups import (
     Figures,
     GroupKey,
@@ -269,6 +271,16 @@ class Selection:
             groups.values(),
             key=lambda f: (f.key is None, -allocated_total(f), f.label),
         )
+
+    @cached_property
+    def unvalued(self) -> Unvalued:
+        """The in-kind leverage left out for having no value (read from the ledger)."""
+        return self._cached("unvalued", lambda: unvalued_in_selection(self.scope, self.filters))
+
+    @cached_property
+    def quantities(self) -> Quantities:
+        """The selection's in-kind in quantities (read from the ledger: finance.quantities)."""
+        return self._cached("quantities", lambda: selection_quantities(self.scope, self.filters))
 
     @property
     def country_count(self) -> int:

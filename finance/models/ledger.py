@@ -191,6 +191,22 @@ class FinancialEntry(models.Model):
                 include=["kind", "stage", "amount_usd"],
                 name="entry_year_rollup",
             ),
+            # The dashboard's and the roll-up API's quantities (finance.quantities) read only
+            # the lines with a unit, a small part of the ledger: this index holds those alone,
+            # with what the sums read.
+            models.Index(
+                fields=["activity", "unit"],
+                include=[
+                    "fiscal_year",
+                    "provider_country",
+                    "quantity",
+                    "kind",
+                    "valued_by",
+                    "entry_type",
+                ],
+                condition=~models.Q(unit=""),
+                name="entry_quantities",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

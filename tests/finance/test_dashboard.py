@@ -256,10 +256,12 @@ def test_dashboard_issues_the_same_number_of_queries_for_a_small_and_a_larger_po
     assert query_counts(cpm_client) == small_cpm
     # Pinned: session, user, the inbox's unread count, 3 reference lists, 3 for the state, 5
     # roll-up reads (years, divisions and modalities in one; countries; themes; activities;
-    # flows), the top activities' names, the closed periods and the coverage's 2 reads
-    # (activities by agreement, confirmed money). Once cached, the 7 reads are skipped.
+    # flows), the top activities' names, the closed periods, the coverage's 2 reads
+    # (activities by agreement, confirmed money) and the in-kind from the ledger's lines with a
+    # unit (what leverage left out; the quantities by provider). Once cached, the 9 reads are
+    # skipped.
     caches["dashboard"].clear()
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(20):
         focal_client.get(reverse("finance:dashboard"))
     with django_assert_num_queries(11):
         focal_client.get(reverse("finance:dashboard"))
@@ -347,9 +349,11 @@ def test_page_shows_headline_figures_charts_tables_and_downloads(focal_client: C
     assert 'data-figure="countries">3<' in page
     assert "Figures as of" in page
     for slug in TABLE_SLUGS[1:]:
-        assert f'data-chart="{slug}"' in page
-        assert f'data-table="{slug}"' in page
+        if slug != "quantities":  # a table, not a chart: it has rows only with quantities
+            assert f'data-chart="{slug}"' in page
+            assert f'data-table="{slug}"' in page
         assert reverse("finance:dashboard_table", args=[slug, "csv"]) in page
+    assert "No in-kind quantities are recorded for this selection." in page
     assert 'id="dashboard-data"' in page
     assert "vendor/echarts.min.js" in page and "js/dashboard.js" in page
     assert "shares given on the activity, or equally" in page  # how the money is split

@@ -54,6 +54,8 @@ CODED = [
     ("tag", "vocabulary", "TagVocabulary"),
     ("collaboration-type", "code", "CollaborationType"),
     ("default-flow-type", "code", "FlowType"),
+    ("default-aid-type", "code", "AidType"),
+    ("default-aid-type", "vocabulary", "AidTypeVocabulary"),
     ("budget", "type", "BudgetType"),
     ("budget", "status", "BudgetStatus"),
     ("planned-disbursement", "type", "BudgetType"),
@@ -69,7 +71,11 @@ CODED = [
 ]
 CODED_ATTRIBUTES = {"code", "type", "role", "vocabulary", "currency", "status", "measure"}
 # Codes whose list depends on the vocabulary the element names.
-BY_VOCABULARY = {("tag", "2"): "UNSDG-Goals", ("sector", "1"): "Sector"}
+BY_VOCABULARY = {
+    ("tag", "2"): "UNSDG-Goals",
+    ("tag", "3"): "UNSDG-Targets",
+    ("sector", "1"): "Sector",
+}
 
 
 def schema() -> etree.XMLSchema:
@@ -450,7 +456,10 @@ def test_roles_money_and_ssc_facts_in_the_file(triangular: Activity) -> None:
         ("99", "agri-production", "33.33"),
         ("99", "value-chains", "33.34"),
     ]
-    assert sorted(e.get("code") for e in activity_element.findall("tag")) == ["2", "5"]
+    tags = [(e.get("vocabulary"), e.get("code")) for e in activity_element.findall("tag")]
+    # The SDGs named, then the targets of the themes (finance migration default_sdg_targets)
+    assert tags == [("2", "2"), ("2", "5"), ("3", "2.3"), ("3", "2.a")]
+    assert activity_element.find("default-aid-type").get("code") == "D02"  # a learning route
     budget = activity_element.find("budget")
     assert budget.find("value").text == "100000.00"
     transactions = sorted(
@@ -594,7 +603,7 @@ def test_an_activity_without_themes_or_with_unmapped_themes_gets_the_fallback_da
         for a in document.iter("iati-activity")
     ]
     assert sectors == [
-        [("43040", "100")],  # no theme: rural development
+        [("43040", "100.00")],  # no theme: rural development
         [("31166", "50.00"), ("43040", "50.00")],  # theme 2 lost its code
     ]
 

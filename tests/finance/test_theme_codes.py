@@ -81,3 +81,61 @@ def test_a_changed_code_is_the_one_the_iati_file_publishes(focal_client: Client)
     focal_client.post(URL, {"theme": theme(1).pk, "code": "31182"})
     body = b"".join(Client().get("/api/v1/iati/activities.xml").streaming_content)
     assert b'<sector vocabulary="1" code="31182" percentage="100.00"/>' in body
+
+
+# --- the standard codes page: every scheme of the codebook --------------------------------------
+
+
+def test_the_page_shows_every_scheme_with_defaults_and_names_in_bounded_queries(
+    cpm_client: Client, django_assert_max_num_queries
+) -> None:
+    with django_assert_max_num_queries(9):
+        response = cpm_client.get(URL)
+    page = response.content.decode()
+    assert "Standard codes" in page
+    assert "2.3" in page  # a theme's SDG target, with its name
+    for scheme in ("aid-type", "finance-type", "channel", "collaboration"):
+        assert f'data-scheme="{scheme}"' in page
+    assert "D01" in page and "Donor country personnel" in page  # technical assistance's default
+    assert "Standard grant" in page and "Recipient government" in page
+    assert "changed</span>" not in page  # nothing changed yet
+
+
+def test_the_focal_point_changes_a_category_and_a_target_and_both_show_with_history(
+    focal: User, focal_client: Client
+) -> None:
+    response = focal_client.post(
+        URL, {"form": "category", "scheme": "aid-type", "value": "learning_route", "code": "E01"}
+    )
+    assert response.status_code == 302
+    response = focal_client.post(
+        URL, {"form": "theme", "theme": theme(1).pk, "scheme": "sdg-target", "code": "17.9"}
+    )
+    assert response.status_code == 302
+    assert ThemeCode.objects.get(theme=theme(1), scheme=CodeScheme.SDG_TARGET).code == "17.9"
+    page = focal_client.get(URL).content.decode()
+    assert page.count("changed</span>") == 2
+    history = page[page.index("data-history") :]
+    assert "E01" in history and "17.9" in history and str(focal) in history
+
+
+def test_a_bad_category_value_or_code_is_refused_naming_the_field(focal_client: Client) -> None:
+    bad_value = focal_client.post(
+        URL, {"form": "category", "scheme": "aid-type", "value": "nonsense", "code": "E01"}
+    )
+    assert bad_value.status_code == 400
+    assert "Choose a value of Activity type" in bad_value.content.decode()
+    bad_code = focal_client.post(
+        URL, {"form": "category", "scheme": "channel", "value": "ngo", "code": "99999"}
+    )
+    assert bad_code.status_code == 400
+    assert "99999 is not in the list of codes in use for Channel of delivery" in (
+        bad_code.content.decode()
+    )
+
+
+def test_staff_who_are_not_the_focal_point_cannot_change_a_category(cpm_client: Client) -> None:
+    response = cpm_client.post(
+        URL, {"form": "category", "scheme": "aid-type", "value": "learning_route", "code": "E01"}
+    )
+    assert response.status_code == 403
