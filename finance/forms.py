@@ -182,7 +182,7 @@ class EntryLineForm(forms.Form):
         return [self[name] for name in IN_KIND_FIELDS]
 
 
-def provider_country_choices() -> list[tuple[Any, str]]:
+def provider_country_choices() -> list[tuple[Any, Any]]:
     """The provider country's options (one query: give them to every line of a formset)."""
     return [("", _("The contributor's country")), *Country.objects.values_list("pk", "name")]
 
