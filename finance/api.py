@@ -179,7 +179,9 @@ class LedgerViewSet(
 
     def get_queryset(self) -> QuerySet[FinancialEntry]:
         user: User = self.request.user  # type: ignore[assignment]
-        entries = FinancialEntry.objects.select_related("activity", "contributor", "created_by")
+        entries = FinancialEntry.objects.select_related(
+            "activity", "contributor", "created_by", "provider_country"
+        )
         return readable_entries(user, entries)
 
     def get_object(self) -> FinancialEntry:
@@ -199,7 +201,9 @@ class LedgerViewSet(
         data = parsed.validated_data
         activity = get_activity_for_user(user, data["activity"], write=True)
         entries = [
-            services.EntryData(**{**line, "currency": line["currency"].upper()})
+            services.EntryData(
+                **{**line, "amount": line.get("amount"), "currency": line["currency"].upper()}
+            )
             for line in data["entries"]
         ]
         with refusals_as_api_errors():
@@ -231,6 +235,7 @@ class LedgerViewSet(
                 user=user,
                 expected_version=data["ledger_version"],
                 value_date=data.get("value_date"),
+                new_quantity=data.get("new_quantity"),
             )
         body = {
             "ledger_version": services.ledger_version(activity),

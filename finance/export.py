@@ -218,6 +218,7 @@ def contribution_rows(activity_ids: list[int]) -> Iterator[list[Any]]:
 
 LEDGER_COLUMNS = [
     "entry_id", "ssc_id", "activity", "contributor", "kind", "valued_as", "valuation_basis",
+    "unit", "quantity", "valued_by", "provider_country", "unit_rate", "rate_card_version",
     "stage", "amount", "currency", "units_per_usd", "amount_usd", "value_date", "fiscal_year",
     "entry_type", "corrects", "reason", "reference", "note", "recorded_by", "recorded_at",
 ]  # fmt: skip
@@ -237,7 +238,7 @@ def ledger_csv(activities: QuerySet[Activity]) -> Iterator[str]:
     yield line(LEDGER_COLUMNS)
     entries = (
         FinancialEntry.objects.filter(activity__in=activities.values("pk"))
-        .select_related("activity", "contributor", "created_by")
+        .select_related("activity", "contributor", "created_by", "provider_country")
         .order_by("activity__ssc_id", "pk")
         .iterator(chunk_size=2000)
     )
@@ -245,7 +246,11 @@ def ledger_csv(activities: QuerySet[Activity]) -> Iterator[str]:
         yield line([
             entry.pk, entry.activity.ssc_id, entry.activity.title,
             entry.contributor.name if entry.contributor else "IFAD", entry.kind,
-            entry.valuation_method, entry.valuation_basis, entry.stage, entry.amount,
+            entry.valuation_method, entry.valuation_basis, entry.unit,
+            "" if entry.quantity is None else entry.quantity, entry.valued_by,
+            entry.provider_country.iso2 if entry.provider_country else "",
+            "" if entry.unit_rate is None else entry.unit_rate, entry.rate_card_version or "",
+            entry.stage, entry.amount,
             entry.currency, entry.units_per_usd, entry.amount_usd, entry.value_date.isoformat(),
             entry.fiscal_year, entry.entry_type, entry.corrects_id or "", entry.reason,
             entry.reference, entry.note, str(entry.created_by or ""),

@@ -13,7 +13,16 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from activities.forms import LongSelect, PartnerField, PartnerInput, PartnerOptions
-from activities.models import Activity, Agreement, FundingNature, Modality, Partner, Status, Theme
+from activities.models import (
+    Activity,
+    Agreement,
+    Country,
+    FundingNature,
+    Modality,
+    Partner,
+    Status,
+    Theme,
+)
 
 from .amounts import AmountError, parse_amount
 from .legacy import UnsafeFile, check_container
@@ -22,8 +31,11 @@ from .models import (
     THEME_SCHEMES,
     CodeScheme,
     ContributionKind,
+    InKindUnit,
     InKindValuation,
+    RateCard,
     Stage,
+    ValuedBy,
 )
 from .rollups import RollupFilters
 from .services import EntryData
@@ -67,6 +79,24 @@ class CurrencyField(forms.CharField):
             )
 
 
+class QuantityField(AmountField):
+    """A quantity as people type it (`40`, `1 200`, `2.5`): read like an amount."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 20, "size": 8})
+
+
+# The in-kind fields of a ledger line: the page groups them (and hides them for cash with
+# JavaScript, which is optional: without it they simply stay in view).
+IN_KIND_FIELDS = (
+    "valued_by",
+    "unit",
+    "quantity",
+    "provider_country",
+    "valuation_method",
+    "valuation_basis",
+)
+
+
 class EntryLineForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=ContributionKind.choices, initial=ContributionKind.IFAD_GRANT
@@ -84,10 +114,32 @@ class EntryLineForm(forms.Form):
         },
     )
     stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices, initial=Stage.PLANNED)
-    amount = AmountField(label=_("Amount"))
+    amount = AmountField(
+        label=_("Amount"),
+        required=False,
+        help_text=_("Leave empty for in-kind valued by a rate card or not valued."),
+    )
     currency = CurrencyField(label=_("Currency"), max_length=3, initial="USD")
     value_date = forms.DateField(
         label=_("Value date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    valued_by = forms.ChoiceField(
+        label=_("Valued by"),
+        choices=[("", _("Actual cost (in-kind) / cash")), *ValuedBy.choices],
+        required=False,
+    )
+    unit = forms.ChoiceField(
+        label=_("Unit"), choices=[("", "---------"), *InKindUnit.choices], required=False
+    )
+    quantity = QuantityField(label=_("Quantity"), required=False)
+    provider_country = forms.TypedChoiceField(
+        label=_("Provider country"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=LongSelect,
+        help_text=_("Empty: the contributor's country."),
+        error_messages={"invalid_choice": _("Choose a country from the list.")},
     )
     valuation_method = forms.ChoiceField(
         label=_("In-kind valued as"),
@@ -98,23 +150,53 @@ class EntryLineForm(forms.Form):
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
-    def __init__(self, *args: Any, partner_choices: PartnerOptions, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        partner_choices: PartnerOptions,
+        country_choices: list[tuple[Any, Any]] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         cast(PartnerField, self.fields["contributor"]).set_partners(partner_choices)
+        cast(forms.ChoiceField, self.fields["provider_country"]).choices = (
+            country_choices if country_choices is not None else provider_country_choices()
+        )
         self.fields["value_date"].initial = timezone.localdate
         self.fields["currency"].widget.attrs.update(
             {"size": 4, "autocapitalize": "characters", "list": "currency-codes"}
         )
 
     def has_changed(self) -> bool:
-        # A line counts as filled once an amount is typed: the defaults alone are not an entry.
-        return bool(self.data.get(self.add_prefix("amount"), "").strip())
+        # A line counts as filled once an amount or a quantity is typed, or a method that needs
+        # no amount is chosen: the defaults alone are not an entry.
+        typed = any(
+            self.data.get(self.add_prefix(name), "").strip() for name in ("amount", "quantity")
+        )
+        return typed or self.data.get(self.add_prefix("valued_by"), "") in (
+            ValuedBy.RATE_CARD,
+            ValuedBy.NOT_VALUED,
+        )
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in IN_KIND_FIELDS]
+
+    def in_kind_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in IN_KIND_FIELDS]
+
+
+def provider_country_choices() -> list[tuple[Any, Any]]:
+    """The provider country's options (one query: give them to every line of a formset)."""
+    return [("", _("The contributor's country")), *Country.objects.values_list("pk", "name")]
 
 
 EntryLineFormSet = formset_factory(EntryLineForm, extra=3, max_num=50, validate_max=True)
 
 
-def entry_data(lines: Any, partners: dict[int, Partner]) -> list[EntryData]:
+def entry_data(
+    lines: Any, partners: dict[int, Partner], countries: dict[int, Country] | None = None
+) -> list[EntryData]:
+    countries = countries or {}
     rows = []
     for form in lines.forms:
         if not form.has_changed() or not form.cleaned_data:
@@ -132,6 +214,12 @@ def entry_data(lines: Any, partners: dict[int, Partner]) -> list[EntryData]:
                 valuation_basis=data["valuation_basis"],
                 reference=data["reference"],
                 note=data["note"],
+                unit=data["unit"],
+                quantity=data["quantity"],
+                valued_by=data["valued_by"],
+                provider_country=countries.get(data["provider_country"])
+                if data["provider_country"]
+                else None,
             )
         )
     return rows
@@ -142,6 +230,14 @@ class CorrectionForm(forms.Form):
         label=_("Correct amount"),
         required=False,
         help_text=_("Leave empty to reverse the entry."),
+    )
+    new_quantity = QuantityField(
+        label=_("Correct quantity"),
+        required=False,
+        help_text=_(
+            "For a line with a quantity: the quantity it should have. A rate-card line is "
+            "valued again at its rate."
+        ),
     )
     reason = forms.CharField(label=_("Reason"), max_length=500)
     value_date = forms.DateField(
@@ -217,6 +313,89 @@ class RateForm(forms.Form):
         self.fields["confirm"] = forms.BooleanField(
             label=_("Yes, this rate is right: keep it"), required=False
         )
+
+
+class RateCardForm(forms.Form):
+    """A rate card as the focal point makes or changes it (finance.in_kind.save_rate_card).
+
+    Unit, country, year and currency are fixed once the card exists: the edit form shows them
+    disabled, so only the amount and the source are read from the request."""
+
+    unit = forms.ChoiceField(label=_("Unit"), choices=InKindUnit.choices)
+    country = forms.TypedChoiceField(
+        label=_("Provider country"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=LongSelect,
+        help_text=_("Empty: every provider country without a card of its own."),
+        error_messages={"invalid_choice": _("Choose a country from the list.")},
+    )
+    year = forms.IntegerField(label=_("Year"), min_value=1978, max_value=2100)
+    amount = AmountField(label=_("Value of one unit"))
+    currency = CurrencyField(label=_("Currency"), max_length=3, initial="USD")
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=300,
+        required=False,
+        help_text=_("Where the rate comes from, e.g. the government's expert fee scale 2026."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    FIXED = ("unit", "country", "year", "currency")
+
+    def __init__(self, *args: Any, card: RateCard | None = None, **kwargs: Any):
+        if card is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "unit": card.unit,
+                    "country": card.country_id,
+                    "year": card.year,
+                    "amount": card.amount,
+                    "currency": card.currency,
+                    "source": card.source,
+                    "version": card.version,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.card = card
+        cast(forms.ChoiceField, self.fields["country"]).choices = [
+            ("", _("Every country")),
+            *Country.objects.values_list("pk", "name"),
+        ]
+        self.fields["currency"].widget.attrs.update(
+            {"size": 4, "autocapitalize": "characters", "list": "currency-codes"}
+        )
+        if card is not None:
+            for name in self.FIXED:
+                self.fields[name].disabled = True
+
+
+class RateCardFilterForm(forms.Form):
+    """The rate cards list's GET parameters; an invalid one is named and left out."""
+
+    unit = forms.ChoiceField(
+        label=_("Unit"), choices=[("", _("All units")), *InKindUnit.choices], required=False
+    )
+    year = forms.IntegerField(label=_("Year"), min_value=1978, max_value=2100, required=False)
+    country = forms.CharField(
+        label=_("Provider country"),
+        max_length=2,
+        required=False,
+        help_text=_("ISO code, e.g. BR; * for the cards of every country."),
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("", _("Year, newest first")),
+            ("year", _("Year, oldest first")),
+            ("unit", _("Unit")),
+            ("country", _("Country")),
+            ("amount", _("Value of one unit")),
+        ],
+    )
 
 
 class ThemeCodeForm(forms.Form):

@@ -8,11 +8,14 @@ rule of a correction holds: a line in a closed period is left as it is, and said
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from . import services
@@ -76,3 +79,25 @@ def revalue(*, card: RateCard, user: User | None) -> Revaluation:
         except FinanceError as error:
             refused.append((line, " ".join(m for ms in error.errors.values() for m in ms)))
     return Revaluation(corrections, refused)
+
+
+def stale_counts(card_ids: Iterable[int]) -> dict[int, int]:
+    """card id -> how many of its lines stand at another rate than the card's today, in one
+    query (the rate cards list shows it for every card of its page; `lines_to_revalue` reads
+    each line's corrections, which is right for one card, not for a page of them)."""
+    last_rate = (
+        FinancialEntry.objects.filter(corrects=OuterRef("pk"), unit_rate__isnull=False)
+        .order_by("-created_at", "-pk")
+        .values("unit_rate")[:1]
+    )
+    rows = (
+        FinancialEntry.objects.filter(
+            rate_card_id__in=list(card_ids), entry_type=EntryType.ORIGINAL
+        )
+        .annotate(standing=Coalesce(Subquery(last_rate), F("unit_rate")))
+        .exclude(standing=F("rate_card__amount"))
+        .values("rate_card_id")
+        .annotate(lines=Count("pk"))
+        .values_list("rate_card_id", "lines")
+    )
+    return dict(rows)

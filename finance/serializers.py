@@ -36,7 +36,14 @@ from activities.serializers import (
 
 from .figures import CoverageSerializer, DerivedFiguresSerializer
 from .in_kind import NOTHING_UNVALUED, Unvalued
-from .models import ContributionKind, FinancialEntry, InKindValuation, Stage
+from .models import (
+    ContributionKind,
+    FinancialEntry,
+    InKindUnit,
+    InKindValuation,
+    Stage,
+    ValuedBy,
+)
 from .rollups import GROUP_BY_CHOICES, Figures, RollupFilters
 from .summary import FinanceTotals, no_money
 
@@ -249,6 +256,12 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
     created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
+    provider_country: serializers.SlugRelatedField[Country] = serializers.SlugRelatedField(
+        slug_field="iso2",
+        read_only=True,
+        allow_null=True,
+        help_text=_("ISO 3166-1 alpha-2 code of the country that gave the in-kind."),
+    )
 
     class Meta:
         model = FinancialEntry
@@ -261,6 +274,12 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
             "kind",
             "valuation_method",
             "valuation_basis",
+            "unit",
+            "quantity",
+            "valued_by",
+            "provider_country",
+            "unit_rate",
+            "rate_card_version",
             "stage",
             "amount",
             "currency",
@@ -291,7 +310,12 @@ class EntryInput(serializers.Serializer):
         max_digits=18,
         decimal_places=2,
         min_value=0,
-        help_text=_("In `currency`, to the cent; corrections reduce figures, not negatives."),
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "In `currency`, to the cent; corrections reduce figures, not negatives. Leave it "
+            "out for in-kind valued by a rate card (quantity x the card) or not valued (0)."
+        ),
     )
     currency = serializers.RegexField(
         r"^[A-Za-z]{3}$", help_text=_("ISO 4217 code; other than USD needs that month's rate.")
@@ -312,6 +336,35 @@ class EntryInput(serializers.Serializer):
     valuation_basis = serializers.CharField(required=False, allow_blank=True, max_length=300)
     reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    unit = serializers.ChoiceField(
+        choices=InKindUnit.choices,
+        required=False,
+        allow_blank=True,
+        help_text=_("What the quantity counts, for in-kind and technical cooperation."),
+    )
+    quantity = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text=_("How many units were given (with `unit`)."),
+    )
+    valued_by = serializers.ChoiceField(
+        choices=ValuedBy.choices,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "In-kind only: actual_cost (the default), rate_card (the focal point's card for the "
+            "unit, provider country and fiscal year gives the amount) or not_valued (no money)."
+        ),
+    )
+    provider_country: serializers.SlugRelatedField[Country] = serializers.SlugRelatedField(
+        slug_field="iso2",
+        queryset=Country.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("ISO 3166-1 alpha-2 code; by default the contributor's country."),
+    )
 
 
 class RecordEntriesInput(serializers.Serializer):
@@ -341,6 +394,16 @@ class CorrectionInput(serializers.Serializer):
         min_value=0,
         allow_null=True,
         help_text=_("The right amount, in the entry's currency; null or 0 reverses the entry."),
+    )
+    new_quantity = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "For a line with a quantity: the quantity it should have. A rate-card line is "
+            "valued again at the rate it stands at (new_amount is then ignored)."
+        ),
     )
     reason = serializers.CharField(max_length=500)
     ledger_version = serializers.IntegerField(min_value=0)

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import dashboard_views, views, views_codes, views_periods, views_rollups
+from . import (
+    dashboard_views,
+    views,
+    views_codes,
+    views_periods,
+    views_rate_cards,
+    views_rollups,
+)
 
 app_name = "finance"
 
@@ -14,6 +21,13 @@ urlpatterns = [
     path("finance/history/", views.money_history, name="history"),
     path("finance/rates/", views.rates, name="rates"),
     path("finance/rates/upload/", views.upload_rates, name="rates_upload"),
+    path("finance/rate-cards/", views_rate_cards.rate_cards, name="rate_cards"),
+    path("finance/rate-cards/<int:pk>/", views_rate_cards.rate_card, name="rate_card"),
+    path(
+        "finance/rate-cards/<int:pk>/revalue/",
+        views_rate_cards.rate_card_revalue,
+        name="rate_card_revalue",
+    ),
     path("finance/theme-codes/", views_codes.theme_codes, name="theme_codes"),
     path("finance/periods/", views_periods.period_list, name="periods"),
     path("finance/periods/<int:pk>/reopen/", views_periods.period_reopen, name="period_reopen"),

@@ -23,7 +23,7 @@ from activities.access import can_edit_activity, get_activity_for_user
 from activities.filters import ActivityFilter
 from activities.forms import partner_options
 from activities.history import through_label
-from activities.models import Activity, Partner
+from activities.models import Activity, Country, Partner
 from ssc_portal.db_router import reads_from_replica
 
 from . import import_uploads, importer, periods, services
@@ -37,6 +37,7 @@ from .forms import (
     RateUploadForm,
     WorkbookUploadForm,
     entry_data,
+    provider_country_choices,
 )
 from .in_kind import unvalued_in_kind
 from .models import CURRENCY_CODES, ExchangeRate, FinancialEntry, ImportRun, PendingImport
@@ -61,6 +62,11 @@ def _add_errors(error: services.FinanceError, target: Any, form_class: type[form
             target.append(problem if name == "__all__" else f"{label}: {problem}")
 
 
+def _line_options() -> dict[str, Any]:
+    """What every line of the entry form shares: the partners' and countries' options."""
+    return {"partner_choices": partner_options(), "country_choices": provider_country_choices()}
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -70,11 +76,10 @@ def activity_finance_page(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = can_edit_activity(user, activity)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied(_("You may read these figures but not change them."))
-    choices = partner_options()
     lines = EntryLineFormSet(
         request.POST if request.method == "POST" else None,
         prefix="lines",
-        form_kwargs={"partner_choices": choices},
+        form_kwargs=_line_options(),
     )
     version = services.ledger_version(activity)
     problems: list[str] = []
@@ -87,13 +92,20 @@ def activity_finance_page(request: HttpRequest, pk: int) -> HttpResponse:
                 if f.cleaned_data.get("contributor")
             ]
         )
-        rows = entry_data(lines, partners)
+        countries = Country.objects.in_bulk(
+            [
+                f.cleaned_data["provider_country"]
+                for f in lines.forms
+                if f.cleaned_data.get("provider_country")
+            ]
+        )
+        rows = entry_data(lines, partners, countries)
         try:
             loaded = int(request.POST.get("version", ""))
         except ValueError:
             loaded = None
         if not rows:
-            problems.append(_("Type an amount on at least one line."))
+            problems.append(_("Type an amount or a quantity on at least one line."))
         else:
             try:
                 services.record_entries(
@@ -136,7 +148,7 @@ def _finance_page(
 ) -> HttpResponse:
     entries = (
         FinancialEntry.objects.filter(activity=activity)
-        .select_related("contributor", "created_by", "corrects")
+        .select_related("contributor", "created_by", "corrects", "provider_country")
         .order_by("-created_at", "-pk")
     )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
@@ -186,6 +198,7 @@ def correct_entry(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
             user=user,
             expected_version=form.cleaned_data["version"],
             value_date=form.cleaned_data["value_date"],
+            new_quantity=form.cleaned_data["new_quantity"],
         )
     except services.LedgerConflict as error:
         # The page again, as it stands now, with the conflict: a redirect would answer 302.
@@ -194,9 +207,7 @@ def correct_entry(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
         return _finance_page(
             request,
             activity,
-            lines=EntryLineFormSet(
-                prefix="lines", form_kwargs={"partner_choices": partner_options()}
-            ),
+            lines=EntryLineFormSet(prefix="lines", form_kwargs=_line_options()),
             can_edit=True,
             version=services.ledger_version(activity),
             problems=conflict,

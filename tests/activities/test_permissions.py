@@ -13,6 +13,7 @@ changes anything for anyone.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,8 +30,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import ApiToken, User
 from accounts.services import PersonData, create_api_token, invite_person
 from activities.models import Activity, CountryRole, Partner, PartnerRole, Theme, Visibility
-from finance import reports, services
-from finance.models import ClosedPeriod, FinancialEntry, PendingImport, ReportExport
+from finance import in_kind, reports, services
+from finance.in_kind import CardData
+from finance.models import ClosedPeriod, FinancialEntry, PendingImport, RateCard, ReportExport
 from results.models import CoreIndicator
 from tests.counterparts import walk as counterparts_walk
 from tests.factories import (
@@ -101,6 +103,7 @@ class World:
     token: ApiToken  # the focal point's API token
     report: ReportExport  # the LAC CPM's dashboard report, built and ready to download
     period: ClosedPeriod  # fiscal year 2019, closed: none of the walk's writes fall in it
+    rate_card: RateCard  # expert-days in Brazil, 2026, changed since it valued a line
     knowledge: knowledge_walk.KnowledgeWorld  # LAC assets, route, plan, demand and offer
     results: results_walk.ResultsWorld  # updates in each state, the plan's follow-up
     framework: walk_framework.FrameworkWorld  # results frameworks, internal and implemented
@@ -177,6 +180,7 @@ def make_world() -> World:
         period=services.close_period(
             fiscal_year=2019, up_to=None, reason="Sent to the Executive Board", user=focal
         ),
+        rate_card=_revised_card(focal, internal, stranger),
         knowledge=knowledge,
         results=results_walk.make_world(
             focal=focal, own_org=own_org, stranger=stranger, plan=knowledge.plan
@@ -193,6 +197,34 @@ def make_world() -> World:
             site_url="http://testserver/",
         ),
     )
+
+
+def _revised_card(focal: User, activity: Activity, partner: Partner) -> RateCard:
+    """A card that valued a line and changed since: its re-valuation has a line to move."""
+    data = CardData(
+        unit="expert_days", country=None, year=2026, amount=Decimal(250), currency="USD"
+    )
+    card = in_kind.save_rate_card(card=None, data=data, user=focal, expected_version=None)
+    services.record_entries(
+        activity=activity,
+        entries=[
+            services.EntryData(
+                kind="in_kind",
+                stage="allocated",
+                amount=None,
+                currency="USD",
+                value_date=datetime.date(2026, 3, 10),
+                contributor=partner,
+                unit="expert_days",
+                quantity=Decimal(40),
+                valued_by="rate_card",
+            )
+        ],
+        user=focal,
+        expected_version=None,
+    )
+    revised = dataclasses.replace(data, amount=Decimal(300))
+    return in_kind.save_rate_card(card=card, data=revised, user=focal, expected_version=1)
 
 
 def _session_key(user: User) -> str:
@@ -634,6 +666,22 @@ CASES: list[Case] = [
         ),
     ),
     Case("finance:rates_upload", "", post_only(only(STAFF, get=405, post=DONE))),
+    # Rate cards read like the rates; the focal point keeps them and re-values their lines.
+    Case(
+        "finance:rate_cards",
+        "",
+        logged_in(
+            {"partner": 403, "*": 200}, {"partner": 403, "focal": DONE, "admin": DONE, "*": 403}
+        ),
+    ),
+    Case(
+        "finance:rate_card",
+        "rate_card",
+        logged_in(
+            {"partner": 403, "*": 200}, {"partner": 403, "focal": DONE, "admin": DONE, "*": 403}
+        ),
+    ),
+    Case("finance:rate_card_revalue", "rate_card", only(STAFF, get=200, post=DONE)),
     # Theme codes (the IATI file's DAC sectors) read like the rates; the focal point keeps them.
     Case(
         "finance:theme_codes",
@@ -738,6 +786,8 @@ def _url(case: Case, world: World) -> str:
         return reverse(name, args=[world.report.pk])
     if case.target == "period":
         return reverse(name, args=[world.period.pk])
+    if case.target == "rate_card":
+        return reverse(name, args=[world.rate_card.pk])
     if name == "finance:dashboard_table":
         return reverse(name, args=["summary", "csv"])
     if case.target == "core":
@@ -827,6 +877,10 @@ def _finance_body(case: Case, world: World, target: Any) -> dict[str, Any]:
             return {"currency": "EUR", "month": "2024-01", "units_per_usd": "0.9"}
         case "finance:theme_codes":
             return {"theme": Theme.objects.get(position=1).pk, "code": "31182"}
+        case "finance:rate_cards":
+            return {"unit": "venue_days", "year": "2026", "amount": "900", "currency": "USD"}
+        case "finance:rate_card":
+            return {"amount": "300", "version": world.rate_card.version}
         case "finance:rates_upload":
             return {
                 "file": SimpleUploadedFile(

@@ -37,7 +37,7 @@ def _shoot(page: Page, directory: Path, name: str) -> None:
 def _fill_in_kind_line(page: Page) -> None:
     """The first line: the host's venue, worth 40,000 EUR, allocated."""
     line = page.get_by_role("group", name="Line 1", exact=True)
-    line.get_by_label("Kind", exact=True).select_option(label="In-kind (valued in money)")
+    line.get_by_label("Kind", exact=True).select_option(label="In-kind")
     # What picking the suggestion gives (the suggestions are the page's one datalist).
     idr = "Instituto de Desarrollo Rural (IDR) — Peru"
     expect(page.locator(f'datalist#partner-names option[value="{idr}"]')).to_have_count(1)

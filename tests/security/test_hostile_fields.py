@@ -258,6 +258,12 @@ _ENTRY = {
     "valuation_basis": TEXT,
     "reference": TEXT,
     "note": TEXT,
+    # In-kind: what was given and how it was valued (tests/finance/test_in_kind_pages.py and
+    # tests/api/test_ledger_in_kind.py try their refusals, which need an in-kind line).
+    "valued_by": CHOICE,
+    "unit": CHOICE,
+    "provider_country": CHOICE,
+    "quantity": NUMBER,
 }
 
 _UPDATE = {
@@ -311,6 +317,21 @@ FIELDS: dict[str, str] = {
     "CorrectionForm.new_amount": NEW_AMOUNT,
     "CorrectionForm.version": NUMBER,
     "CorrectionForm.value_date": DATE,
+    "CorrectionForm.new_quantity": NUMBER,
+    "CorrectionInput.new_quantity": NUMBER,
+    "RateCardForm.unit": CHOICE,
+    "RateCardForm.country": CHOICE,
+    "RateCardForm.year": YEAR,
+    "RateCardForm.amount": NEW_AMOUNT,
+    "RateCardForm.currency": CHOICE,
+    "RateCardForm.source": TEXT,
+    "RateCardForm.version": NUMBER,
+    # The rate cards list's GET filters: a bad one is named above the list and left out
+    # (tests/finance/test_rate_cards_page.py).
+    "RateCardFilterForm.unit": CHOICE,
+    "RateCardFilterForm.year": NUMBER,
+    "RateCardFilterForm.country": CHOICE,
+    "RateCardFilterForm.sort": CHOICE,
     "CorrectionInput.reason": TEXT,
     "CorrectionInput.new_amount": NEW_AMOUNT,
     "CorrectionInput.ledger_version": NUMBER,
@@ -879,6 +900,21 @@ def _rate_page(world: World, field: str, value: Any) -> Answer:
     return Answer(False, read, reverse("finance:rates"))
 
 
+def _rate_card_page(world: World, field: str, value: Any) -> Answer:
+    from finance.models import RateCard
+
+    body = {"unit": "expert_days", "year": "2026", "amount": "250", "currency": "USD"}
+    response = world.client.post(reverse("finance:rate_cards"), {**body, field: value})
+    card = RateCard.objects.filter(unit="expert_days").first()
+    if card is None:
+        return Answer(_page_refused(response, f"id_{field}"), None)
+    read = {
+        "year": lambda: card.year,
+        "amount": lambda: card.amount,
+    }.get(field, lambda: card.source)
+    return Answer(False, read, reverse("finance:rate_card", args=[card.pk]))
+
+
 def _partner_page(world: World, field: str, value: Any) -> Answer:
     from activities.models import Partner
 
@@ -1137,6 +1173,7 @@ SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
     "CorrectionForm": _correction_page,
     "CorrectionInput": _correction_api,
     "RateForm": _rate_page,
+    "RateCardForm": _rate_card_page,
     "PartnerForm": _partner_page,
     "ApiTokenForm": _token_page,
     "AssetForm": _knowledge_page(
@@ -1192,6 +1229,8 @@ RULED = {
         )
     },
     ("ParticipantRowForm.people", "zero"): REFUSED,
+    # One unit of in-kind is worth more than nothing.
+    ("RateCardForm.amount", "zero"): REFUSED,
     # A follow-up is observed after its route ended (March 2024), and not in the future.
     ("FollowUpForm.recorded_on", "first_day"): REFUSED,
     ("ParticipantRowForm.people", "count"): REFUSED,

@@ -56,6 +56,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Sides, conversation and proposed contributions: {result.counterparts.summary()}"
         )
+        self.stdout.write(f"In-kind quantities and rate cards: {result.in_kind.summary()}")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo accounts (password for all: demo):"))
         for account, _user in result.accounts:
