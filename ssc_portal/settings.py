@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "knowledge",
     "results",
     "counterparts",
+    "standards",
     "demo",
 ]
 
