@@ -538,6 +538,7 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "activities.models.Status",
         "IndicatorKindEnum": "results.models.IndicatorKind",
         "UpdateStatusEnum": "results.models.UpdateStatus",
+        "StandardsExportKindEnum": "standards.models.ExportKind",
     },
 }
 

@@ -34,25 +34,25 @@ def _no_progress(_percent: int) -> None:
 
 
 def tossd_contents(
-    selection: Selection, progress: Progress = _no_progress, *, check_totals: bool = True
+    selection: Selection, progress: Progress = _no_progress, *, ids: list[int] | None = None
 ) -> Contents:
-    """The extract's rows for the selection, with the problems the checks find."""
+    """The extract's rows for the selection (for its activities `ids` when given: a page of
+    the API), with the problems the checks find."""
     book, lists = CodeBook.load(), code_lists()
-    ids = selection.activity_ids()
+    chosen = selection.activity_ids() if ids is None else ids
     contents = Contents(rows=[])
-    for done, batch in enumerate(batches(ids, BATCH), start=1):
+    for done, batch in enumerate(batches(chosen, BATCH), start=1):
         facts, ledger = load_activities(batch), load_ledger(batch, selection)
         for pk in batch:
             rows = tossd.activity_rows(facts[pk], ledger.get(pk, []), book)
             contents.problems += tossd_row_problems(facts[pk], rows, lists)
             contents.rows += rows
-        progress(int(90 * done * BATCH / max(len(ids), 1)))
-    if check_totals:
-        contents.problems += totals_problems(
-            sum((row["commitments_usd"] for row in contents.rows), Decimal("0.00")),
-            sum((row["disbursements_usd"] for row in contents.rows), Decimal("0.00")),
-            selection.ledger_totals(),
-        )
+        progress(int(90 * done * BATCH / max(len(chosen), 1)))
+    contents.problems += totals_problems(
+        sum((row["commitments_usd"] for row in contents.rows), Decimal("0.00")),
+        sum((row["disbursements_usd"] for row in contents.rows), Decimal("0.00")),
+        selection.ledger_totals(ids),
+    )
     return contents
 
 

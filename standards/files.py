@@ -26,6 +26,8 @@ Columns = Sequence[tuple[str, Any]]
 
 
 def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     if isinstance(value, int | Decimal):
         return value
     return spreadsheet_cell(str(value))

@@ -68,10 +68,12 @@ class Selection:
             condition &= Q(activity__in=self.activities().values("pk"))
         return FinancialEntry.objects.filter(condition)
 
-    def ledger_totals(self) -> dict[str, Decimal]:
-        """{stage: US$} of the selection, net of corrections: one query."""
+    def ledger_totals(self, ids: list[int] | None = None) -> dict[str, Decimal]:
+        """{stage: US$} of the selection (of its activities `ids` when given), net of
+        corrections: one query."""
         totals: dict[str, Decimal] = {stage: Decimal("0.00") for stage in REPORTED_STAGES}
-        for row in self.entries().values("stage").annotate(total=Sum("amount_usd")).order_by():
+        entries = self.entries() if ids is None else self.entries().filter(activity_id__in=ids)
+        for row in entries.values("stage").annotate(total=Sum("amount_usd")).order_by():
             totals[row["stage"]] = row["total"] or Decimal("0.00")
         return totals
 

@@ -21,7 +21,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from activities.models import PartnerRole
@@ -183,7 +182,7 @@ def activity_rows(
                     "original_currencies": currencies,
                     "in_kind_methods": methods,
                     "in_kind_quantities": quantity_text[index],
-                    "unvalued_in_kind": _("yes") if unvalued else _("no"),
+                    "unvalued_in_kind": unvalued,
                 }
             )
     return rows
