@@ -29,9 +29,9 @@ from .build import tossd_contents
 from .errors import StandardsError
 from .models import StandardsExport
 from .serializers import (
+    StandardsChecksFailedSerializer,
     StandardsExportInput,
     StandardsExportSerializer,
-    StandardsProblemSerializer,
     TossdPageQuery,
     TossdPageSerializer,
 )
@@ -63,7 +63,7 @@ def _user(request: Request) -> User:
             "counterpart gets its country's slice of the SDG 17.3.1 aggregate."
         ),
         request=StandardsExportInput,
-        responses={202: StandardsExportSerializer, **error_responses(400, 403)},
+        responses={201: StandardsExportSerializer, **error_responses(400, 403)},
     ),
     download=extend_schema(
         summary=gettext_lazy("Download a finished export's file"),
@@ -104,7 +104,7 @@ class StandardsExportViewSet(
         except StandardsError as error:
             raise exceptions.ValidationError(error.errors) from None
         export.refresh_from_db()
-        return Response(StandardsExportSerializer(export).data, status=status.HTTP_202_ACCEPTED)
+        return Response(StandardsExportSerializer(export).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> Any:
@@ -132,7 +132,7 @@ class StandardsExportViewSet(
     parameters=[TossdPageQuery],
     responses={
         200: TossdPageSerializer,
-        (400, "application/json"): StandardsProblemSerializer(many=True),
+        (400, "application/json"): StandardsChecksFailedSerializer,
         **error_responses(403),
     },
 )
@@ -158,9 +158,11 @@ class TossdView(generics.GenericAPIView):  # type: ignore[type-arg]
         chosen = ids[(page - 1) * TOSSD_PAGE_ACTIVITIES : page * TOSSD_PAGE_ACTIVITIES]
         contents = tossd_contents(selection, ids=chosen)
         if contents.problems:
-            return Response(
-                {"problems": [problem.as_dict() for problem in contents.problems]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            body = {
+                "detail": _("The checks found problems: fix them to read these rows."),
+                "code": "checks_failed",
+                "problems": [problem.as_dict() for problem in contents.problems],
+            }
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
         body = {"count": len(ids), "page": page, "pages": pages, "results": contents.rows}
         return Response(TossdPageSerializer(body).data)

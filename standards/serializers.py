@@ -67,6 +67,12 @@ class StandardsProblemSerializer(serializers.Serializer[Any]):
     problem = serializers.CharField()
 
 
+class StandardsChecksFailedSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text=gettext_lazy("checks_failed"))
+    problems = StandardsProblemSerializer(many=True)
+
+
 class StandardsExportSerializer(serializers.ModelSerializer[StandardsExport]):
     slice_country: serializers.SlugRelatedField[Country] = serializers.SlugRelatedField(
         slug_field="iso2", read_only=True

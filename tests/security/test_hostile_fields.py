@@ -59,6 +59,7 @@ from tests.results import hostile as results_hostile
 from tests.results import hostile_framework
 from tests.results.factories import dated
 from tests.results.factories import framework as results_framework
+from tests.standards import hostile as standards_hostile
 
 pytestmark = pytest.mark.django_db
 
@@ -473,6 +474,7 @@ FIELDS: dict[str, str] = {
     "import:Contributions.currency": CHOICE,
     **{f"import:Contributions.{name}": CELL_AMOUNT for name in ("planned", "allocated", "spent")},
     **hostile_framework.FIELDS,
+    **standards_hostile.FIELDS,
 }
 
 FORM_MODULES = [
@@ -485,12 +487,14 @@ FORM_MODULES = [
     "results.forms.framework",
     "results.forms.dashboard",
     "counterparts.forms",
+    "standards.forms",
 ]
 SERIALIZER_MODULES = [
     "activities.serializers",
     "finance.serializers",
     "knowledge.serializers",
     "results.serializers",
+    "standards.serializers",
 ]
 INPUT_SERIALIZERS = {
     "ActivityWriteSerializer",
@@ -508,6 +512,7 @@ INPUT_SERIALIZERS = {
     "UpdatePartInput",
     "VersionInput",
     "ReasonInput",
+    *standards_hostile.INPUT_SERIALIZERS,
 }
 # Serializers that only write answers: the API's views never read a request with them.
 OUTPUT_SERIALIZERS = {
@@ -540,6 +545,7 @@ OUTPUT_SERIALIZERS = {
     "IndicatorSerializer",
     "UpdatePartSerializer",
     "UpdateSerializer",
+    *standards_hostile.OUTPUT_SERIALIZERS,
 }
 
 
@@ -1160,6 +1166,7 @@ SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
     "import:Contributions": _import("Contributions"),
     **hostile_framework.surfaces(Answer, _page_refused),
     **counterparts_hostile.surfaces(Answer, _page_refused, _message_refused),
+    **standards_hostile.surfaces(Answer, _page_refused),
 }
 
 # Where a surface rightly answers otherwise than its kind: (field, value name) -> what it stores.
