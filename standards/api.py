@@ -158,11 +158,11 @@ class TossdView(generics.GenericAPIView):  # type: ignore[type-arg]
         chosen = ids[(page - 1) * TOSSD_PAGE_ACTIVITIES : page * TOSSD_PAGE_ACTIVITIES]
         contents = tossd_contents(selection, ids=chosen)
         if contents.problems:
-            body = {
+            refusal: dict[str, Any] = {
                 "detail": _("The checks found problems: fix them to read these rows."),
                 "code": "checks_failed",
                 "problems": [problem.as_dict() for problem in contents.problems],
             }
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+            return Response(refusal, status=status.HTTP_400_BAD_REQUEST)
         body = {"count": len(ids), "page": page, "pages": pages, "results": contents.rows}
         return Response(TossdPageSerializer(body).data)
