@@ -14,7 +14,8 @@ from typing import Any
 from django.http import FileResponse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
@@ -27,7 +28,7 @@ from ssc_portal.api import error_responses
 from . import access
 from .build import tossd_contents
 from .errors import StandardsError
-from .models import StandardsExport
+from .models import ExportFormat, StandardsExport
 from .serializers import (
     StandardsChecksFailedSerializer,
     StandardsExportInput,
@@ -51,10 +52,13 @@ def _user(request: Request) -> User:
 
 
 @extend_schema_view(
-    list=extend_schema(summary=gettext_lazy("List your standards exports")),
+    list=extend_schema(
+        summary=gettext_lazy("List your standards exports"),
+        responses={200: StandardsExportSerializer(many=True), **error_responses(400, 403)},
+    ),
     retrieve=extend_schema(
         summary=gettext_lazy("One standards export: its state, progress and problems"),
-        responses={200: StandardsExportSerializer, **error_responses(403, 404)},
+        responses={200: StandardsExportSerializer, **error_responses(400, 403, 404)},
     ),
     create=extend_schema(
         summary=gettext_lazy("Ask for a TOSSD extract or an SDG 17.3.1 aggregate"),
@@ -68,8 +72,13 @@ def _user(request: Request) -> User:
     download=extend_schema(
         summary=gettext_lazy("Download a finished export's file"),
         responses={
-            (200, "application/octet-stream"): bytes,
-            **error_responses(403, 404, 409),
+            (200, CONTENT_TYPES[ExportFormat.CSV].split(";")[0]): OpenApiResponse(
+                OpenApiTypes.BINARY, description=str(gettext_lazy("The CSV file."))
+            ),
+            (200, CONTENT_TYPES[ExportFormat.XLSX]): OpenApiResponse(
+                OpenApiTypes.BINARY, description=str(gettext_lazy("The Excel workbook."))
+            ),
+            **error_responses(400, 403, 404, 409),
         },
     ),
 )
@@ -118,7 +127,7 @@ class StandardsExportViewSet(
             export.file.open("rb"),
             as_attachment=True,
             filename=export.filename,
-            content_type=CONTENT_TYPES[export.format],  # type: ignore[index]
+            content_type=CONTENT_TYPES[ExportFormat(export.format)],
         )
 
 
@@ -132,8 +141,16 @@ class StandardsExportViewSet(
     parameters=[TossdPageQuery],
     responses={
         200: TossdPageSerializer,
-        (400, "application/json"): StandardsChecksFailedSerializer,
-        **error_responses(403),
+        **error_responses(403, 404),
+        (400, "application/json"): OpenApiResponse(
+            StandardsChecksFailedSerializer,
+            description=str(
+                gettext_lazy(
+                    "A parameter is invalid (`errors` names it), or the checks found problems "
+                    "(`code` checks_failed, `problems` by activity)."
+                )
+            ),
+        ),
     },
 )
 class TossdView(generics.GenericAPIView):  # type: ignore[type-arg]

@@ -68,14 +68,20 @@ class StandardsProblemSerializer(serializers.Serializer[Any]):
 
 
 class StandardsChecksFailedSerializer(serializers.Serializer[Any]):
+    """A 400: the API's error (a parameter named in `errors`) or the checks' problems."""
+
     detail = serializers.CharField()
-    code = serializers.CharField(help_text=gettext_lazy("checks_failed"))
-    problems = StandardsProblemSerializer(many=True)
+    code = serializers.CharField(help_text=gettext_lazy("invalid, or checks_failed"))
+    # The API error body's own field (the metaclass takes it out of the class attributes).
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+    problems = StandardsProblemSerializer(many=True, required=False)
 
 
 class StandardsExportSerializer(serializers.ModelSerializer[StandardsExport]):
     slice_country: serializers.SlugRelatedField[Country] = serializers.SlugRelatedField(
-        slug_field="iso2", read_only=True
+        slug_field="iso2", read_only=True, allow_null=True
     )
     problems = StandardsProblemSerializer(many=True, read_only=True)
 

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from finance.jobs import queue_or_run_on_commit
+from finance.jobs import BROKER_ERRORS, queue_or_run_on_commit, task
 
 from .access import kinds_for, slice_country_of
 from .build import Contents, sdg_contents, tossd_contents
@@ -113,3 +113,21 @@ def build_export(export_id: int) -> None:
         file=export.file.name,
         finished_at=timezone.now(),
     )
+
+
+def requeue_unfinished_exports() -> list[int]:
+    """Queue again every export still queued or being built (a worker's start calls it): one
+    whose message was lost with a stopped broker, or whose worker died, is built after all. A
+    copy that was not lost builds it a second time, harmlessly (build_export is idempotent)."""
+    unfinished = list(
+        StandardsExport.objects.filter(
+            state__in=(StandardsExport.State.QUEUED, StandardsExport.State.RUNNING)
+        ).values_list("pk", flat=True)
+    )
+    for pk in unfinished:
+        try:
+            task(BUILD_STANDARDS_EXPORT).apply_async((pk,), retry=False)
+        except BROKER_ERRORS:
+            logger.warning("Task queue unreachable: standards export %s left queued", pk)
+            break
+    return unfinished

@@ -20,7 +20,7 @@ from standards.build import sdg_contents, tossd_contents
 from standards.errors import StandardsError
 from standards.models import ExportFormat, ExportKind, StandardsExport
 from standards.selection import Selection
-from standards.services import build_export, start_export
+from standards.services import build_export, requeue_unfinished_exports, start_export
 from standards.splits import split_units
 from tests.factories import ActivityFactory, country
 from tests.standards.world import World, build_world, confirm, line, record
@@ -194,3 +194,18 @@ def test_building_an_export_takes_the_same_queries_for_more_activities(
         build_world(focal)
     with django_assert_max_num_queries(len(few.captured_queries)):
         build()
+
+
+def test_a_stopped_worker_delays_an_export_and_the_next_one_builds_it(focal: User) -> None:
+    build_world(focal)
+    # Asked while no worker ran: the row waits (the on-commit queueing never happened).
+    export = start_export(
+        user=focal, kind=ExportKind.TOSSD, file_format=ExportFormat.CSV, selection=Selection()
+    )
+    export.refresh_from_db()
+    assert export.state == StandardsExport.State.QUEUED
+    # A worker starts (eager tasks in the tests: it builds at once).
+    assert requeue_unfinished_exports() == [export.pk]
+    export.refresh_from_db()
+    assert export.state == StandardsExport.State.DONE
+    assert requeue_unfinished_exports() == []
