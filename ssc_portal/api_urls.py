@@ -30,6 +30,7 @@ from results.api import (
     ResultViewSet,
     UpdateViewSet,
 )
+from standards.api import StandardsExportViewSet, TossdView
 
 from .api_docs import api_docs, getting_started
 from .api_views import not_found
@@ -52,10 +53,12 @@ router.register("confirmations", ConfirmationViewSet, basename="confirmation")
 router.register("comments", CommentViewSet, basename="comment")
 router.register("proposals", ProposalViewSet, basename="proposal")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("standards-exports", StandardsExportViewSet, basename="standards-export")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/rollups/", RollupView.as_view(), name="rollups"),
+    path("v1/standards/tossd/", TossdView.as_view(), name="standards-tossd"),
     path(
         "v1/iati/activities.xml",
         IatiActivitiesViewSet.as_view(

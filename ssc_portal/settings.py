@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "knowledge",
     "results",
     "counterparts",
+    "standards",
     "demo",
 ]
 
@@ -537,6 +538,7 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "activities.models.Status",
         "IndicatorKindEnum": "results.models.IndicatorKind",
         "UpdateStatusEnum": "results.models.UpdateStatus",
+        "StandardsExportKindEnum": "standards.models.ExportKind",
     },
 }
 

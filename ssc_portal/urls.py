@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("knowledge.urls")),
     path("", include("results.urls")),
     path("", include("counterparts.urls")),
+    path("", include("standards.urls")),
 ]
 
 handler400 = "ssc_portal.errors.bad_request"

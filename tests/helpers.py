@@ -40,6 +40,7 @@ from finance.models import (
     RollupRun,
     ThemeCode,
 )
+from standards.models import StandardsExport
 from tests.counterparts.state import state_queries as counterparts_state_queries
 from tests.factories import country, division, theme
 from tests.knowledge.walk import state_queries as knowledge_state_queries
@@ -218,6 +219,7 @@ def _state_queries() -> State:
         "period_exceptions": Counted(PeriodException.objects.all()),
         "results": results_state_queries(),
         "counterparts": counterparts_state_queries(),
+        "standards_exports": Counted(StandardsExport.objects.all()),
     }
 
 

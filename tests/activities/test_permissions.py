@@ -34,6 +34,7 @@ from finance import in_kind, reports, services
 from finance.in_kind import CardData
 from finance.models import ClosedPeriod, FinancialEntry, PendingImport, RateCard, ReportExport
 from results.models import CoreIndicator
+from standards.models import StandardsExport
 from tests.counterparts import walk as counterparts_walk
 from tests.factories import (
     PASSWORD,
@@ -53,6 +54,7 @@ from tests.knowledge import walk as knowledge_walk
 from tests.results import walk as results_walk
 from tests.results import walk_framework
 from tests.results.factories import core_people_trained
+from tests.standards import walk as standards_walk
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +111,7 @@ class World:
     framework: walk_framework.FrameworkWorld  # results frameworks, internal and implemented
     core: CoreIndicator  # a core indicator of the results dashboard
     counterparts: counterparts_walk.CounterpartsWorld  # an activity's sides, a proposal
+    standards_export: StandardsExport  # the LAC CPM's SDG 17.3.1 export, built
     sessions: dict[str, str]  # role -> key of a session its user signed in with
     invited: User  # invited by the focal point, no password set yet
 
@@ -188,6 +191,7 @@ def make_world() -> World:
         framework=walk_framework.make_world(partner_org=own_org),
         core=core_people_trained(),
         counterparts=counterparts_walk.make_world(users=users, own_org=own_org),
+        standards_export=standards_walk.make_export(users["cpm"]),
         sessions={role: _session_key(user) for role, user in users.items()},
         invited=invite_person(
             actor=focal,
@@ -732,6 +736,19 @@ CASES: list[Case] = [
     Case("results:dashboard", "", logged_in({"partner": 403, "*": 200}, 405)),
     Case("results:dashboard_xlsx", "", logged_in({"partner": 403, "*": 200}, 405)),
     Case("results:dashboard_activities", "core", logged_in({"partner": 403, "*": 200}, 405)),
+    # Standards reporting (tests/standards/walk.py): staff and counterparts build exports.
+    Case(
+        "standards:index",
+        "",
+        logged_in(
+            {"partner": 403, **dict.fromkeys(COUNTERPARTS, 200), "*": 200},
+            {"partner": 403, **dict.fromkeys(COUNTERPARTS, DONE), "*": DONE},
+        ),
+    ),
+    *[
+        Case(name, "standards_export", logged_in(standards_walk.export_read(), 405))
+        for name in ("standards:detail", "standards:status", "standards:download")
+    ],
 ]
 
 
@@ -792,6 +809,8 @@ def _url(case: Case, world: World) -> str:
         return reverse(name, args=["summary", "csv"])
     if case.target == "core":
         return reverse(name, args=[world.core.pk])
+    if case.target == "standards_export":
+        return reverse(name, args=[world.standards_export.pk])
     if case.target in ACTIVITY_TARGETS:
         return reverse(name, args=[getattr(world, case.target).pk])
     if case.target in PARTNER_TARGETS:
@@ -814,6 +833,8 @@ def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
     target = getattr(world, case.target, None) if case.target else None
     if case.name.startswith("finance:"):
         return _finance_body(case, world, target)
+    if case.name == "standards:index":
+        return standards_walk.post_body()
     match case.name:
         case "activities:create":
             # A CPM creates in their own division (the other CPM's is APR).

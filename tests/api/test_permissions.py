@@ -35,6 +35,7 @@ from tests.counterparts import api_walk as counterparts_walk
 from tests.factories import theme
 from tests.helpers import db_state
 from tests.results import api_walk
+from tests.standards import walk as standards_walk
 
 pytestmark = pytest.mark.django_db
 
@@ -256,6 +257,26 @@ CASES: list[Case] = [
         Case(name, target, api(read, writes, counterparts_as_partner=False))
         for name, target, read, writes in counterparts_walk.CASES
     ],
+    # Standards reporting (tests/standards/walk.py): staff and counterparts ask for exports,
+    # each read by who asked (and the focal point); the TOSSD rows are the staff's.
+    Case(
+        "api:standards-export-list",
+        "",
+        api(
+            {"partner": 403, "*": 200},
+            {"POST": {"partner": 403, "*": 201}},
+            counterparts_as_partner=False,
+        ),
+    ),
+    *[
+        Case(name, "", api(standards_walk.export_read(), {}, counterparts_as_partner=False))
+        for name in ("api:standards-export-detail", "api:standards-export-download")
+    ],
+    Case(
+        "api:standards-tossd",
+        "",
+        api({"partner": 403, "counterpart": 403, "counterpart_other": 403, "*": 200}, {}),
+    ),
     # Public by nature: the IATI file, the schema and its documentation (the reference and the
     # getting-started guide: HTML pages).
     Case("api:iati-activities", "", public_rule(200)),
@@ -323,6 +344,8 @@ def _url(case: Case, api_world: ApiWorld) -> str:
             return "/api/v2/activities/"
         case "api:rollups":
             return reverse(case.name) + "?group_by=division"
+        case "api:standards-export-detail" | "api:standards-export-download":
+            return reverse(case.name, args=[objects.standards_export.pk])
     return reverse(case.name)
 
 
@@ -377,6 +400,8 @@ def _body(case: Case, api_world: ApiWorld, method: str, role: str = "focal") -> 
                     }
                 ],
             }
+        case "api:standards-export-list", "POST":
+            return standards_walk.post_body()
         case "api:ledger-correct", "POST":
             entry = objects.entries[case.target]
             return {

@@ -60,6 +60,7 @@ from tests.results import hostile as results_hostile
 from tests.results import hostile_framework
 from tests.results.factories import dated
 from tests.results.factories import framework as results_framework
+from tests.standards import hostile as standards_hostile
 
 pytestmark = pytest.mark.django_db
 
@@ -497,6 +498,7 @@ FIELDS: dict[str, str] = {
     "import:Contributions.currency": CHOICE,
     **{f"import:Contributions.{name}": CELL_AMOUNT for name in ("planned", "allocated", "spent")},
     **hostile_framework.FIELDS,
+    **standards_hostile.FIELDS,
 }
 
 FORM_MODULES = [
@@ -509,6 +511,7 @@ FORM_MODULES = [
     "results.forms.framework",
     "results.forms.dashboard",
     "counterparts.forms",
+    "standards.forms",
 ]
 SERIALIZER_MODULES = [
     "activities.serializers",
@@ -516,6 +519,7 @@ SERIALIZER_MODULES = [
     "knowledge.serializers",
     "results.serializers",
     "counterparts.serializers",
+    "standards.serializers",
 ]
 INPUT_SERIALIZERS = {
     "ActivityWriteSerializer",
@@ -534,6 +538,7 @@ INPUT_SERIALIZERS = {
     "VersionInput",
     "ReasonInput",
     *counterparts_hostile.INPUT_SERIALIZERS,
+    *standards_hostile.INPUT_SERIALIZERS,
 }
 # Serializers that only write answers: the API's views never read a request with them.
 OUTPUT_SERIALIZERS = {
@@ -567,6 +572,7 @@ OUTPUT_SERIALIZERS = {
     "UpdatePartSerializer",
     "UpdateSerializer",
     *counterparts_hostile.OUTPUT_SERIALIZERS,
+    *standards_hostile.OUTPUT_SERIALIZERS,
 }
 
 
@@ -1205,6 +1211,7 @@ SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
     **counterparts_hostile.surfaces(Answer, _page_refused, _message_refused),
     **people_hostile.surfaces(Answer, _page_refused),
     **counterparts_hostile.api_surfaces(Answer, _api_refused),
+    **standards_hostile.surfaces(Answer, _page_refused),
 }
 
 # Where a surface rightly answers otherwise than its kind: (field, value name) -> what it stores.

@@ -1,0 +1,133 @@
+"""Asking for a standards export and building it (a worker runs `build_export`).
+
+The request is a row first (StandardsExport), queued once committed: a stopped worker delays
+the file, never loses it. The build runs the checks and, when they find problems, records them
+by activity instead of writing the file.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from django.core.files.base import ContentFile
+from django.db import OperationalError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from finance.jobs import BROKER_ERRORS, queue_or_run_on_commit, task
+
+from .access import kinds_for, slice_country_of
+from .build import Contents, sdg_contents, tossd_contents
+from .errors import StandardsError
+from .files import export_file
+from .models import ExportFormat, ExportKind, StandardsExport
+from .selection import Selection
+
+logger = logging.getLogger(__name__)
+
+BUILD_STANDARDS_EXPORT = "standards.tasks.build_standards_export_task"
+
+
+@transaction.atomic
+def start_export(
+    *, user: User, kind: str, file_format: str, selection: Selection, language: str = ""
+) -> StandardsExport:
+    """Record the request and queue its build. A counterpart's 17.3.1 export is its country's
+    slice of public activities, whatever selection it sends."""
+    errors: dict[str, list[str]] = {}
+    if kind not in kinds_for(user):
+        errors["kind"] = [_("Choose one of the exports offered to you.")]
+    if file_format not in ExportFormat.values:
+        errors["format"] = [_("Choose xlsx or CSV.")]
+    if errors:
+        raise StandardsError(errors)
+    slice_country = slice_country_of(user)
+    if slice_country is not None:
+        selection = Selection(
+            years=selection.years, division_id=selection.division_id, public_only=True
+        )
+    export = StandardsExport.objects.create(
+        requested_by=user,
+        kind=kind,
+        format=file_format,
+        selection=selection.to_json(),
+        slice_country_id=slice_country,
+        language=language,
+    )
+    queue_or_run_on_commit(BUILD_STANDARDS_EXPORT, (export.pk,), partial(build_export, export.pk))
+    return export
+
+
+def export_contents(export: StandardsExport, progress: partial[None] | None = None) -> Contents:
+    selection = Selection.from_json(export.selection)
+    report = progress or (lambda _percent: None)
+    if export.kind == ExportKind.TOSSD:
+        return tossd_contents(selection, report)
+    return sdg_contents(selection, report, slice_country=export.slice_country_id)
+
+
+def build_export(export_id: int) -> None:
+    """Build one export's file, or record why not; a rerun builds it again (idempotent).
+
+    A database hiccup is raised for the task to retry; anything else marks the export failed
+    with the reason, since building it again would fail the same way.
+    """
+    export = StandardsExport.objects.filter(pk=export_id).first()
+    if export is None or export.state in (
+        StandardsExport.State.DONE,
+        StandardsExport.State.REFUSED,
+    ):
+        return
+    rows = StandardsExport.objects.filter(pk=export.pk)
+    rows.update(state=StandardsExport.State.RUNNING, progress=0, error="", problems=[])
+
+    def progress(percent: int) -> None:
+        rows.update(progress=min(percent, 95))
+
+    try:
+        with translation.override(export.language or None):
+            contents = export_contents(export, partial(progress))
+            if contents.problems:
+                rows.update(
+                    state=StandardsExport.State.REFUSED,
+                    problems=[problem.as_dict() for problem in contents.problems],
+                    finished_at=timezone.now(),
+                )
+                return
+            data = export_file(export.kind, export.format, contents)
+        export.file.save(export.filename, ContentFile(data), save=False)
+    except OperationalError:
+        raise
+    except Exception as error:
+        logger.exception("Standards export %s failed", export.pk)
+        rows.update(
+            state=StandardsExport.State.FAILED, finished_at=timezone.now(), error=str(error)[:2000]
+        )
+        return
+    rows.update(
+        state=StandardsExport.State.DONE,
+        progress=100,
+        rows=len(contents.rows),
+        file=export.file.name,
+        finished_at=timezone.now(),
+    )
+
+
+def requeue_unfinished_exports() -> list[int]:
+    """Queue again every export still queued or being built (a worker's start calls it): one
+    whose message was lost with a stopped broker, or whose worker died, is built after all. A
+    copy that was not lost builds it a second time, harmlessly (build_export is idempotent)."""
+    unfinished = list(
+        StandardsExport.objects.filter(
+            state__in=(StandardsExport.State.QUEUED, StandardsExport.State.RUNNING)
+        ).values_list("pk", flat=True)
+    )
+    for pk in unfinished:
+        try:
+            task(BUILD_STANDARDS_EXPORT).apply_async((pk,), retry=False)
+        except BROKER_ERRORS:
+            logger.warning("Task queue unreachable: standards export %s left queued", pk)
+            break
+    return unfinished
