@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Role, User
 from .services import default_expiry
-from .text import validate_single_line_text
+from .text import validate_portal_date, validate_single_line_text
 
 
 class ApiTokenForm(forms.Form):
@@ -19,6 +19,7 @@ class ApiTokenForm(forms.Form):
     expires_on = forms.DateField(
         label=_("Expires on"),
         required=False,
+        validators=[validate_portal_date],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_(
             "The last day the token works (UTC). Leave empty for a token that works until you "

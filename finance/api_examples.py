@@ -65,6 +65,7 @@ ACTIVITY: dict[str, Any] = {
     "notes": "",
     "finance": {
         **_RATES,
+        "in_kind_not_valued": {"lines": 0, "quantities": {}, "note": ""},
         "currency": "USD",
         "planned": "130000.00",
         "allocated": "130000.00",
@@ -104,6 +105,12 @@ LEDGER_ENTRY: dict[str, Any] = {
     "kind": "cofinancing",
     "valuation_method": "",
     "valuation_basis": "",
+    "unit": "",
+    "quantity": None,
+    "valued_by": "",
+    "provider_country": None,
+    "unit_rate": None,
+    "rate_card_version": None,
     "stage": "allocated",
     "amount": "200000.00",
     "currency": "CNY",
@@ -175,6 +182,7 @@ ROLLUP_EXAMPLES = [
             "currency": "USD",
             "as_of": "2026-02-03T14:06:00Z",
             "refreshing": False,
+            "in_kind_not_valued": {"lines": 0, "quantities": {}, "note": ""},
             "total": _group(None, "Total", "410000.00", "130000.00"),
             "groups": [
                 _group(2009, "2009", "150000.00", "0.00"),

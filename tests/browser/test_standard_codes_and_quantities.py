@@ -14,7 +14,10 @@ from activities.models import Activity
 from tests.browser.pages import log_in
 from tests.finance.test_quantities import portfolio  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 WIDTHS = (1366, 390)
 

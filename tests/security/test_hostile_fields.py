@@ -346,6 +346,10 @@ FIELDS: dict[str, str] = {
     "ThemeCodeForm.theme": CHOICE,
     # One of the Sector codelist's codes (the page offers them): anything else is refused.
     "ThemeCodeForm.code": CHOICE,
+    "ThemeCodeForm.scheme": CHOICE,
+    "CategoryCodeForm.scheme": CHOICE,
+    "CategoryCodeForm.value": CHOICE,
+    "CategoryCodeForm.code": CHOICE,
     "ClosePeriodForm.fiscal_year": YEAR,
     "ClosePeriodForm.up_to": DATE,
     "ClosePeriodForm.reason": TEXT,
@@ -391,6 +395,8 @@ FIELDS: dict[str, str] = {
     "RollupQuery.fiscal_year_from": YEAR,
     "RollupQuery.fiscal_year_to": YEAR,
     "ApiTokenForm.name": TEXT,
+    "ApiTokenForm.expires_on": FUTURE_DATE,
+    "ApiTokenForm.read_only": FLAG,
     "AssetForm.title": TEXT,
     "AssetForm.abstract": LINES,
     "AssetForm.body": LINES,
@@ -543,6 +549,7 @@ INPUT_SERIALIZERS = {
 # Serializers that only write answers: the API's views never read a request with them.
 OUTPUT_SERIALIZERS = {
     "AgreementSerializer",
+    "InKindNotValuedSerializer",
     "CountrySerializer",
     "ThemeSerializer",
     "PartnerSerializer",
@@ -939,11 +946,13 @@ def _partner_page(world: World, field: str, value: Any) -> Answer:
 
 
 def _token_page(world: World, field: str, value: Any) -> Answer:
-    response = world.client.post(reverse("accounts:api_tokens"), {field: value})
+    body = {"name": "Hostile-field token", field: value}
+    response = world.client.post(reverse("accounts:api_tokens"), body)
     token = world.user.api_tokens.order_by("pk").last()
     if response.status_code != 201 or token is None:
         return Answer(_page_refused(response, f"id_{field}"), None)
-    return Answer(False, lambda: token.name, reverse("accounts:api_tokens"))
+    stored = lambda: str(getattr(token, field))  # noqa: E731 - read after the request
+    return Answer(False, stored, reverse("accounts:api_tokens"))
 
 
 KNOWLEDGE_EXPORTS = ("/api/v1/knowledge/?format=csv",)
