@@ -19,12 +19,15 @@ from .splits import from_cents
 
 BATCH = 2000
 Progress = Callable[[int], None]
+RowSink = Callable[[list[dict[str, Any]]], None]
 
 
 @dataclass
 class Contents:
     rows: list[dict[str, Any]]
     problems: list[Problem] = field(default_factory=list)
+    # Rows built, kept in `rows` or handed to a file as they came.
+    count: int = 0
     # 17.3.1: the disputed figures' activities, listed apart (SSC ID, title).
     disputed: list[tuple[str, str]] = field(default_factory=list)
 
@@ -34,25 +37,35 @@ def _no_progress(_percent: int) -> None:
 
 
 def tossd_contents(
-    selection: Selection, progress: Progress = _no_progress, *, ids: list[int] | None = None
+    selection: Selection,
+    progress: Progress = _no_progress,
+    *,
+    ids: list[int] | None = None,
+    write: RowSink | None = None,
 ) -> Contents:
     """The extract's rows for the selection (for its activities `ids` when given: a page of
-    the API), with the problems the checks find."""
+    the API), with the problems the checks find. With `write`, each batch's rows go to it as
+    they are built instead of being kept: a file of any size in constant memory."""
     book, lists = CodeBook.load(), code_lists()
     chosen = selection.activity_ids() if ids is None else ids
     contents = Contents(rows=[])
+    committed = disbursed = Decimal("0.00")
     for done, batch in enumerate(batches(chosen, BATCH), start=1):
         facts, ledger = load_activities(batch), load_ledger(batch, selection)
+        built: list[dict[str, Any]] = []
         for pk in batch:
             rows = tossd.activity_rows(facts[pk], ledger.get(pk, []), book)
             contents.problems += tossd_row_problems(facts[pk], rows, lists)
-            contents.rows += rows
+            built += rows
+        committed += sum((row["commitments_usd"] for row in built), Decimal("0.00"))
+        disbursed += sum((row["disbursements_usd"] for row in built), Decimal("0.00"))
+        contents.count += len(built)
+        if write is None:
+            contents.rows += built
+        else:
+            write(built)
         progress(int(90 * done * BATCH / max(len(chosen), 1)))
-    contents.problems += totals_problems(
-        sum((row["commitments_usd"] for row in contents.rows), Decimal("0.00")),
-        sum((row["disbursements_usd"] for row in contents.rows), Decimal("0.00")),
-        selection.ledger_totals(ids),
-    )
+    contents.problems += totals_problems(committed, disbursed, selection.ledger_totals(ids))
     return contents
 
 
@@ -74,8 +87,10 @@ def sdg_contents(
     }
     committed = sum((cell.committed for cell in aggregate.cells.values()), 0)
     disbursed = sum((cell.disbursed for cell in aggregate.cells.values()), 0)
+    rows = sdg1731.aggregate_rows(aggregate, countries, slice_country)
     contents = Contents(
-        rows=sdg1731.aggregate_rows(aggregate, countries, slice_country),
+        rows=rows,
+        count=len(rows),
         problems=totals_problems(
             from_cents(committed), from_cents(disbursed), selection.ledger_totals()
         ),

@@ -78,21 +78,26 @@ def _labels() -> dict[str, str]:
 def tossd_row_problems(
     facts: ActivityFacts, rows: Iterable[dict[str, Any]], lists: dict[str, frozenset[str]]
 ) -> list[Problem]:
-    """What is missing or out of its list in one activity's rows (each problem once)."""
-    labels = _labels()
-    found: dict[str, None] = {}
-    for row in rows:
-        for key in REQUIRED:
-            if row.get(key) in (None, ""):
-                found[_("%(field)s is missing.") % {"field": labels[key]}] = None
-        for key, accepted in lists.items():
-            for code in filter(None, str(row.get(key) or "").split("; ")):
+    """What is missing or out of its list in one activity's rows (each problem once). Most
+    columns repeat on every row of an activity: each distinct value is checked once."""
+    rows = list(rows)
+    missing = [key for key in REQUIRED if any(row.get(key) in (None, "") for row in rows)]
+    outside: dict[tuple[str, str], None] = {}
+    for key, accepted in lists.items():
+        for value in sorted({str(row.get(key) or "") for row in rows}):
+            for code in filter(None, value.split("; ")):
                 if code not in accepted:
-                    found[
-                        _("%(field)s: %(code)s is not in the list %(list)s.")
-                        % {"field": labels[key], "code": code, "list": LIST_NAMES[key]}
-                    ] = None
-    return [Problem(facts.ssc_id, facts.title, text) for text in found]
+                    outside[(key, code)] = None
+    if not missing and not outside:
+        return []
+    labels = _labels()
+    found = [_("%(field)s is missing.") % {"field": labels[key]} for key in missing]
+    found += [
+        _("%(field)s: %(code)s is not in the list %(list)s.")
+        % {"field": labels[key], "code": code, "list": LIST_NAMES[key]}
+        for key, code in outside
+    ]
+    return [Problem(facts.ssc_id, facts.title, text) for text in dict.fromkeys(found)]
 
 
 def totals_problems(

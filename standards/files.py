@@ -1,62 +1,34 @@
-"""The exports as files: CSV and xlsx (openpyxl's write-only mode, which streams rows instead of
-holding every cell object: the extract has a row per activity, recipient and year).
+"""The exports as files, CSV or xlsx (standards.sheets), written as their rows are built.
 
-Text a spreadsheet would take for a formula (= + - @) gets a leading apostrophe, as in
-finance.export (accounts.text.spreadsheet_cell).
+The TOSSD extract's rows stream to the file batch by batch; the 17.3.1 aggregate is small (a row
+per year, provider, recipient, component and status) and is written once aggregated. When the
+checks find a problem the file, already written to a temporary file, is dropped: no wrong file
+is ever published.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Sequence
-from decimal import Decimal
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
 
-import openpyxl
 from django.utils.translation import gettext as _
 
-from accounts.text import spreadsheet_cell
-
 from . import sdg1731, tossd
-from .build import Contents
-from .models import ExportFormat, ExportKind
-
-Columns = Sequence[tuple[str, Any]]
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, int | Decimal):
-        return value
-    return spreadsheet_cell(str(value))
+from .build import Contents, Progress, sdg_contents, tossd_contents
+from .models import ExportKind
+from .selection import Selection
+from .sheets import writer_for
 
 
-def _labelled(row: dict[str, Any]) -> dict[str, Any]:
-    """The 17.3.1 row's component and status in words (the codes stay in the API)."""
-    return {
-        **row,
-        "component": str(sdg1731.COMPONENTS[row["component"]]),
-        "status": str(sdg1731.STATUSES[row["status"]]),
-    }
+def _labelled(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The 17.3.1 rows' component and status in words (the codes stay in the API)."""
+    components = {code: str(label) for code, label in sdg1731.COMPONENTS.items()}
+    statuses = {code: str(label) for code, label in sdg1731.STATUSES.items()}
+    for row in rows:
+        yield {**row, "component": components[row["component"]], "status": statuses[row["status"]]}
 
 
-def _tables(kind: str, contents: Contents) -> list[tuple[str, Columns, list[dict[str, Any]]]]:
-    """(sheet title, columns, rows) of each table of the file."""
-    if kind == ExportKind.TOSSD:
-        return [("TOSSD", tossd.COLUMNS, contents.rows)]
-    kept = [_labelled(r) for r in contents.rows if r["status"] != sdg1731.DISPUTED]
-    disputed = [_labelled(r) for r in contents.rows if r["status"] == sdg1731.DISPUTED]
-    return [
-        (_("SDG 17.3.1"), sdg1731.COLUMNS, kept),
-        (_("Disputed, left out"), sdg1731.COLUMNS, disputed),
-    ]
-
-
-def _notes(kind: str, contents: Contents) -> list[str]:
-    if kind == ExportKind.TOSSD:
-        return []
+def _sdg_notes(contents: Contents) -> list[str]:
     notes = [str(note) for note in sdg1731.METHOD_NOTES]
     if contents.disputed:
         notes.append(
@@ -66,39 +38,30 @@ def _notes(kind: str, contents: Contents) -> list[str]:
     return notes
 
 
-def export_csv(kind: str, contents: Contents) -> bytes:
-    """One CSV: the 17.3.1 file's method notes head it as lines starting with "#", and its
-    disputed rows follow the others (their status says so)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for note in _notes(kind, contents):
-        writer.writerow([f"# {note}"])
-    tables = _tables(kind, contents)
-    columns = tables[0][1]
-    writer.writerow([spreadsheet_cell(str(label)) for _key, label in columns])
-    for _title, _columns, rows in tables:
-        for row in rows:
-            writer.writerow([_cell(row[key]) for key, _label in columns])
-    return buffer.getvalue().encode("utf-8")
-
-
-def export_xlsx(kind: str, contents: Contents) -> bytes:
-    workbook = openpyxl.Workbook(write_only=True)
-    for title, columns, rows in _tables(kind, contents):
-        sheet = workbook.create_sheet(title[:31])
-        sheet.append([spreadsheet_cell(str(label)) for _key, label in columns])
-        for row in rows:
-            sheet.append([_cell(row[key]) for key, _label in columns])
-    if notes := _notes(kind, contents):
-        sheet = workbook.create_sheet(_("Method")[:31])
-        for note in notes:
-            sheet.append([spreadsheet_cell(note)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def export_file(kind: str, file_format: str, contents: Contents) -> bytes:
-    if file_format == ExportFormat.CSV:
-        return export_csv(kind, contents)
-    return export_xlsx(kind, contents)
+def build_file(
+    kind: str,
+    file_format: str,
+    selection: Selection,
+    progress: Progress,
+    *,
+    slice_country: int | None = None,
+) -> tuple[Contents, IO[bytes] | None]:
+    """The export's contents and its file (an open temporary file, at its start), or no file
+    when the checks found problems."""
+    if kind == ExportKind.TOSSD:
+        writer = writer_for(file_format)
+        writer.table("TOSSD", tossd.COLUMNS)
+        contents = tossd_contents(selection, progress, write=writer.rows)
+    else:
+        contents = sdg_contents(selection, progress, slice_country=slice_country)
+        writer = writer_for(file_format, _sdg_notes(contents))
+        disputed = [r for r in contents.rows if r["status"] == sdg1731.DISPUTED]
+        writer.table(_("SDG 17.3.1"), sdg1731.COLUMNS)
+        writer.rows(_labelled(r for r in contents.rows if r["status"] != sdg1731.DISPUTED))
+        writer.table(_("Disputed, left out"), sdg1731.COLUMNS)
+        writer.rows(_labelled(disputed))
+    file = writer.close()
+    if contents.problems:
+        file.close()
+        return contents, None
+    return contents, file

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.db.models import Prefetch, Sum
+from django.db.models import Sum
 
 from activities.models import Activity, ActivityCountry, ActivityPartner, CountryRole
 from counterparts.models import Confirmation
@@ -20,8 +21,7 @@ from counterparts.models import Confirmation
 from .selection import Selection
 
 
-@dataclass(frozen=True)
-class Side:
+class Side(NamedTuple):
     """One of an activity's countries, with its share and its side's confirmation state."""
 
     country_id: int
@@ -31,8 +31,7 @@ class Side:
     state: str  # counterparts.ConfirmationState, "" when the side has none
 
 
-@dataclass(frozen=True)
-class Organization:
+class Organization(NamedTuple):
     name: str
     type: str  # activities.PartnerType
     role: str  # activities.PartnerRole
@@ -53,10 +52,10 @@ class ActivityFacts:
     organizations: list[Organization] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class LedgerGroup:
+class LedgerGroup(NamedTuple):
     """The net of one activity's entries sharing year, stage, kind, unit, method, provider
-    country, contributor and currency."""
+    country, contributor and currency. (Named tuples: an export builds hundreds of thousands of
+    these and a frozen dataclass's constructor costs several times a tuple's.)"""
 
     activity_id: int
     year: int
@@ -85,54 +84,41 @@ def weights(sides: list[Side]) -> list[int]:
 
 def load_activities(ids: list[int]) -> dict[int, ActivityFacts]:
     """The batch's activities (4 queries: activities, countries, partners, themes) and their
-    country sides' confirmation states (1 query)."""
-    found = Activity.objects.filter(pk__in=ids).prefetch_related(
-        Prefetch(
-            "country_links",
-            queryset=ActivityCountry.objects.select_related("country").order_by("country__name"),
-        ),
-        Prefetch(
-            "partner_links",
-            queryset=ActivityPartner.objects.select_related("partner").order_by(
-                "partner__name", "role"
-            ),
-        ),
-        "themes",
-    )
+    country sides' confirmation states (1 query), read as plain values: building a model
+    instance per row was most of an export's reading time."""
+    facts = {
+        pk: ActivityFacts(pk, ssc_id, title, summary, activity_type, modality, agreement, [])
+        for pk, ssc_id, title, summary, activity_type, modality, agreement in (
+            Activity.objects.filter(pk__in=ids).values_list(
+                "pk", "ssc_id", "title", "summary", "activity_type", "modality", "agreement"
+            )
+        )
+    }
+    themes = Activity.themes.through.objects.filter(activity_id__in=ids)
+    for activity_id, theme_id in themes.values_list("activity_id", "theme_id"):
+        facts[activity_id].theme_ids.append(theme_id)
+    for item in facts.values():
+        item.theme_ids.sort()
+    partners = ActivityPartner.objects.filter(activity_id__in=ids).order_by("partner__name", "role")
+    for activity_id, name, partner_type, role in partners.values_list(
+        "activity_id", "partner__name", "partner__type", "role"
+    ):
+        facts[activity_id].organizations.append(Organization(name, partner_type, role))
     states = dict(
         Confirmation.objects.filter(activity_id__in=ids, country_link__isnull=False).values_list(
             "country_link_id", "state"
         )
     )
-    facts: dict[int, ActivityFacts] = {}
-    for activity in found:
-        item = ActivityFacts(
-            pk=activity.pk,
-            ssc_id=activity.ssc_id,
-            title=activity.title,
-            summary=activity.summary,
-            activity_type=activity.activity_type,
-            modality=activity.modality,
-            agreement=activity.agreement,
-            theme_ids=sorted(theme.pk for theme in activity.themes.all()),
-            organizations=[
-                Organization(link.partner.name, link.partner.type, link.role)
-                for link in activity.partner_links.all()
-            ],
-        )
-        for link in activity.country_links.all():
-            side = Side(
-                link.country_id,
-                link.country.iso3,
-                link.country.name,
-                link.share,
-                states.get(link.pk, ""),
-            )
-            if link.role in (CountryRole.PROVIDER, CountryRole.BOTH):
-                item.providers.append(side)
-            if link.role in (CountryRole.RECEIVER, CountryRole.BOTH):
-                item.receivers.append(side)
-        facts[activity.pk] = item
+    countries = ActivityCountry.objects.filter(activity_id__in=ids).order_by("country__name")
+    for pk, activity_id, role, country_id, iso3, name, share in countries.values_list(
+        "pk", "activity_id", "role", "country_id", "country__iso3", "country__name", "share"
+    ):
+        side = Side(country_id, iso3, name, share, states.get(pk, ""))
+        item = facts[activity_id]
+        if role in (CountryRole.PROVIDER, CountryRole.BOTH):
+            item.providers.append(side)
+        if role in (CountryRole.RECEIVER, CountryRole.BOTH):
+            item.receivers.append(side)
     return facts
 
 
@@ -141,7 +127,7 @@ def load_ledger(ids: list[int], selection: Selection) -> dict[int, list[LedgerGr
     rows = (
         selection.entries()
         .filter(activity_id__in=ids)
-        .values(
+        .values_list(
             "activity_id",
             "fiscal_year",
             "stage",
@@ -157,21 +143,14 @@ def load_ledger(ids: list[int], selection: Selection) -> dict[int, list[LedgerGr
         .order_by()
     )
     groups: dict[int, list[LedgerGroup]] = defaultdict(list)
-    for row in rows:
-        groups[row["activity_id"]].append(
+    zero = Decimal("0.00")
+    for row in rows:  # the values in LedgerGroup's field order, then the two sums
+        activity_id, year, stage, kind, unit, valued_by, provider = row[:7]
+        name, kind_of, currency, usd, quantity = row[7] or "", row[8] or "", *row[9:]
+        groups[activity_id].append(
             LedgerGroup(
-                activity_id=row["activity_id"],
-                year=row["fiscal_year"],
-                stage=row["stage"],
-                kind=row["kind"],
-                unit=row["unit"],
-                valued_by=row["valued_by"],
-                provider_country_id=row["provider_country_id"],
-                contributor_name=row["contributor__name"] or "",
-                contributor_type=row["contributor__type"] or "",
-                currency=row["currency"],
-                usd=row["usd"] or Decimal("0.00"),
-                quantity=row["qty"],
+                activity_id, year, stage, kind, unit, valued_by, provider, name, kind_of,
+                currency, usd or zero, quantity,
             )
-        )
+        )  # fmt: skip
     return groups

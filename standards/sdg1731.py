@@ -125,51 +125,31 @@ class Aggregate:
         recipients: list[Side | None] = list(facts.receivers) or [None]
         recipient_weights = weights(facts.receivers) if facts.receivers else [1]
         for group in groups:
+            part = component(group.kind, group.unit, facts.activity_type)
             for provider, cents, hundredths in _by_provider(facts, group):
+                money = split_units(cents, recipient_weights)
+                quantities = split_units(hundredths, recipient_weights) if hundredths else None
                 for index, recipient in enumerate(recipients):
-                    self._add(
-                        facts,
-                        group,
-                        provider,
-                        recipient,
-                        index,
-                        recipient_weights,
-                        cents,
-                        hundredths,
+                    status = validation_status(
+                        provider[1], recipient.state if recipient else "", facts.agreement
                     )
-
-    def _add(
-        self,
-        facts: ActivityFacts,
-        group: LedgerGroup,
-        provider: tuple[int | None, str],
-        recipient: Side | None,
-        index: int,
-        recipient_weights: list[int],
-        cents: int,
-        hundredths: int,
-    ) -> None:
-        status = validation_status(
-            provider[1], recipient.state if recipient else "", facts.agreement
-        )
-        key = (
-            group.year,
-            provider[0],
-            recipient.country_id if recipient else None,
-            component(group.kind, group.unit, facts.activity_type),
-            status,
-        )
-        cell = self.cells[key]
-        cell.activities.add(facts.pk)
-        part = split_units(cents, recipient_weights)[index]
-        if group.stage == Stage.ALLOCATED:
-            cell.committed += part
-        else:
-            cell.disbursed += part
-        if hundredths:
-            cell.quantities[group.unit] += split_units(hundredths, recipient_weights)[index]
-        if status == DISPUTED:
-            self.disputed[facts.pk] = (facts.ssc_id, facts.title)
+                    key = (
+                        group.year,
+                        provider[0],
+                        recipient.country_id if recipient else None,
+                        part,
+                        status,
+                    )
+                    cell = self.cells[key]
+                    cell.activities.add(facts.pk)
+                    if group.stage == Stage.ALLOCATED:
+                        cell.committed += money[index]
+                    else:
+                        cell.disbursed += money[index]
+                    if quantities:
+                        cell.quantities[group.unit] += quantities[index]
+                    if status == DISPUTED:
+                        self.disputed[facts.pk] = (facts.ssc_id, facts.title)
 
 
 def _by_provider(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from functools import partial
 
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.db import OperationalError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -19,10 +19,9 @@ from accounts.models import User
 from finance.jobs import BROKER_ERRORS, queue_or_run_on_commit, task
 
 from .access import kinds_for, slice_country_of
-from .build import Contents, sdg_contents, tossd_contents
 from .errors import StandardsError
-from .files import export_file
-from .models import ExportFormat, ExportKind, StandardsExport
+from .files import build_file
+from .models import ExportFormat, StandardsExport
 from .selection import Selection
 
 logger = logging.getLogger(__name__)
@@ -60,14 +59,6 @@ def start_export(
     return export
 
 
-def export_contents(export: StandardsExport, progress: partial[None] | None = None) -> Contents:
-    selection = Selection.from_json(export.selection)
-    report = progress or (lambda _percent: None)
-    if export.kind == ExportKind.TOSSD:
-        return tossd_contents(selection, report)
-    return sdg_contents(selection, report, slice_country=export.slice_country_id)
-
-
 def build_export(export_id: int) -> None:
     """Build one export's file, or record why not; a rerun builds it again (idempotent).
 
@@ -88,16 +79,22 @@ def build_export(export_id: int) -> None:
 
     try:
         with translation.override(export.language or None):
-            contents = export_contents(export, partial(progress))
-            if contents.problems:
-                rows.update(
-                    state=StandardsExport.State.REFUSED,
-                    problems=[problem.as_dict() for problem in contents.problems],
-                    finished_at=timezone.now(),
-                )
-                return
-            data = export_file(export.kind, export.format, contents)
-        export.file.save(export.filename, ContentFile(data), save=False)
+            contents, file = build_file(
+                export.kind,
+                export.format,
+                Selection.from_json(export.selection),
+                progress,
+                slice_country=export.slice_country_id,
+            )
+        if file is None:
+            rows.update(
+                state=StandardsExport.State.REFUSED,
+                problems=[problem.as_dict() for problem in contents.problems],
+                finished_at=timezone.now(),
+            )
+            return
+        with file:
+            export.file.save(export.filename, File(file), save=False)
     except OperationalError:
         raise
     except Exception as error:
@@ -109,7 +106,7 @@ def build_export(export_id: int) -> None:
     rows.update(
         state=StandardsExport.State.DONE,
         progress=100,
-        rows=len(contents.rows),
+        rows=contents.count,
         file=export.file.name,
         finished_at=timezone.now(),
     )
