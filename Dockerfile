@@ -5,7 +5,7 @@ FROM node:20-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
 COPY scripts/vendor_assets.sh scripts/
-RUN npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && scripts/vendor_assets.sh
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts --loglevel=error && scripts/vendor_assets.sh
 
 FROM python:3.12-slim
 

@@ -11,6 +11,17 @@
   var csrfToken = root.getAttribute("data-csrf-token");
   var unsafe = { POST: true, PUT: true, PATCH: true, DELETE: true };
 
+  // Each operation's heading is a button holding the operation's deep link: a link inside a
+  // button (axe: nested-interactive), which a keyboard user would meet twice per operation and a
+  // screen reader as a control inside a control. The button opens the operation and, with deep
+  // linking on, sets the same address, so the link loses its href and is plain text.
+  new MutationObserver(function () {
+    var links = root.querySelectorAll(".opblock-summary-control a[href]");
+    for (var i = 0; i < links.length; i += 1) {
+      links[i].removeAttribute("href");
+    }
+  }).observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["href"] });
+
   window.SwaggerUIBundle({
     url: root.getAttribute("data-schema-url"),
     domNode: root,

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
+from demo.loader import load_demo_data
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -121,3 +123,11 @@ def screenshots(tmp_path: Path) -> Path:
     directory = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     directory.mkdir(parents=True, exist_ok=True)
     return directory
+
+
+@pytest.fixture
+def demo_data(settings) -> None:  # type: ignore[no-untyped-def]
+    """The demo data `make run` shows, with its accounts (pages.sign_in_as_demo_user)."""
+    settings.DEBUG = True  # the demo's accounts are refused otherwise (published password)
+    load_demo_data()
+    settings.DEBUG = False

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from activities.models import Activity
+from demo.loader import DEMO_PASSWORD
+from finance.models import FinancialEntry
 from tests.factories import PASSWORD
 
 
@@ -15,3 +18,24 @@ def log_in(page: Page, username: str) -> None:
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert "/accounts/login/" not in page.url
+
+
+def sign_in_as_demo_user(page: Page, username: str) -> None:
+    """Sign in with one of the demo accounts (`demo_data` fixture) and wait for its page."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url, f"{username} could not sign in"
+
+
+def demo_activity_with_money() -> Activity:
+    """The first demo activity with ledger lines: its page and finance page have figures."""
+    activity = (
+        Activity.objects.filter(pk__in=FinancialEntry.objects.values("activity_id"))
+        .order_by("pk")
+        .first()
+    )
+    assert activity is not None, "the demo data has no activity with money"
+    return activity

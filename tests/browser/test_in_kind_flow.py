@@ -62,6 +62,7 @@ def _record_forty_days(page: Page, activity: Activity) -> None:
 
 def _revise_card(page: Page, card: RateCard) -> None:
     page.goto("/")
+    page.get_by_role("navigation", name="Main").get_by_text("Manage").click()
     page.get_by_role("link", name="Rate cards", exact=True).click()
     row = page.locator(f'tr[data-card="{card.pk}"]')
     expect(row).to_contain_text("250.00")

@@ -1,0 +1,116 @@
+"""Every role, signed in on the demo data, follows every link of its menu and every kind of link
+on the pages the menu opens: no answer is a 4xx or 5xx and no page logs an error to the console.
+
+Links are followed two steps from the menu; past the menu, one link per kind of page (the view
+and the names of its query parameters: /activities/12/ and /activities/40/ are one kind) is
+enough. The Django admin is opened from the menu but not crawled (it is Django's, for
+administrators). Downloads are fetched and their status checked; pages are opened in the browser.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from django.urls import Resolver404, resolve
+from playwright.sync_api import Browser, Page
+from playwright.sync_api import Error as PlaywrightError
+
+from demo.loader import DEMO_ACCOUNTS
+from tests.browser.pages import sign_in_as_demo_user
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+MENU = "header a[href], nav a[href]"
+# Leaving (sign-out is a form; these would end the session or leave the site's pages).
+NOT_FOLLOWED = ("/accounts/logout/", "/static/", "/media/", "mailto:", "javascript:")
+
+
+def _kind(href: str) -> str | None:
+    """What page a link opens: its view and its query's parameter names; None for no view."""
+    parts = urlsplit(href)
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return f"unknown {parts.path}"
+    keys = sorted({key for key, _value in parse_qsl(parts.query, keep_blank_values=True)})
+    return f"{match.view_name}?{'&'.join(keys)}"
+
+
+def _links(page: Page, selector: str) -> list[str]:
+    hrefs: list[str] = page.eval_on_selector_all(
+        selector, "links => links.map(link => link.getAttribute('href'))"
+    )
+    found = []
+    for href in hrefs:
+        if not href or href.startswith("#") or href.startswith(NOT_FOLLOWED):
+            continue
+        parts = urlsplit(href)
+        if parts.netloc:  # another site (IATI, OECD...): not ours to check here
+            continue
+        found.append(parts._replace(fragment="").geturl())
+    return found
+
+
+def _crawl(browser: Browser, base_url: str, username: str) -> tuple[int, list[str]]:
+    context = browser.new_context(base_url=base_url, viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"{username} {page.url}: console {message.type}: {message.text}")
+            if message.type == "error"
+            else None
+        ),
+    )
+    sign_in_as_demo_user(page, username)
+    menu = list(dict.fromkeys(_links(page, MENU)))
+    queue = [(href, 1) for href in menu]
+    seen_urls: set[str] = set()
+    seen_kinds: set[str | None] = set()
+    opened = 0
+    while queue:
+        href, depth = queue.pop(0)
+        kind = _kind(href)
+        if href in seen_urls or (depth > 1 and kind in seen_kinds):
+            continue
+        seen_urls.add(href)
+        seen_kinds.add(kind)
+        opened += 1
+        try:
+            response = page.goto(href)
+            status = response.status if response else 0
+        except PlaywrightError as error:  # a file: the browser downloads it instead of a page
+            if "Download is starting" not in str(error):
+                raise
+            status = context.request.get(href).status
+        if not 200 <= status < 400:
+            problems.append(f"{username}: {href} answered {status}")
+            continue
+        page.wait_for_load_state("networkidle")
+        if depth < 2 and not urlsplit(href).path.startswith("/admin/"):
+            queue += [(link, depth + 1) for link in _links(page, "main a[href]")]
+    context.close()
+    return opened, problems
+
+
+ONE_ACCOUNT_PER_ROLE = {account.role: account.username for account in reversed(DEMO_ACCOUNTS)}
+
+
+@pytest.mark.parametrize("username", sorted(ONE_ACCOUNT_PER_ROLE.values()))
+def test_every_role_follows_its_menu_and_the_pages_behind_it_without_an_error(
+    browser: Browser,
+    live_server,  # type: ignore[no-untyped-def]
+    live_settings: None,
+    demo_data: None,
+    username: str,
+) -> None:
+    opened, problems = _crawl(browser, live_server.url, username)
+    assert not problems, "\n".join(problems)
+    # More than the menu: the crawl really went through the pages (20 to 56 in the demo).
+    assert opened > 15, opened
