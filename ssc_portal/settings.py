@@ -190,8 +190,15 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# A language is offered once its catalogue is in the repository (locale/<code>/LC_MESSAGES/
+# django.po, which the tests hold complete). Until then a browser asking for it gets English
+# throughout: offering it earlier mixed Django's own strings, translated, with ours.
+LANGUAGES = [("en", _("English"))] + [
+    (code, name)
+    for code, name in (("fr", _("French")), ("es", _("Spanish")), ("ar", _("Arabic")))
+    if (BASE_DIR / "locale" / code / "LC_MESSAGES" / "django.po").is_file()
+]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
