@@ -270,6 +270,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
             "activity",
             "ssc_id",
             "contributor",
+            "contributor_group",
             "contributor_name",
             "kind",
             "valuation_method",
@@ -299,8 +300,9 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
         # fields would lose allow_blank, so the schema would not allow the empty choices.
 
     def get_contributor_name(self, entry: FinancialEntry) -> str:
-        """The contributing organization; IFAD for its own resources."""
-        return entry.contributor.name if entry.contributor else "IFAD"
+        """The contributing organization, or the label of the group of contributors the line
+        is given to until it is split among them; IFAD for its own resources."""
+        return entry.contributor_name
 
 
 class EntryInput(serializers.Serializer):

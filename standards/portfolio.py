@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, Sum
+from django.db.models.functions import Coalesce
 
 from activities.models import Activity, ActivityCountry, ActivityPartner, CountryRole
 from counterparts.models import Confirmation
@@ -149,9 +150,10 @@ def load_ledger(ids: list[int], selection: Selection) -> dict[int, list[LedgerGr
             "unit",
             "valued_by",
             "provider_country_id",
-            "contributor__name",
             "contributor__type",
             "currency",
+            # A group's line (finance.models.groups) names the group, and has no type.
+            contributor_name=Coalesce("contributor__name", "contributor_group__label"),
         )
         .annotate(usd=Sum("amount_usd"), qty=Sum("quantity"))
         .order_by()
@@ -167,7 +169,7 @@ def load_ledger(ids: list[int], selection: Selection) -> dict[int, list[LedgerGr
                 unit=row["unit"],
                 valued_by=row["valued_by"],
                 provider_country_id=row["provider_country_id"],
-                contributor_name=row["contributor__name"] or "",
+                contributor_name=row["contributor_name"] or "",
                 contributor_type=row["contributor__type"] or "",
                 currency=row["currency"],
                 usd=row["usd"] or Decimal("0.00"),
