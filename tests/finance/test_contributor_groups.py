@@ -6,20 +6,24 @@ from __future__ import annotations
 
 import datetime
 import importlib
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.apps import apps
 from django.db.models import Sum
+from django.urls import reverse
 
 from accounts.models import User
-from activities.models import Activity, Partner, PartnerType
+from activities.models import Activity, Partner, PartnerType, Visibility
 from finance import contributor_groups, services
 from finance.errors import FinanceError, LedgerConflict
 from finance.importer import import_legacy_workbook
 from finance.models import ContributorGroup, EntryType, FinancialEntry
 from finance.summary import activity_finance
 from tests.factories import ActivityFactory, PartnerFactory, country
+from tests.finance import test_iati as iati_test
 
 pytestmark = pytest.mark.django_db
 
@@ -312,3 +316,34 @@ def test_fake_partners_with_money_only_become_groups_and_back(focal: User) -> No
     MIGRATION.groups_to_partners(apps, None)
     restored = Partner.objects.get(name="Other contributors (FAO)")
     assert cofinancing(contributor=restored) == Decimal("130000") and cofinancing() == total
+
+
+# --- What the groups look like outside ------------------------------------------------------------
+
+
+def test_the_iati_file_names_a_group_as_a_provider_without_identifier(focal: User) -> None:
+    import_sample(focal)
+    Activity.objects.update(visibility=Visibility.PUBLIC)
+    document = iati_test.export()
+    iati_test.assert_publishable(document)
+    providers = [
+        provider
+        for provider in document.iterfind(".//transaction/provider-org")
+        if provider.findtext("narrative") == "Other contributors (FAO)"
+    ]
+    assert providers and all(p.get("ref") is None and p.get("type") is None for p in providers)
+
+
+def test_the_ledger_api_and_csv_name_the_group(
+    focal: User, client_for: Callable[[User | None], Any]
+) -> None:
+    import_sample(focal)
+    group = ContributorGroup.objects.get(label="Other contributors (FAO)")
+    client = client_for(focal)
+    body = client.get("/api/v1/ledger/", {"contributor_group": group.pk}).json()
+    assert {row["contributor_name"] for row in body["results"]} == {group.label}
+    assert {(row["contributor"], row["contributor_group"]) for row in body["results"]} == {
+        (None, group.pk)
+    }
+    ledger = b"".join(client.get(reverse("finance:export_ledger")).streaming_content).decode()
+    assert ledger.count("Other contributors (FAO)") == 2  # planned and allocated
