@@ -89,6 +89,8 @@ def group_split(request: HttpRequest, pk: int, activity_pk: int) -> HttpResponse
         pk: {partners[partner]: amount for partner, amount in parts.items()}
         for pk, parts in form.shares().items()
     }
+    if "edit" in request.POST:  # back from the confirmation, with what was typed
+        return render(request, "finance/group_split.html", context)
     if not form.cleaned_data["confirm"]:
         return _checked(request, context, activity, group, shares)
     try:

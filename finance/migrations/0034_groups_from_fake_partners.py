@@ -86,8 +86,12 @@ def partners_to_groups(apps, schema_editor):
     Partner = apps.get_model("activities", "Partner")
     FinancialEntry = apps.get_model("finance", "FinancialEntry")
     ContributorGroup = apps.get_model("finance", "ContributorGroup")
-    relations = [r for r in Partner._meta.related_objects if r.one_to_many or r.one_to_one]
-    relations += [r for r in Partner._meta.related_objects if r.many_to_many]
+    # Hidden relations too (related_name="+", as a contribution proposal's): each protects.
+    relations = [
+        field
+        for field in Partner._meta.get_fields(include_hidden=True)
+        if field.is_relation and field.auto_created and not field.concrete
+    ]
     fakes = [
         partner
         for partner in Partner.objects.order_by("pk")

@@ -169,3 +169,12 @@ def test_only_the_focal_point_sees_the_split_link(
     cpm_page = client_for(cpm).get(url).content.decode()
     assert "Group, not yet split" in focal_page and "Group, not yet split" in cpm_page
     assert split_url(setting) in focal_page and split_url(setting) not in cpm_page
+
+
+def test_going_back_from_the_confirmation_keeps_what_was_typed(
+    focal: User, setting: dict[str, Any], client_for: Callable[[User | None], Any]
+) -> None:
+    data = body(setting, {0: (setting["fao"].pk, "100 000"), 1: (setting["wfp"].pk, "30000")})
+    page = client_for(focal).post(split_url(setting), {**data, "edit": "1"}).content.decode()
+    assert "Check the split" in page and 'value="100 000"' in page
+    assert not FinancialEntry.objects.filter(contributor__isnull=False).exists()

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from activities.models import Activity, Partner, PartnerType, Visibility
+from counterparts.models import ContributionProposal
 from finance import contributor_groups, services
 from finance.errors import FinanceError, LedgerConflict
 from finance.importer import import_legacy_workbook
@@ -347,3 +348,22 @@ def test_the_ledger_api_and_csv_name_the_group(
     }
     ledger = b"".join(client.get(reverse("finance:export_ledger")).streaming_content).decode()
     assert ledger.count("Other contributors (FAO)") == 2  # planned and allocated
+
+
+def test_a_fake_partner_something_else_points_at_is_left_alone(focal: User) -> None:
+    """A contribution proposal names it (a hidden relation, related_name="+"): kept as it is."""
+    fake = PartnerFactory(name="Other contributors (IFPRI)", type=PartnerType.OTHER)
+    activity = ActivityFactory()
+    ContributionProposal.objects.create(
+        activity=activity,
+        contributor=fake,
+        kind="cofinancing",
+        stage="planned",
+        amount=Decimal(10),
+        currency="USD",
+        value_date=datetime.date(2024, 1, 1),
+        proposed_by=focal,
+    )
+    MIGRATION.partners_to_groups(apps, None)
+    assert Partner.objects.filter(pk=fake.pk).exists()
+    assert not ContributorGroup.objects.exists()
