@@ -54,6 +54,7 @@ from tests.helpers import (
     activity_form_data,
     db_state,
     edit_form_data,
+    group_line,
     partner_form_data,
     person_form_data,
 )
@@ -215,18 +216,7 @@ def make_world() -> World:
 def _group_with_a_line(activity: Activity) -> ContributorGroup:
     """A group as the workbook import makes it, with 1,000 US$ of cofinancing to split."""
     group = ContributorGroup.objects.create(label="Other contributors", label_key="other")
-    FinancialEntry.objects.create(
-        activity=activity,
-        contributor_group=group,
-        kind="cofinancing",
-        stage="allocated",
-        amount=Decimal(1000),
-        currency="USD",
-        value_date=datetime.date(2024, 1, 1),
-        fiscal_year=2024,
-        units_per_usd=Decimal(1),
-        amount_usd=Decimal(1000),
-    )
+    group_line(activity, group, "1000")
     return group
 
 

@@ -3,7 +3,6 @@ confirmed; bad input named next to its field or line, nothing written."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -13,28 +12,13 @@ from django.db.models import Sum
 from django.urls import reverse
 
 from accounts.models import User
-from activities.models import Activity, Partner
+from activities.models import Partner
 from finance import services
 from finance.models import ContributorGroup, FinancialEntry
 from tests.factories import ActivityFactory, PartnerFactory
+from tests.helpers import group_line
 
 pytestmark = pytest.mark.django_db
-
-
-def group_line(activity: Activity, group: ContributorGroup, amount: str, stage: str) -> int:
-    """A group's line as the workbook import records it."""
-    return FinancialEntry.objects.create(
-        activity=activity,
-        contributor_group=group,
-        kind="cofinancing",
-        stage=stage,
-        amount=Decimal(amount),
-        currency="USD",
-        value_date=datetime.date(2024, 1, 1),
-        fiscal_year=2024,
-        units_per_usd=Decimal(1),
-        amount_usd=Decimal(amount),
-    ).pk
 
 
 @pytest.fixture
@@ -47,7 +31,9 @@ def setting(db: None) -> dict[str, Any]:
     )
     group.members.set([fao, wfp])
     activity = ActivityFactory(title="Greater Mekong competitiveness")
-    lines = [group_line(activity, group, "130000", stage) for stage in ("planned", "allocated")]
+    lines = [
+        group_line(activity, group, "130000", stage=stage).pk for stage in ("planned", "allocated")
+    ]
     return {"activity": activity, "group": group, "fao": fao, "wfp": wfp, "lines": lines}
 
 
@@ -78,7 +64,7 @@ def test_the_list_shows_each_groups_money_not_yet_split(
 ) -> None:
     other = ActivityFactory()
     for _ in range(5):
-        group_line(other, setting["group"], "10", "planned")
+        group_line(other, setting["group"], "10", stage="planned")
     client = client_for(focal)
     with django_assert_max_num_queries(12):
         page = client.get(reverse("finance:groups")).content.decode()

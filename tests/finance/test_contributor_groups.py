@@ -25,6 +25,7 @@ from finance.models import ContributorGroup, EntryType, FinancialEntry
 from finance.summary import activity_finance
 from tests.factories import ActivityFactory, PartnerFactory, country
 from tests.finance import test_iati as iati_test
+from tests.helpers import group_line
 
 pytestmark = pytest.mark.django_db
 
@@ -193,17 +194,8 @@ def test_the_parts_add_up_to_the_line_in_us_dollars_too(focal: User) -> None:
     )
     activity = ActivityFactory()
     group = ContributorGroup.objects.create(label="Other contributors", label_key="other")
-    entry = FinancialEntry.objects.create(
-        activity=activity,
-        contributor_group=group,
-        kind="cofinancing",
-        stage="allocated",
-        amount=Decimal("100.00"),
-        currency="EUR",
-        value_date=datetime.date(2024, 1, 1),
-        fiscal_year=2024,
-        units_per_usd=Decimal("0.9"),
-        amount_usd=Decimal("111.11"),
+    entry = group_line(
+        activity, group, "100.00", currency="EUR", units_per_usd="0.9", amount_usd="111.11"
     )
     partners = PartnerFactory.create_batch(3)
     shares = {entry.pk: dict(zip(partners, map(Decimal, ("33.33", "33.33", "33.34")), strict=True))}
