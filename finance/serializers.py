@@ -270,7 +270,6 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
             "activity",
             "ssc_id",
             "contributor",
-            "contributor_group",
             "contributor_name",
             "kind",
             "valuation_method",
@@ -295,6 +294,8 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
             "note",
             "created_by",
             "created_at",
+            # Last: a column added to the CSV leaves the ones scripts read where they were.
+            "contributor_group",
         ]
         # No read_only_fields: this serializer only ever writes JSON out, and read-only
         # fields would lose allow_blank, so the schema would not allow the empty choices.
