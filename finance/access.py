@@ -12,6 +12,7 @@ activities.access.
 | exchange rates, theme codes    | staff                                | focal point              |
 | closed periods, imports,       | focal point                          | focal point              |
 | money history                  |                                      |                          |
+| contributor groups, their split| focal point                          | focal point              |
 
 The roll-ups follow the pages: what each standing's roll-up sums is the money of the activities
 it reads with their money on the pages. Staff (the focal point, CPMs, viewers) read every
@@ -36,7 +37,7 @@ from accounts.roles import Reach, access_of
 from activities.access import get_activity_for_user, money_readable_activities, reads_money_of
 from activities.models import Activity
 
-from .models import FinancialEntry
+from .models import ContributorGroup, FinancialEntry
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -83,3 +84,27 @@ def get_activity_money_for_user(user: User | Any, pk: int) -> Activity:
     if not reads_money_of(user, activity.visibility):
         raise Http404(_("No money of this activity is shown to you."))
     return activity
+
+
+def require_group_keeper(user: User | Any) -> None:
+    """The contributor groups' pages: the focal point's, as the import that makes them."""
+    if not access_of(user).keeps_reference_data:
+        raise PermissionDenied(_("Only the focal point splits a group's money."))
+
+
+def readable_groups(user: User | Any) -> QuerySet[ContributorGroup]:
+    """The contributor groups a user reads, and changes: the focal point's alone."""
+    if not access_of(user).keeps_reference_data:
+        return ContributorGroup.objects.none()
+    return ContributorGroup.objects.all()
+
+
+def get_contributor_group_for_user(
+    user: User | Any, pk: int, *, write: bool = False
+) -> ContributorGroup:
+    """A group of contributors, which only the focal point reads and splits: 404 for anyone
+    else, as for any object one may not read. `write` changes nothing: who reads, splits."""
+    group = readable_groups(user).prefetch_related("members").filter(pk=pk).first()
+    if group is None:
+        raise Http404(_("No such contributor group."))
+    return group

@@ -95,6 +95,9 @@ class LedgerFilter(django_filters.FilterSet):
     )
     fiscal_year = IntegerFilter(min_value=1978, max_value=2100)
     contributor = IntegerFilter(label=gettext_lazy("Contributing partner's id"), min_value=1)
+    contributor_group = IntegerFilter(
+        label=gettext_lazy("Contributor group's id (lines not yet split)"), min_value=1
+    )
     created_since = SinceFilter(
         label=gettext_lazy("Recorded since (ISO 8601)"), field_name="created_at", lookup_expr="gte"
     )
@@ -180,7 +183,7 @@ class LedgerViewSet(
     def get_queryset(self) -> QuerySet[FinancialEntry]:
         user: User = self.request.user  # type: ignore[assignment]
         entries = FinancialEntry.objects.select_related(
-            "activity", "contributor", "created_by", "provider_country"
+            "activity", "contributor", "contributor_group", "created_by", "provider_country"
         )
         return readable_entries(user, entries)
 

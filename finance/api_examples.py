@@ -101,6 +101,7 @@ LEDGER_ENTRY: dict[str, Any] = {
     "activity": 15,
     "ssc_id": "SSC-2010-05",
     "contributor": 4,
+    "contributor_group": None,
     "contributor_name": "International Poverty Reduction Center in China",
     "kind": "cofinancing",
     "valuation_method": "",

@@ -19,6 +19,7 @@ from typing import Any
 
 import openpyxl
 from django.db.models import QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from openpyxl.packaging.custom import StringProperty
 
@@ -179,23 +180,19 @@ def contribution_rows(activity_ids: list[int]) -> Iterator[list[Any]]:
         lines = (
             FinancialEntry.objects.filter(activity_id__in=chunk)
             .exclude(kind__in=IFAD_KINDS)
-            .values(
-                "activity__ssc_id",
-                "contributor__name",
-                "contributor__type",
-                "kind",
-                "currency",
-                "stage",
-            )
+            # A group's line (finance.models.groups) is written with the group's label as the
+            # workbook had it, and no type: read back, the label finds the group again.
+            .annotate(name=Coalesce("contributor__name", "contributor_group__label"))
+            .values("activity__ssc_id", "name", "contributor__type", "kind", "currency", "stage")
             .annotate(net=Sum("amount"))
-            .order_by("activity__ssc_id", "contributor__name", "kind", "currency")
+            .order_by("activity__ssc_id", "name", "kind", "currency")
         )
         grouped: dict[tuple[str, str, str, str, str], dict[str, Decimal]] = {}
         for line in lines:
             key = (
                 line["activity__ssc_id"],
-                line["contributor__name"],
-                line["contributor__type"],
+                line["name"],
+                line["contributor__type"] or "",
                 line["kind"],
                 line["currency"],
             )
@@ -208,7 +205,7 @@ def contribution_rows(activity_ids: list[int]) -> Iterator[list[Any]]:
             yield [
                 ssc_id,
                 name,
-                partner_type,
+                partner_type or None,
                 KIND_TEXT[ContributionKind(kind)],
                 currency,
                 *(_number(stages[s]) if stages[s] else None for s in STAGE_COLUMNS),
@@ -238,14 +235,16 @@ def ledger_csv(activities: QuerySet[Activity]) -> Iterator[str]:
     yield line(LEDGER_COLUMNS)
     entries = (
         FinancialEntry.objects.filter(activity__in=activities.values("pk"))
-        .select_related("activity", "contributor", "created_by", "provider_country")
+        .select_related(
+            "activity", "contributor", "contributor_group", "created_by", "provider_country"
+        )
         .order_by("activity__ssc_id", "pk")
         .iterator(chunk_size=2000)
     )
     for entry in entries:
         yield line([
             entry.pk, entry.activity.ssc_id, entry.activity.title,
-            entry.contributor.name if entry.contributor else "IFAD", entry.kind,
+            entry.contributor_name, entry.kind,
             entry.valuation_method, entry.valuation_basis, entry.unit,
             "" if entry.quantity is None else entry.quantity, entry.valued_by,
             entry.provider_country.iso2 if entry.provider_country else "",

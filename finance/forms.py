@@ -642,3 +642,72 @@ class DashboardFilterForm(PortfolioFilterForm):
             funding_natures=tuple(sorted(self.chosen("funding_nature") or ())),
             agreements=tuple(sorted(self.chosen("agreement") or ())),
         )
+
+
+class GroupSplitForm(forms.Form):
+    """A group's lines on an activity split among partners: one row per partner (the group's
+    members first, then empty rows for any other organization), one amount per line.
+
+    The rows' fields are named partner_<row> and amount_<row>_<entry pk>; `shares()` gives
+    them to finance.contributor_groups.split_group_money, which checks the sums.
+    `confirm` is set by the confirmation step.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    EXTRA_ROWS = 2
+
+    def __init__(
+        self,
+        *args: Any,
+        lines: Sequence[tuple[int, str]],
+        members: Sequence[int],
+        partner_choices: PartnerOptions,
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.line_ids = [pk for pk, _label in lines]
+        self.row_count = len(members) + self.EXTRA_ROWS
+        for row in range(self.row_count):
+            partner = PartnerField(label=_("Partner"), required=False)
+            partner.set_partners(partner_choices)
+            if row < len(members):
+                partner.initial = members[row]
+            self.fields[f"partner_{row}"] = partner
+            for pk, label in lines:
+                self.fields[f"amount_{row}_{pk}"] = AmountField(label=label, required=False)
+
+    @property
+    def rows(self) -> list[tuple[forms.BoundField, list[forms.BoundField]]]:
+        return [
+            (self[f"partner_{row}"], [self[f"amount_{row}_{pk}"] for pk in self.line_ids])
+            for row in range(self.row_count)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        seen: set[int] = set()
+        for row in range(self.row_count):
+            partner = data.get(f"partner_{row}")
+            amounts = [data.get(f"amount_{row}_{pk}") for pk in self.line_ids]
+            if partner in (None, "") and any(a for a in amounts):
+                self.add_error(f"partner_{row}", _("Say which partner receives these amounts."))
+            elif partner not in (None, "") and partner in seen:
+                self.add_error(f"partner_{row}", _("This partner is listed twice."))
+            elif partner not in (None, ""):
+                seen.add(partner)
+        return data
+
+    def shares(self) -> dict[int, dict[int, Any]]:
+        """entry pk -> partner pk -> amount, the rows without a partner left out."""
+        found: dict[int, dict[int, Any]] = {pk: {} for pk in self.line_ids}
+        for row in range(self.row_count):
+            partner = self.cleaned_data.get(f"partner_{row}")
+            if partner in (None, ""):
+                continue
+            for pk in self.line_ids:
+                amount = self.cleaned_data.get(f"amount_{row}_{pk}")
+                if amount is not None:
+                    found[pk][partner] = amount
+        return found

@@ -70,7 +70,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import F, Prefetch, QuerySet, Sum
 from django.utils import timezone
 from lxml import etree
 
@@ -179,6 +179,9 @@ class MoneyLine:
 
     kind: str
     contributor_id: int | None
+    # A group of contributors' label (finance.models.groups): no organisation, so its lines
+    # name it as a narrative, with no identifier or type.
+    group_label: str | None
     stage: str
     currency: str
     value_date: datetime.date
@@ -280,9 +283,18 @@ def _load(ids: Sequence[int]) -> Iterator[tuple[Activity, list[MoneyLine], dict[
             "valuation_basis",
             "unit",
             "valued_by",
+            group_label=F("contributor_group__label"),
         )
         .annotate(amount=Sum("amount"), usd=Sum("amount_usd"), quantity=Sum("quantity"))
-        .order_by("activity_id", "value_date", "kind", "contributor_id", "stage", "currency")
+        .order_by(
+            "activity_id",
+            "value_date",
+            "kind",
+            "contributor_id",
+            "group_label",
+            "stage",
+            "currency",
+        )
     )
     money: dict[int, list[MoneyLine]] = defaultdict(list)
     for row in rows:
@@ -576,6 +588,8 @@ def _budgets(
         _value(disbursement, line)
         if line.contributor_id:
             _organisation(disbursement, "provider-org", contributors[line.contributor_id])
+        elif line.group_label:
+            _text(disbursement, "provider-org", line.group_label)
         else:
             _text(
                 disbursement,
@@ -617,6 +631,8 @@ def _transactions(
         _value(transaction, line)
         if line.contributor_id:
             _organisation(transaction, "provider-org", contributors[line.contributor_id])
+        elif line.group_label:
+            _text(transaction, "provider-org", line.group_label)
         if finance_type := codes.finance_type(line.kind):
             etree.SubElement(transaction, "finance-type", code=finance_type)
 
@@ -724,6 +740,8 @@ def _extension(
         if line.contributor_id:
             contributor = contributors[line.contributor_id]
             etree.SubElement(in_kind, _ssc("contributor")).text = file_text(contributor.name)
+        elif line.group_label:
+            etree.SubElement(in_kind, _ssc("contributor")).text = file_text(line.group_label)
         if line.valuation_basis:
             etree.SubElement(in_kind, _ssc("basis")).text = file_text(line.valuation_basis)
     if activity.objectives.strip():

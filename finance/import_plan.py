@@ -28,7 +28,7 @@ from activities.models import (
     normalize_name,
 )
 
-from . import import_review, periods, services
+from . import contributor_groups, import_review, periods, services
 from .export import legacy_year
 from .import_review import ActivityReview, Difference, Labels, LineKey, PortalChanges
 from .legacy import (
@@ -42,6 +42,7 @@ from .models import (
     IFAD_KINDS,
     MAX_LINE_AMOUNT,
     ContributionKind,
+    ContributorGroup,
     FinancialEntry,
     LedgerLock,
     to_usd,
@@ -92,6 +93,7 @@ class ImportSummary:
     unchanged: int = 0
     entries: int = 0
     partners_created: int = 0
+    groups_created: int = 0  # "Other contributors (A, B)" labels: finance.contributor_groups
     skipped: int = 0  # activities left as they are: the portal changed them after the file
     warnings: list[str] = field(default_factory=list)
     run_id: int | None = None
@@ -154,6 +156,11 @@ class Loaded:
     sdgs: dict[int, list[SDG]] = field(default_factory=lambda: defaultdict(list))
 
 
+def contribution_is_group(row: ContributionRow) -> bool:
+    """The row's contributor is a group's label ("Other contributors (FAO)"), not a partner."""
+    return contributor_groups.group_names(row.contributor) is not None
+
+
 class ImportPlanner:
     """Works out, chunk by chunk, what the import does to each activity of the file."""
 
@@ -181,6 +188,8 @@ class ImportPlanner:
         # get negative numbers, which no row has.
         self.partner_ids: dict[str, int] = {}
         self.name_keys: dict[str, str] = {}  # contributor as written -> its name key
+        # The same for the labels that name a group of contributors: label key -> group pk.
+        self.group_ids: dict[str, int] = {}
         self.rates: dict[tuple[str, datetime.date], Decimal | services.FinanceError] = {}
         self.today = datetime.date.today()
         self.guard = periods.PeriodGuard.load()
@@ -189,10 +198,16 @@ class ImportPlanner:
         """Every contributor to its organization, matched on the normalized name; the ones the
         portal does not know yet are created (typed by the first row naming them)."""
         first_rows: dict[str, ContributionRow] = {}
+        group_labels: dict[str, str] = {}
         for contribution in contributions:
             if contribution.contributor not in self.name_keys:
                 self.name_keys[contribution.contributor] = normalize_name(contribution.contributor)
-            first_rows.setdefault(self.name_keys[contribution.contributor], contribution)
+            key = self.name_keys[contribution.contributor]
+            if contribution_is_group(contribution):
+                group_labels.setdefault(key, contribution.contributor)
+            else:
+                first_rows.setdefault(key, contribution)
+        self._resolve_groups(group_labels)
         for pk, key in (
             Partner.objects.filter(name_key__in=list(first_rows))
             .order_by("country_id", "pk")
@@ -219,6 +234,26 @@ class ImportPlanner:
         for (key, _row), partner in zip(missing, created, strict=True):
             self.partner_ids[key] = partner.pk
 
+    def _resolve_groups(self, labels: dict[str, str]) -> None:
+        """Every group label (by its key) to its group; in a dry run, groups still to be
+        created get negative numbers."""
+        if not labels:
+            return
+        self.group_ids = dict(
+            ContributorGroup.objects.filter(label_key__in=list(labels)).values_list(
+                "label_key", "pk"
+            )
+        )
+        missing = [key for key in labels if key not in self.group_ids]
+        self.summary.groups_created = len(missing)
+        if self.write:
+            self.group_ids = contributor_groups.create_groups(
+                labels=labels.values(), user=self.user, reason=self.history_reason
+            )
+            return
+        for number, key in enumerate(missing, start=1):
+            self.group_ids[key] = -number
+
     def _load(self, chunk: list[tuple[str, ActivityRow | None]]) -> Loaded:
         activities = {
             activity.ssc_id: activity
@@ -241,7 +276,9 @@ class ImportPlanner:
         )
         for line in (
             FinancialEntry.objects.filter(activity_id__in=ids)
-            .values("activity_id", "kind", "contributor_id", "stage", "currency")
+            .values(
+                "activity_id", "kind", "contributor_id", "contributor_group_id", "stage", "currency"
+            )
             .annotate(net=Sum("amount"), usd=Sum("amount_usd"))
             .order_by()
         ):
@@ -267,7 +304,9 @@ class ImportPlanner:
             [activity.pk for activity in loaded.activities.values()], self.summary.made_at
         )
         self.labels.load_partners(
-            line["contributor_id"] for lines in loaded.lines.values() for line in lines
+            (line["contributor_id"], line["contributor_group_id"])
+            for lines in loaded.lines.values()
+            for line in lines
         )
         in_conflict: list[tuple[ActivityReview, list[Any]]] = []
         self._load_kept_links(loaded, changing)
@@ -517,6 +556,13 @@ class ImportPlanner:
             raise found
         return found
 
+    def _line_key(self, contribution: ContributionRow, stage: str) -> LineKey:
+        """The ledger line a row's figure for a stage states: its partner's, or its group's."""
+        name_key = self.name_keys[contribution.contributor]
+        partner_id = self.partner_ids.get(name_key)
+        group_id = self.group_ids.get(name_key) if partner_id is None else None
+        return (contribution.kind, partner_id, group_id, stage, contribution.currency)
+
     def _reconcile(
         self,
         year: int,
@@ -530,15 +576,14 @@ class ImportPlanner:
         if row is not None:
             kind = IFAD_KIND_BY_NATURE[row.funding_nature]
             for stage, amount in row.ifad.items():
-                targets[(kind, None, stage, "USD")] += amount or 0
+                targets[(kind, None, None, stage, "USD")] += amount or 0
         for contribution in contributions:
-            partner_id = self.partner_ids[self.name_keys[contribution.contributor]]
             for stage, amount in contribution.amounts.items():
-                key: LineKey = (contribution.kind, partner_id, stage, contribution.currency)
+                key = self._line_key(contribution, stage)
                 targets[key] += amount or 0
                 rows_by_key[key] = contribution
         current: dict[LineKey, Decimal] = {
-            (line["kind"], line["contributor_id"], line["stage"], line["currency"]): line["net"]
+            (*_ids(line), line["stage"], line["currency"]): line["net"]  # type: ignore[misc]
             for line in lines
         }
         if row is not None:
@@ -568,7 +613,7 @@ class ImportPlanner:
                 else (self.activities_sheet, row.row if row else 0)
             )
             try:
-                rate = self._rate(key[3], value_date)
+                rate = self._rate(key[4], value_date)
             except services.FinanceError as error:
                 self.problems.append(
                     Problem(
@@ -579,9 +624,9 @@ class ImportPlanner:
                 )
                 continue
             too_large = (
-                services.amount_over_limit(target, key[3])
+                services.amount_over_limit(target, key[4])
                 if target > MAX_LINE_AMOUNT
-                else services.converted_over_limit(to_usd(target, rate), key[3])
+                else services.converted_over_limit(to_usd(target, rate), key[4])
             )
             if too_large:
                 # Refused as the finance page refuses it (finance.models.MAX_LINE_AMOUNT).
@@ -589,3 +634,8 @@ class ImportPlanner:
                 continue
             changes.append(LineChange(key, now, target, rate, value_date, source))
         return changes
+
+
+def _ids(line: dict[str, Any]) -> tuple[str, int | None, int | None]:
+    """A stored line's kind, contributor and group, the start of its LineKey."""
+    return line["kind"], line["contributor_id"], line["contributor_group_id"]

@@ -34,9 +34,17 @@ from activities.models import (
     Theme,
 )
 
-from .models import IFAD_KINDS, ContributionKind, FinancialEntry, ImportRun, Stage
+from .models import (
+    IFAD_KINDS,
+    ContributionKind,
+    ContributorGroup,
+    FinancialEntry,
+    ImportRun,
+    Stage,
+)
 
-LineKey = tuple[str, int | None, str, str]  # kind, contributor id, stage, currency
+# kind, contributor id, contributor group id (finance.models.groups), stage, currency
+LineKey = tuple[str, int | None, int | None, str, str]
 # The preview lists this many activities at most (conflicts always): a first import of ten
 # thousand activities need not be read line by line on a page.
 DETAIL_LIMIT = 1000
@@ -103,6 +111,7 @@ class Labels:
         self.themes = dict(Theme.objects.values_list("pk", "name"))
         self.roles = dict(CountryRole.choices)
         self.partners: dict[int, str] = {}
+        self.groups: dict[int, str] = {}
 
     def field_value(self, name: str, raw: Any) -> str:
         if raw is None or raw == "":
@@ -171,17 +180,31 @@ class Labels:
             line_conflict_key(key), self.line(key, contributor), money(now), money(target)
         )
 
-    def load_partners(self, ids: Iterable[int | None]) -> None:
-        missing = {pk for pk in ids if pk is not None and pk > 0 and pk not in self.partners}
-        if missing:
-            self.partners.update(Partner.objects.filter(pk__in=missing).values_list("pk", "name"))
+    def load_partners(self, ids: Iterable[tuple[int | None, int | None]]) -> None:
+        """The names of the (partner, group) ids of the lines, those not known yet."""
+        partners, groups = set(), set()
+        for partner_id, group_id in ids:
+            if partner_id is not None and partner_id > 0 and partner_id not in self.partners:
+                partners.add(partner_id)
+            if group_id is not None and group_id > 0 and group_id not in self.groups:
+                groups.add(group_id)
+        if partners:
+            self.partners.update(Partner.objects.filter(pk__in=partners).values_list("pk", "name"))
+        if groups:
+            self.groups.update(
+                ContributorGroup.objects.filter(pk__in=groups).values_list("pk", "label")
+            )
 
     def line(self, key: LineKey, contributor: str | None) -> str:
-        kind, contributor_id, stage, currency = key
+        kind, contributor_id, group_id, stage, currency = key
         stage_label = str(Stage(stage).label).lower()
         if kind in IFAD_KINDS:
             return _("IFAD %(stage)s (%(currency)s)") % {"stage": stage_label, "currency": currency}
-        name = contributor or self.partners.get(contributor_id or 0, "")
+        name = (
+            contributor
+            or self.partners.get(contributor_id or 0)
+            or self.groups.get(group_id or 0, "")
+        )
         return _("%(name)s, %(kind)s %(stage)s (%(currency)s)") % {
             "name": name,
             "kind": str(ContributionKind(kind).label).lower(),
@@ -197,9 +220,11 @@ def money(value: Decimal) -> str:
 def line_conflict_key(key: LineKey) -> str:
     """Lines that one workbook figure states together: IFAD's by stage (the workbook gives its
     money in US$ whatever the source and currency), the others one by one."""
-    kind, contributor_id, stage, currency = key
+    kind, contributor_id, group_id, stage, currency = key
     if kind in IFAD_KINDS:
         return f"line:ifad:{stage}"
+    if group_id is not None:
+        return f"line:{kind}:group-{group_id}:{stage}:{currency}"
     return f"line:{kind}:{contributor_id}:{stage}:{currency}"
 
 
@@ -236,7 +261,7 @@ class PortalChanges:
         ):
             self.by_activity[activity_id][COUNTRIES] = _Change(user_id, when)
         entry_history = FinancialEntry.history.model  # type: ignore[attr-defined]
-        for activity_id, kind, contributor_id, stage, currency, user_id, when in (
+        for activity_id, kind, contributor_id, group_id, stage, currency, user_id, when in (
             entry_history.objects.filter(
                 activity_id__in=activity_ids, history_date__gt=since, history_type="+"
             )
@@ -246,13 +271,14 @@ class PortalChanges:
                 "activity_id",
                 "kind",
                 "contributor_id",
+                "contributor_group_id",
                 "stage",
                 "currency",
                 "history_user_id",
                 "history_date",
             )
         ):
-            key = line_conflict_key((kind, contributor_id, stage, currency))
+            key = line_conflict_key((kind, contributor_id, group_id, stage, currency))
             self.by_activity[activity_id][key] = _Change(user_id, when)
 
     def _record_changes(self, records: list[Any], since: datetime.datetime) -> None:

@@ -63,6 +63,7 @@ def process_pending_import(pending_id: int, *, commit: bool) -> None:
             "skipped": summary.skipped,
             "entries": summary.entries,
             "partners_created": summary.partners_created,
+            "groups_created": summary.groups_created,
             "warnings": summary.warnings,
             "sheets": summary.sheets,
             "made_at": summary.made_at.isoformat() if summary.made_at else None,

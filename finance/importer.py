@@ -255,14 +255,21 @@ class _Writer(ImportPlanner):
         that already have entries: a correction points at it and keeps its rate."""
         ids = [p.activity.pk for p in planned if p.activity is not None and p.changes]
         found: dict[tuple[int, LineKey], tuple[int, Decimal]] = {}
-        for pk, activity_id, kind, contributor_id, stage, currency, rate in (
+        for pk, activity_id, kind, contributor_id, group_id, stage, currency, rate in (
             FinancialEntry.objects.filter(activity_id__in=ids, entry_type=EntryType.ORIGINAL)
             .order_by("pk")
             .values_list(
-                "pk", "activity_id", "kind", "contributor_id", "stage", "currency", "units_per_usd"
+                "pk",
+                "activity_id",
+                "kind",
+                "contributor_id",
+                "contributor_group_id",
+                "stage",
+                "currency",
+                "units_per_usd",
             )
         ):
-            found[(activity_id, (kind, contributor_id, stage, currency))] = (pk, rate)
+            found[(activity_id, (kind, contributor_id, group_id, stage, currency))] = (pk, rate)
         return found
 
     def _entry(
@@ -273,13 +280,14 @@ class _Writer(ImportPlanner):
         reference: str,
     ) -> dict[str, Any]:
         """The ledger entry bringing the line to its target, as column values by name."""
-        kind, contributor_id, stage, currency = change.key
+        kind, contributor_id, group_id, stage, currency = change.key
         source = change.source
         amount = change.target if original is None else change.target - change.now
         rate = change.rate if original is None else original[1]
         return {
             "activity_id": activity_id,
             "contributor_id": contributor_id,
+            "contributor_group_id": group_id,
             "kind": kind,
             "valuation_method": "other" if kind == ContributionKind.IN_KIND else "",
             "valuation_basis": (

@@ -294,13 +294,16 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
             "note",
             "created_by",
             "created_at",
+            # Last: a column added to the CSV leaves the ones scripts read where they were.
+            "contributor_group",
         ]
         # No read_only_fields: this serializer only ever writes JSON out, and read-only
         # fields would lose allow_blank, so the schema would not allow the empty choices.
 
     def get_contributor_name(self, entry: FinancialEntry) -> str:
-        """The contributing organization; IFAD for its own resources."""
-        return entry.contributor.name if entry.contributor else "IFAD"
+        """The contributing organization, or the label of the group of contributors the line
+        is given to until it is split among them; IFAD for its own resources."""
+        return entry.contributor_name
 
 
 class EntryInput(serializers.Serializer):

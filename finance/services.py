@@ -348,7 +348,7 @@ def ledger_version(activity: Activity) -> int:
     return lock.version if lock else 0
 
 
-def _claim_ledger(activity: Activity, expected_version: int | None, user: User | None) -> None:
+def claim_ledger(activity: Activity, expected_version: int | None, user: User | None) -> None:
     """Optimistic lock on an activity's figures: the version a form loaded must still be current."""
     lock, _created = LedgerLock.objects.get_or_create(activity=activity)
     if expected_version is None:
@@ -475,7 +475,7 @@ def record_entries(
     expected_version: int | None,
 ) -> list[FinancialEntry]:
     """Record several lines at once (a sheet row, a form with many lines): all or none."""
-    _claim_ledger(activity, expected_version, user)
+    claim_ledger(activity, expected_version, user)
     guard = periods.PeriodGuard.load()
     recorded: list[FinancialEntry] = []
     problems: dict[str, list[str]] = {}
@@ -490,7 +490,7 @@ def record_entries(
                 )
     if problems:
         raise FinanceError(problems)
-    _refresh_rollups(activity, {entry.fiscal_year for entry in recorded})
+    refresh_rollups(activity, {entry.fiscal_year for entry in recorded})
     touch_activities([activity.pk], user)
     return recorded
 
@@ -505,7 +505,7 @@ def touch_activities(ids: Iterable[int], user: User | None = None) -> None:
     ledger_changed.send(sender=FinancialEntry, activity_ids=ids, user=user)
 
 
-def _refresh_rollups(activity: Activity, years: Iterable[int]) -> None:
+def refresh_rollups(activity: Activity, years: Iterable[int]) -> None:
     """Ask for the roll-up slices the new entries fall in, in the edit's transaction.
 
     The activity's division is read from its row, locked: an edit moving the activity to another
@@ -577,7 +577,7 @@ def correct_entry(
     _check_correction(entry, new_amount, reason, value_date)
     dated = value_date or entry.value_date
     fiscal_year = entry.fiscal_year if value_date is None else value_date.year
-    _claim_ledger(entry.activity, expected_version, user)
+    claim_ledger(entry.activity, expected_version, user)
     closed = periods.PeriodGuard.load().entry_refusals(
         value_date=dated, fiscal_year=fiscal_year, activity_id=entry.activity_id
     )
@@ -622,7 +622,7 @@ def correct_entry(
     )
     correction._history_user = user  # type: ignore[attr-defined]
     correction.save()
-    _refresh_rollups(entry.activity, [fiscal_year])
+    refresh_rollups(entry.activity, [fiscal_year])
     touch_activities([entry.activity_id], user)
     return correction
 

@@ -28,6 +28,7 @@ class SheetRow:
     label: str
     kind: str
     contributor_id: int | None
+    group_id: int | None = None  # a group's line (finance.models.groups), to be split
     # currency -> stage -> amount in that currency
     original: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     usd: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(STAGES, ZERO))
@@ -35,6 +36,11 @@ class SheetRow:
     @property
     def is_ifad(self) -> bool:
         return self.kind in IFAD_KINDS
+
+    @property
+    def is_settled(self) -> bool:
+        """Nothing left at any stage, in any currency."""
+        return not any(a for stages in self.original.values() for a in stages.values())
 
     @property
     def kind_label(self) -> str:
@@ -108,29 +114,42 @@ class ActivityFinance(FinanceTotals):
 def activity_finance(activity: Activity) -> ActivityFinance:
     lines = (
         FinancialEntry.objects.filter(activity=activity)
-        .values("kind", "contributor_id", "contributor__name", "currency", "stage")
+        .values(
+            "kind",
+            "contributor_id",
+            "contributor__name",
+            "contributor_group_id",
+            "contributor_group__label",
+            "currency",
+            "stage",
+        )
         .annotate(amount=Sum("amount"), usd=Sum("amount_usd"))
         .order_by()
     )
-    rows: dict[tuple[str, int | None], SheetRow] = {}
+    rows: dict[tuple[str, int | None, int | None], SheetRow] = {}
     totals = no_money()
     for line in lines:
-        key = (line["kind"], line["contributor_id"])
+        key = (line["kind"], line["contributor_id"], line["contributor_group_id"])
         row = rows.get(key)
         if row is None:
             label = (
                 str(ContributionKind(line["kind"]).label)
                 if line["kind"] in IFAD_KINDS
-                else line["contributor__name"]
+                else line["contributor__name"] or line["contributor_group__label"] or ""
             )
-            row = rows[key] = SheetRow(label, line["kind"], line["contributor_id"])
+            row = rows[key] = SheetRow(
+                label, line["kind"], line["contributor_id"], line["contributor_group_id"]
+            )
         row.original.setdefault(line["currency"], dict.fromkeys(STAGES, ZERO))[line["stage"]] += (
             line["amount"]
         )
         row.usd[line["stage"]] += line["usd"]
         getattr(totals, _bucket(line["kind"]))[line["stage"]] += line["usd"]
     order = {kind: position for position, kind in enumerate(ContributionKind.values)}
-    ordered = sorted(rows.values(), key=lambda r: (order[r.kind], r.label.casefold()))
+    # A group split among its partners (finance.contributor_groups) nets to nothing: its
+    # money is on the partners' rows now.
+    shown = [row for row in rows.values() if not (row.group_id and row.is_settled)]
+    ordered = sorted(shown, key=lambda r: (order[r.kind], r.label.casefold()))
     return ActivityFinance(
         ifad=totals.ifad, cofinancing=totals.cofinancing, in_kind=totals.in_kind, rows=ordered
     )

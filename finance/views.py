@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from accounts.roles import access_of
 from activities.access import can_edit_activity, get_activity_for_user
 from activities.filters import ActivityFilter
 from activities.forms import partner_options
@@ -148,7 +149,9 @@ def _finance_page(
 ) -> HttpResponse:
     entries = (
         FinancialEntry.objects.filter(activity=activity)
-        .select_related("contributor", "created_by", "corrects", "provider_country")
+        .select_related(
+            "contributor", "contributor_group", "created_by", "corrects", "provider_country"
+        )
         .order_by("-created_at", "-pk")
     )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
@@ -163,6 +166,8 @@ def _finance_page(
             "page": page,
             "lines": lines,
             "can_edit": can_edit,
+            # A group's lines are split by the focal point (finance.views_groups).
+            "can_split": can_edit and access_of(request.user).keeps_reference_data,
             "version": version,
             "problems": problems,
             "conflict": conflict,
@@ -472,7 +477,9 @@ def money_history(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not user.is_focal_point:
         raise PermissionDenied(_("The portfolio's money history is for the focal point."))
-    entries = FinancialEntry.objects.select_related("activity", "contributor", "created_by")
+    entries = FinancialEntry.objects.select_related(
+        "activity", "contributor", "contributor_group", "created_by"
+    )
     ssc_id = request.GET.get("activity", "").strip().upper()
     if ssc_id:
         entries = entries.filter(activity__ssc_id=ssc_id)

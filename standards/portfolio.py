@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db.models import Sum
+from django.db.models.functions import Coalesce
 
 from activities.models import Activity, ActivityCountry, ActivityPartner, CountryRole
 from counterparts.models import Confirmation
@@ -135,9 +136,10 @@ def load_ledger(ids: list[int], selection: Selection) -> dict[int, list[LedgerGr
             "unit",
             "valued_by",
             "provider_country_id",
-            "contributor__name",
             "contributor__type",
             "currency",
+            # A group's line (finance.models.groups) names the group, and has no type.
+            contributor_name=Coalesce("contributor__name", "contributor_group__label"),
         )
         .annotate(usd=Sum("amount_usd"), qty=Sum("quantity"))
         .order_by()

@@ -29,6 +29,7 @@ from activities.models import (
 from counterparts.services import sync_sides
 from finance.models import (
     ClosedPeriod,
+    ContributorGroup,
     ExchangeRate,
     FinancialEntry,
     ImportRun,
@@ -379,3 +380,31 @@ def person_form_data(person: User | None = None, **changes: Any) -> dict[str, An
         )
     data.update(changes)
     return data
+
+
+def group_line(
+    activity: Activity,
+    group: ContributorGroup,
+    amount: str,
+    *,
+    stage: str = "allocated",
+    currency: str = "USD",
+    units_per_usd: str = "1",
+    amount_usd: str | None = None,
+) -> FinancialEntry:
+    """Cofinancing given to a contributor group, dated 1 January 2024, written as the workbook
+    import writes it: no service records a group's line."""
+    import datetime
+
+    return FinancialEntry.objects.create(
+        activity=activity,
+        contributor_group=group,
+        kind="cofinancing",
+        stage=stage,
+        amount=Decimal(amount),
+        currency=currency,
+        value_date=datetime.date(2024, 1, 1),
+        fiscal_year=2024,
+        units_per_usd=Decimal(units_per_usd),
+        amount_usd=Decimal(amount_usd or amount),
+    )

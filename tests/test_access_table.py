@@ -28,7 +28,7 @@ from activities import access as activity_access
 from activities.models import Activity, Partner
 from finance import access as finance_access
 from finance import rollups, services
-from finance.models import ContributionKind, FinancialEntry, Stage
+from finance.models import ContributionKind, ContributorGroup, FinancialEntry, Stage
 from finance.services import EntryData
 from finance.summary import activity_finance
 from knowledge import access as knowledge_access
@@ -103,6 +103,9 @@ EXPECTED: dict[tuple[str, str], dict[str, set[str] | str | bool]] = {
     ("demand", "change"): {"cpm": ALL, "focal": ALL},
     ("offer", "read"): {"viewer": ALL, "cpm": ALL, "cpm_other": ALL, "focal": ALL},
     ("offer", "change"): {"cpm": ALL, "focal": ALL},
+    # Contributor groups (finance.models.groups): the focal point's, as the import making them.
+    ("group", "read"): {"focal": ALL},
+    ("group", "change"): {"focal": ALL},
 }
 
 
@@ -115,6 +118,7 @@ class World:
     routes: dict[str, LearningRoute]
     demands: dict[str, LearningDemand]
     offers: dict[str, LearningOffer]
+    groups: dict[str, ContributorGroup]
 
 
 def _entry(amount: str, stage: str = Stage.ALLOCATED) -> EntryData:
@@ -166,6 +170,7 @@ def world(
         routes={"lac": make_route(hosts=[(listed, "BR")])},
         demands={"lac": make_demand()},
         offers={"lac": make_offer(institution=partner_org, country=partner_org.country)},
+        groups={"other": ContributorGroup.objects.create(label="Others", label_key="others")},
     )
 
 
@@ -223,6 +228,12 @@ TYPES: dict[str, tuple[str, Callable[[Any], Any], Callable[[Any], Any], Getter]]
         lambda user: LearningOffer.objects.visible_to(user),
         lambda user: LearningOffer.objects.editable_by(user),
         knowledge_access.get_offer_for_user,
+    ),
+    "group": (
+        "groups",
+        finance_access.readable_groups,
+        finance_access.readable_groups,
+        finance_access.get_contributor_group_for_user,
     ),
 }
 

@@ -12,6 +12,7 @@ from finance.models.codes import (
     CodeScheme,
     ThemeCode,
 )
+from finance.models.groups import ContributorGroup
 from finance.models.imports import ImportRun, PendingImport
 from finance.models.in_kind import TECHNICAL_COOPERATION_UNITS, InKindUnit, RateCard, ValuedBy
 from finance.models.ledger import (
@@ -64,6 +65,7 @@ __all__ = [
     "ClosedPeriod",
     "CodeScheme",
     "ContributionKind",
+    "ContributorGroup",
     "EntryType",
     "ExchangeRate",
     "FinancialEntry",

@@ -80,7 +80,17 @@ class FinancialEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="financial_entries",
-        help_text=_("Empty for IFAD's own resources."),
+        help_text=_("Empty for IFAD's own resources, and for a group's line."),
+    )
+    # A line the workbook gives to a group of contributors (finance.models.groups), until the
+    # focal point splits it among the group's members: never both a partner and a group.
+    contributor_group = models.ForeignKey(
+        "finance.ContributorGroup",
+        verbose_name=_("contributor group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
     )
     kind = models.CharField(_("kind"), max_length=12, choices=ContributionKind.choices)
     valuation_method = models.CharField(
@@ -210,6 +220,11 @@ class FinancialEntry(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
+                condition=models.Q(contributor__isnull=True)
+                | models.Q(contributor_group__isnull=True),
+                name="entry_one_contributor",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(entry_type="original", amount__gte=0)
                 | ~models.Q(entry_type="original"),
                 name="original_entry_not_negative",
@@ -233,6 +248,13 @@ class FinancialEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id} {self.kind} {self.stage} {self.amount} {self.currency}"
+
+    @property
+    def contributor_name(self) -> str:
+        """Who gives the line's money, as pages, exports and the API name it."""
+        if self.contributor_group_id:
+            return self.contributor_group.label  # type: ignore[union-attr]
+        return self.contributor.name if self.contributor else "IFAD"
 
     @property
     def is_ifad(self) -> bool:

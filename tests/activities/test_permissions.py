@@ -32,7 +32,14 @@ from accounts.services import PersonData, create_api_token, invite_person
 from activities.models import Activity, CountryRole, Partner, PartnerRole, Theme, Visibility
 from finance import in_kind, reports, services
 from finance.in_kind import CardData
-from finance.models import ClosedPeriod, FinancialEntry, PendingImport, RateCard, ReportExport
+from finance.models import (
+    ClosedPeriod,
+    ContributorGroup,
+    FinancialEntry,
+    PendingImport,
+    RateCard,
+    ReportExport,
+)
 from results.models import CoreIndicator
 from standards.models import StandardsExport
 from tests.counterparts import walk as counterparts_walk
@@ -47,6 +54,7 @@ from tests.helpers import (
     activity_form_data,
     db_state,
     edit_form_data,
+    group_line,
     partner_form_data,
     person_form_data,
 )
@@ -114,6 +122,7 @@ class World:
     standards_export: StandardsExport  # the LAC CPM's SDG 17.3.1 export, built
     sessions: dict[str, str]  # role -> key of a session its user signed in with
     invited: User  # invited by the focal point, no password set yet
+    group: ContributorGroup  # "Other contributors", with a line on the internal activity
 
     def client(self, role: str, **options: Any) -> Client:
         """A new client signed in as the role's user with its world session (anonymous: none).
@@ -200,7 +209,15 @@ def make_world() -> World:
             ),
             site_url="http://testserver/",
         ),
+        group=_group_with_a_line(internal),
     )
+
+
+def _group_with_a_line(activity: Activity) -> ContributorGroup:
+    """A group as the workbook import makes it, with 1,000 US$ of cofinancing to split."""
+    group = ContributorGroup.objects.create(label="Other contributors", label_key="other")
+    group_line(activity, group, "1000")
+    return group
 
 
 def _revised_card(focal: User, activity: Activity, partner: Partner) -> RateCard:
@@ -686,6 +703,11 @@ CASES: list[Case] = [
         ),
     ),
     Case("finance:rate_card_revalue", "rate_card", only(STAFF, get=200, post=DONE)),
+    # Contributor groups are the focal point's, as the import that makes them: the list only
+    # answers GETs; the split is checked, then confirmed (the walk posts the confirmation).
+    Case("finance:groups", "", logged_in({"focal": 200, "admin": 200, "*": 403}, 405)),
+    # A group is not even shown to anyone else (404, as an object one may not read).
+    Case("finance:group_split", "group", only(STAFF, get=200, post=DONE, others=404)),
     # Theme codes (the IATI file's DAC sectors) read like the rates; the focal point keeps them.
     Case(
         "finance:theme_codes",
@@ -805,6 +827,8 @@ def _url(case: Case, world: World) -> str:
         return reverse(name, args=[world.period.pk])
     if case.target == "rate_card":
         return reverse(name, args=[world.rate_card.pk])
+    if case.target == "group":
+        return reverse(name, args=[world.internal.pk, world.group.pk])
     if name == "finance:dashboard_table":
         return reverse(name, args=["summary", "csv"])
     if case.target == "core":
@@ -916,6 +940,16 @@ def _finance_body(case: Case, world: World, target: Any) -> dict[str, Any]:
             return {"fiscal_year": "2018", "reason": "Walk", "confirm": "on"}
         case "finance:period_reopen":
             return {"reason": "Walk"}
+        case "finance:group_split":
+            entry = world.group.entries.get()
+            return {
+                "version": services.ledger_version(world.internal),
+                "partner_0": world.own_org.pk,
+                "partner_1": world.stranger.pk,
+                f"amount_0_{entry.pk}": "600",
+                f"amount_1_{entry.pk}": "400",
+                "confirm": "on",
+            }
         case "finance:period_exception":
             return {"activity": world.internal.ssc_id, "reason": "Walk", "expires_on": "2100-01-01"}
     return {}

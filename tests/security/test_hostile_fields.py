@@ -342,6 +342,10 @@ FIELDS: dict[str, str] = {
     "RateForm.currency": CHOICE,
     "RateForm.units_per_usd": RATE,
     "RateUploadForm.file": FILE,
+    # A group's split: the rows' partners and amounts are made per line (partner_<row>,
+    # amount_<row>_<entry>), tried in tests/finance/test_contributor_group_pages.py.
+    "GroupSplitForm.version": NUMBER,
+    "GroupSplitForm.confirm": FLAG,
     "RateUploadForm.confirm_outliers": FLAG,
     "ThemeCodeForm.theme": CHOICE,
     # One of the Sector codelist's codes (the page offers them): anything else is refused.

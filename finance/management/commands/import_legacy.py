@@ -55,7 +55,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{verb} {summary.created}, updated {summary.updated}, unchanged "
             f"{summary.unchanged} activities; {summary.entries} ledger entries; "
-            f"{summary.partners_created} new partner organizations; skipped "
+            f"{summary.partners_created} new partner organizations; "
+            f"{summary.groups_created} new contributor groups; skipped "
             f"{summary.skipped} in conflict."
         )
         for review in summary.reviews:
