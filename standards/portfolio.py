@@ -136,10 +136,10 @@ def load_ledger(ids: list[int], selection: Selection) -> dict[int, list[LedgerGr
             "unit",
             "valued_by",
             "provider_country_id",
+            # A group's line (finance.models.groups) names the group, and has no type.
+            Coalesce("contributor__name", "contributor_group__label"),
             "contributor__type",
             "currency",
-            # A group's line (finance.models.groups) names the group, and has no type.
-            contributor_name=Coalesce("contributor__name", "contributor_group__label"),
         )
         .annotate(usd=Sum("amount_usd"), qty=Sum("quantity"))
         .order_by()
@@ -147,12 +147,7 @@ def load_ledger(ids: list[int], selection: Selection) -> dict[int, list[LedgerGr
     groups: dict[int, list[LedgerGroup]] = defaultdict(list)
     zero = Decimal("0.00")
     for row in rows:  # the values in LedgerGroup's field order, then the two sums
-        activity_id, year, stage, kind, unit, valued_by, provider = row[:7]
-        name, kind_of, currency, usd, quantity = row[7] or "", row[8] or "", *row[9:]
-        groups[activity_id].append(
-            LedgerGroup(
-                activity_id, year, stage, kind, unit, valued_by, provider, name, kind_of,
-                currency, usd or zero, quantity,
-            )
-        )  # fmt: skip
+        name, kind_of, usd = row[7] or "", row[8] or "", row[10] or zero
+        group = LedgerGroup._make((*row[:7], name, kind_of, row[9], usd, row[11]))
+        groups[group.activity_id].append(group)
     return groups
