@@ -157,13 +157,21 @@ def money_row(label: Any, figures: Figures) -> list[Any]:
 
 
 def money_table(
-    slug: str, title: str, first: Column, groups: list[Figures], total: Figures
+    slug: str,
+    title: str,
+    first: Column,
+    groups: list[Figures],
+    total: Figures,
+    *,
+    links: list[str] | None = None,
 ) -> Table:
+    """`links`: per group, the activity list its row leads to (finance.dashboard.links)."""
     return Table(
         slug=slug,
         title=title,
         columns=money_columns(first),
         rows=[money_row(group.label, group) for group in groups],
+        links=links or [],
         total=money_row(_("Total"), total),
     )
 
