@@ -21,10 +21,10 @@ if TYPE_CHECKING:
 
 
 def _refused(form: Form, error: services.ActivityError) -> None:
-    """The service's messages on the form: by field, and the query's (a hidden field) on top."""
+    """The service's messages on the form, each next to its field."""
     for name, problems in error.errors.items():
         for problem in problems:
-            form.add_error(name if name in ("name", "shared") else None, problem)
+            form.add_error(name if name in form.fields else None, problem)
 
 
 @login_required
