@@ -242,7 +242,9 @@ def get_saved_view_for_user(user: User, pk: int) -> SavedView:
 def open_saved_view_for_user(user: User, token: str) -> SavedView:
     """The saved view a link names: the owner's, or one shared by its owner; 404 otherwise, so
     that an unshared view's existence does not show."""
+    if not user.is_authenticated:
+        raise Http404(_("No such saved view, or it is no longer shared."))
     view = SavedView.objects.filter(Q(owner=user) | Q(shared=True), token=token).first()
-    if view is None or not user.is_authenticated:
+    if view is None:
         raise Http404(_("No such saved view, or it is no longer shared."))
     return view
