@@ -308,6 +308,11 @@ def flow_chart(selection: Selection) -> Chart:
             ],
             rows=[[f.provider.name, f.receiver.name, f.activities] for f in flows],
             links=urls,
+            link_labels=[
+                _("Activities from %(provider)s to %(receiver)s")
+                % {"provider": f.provider.name, "receiver": f.receiver.name}
+                for f in flows
+            ],
         ),
         data={
             "kind": "flows",
