@@ -15,6 +15,9 @@ answers 403.
 |          | those other apps name (`partner_`     |                      |                     |
 |          | `reaches`)                            |                      |                     |
 | division | loggable: focal point all, CPM patch  | -                    | -                   |
+| saved    | its owner; by its link, anyone signed | anyone signed in     | its owner           |
+| view     | in once shared (the list then shows   |                      |                     |
+|          | each what they read)                  |                      |                     |
 
 inline_ids (`readable_activities`, `changeable_activities`, `cpm_patch`): read the ids a rule
 needs first (one query each) and give them to the database as lists rather than subqueries.
@@ -41,6 +44,7 @@ from accounts.roles import Reach, Scope, access_of
 # The querysets in models hand over to this module, which reads the models when a rule runs:
 # the module, not its names, so that either may be imported first.
 from . import models
+from .saved_views import SavedView
 
 
 def readable_activities[S: QuerySet[Any]](
@@ -224,3 +228,23 @@ def responsible_cpms(divisions: QuerySet[models.Division] | None = None) -> Quer
         | Q(role=Role.CPM, pk__in=by_division.values("user_id"))
         | Q(role=Role.CPM, pk__in=by_country.values("user_id"))
     )
+
+
+def get_saved_view_for_user(user: User, pk: int) -> SavedView:
+    """One of the user's own saved views (to rename or delete): another user's does not exist
+    for them, shared or not."""
+    view = SavedView.objects.filter(owner=user, pk=pk).first()
+    if view is None:
+        raise Http404(_("No such saved view."))
+    return view
+
+
+def open_saved_view_for_user(user: User, token: str) -> SavedView:
+    """The saved view a link names: the owner's, or one shared by its owner; 404 otherwise, so
+    that an unshared view's existence does not show."""
+    if not user.is_authenticated:
+        raise Http404(_("No such saved view, or it is no longer shared."))
+    view = SavedView.objects.filter(Q(owner=user) | Q(shared=True), token=token).first()
+    if view is None:
+        raise Http404(_("No such saved view, or it is no longer shared."))
+    return view

@@ -7,6 +7,8 @@ its message and ignores that parameter, the API answers 400 (django-filter's DRF
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -46,7 +48,7 @@ from .models import (
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
-    from django_stubs_ext import WithAnnotations
+    from django_stubs_ext import StrOrPromise, WithAnnotations
 
 
 class SinceField(django_filters.fields.IsoDateTimeField):
@@ -175,6 +177,46 @@ def _visible_partners(request: HttpRequest | None) -> QuerySet[Partner]:
     return Partner.objects.none() if user is None else visible_partners(user)
 
 
+@dataclass(frozen=True)
+class ListFilterExtension:
+    """Filters of the activity list that read another app's data (finance: whether an activity
+    has money, and in which fiscal years). This app cannot import theirs, so an app above
+    registers its filters here in its AppConfig.ready(): `filters` join the list's form (their
+    own `method` does nothing), and `apply` narrows the activities once the whole form is clean,
+    with every value at hand (a year range is one condition, not two)."""
+
+    filters: dict[str, django_filters.Filter]
+    apply: Callable[[QuerySet[Activity], dict[str, Any], HttpRequest | None], QuerySet[Activity]]
+
+
+list_filter_extensions: list[ListFilterExtension] = []
+
+
+def register_list_filters(extension: ListFilterExtension) -> None:
+    """Add an app's filters to the activity list (once, however often ready() runs). The API's
+    filter (a subclass built before) keeps its own, documented parameters."""
+    if extension in list_filter_extensions:
+        return
+    list_filter_extensions.append(extension)
+    ActivityFilter.base_filters.update(extension.filters)
+
+
+def ignore_in_filter_method(queryset: QuerySet[Activity], name: str, value: Any) -> QuerySet[Any]:
+    """An extension filter's `method`: the extension's `apply` does the filtering."""
+    return queryset
+
+
+def _country_iso2_filter(label: StrOrPromise, method: str) -> django_filters.ModelChoiceFilter:
+    return django_filters.ModelChoiceFilter(
+        label=label,
+        queryset=Country.objects.all(),
+        to_field_name="iso2",
+        method=method,
+        empty_label=_("Any country"),
+        widget=LongSelect,
+    )
+
+
 class ActivityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=200)
     division = django_filters.ModelChoiceFilter(
@@ -194,6 +236,10 @@ class ActivityFilter(django_filters.FilterSet):
         # list page's time otherwise).
         widget=LongSelect,
     )
+    # One provider -> receiver pair (the dashboard's flows): a country providing (or exchanging
+    # both ways) and one receiving (or both) in the same activity.
+    provider = _country_iso2_filter(_("Provider country"), "filter_provider")
+    receiver = _country_iso2_filter(_("Receiver country"), "filter_receiver")
     role = django_filters.ChoiceFilter(
         label=_("Country role"),
         choices=CountryRole.choices,
@@ -295,6 +341,31 @@ class ActivityFilter(django_filters.FilterSet):
         if not value or self.form.cleaned_data.get("country"):
             return queryset
         return queryset.filter(pk__in=self._country_links().values("activity_id"))
+
+    def _with_country_as(
+        self, queryset: QuerySet[Activity], country: Country | None, role: str
+    ) -> QuerySet[Activity]:
+        """The activities in which `country` plays `role` (provider or receiver) or both."""
+        if not country:
+            return queryset
+        links = ActivityCountry.objects.filter(country=country, role__in=[role, CountryRole.BOTH])
+        return queryset.filter(pk__in=links.values("activity_id"))
+
+    def filter_provider(
+        self, queryset: QuerySet[Activity], name: str, value: Country | None
+    ) -> QuerySet[Activity]:
+        return self._with_country_as(queryset, value, CountryRole.PROVIDER)
+
+    def filter_receiver(
+        self, queryset: QuerySet[Activity], name: str, value: Country | None
+    ) -> QuerySet[Activity]:
+        return self._with_country_as(queryset, value, CountryRole.RECEIVER)
+
+    def filter_queryset(self, queryset: QuerySet[Activity]) -> QuerySet[Activity]:
+        queryset = super().filter_queryset(queryset)
+        for extension in list_filter_extensions:
+            queryset = extension.apply(queryset, self.form.cleaned_data, self.request)
+        return queryset
 
     def filter_reporting_year(
         self, queryset: QuerySet[Activity], name: str, value: Any

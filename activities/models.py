@@ -29,6 +29,7 @@ from accounts.text import (
 )
 
 from . import access
+from .saved_views import SavedView  # noqa: F401 (a model of this app: Django finds it here)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

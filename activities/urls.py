@@ -1,11 +1,20 @@
 from django.urls import path
 
-from .views import editing, pages, partners
+from .views import editing, export, pages, partners, saved_views
 
 app_name = "activities"
 
 urlpatterns = [
     path("activities/", pages.activity_list, name="list"),
+    path("activities/export/", export.activity_export, name="export"),
+    path("activities/views/", saved_views.saved_view_list, name="saved_views"),
+    path("activities/views/<int:pk>/edit/", saved_views.saved_view_edit, name="saved_view_edit"),
+    path(
+        "activities/views/<int:pk>/delete/",
+        saved_views.saved_view_delete,
+        name="saved_view_delete",
+    ),
+    path("activities/views/<slug:token>/", saved_views.saved_view_open, name="saved_view"),
     path("activities/new/", editing.activity_create, name="create"),
     path("activities/<int:pk>/", pages.activity_detail, name="detail"),
     path("activities/<int:pk>/edit/", editing.activity_edit, name="edit"),

@@ -1,7 +1,7 @@
 """Demo data for the quickstart (`make run`): accounts for every role, a few real partner
 organizations, the 16 activities of the corporate spreadsheet sample, their knowledge
-(knowledge.demo), their results (demo.frameworks) and their sides' confirmations, conversation
-and proposed contributions (demo.confirmations).
+(knowledge.demo), their results (demo.frameworks), their sides' confirmations, conversation
+and proposed contributions (demo.confirmations), and saved views of the list (demo.saved_views).
 
 Everything goes through the services (so the demo shows real audit history) and is idempotent:
 loading twice changes nothing. Demo accounts share a known password, so nothing here runs unless
@@ -39,6 +39,7 @@ from .confirmations import CounterpartsLoadReport, load_demo_counterparts
 from .frameworks import ResultsLoadReport, load_demo_results
 from .groups import GroupsLoadReport, load_demo_groups
 from .in_kind import InKindLoadReport, load_demo_in_kind
+from .saved_views import SavedViewsLoadReport, load_demo_saved_views
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the published password of the demo accounts (DEBUG only)
 SAMPLE_WORKBOOK = "ssc-corporate-spreadsheet-sample.xlsx"
@@ -358,6 +359,7 @@ class DemoResult:
     counterparts: CounterpartsLoadReport
     in_kind: InKindLoadReport
     groups: GroupsLoadReport
+    saved_views: SavedViewsLoadReport
 
 
 @transaction.atomic
@@ -389,4 +391,5 @@ def load_demo_data(*, workbook: Path | None = None) -> DemoResult:
         counterparts=load_demo_counterparts(users=users, partners=partners),
         in_kind=load_demo_in_kind(users=users, partners=partners),
         groups=load_demo_groups(users=users, partners=partners),
+        saved_views=load_demo_saved_views(users=users),
     )

@@ -8,4 +8,9 @@ class FinanceConfig(AppConfig):
 
     def ready(self) -> None:
         # Django's documented place to connect receivers: the models are loaded by now.
+        from activities.filters import register_list_filters
+
         from . import receivers  # noqa: F401
+        from .list_filters import MONEY_LIST_FILTERS
+
+        register_list_filters(MONEY_LIST_FILTERS)

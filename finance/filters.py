@@ -32,6 +32,8 @@ class ApiActivityFilter(ActivityFilter):
         "division": _("Lead division code, e.g. LAC."),
         "country": _("ISO 3166-1 alpha-2 code of a country taking part, e.g. BR."),
         "role": _("With country: the role that country plays; alone: any country in it."),
+        "provider": _("ISO 3166-1 alpha-2 code of a country providing (or exchanging both ways)."),
+        "receiver": _("ISO 3166-1 alpha-2 code of a country receiving (or exchanging both ways)."),
         "theme": _("Theme code (see /api/v1/themes/)."),
         "agreement": _(
             "confirmed (by every side), waiting (for a side), disputed (by a side) or none (no "

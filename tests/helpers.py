@@ -26,6 +26,7 @@ from activities.models import (
     StatusChange,
     Visibility,
 )
+from activities.saved_views import SavedView
 from counterparts.services import sync_sides
 from finance.models import (
     ClosedPeriod,
@@ -212,6 +213,7 @@ def _state_queries() -> State:
         "imports": PendingImport.objects.order_by("pk").values_list("pk", "state"),
         "import_runs": Counted(ImportRun.objects.all()),
         "api_tokens": ApiToken.objects.order_by("pk").values_list("pk", "revoked_at"),
+        "saved_views": SavedView.objects.order_by("pk").values_list("pk", "name", "shared"),
         "reports": Counted(ReportExport.objects.all()),
         "knowledge": knowledge_state_queries(),
         "rollup_runs": RollupRun.objects.order_by("pk").values_list("pk", "state"),

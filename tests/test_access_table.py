@@ -26,6 +26,7 @@ from accounts.models import Role, User
 from accounts.roles import Standing, access_of
 from activities import access as activity_access
 from activities.models import Activity, Partner
+from activities.services import create_saved_view
 from finance import access as finance_access
 from finance import rollups, services
 from finance.models import ContributionKind, ContributorGroup, FinancialEntry, Stage
@@ -349,3 +350,35 @@ def test_the_activity_api_shows_money_only_where_the_table_says(
         with_money = {row["id"] for row in rows if row["finance"] is not None}
         expected = _names(world.activities, EXPECTED["money", "read"][role])
         assert with_money == {world.activities[name].pk for name in expected}, role
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_saved_views_are_their_owners_and_open_to_others_once_shared(
+    world: World, role: str
+) -> None:
+    """A saved view: its owner renames and deletes it; by its link, anyone signed in opens it
+    once shared (the list then shows each reader what they read); otherwise it does not exist."""
+    owner = world.users["focal"]
+    private = create_saved_view(owner=owner, name="Private", query="division=LAC")
+    shared = create_saved_view(owner=owner, name="Shared", query="", shared=True)
+    user = world.users[role]
+
+    def opens(view: Any) -> bool:
+        try:
+            activity_access.open_saved_view_for_user(user, view.token)
+        except Http404:
+            return False
+        return True
+
+    def keeps(view: Any) -> bool:
+        if not user.is_authenticated:
+            return False
+        try:
+            activity_access.get_saved_view_for_user(user, view.pk)
+        except Http404:
+            return False
+        return True
+
+    is_owner = role == "focal"
+    assert (opens(private), keeps(private)) == (is_owner, is_owner)
+    assert (opens(shared), keeps(shared)) == (user.is_authenticated, is_owner)

@@ -7,6 +7,7 @@ transaction, and is recorded in the audit history with its author.
 - `activity`: one activity (create, update, change its status);
 - `batch`: many activities at once, for the importers;
 - `partners`: partner organizations (create, update, merge);
+- `saved_views`: a user's named filter sets of the activity list;
 - `errors`: ActivityError, the one error they raise, and its kinds.
 """
 
@@ -36,6 +37,7 @@ from .partners import (
     merge_partners,
     update_partner,
 )
+from .saved_views import create_saved_view, delete_saved_view, update_saved_view
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -52,6 +54,8 @@ __all__ = [
     "create_activity",
     "create_partner",
     "create_partners",
+    "create_saved_view",
+    "delete_saved_view",
     "find_duplicate_partner",
     "merge_partners",
     "prepare_activity_update",
@@ -59,4 +63,5 @@ __all__ = [
     "save_activities",
     "update_activity",
     "update_partner",
+    "update_saved_view",
 ]

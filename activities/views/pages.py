@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import access, services
-from ..filters import ActivityFilter, reporting_years
+from ..export import COLUMNS, COLUMNS_BY_KEY, DEFAULT_COLUMNS
+from ..filters import ActivityFilter, list_filter_extensions, reporting_years
 from ..history import activity_history_entries
 from ..models import (
     Activity,
@@ -34,6 +35,8 @@ PAGE_SIZE = 25
 RECENT_COUNT = 8
 # Columns that sort when their header is clicked: (ordering name, header label).
 SORTABLE_COLUMNS = ("ssc_id", "title", "status", "year", "updated")
+# What the list's address may carry besides its filters: the export's columns and format.
+NOT_FILTERS = ("columns", "format")
 
 
 def _status_counts(activities: QuerySet[Activity]) -> list[dict[str, Any]]:
@@ -134,21 +137,60 @@ def _page(request: HttpRequest, items: Any, per_page: int = PAGE_SIZE) -> Page:
     return page
 
 
+def list_filter(
+    request: HttpRequest, user: User, *, activities: ActivityQuerySet | None = None
+) -> ActivityFilter:
+    """The list's filter over what the user reads (`activities`, when given, is that with what
+    a page shows prefetched); the export and the saved views apply the same one."""
+    # The list sorts and pages what it filters: see visible_to on inline_ids.
+    visible = (
+        activities if activities is not None else Activity.objects.visible_to(user, inline_ids=True)
+    )
+    data = request.GET.copy()
+    for name in NOT_FILTERS:
+        data.pop(name, None)
+    return ActivityFilter(data or None, queryset=visible, request=request)
+
+
+def _export_context(request: HttpRequest, errors: dict[str, Any]) -> dict[str, Any]:
+    """The Export and Save forms: the list's valid filters as hidden fields, and the columns
+    (those in the address, else the default set)."""
+    chosen = [c for c in request.GET.getlist("columns") if c in COLUMNS_BY_KEY]
+    checked = set(chosen or DEFAULT_COLUMNS)
+    filters = [
+        (name, value)
+        for name, values in request.GET.lists()
+        if name not in (*NOT_FILTERS, "page") and name not in errors
+        for value in values
+        if value.strip()
+    ]
+    saved = QueryDict(mutable=True)
+    for name, value in filters:
+        saved.appendlist(name, value)
+    export_query = saved.urlencode()
+    if chosen:
+        saved.setlist("columns", chosen)
+    return {
+        "export_filters": filters,
+        "export_query": export_query,
+        "chosen_columns": chosen,
+        "export_columns": [(column, column.key in checked) for column in COLUMNS],
+        "save_query": saved.urlencode(),
+    }
+
+
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    # The list sorts and pages what it filters: see visible_to on inline_ids.
     visible = Activity.objects.visible_to(user, inline_ids=True)
-    activity_filter = ActivityFilter(
-        request.GET or None, queryset=visible.for_list(), request=request
-    )
+    activity_filter = list_filter(request, user, activities=visible.for_list())
     # Invalid parameters are reported on the page and ignored; the others still apply.
     filter_errors = activity_filter.errors if activity_filter.is_bound else {}
     page = _page(request, activity_filter.qs)
     active = {
         name: value
         for name, value in request.GET.dict().items()
-        if name not in ("page", "ordering") and value.strip()
+        if name not in ("page", "ordering", *NOT_FILTERS) and value.strip()
     }
     partner = None
     if activity_filter.is_bound and not filter_errors.get("partner"):
@@ -168,6 +210,14 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         "page_query": _query_without(request.GET, "page"),
         # Only worth a query when the page is empty: does the user have anything at all?
         "has_any": bool(page.object_list) or visible.exists(),
+        # The money filters other apps add (activities.filters.register_list_filters).
+        "extension_fields": [
+            activity_filter.form[name]
+            for extension in list_filter_extensions
+            for name in extension.filters
+            if name in activity_filter.form.fields
+        ],
+        **_export_context(request, filter_errors),
     }
     return render(request, "activities/list.html", context)
 

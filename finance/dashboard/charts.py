@@ -21,6 +21,7 @@ from ..figures import FIGURE_LABELS, format_ratio
 from ..models import Stage
 from ..rollups import Figures
 from .formatting import FAMILIES, STAGES, chart_number, family_label, format_count, stage_label
+from .links import activity_list_url
 from .selection import TOP_ACTIVITIES, TOP_FLOWS, Selection, allocated_total
 from .tables import Column, Table, money_table, summed
 
@@ -54,6 +55,19 @@ class Chart:
     wide: bool = False
 
 
+def element_url(selection: Selection, **element: Any) -> str:
+    """The activity list of one chart element (finance.dashboard.links); "" for the money
+    attributed to no division, country or theme, which no filter can list."""
+    if any(value in (None, "") for value in element.values()):
+        return ""
+    return activity_list_url(selection.filters, selection.reference, **element)
+
+
+def _code(table: dict[int, Any], key: Any, attribute: str) -> str | None:
+    item = table.get(key) if isinstance(key, int) else None
+    return getattr(item, attribute) if item is not None else None
+
+
 def _series_by_family(groups: list[Figures], stage: str) -> list[dict[str, Any]]:
     return [
         {
@@ -67,6 +81,7 @@ def _series_by_family(groups: list[Figures], stage: str) -> list[dict[str, Any]]
 
 def year_chart(selection: Selection) -> Chart:
     groups = selection.by_year
+    urls = [element_url(selection, year=g.key) for g in groups]
     return Chart(
         slug="years",
         title=_("Money by fiscal year"),
@@ -80,9 +95,11 @@ def year_chart(selection: Selection) -> Chart:
             Column("year", _("Fiscal year")),
             groups,
             selection.totals,
+            links=urls,
         ),
         data={
             "kind": "years",
+            "urls": urls,
             "categories": [g.label for g in groups],
             "stages": [{"key": s, "name": stage_label(s)} for s in STAGES],
             "series": {stage: _series_by_family(groups, stage) for stage in STAGES},
@@ -100,12 +117,18 @@ def division_codes(selection: Selection, groups: list[Figures]) -> list[str]:
     ]
 
 
+def division_urls(selection: Selection, groups: list[Figures]) -> list[str]:
+    divisions = selection.reference.divisions
+    return [element_url(selection, division=_code(divisions, g.key, "code")) for g in groups]
+
+
 def _stacked_chart(
     slug: str,
     title: str,
     first: Column,
     groups: list[Figures],
     total: Figures,
+    urls: list[str],
     note: str = "",
     categories: list[str] | None = None,
 ) -> Chart:
@@ -113,9 +136,10 @@ def _stacked_chart(
         slug=slug,
         title=title,
         description=_("Allocated US$, stacked: IFAD, cofinancing and in-kind."),
-        table=money_table(slug, title, first, groups, total),
+        table=money_table(slug, title, first, groups, total, links=urls),
         data={
             "kind": "stacked",
+            "urls": urls,
             "categories": categories or [g.label for g in groups],
             "series": _series_by_family(groups, Stage.ALLOCATED),
         },
@@ -130,6 +154,7 @@ def division_chart(selection: Selection) -> Chart:
         Column("division", _("Division")),
         selection.by_division,
         selection.totals,
+        division_urls(selection, selection.by_division),
         categories=division_codes(selection, selection.by_division),
     )
 
@@ -141,6 +166,10 @@ def theme_chart(selection: Selection) -> Chart:
         Column("theme", _("Theme")),
         selection.by_theme,
         summed(selection.by_theme),
+        [
+            element_url(selection, theme=_code(selection.reference.themes, g.key, "code"))
+            for g in selection.by_theme
+        ],
         note=str(SPLIT_NOTE),
     )
 
@@ -148,16 +177,25 @@ def theme_chart(selection: Selection) -> Chart:
 def modality_chart(selection: Selection) -> Chart:
     groups = selection.by_modality
     title = _("Money by modality")
+    urls = [element_url(selection, modality=g.key) for g in groups]
     return Chart(
         slug="modalities",
         title=title,
         description=_("Allocated US$ (IFAD + cofinancing + in-kind) by modality."),
         table=money_table(
-            "modalities", title, Column("modality", _("Modality")), groups, selection.totals
+            "modalities",
+            title,
+            Column("modality", _("Modality")),
+            groups,
+            selection.totals,
+            links=urls,
         ),
         data={
             "kind": "pie",
-            "items": [{"name": g.label, "value": chart_number(allocated_total(g))} for g in groups],
+            "items": [
+                {"name": g.label, "value": chart_number(allocated_total(g)), "url": url}
+                for g, url in zip(groups, urls, strict=True)
+            ],
         },
     )
 
@@ -166,6 +204,7 @@ def leverage_chart(selection: Selection) -> Chart:
     groups = selection.by_division
     total = selection.totals
     title = _("Leverage by lead division")
+    urls = division_urls(selection, groups)
 
     def row(label: str, figures: Figures) -> list[Any]:
         others = figures.cofinancing[Stage.ALLOCATED] + figures.in_kind[Stage.ALLOCATED]
@@ -190,10 +229,12 @@ def leverage_chart(selection: Selection) -> Chart:
                 Column("leverage_allocated", str(FIGURE_LABELS["leverage_allocated"]), "ratio"),
             ],
             rows=[row(g.label, g) for g in groups],
+            links=urls,
             total=row(_("Total"), total),
         ),
         data={
             "kind": "leverage",
+            "urls": urls,
             "categories": division_codes(selection, groups),
             "values": [chart_number(g.leverage_allocated) for g in groups],
             "overall": chart_number(total.leverage_allocated),
@@ -205,9 +246,12 @@ def country_chart(selection: Selection, map_url: str) -> Chart:
     groups = selection.by_country
     title = _("Money by country")
     items = []
+    urls = []
     for figures in groups:
         key = figures.key
         country = selection.reference.countries.get(key) if isinstance(key, int) else None
+        url = element_url(selection, country=country.iso2 if country else None)
+        urls.append(url)
         code = iso_numeric(country.iso2) if country else ""
         if code:
             items.append(
@@ -215,6 +259,7 @@ def country_chart(selection: Selection, map_url: str) -> Chart:
                     "name": code,
                     "label": figures.label,
                     "value": chart_number(allocated_total(figures)),
+                    "url": url,
                 }
             )
     return Chart(
@@ -225,7 +270,12 @@ def country_chart(selection: Selection, map_url: str) -> Chart:
             "the map cannot show are in the table."
         ),
         table=money_table(
-            "countries", title, Column("country", _("Country")), groups, summed(groups)
+            "countries",
+            title,
+            Column("country", _("Country")),
+            groups,
+            summed(groups),
+            links=urls,
         ),
         data={"kind": "map", "mapUrl": map_url, "items": items, "valueName": _("Allocated")},
         note=str(SPLIT_NOTE),
@@ -236,6 +286,9 @@ def country_chart(selection: Selection, map_url: str) -> Chart:
 def flow_chart(selection: Selection) -> Chart:
     flows = selection.flows
     title = _("Who shares with whom")
+    urls = [
+        element_url(selection, provider=f.provider.iso2, receiver=f.receiver.iso2) for f in flows
+    ]
     return Chart(
         slug="flows",
         title=title,
@@ -254,12 +307,23 @@ def flow_chart(selection: Selection) -> Chart:
                 Column("activities", _("Activities"), "count"),
             ],
             rows=[[f.provider.name, f.receiver.name, f.activities] for f in flows],
+            links=urls,
+            link_labels=[
+                _("Activities from %(provider)s to %(receiver)s")
+                % {"provider": f.provider.name, "receiver": f.receiver.name}
+                for f in flows
+            ],
         ),
         data={
             "kind": "flows",
             "links": [
-                {"source": f.provider.iso2, "target": f.receiver.iso2, "value": f.activities}
-                for f in flows
+                {
+                    "source": f.provider.iso2,
+                    "target": f.receiver.iso2,
+                    "value": f.activities,
+                    "url": url,
+                }
+                for f, url in zip(flows, urls, strict=True)
             ],
             "names": {
                 country.iso2: country.name for f in flows for country in (f.provider, f.receiver)
@@ -314,6 +378,7 @@ def top_chart(selection: Selection) -> Chart:
         ),
         data={
             "kind": "stacked",
+            "urls": [reverse("finance:activity", args=[t.activity.pk]) for t in top],
             "categories": [t.activity.ssc_id for t in top],
             "series": [
                 {

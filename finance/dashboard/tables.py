@@ -41,6 +41,7 @@ class Cell:
     text: str
     is_number: bool
     link: str = ""
+    link_label: str = ""  # the link's name when its text alone would not say where it leads
 
 
 @dataclass
@@ -53,15 +54,21 @@ class Table:
     rows: list[list[Any]]
     links: list[str] = field(default_factory=list)  # per row: where the first cell links to
     total: list[Any] | None = None
+    # Per row, the link's name when several rows' first cells read the same (the flows).
+    link_labels: list[str] = field(default_factory=list)
 
-    def _cells(self, values: list[Any], style: NumberStyle, link: str = "") -> list[Cell]:
+    def _cells(
+        self, values: list[Any], style: NumberStyle, link: str = "", label: str = ""
+    ) -> list[Cell]:
         cells = []
         for index, (column, value) in enumerate(zip(self.columns, values, strict=True)):
+            first = index == 0
             cells.append(
                 Cell(
                     format_value(column, value, style),
                     column.is_number,
-                    link if index == 0 else "",
+                    link if first else "",
+                    label if first else "",
                 )
             )
         return cells
@@ -69,8 +76,12 @@ class Table:
     @property
     def body(self) -> list[list[Cell]]:
         links = self.links or [""] * len(self.rows)
+        labels = self.link_labels or [""] * len(self.rows)
         style = NumberStyle.active()
-        return [self._cells(row, style, link) for row, link in zip(self.rows, links, strict=True)]
+        return [
+            self._cells(row, style, link, label)
+            for row, link, label in zip(self.rows, links, labels, strict=True)
+        ]
 
     @property
     def footer(self) -> list[Cell] | None:
@@ -95,7 +106,8 @@ def _row_html(cells: list[Cell]) -> str:
     first, *rest = cells
     heading = escape_text(first.text)
     if first.link:
-        heading = f'<a href="{escape_text(first.link)}">{heading}</a>'
+        label = f' aria-label="{escape_text(first.link_label)}"' if first.link_label else ""
+        heading = f'<a href="{escape_text(first.link)}"{label}>{heading}</a>'
     tds = "".join(
         f'<td class="num nowrap">{escape_text(c.text)}</td>'
         if c.is_number
@@ -157,13 +169,21 @@ def money_row(label: Any, figures: Figures) -> list[Any]:
 
 
 def money_table(
-    slug: str, title: str, first: Column, groups: list[Figures], total: Figures
+    slug: str,
+    title: str,
+    first: Column,
+    groups: list[Figures],
+    total: Figures,
+    *,
+    links: list[str] | None = None,
 ) -> Table:
+    """`links`: per group, the activity list its row leads to (finance.dashboard.links)."""
     return Table(
         slug=slug,
         title=title,
         columns=money_columns(first),
         rows=[money_row(group.label, group) for group in groups],
+        links=links or [],
         total=money_row(_("Total"), total),
     )
 

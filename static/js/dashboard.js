@@ -431,6 +431,22 @@
     flows: flows,
   };
 
+  // Where a click on an element goes: the activity list filtered to it. The same addresses are
+  // the links of the data table under each chart, for the keyboard and without JavaScript.
+  function elementUrl(spec, item) {
+    if (spec.kind === "flows") {
+      var edge = item.dataType === "edge" ? spec.links[item.dataIndex] : null;
+      return edge ? edge.url : "";
+    }
+    if (spec.kind === "pie" || spec.kind === "map") {
+      var found = spec.items.filter(function (entry) {
+        return entry.name === item.name;
+      })[0];
+      return found ? found.url : "";
+    }
+    return spec.urls ? spec.urls[item.dataIndex] || "" : "";
+  }
+
   document.querySelectorAll("[data-chart]").forEach(function (element) {
     var spec = data[element.getAttribute("data-chart")];
     if (!spec) {
@@ -438,6 +454,12 @@
     }
     var chart = window.echarts.init(element, null, { renderer: "canvas" });
     drawn.push(chart);
+    chart.on("click", function (item) {
+      var url = elementUrl(spec, item);
+      if (url) {
+        window.location.assign(url);
+      }
+    });
     if (spec.kind === "map") {
       map(spec, element, chart);
       return;

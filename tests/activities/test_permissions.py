@@ -30,6 +30,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import ApiToken, User
 from accounts.services import PersonData, create_api_token, invite_person
 from activities.models import Activity, CountryRole, Partner, PartnerRole, Theme, Visibility
+from activities.saved_views import SavedView
+from activities.services import create_saved_view
 from finance import in_kind, reports, services
 from finance.in_kind import CardData
 from finance.models import (
@@ -111,6 +113,7 @@ class World:
     entries: dict[str, FinancialEntry]  # one ledger entry per activity, to correct
     pending: PendingImport  # an uploaded workbook, checked and ready to import
     token: ApiToken  # the focal point's API token
+    saved_view: SavedView  # the focal point's saved view of the list, not shared
     report: ReportExport  # the LAC CPM's dashboard report, built and ready to download
     period: ClosedPeriod  # fiscal year 2019, closed: none of the walk's writes fall in it
     rate_card: RateCard  # expert-days in Brazil, 2026, changed since it valued a line
@@ -188,6 +191,7 @@ def make_world() -> World:
             state=PendingImport.State.CHECKED,
         ),
         token=create_api_token(user=focal, name="Walk")[0],
+        saved_view=create_saved_view(owner=focal, name="LAC, ongoing", query="division=LAC"),
         report=_built_report(users["cpm"]),
         period=services.close_period(
             fiscal_year=2019, up_to=None, reason="Sent to the Executive Board", user=focal
@@ -662,6 +666,16 @@ CASES: list[Case] = [
         post_only(logged_in({"*": 405}, {"focal": DONE, "*": 404})),
     ),
     Case("activities:list", "", logged_in(200, 200)),
+    # The list as a file: everyone who reads the list, GET only.
+    Case("activities:export", "", logged_in(200, 405)),
+    # Saved views are their owner's (the focal point's here): anyone signed in saves their own;
+    # another user's view does not exist for them until shared (then its link opens the list).
+    Case("activities:saved_views", "", logged_in(200, DONE)),
+    Case("activities:saved_view", "saved_view", logged_in({"focal": DONE, "*": 404}, 405)),
+    *[
+        Case(name, "saved_view", logged_in({"focal": 200, "*": 404}, {"focal": DONE, "*": 404}))
+        for name in ("activities:saved_view_edit", "activities:saved_view_delete")
+    ],
     Case("activities:create", "", only(CREATORS, get=200, post=DONE)),
     *[Case("activities:detail", t, activity_read(t)) for t in ACTIVITY_TARGETS],
     *[Case("activities:history", t, activity_read(t)) for t in ACTIVITY_TARGETS],
@@ -817,6 +831,10 @@ def _url(case: Case, world: World) -> str:
         return reverse(name, args=[world.pending.pk])
     if case.target == "token":
         return reverse(name, args=[world.token.pk])
+    if name == "activities:saved_view":
+        return reverse(name, args=[world.saved_view.token])
+    if case.target == "saved_view":
+        return reverse(name, args=[world.saved_view.pk])
     if case.target == "person":
         return reverse(name, args=[world.users["viewer"].pk])
     if case.target == "invited":
@@ -879,6 +897,10 @@ def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
             return {"keep": world.own_org.pk, "remove": world.other_partner.pk, "confirm": "1"}
         case "accounts:api_tokens":
             return {"name": "Created by the walk"}
+        case "activities:saved_views":
+            return {"name": "Saved by the walk", "query": "status=ongoing&division=LAC"}
+        case "activities:saved_view_edit":
+            return {"name": "Renamed by the walk", "shared": "on", "version": 1}
         case "accounts:person_invite":
             return person_form_data(email="invited.by.the.walk@example.org")
         case "accounts:person_edit":

@@ -215,6 +215,8 @@ def api_data(focal: User) -> dict[str, Any]:
         "known": {
             "division": "LAC",
             "country": "BR",
+            "provider": "BR",
+            "receiver": "BR",
             "theme": Theme.objects.order_by("position").values_list("code", flat=True)[0],
             "partner": partner.pk,
         },

@@ -373,7 +373,9 @@ def test_data_tables_head_each_row_align_the_numbers_and_total_in_the_footer(
     assert '<th scope="col">Division</th>' in table
     assert '<th scope="col" class="num">IFAD allocated (US$)</th>' in table
     assert "&quot;" not in table  # the header's attributes are markup, not text
-    assert '<tr><th scope="row">LAC: ' in table
+    # Each division's row leads to its activities in the list (finance.dashboard.links).
+    link = '<a href="/activities/?with_money=true&amp;division=LAC">'
+    assert f'<tr><th scope="row">{link}LAC: ' in table
     assert '<tfoot><tr><th scope="row">Total</th><td class="num nowrap">' in table
 
 

@@ -42,6 +42,7 @@ from rest_framework import serializers
 from accounts.models import Role, User
 from accounts.services import create_api_token
 from activities.models import Activity, Partner, Visibility
+from activities.services import create_saved_view
 from finance import services
 from finance.legacy import ACTIVITY_COLUMNS, CONTRIBUTION_COLUMNS, read_workbook
 from finance.models import MAX_LINE_AMOUNT, FinancialEntry
@@ -401,6 +402,13 @@ FIELDS: dict[str, str] = {
     "ApiTokenForm.name": TEXT,
     "ApiTokenForm.expires_on": FUTURE_DATE,
     "ApiTokenForm.read_only": FLAG,
+    "SavedViewForm.name": TEXT,
+    # The list's query string: only its own parameters, each valid; anything else is refused.
+    "SavedViewForm.query": LOOKUP,
+    "SavedViewForm.shared": FLAG,
+    "SavedViewEditForm.name": TEXT,
+    "SavedViewEditForm.shared": FLAG,
+    "SavedViewEditForm.version": NUMBER,
     "AssetForm.title": TEXT,
     "AssetForm.abstract": LINES,
     "AssetForm.body": LINES,
@@ -515,6 +523,7 @@ FORM_MODULES = [
     "accounts.forms",
     "activities.forms",
     "activities.forms_partners",
+    "activities.forms_saved_views",
     "finance.forms",
     "knowledge.forms",
     "results.forms.updates",
@@ -959,6 +968,27 @@ def _token_page(world: World, field: str, value: Any) -> Answer:
     return Answer(False, stored, reverse("accounts:api_tokens"))
 
 
+def _saved_view_page(world: World, field: str, value: Any) -> Answer:
+    body = {"name": "Hostile-field view", "query": "status=ongoing", field: value}
+    response = world.client.post(reverse("activities:saved_views"), body)
+    view = world.user.saved_views.order_by("pk").last()
+    if response.status_code != 302 or view is None:
+        return Answer(_page_refused(response, f"id_{field}"), None)
+    stored = lambda: getattr(view, field)  # noqa: E731 - read after the request
+    return Answer(False, stored, reverse("activities:saved_views"), (reverse("activities:export"),))
+
+
+def _saved_view_edit_page(world: World, field: str, value: Any) -> Answer:
+    view = create_saved_view(owner=world.user, name="Hostile-field view", query="")
+    url = reverse("activities:saved_view_edit", args=[view.pk])
+    response = world.client.post(url, {"name": "Renamed", "version": view.version, field: value})
+    view.refresh_from_db()
+    if response.status_code != 302:
+        return Answer(_page_refused(response, f"id_{field}"), None)
+    stored = lambda: getattr(view, field)  # noqa: E731 - read after the request
+    return Answer(False, stored, reverse("activities:saved_views"), (reverse("activities:export"),))
+
+
 KNOWLEDGE_EXPORTS = ("/api/v1/knowledge/?format=csv",)
 
 
@@ -1195,6 +1225,8 @@ SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
     "RateCardForm": _rate_card_page,
     "PartnerForm": _partner_page,
     "ApiTokenForm": _token_page,
+    "SavedViewForm": _saved_view_page,
+    "SavedViewEditForm": _saved_view_edit_page,
     "AssetForm": _knowledge_page(
         "knowledge:asset_create", lambda w: knowledge_walk._asset_body("Asset"), "KnowledgeAsset"
     ),
