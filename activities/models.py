@@ -30,6 +30,9 @@ from accounts.text import (
 
 from . import access
 
+# Defined in its own module; imported here so that Django registers it with the app's models.
+from .duplicate_pairs import DuplicatePair, FoundVia, PairState  # noqa: F401
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
