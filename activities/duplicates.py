@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection, models
 from django.db.models import Q
-from django.db.models.functions import Coalesce, ExtractYear, Upper
+from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -211,22 +211,37 @@ def _match(new: Facts, activity: Activity) -> Match:
     )
 
 
+def compare(newer: Activity, older: Activity) -> Match:
+    """Two saved activities, as the newer one would have been compared with the older one
+    (both with their country and partner links prefetched, with the names)."""
+    return _match(Facts.of_activity(newer), older)
+
+
 def _year_window(queryset: models.QuerySet[Activity], years: tuple[int, int]) -> Any:
-    """Activities whose years meet `years`, give or take YEAR_SLACK, and those with no year."""
-    first = Coalesce(
-        "approval_year",
-        ExtractYear(Coalesce("actual_start", "planned_start")),
-        output_field=models.IntegerField(),
+    """Activities whose years meet `years`, give or take YEAR_SLACK, and those with no year.
+
+    On the columns themselves, not on their years: the test is cheap for the few activities
+    that share countries, and nothing here tempts PostgreSQL into reading every activity of
+    the years (the list's year index would) before it joins the shared ones."""
+    until = date(years[1] + YEAR_SLACK, 12, 31)
+    since = date(years[0] - YEAR_SLACK, 1, 1)
+    no_dates = Q(actual_start__isnull=True, planned_start__isnull=True)
+    began = (
+        Q(actual_start__lte=until)
+        | Q(actual_start__isnull=True, planned_start__lte=until)
+        | no_dates & (Q(approval_year__lte=until.year) | Q(approval_year__isnull=True))
     )
-    last = Coalesce(
-        ExtractYear(Coalesce("actual_end", "planned_end")),
-        first,
-        output_field=models.IntegerField(),
+    ended = (
+        Q(actual_end__gte=since)
+        | Q(actual_end__isnull=True, planned_end__gte=since)
+        | Q(actual_end__isnull=True, planned_end__isnull=True)
+        & (
+            Q(actual_start__gte=since)
+            | Q(actual_start__isnull=True, planned_start__gte=since)
+            | no_dates & (Q(approval_year__gte=since.year) | Q(approval_year__isnull=True))
+        )
     )
-    return queryset.alias(dup_first=first, dup_last=last).filter(
-        Q(dup_first__isnull=True)
-        | Q(dup_first__lte=years[1] + YEAR_SLACK, dup_last__gte=years[0] - YEAR_SLACK)
-    )
+    return queryset.filter(began & ended)
 
 
 def decided_with(pk: int | None) -> set[int]:
@@ -239,19 +254,33 @@ def decided_with(pk: int | None) -> set[int]:
     return {other for pair in pairs.values_list("first_id", "second_id") for other in pair} - {pk}
 
 
+def _sharing_countries(countries: frozenset[int]) -> models.QuerySet[Any, Any]:
+    """The ids of the activities that share two of `countries` (one, when it is one): a single
+    shared country among several is how neighbouring activities look, and scoring every title
+    of a region costs more than the target allows (about 8,000 activities for three countries
+    at 100,000; benchmarks/duplicates.py). A partner in common brings the others in."""
+    return (
+        ActivityCountry.objects.filter(country_id__in=countries)
+        .values("activity_id")
+        .annotate(shared=models.Count("pk"))
+        .filter(shared__gte=min(2, len(countries)))
+        .values("activity_id")
+    )
+
+
 def candidates(new: Facts, user: User, *, limit: int = CANDIDATES) -> list[Activity]:
     """At most `limit` activities the user reads that share a country or a partner with `new`
     in overlapping years, the most similar titles first, with what `score` reads prefetched."""
     if not new.countries and not new.partners:
         return []
-    shared = Q(
-        pk__in=ActivityCountry.objects.filter(country_id__in=new.countries).values("activity_id")
-    )
+    linked = _sharing_countries(new.countries)
     if new.partners:
-        shared |= Q(
-            pk__in=ActivityPartner.objects.filter(partner_id__in=new.partners).values("activity_id")
+        # One subquery for both: `pk IN (...) OR pk IN (...)` makes PostgreSQL test every
+        # activity against both.
+        linked = linked.union(
+            ActivityPartner.objects.filter(partner_id__in=new.partners).values("activity_id")
         )
-    queryset = Activity.objects.visible_to(user).filter(shared)
+    queryset = Activity.objects.visible_to(user).filter(pk__in=linked)
     if new.pk is not None:
         queryset = queryset.exclude(pk=new.pk)
     if new.years:

@@ -7,6 +7,7 @@ transaction, and is recorded in the audit history with its author.
 - `activity`: one activity (create, update, change its status);
 - `batch`: many activities at once, for the importers;
 - `partners`: partner organizations (create, update, merge);
+- `duplicates`: an activity created past its likely duplicates, a pair told apart;
 - `errors`: ActivityError, the one error they raise, and its kinds.
 """
 
@@ -27,6 +28,12 @@ from .batch import (
     prepare_new_activity,
     save_activities,
 )
+from .duplicates import (
+    LikelyDuplicates,
+    create_activity_past_duplicates,
+    record_duplicate_pairs,
+    tell_apart,
+)
 from .errors import ActivityError, ConflictError
 from .partners import (
     PartnerError,
@@ -45,18 +52,22 @@ __all__ = [
     "ActivityError",
     "ConflictError",
     "CountryLink",
+    "LikelyDuplicates",
     "PartnerError",
     "PartnerLink",
     "PreparedActivity",
     "change_status",
     "create_activity",
+    "create_activity_past_duplicates",
     "create_partner",
     "create_partners",
     "find_duplicate_partner",
     "merge_partners",
     "prepare_activity_update",
     "prepare_new_activity",
+    "record_duplicate_pairs",
     "save_activities",
+    "tell_apart",
     "update_activity",
     "update_partner",
 ]

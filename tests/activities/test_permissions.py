@@ -29,7 +29,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import ApiToken, User
 from accounts.services import PersonData, create_api_token, invite_person
-from activities.models import Activity, CountryRole, Partner, PartnerRole, Theme, Visibility
+from activities.models import (
+    Activity,
+    CountryRole,
+    DuplicatePair,
+    FoundVia,
+    Partner,
+    PartnerRole,
+    Theme,
+    Visibility,
+)
 from finance import in_kind, reports, services
 from finance.in_kind import CardData
 from finance.models import ClosedPeriod, FinancialEntry, PendingImport, RateCard, ReportExport
@@ -114,6 +123,7 @@ class World:
     standards_export: StandardsExport  # the LAC CPM's SDG 17.3.1 export, built
     sessions: dict[str, str]  # role -> key of a session its user signed in with
     invited: User  # invited by the focal point, no password set yet
+    pair: DuplicatePair  # the internal and public activities, an open likely duplicate
 
     def client(self, role: str, **options: Any) -> Client:
         """A new client signed in as the role's user with its world session (anonymous: none).
@@ -147,7 +157,11 @@ def make_world() -> World:
         title="Public LAC exchange", countries=["CO"], visibility=Visibility.PUBLIC
     )
     knowledge = knowledge_walk.make_world(focal=focal, activity=internal)
+    pair = DuplicatePair.objects.create(
+        first=internal, second=public, score=70, found_via=FoundVia.IMPORT
+    )
     return World(
+        pair=pair,
         users=users,
         internal=internal,
         public=public,
@@ -654,6 +668,9 @@ CASES: list[Case] = [
     Case("activities:partner_list", "", logged_in(200, 200)),
     Case("activities:partner_create", "", only(CREATORS, get=200, post=DONE)),
     Case("activities:partner_merge", "", only(STAFF, get=200, post=DONE)),
+    # Likely duplicates: the focal point's report (read-only: a POST reads it too) and decision.
+    Case("activities:duplicates", "", only(STAFF, get=200, post=200)),
+    Case("activities:duplicate_tell_apart", "pair", post_only(only(STAFF, get=405, post=DONE))),
     *[Case("activities:partner_detail", t, partner_read(t)) for t in PARTNER_TARGETS],
     *[Case("activities:partner_edit", t, partner_write(t)) for t in PARTNER_TARGETS],
     # Finance: an activity's money reads like the activity; its editors record and correct.
@@ -795,6 +812,8 @@ def _url(case: Case, world: World) -> str:
         return reverse(name, args=[world.pending.pk])
     if case.target == "token":
         return reverse(name, args=[world.token.pk])
+    if case.target == "pair":
+        return reverse(name, args=[world.pair.pk])
     if case.target == "person":
         return reverse(name, args=[world.users["viewer"].pk])
     if case.target == "invited":
@@ -853,6 +872,8 @@ def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
             return partner_form_data(name="Renamed by the walk", country=target.country_id)
         case "activities:partner_merge":
             return {"keep": world.own_org.pk, "remove": world.other_partner.pk, "confirm": "1"}
+        case "activities:duplicate_tell_apart":
+            return {"version": world.pair.version}
         case "accounts:api_tokens":
             return {"name": "Created by the walk"}
         case "accounts:person_invite":

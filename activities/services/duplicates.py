@@ -1,0 +1,90 @@
+"""Writes about likely duplicates: an activity created past its suggestions, and the focal
+point's decision on a pair (activities.duplicates finds them)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..duplicates import Facts, Match, pair_ids, suggest, unchecked
+from ..models import Activity, DuplicatePair, FoundVia, PairState
+from .activity import ActivityData, create_activity
+from .errors import ActivityError
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def record_duplicate_pairs(
+    *, activity: Activity, matches: Sequence[Match], user: User | None, via: str
+) -> list[DuplicatePair]:
+    """Keep the suggestions shown for a new activity: told apart by the person who saw them
+    (form, API), or open for the focal point when nobody did (an import)."""
+    decided = via != FoundVia.IMPORT
+    pairs = []
+    for match in matches:
+        first, second = pair_ids(activity.pk, match.activity.pk)
+        pair = DuplicatePair(
+            first_id=first,
+            second_id=second,
+            score=match.percent,
+            found_via=via,
+            state=PairState.DIFFERENT if decided else PairState.OPEN,
+            decided_by=user if decided else None,
+            decided_at=timezone.now() if decided else None,
+        )
+        pair._history_user = user  # type: ignore[attr-defined]
+        pair.save()
+        pairs.append(pair)
+    return pairs
+
+
+class LikelyDuplicates(ActivityError):
+    """The new activity looks like activities its creator did not say they looked at."""
+
+    def __init__(self, matches: Sequence[Match]):
+        self.matches = list(matches)
+        super().__init__(
+            {"__all__": [_("This activity may already exist: compare it with the similar ones.")]}
+        )
+
+
+@transaction.atomic
+def create_activity_past_duplicates(
+    *, data: ActivityData, user: User, told_apart: Collection[int], via: str
+) -> Activity:
+    """Create the activity unless it looks like an activity not in `told_apart` (the ids its
+    creator compared it with): then raise LikelyDuplicates and save nothing. The activity is
+    checked first, so that a refusal of its fields comes before the suggestions; the pairs
+    told apart are recorded with it and never suggested again."""
+    activity = create_activity(data=data, user=user)
+    matches = suggest(replace(Facts.of_data(data), pk=activity.pk), user)
+    if unchecked(matches, told_apart):
+        raise LikelyDuplicates(matches)
+    record_duplicate_pairs(activity=activity, matches=matches, user=user, via=via)
+    return activity
+
+
+@transaction.atomic
+def tell_apart(*, pair: DuplicatePair, user: User, expected_version: int) -> DuplicatePair:
+    """The focal point's "these are different activities" on an open pair of the report."""
+    claimed = DuplicatePair.objects.filter(
+        pk=pair.pk, version=expected_version, state=PairState.OPEN
+    ).update(version=F("version") + 1)
+    if not claimed:
+        raise ActivityError(
+            _("Someone decided about this pair since you loaded the page: reload it.")
+        )
+    pair.refresh_from_db()
+    pair.state = PairState.DIFFERENT
+    pair.decided_by = user
+    pair.decided_at = timezone.now()
+    pair._history_user = user  # type: ignore[attr-defined]
+    pair.save(update_fields=["state", "decided_by", "decided_at"])
+    return pair
