@@ -36,6 +36,7 @@ from knowledge.demo import KnowledgeLoadReport, load_demo_knowledge
 
 from .activity_data import current_activity_data
 from .confirmations import CounterpartsLoadReport, load_demo_counterparts
+from .duplicates import DuplicatesLoadReport, load_demo_duplicates
 from .frameworks import ResultsLoadReport, load_demo_results
 from .in_kind import InKindLoadReport, load_demo_in_kind
 
@@ -356,6 +357,7 @@ class DemoResult:
     results: ResultsLoadReport
     counterparts: CounterpartsLoadReport
     in_kind: InKindLoadReport
+    duplicates: DuplicatesLoadReport
 
 
 @transaction.atomic
@@ -386,4 +388,5 @@ def load_demo_data(*, workbook: Path | None = None) -> DemoResult:
         results=load_demo_results(users=users, partners=partners),
         counterparts=load_demo_counterparts(users=users, partners=partners),
         in_kind=load_demo_in_kind(users=users, partners=partners),
+        duplicates=load_demo_duplicates(users=users),
     )

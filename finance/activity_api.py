@@ -213,7 +213,7 @@ class ActivityViewSet(
         data = parse_activity(request, user, None, partial=False)
         try:
             activity = services.create_activity_past_duplicates(
-                data=data, user=user, told_apart=data.not_duplicate_of, via=FoundVia.API
+                data=data, user=user, seen=data.not_duplicate_of, via=FoundVia.API
             )
         except services.LikelyDuplicates as found:
             body = {

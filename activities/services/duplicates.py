@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..duplicates import Facts, Match, pair_ids, suggest, unchecked
-from ..models import Activity, DuplicatePair, FoundVia, PairState
+from ..models import Activity, DuplicatePair, PairState
 from .activity import ActivityData, create_activity
 from .errors import ActivityError
 
@@ -22,11 +22,11 @@ if TYPE_CHECKING:
 
 
 def record_duplicate_pairs(
-    *, activity: Activity, matches: Sequence[Match], user: User | None, via: str
+    *, activity: Activity, matches: Sequence[Match], user: User | None, via: str, decided: bool
 ) -> list[DuplicatePair]:
     """Keep the suggestions shown for a new activity: told apart by the person who saw them
-    (form, API), or open for the focal point when nobody did (an import)."""
-    decided = via != FoundVia.IMPORT
+    (`decided`), or open for the focal point's report (its creator was not sure, or nobody
+    looked)."""
     pairs = []
     for match in matches:
         first, second = pair_ids(activity.pk, match.activity.pk)
@@ -57,17 +57,17 @@ class LikelyDuplicates(ActivityError):
 
 @transaction.atomic
 def create_activity_past_duplicates(
-    *, data: ActivityData, user: User, told_apart: Collection[int], via: str
+    *, data: ActivityData, user: User, seen: Collection[int], via: str, sure: bool = True
 ) -> Activity:
-    """Create the activity unless it looks like an activity not in `told_apart` (the ids its
-    creator compared it with): then raise LikelyDuplicates and save nothing. The activity is
-    checked first, so that a refusal of its fields comes before the suggestions; the pairs
-    told apart are recorded with it and never suggested again."""
+    """Create the activity unless it looks like an activity not in `seen` (the ids its creator
+    compared it with): then raise LikelyDuplicates and save nothing. The activity is checked
+    first, so that a refusal of its fields comes before the suggestions. The pairs are recorded
+    with it: told apart (`sure`), never suggested again; or open, for the focal point."""
     activity = create_activity(data=data, user=user)
     matches = suggest(replace(Facts.of_data(data), pk=activity.pk), user)
-    if unchecked(matches, told_apart):
+    if unchecked(matches, seen):
         raise LikelyDuplicates(matches)
-    record_duplicate_pairs(activity=activity, matches=matches, user=user, via=via)
+    record_duplicate_pairs(activity=activity, matches=matches, user=user, via=via, decided=sure)
     return activity
 
 

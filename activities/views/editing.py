@@ -109,11 +109,16 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         data = build_activity_data(form, countries, partners)
         if data is not None:
             try:
+                # Two buttons under the suggestions: "different" (told apart) or "not sure"
+                # (created, the pairs left open for the focal point).
+                unsure = "unsure_of" in request.POST
+                seen = request.POST.get("unsure_of" if unsure else "not_duplicate_of", "")
                 activity = services.create_activity_past_duplicates(
                     data=data,
                     user=user,  # type: ignore[arg-type]
-                    told_apart=checked_ids(request.POST.get("not_duplicate_of", "")),
+                    seen=checked_ids(seen),
                     via=FoundVia.FORM,
+                    sure=not unsure,
                 )
             except services.LikelyDuplicates as found:
                 return _render(request, form, countries, partners, None, suggestions=found.matches)

@@ -83,3 +83,14 @@ def test_field_errors_come_before_the_suggestions(cpm_client: Client, existing: 
 def test_nothing_alike_saves_at_once(cpm_client: Client, existing: Activity) -> None:
     data = activity_form_data(title="Study tour on aquaculture", countries=[("KE", "provider")])
     assert cpm_client.post(CREATE_URL, data).status_code == 302
+
+
+def test_not_sure_creates_it_and_leaves_the_pair_to_the_focal_point(
+    cpm_client: Client, focal_client: Client, existing: Activity
+) -> None:
+    response = cpm_client.post(CREATE_URL, {**activity_form_data(), "unsure_of": str(existing.pk)})
+    assert response.status_code == 302
+    pair = DuplicatePair.objects.get()
+    assert pair.state == PairState.OPEN and pair.decided_by is None
+    assert pair.found_via == FoundVia.FORM
+    assert existing.ssc_id in focal_client.get(reverse("activities:duplicates")).content.decode()

@@ -57,6 +57,7 @@ class Command(BaseCommand):
             f"Sides, conversation and proposed contributions: {result.counterparts.summary()}"
         )
         self.stdout.write(f"In-kind quantities and rate cards: {result.in_kind.summary()}")
+        self.stdout.write(result.duplicates.summary())
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo accounts (password for all: demo):"))
         for account, _user in result.accounts:
