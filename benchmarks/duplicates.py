@@ -39,7 +39,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
-from activities.duplicates import Facts, suggest  # noqa: E402
+from activities.duplicates import SHOWN, THRESHOLD, Facts, rank, suggest  # noqa: E402
 from activities.models import Activity, ActivityCountry, Country  # noqa: E402
 from demo.management.commands.generate_synthetic import TOPICS  # noqa: E402
 
@@ -121,6 +121,29 @@ def timed(user: User, facts: Facts) -> tuple[list[int], float, int]:
     return [m.activity.pk for m in found], elapsed, len(queries)
 
 
+def thresholds(
+    user: User, planted_probes: list[tuple[Facts, int]], fresh_probes: list[Facts]
+) -> None:
+    """Precision and recall had the threshold been another: from the same candidates, scored."""
+    planted_ranks = [
+        ([(m.activity.pk, m.score) for m in rank(f, user)], pk) for f, pk in planted_probes
+    ]
+    fresh_ranks = [[m.score for m in rank(f, user)] for f in fresh_probes]
+    print("\nthreshold  recall  precision (planted)  fresh with a suggestion")
+    for threshold in sorted({0.55, 0.6, 0.65, THRESHOLD, 0.75, 0.8}):
+        shown = [
+            [pk for pk, score in ranked if score >= threshold][:SHOWN]
+            for ranked, _ in planted_ranks
+        ]
+        found = sum(pk in ids for ids, (_, pk) in zip(shown, planted_ranks, strict=True))
+        total = sum(len(ids) for ids in shown)
+        alarms = sum(any(score >= threshold for score in scores) for scores in fresh_ranks)
+        print(
+            f"{threshold:9.2f}  {found / len(shown):6.0%}  {found / max(total, 1):9.0%}"
+            f"            {alarms / len(fresh_ranks):6.0%}"
+        )
+
+
 def _summary(label: str, times: list[float]) -> None:
     times = sorted(times)
     p95 = times[int(len(times) * 0.95) - 1]
@@ -155,9 +178,13 @@ def main() -> None:
         suggest(Facts.of_activity(original), user)
 
     dup_times, fresh_times, queries = [], [], set()
+    planted_probes: list[tuple[Facts, int]] = []
+    fresh_probes: list[Facts] = []
     found_original = top_is_original = suggestions = right = 0
     for original in originals:
-        ids_found, ms, count = timed(user, planted(rng, original, country_ids))
+        probe = planted(rng, original, country_ids)
+        planted_probes.append((probe, original.pk))
+        ids_found, ms, count = timed(user, probe)
         dup_times.append(ms)
         queries.add(count)
         suggestions += len(ids_found)
@@ -166,7 +193,9 @@ def main() -> None:
         top_is_original += bool(ids_found) and ids_found[0] == original.pk
     false_alarms = fresh_suggestions = 0
     for _n in range(options.probes):
-        ids_found, ms, count = timed(user, fresh(rng, used))
+        probe = fresh(rng, used)
+        fresh_probes.append(probe)
+        ids_found, ms, count = timed(user, probe)
         fresh_times.append(ms)
         queries.add(count)
         fresh_suggestions += len(ids_found)
@@ -191,6 +220,7 @@ def main() -> None:
         f"Fresh activities with a suggestion anyway: {false_alarms}/{n} "
         f"({fresh_suggestions} suggestions)."
     )
+    thresholds(user, planted_probes, fresh_probes)
     print(os.popen("uptime").read().strip())  # noqa: S605, S607 - the machine's load, for the record
 
 

@@ -47,7 +47,7 @@ def test_one_click_creates_it_and_records_the_pair_told_apart(
     pair = DuplicatePair.objects.get()
     assert (pair.first, pair.second) == (existing, created)
     assert pair.state == PairState.DIFFERENT and pair.found_via == FoundVia.FORM
-    assert pair.decided_by == cpm and pair.score >= 62
+    assert pair.decided_by == cpm and pair.score >= 70
     assert pair.history.get().history_user == cpm  # type: ignore[attr-defined]
 
 
@@ -63,7 +63,7 @@ def test_a_duplicate_the_creator_did_not_see_is_shown_again(
     assert Activity.objects.count() == 2
 
 
-@pytest.mark.parametrize("junk", ["", "abc", "-1", "1,,x", "9" * 40])
+@pytest.mark.parametrize("junk", ["", "abc", "-1", "0,,x", "9" * 40])
 def test_a_tampered_button_value_only_shows_the_suggestions_again(
     cpm_client: Client, existing: Activity, junk: str
 ) -> None:

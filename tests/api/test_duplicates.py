@@ -52,7 +52,7 @@ def test_the_api_answers_409_with_the_duplicates(
     assert body["code"] == "likely_duplicates"
     [found] = body["duplicates"]
     assert found["id"] == existing.pk and found["ssc_id"] == existing.ssc_id
-    assert found["likeness"] >= 62 and "overlapping years" in found["reasons"]
+    assert found["likeness"] >= 70 and "overlapping years" in found["reasons"]
     assert Activity.objects.count() == 1
 
 
