@@ -347,6 +347,18 @@ def pair_ids(left: int, right: int) -> tuple[int, int]:
     return (left, right) if left < right else (right, left)
 
 
+def as_row(match: Match) -> dict[str, Any]:
+    """A suggestion for a page that lists several activities' (an import's preview)."""
+    activity = match.activity
+    return {
+        "id": activity.pk,
+        "ssc_id": activity.ssc_id,
+        "title": activity.title,
+        "likeness": match.percent,
+        "reasons": match.reasons(),
+    }
+
+
 def unchecked(matches: Sequence[Match], checked: Iterable[int]) -> list[Match]:
     """The suggestions the caller did not say it looked at."""
     seen = set(checked)

@@ -304,3 +304,24 @@ def test_the_command_says_what_it_skipped_and_overwrites_what_it_is_told(
     assert Activity.objects.get(ssc_id=SSC_ID).title == "Title the CPM chose"
     call_command("import_legacy", str(path), "--overwrite", SSC_ID.lower(), stdout=io.StringIO())
     assert Activity.objects.get(ssc_id=SSC_ID).title == "Old title"
+
+
+def test_the_preview_page_lists_a_new_activitys_likely_duplicates(
+    focal: User,
+    focal_client: Client,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    """The file logs again, under another SSC ID, an activity already in the portal: the
+    preview names it before anything is imported; the import's own queries do not grow."""
+    run(build([activity_row(title="New Delhi Conference on rural finance")]), focal)
+    existing = Activity.objects.get()
+    again = activity_row("SSC-2010-07", title="New Delhi conference on rural finance")
+    other = activity_row("SSC-2010-08", title="Study tour on dairy", providers="Kenya")
+    pending = upload(
+        focal_client, build([again, other]).getvalue(), django_capture_on_commit_callbacks
+    )
+    page = focal_client.get(reverse("finance:import_detail", args=[pending.pk])).content.decode()
+    assert "SSC-2010-07 may already be in the portal:" in page
+    assert existing.ssc_id in page and "same countries: Brazil, China, India" in page
+    assert "SSC-2010-08 may already be in the portal" not in page
+    assert "The first 2 new activities were compared" in page
