@@ -139,6 +139,7 @@ LIKELY_DUPLICATES_BODY = inline_serializer(
             "lists them: compare, then send it again."
         ),
         request=ActivityWriteSerializer,
+        examples=api_examples.LIKELY_DUPLICATES,
         responses={
             201: ActivitySerializer,
             (409, "application/json"): OpenApiResponse(
@@ -233,6 +234,7 @@ class ActivityViewSet(
             "countries, overlapping years, shared partners), the likeliest first; those "
             "already told apart from it are left out."
         ),
+        examples=[api_examples.DUPLICATE_SUGGESTIONS],
         responses={
             200: DuplicateSuggestionSerializer(many=True),
             **error_responses(400, 404),
