@@ -20,10 +20,12 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from activities import duplicates
+from activities import services as activity_services
 from activities.history import IMPORT_RUN_PREFIX, UNTRACKED_FIELDS
 from activities.models import (
     Activity,
@@ -31,6 +33,7 @@ from activities.models import (
     Country,
     CountryRole,
     Division,
+    FoundVia,
     Partner,
     Theme,
 )
@@ -98,6 +101,16 @@ def probe_of(fields: dict[str, Any], country_ids: Iterable[int]) -> dict[str, An
     }
 
 
+def _facts(probe: dict[str, Any], pk: int | None = None) -> duplicates.Facts:
+    return duplicates.Facts(
+        title=probe["title"],
+        countries=frozenset(probe["countries"]),
+        partners=frozenset(),
+        years=tuple(probe["years"]) if probe["years"] else None,  # type: ignore[arg-type]
+        pk=pk,
+    )
+
+
 def likely_duplicates(
     reviews: list[dict[str, Any]], user: Any, *, limit: int = DUPLICATE_CHECKS
 ) -> int:
@@ -109,15 +122,35 @@ def likely_duplicates(
         if not review.get("probe") or checked >= limit:
             continue
         checked += 1
-        probe = review["probe"]
-        facts = duplicates.Facts(
-            title=probe["title"],
-            countries=frozenset(probe["countries"]),
-            partners=frozenset(),
-            years=tuple(probe["years"]) if probe["years"] else None,  # type: ignore[arg-type]
-        )
-        review["duplicates"] = [duplicates.as_row(m) for m in duplicates.suggest(facts, user)]
+        found = duplicates.suggest(_facts(review["probe"]), user)
+        review["duplicates"] = [duplicates.as_row(m) for m in found]
     return checked
+
+
+@transaction.atomic
+def record_likely_duplicates(
+    reviews: list[dict[str, Any]], user: Any, *, limit: int = DUPLICATE_CHECKS
+) -> int:
+    """After an import: the first `limit` activities it created, with likely duplicates in the
+    portal, become open pairs in the focal point's report (nobody told them apart); the number
+    of pairs."""
+    new = [r for r in reviews if r.get("probe") and r["action"] == "created"][:limit]
+    created = {
+        activity.ssc_id: activity
+        for activity in Activity.objects.filter(ssc_id__in=[r["ssc_id"] for r in new])
+    }
+    recorded = 0
+    for review in new:
+        activity = created.get(review["ssc_id"])
+        if activity is None:
+            continue
+        found = duplicates.suggest(_facts(review["probe"], activity.pk), user)
+        recorded += len(
+            activity_services.record_duplicate_pairs(
+                activity=activity, matches=found, user=user, via=FoundVia.IMPORT, decided=False
+            )
+        )
+    return recorded
 
 
 def file_made_at(stamped: datetime.datetime | None) -> datetime.datetime | None:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,8 +28,16 @@ def record_duplicate_pairs(
     (`decided`), or open for the focal point's report (its creator was not sure, or nobody
     looked)."""
     pairs = []
+    # Two new activities of one import suggest each other: the second finds the pair recorded.
+    known = set(
+        DuplicatePair.objects.filter(Q(first=activity) | Q(second=activity)).values_list(
+            "first_id", "second_id"
+        )
+    )
     for match in matches:
         first, second = pair_ids(activity.pk, match.activity.pk)
+        if (first, second) in known:
+            continue
         pair = DuplicatePair(
             first_id=first,
             second_id=second,
