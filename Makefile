@@ -58,7 +58,7 @@ BENCH_ENV := DEBUG=0 \
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/ssc_bench \
 	REDIS_URL=redis://127.0.0.1:6379/0
 
-.PHONY: help run test test-fast schemathesis lint format check-deploy security bench bench-api bench-rollups bench-results bench-standards bench-load install services chromium pdf-libs demo clean
+.PHONY: help run test test-fast schemathesis lint format check-deploy security bench bench-api bench-rollups bench-results bench-standards bench-duplicates bench-load install services chromium pdf-libs demo clean
 
 help:
 	@echo "make run           install what is missing, migrate, load demo data, serve on http://127.0.0.1:8000"
@@ -74,6 +74,7 @@ help:
 	@echo "make bench-rollups roll-up rebuild, refresh and dashboard on 1,000,000 ledger entries"
 	@echo "make bench-results results dashboard on 100,000 activities, a third with results"
 	@echo "make bench-standards the TOSSD extract and SDG 17.3.1 aggregate at 100,000 activities"
+	@echo "make bench-duplicates duplicate suggestions for a new activity at 100,000 activities: time, precision"
 	@echo "make bench-load    50 users for 60 s against gunicorn, PostgreSQL and Redis (locust)"
 
 # --- installation -----------------------------------------------------------------------------
@@ -219,6 +220,10 @@ bench-results: $(DEPS_STAMP) services
 bench-standards: $(DEPS_STAMP) services
 	$(BENCH_ENV) DATABASE_URL=postgres://postgres@127.0.0.1:5432/ssc_bench_standards \
 	  $(PY) benchmarks/standards.py $(BENCH_ARGS)
+
+bench-duplicates: $(DEPS_STAMP) services
+	$(BENCH_ENV) DATABASE_URL=postgres://postgres@127.0.0.1:5432/ssc_bench_duplicates \
+	  $(PY) benchmarks/duplicates.py $(BENCH_ARGS)
 
 # gunicorn, a Celery worker and locust on loopback, on the activity list benchmark's database.
 bench-load: $(DEPS_STAMP) $(NODE_STAMP) services

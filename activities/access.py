@@ -18,6 +18,8 @@ answers 403.
 | saved    | its owner; by its link, anyone signed | anyone signed in     | its owner           |
 | view     | in once shared (the list then shows   |                      |                     |
 |          | each what they read)                  |                      |                     |
+| likely   | focal point                           | (with an activity)   | focal point         |
+| duplicate|                                       |                      |                     |
 
 inline_ids (`readable_activities`, `changeable_activities`, `cpm_patch`): read the ids a rule
 needs first (one query each) and give them to the database as lists rather than subqueries.
@@ -152,6 +154,26 @@ def get_activity_for_user(user: User, pk: int, *, write: bool = False) -> models
 
 def can_edit_activity(user: User, activity: models.Activity) -> bool:
     return models.Activity.objects.editable_by(user).filter(pk=activity.pk).exists()
+
+
+def duplicate_pairs_for_user(user: User) -> QuerySet[models.DuplicatePair]:
+    """The likely duplicates a user may review: the focal point's, who reads every activity and
+    keeps the portfolio clean; anyone else is refused (403), as on the partner merge."""
+    if not user.is_authenticated or not user.is_focal_point:
+        raise PermissionDenied(_("Only the focal point reviews likely duplicates."))
+    return models.DuplicatePair.objects.all()
+
+
+def get_duplicate_pair_for_user(user: User, pk: int) -> models.DuplicatePair:
+    pair = (
+        duplicate_pairs_for_user(user)
+        .select_related("first", "second", "decided_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if pair is None:
+        raise Http404(_("No such pair of activities."))
+    return pair
 
 
 # The seam through which the apps above activities make more organizations readable: a record

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 @dataclass
 class ParsedActivity(services.ActivityData):
     version: int | None = None
+    not_duplicate_of: frozenset[int] = frozenset()
 
 
 def parse_activity(
@@ -65,6 +66,7 @@ def parse_activity(
     serializer.is_valid(raise_exception=True)
     given: dict[str, Any] = dict(serializer.validated_data)
     version = given.pop("version", None)
+    not_duplicate_of = frozenset(given.pop("not_duplicate_of", ()))
     if activity is not None:
         given.pop("ssc_id", None)
         if partial:
@@ -97,6 +99,7 @@ def parse_activity(
         ssc_id=form.cleaned_data.get("ssc_id", "") or "",
         status_note=form.cleaned_data.get("status_note", "") or "",
         version=version,
+        not_duplicate_of=not_duplicate_of,
     )
 
 
@@ -106,7 +109,16 @@ def _current(activity: Activity) -> dict[str, Any]:
         name: getattr(activity, name)
         for name, _field in ActivityWriteSerializer().fields.items()
         if name
-        not in ("version", "ssc_id", "status_note", "countries", "partners", "themes", "sdgs")
+        not in (
+            "version",
+            "ssc_id",
+            "status_note",
+            "countries",
+            "partners",
+            "themes",
+            "sdgs",
+            "not_duplicate_of",
+        )
     }
     values["countries"] = [
         {"iso2": link.country, "role": link.role, "share": link.share}

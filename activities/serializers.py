@@ -306,6 +306,34 @@ class ActivityWriteSerializer(serializers.Serializer):
     sdgs = serializers.SlugRelatedField(
         slug_field="number", queryset=SDG.objects.all(), many=True, required=False
     )
+    not_duplicate_of = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=50,
+        help_text=_(
+            "Ids of the activities you compared this one with and found different: the "
+            "`duplicates` of a 409 answer, or of GET /activities/{id}/duplicates/. A new "
+            "activity alike one not listed here is refused with 409 (code likely_duplicates) "
+            "and its likely duplicates; nothing is saved. Those listed are recorded as told "
+            "apart and never suggested again."
+        ),
+    )
+
+
+class DuplicateSuggestionSerializer(serializers.Serializer):
+    """A likely duplicate (activities.duplicates.Match): output only."""
+
+    id = serializers.IntegerField(source="activity.pk")
+    ssc_id = serializers.CharField(source="activity.ssc_id")
+    title = serializers.CharField(source="activity.title")
+    status = serializers.CharField(source="activity.status")
+    likeness = serializers.IntegerField(
+        source="percent", help_text=_("How alike the two activities are, in percent.")
+    )
+    reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("Why: title likeness, shared countries, overlapping years, shared partners."),
+    )
 
 
 class ActivityChangeInput(ActivityWriteSerializer):
@@ -313,6 +341,7 @@ class ActivityChangeInput(ActivityWriteSerializer):
     The SSC ID is given at creation and kept: a change does not take one."""
 
     ssc_id = None  # type: ignore[assignment]
+    not_duplicate_of = None  # type: ignore[assignment]
 
     version = serializers.IntegerField(
         min_value=1,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import editing, export, pages, partners, saved_views
+from .views import duplicates, editing, export, pages, partners, saved_views
 
 app_name = "activities"
 
@@ -20,6 +20,12 @@ urlpatterns = [
     path("activities/<int:pk>/edit/", editing.activity_edit, name="edit"),
     path("activities/<int:pk>/status/", pages.activity_status, name="status"),
     path("activities/<int:pk>/history/", pages.activity_history, name="history"),
+    path("activities/duplicates/", duplicates.duplicate_report, name="duplicates"),
+    path(
+        "activities/duplicates/<int:pk>/different/",
+        duplicates.duplicate_tell_apart,
+        name="duplicate_tell_apart",
+    ),
     path("partners/", partners.partner_list, name="partner_list"),
     path("partners/new/", partners.partner_create, name="partner_create"),
     path("partners/merge/", partners.partner_merge, name="partner_merge"),

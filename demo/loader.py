@@ -36,6 +36,7 @@ from knowledge.demo import KnowledgeLoadReport, load_demo_knowledge
 
 from .activity_data import current_activity_data
 from .confirmations import CounterpartsLoadReport, load_demo_counterparts
+from .duplicates import DuplicatesLoadReport, load_demo_duplicates
 from .frameworks import ResultsLoadReport, load_demo_results
 from .groups import GroupsLoadReport, load_demo_groups
 from .in_kind import InKindLoadReport, load_demo_in_kind
@@ -360,6 +361,7 @@ class DemoResult:
     in_kind: InKindLoadReport
     groups: GroupsLoadReport
     saved_views: SavedViewsLoadReport
+    duplicates: DuplicatesLoadReport
 
 
 @transaction.atomic
@@ -392,4 +394,5 @@ def load_demo_data(*, workbook: Path | None = None) -> DemoResult:
         in_kind=load_demo_in_kind(users=users, partners=partners),
         groups=load_demo_groups(users=users, partners=partners),
         saved_views=load_demo_saved_views(users=users),
+        duplicates=load_demo_duplicates(users=users),
     )

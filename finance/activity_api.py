@@ -16,20 +16,27 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from activities import access, services
+from activities import access, duplicates, services
 from activities.api import parse_activity
 from activities.filters import with_reporting_year
-from activities.models import Activity
+from activities.models import Activity, FoundVia
 from activities.serializers import (
     ACTIVITY_COLUMNS,
     ActivityChangeInput,
     ActivityPatchInput,
     ActivityWriteSerializer,
+    DuplicateSuggestionSerializer,
     load_activity_links,
 )
 from ssc_portal.api import Column, Conflict, CsvOnReads, csv_columns, error_responses, read_schemas
@@ -100,6 +107,17 @@ ACTIVITY_CSV: list[Column] = [
 ]
 
 
+# The 409 of a creation alike existing activities: the error body and the likely duplicates.
+LIKELY_DUPLICATES_BODY = inline_serializer(
+    name="LikelyDuplicates",
+    fields={
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(help_text=_("likely_duplicates")),
+        "duplicates": DuplicateSuggestionSerializer(many=True),
+    },
+)
+
+
 @extend_schema_view(
     **read_schemas(
         ActivitySerializer,
@@ -114,9 +132,24 @@ ACTIVITY_CSV: list[Column] = [
     ),
     create=extend_schema(
         summary=_("Create an activity"),
-        description=_("CPMs and the focal point; the same rules as the New activity page."),
+        description=_(
+            "CPMs and the focal point; the same rules as the New activity page. A new activity "
+            "alike existing ones (similar title, same countries, overlapping years, shared "
+            "partners) is refused with 409 and those `duplicates`, unless `not_duplicate_of` "
+            "lists them: compare, then send it again."
+        ),
         request=ActivityWriteSerializer,
-        responses={201: ActivitySerializer, **error_responses(400, 403)},
+        examples=api_examples.LIKELY_DUPLICATES,
+        responses={
+            201: ActivitySerializer,
+            (409, "application/json"): OpenApiResponse(
+                LIKELY_DUPLICATES_BODY,
+                description=_(
+                    "Likely duplicates not named in not_duplicate_of: nothing was saved."
+                ),
+            ),
+            **error_responses(400, 403),
+        },
     ),
     update=extend_schema(
         summary=_("Replace an activity"),
@@ -180,10 +213,48 @@ class ActivityViewSet(
             raise exceptions.PermissionDenied(_("Only CPMs and the focal point log activities."))
         data = parse_activity(request, user, None, partial=False)
         try:
-            activity = services.create_activity(data=data, user=user)
+            activity = services.create_activity_past_duplicates(
+                data=data, user=user, seen=data.not_duplicate_of, via=FoundVia.API
+            )
+        except services.LikelyDuplicates as found:
+            body = {
+                "detail": found.errors["__all__"][0],
+                "code": "likely_duplicates",
+                "duplicates": DuplicateSuggestionSerializer(found.matches, many=True).data,
+            }
+            return Response(body, status=status.HTTP_409_CONFLICT)
         except services.ActivityError as error:
             raise exceptions.ValidationError(error.errors) from None
         return Response(self._read(activity), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("Likely duplicates of an activity"),
+        description=_(
+            "The activities you may see that look like this one (similar title, same "
+            "countries, overlapping years, shared partners), the likeliest first; those "
+            "already told apart from it are left out."
+        ),
+        examples=[api_examples.DUPLICATE_SUGGESTIONS],
+        responses={
+            200: DuplicateSuggestionSerializer(many=True),
+            **error_responses(400, 404),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="duplicates",
+        url_name="duplicates",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def duplicate_suggestions(self, request: Request, pk: str | None = None) -> Response:
+        activity = self._activity(write=False)
+        activity = Activity.objects.prefetch_related("country_links", "partner_links").get(
+            pk=activity.pk
+        )
+        found = duplicates.suggest(duplicates.Facts.of_activity(activity), request.user)  # type: ignore[arg-type]
+        return Response(DuplicateSuggestionSerializer(found, many=True).data)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user: User = request.user  # type: ignore[assignment]

@@ -96,6 +96,53 @@ ACTIVITY_CHANGE = OpenApiExample(
     request_only=True,
 )
 
+LIKELY_DUPLICATE: dict[str, Any] = {
+    "id": 15,
+    "ssc_id": "SSC-2010-05",
+    "title": "Learning route on rural finance (Brazil - Mozambique)",
+    "status": "completed",
+    "likeness": 86,
+    "reasons": [
+        "title 78 % alike",
+        "same countries: Brazil, Mozambique",
+        "overlapping years",
+    ],
+}
+LIKELY_DUPLICATES = [
+    OpenApiExample(
+        "Likely duplicates",
+        value={
+            "detail": "This activity may already exist: compare it with the similar ones.",
+            "code": "likely_duplicates",
+            "duplicates": [LIKELY_DUPLICATE],
+        },
+        response_only=True,
+        status_codes=["409"],
+    ),
+    OpenApiExample(
+        "Created past them",
+        summary="Send it again, naming the activities compared",
+        value={
+            "title": "Rural finance learning route, Brazil to Mozambique",
+            "activity_type": "learning_route",
+            "modality": "south_south",
+            "funding_nature": "grant",
+            "lead_division": "ESA",
+            "approval_year": 2010,
+            "countries": [
+                {"iso2": "BR", "role": "provider"},
+                {"iso2": "MZ", "role": "receiver"},
+            ],
+            "themes": ["agri-production"],
+            "not_duplicate_of": [15],
+        },
+        request_only=True,
+    ),
+]
+DUPLICATE_SUGGESTIONS = OpenApiExample(
+    "One likely duplicate", value=LIKELY_DUPLICATE, response_only=True, status_codes=["200"]
+)
+
 LEDGER_ENTRY: dict[str, Any] = {
     "id": 42,
     "activity": 15,

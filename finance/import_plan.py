@@ -332,6 +332,9 @@ class ImportPlanner:
             review = self._review(
                 ssc_id, row, activity, contributions, differences.get(ssc_id, []), changes
             )
+            if activity is None and row is not None:
+                fields, links = wanted[ssc_id]
+                review.probe = import_review.probe_of(fields, (link.country.pk for link in links))
             found = portal.conflicts(activity.pk, review.fields + review.lines) if activity else []
             if found:
                 in_conflict.append((review, found))

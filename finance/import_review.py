@@ -20,9 +20,12 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from activities import duplicates
+from activities import services as activity_services
 from activities.history import IMPORT_RUN_PREFIX, UNTRACKED_FIELDS
 from activities.models import (
     Activity,
@@ -30,6 +33,7 @@ from activities.models import (
     Country,
     CountryRole,
     Division,
+    FoundVia,
     Partner,
     Theme,
 )
@@ -48,6 +52,9 @@ LineKey = tuple[str, int | None, int | None, str, str]
 # The preview lists this many activities at most (conflicts always): a first import of ten
 # thousand activities need not be read line by line on a page.
 DETAIL_LIMIT = 1000
+# New activities the preview page compares with the portal's (activities.duplicates, up to
+# ~150 ms each at 100,000 activities: benchmarks/duplicates.py).
+DUPLICATE_CHECKS = 20
 COUNTRIES, THEMES = "countries", "themes"
 ACTIVITY_FIELDS = {f.name: f for f in Activity._meta.concrete_fields}
 
@@ -84,9 +91,74 @@ class ActivityReview:
     fields: list[Difference] = field(default_factory=list)
     lines: list[Difference] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    # A new activity's title, country ids and years, for its likely duplicates on the preview
+    # page (likely_duplicates); nothing for an activity already in the portal.
+    probe: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def probe_of(fields: dict[str, Any], country_ids: Iterable[int]) -> dict[str, Any]:
+    """What the preview compares a new activity of the file by (JSON, in the pending import)."""
+    year = fields.get("approval_year")
+    return {
+        "title": fields.get("title") or "",
+        "countries": sorted(country_ids),
+        "years": [year, year] if year else None,
+    }
+
+
+def _facts(probe: dict[str, Any], pk: int | None = None) -> duplicates.Facts:
+    return duplicates.Facts(
+        title=probe["title"],
+        countries=frozenset(probe["countries"]),
+        partners=frozenset(),
+        years=tuple(probe["years"]) if probe["years"] else None,  # type: ignore[arg-type]
+        pk=pk,
+    )
+
+
+def likely_duplicates(
+    reviews: list[dict[str, Any]], user: Any, *, limit: int = DUPLICATE_CHECKS
+) -> int:
+    """Give the first `limit` new activities of a preview their likely duplicates in the
+    portal (`duplicates`, as activities.duplicates.as_row); the number checked. On the page,
+    not in the import, whose queries do not grow with the file (tests/finance)."""
+    checked = 0
+    for review in reviews:
+        if not review.get("probe") or checked >= limit:
+            continue
+        checked += 1
+        found = duplicates.suggest(_facts(review["probe"]), user)
+        review["duplicates"] = [duplicates.as_row(m) for m in found]
+    return checked
+
+
+@transaction.atomic
+def record_likely_duplicates(
+    reviews: list[dict[str, Any]], user: Any, *, limit: int = DUPLICATE_CHECKS
+) -> int:
+    """After an import: the first `limit` activities it created, with likely duplicates in the
+    portal, become open pairs in the focal point's report (nobody told them apart); the number
+    of pairs."""
+    new = [r for r in reviews if r.get("probe") and r["action"] == "created"][:limit]
+    created = {
+        activity.ssc_id: activity
+        for activity in Activity.objects.filter(ssc_id__in=[r["ssc_id"] for r in new])
+    }
+    recorded = 0
+    for review in new:
+        activity = created.get(review["ssc_id"])
+        if activity is None:
+            continue
+        found = duplicates.suggest(_facts(review["probe"], activity.pk), user)
+        recorded += len(
+            activity_services.record_duplicate_pairs(
+                activity=activity, matches=found, user=user, via=FoundVia.IMPORT, decided=False
+            )
+        )
+    return recorded
 
 
 def file_made_at(stamped: datetime.datetime | None) -> datetime.datetime | None:

@@ -11,6 +11,7 @@ from functools import partial
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from . import import_review
 from .importer import ImportRefused, import_legacy_workbook
 from .jobs import PROCESS_PENDING_IMPORT, queue_or_run_on_commit
 from .legacy import UnsafeFile
@@ -71,6 +72,7 @@ def process_pending_import(pending_id: int, *, commit: bool) -> None:
             "activities_omitted": summary.reviews_omitted,
         }
         if commit:
+            import_review.record_likely_duplicates(pending.summary["activities"], pending.user)
             pending.state = PendingImport.State.DONE
             pending.run_id = summary.run_id
             pending.file.delete(save=False)

@@ -27,7 +27,7 @@ from activities.history import through_label
 from activities.models import Activity, Country, Partner
 from ssc_portal.db_router import reads_from_replica
 
-from . import import_uploads, importer, periods, services
+from . import import_review, import_uploads, importer, periods, services
 from .access import get_activity_money_for_user, require_agency_figures
 from .export import build_workbook, ledger_csv
 from .forms import (
@@ -370,6 +370,10 @@ def _get_pending(user: User, pk: int) -> PendingImport:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pending = _get_pending(request.user, pk)  # type: ignore[arg-type]
     progress = import_uploads.import_progress(pending.pk) if pending.is_running else None
+    reviews = pending.reviews()
+    checked = 0
+    if pending.state == PendingImport.State.CHECKED:
+        checked = import_review.likely_duplicates(reviews, request.user)
     return render(
         request,
         "finance/import_detail.html",
@@ -377,8 +381,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pending": pending,
             "progress": progress,
             "earlier": pending.earlier_import(),
-            "reviews": pending.reviews(),
+            "reviews": reviews,
             "made_at": pending.made_at(),
+            "duplicates_checked": checked,
         },
     )
 

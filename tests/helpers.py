@@ -20,6 +20,7 @@ from activities.models import (
     ActivityPartner,
     ActivityType,
     CountryRole,
+    DuplicatePair,
     FundingNature,
     Modality,
     Partner,
@@ -199,6 +200,9 @@ def _state_queries() -> State:
             "activity_id", "partner_id", "role"
         ),
         "themes": Activity.themes.through.objects.order_by("pk").values_list("pk", "theme_id"),
+        "duplicate_pairs": DuplicatePair.objects.order_by("pk").values_list(
+            "pk", "state", "version"
+        ),
         "partners": Partner.objects.order_by("pk").values_list("pk", "name", "acronym"),
         "status_changes": Counted(StatusChange.objects.all()),
         "history": [Counted(model.objects.all()) for model in HISTORY_TABLES],

@@ -25,7 +25,7 @@ from django.urls import reverse
 from accounts.models import Role, User
 from accounts.roles import Standing, access_of
 from activities import access as activity_access
-from activities.models import Activity, Partner
+from activities.models import Activity, DuplicatePair, Partner
 from activities.services import create_saved_view
 from finance import access as finance_access
 from finance import rollups, services
@@ -382,3 +382,25 @@ def test_saved_views_are_their_owners_and_open_to_others_once_shared(
     is_owner = role == "focal"
     assert (opens(private), keeps(private)) == (is_owner, is_owner)
     assert (opens(shared), keeps(shared)) == (user.is_authenticated, is_owner)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_focal_point_reviews_likely_duplicates(world: World, role: str) -> None:
+    """The pairs are the focal point's to check (activities.access.duplicate_pairs_for_user):
+    anyone else is refused the list and each pair (403), the pair existing or not."""
+    org, public = world.activities["org"], world.activities["public"]
+    pair = DuplicatePair.objects.create(first=org, second=public, score=70, found_via="import")
+    user = world.users[role]
+    answers = []
+    for fetch in (
+        lambda: activity_access.duplicate_pairs_for_user(user).get(),
+        lambda: activity_access.get_duplicate_pair_for_user(user, pair.pk),
+    ):
+        try:
+            answers.append("ok" if fetch() == pair else "other")
+        except PermissionDenied:
+            answers.append("403")
+    assert answers == (["ok", "ok"] if role == "focal" else ["403", "403"])
+    if role == "focal":
+        with pytest.raises(Http404):
+            activity_access.get_duplicate_pair_for_user(user, pair.pk + 1)

@@ -8,6 +8,7 @@ transaction, and is recorded in the audit history with its author.
 - `batch`: many activities at once, for the importers;
 - `partners`: partner organizations (create, update, merge);
 - `saved_views`: a user's named filter sets of the activity list;
+- `duplicates`: an activity created past its likely duplicates, a pair told apart;
 - `errors`: ActivityError, the one error they raise, and its kinds.
 """
 
@@ -28,6 +29,12 @@ from .batch import (
     prepare_new_activity,
     save_activities,
 )
+from .duplicates import (
+    LikelyDuplicates,
+    create_activity_past_duplicates,
+    record_duplicate_pairs,
+    tell_apart,
+)
 from .errors import ActivityError, ConflictError
 from .partners import (
     PartnerError,
@@ -47,11 +54,13 @@ __all__ = [
     "ActivityError",
     "ConflictError",
     "CountryLink",
+    "LikelyDuplicates",
     "PartnerError",
     "PartnerLink",
     "PreparedActivity",
     "change_status",
     "create_activity",
+    "create_activity_past_duplicates",
     "create_partner",
     "create_partners",
     "create_saved_view",
@@ -60,7 +69,9 @@ __all__ = [
     "merge_partners",
     "prepare_activity_update",
     "prepare_new_activity",
+    "record_duplicate_pairs",
     "save_activities",
+    "tell_apart",
     "update_activity",
     "update_partner",
     "update_saved_view",

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .. import services
+from .. import duplicates, services
 from ..access import get_activity_for_user
 from ..forms import (
     ActivityForm,
@@ -25,7 +25,7 @@ from ..forms import (
     initial_partner_rows,
     partner_options,
 )
-from ..models import Activity
+from ..models import Activity, FoundVia
 
 
 def _forms(request: HttpRequest, activity: Activity | None) -> tuple[ActivityForm, Any, Any]:
@@ -72,6 +72,7 @@ def _render(
     activity: Activity | None,
     conflict: list[dict[str, Any]] | None = None,
     status: int = 200,
+    suggestions: list[duplicates.Match] | None = None,
 ) -> HttpResponse:
     return render(
         request,
@@ -82,22 +83,45 @@ def _render(
             "partners": partners,
             "activity": activity,
             "conflict": conflict,
+            "suggestions": suggestions,
+            "suggestion_ids": ",".join(str(m.activity.pk) for m in suggestions or ()),
         },
         status=status,
     )
 
 
+def checked_ids(posted: str) -> set[int]:
+    """The suggestions the creator told apart ("12,34", the button's value); junk counts as
+    none, so that the suggestions show again rather than an error."""
+    return {int(part) for part in posted.split(",") if part.strip().isdigit()}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def activity_create(request: HttpRequest) -> HttpResponse:
-    if not request.user.can_create_activities:  # type: ignore[union-attr]
+    """The form; on a POST with likely duplicates not yet told apart, the same form again with
+    them listed above it, and a button that creates the activity past them."""
+    user = request.user
+    if not user.can_create_activities:  # type: ignore[union-attr]
         raise PermissionDenied(_("Only CPMs and the focal point log activities."))
     form, countries, partners = _forms(request, None)
     if request.method == "POST" and _all_valid(form, countries, partners):
         data = build_activity_data(form, countries, partners)
         if data is not None:
             try:
-                activity = services.create_activity(data=data, user=request.user)  # type: ignore[arg-type]
+                # Two buttons under the suggestions: "different" (told apart) or "not sure"
+                # (created, the pairs left open for the focal point).
+                unsure = "unsure_of" in request.POST
+                seen = request.POST.get("unsure_of" if unsure else "not_duplicate_of", "")
+                activity = services.create_activity_past_duplicates(
+                    data=data,
+                    user=user,  # type: ignore[arg-type]
+                    seen=checked_ids(seen),
+                    via=FoundVia.FORM,
+                    sure=not unsure,
+                )
+            except services.LikelyDuplicates as found:
+                return _render(request, form, countries, partners, None, suggestions=found.matches)
             except services.ActivityError as error:
                 _apply_service_errors(error, form, countries, partners)
             else:

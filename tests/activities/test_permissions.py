@@ -29,7 +29,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import ApiToken, User
 from accounts.services import PersonData, create_api_token, invite_person
-from activities.models import Activity, CountryRole, Partner, PartnerRole, Theme, Visibility
+from activities.models import (
+    Activity,
+    CountryRole,
+    DuplicatePair,
+    FoundVia,
+    Partner,
+    PartnerRole,
+    Theme,
+    Visibility,
+)
 from activities.saved_views import SavedView
 from activities.services import create_saved_view
 from finance import in_kind, reports, services
@@ -126,6 +135,7 @@ class World:
     sessions: dict[str, str]  # role -> key of a session its user signed in with
     invited: User  # invited by the focal point, no password set yet
     group: ContributorGroup  # "Other contributors", with a line on the internal activity
+    pair: DuplicatePair  # the internal and public activities, an open likely duplicate
 
     def client(self, role: str, **options: Any) -> Client:
         """A new client signed in as the role's user with its world session (anonymous: none).
@@ -159,7 +169,11 @@ def make_world() -> World:
         title="Public LAC exchange", countries=["CO"], visibility=Visibility.PUBLIC
     )
     knowledge = knowledge_walk.make_world(focal=focal, activity=internal)
+    pair = DuplicatePair.objects.create(
+        first=internal, second=public, score=70, found_via=FoundVia.IMPORT
+    )
     return World(
+        pair=pair,
         users=users,
         internal=internal,
         public=public,
@@ -685,6 +699,9 @@ CASES: list[Case] = [
     Case("activities:partner_list", "", logged_in(200, 200)),
     Case("activities:partner_create", "", only(CREATORS, get=200, post=DONE)),
     Case("activities:partner_merge", "", only(STAFF, get=200, post=DONE)),
+    # Likely duplicates: the focal point's report (read-only: a POST reads it too) and decision.
+    Case("activities:duplicates", "", only(STAFF, get=200, post=200)),
+    Case("activities:duplicate_tell_apart", "pair", post_only(only(STAFF, get=405, post=DONE))),
     *[Case("activities:partner_detail", t, partner_read(t)) for t in PARTNER_TARGETS],
     *[Case("activities:partner_edit", t, partner_write(t)) for t in PARTNER_TARGETS],
     # Finance: an activity's money reads like the activity; its editors record and correct.
@@ -835,6 +852,8 @@ def _url(case: Case, world: World) -> str:
         return reverse(name, args=[world.saved_view.token])
     if case.target == "saved_view":
         return reverse(name, args=[world.saved_view.pk])
+    if case.target == "pair":
+        return reverse(name, args=[world.pair.pk])
     if case.target == "person":
         return reverse(name, args=[world.users["viewer"].pk])
     if case.target == "invited":
@@ -895,6 +914,8 @@ def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
             return partner_form_data(name="Renamed by the walk", country=target.country_id)
         case "activities:partner_merge":
             return {"keep": world.own_org.pk, "remove": world.other_partner.pk, "confirm": "1"}
+        case "activities:duplicate_tell_apart":
+            return {"version": world.pair.version}
         case "accounts:api_tokens":
             return {"name": "Created by the walk"}
         case "activities:saved_views":

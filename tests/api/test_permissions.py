@@ -190,6 +190,11 @@ READ_ONLY = api(200, {})
 CASES: list[Case] = [
     Case("api:activity-list", "", api(200, {"POST": {**dict.fromkeys(CREATORS, 201), "*": 403}})),
     *[Case("api:activity-detail", t, activity_detail(t)) for t in ("internal", "public")],
+    # Its likely duplicates: whoever reads the activity (among what each reads).
+    *[
+        Case("api:activity-duplicates", t, api({**hidden_from_partner(t), "*": 200}, {}))
+        for t in ("internal", "public")
+    ],
     Case("api:partner-list", "", READ_ONLY),
     *[
         # Mozambique's counterpart meets the partner's organization in the counterparts walk's
@@ -328,7 +333,7 @@ def _url(case: Case, api_world: ApiWorld) -> str:
     ):
         return api_walk.url(case.name, case.target, results)
     match case.name:
-        case "api:activity-detail":
+        case "api:activity-detail" | "api:activity-duplicates":
             return reverse(case.name, args=[getattr(objects, case.target).pk])
         case "api:partner-detail":
             return reverse(case.name, args=[getattr(objects, case.target).pk])

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from activities.history import activity_history_entries
-from activities.models import Activity
+from activities.models import Activity, DuplicatePair, FoundVia, PairState
 from finance.export import build_workbook
 from finance.importer import ImportRefused, ImportSummary, import_legacy_workbook
 from finance.legacy import read_workbook
@@ -304,3 +304,46 @@ def test_the_command_says_what_it_skipped_and_overwrites_what_it_is_told(
     assert Activity.objects.get(ssc_id=SSC_ID).title == "Title the CPM chose"
     call_command("import_legacy", str(path), "--overwrite", SSC_ID.lower(), stdout=io.StringIO())
     assert Activity.objects.get(ssc_id=SSC_ID).title == "Old title"
+
+
+def test_the_preview_page_lists_a_new_activitys_likely_duplicates(
+    focal: User,
+    focal_client: Client,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    """The file logs again, under another SSC ID, an activity already in the portal: the
+    preview names it before anything is imported; once imported, the pair waits, open, in the
+    focal point's report."""
+    run(build([activity_row(title="New Delhi Conference on rural finance")]), focal)
+    existing = Activity.objects.get()
+    again = activity_row("SSC-2010-07", title="New Delhi conference on rural finance")
+    other = activity_row("SSC-2010-08", title="Study tour on dairy", providers="Kenya")
+    pending = upload(
+        focal_client, build([again, other]).getvalue(), django_capture_on_commit_callbacks
+    )
+    page = focal_client.get(reverse("finance:import_detail", args=[pending.pk])).content.decode()
+    assert "SSC-2010-07 may already be in the portal:" in page
+    assert existing.ssc_id in page and "same countries: Brazil, China, India" in page
+    assert "SSC-2010-08 may already be in the portal" not in page
+    assert "The first 2 new activities were compared" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        focal_client.post(reverse("finance:import_commit", args=[pending.pk]))
+    [pair] = DuplicatePair.objects.all()
+    assert (pair.first, pair.second.ssc_id) == (existing, "SSC-2010-07")
+    assert pair.state == PairState.OPEN and pair.found_via == FoundVia.IMPORT
+
+
+def test_two_alike_activities_of_one_file_make_one_open_pair(
+    focal: User,
+    focal_client: Client,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    twins = [
+        activity_row("SSC-2010-07", title="New Delhi conference on rural finance"),
+        activity_row("SSC-2010-08", title="New Delhi Conference on rural finance"),
+    ]
+    pending = upload(focal_client, build(twins).getvalue(), django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        focal_client.post(reverse("finance:import_commit", args=[pending.pk]))
+    [pair] = DuplicatePair.objects.all()
+    assert {pair.first.ssc_id, pair.second.ssc_id} == {"SSC-2010-07", "SSC-2010-08"}

@@ -285,6 +285,8 @@ FIELDS: dict[str, str] = {
         f"ActivityWriteSerializer.{name}": kind
         for name, kind in {**_ACTIVITY_TEXT, "countries": CHOICE, "partners": CHOICE}.items()
     },
+    # Ids of the likely duplicates told apart: a list of numbers (tests/api/test_duplicates.py).
+    "ActivityWriteSerializer.not_duplicate_of": CHOICE,
     # An activity's SSC ID is given when it is created, and kept: the changes do not take it.
     **{
         f"{serializer}.{name}": kind
@@ -562,6 +564,7 @@ INPUT_SERIALIZERS = {
 # Serializers that only write answers: the API's views never read a request with them.
 OUTPUT_SERIALIZERS = {
     "AgreementSerializer",
+    "DuplicateSuggestionSerializer",
     "InKindNotValuedSerializer",
     "CountrySerializer",
     "ThemeSerializer",
