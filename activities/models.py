@@ -29,10 +29,10 @@ from accounts.text import (
 )
 
 from . import access
-from .saved_views import SavedView  # noqa: F401 (a model of this app: Django finds it here)
 
-# Defined in its own module; imported here so that Django registers it with the app's models.
+# Defined in their own modules; imported here so that Django registers them with the app's models.
 from .duplicate_pairs import DuplicatePair, FoundVia, PairState  # noqa: F401
+from .saved_views import SavedView  # noqa: F401
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

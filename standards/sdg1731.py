@@ -107,12 +107,17 @@ def validation_status(provider_state: str, recipient_state: str, agreement: str)
 Key = tuple[int, int | None, int | None, str, str]  # year, provider, recipient, component, status
 
 
-@dataclass
 class Cell:
-    committed: int = 0  # cents
-    disbursed: int = 0
-    quantities: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # hundredths
-    activities: set[int] = field(default_factory=set)
+    """One row of the aggregate being summed (a plain class: an export makes hundreds of
+    thousands of them)."""
+
+    __slots__ = ("activities", "committed", "disbursed", "quantities")
+
+    def __init__(self) -> None:
+        self.committed = 0  # cents
+        self.disbursed = 0
+        self.quantities: dict[str, int] = {}  # hundredths, by unit
+        self.activities: set[int] = set()
 
 
 @dataclass
@@ -122,38 +127,46 @@ class Aggregate:
     disputed: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     def add_activity(self, facts: ActivityFacts, groups: list[LedgerGroup]) -> None:
+        """Each line's money (and unvalued quantity) split over its providers and the activity's
+        recipients, into the cells of their keys. The statuses depend on the provider's and the
+        recipient's sides only, so they are worked out once per provider side."""
         recipients: list[Side | None] = list(facts.receivers) or [None]
+        recipient_ids = [side.country_id if side else None for side in recipients]
         recipient_weights = weights(facts.receivers) if facts.receivers else [1]
+        statuses: dict[str, list[str]] = {}
+        provider_states = {side.country_id: side.state for side in facts.providers}
+        provider_weights = weights(facts.providers) if facts.providers else []
+        cells = self.cells
         for group in groups:
             part = component(group.kind, group.unit, facts.activity_type)
-            for provider, cents, hundredths in _by_provider(facts, group):
+            allocated = group.stage == Stage.ALLOCATED
+            for provider, cents, hundredths in _by_provider(
+                facts, group, provider_states, provider_weights
+            ):
+                by_recipient = statuses.get(provider[1])
+                if by_recipient is None:
+                    by_recipient = statuses[provider[1]] = [
+                        validation_status(provider[1], side.state if side else "", facts.agreement)
+                        for side in recipients
+                    ]
                 money = split_units(cents, recipient_weights)
                 quantities = split_units(hundredths, recipient_weights) if hundredths else None
-                for index, recipient in enumerate(recipients):
-                    status = validation_status(
-                        provider[1], recipient.state if recipient else "", facts.agreement
-                    )
-                    key = (
-                        group.year,
-                        provider[0],
-                        recipient.country_id if recipient else None,
-                        part,
-                        status,
-                    )
-                    cell = self.cells[key]
+                for index, recipient_id in enumerate(recipient_ids):
+                    cell = cells[(group.year, provider[0], recipient_id, part, by_recipient[index])]
                     cell.activities.add(facts.pk)
-                    if group.stage == Stage.ALLOCATED:
+                    if allocated:
                         cell.committed += money[index]
                     else:
                         cell.disbursed += money[index]
                     if quantities:
-                        cell.quantities[group.unit] += quantities[index]
-                    if status == DISPUTED:
-                        self.disputed[facts.pk] = (facts.ssc_id, facts.title)
+                        units = cell.quantities
+                        units[group.unit] = units.get(group.unit, 0) + quantities[index]
+        if any(DISPUTED in by_recipient for by_recipient in statuses.values()):
+            self.disputed[facts.pk] = (facts.ssc_id, facts.title)
 
 
 def _by_provider(
-    facts: ActivityFacts, group: LedgerGroup
+    facts: ActivityFacts, group: LedgerGroup, states: dict[int, str], provider_weights: list[int]
 ) -> list[tuple[tuple[int | None, str], int, int]]:
     """The line's providers ((country id, its side's state)) with their cents and the
     hundredths of its unvalued quantity (spent stage)."""
@@ -164,13 +177,11 @@ def _by_provider(
         and group.quantity is not None
     )
     hundredths = to_cents(group.quantity) if unvalued and group.quantity is not None else 0
-    states = {side.country_id: side.state for side in facts.providers}
     if group.provider_country_id is not None:
         provider = (group.provider_country_id, states.get(group.provider_country_id, ""))
         return [(provider, cents, hundredths)]
     if not facts.providers:
         return [((None, ""), cents, hundredths)]
-    provider_weights = weights(facts.providers)
     return [
         ((side.country_id, side.state), money, quantity)
         for side, money, quantity in zip(

@@ -12,6 +12,8 @@ CENT = Decimal("0.01")
 def split_units(total: int, weights: Sequence[int]) -> list[int]:
     """`total` (whole cents, may be negative) over `weights` (non-negative, at least one
     positive): each part's floor, then one more unit to the largest remainders (ties: first)."""
+    if len(weights) == 1 and weights[0] > 0:
+        return [total]  # most activities: one recipient, one provider
     weight_sum = sum(weights)
     if weight_sum <= 0:
         raise ValueError("weights must have a positive sum")
