@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.text import (
+    text_problem,
     validate_multi_line_text,
     validate_portal_date,
     validate_single_line_text,
@@ -163,12 +164,31 @@ def normalize_name(name: str) -> str:
     return " ".join(kept.split())
 
 
+def fold_text(text: str) -> str:
+    """The key names are compared by: case, accents, punctuation and spacing do not count
+    ("Embrapa", "EMBRAPA", "Empresa Brasileira de Pesquisa Agropecuária" as typed)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w]+", " ", kept).split())
+
+
+MAX_PARTNER_ALIASES = 20
+# Separates the names in Partner.search_key, so that a search cannot match across two of them.
+SEARCH_KEY_SEPARATOR = " | "
+
+
 class PartnerQuerySet(models.QuerySet["Partner"]):
     def search(self, text: str) -> Self:
-        text = text.strip()
-        if not text:
+        """By name, acronym or another name (former names), case and accents ignored."""
+        key = fold_text(text)
+        if not key:
             return self
-        return self.filter(Q(name__icontains=text) | Q(acronym__icontains=text))
+        # The name and acronym as stored too, for rows written before search_key existed.
+        return self.filter(
+            Q(search_key__contains=key)
+            | Q(name__icontains=text.strip())
+            | Q(acronym__icontains=text.strip())
+        )
 
 
 class Partner(models.Model):
@@ -177,6 +197,17 @@ class Partner(models.Model):
     acronym = models.CharField(
         _("acronym"), max_length=40, blank=True, validators=[validate_single_line_text]
     )
+    aliases = models.JSONField(
+        _("other names"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Former names and other names people write it as, one per line: the partner "
+            "fields and the partner search find the organization by them too."
+        ),
+    )
+    # fold_text() of the name, the acronym and the other names: what search() compares with.
+    search_key = models.TextField(editable=False, default="")
     type = models.CharField(_("type"), max_length=20, choices=PartnerType.choices)
     country = models.ForeignKey(
         Country,
@@ -198,7 +229,7 @@ class Partner(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PartnerQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["name_key"])
+    history = HistoricalRecords(excluded_fields=["name_key", "search_key"])
 
     class Meta:
         ordering = ["name"]
@@ -218,6 +249,37 @@ class Partner(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("activities:partner_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        """The other names: a short list of one-line names, none repeating the name."""
+        aliases = self.aliases
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise ValidationError({"aliases": _("Give the other names as a list of names.")})
+        if len(aliases) > MAX_PARTNER_ALIASES:
+            raise ValidationError(
+                {
+                    "aliases": _("Give at most %(count)d other names.")
+                    % {"count": MAX_PARTNER_ALIASES}
+                }
+            )
+        for alias in aliases:
+            problem = text_problem(alias)
+            if problem:
+                raise ValidationError({"aliases": f"{alias[:60]}: {problem}"})
+            if len(alias) > 255 or not alias.strip():
+                raise ValidationError(
+                    {"aliases": _("Write one name per line, each under 255 characters.")}
+                )
+
+    @property
+    def names(self) -> list[str]:
+        """Every name the organization is known by: its name, acronym and other names."""
+        return [name for name in (self.name, self.acronym, *self.aliases) if name]
+
+    def set_keys(self) -> None:
+        """Derive the duplicate key and the search key from the names (before each save)."""
+        self.name_key = normalize_name(self.name)
+        self.search_key = SEARCH_KEY_SEPARATOR.join(fold_text(name) for name in self.names)
 
 
 # --- Activities -------------------------------------------------------------------------------
@@ -707,7 +769,7 @@ class CountryMatcher:
                 *country.aliases,
             ):
                 if key:
-                    self.exact.setdefault(_fold(key), country)
+                    self.exact.setdefault(fold_text(key), country)
             if country.match_pattern:
                 try:
                     self.patterns.append((re.compile(country.match_pattern, re.I), country))
@@ -718,7 +780,7 @@ class CountryMatcher:
         text = " ".join(text.split())
         if not text:
             return None
-        found = self.exact.get(_fold(text))
+        found = self.exact.get(fold_text(text))
         if found:
             return found
         hits = {country.pk: country for pattern, country in self.patterns if pattern.search(text)}
@@ -736,7 +798,7 @@ class CountryMatcher:
         found: list[Country] = []
         unknown: list[str] = []
         for part in self.SEPARATORS.split(text):
-            if "," in part and _fold(part) not in self.exact:
+            if "," in part and fold_text(part) not in self.exact:
                 # A pattern could find one name inside "Atlantis, Swaziland" and hide the other.
                 pieces = [(piece, self.match(piece)) for piece in part.split(",")]
             else:
@@ -749,9 +811,3 @@ class CountryMatcher:
                 elif match not in found:
                     found.append(match)
         return found, unknown
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^\w]+", " ", kept).split())
