@@ -121,15 +121,25 @@ class ActivityForm(forms.ModelForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.user = user
-        # People filling the form in give what legacy records lack.
+        # People filling the form in give what legacy records lack, and are told why.
         self.fields["activity_type"].required = True
+        self.fields["activity_type"].error_messages["required"] = (
+            _(
+                "This activity was imported without an activity type: choose one to save it "
+                "(the workbook never recorded it)."
+            )
+            if self.instance.pk and not self.instance.activity_type
+            else _("Choose the type of activity.")
+        )
         cast(forms.ModelChoiceField, self.fields["themes"]).queryset = Theme.objects.order_by(
             "position"
         )
         cast(forms.ModelChoiceField, self.fields["sdgs"]).queryset = SDG.objects.order_by("number")
         self.fields["sdgs"].required = False
         self._limit_placement(user)
-        self.fields["title"].widget.attrs["autofocus"] = True
+        if not self.is_bound:
+            # A page shown again with errors starts from its error summary instead.
+            self.fields["title"].widget.attrs["autofocus"] = True
         if self.instance.pk:
             del self.fields["ssc_id"]
             current = self.instance.status
@@ -215,6 +225,17 @@ class ActivityForm(forms.ModelForm):
                 }
             )
         return status
+
+
+def labelled_errors(form: forms.BaseForm) -> list[str]:
+    """Each refusal of `form` after the label of its field (`To fiscal year: ...`), for a
+    page or a plain-text answer: people read labels, never the names in the code."""
+    lines: list[str] = []
+    for name, messages in form.errors.items():
+        field = form.fields.get(name)
+        label = field.label if field is not None else None
+        lines.extend(f"{label}: {message}" if label else str(message) for message in messages)
+    return lines
 
 
 class LongSelect(forms.Select):

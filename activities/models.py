@@ -30,6 +30,7 @@ from accounts.text import (
 )
 
 from . import access
+from .results_seam import with_approved_results
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -267,9 +268,7 @@ class Partner(models.Model):
             if problem:
                 raise ValidationError({"aliases": f"{alias[:60]}: {problem}"})
             if len(alias) > 255 or not alias.strip():
-                raise ValidationError(
-                    {"aliases": _("Write one name per line, each under 255 characters.")}
-                )
+                raise ValidationError({"aliases": _("Write one name per line, of 255 at most.")})
 
     @property
     def names(self) -> list[str]:
@@ -395,6 +394,15 @@ class Agreement(models.TextChoices):
 SSC_ID_TEXT = re.compile(r"^ssc-\d{4}-\d+$", re.IGNORECASE)
 
 
+def lacking_status_facts() -> Q:
+    """The activities whose status claims what their record does not show: the queryset form
+    of Activity.missing_status_facts (imports keep what the workbook says; the list flags it).
+    """
+    return Q(status=Status.ONGOING, actual_start__isnull=True) | Q(status=Status.COMPLETED) & (
+        Q(actual_end__isnull=True) | Q(outcomes="") & ~with_approved_results()
+    )
+
+
 class ActivityQuerySet(models.QuerySet["Activity"]):
     def visible_to(self, user: User, *, inline_ids: bool = False) -> ActivityQuerySet:
         """What a user may read: the rule is activities.access.readable_activities."""
@@ -415,6 +423,22 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
             ),
             "themes",
         )
+
+    def with_flags(self) -> ActivityQuerySet:
+        """Annotate what the list flags for completion: `lacks_status_facts` (see
+        lacking_status_facts()). A subquery of the same query, not a query per row."""
+        return self.annotate(
+            lacks_status_facts=models.ExpressionWrapper(
+                lacking_status_facts(), output_field=models.BooleanField()
+            )
+        )
+
+    def needing_type(self) -> ActivityQuerySet:
+        """Records imported without an activity type: the first save through a form needs one."""
+        return self.filter(activity_type="")
+
+    def lacking_status_facts(self) -> ActivityQuerySet:
+        return self.filter(lacking_status_facts())
 
     def search(self, text: str) -> ActivityQuerySet:
         text = text.strip()
@@ -594,6 +618,34 @@ class Activity(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def missing_status_facts(self, status: str | None = None) -> dict[str, StrOrPromise]:
+        """What the activity must say before it is `status` (its own by default), by field:
+        Ongoing needs the actual start; Completed the actual end, and its outcomes text or
+        approved results. The one statement of the rule: the services apply it to every form,
+        the status change and the API; lacking_status_facts() is its queryset form."""
+        status = status or self.status
+        missing: dict[str, StrOrPromise] = {}
+        if status == Status.ONGOING and self.actual_start is None:
+            missing["actual_start"] = _(
+                "An ongoing activity has started: give its actual start date."
+            )
+        if status == Status.COMPLETED:
+            if self.actual_end is None:
+                missing["actual_end"] = _(
+                    "A completed activity has ended: give its actual end date."
+                )
+            if not self.outcomes.strip() and not self.has_approved_results:
+                missing["outcomes"] = _(
+                    "A completed activity says what it achieved: write its outcomes and "
+                    "results, or have results approved in its results framework."
+                )
+        return missing
+
+    @property
+    def has_approved_results(self) -> bool:
+        found = Activity.objects.filter(with_approved_results(), pk=self.pk)
+        return self.pk is not None and found.exists()
+
     @property
     def missing_project_id(self) -> bool:
         """Legacy rows "in project" often lack the project ID; pages flag it for completion."""
@@ -745,69 +797,3 @@ def next_ssc_id(year: int, taken: Iterable[str]) -> str:
         if code.startswith(prefix) and code[len(prefix) :].isdigit()
     ]
     return f"{prefix}{(max(numbers, default=0) + 1):02d}"
-
-
-class CountryMatcher:
-    """Recognizes country names as people write them in workbooks and forms.
-
-    Exact codes and names first (ISO codes, names, aliases, case and accents ignored), then the
-    patterns country_converter maintains for the many other spellings (old names included).
-    """
-
-    SEPARATORS = re.compile(r"\s*;\s*|\s+-\s+|\s*\n\s*")
-
-    def __init__(self, countries: Iterable[Country]):
-        self.countries = list(countries)
-        self.exact: dict[str, Country] = {}
-        self.patterns: list[tuple[re.Pattern[str], Country]] = []
-        for country in self.countries:
-            for key in (
-                country.iso2,
-                country.iso3,
-                country.name,
-                country.official_name,
-                *country.aliases,
-            ):
-                if key:
-                    self.exact.setdefault(fold_text(key), country)
-            if country.match_pattern:
-                try:
-                    self.patterns.append((re.compile(country.match_pattern, re.I), country))
-                except re.error:
-                    continue
-
-    def match(self, text: str) -> Country | None:
-        text = " ".join(text.split())
-        if not text:
-            return None
-        found = self.exact.get(fold_text(text))
-        if found:
-            return found
-        hits = {country.pk: country for pattern, country in self.patterns if pattern.search(text)}
-        return next(iter(hits.values())) if len(hits) == 1 else None
-
-    def match_list(self, text: str) -> tuple[list[Country], list[str]]:
-        """Split a cell such as "Brazil; China - India" into countries; return the unknown parts.
-
-        Commas separate names only when the whole text is not one name: "Bolivia, Plurinational
-        State of" is one country.
-        """
-        text = (text or "").strip()
-        if not text:
-            return [], []
-        found: list[Country] = []
-        unknown: list[str] = []
-        for part in self.SEPARATORS.split(text):
-            if "," in part and fold_text(part) not in self.exact:
-                # A pattern could find one name inside "Atlantis, Swaziland" and hide the other.
-                pieces = [(piece, self.match(piece)) for piece in part.split(",")]
-            else:
-                pieces = [(part, self.match(part))]
-            for piece, match in pieces:
-                if not piece.strip():
-                    continue
-                if match is None:
-                    unknown.append(piece.strip())
-                elif match not in found:
-                    found.append(match)
-        return found, unknown

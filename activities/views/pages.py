@@ -140,7 +140,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     # The list sorts and pages what it filters: see visible_to on inline_ids.
     visible = Activity.objects.visible_to(user, inline_ids=True)
     activity_filter = ActivityFilter(
-        request.GET or None, queryset=visible.for_list(), request=request
+        request.GET or None, queryset=visible.for_list().with_flags(), request=request
     )
     # Invalid parameters are reported on the page and ignored; the others still apply.
     filter_errors = activity_filter.errors if activity_filter.is_bound else {}
@@ -211,6 +211,8 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "themes": themes,
         "sdgs": list(activity.sdgs.all()),
         "can_edit": can_edit,
+        # What its status needs and the record lacks (an import keeps it): said, not refused.
+        "missing_facts": list(activity.missing_status_facts().values()),
         "scope_label": Scope(activity.scope).label,
         "next_statuses": [
             (status, Status(status).label) for status in activity.allowed_next_statuses
