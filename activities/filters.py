@@ -43,12 +43,20 @@ from .models import (
     Status,
     Theme,
     Visibility,
+    lacking_status_facts,
     status_rank,
 )
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
     from django_stubs_ext import StrOrPromise, WithAnnotations
+
+
+NEEDS_TYPE, NEEDS_STATUS_FACTS = "type", "status_facts"
+NEEDS_CHOICES = [
+    (NEEDS_TYPE, _("An activity type")),
+    (NEEDS_STATUS_FACTS, _("The dates or results its status needs")),
+]
 
 
 class SinceField(django_filters.fields.IsoDateTimeField):
@@ -289,6 +297,12 @@ class ActivityFilter(django_filters.FilterSet):
         label=_("Confirmation"), choices=Agreement.choices, empty_label=_("Any confirmation")
     )
     mine = YesNoFilter(label=_("Only my activities"), method="filter_mine")
+    needs = django_filters.ChoiceFilter(
+        label=_("To complete"),
+        choices=NEEDS_CHOICES,
+        method="filter_needs",
+        empty_label=_("Any record"),
+    )
     ordering = ActivityOrderingFilter(
         label=_("Sort by"),
         fields=(
@@ -403,6 +417,17 @@ class ActivityFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset: QuerySet[Activity], name: str, value: str) -> QuerySet[Activity]:
         return queryset.search(value or "")  # type: ignore[attr-defined]
+
+    def filter_needs(
+        self, queryset: QuerySet[Activity], name: str, value: str
+    ) -> QuerySet[Activity]:
+        """Records imported incomplete: without an activity type, or with a status their
+        dates and results do not show yet (Activity.missing_status_facts)."""
+        if value == NEEDS_TYPE:
+            return queryset.filter(activity_type="")
+        if value == NEEDS_STATUS_FACTS:
+            return queryset.filter(lacking_status_facts())
+        return queryset
 
     def filter_mine(
         self, queryset: QuerySet[Activity], name: str, value: bool | None

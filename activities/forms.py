@@ -32,6 +32,7 @@ from .models import (
     PartnerRole,
     Status,
     Theme,
+    fold_text,
 )
 from .services import ActivityData, CountryLink, PartnerLink
 
@@ -120,15 +121,25 @@ class ActivityForm(forms.ModelForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.user = user
-        # People filling the form in give what legacy records lack.
+        # People filling the form in give what legacy records lack, and are told why.
         self.fields["activity_type"].required = True
+        self.fields["activity_type"].error_messages["required"] = (
+            _(
+                "This activity was imported without an activity type: choose one to save it "
+                "(the workbook never recorded it)."
+            )
+            if self.instance.pk and not self.instance.activity_type
+            else _("Choose the type of activity.")
+        )
         cast(forms.ModelChoiceField, self.fields["themes"]).queryset = Theme.objects.order_by(
             "position"
         )
         cast(forms.ModelChoiceField, self.fields["sdgs"]).queryset = SDG.objects.order_by("number")
         self.fields["sdgs"].required = False
         self._limit_placement(user)
-        self.fields["title"].widget.attrs["autofocus"] = True
+        if not self.is_bound:
+            # A page shown again with errors starts from its error summary instead.
+            self.fields["title"].widget.attrs["autofocus"] = True
         if self.instance.pk:
             del self.fields["ssc_id"]
             current = self.instance.status
@@ -214,6 +225,17 @@ class ActivityForm(forms.ModelForm):
                 }
             )
         return status
+
+
+def labelled_errors(form: forms.BaseForm) -> list[str]:
+    """Each refusal of `form` after the label of its field (`To fiscal year: ...`), for a
+    page or a plain-text answer: people read labels, never the names in the code."""
+    lines: list[str] = []
+    for name, messages in form.errors.items():
+        field = form.fields.get(name)
+        label = field.label if field is not None else None
+        lines.extend(f"{label}: {message}" if label else str(message) for message in messages)
+    return lines
 
 
 class LongSelect(forms.Select):
@@ -307,6 +329,8 @@ class CountryRowForm(forms.Form):
 
 # The id of the page's one <datalist> of partner organizations (the partner_datalist tag).
 PARTNER_LIST_ID = "partner-names"
+# Stands for "several organizations" in PartnerOptions.ids_by_name (never a partner's id).
+AMBIGUOUS_NAME = "ambiguous"
 
 
 class PartnerInput(forms.TextInput):
@@ -329,22 +353,30 @@ class PartnerInput(forms.TextInput):
 
 
 class PartnerField(forms.TypedChoiceField):
-    """A partner organization given by its label (as the datalist suggests it) or by its id;
-    cleaned to the id. The labels are unique: a partner's name is unique within its country."""
+    """A partner organization given by its label (as the datalist suggests it), by its name,
+    acronym or another name (case and accents ignored: "fao", "Embrapa"), or by its id; cleaned
+    to the id. The labels are unique: a partner's name is unique within its country."""
 
     widget = PartnerInput
+    default_error_messages = {
+        "ambiguous": _(
+            "“%(value)s” names several partner organizations: pick the one you mean among the "
+            "names suggested as you type."
+        ),
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         self._ids_by_label: dict[str, str] = {}
+        self._ids_by_name: dict[str, str] = {}
         self._labels: dict[str, str] = {}
         kwargs.setdefault("coerce", int)
         super().__init__(**kwargs)
 
     def set_partners(self, options: PartnerOptions) -> None:
-        """The organizations to accept (partner_options()), by label and by id.
+        """The organizations to accept (partner_options()), by label, name and id.
 
         Every row of every form shares the one PartnerOptions of the process: nothing here
-        walks the organizations, as normalizing them as choices and building the two maps did
+        walks the organizations, as normalizing them as choices and building the maps did
         for every row.
         """
         # A choice iterator is taken as it is (Django normalizes any other list item by item).
@@ -352,10 +384,18 @@ class PartnerField(forms.TypedChoiceField):
         cast(PartnerInput, self.widget).labels = options.labels
         self._labels = options.labels
         self._ids_by_label = options.ids_by_label
+        self._ids_by_name = options.ids_by_name
 
     def to_python(self, value: Any) -> str:
         text = " ".join(super().to_python(value).split())
-        return self._ids_by_label.get(text, text)
+        if not text or text in self._ids_by_label or text in self._labels:
+            return self._ids_by_label.get(text, text)
+        found = self._ids_by_name.get(fold_text(text))
+        if found == AMBIGUOUS_NAME:
+            raise forms.ValidationError(
+                self.error_messages["ambiguous"], code="ambiguous", params={"value": text}
+            )
+        return found or text
 
     def valid_value(self, value: Any) -> bool:
         # As ChoiceField's (the id, or the empty choice), by lookup rather than a walk.
@@ -367,7 +407,7 @@ class PartnerRowForm(forms.Form):
     partner = PartnerField(
         label=_("Partner"),
         required=False,
-        widget=PartnerInput(attrs={"placeholder": _("Type a name or acronym")}),
+        widget=PartnerInput(attrs={"placeholder": _("Type a name, acronym or former name")}),
         error_messages={
             "invalid_choice": _(
                 "“%(value)s” is not a partner organization of the portal: pick one of the "
@@ -390,7 +430,8 @@ class PartnerRowForm(forms.Form):
         data = super().clean() or {}
         if data.get("partner") and not data.get("roles"):
             self.add_error("roles", _("Tick at least one role for this partner."))
-        if data.get("roles") and not data.get("partner"):
+        # A partner typed but not recognized already has its own message.
+        if data.get("roles") and not data.get("partner") and "partner" not in self.errors:
             self.add_error("partner", _("Choose the partner organization for these roles."))
         return data
 
@@ -474,6 +515,8 @@ class PartnerOptions:
     choices: ChoiceList
     labels: dict[str, str]  # id (as text) -> label
     ids_by_label: dict[str, str]
+    # fold_text() of each name, acronym and other name -> id (AMBIGUOUS_NAME if several share it)
+    ids_by_name: dict[str, str]
     datalist: SafeString
 
     @property
@@ -488,19 +531,32 @@ _partner_options: PartnerOptions | None = None
 
 def _build_partner_options(key: str) -> PartnerOptions:
     partners = Partner.objects.select_related("country").only(
-        "pk", "name", "acronym", "country__name"
+        "pk", "name", "acronym", "aliases", "country__name"
     )
-    rows = [(p.pk, _partner_label(p)) for p in partners]
+    rows = []
+    ids_by_name: dict[str, str] = {}
+    options = []
+    for partner in partners:
+        label = _partner_label(partner)
+        rows.append((partner.pk, label))
+        for name in {fold_text(name) for name in partner.names}:
+            known = ids_by_name.get(name)
+            ids_by_name[name] = (
+                str(partner.pk) if known in (None, str(partner.pk)) else AMBIGUOUS_NAME
+            )
+        # The other names as the option's text: the browser suggests the label for them too.
+        others = html_escape(", ".join(partner.aliases))
+        options.append(f'<option value="{html_escape(label)}">{others}</option>')
     labels = {str(pk): label for pk, label in rows}
-    options = "".join(f'<option value="{html_escape(label)}"></option>' for _pk, label in rows)
     return PartnerOptions(
         key=key,
         built=time.monotonic(),
         choices=[("", _("Choose a partner")), *rows],
         labels=labels,
         ids_by_label={label: pk for pk, label in labels.items()},
+        ids_by_name=ids_by_name,
         datalist=mark_safe(  # noqa: S308 - every label escaped above
-            f'<datalist id="{PARTNER_LIST_ID}">{options}</datalist>'
+            f'<datalist id="{PARTNER_LIST_ID}">{"".join(options)}</datalist>'
         ),
     )
 

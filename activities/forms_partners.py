@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 from django import forms
 from django.forms.models import fields_for_model, model_to_dict
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import Partner, PartnerType
 from .services import PartnerError
 
-PARTNER_FIELDS = ("name", "acronym", "type", "country", "website", "iati_identifier")
+PARTNER_FIELDS = ("name", "acronym", "aliases", "type", "country", "website", "iati_identifier")
+
+
+class NamesField(forms.CharField):
+    """A list of names typed one per line (a textarea), cleaned to the list."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value: Any) -> Any:
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        # Only line breaks separate names: splitlines() would also cut at the control
+        # characters the model refuses (a vertical tab), hiding them.
+        return [line.strip() for line in re.split(r"\r\n|\r|\n", text) if line.strip()]
 
 
 class PartnerForm(forms.Form):
@@ -40,6 +57,10 @@ class PartnerForm(forms.Form):
 
 
 PartnerForm.base_fields = fields_for_model(Partner, fields=PARTNER_FIELDS)
+_aliases = Partner._meta.get_field("aliases")
+PartnerForm.base_fields["aliases"] = NamesField(
+    label=capfirst(_aliases.verbose_name), required=False, help_text=_aliases.help_text
+)
 
 
 class PartnerMergeForm(forms.Form):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.text import (
+    text_problem,
     validate_multi_line_text,
     validate_portal_date,
     validate_single_line_text,
@@ -29,6 +30,7 @@ from accounts.text import (
 )
 
 from . import access
+from .results_seam import with_approved_results
 
 # Defined in their own modules; imported here so that Django registers them with the app's models.
 from .duplicate_pairs import DuplicatePair, FoundVia, PairState  # noqa: F401
@@ -167,12 +169,31 @@ def normalize_name(name: str) -> str:
     return " ".join(kept.split())
 
 
+def fold_text(text: str) -> str:
+    """The key names are compared by: case, accents, punctuation and spacing do not count
+    ("Embrapa", "EMBRAPA", "Empresa Brasileira de Pesquisa Agropecuária" as typed)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w]+", " ", kept).split())
+
+
+MAX_PARTNER_ALIASES = 20
+# Separates the names in Partner.search_key, so that a search cannot match across two of them.
+SEARCH_KEY_SEPARATOR = " | "
+
+
 class PartnerQuerySet(models.QuerySet["Partner"]):
     def search(self, text: str) -> Self:
-        text = text.strip()
-        if not text:
+        """By name, acronym or another name (former names), case and accents ignored."""
+        key = fold_text(text)
+        if not key:
             return self
-        return self.filter(Q(name__icontains=text) | Q(acronym__icontains=text))
+        # The name and acronym as stored too, for rows written before search_key existed.
+        return self.filter(
+            Q(search_key__contains=key)
+            | Q(name__icontains=text.strip())
+            | Q(acronym__icontains=text.strip())
+        )
 
 
 class Partner(models.Model):
@@ -181,6 +202,17 @@ class Partner(models.Model):
     acronym = models.CharField(
         _("acronym"), max_length=40, blank=True, validators=[validate_single_line_text]
     )
+    aliases = models.JSONField(
+        _("other names"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Former names and other names people write it as, one per line: the partner "
+            "fields and the partner search find the organization by them too."
+        ),
+    )
+    # fold_text() of the name, the acronym and the other names: what search() compares with.
+    search_key = models.TextField(editable=False, default="")
     type = models.CharField(_("type"), max_length=20, choices=PartnerType.choices)
     country = models.ForeignKey(
         Country,
@@ -202,7 +234,7 @@ class Partner(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PartnerQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["name_key"])
+    history = HistoricalRecords(excluded_fields=["name_key", "search_key"])
 
     class Meta:
         ordering = ["name"]
@@ -222,6 +254,35 @@ class Partner(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("activities:partner_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        """The other names: a short list of one-line names, none repeating the name."""
+        aliases = self.aliases
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise ValidationError({"aliases": _("Give the other names as a list of names.")})
+        if len(aliases) > MAX_PARTNER_ALIASES:
+            raise ValidationError(
+                {
+                    "aliases": _("Give at most %(count)d other names.")
+                    % {"count": MAX_PARTNER_ALIASES}
+                }
+            )
+        for alias in aliases:
+            problem = text_problem(alias)
+            if problem:
+                raise ValidationError({"aliases": f"{alias[:60]}: {problem}"})
+            if len(alias) > 255 or not alias.strip():
+                raise ValidationError({"aliases": _("Write one name per line, of 255 at most.")})
+
+    @property
+    def names(self) -> list[str]:
+        """Every name the organization is known by: its name, acronym and other names."""
+        return [name for name in (self.name, self.acronym, *self.aliases) if name]
+
+    def set_keys(self) -> None:
+        """Derive the duplicate key and the search key from the names (before each save)."""
+        self.name_key = normalize_name(self.name)
+        self.search_key = SEARCH_KEY_SEPARATOR.join(fold_text(name) for name in self.names)
 
 
 # --- Activities -------------------------------------------------------------------------------
@@ -337,6 +398,15 @@ class Agreement(models.TextChoices):
 SSC_ID_TEXT = re.compile(r"^ssc-\d{4}-\d+$", re.IGNORECASE)
 
 
+def lacking_status_facts() -> Q:
+    """The activities whose status claims what their record does not show: the queryset form
+    of Activity.missing_status_facts (imports keep what the workbook says; the list flags it).
+    """
+    return Q(status=Status.ONGOING, actual_start__isnull=True) | Q(status=Status.COMPLETED) & (
+        Q(actual_end__isnull=True) | Q(outcomes="") & ~with_approved_results()
+    )
+
+
 class ActivityQuerySet(models.QuerySet["Activity"]):
     def visible_to(self, user: User, *, inline_ids: bool = False) -> ActivityQuerySet:
         """What a user may read: the rule is activities.access.readable_activities."""
@@ -357,6 +427,22 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
             ),
             "themes",
         )
+
+    def with_flags(self) -> ActivityQuerySet:
+        """Annotate what the list flags for completion: `lacks_status_facts` (see
+        lacking_status_facts()). A subquery of the same query, not a query per row."""
+        return self.annotate(
+            lacks_status_facts=models.ExpressionWrapper(
+                lacking_status_facts(), output_field=models.BooleanField()
+            )
+        )
+
+    def needing_type(self) -> ActivityQuerySet:
+        """Records imported without an activity type: the first save through a form needs one."""
+        return self.filter(activity_type="")
+
+    def lacking_status_facts(self) -> ActivityQuerySet:
+        return self.filter(lacking_status_facts())
 
     def search(self, text: str) -> ActivityQuerySet:
         text = text.strip()
@@ -536,6 +622,34 @@ class Activity(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def missing_status_facts(self, status: str | None = None) -> dict[str, StrOrPromise]:
+        """What the activity must say before it is `status` (its own by default), by field:
+        Ongoing needs the actual start; Completed the actual end, and its outcomes text or
+        approved results. The one statement of the rule: the services apply it to every form,
+        the status change and the API; lacking_status_facts() is its queryset form."""
+        status = status or self.status
+        missing: dict[str, StrOrPromise] = {}
+        if status == Status.ONGOING and self.actual_start is None:
+            missing["actual_start"] = _(
+                "An ongoing activity has started: give its actual start date."
+            )
+        if status == Status.COMPLETED:
+            if self.actual_end is None:
+                missing["actual_end"] = _(
+                    "A completed activity has ended: give its actual end date."
+                )
+            if not self.outcomes.strip() and not self.has_approved_results:
+                missing["outcomes"] = _(
+                    "A completed activity says what it achieved: write its outcomes and "
+                    "results, or have results approved in its results framework."
+                )
+        return missing
+
+    @property
+    def has_approved_results(self) -> bool:
+        found = Activity.objects.filter(with_approved_results(), pk=self.pk)
+        return self.pk is not None and found.exists()
+
     @property
     def missing_project_id(self) -> bool:
         """Legacy rows "in project" often lack the project ID; pages flag it for completion."""
@@ -687,75 +801,3 @@ def next_ssc_id(year: int, taken: Iterable[str]) -> str:
         if code.startswith(prefix) and code[len(prefix) :].isdigit()
     ]
     return f"{prefix}{(max(numbers, default=0) + 1):02d}"
-
-
-class CountryMatcher:
-    """Recognizes country names as people write them in workbooks and forms.
-
-    Exact codes and names first (ISO codes, names, aliases, case and accents ignored), then the
-    patterns country_converter maintains for the many other spellings (old names included).
-    """
-
-    SEPARATORS = re.compile(r"\s*;\s*|\s+-\s+|\s*\n\s*")
-
-    def __init__(self, countries: Iterable[Country]):
-        self.countries = list(countries)
-        self.exact: dict[str, Country] = {}
-        self.patterns: list[tuple[re.Pattern[str], Country]] = []
-        for country in self.countries:
-            for key in (
-                country.iso2,
-                country.iso3,
-                country.name,
-                country.official_name,
-                *country.aliases,
-            ):
-                if key:
-                    self.exact.setdefault(_fold(key), country)
-            if country.match_pattern:
-                try:
-                    self.patterns.append((re.compile(country.match_pattern, re.I), country))
-                except re.error:
-                    continue
-
-    def match(self, text: str) -> Country | None:
-        text = " ".join(text.split())
-        if not text:
-            return None
-        found = self.exact.get(_fold(text))
-        if found:
-            return found
-        hits = {country.pk: country for pattern, country in self.patterns if pattern.search(text)}
-        return next(iter(hits.values())) if len(hits) == 1 else None
-
-    def match_list(self, text: str) -> tuple[list[Country], list[str]]:
-        """Split a cell such as "Brazil; China - India" into countries; return the unknown parts.
-
-        Commas separate names only when the whole text is not one name: "Bolivia, Plurinational
-        State of" is one country.
-        """
-        text = (text or "").strip()
-        if not text:
-            return [], []
-        found: list[Country] = []
-        unknown: list[str] = []
-        for part in self.SEPARATORS.split(text):
-            if "," in part and _fold(part) not in self.exact:
-                # A pattern could find one name inside "Atlantis, Swaziland" and hide the other.
-                pieces = [(piece, self.match(piece)) for piece in part.split(",")]
-            else:
-                pieces = [(part, self.match(part))]
-            for piece, match in pieces:
-                if not piece.strip():
-                    continue
-                if match is None:
-                    unknown.append(piece.strip())
-                elif match not in found:
-                    found.append(match)
-        return found, unknown
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^\w]+", " ", kept).split())

@@ -108,6 +108,7 @@ class DemoPartner:
     country_iso2: str | None
     website: str = ""
     iati_identifier: str = ""
+    aliases: tuple[str, ...] = ()  # former names and other names, found by the partner fields
 
 
 # Organizations named in the reference documents (../shared/reference-docs/).
@@ -127,6 +128,7 @@ DEMO_PARTNERS: tuple[DemoPartner, ...] = (
         PartnerType.RESEARCH,
         "BR",
         website="https://www.embrapa.br",
+        aliases=("Empresa Brasileira de Pesquisa Agropecuária",),
     ),
     DemoPartner(
         "International Poverty Reduction Center in China", "IPRCC", PartnerType.GOVERNMENT, "CN"
@@ -200,10 +202,16 @@ def ensure_demo_partners(*, user: User | None) -> dict[str, Partner]:
     for demo in DEMO_PARTNERS:
         country = countries[demo.country_iso2] if demo.country_iso2 else None
         existing = services.find_duplicate_partner(demo.name, country)
+        if existing and not set(demo.aliases) <= set(existing.aliases):
+            # Portals loaded before partners had other names get them; a rerun changes nothing.
+            existing = services.update_partner(
+                partner=existing, user=user, aliases=[*existing.aliases, *demo.aliases]
+            )
         partners[demo.acronym] = existing or services.create_partner(
             user=user,
             name=demo.name,
             acronym=demo.acronym,
+            aliases=list(demo.aliases),
             type=demo.type,
             country=country,
             website=demo.website,

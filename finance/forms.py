@@ -12,7 +12,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from activities.forms import LongSelect, PartnerField, PartnerInput, PartnerOptions
+from activities.forms import (
+    LongSelect,
+    PartnerField,
+    PartnerInput,
+    PartnerOptions,
+    labelled_errors,
+)
 from activities.models import (
     Activity,
     Agreement,
@@ -590,12 +596,8 @@ class PortfolioFilterForm(forms.Form):
         return getattr(self, "cleaned_data", {}).get(name)
 
     def error_lines(self) -> list[str]:
-        """Each problem with the parameter's name: `fiscal_year_to: ...`."""
-        return [
-            f"{name}: {message}" if name != "__all__" else str(message)
-            for name, messages in self.errors.items()
-            for message in messages
-        ]
+        """Each problem after the label of its filter: `To fiscal year: ...`."""
+        return labelled_errors(self)
 
     @property
     def is_filtered(self) -> bool:

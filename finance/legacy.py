@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from accounts.text import ssc_id_problem, text_problem
+from activities.country_names import CountryMatcher
 from activities.models import (
     Country,
-    CountryMatcher,
     Division,
     FundingNature,
     Modality,

@@ -147,7 +147,9 @@ class ActivitySerializer(serializers.Serializer):
     funding_nature = serializers.ChoiceField(choices=FundingNature.choices)
     project_id = serializers.CharField(allow_blank=True)
     lead_division = serializers.CharField(help_text=_("Division code, e.g. LAC."))
-    responsible_cpm = serializers.CharField(allow_null=True, help_text=_("Username."))
+    responsible_cpm = serializers.CharField(
+        label=_("Responsible CPM"), allow_null=True, help_text=_("Username.")
+    )
     status = serializers.ChoiceField(choices=Status.choices)
     visibility = serializers.ChoiceField(choices=Visibility.choices)
     agreement = AgreementSerializer(

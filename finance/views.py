@@ -22,7 +22,7 @@ from accounts.models import User
 from accounts.roles import access_of
 from activities.access import can_edit_activity, get_activity_for_user
 from activities.filters import ActivityFilter
-from activities.forms import partner_options
+from activities.forms import labelled_errors, partner_options
 from activities.history import through_label
 from activities.models import Activity, Country, Partner
 from ssc_portal.db_router import reads_from_replica
@@ -50,8 +50,8 @@ def _field_label(name: str) -> str:
     try:
         field = FinancialEntry._meta.get_field(name)
     except FieldDoesNotExist:
-        return name
-    return capfirst(str(getattr(field, "verbose_name", name)))
+        return ""  # the message alone: never the name in the code
+    return capfirst(str(getattr(field, "verbose_name", "")))
 
 
 def _add_errors(error: services.FinanceError, target: Any, form_class: type[forms.Form]) -> None:
@@ -60,7 +60,7 @@ def _add_errors(error: services.FinanceError, target: Any, form_class: type[form
         field = form_class.base_fields.get(name)
         label = field.label if field is not None else _field_label(name)
         for problem in problems:
-            target.append(problem if name == "__all__" else f"{label}: {problem}")
+            target.append(f"{label}: {problem}" if label and name != "__all__" else problem)
 
 
 def _line_options() -> dict[str, Any]:
@@ -424,7 +424,7 @@ def _filtered_activities(request: HttpRequest) -> Any:
         request.GET or None, queryset=Activity.objects.visible_to(user), request=request
     )
     if activity_filter.is_bound and not activity_filter.is_valid():
-        return None, activity_filter.errors
+        return None, labelled_errors(activity_filter.form)
     return activity_filter.qs, None
 
 
@@ -436,7 +436,7 @@ def export_workbook(request: HttpRequest) -> HttpResponse:
     activities, errors = _filtered_activities(request)
     if errors:
         return HttpResponse(
-            "\n".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items()),
+            "\n".join(errors),
             status=400,
             content_type="text/plain; charset=utf-8",
         )
@@ -457,7 +457,7 @@ def export_ledger(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     activities, errors = _filtered_activities(request)
     if errors:
         return HttpResponse(
-            "\n".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items()),
+            "\n".join(errors),
             status=400,
             content_type="text/plain; charset=utf-8",
         )

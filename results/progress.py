@@ -18,6 +18,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
 
 from .models import Period, Update, UpdateDisaggregation, UpdateStatus
 
@@ -33,6 +36,15 @@ class Actual:
     @property
     def reported(self) -> bool:
         return self.updates > 0
+
+
+def activities_with_approved_results() -> QuerySet[Update, Any]:
+    """The ids of the activities with at least one counting update (approved, not replaced):
+    for activities.results_seam, whose rule lets such results stand for a completed activity's
+    outcomes text."""
+    return Update.objects.filter(status=UpdateStatus.APPROVED, retired=False).values(
+        "period__indicator__result__activity_id"
+    )
 
 
 def counting_updates(periods: Iterable[int]) -> list[Update]:

@@ -6,4 +6,6 @@ from __future__ import annotations
 class StandardsError(Exception):
     def __init__(self, errors: dict[str, list[str]]):
         self.errors = errors
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        # Only the messages: each names what it is about in words, and whatever prints the
+        # error (a flash message, a command's output, a failed task) shows no field key.
+        super().__init__(" ".join(str(m) for messages in errors.values() for m in messages))

@@ -15,6 +15,7 @@ from factory.django import DjangoModelFactory
 from accounts.models import Role, User
 from activities.models import (
     SDG,
+    SEARCH_KEY_SEPARATOR,
     Activity,
     ActivityCountry,
     ActivityPartner,
@@ -28,6 +29,7 @@ from activities.models import (
     PartnerRole,
     PartnerType,
     Theme,
+    fold_text,
     normalize_name,
 )
 from activities.services import ActivityData, CountryLink, PartnerLink
@@ -82,6 +84,13 @@ class PartnerFactory(DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Partner organization {n}")
     name_key = factory.LazyAttribute(lambda p: normalize_name(p.name))
+    aliases = factory.LazyFunction(list)
+    search_key = factory.LazyAttribute(
+        lambda p: SEARCH_KEY_SEPARATOR.join(
+            fold_text(name) for name in (p.name, p.acronym, *p.aliases) if name
+        )
+    )
+    acronym = ""
     type = PartnerType.NGO
     country = factory.LazyFunction(lambda: country("BR"))
 

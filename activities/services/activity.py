@@ -142,7 +142,18 @@ def _check_links(data: ActivityData) -> dict[str, list[str]]:
     return errors
 
 
-def _validate(activity: Activity, data: ActivityData, *, exclude: Sequence[str] = ()) -> None:
+def _validate(
+    activity: Activity,
+    data: ActivityData,
+    *,
+    exclude: Sequence[str] = (),
+    status_facts: bool = False,
+    known_gaps: Iterable[str] = (),
+) -> None:
+    """Every refusal of the write at once, by field. `status_facts`: also what the status
+    needs (Activity.missing_status_facts), except the `known_gaps` the record already had in
+    that status. The forms, the status change and the API ask for it; the importers keep what
+    the workbook says, and so does a later edit that leaves it as it was: the list flags it."""
     errors = _check_links(data)
     requested = data.ssc_id.strip()
     if requested and ssc_id_problem(requested):
@@ -154,6 +165,10 @@ def _validate(activity: Activity, data: ActivityData, *, exclude: Sequence[str] 
     except ValidationError as error:
         for name, messages in ActivityError.from_validation_error(error).errors.items():
             errors.setdefault(name, []).extend(messages)
+    if status_facts:
+        for name, message in activity.missing_status_facts().items():
+            if name not in known_gaps:
+                errors.setdefault(name, []).append(str(message))
     if errors:
         raise ActivityError(errors)
 
@@ -303,7 +318,7 @@ def _check_placement(
 def create_activity(*, data: ActivityData, user: User | None) -> Activity:
     activity = _new_activity(data, user)
     _check_placement(activity, user)
-    _validate(activity, data)
+    _validate(activity, data, status_facts=True)
     activity._history_user = user  # type: ignore[attr-defined]
     _insert_with_ssc_id(activity, data.ssc_id.strip())
     _sync_countries(activity, data.countries, user)
@@ -335,6 +350,9 @@ def _lock_current_version(activity: Activity, expected_version: int | None) -> N
     activity.version = expected + 1
 
 
+# What Activity.missing_status_facts reads.
+STATUS_FACT_FIELDS = ("status", "actual_start", "actual_end", "outcomes")
+
 # The activity's own fields its money is summed by (activities.signals.activities_changed).
 ROLLUP_FIELDS = ("lead_division_id", "modality", "funding_nature", "visibility", "status")
 
@@ -345,9 +363,15 @@ def update_activity(
 ) -> Activity:
     # Compare with what is stored, not with the instance: a ModelForm has already copied the
     # submitted values onto it.
-    row = Activity.objects.values(*ROLLUP_FIELDS, "responsible_cpm_id").get(pk=activity.pk)
+    row = Activity.objects.values(
+        *ROLLUP_FIELDS, "responsible_cpm_id", "actual_start", "actual_end", "outcomes"
+    ).get(pk=activity.pk)
     stored = tuple(row[name] for name in ROLLUP_FIELDS)
     previous_status = row["status"]
+    # What the stored record already lacked for its status (an import keeps it): an edit that
+    # keeps the status need not complete it, but may not open a new gap.
+    as_stored = Activity(pk=activity.pk, **{name: row[name] for name in STATUS_FACT_FIELDS})
+    gaps = as_stored.missing_status_facts()
     new_status = _apply_fields(activity, data, previous_status)
     _check_placement(
         activity,
@@ -355,7 +379,12 @@ def update_activity(
         stored_division_id=row["lead_division_id"],
         stored_cpm_id=row["responsible_cpm_id"],
     )
-    _validate(activity, data)
+    _validate(
+        activity,
+        data,
+        status_facts=True,
+        known_gaps=gaps if new_status == previous_status else (),
+    )
     _lock_current_version(activity, expected_version)
     activity._history_user = user  # type: ignore[attr-defined]
     activity.save()
@@ -414,6 +443,8 @@ def change_status(
         raise ActivityError({"status": [_("The activity already has this status.")]})
     if not activity.can_move_to(status):
         raise ActivityError({"status": [_transition_message(activity, status)]})
+    if missing := activity.missing_status_facts(status):
+        raise ActivityError({name: [str(message)] for name, message in missing.items()})
     _lock_current_version(activity, expected_version)
     previous = activity.status
     activity.status = status

@@ -18,7 +18,9 @@ class ActivityError(Exception):
         if isinstance(errors, str):
             errors = {"__all__": [errors]}
         self.errors = errors
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        # Only the messages: each names what it is about in words, and whatever prints the
+        # error (a flash message, a command's output, a failed task) shows no field key.
+        super().__init__(" ".join(str(m) for messages in errors.values() for m in messages))
 
     @classmethod
     def from_validation_error(cls, error: ValidationError) -> ActivityError:

@@ -11,10 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.text import field_errors
+from accounts.text import field_errors, text_problem
 
 from .. import bulk
-from ..models import ActivityPartner, Country, Partner, normalize_name
+from ..models import (
+    MAX_PARTNER_ALIASES,
+    ActivityPartner,
+    Country,
+    Partner,
+    fold_text,
+    normalize_name,
+)
 from ..signals import partners_merged
 from .errors import ActivityError
 
@@ -37,9 +44,10 @@ def _save_partner(partner: Partner, user: User | None) -> Partner:
     if refused := field_errors(Partner, {"name": partner.name}):
         raise PartnerError(refused)
     partner.name = " ".join(partner.name.split())
-    partner.name_key = normalize_name(partner.name)
+    partner.aliases = tidy_aliases(partner)
+    partner.set_keys()
     try:
-        partner.full_clean(exclude=["name_key"], validate_constraints=False)
+        partner.full_clean(exclude=["name_key", "search_key"], validate_constraints=False)
     except ValidationError as error:
         raise PartnerError.from_validation_error(error) from None
     duplicate = find_duplicate_partner(partner.name, partner.country, exclude_pk=partner.pk)
@@ -60,6 +68,26 @@ def _save_partner(partner: Partner, user: User | None) -> Partner:
     return partner
 
 
+def tidy_aliases(partner: Partner) -> list[str]:
+    """The other names with their spacing tidied, each once, without the name or acronym.
+
+    Anything but a list of one-line texts is left as it is, for Partner.clean() to refuse: a
+    tab or a control character is refused, not made a space.
+    """
+    if not isinstance(partner.aliases, list) or not all(
+        isinstance(alias, str) and not text_problem(alias) for alias in partner.aliases
+    ):
+        return partner.aliases
+    seen = {fold_text(partner.name), fold_text(partner.acronym)}
+    kept = []
+    for alias in partner.aliases:
+        tidy = " ".join(alias.split())
+        if tidy and fold_text(tidy) not in seen:
+            seen.add(fold_text(tidy))
+            kept.append(tidy)
+    return kept
+
+
 @transaction.atomic
 def create_partner(*, user: User | None, **values: Any) -> Partner:
     return _save_partner(Partner(**values), user)
@@ -76,9 +104,10 @@ def create_partners(
     keys: set[tuple[str, int | None]] = set()
     for partner in partners:
         partner.name = " ".join(partner.name.split())
-        partner.name_key = normalize_name(partner.name)
+        partner.aliases = tidy_aliases(partner)
+        partner.set_keys()
         try:
-            partner.full_clean(exclude=["name_key"], validate_constraints=False)
+            partner.full_clean(exclude=["name_key", "search_key"], validate_constraints=False)
         except ValidationError as error:
             for name, messages in PartnerError.from_validation_error(error).errors.items():
                 errors.setdefault(name, []).extend(f"{partner.name}: {m}" for m in messages)
@@ -132,6 +161,10 @@ def merge_partners(*, keep: Partner, remove: Partner, user: User | None) -> Part
     for name in ("acronym", "website", "iati_identifier"):
         if not getattr(keep, name) and getattr(remove, name):
             setattr(keep, name, getattr(remove, name))
+    # The merged organization's names stay findable: people still type the one they know.
+    keep.aliases = [*keep.aliases, remove.name, *remove.aliases]
+    keep.aliases = tidy_aliases(keep)[:MAX_PARTNER_ALIASES]
+    keep.set_keys()
     keep._history_user = user  # type: ignore[attr-defined]
     keep.save()
     remove._history_user = user  # type: ignore[attr-defined]

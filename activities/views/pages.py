@@ -183,7 +183,7 @@ def _export_context(request: HttpRequest, errors: dict[str, Any]) -> dict[str, A
 def activity_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     visible = Activity.objects.visible_to(user, inline_ids=True)
-    activity_filter = list_filter(request, user, activities=visible.for_list())
+    activity_filter = list_filter(request, user, activities=visible.for_list().with_flags())
     # Invalid parameters are reported on the page and ignored; the others still apply.
     filter_errors = activity_filter.errors if activity_filter.is_bound else {}
     page = _page(request, activity_filter.qs)
@@ -261,6 +261,8 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "themes": themes,
         "sdgs": list(activity.sdgs.all()),
         "can_edit": can_edit,
+        # What its status needs and the record lacks (an import keeps it): said, not refused.
+        "missing_facts": list(activity.missing_status_facts().values()),
         "scope_label": Scope(activity.scope).label,
         "next_statuses": [
             (status, Status(status).label) for status in activity.allowed_next_statuses

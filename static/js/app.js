@@ -4,8 +4,34 @@
 // - Escape closes an open menu (<details data-menu>: the user menu, the menu's "Manage" group);
 //   so does a click elsewhere.
 // - At phone width the main menu folds behind its "Menu" button (.nav-toggle).
+// - A form's error summary ([data-error-summary]) takes the focus when the page loads, and each
+//   of its links moves the focus to the field it names (a jump alone would only scroll there).
 (function () {
   "use strict";
+
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (!summary) {
+      return;
+    }
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href^='#']");
+      var field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) {
+        return;
+      }
+      event.preventDefault();
+      field.scrollIntoView({ block: "center" });
+      field.focus();
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusErrorSummary);
+  } else {
+    focusErrorSummary();
+  }
 
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -165,7 +165,10 @@ def test_a_counterpart_needs_the_country_it_speaks_for(focal_client: Client) -> 
     assert response.context["form"].errors == {
         "counterpart_country": ["Choose the country this counterpart speaks for."]
     }
-    assert b"Counterpart for: Choose the country" in response.content  # the summary names it
+    # The summary names it, with a link to the field.
+    assert b'<a href="#id_counterpart_country">Counterpart for</a>: Choose the country' in (
+        response.content
+    )
 
 
 def test_only_a_superuser_makes_an_administrator(focal_client: Client) -> None:

@@ -87,7 +87,7 @@ BAD_CREATE_INPUT: list[tuple[str, dict[str, Any], str, tuple[str, ...]]] = [
         "no_activity_type",
         {"activity_type": ""},
         "id_activity_type",
-        ("This field is required.",),
+        ("Choose the type of activity.",),
     ),
     (
         "in_project_without_project_id",
@@ -185,7 +185,7 @@ def test_bad_input_on_create_is_shown_next_to_its_field_and_saves_nothing(
     assert response.status_code == 400
     shown = errors_next_to(response.content, control)
     assert any(message in shown for message in messages), (shown, all_errors(response.content))
-    assert "Please correct the fields marked below; nothing was saved." in response.text
+    assert "Nothing was saved. Please correct:" in response.text
     assert row_counts() == before
 
 

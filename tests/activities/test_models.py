@@ -7,11 +7,11 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from activities.country_names import CountryMatcher
 from activities.models import (
     STATUS_TRANSITIONS,
     Activity,
     Country,
-    CountryMatcher,
     CountryRole,
     FundingNature,
     Scope,

@@ -103,9 +103,17 @@ def test_every_form_shares_one_partner_list_until_a_partner_changes(embrapa: Par
 
 @pytest.mark.parametrize(
     ("typed", "accepted"),
-    [(EMBRAPA, True), ("id", True), ("", True), ("Embrapa", False), ("999999", False)],
+    [
+        (EMBRAPA, True),
+        ("id", True),
+        ("", True),
+        ("Embrapa", True),
+        ("emb", True),
+        ("Embrapa Brasil", False),
+        ("999999", False),
+    ],
 )
-def test_a_partner_row_accepts_a_suggested_name_or_an_id_and_nothing_else(
+def test_a_partner_row_accepts_a_suggested_label_a_name_an_acronym_or_an_id_and_nothing_else(
     embrapa: Partner, typed: str, accepted: bool
 ) -> None:
     value = str(embrapa.pk) if typed == "id" else typed

@@ -338,6 +338,13 @@ def test_change_status_with_a_stale_version_conflicts(activity: Activity, cpm: U
 
 
 def test_change_status_walks_a_whole_life_cycle(activity: Activity, cpm: User) -> None:
+    # What Ongoing and Completed need (tests/activities/test_status_facts.py).
+    Activity.objects.filter(pk=activity.pk).update(
+        actual_start=datetime.date(2024, 1, 10),
+        actual_end=datetime.date(2024, 6, 30),
+        outcomes="Two municipalities adopted the approach.",
+    )
+    activity.refresh_from_db()
     for status in (Status.APPROVED, Status.ONGOING, Status.COMPLETED, Status.CLOSED):
         change_status(activity=activity, status=status, note="", user=cpm)
     assert Activity.objects.get(pk=activity.pk).status == Status.CLOSED

@@ -430,6 +430,10 @@ def test_a_cpm_creates_an_activity_through_the_services(api_for: ApiFor, cpm: Us
         ({"countries": [{"iso2": "BR", "role": "provider", "share": "60"}]}, "countries"),
         ({"countries": [{"iso2": "ZZ", "role": "provider"}]}, "countries.0.iso2"),
         ({"lead_division": "XYZ"}, "lead_division"),
+        # What a status needs (Activity.missing_status_facts), named by the field that lacks it.
+        ({"status": "ongoing"}, "actual_start"),
+        ({"status": "completed", "outcomes": "Two laws drafted."}, "actual_end"),
+        ({"status": "completed", "actual_end": "2025-06-30"}, "outcomes"),
     ],
 )
 def test_the_browsers_rules_apply_to_api_writes(

@@ -407,13 +407,13 @@ def test_invalid_filters_are_named_and_left_out(focal_client: Client) -> None:
     response = focal_client.get(url)
     page = response.content.decode()
     assert response.status_code == 400
-    assert "fiscal_year_to: 2020 is before the first year, 2025." in page
+    assert "To fiscal year: 2020 is before the first year, 2025." in page
     assert "division: Select a valid choice. XYZ is not one of the available choices." in page
     download = focal_client.get(
         reverse("finance:dashboard_table", args=["years", "csv"]) + "?fiscal_year_from=abc"
     )
     assert download.status_code == 400
-    assert download.content.decode() == "fiscal_year_from: Enter a whole number."
+    assert download.content.decode() == "From fiscal year: Enter a whole number."
 
 
 def test_cpm_and_viewer_see_the_whole_portfolio_partner_is_refused(

@@ -67,6 +67,7 @@ pytestmark = pytest.mark.django_db
 
 REFUSED, STORED = "refused", "stored"
 TEXT, LINES, SSC_ID, DATE, MONTH, CELL = "text", "lines", "ssc_id", "date", "month", "cell"
+NAMES = "names"
 AMOUNT, NEW_AMOUNT, RATE, COUNT, YEAR = "amount", "new_amount", "rate", "count", "year"
 CELL_AMOUNT = "cell_amount"
 # An indicator's value (16 digits and 4 decimals, not negative) as a form and as the API
@@ -146,6 +147,12 @@ CONVERTED_OVER_MAXIMUM = (
 HOSTILE: dict[str, list[tuple[str, Any, str]]] = {
     TEXT: [*TEXT_VALUES, ("line_break", "Rural\nfinance", REFUSED)],
     LINES: [*TEXT_VALUES, ("line_breaks", "One line\r\nand\tanother", STORED)],
+    # Names typed one per line (a partner's other names): a line break separates two of them.
+    NAMES: [
+        *TEXT_VALUES,
+        ("one_per_line", "Rural finance\r\nFinanzas rurales", STORED),
+        ("tab", "Rural\tfinance", REFUSED),
+    ],
     SSC_ID: [
         ("markup", MARKUP, REFUSED),
         ("formula", FORMULA, REFUSED),
@@ -306,6 +313,7 @@ FIELDS: dict[str, str] = {
     "PartnerLinkInput.roles": CHOICE,
     "PartnerForm.name": TEXT,
     "PartnerForm.acronym": TEXT,
+    "PartnerForm.aliases": NAMES,
     "PartnerForm.iati_identifier": TEXT,
     "PartnerForm.type": CHOICE,
     "PartnerForm.country": CHOICE,
@@ -953,9 +961,15 @@ def _partner_page(world: World, field: str, value: Any) -> Answer:
     if Partner.objects.count() == before:
         return Answer(_page_refused(response, f"id_{field}"), None)
     partner = Partner.objects.latest("pk")
+
+    def stored() -> Any:
+        value = getattr(partner, field)
+        # The other names are typed one per line and stored as a list.
+        return "\n".join(value) if isinstance(value, list) else value
+
     return Answer(
         False,
-        lambda: getattr(partner, field),
+        stored,
         partner.get_absolute_url() if hasattr(partner, "get_absolute_url") else "",
         ("/api/v1/partners/?format=csv",),
     )

@@ -1,0 +1,60 @@
+"""The error summary above a form: each refusal with the field it is about, as a link to it.
+
+People read a field's label, never its name in the code; errors of hidden fields (the version
+a page was loaded at) say the page must be reloaded. Shared by every form page, whatever its
+app (`{% load error_summary %}{% error_summary form formset ... extra=problems %}`); the
+summary takes the focus when the page loads (static/js/app.js), so a keyboard or screen reader
+user starts from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms, template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+# (the field's id to link to, or "", what it is called, the message)
+type Entry = tuple[str, str, str]
+
+
+def _field_entries(form: forms.BaseForm, row: int | None) -> list[Entry]:
+    entries: list[Entry] = [("", "", str(error)) for error in form.non_field_errors()]
+    reload_said = False
+    for field in form:
+        if not field.errors:
+            continue
+        if field.is_hidden:
+            if not reload_said:
+                entries.append(
+                    ("", "", _("The form was incomplete; reload the page and try again."))
+                )
+                reload_said = True
+            continue
+        label = str(field.label)
+        if row is not None:
+            label = _("%(field)s, row %(row)d") % {"field": label, "row": row}
+        anchor = field.id_for_label or field.auto_id or ""
+        entries.extend((anchor, label, str(error)) for error in field.errors)
+    return entries
+
+
+def summary_entries(
+    form: forms.BaseForm | None, formsets: Iterable[Any] = (), extra: Iterable[Any] = ()
+) -> list[Entry]:
+    """Every refusal on the page, in the order of the page."""
+    entries = _field_entries(form, None) if form is not None else []
+    for formset in formsets:
+        entries.extend(("", "", str(error)) for error in formset.non_form_errors())
+        for number, row in enumerate(formset.forms, start=1):
+            entries.extend(_field_entries(row, number))
+    entries.extend(("", "", str(message)) for message in extra)
+    return entries
+
+
+@register.inclusion_tag("_error_summary.html")
+def error_summary(form: forms.BaseForm | None = None, *formsets: Any, extra: Any = ()) -> dict:
+    return {"entries": summary_entries(form, formsets, extra or ())}
