@@ -30,10 +30,10 @@ from accounts.text import (
 )
 
 from . import access
-from .results_seam import with_approved_results
 
 # Defined in their own modules; imported here so that Django registers them with the app's models.
 from .duplicate_pairs import DuplicatePair, FoundVia, PairState  # noqa: F401
+from .results_seam import with_approved_results
 from .saved_views import SavedView  # noqa: F401
 
 if TYPE_CHECKING:

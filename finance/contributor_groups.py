@@ -21,14 +21,8 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
-from activities.models import (
-    Activity,
-    Country,
-    CountryMatcher,
-    Partner,
-    PartnerType,
-    normalize_name,
-)
+from activities.country_names import CountryMatcher
+from activities.models import Activity, Country, Partner, PartnerType, normalize_name
 
 from . import periods, services
 from .errors import FinanceError
