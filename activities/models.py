@@ -471,8 +471,7 @@ class Activity(models.Model):
     objectives = models.TextField(
         _("objectives"), blank=True, max_length=5000, validators=[validate_multi_line_text]
     )
-    # Blank only for records migrated from the legacy workbook, which never recorded it; the
-    # form requires it (see ActivityForm).
+    # Blank only on records from the legacy workbook (it never had one); ActivityForm requires it.
     activity_type = models.CharField(
         _("activity type"), max_length=30, choices=ActivityType.choices, blank=True
     )
@@ -545,8 +544,7 @@ class Activity(models.Model):
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
     )
-    # Derived: written only by counterparts.services (an UPDATE of this column alone), never by
-    # a form or the activity's own services, so that it needs no version claim.
+    # Derived: only counterparts.services writes it (an UPDATE of it alone): no version claim.
     agreement = models.CharField(
         _("confirmation"),
         max_length=10,
@@ -554,8 +552,7 @@ class Activity(models.Model):
         default=Agreement.NONE,
         editable=False,
     )
-    # Optimistic concurrency: every save through the services bumps it; a form or API call that
-    # carries an older number is refused instead of overwriting someone else's change.
+    # Optimistic concurrency: each service save bumps it; an older number is refused, not saved.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

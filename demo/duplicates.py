@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 
 from accounts.models import User
 from activities import duplicates, services
@@ -45,7 +46,11 @@ def load_demo_duplicates(*, users: Mapping[str, User]) -> DuplicatesLoadReport:
     if Activity.objects.filter(title=title).exists():
         return report
     data = current_activity_data(original)
-    data = replace(data, fields={**data.fields, "title": title}, ssc_id="", status_note="")
+    # Logged anew, it must say what its status needs (Activity.missing_status_facts): the
+    # workbook's record never gave an actual start; the second person gives the planned one.
+    started = original.actual_start or original.planned_start or date(original.year or 2010, 1, 1)
+    fields = {**data.fields, "title": title, "actual_start": started}
+    data = replace(data, fields=fields, ssc_id="", status_note="")
     author = users["admin"]
     copy = services.create_activity(data=data, user=author)
     matches = duplicates.suggest(replace(duplicates.Facts.of_data(data), pk=copy.pk), author)

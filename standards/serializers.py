@@ -31,6 +31,18 @@ class StandardsSelectionInput(serializers.Serializer[Any]):
         help_text=gettext_lazy("A country taking part, by its ISO 3166-1 alpha-2 code."),
     )
 
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        # DRF reads "division=" in a query string as no division; the schema (and the guide)
+        # say a parameter given must have a value: refused, naming it, rather than ignored.
+        blank: dict[str, list[str]] = {
+            str(name): [_("Give a value, or leave the parameter out.")]
+            for name in self.fields
+            if hasattr(data, "get") and data.get(name, None) == ""
+        }
+        if blank:
+            raise serializers.ValidationError(blank)
+        return super().to_internal_value(data)
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("year_from"), attrs.get("year_to")
         if start is not None and end is not None and end < start:

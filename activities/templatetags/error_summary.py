@@ -1,10 +1,12 @@
 """The error summary above a form: each refusal with the field it is about, as a link to it.
 
-People read a field's label, never its name in the code; errors of hidden fields (the version
-a page was loaded at) say the page must be reloaded. Shared by every form page, whatever its
-app (`{% load error_summary %}{% error_summary form formset ... extra=problems %}`); the
-summary takes the focus when the page loads (static/js/app.js), so a keyboard or screen reader
-user starts from it.
+People read a field's label, never its name in the code. A hidden field (the version a page
+was loaded at) has nothing to link to: a page's own refusal of it ("changed by someone else")
+is its message alone; a missing or garbled value says the page must be reloaded. Shared by
+every form page, whatever its app
+(`{% load error_summary %}{% error_summary form formset ... extra=problems %}`); the summary
+takes the focus when the page loads (static/js/app.js), so a keyboard or screen reader user
+starts from it.
 """
 
 from __future__ import annotations
@@ -17,22 +19,27 @@ from django.utils.translation import gettext as _
 
 register = template.Library()
 
+# The codes of Django's own refusals of a value (missing, not a number ...): for a hidden field,
+# a page that was not sent whole.
+GARBLED = frozenset({"required", "invalid", "invalid_choice", "min_value", "max_value"})
+
 # (the field's id to link to, or "", what it is called, the message)
 type Entry = tuple[str, str, str]
 
 
 def _field_entries(form: forms.BaseForm, row: int | None) -> list[Entry]:
     entries: list[Entry] = [("", "", str(error)) for error in form.non_field_errors()]
-    reload_said = False
     for field in form:
         if not field.errors:
             continue
         if field.is_hidden:
-            if not reload_said:
-                entries.append(
-                    ("", "", _("The form was incomplete; reload the page and try again."))
-                )
-                reload_said = True
+            for error in field.errors.as_data():
+                if error.code in GARBLED:
+                    message = _("The form was incomplete; reload the page and try again.")
+                    if ("", "", message) not in entries:
+                        entries.append(("", "", message))
+                else:
+                    entries.extend(("", "", str(text)) for text in error)
             continue
         label = str(field.label)
         if row is not None:

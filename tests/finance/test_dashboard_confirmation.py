@@ -267,4 +267,4 @@ def test_the_page_shows_the_filter_and_the_coverage(portfolio: None, focal_clien
     assert "Activities confirmed by every side:" in page
     bad = focal_client.get(reverse("finance:dashboard") + "?agreement=maybe")
     assert bad.status_code == 400
-    assert "agreement: Select a valid choice." in bad.content.decode()
+    assert "Confirmation: Select a valid choice." in bad.content.decode()

@@ -178,7 +178,7 @@ def test_bad_requests_create_nothing(
     assert not ReportExport.objects.exists()
     page = focal_client.get(reverse("finance:reports")).content.decode()
     assert "format: choose xlsx or pdf." in page
-    assert "fiscal_year_from: Ensure this value is greater than or equal to 1978." in page
+    assert "From fiscal year: Ensure this value is greater than or equal to 1978." in page
 
 
 def test_report_of_a_division_filter_names_it(

@@ -76,7 +76,7 @@ def test_the_filters_narrow_the_figures_and_name_a_bad_parameter(focal_client):
     refused = focal_client.get(url + "?year_from=2026&year_to=2025&division=XXX")
     assert refused.status_code == 400
     text = refused.content.decode()
-    assert "year_to: " in text and "division: " in text
+    assert "To year: " in text and "Lead division: " in text
 
 
 def test_the_activities_behind_a_figure_with_their_contribution(focal_client):

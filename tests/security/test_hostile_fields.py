@@ -35,6 +35,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.http import urlencode
 from lxml import etree
 from rest_framework import serializers
@@ -44,10 +45,12 @@ from accounts.services import create_api_token
 from activities.models import Activity, Partner, Visibility
 from activities.services import create_saved_view
 from finance import services
+from finance.forms import DashboardFilterForm
 from finance.legacy import ACTIVITY_COLUMNS, CONTRIBUTION_COLUMNS, read_workbook
 from finance.models import MAX_LINE_AMOUNT, FinancialEntry
 from knowledge.models import LearningRoute
 from results import services as results_services
+from results.forms.dashboard import ResultsFilterForm
 from results.models import Period, PlanFollowUp, Update
 from tests.accounts import hostile as people_hostile
 from tests.counterparts import hostile as counterparts_hostile
@@ -1182,13 +1185,18 @@ def _imported_amount(world: World, sheet: str, stage: str, book: Any) -> Answer:
     )
 
 
+def _labelled(form: type[forms.Form], field: str, text: str) -> bool:
+    """The page names the field by its label (never by its name in the code)."""
+    return f"{escape(str(form.base_fields[field].label))}: " in text
+
+
 def _dashboard_filter(world: World, field: str, value: Any) -> Answer:
     """A filter is kept for the page it shows, not stored: accepted means the page answers."""
     url = f"{reverse('finance:dashboard')}?{urlencode({field: value})}"
     response = world.client.get(url)
     if response.status_code == 400:
-        # A filter's problems are listed above the board by the parameter's name.
-        return Answer(f"{field}: " in response.text, None)
+        # A filter's problems are listed above the board by the field's label.
+        return Answer(_labelled(DashboardFilterForm, field, response.text), None)
     return Answer(False, lambda: value, url, (url,))
 
 
@@ -1197,7 +1205,7 @@ def _results_filter(world: World, field: str, value: Any) -> Answer:
     url = f"{reverse('results:dashboard')}?{urlencode({field: value})}"
     response = world.client.get(url)
     if response.status_code == 400:
-        return Answer(f"{field}: " in response.text, None)
+        return Answer(_labelled(ResultsFilterForm, field, response.text), None)
     return Answer(False, lambda: value, url, (url,))
 
 

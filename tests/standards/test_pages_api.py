@@ -143,3 +143,10 @@ def test_the_tossd_rows_answer_400_with_the_problems_by_activity(focal: User) ->
 def test_the_tossd_rows_are_the_staffs(counterpart_user: User, partner_user: User) -> None:
     for user in (counterpart_user, partner_user):
         assert api_client(user).get("/api/v1/standards/tossd/").status_code == 403
+
+
+def test_the_api_refuses_a_parameter_given_without_a_value(focal: User) -> None:
+    """`division=` is not read as "every division": the schema says a value, and the API says so."""
+    response = api_client(focal).get("/api/v1/standards/tossd/", {"division": ""})
+    assert response.status_code == 400
+    assert "division" in response.json()["errors"]
