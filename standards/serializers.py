@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
@@ -16,8 +17,21 @@ from .selection import Selection
 
 
 class StandardsSelectionInput(serializers.Serializer[Any]):
-    year_from = serializers.IntegerField(required=False, min_value=1978, max_value=2100)
-    year_to = serializers.IntegerField(required=False, min_value=1978, max_value=2100)
+    year_from = serializers.IntegerField(
+        required=False,
+        min_value=1978,
+        max_value=2100,
+        help_text=format_lazy(
+            gettext_lazy("First fiscal year; with year_to, at most {count} years in all."),
+            count=MAX_YEARS,
+        ),
+    )
+    year_to = serializers.IntegerField(
+        required=False,
+        min_value=1978,
+        max_value=2100,
+        help_text=gettext_lazy("Last fiscal year, not before year_from."),
+    )
     division = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Division.objects.all(),
