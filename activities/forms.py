@@ -35,7 +35,7 @@ from .models import (
     fold_text,
 )
 from .services import ActivityData, CountryLink, PartnerLink
-from .services.texts import TextVersion
+from .services.texts import TextVersion, check_texts
 from .texts import ContentLanguage
 
 if TYPE_CHECKING:
@@ -244,6 +244,7 @@ class ActivityForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        self._check_text_versions(cleaned.get("language") or self.instance.language)
         if self.instance.pk and cleaned.get("version") is None:
             # The version the page was loaded at is what the save's conflict check compares
             # with: a change without it would overwrite whatever was saved meanwhile. Shown
@@ -257,6 +258,12 @@ class ActivityForm(forms.ModelForm):
                 ),
             )
         return cleaned
+
+    def _check_text_versions(self, language: str) -> None:
+        """Each version's problem next to its title (the services check them again)."""
+        for version in self.text_versions():
+            for problem in check_texts(language, [version]):
+                self.add_error(f"title_{version.language}", problem)
 
     def clean_language(self) -> str:
         # Left out (an older page, a client that does not deal in languages): as it was.

@@ -160,7 +160,7 @@ def _validate(
     that status. The forms, the status change and the API ask for it; the importers keep what
     the workbook says, and so does a later edit that leaves it as it was: the list flags it."""
     errors = _check_links(data)
-    if problems := check_texts(activity, data.texts):
+    if problems := check_texts(activity.language, data.texts):
         errors["texts"] = problems
     requested = data.ssc_id.strip()
     if requested and ssc_id_problem(requested):

@@ -26,9 +26,9 @@ class TextVersion:
     summary: str = ""
 
 
-def check_texts(activity: Activity, texts: Sequence[TextVersion] | None) -> list[str]:
-    """Every problem of the versions, each naming its language; none when they are kept as
-    they are (None)."""
+def check_texts(own_language: str, texts: Sequence[TextVersion] | None) -> list[str]:
+    """Every problem of the versions of an activity written in `own_language`, each naming its
+    language; none when they are kept as they are (None)."""
     if texts is None:
         return []
     names = dict(ContentLanguage.choices)
@@ -42,7 +42,7 @@ def check_texts(activity: Activity, texts: Sequence[TextVersion] | None) -> list
         if text.language in seen:
             problems.append(_("The %(language)s version is given twice.") % {"language": name})
         seen.add(text.language)
-        if text.language == activity.language:
+        if text.language == own_language:
             problems.append(
                 _(
                     "The activity's own title and summary are in %(language)s: leave the "
