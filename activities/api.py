@@ -40,6 +40,7 @@ from .serializers import (
     PartnerSerializer,
     ThemeSerializer,
 )
+from .texts import ContentLanguage
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -75,6 +76,17 @@ def parse_activity(
     given.setdefault("visibility", activity.visibility if activity else Visibility.INTERNAL)
     countries = given.pop("countries", [])
     partners = given.pop("partners", [])
+    # PATCH keeps the versions left out (None); PUT and POST replace them.
+    given_texts = given.pop("texts", None if partial else [])
+    texts = (
+        None
+        if given_texts is None
+        else [
+            services.TextVersion(t["language"], t["title"], t.get("summary", ""))
+            for t in given_texts
+        ]
+    )
+    given.setdefault("language", activity.language if activity else ContentLanguage.ENGLISH)
     posted = {name: _form_value(value) for name, value in given.items()}
     if activity is not None:
         posted["version"] = version
@@ -98,6 +110,7 @@ def parse_activity(
         sdgs=list(form.cleaned_data.get("sdgs") or []),
         ssc_id=form.cleaned_data.get("ssc_id", "") or "",
         status_note=form.cleaned_data.get("status_note", "") or "",
+        texts=texts,
         version=version,
         not_duplicate_of=not_duplicate_of,
     )
@@ -118,6 +131,7 @@ def _current(activity: Activity) -> dict[str, Any]:
             "themes",
             "sdgs",
             "not_duplicate_of",
+            "texts",
         )
     }
     values["countries"] = [

@@ -35,12 +35,18 @@ from .models import (
     fold_text,
 )
 from .services import ActivityData, CountryLink, PartnerLink
+from .services.texts import TextVersion, check_texts
+from .texts import ContentLanguage
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
     # (value, label) pairs for a choice field; labels are often lazy translations.
     ChoiceList = list[tuple[Any, StrOrPromise]]
+
+
+# The fields of the title and summary in each language (title_fr, summary_fr ...).
+TEXT_FIELD_PREFIXES = ("title_", "summary_")
 
 
 class StatusSelect(forms.Select):
@@ -77,6 +83,7 @@ class ActivityForm(forms.ModelForm):
         fields = [
             "title",
             "summary",
+            "language",
             "objectives",
             "activity_type",
             "modality",
@@ -137,6 +144,8 @@ class ActivityForm(forms.ModelForm):
         cast(forms.ModelChoiceField, self.fields["sdgs"]).queryset = SDG.objects.order_by("number")
         self.fields["sdgs"].required = False
         self._limit_placement(user)
+        self._add_text_fields()
+        self.fields["language"].required = False
         if not self.is_bound:
             # A page shown again with errors starts from its error summary instead.
             self.fields["title"].widget.attrs["autofocus"] = True
@@ -163,6 +172,53 @@ class ActivityForm(forms.ModelForm):
                 if first_division:
                     self.initial["lead_division"] = first_division.pk
 
+    def _add_text_fields(self) -> None:
+        """A title and a summary per language, filled from the activity's versions; each
+        input says its language, so that browsers, spell checkers and screen readers read it
+        right (Arabic right to left)."""
+        versions = (
+            {text.language: text for text in self.instance.texts.all()} if self.instance.pk else {}
+        )
+        for code, name in ContentLanguage.choices:
+            direction = "rtl" if code == ContentLanguage.ARABIC else "ltr"
+            attrs = {"lang": code, "dir": direction}
+            self.fields[f"title_{code}"] = forms.CharField(
+                label=_("Title in %(language)s") % {"language": name},
+                required=False,
+                max_length=300,
+                widget=forms.TextInput(attrs=attrs),
+            )
+            self.fields[f"summary_{code}"] = forms.CharField(
+                label=_("Summary in %(language)s") % {"language": name},
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={**attrs, "rows": 3}),
+            )
+            if code in versions and not self.is_bound:
+                self.initial[f"title_{code}"] = versions[code].title
+                self.initial[f"summary_{code}"] = versions[code].summary
+
+    @property
+    def text_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        """The (title, summary) fields of each language, for the page."""
+        return [(self[f"title_{code}"], self[f"summary_{code}"]) for code in ContentLanguage.values]
+
+    @property
+    def text_versions_given(self) -> bool:
+        """Whether the page opens the languages section: a version is there, or an error."""
+        names = [name for name in self.fields if name.startswith(TEXT_FIELD_PREFIXES)]
+        return any(self[name].value() or self[name].errors for name in names)
+
+    def text_versions(self) -> list[TextVersion]:
+        """The versions given: a language whose title and summary are both empty has none."""
+        versions = []
+        for code in ContentLanguage.values:
+            title = (self.cleaned_data.get(f"title_{code}") or "").strip()
+            summary = (self.cleaned_data.get(f"summary_{code}") or "").strip()
+            if title or summary:
+                versions.append(TextVersion(code, title, summary))
+        return versions
+
     def _limit_placement(self, user: User) -> None:
         """Offer a CPM their divisions and the CPMs of those divisions (and the focal points);
         the activity's current ones stay offered, so that saving it unchanged works. The
@@ -188,6 +244,7 @@ class ActivityForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        self._check_text_versions(cleaned.get("language") or self.instance.language)
         if self.instance.pk and cleaned.get("version") is None:
             # The version the page was loaded at is what the save's conflict check compares
             # with: a change without it would overwrite whatever was saved meanwhile. Shown
@@ -201,6 +258,16 @@ class ActivityForm(forms.ModelForm):
                 ),
             )
         return cleaned
+
+    def _check_text_versions(self, language: str) -> None:
+        """Each version's problem next to its title (the services check them again)."""
+        for version in self.text_versions():
+            for problem in check_texts(language, [version]):
+                self.add_error(f"title_{version.language}", problem)
+
+    def clean_language(self) -> str:
+        # Left out (an older page, a client that does not deal in languages): as it was.
+        return self.cleaned_data.get("language") or self.instance.language or "en"
 
     def clean_project_id(self) -> str:
         project_id = self.cleaned_data.get("project_id", "").strip()
@@ -641,6 +708,7 @@ def build_activity_data(
         name: value
         for name, value in form.cleaned_data.items()
         if name not in ("themes", "sdgs", "ssc_id", "status_note", "version")
+        and not name.startswith(TEXT_FIELD_PREFIXES)
     }
     return ActivityData(
         fields=fields,
@@ -656,4 +724,5 @@ def build_activity_data(
         sdgs=list(form.cleaned_data.get("sdgs") or []),
         ssc_id=form.cleaned_data.get("ssc_id", "") or "",
         status_note=form.cleaned_data.get("status_note", "") or "",
+        texts=form.text_versions(),
     )

@@ -44,6 +44,7 @@ from .models import (
     Status,
     Theme,
 )
+from .texts import ActivityText, ContentLanguage
 
 # Saves closer together than this, by the same person, are one change.
 GROUPING_WINDOW = datetime.timedelta(seconds=5)
@@ -291,6 +292,40 @@ def _partner_events(rows: Iterable[Any], names: _Names) -> list[_Event]:
     return events
 
 
+def _text_events(rows: Iterable[Any]) -> list[_Event]:
+    """The title and summary in other languages: one line per field and language."""
+    names = dict(ContentLanguage.choices)
+    events: list[_Event] = []
+    last: dict[int, Any] = {}
+    for row in rows:
+        before = last.get(row.id)
+        name = names.get(row.language, row.language)
+        labels = {
+            "title": _("Title in %(language)s") % {"language": name},
+            "summary": _("Summary in %(language)s") % {"language": name},
+        }
+        for part, label in labels.items():
+            old, new = getattr(before, part, "") if before else "", getattr(row, part)
+            change = None
+            if row.history_type == "+" and new:
+                change = Change(label, "added", new=new, long=part == "summary")
+            elif row.history_type == "-" and new:
+                change = Change(label, "removed", old=new, long=part == "summary")
+            elif row.history_type == "~" and old != new:
+                change = Change(label, "changed", old=old, new=new, long=part == "summary")
+            if change is not None:
+                events.append(
+                    _Event(
+                        row.history_date,
+                        row.history_user_id,
+                        change,
+                        through=through_label(row.history_change_reason),
+                    )
+                )
+        last[row.id] = row
+    return events
+
+
 def _group(events: list[_Event]) -> list[Entry]:
     events.sort(key=lambda e: e.when)
     entries: list[Entry] = []
@@ -340,13 +375,16 @@ def activity_history_entries(activity: Activity) -> list[Entry]:
     partner_rows = list(
         partner_model.objects.filter(activity_id=activity.pk).order_by("history_date", "history_id")
     )
+    text_rows = list(
+        ActivityText.history.filter(activity_id=activity.pk).order_by("history_date", "history_id")  # type: ignore[attr-defined]
+    )
     status_changes = list(
         activity.status_changes.order_by("changed_at", "pk").values(
             "from_status", "to_status", "note", "changed_by_id", "changed_at"
         )
     )
 
-    user_ids = {r.history_user_id for r in (*records, *country_rows, *partner_rows)}
+    user_ids = {r.history_user_id for r in (*records, *country_rows, *partner_rows, *text_rows)}
     user_ids |= {r.responsible_cpm_id for r in records}
     user_ids |= {s["changed_by_id"] for s in status_changes}
     user_ids.discard(None)
@@ -359,6 +397,7 @@ def activity_history_entries(activity: Activity) -> list[Entry]:
     events = _activity_events(records, themes_by_record, sdgs_by_record, names)
     events += _country_events(country_rows, names)
     events += _partner_events(partner_rows, names)
+    events += _text_events(text_rows)
     created_note = _("Created")
     status_labels = dict(Status.choices)
     for change in status_changes:

@@ -35,6 +35,7 @@ from . import access
 from .duplicate_pairs import DuplicatePair, FoundVia, PairState  # noqa: F401
 from .results_seam import with_approved_results
 from .saved_views import SavedView  # noqa: F401
+from .texts import ActivityText, content_language_field, text_search  # noqa: F401
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -451,9 +452,8 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
         if SSC_ID_TEXT.match(text):
             # Someone typing an SSC ID wants that record: an index lookup, not a text scan.
             return self.filter(ssc_id=text.upper())
-        return self.filter(
-            Q(title__icontains=text) | Q(summary__icontains=text) | Q(ssc_id__iexact=text)
-        )
+        own = Q(title__icontains=text) | Q(summary__icontains=text) | Q(ssc_id__iexact=text)
+        return self.filter(own | text_search(text))
 
 
 class Activity(models.Model):
@@ -468,6 +468,7 @@ class Activity(models.Model):
     summary = models.TextField(
         _("summary"), blank=True, max_length=5000, validators=[validate_multi_line_text]
     )
+    language = content_language_field()
     objectives = models.TextField(
         _("objectives"), blank=True, max_length=5000, validators=[validate_multi_line_text]
     )
@@ -662,10 +663,8 @@ class Activity(models.Model):
     @property
     def year(self) -> int | None:
         """The activity's reporting year: approval year, else the year it (was to) start."""
-        if self.approval_year:
-            return self.approval_year
         start = self.actual_start or self.planned_start
-        return start.year if start else None
+        return self.approval_year or (start.year if start else None)
 
     @property
     def participants_total(self) -> int | None:

@@ -37,6 +37,7 @@ from .models import (
     Theme,
     Visibility,
 )
+from .texts import ActivityText, ContentLanguage
 
 CENT = Decimal("0.01")
 
@@ -110,6 +111,7 @@ ACTIVITY_COLUMNS = (
     "ssc_id",
     "title",
     "summary",
+    "language",
     "objectives",
     "activity_type",
     "modality",
@@ -149,10 +151,11 @@ class ActivityLinks:
     partners: dict[int, list[dict[str, Any]]]
     themes: dict[int, list[str]]
     sdgs: dict[int, list[int]]
+    texts: dict[int, list[dict[str, str]]]
 
 
 def load_activity_links(ids: list[int]) -> ActivityLinks:
-    """Four queries whatever the page size, and no model instances: rows straight to JSON."""
+    """Five queries whatever the page size, and no model instances: rows straight to JSON."""
     countries: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for activity_id, iso2, iso3, name, role, share in (
         ActivityCountry.objects.filter(activity_id__in=ids)
@@ -189,11 +192,19 @@ def load_activity_links(ids: list[int]) -> ActivityLinks:
         .values_list("activity_id", "sdg__number")
     ):
         sdgs[activity_id].append(number)
+    texts: dict[int, list[dict[str, str]]] = defaultdict(list)
+    for activity_id, language, title, summary in (
+        ActivityText.objects.filter(activity_id__in=ids)
+        .order_by("language")
+        .values_list("activity_id", "language", "title", "summary")
+    ):
+        texts[activity_id].append({"language": language, "title": title, "summary": summary})
     return ActivityLinks(
         countries=countries,
         partners={pk: list(found.values()) for pk, found in partners.items()},
         themes=themes,
         sdgs=sdgs,
+        texts=texts,
     )
 
 
@@ -238,6 +249,14 @@ class PartnerLinkInput(serializers.Serializer):
     roles = serializers.MultipleChoiceField(choices=PartnerRole.choices, allow_empty=False)
 
 
+class TextVersionSerializer(serializers.Serializer):
+    """The activity's title and summary in one other language (read and write)."""
+
+    language = serializers.ChoiceField(choices=ContentLanguage.choices)
+    title = serializers.CharField(max_length=300)
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
 class ActivityWriteSerializer(serializers.Serializer):
     """What a client sends to create (POST) or change (PUT, PATCH) an activity.
 
@@ -262,6 +281,20 @@ class ActivityWriteSerializer(serializers.Serializer):
     )
     title = serializers.CharField(max_length=300)
     summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    language = serializers.ChoiceField(
+        choices=ContentLanguage.choices,
+        required=False,
+        help_text=_("The language of title and summary; English when left out on creation."),
+    )
+    texts = TextVersionSerializer(  # type: ignore[call-arg]
+        many=True,
+        required=False,
+        max_length=len(ContentLanguage.values),
+        help_text=_(
+            "The title and summary in other languages, one entry per language. PATCH: left "
+            "out, they are kept; PUT: left out, they are removed."
+        ),
+    )
     objectives = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     activity_type = serializers.ChoiceField(choices=ActivityType.choices)
     modality = serializers.ChoiceField(choices=Modality.choices)

@@ -41,6 +41,7 @@ from .frameworks import ResultsLoadReport, load_demo_results
 from .groups import GroupsLoadReport, load_demo_groups
 from .in_kind import InKindLoadReport, load_demo_in_kind
 from .saved_views import SavedViewsLoadReport, load_demo_saved_views
+from .texts import TextsLoadReport, load_demo_texts
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the published password of the demo accounts (DEBUG only)
 SAMPLE_WORKBOOK = "ssc-corporate-spreadsheet-sample.xlsx"
@@ -370,6 +371,7 @@ class DemoResult:
     groups: GroupsLoadReport
     saved_views: SavedViewsLoadReport
     duplicates: DuplicatesLoadReport
+    texts: TextsLoadReport
 
 
 @transaction.atomic
@@ -403,4 +405,5 @@ def load_demo_data(*, workbook: Path | None = None) -> DemoResult:
         groups=load_demo_groups(users=users, partners=partners),
         saved_views=load_demo_saved_views(users=users),
         duplicates=load_demo_duplicates(users=users),
+        texts=load_demo_texts(users=users),
     )

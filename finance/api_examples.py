@@ -25,6 +25,15 @@ ACTIVITY: dict[str, Any] = {
     "ssc_id": "SSC-2010-05",
     "title": "Learning route on rural poverty reduction in China",
     "summary": "Government officers and project staff from eight countries visit IPRCC's pilots.",
+    "language": "en",
+    "texts": [
+        {
+            "language": "fr",
+            "title": "Route d'apprentissage sur la réduction de la pauvreté rurale en Chine",
+            "summary": "Des fonctionnaires et des équipes de projet de huit pays visitent les "
+            "projets pilotes de l'IPRCC.",
+        }
+    ],
     "objectives": "",
     "activity_type": "learning_route",
     "modality": "triangular",

@@ -267,6 +267,7 @@ def _load(ids: Sequence[int]) -> Iterator[tuple[Activity, list[MoneyLine], dict[
             ),
             "themes",
             "sdgs",
+            "texts",
         )
     )
     rows = (
@@ -320,6 +321,18 @@ def _text(parent: etree._Element, tag: str, text: str, **attributes: str) -> etr
     return element
 
 
+def _texts(element: etree._Element, activity: Activity) -> None:
+    """The title and description with one narrative per language: the activity's own in its
+    default language (the iati-activity's xml:lang), each other version with its xml:lang."""
+    title = _text(element, "title", activity.title)
+    description = _text(element, "description", activity.summary.strip() or activity.title)
+    for version in activity.texts.all():
+        lang = {XML_LANG: version.language}
+        etree.SubElement(title, "narrative", lang).text = file_text(version.title)
+        text = version.summary.strip() or version.title
+        etree.SubElement(description, "narrative", lang).text = file_text(text)
+
+
 def _amount(value: Decimal) -> str:
     return str(value.quantize(CENT))
 
@@ -348,7 +361,7 @@ def activity_element(
         "iati-activity",
         {
             "last-updated-datetime": activity.updated_at.replace(microsecond=0).isoformat(),
-            XML_LANG: "en",
+            XML_LANG: activity.language,
             "default-currency": "USD",
             "hierarchy": "1",
         },
@@ -362,8 +375,7 @@ def activity_element(
         ref=settings.ORGANISATION_IATI_ID,
         type=settings.ORGANISATION_IATI_TYPE,
     )
-    _text(element, "title", activity.title)
-    _text(element, "description", activity.summary.strip() or activity.title)
+    _texts(element, activity)
     _participants(element, activity, money, contributors)
     etree.SubElement(element, "activity-status", code=ACTIVITY_STATUS[Status(activity.status)])
     _dates(element, activity)

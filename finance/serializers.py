@@ -29,10 +29,12 @@ from activities.serializers import (
     ActivityCountrySerializer,
     ActivityLinks,
     ActivityPartnerSerializer,
+    TextVersionSerializer,
     date_text,
     datetime_text,
     decimal_text,
 )
+from activities.texts import ContentLanguage
 
 from .figures import CoverageSerializer, DerivedFiguresSerializer
 from .in_kind import NOTHING_UNVALUED, Unvalued
@@ -137,6 +139,12 @@ class ActivitySerializer(serializers.Serializer):
     ssc_id = serializers.CharField()
     title = serializers.CharField()
     summary = serializers.CharField(allow_blank=True)
+    language = serializers.ChoiceField(
+        choices=ContentLanguage.choices, help_text=_("The language of title and summary.")
+    )
+    texts = TextVersionSerializer(
+        many=True, help_text=_("The title and summary in other languages.")
+    )
     objectives = serializers.CharField(allow_blank=True)
     activity_type = serializers.ChoiceField(
         choices=ActivityType.choices,
@@ -208,6 +216,8 @@ class ActivitySerializer(serializers.Serializer):
             "ssc_id": row["ssc_id"],
             "title": row["title"],
             "summary": row["summary"],
+            "language": row["language"],
+            "texts": links.texts.get(pk, []),
             "objectives": row["objectives"],
             "activity_type": row["activity_type"],
             "modality": row["modality"],

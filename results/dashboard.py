@@ -431,7 +431,7 @@ def _columns(first: Column) -> list[Column]:
         first,
         Column("target", _("Target"), "quantity"),
         Column("actual", _("Actual"), "quantity"),
-        Column("percent", _("% of target")),
+        Column("percent", _("Percent of target")),
         Column("activities", _("Activities"), "count"),
     ]
 

@@ -546,6 +546,8 @@ SPECTACULAR_SETTINGS = {
         "IndicatorKindEnum": "results.models.IndicatorKind",
         "UpdateStatusEnum": "results.models.UpdateStatus",
         "StandardsExportKindEnum": "standards.models.ExportKind",
+        # An activity's texts are in one of the agency's four languages; an asset in any.
+        "ContentLanguageEnum": "activities.texts.ContentLanguage",
     },
 }
 

@@ -7,6 +7,7 @@ transaction, and is recorded in the audit history with its author.
 - `activity`: one activity (create, update, change its status);
 - `batch`: many activities at once, for the importers;
 - `partners`: partner organizations (create, update, merge);
+- `texts`: an activity's title and summary in other languages, written with it;
 - `saved_views`: a user's named filter sets of the activity list;
 - `duplicates`: an activity created past its likely duplicates, a pair told apart;
 - `errors`: ActivityError, the one error they raise, and its kinds.
@@ -45,6 +46,7 @@ from .partners import (
     update_partner,
 )
 from .saved_views import create_saved_view, delete_saved_view, update_saved_view
+from .texts import TextVersion
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -58,6 +60,7 @@ __all__ = [
     "PartnerError",
     "PartnerLink",
     "PreparedActivity",
+    "TextVersion",
     "change_status",
     "create_activity",
     "create_activity_past_duplicates",

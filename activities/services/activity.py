@@ -33,6 +33,7 @@ from ..models import (
 )
 from ..signals import activities_changed, activities_saved
 from .errors import ActivityError, ConflictError
+from .texts import TextVersion, check_texts, sync_texts
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -64,11 +65,15 @@ class ActivityData:
     sdgs: Iterable[SDG] = ()
     ssc_id: str = ""
     status_note: str = ""
+    # The title and summary in other languages; None keeps those the activity has (callers
+    # that do not deal in them: importers, a PATCH leaving them out).
+    texts: Sequence[TextVersion] | None = None
 
 
 EDITABLE_FIELDS = (
     "title",
     "summary",
+    "language",
     "objectives",
     "activity_type",
     "modality",
@@ -155,6 +160,8 @@ def _validate(
     that status. The forms, the status change and the API ask for it; the importers keep what
     the workbook says, and so does a later edit that leaves it as it was: the list flags it."""
     errors = _check_links(data)
+    if problems := check_texts(activity.language, data.texts):
+        errors["texts"] = problems
     requested = data.ssc_id.strip()
     if requested and ssc_id_problem(requested):
         errors["ssc_id"] = [ssc_id_problem(requested)]
@@ -324,6 +331,7 @@ def create_activity(*, data: ActivityData, user: User | None) -> Activity:
     _sync_countries(activity, data.countries, user)
     _sync_partners(activity, data.partners, user)
     _sync_m2m(activity, data)
+    sync_texts(activity, data.texts, user)
     StatusChange.objects.create(
         activity=activity,
         from_status="",
@@ -391,6 +399,7 @@ def update_activity(
     rollups_stale = _sync_countries(activity, data.countries, user)
     _sync_partners(activity, data.partners, user)
     rollups_stale |= _sync_m2m(activity, data)
+    sync_texts(activity, data.texts, user)
     if new_status != previous_status:
         StatusChange.objects.create(
             activity=activity,

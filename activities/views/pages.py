@@ -27,6 +27,7 @@ from ..models import (
     Scope,
     Status,
 )
+from ..texts import local_title, versions_for_reader
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -183,7 +184,9 @@ def _export_context(request: HttpRequest, errors: dict[str, Any]) -> dict[str, A
 def activity_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     visible = Activity.objects.visible_to(user, inline_ids=True)
-    activity_filter = list_filter(request, user, activities=visible.for_list().with_flags())
+    # Each title in the reader's language where the activity has a version in it.
+    shown = visible.for_list().with_flags().annotate(local_title=local_title())
+    activity_filter = list_filter(request, user, activities=shown)
     # Invalid parameters are reported on the page and ignored; the others still apply.
     filter_errors = activity_filter.errors if activity_filter.is_bound else {}
     page = _page(request, activity_filter.qs)
@@ -252,8 +255,11 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     links = list(activity.country_links.all())
     can_edit = access.can_edit_activity(user, activity)
     themes = list(activity.themes.all())
+    shown, *other_versions = versions_for_reader(activity)
     context = {
         "activity": activity,
+        "text": shown,
+        "other_versions": other_versions,
         "country_links": links,
         "providers": [link for link in links if link.is_provider],
         "receivers": [link for link in links if link.is_receiver],

@@ -21,11 +21,13 @@ def log_in(page: Page, username: str) -> None:
 
 
 def sign_in_as_demo_user(page: Page, username: str) -> None:
-    """Sign in with one of the demo accounts (`demo_data` fixture) and wait for its page."""
+    """Sign in with one of the demo accounts (`demo_data` fixture) and wait for its page. The
+    fields are found by their ids, so that it works whatever the page's language."""
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.locator("#id_password").press("Enter")
     page.wait_for_load_state()
     assert "/accounts/login/" not in page.url, f"{username} could not sign in"
 

@@ -64,6 +64,7 @@ CODED = [
     ("value", "currency", "Currency"),
     ("iati-activity", "default-currency", "Currency"),
     ("iati-activity", XML_LANG, "Language"),
+    ("narrative", XML_LANG, "Language"),
     ("result", "type", "ResultType"),
     ("indicator", "measure", "IndicatorMeasure"),
     ("related-activity", "type", "RelatedActivityType"),

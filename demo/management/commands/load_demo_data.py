@@ -60,6 +60,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Contributor groups: {result.groups.summary()}")
         self.stdout.write(f"Saved views of the activity list: {result.saved_views.summary()}")
         self.stdout.write(result.duplicates.summary())
+        self.stdout.write(result.texts.summary())
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo accounts (password for all: demo):"))
         for account, _user in result.accounts:
