@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.numbers import LocalizedDecimalField
 
 from .access import loggable_divisions, responsible_cpms
 from .models import (
@@ -304,7 +305,7 @@ class CountryRowForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"), choices=[("", "---------"), *CountryRole.choices], required=False
     )
-    share = forms.DecimalField(
+    share = LocalizedDecimalField(
         label=_("Share (%)"),
         required=False,
         min_value=0,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -12,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from accounts.numbers import NumberError, parse_number, plain
 from activities.forms import (
     LongSelect,
     PartnerField,
@@ -30,7 +32,7 @@ from activities.models import (
     Theme,
 )
 
-from .amounts import AmountError, parse_amount
+from .amounts import CURRENCY_MARKS
 from .legacy import UnsafeFile, check_container
 from .models import (
     CURRENCY_CODES,
@@ -51,25 +53,27 @@ if TYPE_CHECKING:
 
 
 class AmountField(forms.Field):
-    """Accepts `1 500 000`, `US$ 609,000` or `200000.00`, as people type money."""
+    """Money as people type it in the page's language (`1 500 000,50` in French, `US$ 609,000.00`
+    in English): a currency mark around it is dropped, the number read by accounts.numbers."""
 
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 40})
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 40, "autocomplete": "off"})
 
     def to_python(self, value: Any) -> Any:
         text = str(value or "").strip()
         if not text:
             return None
-        try:
-            if len(text) > 40:
-                raise AmountError(text)
-            return parse_amount(text)
-        except AmountError as error:
-            if error.message:
-                raise forms.ValidationError(error.message) from None
+        if len(text) > 40:
             raise forms.ValidationError(
-                _("%(value)s is not an amount: write digits, e.g. 150000 or 150 000.50."),
-                params={"value": text[:40]},
-            ) from None
+                _("“%(value)s…” is too long for an amount."), params={"value": text[:40]}
+            )
+        try:
+            return parse_number(CURRENCY_MARKS.sub("", text))
+        except NumberError as error:
+            raise forms.ValidationError(error.message, code="invalid") from None
+
+    def prepare_value(self, value: Any) -> Any:
+        # A stored amount is shown as the page's language writes it, so it reads back the same.
+        return plain(value) if isinstance(value, Decimal) else value
 
 
 class CurrencyField(forms.CharField):
@@ -86,9 +90,11 @@ class CurrencyField(forms.CharField):
 
 
 class QuantityField(AmountField):
-    """A quantity as people type it (`40`, `1 200`, `2.5`): read like an amount."""
+    """A quantity as people type it (`40`, `1 200`, `2,5` in French): read like an amount."""
 
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 20, "size": 8})
+    widget = forms.TextInput(
+        attrs={"inputmode": "decimal", "maxlength": 20, "size": 8, "autocomplete": "off"}
+    )
 
 
 # The in-kind fields of a ledger line: the page groups them (and hides them for cash with
