@@ -31,6 +31,7 @@ from activities.models import (
     Status,
     Theme,
 )
+from activities.reference_names import country_choices
 
 from .amounts import CURRENCY_MARKS
 from .legacy import UnsafeFile, check_container
@@ -199,7 +200,8 @@ class EntryLineForm(forms.Form):
 
 def provider_country_choices() -> list[tuple[Any, Any]]:
     """The provider country's options (one query: give them to every line of a formset)."""
-    return [("", _("The contributor's country")), *Country.objects.values_list("pk", "name")]
+    rows = Country.objects.values_list("pk", "iso2", "name")
+    return [("", _("The contributor's country")), *country_choices(rows)]
 
 
 EntryLineFormSet = formset_factory(EntryLineForm, extra=3, max_num=50, validate_max=True)
@@ -374,7 +376,7 @@ class RateCardForm(forms.Form):
         self.card = card
         cast(forms.ChoiceField, self.fields["country"]).choices = [
             ("", _("Every country")),
-            *Country.objects.values_list("pk", "name"),
+            *country_choices(Country.objects.values_list("pk", "iso2", "name")),
         ]
         self.fields["currency"].widget.attrs.update(
             {"size": 4, "autocapitalize": "characters", "list": "currency-codes"}
@@ -567,10 +569,14 @@ class PortfolioFilterForm(forms.Form):
         super().__init__(data)
         self.reference = reference
         self._choices(
-            "division", [(d.code, f"{d.code}: {d.name}") for d in reference.divisions.values()]
+            "division",
+            [(d.code, f"{d.code}: {d.display_name}") for d in reference.divisions.values()],
         )
-        self._choices("country", [(c.iso2, c.name) for c in reference.countries.values()])
-        self._choices("theme", [(t.code, t.name) for t in reference.themes.values()])
+        self._choices(
+            "country",
+            country_choices((c.iso2, c.iso2, c.name) for c in reference.countries.values()),
+        )
+        self._choices("theme", [(t.code, t.display_name) for t in reference.themes.values()])
 
     def _choices(self, name: str, choices: list[tuple[str, str]]) -> None:
         cast(forms.ChoiceField, self.fields[name]).choices = choices
