@@ -141,3 +141,10 @@ def test_the_schema_says_so_on_every_decimal_a_request_takes() -> None:
     assert "EntryInputRequest.amount" in described
     assert "ProposalInputRequest.amount" in described
     assert len(described) >= len(INPUTS)
+
+
+@pytest.mark.django_db
+def test_the_getting_started_guide_says_how_to_send_numbers() -> None:
+    page = Client().get("/api/getting-started/")
+    assert page.status_code == 200
+    assert '<code>"0,785"</code> or <code>"1 500 000,50"</code> is refused' in page.text
