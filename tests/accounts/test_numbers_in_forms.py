@@ -8,9 +8,12 @@ from __future__ import annotations
 import inspect
 from decimal import Decimal
 from types import ModuleType
+from typing import Any
 
 import pytest
 from django import forms
+from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 
 import accounts.forms
@@ -28,6 +31,7 @@ from accounts.numbers import LocalizedDecimalField
 from activities.forms import CountryRowForm
 from counterparts.forms import ProposalForm
 from finance.forms import AmountField, CorrectionForm, EntryLineForm, RateCardForm, RateForm
+from finance.models import ExchangeRate
 from results.forms.framework import IndicatorForm, PathwayForm, PeriodForm
 from results.forms.updates import FollowUpForm, UpdateForm
 
@@ -120,3 +124,22 @@ def test_every_decimal_a_form_takes_is_read_in_the_page_language() -> None:
                         f"{form.__name__}.{name} reads numbers the English way only"
                     )
     assert set(IDS) <= set(found)
+
+
+OFFERED = [("en", "English"), ("fr", "French")]
+
+
+@pytest.mark.django_db
+def test_the_rates_page_stores_a_french_rate_and_refuses_the_same_entry_in_english(
+    focal_client: Client, settings: Any
+) -> None:
+    settings.LANGUAGES = OFFERED
+    body = {"currency": "GBP", "month": "2024-01", "units_per_usd": "0,785", "source": "BoE"}
+    english = focal_client.post(reverse("finance:rates"), body, headers={"accept-language": "en"})
+    assert english.status_code == 400
+    assert "Units per US$" in english.text
+    assert "“0,785” could be read as 0.785 or as 785; type 0.785 or 785." in english.text
+    assert not ExchangeRate.objects.exists()
+    french = focal_client.post(reverse("finance:rates"), body, headers={"accept-language": "fr"})
+    assert french.status_code in (200, 302), french.text[:500]
+    assert ExchangeRate.objects.get(currency="GBP").units_per_usd == Decimal("0.785")
