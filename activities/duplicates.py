@@ -198,7 +198,7 @@ def _match(new: Facts, activity: Activity) -> Match:
         score=score(new, old),
         title=similarity(new.title, old.title),
         shared_countries=sorted(
-            link.country.name
+            link.country.display_name
             for link in activity.country_links.all()
             if link.country_id in new.countries
         ),
@@ -313,7 +313,7 @@ def candidates(new: Facts, user: User, *, limit: int = CANDIDATES) -> list[Activ
             models.Prefetch(
                 "country_links",
                 queryset=ActivityCountry.objects.select_related("country").only(
-                    "activity_id", "country__name"
+                    "activity_id", "country__iso2", "country__name"
                 ),
             ),
             models.Prefetch(

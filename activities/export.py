@@ -54,13 +54,13 @@ COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("year", _("Reporting year"), lambda a: a.year or ""),
     ExportColumn("division", _("Lead division"), lambda a: a.lead_division.code),
     ExportColumn(
-        "providers", _("Provider countries"), lambda a: _joined(c.name for c in a.providers)
+        "providers", _("Provider countries"), lambda a: _joined(c.display_name for c in a.providers)
     ),
     ExportColumn(
-        "receivers", _("Receiver countries"), lambda a: _joined(c.name for c in a.receivers)
+        "receivers", _("Receiver countries"), lambda a: _joined(c.display_name for c in a.receivers)
     ),
     ExportColumn("modality", _("Modality"), lambda a: a.get_modality_display()),
-    ExportColumn("themes", _("Themes"), lambda a: _joined(t.name for t in a.themes.all())),
+    ExportColumn("themes", _("Themes"), lambda a: _joined(t.display_name for t in a.themes.all())),
     ExportColumn(
         "activity_type", _("Type"), lambda a: a.get_activity_type_display(), default=False
     ),

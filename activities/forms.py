@@ -19,7 +19,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.numbers import LocalizedDecimalField
 
+from . import reference_names
 from .access import loggable_divisions, responsible_cpms
 from .models import (
     SDG,
@@ -371,7 +373,7 @@ class CountryRowForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"), choices=[("", "---------"), *CountryRole.choices], required=False
     )
-    share = forms.DecimalField(
+    share = LocalizedDecimalField(
         label=_("Share (%)"),
         required=False,
         min_value=0,
@@ -548,7 +550,8 @@ PartnerFormSet = formset_factory(
 
 def country_choices() -> ChoiceList:
     """Built once per request and shared by every row, so rows cost no queries."""
-    return [("", _("Choose a country")), *Country.objects.values_list("pk", "name")]
+    rows = Country.objects.values_list("pk", "iso2", "name")
+    return [("", _("Choose a country")), *reference_names.country_choices(rows)]
 
 
 # How long a process keeps the partner list when nothing says it changed (a country renamed).

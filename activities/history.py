@@ -130,8 +130,8 @@ class _Names:
     def __init__(self, user_ids: set[int], country_ids: set[int], partner_ids: set[int]) -> None:
         user_model = get_user_model()
         self.users = {u.pk: u for u in user_model.objects.filter(pk__in=user_ids)}
-        self.divisions = {d.pk: f"{d.code} - {d.name}" for d in Division.objects.all()}
-        self.countries = {c.pk: c.name for c in Country.objects.filter(pk__in=country_ids)}
+        self.divisions = {d.pk: f"{d.code} - {d.display_name}" for d in Division.objects.all()}
+        self.countries = {c.pk: c.display_name for c in Country.objects.filter(pk__in=country_ids)}
         self.partners = {p.pk: str(p) for p in Partner.objects.filter(pk__in=partner_ids)}
         missing = partner_ids - set(self.partners)
         if missing:
@@ -142,7 +142,7 @@ class _Names:
                 .values_list("id", "name")
             ):
                 self.partners[row[0]] = row[1]
-        self.themes = {t.pk: t.name for t in Theme.objects.all()}
+        self.themes = {t.pk: t.display_name for t in Theme.objects.all()}
         self.sdgs = {s.pk: str(s) for s in SDG.objects.all()}
 
     def user(self, pk: int | None) -> str:

@@ -33,6 +33,7 @@ from . import access
 
 # Defined in their own modules; imported here so that Django registers them with the app's models.
 from .duplicate_pairs import DuplicatePair, FoundVia, PairState  # noqa: F401
+from .reference_models import SDG, Country, Division, IncomeGroup, Theme  # noqa: F401
 from .results_seam import with_approved_results
 from .saved_views import SavedView  # noqa: F401
 from .texts import ActivityText, content_language_field, text_search  # noqa: F401
@@ -41,109 +42,6 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
     from accounts.models import User
-
-
-# --- Reference data ---------------------------------------------------------------------------
-
-
-class Division(models.Model):
-    """An IFAD regional division (APR, ESA, LAC, NEN, WCA), or the corporate/global level."""
-
-    code = models.CharField(_("code"), max_length=10, unique=True)
-    name = models.CharField(_("name"), max_length=120)
-    is_regional = models.BooleanField(
-        _("regional"), default=True, help_text=_("Countries belong to regional divisions only.")
-    )
-
-    class Meta:
-        ordering = ["-is_regional", "code"]
-        verbose_name = _("division")
-        verbose_name_plural = _("divisions")
-
-    def __str__(self) -> str:
-        return self.code
-
-
-class IncomeGroup(models.TextChoices):
-    LIC = "LIC", _("Low income")
-    LMIC = "LMIC", _("Lower-middle income")
-    UMIC = "UMIC", _("Upper-middle income")
-    HIC = "HIC", _("High income")
-
-
-class Country(models.Model):
-    iso2 = models.CharField(_("ISO 3166-1 alpha-2"), max_length=2, unique=True)
-    iso3 = models.CharField(_("ISO 3166-1 alpha-3"), max_length=3, unique=True)
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    official_name = models.CharField(_("official name"), max_length=200, blank=True)
-    aliases = models.JSONField(
-        _("aliases"),
-        default=list,
-        blank=True,
-        help_text=_("Other names the country is written as (UN style, common, former names)."),
-    )
-    match_pattern = models.CharField(
-        _("match pattern"),
-        max_length=300,
-        blank=True,
-        help_text=_("Regular expression (from country_converter) that recognizes free-text names."),
-    )
-    division = models.ForeignKey(
-        Division,
-        verbose_name=_("IFAD division"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="countries",
-    )
-    income_group = models.CharField(
-        _("income group"), max_length=4, choices=IncomeGroup.choices, blank=True
-    )
-    income_group_year = models.PositiveSmallIntegerField(
-        _("income group fiscal year"),
-        null=True,
-        blank=True,
-        help_text=_("World Bank fiscal year the income group applies to."),
-    )
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("country")
-        verbose_name_plural = _("countries")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Theme(models.Model):
-    """One of the ten corporate thematic focus areas (REPL.IX/3/R.3, para 27)."""
-
-    code = models.SlugField(_("code"), max_length=60, unique=True)
-    name = models.CharField(_("name"), max_length=150, unique=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-
-    class Meta:
-        ordering = ["position", "name"]
-        verbose_name = _("theme")
-        verbose_name_plural = _("themes")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class SDG(models.Model):
-    """A UN Sustainable Development Goal (IATI codelist UNSDG-Goals)."""
-
-    number = models.PositiveSmallIntegerField(_("goal"), unique=True)
-    name = models.CharField(_("name"), max_length=200)
-
-    class Meta:
-        ordering = ["number"]
-        verbose_name = _("SDG")
-        verbose_name_plural = _("SDGs")
-
-    def __str__(self) -> str:
-        return f"SDG {self.number}: {self.name}"
 
 
 # --- Partners ---------------------------------------------------------------------------------

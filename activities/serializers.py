@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts import api_numbers as numbers
 from accounts.models import Role, User
 
 from .models import (
@@ -37,6 +38,7 @@ from .models import (
     Theme,
     Visibility,
 )
+from .reference_names import country_display_name
 from .texts import ActivityText, ContentLanguage
 
 CENT = Decimal("0.01")
@@ -87,7 +89,9 @@ class PartnerSerializer(serializers.ModelSerializer):
 class ActivityCountrySerializer(serializers.Serializer):
     iso2 = serializers.CharField(source="country.iso2")
     iso3 = serializers.CharField(source="country.iso3")
-    name = serializers.CharField(source="country.name")
+    name = serializers.CharField(
+        source="country.display_name", help_text=_("In the language asked for (Accept-Language).")
+    )
     role = serializers.ChoiceField(choices=CountryRole.choices)
     share = serializers.DecimalField(
         max_digits=5,
@@ -165,7 +169,13 @@ def load_activity_links(ids: list[int]) -> ActivityLinks:
         )
     ):
         countries[activity_id].append(
-            {"iso2": iso2, "iso3": iso3, "name": name, "role": role, "share": decimal_text(share)}
+            {
+                "iso2": iso2,
+                "iso3": iso3,
+                "name": country_display_name(iso2, name),
+                "role": role,
+                "share": decimal_text(share),
+            }
         )
     partners: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
     for activity_id, partner_id, name, acronym, role in (
@@ -231,7 +241,7 @@ class CountryLinkInput(serializers.Serializer):
         slug_field="iso2", queryset=Country.objects.all(), help_text=_("ISO 3166-1 alpha-2.")
     )
     role = serializers.ChoiceField(choices=CountryRole.choices)
-    share = serializers.DecimalField(
+    share = numbers.DecimalField(
         max_digits=5,
         decimal_places=2,
         min_value=0,

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.numbers import LocalizedDecimalField
 from activities.models import Partner
 from finance.models import InKindValuation, Stage
 
@@ -88,7 +89,7 @@ class ProposalForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=ProposedKind.choices)
     stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
-    amount = forms.DecimalField(label=_("Amount"), max_digits=20, decimal_places=2)
+    amount = LocalizedDecimalField(label=_("Amount"), max_digits=20, decimal_places=2)
     currency = forms.CharField(
         label=_("Currency"),
         max_length=3,

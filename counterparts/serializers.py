@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts import api_numbers as numbers
 from accounts.models import User
 from finance.models import Stage
 
@@ -222,7 +223,7 @@ class ProposalInput(serializers.Serializer):
     )
     kind = serializers.CharField(max_length=20, help_text=_("cofinancing or in_kind."))
     stage = serializers.CharField(max_length=20, help_text=_("planned, allocated or spent."))
-    amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+    amount = numbers.DecimalField(max_digits=20, decimal_places=2)
     currency = serializers.CharField(max_length=3, help_text=_("ISO 4217 code, e.g. USD."))
     value_date = serializers.DateField()
     valuation_method = serializers.CharField(

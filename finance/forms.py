@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -12,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from accounts.numbers import NumberError, parse_number, plain
 from activities.forms import (
     LongSelect,
     PartnerField,
@@ -29,8 +31,9 @@ from activities.models import (
     Status,
     Theme,
 )
+from activities.reference_names import country_choices
 
-from .amounts import AmountError, parse_amount
+from .amounts import CURRENCY_MARKS
 from .legacy import UnsafeFile, check_container
 from .models import (
     CURRENCY_CODES,
@@ -51,25 +54,27 @@ if TYPE_CHECKING:
 
 
 class AmountField(forms.Field):
-    """Accepts `1 500 000`, `US$ 609,000` or `200000.00`, as people type money."""
+    """Money as people type it in the page's language (`1 500 000,50` in French, `US$ 609,000.00`
+    in English): a currency mark around it is dropped, the number read by accounts.numbers."""
 
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 40})
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 40, "autocomplete": "off"})
 
     def to_python(self, value: Any) -> Any:
         text = str(value or "").strip()
         if not text:
             return None
-        try:
-            if len(text) > 40:
-                raise AmountError(text)
-            return parse_amount(text)
-        except AmountError as error:
-            if error.message:
-                raise forms.ValidationError(error.message) from None
+        if len(text) > 40:
             raise forms.ValidationError(
-                _("%(value)s is not an amount: write digits, e.g. 150000 or 150 000.50."),
-                params={"value": text[:40]},
-            ) from None
+                _("“%(value)s…” is too long for an amount."), params={"value": text[:40]}
+            )
+        try:
+            return parse_number(CURRENCY_MARKS.sub("", text))
+        except NumberError as error:
+            raise forms.ValidationError(error.message, code="invalid") from None
+
+    def prepare_value(self, value: Any) -> Any:
+        # A stored amount is shown as the page's language writes it, so it reads back the same.
+        return plain(value) if isinstance(value, Decimal) else value
 
 
 class CurrencyField(forms.CharField):
@@ -86,9 +91,11 @@ class CurrencyField(forms.CharField):
 
 
 class QuantityField(AmountField):
-    """A quantity as people type it (`40`, `1 200`, `2.5`): read like an amount."""
+    """A quantity as people type it (`40`, `1 200`, `2,5` in French): read like an amount."""
 
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 20, "size": 8})
+    widget = forms.TextInput(
+        attrs={"inputmode": "decimal", "maxlength": 20, "size": 8, "autocomplete": "off"}
+    )
 
 
 # The in-kind fields of a ledger line: the page groups them (and hides them for cash with
@@ -193,7 +200,8 @@ class EntryLineForm(forms.Form):
 
 def provider_country_choices() -> list[tuple[Any, Any]]:
     """The provider country's options (one query: give them to every line of a formset)."""
-    return [("", _("The contributor's country")), *Country.objects.values_list("pk", "name")]
+    rows = Country.objects.values_list("pk", "iso2", "name")
+    return [("", _("The contributor's country")), *country_choices(rows)]
 
 
 EntryLineFormSet = formset_factory(EntryLineForm, extra=3, max_num=50, validate_max=True)
@@ -368,7 +376,7 @@ class RateCardForm(forms.Form):
         self.card = card
         cast(forms.ChoiceField, self.fields["country"]).choices = [
             ("", _("Every country")),
-            *Country.objects.values_list("pk", "name"),
+            *country_choices(Country.objects.values_list("pk", "iso2", "name")),
         ]
         self.fields["currency"].widget.attrs.update(
             {"size": 4, "autocapitalize": "characters", "list": "currency-codes"}
@@ -561,10 +569,14 @@ class PortfolioFilterForm(forms.Form):
         super().__init__(data)
         self.reference = reference
         self._choices(
-            "division", [(d.code, f"{d.code}: {d.name}") for d in reference.divisions.values()]
+            "division",
+            [(d.code, f"{d.code}: {d.display_name}") for d in reference.divisions.values()],
         )
-        self._choices("country", [(c.iso2, c.name) for c in reference.countries.values()])
-        self._choices("theme", [(t.code, t.name) for t in reference.themes.values()])
+        self._choices(
+            "country",
+            country_choices((c.iso2, c.iso2, c.name) for c in reference.countries.values()),
+        )
+        self._choices("theme", [(t.code, t.display_name) for t in reference.themes.values()])
 
     def _choices(self, name: str, choices: list[tuple[str, str]]) -> None:
         cast(forms.ChoiceField, self.fields[name]).choices = choices

@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts import api_numbers as numbers
 from accounts.models import User
 from activities.models import (
     ActivityType,
@@ -321,7 +322,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
 class EntryInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ContributionKind.choices)
     stage = serializers.ChoiceField(choices=Stage.choices)
-    amount = serializers.DecimalField(
+    amount = numbers.DecimalField(
         max_digits=18,
         decimal_places=2,
         min_value=0,
@@ -357,7 +358,7 @@ class EntryInput(serializers.Serializer):
         allow_blank=True,
         help_text=_("What the quantity counts, for in-kind and technical cooperation."),
     )
-    quantity = serializers.DecimalField(
+    quantity = numbers.DecimalField(
         max_digits=12,
         decimal_places=2,
         required=False,
@@ -403,14 +404,14 @@ class RecordedEntriesSerializer(serializers.Serializer):
 
 
 class CorrectionInput(serializers.Serializer):
-    new_amount = serializers.DecimalField(
+    new_amount = numbers.DecimalField(
         max_digits=18,
         decimal_places=2,
         min_value=0,
         allow_null=True,
         help_text=_("The right amount, in the entry's currency; null or 0 reverses the entry."),
     )
-    new_quantity = serializers.DecimalField(
+    new_quantity = numbers.DecimalField(
         max_digits=12,
         decimal_places=2,
         required=False,

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts import api_numbers as numbers
+
 from .models import (
     VALUE_DIGITS,
     VALUE_PLACES,
@@ -40,6 +42,11 @@ from .progress import Actual, progress_percent
 
 def _value(**options: Any) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, **options)
+
+
+def _value_input(**options: Any) -> serializers.DecimalField:
+    """A value sent to the API: a JSON number or a decimal string with a dot."""
+    return numbers.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, **options)
 
 
 # --- the library -------------------------------------------------------------------------------
@@ -262,7 +269,7 @@ class UpdatePartInput(serializers.Serializer):
     dimension_value = serializers.IntegerField(
         min_value=1, help_text=_("A value of one of the indicator's dimensions.")
     )
-    value = _value(min_value=0)
+    value = _value_input(min_value=0)
 
 
 class UpdateInput(serializers.Serializer):
@@ -270,7 +277,7 @@ class UpdateInput(serializers.Serializer):
     qualitative ones a narrative and whether the indicator was achieved. Evidence: a link,
     or a knowledge asset's id (files go through the update's page, where uploads are checked)."""
 
-    value = _value(required=False, allow_null=True, min_value=0)
+    value = _value_input(required=False, allow_null=True, min_value=0)
     narrative = serializers.CharField(required=False, allow_blank=True, max_length=10000)
     achieved = serializers.BooleanField(required=False, allow_null=True)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)

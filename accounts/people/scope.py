@@ -53,7 +53,7 @@ def _changes(person: User, standing: Standing, scope: Scope) -> str:
     if scope.reach is Reach.PATCH:
         # The page prefetched them: read from the cache, not through the scope's subqueries.
         divisions = ", ".join(d.code for d in person.divisions.all())
-        countries = ", ".join(c.name for c in person.countries.all())
+        countries = ", ".join(c.display_name for c in person.countries.all())
         parts = [_("the activities they are responsible for or recorded")]
         if divisions:
             parts.append(_("those led by %(divisions)s") % {"divisions": divisions})

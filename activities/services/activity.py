@@ -105,7 +105,7 @@ def _check_links(data: ActivityData) -> dict[str, list[str]]:
         if link.country.pk in seen:
             errors.setdefault("countries", []).append(
                 _("%(country)s is listed twice: give it one role (or 'both').")
-                % {"country": link.country.name}
+                % {"country": link.country.display_name}
             )
         seen.add(link.country.pk)
         if link.role not in CountryRole.values:
@@ -115,7 +115,7 @@ def _check_links(data: ActivityData) -> dict[str, list[str]]:
         if link.share is not None and not Decimal(0) <= link.share <= Decimal(100):
             errors.setdefault("countries", []).append(
                 _("The share of %(country)s must be between 0 and 100%%.")
-                % {"country": link.country.name}
+                % {"country": link.country.display_name}
             )
     shares = [link.share for link in data.countries if link.share is not None]
     if shares and (len(shares) != len(data.countries) or sum(shares) != Decimal(100)):

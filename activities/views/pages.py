@@ -93,12 +93,14 @@ def home(request: HttpRequest) -> HttpResponse:
             without_type=Count("pk", filter=Q(activity_type="")),
         )
         context["summary"] = summary
-        context["by_division"] = list(
-            Activity.objects.order_by()
+        context["by_division"] = [
+            # The division's name in the reader's language (activities.reference_names).
+            row | {"lead_division__name": _(row["lead_division__name"])}
+            for row in Activity.objects.order_by()
             .values("lead_division__code", "lead_division__name")
             .annotate(n=Count("pk"))
             .order_by("lead_division__code")
-        )
+        ]
     if user.partner_id:
         context["organization"] = Partner.objects.filter(pk=user.partner_id).first()
     return render(request, "activities/home.html", context)

@@ -201,11 +201,12 @@ class Figures(FigureSet):
 def _labels(group_by: str, keys: set[int | str]) -> dict[GroupKey, str]:
     ids = [key for key in keys if isinstance(key, int)]
     if group_by == "division":
-        return {d.pk: f"{d.code}: {d.name}" for d in Division.objects.filter(pk__in=ids)}
+        divisions = Division.objects.filter(pk__in=ids)
+        return {d.pk: f"{d.code}: {d.display_name}" for d in divisions}
     if group_by == "country":
-        return {c.pk: c.name for c in Country.objects.filter(pk__in=ids)}
+        return {c.pk: c.display_name for c in Country.objects.filter(pk__in=ids)}
     if group_by == "theme":
-        return {t.pk: t.name for t in Theme.objects.filter(pk__in=ids)}
+        return {t.pk: t.display_name for t in Theme.objects.filter(pk__in=ids)}
     choices: dict[str, type[models.TextChoices]] = {
         "modality": Modality,
         "funding_nature": FundingNature,

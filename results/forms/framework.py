@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from accounts.numbers import LocalizedDecimalField
 from activities.models import Activity
 from finance.forms import CurrencyField
 from knowledge.forms import PartnerChoiceField, visible_activities_by_ssc_id
@@ -42,22 +43,15 @@ DATE_WIDGET = {"type": "date"}
 PICK_LIMIT = 200
 
 
-class ValueField(forms.DecimalField):
-    """An indicator's value, target or baseline: a plain number, never text, never negative,
-    with the model's 16 digits before the point and 4 after."""
+class ValueField(LocalizedDecimalField):
+    """An indicator's value, target or baseline: a number typed in the page's language, never
+    text, never negative, with the model's 16 digits before the point and 4 after."""
 
     def __init__(self, **kwargs: Any):
         kwargs.setdefault("required", False)
         super().__init__(
-            max_digits=VALUE_DIGITS,
-            decimal_places=VALUE_PLACES,
-            min_value=Decimal(0),
-            error_messages={
-                "invalid": _("Write a number, e.g. 120 or 12.5 (no thousands separator).")
-            },
-            **kwargs,
+            max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, min_value=Decimal(0), **kwargs
         )
-        self.widget.attrs.update({"inputmode": "decimal", "step": "any"})
 
 
 class ResultForm(forms.ModelForm):
@@ -258,7 +252,7 @@ def benefit_formsets(
 
 class PathwayForm(forms.ModelForm):
     champion = PartnerChoiceField(label=_("Who would take it further"), required=False)
-    amount = forms.DecimalField(
+    amount = LocalizedDecimalField(
         label=_("Amount"), required=False, max_digits=18, decimal_places=2, min_value=Decimal(0)
     )
     currency = CurrencyField(label=_("Currency"), max_length=3, required=False)

@@ -11,6 +11,7 @@ from django import forms
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
+from accounts.numbers import LocalizedDecimalField
 from knowledge.models import KnowledgeAsset
 from knowledge.uploads import ACCEPT_ATTRIBUTE, CheckedFile, UploadRefused, check_upload
 
@@ -37,17 +38,15 @@ ACHIEVED_CHOICES = (
 )
 
 
-def value_field(label: Any, *, required: bool = False) -> forms.DecimalField:
-    """A number as the indicator stores it; text or a number it cannot hold names the field."""
-    return forms.DecimalField(
+def value_field(label: Any, *, required: bool = False) -> LocalizedDecimalField:
+    """A number as the indicator stores it, typed in the page's language; text or a number it
+    cannot hold names the field."""
+    return LocalizedDecimalField(
         label=label,
         required=required,
         max_digits=VALUE_DIGITS,
         decimal_places=VALUE_PLACES,
-        localize=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={
-            "invalid": _("Enter the value as a number, e.g. 120 or 12.5 (no text, no commas)."),
             "max_digits": _("This number is too large for an indicator value."),
             "max_decimal_places": _("Give at most %(max)s decimal places."),
             "max_whole_digits": _("This number is too large for an indicator value."),
@@ -230,15 +229,12 @@ class FollowUpForm(forms.ModelForm):
     """What became of an action plan at one of its follow-ups."""
 
     outcome = forms.ChoiceField(label=_("Outcome"), choices=FollowUpOutcome.choices)
-    money_found = forms.DecimalField(
+    money_found = LocalizedDecimalField(
         label=_("Money found"),
         required=False,
         max_digits=18,
         decimal_places=2,
         min_value=Decimal(0),
-        localize=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        error_messages={"invalid": _("Enter the amount as a number, e.g. 25000 or 1250.50.")},
         help_text=_("Financing found to carry the plan out, in its own currency."),
     )
 

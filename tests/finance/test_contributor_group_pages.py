@@ -99,7 +99,7 @@ def test_a_split_is_checked_then_confirmed_and_keeps_the_totals(
     ("parts", "field", "message"),
     [
         ({0: ("fao", "100000"), 1: ("wfp", "20000")}, None, "add up to 120,000.00 USD"),
-        ({0: ("fao", "a lot"), 1: ("wfp", "30000")}, "amount_0", "is not an amount"),
+        ({0: ("fao", "a lot"), 1: ("wfp", "30000")}, "amount_0", "is not a number"),
         ({0: ("", "100000"), 1: ("wfp", "30000")}, "partner_0", "Say which partner"),
         ({0: ("fao", "100000"), 1: ("fao", "30000")}, "partner_1", "listed twice"),
         ({0: ("fao", "130000.001")}, None, "to the cent"),

@@ -114,7 +114,7 @@ def test_in_kind_fields_render_grouped_and_keyboard_reachable(
         ({"unit": ""}, "Unit: Line 1: A line valued by a rate card or not valued needs a unit."),
         ({"unit": "", "valued_by": ""}, "Unit: Line 1: Say what the quantity counts"),
         ({"quantity": "-3"}, "Quantity: Line 1: Give a quantity above 0"),
-        ({"quantity": "lots"}, "lots is not an amount"),
+        ({"quantity": "lots"}, "“lots” is not a number"),
         ({"valued_by": "actual_cost"}, "Amount: Line 1: Give the amount as a number."),
         ({"valued_by": "not_valued", "amount": "500"}, "Amount: Line 1: A line that is not valued"),
         ({"amount": "999"}, "Amount: Line 1: A line valued by a rate card takes its value"),

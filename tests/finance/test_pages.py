@@ -130,7 +130,9 @@ def test_bad_amounts_are_named_next_to_the_field(cpm_client: Client, activity: A
         reverse("finance:activity", args=[activity.pk]), lines_form(0, line(0, amount="a lot"))
     )
     assert response.status_code == 400
-    assert "a lot is not an amount" in response.content.decode()
+    assert (
+        "“a lot” is not a number: type it like 1,500,000.50 or 0.785." in response.content.decode()
+    )
 
 
 def test_second_save_of_the_same_figures_gets_the_conflict_and_keeps_the_typing(

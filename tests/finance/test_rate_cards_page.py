@@ -87,7 +87,7 @@ def test_focal_point_makes_a_card_and_bad_input_names_the_field(focal_client: Cl
     for amount, currency, message in (
         ("0", "USD", "Give the value of one unit, above 0."),
         ("250", "XXY", "XXY is not an ISO 4217 currency code"),
-        ("ten", "USD", "ten is not an amount"),
+        ("ten", "USD", "“ten” is not a number"),
     ):
         body = {"unit": "expert_days", "year": "2026", "amount": amount, "currency": currency}
         bad = focal_client.post(LIST, body)

@@ -69,7 +69,7 @@ def test_the_rates_page_refuses_an_ambiguous_rate(focal_client: Client) -> None:
     body = {"currency": "GBP", "month": "2024-01", "units_per_usd": "0,785", "source": "BoE"}
     response = focal_client.post(reverse("finance:rates"), body)
     assert response.status_code == 400
-    assert "0,785 could be read as 0.785 or 785" in response.content.decode()
+    assert "“0,785” could be read as 0.785 or as 785" in response.content.decode()
     assert not ExchangeRate.objects.exists()
 
 
@@ -87,7 +87,7 @@ def test_the_finance_page_refuses_an_ambiguous_amount(cpm_client: Client) -> Non
     body.update({f"lines-0-{key}": value for key, value in line.items()})
     response = cpm_client.post(reverse("finance:activity", args=[activity.pk]), body)
     assert response.status_code == 400
-    assert "0,500 could be read as 0.500 or 500" in response.content.decode()
+    assert "“0,500” could be read as 0.5 or as 500" in response.content.decode()
     assert not FinancialEntry.objects.exists()
 
 

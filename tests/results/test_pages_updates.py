@@ -171,7 +171,7 @@ def test_text_in_the_value_is_refused_naming_the_value(
     )
     assert response.status_code == 400
     assert errors_next_to(response.content, "id_value") == [
-        "Enter the value as a number, e.g. 120 or 12.5 (no text, no commas)."
+        "“thirty” is not a number: type it like 1,500,000.50 or 0.785."
     ]
     assert not Update.objects.exists()
 
