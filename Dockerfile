@@ -35,6 +35,20 @@ RUN DEBUG=0 \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --no-input --verbosity 0
 
+# The translation catalogues (locale/*/LC_MESSAGES/*.po) compiled to .mo files with Debian's
+# gettext, removed again in the same layer: the image keeps the .mo files only. Nothing to do until
+# the first catalogue is in the repository (compilemessages refuses to run without one).
+RUN if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
+      apt-get update \
+      && apt-get install -y --no-install-recommends gettext \
+      && DEBUG=0 \
+         SECRET_KEY=build-time-only-compilemessages-key-not-used-at-run-time-0123456789 \
+         DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+         python manage.py compilemessages --verbosity 0 \
+      && apt-get purge -y --auto-remove gettext \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
+
 RUN useradd --create-home --uid 1000 ssc \
     && mkdir -p /data/media \
     && chown ssc:ssc /data/media

@@ -17,6 +17,17 @@ CHROMIUM := /usr/bin/chromium
 NODE_HASH := $(shell sha256sum package-lock.json | cut -c1-16)
 NODE_STAMP := $(STAMPS)/node-$(NODE_HASH)
 
+# Translation catalogues (locale/<code>/LC_MESSAGES/*.po): compiled to .mo files (never in git)
+# again only when a .po file changes: the stamp's name carries the hash of all of them.
+PO_FILES := $(sort $(wildcard locale/*/LC_MESSAGES/*.po))
+PO_HASH := $(shell cat $(PO_FILES) /dev/null | sha256sum | cut -c1-16)
+MO_STAMP := $(STAMPS)/mo-$(PO_HASH)
+# The languages translators write; `make messages` refreshes their catalogues from the code, with
+# exactly these options (the translators use them too: keep them in step).
+TRANSLATED_LANGUAGES := fr es ar
+MESSAGES_OPTIONS := --add-location=file --ignore=.venv --ignore=node_modules --ignore=tests \
+	--ignore=benchmarks --ignore=static/vendor --ignore=staticfiles
+
 # Apps whose code mypy checks (every directory with an apps.py, plus the project package).
 APP_DIRS := ssc_portal $(sort $(patsubst %/apps.py,%,$(wildcard */apps.py)))
 
@@ -58,13 +69,14 @@ BENCH_ENV := DEBUG=0 \
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/ssc_bench \
 	REDIS_URL=redis://127.0.0.1:6379/0
 
-.PHONY: help run test test-fast schemathesis lint format check-deploy security bench bench-api bench-rollups bench-results bench-standards bench-duplicates bench-load install services chromium pdf-libs demo clean
+.PHONY: help run test test-fast schemathesis lint format check-deploy security bench bench-api bench-rollups bench-results bench-standards bench-duplicates bench-load install services chromium pdf-libs gettext catalogues messages demo clean
 
 help:
 	@echo "make run           install what is missing, migrate, load demo data, serve on http://127.0.0.1:8000"
 	@echo "make test          install what is missing, start PostgreSQL and Redis if needed, run every test"
 	@echo "make test-fast     the same without the browser, worker, schemathesis and ops tests"
 	@echo "make schemathesis  every schemathesis phase and check on the API, 50 examples per operation"
+	@echo "make messages      refresh the fr, es and ar catalogues (locale/) from the code and templates"
 	@echo "make lint          ruff, ruff format --check, mypy, makemigrations --check"
 	@echo "make format        ruff format and ruff check --fix"
 	@echo "make check-deploy  Django's deployment checks with production-like settings"
@@ -110,7 +122,36 @@ $(NODE_STAMP): package.json package-lock.json scripts/vendor_assets.sh
 	scripts/vendor_assets.sh
 	@mkdir -p $(STAMPS) && rm -f $(STAMPS)/node-* && touch $@
 
-install: $(DEPS_STAMP) $(NODE_STAMP)
+# compilemessages refuses to run without a catalogue: until the first one is in the repository,
+# the stamp is all there is to do.
+$(MO_STAMP): $(PO_FILES) | $(DEPS_STAMP)
+	@if [ -n "$(PO_FILES)" ]; then \
+	  $(MAKE) --no-print-directory gettext; \
+	  echo "Compiling the translation catalogues"; \
+	  $(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --verbosity 0; \
+	fi
+	@mkdir -p $(STAMPS) && rm -f $(STAMPS)/mo-* && touch $@
+
+catalogues: $(MO_STAMP)
+
+install: $(DEPS_STAMP) $(NODE_STAMP) $(MO_STAMP)
+
+# Debian's gettext (msgfmt, xgettext) for the catalogues, installed when missing.
+gettext:
+	@if ! command -v msgfmt >/dev/null || ! command -v xgettext >/dev/null; then \
+	  echo "Installing gettext (apt-get)"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq gettext >/dev/null; \
+	fi
+
+# The djangojs domain only once a script marks a string (static/js/*.js call gettext() then).
+messages: $(DEPS_STAMP) gettext
+	@for code in $(TRANSLATED_LANGUAGES); do \
+	  $(DEV_ENV) $(PY) manage.py makemessages -l $$code $(MESSAGES_OPTIONS); \
+	  if grep -qsE '\bn?gettext\(' static/js/*.js; then \
+	    $(DEV_ENV) $(PY) manage.py makemessages -d djangojs -l $$code $(MESSAGES_OPTIONS); \
+	  fi; \
+	done
 
 # Debian's Chromium for the Playwright tests; Playwright's own browser download is never used.
 chromium:
@@ -148,7 +189,7 @@ services:
 
 # --- the two contract targets -----------------------------------------------------------------
 
-run: $(DEPS_STAMP) $(NODE_STAMP) pdf-libs
+run: $(DEPS_STAMP) $(NODE_STAMP) $(MO_STAMP) pdf-libs
 	$(DEV_ENV) $(PY) manage.py migrate --no-input
 	$(DEV_ENV) $(PY) manage.py load_demo_data
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
@@ -156,14 +197,14 @@ run: $(DEPS_STAMP) $(NODE_STAMP) pdf-libs
 # Two workers for the two cores CI has; each gets its own test database. The 20 slowest tests
 # are listed at the end, to see where the suite's time goes.
 # staticfiles/ exists so that whitenoise does not warn about it in every test.
-test: $(DEPS_STAMP) $(NODE_STAMP) chromium pdf-libs services
+test: $(DEPS_STAMP) $(NODE_STAMP) $(MO_STAMP) chromium pdf-libs services
 	@mkdir -p staticfiles
 	$(TEST_ENV) $(PY) -m pytest -n 2 --durations=20 $(PYTEST_ARGS)
 
 # The tests that need no browser, no Celery worker, no schemathesis run and no operations tools
 # (markers set in pyproject.toml and, for whole directories, tests/conftest.py).
 FAST_TESTS := not (browser or worker or schemathesis or ops)
-test-fast: $(DEPS_STAMP) $(NODE_STAMP) pdf-libs services
+test-fast: $(DEPS_STAMP) $(NODE_STAMP) $(MO_STAMP) pdf-libs services
 	@mkdir -p staticfiles
 	$(TEST_ENV) $(PY) -m pytest -n 2 --durations=20 -m "$(FAST_TESTS)" $(PYTEST_ARGS)
 
@@ -229,7 +270,7 @@ bench-duplicates: $(DEPS_STAMP) services
 bench-load: $(DEPS_STAMP) $(NODE_STAMP) services
 	$(BENCH_ENV) $(PY) benchmarks/load.py $(BENCH_ARGS)
 
-demo: $(DEPS_STAMP) $(NODE_STAMP)
+demo: $(DEPS_STAMP) $(NODE_STAMP) $(MO_STAMP)
 	$(DEV_ENV) $(PY) manage.py migrate --no-input
 	$(DEV_ENV) $(PY) manage.py load_demo_data
 

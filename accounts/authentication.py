@@ -18,6 +18,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 
+from .language import apply_api_user_language
 from .models import ApiToken, User
 
 KEYWORD = "Bearer"
@@ -67,6 +68,7 @@ class ApiTokenAuthentication(BaseAuthentication):
                 )
             )
         self._touch(token)
+        apply_api_user_language(request, token.user)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

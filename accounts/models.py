@@ -78,6 +78,11 @@ class User(AbstractUser):
             "ministry, read what the country takes part in and confirm its roles."
         ),
     )
+    # The language the user chose with the switcher (accounts.middleware applies it on every
+    # request); empty until they choose, so that their browser's preference applies meanwhile.
+    # Not a choices field: the languages offered follow the catalogues in the repository
+    # (settings.LANGUAGES), and a code whose catalogue was removed is simply not applied.
+    language = models.CharField(_("language"), max_length=10, blank=True, default="")
     # Optimistic concurrency: every change through accounts.services bumps it; a form that
     # carries an older number is refused instead of overwriting another focal point's change.
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -5,6 +5,7 @@ from . import views
 app_name = "accounts"
 
 urlpatterns = [
+    path("accounts/language/", views.set_language, name="set_language"),
     path("accounts/tokens/", views.api_tokens, name="api_tokens"),
     path("accounts/tokens/<int:pk>/revoke/", views.revoke_api_token, name="revoke_api_token"),
     path("people/", views.people_list, name="people"),

@@ -120,6 +120,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "accounts.middleware.SessionExpiryMiddleware",
+    # After the session check: an expired session's user is anonymous, and gets the cookie's
+    # language (accounts.language says why the profile is applied on every request).
+    "accounts.language.UserLanguageMiddleware",
     "ssc_portal.middleware.SecurityLogMiddleware",
     "ssc_portal.middleware.FinanceNoStoreMiddleware",
     "ssc_portal.errors.DatabaseBusyMiddleware",
@@ -199,6 +202,11 @@ LANGUAGES = [("en", _("English"))] + [
     for code, name in (("fr", _("French")), ("es", _("Spanish")), ("ar", _("Arabic")))
     if (BASE_DIR / "locale" / code / "LC_MESSAGES" / "django.po").is_file()
 ]
+# The switcher's choice, for the pages before sign-in. Like the session cookie: HTTPS only in
+# production, never read by scripts, sent on links from other sites (a language is no secret).
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -18,7 +18,9 @@ from typing import Any
 from django.apps import apps
 from django.utils.translation import gettext as _
 
+from accounts.language import language_name
 from accounts.models import Role, User
+from accounts.services.language import SWITCHER_REASON
 from accounts.services.people import Reason
 
 Division = User._meta.get_field("divisions").related_model
@@ -27,7 +29,7 @@ Partner = User._meta.get_field("partner").related_model
 
 # Shown in this order; the label is the People page's, never the column's name.
 TRACKED = ("first_name", "last_name", "email", "role", "partner_id", "counterpart_country_id",
-           "is_active", "divisions", "countries")  # fmt: skip
+           "is_active", "language", "divisions", "countries")  # fmt: skip
 
 
 def _labels() -> dict[str, str]:
@@ -39,6 +41,7 @@ def _labels() -> dict[str, str]:
         "partner_id": _("Organization"),
         "counterpart_country_id": _("Counterpart for"),
         "is_active": _("Active"),
+        "language": _("Language"),
         "divisions": _("Divisions"),
         "countries": _("Countries"),
     }
@@ -51,6 +54,7 @@ def _through() -> dict[str, str]:
         Reason.DEACTIVATE: _("deactivated on the People page"),
         Reason.REACTIVATE: _("reactivated on the People page"),
         Reason.RESEND: _("invitation sent again from the People page"),
+        SWITCHER_REASON: _("chosen with the language switcher"),
     }
 
 
@@ -91,6 +95,8 @@ class _Names:
                 return self.countries.get(value, f"#{value}")
             case "is_active":
                 return _("yes") if value else _("no")
+            case "language":
+                return language_name(value)
             case "divisions":
                 return ", ".join(sorted(self.divisions.get(pk, f"#{pk}") for pk in value))
             case "countries":

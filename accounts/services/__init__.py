@@ -1,8 +1,10 @@
-"""Writes to accounts: API tokens (by their user only) and people (by the focal point).
+"""Writes to accounts: API tokens and the language (by their user only) and people (by the
+focal point).
 
 Each module raises its own error, which pages turn into a message next to the field it is about.
 """
 
+from .language import LanguageError, set_user_language
 from .people import (
     PeopleError,
     PersonData,
@@ -21,6 +23,7 @@ from .tokens import (
 
 __all__ = [
     "MAX_ACTIVE_TOKENS",
+    "LanguageError",
     "PeopleError",
     "PersonData",
     "TokenError",
@@ -31,4 +34,5 @@ __all__ = [
     "resend_invitation",
     "revoke_api_token",
     "set_person_active",
+    "set_user_language",
 ]

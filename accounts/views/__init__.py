@@ -1,6 +1,7 @@
 """The accounts app's pages: a user's own API tokens and the locked-out page (`tokens`), and the
-focal point's People pages (`people`)."""
+focal point's People pages (`people`), the language switcher's target (`language`)."""
 
+from .language import set_language
 from .people import (
     people_list,
     person_deactivate,
@@ -23,4 +24,5 @@ __all__ = [
     "person_reactivate",
     "person_resend",
     "revoke_api_token",
+    "set_language",
 ]

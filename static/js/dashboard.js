@@ -87,7 +87,7 @@
     Object.keys(extra).forEach(function (key) {
       option[key] = key === "tooltip" ? Object.assign({}, option.tooltip, extra[key]) : extra[key];
     });
-    return option;
+    return window.sscChartDirection ? window.sscChartDirection(option) : option;
   }
 
   function valueAxis() {

@@ -92,7 +92,8 @@
     }
     var chart = window.echarts.init(element, null, { renderer: "canvas" });
     drawn.push(chart);
-    chart.setOption(option(spec));
+    var drawnOption = option(spec);
+    chart.setOption(window.sscChartDirection ? window.sscChartDirection(drawnOption) : drawnOption);
     element.setAttribute("data-rendered", "true");
   });
 

@@ -29,7 +29,7 @@ def test_a_browser_asking_for_a_language_not_offered_reads_english_only(language
         pytest.skip(f"{language} is offered: its own tests check its pages")
     client = Client(headers={"accept-language": language})
     refused = client.post(reverse("login"), {"username": "nobody", "password": "wrong"})
-    assert '<html lang="en">' in refused.text
+    assert '<html lang="en" dir="ltr">' in refused.text
     # Django's own message, in English as every string of ours on the page.
     assert "Please enter a correct username and password." in refused.text
 

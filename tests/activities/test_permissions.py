@@ -645,6 +645,8 @@ CASES: list[Case] = [
     Case("login", "", everyone(200, 200)),
     Case("logout", "", everyone(405, DONE)),
     Case("password_change", "", logged_in(200, DONE)),
+    # The language switcher: anyone, the sign-in page's visitors included; a POST only.
+    Case("accounts:set_language", "", everyone(405, DONE)),
     Case("password_change_done", "", logged_in(200, 405)),
     Case("password_reset", "", everyone(200, DONE)),
     Case("password_reset_done", "", everyone(200, 405)),
@@ -938,6 +940,8 @@ def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
             return {"email": user.email if user else "nobody@example.org"}
         case "login":
             return {"username": "nobody", "password": "wrong"}
+        case "accounts:set_language":
+            return {"language": "en", "next": "/"}
     return {}
 
 

@@ -1,0 +1,60 @@
+// The dashboards' charts follow the page's direction. ECharts draws left to right whatever the
+// page says; on a right-to-left page (Arabic, <html dir="rtl">) a chart is mirrored like the
+// layout around it: horizontal axes run from the right, vertical axes stand on the right, the
+// margins, the colour scale and the labels beside the bars change sides; a map and a flow
+// chart keep their geography and their flow. Figures stay figures (the number formats
+// come from Intl with the page's language). Loaded before dashboard.js and results-dashboard.js.
+(function () {
+  "use strict";
+
+  var SIDE = { left: "right", right: "left", insideLeft: "insideRight", insideRight: "insideLeft" };
+
+  function swapSides(box) {
+    if (!box) {
+      return box;
+    }
+    var mirrored = Object.assign({}, box);
+    mirrored.left = box.right;
+    mirrored.right = box.left;
+    if (mirrored.left === undefined) {
+      delete mirrored.left;
+    }
+    if (mirrored.right === undefined) {
+      delete mirrored.right;
+    }
+    return mirrored;
+  }
+
+  function flipLabel(label) {
+    if (label && SIDE[label.position]) {
+      label.position = SIDE[label.position];
+    }
+  }
+
+  window.sscChartDirection = function (option) {
+    if (document.documentElement.dir !== "rtl") {
+      return option;
+    }
+    option.grid = swapSides(option.grid);
+    option.legend = swapSides(option.legend);
+    option.visualMap = swapSides(option.visualMap);
+    [].concat(option.xAxis || []).forEach(function (axis) {
+      axis.inverse = !axis.inverse;
+    });
+    [].concat(option.yAxis || []).forEach(function (axis) {
+      axis.position = "right";
+    });
+    // Bars only: a map keeps its geography, and a flow chart (sankey) keeps its providers'
+    // labels outside its left column and its receivers' outside its right one.
+    [].concat(option.series || []).forEach(function (series) {
+      if (series.type !== "bar") {
+        return;
+      }
+      flipLabel(series.label);
+      (series.data || []).forEach(function (item) {
+        flipLabel(item && item.label);
+      });
+    });
+    return option;
+  };
+})();
