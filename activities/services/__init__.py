@@ -9,6 +9,7 @@ transaction, and is recorded in the audit history with its author.
 - `partners`: partner organizations (create, update, merge);
 - `saved_views`: a user's named filter sets of the activity list;
 - `duplicates`: an activity created past its likely duplicates, a pair told apart;
+- `merges`: two activities found to be one merged, the other kept as a tombstone;
 - `errors`: ActivityError, the one error they raise, and its kinds.
 """
 
@@ -36,6 +37,7 @@ from .duplicates import (
     tell_apart,
 )
 from .errors import ActivityError, ConflictError
+from .merges import merge_activities
 from .partners import (
     PartnerError,
     create_partner,
@@ -66,6 +68,7 @@ __all__ = [
     "create_saved_view",
     "delete_saved_view",
     "find_duplicate_partner",
+    "merge_activities",
     "merge_partners",
     "prepare_activity_update",
     "prepare_new_activity",

@@ -1,0 +1,46 @@
+"""The ledger's part of an activity merge (activities.signals.activities_merged).
+
+Kept apart from finance.services, which is at its size limit; called from finance.receivers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import F
+
+from . import rollups
+from .models import FinancialEntry, LedgerLock
+from .services import touch_activities
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from activities.models import Activity
+
+# The change reason of each moved entry's history row: the move is said, not guessed from a
+# bare change of activity id.
+MERGE_REASON = "merge:%(removed)s->%(kept)s"
+
+
+def move_entries_of_merged_activity(*, keep: Activity, remove: Activity, user: User | None) -> int:
+    """Every entry of `remove` (its corrections too) now belongs to `keep`, its amount,
+    currency, rate and dates untouched; each move is a row of the entry's history (before:
+    `remove`, after: `keep`). Both activities' roll-up slices are refreshed, and both ledger
+    versions bumped, so that a finance page opened before the merge is refused, not saved over
+    it. Returns how many entries moved."""
+    # The slices `remove`'s money sits in, read before it leaves them.
+    left = rollups.slices_of_activities([remove.pk])
+    entries = list(FinancialEntry.objects.filter(activity=remove).order_by("pk"))
+    reason = MERGE_REASON % {"removed": remove.ssc_id, "kept": keep.ssc_id}
+    for entry in entries:
+        entry.activity = keep
+        entry._history_user = user  # type: ignore[attr-defined]
+        entry._change_reason = reason  # type: ignore[attr-defined]
+        entry.save(update_fields=["activity"])
+    if not entries:
+        return 0
+    rollups.request_refresh(left, activity=remove.pk)
+    rollups.request_refresh_for_activities([keep.pk])
+    LedgerLock.objects.filter(activity_id__in=[keep.pk, remove.pk]).update(version=F("version") + 1)
+    touch_activities([keep.pk, remove.pk], user)
+    return len(entries)

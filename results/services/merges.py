@@ -1,0 +1,53 @@
+"""The results' part of an activity merge (activities.signals.activities_merged)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Max, Q
+
+from ..models import ActivityRelation, BenefitStream, Result, ScalingPathway
+from ..period_figures import refresh_activities
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from activities.models import Activity
+
+
+def move_results_of_merged_activity(*, keep: Activity, remove: Activity, user: User | None) -> int:
+    """`remove`'s results (with their indicators, periods and updates), expected benefits,
+    scaling pathway (when `keep` has none) and related-activity rows now belong to `keep`;
+    the dashboard's stored rows of both are refreshed. Returns how many results moved."""
+    moved = 0
+    for model in (Result, BenefitStream):
+        start = model.objects.filter(activity=keep).aggregate(last=Max("position"))["last"] or 0
+        for offset, row in enumerate(model.objects.filter(activity=remove), start=1):
+            row.activity = keep
+            row.position = start + offset
+            row._history_user = user  # type: ignore[attr-defined]
+            row.save(update_fields=["activity", "position"])
+            moved += model is Result
+    if not ScalingPathway.objects.filter(activity=keep).exists():
+        ScalingPathway.objects.filter(activity=remove).update(activity=keep)
+    _move_relations(keep, remove, user)
+    refresh_activities([keep.pk, remove.pk])
+    return moved
+
+
+def _move_relations(keep: Activity, remove: Activity, user: User | None) -> None:
+    """A relation from or to `remove` becomes `keep`'s, unless `keep` has it already or it
+    would relate `keep` to itself: those stay on `remove`'s record."""
+    have = set(
+        ActivityRelation.objects.filter(Q(activity=keep) | Q(related=keep)).values_list(
+            "activity_id", "type", "related_id"
+        )
+    )
+    for row in ActivityRelation.objects.filter(Q(activity=remove) | Q(related=remove)):
+        source = keep.pk if row.activity_id == remove.pk else row.activity_id
+        target = keep.pk if row.related_id == remove.pk else row.related_id
+        if source == target or (source, row.type, target) in have:
+            continue
+        row.activity_id, row.related_id = source, target
+        row._history_user = user  # type: ignore[attr-defined]
+        row.save(update_fields=["activity", "related"])
+        have.add((source, row.type, target))
