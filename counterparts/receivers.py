@@ -49,5 +49,5 @@ def follow_activity_merge(
     for model in (Comment, ContributionProposal):
         for row in model.objects.filter(activity=remove):
             row.activity = keep
-            row._history_user = user
+            row._history_user = user  # type: ignore[union-attr]
             row.save(update_fields=["activity"])

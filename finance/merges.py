@@ -5,12 +5,17 @@ Kept apart from finance.services, which is at its size limit; called from financ
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import F
+from django.db.models import Count, F, Sum
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from . import rollups
-from .models import FinancialEntry, LedgerLock
+from .models import FinancialEntry, LedgerLock, Stage
 from .services import touch_activities
 
 if TYPE_CHECKING:
@@ -44,3 +49,32 @@ def move_entries_of_merged_activity(*, keep: Activity, remove: Activity, user: U
     LedgerLock.objects.filter(activity_id__in=[keep.pk, remove.pk]).update(version=F("version") + 1)
     touch_activities([keep.pk, remove.pk], user)
     return len(entries)
+
+
+def ledger_facts(activity_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+    """What the merge page shows of each activity's ledger (activities.merge_facts): its lines
+    and its money in US$ by stage, in one query."""
+    rows = (
+        FinancialEntry.objects.filter(activity_id__in=list(activity_ids))
+        .values("activity_id", "stage")
+        .annotate(lines=Count("pk"), usd=Sum("amount_usd"))
+        .order_by()
+    )
+    lines: dict[int, int] = defaultdict(int)
+    money: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for row in rows:
+        lines[row["activity_id"]] += row["lines"]
+        money[row["activity_id"]][row["stage"]] = row["usd"] or Decimal(0)
+    return {
+        pk: [
+            (str(_("Ledger lines")), formats.number_format(lines[pk], force_grouping=True)),
+            *[
+                (
+                    str(_("%(stage)s (US$)") % {"stage": label}),
+                    formats.number_format(money[pk].get(stage, Decimal(0)), 2, force_grouping=True),
+                )
+                for stage, label in Stage.choices
+            ],
+        ]
+        for pk in activity_ids
+    }

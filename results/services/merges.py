@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
+from django.utils.translation import gettext as _
 
 from ..models import ActivityRelation, BenefitStream, Result, ScalingPathway
 from ..period_figures import refresh_activities
@@ -51,3 +53,14 @@ def _move_relations(keep: Activity, remove: Activity, user: User | None) -> None
         row._history_user = user  # type: ignore[attr-defined]
         row.save(update_fields=["activity", "related"])
         have.add((source, row.type, target))
+
+
+def results_facts(activity_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+    """What the merge page shows of each activity's results (activities.merge_facts)."""
+    counts = dict(
+        Result.objects.filter(activity_id__in=list(activity_ids))
+        .values_list("activity")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {pk: [(str(_("Results")), str(counts.get(pk, 0)))] for pk in activity_ids}

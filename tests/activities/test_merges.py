@@ -4,7 +4,6 @@ cent, and whatever may not be merged is refused with nothing changed."""
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,78 +18,26 @@ from activities.models import (
     ActivityMerge,
     CountryRole,
     DuplicatePair,
-    FoundVia,
     PairState,
     PartnerRole,
 )
 from activities.services import ActivityError, ConflictError, merge_activities
 from counterparts.models import Comment, Confirmation, ConfirmationState
 from counterparts.services.facts import key_facts
-from finance import rollups, services
-from finance.models import ContributionKind, FinancialEntry, RollupRefresh, Stage
+from finance import rollups
+from finance.models import FinancialEntry, RollupRefresh, Stage
 from finance.rollups import RollupFilters
 from knowledge.models import KnowledgeAsset
 from results import services as results_services
 from results.models import Result, ResultType
-from tests.factories import ActivityFactory, PartnerFactory, division, theme
-from tests.helpers import db_state, sides_asked
+from tests.activities.merging import make_merge_pair
+from tests.factories import ActivityFactory, division
+from tests.helpers import db_state
 from tests.knowledge.factories import make_asset
 
 pytestmark = pytest.mark.django_db
 
 EVERYTHING = RollupFilters()
-
-
-def _entry(amount: str, currency: str = "USD", *, year: int = 2024, **extra: Any) -> Any:
-    values: dict[str, Any] = {
-        "kind": ContributionKind.IFAD_GRANT,
-        "stage": Stage.ALLOCATED,
-        "amount": Decimal(amount),
-        "currency": currency,
-        "value_date": datetime.date(year, 3, 1),
-    }
-    values.update(extra)
-    return services.EntryData(**values)
-
-
-def _pair(focal: User) -> tuple[Activity, Activity]:
-    """Two logs of one activity, in two divisions, with money in two currencies and years, an
-    open duplicate pair, and the roll-ups computed."""
-    shared = PartnerFactory(name="Procasur")
-    keep = sides_asked(
-        ActivityFactory(
-            title="Learning route on rural finance",
-            countries=["BR", ("MZ", CountryRole.RECEIVER)],
-            partners=[shared],
-            themes=[theme(1)],
-        )
-    )
-    remove = sides_asked(
-        ActivityFactory(
-            title="Learning route on rural finances",
-            countries=["BR", ("PE", CountryRole.RECEIVER)],
-            partners=[shared, (PartnerFactory(name="FAO"), PartnerRole.BROKER)],
-            themes=[theme(1), theme(2)],
-            lead_division=division("ESA"),
-        )
-    )
-    services.record_entries(
-        activity=keep, entries=[_entry("100.00")], user=focal, expected_version=None
-    )
-    services.record_entries(
-        activity=remove,
-        entries=[_entry("33.33", year=2023), _entry("7.01", stage=Stage.SPENT)],
-        user=focal,
-        expected_version=None,
-    )
-    DuplicatePair.objects.create(
-        first=keep, second=remove, score=91, found_via=FoundVia.IMPORT, state=PairState.OPEN
-    )
-    rollups.rebuild_all()
-    RollupRefresh.objects.all().delete()
-    keep.refresh_from_db()
-    remove.refresh_from_db()
-    return keep, remove
 
 
 def _merge(keep: Activity, remove: Activity, user: User, **extra: Any) -> ActivityMerge:
@@ -106,7 +53,7 @@ def _merge(keep: Activity, remove: Activity, user: User, **extra: Any) -> Activi
 def test_every_ledger_line_moves_with_its_amount_currency_and_rate_and_says_so(
     focal: User,
 ) -> None:
-    keep, remove = _pair(focal)
+    keep, remove = make_merge_pair(focal)
     before = {
         e.pk: (e.amount, e.currency, e.amount_usd, e.fiscal_year, e.stage)
         for e in FinancialEntry.objects.filter(activity=remove)
@@ -128,7 +75,7 @@ def test_every_ledger_line_moves_with_its_amount_currency_and_rate_and_says_so(
 
 
 def test_the_portfolio_money_is_the_same_to_the_cent_and_the_rollups_agree(focal: User) -> None:
-    keep, remove = _pair(focal)
+    keep, remove = make_merge_pair(focal)
     before = rollups.totals(focal, EVERYTHING)
     by_division = {
         f.key: f.ifad[Stage.ALLOCATED]
@@ -155,7 +102,7 @@ def test_the_portfolio_money_is_the_same_to_the_cent_and_the_rollups_agree(focal
 def test_roles_themes_and_the_pair_are_merged_and_the_merged_activity_is_a_tombstone(
     focal: User,
 ) -> None:
-    keep, remove = _pair(focal)
+    keep, remove = make_merge_pair(focal)
     merge = _merge(keep, remove, focal)
 
     assert sorted(keep.country_links.values_list("country__iso2", "role")) == [
@@ -181,7 +128,7 @@ def test_roles_themes_and_the_pair_are_merged_and_the_merged_activity_is_a_tombs
 
 
 def test_both_histories_say_what_the_merge_did(focal: User) -> None:
-    keep, remove = _pair(focal)
+    keep, remove = make_merge_pair(focal)
     _merge(keep, remove, focal)
 
     [kept_entry, *_older] = activity_history_entries(keep)
@@ -195,7 +142,7 @@ def test_both_histories_say_what_the_merge_did(focal: User) -> None:
 
 
 def test_results_knowledge_links_and_the_conversation_move(focal: User) -> None:
-    keep, remove = _pair(focal)
+    keep, remove = make_merge_pair(focal)
     results_services.save_result(
         result=Result(activity=keep, type=ResultType.OUTCOME, title="Kept change"), user=focal
     )
@@ -219,7 +166,7 @@ def test_results_knowledge_links_and_the_conversation_move(focal: User) -> None:
 
 
 def test_the_kept_activitys_confirmed_sides_are_asked_again(focal: User) -> None:
-    keep, remove = _pair(focal)
+    keep, remove = make_merge_pair(focal)
     confirmations = list(Confirmation.objects.filter(activity=keep))
     facts = key_facts(confirmations)
     for confirmation in confirmations:
@@ -249,7 +196,7 @@ def test_the_kept_activitys_confirmed_sides_are_asked_again(focal: User) -> None
 def test_what_may_not_be_merged_is_refused_naming_the_problem(
     focal: User, case: str, message: str
 ) -> None:
-    keep, remove = _pair(focal)
+    keep, remove = make_merge_pair(focal)
     if case == "itself":
         remove = keep
     else:
@@ -266,7 +213,7 @@ def test_what_may_not_be_merged_is_refused_naming_the_problem(
 
 
 def test_a_cpm_may_not_merge_an_activity_they_do_not_manage(focal: User, cpm: User) -> None:
-    keep, remove = _pair(focal)  # the CPM manages LAC, not ESA
+    keep, remove = make_merge_pair(focal)  # the CPM manages LAC, not ESA
     before = db_state()
     with pytest.raises(ActivityError, match=f"You may not change {remove.ssc_id}"):
         _merge(keep, remove, cpm)
@@ -275,7 +222,7 @@ def test_a_cpm_may_not_merge_an_activity_they_do_not_manage(focal: User, cpm: Us
 
 @pytest.mark.parametrize("stale", ["keep_version", "remove_version"])
 def test_a_stale_version_is_refused_and_nothing_changes(focal: User, stale: str) -> None:
-    keep, remove = _pair(focal)
+    keep, remove = make_merge_pair(focal)
     before = db_state()
     with pytest.raises(ConflictError):
         _merge(keep, remove, focal, **{stale: 0})
@@ -287,7 +234,7 @@ def test_a_failure_half_way_leaves_nothing_changed(
     focal: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The ledger has moved when results fail: the whole merge rolls back."""
-    keep, remove = _pair(focal)
+    keep, remove = make_merge_pair(focal)
 
     def broken(**kwargs: Any) -> None:
         raise RuntimeError("results unavailable")
