@@ -25,6 +25,7 @@ from activities.services import ActivityError, ConflictError, merge_activities
 from counterparts.models import Comment, Confirmation, ConfirmationState
 from counterparts.services.facts import key_facts
 from finance import rollups
+from finance.importer import ImportRefused, import_legacy_workbook
 from finance.models import FinancialEntry, RollupRefresh, Stage
 from finance.rollups import RollupFilters
 from knowledge.models import KnowledgeAsset
@@ -32,6 +33,7 @@ from results import services as results_services
 from results.models import Result, ResultType
 from tests.activities.merging import make_merge_pair
 from tests.factories import ActivityFactory, division
+from tests.finance.workbooks import activity_row, build
 from tests.helpers import db_state
 from tests.knowledge.factories import make_asset
 
@@ -246,3 +248,20 @@ def test_a_failure_half_way_leaves_nothing_changed(
     assert db_state() == before
     assert FinancialEntry.objects.filter(activity=remove).count() == 2
     assert not RollupRefresh.objects.exists()
+
+
+def test_a_workbook_naming_the_merged_activity_is_refused_naming_the_kept_one(
+    focal: User,
+) -> None:
+    """The tombstone takes no new lines: an old copy of the workbook is sent back, not
+    written onto a record nobody sees."""
+    keep, remove = make_merge_pair(focal)
+    _merge(keep, remove, focal)
+    before = db_state()
+    handle = build([activity_row(remove.ssc_id)])
+    with pytest.raises(ImportRefused) as refused:
+        import_legacy_workbook(handle=handle, filename="old.xlsx", user=focal, dry_run=False)
+    assert refused.value.problems == [
+        f"{remove.ssc_id} was merged into {keep.ssc_id}: give its rows under {keep.ssc_id}."
+    ]
+    assert db_state() == before

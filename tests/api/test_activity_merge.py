@@ -114,3 +114,15 @@ def test_a_cpm_merges_only_what_they_may_change(
     assert db_state() == before
     lac = ActivityFactory()
     assert _merge(cpm_api, keep, lac).status_code == 200
+
+
+def test_the_iati_file_leaves_the_merged_activity_out(api_for: ApiFor, focal: User) -> None:
+    keep, remove = make_merge_pair(focal)
+    Activity.objects.filter(pk__in=[keep.pk, remove.pk]).update(visibility="public")
+    keep.refresh_from_db()
+    remove.refresh_from_db()
+    before = Client().get("/api/v1/iati/activities.xml")
+    assert remove.ssc_id in b"".join(before.streaming_content).decode()  # type: ignore[attr-defined]
+    assert _merge(api_for(focal), keep, remove).status_code == 200
+    after = b"".join(Client().get("/api/v1/iati/activities.xml").streaming_content).decode()  # type: ignore[attr-defined]
+    assert keep.ssc_id in after and remove.ssc_id not in after
