@@ -16,11 +16,11 @@ if TYPE_CHECKING:
     from activities.models import Activity
 
 
-def move_results_of_merged_activity(*, keep: Activity, remove: Activity, user: User | None) -> int:
+def move_results_of_merged_activity(*, keep: Activity, remove: Activity, user: User | None) -> None:
     """`remove`'s results (with their indicators, periods and updates), expected benefits,
-    scaling pathway (when `keep` has none) and related-activity rows now belong to `keep`;
-    the dashboard's stored rows of both are refreshed. Returns how many results moved."""
-    moved = 0
+    scaling pathway (when `keep` has none) and related-activity rows now belong to `keep`,
+    after `keep`'s own, each move in the row's history; the dashboard's stored rows of both
+    are refreshed."""
     for model in (Result, BenefitStream):
         start = model.objects.filter(activity=keep).aggregate(last=Max("position"))["last"] or 0
         for offset, row in enumerate(model.objects.filter(activity=remove), start=1):
@@ -28,12 +28,13 @@ def move_results_of_merged_activity(*, keep: Activity, remove: Activity, user: U
             row.position = start + offset
             row._history_user = user  # type: ignore[attr-defined]
             row.save(update_fields=["activity", "position"])
-            moved += model is Result
-    if not ScalingPathway.objects.filter(activity=keep).exists():
-        ScalingPathway.objects.filter(activity=remove).update(activity=keep)
+    pathway = ScalingPathway.objects.filter(activity=remove).first()
+    if pathway is not None and not ScalingPathway.objects.filter(activity=keep).exists():
+        pathway.activity = keep
+        pathway._history_user = user  # type: ignore[attr-defined]
+        pathway.save(update_fields=["activity"])
     _move_relations(keep, remove, user)
     refresh_activities([keep.pk, remove.pk])
-    return moved
 
 
 def _move_relations(keep: Activity, remove: Activity, user: User | None) -> None:

@@ -30,7 +30,7 @@ from finance.models import FinancialEntry, RollupRefresh, Stage
 from finance.rollups import RollupFilters
 from knowledge.models import KnowledgeAsset
 from results import services as results_services
-from results.models import Result, ResultType
+from results.models import ActivityRelation, RelationType, Result, ResultType
 from tests.activities.merging import make_merge_pair
 from tests.factories import ActivityFactory, division
 from tests.finance.workbooks import activity_row, build
@@ -154,6 +154,12 @@ def test_results_knowledge_links_and_the_conversation_move(focal: User) -> None:
     asset = make_asset(activities=[remove], user=focal)
     both = make_asset(title="Another case", activities=[keep, remove], user=focal)
     Comment.objects.create(activity=remove, author=focal, body="Seen in Peru.")
+    earlier = ActivityFactory()
+    ActivityRelation.objects.create(
+        activity=remove, type=RelationType.FOLLOW_UP_OF, related=earlier
+    )
+    # A relation between the two would relate the kept activity to itself: it stays behind.
+    ActivityRelation.objects.create(activity=remove, type=RelationType.PART_OF, related=keep)
 
     _merge(keep, remove, focal)
 
@@ -165,6 +171,10 @@ def test_results_knowledge_links_and_the_conversation_move(focal: User) -> None:
     assert list(both.activities.all()) == [keep]
     assert KnowledgeAsset.objects.filter(activities=remove).count() == 0
     assert Comment.objects.get().activity == keep
+    assert sorted(ActivityRelation.objects.values_list("activity_id", "type", "related_id")) == [
+        (keep.pk, RelationType.FOLLOW_UP_OF, earlier.pk),
+        (remove.pk, RelationType.PART_OF, keep.pk),
+    ]
 
 
 def test_the_kept_activitys_confirmed_sides_are_asked_again(focal: User) -> None:
