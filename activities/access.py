@@ -50,15 +50,17 @@ from .saved_views import SavedView
 
 
 def readable_activities[S: QuerySet[Any]](
-    activities: S, user: User | Any, *, inline_ids: bool = False
+    activities: S, user: User | Any, *, inline_ids: bool = False, merged: bool = False
 ) -> S:
     """What a user may read (Activity.objects.visible_to). Anything else answers 404 to them.
 
-    An anonymous caller reads no activity here: the public IATI file selects its own."""
+    An anonymous caller reads no activity here: the public IATI file selects its own. Merged
+    activities are left out unless asked for (`merged`: their history stays readable)."""
     scope = access_of(user).reads
     if scope.is_nothing or not user.is_authenticated:
         return activities.none()
-    return activities.filter(_reach_q(scope, inline_ids=inline_ids))
+    readable = activities.filter(_reach_q(scope, inline_ids=inline_ids))
+    return readable if merged else without_merged(readable)
 
 
 def changeable_activities[S: QuerySet[Any]](
@@ -68,7 +70,14 @@ def changeable_activities[S: QuerySet[Any]](
     scope = access_of(user).changes
     if scope.is_nothing:
         return activities.none()
-    return activities.filter(_reach_q(scope, inline_ids=inline_ids))
+    return without_merged(activities.filter(_reach_q(scope, inline_ids=inline_ids)))
+
+
+def without_merged[S: QuerySet[Any]](activities: S) -> S:
+    """The activities not merged into another (models.ActivityMerge): a merged one's money,
+    results and links moved to the one it was merged into, so lists, sums, exports and the
+    IATI file leave it out; its page and the API point to the kept one (merged_into_for_user)."""
+    return activities.filter(merged_into__isnull=True)
 
 
 def money_readable_activities(user: User | Any) -> Q:
@@ -138,9 +147,13 @@ def cpm_patch(user: User, *, inline_ids: bool = False) -> Q:
     return rule
 
 
-def get_activity_for_user(user: User, pk: int, *, write: bool = False) -> models.Activity:
+def get_activity_for_user(
+    user: User, pk: int, *, write: bool = False, merged: bool = False
+) -> models.Activity:
+    """The activity `pk` as `user` may read it (404) or change it (403). `merged`: a merged
+    activity is found too, for the pages that show what it was (its history)."""
     activity = (
-        models.Activity.objects.visible_to(user)
+        readable_activities(models.Activity.objects.all(), user, merged=merged and not write)
         .select_related("lead_division", "responsible_cpm", "created_by")
         .filter(pk=pk)
         .first()
@@ -152,6 +165,20 @@ def get_activity_for_user(user: User, pk: int, *, write: bool = False) -> models
     return activity
 
 
+def merged_into_for_user(user: User, pk: int) -> models.Activity | None:
+    """The activity that `pk` was merged into, when the user reads it (a chain of merges is
+    followed to its end); None otherwise, and the caller answers 404 as for any unknown id."""
+    seen = {pk}
+    merge = models.ActivityMerge.objects.filter(removed_id=pk).first()
+    while merge is not None and merge.kept_id not in seen:
+        seen.add(merge.kept_id)
+        found = models.ActivityMerge.objects.filter(removed_id=merge.kept_id).first()
+        if found is None:
+            return models.Activity.objects.visible_to(user).filter(pk=merge.kept_id).first()
+        merge = found
+    return None
+
+
 def can_edit_activity(user: User, activity: models.Activity) -> bool:
     return models.Activity.objects.editable_by(user).filter(pk=activity.pk).exists()
 
@@ -161,7 +188,9 @@ def duplicate_pairs_for_user(user: User) -> QuerySet[models.DuplicatePair]:
     keeps the portfolio clean; anyone else is refused (403), as on the partner merge."""
     if not user.is_authenticated or not user.is_focal_point:
         raise PermissionDenied(_("Only the focal point reviews likely duplicates."))
-    return models.DuplicatePair.objects.all()
+    # A pair naming an activity merged into a third one has nothing left to decide.
+    merged = Q(first__merged_into__isnull=False) | Q(second__merged_into__isnull=False)
+    return models.DuplicatePair.objects.exclude(merged & ~Q(state=models.PairState.MERGED))
 
 
 def get_duplicate_pair_for_user(user: User, pk: int) -> models.DuplicatePair:

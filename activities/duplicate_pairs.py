@@ -70,3 +70,54 @@ class DuplicatePair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_id} ~ {self.second_id} ({self.score} %)"
+
+
+class MergedVia(models.TextChoices):
+    FORM = "form", _("Duplicates report")
+    API = "api", _("API")
+
+
+class ActivityMerge(models.Model):
+    """The tombstone of an activity merged into another (services.merges.merge_activities).
+
+    The merged activity is kept, with its own history, but hidden from every list, sum and
+    export (activities.access.without_merged); its page and the API point to `kept`. Kept beside
+    the pairs, whose last decision it is, as models.py is at its size limit.
+    """
+
+    removed = models.OneToOneField(
+        "activities.Activity",
+        on_delete=models.PROTECT,
+        related_name="merged_into",
+        verbose_name=_("merged activity"),
+    )
+    kept = models.ForeignKey(
+        "activities.Activity",
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+        verbose_name=_("kept activity"),
+    )
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("merged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    merged_at = models.DateTimeField(_("merged"), auto_now_add=True)
+    via = models.CharField(_("through"), max_length=10, choices=MergedVia.choices)
+    # What moved, counted when it moved: the kept activity's history says it in words.
+    moved = models.JSONField(_("what moved"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("activity merge")
+        verbose_name_plural = _("activity merges")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(removed=F("kept")), name="activity_merge_not_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.removed_id} -> {self.kept_id}"

@@ -28,6 +28,7 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import Q
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -35,6 +36,7 @@ from .models import (
     SDG,
     Activity,
     ActivityCountry,
+    ActivityMerge,
     ActivityPartner,
     Country,
     CountryRole,
@@ -348,6 +350,28 @@ def _group(events: list[_Event]) -> list[Entry]:
     return entries
 
 
+def _merge_events(activity: Activity, merges: Iterable[ActivityMerge]) -> list[_Event]:
+    """What a merge did, on both records: the kept one says what came in, the merged one
+    where it went (activities.services.merges)."""
+    events = []
+    for merge in merges:
+        if merge.kept_id == activity.pk:
+            note = _(
+                "Merged %(merged)s into this activity: its countries, partners, themes, "
+                "ledger lines and results are now this activity's (its own history stays on "
+                "its record)."
+            ) % {"merged": merge.removed.ssc_id}
+        else:
+            note = _(
+                "Merged into %(kept)s, which now holds its countries, partners, themes, "
+                "ledger lines and results; this record is kept for its history."
+            ) % {"kept": merge.kept.ssc_id}
+        events.append(
+            _Event(merge.merged_at, merge.merged_by_id, note=note, through=merge.get_via_display())
+        )
+    return events
+
+
 def activity_history_entries(activity: Activity) -> list[Entry]:
     """The activity's change history, newest first."""
     history_model = Activity.history.model  # type: ignore[attr-defined]
@@ -384,7 +408,14 @@ def activity_history_entries(activity: Activity) -> list[Entry]:
         )
     )
 
+    merges = list(
+        ActivityMerge.objects.filter(Q(kept=activity) | Q(removed=activity)).select_related(
+            "kept", "removed"
+        )
+    )
+
     user_ids = {r.history_user_id for r in (*records, *country_rows, *partner_rows, *text_rows)}
+    user_ids |= {merge.merged_by_id for merge in merges}
     user_ids |= {r.responsible_cpm_id for r in records}
     user_ids |= {s["changed_by_id"] for s in status_changes}
     user_ids.discard(None)
@@ -411,6 +442,8 @@ def activity_history_entries(activity: Activity) -> list[Entry]:
         events.append(
             _Event(change["changed_at"], change["changed_by_id"], note=f"{label}: {note}")
         )
+
+    events += _merge_events(activity, merges)
 
     entries = [e for e in _group(events) if e.created or e.changes or e.notes]
     for entry in entries:

@@ -32,7 +32,7 @@ from accounts.text import (
 from . import access
 
 # Defined in their own modules; imported here so that Django registers them with the app's models.
-from .duplicate_pairs import DuplicatePair, FoundVia, PairState  # noqa: F401
+from .duplicate_pairs import ActivityMerge, DuplicatePair, FoundVia, PairState  # noqa: F401
 from .reference_models import SDG, Country, Division, IncomeGroup, Theme  # noqa: F401
 from .results_seam import with_approved_results
 from .saved_views import SavedView  # noqa: F401

@@ -405,3 +405,22 @@ class ActivityPatchInput(ActivityChangeInput):
             if name != "version":
                 field.required = False
         return fields
+
+
+class ActivityMergeInput(serializers.Serializer):
+    """POST .../{id}/merge/: the activity to merge into this one, and both versions read."""
+
+    remove = serializers.IntegerField(
+        min_value=1,
+        help_text=_(
+            "The id of the activity to merge into this one: its countries, partners, themes, "
+            "ledger lines, results and links move here, and it is kept as a record of its "
+            "history, hidden from lists and sums."
+        ),
+    )
+    version = serializers.IntegerField(
+        min_value=1, help_text=_("This activity's version, as you read it.")
+    )
+    remove_version = serializers.IntegerField(
+        min_value=1, help_text=_("The merged activity's version, as you read it.")
+    )

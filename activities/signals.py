@@ -21,3 +21,4 @@ from django.dispatch import Signal
 activities_changed = Signal()
 activities_saved = Signal()
 partners_merged = Signal()
+activities_merged = Signal()

@@ -26,6 +26,11 @@ urlpatterns = [
         duplicates.duplicate_tell_apart,
         name="duplicate_tell_apart",
     ),
+    path(
+        "activities/duplicates/<int:pk>/merge/",
+        duplicates.duplicate_merge,
+        name="duplicate_merge",
+    ),
     path("partners/", partners.partner_list, name="partner_list"),
     path("partners/new/", partners.partner_create, name="partner_create"),
     path("partners/merge/", partners.partner_merge, name="partner_merge"),

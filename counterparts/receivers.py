@@ -9,10 +9,10 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from activities.signals import activities_saved, partners_merged
+from activities.signals import activities_merged, activities_saved, partners_merged
 from finance.signals import ledger_changed
 
-from .models import ContributionProposal
+from .models import Comment, ContributionProposal
 from .services import sync_sides
 from .services.confirmations import drop_removed_sides
 
@@ -37,3 +37,17 @@ def follow_merge(sender: Any, keep: Any, remove: Any, user: Any = None, **kwargs
     the merge removed (both played it already) go with them."""
     ContributionProposal.objects.filter(contributor=remove).update(contributor=keep)
     drop_removed_sides(None, user)
+
+
+@receiver(activities_merged)
+def follow_activity_merge(
+    sender: Any, keep: Any, remove: Any, user: Any = None, **kwargs: Any
+) -> None:
+    """The conversation and the proposals go on on the kept activity; the merged one's
+    confirmations stay with its record (they confirmed it). The kept activity's sides are
+    synced by activities_saved and ledger_changed, which the merge sends after this."""
+    for model in (Comment, ContributionProposal):
+        for row in model.objects.filter(activity=remove):
+            row.activity = keep
+            row._history_user = user  # type: ignore[union-attr]
+            row.save(update_fields=["activity"])

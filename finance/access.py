@@ -34,7 +34,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.roles import Reach, access_of
-from activities.access import get_activity_for_user, money_readable_activities, reads_money_of
+from activities.access import (
+    get_activity_for_user,
+    money_readable_activities,
+    reads_money_of,
+    without_merged,
+)
 from activities.models import Activity
 
 from .models import ContributorGroup, FinancialEntry
@@ -66,7 +71,11 @@ def require_agency_figures(user: User | Any, refusal: str) -> None:
 def money_activities(user: User | Any) -> QuerySet[Activity]:
     """The activities whose money a user reads: those they read, as far as reads_money goes.
     An anonymous caller reads no activity page, only the public IATI file: public money."""
-    read = Activity.objects.visible_to(user) if user.is_authenticated else Activity.objects.all()
+    read = (
+        Activity.objects.visible_to(user)
+        if user.is_authenticated
+        else without_merged(Activity.objects.all())
+    )
     return read.filter(money_readable_activities(user))
 
 

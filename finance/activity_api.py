@@ -29,11 +29,13 @@ from rest_framework.response import Response
 
 from activities import access, duplicates, services
 from activities.api import parse_activity
+from activities.duplicate_pairs import MergedVia
 from activities.filters import with_reporting_year
-from activities.models import Activity, FoundVia
+from activities.models import Activity, ActivityMerge, FoundVia
 from activities.serializers import (
     ACTIVITY_COLUMNS,
     ActivityChangeInput,
+    ActivityMergeInput,
     ActivityPatchInput,
     ActivityWriteSerializer,
     DuplicateSuggestionSerializer,
@@ -256,6 +258,51 @@ class ActivityViewSet(
         found = duplicates.suggest(duplicates.Facts.of_activity(activity), request.user)  # type: ignore[arg-type]
         return Response(DuplicateSuggestionSerializer(found, many=True).data)
 
+    @extend_schema(
+        summary=_("Merge another activity into this one"),
+        description=_(
+            "Two logs of one activity: everything of `remove` (countries, partners, themes, "
+            "ledger lines with their amounts and rates, results, knowledge links, the "
+            "conversation) moves to this activity, which is answered. `remove` is not deleted: "
+            "it stays as a record of its history, hidden from lists, sums and exports, and "
+            "reading it answers 404 naming this activity. Who may change both activities may "
+            "merge them (403 otherwise); a stale `version` or `remove_version` is refused with "
+            "409, an activity merged already or the same activity twice with 400; nothing is "
+            "saved."
+        ),
+        request=ActivityMergeInput,
+        examples=[api_examples.ACTIVITY_MERGE],
+        responses={200: ActivitySerializer, **error_responses(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="merge", url_name="merge", filter_backends=[])
+    def merge(self, request: Request, pk: str | None = None) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        keep = self._activity(write=True)
+        given = ActivityMergeInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        # Read, not write: an activity merged already is refused by the service, naming it.
+        remove = access.get_activity_for_user(user, given.validated_data["remove"], merged=True)
+        merged = ActivityMerge.objects.filter(removed=remove).exists()
+        if not merged and not access.can_edit_activity(user, remove):
+            raise exceptions.PermissionDenied(
+                _("You may read %(activity)s but not change it: it cannot be merged by you.")
+                % {"activity": remove.ssc_id}
+            )
+        try:
+            services.merge_activities(
+                keep=keep,
+                remove=remove,
+                user=user,
+                keep_version=given.validated_data["version"],
+                remove_version=given.validated_data["remove_version"],
+                via=MergedVia.API,
+            )
+        except services.ConflictError as error:
+            raise Conflict(str(error)) from None
+        except services.ActivityError as error:
+            raise exceptions.ValidationError(error.errors) from None
+        return Response(self._read(keep))
+
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user: User = request.user  # type: ignore[assignment]
         activity = self._activity(write=True)
@@ -276,6 +323,12 @@ class ActivityViewSet(
             pk = int(self.kwargs["pk"])
         except ValueError:
             raise exceptions.NotFound(_("No such activity.")) from None
+        kept = access.merged_into_for_user(user, pk)
+        if kept is not None:
+            raise exceptions.NotFound(
+                _("This activity was merged into %(kept)s: read it at /api/v1/activities/%(id)s/.")
+                % {"kept": kept.ssc_id, "id": kept.pk}
+            )
         return access.get_activity_for_user(user, pk, write=write)
 
     def _read(self, activity: Activity) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from activities.access import get_activity_for_user
+from activities.access import get_activity_for_user, without_merged
 from activities.filters import IntegerFilter, SinceFilter
 from activities.models import (
     Activity,
@@ -294,7 +294,7 @@ class IatiActivitiesViewSet(viewsets.GenericViewSet):
     queryset = Activity.objects.none()
 
     def get_queryset(self) -> QuerySet[Activity]:
-        return Activity.objects.filter(visibility=Visibility.PUBLIC)
+        return without_merged(Activity.objects.filter(visibility=Visibility.PUBLIC))
 
     @reads_from_replica
     def list(self, request: Request) -> StreamingHttpResponse:

@@ -261,3 +261,11 @@ ROLLUP_EXAMPLES = [
         status_codes=["200"],
     )
 ]
+
+
+ACTIVITY_MERGE = OpenApiExample(
+    "Merge a duplicate",
+    summary="Merge SSC-2024-118 (id 118, version 2) into this activity (version 5)",
+    value={"remove": 118, "version": 5, "remove_version": 2},
+    request_only=True,
+)

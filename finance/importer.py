@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from activities import bulk
 from activities import services as activity_services
 from activities.history import import_run_reason
-from activities.models import Activity
+from activities.models import Activity, ActivityMerge
 
 from . import import_review, rollups, services
 from .import_plan import ImportPlanner, ImportSummary, LineChange, Planned
@@ -98,6 +98,16 @@ def import_legacy_workbook(
     parsed = read_workbook(handle, known_ssc_ids=known)
     if parsed.problems:
         raise ImportRefused([str(problem) for problem in parsed.problems])
+    # A merged activity's record is a tombstone: its lines belong to the activity it went into.
+    merged = ActivityMerge.objects.filter(removed__ssc_id__in=list(parsed.ids_in_file)).values_list(
+        "removed__ssc_id", "kept__ssc_id"
+    )
+    if refused := [
+        _("%(merged)s was merged into %(kept)s: give its rows under %(kept)s.")
+        % {"merged": merged_id, "kept": kept_id}
+        for merged_id, kept_id in sorted(merged)
+    ]:
+        raise ImportRefused(refused)
     summary = ImportSummary(
         warnings=[str(w) for w in parsed.warnings],
         sheets=parsed.sheets,

@@ -11,14 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 from django.dispatch import receiver
 
-from activities.signals import activities_changed, partners_merged
+from activities.signals import activities_changed, activities_merged, partners_merged
 
+from .merges import move_entries_of_merged_activity
 from .rollups import request_refresh_for_changed_activities
 from .services import move_contributions
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from activities.models import Partner
+    from activities.models import Activity, Partner
 
 
 @receiver(activities_changed, dispatch_uid="finance.refresh_rollups_of_changed_activities")
@@ -36,3 +37,12 @@ def move_contributions_of_merged_partner(
 ) -> None:
     # Without it, deleting the merged partner would hit the ledger's PROTECT on its entries.
     move_contributions(keep, remove, user)
+
+
+@receiver(activities_merged, dispatch_uid="finance.move_entries_of_merged_activity")
+def move_entries_of_merged(
+    sender: Any, *, keep: Activity, remove: Activity, user: User | None, **kwargs: Any
+) -> None:
+    # Every ledger line of the merged activity ends on the kept one: the portfolio's money is
+    # unchanged to the cent, and nothing is summed under the hidden tombstone.
+    move_entries_of_merged_activity(keep=keep, remove=remove, user=user)

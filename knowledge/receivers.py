@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.dispatch import receiver
 
-from activities.signals import partners_merged
+from activities.signals import activities_merged, partners_merged
 
-from .services import move_partner_links
+from .services import move_activity_links, move_partner_links
 
 if TYPE_CHECKING:
-    from activities.models import Partner
+    from activities.models import Activity, Partner
 
 
 @receiver(partners_merged, dispatch_uid="knowledge.move_links_of_merged_partner")
@@ -22,3 +22,10 @@ def move_links_of_merged_partner(
     sender: Any, *, keep: Partner, remove: Partner, **kwargs: Any
 ) -> None:
     move_partner_links(keep=keep, remove=remove)
+
+
+@receiver(activities_merged, dispatch_uid="knowledge.move_links_of_merged_activity")
+def move_links_of_merged_activity(
+    sender: Any, *, keep: Activity, remove: Activity, **kwargs: Any
+) -> None:
+    move_activity_links(keep=keep, remove=remove)

@@ -605,3 +605,27 @@ def accept_match(
     demand.activity = activity
     demand.save()
     return activity
+
+
+def move_activity_links(*, keep: Activity, remove: Activity) -> None:
+    """Activity merge (activities.signals.activities_merged): what in the knowledge base names
+    `remove` names `keep`. An asset linked to both keeps `keep` once; a learning route moves
+    only when `keep` is no route yet (one route per activity), else it stays on `remove`'s
+    record."""
+    links = KnowledgeAsset.activities.through
+    moved = set(links.objects.filter(activity=remove).values_list("knowledgeasset_id", flat=True))
+    if moved:
+        both = set(
+            links.objects.filter(activity=keep, knowledgeasset_id__in=moved).values_list(
+                "knowledgeasset_id", flat=True
+            )
+        )
+        links.objects.bulk_create(
+            [links(knowledgeasset_id=pk, activity=keep) for pk in sorted(moved - both)]
+        )
+        links.objects.filter(activity=remove).delete()
+        reindex_assets(KnowledgeAsset.objects.filter(pk__in=moved))
+    if not LearningRoute.objects.filter(activity=keep).exists():
+        LearningRoute.objects.filter(activity=remove).update(activity=keep)
+    LearningDemand.objects.filter(activity=remove).update(activity=keep)
+    LearningOffer.objects.filter(activity=remove).update(activity=keep)

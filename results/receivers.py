@@ -13,12 +13,13 @@ from typing import Any
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from activities.signals import activities_changed
+from activities.signals import activities_changed, activities_merged
 from knowledge.models import ActionPlan, LearningRoute
 
 from .models import Result
 from .period_figures import refresh_activities
 from .services import schedule_follow_ups
+from .services.merges import move_results_of_merged_activity
 
 
 @receiver(post_save, sender=ActionPlan, dispatch_uid="results.schedule_plan_follow_ups")
@@ -48,3 +49,10 @@ def activities_changed_refresh(
         .values_list("activity_id", flat=True)
         .distinct()
     )
+
+
+@receiver(activities_merged, dispatch_uid="results.move_results_of_merged_activity")
+def move_results_of_merged(
+    sender: Any, *, keep: Any, remove: Any, user: Any, **kwargs: Any
+) -> None:
+    move_results_of_merged_activity(keep=keep, remove=remove, user=user)

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 
+from activities.access import without_merged
 from activities.models import Activity, Visibility
 from finance.models import FinancialEntry, Stage
 
@@ -50,7 +51,7 @@ class Selection:
         )
 
     def activities(self) -> QuerySet[Activity]:
-        found = Activity.objects.all()
+        found = without_merged(Activity.objects.all())
         if self.division_id is not None:
             found = found.filter(lead_division_id=self.division_id)
         if self.country_id is not None:

@@ -26,7 +26,7 @@ from accounts.models import Role, User
 from accounts.roles import Standing, access_of
 from activities import access as activity_access
 from activities.models import Activity, DuplicatePair, Partner
-from activities.services import create_saved_view
+from activities.services import create_saved_view, merge_activities
 from finance import access as finance_access
 from finance import rollups, services
 from finance.models import ContributionKind, ContributorGroup, FinancialEntry, Stage
@@ -404,3 +404,34 @@ def test_only_the_focal_point_reviews_likely_duplicates(world: World, role: str)
     if role == "focal":
         with pytest.raises(Http404):
             activity_access.get_duplicate_pair_for_user(user, pair.pk + 1)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_merged_activity_is_read_and_changed_by_nobody_and_points_to_the_kept_one(
+    world: World, role: str
+) -> None:
+    """After a merge (activities.services.merge_activities) the merged activity leaves every
+    role's lists, reads and writes; who reads the kept one is pointed to it; each role's
+    roll-ups still sum exactly the money its pages show."""
+    keep, remove = world.activities["org"], world.activities["apr"]
+    merge_activities(
+        keep=keep,
+        remove=remove,
+        user=world.users["focal"],
+        keep_version=None,
+        remove_version=None,
+        via="form",
+    )
+    rollups.drain_refresh_requests()
+    user = world.users[role]
+    assert not Activity.objects.visible_to(user).filter(pk=remove.pk).exists()
+    assert not Activity.objects.editable_by(user).filter(pk=remove.pk).exists()
+    assert _answer(activity_access.get_activity_for_user, user, remove.pk, write=False) == "404"
+    reads_keep = Activity.objects.visible_to(user).filter(pk=keep.pk).exists()
+    pointed = activity_access.merged_into_for_user(user, remove.pk)
+    assert pointed == (keep if reads_keep else None)
+    pages = [activity_finance(activity) for activity in finance_access.money_activities(user)]
+    total = rollups.totals(user, rollups.RollupFilters())
+    assert total.ifad[Stage.ALLOCATED] == sum(
+        (page.ifad[Stage.ALLOCATED] for page in pages), Decimal(0)
+    )

@@ -10,6 +10,7 @@ transaction, and is recorded in the audit history with its author.
 - `texts`: an activity's title and summary in other languages, written with it;
 - `saved_views`: a user's named filter sets of the activity list;
 - `duplicates`: an activity created past its likely duplicates, a pair told apart;
+- `merges`: two activities found to be one merged, the other kept as a tombstone;
 - `errors`: ActivityError, the one error they raise, and its kinds.
 """
 
@@ -37,6 +38,7 @@ from .duplicates import (
     tell_apart,
 )
 from .errors import ActivityError, ConflictError
+from .merges import merge_activities
 from .partners import (
     PartnerError,
     create_partner,
@@ -69,6 +71,7 @@ __all__ = [
     "create_saved_view",
     "delete_saved_view",
     "find_duplicate_partner",
+    "merge_activities",
     "merge_partners",
     "prepare_activity_update",
     "prepare_new_activity",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import access, services
+from ..duplicate_pairs import MergedVia
 from ..duplicates import compare
+from ..forms_merge import ActivityMergeForm
+from ..merge_facts import merge_facts
 from ..models import ActivityCountry, ActivityPartner, DuplicatePair, PairState
 
 if TYPE_CHECKING:
@@ -30,7 +33,12 @@ ORDERING = {
     "found": ("found_at", "pk"),
     "-found": ("-found_at", "-pk"),
 }
-STATES = {"open": PairState.OPEN, "different": PairState.DIFFERENT, "all": None}
+STATES = {
+    "open": PairState.OPEN,
+    "different": PairState.DIFFERENT,
+    "merged": PairState.MERGED,
+    "all": None,
+}
 
 
 def _links(prefix: str) -> list[Prefetch[Any]]:
@@ -67,6 +75,7 @@ def _counts(pairs: QuerySet[DuplicatePair]) -> dict[str, int]:
     return {
         "open": by_state.get(PairState.OPEN, 0),
         "different": by_state.get(PairState.DIFFERENT, 0),
+        "merged": by_state.get(PairState.MERGED, 0),
         "all": sum(by_state.values()),
     }
 
@@ -140,4 +149,82 @@ def duplicate_tell_apart(request: HttpRequest, pk: int) -> HttpResponse:
     query = QueryDict(request.POST.get("query", "")).urlencode()
     return redirect(
         f"{reverse('activities:duplicates')}?{query}" if query else "activities:duplicates"
+    )
+
+
+def _sides(pair: DuplicatePair) -> list[dict[str, Any]]:
+    """Both activities as the merge page compares them: their own facts, then what the apps
+    above hold of them (activities.merge_facts)."""
+    first, second = pair.first, pair.second
+    prefetch_related_objects(
+        [first, second],
+        Prefetch("country_links", queryset=ActivityCountry.objects.select_related("country")),
+        Prefetch("partner_links", queryset=ActivityPartner.objects.select_related("partner")),
+        "themes",
+    )
+    extra = merge_facts([first.pk, second.pk])
+    return [
+        {
+            "activity": activity,
+            "countries": [
+                f"{link.country.name} ({link.get_role_display()})"
+                for link in activity.country_links.all()
+            ],
+            "partners": [
+                f"{link.partner.name} ({link.get_role_display()})"
+                for link in activity.partner_links.all()
+            ],
+            "themes": [theme.name for theme in activity.themes.all()],
+            "facts": extra[activity.pk],
+        }
+        for activity in (first, second)
+    ]
+
+
+@login_required
+def duplicate_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """The focal point's merge of a pair: both side by side, which to keep, then one POST."""
+    user: User = request.user  # type: ignore[assignment]
+    pair = access.get_duplicate_pair_for_user(user, pk)
+    first, second = pair.first, pair.second
+    form = ActivityMergeForm(request.POST or None, first=first, second=second)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            keep_first = form.cleaned_data["keep"] == first.pk
+            keep, remove = (first, second) if keep_first else (second, first)
+            versions = (form.cleaned_data["first_version"], form.cleaned_data["second_version"])
+            try:
+                services.merge_activities(
+                    keep=keep,
+                    remove=remove,
+                    user=user,
+                    keep_version=versions[0] if keep_first else versions[1],
+                    remove_version=versions[1] if keep_first else versions[0],
+                    via=MergedVia.FORM,
+                )
+            except services.ActivityError as error:
+                status = 409 if isinstance(error, services.ConflictError) else 400
+                for field_messages in error.errors.values():
+                    for message in field_messages:
+                        form.add_error(None, message)
+            else:
+                messages.success(
+                    request,
+                    _("%(removed)s was merged into %(kept)s: its history stays readable.")
+                    % {"removed": remove.ssc_id, "kept": keep.ssc_id},
+                )
+                return redirect(keep)
+        else:
+            status = 400
+    return render(
+        request,
+        "activities/duplicate_merge.html",
+        {
+            "pair": pair,
+            "form": form,
+            "sides": _sides(pair),
+            "merged": pair.state == PairState.MERGED,
+        },
+        status=status,
     )

@@ -21,6 +21,7 @@ from ..history import activity_history_entries
 from ..models import (
     Activity,
     ActivityCountry,
+    ActivityMerge,
     ActivityPartner,
     ActivityQuerySet,
     Partner,
@@ -58,7 +59,7 @@ def _status_counts(activities: QuerySet[Activity]) -> list[dict[str, Any]]:
 def _portfolio(user: User) -> tuple[ActivityQuerySet, str]:
     """The activities the home page is about for this user, and what to call them."""
     if user.is_focal_point:
-        return Activity.objects.all(), _("the whole portfolio")
+        return access.without_merged(Activity.objects.all()), _("the whole portfolio")
     if user.is_cpm:
         # Counted by status and listed: see editable_by on inline_ids.
         return Activity.objects.editable_by(user, inline_ids=True), _("activities you manage")
@@ -87,7 +88,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "mine_query": "mine=1&" if (user.is_cpm or user.partner_id) else "",
     }
     if user.is_focal_point:
-        summary = Activity.objects.aggregate(
+        portfolio = access.without_merged(Activity.objects.all())
+        summary = portfolio.aggregate(
             missing_project_id=Count("pk", filter=Q(funding_nature="in_project", project_id="")),
             public=Count("pk", filter=Q(visibility="public")),
             without_type=Count("pk", filter=Q(activity_type="")),
@@ -96,7 +98,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["by_division"] = [
             # The division's name in the reader's language (activities.reference_names).
             row | {"lead_division__name": _(row["lead_division__name"])}
-            for row in Activity.objects.order_by()
+            for row in portfolio.order_by()
             .values("lead_division__code", "lead_division__name")
             .annotate(n=Count("pk"))
             .order_by("lead_division__code")
@@ -243,6 +245,15 @@ def _partners_with_roles(activity: Activity) -> list[dict[str, Any]]:
 @login_required
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    kept = access.merged_into_for_user(user, pk)
+    if kept is not None:
+        # A link to a merged activity (a bookmark, a mail, an inbox line) leads to its record now.
+        messages.info(
+            request,
+            _("The activity you asked for was merged into %(kept)s: this is its record now.")
+            % {"kept": kept.ssc_id},
+        )
+        return redirect(kept)
     activity = access.get_activity_for_user(user, pk)
     # Activity.providers/receivers/scope read the prefetched links: one query fills them all.
     prefetch_related_objects(
@@ -322,11 +333,20 @@ def activity_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def activity_history(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    activity = access.get_activity_for_user(user, pk)
+    # A merged activity's history stays readable: the kept one's history links to it.
+    activity = access.get_activity_for_user(user, pk, merged=True)
     entries = activity_history_entries(activity)
     page = _page(request, entries, per_page=20)
     return render(
         request,
         "activities/history.html",
-        {"activity": activity, "page_obj": page, "entries": page.object_list},
+        {
+            "activity": activity,
+            "page_obj": page,
+            "entries": page.object_list,
+            "merge": ActivityMerge.objects.filter(removed=activity).select_related("kept").first(),
+            "merged_from": list(
+                ActivityMerge.objects.filter(kept=activity).select_related("removed")
+            ),
+        },
     )

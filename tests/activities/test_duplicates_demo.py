@@ -10,9 +10,13 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
+from activities.duplicate_pairs import MergedVia
 from activities.duplicates import Facts, suggest
 from activities.models import Activity, DuplicatePair, PairState
+from activities.services import merge_activities
 from demo.duplicates import ORIGINAL
+from finance import rollups
+from finance.models import FinancialEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +44,36 @@ def test_the_demo_has_an_open_pair_and_a_rerun_changes_nothing(settings: Any) ->
         years=Facts.of_activity(copy).years,
     )  # fmt: skip
     assert {m.activity.pk for m in suggest(again, focal)} >= {pair.first_id, pair.second_id}
+
+
+def test_merging_the_demo_duplicate_keeps_every_line_and_the_portfolio_total(
+    settings: Any,
+) -> None:
+    """The demo leaves its pair open (the report shows it); merging it works on the demo
+    data. The original, with its money, is merged into the second log (the harder way): its
+    lines move, the money of the portfolio is the same to the cent."""
+    load(settings)
+    pair = DuplicatePair.objects.select_related("first", "second").get()
+    focal = User.objects.get(username="admin")
+    rollups.drain_refresh_requests()
+    before = rollups.totals(focal, rollups.RollupFilters())
+    lines = FinancialEntry.objects.filter(activity__in=[pair.first, pair.second]).count()
+    assert FinancialEntry.objects.filter(activity=pair.first).exists()
+
+    merge_activities(
+        keep=pair.second,
+        remove=pair.first,
+        user=focal,
+        keep_version=pair.second.version,
+        remove_version=pair.first.version,
+        via=MergedVia.FORM,
+    )
+    rollups.drain_refresh_requests()
+
+    assert rollups.totals(focal, rollups.RollupFilters()) == before
+    assert FinancialEntry.objects.filter(activity=pair.second).count() == lines
+    assert not FinancialEntry.objects.filter(activity=pair.first).exists()
+    pair.refresh_from_db()
+    assert pair.state == PairState.MERGED
+    assert not Activity.objects.visible_to(focal).filter(pk=pair.first_id).exists()
+    assert rollups.compute_slices(None, verify_first=True) is False

@@ -704,6 +704,8 @@ CASES: list[Case] = [
     # Likely duplicates: the focal point's report (read-only: a POST reads it too) and decision.
     Case("activities:duplicates", "", only(STAFF, get=200, post=200)),
     Case("activities:duplicate_tell_apart", "pair", post_only(only(STAFF, get=405, post=DONE))),
+    # Its merge: the page of both side by side, and the POST that merges them.
+    Case("activities:duplicate_merge", "pair", only(STAFF, get=200, post=DONE)),
     *[Case("activities:partner_detail", t, partner_read(t)) for t in PARTNER_TARGETS],
     *[Case("activities:partner_edit", t, partner_write(t)) for t in PARTNER_TARGETS],
     # Finance: an activity's money reads like the activity; its editors record and correct.
@@ -918,6 +920,12 @@ def _post_body(case: Case, world: World, user: User | None) -> dict[str, Any]:
             return {"keep": world.own_org.pk, "remove": world.other_partner.pk, "confirm": "1"}
         case "activities:duplicate_tell_apart":
             return {"version": world.pair.version}
+        case "activities:duplicate_merge":
+            return {
+                "keep": world.pair.first_id,
+                "first_version": world.pair.first.version,
+                "second_version": world.pair.second.version,
+            }
         case "accounts:api_tokens":
             return {"name": "Created by the walk"}
         case "activities:saved_views":

@@ -195,6 +195,15 @@ CASES: list[Case] = [
         Case("api:activity-duplicates", t, api({**hidden_from_partner(t), "*": 200}, {}))
         for t in ("internal", "public")
     ],
+    # Merging the other activity into this one: who changes both (the LAC editors).
+    *[
+        Case(
+            "api:activity-merge",
+            t,
+            action({**hidden_from_partner(t), **dict.fromkeys(EDITORS, 200), "*": 403}),
+        )
+        for t in ("internal", "public")
+    ],
     Case("api:partner-list", "", READ_ONLY),
     *[
         # Mozambique's counterpart meets the partner's organization in the counterparts walk's
@@ -333,7 +342,7 @@ def _url(case: Case, api_world: ApiWorld) -> str:
     ):
         return api_walk.url(case.name, case.target, results)
     match case.name:
-        case "api:activity-detail" | "api:activity-duplicates":
+        case "api:activity-detail" | "api:activity-duplicates" | "api:activity-merge":
             return reverse(case.name, args=[getattr(objects, case.target).pk])
         case "api:partner-detail":
             return reverse(case.name, args=[getattr(objects, case.target).pk])
@@ -389,6 +398,13 @@ def _body(case: Case, api_world: ApiWorld, method: str, role: str = "focal") -> 
             }
         case "api:activity-detail", "PUT":
             return _activity_body(target)
+        case "api:activity-merge", "POST":
+            other = objects.public if case.target == "internal" else objects.internal
+            return {
+                "remove": other.pk,
+                "version": _activity_body(target)["version"],
+                "remove_version": _activity_body(other)["version"],
+            }
         case "api:activity-detail", "PATCH":
             return {"version": _activity_body(target)["version"], "title": "Patched"}
         case "api:ledger-list", "POST":

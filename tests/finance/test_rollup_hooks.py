@@ -26,6 +26,7 @@ from activities.services import (
     ActivityData,
     CountryLink,
     change_status,
+    merge_activities,
     merge_partners,
     update_activity,
 )
@@ -517,6 +518,19 @@ def _confirmed(activities: dict[str, Activity], user: User) -> None:
     refresh_agreement([activities["shared"].pk])
 
 
+def _merge_elsewhere(a: dict[str, Activity], user: User) -> None:
+    """Another division's activity merged into a LAC one: its money changes division, the
+    kept one gains a country and a theme."""
+    merge_activities(
+        keep=a["neighbour"],
+        remove=a["elsewhere"],
+        user=user,
+        keep_version=None,
+        remove_version=None,
+        via="form",
+    )
+
+
 EDITS: dict[str, Edit] = {
     "money in a year it has": lambda a, u: record(a["shared"], u, entry("1.01")),
     "money in a new year": lambda a, u: record(a["neighbour"], u, entry("5.55", year=2026)),
@@ -535,6 +549,7 @@ EDITS: dict[str, Edit] = {
     "visibility": lambda a, u: _update(a["elsewhere"], u, visibility=Visibility.PUBLIC),
     "two activities": _two_activities,
     "agreement": _confirmed,
+    "a merge": _merge_elsewhere,
 }
 
 

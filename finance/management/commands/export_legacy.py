@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from activities.access import without_merged
 from activities.models import Activity
 from finance.export import build_workbook
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path)
 
     def handle(self, *args: Any, path: Path, **options: Any) -> None:
-        content = build_workbook(Activity.objects.all())
+        content = build_workbook(without_merged(Activity.objects.all()))
         try:
             path.write_bytes(content)
         except OSError as error:

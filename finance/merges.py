@@ -1,0 +1,80 @@
+"""The ledger's part of an activity merge (activities.signals.activities_merged).
+
+Kept apart from finance.services, which is at its size limit; called from finance.receivers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, F, Sum
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from . import rollups
+from .models import FinancialEntry, LedgerLock, Stage
+from .services import touch_activities
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from activities.models import Activity
+
+# The change reason of each moved entry's history row: the move is said, not guessed from a
+# bare change of activity id.
+MERGE_REASON = "merge:%(removed)s->%(kept)s"
+
+
+def move_entries_of_merged_activity(*, keep: Activity, remove: Activity, user: User | None) -> int:
+    """Every entry of `remove` (its corrections too) now belongs to `keep`, its amount,
+    currency, rate and dates untouched; each move is a row of the entry's history (before:
+    `remove`, after: `keep`). Both activities' roll-up slices are refreshed, and both ledger
+    versions bumped, so that a finance page opened before the merge is refused, not saved over
+    it. Returns how many entries moved."""
+    # The slices `remove`'s money sits in, read before it leaves them.
+    left = rollups.slices_of_activities([remove.pk])
+    entries = list(FinancialEntry.objects.filter(activity=remove).order_by("pk"))
+    reason = MERGE_REASON % {"removed": remove.ssc_id, "kept": keep.ssc_id}
+    for entry in entries:
+        entry.activity = keep
+        entry._history_user = user  # type: ignore[attr-defined]
+        entry._change_reason = reason  # type: ignore[attr-defined]
+        entry.save(update_fields=["activity"])
+    if not entries:
+        return 0
+    rollups.request_refresh(left, activity=remove.pk)
+    rollups.request_refresh_for_activities([keep.pk])
+    LedgerLock.objects.filter(activity_id__in=[keep.pk, remove.pk]).update(version=F("version") + 1)
+    touch_activities([keep.pk, remove.pk], user)
+    return len(entries)
+
+
+def ledger_facts(activity_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+    """What the merge page shows of each activity's ledger (activities.merge_facts): its lines
+    and its money in US$ by stage, in one query."""
+    rows = (
+        FinancialEntry.objects.filter(activity_id__in=list(activity_ids))
+        .values("activity_id", "stage")
+        .annotate(lines=Count("pk"), usd=Sum("amount_usd"))
+        .order_by()
+    )
+    lines: dict[int, int] = defaultdict(int)
+    money: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for row in rows:
+        lines[row["activity_id"]] += row["lines"]
+        money[row["activity_id"]][row["stage"]] = row["usd"] or Decimal(0)
+    return {
+        pk: [
+            (str(_("Ledger lines")), formats.number_format(lines[pk], force_grouping=True)),
+            *[
+                (
+                    str(_("%(stage)s (US$)") % {"stage": label}),
+                    formats.number_format(money[pk].get(stage, Decimal(0)), 2, force_grouping=True),
+                )
+                for stage, label in Stage.choices
+            ],
+        ]
+        for pk in activity_ids
+    }
