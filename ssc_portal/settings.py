@@ -200,6 +200,8 @@ LANGUAGES = [("en", _("English"))] + [
     if (BASE_DIR / "locale" / code / "LC_MESSAGES" / "django.po").is_file()
 ]
 TIME_ZONE = "UTC"
+# Our own date and number formats over Django's, per language (accounts/formatting.py).
+FORMAT_MODULE_PATH = ["ssc_portal.formats"]
 USE_I18N = True
 USE_TZ = True
 
