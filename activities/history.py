@@ -29,8 +29,9 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
-from django.utils import formats
 from django.utils.translation import gettext as _
+
+from accounts import formatting
 
 from .models import (
     SDG,
@@ -118,11 +119,11 @@ def _display(value: Any) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, datetime.datetime):
-        return formats.date_format(value, "DATETIME_FORMAT")
+        return formatting.moment(value)
     if isinstance(value, datetime.date):
-        return formats.date_format(value, "DATE_FORMAT")
+        return formatting.day(value)
     if isinstance(value, Decimal):
-        return formats.number_format(value.normalize())
+        return formatting.quantity(value)
     return str(value)
 
 

@@ -12,6 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
+from accounts import formatting
 from accounts.models import User
 
 from . import access
@@ -52,6 +54,15 @@ def _labels(values: Iterable[str]) -> str:
     return ", ".join(str(labels.get(value, value)) for value in values)
 
 
+def _amount(stored: str) -> str:
+    """A proposal's amount in the reader's language. Notifications keep it as a plain decimal
+    ("4000.00"); those written before did so already formatted ("4,000.00"), shown as they are."""
+    try:
+        return formatting.amount(Decimal(stored))
+    except InvalidOperation:
+        return stored
+
+
 def describe(notification: Notification) -> str:
     """One sentence, in the active language."""
     details = notification.details
@@ -63,7 +74,7 @@ def describe(notification: Notification) -> str:
         "side": side_text(details.get("side", ""), details.get("role", "")),
         "fields": _labels(details.get("fields", [])),
         "facts": _labels(details.get("facts", [])),
-        "amount": details.get("amount", ""),
+        "amount": _amount(details.get("amount", "")),
         "currency": details.get("currency", ""),
         "contributor": details.get("contributor", ""),
         "reason": details.get("reason", ""),

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
+from accounts import formatting
 from activities.country_names import CountryMatcher
 from activities.models import Activity, Country, Partner, PartnerType, normalize_name
 
@@ -179,9 +180,9 @@ def _check_shares(lines: list[GroupLine], shares: Shares) -> dict[str, list[str]
             problems.append(
                 _("The parts add up to %(total)s %(currency)s, not %(amount)s.")
                 % {
-                    "total": f"{total:,.2f}",
+                    "total": formatting.amount(total),
                     "currency": line.entry.currency,
-                    "amount": f"{line.amount:,.2f}",
+                    "amount": formatting.amount(line.amount),
                 }
             )
         if problems:

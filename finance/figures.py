@@ -5,7 +5,7 @@ API, the roll-up API) reads these from `FigureSet`, so that a figure shown under
 same number everywhere:
 
 - **leverage** on a basis (allocated or planned): (cofinancing + in-kind) / IFAD, a ratio with two
-  decimals, e.g. 2.80 (shown "2.80x");
+  decimals, e.g. 2.80 (shown "2.80x": accounts.formatting.ratio);
 - **allocation rate**: allocated / planned, and **execution rate**: spent / allocated, each on two
   bases: IFAD's own money only (`..._ifad`) and all sources (`..._all`: IFAD, cofinancing and
   in-kind). Rates are percentages with one decimal, e.g. 33.4 (shown "33.4 %").
@@ -18,68 +18,27 @@ same number everywhere:
   agreement itself is left out of both: they measure the selection, whatever state is shown.
 
 Both round half up (0.125 -> 0.13; 33.35 % -> 33.4 %) from the exact quotient of the cent
-amounts. A figure with nothing to divide by is None (shown as a dash, empty in files).
+amounts. A figure with nothing to divide by is None (shown as a dash, empty in files). The two
+kinds, their rounding and how they are written are accounts.formatting's (Ratio, Percent), the
+portal's one definition of how numbers read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Protocol
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.formatting import Percent, Ratio
+from accounts.formatting import to_percent as percent
+from accounts.formatting import to_ratio as ratio
 from activities.models import Agreement
 
 from .models import Stage
-
-RATIO_PLACES = Decimal("0.01")
-PERCENT_PLACES = Decimal("0.1")
-NO_VALUE = "\u2013"  # an en dash: no figure (nothing to divide by)
-
-
-class Ratio(Decimal):
-    """A multiple, e.g. leverage (2.80): files keep it a number with the format 0.00"x"."""
-
-    __slots__ = ()
-
-
-class Percent(Decimal):
-    """A percentage (33.4 means 33.4 %): files keep it a number with the format 0.0" %"."""
-
-    __slots__ = ()
-
-
-def ratio(numerator: Decimal, denominator: Decimal) -> Ratio | None:
-    """numerator / denominator, two decimals, half up; None when there is nothing to divide by."""
-    if not denominator:
-        return None
-    return Ratio((numerator / denominator).quantize(RATIO_PLACES, rounding=ROUND_HALF_UP))
-
-
-def percent(numerator: Decimal, denominator: Decimal) -> Percent | None:
-    """numerator / denominator in per cent, one decimal, half up; None when nothing to divide."""
-    if not denominator:
-        return None
-    return Percent((numerator * 100 / denominator).quantize(PERCENT_PLACES, rounding=ROUND_HALF_UP))
-
-
-def format_ratio(value: Decimal | None) -> str:
-    """A ratio as the pages write it: 2.80x (the active language's decimal mark)."""
-    if value is None:
-        return NO_VALUE
-    return number_format(value, decimal_pos=2, use_l10n=True) + "x"
-
-
-def format_percent(value: Decimal | None) -> str:
-    """A percentage as the pages write it: 33.4 % (already rounded: the formatting cuts)."""
-    if value is None:
-        return NO_VALUE
-    return number_format(value, decimal_pos=1, use_l10n=True) + "\u00a0%"
-
 
 # The figures' names in files and the API, and their labels on pages and in file headers.
 FIGURE_LABELS = {

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from accounts import formatting
 from activities import duplicates
 from activities import services as activity_services
 from activities.history import IMPORT_RUN_PREFIX, UNTRACKED_FIELDS
@@ -286,7 +287,7 @@ class Labels:
 
 
 def money(value: Decimal) -> str:
-    return f"{value:,.2f}"
+    return formatting.amount(value)
 
 
 def line_conflict_key(key: LineKey) -> str:

@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts import formatting
 from accounts.text import FIRST_YEAR, LAST_YEAR, field_errors
 from activities.models import Country
 
@@ -140,7 +140,7 @@ def valued(data: EntryData) -> tuple[EntryData, RateCard | None]:
                         "A line valued by a rate card takes its value from the card "
                         "(%(amount)s %(currency)s): leave the amount empty."
                     )
-                    % {"amount": f"{amount:,}", "currency": card.currency}
+                    % {"amount": formatting.amount(amount), "currency": card.currency}
                 ]
             }
         )
@@ -280,15 +280,14 @@ class Unvalued:
         if not self:
             return ""
         quantities = ", ".join(
-            f"{number_format(quantity.normalize(), use_l10n=True, force_grouping=True)} "
-            f"{_unit_name(unit)}"
+            f"{formatting.quantity(quantity)} {_unit_name(unit)}"
             for unit, quantity in sorted(self.quantities.items())
         )
         text = ngettext(
             "In-kind not valued, left out: %(count)s line",
             "In-kind not valued, left out: %(count)s lines",
             self.lines,
-        ) % {"count": number_format(self.lines, force_grouping=True)}
+        ) % {"count": formatting.count(self.lines)}
         return f"{text} ({quantities})" if quantities else text
 
     def as_data(self) -> dict[str, object]:

@@ -24,6 +24,7 @@ from django.core import signing
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from accounts import formatting
 from accounts.text import ssc_id_problem, text_problem
 from activities.country_names import CountryMatcher
 from activities.models import (
@@ -680,7 +681,7 @@ def _check_totals(
                 number,
                 column,
                 _("The totals row says %(stated)s but the rows add up to %(sum)s.")
-                % {"stated": f"{stated:,.2f}", "sum": f"{sums[stage]:,.2f}"},
+                % {"stated": formatting.amount(stated), "sum": formatting.amount(sums[stage])},
             )
 
 

@@ -11,8 +11,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Sum
-from django.utils import formats
 from django.utils.translation import gettext as _
+
+from accounts import formatting
 
 from . import rollups
 from .models import FinancialEntry, LedgerLock, Stage
@@ -67,11 +68,11 @@ def ledger_facts(activity_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]
         money[row["activity_id"]][row["stage"]] = row["usd"] or Decimal(0)
     return {
         pk: [
-            (str(_("Ledger lines")), formats.number_format(lines[pk], force_grouping=True)),
+            (str(_("Ledger lines")), formatting.count(lines[pk])),
             *[
                 (
                     str(_("%(stage)s (US$)") % {"stage": label}),
-                    formats.number_format(money[pk].get(stage, Decimal(0)), 2, force_grouping=True),
+                    formatting.amount(money[pk].get(stage, Decimal(0))),
                 )
                 for stage, label in Stage.choices
             ],

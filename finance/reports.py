@@ -25,10 +25,10 @@ import openpyxl
 from django.core.files.base import ContentFile
 from django.db import OperationalError, transaction
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
+from accounts.formatting import XLSX_FORMATS, Percent, Ratio, moment
 from accounts.models import User
 from accounts.text import file_text, spreadsheet_cell
 from ssc_portal.db_router import replica_reads
@@ -43,7 +43,6 @@ from .dashboard import (
     cache_version,
     describe_filters,
 )
-from .figures import Percent, Ratio
 from .jobs import BUILD_REPORT_EXPORT, queue_or_run_on_commit
 from .models import ReportExport
 from .periods import closed_line
@@ -53,13 +52,10 @@ from .rollups import RollupFilters, RollupState, rollup_state
 logger = logging.getLogger(__name__)
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Each kind's number format, as accounts.formatting writes it on the pages.
 NUMBER_FORMATS = {
-    "money": "#,##0.00",
-    "quantity": "General",  # a measured quantity keeps the decimals it has
-    "ratio": '0.00"x"',
-    "percent": '0.0" %"',
-    "count": "#,##0",
-    "mixed": "#,##0.00",
+    **{kind: XLSX_FORMATS[kind] for kind in ("money", "quantity", "ratio", "percent", "count")},
+    "mixed": XLSX_FORMATS["money"],
 }
 
 
@@ -162,11 +158,7 @@ def filters_from_json(data: dict[str, Any]) -> RollupFilters:
 
 
 def report_preamble(selection: Selection, state: RollupState) -> list[str]:
-    as_of = (
-        date_format(timezone.localtime(state.as_of), "DATETIME_FORMAT")
-        if state.as_of
-        else _("never computed")
-    )
+    as_of = moment(state.as_of) if state.as_of else _("never computed")
     return [
         _("SSC portfolio: consolidated report"),
         _("Figures in US$, as of %(time)s") % {"time": as_of},
@@ -174,7 +166,7 @@ def report_preamble(selection: Selection, state: RollupState) -> list[str]:
         _("Prepared for %(user)s on %(time)s")
         % {
             "user": str(selection.user),
-            "time": date_format(timezone.localtime(), "DATETIME_FORMAT"),
+            "time": moment(timezone.now()),
         },
         *describe_filters(selection.filters, selection.reference),
         *filter(None, [closed_line()]),

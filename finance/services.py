@@ -20,6 +20,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import formatting
 from accounts.text import FIRST_YEAR, LAST_YEAR, field_errors, year_problem
 from activities.models import Activity, Country, Partner
 
@@ -407,7 +408,11 @@ def amount_over_limit(amount: Decimal, currency: str) -> str:
     return _(
         "The amount %(amount)s %(currency)s is too large for one line: the limit is %(limit)s. "
         "Check the figure, or split it over several lines."
-    ) % {"amount": f"{amount:,}", "currency": currency, "limit": f"{MAX_LINE_AMOUNT:,}"}
+    ) % {
+        "amount": formatting.amount(amount),
+        "currency": currency,
+        "limit": formatting.amount(MAX_LINE_AMOUNT),
+    }
 
 
 def converted_over_limit(amount_usd: Decimal, currency: str) -> str | None:
@@ -418,7 +423,11 @@ def converted_over_limit(amount_usd: Decimal, currency: str) -> str | None:
     return _(
         "The amount converted to US$ is %(usd)s, too large for one line: the limit is "
         "US$ %(limit)s. Check the amount and the %(currency)s rate."
-    ) % {"usd": f"{amount_usd:,}", "limit": f"{MAX_LINE_AMOUNT:,}", "currency": currency}
+    ) % {
+        "usd": formatting.amount(amount_usd),
+        "limit": formatting.amount(MAX_LINE_AMOUNT),
+        "currency": currency,
+    }
 
 
 def _new_entry(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import formatting
 from accounts.models import User
 from accounts.roles import access_of
 from activities.access import can_edit_activity, get_activity_for_user
@@ -467,10 +467,6 @@ def export_ledger(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return response
 
 
-def _rate_text(rate: Decimal) -> str:
-    return format(rate.normalize(), "f")
-
-
 @never_cache
 @login_required
 def money_history(request: HttpRequest) -> HttpResponse:
@@ -511,8 +507,8 @@ def money_history(request: HttpRequest) -> HttpResponse:
         rows.append(
             {
                 "record": record,
-                "before": _rate_text(previous.units_per_usd) if previous is not None else "",
-                "after": _rate_text(record.units_per_usd),
+                "before": formatting.rate(previous.units_per_usd) if previous is not None else "",
+                "after": formatting.rate(record.units_per_usd),
             }
         )
     return render(

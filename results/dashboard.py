@@ -31,6 +31,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import formatting
 from activities.models import Activity, ActivityCountry
 from finance.dashboard import Column, Table, chart_number
 from knowledge.models import ActionPlan, LearningRoute
@@ -437,7 +438,7 @@ def _columns(first: Column) -> list[Column]:
 
 
 def _percent_text(percent: int | None) -> str:
-    return "" if percent is None else f"{percent} %"
+    return "" if percent is None else formatting.percent(percent)
 
 
 def summary_table(figures: list[Figure], links: list[str] | None = None) -> Table:

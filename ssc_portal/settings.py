@@ -208,6 +208,8 @@ LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
+# Our own date and number formats over Django's, per language (accounts/formatting.py).
+FORMAT_MODULE_PATH = ["ssc_portal.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -35,7 +35,9 @@ REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-# Style 1: the heading row in bold.
+# Style 1: the heading row in bold. Style 2: money, the amounts (every Decimal these tables hold is
+# an amount in US$), with the built-in format 4, "#,##0.00": accounts.formatting's XLSX_FORMATS.
+MONEY_FORMAT_ID = 4
 STYLES = (
     f'{XML_HEAD}<styleSheet xmlns="{MAIN_NS}">'
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
@@ -44,8 +46,10 @@ STYLES = (
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    f'<xf numFmtId="{MONEY_FORMAT_ID}" fontId="0" fillId="0" borderId="0" xfId="0" '
+    'applyNumberFormat="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
@@ -127,7 +131,9 @@ class XlsxWriter:
 
     def _cell(self, value: Any) -> str:
         kind = type(value)
-        if kind is int or kind is Decimal:
+        if kind is Decimal:
+            return f'<c s="2"><v>{value}</v></c>'
+        if kind is int:
             return f"<c><v>{value}</v></c>"
         if kind is bool:
             value = self.words[value]

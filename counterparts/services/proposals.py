@@ -152,7 +152,7 @@ def propose(
         actor=user,
         details={
             "contributor": str(data.contributor),
-            "amount": f"{data.amount:,.2f}",
+            "amount": str(data.amount),
             "currency": data.currency,
             "via": via,
         },
@@ -197,7 +197,7 @@ def accept(
         NotificationKind.PROPOSAL_ACCEPTED,
         activity=proposal.activity,
         actor=user,
-        details={"amount": f"{proposal.amount:,.2f}", "currency": proposal.currency},
+        details={"amount": str(proposal.amount), "currency": proposal.currency},
     )
     return proposal
 
@@ -221,7 +221,7 @@ def decline(
         activity=proposal.activity,
         actor=user,
         details={
-            "amount": f"{proposal.amount:,.2f}",
+            "amount": str(proposal.amount),
             "currency": proposal.currency,
             "reason": text[:200],
         },

@@ -32,7 +32,6 @@ from .formatting import (
     format_amount,
     format_count,
     format_usd,
-    grouped,
     stage_label,
 )
 from .reference import Reference, describe_filters
@@ -70,7 +69,6 @@ __all__ = [
     "format_count",
     "format_usd",
     "format_value",
-    "grouped",
     "headline",
     "money_table",
     "stage_label",

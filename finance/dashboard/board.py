@@ -10,9 +10,11 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from accounts.formatting import percent as format_percent
+from accounts.formatting import ratio as format_ratio
 from activities.models import Agreement
 
-from ..figures import FIGURE_LABELS, Coverage, format_percent, format_ratio
+from ..figures import FIGURE_LABELS, Coverage
 from ..models import Stage
 from ..rollups import Figures, RollupFilters, RollupState, rollup_state
 from .cache import cache_version

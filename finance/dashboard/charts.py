@@ -16,8 +16,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.formatting import ratio as format_ratio
+
 from ..export import agreement_text
-from ..figures import FIGURE_LABELS, format_ratio
+from ..figures import FIGURE_LABELS
 from ..models import Stage
 from ..rollups import Figures
 from .formatting import FAMILIES, STAGES, chart_number, family_label, format_count, stage_label

@@ -1,16 +1,32 @@
-"""How the dashboard writes its figures: the families' and stages' names, amounts with the active
-language's separators, and numbers for the chart library."""
+"""How the dashboard writes its figures: the families' and stages' names, and numbers for the
+chart library. Amounts, counts and quantities are written as everywhere (accounts.formatting),
+with the language's separators looked up once per table (NumberStyle)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
-from ..figures import NO_VALUE
+from accounts.formatting import NumberStyle, usd
+from accounts.formatting import amount as format_amount
+from accounts.formatting import count as format_count
+from accounts.formatting import quantity as format_quantity
+
 from ..models import Stage
+
+__all__ = [
+    "FAMILIES",
+    "STAGES",
+    "NumberStyle",
+    "chart_number",
+    "family_label",
+    "format_amount",
+    "format_count",
+    "format_quantity",
+    "format_usd",
+    "stage_label",
+]
 
 FAMILIES = ("ifad", "cofinancing", "in_kind")
 STAGES = tuple(Stage.values)
@@ -28,50 +44,8 @@ def stage_label(stage: str) -> str:
     }[Stage(stage)]
 
 
-@dataclass(frozen=True)
-class NumberStyle:
-    """The active language's decimal mark and thousands separator, looked up once per table:
-    looking them up per number (two settings lookups through the active language each) was a
-    good part of the time the dashboard spends formatting its amounts."""
-
-    decimal_mark: str
-    thousands: str
-
-    @classmethod
-    def active(cls) -> NumberStyle:
-        return cls(str(get_format("DECIMAL_SEPARATOR")), str(get_format("THOUSAND_SEPARATOR")))
-
-
-def grouped(value: Decimal | int, places: int, style: NumberStyle | None = None) -> str:
-    """A number with the active language's separators, grouped by thousands.
-
-    Python's own formatting with the separators swapped in: Django's number_format does the
-    same at many times the cost, and the country table has an amount per country and column.
-    """
-    style = style or NumberStyle.active()
-    text = f"{value:,.{places}f}"
-    return text.replace(",", "\0").replace(".", style.decimal_mark).replace("\0", style.thousands)
-
-
 def format_usd(value: Decimal | None, decimals: int = 2, style: NumberStyle | None = None) -> str:
-    return NO_VALUE if value is None else "US$ " + grouped(value, decimals, style)
-
-
-def format_amount(value: Decimal | None, style: NumberStyle | None = None) -> str:
-    return NO_VALUE if value is None else grouped(value, 2, style)
-
-
-def format_quantity(value: Decimal | None, style: NumberStyle | None = None) -> str:
-    """A measured quantity (people, hectares): the decimals it has, none when it is whole."""
-    if value is None:
-        return NO_VALUE
-    exponent = value.normalize().as_tuple().exponent
-    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return grouped(value, places, style)
-
-
-def format_count(value: int, style: NumberStyle | None = None) -> str:
-    return grouped(value, 0, style)
+    return usd(value, decimals, style)
 
 
 def chart_number(value: Decimal | None) -> float | None:

@@ -10,7 +10,11 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from ..figures import FIGURE_LABELS, Percent, Ratio, format_percent, format_ratio
+from accounts.formatting import Percent, Ratio
+from accounts.formatting import percent as format_percent
+from accounts.formatting import ratio as format_ratio
+
+from ..figures import FIGURE_LABELS
 from ..rollups import Figures
 from .formatting import (
     FAMILIES,
@@ -121,9 +125,9 @@ def format_value(column: Column, value: Any, style: NumberStyle | None = None) -
     if column.kind == "mixed":
         # The summary's one value column: money, counts, ratios and percentages.
         if isinstance(value, Ratio):
-            return format_ratio(value)
+            return format_ratio(value, style)
         if isinstance(value, Percent):
-            return format_percent(value)
+            return format_percent(value, style)
         if isinstance(value, Decimal):
             return format_usd(value, style=style)
         if isinstance(value, int):
@@ -134,9 +138,9 @@ def format_value(column: Column, value: Any, style: NumberStyle | None = None) -
     if column.kind == "quantity":
         return format_quantity(value, style)
     if column.kind == "ratio":
-        return format_ratio(value)
+        return format_ratio(value, style)
     if column.kind == "percent":
-        return format_percent(value)
+        return format_percent(value, style)
     if column.kind == "count":
         return format_count(value, style)
     return "" if value is None else str(value)

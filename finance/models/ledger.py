@@ -260,11 +260,6 @@ class FinancialEntry(models.Model):
     def is_ifad(self) -> bool:
         return self.kind in IFAD_KINDS
 
-    @property
-    def rate_text(self) -> str:
-        """The rate as it was given (0.8, 605.5), without the column's trailing zeros."""
-        return format(self.units_per_usd.normalize(), "f")
-
 
 class LedgerLock(models.Model):
     """The version of an activity's figures, for optimistic concurrency on the finance page.

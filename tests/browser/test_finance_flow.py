@@ -107,7 +107,7 @@ def test_cpm_records_in_kind_in_euros_and_sees_usd_rate_and_leverage(
     ledger = page.get_by_role("table").filter(has=rate_header)
     in_kind_row = ledger.get_by_role("row").filter(has_text="Instituto de Desarrollo Rural")
     expect(in_kind_row).to_contain_text("40,000.00")
-    expect(in_kind_row).to_contain_text("0.8 EUR/US$ (2024-03)")
+    expect(in_kind_row).to_contain_text("0.8 EUR/US$ (Mar 2024)")
     expect(in_kind_row).to_contain_text("50,000.00")  # 40,000 EUR at 0.8 EUR per US$
     _shoot(page, screenshots, "after")
 

@@ -129,7 +129,7 @@ def test_the_finance_page_names_the_amount_too_large(cpm_client: Client) -> None
     body.update({f"lines-0-{k}": v for k, v in _line("1 000 000 000 000").items()})
     response = cpm_client.post(reverse("finance:activity", args=[activity.pk]), body)
     assert response.status_code == 400
-    assert "1,000,000,000,000 USD is too large for one line" in response.content.decode()
+    assert "1,000,000,000,000.00 USD is too large for one line" in response.content.decode()
 
 
 def test_a_correction_above_the_limit_is_refused_in_the_currency_and_in_us_dollars(

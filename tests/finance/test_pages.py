@@ -89,7 +89,7 @@ def test_cpm_adds_in_kind_in_another_currency_and_sees_usd_rate_and_leverage(
     assert response.status_code == 302
     page = cpm_client.get(url).content.decode()
     assert "50,000.00" in page  # 40,000 EUR at 0.8 EUR per US$
-    assert "0.8 EUR/US$ (2024-03)" in page
+    assert "0.8 EUR/US$ (Mar 2024)" in page
     assert re.search(r'data-figure="leverage_allocated">0.50x<', page)
 
 

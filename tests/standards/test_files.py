@@ -13,6 +13,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from accounts.formatting import XLSX_FORMATS
 from accounts.models import User
 from finance.xlsx import open_workbook
 from standards.build import sdg_contents, tossd_contents
@@ -52,6 +53,9 @@ def test_the_xlsx_opens_with_numbers_as_numbers_and_dangerous_text_escaped() -> 
     ]
     assert sheet["A1"].font.bold and not sheet["A2"].font.bold
     assert sheet.freeze_panes == "A2"
+    # Amounts show as every page and report shows money; counts stay plain numbers.
+    assert {sheet[f"B{row}"].number_format for row in range(2, 6)} == {XLSX_FORMATS["money"]}
+    assert sheet["C2"].number_format == "General"
 
 
 def test_our_own_reader_reads_the_xlsx_as_openpyxl_does() -> None:
