@@ -239,6 +239,38 @@ def test_the_template_check_finds_unmarked_text() -> None:
     assert unmarked_text("{% if x %}\n  Nothing found\n{% endif %}") == ["line 2: Nothing found"]
 
 
+BLOCK = re.compile(r"{%\s*blocktrans(?:late)?\b.*?%}(.*?){%\s*endblocktrans(?:late)?\s*%}", re.S)
+
+
+def filtered_block_variables(source: str) -> list[str]:
+    """Variables with a filter or a lookup inside a blocktranslate: Django renders them empty
+    (it reads the context for the whole "x|f"), so the value silently vanishes from the page.
+    The filter belongs in the tag's `with`."""
+    return [
+        variable.strip()
+        for block in BLOCK.finditer(source)
+        for variable in re.findall(r"{{(.*?)}}", block.group(1))
+        if "|" in variable or "." in variable
+    ]
+
+
+def test_blocktranslate_bodies_name_plain_variables() -> None:
+    findings = {
+        str(path.relative_to(TEMPLATES)): found
+        for path in sorted(TEMPLATES.rglob("*"))
+        if path.suffix in (".html", ".txt")
+        if (found := filtered_block_variables(path.read_text(encoding="utf-8")))
+    }
+    assert not findings, f"filters inside blocktranslate (move them to its `with`): {findings}"
+
+
+def test_the_blocktranslate_check_finds_a_filter_inside() -> None:
+    inside = "{% blocktranslate with p=x %}{{ p|percent }} alike{% endblocktranslate %}"
+    assert filtered_block_variables(inside) == ["p|percent"]
+    outside = "{% blocktranslate with p=x|percent %}{{ p }} alike{% endblocktranslate %}"
+    assert filtered_block_variables(outside) == []
+
+
 SCRIPTS = sorted((BASE / "static" / "js").glob("*.js"))
 LITERAL = re.compile(r""""((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`((?:[^`\\]|\\.)*)`""")
 COMMENTS = [re.compile(r"^\s*//.*$", re.M), re.compile(r"/\*.*?\*/", re.S)]

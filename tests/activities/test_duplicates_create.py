@@ -3,6 +3,8 @@ told apart (the API's side: tests/api/test_duplicates.py)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -59,7 +61,10 @@ def test_a_duplicate_the_creator_did_not_see_is_shown_again(
         CREATE_URL, {**activity_form_data(), "not_duplicate_of": str(existing.pk)}
     )
     assert response.status_code == 200
-    assert other.ssc_id in response.content.decode()
+    page = response.content.decode()
+    assert other.ssc_id in page
+    # Each suggestion says how alike it is, in the page's percent format.
+    assert re.search(r'class="duplicates__score">\d+\xa0% alike<', page)
     assert Activity.objects.count() == 2
 
 
