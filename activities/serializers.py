@@ -20,6 +20,7 @@ from rest_framework import serializers
 
 from accounts import api_numbers as numbers
 from accounts.models import Role, User
+from accounts.text import validate_multi_line_text, validate_single_line_text
 
 from .models import (
     SDG,
@@ -263,8 +264,11 @@ class TextVersionSerializer(serializers.Serializer):
     """The activity's title and summary in one other language (read and write)."""
 
     language = serializers.ChoiceField(choices=ContentLanguage.choices)
-    title = serializers.CharField(max_length=300)
-    summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    # The model's own text rules, so that a refusal names the version's field (texts.0.title).
+    title = serializers.CharField(max_length=300, validators=[validate_single_line_text])
+    summary = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000, validators=[validate_multi_line_text]
+    )
 
 
 class ActivityWriteSerializer(serializers.Serializer):

@@ -288,12 +288,17 @@ _UPDATE = {
     "evidence_asset": CHOICE,
 }
 
+# What the API takes beside the form's fields: links, and the texts in other languages (their
+# own values are the TextVersionSerializer rows).
+_ACTIVITY_LINKS = {"countries": CHOICE, "partners": CHOICE, "language": CHOICE, "texts": CHOICE}
+
 # "<form or serializer class>.<field>" or "import:<sheet>.<column>" -> kind
 FIELDS: dict[str, str] = {
     **{f"ActivityForm.{name}": kind for name, kind in _ACTIVITY_TEXT.items()},
+    "ActivityForm.language": CHOICE,
     **{
         f"ActivityWriteSerializer.{name}": kind
-        for name, kind in {**_ACTIVITY_TEXT, "countries": CHOICE, "partners": CHOICE}.items()
+        for name, kind in {**_ACTIVITY_TEXT, **_ACTIVITY_LINKS}.items()
     },
     # Ids of the likely duplicates told apart: a list of numbers (tests/api/test_duplicates.py).
     "ActivityWriteSerializer.not_duplicate_of": CHOICE,
@@ -301,12 +306,16 @@ FIELDS: dict[str, str] = {
     **{
         f"{serializer}.{name}": kind
         for serializer in ("ActivityChangeInput", "ActivityPatchInput")
-        for name, kind in {**_ACTIVITY_TEXT, "countries": CHOICE, "partners": CHOICE}.items()
+        for name, kind in {**_ACTIVITY_TEXT, **_ACTIVITY_LINKS}.items()
         if name != "ssc_id"
     },
     "CountryRowForm.country": CHOICE,
     "CountryRowForm.role": CHOICE,
     "CountryRowForm.share": NUMBER,
+    # An activity's title and summary in another language (activities.texts).
+    "TextVersionSerializer.language": CHOICE,
+    "TextVersionSerializer.title": TEXT,
+    "TextVersionSerializer.summary": LINES,
     "CountryLinkInput.iso2": CHOICE,
     "CountryLinkInput.role": CHOICE,
     "CountryLinkInput.share": NUMBER,
@@ -569,6 +578,7 @@ INPUT_SERIALIZERS = {
     "ActivityMergeInput",
     "CountryLinkInput",
     "PartnerLinkInput",
+    "TextVersionSerializer",
     "EntryInput",
     "RecordEntriesInput",
     "CorrectionInput",
@@ -754,6 +764,24 @@ def _activity_api(world: World, field: str, value: Any) -> Answer:
         return Answer(_api_refused(response, field), None)
     activity = Activity.objects.get(pk=response.json()["id"])
     return Answer(False, lambda: _activity_value(activity, field), activity.get_absolute_url())
+
+
+def _text_version_api(world: World, field: str, value: Any) -> Answer:
+    """An activity's title or summary in another language, sent with a new activity."""
+    from tests.api.test_activities import _new_activity
+
+    version = {"language": "fr", "title": "Route d'apprentissage", field: value}
+    body = _new_activity(visibility=Visibility.PUBLIC, texts=[version])
+    response = world.api.post("/api/v1/activities/", body, content_type="application/json")
+    if response.status_code != 201:
+        return Answer(_api_refused(response, f"texts.0.{field}"), None)
+    activity = Activity.objects.get(pk=response.json()["id"])
+    return Answer(
+        False,
+        lambda: getattr(activity.texts.get(), field),
+        activity.get_absolute_url(),
+        ACTIVITY_EXPORTS,
+    )
 
 
 def _new_entry_value(world: World, field: str) -> Callable[[], Any]:
@@ -1247,6 +1275,7 @@ def forms_label(form_name: str, field: str) -> Any:
 SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
     "ActivityForm": _activity_page,
     "ActivityWriteSerializer": _activity_api,
+    "TextVersionSerializer": _text_version_api,
     "ActivityChangeInput": _activity_change("put"),
     "ActivityPatchInput": _activity_change("patch"),
     "ClosePeriodForm": _close_page,
