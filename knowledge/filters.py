@@ -7,6 +7,7 @@ invalid, the page shows its message and ignores that parameter.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +19,12 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, ExtractYear, RowNumber, Substr
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from activities.filters import IntegerFilter
 from activities.models import Activity, Country, Division, Theme, Visibility
+from activities.reference_names import country_display_name
 
 from .models import (
     AssetType,
@@ -288,22 +291,43 @@ def collect(queryset: QuerySet[KnowledgeAsset], *, page: int, per_page: int) -> 
     for row in rows:
         grouped.setdefault(row[0], []).append(row)
 
-    def values(kind: str, labels: dict[str, str] | None = None) -> list[FacetValue]:
-        """Facet values; a label from `labels` (choices), else the row's, else the value."""
+    def values(
+        kind: str,
+        labels: dict[str, str] | None = None,
+        named: Callable[[str, str], str] | None = None,
+    ) -> list[FacetValue]:
+        """Facet values; a label from `labels` (choices), else the row's (stored in English:
+        `named` says it in the reader's language), else the value."""
         return [
-            FacetValue(kind, value, (labels or {}).get(value) or label or value, n)
+            FacetValue(
+                kind,
+                value,
+                (labels or {}).get(value)
+                or (named(value, label) if named and label else label)
+                or value,
+                n,
+            )
             for _kind, value, label, n, _extra in grouped.get(kind, [])
         ]
+
+    def translated(_value: str, name: str) -> str:
+        return gettext(name)
 
     by_count = lambda value: (-value.count, value.label)  # noqa: E731
     facet_values = {
         "type": sorted(values("type", types), key=by_count),
-        "country": sorted(values("country"), key=by_count)[:COUNTRY_FACET_SIZE],
-        "division": sorted(values("division"), key=lambda value: value.value),
+        "country": sorted(values("country", named=country_display_name), key=by_count)[
+            :COUNTRY_FACET_SIZE
+        ],
+        "division": sorted(values("division", named=translated), key=lambda value: value.value),
         "theme": [
             value
             for _position, value in sorted(
-                zip((row[4] for row in grouped.get("theme", [])), values("theme"), strict=True),
+                zip(
+                    (row[4] for row in grouped.get("theme", [])),
+                    values("theme", named=translated),
+                    strict=True,
+                ),
                 key=lambda pair: pair[0],
             )
         ],

@@ -308,11 +308,11 @@ def flow_chart(selection: Selection) -> Chart:
                 Column("receiver", _("Receiver country")),
                 Column("activities", _("Activities"), "count"),
             ],
-            rows=[[f.provider.name, f.receiver.name, f.activities] for f in flows],
+            rows=[[f.provider.display_name, f.receiver.display_name, f.activities] for f in flows],
             links=urls,
             link_labels=[
                 _("Activities from %(provider)s to %(receiver)s")
-                % {"provider": f.provider.name, "receiver": f.receiver.name}
+                % {"provider": f.provider.display_name, "receiver": f.receiver.display_name}
                 for f in flows
             ],
         ),
@@ -328,7 +328,9 @@ def flow_chart(selection: Selection) -> Chart:
                 for f, url in zip(flows, urls, strict=True)
             ],
             "names": {
-                country.iso2: country.name for f in flows for country in (f.provider, f.receiver)
+                country.iso2: country.display_name
+                for f in flows
+                for country in (f.provider, f.receiver)
             },
             "providerName": _("provides"),
             "receiverName": _("receives"),

@@ -32,15 +32,15 @@ class Reference:
 
     def division_label(self, pk: GroupKey) -> str:
         division = self.divisions.get(pk) if isinstance(pk, int) else None
-        return f"{division.code}: {division.name}" if division else _("Not attributed")
+        return f"{division.code}: {division.display_name}" if division else _("Not attributed")
 
     def country_label(self, pk: GroupKey) -> str:
         country = self.countries.get(pk) if isinstance(pk, int) else None
-        return country.name if country else _("Not attributed")
+        return country.display_name if country else _("Not attributed")
 
     def theme_label(self, pk: GroupKey) -> str:
         theme = self.themes.get(pk) if isinstance(pk, int) else None
-        return theme.name if theme else _("Not attributed")
+        return theme.display_name if theme else _("Not attributed")
 
 
 def describe_filters(filters: RollupFilters, reference: Reference) -> list[str]:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django import forms
 from django.utils import translation
+from django.utils.translation import gettext
 
 from accounts.numbers import AmbiguousNumber, LocalizedDecimalField, NumberError, parse_number
 
@@ -67,10 +68,15 @@ def test_numbers_are_read_the_way_the_language_writes_them(
 def test_an_entry_two_languages_read_differently_is_refused_naming_both(
     language: str, text: str, first: str, second: str
 ) -> None:
-    with translation.override(language), pytest.raises(AmbiguousNumber) as refused:
-        parse_number(text)
-    assert f"“{text}” could be read as {first} or as {second}" in refused.value.message
-    assert f"type {first} or {second}" in refused.value.message
+    with translation.override(language):
+        with pytest.raises(AmbiguousNumber) as refused:
+            parse_number(text)
+        # The message in the language's own words (our catalogue), naming both readings.
+        expected = gettext(
+            "“%(value)s” could be read as %(first)s or as %(second)s; type %(first)s or %(second)s."
+        ) % {"value": text, "first": first, "second": second}
+    assert refused.value.message == expected
+    assert text in expected and first in expected and second in expected
 
 
 def test_each_reading_the_refusal_suggests_is_read_back_as_that_number() -> None:
@@ -89,10 +95,18 @@ def test_each_reading_the_refusal_suggests_is_read_back_as_that_number() -> None
 def test_garbage_is_refused_with_an_example_in_the_language(
     text: str, language: str, example: str
 ) -> None:
-    with translation.override(language), pytest.raises(NumberError) as refused:
-        parse_number(text)
+    amount, rate = example.split(" or ")
+    with translation.override(language):
+        with pytest.raises(NumberError) as refused:
+            parse_number(text)
+        # The examples written the language's way, in the language's words (our catalogue).
+        both = gettext("%(amount)s or %(rate)s") % {"amount": amount, "rate": rate}
+        expected = gettext("“%(value)s” is not a number: type it like %(example)s.") % {
+            "value": text,
+            "example": both,
+        }
     assert not isinstance(refused.value, AmbiguousNumber)
-    assert refused.value.message == f"“{text}” is not a number: type it like {example}."
+    assert refused.value.message == expected
 
 
 def test_a_very_long_entry_is_refused_and_quoted_short() -> None:

@@ -63,7 +63,7 @@ def report(page: Page, period_url: str, screenshots: Path, prefix: str = "result
     page.get_by_label("Sex: Women").fill("20")
     page.get_by_label("Sex: Men").fill("10")
     page.get_by_role("button", name="Save the draft").click()
-    expect(page.get_by_text("Enter the value as a number").first).to_be_visible()
+    expect(page.get_by_text("“thirty” is not a number").first).to_be_visible()
     shoot(page, screenshots, f"{prefix}-update-form-refused")
     page.get_by_label(label("Value (people)")).fill("30")
     page.get_by_label("Evidence file").set_input_files(

@@ -69,7 +69,7 @@ def test_a_partner_creates_a_token_syncs_what_it_may_see_and_a_revoked_token_get
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
-    page.locator("details.user-menu summary").click()
+    page.locator("details.user-menu:not(.lang-menu) summary").click()
     page.get_by_role("link", name="API tokens").click()
     expect(page.get_by_role("heading", name="API tokens", level=1)).to_be_visible()
     page.get_by_label("Token name").fill("M&E sync")

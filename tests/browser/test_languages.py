@@ -4,8 +4,10 @@ search show no English text from our catalogue, and the Arabic pages run right t
 
 "English left" is a piece of text on the page (a text node, or a label read aloud: aria-label,
 placeholder, title) that is exactly one of our catalogue's English messages whose translation
-differs: a string the page forgot to translate. Text written by people (titles, names) is not
-in the catalogue, so it never counts. Screenshots: lang-<code>-<page>.png in $SCREENSHOT_DIR.
+differs: a string the page forgot to translate. Text marked as written in another language (a
+`lang` attribute: the switcher's "English", an activity's title as first written) is left out.
+Text written by people (titles, names) is not in the catalogue, so it never counts.
+Screenshots: lang-<code>-<page>.png in $SCREENSHOT_DIR.
 """
 
 from __future__ import annotations
@@ -31,12 +33,19 @@ LANGUAGES = ("fr", "es", "ar")
 # Every text node of the body, and the labels people hear or see on hover.
 PAGE_TEXTS = """() => {
   const texts = [];
+  const page = document.documentElement.lang;
+  // Text marked as another language (the switcher names each language in itself) is not the
+  // page's to translate.
+  const inPageLanguage = (element) =>
+    (element.closest("[lang]") || document.documentElement).lang === page;
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
     acceptNode: (node) => node.parentElement.closest("script, style, template")
+      || !inPageLanguage(node.parentElement)
       ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
   });
   while (walker.nextNode()) texts.push(walker.currentNode.textContent);
   for (const element of document.querySelectorAll("[aria-label], [placeholder], [title]")) {
+    if (!inPageLanguage(element)) continue;
     for (const name of ["aria-label", "placeholder", "title"]) {
       if (element.hasAttribute(name)) texts.push(element.getAttribute(name));
     }

@@ -2,9 +2,10 @@
 `1.500` (a thousand and a half, or one and a half?) is refused naming both readings, and
 `1 500 000,50` is recorded as 1500000.50.
 
-French is offered here with settings.LANGUAGES (its catalogue is written apart); the browser
-asks for it with Accept-Language once signed in. Screenshots (1366 and 390 px wide) go to
-$SCREENSHOT_DIR as numbers_fr_refused_*.png and numbers_fr_recorded_*.png.
+The browser asks for French with Accept-Language once signed in; the page's labels and messages
+are looked up in our French catalogue (`fr`), so that the test follows its wording. Screenshots
+(1366 and 390 px wide) go to $SCREENSHOT_DIR as numbers_fr_refused_*.png and
+numbers_fr_recorded_*.png.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from django.utils import translation
+from django.utils.translation import gettext
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from accounts.models import User
 from finance.models import FinancialEntry
@@ -36,24 +39,33 @@ def _shoot(page: Page, directory: Path, name: str) -> None:
     page.set_viewport_size({"width": WIDTHS["wide"], "height": 900})
 
 
+def fr(message: str, **values: object) -> str:
+    """`message` as the French page writes it."""
+    with translation.override("fr"):
+        text = gettext(message)
+    return text % values if values else text
+
+
+def _line(page: Page) -> Locator:
+    return page.get_by_role("group", name=fr("Line %(n)s", n=1), exact=True)
+
+
 def _fill_line(page: Page, amount: str) -> None:
-    line = page.get_by_role("group", name="Line 1", exact=True)
-    line.get_by_label("Kind", exact=True).select_option(value="ifad_grant")
-    line.get_by_label("Stage", exact=True).select_option(value="planned")
-    line.get_by_label("Amount", exact=True).fill(amount)
-    line.get_by_label("Currency", exact=True).fill("USD")
-    line.get_by_label("Value date", exact=True).fill("2024-03-15")
+    line = _line(page)
+    line.get_by_label(fr("Kind"), exact=True).select_option(value="ifad_grant")
+    line.get_by_label(fr("Stage"), exact=True).select_option(value="planned")
+    line.get_by_label(fr("Amount"), exact=True).fill(amount)
+    line.get_by_label(fr("Currency"), exact=True).fill("USD")
+    line.get_by_label(fr("Value date"), exact=True).fill("2024-03-15")
 
 
 def test_a_french_reader_types_an_amount_the_french_way(
     live_server,  # type: ignore[no-untyped-def]
     live_settings: None,
-    settings,  # type: ignore[no-untyped-def]
     browser: Browser,
     screenshots: Path,
     cpm: User,
 ) -> None:
-    settings.LANGUAGES = [("en", "English"), ("fr", "French")]
     activity = ActivityFactory(title="Learning route on cassava processing")
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
@@ -63,20 +75,25 @@ def test_a_french_reader_types_an_amount_the_french_way(
 
     page.goto(f"/activities/{activity.pk}/finance/")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
-    amount = page.get_by_role("group", name="Line 1", exact=True).get_by_label("Amount", exact=True)
+    amount = _line(page).get_by_label(fr("Amount"), exact=True)
     expect(amount).to_have_attribute("type", "text")
     expect(amount).to_have_attribute("inputmode", "decimal")
 
     _fill_line(page, "1.500")
-    page.get_by_role("button", name="Record lines").click()
-    refusal = "“1.500” could be read as 1,5 or as 1500; type 1,5 or 1500."
+    page.get_by_role("button", name=fr("Record lines")).click()
+    refusal = fr(
+        "“%(value)s” could be read as %(first)s or as %(second)s; type %(first)s or %(second)s.",
+        value="1.500",
+        first="1,5",
+        second="1500",
+    )
     expect(page.get_by_text(refusal).first).to_be_visible()
     assert not FinancialEntry.objects.exists()
     _shoot(page, screenshots, "refused")
 
     _fill_line(page, "1 500 000,50")
-    page.get_by_role("button", name="Record lines").click()
-    expect(page.get_by_text("1 line(s) recorded.")).to_be_visible()
+    page.get_by_role("button", name=fr("Record lines")).click()
+    expect(page.get_by_text(fr("%(count)d line(s) recorded.", count=1))).to_be_visible()
     expect(page).to_have_url(re.compile(rf"/activities/{activity.pk}/finance/"))
     _shoot(page, screenshots, "recorded")
 
