@@ -56,12 +56,15 @@ def _iso_catalogue(language: str) -> gettext.NullTranslations:
 
 
 @lru_cache(maxsize=512)
-def _iso_key(iso2: str) -> str:
-    """The English name pycountry's catalogue knows the country by ("" when it has none)."""
+def _iso_keys(iso2: str) -> tuple[str, ...]:
+    """The English names pycountry's catalogues know the country by, shortest first: a
+    language's catalogue may translate the common name ("Iran") or only the ISO name ("Iran,
+    Islamic Republic of")."""
     record = pycountry.countries.get(alpha_2=iso2)
     if record is None:
-        return ""
-    return str(getattr(record, "common_name", None) or record.name)
+        return ()
+    names = (getattr(record, "common_name", None), record.name)
+    return tuple(str(name) for name in names if name)
 
 
 def country_display_name(iso2: str, stored: str) -> str:
@@ -69,11 +72,13 @@ def country_display_name(iso2: str, stored: str) -> str:
     language = (get_language() or "en").split("-")[0]
     if language == "en":
         return stored
-    key = _iso_key(iso2)
     catalogue = _iso_catalogue(language)
-    if not key or type(catalogue) is gettext.NullTranslations:
+    if type(catalogue) is gettext.NullTranslations:
         return stored
-    return catalogue.gettext(key)
+    for key in _iso_keys(iso2):
+        if (translated := catalogue.gettext(key)) != key:
+            return translated
+    return stored
 
 
 def country_choices(rows: Iterable[tuple[Any, str, str]]) -> list[tuple[Any, str]]:

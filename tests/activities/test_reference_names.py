@@ -165,3 +165,11 @@ def test_pages_and_exports_name_countries_in_the_language_with_the_same_queries(
     assert counts["fr"] == counts["en"]
     assert "Sénégal" in detail.text and "Allemagne" in detail.text
     assert "Sénégal" in body.decode("utf-8-sig")
+
+
+def test_a_country_whose_common_name_a_catalogue_lacks_is_named_by_its_iso_name() -> None:
+    """pycountry's Arabic catalogue translates "Iran, Islamic Republic of", not "Iran"."""
+    with translation.override("ar"):
+        arabic = reference_names.country_display_name("IR", "Iran")
+    assert arabic != "Iran"
+    assert arabic.startswith("إيران")
