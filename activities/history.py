@@ -252,14 +252,7 @@ def _country_events(rows: Iterable[Any], names: _Names) -> list[_Event]:
         elif before is not None and describe(before) != describe(row):
             change = Change(_("Country"), "changed", old=describe(before), new=describe(row))
         if change is not None:
-            events.append(
-                _Event(
-                    row.history_date,
-                    row.history_user_id,
-                    change,
-                    through=through_label(row.history_change_reason),
-                )
-            )
+            events.append(_row_event(row, change))
         last[row.id] = row
     return events
 
@@ -283,16 +276,19 @@ def _partner_events(rows: Iterable[Any], names: _Names) -> list[_Event]:
             # A changed link is a merge of two partner organizations.
             change = Change(_("Partner"), "changed", old=describe(before), new=describe(row))
         if change is not None:
-            events.append(
-                _Event(
-                    row.history_date,
-                    row.history_user_id,
-                    change,
-                    through=through_label(row.history_change_reason),
-                )
-            )
+            events.append(_row_event(row, change))
         last[row.id] = row
     return events
+
+
+def _row_event(row: Any, change: Change) -> _Event:
+    """One change a linked row's snapshot made: its author, time and channel."""
+    return _Event(
+        row.history_date,
+        row.history_user_id,
+        change,
+        through=through_label(row.history_change_reason),
+    )
 
 
 def _text_events(rows: Iterable[Any]) -> list[_Event]:
@@ -317,14 +313,7 @@ def _text_events(rows: Iterable[Any]) -> list[_Event]:
             elif row.history_type == "~" and old != new:
                 change = Change(label, "changed", old=old, new=new, long=part == "summary")
             if change is not None:
-                events.append(
-                    _Event(
-                        row.history_date,
-                        row.history_user_id,
-                        change,
-                        through=through_label(row.history_change_reason),
-                    )
-                )
+                events.append(_row_event(row, change))
         last[row.id] = row
     return events
 
