@@ -46,6 +46,7 @@ from accounts.roles import Reach, Scope, access_of
 # The querysets in models hand over to this module, which reads the models when a rule runs:
 # the module, not its names, so that either may be imported first.
 from . import models
+from .extensions import extensions
 from .saved_views import SavedView
 
 
@@ -208,21 +209,14 @@ def get_duplicate_pair_for_user(user: User, pk: int) -> models.DuplicatePair:
 # The seam through which the apps above activities make more organizations readable: a record
 # they show a user may name an organization (a knowledge asset its authors), whose page must then
 # open rather than answer 404. Each function gives, for a user, the ids of those organizations
-# (a `values("partner_id")` queryset); apps register theirs in their AppConfig.ready().
+# (a `values("partner_id")` queryset); settings.ACTIVITY_EXTENSIONS["partner_reach"] names them.
 type PartnerReach = Callable[[User | Any], QuerySet[Any]]
-partner_reaches: list[PartnerReach] = []
-
-
-def register_partner_reach(reach: PartnerReach) -> None:
-    """Add an app's organizations to visible_partners (once, however often ready() runs)."""
-    if reach not in partner_reaches:
-        partner_reaches.append(reach)
 
 
 def visible_partners(user: User | Any) -> QuerySet[models.Partner]:
     """Staff see every organization; others those taking part in the activities they read, a
     partner user its own (the anonymous caller: the public IATI file), and those the records of
-    other apps they read name (partner_reaches)."""
+    other apps they read name (the "partner_reach" extensions)."""
     partners = models.Partner.objects.select_related("country")
     scope = access_of(user).reads
     if scope.is_everything:
@@ -230,7 +224,8 @@ def visible_partners(user: User | Any) -> QuerySet[models.Partner]:
     if scope.is_nothing:
         return partners.none()
     named = Q(pk__in=[])
-    for reach in partner_reaches:
+    reach: PartnerReach
+    for reach in extensions("partner_reach"):
         named |= Q(pk__in=reach(user))
     if scope.reach is Reach.PUBLIC:
         public = models.ActivityPartner.objects.filter(

@@ -7,10 +7,11 @@ its message and ignores that parameter, the API answers 400 (django-filter's DRF
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import django_filters
 from django import forms
@@ -26,6 +27,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from .access import cpm_patch, visible_partners
+from .extensions import extensions
 from .forms import LongSelect
 from .models import (
     Activity,
@@ -188,25 +190,19 @@ def _visible_partners(request: HttpRequest | None) -> QuerySet[Partner]:
 @dataclass(frozen=True)
 class ListFilterExtension:
     """Filters of the activity list that read another app's data (finance: whether an activity
-    has money, and in which fiscal years). This app cannot import theirs, so an app above
-    registers its filters here in its AppConfig.ready(): `filters` join the list's form (their
-    own `method` does nothing), and `apply` narrows the activities once the whole form is clean,
-    with every value at hand (a year range is one condition, not two)."""
+    has money, and in which fiscal years). This app cannot import theirs, so
+    settings.ACTIVITY_EXTENSIONS["list_filters"] names them (activities/extensions.py):
+    `filters` join the list page's form (their own `method` does nothing), and `apply` narrows
+    the activities once the whole form is clean, with every value at hand (a year range is one
+    condition, not two)."""
 
     filters: dict[str, django_filters.Filter]
     apply: Callable[[QuerySet[Activity], dict[str, Any], HttpRequest | None], QuerySet[Activity]]
 
 
-list_filter_extensions: list[ListFilterExtension] = []
-
-
-def register_list_filters(extension: ListFilterExtension) -> None:
-    """Add an app's filters to the activity list (once, however often ready() runs). The API's
-    filter (a subclass built before) keeps its own, documented parameters."""
-    if extension in list_filter_extensions:
-        return
-    list_filter_extensions.append(extension)
-    ActivityFilter.base_filters.update(extension.filters)
+def list_filter_extensions() -> list[ListFilterExtension]:
+    """The filters other apps add to the activity list, in the settings' order."""
+    return extensions("list_filters")
 
 
 def ignore_in_filter_method(queryset: QuerySet[Activity], name: str, value: Any) -> QuerySet[Any]:
@@ -226,6 +222,8 @@ def _country_iso2_filter(label: StrOrPromise, method: str) -> django_filters.Mod
 
 
 class ActivityFilter(django_filters.FilterSet):
+    # Whether the other apps' filters (list_filter_extensions) join this filter set's own.
+    extended: ClassVar[bool] = True
     q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=200)
     division = django_filters.ModelChoiceFilter(
         label=_("Division"),
@@ -375,9 +373,27 @@ class ActivityFilter(django_filters.FilterSet):
     ) -> QuerySet[Activity]:
         return self._with_country_as(queryset, value, CountryRole.RECEIVER)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Each filter set gets its own copies: django-filter keeps a filter's form field once
+        # built, bound to the filter set that built it.
+        self.extensions = list_filter_extensions() if self.extended else []
+        for extension in self.extensions:
+            for name, extra in copy.deepcopy(extension.filters).items():
+                extra.model, extra.parent = self.queryset.model, self
+                self.filters[name] = extra
+
+    @classmethod
+    def parameter_names(cls) -> set[str]:
+        """Every query parameter the filters read, the other apps' included."""
+        names = set(cls.base_filters)
+        for extension in list_filter_extensions() if cls.extended else []:
+            names.update(extension.filters)
+        return names
+
     def filter_queryset(self, queryset: QuerySet[Activity]) -> QuerySet[Activity]:
         queryset = super().filter_queryset(queryset)
-        for extension in list_filter_extensions:
+        for extension in self.extensions:
             queryset = extension.apply(queryset, self.form.cleaned_data, self.request)
         return queryset
 

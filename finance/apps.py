@@ -7,13 +7,5 @@ class FinanceConfig(AppConfig):
     verbose_name = _("Finance")
 
     def ready(self) -> None:
-        # Django's documented place to connect receivers: the models are loaded by now.
-        from activities.filters import register_list_filters
-        from activities.merge_facts import register_merge_facts
-
+        # Connects the receivers of activities' signals (Django's documented place for it).
         from . import receivers  # noqa: F401
-        from .list_filters import MONEY_LIST_FILTERS
-        from .merges import ledger_facts
-
-        register_list_filters(MONEY_LIST_FILTERS)
-        register_merge_facts(ledger_facts)

@@ -24,6 +24,9 @@ class ApiActivityFilter(ActivityFilter):
     """
 
     ordering = None  # type: ignore[assignment]
+    # The list page's money filters (finance.list_filters) are not API parameters: the API's
+    # activity carries its money, and its parameters are the documented ones below.
+    extended = False
     # updated_since: at most this many new ledger entries are looked up first (see below).
     INLINE_MONEY_IDS = 2000
     # Descriptions of the query parameters in the OpenAPI schema (the page shows labels only).

@@ -1,5 +1,5 @@
-"""The activity list's money filters (activities.filters.register_list_filters): the activities
-with money, in a span of fiscal years, as the dashboard counts them.
+"""The activity list's money filters (settings.ACTIVITY_EXTENSIONS["list_filters"]): the
+activities with money, in a span of fiscal years, as the dashboard counts them.
 
 They read the roll-ups the dashboard reads (ActivityMoney over all years, ActivityYearTotal for
 a span), scoped to the money the caller reads (finance.access.rollup_scope), so that a chart

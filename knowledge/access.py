@@ -53,7 +53,7 @@ def readable[S: QuerySet[Any]](records: S, user: User | Any, *, agency_only: boo
 def readable_authors(user: User | Any) -> QuerySet[Any]:
     """The organizations credited as authors of the assets a user reads, as partner ids: an
     asset's author link leads to the organization's page, which must open for whoever reads the
-    asset (registered with activities.access.register_partner_reach by KnowledgeConfig)."""
+    asset (named in settings.ACTIVITY_EXTENSIONS["partner_reach"], read by activities.access)."""
     assets = readable(models.KnowledgeAsset.objects.all(), user).values("pk")
     return models.KnowledgeAsset.author_organizations.through.objects.filter(
         knowledgeasset__in=assets

@@ -106,6 +106,16 @@ INSTALLED_APPS = [
     "demo",
 ]
 
+# What the apps above activities add to its pages and rules, by dotted path: activities may not
+# import them, so it loads these by name where it uses them (activities/extensions.py says what
+# each kind's entries must be). An app removed from INSTALLED_APPS leaves this list too.
+ACTIVITY_EXTENSIONS = {
+    "list_filters": ["finance.list_filters.MONEY_LIST_FILTERS"],
+    "merge_facts": ["finance.merges.ledger_facts", "results.services.merges.results_facts"],
+    "partner_reach": ["knowledge.access.readable_authors"],
+    "approved_results": ["results.progress.activities_with_approved_results"],
+}
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

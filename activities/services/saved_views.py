@@ -45,7 +45,7 @@ def clean_query(*, query: str, owner: User) -> str:
     params = QueryDict(query, mutable=True)
     for name in DROPPED_PARAMETERS:
         params.pop(name, None)
-    known = set(ActivityFilter.base_filters) | set(OTHER_PARAMETERS)
+    known = ActivityFilter.parameter_names() | set(OTHER_PARAMETERS)
     unknown = sorted(set(params) - known)
     if unknown:
         raise ActivityError(

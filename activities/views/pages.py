@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from .. import access, services
 from ..export import COLUMNS, COLUMNS_BY_KEY, DEFAULT_COLUMNS
-from ..filters import ActivityFilter, list_filter_extensions, reporting_years
+from ..filters import ActivityFilter, reporting_years
 from ..history import activity_history_entries
 from ..models import (
     Activity,
@@ -217,10 +217,10 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         "page_query": _query_without(request.GET, "page"),
         # Only worth a query when the page is empty: does the user have anything at all?
         "has_any": bool(page.object_list) or visible.exists(),
-        # The money filters other apps add (activities.filters.register_list_filters).
+        # The money filters other apps add (activities.filters.list_filter_extensions).
         "extension_fields": [
             activity_filter.form[name]
-            for extension in list_filter_extensions
+            for extension in activity_filter.extensions
             for name in extension.filters
             if name in activity_filter.form.fields
         ],
