@@ -14,8 +14,9 @@ from django.db.models import Count, F, Sum
 from django.utils.translation import gettext as _
 
 from accounts import formatting
+from activities.services import ActivityError
 
-from . import rollups
+from . import periods, rollups
 from .models import FinancialEntry, LedgerLock, Stage
 from .services import touch_activities
 
@@ -37,6 +38,7 @@ def move_entries_of_merged_activity(*, keep: Activity, remove: Activity, user: U
     # The slices `remove`'s money sits in, read before it leaves them.
     left = rollups.slices_of_activities([remove.pk])
     entries = list(FinancialEntry.objects.filter(activity=remove).order_by("pk"))
+    _refuse_closed(entries, keep=keep, remove=remove)
     reason = MERGE_REASON % {"removed": remove.ssc_id, "kept": keep.ssc_id}
     for entry in entries:
         entry.activity = keep
@@ -50,6 +52,35 @@ def move_entries_of_merged_activity(*, keep: Activity, remove: Activity, user: U
     LedgerLock.objects.filter(activity_id__in=[keep.pk, remove.pk]).update(version=F("version") + 1)
     touch_activities([keep.pk, remove.pk], user)
     return len(entries)
+
+
+def _refuse_closed(entries: list[FinancialEntry], *, keep: Activity, remove: Activity) -> None:
+    """A line in a closed period stays where the sent report counted it: moving it would
+    change that report's figures for both activities (their divisions and countries may differ).
+    An exception for both activities lets it through, as it lets their other writes."""
+    guard = periods.PeriodGuard.load()
+    for entry in entries:
+        for activity in (remove, keep):
+            refusal = guard.entry_refusals(
+                value_date=entry.value_date,
+                fiscal_year=entry.fiscal_year,
+                activity_id=activity.pk,
+            )
+            if refusal:
+                why = next(iter(refusal.values()))[0]
+                raise ActivityError(
+                    _(
+                        "%(remove)s has a ledger line dated %(date)s in a closed period, which "
+                        "the merge would move to %(keep)s. %(why)s. Reopen the period, or give "
+                        "both activities an exception to it, first."
+                    )
+                    % {
+                        "remove": remove.ssc_id,
+                        "keep": keep.ssc_id,
+                        "date": formatting.day(entry.value_date),
+                        "why": why,
+                    }
+                )
 
 
 def ledger_facts(activity_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:

@@ -4,10 +4,12 @@ cent, and whatever may not be merged is refused with nothing changed."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import User
 from activities.access import get_activity_for_user, merged_into_for_user
@@ -25,6 +27,7 @@ from activities.services import ActivityError, ConflictError, merge_activities
 from counterparts.models import Comment, Confirmation, ConfirmationState
 from counterparts.services.facts import key_facts
 from finance import rollups
+from finance import services as finance_services
 from finance.importer import ImportRefused, import_legacy_workbook
 from finance.models import FinancialEntry, RollupRefresh, Stage
 from finance.rollups import RollupFilters
@@ -222,6 +225,35 @@ def test_what_may_not_be_merged_is_refused_naming_the_problem(
     with pytest.raises(ActivityError, match=message):
         _merge(keep, remove, focal)
     assert db_state() == before
+
+
+def test_a_ledger_line_in_a_closed_period_is_not_moved_until_both_activities_may_write_there(
+    focal: User,
+) -> None:
+    keep, remove = make_merge_pair(focal)  # remove has a 2023 line
+    closed = finance_services.close_period(
+        fiscal_year=2023, up_to=None, reason="Reported to the Board", user=focal
+    )
+    before = db_state()
+    with pytest.raises(ActivityError) as refused:
+        _merge(keep, remove, focal)
+    message = str(refused.value)
+    assert f"{remove.ssc_id} has a ledger line dated" in message
+    assert f"move to {keep.ssc_id}" in message
+    assert "Fiscal year 2023 is closed since" in message
+    assert db_state() == before
+    until = timezone.localdate() + datetime.timedelta(days=7)
+    for activity in (remove, keep):
+        finance_services.grant_period_exception(
+            period=closed, activity=activity, reason="Duplicate log", expires_on=until, user=focal
+        )
+        keep.refresh_from_db()
+        remove.refresh_from_db()
+        if activity == remove:  # one side's exception is not enough
+            with pytest.raises(ActivityError, match="closed period"):
+                _merge(keep, remove, focal)
+    _merge(keep, remove, focal)
+    assert not FinancialEntry.objects.filter(activity=remove).exists()
 
 
 def test_a_cpm_may_not_merge_an_activity_they_do_not_manage(focal: User, cpm: User) -> None:
