@@ -67,18 +67,33 @@ def _check_merge(keep: Activity, remove: Activity, user: User) -> None:
 def _union_countries(keep: Activity, remove: Activity, user: User) -> bool:
     """Give `keep` the countries only `remove` had, in their role; return whether any was added.
 
-    Their share is left empty (an equal split): `keep`'s shares are its own, and a share
-    copied from another activity would not add up with them."""
+    Their share is left empty (an equal split). When `keep` splits its money by given shares, a
+    country without one would break that split (every share given and summing to 100, or none),
+    and a share copied from another activity would not add up with `keep`'s: the merge is
+    refused until `keep` itself names the new countries' shares."""
     have = set(keep.country_links.values_list("country_id", flat=True))
-    added = False
-    for link in remove.country_links.order_by("pk"):
-        if link.country_id in have:
-            continue
+    missing = [
+        link
+        for link in remove.country_links.select_related("country").order_by("pk")
+        if link.country_id not in have
+    ]
+    if missing and keep.country_links.filter(share__isnull=False).exists():
+        raise ActivityError(
+            _(
+                "%(keep)s splits its money between its countries by given shares, and the merge "
+                "would add %(countries)s without one. Add them to %(keep)s with their shares, or "
+                "leave every share of %(keep)s empty, first."
+            )
+            % {
+                "keep": keep.ssc_id,
+                "countries": ", ".join(link.country.display_name for link in missing),
+            }
+        )
+    for link in missing:
         row = ActivityCountry(activity=keep, country_id=link.country_id, role=link.role)
         row._history_user = user  # type: ignore[attr-defined]
         row.save()
-        added = True
-    return added
+    return bool(missing)
 
 
 def _union_partners(keep: Activity, remove: Activity, user: User) -> None:

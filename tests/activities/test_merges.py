@@ -256,6 +256,29 @@ def test_a_ledger_line_in_a_closed_period_is_not_moved_until_both_activities_may
     assert not FinancialEntry.objects.filter(activity=remove).exists()
 
 
+def test_a_country_without_a_share_is_not_added_beside_given_shares(focal: User) -> None:
+    keep, remove = make_merge_pair(focal)  # remove has Peru, keep does not
+    keep.country_links.update(share=Decimal(50))
+    before = db_state()
+    with pytest.raises(ActivityError) as refused:
+        _merge(keep, remove, focal)
+    assert str(refused.value) == (
+        f"{keep.ssc_id} splits its money between its countries by given shares, and the merge "
+        f"would add Peru without one. Add them to {keep.ssc_id} with their shares, or leave "
+        f"every share of {keep.ssc_id} empty, first."
+    )
+    assert db_state() == before
+    keep.country_links.update(share=None)
+    keep.refresh_from_db()
+    remove.refresh_from_db()
+    _merge(keep, remove, focal)
+    assert set(keep.country_links.values_list("country__iso2", "share")) == {
+        ("BR", None),
+        ("MZ", None),
+        ("PE", None),
+    }
+
+
 def test_a_cpm_may_not_merge_an_activity_they_do_not_manage(focal: User, cpm: User) -> None:
     keep, remove = make_merge_pair(focal)  # the CPM manages LAC, not ESA
     before = db_state()
