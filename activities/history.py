@@ -64,6 +64,9 @@ UNTRACKED_FIELDS = {
 }
 IMPORT_RUN_PREFIX = "import-run:"
 IMPORT_RUN_REASON = re.compile(r"import-run:(\d+):(.*)", re.DOTALL)
+# What the moves a merge makes in other apps (ledger lines, knowledge links) write as their reason.
+MERGE_REASON = "merge:%(removed)s->%(kept)s"
+MERGE_REASON_PATTERN = re.compile(r"merge:(.+)->(.+)", re.DOTALL)
 CHANGE_REASON_LENGTH = 100  # simple-history's history_change_reason column
 
 
@@ -74,13 +77,17 @@ def import_run_reason(run_id: int, filename: str) -> str:
 
 def through_label(reason: str | None) -> str:
     """What a history row's change came through, for people; "" for a page or the API."""
-    match = IMPORT_RUN_REASON.fullmatch(reason or "")
-    if match is None:
-        return ""
-    return _("Import run #%(number)s (%(name)s)") % {
-        "number": match.group(1),
-        "name": match.group(2),
-    }
+    if match := IMPORT_RUN_REASON.fullmatch(reason or ""):
+        return _("Import run #%(number)s (%(name)s)") % {
+            "number": match.group(1),
+            "name": match.group(2),
+        }
+    if match := MERGE_REASON_PATTERN.fullmatch(reason or ""):
+        return _("the merge of %(removed)s into %(kept)s") % {
+            "removed": match.group(1),
+            "kept": match.group(2),
+        }
+    return ""
 
 
 @dataclass
@@ -106,7 +113,9 @@ class Entry:
 
 
 @dataclass
-class _Event:
+class Event:
+    """One change, note or creation, before events close together are grouped into an Entry."""
+
     when: datetime.datetime
     user_id: int | None
     change: Change | None = None
@@ -115,7 +124,8 @@ class _Event:
     through: str = ""
 
 
-def _display(value: Any) -> str:
+def display_value(value: Any) -> str:
+    """A snapshot's value as the pages write it (dates, amounts in the reader's format)."""
     if value is None or value == "":
         return ""
     if isinstance(value, datetime.datetime):
@@ -127,6 +137,20 @@ def _display(value: Any) -> str:
     return str(value)
 
 
+def partner_names(ids: set[int]) -> dict[int, str]:
+    """The organizations' names; a merged or deleted one's last recorded name."""
+    names = {p.pk: str(p) for p in Partner.objects.filter(pk__in=ids)}
+    missing = ids - set(names)
+    if missing:
+        for pk, name in (
+            Partner.history.filter(id__in=missing)  # type: ignore[attr-defined]
+            .order_by("history_date")
+            .values_list("id", "name")
+        ):
+            names[pk] = name
+    return names
+
+
 class _Names:
     """Names of the rows snapshots point at, loaded once per table."""
 
@@ -135,16 +159,7 @@ class _Names:
         self.users = {u.pk: u for u in user_model.objects.filter(pk__in=user_ids)}
         self.divisions = {d.pk: f"{d.code} - {d.display_name}" for d in Division.objects.all()}
         self.countries = {c.pk: c.display_name for c in Country.objects.filter(pk__in=country_ids)}
-        self.partners = {p.pk: str(p) for p in Partner.objects.filter(pk__in=partner_ids)}
-        missing = partner_ids - set(self.partners)
-        if missing:
-            # Merged or deleted organizations: their last recorded name.
-            for row in (
-                Partner.history.filter(id__in=missing)  # type: ignore[attr-defined]
-                .order_by("history_date")
-                .values_list("id", "name")
-            ):
-                self.partners[row[0]] = row[1]
+        self.partners = partner_names(partner_ids)
         self.themes = {t.pk: t.display_name for t in Theme.objects.all()}
         self.sdgs = {s.pk: str(s) for s in SDG.objects.all()}
 
@@ -179,7 +194,7 @@ def _field_value(f: models.Field[Any, Any], row: Any, names: _Names) -> str:
         return names.divisions.get(raw, str(raw))
     if f.name == "responsible_cpm":
         return names.user(raw)
-    return _display(raw)
+    return display_value(raw)
 
 
 def _activity_events(
@@ -187,21 +202,21 @@ def _activity_events(
     themes_by_record: dict[int, set[int]],
     sdgs_by_record: dict[int, set[int]],
     names: _Names,
-) -> list[_Event]:
-    events: list[_Event] = []
+) -> list[Event]:
+    events: list[Event] = []
     tracked = _tracked_fields()
     previous = None
     for row in rows:
         when, user_id = row.history_date, row.history_user_id
         through = through_label(row.history_change_reason)
         if row.history_type == "+" or previous is None:
-            events.append(_Event(when, user_id, created=row.history_type == "+", through=through))
+            events.append(Event(when, user_id, created=row.history_type == "+", through=through))
         if previous is not None and row.history_type == "~":
             for f in tracked:
                 old, new = _field_value(f, previous, names), _field_value(f, row, names)
                 if old != new:
                     events.append(
-                        _Event(
+                        Event(
                             when,
                             user_id,
                             Change(
@@ -223,23 +238,23 @@ def _activity_events(
                 after = by_record.get(row.history_id, set())
                 for pk in sorted(after - before):
                     change = Change(label, "added", new=lookup.get(pk, str(pk)))
-                    events.append(_Event(when, user_id, change, through=through))
+                    events.append(Event(when, user_id, change, through=through))
                 for pk in sorted(before - after):
                     change = Change(label, "removed", old=lookup.get(pk, str(pk)))
-                    events.append(_Event(when, user_id, change, through=through))
+                    events.append(Event(when, user_id, change, through=through))
         previous = row
     return events
 
 
-def _country_events(rows: Iterable[Any], names: _Names) -> list[_Event]:
+def _country_events(rows: Iterable[Any], names: _Names) -> list[Event]:
     roles = dict(CountryRole.choices)
-    events: list[_Event] = []
+    events: list[Event] = []
     last: dict[int, Any] = {}
 
     def describe(row: Any) -> str:
         text = f"{names.country(row.country_id)} ({roles.get(row.role, row.role)})"
         if row.share is not None:
-            text += " " + _("%(share)s%% share") % {"share": _display(row.share)}
+            text += " " + _("%(share)s%% share") % {"share": display_value(row.share)}
         return text
 
     for row in rows:
@@ -257,9 +272,9 @@ def _country_events(rows: Iterable[Any], names: _Names) -> list[_Event]:
     return events
 
 
-def _partner_events(rows: Iterable[Any], names: _Names) -> list[_Event]:
+def _partner_events(rows: Iterable[Any], names: _Names) -> list[Event]:
     roles = dict(PartnerRole.choices)
-    events: list[_Event] = []
+    events: list[Event] = []
     last: dict[int, Any] = {}
 
     def describe(row: Any) -> str:
@@ -281,9 +296,9 @@ def _partner_events(rows: Iterable[Any], names: _Names) -> list[_Event]:
     return events
 
 
-def _row_event(row: Any, change: Change) -> _Event:
+def _row_event(row: Any, change: Change) -> Event:
     """One change a linked row's snapshot made: its author, time and channel."""
-    return _Event(
+    return Event(
         row.history_date,
         row.history_user_id,
         change,
@@ -291,10 +306,10 @@ def _row_event(row: Any, change: Change) -> _Event:
     )
 
 
-def _text_events(rows: Iterable[Any]) -> list[_Event]:
+def _text_events(rows: Iterable[Any]) -> list[Event]:
     """The title and summary in other languages: one line per field and language."""
     names = dict(ContentLanguage.choices)
-    events: list[_Event] = []
+    events: list[Event] = []
     last: dict[int, Any] = {}
     for row in rows:
         before = last.get(row.id)
@@ -318,7 +333,9 @@ def _text_events(rows: Iterable[Any]) -> list[_Event]:
     return events
 
 
-def _group(events: list[_Event]) -> list[Entry]:
+def group_events(events: list[Event]) -> list[Entry]:
+    """Events by one person, through one channel, within GROUPING_WINDOW, as one entry (oldest
+    first)."""
     events.sort(key=lambda e: e.when)
     entries: list[Entry] = []
     for event in events:
@@ -340,7 +357,7 @@ def _group(events: list[_Event]) -> list[Entry]:
     return entries
 
 
-def _merge_events(activity: Activity, merges: Iterable[ActivityMerge]) -> list[_Event]:
+def _merge_events(activity: Activity, merges: Iterable[ActivityMerge]) -> list[Event]:
     """What a merge did, on both records: the kept one says what came in, the merged one
     where it went (activities.services.merges)."""
     events = []
@@ -357,7 +374,7 @@ def _merge_events(activity: Activity, merges: Iterable[ActivityMerge]) -> list[_
                 "ledger lines and results; this record is kept for its history."
             ) % {"kept": merge.kept.ssc_id}
         events.append(
-            _Event(merge.merged_at, merge.merged_by_id, note=note, through=merge.get_via_display())
+            Event(merge.merged_at, merge.merged_by_id, note=note, through=merge.get_via_display())
         )
     return events
 
@@ -429,13 +446,11 @@ def activity_history_entries(activity: Activity) -> list[Entry]:
             "old": status_labels.get(change["from_status"], change["from_status"] or "-"),
             "new": status_labels.get(change["to_status"], change["to_status"]),
         }
-        events.append(
-            _Event(change["changed_at"], change["changed_by_id"], note=f"{label}: {note}")
-        )
+        events.append(Event(change["changed_at"], change["changed_by_id"], note=f"{label}: {note}"))
 
     events += _merge_events(activity, merges)
 
-    entries = [e for e in _group(events) if e.created or e.changes or e.notes]
+    entries = [e for e in group_events(events) if e.created or e.changes or e.notes]
     for entry in entries:
         entry.user = names.users.get(entry.user_id) if entry.user_id else None
     entries.reverse()

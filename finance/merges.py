@@ -14,6 +14,7 @@ from django.db.models import Count, F, Sum
 from django.utils.translation import gettext as _
 
 from accounts import formatting
+from activities.history import MERGE_REASON
 from activities.services import ActivityError
 
 from . import periods, rollups
@@ -23,10 +24,6 @@ from .services import touch_activities
 if TYPE_CHECKING:
     from accounts.models import User
     from activities.models import Activity
-
-# The change reason of each moved entry's history row: the move is said, not guessed from a
-# bare change of activity id.
-MERGE_REASON = "merge:%(removed)s->%(kept)s"
 
 
 def move_entries_of_merged_activity(*, keep: Activity, remove: Activity, user: User | None) -> int:
@@ -39,6 +36,7 @@ def move_entries_of_merged_activity(*, keep: Activity, remove: Activity, user: U
     left = rollups.slices_of_activities([remove.pk])
     entries = list(FinancialEntry.objects.filter(activity=remove).order_by("pk"))
     _refuse_closed(entries, keep=keep, remove=remove)
+    # The move is said in each entry's history, not guessed from a bare change of activity id.
     reason = MERGE_REASON % {"removed": remove.ssc_id, "kept": keep.ssc_id}
     for entry in entries:
         entry.activity = keep

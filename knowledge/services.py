@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.text import field_errors
 from activities import services as activity_services
+from activities.history import MERGE_REASON
 from activities.models import (
     SDG,
     Activity,
@@ -150,30 +151,61 @@ def reindex_assets(assets: QuerySet[KnowledgeAsset]) -> int:
     return count
 
 
-def move_partner_links(*, keep: Partner, remove: Partner) -> None:
+def by(row: Any, user: User | None, reason: str | None = None) -> Any:
+    """The row, marked with who changes it (and through what, when not a page or the API) for
+    the history row its next save or delete writes (django-simple-history reads both)."""
+    row._history_user = user
+    if reason is not None:
+        row._change_reason = reason
+    return row
+
+
+def _moved(row: Any, user: User | None, reason: str, **values: Any) -> None:
+    """Point one row elsewhere through save(), so that the move is a row of its history."""
+    for name, value in values.items():
+        setattr(row, name, value)
+    by(row, user, reason).save(update_fields=list(values))
+
+
+def _move_m2m(
+    assets: list[KnowledgeAsset],
+    field: str,
+    keep: Any,
+    remove: Any,
+    *,
+    user: User | None,
+    reason: str,
+) -> None:
+    """Each asset names `keep` instead of `remove` in its `field` (once, if it named both); from
+    the asset's side, so that each asset's history says so. Their search text, which names
+    their authors and activities, is made again."""
+    for asset in assets:
+        links = getattr(by(asset, user, reason), field)
+        links.add(keep)
+        links.remove(remove)
+    if assets:
+        reindex_assets(KnowledgeAsset.objects.filter(pk__in=[a.pk for a in assets]))
+
+
+def move_partner_links(*, keep: Partner, remove: Partner, user: User | None) -> None:
     """Partner merge (activities.signals.partners_merged): what in the knowledge base points at
     `remove` points at `keep` before `remove` is deleted. Without it the routes' and offers'
     PROTECT links would refuse the merge, and the assets would lose `remove` as an author
     without a word. An asset both authored keeps `keep` once; the moved assets' search text
-    (which holds their authors' names) is made again."""
-    HostCase.objects.filter(host=remove).update(host=keep)
-    RouteParticipant.objects.filter(organization=remove).update(organization=keep)
-    LearningRoute.objects.filter(organizer=remove).update(organizer=keep)
-    LearningOffer.objects.filter(institution=remove).update(institution=keep)
-    authors = KnowledgeAsset.author_organizations.through
-    moved = set(authors.objects.filter(partner=remove).values_list("knowledgeasset_id", flat=True))
-    if not moved:
-        return
-    both = set(
-        authors.objects.filter(partner=keep, knowledgeasset_id__in=moved).values_list(
-            "knowledgeasset_id", flat=True
-        )
-    )
-    authors.objects.bulk_create(
-        [authors(knowledgeasset_id=pk, partner=keep) for pk in sorted(moved - both)]
-    )
-    authors.objects.filter(partner=remove).delete()
-    reindex_assets(KnowledgeAsset.objects.filter(pk__in=moved))
+    (which holds their authors' names) is made again. Each move is a row of the moved record's
+    history."""
+    # Each name shortened: the reason column holds 100 characters.
+    reason = MERGE_REASON % {"removed": remove.name[:45], "kept": keep.name[:45]}
+    for case in HostCase.objects.filter(host=remove):
+        _moved(case, user, reason, host=keep)
+    for participant in RouteParticipant.objects.filter(organization=remove):
+        _moved(participant, user, reason, organization=keep)
+    for route in LearningRoute.objects.filter(organizer=remove):
+        _moved(route, user, reason, organizer=keep)
+    for offer in LearningOffer.objects.filter(institution=remove):
+        _moved(offer, user, reason, institution=keep)
+    assets = list(KnowledgeAsset.objects.filter(author_organizations=remove).order_by("pk"))
+    _move_m2m(assets, "author_organizations", keep, remove, user=user, reason=reason)
 
 
 def _set_m2m(asset: KnowledgeAsset, data: AssetData) -> None:
@@ -214,12 +246,12 @@ def save_asset(
             _("Attach a file, give an external link or write the body: the asset needs content.")
         )
     _raise_if(errors)
-    asset.save()
+    by(asset, user).save()
     _set_m2m(asset, data)
     removed_names: list[str] = []
     for row in asset.files.filter(pk__in=removing):
         removed_names.append(row.file.name or "")
-        row.delete()
+        by(row, user).delete()
     stored: list[str] = []
     try:
         for checked in data.new_files:
@@ -235,7 +267,7 @@ def save_asset(
             )
             row.file.save(checked.name, checked.upload, save=False)
             stored.append(row.file.name or "")
-            row.save()
+            by(row, user).save()
         texts = asset.files.exclude(text="").order_by("pk").values_list("text", flat=True)
         asset.file_text = "\n\n".join(texts)
         asset.save(update_fields=["file_text", "updated_at"])
@@ -250,7 +282,9 @@ def save_asset(
 @transaction.atomic
 def delete_asset(*, asset: KnowledgeAsset, user: User | None) -> None:
     names = list(asset.files.values_list("file", flat=True))
-    asset.delete()
+    for row in asset.files.all():
+        by(row, user).delete()
+    by(asset, user).delete()
     transaction.on_commit(lambda: _delete_stored(names))
 
 
@@ -343,30 +377,34 @@ def save_route(*, route: LearningRoute | None, data: RouteData, user: User | Non
         for messages in field_errors(HostCase, {"title": case.title}).values():
             errors.setdefault("host_cases", []).extend(messages)
     _raise_if(errors)
-    route.save()
+    by(route, user).save()
     route.themes.set(list(data.themes))
     # Host cases are nobody's target: replaced whole. Participants carry plans: kept by
-    # organization, updated, added or (without plans, checked above) removed.
-    route.host_cases.all().delete()
-    HostCase.objects.bulk_create(
-        HostCase(route=route, title=c.title, host=c.host, country=c.country, theme=c.theme)
-        for c in data.host_cases
-    )
+    # organization, updated, added or (without plans, checked above) removed. One by one, each
+    # a row of its history (a route has a handful).
+    for old_case in route.host_cases.all():
+        by(old_case, user).delete()
+    for c in data.host_cases:
+        new_case = HostCase(
+            route=route, title=c.title, host=c.host, country=c.country, theme=c.theme
+        )
+        by(new_case, user).save()
     existing = {row.organization_id: row for row in route.participants.all()}
     wanted = {p.organization.pk: p for p in data.participants}
-    route.participants.exclude(organization_id__in=wanted).delete()
+    for row in route.participants.exclude(organization_id__in=wanted):
+        by(row, user).delete()
     for org_id, participant in wanted.items():
         row = existing.get(org_id) or RouteParticipant(route=route, organization_id=org_id)
         if row.pk and (row.country_id, row.people) == (participant.country.pk, participant.people):
             continue
         row.country, row.people = participant.country, participant.people
-        row.save()
+        by(row, user).save()
     return route
 
 
 @transaction.atomic
 def delete_route(*, route: LearningRoute, user: User | None) -> None:
-    route.delete()
+    by(route, user).delete()
 
 
 PLAN_FIELDS = (
@@ -396,13 +434,13 @@ def save_action_plan(
         plan.status_date = timezone.localdate()
     plan.updated_by = user
     _raise_if(_clean(plan))
-    plan.save()
+    by(plan, user).save()
     return plan
 
 
 @transaction.atomic
 def delete_action_plan(*, plan: ActionPlan, user: User | None) -> None:
-    plan.delete()
+    by(plan, user).delete()
 
 
 # --- Demand and offer ------------------------------------------------------------------------
@@ -446,14 +484,14 @@ def save_demand(
     if not themes:
         errors.setdefault("themes", []).append(_("Choose at least one theme."))
     _raise_if(errors)
-    demand.save()
+    by(demand, user).save()
     demand.themes.set(themes)
     return demand
 
 
 @transaction.atomic
 def delete_demand(*, demand: LearningDemand, user: User | None) -> None:
-    demand.delete()
+    by(demand, user).delete()
 
 
 def host_of(activity: Activity) -> Partner | None:
@@ -509,14 +547,14 @@ def save_offer(
     if not themes:
         errors.setdefault("themes", []).append(_("Choose at least one theme."))
     _raise_if(errors)
-    offer.save()
+    by(offer, user).save()
     offer.themes.set(themes)
     return offer
 
 
 @transaction.atomic
 def delete_offer(*, offer: LearningOffer, user: User | None) -> None:
-    offer.delete()
+    by(offer, user).delete()
 
 
 def _lead_division(demand: LearningDemand, user: User | None) -> Division:
@@ -603,29 +641,22 @@ def accept_match(
     demand.match_score = proposal.score
     demand.match_reasons = [str(reason) for reason in proposal.reasons]
     demand.activity = activity
-    demand.save()
+    by(demand, user).save()
     return activity
 
 
-def move_activity_links(*, keep: Activity, remove: Activity) -> None:
+def move_activity_links(*, keep: Activity, remove: Activity, user: User | None) -> None:
     """Activity merge (activities.signals.activities_merged): what in the knowledge base names
     `remove` names `keep`. An asset linked to both keeps `keep` once; a learning route moves
     only when `keep` is no route yet (one route per activity), else it stays on `remove`'s
-    record."""
-    links = KnowledgeAsset.activities.through
-    moved = set(links.objects.filter(activity=remove).values_list("knowledgeasset_id", flat=True))
-    if moved:
-        both = set(
-            links.objects.filter(activity=keep, knowledgeasset_id__in=moved).values_list(
-                "knowledgeasset_id", flat=True
-            )
-        )
-        links.objects.bulk_create(
-            [links(knowledgeasset_id=pk, activity=keep) for pk in sorted(moved - both)]
-        )
-        links.objects.filter(activity=remove).delete()
-        reindex_assets(KnowledgeAsset.objects.filter(pk__in=moved))
+    record. Each move is a row of the moved record's history."""
+    reason = MERGE_REASON % {"removed": remove.ssc_id, "kept": keep.ssc_id}
+    assets = list(KnowledgeAsset.objects.filter(activities=remove).order_by("pk"))
+    _move_m2m(assets, "activities", keep, remove, user=user, reason=reason)
     if not LearningRoute.objects.filter(activity=keep).exists():
-        LearningRoute.objects.filter(activity=remove).update(activity=keep)
-    LearningDemand.objects.filter(activity=remove).update(activity=keep)
-    LearningOffer.objects.filter(activity=remove).update(activity=keep)
+        for route in LearningRoute.objects.filter(activity=remove):
+            _moved(route, user, reason, activity=keep)
+    for demand in LearningDemand.objects.filter(activity=remove):
+        _moved(demand, user, reason, activity=keep)
+    for offer in LearningOffer.objects.filter(activity=remove):
+        _moved(offer, user, reason, activity=keep)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("knowledge/assets/new/", assets.asset_create, name="asset_create"),
     path("knowledge/assets/<int:pk>/", assets.asset_detail, name="asset_detail"),
     path("knowledge/assets/<int:pk>/edit/", assets.asset_edit, name="asset_edit"),
+    path("knowledge/assets/<int:pk>/history/", assets.asset_history, name="asset_history"),
     path("knowledge/assets/<int:pk>/delete/", assets.asset_delete, name="asset_delete"),
     path(
         "knowledge/assets/<int:pk>/files/<int:file_id>/",

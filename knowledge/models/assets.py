@@ -21,6 +21,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest, Ln, NullIf
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.text import (
     validate_multi_line_text,
@@ -390,6 +391,18 @@ class KnowledgeAsset(models.Model):
 
     objects = KnowledgeAssetQuerySet.as_manager()
 
+    history = HistoricalRecords(
+        m2m_fields=[author_organizations, countries, themes, sdgs, activities],
+        # Derived from the files and the text, rebuilt on every save: not an edit of anyone's.
+        excluded_fields=[
+            "file_text",
+            "search_vector",
+            "search_head",
+            "search_length",
+            "updated_at",
+        ],
+    )
+
     class Meta:
         ordering = ["-published_on", "-pk"]
         verbose_name = _("knowledge asset")
@@ -453,6 +466,8 @@ class AssetFile(models.Model):
         editable=False,
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["text"])
 
     class Meta:
         ordering = ["pk"]

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.text import (
     validate_multi_line_text,
@@ -110,6 +111,8 @@ class LearningDemand(models.Model):
 
     objects = DemandQuerySet.as_manager()
 
+    history = HistoricalRecords(m2m_fields=[themes], excluded_fields=["updated_at"])
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("learning demand")
@@ -181,6 +184,8 @@ class LearningOffer(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OfferQuerySet.as_manager()
+
+    history = HistoricalRecords(m2m_fields=[themes], excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-created_at", "-pk"]

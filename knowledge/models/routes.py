@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.text import validate_multi_line_text, validate_portal_date, validate_single_line_text
 from activities.models import Activity, Country, Division, Partner, Theme, Visibility
@@ -79,6 +80,8 @@ class LearningRoute(models.Model):
 
     objects = RouteQuerySet.as_manager()
 
+    history = HistoricalRecords(m2m_fields=[themes], excluded_fields=["updated_at"])
+
     class Meta:
         ordering = ["-start_date", "-pk"]
         verbose_name = _("learning route")
@@ -110,6 +113,8 @@ class HostCase(models.Model):
         Theme, verbose_name=_("theme"), on_delete=models.PROTECT, related_name="+"
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["pk"]
         verbose_name = _("host case")
@@ -130,6 +135,8 @@ class RouteParticipant(models.Model):
         Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="+"
     )
     people = models.PositiveSmallIntegerField(_("people"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["pk"]
@@ -206,6 +213,8 @@ class ActionPlan(models.Model):
         editable=False,
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["pk"]

@@ -17,9 +17,10 @@ from activities.models import Activity
 from .. import access, services
 from ..filters import SORTS, KnowledgeFilter, collect, snippets
 from ..forms import AssetForm
+from ..history import asset_history_entries
 from ..models import FileKind, KnowledgeAsset
 from ..uploads import CONTENT_TYPES
-from .common import PAGE_SIZE, add_service_errors, paginate_known, query_without
+from .common import PAGE_SIZE, add_service_errors, paginate, paginate_known, query_without
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -119,6 +120,19 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": access.can_edit_asset(user, asset),
     }
     return render(request, "knowledge/asset_detail.html", context)
+
+
+@login_required
+@require_GET
+def asset_history(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    asset = access.get_asset_for_user(user, pk)
+    page = paginate(request, asset_history_entries(asset))
+    return render(
+        request,
+        "knowledge/asset_history.html",
+        {"asset": asset, "page_obj": page, "entries": page.object_list},
+    )
 
 
 def _save(request: HttpRequest, form: AssetForm, asset: KnowledgeAsset | None) -> Any:

@@ -423,7 +423,7 @@ knowledge_cases: list[Case] = [
     ],
     *[
         Case(
-            "knowledge:file_download",
+            f"knowledge:{name}",
             t,
             lambda role, method, t=t: (
                 405
@@ -431,6 +431,7 @@ knowledge_cases: list[Case] = [
                 else activity_read(_as_activity(t))(role, method)
             ),
         )
+        for name in ("file_download", "asset_history")
         for t in K_ASSETS
     ],
     Case("knowledge:route_list", "", logged_in(200, 200)),

@@ -36,5 +36,5 @@ def test_a_merge_moves_hosts_participants_offers_and_authors_to_the_partner_kept
 def test_a_partner_the_knowledge_base_does_not_name_moves_nothing(focal: User) -> None:
     keep, remove = PartnerFactory(), PartnerFactory()
     asset = make_asset(authors=[keep], user=focal)
-    move_partner_links(keep=keep, remove=remove)
+    move_partner_links(keep=keep, remove=remove, user=None)
     assert list(asset.author_organizations.all()) == [keep]
