@@ -8,6 +8,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .language import language_name
 from .mail import Mail, mail_users
@@ -92,14 +93,14 @@ class PersonForm(forms.Form):
         label=_("Organization"),
         queryset=Partner._default_manager.order_by("name"),
         required=False,
-        empty_label=_("None"),
+        empty_label=pgettext_lazy("no organization chosen", "None"),
         help_text=_("Partner users read what their organization takes part in."),
     )
     counterpart_country = forms.ModelChoiceField(
         label=_("Counterpart for"),
         queryset=Country._default_manager.order_by("name"),
         required=False,
-        empty_label=_("None"),
+        empty_label=pgettext_lazy("no country chosen", "None"),
         help_text=_("Country counterparts speak for this country and confirm its roles."),
     )
 
