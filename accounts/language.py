@@ -11,9 +11,10 @@ Accept-Language, then English; that is all an anonymous visitor gets. UserLangua
   it on every request).
 - The cookie is kept in step with the profile on pages, so that the sign-in page after signing
   out (an anonymous request, where only the cookie speaks) stays in the user's language.
-- An API request that sends Accept-Language is answered in that language when it is offered,
-  whatever the profile says: a script asks for the language its own users read. Without the
-  header (or with none offered in it), the profile applies as on pages.
+- An API request (not its documentation pages, which are pages) that sends Accept-Language is
+  answered in that language when it is offered, whatever the profile says: a script asks for
+  the language its own users read. Without the header (or with none offered in it), the
+  profile applies as on pages.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 API_PREFIX = "/api/"
+# The API's documentation pages, under its prefix but read by people: their language follows the
+# switcher and the profile, as every page's does.
+API_PAGES = ("/api/docs/", "/api/getting-started/")
 # How much of an Accept-Language header is read: browsers send a short list; a longer header is
 # a client's mistake or an attempt to make each request cost, and its rest is not read (as
 # Django's LocaleMiddleware does for the pages).
@@ -121,7 +125,7 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        is_api = request.path.startswith(API_PREFIX)
+        is_api = request.path.startswith(API_PREFIX) and request.path not in API_PAGES
         language = None
         if is_api:
             language = language_from_header(request.headers.get("accept-language", ""))
