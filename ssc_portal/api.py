@@ -250,8 +250,11 @@ class CursorPage(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
-    page_size_query_description = "Results per page, 1 to 500 (default 50); others are refused."
-    cursor_query_description = (
+    # Lazy, in the language the schema is asked in: DRF writes them with force_str then.
+    page_size_query_description = gettext_lazy(  # type: ignore[assignment]
+        "Results per page, 1 to 500 (default 50); others are refused."
+    )
+    cursor_query_description = gettext_lazy(  # type: ignore[assignment]
         "Where the page starts: the `next` or `previous` link of the page before; never built "
         "by hand."
     )

@@ -95,6 +95,13 @@ OURS = {
     ),
 }
 
+# The list's parameters of ours: its format, and the pagination's.
+PARAMETERS = ("format", "page_size", "cursor")
+
+
+def _parameters(document: dict[str, Any]) -> dict[str, str]:
+    return {p["name"]: p["description"] for p in _at(document, *ACTIVITIES, "parameters")}
+
 
 def test_the_texts_we_write_in_the_schema_are_marked_for_translation(
     settings: Any, tmp_path: Path
@@ -103,10 +110,8 @@ def test_the_texts_we_write_in_the_schema_are_marked_for_translation(
     texts = {name: _at(english, *path) for name, (path, _start) in OURS.items()}
     for name, (_path, start) in OURS.items():
         assert texts[name].startswith(start), name
-    format_parameter = next(
-        p for p in _at(english, *ACTIVITIES, "parameters") if p["name"] == "format"
-    )
-    texts["format"] = format_parameter["description"]
+    for name in PARAMETERS:
+        texts[name] = _parameters(english)[name]
     example = _at(english, "paths", "/api/v1/ledger/", "post", "requestBody", "content")
     texts["example"] = example["application/json"]["examples"]["RecordTwoLines"]["summary"]
     write_catalogue(tmp_path, "fr", {text: f"[fr] {text}" for text in texts.values()})
@@ -115,10 +120,8 @@ def test_the_texts_we_write_in_the_schema_are_marked_for_translation(
     french = Client(headers={"accept-language": "fr"}).get(SCHEMA).json()
     for name, (path, _start) in OURS.items():
         assert _at(french, *path) == f"[fr] {texts[name]}", name
-    format_parameter = next(
-        p for p in _at(french, *ACTIVITIES, "parameters") if p["name"] == "format"
-    )
-    assert format_parameter["description"] == f"[fr] {texts['format']}"
+    for name in PARAMETERS:
+        assert _parameters(french)[name] == f"[fr] {texts[name]}", name
     example = _at(french, "paths", "/api/v1/ledger/", "post", "requestBody", "content")
     summary = example["application/json"]["examples"]["RecordTwoLines"]["summary"]
     assert summary == f"[fr] {texts['example']}"
