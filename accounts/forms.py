@@ -1,13 +1,22 @@
+import logging
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from .language import language_name
+from .mail import Mail, mail_users
 from .models import Role, User
 from .services import default_expiry
 from .text import validate_portal_date, validate_single_line_text
+
+logger = logging.getLogger(__name__)
 
 
 class ApiTokenForm(forms.Form):
@@ -84,14 +93,14 @@ class PersonForm(forms.Form):
         label=_("Organization"),
         queryset=Partner._default_manager.order_by("name"),
         required=False,
-        empty_label=_("None"),
+        empty_label=pgettext_lazy("no organization chosen", "None"),
         help_text=_("Partner users read what their organization takes part in."),
     )
     counterpart_country = forms.ModelChoiceField(
         label=_("Counterpart for"),
         queryset=Country._default_manager.order_by("name"),
         required=False,
-        empty_label=_("None"),
+        empty_label=pgettext_lazy("no country chosen", "None"),
         help_text=_("Country counterparts speak for this country and confirm its roles."),
     )
 
@@ -100,6 +109,28 @@ class PersonForm(forms.Form):
         role_field = self.fields["role"]
         assert isinstance(role_field, forms.ChoiceField)
         role_field.choices = [("", _("Choose a role")), *roles]
+
+
+class PersonInviteForm(PersonForm):
+    """An invitation also says which language to write to the person in: they have no account
+    yet to choose it themselves. The view proposes the inviter's, which also stands for an
+    invitation posted without one."""
+
+    language = forms.ChoiceField(
+        label=_("Language of their e-mails"),
+        required=False,
+        help_text=_(
+            "The invitation and the portal's later e-mails are written in it, until they choose "
+            "their own language."
+        ),
+    )
+
+    def __init__(self, *args: Any, roles: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, roles=roles, **kwargs)
+        language_field = self.fields["language"]
+        assert isinstance(language_field, forms.ChoiceField)
+        # Read per form: the languages offered follow settings.LANGUAGES.
+        language_field.choices = [(code, language_name(code)) for code, _name in settings.LANGUAGES]
 
 
 class PersonChangeForm(PersonForm):
@@ -170,3 +201,28 @@ class PeopleFilterForm(forms.Form):
         role_field = self.fields["role"]
         assert isinstance(role_field, forms.ChoiceField)
         role_field.choices = [("", _("Any role")), *Role.choices]
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's, with the mail written in the account holder's language (accounts.mail) rather
+    than in that of whoever asked: anyone may type an address on the sign-in page."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        def compose(_reader: User) -> Mail:
+            return Mail(
+                subject=render_to_string(subject_template_name, context),
+                body=render_to_string(email_template_name, context),
+            )
+
+        try:
+            mail_users([context["user"]], compose)
+        except Exception:  # as Django's: logged, never shown (it would tell who has an account)
+            logger.exception("Password reset mail to user %s not sent", context["user"].pk)

@@ -11,21 +11,34 @@ Accept-Language, then English; that is all an anonymous visitor gets. UserLangua
   it on every request).
 - The cookie is kept in step with the profile on pages, so that the sign-in page after signing
   out (an anonymous request, where only the cookie speaks) stays in the user's language.
-- An API request that sends Accept-Language is answered in that language when it is offered,
-  whatever the profile says: a script asks for the language its own users read. Without the
-  header (or with none offered in it), the profile applies as on pages.
+- An API request (not its documentation pages, which are pages) that sends Accept-Language is
+  answered in that language when it is offered, whatever the profile says: a script asks for
+  the language its own users read. Without the header (or with none offered in it), the
+  profile applies as on pages.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from django.utils.translation.trans_real import parse_accept_lang_header
 
 API_PREFIX = "/api/"
+# The API's documentation pages, under its prefix but read by people: their language follows the
+# switcher and the profile, as every page's does.
+API_PAGES = ("/api/docs/", "/api/getting-started/")
+# How much of an Accept-Language header is read: browsers send a short list; a longer header is
+# a client's mistake or an attempt to make each request cost, and its rest is not read (as
+# Django's LocaleMiddleware does for the pages).
+MAX_ACCEPT_LANGUAGE = 500
+# RFC 9110 §12.5.4: a language range is "*" or a tag of letters, with subtags of letters or
+# digits, each of 1 to 8; a weight is 0 to 1 with at most three decimals.
+LANGUAGE_RANGE = re.compile(r"\*|[a-z]{1,8}(?:-[a-z0-9]{1,8})*")
+WEIGHT = re.compile(r"0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?")
 
 
 def offered_language(code: str) -> str | None:
@@ -53,9 +66,39 @@ def language_name(code: str) -> str:
         return code
 
 
+def _language_range(entry: str) -> tuple[str, Decimal] | None:
+    """One entry of the header ("fr-CA;q=0.8") as (lowercased range, weight); None when it is
+    malformed."""
+    tag, *parameters = (part.strip() for part in entry.split(";"))
+    tag = tag.lower()
+    if not LANGUAGE_RANGE.fullmatch(tag):
+        return None
+    if not parameters:
+        return tag, Decimal(1)
+    if len(parameters) > 1:
+        return None  # only a weight may follow a language range
+    name, equals, value = (part.strip() for part in parameters[0].partition("="))
+    if name.lower() != "q" or not equals or not WEIGHT.fullmatch(value):
+        return None
+    return tag, Decimal(value)
+
+
+def parse_accept_language(header: str) -> list[tuple[str, Decimal]]:
+    """The language ranges an Accept-Language header asks for, most wanted first (equal weights
+    in the header's order), lowercased. Malformed entries are left out, and so are those of
+    weight 0 ("not this one"). Only the first MAX_ACCEPT_LANGUAGE characters are read, up to
+    the last whole entry among them."""
+    if len(header) > MAX_ACCEPT_LANGUAGE:
+        header = header[:MAX_ACCEPT_LANGUAGE].rpartition(",")[0]
+    ranges = [_language_range(entry) for entry in header.split(",") if entry.strip()]
+    wanted = [found for found in ranges if found is not None and found[1] > 0]
+    return sorted(wanted, key=lambda found: -found[1])
+
+
 def language_from_header(header: str) -> str | None:
-    """The first offered language in an Accept-Language header, by the client's weights."""
-    for code, _weight in parse_accept_lang_header(header):
+    """The first offered language in an Accept-Language header, by the client's weights; None
+    when it names none before "*" (any language: the profile's or the site's then)."""
+    for code, _weight in parse_accept_language(header):
         if code == "*":
             break
         found = offered_language(code)
@@ -82,7 +125,7 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        is_api = request.path.startswith(API_PREFIX)
+        is_api = request.path.startswith(API_PREFIX) and request.path not in API_PAGES
         language = None
         if is_api:
             language = language_from_header(request.headers.get("accept-language", ""))

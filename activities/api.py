@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
     extend_schema_view,
 )
@@ -166,9 +167,9 @@ def _form_value(value: Any) -> Any:
 @extend_schema_view(
     **read_schemas(
         PartnerSerializer,
-        list_summary=_("List partner organizations"),
-        one_summary=_("One partner organization"),
-        list_description=_(
+        list_summary=gettext_lazy("List partner organizations"),
+        one_summary=gettext_lazy("One partner organization"),
+        list_description=gettext_lazy(
             "Staff see every organization; a partner user sees its own and those taking part "
             "in the activities it may see."
         ),
@@ -203,8 +204,8 @@ class PartnerViewSet(CsvOnReads, ListsFromReplica, viewsets.ReadOnlyModelViewSet
 @extend_schema_view(
     **read_schemas(
         CountrySerializer,
-        list_summary=_("List countries"),
-        one_summary=_("One country, by ISO 3166-1 alpha-2 code"),
+        list_summary=gettext_lazy("List countries"),
+        one_summary=gettext_lazy("One country, by ISO 3166-1 alpha-2 code"),
     )
 )
 class CountryViewSet(CsvOnReads, ListsFromReplica, viewsets.ReadOnlyModelViewSet):
@@ -228,7 +229,9 @@ class CountryViewSet(CsvOnReads, ListsFromReplica, viewsets.ReadOnlyModelViewSet
 
 @extend_schema_view(
     **read_schemas(
-        ThemeSerializer, list_summary=_("List themes"), one_summary=_("One theme, by code")
+        ThemeSerializer,
+        list_summary=gettext_lazy("List themes"),
+        one_summary=gettext_lazy("One theme, by code"),
     )
 )
 class ThemeViewSet(CsvOnReads, ListsFromReplica, viewsets.ReadOnlyModelViewSet):

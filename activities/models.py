@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.text import (
@@ -229,7 +230,9 @@ class Status(models.TextChoices):
     APPROVED = "approved", _("Approved")
     ONGOING = "ongoing", _("Ongoing")
     COMPLETED = "completed", _("Completed")
-    CLOSED = "closed", _("Closed")
+    # "Closed" alone is also a period's state and a learning demand's, which other languages
+    # write otherwise (gender, sense).
+    CLOSED = "closed", pgettext_lazy("activity status", "Closed")
     SUSPENDED = "suspended", _("Suspended")
     CANCELLED = "cancelled", _("Cancelled")
 

@@ -3,11 +3,13 @@ against the schema)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample
 
 CONFIRMATION_EXAMPLES = [
     OpenApiExample(
         "A country's role, confirmed",
+        summary=gettext_lazy("A country's role, confirmed"),
         value={
             "id": 3,
             "activity": 15,

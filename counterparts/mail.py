@@ -1,8 +1,8 @@
 """What a notification says, where it leads, and the digest that mails a person's unmailed
 notifications at once (one mail, however many events), and the reminders.
 
-The text is written when it is read (the inbox, the mail), in the reader's language, from the
-notification's kind and plain details.
+The text is written when it is read (the inbox, the mail), in the reader's language (a mail in
+its recipient's, accounts.mail), from the notification's kind and plain details.
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, override
+from django.utils.translation import ngettext
 
 from accounts import formatting
+from accounts.mail import Mail, mail_users
 from accounts.models import User
 
 from . import access
@@ -159,9 +159,8 @@ def _send_one(user_id: int, ids: list[int]) -> int:
         return 0
     user = notes[0].user
     try:
-        with override(settings.LANGUAGE_CODE):
-            subject, body = _compose(user, notes)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        # Written in the reader's language (accounts.mail), whoever's write queued it.
+        mail_users([user], lambda reader: _compose(reader, notes))
     except Exception:  # SMTP errors are many kinds (OSError, SMTPException): keep the rows
         logger.exception("Digest to user %s not sent; kept for the next sweep", user_id)
         Notification.objects.filter(pk__in=[n.pk for n in notes]).update(mailed_at=None)
@@ -169,7 +168,7 @@ def _send_one(user_id: int, ids: list[int]) -> int:
     return 1
 
 
-def _compose(user: User, notes: list[Notification]) -> tuple[str, str]:
+def _compose(user: User, notes: list[Notification]) -> Mail:
     site = settings.SITE_URL.rstrip("/")
     lines = [
         DigestLine(describe(note), note.activity.title if note.activity else "", site + link(note))
@@ -187,7 +186,7 @@ def _compose(user: User, notes: list[Notification]) -> tuple[str, str]:
         "counterparts/email/digest.txt",
         {"user": user, "lines": lines, "inbox": site + reverse("counterparts:inbox")},
     )
-    return subject[:200], body
+    return Mail(subject=subject[:200], body=body)
 
 
 def remind_waiting(now: datetime.datetime | None = None) -> int:

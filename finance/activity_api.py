@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -114,7 +115,7 @@ LIKELY_DUPLICATES_BODY = inline_serializer(
     name="LikelyDuplicates",
     fields={
         "detail": serializers.CharField(),
-        "code": serializers.CharField(help_text=_("likely_duplicates")),
+        "code": serializers.CharField(help_text=gettext_lazy("likely_duplicates")),
         "duplicates": DuplicateSuggestionSerializer(many=True),
     },
 )
@@ -123,9 +124,9 @@ LIKELY_DUPLICATES_BODY = inline_serializer(
 @extend_schema_view(
     **read_schemas(
         ActivitySerializer,
-        list_summary=_("List activities"),
-        one_summary=_("One activity"),
-        list_description=_(
+        list_summary=gettext_lazy("List activities"),
+        one_summary=gettext_lazy("One activity"),
+        list_description=gettext_lazy(
             "The activities you may see, filtered like the activity list page. For an "
             "incremental sync, pass updated_since (the Date header of your previous sync's "
             "first request) and follow `next` to the end."
@@ -133,8 +134,8 @@ LIKELY_DUPLICATES_BODY = inline_serializer(
         examples=api_examples.ACTIVITY_EXAMPLES,
     ),
     create=extend_schema(
-        summary=_("Create an activity"),
-        description=_(
+        summary=gettext_lazy("Create an activity"),
+        description=gettext_lazy(
             "CPMs and the focal point; the same rules as the New activity page. A new activity "
             "alike existing ones (similar title, same countries, overlapping years, shared "
             "partners) is refused with 409 and those `duplicates`, unless `not_duplicate_of` "
@@ -146,7 +147,7 @@ LIKELY_DUPLICATES_BODY = inline_serializer(
             201: ActivitySerializer,
             (409, "application/json"): OpenApiResponse(
                 LIKELY_DUPLICATES_BODY,
-                description=_(
+                description=gettext_lazy(
                     "Likely duplicates not named in not_duplicate_of: nothing was saved."
                 ),
             ),
@@ -154,8 +155,8 @@ LIKELY_DUPLICATES_BODY = inline_serializer(
         },
     ),
     update=extend_schema(
-        summary=_("Replace an activity"),
-        description=_(
+        summary=gettext_lazy("Replace an activity"),
+        description=gettext_lazy(
             "Its editors (its CPMs, the focal point). Send `version` as read: a stale one is "
             "refused with 409. Countries, partners, themes and SDGs left out are emptied."
         ),
@@ -163,8 +164,10 @@ LIKELY_DUPLICATES_BODY = inline_serializer(
         responses={200: ActivitySerializer, **error_responses(400, 403, 404, 409)},
     ),
     partial_update=extend_schema(
-        summary=_("Change some fields of an activity"),
-        description=_("As PUT, but fields left out keep their value. `version` is required."),
+        summary=gettext_lazy("Change some fields of an activity"),
+        description=gettext_lazy(
+            "As PUT, but fields left out keep their value. `version` is required."
+        ),
         request=ActivityPatchInput,
         examples=[api_examples.ACTIVITY_CHANGE],
         responses={200: ActivitySerializer, **error_responses(400, 403, 404, 409)},
@@ -230,8 +233,8 @@ class ActivityViewSet(
         return Response(self._read(activity), status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary=_("Likely duplicates of an activity"),
-        description=_(
+        summary=gettext_lazy("Likely duplicates of an activity"),
+        description=gettext_lazy(
             "The activities you may see that look like this one (similar title, same "
             "countries, overlapping years, shared partners), the likeliest first; those "
             "already told apart from it are left out."
@@ -259,8 +262,8 @@ class ActivityViewSet(
         return Response(DuplicateSuggestionSerializer(found, many=True).data)
 
     @extend_schema(
-        summary=_("Merge another activity into this one"),
-        description=_(
+        summary=gettext_lazy("Merge another activity into this one"),
+        description=gettext_lazy(
             "Two logs of one activity: everything of `remove` (countries, partners, themes, "
             "ledger lines with their amounts and rates, results, knowledge links, the "
             "conversation) moves to this activity, which is answered. `remove` is not deleted: "

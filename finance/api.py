@@ -136,9 +136,9 @@ class LedgerFilter(django_filters.FilterSet):
 @extend_schema_view(
     **read_schemas(
         LedgerEntrySerializer,
-        list_summary=_("List ledger entries"),
-        one_summary=_("One ledger entry"),
-        list_description=_(
+        list_summary=gettext_lazy("List ledger entries"),
+        one_summary=gettext_lazy("One ledger entry"),
+        list_description=gettext_lazy(
             "The entries of the activities you may see, oldest first. Entries are never "
             "changed: a sync follows `next` with created_since, corrections come as new "
             "entries pointing at the one they correct."
@@ -146,8 +146,8 @@ class LedgerFilter(django_filters.FilterSet):
         examples=api_examples.LEDGER_EXAMPLES,
     ),
     create=extend_schema(
-        summary=_("Record entries"),
-        description=_(
+        summary=gettext_lazy("Record entries"),
+        description=gettext_lazy(
             "One or more lines for one activity, all recorded or none, by the activity's "
             "editors. Amounts in another currency than US$ need the focal point's rate for "
             "the month of their value date."
@@ -157,8 +157,8 @@ class LedgerFilter(django_filters.FilterSet):
         responses={201: RecordedEntriesSerializer, **error_responses(400, 403, 404, 409)},
     ),
     correct=extend_schema(
-        summary=_("Correct an entry"),
-        description=_(
+        summary=gettext_lazy("Correct an entry"),
+        description=gettext_lazy(
             "Brings an original entry to a new amount (null or 0 reverses it) with a new "
             "adjustment or reversal entry that says why."
         ),
@@ -267,8 +267,8 @@ class IatiXmlRenderer(BaseRenderer):
 @extend_schema_view(
     list=extend_schema(
         operation_id="iati_activities",
-        summary=_("IATI 2.03 file of the public activities"),
-        description=_(
+        summary=gettext_lazy("IATI 2.03 file of the public activities"),
+        description=gettext_lazy(
             "Public by nature: no token needed. Only public activities, whoever asks, with the "
             "activity list's filters. What IATI has no code for (SSC roles of countries and "
             "organisations, in-kind contributions) is in the namespace "
@@ -277,7 +277,8 @@ class IatiXmlRenderer(BaseRenderer):
         ),
         responses={
             (200, "application/xml"): OpenApiResponse(
-                OpenApiTypes.STR, description=_("An iati-activities document (IATI 2.03).")
+                OpenApiTypes.STR,
+                description=gettext_lazy("An iati-activities document (IATI 2.03)."),
             ),
             **error_responses(400, 404),
         },
@@ -331,8 +332,10 @@ ROLLUP_CSV: list[Column] = [
 @extend_schema_view(
     get=extend_schema(
         operation_id="rollups",
-        summary=_("Money summed by year, division, country, theme, modality, status or funding"),
-        description=_(
+        summary=gettext_lazy(
+            "Money summed by year, division, country, theme, modality, status or funding"
+        ),
+        description=gettext_lazy(
             "The dashboard's figures, from the same roll-up tables and the same scope: staff see "
             "the whole portfolio, a partner user the money of public activities. "
             "Money of an activity in several countries or themes is split between them (by "
@@ -344,7 +347,7 @@ ROLLUP_CSV: list[Column] = [
         responses={
             (200, "application/json"): RollupSerializer,
             (200, "text/csv"): OpenApiResponse(
-                OpenApiTypes.STR, description=_("One row per group.")
+                OpenApiTypes.STR, description=gettext_lazy("One row per group.")
             ),
             **error_responses(400),
         },

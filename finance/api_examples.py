@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample
 
 _SPLIT = {"planned": "100000.00", "allocated": "100000.00", "spent": "25000.00"}
@@ -89,13 +90,22 @@ ACTIVITY: dict[str, Any] = {
     "updated_at": "2026-02-03T14:05:12Z",
 }
 
+
+def answer_example(name: str, summary: Any, value: Any) -> OpenApiExample:
+    """A record as a read answers it; `summary` is the name, marked for translation (the name
+    stays the example's key)."""
+    return OpenApiExample(
+        name, summary=summary, value=value, response_only=True, status_codes=["200"]
+    )
+
+
 ACTIVITY_EXAMPLES = [
-    OpenApiExample("An activity", value=ACTIVITY, response_only=True, status_codes=["200"])
+    answer_example("An activity", gettext_lazy("An activity"), ACTIVITY),
 ]
 
 ACTIVITY_CHANGE = OpenApiExample(
     "Mark it started",
-    summary="Change the status and the actual start",
+    summary=gettext_lazy("Change the status and the actual start"),
     value={
         "version": 4,
         "status": "ongoing",
@@ -120,6 +130,7 @@ LIKELY_DUPLICATE: dict[str, Any] = {
 LIKELY_DUPLICATES = [
     OpenApiExample(
         "Likely duplicates",
+        summary=gettext_lazy("Likely duplicates"),
         value={
             "detail": "This activity may already exist: compare it with the similar ones.",
             "code": "likely_duplicates",
@@ -130,7 +141,7 @@ LIKELY_DUPLICATES = [
     ),
     OpenApiExample(
         "Created past them",
-        summary="Send it again, naming the activities compared",
+        summary=gettext_lazy("Send it again, naming the activities compared"),
         value={
             "title": "Rural finance learning route, Brazil to Mozambique",
             "activity_type": "learning_route",
@@ -148,8 +159,8 @@ LIKELY_DUPLICATES = [
         request_only=True,
     ),
 ]
-DUPLICATE_SUGGESTIONS = OpenApiExample(
-    "One likely duplicate", value=LIKELY_DUPLICATE, response_only=True, status_codes=["200"]
+DUPLICATE_SUGGESTIONS = answer_example(
+    "One likely duplicate", gettext_lazy("One likely duplicate"), LIKELY_DUPLICATE
 )
 
 LEDGER_ENTRY: dict[str, Any] = {
@@ -185,12 +196,12 @@ LEDGER_ENTRY: dict[str, Any] = {
 }
 
 LEDGER_EXAMPLES = [
-    OpenApiExample("A ledger line", value=LEDGER_ENTRY, response_only=True, status_codes=["200"])
+    answer_example("A ledger line", gettext_lazy("A ledger line"), LEDGER_ENTRY),
 ]
 
 LEDGER_RECORD = OpenApiExample(
     "Record two lines",
-    summary="IFAD's grant and a partner's cofinancing, in one request",
+    summary=gettext_lazy("IFAD's grant and a partner's cofinancing, in one request"),
     value={
         "activity": 15,
         "ledger_version": 3,
@@ -265,7 +276,7 @@ ROLLUP_EXAMPLES = [
 
 ACTIVITY_MERGE = OpenApiExample(
     "Merge a duplicate",
-    summary="Merge SSC-2024-118 (id 118, version 2) into this activity (version 5)",
+    summary=gettext_lazy("Merge SSC-2024-118 (id 118, version 2) into this activity (version 5)"),
     value={"remove": 118, "version": 5, "remove_version": 2},
     request_only=True,
 )

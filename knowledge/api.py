@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import exceptions, viewsets
 
@@ -64,9 +65,9 @@ KNOWLEDGE_CSV: list[Column] = [
 @extend_schema_view(
     **read_schemas(
         KnowledgeAssetSerializer,
-        list_summary=_("List knowledge assets"),
-        one_summary=_("One knowledge asset, with its body"),
-        list_description=_(
+        list_summary=gettext_lazy("List knowledge assets"),
+        one_summary=gettext_lazy("One knowledge asset, with its body"),
+        list_description=gettext_lazy(
             "The assets you may see: staff every one, partner users the public ones. Filtered "
             "like the library page (q searches titles, abstracts, bodies and attached PDFs)."
         ),

@@ -3,11 +3,13 @@ against the schema)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample
 
 KNOWLEDGE_EXAMPLES = [
     OpenApiExample(
         "A public case study",
+        summary=gettext_lazy("A public case study"),
         value={
             "id": 7,
             "asset_type": "case_study",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from activities.models import Visibility
@@ -14,7 +15,7 @@ from .models import AssetFile, AssetType, KnowledgeAsset, Language, Licence
 
 
 class AssetFileSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField(help_text="Where to download it (same access).")
+    url = serializers.SerializerMethodField(help_text=_("Where to download it (same access)."))
 
     class Meta:
         model = AssetFile
@@ -54,10 +55,10 @@ class KnowledgeAssetSerializer(serializers.ModelSerializer):
         slug_field="ssc_id",
         many=True,
         read_only=True,
-        help_text="SSC IDs of the linked activities you may see.",
+        help_text=_("SSC IDs of the linked activities you may see."),
     )
     files = AssetFileSerializer(many=True, read_only=True)
-    page = serializers.SerializerMethodField(help_text="The asset's page in the portal.")
+    page = serializers.SerializerMethodField(help_text=_("The asset's page in the portal."))
 
     class Meta:
         model = KnowledgeAsset

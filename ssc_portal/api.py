@@ -74,9 +74,11 @@ class Conflict(exceptions.APIException):
 ERROR_BODY = inline_serializer(
     name="Error",
     fields={
-        "detail": serializers.CharField(help_text="What went wrong, in one sentence."),
+        "detail": serializers.CharField(
+            help_text=gettext_lazy("What went wrong, in one sentence.")
+        ),
         "code": serializers.CharField(
-            help_text=(
+            help_text=gettext_lazy(
                 "A stable code: invalid, not_authenticated, authentication_failed, "
                 "permission_denied, not_found, method_not_allowed, conflict, too_large, "
                 "throttled, parse_error, unsupported_media_type, not_acceptable, server_error."
@@ -85,7 +87,7 @@ ERROR_BODY = inline_serializer(
         "errors": serializers.DictField(
             child=serializers.ListField(child=serializers.CharField()),
             required=False,
-            help_text=(
+            help_text=gettext_lazy(
                 "For invalid input: the messages for each parameter or field, by name "
                 "(nested fields as countries.0.role; whole-object problems under __all__)."
             ),
@@ -111,7 +113,7 @@ def error_responses(*codes: int) -> dict[tuple[int, str], OpenApiResponse]:
     wanted = sorted({*codes, 401, 429})
     return {
         (code, "application/json"): OpenApiResponse(
-            ERROR_BODY, description=str(ERROR_DESCRIPTIONS[code])
+            ERROR_BODY, description=ERROR_DESCRIPTIONS[code]
         )
         for code in wanted
     }
@@ -121,8 +123,9 @@ FORMAT_PARAMETER = OpenApiParameter(
     "format",
     str,
     enum=["json", "csv"],
-    description="json (default) or csv: the same rows, one per line, the next page in the Link "
-    "header.",
+    description=gettext_lazy(
+        "json (default) or csv: the same rows, one per line, the next page in the Link header."
+    ),
 )
 
 
@@ -138,7 +141,7 @@ def read_schemas(
     """extend_schema_view arguments for a list and its records: JSON (or CSV, for the view sets
     that offer it: CsvOnReads), and the errors. `examples` are of one record; the list's shows
     it in a page."""
-    csv_rows = OpenApiResponse(OpenApiTypes.STR, description="The rows as CSV.")
+    csv_rows = OpenApiResponse(OpenApiTypes.STR, description=gettext_lazy("The rows as CSV."))
     parameters = [FORMAT_PARAMETER] if csv else None
 
     def answers(many: bool) -> dict[Any, Any]:
@@ -247,8 +250,11 @@ class CursorPage(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
-    page_size_query_description = "Results per page, 1 to 500 (default 50); others are refused."
-    cursor_query_description = (
+    # Lazy, in the language the schema is asked in: DRF writes them with force_str then.
+    page_size_query_description = gettext_lazy(  # type: ignore[assignment]
+        "Results per page, 1 to 500 (default 50); others are refused."
+    )
+    cursor_query_description = gettext_lazy(  # type: ignore[assignment]
         "Where the page starts: the `next` or `previous` link of the page before; never built "
         "by hand."
     )

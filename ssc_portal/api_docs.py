@@ -9,12 +9,16 @@ is static/js/api-reference.js: the CSP allows no inline script.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from accounts.authentication import KEYWORD
+from accounts.language import offered_language
 
 # The list the guide pages through: small pages, so that the example shows a `next` link.
 EXAMPLE_PAGE_SIZE = 2
@@ -22,12 +26,17 @@ EXAMPLE_PAGE_SIZE = 2
 
 @require_safe
 def api_docs(request: HttpRequest) -> HttpResponse:
-    """Public, like the schema: reading how the API works needs no account."""
+    """Public, like the schema: reading how the API works needs no account. Swagger UI's own
+    words (its buttons, "Try it out") are the vendor's, in English: it has no translations."""
+    language = offered_language(translation.get_language() or "") or settings.LANGUAGE_CODE
+    query = urlencode({"format": "json", "lang": language})
     return render(
         request,
         "api/docs.html",
         {
-            "schema_url": reverse("api:schema") + "?format=json",
+            # In the page's language: Swagger UI fetches it with the browser's Accept-Language,
+            # which a signed-in user's chosen language may differ from.
+            "schema_url": f"{reverse('api:schema')}?{query}",
             "getting_started_url": reverse("api:getting_started"),
         },
     )

@@ -8,7 +8,6 @@ counterparts) give it their parts (finance.iati.ActivityPart), which finance may
 """
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from activities.api import CountryViewSet, PartnerViewSet, ThemeViewSet
@@ -33,7 +32,7 @@ from results.api import (
 from standards.api import StandardsExportViewSet, TossdView
 
 from .api_docs import api_docs, getting_started
-from .api_views import not_found
+from .api_views import SchemaView, not_found
 
 app_name = "api"
 
@@ -67,7 +66,7 @@ urlpatterns = [
         ),
         name="iati-activities",
     ),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", api_docs, name="docs"),
     path("getting-started/", getting_started, name="getting_started"),
     # [\s\S], not ".": an address with an encoded newline must land here too.

@@ -539,7 +539,7 @@ CACHES = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SSC Portal API",
-    "DESCRIPTION": (
+    "DESCRIPTION": _(
         "Read and write South-South and triangular cooperation activities, their partners and "
         "their money. Authenticate with `Authorization: Bearer <token>` (create tokens on the "
         "API tokens page) or a logged-in browser session. Lists are paginated with cursors; "

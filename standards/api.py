@@ -73,10 +73,10 @@ def _user(request: Request) -> User:
         summary=gettext_lazy("Download a finished export's file"),
         responses={
             (200, CONTENT_TYPES[ExportFormat.CSV].split(";")[0]): OpenApiResponse(
-                OpenApiTypes.BINARY, description=str(gettext_lazy("The CSV file."))
+                OpenApiTypes.BINARY, description=gettext_lazy("The CSV file.")
             ),
             (200, CONTENT_TYPES[ExportFormat.XLSX]): OpenApiResponse(
-                OpenApiTypes.BINARY, description=str(gettext_lazy("The Excel workbook."))
+                OpenApiTypes.BINARY, description=gettext_lazy("The Excel workbook.")
             ),
             **error_responses(400, 403, 404, 409),
         },
@@ -144,11 +144,9 @@ class StandardsExportViewSet(
         **error_responses(403, 404),
         (400, "application/json"): OpenApiResponse(
             StandardsChecksFailedSerializer,
-            description=str(
-                gettext_lazy(
-                    "A parameter is invalid (`errors` names it), or the checks found problems "
-                    "(`code` checks_failed, `problems` by activity)."
-                )
+            description=gettext_lazy(
+                "A parameter is invalid (`errors` names it), or the checks found problems "
+                "(`code` checks_failed, `problems` by activity)."
             ),
         ),
     },

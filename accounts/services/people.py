@@ -17,7 +17,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -26,6 +25,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from accounts.language import is_offered
+from accounts.mail import Mail, compose_mails, send_mails
 from accounts.models import USER_HISTORY, Role, User
 
 
@@ -62,6 +63,9 @@ class PersonData:
     countries: list[Any] = field(default_factory=list)
     partner: Any = None
     counterpart_country: Any = None
+    # The language the invitation and the person's later mails are written in, until they
+    # choose their own; only an invitation sets it ("" leaves the site's).
+    language: str = ""
 
 
 def may_manage(actor: User, person: User | None = None) -> bool:
@@ -174,9 +178,9 @@ def _save_without_snapshots(person: User, data: PersonData, *, fields: list[str]
 
 
 def _queue_invitation(person: User, *, site_url: str) -> None:
-    """Render the mail now, in the focal point's language, and send it once the transaction
-    commits. The link is Django's password-reset link: it works once, until the person sets a
-    password, and for PASSWORD_RESET_TIMEOUT."""
+    """Render the mail now, in the person's language (accounts.mail), and send it once the
+    transaction commits. The link is Django's password-reset link: it works once, until the
+    person sets a password, and for PASSWORD_RESET_TIMEOUT."""
     token = default_token_generator.make_token(person)
     uid = urlsafe_base64_encode(force_bytes(person.pk))
     path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
@@ -185,12 +189,15 @@ def _queue_invitation(person: User, *, site_url: str) -> None:
         "link": site_url.rstrip("/") + path,
         "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
-    subject = " ".join(render_to_string("accounts/invite_subject.txt", context).split())
-    body = render_to_string("accounts/invite_email.txt", context)
-    recipient = person.email
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
-    )
+
+    def compose(_recipient: User) -> Mail:
+        return Mail(
+            subject=render_to_string("accounts/invite_subject.txt", context),
+            body=render_to_string("accounts/invite_email.txt", context),
+        )
+
+    messages = compose_mails([person], compose)
+    transaction.on_commit(lambda: send_mails(messages))
 
 
 @transaction.atomic
@@ -201,7 +208,9 @@ def invite_person(*, actor: User, data: PersonData, site_url: str) -> User:
         raise PeopleError(_("Only the focal point invites people."))
     _check_role(actor, data)
     email = _check_email(data.email)
-    person = User(username=email.lower(), is_active=True)
+    if data.language and not is_offered(data.language):
+        raise PeopleError(_("This language is not offered."), field="language")
+    person = User(username=email.lower(), is_active=True, language=data.language)
     _apply(person, PersonData(**{**data.__dict__, "email": email}))
     person.set_unusable_password()
     _save_without_snapshots(person, data, fields=None)

@@ -12,11 +12,19 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
-from accounts.forms import PeopleFilterForm, PersonChangeForm, PersonForm, PersonVersionForm
+from accounts.forms import (
+    PeopleFilterForm,
+    PersonChangeForm,
+    PersonForm,
+    PersonInviteForm,
+    PersonVersionForm,
+)
+from accounts.language import offered_language
 from accounts.models import User
 from accounts.people.directory import people_matching, status_of
 from accounts.people.history import person_history
@@ -94,6 +102,7 @@ def _data(form: PersonForm) -> services.PersonData:
         countries=list(values["countries"]),
         partner=values["partner"],
         counterpart_country=values["counterpart_country"],
+        language=values.get("language", ""),
     )
 
 
@@ -107,11 +116,16 @@ def person_invite(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     access.require_people_manager(user)
     roles = services.assignable_roles(user)
-    form = PersonForm(request.POST if request.method == "POST" else None, roles=roles)
+    # The inviter's language is proposed: the one this page is in (their choice, when made).
+    inviters = offered_language(translation.get_language() or "") or ""
+    data = request.POST if request.method == "POST" else None
+    form = PersonInviteForm(data, initial={"language": inviters}, roles=roles)
     if request.method == "POST" and form.is_valid():
+        person_data = _data(form)
+        person_data.language = person_data.language or inviters
         try:
             person = services.invite_person(
-                actor=user, data=_data(form), site_url=request.build_absolute_uri("/")
+                actor=user, data=person_data, site_url=request.build_absolute_uri("/")
             )
         except services.PeopleError as error:
             _refused(form, error)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.text import (
@@ -35,9 +36,11 @@ class DemandQuerySet(models.QuerySet["LearningDemand"]):
 
 
 class DemandStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    # In context: a demand (feminine in French and Spanish) is open or closed, unlike an
+    # activity, and "Open" is also a link's verb.
+    OPEN = "open", pgettext_lazy("learning demand status", "Open")
     MATCHED = "matched", _("Matched")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("learning demand status", "Closed")
 
 
 class LearningDemand(models.Model):

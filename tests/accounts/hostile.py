@@ -36,11 +36,13 @@ _PERSON = {
     "counterpart_country": "choice",
 }
 FIELDS: dict[str, str] = {
-    **{f"PersonForm.{name}": kind for name, kind in _PERSON.items()},
+    **{f"PersonInviteForm.{name}": kind for name, kind in _PERSON.items()},
+    "PersonInviteForm.language": "choice",
     **{f"PersonChangeForm.{name}": kind for name, kind in _PERSON.items()},
     "PersonChangeForm.version": "number",
     "PersonVersionForm.version": "number",
     "PeopleFilterForm.q": "text",
+    "PasswordResetForm.email": EMAIL,
     **{
         f"PeopleFilterForm.{name}": "choice"
         for name in ("role", "division", "country", "status", "ordering")
@@ -85,4 +87,17 @@ def surfaces(
             return answer(page_refused(response, f"id_{field}"), None)
         return answer(False, lambda: value, url, (url,))
 
-    return {"PersonForm": invite, "PersonChangeForm": change, "PeopleFilterForm": search}
+    def reset(world: Any, field: str, value: Any) -> Any:
+        """An address is mailed when it has an account, never kept: accepted means the page
+        answers as for any address."""
+        response = world.client.post(reverse("password_reset"), {field: value})
+        if response.status_code != 302:
+            return answer(page_refused(response, f"id_{field}"), None)
+        return answer(False, lambda: value, response["Location"], (response["Location"],))
+
+    return {
+        "PersonInviteForm": invite,
+        "PersonChangeForm": change,
+        "PeopleFilterForm": search,
+        "PasswordResetForm": reset,
+    }

@@ -33,7 +33,7 @@ def test_the_reference_loads_swagger_ui_from_our_static_files_on_our_schema(
     assert 'src="/static/vendor/swagger-ui/swagger-ui-bundle.js"' in page
     assert 'href="/static/vendor/swagger-ui/swagger-ui.css"' in page
     assert 'src="/static/js/api-reference.js"' in page
-    assert 'data-schema-url="/api/schema/?format=json"' in page
+    assert 'data-schema-url="/api/schema/?format=json&amp;lang=en"' in page
     # Only script files: the CSP refuses inline code, so the set-up is in api-reference.js.
     assert all("src=" in attributes and not body.strip() for attributes, body in _scripts(page))
     assert "cdn" not in page.lower()

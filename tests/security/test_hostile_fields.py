@@ -645,7 +645,7 @@ def _classes(module_names: list[str], base: type) -> dict[str, type]:
 
 
 # Bases no page uses on their own: their fields are rows of each form built on them.
-BASE_FORMS = {"PortfolioFilterForm"}
+BASE_FORMS = {"PortfolioFilterForm", "PersonForm"}
 
 
 def writable_fields() -> set[str]:
