@@ -95,6 +95,8 @@
     return {
       type: "value",
       axisLabel: {
+        // On a phone the figures ("1.5 مليون" in Arabic) are wider than the ticks' spacing.
+        hideOverlap: true,
         formatter: function (v) {
           return compact.format(v);
         },

@@ -179,3 +179,37 @@ def test_text_in_its_own_direction_lines_up_with_the_arabic_page(
     assert style == ["ltr", "right"], style
     page.screenshot(path=str(screenshots / "layout-ar-search-1366.png"), full_page=True)
     page.close()
+
+
+# The right end of each line of an element's text (a line of mixed scripts is several boxes),
+# and the element's own right edge.
+LINE_ENDS = """(element) => {
+  const range = document.createRange();
+  range.selectNodeContents(element);
+  const ends = new Map();
+  for (const box of range.getClientRects()) {
+    const line = Math.round(box.top);
+    ends.set(line, Math.max(ends.get(line) || 0, box.right));
+  }
+  return [Array.from(ends.values()), element.getBoundingClientRect().right];
+}"""
+
+
+def test_the_inbox_lines_start_on_the_right_on_an_arabic_phone(
+    browser: Browser,
+    live_server,  # type: ignore[no-untyped-def]
+    screenshots: Path,
+) -> None:
+    page = browser.new_page(base_url=live_server.url, viewport=PHONE, locale="ar")
+    page.set_default_timeout(20_000)
+    sign_in_as_demo_user(page, "counterpart")
+    page.goto("/inbox/")
+    page.screenshot(path=str(screenshots / "layout-ar-inbox-390.png"), full_page=True)
+    wrapped = 0
+    for button in page.locator(".inbox-line .link-button").all():
+        lines, right = button.evaluate(LINE_ENDS)
+        wrapped += len(lines) > 1
+        assert all(right - end < 2 for end in lines), (lines, right)
+    assert wrapped, "no notification wraps at this width: the test shows nothing"
+    widths = page.evaluate(PAGE_WIDTHS)
+    assert widths[0] <= widths[1], f"the inbox scrolls sideways: {widths}"
