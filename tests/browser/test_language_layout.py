@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from activities.models import Activity
-from tests.browser.pages import sign_in_as_demo_user
+from tests.browser.pages import demo_activity_with_money, sign_in_as_demo_user
 from tests.factories import UserFactory
 
 pytestmark = [
@@ -213,3 +213,22 @@ def test_the_inbox_lines_start_on_the_right_on_an_arabic_phone(
     assert wrapped, "no notification wraps at this width: the test shows nothing"
     widths = page.evaluate(PAGE_WIDTHS)
     assert widths[0] <= widths[1], f"the inbox scrolls sideways: {widths}"
+
+
+def test_the_related_activities_are_cards_on_an_arabic_phone(
+    browser: Browser,
+    live_server,  # type: ignore[no-untyped-def]
+    screenshots: Path,
+) -> None:
+    activity = demo_activity_with_money()
+    page = _open(browser, live_server, "ar", PHONE)
+    page.goto(f"/activities/{activity.pk}/results/")
+    row = page.locator(".table--cards tbody tr").first
+    expect(row).to_be_visible()
+    tops = row.locator("td").evaluate_all(
+        "(cells) => cells.map((c) => c.getBoundingClientRect().top)"
+    )
+    assert len(set(tops)) == len(tops), f"the cells share a line: {tops}"
+    sizes = page.locator(".table-wrap").first.evaluate("(w) => [w.scrollWidth, w.clientWidth]")
+    assert sizes[0] <= sizes[1], sizes
+    page.screenshot(path=str(screenshots / "layout-ar-results-390.png"), full_page=True)
