@@ -2,7 +2,10 @@
 
 The page layout is CSS (templates/finance/report/document.html): tables repeat their header row
 on each page, numbers never wrap, a heading stays with the chart and table that follow it, and
-each page carries its number. Charts are SVG drawn here, so they print as vectors.
+each page carries its number, on the side the document's lines end (the left in Arabic). Charts
+are HTML with SVG bars drawn here, so they print as vectors; their words are the document's text
+(WeasyPrint lays an SVG's text out letter by letter from the left: Arabic labels would print in
+the wrong order).
 """
 
 from __future__ import annotations
@@ -26,11 +29,10 @@ FAMILY_COLOURS = {"ifad": "#0a5c73", "cofinancing": "#d98c1a", "in_kind": "#6a8f
 STAGE_COLOURS = {"planned": "#9cc6d3", "allocated": "#3f8ba3", "spent": "#0a3d4d"}
 CHART_ROWS = 15  # the longest tables (countries) are charted by their first rows only
 
-# The chart's geometry, in CSS pixels (the page is 1,000 px wide at A4 landscape's text width).
-LABEL_WIDTH = 230
+# The bars' geometry, in CSS pixels (the page is 1,000 px wide at A4 landscape's text width;
+# the labels' column is in the document's style).
 BAR_AREA = 560
 ROW_HEIGHT = 20
-LEGEND_WIDTH = 160
 
 
 @dataclass(frozen=True)
@@ -109,65 +111,83 @@ def _axis_number(value: float) -> str:
     return f"{value:.2f}" if abs(value) < 10 else f"{value:.0f}"
 
 
-def chart_svg(chart: BarChart) -> SafeString:
-    """The chart as inline SVG: bars, the row labels, a value axis and a legend."""
+def _svg(width: float, height: float, parts: list[str]) -> SafeString:
+    # Only shapes and numbers formatted here: no text of the data goes into an SVG.
+    return mark_safe(  # noqa: S308
+        f'<svg xmlns="http://www.w3.org/2000/svg" fill="#1c2430" font-size="9" '
+        f'font-family="DejaVu Sans" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" aria-hidden="true">' + "".join(parts) + "</svg>"
+    )
+
+
+def _bars(chart: BarChart, index: int, band: int, scale: float, *, rtl: bool) -> SafeString:
+    """One row's bars, growing from the row's start: the left, or the right in a right-to-left
+    document."""
+    parts: list[str] = []
+    start = 0.0
+    for position, series in enumerate(chart.series):
+        width = max(series.values[index], 0.0) * scale
+        if chart.stacked:
+            bar_y, bar_h = 3, band - 6
+        else:
+            bar_y, bar_h = 3 + position * 8, 7
+        x = BAR_AREA - start - width if rtl else start
+        parts.append(
+            f'<rect x="{x:.2f}" y="{bar_y}" width="{width:.2f}" height="{bar_h}" '
+            f'fill="{series.colour}"/>'
+        )
+        if chart.stacked:
+            start += width
+    return _svg(BAR_AREA, band, parts)
+
+
+def _axis(top: float, *, rtl: bool) -> SafeString:
+    parts = [f'<line x1="0" y1="1" x2="{BAR_AREA}" y2="1" stroke="#8a96a6" stroke-width="0.6"/>']
+    for tick in range(5):
+        x = BAR_AREA * tick / 4
+        anchor = "start" if tick == 0 else "end" if tick == 4 else "middle"
+        if rtl:
+            x = BAR_AREA - x
+            anchor = {"start": "end", "end": "start"}.get(anchor, anchor)
+        parts.append(
+            f'<text x="{x:.2f}" y="12" text-anchor="{anchor}">'
+            f"{escape(_axis_number(top * tick / 4))}</text>"
+        )
+    return _svg(BAR_AREA, 16, parts)
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    label: str
+    bars: SafeString
+
+
+def chart_html(chart: BarChart, *, rtl: bool = False) -> SafeString:
+    """The chart: a legend, then one row per label with its bars beside it. The words are the
+    document's text, laid out (and written right to left) like the rest of it; the bars and
+    the axis are SVG shapes drawn here, from the side the document's lines start on."""
     per_row = 1 if chart.stacked else len(chart.series)
     band = ROW_HEIGHT if per_row == 1 else 8 * per_row + 6
-    height = band * len(chart.labels) + 30
     if chart.stacked:
         ends = [sum(values) for values in zip(*(s.values for s in chart.series), strict=True)]
     else:
         ends = [value for s in chart.series for value in s.values]
     top = max([*ends, 0.0]) * 1.08 or 1.0
     scale = BAR_AREA / top
-    parts: list[str] = []
-    for index, label in enumerate(chart.labels):
-        y = index * band
-        shown = label if len(label) <= 38 else label[:37] + "\u2026"
-        parts.append(
-            f'<text x="{LABEL_WIDTH - 6}" y="{y + band / 2 + 4}" text-anchor="end">'
-            f"{escape(shown)}</text>"
+    rows = [
+        ChartRow(
+            label if len(label) <= 38 else label[:37] + "\u2026",
+            _bars(chart, index, band, scale, rtl=rtl),
         )
-        start = float(LABEL_WIDTH)
-        for position, series in enumerate(chart.series):
-            value = max(series.values[index], 0.0)
-            width = value * scale
-            if chart.stacked:
-                bar_y, bar_h = y + 3, band - 6
-            else:
-                bar_y, bar_h = y + 3 + position * 8, 7
-            parts.append(
-                f'<rect x="{start:.2f}" y="{bar_y}" width="{width:.2f}" height="{bar_h}" '
-                f'fill="{series.colour}"/>'
-            )
-            if chart.stacked:
-                start += width
-    axis_y = band * len(chart.labels) + 2
-    parts.append(
-        f'<line x1="{LABEL_WIDTH}" y1="{axis_y}" x2="{LABEL_WIDTH + BAR_AREA}" y2="{axis_y}" '
-        'stroke="#8a96a6" stroke-width="0.6"/>'
-    )
-    for tick in range(5):
-        x = LABEL_WIDTH + BAR_AREA * tick / 4
-        parts.append(
-            f'<text x="{x:.2f}" y="{axis_y + 14}" text-anchor="middle">'
-            f"{escape(_axis_number(top * tick / 4))}</text>"
-        )
-    legend_x = LABEL_WIDTH + BAR_AREA + 20
-    for position, series in enumerate(chart.series):
-        y = position * 16
-        parts.append(
-            f'<rect x="{legend_x}" y="{y + 2}" width="10" height="10" fill="{series.colour}"/>'
-            f'<text x="{legend_x + 16}" y="{y + 11}">{escape(series.name)}</text>'
-        )
-    width = LABEL_WIDTH + BAR_AREA + 20 + LEGEND_WIDTH
-    # Every text above is escaped where it is written; the numbers are formatted here.
-    return mark_safe(  # noqa: S308
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" fill="#1c2430" font-size="9" '
-        f'font-family="DejaVu Sans" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" aria-label="{escape(_("Chart"))}">'
-        + "".join(parts)
-        + "</svg>"
+        for index, label in enumerate(chart.labels)
+    ]
+    legend = [
+        (series.name, _svg(10, 10, [f'<rect width="10" height="10" fill="{series.colour}"/>']))
+        for series in chart.series
+    ]
+    return render_to_string(
+        "finance/report/_chart.html",
+        {"rows": rows, "axis": _axis(top, rtl=rtl), "legend": legend, "band": band},
     )
 
 
@@ -187,7 +207,7 @@ def report_pdf(tables: Sequence[Table], *, preamble: Sequence[str]) -> bytes:
         sections.append(
             Section(
                 table=table,
-                chart=chart_svg(chart) if chart else None,
+                chart=chart_html(chart, rtl=get_language_bidi()) if chart else None,
                 truncated=bool(chart and chart.truncated),
                 body=table.body,
                 footer=table.footer,

@@ -13,8 +13,8 @@ from typing import Any
 
 import pycountry
 from django.urls import reverse
+from django.utils.translation import get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.formatting import ratio as format_ratio
 
@@ -81,6 +81,25 @@ def _series_by_family(groups: list[Figures], stage: str) -> list[dict[str, Any]]
     ]
 
 
+def flows_description(selection: Selection) -> str:
+    """The flows chart's text alternative; its sides follow the page's direction, as the chart
+    does (static/js/chart-direction.js)."""
+    numbers = {"top": TOP_FLOWS, "pairs": format_count(selection.flow_pairs)}
+    if get_language_bidi():
+        text = _(
+            "Provider countries (right) and receiver countries (left) of the same activity, "
+            "weighted by the number of activities with money in the selection; the %(top)d "
+            "most frequent pairs of %(pairs)s. Two-way exchange countries count on both sides."
+        )
+    else:
+        text = _(
+            "Provider countries (left) and receiver countries (right) of the same activity, "
+            "weighted by the number of activities with money in the selection; the %(top)d most "
+            "frequent pairs of %(pairs)s. Two-way exchange countries count on both sides."
+        )
+    return text % numbers
+
+
 def year_chart(selection: Selection) -> Chart:
     groups = selection.by_year
     urls = [element_url(selection, year=g.key) for g in groups]
@@ -88,6 +107,11 @@ def year_chart(selection: Selection) -> Chart:
         slug="years",
         title=_("Money by fiscal year"),
         description=_(
+            "Each year has three bars, planned, allocated and spent (right to left, lighter to "
+            "darker); each bar stacks IFAD, cofinancing and in-kind, in US$."
+        )
+        if get_language_bidi()
+        else _(
             "Each year has three bars, planned, allocated and spent (left to right, lighter to "
             "darker); each bar stacks IFAD, cofinancing and in-kind, in US$."
         ),
@@ -294,12 +318,7 @@ def flow_chart(selection: Selection) -> Chart:
     return Chart(
         slug="flows",
         title=title,
-        description=_(
-            "Provider countries (left) and receiver countries (right) of the same activity, "
-            "weighted by the number of activities with money in the selection; the %(top)d most "
-            "frequent pairs of %(pairs)s. Two-way exchange countries count on both sides."
-        )
-        % {"top": TOP_FLOWS, "pairs": format_count(selection.flow_pairs)},
+        description=flows_description(selection),
         table=Table(
             slug="flows",
             title=title,

@@ -11,6 +11,7 @@
   }
   var data = JSON.parse(source.textContent);
   var lang = document.documentElement.lang || "en";
+  var rtl = document.documentElement.dir === "rtl";
   var whole = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
   var compact = new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 1 });
   var oneDecimal = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
@@ -94,6 +95,8 @@
     return {
       type: "value",
       axisLabel: {
+        // On a phone the figures ("1.5 مليون" in Arabic) are wider than the ticks' spacing.
+        hideOverlap: true,
         formatter: function (v) {
           return compact.format(v);
         },
@@ -266,7 +269,9 @@
     });
   }
 
-  function flows(spec) {
+  function flows(spec, element) {
+    // Each column's names sit outside it, in a margin a phone cannot give 150 pixels to.
+    var side = Math.min(150, Math.round(element.clientWidth * 0.26));
     var nodes = {};
     spec.links.forEach(function (link) {
       nodes["p:" + link.source] = true;
@@ -280,7 +285,10 @@
         trigger: "item",
         formatter: function (item) {
           if (item.dataType === "edge") {
-            return tip(nameOf(item.data.source) + " → " + nameOf(item.data.target), [
+            // A right-to-left page turns each link round (chart-direction.js, `from`).
+            var from = item.data.from || item.data.source;
+            var to = from === item.data.source ? item.data.target : item.data.source;
+            return tip(nameOf(from) + (rtl ? " ← " : " → ") + nameOf(to), [
               { label: spec.valueName, value: whole.format(item.data.value) },
             ]);
           }
@@ -297,8 +305,8 @@
       series: [
         {
           type: "sankey",
-          left: 150,
-          right: 150,
+          left: side,
+          right: side,
           top: 8,
           bottom: 8,
           nodeGap: 6,
@@ -314,7 +322,11 @@
           links: spec.links.map(function (link) {
             return { source: "p:" + link.source, target: "r:" + link.target, value: link.value };
           }),
+          // A long name (Lao People's Democratic Republic) ends in an ellipsis within the
+          // chart's margin instead of running out of the chart.
           label: {
+            width: side - 10,
+            overflow: "truncate",
             formatter: function (item) {
               return nameOf(item.name);
             },

@@ -81,10 +81,16 @@ def test_arabic_mirrors_the_layout_and_keeps_figures_left_to_right(
     assert User.objects.get(username="focal").language == "ar"
     assert page.url.endswith("/activities/")
 
-    # The brand starts the header on the right; the menu follows it leftwards.
-    brand, nav = _box(page, ".brand"), _box(page, ".main-nav a")
+    # The brand starts the header on the right; the menu, on its own row, starts there too and
+    # runs leftwards.
+    brand = _box(page, ".brand")
+    first, second = (
+        _box(page, ".main-nav li:nth-child(1) a"),
+        _box(page, ".main-nav li:nth-child(2) a"),
+    )
     assert brand["x"] + brand["width"] > WIDE["width"] - 80
-    assert nav["x"] < brand["x"]
+    assert first["x"] + first["width"] > WIDE["width"] - 80
+    assert second["x"] < first["x"]
     # The table's first column is its rightmost; a number cell stays left to right.
     headers = page.locator(".table thead th")
     first, last = headers.first.bounding_box(), headers.last.bounding_box()
