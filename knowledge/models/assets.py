@@ -15,7 +15,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connections, models
-from django.db.models import Case, F, Func, Q, Value, When
+from django.db.models import Case, F, Func, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Greatest, Ln, NullIf
 from django.db.models.lookups import Exact
@@ -37,8 +37,18 @@ from activities.models import (
     Theme,
     Visibility,
 )
+from activities.texts import ContentLanguage, Version, reader_language
 
 from .. import access
+from .texts import (
+    ArrayItem,
+    ArrayOf,
+    ArrayPosition,
+    AssetText,
+    PkInArray,
+    texts_prefetch,
+    version_title,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -97,7 +107,7 @@ def _config_groups() -> dict[str, list[str]]:
     return groups
 
 
-def search_match(text: str) -> tuple[Q, Case]:
+def search_match(text: str) -> tuple[Q, Greatest]:
     """The filter and the rank of a search, each asset judged in its own language.
 
     The searcher's language is unknown, so the words are parsed in every configuration, and an
@@ -114,7 +124,43 @@ def search_match(text: str) -> tuple[Q, Case]:
         ranks.append(
             When(language__in=codes, then=SearchRank(F("search_vector"), query, normalization=1))
         )
-    return match, Case(*ranks, default=Value(0.0), output_field=models.FloatField())
+    own = Case(*ranks, default=Value(0.0), output_field=models.FloatField())
+    # Or one of its versions in other languages, each judged in its own language; the best of
+    # its own rank and its versions' is its rank.
+    with_version = PkInArray(F("pk"), Subquery(_versions_matching(text).values("asset_id")))
+    return match | Q(with_version), Greatest(own, _version_rank(text))
+
+
+def _versions_matching(text: str) -> models.QuerySet[AssetText]:
+    """The versions (AssetText) whose title or abstract match, each in its own language: the
+    same constant branches as an asset's own, answered by migration 0007's partial indexes."""
+    match = Q()
+    for config, codes in _config_groups().items():
+        if content := [code for code in codes if code in ContentLanguage.values]:
+            query = SearchQuery(text, config=config, search_type="websearch")
+            match |= Q(language__in=content, search_vector=query)
+    return AssetText.objects.filter(match).order_by()
+
+
+def _version_rank(text: str) -> Coalesce:
+    """The best rank of an asset's versions (0 for an asset none of whose versions match). A
+    version's vector is small: its rank is exact. The matching versions are ranked once per
+    statement, into two arrays in the same order (best first), and each asset finds its best in
+    them: a subquery per asset would weigh on the plan of every search, versions or not."""
+    ranked = (
+        _versions_matching(text)
+        .annotate(
+            version_rank=SearchRank(F("search_vector"), _query_per_row(text), normalization=1)
+        )
+        .order_by("-version_rank", "asset_id", "pk")
+    )
+    ids = ArrayOf(Subquery(ranked.values("asset_id")))
+    ranks = ArrayOf(Subquery(ranked.values("version_rank")))
+    return Coalesce(
+        ArrayItem(ranks, ArrayPosition(ids, F("pk"))),
+        Value(0.0),
+        output_field=models.FloatField(),
+    )
 
 
 # How far the rank of an asset can be from what its title and abstract alone give it (see
@@ -160,7 +206,7 @@ def _query_per_row(text: str) -> RawSQL:
     return RawSQL(sql, params, output_field=SearchQueryField())  # noqa: S611
 
 
-def rank_bounds(text: str) -> tuple[Coalesce, Case]:
+def rank_bounds(text: str) -> tuple[Greatest, Greatest]:
     """A floor and a ceiling of each asset's rank for these words (search_match's rank), read
     from the small title-and-abstract vector and the stored length instead of the large vector.
 
@@ -196,7 +242,12 @@ def rank_bounds(text: str) -> tuple[Coalesce, Case]:
         default=Coalesce(score * Value(1 + RANK_MARGIN) / divisor, Value(RANK_UNKNOWN)),
         output_field=models.FloatField(),
     )
-    return floor, ceiling
+    # A version's rank is exact (search_match): both bounds reach it, widened by the margin.
+    version = _version_rank(text)
+    return (
+        Greatest(floor, version * Value(1 - RANK_MARGIN)),
+        Greatest(ceiling, version * Value(1 + RANK_MARGIN)),
+    )
 
 
 def search_query(text: str) -> SearchQuery:
@@ -237,7 +288,8 @@ class KnowledgeAssetQuerySet(models.QuerySet["KnowledgeAsset"]):
             self.select_related("division")
             .defer("body", "file_text", "search_vector", "search_head")
             .prefetch_related(
-                models.Prefetch("countries", queryset=Country.objects.only("pk", "name", "iso2"))
+                models.Prefetch("countries", queryset=Country.objects.only("pk", "name", "iso2")),
+                texts_prefetch(),
             )
         )
 
@@ -245,8 +297,8 @@ class KnowledgeAssetQuerySet(models.QuerySet["KnowledgeAsset"]):
         """Assets matching the words typed, with a `rank` (higher is better).
 
         PostgreSQL: the stored vector (title, abstract, body and the text of attached PDFs,
-        weighted in that order) against the words parsed in the asset's language (search_match),
-        ranked by ts_rank. SQLite
+        weighted in that order) against the words parsed in the asset's language, or a version's
+        title and abstract in its own (search_match), ranked by ts_rank. SQLite
         (the quickstart): each word as a case-insensitive substring of the same fields, rank 0.
         """
         text = " ".join(text.split())
@@ -261,11 +313,15 @@ class KnowledgeAssetQuerySet(models.QuerySet["KnowledgeAsset"]):
         for word in re.findall(r"[^\s\"]+", text):
             word = word.lstrip("-")
             if word and word.lower() != "or":
+                versions = AssetText.objects.filter(
+                    Q(title__icontains=word) | Q(abstract__icontains=word)
+                ).values("asset_id")
                 found = found.filter(
                     Q(title__icontains=word)
                     | Q(abstract__icontains=word)
                     | Q(body__icontains=word)
                     | Q(file_text__icontains=word)
+                    | Q(pk__in=versions)
                 )
         return found.annotate(rank=Value(0.0, output_field=models.FloatField()))
 
@@ -302,7 +358,7 @@ class KnowledgeAssetQuerySet(models.QuerySet["KnowledgeAsset"]):
             wanted |= Q(pk__in=related)
         return (
             self.filter(wanted)
-            .annotate(own=models.Exists(own))
+            .annotate(own=models.Exists(own), version_title=version_title())
             .only("pk", "title", "asset_type", "published_on", "visibility", "language")
             .order_by("-own", "-published_on", "-pk")[:limit]
         )
@@ -417,6 +473,33 @@ class KnowledgeAsset(models.Model):
     @property
     def search_config(self) -> str:
         return SEARCH_CONFIGS.get(self.language, SIMPLE_CONFIG)
+
+    @property
+    def lang_tag(self) -> str:
+        """The own text's language as a page marks it: "other" is no tag ("und": undetermined)."""
+        return "und" if self.language == Language.OTHER else self.language
+
+    def _own_version(self) -> Version:
+        return Version(self.lang_tag, self.get_language_display(), self.title, self.abstract, True)
+
+    def versions_for_reader(self, language: str | None = None) -> list[Version]:
+        """Every version of the title and abstract (`summary` holds the abstract), the
+        reader's first (the asset's own when it has none in the reader's language), then the
+        others in the languages' order. Uses prefetched `texts` when the caller asked."""
+        language = language or reader_language()
+        names = dict(ContentLanguage.choices)
+        found = [self._own_version()]
+        found += [
+            Version(text.language, str(names[text.language]), text.title, text.abstract, False)
+            for text in self.texts.all()
+        ]
+        order = [*ContentLanguage.values, *Language.values, "und"]
+        found.sort(key=lambda v: (v.language != language, not v.own, order.index(v.language)))
+        return found
+
+    def version_for_reader(self, language: str | None = None) -> Version:
+        """The title and abstract as the reader reads them (versions_for_reader's first)."""
+        return self.versions_for_reader(language)[0]
 
 
 class FileKind(models.TextChoices):
