@@ -15,7 +15,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connections, models
-from django.db.models import Case, F, Func, Q, Subquery, Value, When
+from django.db.models import Case, F, Func, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Greatest, Ln, NullIf
 from django.db.models.lookups import Exact
@@ -42,7 +42,6 @@ from activities.texts import ContentLanguage, Version, reader_language
 from .. import access
 from .texts import (
     ArrayItem,
-    ArrayOf,
     ArrayPosition,
     AssetText,
     PkInArray,
@@ -127,35 +126,52 @@ def search_match(text: str) -> tuple[Q, Greatest]:
     own = Case(*ranks, default=Value(0.0), output_field=models.FloatField())
     # Or one of its versions in other languages, each judged in its own language; the best of
     # its own rank and its versions' is its rank.
-    with_version = PkInArray(F("pk"), Subquery(_versions_matching(text).values("asset_id")))
+    with_version = PkInArray(F("pk"), _versions_sql(text, "asset_id"))
     return match | Q(with_version), Greatest(own, _version_rank(text))
 
 
-def _versions_matching(text: str) -> models.QuerySet[AssetText]:
-    """The versions (AssetText) whose title or abstract match, each in its own language: the
-    same constant branches as an asset's own, answered by migration 0007's partial indexes."""
-    match = Q()
+def _versions_sql(text: str, column: str) -> RawSQL:
+    """ARRAY(SELECT `column` FROM the versions whose title or abstract match, best first): each
+    version judged in its own language, the same constant branches as an asset's own, answered
+    by migration 0007's partial indexes; `column` is "asset_id" or "rank" (a version's vector is
+    small: its rank is exact). Raw SQL, as _query_per_row: a search uses it three times, and
+    the Django expressions took longer to build and compile than the statement to run. The
+    language codes and configurations are our constants; the words are parameters."""
+    matches, parsed = [], []
+    params: list[str] = []
     for config, codes in _config_groups().items():
-        if content := [code for code in codes if code in ContentLanguage.values]:
-            query = SearchQuery(text, config=config, search_type="websearch")
-            match |= Q(language__in=content, search_vector=query)
-    return AssetText.objects.filter(match).order_by()
+        content = [code for code in codes if code in ContentLanguage.values]
+        if not content:
+            continue
+        languages = ", ".join(f"'{code}'" for code in content)
+        matches.append(
+            f"(t.language IN ({languages}) AND "
+            f"t.search_vector @@ websearch_to_tsquery('{config}'::regconfig, %s))"
+        )
+        parsed.append(
+            f"WHEN t.language IN ({languages}) THEN websearch_to_tsquery('{config}'::regconfig, %s)"
+        )
+        params.append(text)
+    rank = f"ts_rank(t.search_vector, CASE {' '.join(parsed)} END, 1)"
+    selected = rank if column == "rank" else "t.asset_id"
+    table = AssetText._meta.db_table
+    sql = (
+        f"ARRAY(SELECT {selected} FROM {table} t WHERE {' OR '.join(matches)} "  # noqa: S608
+        f"ORDER BY {rank} DESC, t.asset_id, t.id)"
+    )
+    output = models.FloatField() if column == "rank" else models.IntegerField()
+    # The words for the selected rank (if it is), the match, then the order.
+    every = [*params, *params, *params] if column == "rank" else [*params, *params]
+    return RawSQL(sql, every, output_field=output)  # noqa: S611
 
 
 def _version_rank(text: str) -> Coalesce:
-    """The best rank of an asset's versions (0 for an asset none of whose versions match). A
-    version's vector is small: its rank is exact. The matching versions are ranked once per
-    statement, into two arrays in the same order (best first), and each asset finds its best in
-    them: a subquery per asset would weigh on the plan of every search, versions or not."""
-    ranked = (
-        _versions_matching(text)
-        .annotate(
-            version_rank=SearchRank(F("search_vector"), _query_per_row(text), normalization=1)
-        )
-        .order_by("-version_rank", "asset_id", "pk")
-    )
-    ids = ArrayOf(Subquery(ranked.values("asset_id")))
-    ranks = ArrayOf(Subquery(ranked.values("version_rank")))
+    """The best rank of an asset's versions (0 for an asset none of whose versions match). The
+    matching versions are ranked once per statement, into two arrays in the same order (best
+    first), and each asset finds its best in them: a subquery per asset would weigh on the plan
+    of every search, versions or not."""
+    ids = _versions_sql(text, "asset_id")
+    ranks = _versions_sql(text, "rank")
     return Coalesce(
         ArrayItem(ranks, ArrayPosition(ids, F("pk"))),
         Value(0.0),
@@ -206,7 +222,7 @@ def _query_per_row(text: str) -> RawSQL:
     return RawSQL(sql, params, output_field=SearchQueryField())  # noqa: S611
 
 
-def rank_bounds(text: str) -> tuple[Greatest, Greatest]:
+def rank_bounds(text: str) -> tuple[Coalesce, Greatest]:
     """A floor and a ceiling of each asset's rank for these words (search_match's rank), read
     from the small title-and-abstract vector and the stored length instead of the large vector.
 
@@ -242,12 +258,11 @@ def rank_bounds(text: str) -> tuple[Greatest, Greatest]:
         default=Coalesce(score * Value(1 + RANK_MARGIN) / divisor, Value(RANK_UNKNOWN)),
         output_field=models.FloatField(),
     )
-    # A version's rank is exact (search_match): both bounds reach it, widened by the margin.
-    version = _version_rank(text)
-    return (
-        Greatest(floor, version * Value(1 - RANK_MARGIN)),
-        Greatest(ceiling, version * Value(1 + RANK_MARGIN)),
-    )
+    # The rank is the best of the asset's own and its versions' (search_match). The floor of
+    # the own rank stays a floor of it; the ceiling reaches a version's rank, exact and widened
+    # by the margin. (A floor raised by the versions would prune a little more, for the cost of
+    # looking up every match's versions once more.)
+    return floor, Greatest(ceiling, _version_rank(text) * Value(1 + RANK_MARGIN))
 
 
 def search_query(text: str) -> SearchQuery:

@@ -50,21 +50,14 @@ class AssetText(models.Model):
 
 
 class PkInArray(Func):
-    """`pk = ANY(ARRAY(subquery))`: the subquery runs once per statement (it refers to no outer
-    row), and the test is one a primary-key index answers, so it joins the GIN indexes' bitmap
-    OR of an asset's own match instead of turning the search into a scan."""
+    """`pk = ANY(array)`, the array an ARRAY(subquery) that runs once per statement (it refers
+    to no outer row): a test a primary-key index answers, so it joins the GIN indexes' bitmap OR
+    of an asset's own match instead of turning the search into a scan."""
 
     output_field = BooleanField()
-    # Func joins its two compiled arguments (the field, then the subquery's "(SELECT ...)")
-    # with arg_joiner: "(pk = ANY(ARRAY(SELECT ...)))".
-    arg_joiner = " = ANY(ARRAY"
+    # Func joins its two compiled arguments with arg_joiner: "(pk = ANY(ARRAY(...)))".
+    arg_joiner = " = ANY("
     template = "(%(expressions)s))"
-
-
-class ArrayOf(Func):
-    """ARRAY(subquery): the subquery's one column as an array, computed once per statement."""
-
-    template = "ARRAY%(expressions)s"
 
 
 class ArrayPosition(Func):
