@@ -23,7 +23,7 @@ from knowledge.services import KnowledgeError
 from knowledge.texts import TextVersion, text_history
 from tests.factories import ActivityFactory, PartnerFactory, country, theme
 from tests.html import all_errors, errors_next_to
-from tests.knowledge.factories import make_asset, make_demand, make_offer
+from tests.knowledge.factories import make_asset, make_demand, make_offer, make_plan, make_route
 from tests.knowledge.test_assets import asset_form
 
 pytestmark = pytest.mark.django_db
@@ -192,6 +192,17 @@ def test_the_matching_names_an_asset_in_the_readers_language(cpm: User) -> None:
     assert "“Estudio de caso de la quinua”" in reasons
     with translation.override("en"):
         assert "“Quinoa case study”" in " ".join(propose_matches(demand)[0].reasons)
+
+
+@override_settings(LANGUAGES=OFFERED)
+def test_the_action_plans_name_their_evidence_in_the_readers_language(cpm: User) -> None:
+    host, participant = PartnerFactory(), PartnerFactory()
+    route = make_route(hosts=[(host, "BD")], participants=[(participant, "BD")])
+    evidence = make_asset(texts=[TextVersion("fr", FRENCH_TITLE)], user=cpm)
+    make_plan(route, evidence_asset=evidence, status="adopted")
+    french = _french(cpm)
+    for url in (reverse("knowledge:plan_list"), route.get_absolute_url()):
+        assert FRENCH_TITLE[:40] in french.get(url).content.decode()
 
 
 # --- search --------------------------------------------------------------------------------------
