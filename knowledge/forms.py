@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.forms import LongSelect, RowFormSet, country_choices, partner_choices
 from activities.models import SDG, Activity, Country, Partner, Theme
+from activities.texts import ContentLanguage
 
 from .models import (
     ActionPlan,
@@ -26,12 +27,15 @@ from .models import (
     LearningRoute,
 )
 from .services import AssetData, HostCaseData, ParticipantData, RouteData
+from .texts import TextVersion, check_texts
 from .uploads import ACCEPT_ATTRIBUTE, CheckedFile, UploadRefused, check_upload, max_upload_bytes
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 DATE_WIDGET = {"type": "date"}
+# The fields of the title and abstract in each language (title_fr, abstract_fr ...).
+TEXT_FIELD_PREFIXES = ("title_", "abstract_")
 SSC_ID_SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -170,6 +174,7 @@ class AssetForm(forms.ModelForm):
             "each. The text of PDFs is searched."
         ) % {"mb": max_upload_bytes() // 2**20}
         self.fields["title"].widget.attrs["autofocus"] = True
+        self._add_text_fields()
         if self.instance.pk:
             cast(
                 forms.ModelChoiceField, self.fields["remove_files"]
@@ -185,6 +190,64 @@ class AssetForm(forms.ModelForm):
                 first = user.divisions.order_by("code").first()
                 if first:
                     self.initial.setdefault("division", first.pk)
+
+    def _add_text_fields(self) -> None:
+        """A title and an abstract per content language, filled from the asset's versions;
+        each input says its language, so that browsers, spell checkers and screen readers read
+        it right (Arabic right to left)."""
+        versions = (
+            {text.language: text for text in self.instance.texts.all()} if self.instance.pk else {}
+        )
+        for code, name in ContentLanguage.choices:
+            attrs = {"lang": code, "dir": "rtl" if code == ContentLanguage.ARABIC else "ltr"}
+            self.fields[f"title_{code}"] = forms.CharField(
+                label=_("Title in %(language)s") % {"language": name},
+                required=False,
+                max_length=300,
+                widget=forms.TextInput(attrs=attrs),
+            )
+            self.fields[f"abstract_{code}"] = forms.CharField(
+                label=_("Abstract in %(language)s") % {"language": name},
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={**attrs, "rows": 3}),
+            )
+            if code in versions and not self.is_bound:
+                self.initial[f"title_{code}"] = versions[code].title
+                self.initial[f"abstract_{code}"] = versions[code].abstract
+
+    @property
+    def text_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        """The (title, abstract) fields of each language, for the page."""
+        return [
+            (self[f"title_{code}"], self[f"abstract_{code}"]) for code in ContentLanguage.values
+        ]
+
+    @property
+    def text_versions_given(self) -> bool:
+        """Whether the page opens the languages section: a version is there, or an error."""
+        names = [name for name in self.fields if name.startswith(TEXT_FIELD_PREFIXES)]
+        return any(self[name].value() or self[name].errors for name in names)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # Each version's problem next to its title (the service checks them again).
+        language = cleaned.get("language") or self.instance.language
+        for version in self.text_versions():
+            for problem in check_texts(language, [version]):
+                self.add_error(f"title_{version.language}", problem)
+        return cleaned
+
+    def text_versions(self) -> list[TextVersion]:
+        """The versions given: a language whose title and abstract are both empty has none
+        (emptying both removes it)."""
+        versions = []
+        for code in ContentLanguage.values:
+            title = (self.cleaned_data.get(f"title_{code}") or "").strip()
+            abstract = (self.cleaned_data.get(f"abstract_{code}") or "").strip()
+            if title or abstract:
+                versions.append(TextVersion(code, title, abstract))
+        return versions
 
     def clean_linked_activities(self) -> list[Activity]:
         activities, unknown = visible_activities_by_ssc_id(
@@ -219,6 +282,7 @@ class AssetForm(forms.ModelForm):
             activities=data.get("linked_activities") or [],
             new_files=data.get("attachments") or [],
             remove_files=[row.pk for row in data.get("remove_files") or []],
+            texts=self.text_versions(),
         )
 
 

@@ -28,7 +28,7 @@ from django.utils.translation import ngettext
 
 from activities.models import Activity, ActivityPartner, IncomeGroup, PartnerRole, Status, Theme
 
-from .models import KnowledgeAsset, Language, LearningDemand, LearningOffer
+from .models import KnowledgeAsset, Language, LearningDemand, LearningOffer, local_title
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -104,20 +104,22 @@ class _Evidence:
         )
         authored: dict[int, dict[int, str]] = defaultdict(dict)
         for partner_id, asset_id, title in (
-            KnowledgeAsset.author_organizations.through.objects.filter(
+            KnowledgeAsset.author_organizations.through.objects.filter(  # type: ignore[misc]
                 partner_id__in=partner_ids, knowledgeasset__themes__in=theme_ids
             )
-            .values_list("partner_id", "knowledgeasset_id", "knowledgeasset__title")
+            .annotate(shown_title=local_title(asset_field="knowledgeasset_id"))
+            .values_list("partner_id", "knowledgeasset_id", "shown_title")
             .distinct()
         ):
             authored[partner_id][asset_id] = title
         evidence.assets_by_partner = dict(authored)
         linked: dict[int, dict[int, str]] = defaultdict(dict)
         for activity_id, asset_id, title in (
-            KnowledgeAsset.activities.through.objects.filter(
+            KnowledgeAsset.activities.through.objects.filter(  # type: ignore[misc]
                 activity_id__in=activity_ids, knowledgeasset__themes__in=theme_ids
             )
-            .values_list("activity_id", "knowledgeasset_id", "knowledgeasset__title")
+            .annotate(shown_title=local_title(asset_field="knowledgeasset_id"))
+            .values_list("activity_id", "knowledgeasset_id", "shown_title")
             .distinct()
         ):
             linked[activity_id][asset_id] = title

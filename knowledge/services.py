@@ -8,6 +8,7 @@ its file).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,7 @@ from .matching import score_offer
 from .models import (
     ActionPlan,
     AssetFile,
+    AssetText,
     DemandStatus,
     HostCase,
     KnowledgeAsset,
@@ -53,6 +55,7 @@ from .models import (
     RouteParticipant,
     search_config_for,
 )
+from .texts import TextVersion, Through, check_texts, reindex_texts, sync_texts
 from .uploads import CheckedFile
 
 if TYPE_CHECKING:
@@ -65,6 +68,10 @@ MAX_INDEXED_CHARS = 250_000
 
 class KnowledgeError(activity_services.ActivityError):
     """A knowledge write was refused. `errors` maps a field name (or "__all__") to messages."""
+
+
+class StaleAssetError(KnowledgeError):
+    """The asset was changed after the caller read it: saving would overwrite that change."""
 
 
 def _clean(instance: Any, *, exclude: Sequence[str] = ()) -> dict[str, list[str]]:
@@ -108,6 +115,23 @@ class AssetData:
     activities: Iterable[Activity] = ()
     new_files: Sequence[CheckedFile] = ()
     remove_files: Iterable[int] = ()
+    # The title and abstract in other languages; None keeps those the asset has (the demo
+    # loader's older callers, an API PATCH leaving them out).
+    texts: Sequence[TextVersion] | None = None
+
+
+def asset_data_of(asset: KnowledgeAsset, *, texts: Sequence[TextVersion] | None) -> AssetData:
+    """The asset as it is, with these versions in other languages: what a write of the
+    versions alone saves (the API's)."""
+    return AssetData(
+        fields={name: getattr(asset, name) for name in ASSET_FIELDS},
+        themes=list(asset.themes.all()),
+        countries=list(asset.countries.all()),
+        sdgs=list(asset.sdgs.all()),
+        author_organizations=list(asset.author_organizations.all()),
+        activities=list(asset.activities.all()),
+        texts=texts,
+    )
 
 
 def search_vector() -> Any:
@@ -224,13 +248,33 @@ def _delete_stored(names: Iterable[str]) -> None:
 
 @transaction.atomic
 def save_asset(
-    *, asset: KnowledgeAsset | None, data: AssetData, user: User | None
+    *,
+    asset: KnowledgeAsset | None,
+    data: AssetData,
+    user: User | None,
+    through: Through | None = None,
+    read_at: datetime.datetime | None = None,
 ) -> KnowledgeAsset:
-    """Create (asset=None) or update an asset with its links and files, and index it.
+    """Create (asset=None) or update an asset with its links, files and versions in other
+    languages, and index it. `through` (the page's form, the API) is kept in the versions'
+    history.
 
     Uploads arrive checked (uploads.check_upload). A file written to storage is deleted again if
     anything after it fails, and removed files leave storage only once the change is committed.
+    `read_at`: the asset's `updated_at` as the caller read it; a later change is refused
+    (StaleAssetError) rather than overwritten.
     """
+    if asset is not None and read_at is not None:
+        current = (
+            KnowledgeAsset.objects.select_for_update()
+            .filter(pk=asset.pk)
+            .values_list("updated_at", flat=True)
+            .first()
+        )
+        if current != read_at:
+            raise StaleAssetError(
+                _("The asset was changed since you read it: read it again, then send your change.")
+            )
     if asset is None:
         asset = KnowledgeAsset(created_by=user)
     for name, value in data.fields.items():
@@ -245,9 +289,13 @@ def save_asset(
         errors.setdefault("files", []).append(
             _("Attach a file, give an external link or write the body: the asset needs content.")
         )
+    if problems := check_texts(asset.language, data.texts):
+        errors["texts"] = problems
     _raise_if(errors)
     by(asset, user).save()
     _set_m2m(asset, data)
+    if sync_texts(asset, data.texts, user, through):
+        reindex_texts(AssetText.objects.filter(asset=asset))
     removed_names: list[str] = []
     for row in asset.files.filter(pk__in=removing):
         removed_names.append(row.file.name or "")

@@ -568,6 +568,8 @@ SPECTACULAR_SETTINGS = {
         "StandardsExportKindEnum": "standards.models.ExportKind",
         # An activity's texts are in one of the agency's four languages; an asset in any.
         "ContentLanguageEnum": "activities.texts.ContentLanguage",
+        # The name it had before the asset's versions (ContentLanguage) made it ambiguous.
+        "KnowledgeAssetLanguageEnum": "knowledge.models.Language",
     },
 }
 

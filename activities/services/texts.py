@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db import models
 from django.utils.translation import gettext as _
 
 from accounts.text import field_errors
@@ -31,31 +32,45 @@ def check_texts(own_language: str, texts: Sequence[TextVersion] | None) -> list[
     language; none when they are kept as they are (None)."""
     if texts is None:
         return []
+    return version_problems(
+        own_language,
+        [(text.language, text.title, {"summary": text.summary}) for text in texts],
+        model=ActivityText,
+        own_message=_(
+            "The activity's own title and summary are in %(language)s: leave the "
+            "%(language)s version empty, or say which language the activity's own "
+            "title and summary are in."
+        ),
+    )
+
+
+def version_problems(
+    own_language: str,
+    versions: Sequence[tuple[str, str, dict[str, str]]],
+    *,
+    model: type[models.Model],
+    own_message: str,
+) -> list[str]:
+    """The problems of a record's versions in other languages, each (language, title, its
+    other texts by field name) and each problem naming its language: the activities' and the
+    knowledge assets' (`model` gives the fields' rules; `own_message`, with %(language)s, the
+    refusal of a version in the record's own language)."""
     names = dict(ContentLanguage.choices)
     problems: list[str] = []
     seen: set[str] = set()
-    for text in texts:
-        name = names.get(text.language)
+    for language, title, others in versions:
+        name = names.get(language)
         if name is None:
-            problems.append(_("Unknown language %(code)r.") % {"code": text.language})
+            problems.append(_("Unknown language %(code)r.") % {"code": language})
             continue
-        if text.language in seen:
+        if language in seen:
             problems.append(_("The %(language)s version is given twice.") % {"language": name})
-        seen.add(text.language)
-        if text.language == own_language:
-            problems.append(
-                _(
-                    "The activity's own title and summary are in %(language)s: leave the "
-                    "%(language)s version empty, or say which language the activity's own "
-                    "title and summary are in."
-                )
-                % {"language": name}
-            )
-        if not text.title.strip():
+        seen.add(language)
+        if language == own_language:
+            problems.append(own_message % {"language": name})
+        if not title.strip():
             problems.append(_("Give the title in %(language)s.") % {"language": name})
-        for messages in field_errors(
-            ActivityText, {"title": text.title, "summary": text.summary}
-        ).values():
+        for messages in field_errors(model, {"title": title, **others}).values():
             problems.extend(f"{name}: {message}" for message in messages)
     return problems
 

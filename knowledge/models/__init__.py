@@ -23,10 +23,12 @@ from .assets import (
 )
 from .demand import DemandQuerySet, DemandStatus, LearningDemand, LearningOffer, OfferQuerySet
 from .routes import ActionPlan, HostCase, LearningRoute, PlanStatus, RouteParticipant, RouteQuerySet
+from .texts import AssetText, local_title, texts_prefetch, version_title
 
 __all__ = [
     "ActionPlan",
     "AssetFile",
+    "AssetText",
     "AssetType",
     "DemandQuerySet",
     "DemandStatus",
@@ -44,8 +46,11 @@ __all__ = [
     "RouteParticipant",
     "RouteQuerySet",
     "asset_file_path",
+    "local_title",
     "rank_bounds",
     "search_config_for",
     "search_match",
     "search_query",
+    "texts_prefetch",
+    "version_title",
 ]

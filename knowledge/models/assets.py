@@ -38,8 +38,17 @@ from activities.models import (
     Theme,
     Visibility,
 )
+from activities.texts import ContentLanguage, Version, reader_language
 
 from .. import access
+from .texts import (
+    ArrayItem,
+    ArrayPosition,
+    AssetText,
+    PkInArray,
+    texts_prefetch,
+    version_title,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -98,7 +107,7 @@ def _config_groups() -> dict[str, list[str]]:
     return groups
 
 
-def search_match(text: str) -> tuple[Q, Case]:
+def search_match(text: str) -> tuple[Q, Greatest]:
     """The filter and the rank of a search, each asset judged in its own language.
 
     The searcher's language is unknown, so the words are parsed in every configuration, and an
@@ -115,7 +124,60 @@ def search_match(text: str) -> tuple[Q, Case]:
         ranks.append(
             When(language__in=codes, then=SearchRank(F("search_vector"), query, normalization=1))
         )
-    return match, Case(*ranks, default=Value(0.0), output_field=models.FloatField())
+    own = Case(*ranks, default=Value(0.0), output_field=models.FloatField())
+    # Or one of its versions in other languages, each judged in its own language; the best of
+    # its own rank and its versions' is its rank.
+    with_version = PkInArray(F("pk"), _versions_sql(text, "asset_id"))
+    return match | Q(with_version), Greatest(own, _version_rank(text))
+
+
+def _versions_sql(text: str, column: str) -> RawSQL:
+    """ARRAY(SELECT `column` FROM the versions whose title or abstract match, best first): each
+    version judged in its own language, the same constant branches as an asset's own, answered
+    by migration 0007's partial indexes; `column` is "asset_id" or "rank" (a version's vector is
+    small: its rank is exact). Raw SQL, as _query_per_row: a search uses it three times, and
+    the Django expressions took longer to build and compile than the statement to run. The
+    language codes and configurations are our constants; the words are parameters."""
+    matches, parsed = [], []
+    params: list[str] = []
+    for config, codes in _config_groups().items():
+        content = [code for code in codes if code in ContentLanguage.values]
+        if not content:
+            continue
+        languages = ", ".join(f"'{code}'" for code in content)
+        matches.append(
+            f"(t.language IN ({languages}) AND "
+            f"t.search_vector @@ websearch_to_tsquery('{config}'::regconfig, %s))"
+        )
+        parsed.append(
+            f"WHEN t.language IN ({languages}) THEN websearch_to_tsquery('{config}'::regconfig, %s)"
+        )
+        params.append(text)
+    rank = f"ts_rank(t.search_vector, CASE {' '.join(parsed)} END, 1)"
+    selected = rank if column == "rank" else "t.asset_id"
+    table = AssetText._meta.db_table
+    sql = (
+        f"ARRAY(SELECT {selected} FROM {table} t WHERE {' OR '.join(matches)} "  # noqa: S608
+        f"ORDER BY {rank} DESC, t.asset_id, t.id)"
+    )
+    output = models.FloatField() if column == "rank" else models.IntegerField()
+    # The words for the selected rank (if it is), the match, then the order.
+    every = [*params, *params, *params] if column == "rank" else [*params, *params]
+    return RawSQL(sql, every, output_field=output)  # noqa: S611
+
+
+def _version_rank(text: str) -> Coalesce:
+    """The best rank of an asset's versions (0 for an asset none of whose versions match). The
+    matching versions are ranked once per statement, into two arrays in the same order (best
+    first), and each asset finds its best in them: a subquery per asset would weigh on the plan
+    of every search, versions or not."""
+    ids = _versions_sql(text, "asset_id")
+    ranks = _versions_sql(text, "rank")
+    return Coalesce(
+        ArrayItem(ranks, ArrayPosition(ids, F("pk"))),
+        Value(0.0),
+        output_field=models.FloatField(),
+    )
 
 
 # How far the rank of an asset can be from what its title and abstract alone give it (see
@@ -161,7 +223,7 @@ def _query_per_row(text: str) -> RawSQL:
     return RawSQL(sql, params, output_field=SearchQueryField())  # noqa: S611
 
 
-def rank_bounds(text: str) -> tuple[Coalesce, Case]:
+def rank_bounds(text: str) -> tuple[Coalesce, Greatest]:
     """A floor and a ceiling of each asset's rank for these words (search_match's rank), read
     from the small title-and-abstract vector and the stored length instead of the large vector.
 
@@ -197,7 +259,11 @@ def rank_bounds(text: str) -> tuple[Coalesce, Case]:
         default=Coalesce(score * Value(1 + RANK_MARGIN) / divisor, Value(RANK_UNKNOWN)),
         output_field=models.FloatField(),
     )
-    return floor, ceiling
+    # The rank is the best of the asset's own and its versions' (search_match). The floor of
+    # the own rank stays a floor of it; the ceiling reaches a version's rank, exact and widened
+    # by the margin. (A floor raised by the versions would prune a little more, for the cost of
+    # looking up every match's versions once more.)
+    return floor, Greatest(ceiling, _version_rank(text) * Value(1 + RANK_MARGIN))
 
 
 def search_query(text: str) -> SearchQuery:
@@ -238,7 +304,8 @@ class KnowledgeAssetQuerySet(models.QuerySet["KnowledgeAsset"]):
             self.select_related("division")
             .defer("body", "file_text", "search_vector", "search_head")
             .prefetch_related(
-                models.Prefetch("countries", queryset=Country.objects.only("pk", "name", "iso2"))
+                models.Prefetch("countries", queryset=Country.objects.only("pk", "name", "iso2")),
+                texts_prefetch(),
             )
         )
 
@@ -246,8 +313,8 @@ class KnowledgeAssetQuerySet(models.QuerySet["KnowledgeAsset"]):
         """Assets matching the words typed, with a `rank` (higher is better).
 
         PostgreSQL: the stored vector (title, abstract, body and the text of attached PDFs,
-        weighted in that order) against the words parsed in the asset's language (search_match),
-        ranked by ts_rank. SQLite
+        weighted in that order) against the words parsed in the asset's language, or a version's
+        title and abstract in its own (search_match), ranked by ts_rank. SQLite
         (the quickstart): each word as a case-insensitive substring of the same fields, rank 0.
         """
         text = " ".join(text.split())
@@ -262,11 +329,15 @@ class KnowledgeAssetQuerySet(models.QuerySet["KnowledgeAsset"]):
         for word in re.findall(r"[^\s\"]+", text):
             word = word.lstrip("-")
             if word and word.lower() != "or":
+                versions = AssetText.objects.filter(
+                    Q(title__icontains=word) | Q(abstract__icontains=word)
+                ).values("asset_id")
                 found = found.filter(
                     Q(title__icontains=word)
                     | Q(abstract__icontains=word)
                     | Q(body__icontains=word)
                     | Q(file_text__icontains=word)
+                    | Q(pk__in=versions)
                 )
         return found.annotate(rank=Value(0.0, output_field=models.FloatField()))
 
@@ -303,7 +374,7 @@ class KnowledgeAssetQuerySet(models.QuerySet["KnowledgeAsset"]):
             wanted |= Q(pk__in=related)
         return (
             self.filter(wanted)
-            .annotate(own=models.Exists(own))
+            .annotate(own=models.Exists(own), version_title=version_title())
             .only("pk", "title", "asset_type", "published_on", "visibility", "language")
             .order_by("-own", "-published_on", "-pk")[:limit]
         )
@@ -430,6 +501,33 @@ class KnowledgeAsset(models.Model):
     @property
     def search_config(self) -> str:
         return SEARCH_CONFIGS.get(self.language, SIMPLE_CONFIG)
+
+    @property
+    def lang_tag(self) -> str:
+        """The own text's language as a page marks it: "other" is no tag ("und": undetermined)."""
+        return "und" if self.language == Language.OTHER else self.language
+
+    def _own_version(self) -> Version:
+        return Version(self.lang_tag, self.get_language_display(), self.title, self.abstract, True)
+
+    def versions_for_reader(self, language: str | None = None) -> list[Version]:
+        """Every version of the title and abstract (`summary` holds the abstract), the
+        reader's first (the asset's own when it has none in the reader's language), then the
+        others in the languages' order. Uses prefetched `texts` when the caller asked."""
+        language = language or reader_language()
+        names = dict(ContentLanguage.choices)
+        found = [self._own_version()]
+        found += [
+            Version(text.language, str(names[text.language]), text.title, text.abstract, False)
+            for text in self.texts.all()
+        ]
+        order = [*ContentLanguage.values, *Language.values, "und"]
+        found.sort(key=lambda v: (v.language != language, not v.own, order.index(v.language)))
+        return found
+
+    def version_for_reader(self, language: str | None = None) -> Version:
+        """The title and abstract as the reader reads them (versions_for_reader's first)."""
+        return self.versions_for_reader(language)[0]
 
 
 class FileKind(models.TextChoices):

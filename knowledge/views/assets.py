@@ -19,6 +19,7 @@ from ..filters import SORTS, KnowledgeFilter, collect, snippets
 from ..forms import AssetForm
 from ..history import asset_history_entries
 from ..models import FileKind, KnowledgeAsset
+from ..texts import Through, text_history
 from ..uploads import CONTENT_TYPES
 from .common import PAGE_SIZE, add_service_errors, paginate, paginate_known, query_without
 
@@ -53,6 +54,8 @@ def search(request: HttpRequest) -> HttpResponse:
     found_in = snippets(assets, q)
     for asset in assets:
         asset.snippet = found_in.get(asset.pk)  # type: ignore[attr-defined]
+        # The title and abstract in the reader's language when the asset has them in it.
+        asset.shown = asset.version_for_reader()  # type: ignore[attr-defined]
     counts = matches.facets
     selected = {
         name: request.GET.get(name, "")
@@ -105,8 +108,12 @@ def _with(request: HttpRequest, name: str, value: str) -> str:
 def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     asset = access.get_asset_for_user(user, pk)
+    text, *other_versions = asset.versions_for_reader()
+    can_edit = access.can_edit_asset(user, asset)
     context = {
         "asset": asset,
+        "text": text,
+        "other_versions": other_versions,
         "files": list(asset.files.defer("text")),
         "activities": list(
             asset.activities.filter(pk__in=Activity.objects.visible_to(user).values("pk"))
@@ -117,7 +124,9 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "countries": list(asset.countries.all()),
         "sdgs": list(asset.sdgs.all()),
         "authors": list(asset.author_organizations.select_related("country")),
-        "can_edit": access.can_edit_asset(user, asset),
+        "can_edit": can_edit,
+        # Who changed the versions in other languages, for those who may change them.
+        "text_changes": text_history(asset) if can_edit else [],
     }
     return render(request, "knowledge/asset_detail.html", context)
 
@@ -138,7 +147,9 @@ def asset_history(request: HttpRequest, pk: int) -> HttpResponse:
 def _save(request: HttpRequest, form: AssetForm, asset: KnowledgeAsset | None) -> Any:
     user: User = request.user  # type: ignore[assignment]
     try:
-        saved = services.save_asset(asset=asset, data=form.asset_data(), user=user)
+        saved = services.save_asset(
+            asset=asset, data=form.asset_data(), user=user, through=Through.FORM
+        )
     except services.KnowledgeError as error:
         add_service_errors(form, error, {"files": "attachments"})
         return None

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from .. import access, services
 from ..forms import ActionPlanForm, RouteForm, build_route_data, route_formsets
-from ..models import ActionPlan, LearningRoute, PlanStatus
+from ..models import ActionPlan, LearningRoute, PlanStatus, version_title
 from .common import add_service_errors, paginate, query_without
 
 if TYPE_CHECKING:
@@ -70,9 +70,13 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         status = ""
     if status:
         plans = plans.filter(status=status)
-    rows = plans.select_related(
-        "route", "participant__organization", "participant__country", "evidence_asset"
-    ).order_by("-status_date", "-pk")
+    rows = (
+        plans.select_related(
+            "route", "participant__organization", "participant__country", "evidence_asset"
+        )
+        .annotate(evidence_title=version_title(asset_field="evidence_asset_id"))
+        .order_by("-status_date", "-pk")
+    )
     page = paginate(request, rows)
     return render(
         request,
@@ -95,7 +99,7 @@ def route_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plans = list(
         route.plans.select_related(
             "participant__organization", "participant__country", "evidence_asset"
-        )
+        ).annotate(evidence_title=version_title(asset_field="evidence_asset_id"))
     )
     context = {
         "route": route,

@@ -227,12 +227,10 @@ CASES: list[Case] = [
     ],
     *[Case("api:ledger-correct", t, ledger_correct(t)) for t in ("internal", "public")],
     Case("api:rollups", "", READ_ONLY),
-    # Knowledge assets: read only; internal ones hide from partner users.
+    # Knowledge assets: read; internal ones hide from partner users. Their versions in other
+    # languages are written (PUT, PATCH) by the asset's editors, as on the asset's page.
     Case("api:knowledge-list", "", READ_ONLY),
-    *[
-        Case("api:knowledge-detail", t, api({**hidden_from_partner(t), "*": 200}, {}))
-        for t in ("internal", "public")
-    ],
+    *[Case("api:knowledge-detail", t, activity_detail(t)) for t in ("internal", "public")],
     # Results: read as their activity; updates as results.access says (tests/results/api_walk).
     Case("api:result-list", "", READ_ONLY),
     Case("api:indicator-list", "", READ_ONLY),
@@ -404,6 +402,13 @@ def _body(case: Case, api_world: ApiWorld, method: str, role: str = "focal") -> 
                 "remove": other.pk,
                 "version": _activity_body(target)["version"],
                 "remove_version": _activity_body(other)["version"],
+            }
+        case "api:knowledge-detail", "PUT" | "PATCH":
+            asset = objects.knowledge.assets[f"asset_{case.target}"]
+            asset.refresh_from_db()
+            return {
+                "updated_at": asset.updated_at.isoformat(),
+                "texts": [{"language": "fr", "title": "Modifié par la matrice"}],
             }
         case "api:activity-detail", "PATCH":
             return {"version": _activity_body(target)["version"], "title": "Patched"}

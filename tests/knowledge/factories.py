@@ -18,6 +18,7 @@ from knowledge.models import (
     LearningOffer,
     LearningRoute,
 )
+from knowledge.texts import TextVersion
 from knowledge.uploads import check_upload
 from tests.factories import country, division, theme
 from tests.knowledge.files import pdf_bytes, upload
@@ -40,6 +41,7 @@ def make_asset(
     pdf_lines: Sequence[str] = (),
     external_url: str = "https://example.org/asset",
     user: User | None = None,
+    texts: Sequence[TextVersion] | None = None,
 ) -> KnowledgeAsset:
     files = [check_upload(upload("asset.pdf", pdf_bytes(*pdf_lines)))] if pdf_lines else []
     return services.save_asset(
@@ -61,6 +63,7 @@ def make_asset(
             activities=list(activities),
             author_organizations=list(authors),
             new_files=files,
+            texts=texts,
         ),
         user=user,
     )

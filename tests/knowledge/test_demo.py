@@ -7,9 +7,11 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from knowledge.matching import propose_matches
 from knowledge.models import (
+    AssetText,
     KnowledgeAsset,
     LearningDemand,
     LearningOffer,
@@ -46,3 +48,21 @@ def test_demo_knowledge_comes_from_the_reference_documents(settings) -> None:  #
     call_command("load_demo_data", stdout=again)
     assert "8 unchanged" in again.getvalue()
     assert KnowledgeAsset.objects.count() == 4 and LearningRoute.objects.count() == 1
+
+
+def test_three_demo_assets_read_and_searched_in_other_languages(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("load_demo_data", stdout=out)
+    assert "Knowledge assets with titles in other languages: 3." in out.getvalue()
+    assert AssetText.objects.count() == 4
+    repl = KnowledgeAsset.objects.get(title__contains="REPL.IX/3/R.3")
+    with translation.override("fr"):
+        shown = repl.version_for_reader()
+    assert shown.title.startswith("La coopération Sud-Sud")
+    # "opérationnels" finds "opérationnel" through the French stemmer, in the French version.
+    assert list(KnowledgeAsset.objects.search("modèles opérationnels")) == [repl]
+    again = io.StringIO()
+    call_command("load_demo_data", stdout=again)
+    assert "Knowledge assets with titles in other languages: unchanged." in again.getvalue()
+    assert AssetText.history.count() == 4  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from accounts.models import User
 from activities.models import Activity, Partner, Visibility
 from knowledge.models import (
     ActionPlan,
+    AssetText,
     KnowledgeAsset,
     LearningDemand,
     LearningOffer,
@@ -157,6 +158,7 @@ def state_queries() -> dict[str, QuerySet[Any]]:
     return {
         "assets": KnowledgeAsset.objects.order_by("pk").values_list("pk", "title"),
         "asset_files": KnowledgeAsset.files.rel.related_model.objects.values_list("pk"),
+        "asset_texts": AssetText.objects.order_by("pk").values_list("pk", "language", "title"),
         "routes": LearningRoute.objects.order_by("pk").values_list("pk", "title"),
         "plans": ActionPlan.objects.order_by("pk").values_list("pk", "title", "status"),
         "demands": LearningDemand.objects.order_by("pk").values_list("pk", "title", "status"),

@@ -59,7 +59,7 @@ from tests.finance import workbooks
 from tests.helpers import activity_form_data, partner_form_data, record_entry
 from tests.html import errors_next_to
 from tests.knowledge import walk as knowledge_walk
-from tests.knowledge.factories import make_plan, make_route
+from tests.knowledge.factories import make_asset, make_plan, make_route
 from tests.results import hostile as results_hostile
 from tests.results import hostile_framework
 from tests.results.factories import dated
@@ -316,6 +316,13 @@ FIELDS: dict[str, str] = {
     "TextVersionSerializer.language": CHOICE,
     "TextVersionSerializer.title": TEXT,
     "TextVersionSerializer.summary": LINES,
+    # A knowledge asset's title and abstract in another language (knowledge.texts), the one
+    # thing the asset API writes (with the updated_at it was read at).
+    "AssetTextsInput.texts": CHOICE,
+    "AssetTextsInput.updated_at": CHOICE,
+    "AssetTextSerializer.language": CHOICE,
+    "AssetTextSerializer.title": TEXT,
+    "AssetTextSerializer.abstract": LINES,
     "CountryLinkInput.iso2": CHOICE,
     "CountryLinkInput.role": CHOICE,
     "CountryLinkInput.share": NUMBER,
@@ -579,6 +586,8 @@ INPUT_SERIALIZERS = {
     "CountryLinkInput",
     "PartnerLinkInput",
     "TextVersionSerializer",
+    "AssetTextsInput",
+    "AssetTextSerializer",
     "EntryInput",
     "RecordEntriesInput",
     "CorrectionInput",
@@ -781,6 +790,25 @@ def _text_version_api(world: World, field: str, value: Any) -> Answer:
         lambda: getattr(activity.texts.get(), field),
         activity.get_absolute_url(),
         ACTIVITY_EXPORTS,
+    )
+
+
+def _asset_text_api(world: World, field: str, value: Any) -> Answer:
+    """A knowledge asset's title or abstract in another language, sent through the API."""
+    asset = make_asset(user=world.user)
+    version = {"language": "fr", "title": "Route d'apprentissage", field: value}
+    response = world.api.patch(
+        f"/api/v1/knowledge/{asset.pk}/",
+        {"updated_at": asset.updated_at.isoformat(), "texts": [version]},
+        content_type="application/json",
+    )
+    if response.status_code != 200:
+        return Answer(_api_refused(response, f"texts.0.{field}"), None)
+    return Answer(
+        False,
+        lambda: getattr(asset.texts.get(), field),
+        asset.get_absolute_url(),
+        KNOWLEDGE_EXPORTS,
     )
 
 
@@ -1276,6 +1304,7 @@ SURFACES: dict[str, Callable[[World, str, Any], Answer]] = {
     "ActivityForm": _activity_page,
     "ActivityWriteSerializer": _activity_api,
     "TextVersionSerializer": _text_version_api,
+    "AssetTextSerializer": _asset_text_api,
     "ActivityChangeInput": _activity_change("put"),
     "ActivityPatchInput": _activity_change("patch"),
     "ClosePeriodForm": _close_page,

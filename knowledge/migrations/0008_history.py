@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('activities', '0013_activity_merges'),
-        ('knowledge', '0006_text_and_date_validators'),
+        ('knowledge', '0007_asset_texts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
