@@ -16,6 +16,13 @@ KNOWLEDGE_EXAMPLES = [
             "title": "How Andean farmers run their quinoa value chain",
             "abstract": "Producers' associations own the processing and sell the grain together.",
             "language": "en",
+            "texts": [
+                {
+                    "language": "es",
+                    "title": "Cómo gestionan los agricultores andinos su cadena de la quinua",
+                    "abstract": "Las asociaciones procesan y venden juntas el grano.",
+                }
+            ],
             "published_on": "2024-05-02",
             "division": "LAC",
             "countries": ["PE", "BO"],

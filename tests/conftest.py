@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client, override_settings
+from django.utils import translation
 from django.utils.translation import get_language
 from drf_spectacular.views import SpectacularAPIView
 from pytest_django.plugin import blocking_manager_key
@@ -191,6 +192,15 @@ class _SchemaOncePerTest(SpectacularAPIView.generator_class):
         if key not in _served_schemas:
             _served_schemas[key] = super().get_schema(request=request, public=public)
         return copy.deepcopy(_served_schemas[key])
+
+
+@pytest.fixture(autouse=True)
+def _each_test_starts_in_the_default_language() -> Iterator[None]:
+    """A request leaves the language it was answered in active in its thread (the locale
+    middleware activates one per request and never deactivates it); the next test in the same
+    process must not inherit it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True, scope="session")
