@@ -10,9 +10,11 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.test import Client
 from pytest_django import DjangoDbBlocker
 
 from accounts.models import ApiToken, User
@@ -427,3 +429,10 @@ def shared_transaction(django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
     with django_db_blocker.unblock(), transaction.atomic():
         yield
         transaction.set_rollback(True)
+
+
+def signed_in_session(user: User) -> str:
+    """A new session key signed in as the user, for clients made later (their cookie)."""
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
