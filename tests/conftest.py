@@ -8,6 +8,7 @@ a partner organization; `viewer` reads all and edits nothing.
 from __future__ import annotations
 
 import copy
+import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,17 +17,20 @@ from unittest.mock import patch
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
 from django.utils import translation
 from django.utils.translation import get_language
 from drf_spectacular.views import SpectacularAPIView
+from pytest_django import DjangoDbBlocker
 from pytest_django.plugin import blocking_manager_key
 
 from accounts.models import User
 from activities.models import Partner
 from ssc_portal.db_router import REPLICA_DB_ALIAS
 from tests.factories import make_partner_org, make_role_user
+from tests.helpers import shared_transaction
 
 if TYPE_CHECKING:
     from xdist.workermanage import WorkerController
@@ -219,6 +223,26 @@ def _empty_dashboard_cache() -> None:
     # Local memory outlives a test: a "warming queued" mark or cached figures of one test must
     # not decide what the next one sees.
     caches["dashboard"].clear()
+
+
+@pytest.fixture(scope="class")
+def shared_demo(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[io.StringIO]:
+    """The demo `make run` shows, loaded once per test class (tests.helpers.shared_transaction),
+    and what load_demo_data said. Loading it cost more than most of the tests that read it; a
+    module's `demo` fixture hands it to each test of its class, with DEBUG on as when it was
+    loaded (the demo's accounts sign in only then: their password is published)."""
+    out = io.StringIO()
+    with shared_transaction(django_db_blocker):
+        with override_settings(DEBUG=True):
+            call_command("load_demo_data", stdout=out)
+        yield out
+
+
+@pytest.fixture
+def demo(shared_demo: io.StringIO, settings: Any, db: None) -> io.StringIO:
+    """The demo loaded once for the test's class (shared_demo), with DEBUG on as it was loaded."""
+    settings.DEBUG = True
+    return shared_demo
 
 
 @pytest.fixture

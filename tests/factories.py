@@ -121,8 +121,11 @@ ROLE_USERS: dict[str, dict[str, Any]] = {
 }
 
 
+PARTNER_ORG_NAME = "Cooperativa Agraria del Sur"
+
+
 def make_partner_org() -> Partner:
-    return PartnerFactory(name="Cooperativa Agraria del Sur", acronym="CAS", country=country("PE"))
+    return PartnerFactory(name=PARTNER_ORG_NAME, acronym="CAS", country=country("PE"))
 
 
 def make_role_user(name: str, *, partner: Partner | None = None) -> User:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.test import Client
+from pytest_django import DjangoDbBlocker
 
 from accounts.models import ApiToken, User
 from activities.models import (
@@ -414,3 +418,21 @@ def group_line(
         units_per_usd=Decimal(units_per_usd),
         amount_usd=Decimal(amount_usd or amount),
     )
+
+
+@contextmanager
+def shared_transaction(django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """For a class-scoped fixture: what it makes lives in a transaction rolled back after the
+    class's last test, and each test (pytest-django's `db`) runs in a savepoint of it, so what a
+    test writes is undone before the next. Making read-only data once per class instead of once
+    per test; only tests that all ask for it belong in that class (any other would find it)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def signed_in_session(user: User) -> str:
+    """A new session key signed in as the user, for clients made later (their cookie)."""
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value

@@ -10,8 +10,9 @@ on the pages, so the dashboard and the roll-up API cannot drift from the pages a
 
 from __future__ import annotations
 
+import copy
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
+from pytest_django import DjangoDbBlocker
 
 from accounts.models import Role, User
 from accounts.roles import Standing, access_of
@@ -34,7 +36,15 @@ from finance.services import EntryData
 from finance.summary import activity_finance
 from knowledge import access as knowledge_access
 from knowledge.models import KnowledgeAsset, LearningDemand, LearningOffer, LearningRoute
-from tests.factories import ActivityFactory, PartnerFactory, UserFactory, division
+from tests.factories import (
+    ActivityFactory,
+    PartnerFactory,
+    UserFactory,
+    division,
+    make_partner_org,
+    make_role_user,
+)
+from tests.helpers import shared_transaction
 from tests.knowledge.factories import make_asset, make_demand, make_offer, make_route
 
 pytestmark = pytest.mark.django_db
@@ -132,8 +142,24 @@ def _entry(amount: str, stage: str = Stage.ALLOCATED) -> EntryData:
     )
 
 
+@pytest.fixture(scope="class")
+def shared_world(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[World]:
+    """The world, made once per test class (tests.helpers.shared_transaction): making it cost
+    more than most of its cases. The users in the order the conftest fixtures made them."""
+    with shared_transaction(django_db_blocker):
+        focal, cpm, cpm_other = (make_role_user(n) for n in ("focal", "cpm", "cpm_other"))
+        partner_org = make_partner_org()
+        partner_user = make_role_user("partner", partner=partner_org)
+        yield make_world(focal, cpm, cpm_other, partner_user, make_role_user("viewer"), partner_org)
+
+
 @pytest.fixture
-def world(
+def world(shared_world: World, db: None) -> World:
+    # A copy per test: a test may change its objects in memory.
+    return copy.deepcopy(shared_world)
+
+
+def make_world(
     focal: User, cpm: User, cpm_other: User, partner_user: User, viewer: User, partner_org: Partner
 ) -> World:
     listed = PartnerFactory(name="Listed cooperative")
@@ -249,189 +275,188 @@ def _answer(get: Getter, user: Any, pk: int, *, write: bool) -> str:
     return "ok"
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_each_role_has_the_standing_the_table_of_roles_gives(world: World, role: str) -> None:
-    assert access_of(world.users[role]).standing is STANDINGS[role]
+class TestTheTable:
+    """The cases of one world (shared_world: made once for them)."""
 
+    @pytest.mark.parametrize("role", ROLES)
+    def test_each_role_has_the_standing_the_table_of_roles_gives(
+        self, world: World, role: str
+    ) -> None:
+        assert access_of(world.users[role]).standing is STANDINGS[role]
 
-@pytest.mark.parametrize("object_type", list(TYPES))
-@pytest.mark.parametrize("role", ROLES)
-def test_each_role_reads_and_changes_what_the_table_says(
-    world: World, role: str, object_type: str
-) -> None:
-    """Lists, one object read, one object changed (or deleted: the same check), for each."""
-    attribute, read_list, change_list, get = TYPES[object_type]
-    objects = getattr(world, attribute)
-    user = world.users[role]
-    readable = _names(objects, EXPECTED[object_type, "read"].get(role))
-    changeable = _names(objects, EXPECTED[object_type, "change"].get(role))
-    assert _found(objects, read_list(user)) == readable
-    assert _found(objects, change_list(user)) == changeable
-    for name, obj in objects.items():
-        expected_read = "ok" if name in readable else "404"
-        write = "ok" if name in changeable else "403" if name in readable else "404"
-        assert _answer(get, user, obj.pk, write=False) == expected_read, (name, "read")
-        assert _answer(get, user, obj.pk, write=True) == write, (name, "change")
+    @pytest.mark.parametrize("object_type", list(TYPES))
+    @pytest.mark.parametrize("role", ROLES)
+    def test_each_role_reads_and_changes_what_the_table_says(
+        self, world: World, role: str, object_type: str
+    ) -> None:
+        """Lists, one object read, one object changed (or deleted: the same check), for each."""
+        attribute, read_list, change_list, get = TYPES[object_type]
+        objects = getattr(world, attribute)
+        user = world.users[role]
+        readable = _names(objects, EXPECTED[object_type, "read"].get(role))
+        changeable = _names(objects, EXPECTED[object_type, "change"].get(role))
+        assert _found(objects, read_list(user)) == readable
+        assert _found(objects, change_list(user)) == changeable
+        for name, obj in objects.items():
+            expected_read = "ok" if name in readable else "404"
+            write = "ok" if name in changeable else "403" if name in readable else "404"
+            assert _answer(get, user, obj.pk, write=False) == expected_read, (name, "read")
+            assert _answer(get, user, obj.pk, write=True) == write, (name, "change")
 
+    @pytest.mark.parametrize("role", ROLES)
+    def test_each_role_creates_what_the_table_says(self, world: World, role: str) -> None:
+        user = world.users[role]
+        expected_activity = EXPECTED["activity", "create"].get(role, False)
+        assert activity_access.loggable_divisions(user).exists() == expected_activity
+        expected_asset = EXPECTED["asset", "create"].get(role, False)
+        assert knowledge_access.can_contribute(user) == expected_asset
 
-@pytest.mark.parametrize("role", ROLES)
-def test_each_role_creates_what_the_table_says(world: World, role: str) -> None:
-    user = world.users[role]
-    expected_activity = EXPECTED["activity", "create"].get(role, False)
-    assert activity_access.loggable_divisions(user).exists() == expected_activity
-    expected_asset = EXPECTED["asset", "create"].get(role, False)
-    assert knowledge_access.can_contribute(user) == expected_asset
+    @pytest.mark.parametrize("role", ROLES)
+    def test_money_is_read_where_the_table_says_on_the_pages_and_the_ledger(
+        self, world: World, role: str
+    ) -> None:
+        user = world.users[role]
+        expected = _names(world.activities, EXPECTED["money", "read"].get(role))
+        assert _found(world.activities, finance_access.money_activities(user)) == expected
+        entries = finance_access.readable_entries(user, FinancialEntry.objects.all())
+        activity_ids = set(entries.values_list("activity_id", flat=True))
+        assert {n for n, a in world.activities.items() if a.pk in activity_ids} == expected
+        if not user.is_authenticated:
+            return  # no finance page for anonymous callers: they read the IATI file
+        for name, activity in world.activities.items():
+            try:
+                finance_access.get_activity_money_for_user(user, activity.pk)
+            except Http404:
+                shown = False
+            else:
+                shown = True
+            assert shown == (name in expected), name
 
+    @pytest.mark.parametrize("role", ROLES)
+    def test_each_roles_roll_ups_sum_the_money_it_reads_on_the_pages(
+        self, world: World, role: str
+    ) -> None:
+        user = world.users[role]
+        expected = _names(world.activities, EXPECTED["money", "read"].get(role))
+        pages = [activity_finance(world.activities[name]) for name in sorted(expected)]
+        total = rollups.totals(user, rollups.RollupFilters())
+        for stage in (Stage.ALLOCATED, Stage.SPENT):
+            assert total.ifad[stage] == sum((page.ifad[stage] for page in pages), Decimal(0))
+        by_division = rollups.grouped_totals(user, rollups.RollupFilters(), "division")
+        assert (
+            sum((g.ifad[Stage.ALLOCATED] for g in by_division), Decimal(0))
+            == total.ifad[Stage.ALLOCATED]
+        )
 
-@pytest.mark.parametrize("role", ROLES)
-def test_money_is_read_where_the_table_says_on_the_pages_and_the_ledger(
-    world: World, role: str
-) -> None:
-    user = world.users[role]
-    expected = _names(world.activities, EXPECTED["money", "read"].get(role))
-    assert _found(world.activities, finance_access.money_activities(user)) == expected
-    entries = finance_access.readable_entries(user, FinancialEntry.objects.all())
-    activity_ids = set(entries.values_list("activity_id", flat=True))
-    assert {n for n, a in world.activities.items() if a.pk in activity_ids} == expected
-    if not user.is_authenticated:
-        return  # no finance page for anonymous callers: they read the IATI file
-    for name, activity in world.activities.items():
-        try:
-            finance_access.get_activity_money_for_user(user, activity.pk)
-        except Http404:
-            shown = False
-        else:
-            shown = True
-        assert shown == (name in expected), name
+    def test_the_roll_up_api_answers_each_role_with_the_money_it_reads(
+        self, world: World, client_for: Callable[[User | None], Any]
+    ) -> None:
+        answers = {}
+        for role in ("partner", "cpm", "viewer", "focal"):
+            url = reverse("api:rollups")
+            body = client_for(world.users[role]).get(url, {"group_by": "division"}).json()
+            answers[role] = body["total"]["ifad"]["allocated"]
+        assert answers == {
+            "partner": "30.00",
+            "cpm": "137.00",
+            "viewer": "137.00",
+            "focal": "137.00",
+        }
 
+    def test_the_activity_api_shows_money_only_where_the_table_says(
+        self, world: World, client_for: Callable[[User | None], Any]
+    ) -> None:
+        for role in ("partner", "cpm", "viewer"):
+            rows = client_for(world.users[role]).get(reverse("api:activity-list")).json()["results"]
+            with_money = {row["id"] for row in rows if row["finance"] is not None}
+            expected = _names(world.activities, EXPECTED["money", "read"][role])
+            assert with_money == {world.activities[name].pk for name in expected}, role
 
-@pytest.mark.parametrize("role", ROLES)
-def test_each_roles_roll_ups_sum_the_money_it_reads_on_the_pages(world: World, role: str) -> None:
-    user = world.users[role]
-    expected = _names(world.activities, EXPECTED["money", "read"].get(role))
-    pages = [activity_finance(world.activities[name]) for name in sorted(expected)]
-    total = rollups.totals(user, rollups.RollupFilters())
-    for stage in (Stage.ALLOCATED, Stage.SPENT):
-        assert total.ifad[stage] == sum((page.ifad[stage] for page in pages), Decimal(0))
-    by_division = rollups.grouped_totals(user, rollups.RollupFilters(), "division")
-    assert (
-        sum((g.ifad[Stage.ALLOCATED] for g in by_division), Decimal(0))
-        == total.ifad[Stage.ALLOCATED]
-    )
+    @pytest.mark.parametrize("role", ROLES)
+    def test_saved_views_are_their_owners_and_open_to_others_once_shared(
+        self, world: World, role: str
+    ) -> None:
+        """A saved view: its owner renames and deletes it; by its link, anyone signed in opens
+        it once shared (the list then shows each reader what they read); otherwise it does not
+        exist."""
+        owner = world.users["focal"]
+        private = create_saved_view(owner=owner, name="Private", query="division=LAC")
+        shared = create_saved_view(owner=owner, name="Shared", query="", shared=True)
+        user = world.users[role]
 
+        def opens(view: Any) -> bool:
+            try:
+                activity_access.open_saved_view_for_user(user, view.token)
+            except Http404:
+                return False
+            return True
 
-def test_the_roll_up_api_answers_each_role_with_the_money_it_reads(
-    world: World, client_for: Callable[[User | None], Any]
-) -> None:
-    answers = {}
-    for role in ("partner", "cpm", "viewer", "focal"):
-        url = reverse("api:rollups")
-        body = client_for(world.users[role]).get(url, {"group_by": "division"}).json()
-        answers[role] = body["total"]["ifad"]["allocated"]
-    assert answers == {
-        "partner": "30.00",
-        "cpm": "137.00",
-        "viewer": "137.00",
-        "focal": "137.00",
-    }
+        def keeps(view: Any) -> bool:
+            if not user.is_authenticated:
+                return False
+            try:
+                activity_access.get_saved_view_for_user(user, view.pk)
+            except Http404:
+                return False
+            return True
+
+        is_owner = role == "focal"
+        assert (opens(private), keeps(private)) == (is_owner, is_owner)
+        assert (opens(shared), keeps(shared)) == (user.is_authenticated, is_owner)
+
+    @pytest.mark.parametrize("role", ROLES)
+    def test_only_the_focal_point_reviews_likely_duplicates(self, world: World, role: str) -> None:
+        """The pairs are the focal point's to check (activities.access.duplicate_pairs_for_user):
+        anyone else is refused the list and each pair (403), the pair existing or not."""
+        org, public = world.activities["org"], world.activities["public"]
+        pair = DuplicatePair.objects.create(first=org, second=public, score=70, found_via="import")
+        user = world.users[role]
+        answers = []
+        for fetch in (
+            lambda: activity_access.duplicate_pairs_for_user(user).get(),
+            lambda: activity_access.get_duplicate_pair_for_user(user, pair.pk),
+        ):
+            try:
+                answers.append("ok" if fetch() == pair else "other")
+            except PermissionDenied:
+                answers.append("403")
+        assert answers == (["ok", "ok"] if role == "focal" else ["403", "403"])
+        if role == "focal":
+            with pytest.raises(Http404):
+                activity_access.get_duplicate_pair_for_user(user, pair.pk + 1)
+
+    @pytest.mark.parametrize("role", ROLES)
+    def test_a_merged_activity_is_read_and_changed_by_nobody_and_points_to_the_kept_one(
+        self, world: World, role: str
+    ) -> None:
+        """After a merge (activities.services.merge_activities) the merged activity leaves every
+        role's lists, reads and writes; who reads the kept one is pointed to it; each role's
+        roll-ups still sum exactly the money its pages show."""
+        keep, remove = world.activities["org"], world.activities["apr"]
+        merge_activities(
+            keep=keep,
+            remove=remove,
+            user=world.users["focal"],
+            keep_version=None,
+            remove_version=None,
+            via="form",
+        )
+        rollups.drain_refresh_requests()
+        user = world.users[role]
+        assert not Activity.objects.visible_to(user).filter(pk=remove.pk).exists()
+        assert not Activity.objects.editable_by(user).filter(pk=remove.pk).exists()
+        assert _answer(activity_access.get_activity_for_user, user, remove.pk, write=False) == "404"
+        reads_keep = Activity.objects.visible_to(user).filter(pk=keep.pk).exists()
+        pointed = activity_access.merged_into_for_user(user, remove.pk)
+        assert pointed == (keep if reads_keep else None)
+        pages = [activity_finance(activity) for activity in finance_access.money_activities(user)]
+        total = rollups.totals(user, rollups.RollupFilters())
+        assert total.ifad[Stage.ALLOCATED] == sum(
+            (page.ifad[Stage.ALLOCATED] for page in pages), Decimal(0)
+        )
 
 
 def test_an_inactive_account_reads_no_money() -> None:
     gone = UserFactory(role=Role.VIEWER, is_active=False)
     assert finance_access.rollup_scope(gone) is None
     assert not finance_access.reads_agency_figures(gone)
-
-
-def test_the_activity_api_shows_money_only_where_the_table_says(
-    world: World, client_for: Callable[[User | None], Any]
-) -> None:
-    for role in ("partner", "cpm", "viewer"):
-        rows = client_for(world.users[role]).get(reverse("api:activity-list")).json()["results"]
-        with_money = {row["id"] for row in rows if row["finance"] is not None}
-        expected = _names(world.activities, EXPECTED["money", "read"][role])
-        assert with_money == {world.activities[name].pk for name in expected}, role
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_saved_views_are_their_owners_and_open_to_others_once_shared(
-    world: World, role: str
-) -> None:
-    """A saved view: its owner renames and deletes it; by its link, anyone signed in opens it
-    once shared (the list then shows each reader what they read); otherwise it does not exist."""
-    owner = world.users["focal"]
-    private = create_saved_view(owner=owner, name="Private", query="division=LAC")
-    shared = create_saved_view(owner=owner, name="Shared", query="", shared=True)
-    user = world.users[role]
-
-    def opens(view: Any) -> bool:
-        try:
-            activity_access.open_saved_view_for_user(user, view.token)
-        except Http404:
-            return False
-        return True
-
-    def keeps(view: Any) -> bool:
-        if not user.is_authenticated:
-            return False
-        try:
-            activity_access.get_saved_view_for_user(user, view.pk)
-        except Http404:
-            return False
-        return True
-
-    is_owner = role == "focal"
-    assert (opens(private), keeps(private)) == (is_owner, is_owner)
-    assert (opens(shared), keeps(shared)) == (user.is_authenticated, is_owner)
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_only_the_focal_point_reviews_likely_duplicates(world: World, role: str) -> None:
-    """The pairs are the focal point's to check (activities.access.duplicate_pairs_for_user):
-    anyone else is refused the list and each pair (403), the pair existing or not."""
-    org, public = world.activities["org"], world.activities["public"]
-    pair = DuplicatePair.objects.create(first=org, second=public, score=70, found_via="import")
-    user = world.users[role]
-    answers = []
-    for fetch in (
-        lambda: activity_access.duplicate_pairs_for_user(user).get(),
-        lambda: activity_access.get_duplicate_pair_for_user(user, pair.pk),
-    ):
-        try:
-            answers.append("ok" if fetch() == pair else "other")
-        except PermissionDenied:
-            answers.append("403")
-    assert answers == (["ok", "ok"] if role == "focal" else ["403", "403"])
-    if role == "focal":
-        with pytest.raises(Http404):
-            activity_access.get_duplicate_pair_for_user(user, pair.pk + 1)
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_a_merged_activity_is_read_and_changed_by_nobody_and_points_to_the_kept_one(
-    world: World, role: str
-) -> None:
-    """After a merge (activities.services.merge_activities) the merged activity leaves every
-    role's lists, reads and writes; who reads the kept one is pointed to it; each role's
-    roll-ups still sum exactly the money its pages show."""
-    keep, remove = world.activities["org"], world.activities["apr"]
-    merge_activities(
-        keep=keep,
-        remove=remove,
-        user=world.users["focal"],
-        keep_version=None,
-        remove_version=None,
-        via="form",
-    )
-    rollups.drain_refresh_requests()
-    user = world.users[role]
-    assert not Activity.objects.visible_to(user).filter(pk=remove.pk).exists()
-    assert not Activity.objects.editable_by(user).filter(pk=remove.pk).exists()
-    assert _answer(activity_access.get_activity_for_user, user, remove.pk, write=False) == "404"
-    reads_keep = Activity.objects.visible_to(user).filter(pk=keep.pk).exists()
-    pointed = activity_access.merged_into_for_user(user, remove.pk)
-    assert pointed == (keep if reads_keep else None)
-    pages = [activity_finance(activity) for activity in finance_access.money_activities(user)]
-    total = rollups.totals(user, rollups.RollupFilters())
-    assert total.ifad[Stage.ALLOCATED] == sum(
-        (page.ifad[Stage.ALLOCATED] for page in pages), Decimal(0)
-    )

@@ -1034,16 +1034,17 @@ class TestPermissions:
     )
     def test_permissions(self, case: Case, world: World, fast_templates: None) -> None:
         mismatches = []
+        # Each request below runs in a savepoint rolled back after it (roles do not see each
+        # other's writes), so each starts from this state: read once, compared with the state
+        # after each request, and checked again after the last one.
+        before = db_state()
         for role in ROLES:
             user = world.users.get(role)
             # A crash is an answer (500) in the table, not an exception that hides the other rows.
             client = world.client(role, raise_request_exception=False)
             for method in ("GET", "POST"):
                 expected = case.rule(role, method)
-                # Each request in a savepoint rolled back afterwards: roles do not see each
-                # other's writes, and a refused POST can be compared with the state before it.
                 with transaction.atomic():
-                    before = db_state()
                     url = _url(case, world)
                     if method == "GET":
                         response = client.get(url)
@@ -1070,4 +1071,6 @@ class TestPermissions:
                     and after == before
                 ):
                     mismatches.append(f"{role:9} POST answered {got!r} but saved nothing")
+        if db_state() != before:
+            mismatches.append("the rolled-back requests left the database changed")
         assert not mismatches, f"{case.name} {case.target}:\n" + "\n".join(mismatches)

@@ -447,15 +447,16 @@ class TestApiPermissions:
     def test_api_permissions(self, case: Case, api_world: ApiWorld, fast_templates: None) -> None:
         tokens = api_world.tokens
         mismatches = []
+        # Each request below runs in a savepoint rolled back after it (roles do not see each
+        # other's writes), so each starts from this state: read once, compared with the state
+        # after each request, and checked again after the last one.
+        before = db_state()
         for role in ROLES:
             headers = {"Authorization": f"Bearer {tokens[role]}"} if role != "anonymous" else {}
             client = Client(headers=headers, raise_request_exception=False)
             for method in METHODS:
                 expected = case.rule(role, method)
-                # Each request in a savepoint rolled back afterwards: roles do not see each
-                # other's writes, and a refused write can be compared with the state before it.
                 with transaction.atomic():
-                    before = db_state()
                     response = client.generic(
                         method,
                         _url(case, api_world),
@@ -476,4 +477,6 @@ class TestApiPermissions:
                     mismatches.append(f"{role:9} {method:6} answered {got} but saved nothing")
                 if got >= 400 and case.name not in HTML_PAGES:
                     assert response["Content-Type"] == "application/json", (role, method)
+        if db_state() != before:
+            mismatches.append("the rolled-back requests left the database changed")
         assert not mismatches, f"{case.name} {case.target}:\n" + "\n".join(mismatches)

@@ -9,6 +9,7 @@ import datetime
 import io
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,10 +24,19 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoDbBlocker
 
 from accounts.models import User
 from activities.filters import ActivityFilter
-from activities.models import Activity, ActivityCountry, Country, Division, Theme, Visibility
+from activities.models import (
+    Activity,
+    ActivityCountry,
+    Country,
+    Division,
+    Partner,
+    Theme,
+    Visibility,
+)
 from finance import rollups
 from finance.dashboard import (
     TABLE_SLUGS,
@@ -48,8 +58,9 @@ from finance.models import (
     Stage,
 )
 from finance.summary import activity_finance
-from tests.factories import ActivityFactory
+from tests.factories import PARTNER_ORG_NAME, ActivityFactory, make_partner_org
 from tests.finance.dashboard_data import generate_ledger, small_portfolio
+from tests.helpers import shared_transaction
 
 pytestmark = pytest.mark.django_db
 
@@ -498,18 +509,18 @@ def _pairs_of(activity_ids: set[int]) -> Counter[tuple[int, int]]:
     return pairs
 
 
-@pytest.mark.parametrize("who", ["focal", "cpm", "partner_user"])
-@pytest.mark.parametrize(
-    "filters",
-    [{}, {"divisions": "LAC"}, {"year_from": 2015, "year_to": 2020}, {"countries": "BR"}],
-    ids=["everything", "a division", "a year range", "a country"],
-)
-def test_who_shares_with_whom_counts_the_pairs_of_the_selected_activities(
-    who: str, filters: dict[str, object], request: pytest.FixtureRequest
-) -> None:
-    """Over all years with no filter but a division, the counts come from PairCount; otherwise
-    from the pairs themselves. Either way, what a count of the live country links gives."""
-    user = request.getfixturevalue(who)
+@pytest.fixture(scope="class")
+def shared_pairs(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """A generated portfolio whose activities share country pairs, its roll-ups computed: made
+    once for the class's cases (making it cost more than reading it)."""
+    with shared_transaction(django_db_blocker):
+        # The partner user's organization first: the generator may link it to activities.
+        make_partner_org()
+        _share_pairs()
+        yield
+
+
+def _share_pairs() -> None:
     generate_ledger(activities=60, entries_per_activity=4, seed=11)
     # A third of the links both ways (a two-way exchange), a third of the activities public,
     # then the roll-ups computed.
@@ -526,6 +537,37 @@ def test_who_shares_with_whom_counts_the_pairs_of_the_selected_activities(
         ActivityCountry.objects.create(activity_id=activity_id, country=brazil, role="provider")
         ActivityCountry.objects.create(activity_id=activity_id, country=mozambique, role="receiver")
     rollups.compute_slices(None)
+
+
+class TestWhoSharesWithWhom:
+    """The cases of one portfolio (shared_pairs)."""
+
+    @pytest.fixture
+    def partner_org(self, shared_pairs: None, db: None) -> Partner:
+        """The partner user's organization, the one made before the portfolio."""
+        return Partner.objects.get(name=PARTNER_ORG_NAME)
+
+    @pytest.mark.parametrize("who", ["focal", "cpm", "partner_user"])
+    @pytest.mark.parametrize(
+        "filters",
+        [{}, {"divisions": "LAC"}, {"year_from": 2015, "year_to": 2020}, {"countries": "BR"}],
+        ids=["everything", "a division", "a year range", "a country"],
+    )
+    def test_who_shares_with_whom_counts_the_pairs_of_the_selected_activities(
+        self,
+        who: str,
+        filters: dict[str, object],
+        request: pytest.FixtureRequest,
+        shared_pairs: None,
+    ) -> None:
+        """Over all years with no filter but a division, the counts come from PairCount;
+        otherwise from the pairs themselves. Either way, what a count of the live country links
+        gives."""
+        user = request.getfixturevalue(who)
+        _assert_pairs(user, who, filters)
+
+
+def _assert_pairs(user: User, who: str, filters: dict[str, object]) -> None:
     if "divisions" in filters:
         filters = {"divisions": (Division.objects.get(code=filters["divisions"]).pk,)}
     if "countries" in filters:

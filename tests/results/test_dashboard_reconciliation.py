@@ -11,17 +11,20 @@ core indicator, an indicator without one, and learning-route action plans with t
 
 from __future__ import annotations
 
+import copy
 import datetime
 import itertools
 import random
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from pytest_django import DjangoDbBlocker
 
-from activities.models import Modality
+from activities.models import Modality, Partner
 from knowledge.models import ActionPlan, LearningRoute, RouteParticipant
 from results import progress, services
 from results.dashboard import (
@@ -46,7 +49,8 @@ from results.models import (
     ResultType,
     Update,
 )
-from tests.factories import ActivityFactory, country, division, theme
+from tests.factories import ActivityFactory, country, division, make_partner_org, theme
+from tests.helpers import shared_transaction
 from tests.results.factories import core_people_trained, core_policies, dated
 
 pytestmark = pytest.mark.django_db
@@ -175,8 +179,17 @@ def _plans(activity: Any, partner: Any, rng: random.Random, number: int) -> None
                 )
 
 
-@pytest.fixture
-def portfolio(partner_org) -> Portfolio:
+@pytest.fixture(scope="class")
+def shared_portfolio(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker
+) -> Iterator[Portfolio]:
+    """Making the portfolio through the services cost more than checking its figures: made once
+    per class."""
+    with shared_transaction(django_db_blocker):
+        yield make_portfolio(make_partner_org())
+
+
+def make_portfolio(partner_org: Partner) -> Portfolio:
     rng = random.Random(19)
     cores = {
         "sum": core_people_trained(),
@@ -343,62 +356,69 @@ def _filter_combinations(portfolio: Portfolio) -> list[ResultsFilters]:
     ]
 
 
-def test_every_figure_equals_its_rule_over_the_actuals_for_every_filter(portfolio):
-    periods = list(
-        Period.objects.filter(indicator__core__isnull=False).select_related("indicator__result")
-    )
-    actual = progress.actuals(periods)
-    assert sum(1 for a in actual.values() if a.reported) > 20, "the set reports enough"
-    assert Update.objects.filter(retired=True).exists()
-    combinations = _filter_combinations(portfolio)
-    nonzero = 0
-    for filters in combinations:
-        figures = {figure.core.pk: figure for figure in portfolio_figures(filters)}
-        assert set(figures) == {core.pk for core in portfolio.cores}, "inactive cores left out"
-        wanted = expected(portfolio, filters, periods, actual)
-        for core_pk, figure in figures.items():
-            assert _as_tuple(figure) == wanted[core_pk], (figure.core.code, filters)
-            nonzero += figure.actual is not None
-            for year in figure.years:
-                by_year = expected(portfolio, filters.for_year(year.year), periods, actual)
-                assert (year.actual, year.target, year.activities) == by_year[core_pk], (
-                    figure.core.code,
-                    year.year,
-                    filters,
-                )
-    assert nonzero > len(combinations), "most selections have figures to compare"
+class TestOnOnePortfolio:
+    """The cases of one portfolio (shared_portfolio: made once for them)."""
 
+    @pytest.fixture
+    def portfolio(self, shared_portfolio: Portfolio, db: None) -> Portfolio:
+        # A copy per test: a test may change its objects in memory.
+        return copy.deepcopy(shared_portfolio)
 
-def test_the_activities_behind_a_figure_add_up_to_it(portfolio):
-    for filters in _filter_combinations(portfolio)[::7]:
-        for figure in portfolio_figures(filters):
-            total, rows = contributions(figure.core, filters, limit=1000, offset=0)
-            assert total == len(rows)
-            assert _total([row.actual for row in rows]) == figure.actual
-            assert _total([row.target for row in rows]) == figure.target
-            assert sum(row.actual is not None for row in rows) == figure.activities
+    def test_every_figure_equals_its_rule_over_the_actuals_for_every_filter(self, portfolio):
+        periods = list(
+            Period.objects.filter(indicator__core__isnull=False).select_related("indicator__result")
+        )
+        actual = progress.actuals(periods)
+        assert sum(1 for a in actual.values() if a.reported) > 20, "the set reports enough"
+        assert Update.objects.filter(retired=True).exists()
+        combinations = _filter_combinations(portfolio)
+        nonzero = 0
+        for filters in combinations:
+            figures = {figure.core.pk: figure for figure in portfolio_figures(filters)}
+            assert set(figures) == {core.pk for core in portfolio.cores}, "inactive cores left out"
+            wanted = expected(portfolio, filters, periods, actual)
+            for core_pk, figure in figures.items():
+                assert _as_tuple(figure) == wanted[core_pk], (figure.core.code, filters)
+                nonzero += figure.actual is not None
+                for year in figure.years:
+                    by_year = expected(portfolio, filters.for_year(year.year), periods, actual)
+                    assert (year.actual, year.target, year.activities) == by_year[core_pk], (
+                        figure.core.code,
+                        year.year,
+                        filters,
+                    )
+        assert nonzero > len(combinations), "most selections have figures to compare"
 
+    def test_the_activities_behind_a_figure_add_up_to_it(self, portfolio):
+        for filters in _filter_combinations(portfolio)[::7]:
+            for figure in portfolio_figures(filters):
+                total, rows = contributions(figure.core, filters, limit=1000, offset=0)
+                assert total == len(rows)
+                assert _total([row.actual for row in rows]) == figure.actual
+                assert _total([row.target for row in rows]) == figure.target
+                assert sum(row.actual is not None for row in rows) == figure.activities
 
-def test_the_figures_take_two_queries_whatever_the_selection(portfolio, django_assert_num_queries):
-    for filters in (
-        ResultsFilters(),
-        ResultsFilters(2025, 2025, (division("LAC").pk,), (country("BR").pk,), (theme(1).pk,)),
-        ResultsFilters(modalities=(Modality.TRIANGULAR,)),
+    def test_the_figures_take_two_queries_whatever_the_selection(
+        self, portfolio, django_assert_num_queries
     ):
-        with django_assert_num_queries(2):
-            portfolio_figures(filters)
+        for filters in (
+            ResultsFilters(),
+            ResultsFilters(2025, 2025, (division("LAC").pk,), (country("BR").pk,), (theme(1).pk,)),
+            ResultsFilters(modalities=(Modality.TRIANGULAR,)),
+        ):
+            with django_assert_num_queries(2):
+                portfolio_figures(filters)
 
-
-def test_an_update_approved_later_moves_the_figure_by_its_value(portfolio):
-    before = {f.core.code: f.actual for f in portfolio_figures(ResultsFilters())}
-    trained = core_people_trained()
-    period = Period.objects.filter(indicator__core=trained, indicator__cumulative=True).first()
-    update = services.save_update(
-        period=period, data=services.UpdateData(value=Decimal("12.5")), user=None
-    )
-    unchanged = {f.core.code: f.actual for f in portfolio_figures(ResultsFilters())}
-    assert unchanged == before, "a draft counts for nothing"
-    services.approve_update(update=services.submit_update(update=update, user=None), user=None)
-    after = {f.core.code: f.actual for f in portfolio_figures(ResultsFilters())}
-    assert after[trained.code] == (before[trained.code] or 0) + Decimal("12.5")
-    assert defaultdict(int, after)["hectares"] == defaultdict(int, before)["hectares"]
+    def test_an_update_approved_later_moves_the_figure_by_its_value(self, portfolio):
+        before = {f.core.code: f.actual for f in portfolio_figures(ResultsFilters())}
+        trained = core_people_trained()
+        period = Period.objects.filter(indicator__core=trained, indicator__cumulative=True).first()
+        update = services.save_update(
+            period=period, data=services.UpdateData(value=Decimal("12.5")), user=None
+        )
+        unchanged = {f.core.code: f.actual for f in portfolio_figures(ResultsFilters())}
+        assert unchanged == before, "a draft counts for nothing"
+        services.approve_update(update=services.submit_update(update=update, user=None), user=None)
+        after = {f.core.code: f.actual for f in portfolio_figures(ResultsFilters())}
+        assert after[trained.code] == (before[trained.code] or 0) + Decimal("12.5")
+        assert defaultdict(int, after)["hectares"] == defaultdict(int, before)["hectares"]

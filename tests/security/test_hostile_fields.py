@@ -31,6 +31,7 @@ from typing import Any
 
 import pytest
 from django import forms
+from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.test import Client
@@ -56,7 +57,7 @@ from tests.accounts import hostile as people_hostile
 from tests.counterparts import hostile as counterparts_hostile
 from tests.factories import ActivityFactory, PartnerFactory, UserFactory, country, theme
 from tests.finance import workbooks
-from tests.helpers import activity_form_data, partner_form_data, record_entry
+from tests.helpers import activity_form_data, partner_form_data, record_entry, signed_in_session
 from tests.html import errors_next_to
 from tests.knowledge import walk as knowledge_walk
 from tests.knowledge.factories import make_asset, make_plan, make_route
@@ -1458,6 +1459,7 @@ class Records:
     """The records every case starts from, by primary key: each case reads its own copies."""
 
     user: int
+    session: str  # the user's, signed in once: each case's client carries it
     token: str
     activity: int
     entry: int
@@ -1485,7 +1487,8 @@ def records(django_db_setup: None, django_db_blocker: Any) -> Iterator[Records]:
         host = PartnerFactory(name="Instituto de la Papa", country=country("PE"))
         route = make_route(hosts=[(host, "PE")], participants=[(host, "PE")], user=focal)
         framework = hostile_framework.make_records()
-        yield Records(focal.pk, token, activity.pk, entry.pk, host.pk, route.pk, framework)
+        session = signed_in_session(focal)
+        yield Records(focal.pk, session, token, activity.pk, entry.pk, host.pk, route.pk, framework)
         transaction.set_rollback(True)
 
 
@@ -1494,8 +1497,10 @@ def world(records: Records, db: None) -> World:
     # The API's throttle counts this one token's requests across the cases otherwise.
     caches["api"].clear()
     user = User.objects.get(pk=records.user)
+    # The session made with the records: signing in for each case cost more than many cases'
+    # requests. A case that changes or ends it does so in its savepoint, undone after it.
     client = Client()
-    client.force_login(user)
+    client.cookies[settings.SESSION_COOKIE_NAME] = records.session
     return World(
         client=client,
         api=Client(headers={"Authorization": f"Bearer {records.token}"}),
