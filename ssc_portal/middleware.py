@@ -1,4 +1,5 @@
-"""Response rules that hold for every page and endpoint, kept in one place each."""
+"""Rules that hold for every page and endpoint (what a request brings, what a response
+carries), kept in one place each."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.text import normalize_newlines
 
 from accounts.security import log_event
 
@@ -15,6 +17,33 @@ from accounts.security import log_event
 # totals, the ledger and the roll-ups are money), whenever a caller is signed in.
 NO_STORE_NAMESPACES = frozenset({"finance"})
 NO_STORE_API_NAMESPACE = "api"
+
+
+FORM_CONTENT_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+class FormNewlinesMiddleware:
+    """A line break typed in a page's text box is stored as the API and the imports store it.
+
+    Browsers send every line break of a textarea as CR LF (the HTML standard says so), the API
+    and the workbook as LF: without this, the first save of a text through its page would change
+    every line break of it, write a change nobody made into its history, and leave one text with
+    two kinds of line ends in the exports. The form's values are read in LF before any view sees
+    them; uploaded files are not touched.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+            posted = request.POST
+            if any("\r" in value for values in posted.lists() for value in values[1]):
+                normalized = posted.copy()
+                for key, values in posted.lists():
+                    normalized.setlist(key, [normalize_newlines(value) for value in values])
+                request.POST = normalized  # type: ignore[assignment]
+        return self.get_response(request)
 
 
 class FinanceNoStoreMiddleware:

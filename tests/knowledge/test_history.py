@@ -133,3 +133,23 @@ def test_the_history_page_reads_in_a_fixed_number_of_queries(
     )
     with django_assert_max_num_queries(queries):
         cpm_client.get(url)
+
+
+def test_a_text_box_s_line_breaks_are_stored_as_the_api_stores_them(
+    cpm: User, cpm_client: Client
+) -> None:
+    asset = _an_hour_ago(make_asset(abstract="First finding.\nSecond finding.", user=cpm))
+    cpm_client.post(
+        reverse("knowledge:asset_edit", args=[asset.pk]),
+        # What a browser sends for the same two lines: CR LF.
+        asset_form(
+            title="A new title",
+            abstract="First finding.\r\nSecond finding.",
+            external_url="https://example.org/asset",
+        ),
+    )
+    asset.refresh_from_db()
+    assert asset.abstract == "First finding.\nSecond finding."
+    changed = [c.label for c in asset_history_entries(asset)[0].changes]
+    assert "Title" in changed
+    assert "Abstract" not in changed
