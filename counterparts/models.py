@@ -160,7 +160,10 @@ class Confirmation(models.Model):
 
     @property
     def side_label(self) -> str:
+        """The side as a page names it: a country in the reader's language."""
         details = self.side_details()
+        if self.country_link is not None:
+            details["side"] = self.country_link.country.display_name
         return side_text(details["side"], details["role"])
 
     def side_details(self) -> dict[str, str]:

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from activities.models import Activity, Agreement, CountryRole, Partner, PartnerRole, Visibility
 from activities.services import create_activity
@@ -518,3 +519,19 @@ def test_the_activitys_manager_declines_rather_than_withdraws(
         reverse("counterparts:withdraw", args=[proposal.pk]), {"version": proposal.version}
     )
     assert response.status_code == 403 and db_state() == before
+
+
+def test_a_countrys_side_is_named_in_the_readers_language(
+    client_for, counterpart_user, activity, moz_side
+):
+    counterpart_user.language = "fr"
+    counterpart_user.save(update_fields=["language"])
+    page = client_for(counterpart_user).get(reverse("activities:detail", args=[activity.pk]))
+    with translation.override("fr"):
+        label = moz_side.side_label
+    assert label.startswith("Mozambique (")
+    brazil = Confirmation.objects.filter(activity=activity, country_link__country__iso2="BR").get()
+    with translation.override("fr"):
+        assert brazil.side_label.startswith("Brésil (")
+        assert brazil.side_label in page.content.decode()
+    assert "Brazil (" not in page.content.decode()
