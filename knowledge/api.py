@@ -90,8 +90,8 @@ KNOWLEDGE_CSV: list[Column] = [
         examples=KNOWLEDGE_EXAMPLES,
     ),
     update=extend_schema(
-        summary=_("Replace a knowledge asset's versions in other languages"),
-        description=_(
+        summary=gettext_lazy("Replace a knowledge asset's versions in other languages"),
+        description=gettext_lazy(
             "Its editors (the CPMs of its division, the focal point). Send `updated_at` as read: "
             "a stale one is refused with 409. `texts` replaces the versions: those left out are "
             "removed. A version in the asset's own language is refused."
@@ -100,8 +100,8 @@ KNOWLEDGE_CSV: list[Column] = [
         responses={200: KnowledgeAssetDetailSerializer, **error_responses(400, 403, 404, 409)},
     ),
     partial_update=extend_schema(
-        summary=_("Change a knowledge asset's versions in other languages"),
-        description=_("As PUT, but without `texts` the versions are kept."),
+        summary=gettext_lazy("Change a knowledge asset's versions in other languages"),
+        description=gettext_lazy("As PUT, but without `texts` the versions are kept."),
         request=AssetTextsInput,
         responses={200: KnowledgeAssetDetailSerializer, **error_responses(400, 403, 404, 409)},
     ),

@@ -3,6 +3,7 @@ about records live in the models and services."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import TYPE_CHECKING, Any, cast
 
@@ -132,6 +133,9 @@ class AssetForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     author_organizations = PartnerMultipleField(label=_("Author organizations"), required=False)
+    # When the asset was last changed as the form showed it (its updated_at, to the microsecond):
+    # a save over a later change is refused (services.StaleAssetError), not silently made.
+    read_at = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 
     class Meta:
         model = KnowledgeAsset
@@ -180,6 +184,7 @@ class AssetForm(forms.ModelForm):
                 forms.ModelChoiceField, self.fields["remove_files"]
             ).queryset = self.instance.files.all()
             if not self.is_bound:
+                self.initial["read_at"] = self.instance.updated_at.isoformat()
                 self.initial["linked_activities"] = ", ".join(
                     self.instance.activities.order_by("ssc_id").values_list("ssc_id", flat=True)
                 )
@@ -190,6 +195,14 @@ class AssetForm(forms.ModelForm):
                 first = user.divisions.order_by("code").first()
                 if first:
                     self.initial.setdefault("division", first.pk)
+
+    def clean_read_at(self) -> datetime.datetime | None:
+        value = self.cleaned_data.get("read_at") or ""
+        try:
+            return datetime.datetime.fromisoformat(value) if value else None
+        except ValueError:
+            # Only a tampered form sends this: treat it as read long ago.
+            return datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
     def _add_text_fields(self) -> None:
         """A title and an abstract per content language, filled from the asset's versions;

@@ -148,8 +148,29 @@ def _save(request: HttpRequest, form: AssetForm, asset: KnowledgeAsset | None) -
     user: User = request.user  # type: ignore[assignment]
     try:
         saved = services.save_asset(
-            asset=asset, data=form.asset_data(), user=user, through=Through.FORM
+            asset=asset,
+            data=form.asset_data(),
+            user=user,
+            through=Through.FORM,
+            read_at=form.cleaned_data.get("read_at") if asset is not None else None,
         )
+    except services.StaleAssetError:
+        # Saying so once is enough: the page now holds the current time, so saving again keeps
+        # what this person typed, knowingly.
+        assert asset is not None
+        asset.refresh_from_db(fields=["updated_at"])
+        data = request.POST.copy()
+        data["read_at"] = asset.updated_at.isoformat()
+        form.data = data
+        form.add_error(
+            None,
+            _(
+                "Someone changed this asset while you were editing it. What you typed is still "
+                "below: read the current version, then save again to keep yours."
+            ),
+        )
+        form.stale = True  # type: ignore[attr-defined]
+        return None
     except services.KnowledgeError as error:
         add_service_errors(form, error, {"files": "attachments"})
         return None
@@ -202,9 +223,8 @@ def asset_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The asset was saved."))
             return redirect(saved)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "knowledge/asset_form.html", {"form": form, "asset": asset}, status=status
-    )
+    context = {"form": form, "asset": asset, "stale": getattr(form, "stale", False)}
+    return render(request, "knowledge/asset_form.html", context, status=status)
 
 
 @login_required

@@ -295,3 +295,48 @@ def test_missing_fields_are_refused_next_to_each_field(cpm_client: Client) -> No
     assert errors_next_to(response.content, "id_title") == ["This field is required."]
     assert errors_next_to(response.content, "id_themes") == ["This field is required."]
     assert not KnowledgeAsset.objects.exists()
+
+
+def test_an_edit_over_a_later_change_is_refused_then_kept_when_saved_again(
+    cpm_client: Client, focal_client: Client
+) -> None:
+    asset = make_asset(title="Crab fattening")
+    url = reverse("knowledge:asset_edit", args=[asset.pk])
+    opened = re.search(r'name="read_at" value="([^"]+)"', cpm_client.get(url).text)
+    assert opened is not None
+    read_at = opened.group(1)
+    # Someone else saves first.
+    focal_client.post(
+        url,
+        asset_form(
+            external_url="https://example.org/asset",
+            title="Crab fattening in Mozambique",
+            read_at=read_at,
+        ),
+    )
+    late = cpm_client.post(
+        url,
+        asset_form(
+            external_url="https://example.org/asset",
+            title="Crab fattening, revised",
+            read_at=read_at,
+        ),
+    )
+    assert late.status_code == 400
+    assert "Someone changed this asset while you were editing it." in late.text
+    asset.refresh_from_db()
+    assert asset.title == "Crab fattening in Mozambique"
+    # The page now carries the current time: saving again keeps this person's version.
+    again = re.search(r'name="read_at" value="([^"]+)"', late.text)
+    assert again is not None and again.group(1) != read_at
+    saved = cpm_client.post(
+        url,
+        asset_form(
+            external_url="https://example.org/asset",
+            title="Crab fattening, revised",
+            read_at=again.group(1),
+        ),
+    )
+    assert saved.status_code == 302
+    asset.refresh_from_db()
+    assert asset.title == "Crab fattening, revised"
