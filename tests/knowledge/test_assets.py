@@ -324,6 +324,10 @@ def test_an_edit_over_a_later_change_is_refused_then_kept_when_saved_again(
     )
     assert late.status_code == 400
     assert "Someone changed this asset while you were editing it." in late.text
+    tampered = cpm_client.post(
+        url, asset_form(external_url="https://example.org/asset", title="X", read_at="garbage")
+    )
+    assert tampered.status_code == 400
     asset.refresh_from_db()
     assert asset.title == "Crab fattening in Mozambique"
     # The page now carries the current time: saving again keeps this person's version.

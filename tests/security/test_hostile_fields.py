@@ -454,6 +454,9 @@ FIELDS: dict[str, str] = {
     "AssetForm.linked_activities": LOOKUP,
     "AssetForm.external_url": LINK,
     "AssetForm.attachments": FILE,
+    # The hidden stamp of when the page was read (a stale or tampered one is refused as a
+    # later change: tests/knowledge/test_assets.py).
+    "AssetForm.read_at": CHOICE,
     **{
         f"AssetForm.{name}": CHOICE
         for name in (
