@@ -11,29 +11,25 @@ import copy
 import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from unittest.mock import patch
 
 import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client, override_settings
 from django.utils import translation
 from django.utils.translation import get_language
 from drf_spectacular.views import SpectacularAPIView
 from pytest_django import DjangoDbBlocker
-from pytest_django.plugin import blocking_manager_key
 
 from accounts.models import User
 from activities.models import Partner
 from ssc_portal.db_router import REPLICA_DB_ALIAS
+from tests import template_database
 from tests.factories import make_partner_org, make_role_user
 from tests.helpers import shared_transaction
-
-if TYPE_CHECKING:
-    from xdist.workermanage import WorkerController
 
 TESTS = Path(__file__).resolve().parent
 # Directories whose every test is of one slow family, marked here rather than file by file so that
@@ -80,51 +76,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         items[start:end] = sorted(items[start:end], key=_slowness)
 
 
-# --- one migrated database per run, cloned by each xdist worker ---------------------------------
-# Each worker used to build its test database by running every migration; the data migrations
-# (reference data, codelists) rule out --nomigrations. The controller now migrates one template
-# database before the workers start, and each worker's database is created from it
-# (PostgreSQL's CREATE DATABASE ... TEMPLATE, Django's TEST["TEMPLATE"] setting): its migrate
-# then finds nothing left to apply. The template is rebuilt on every run, so it can never be stale.
-TEMPLATE_KEY = "ssc_test_database_template"
-
-
-def _template_wanted(config: pytest.Config) -> bool:
-    # --reuse-db keeps the workers' databases: a template would be built for nothing.
-    reused = config.getoption("reuse_db") and not config.getoption("create_db")
-    return connection.vendor == "postgresql" and not reused
-
-
-def pytest_configure_node(node: WorkerController) -> None:
-    """xdist's controller, before it starts each worker: build the template once, name it."""
-    config = node.config
-    if not _template_wanted(config):
-        return
-    if TEMPLATE_KEY not in config.stash:
-        test_settings = settings.DATABASES["default"]["TEST"]
-        original_name = settings.DATABASES["default"]["NAME"]
-        template = f"{test_settings.get('NAME') or 'test_' + original_name}_template"
-        test_settings["NAME"] = template
-        with config.stash[blocking_manager_key].unblock():
-            connection.creation.create_test_db(verbosity=0, autoclobber=True)
-            # PostgreSQL copies a template only while no one else is connected to it.
-            connection.close()
-        config.stash[TEMPLATE_KEY] = (template, original_name)
-    node.workerinput[TEMPLATE_KEY] = config.stash[TEMPLATE_KEY][0]
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    if TEMPLATE_KEY in config.stash:
-        _template, original_name = config.stash[TEMPLATE_KEY]
-        with config.stash[blocking_manager_key].unblock():
-            connection.creation.destroy_test_db(original_name, verbosity=0)
+# --- one migrated database per run, cloned by each xdist worker (tests/template_database.py) ---
+pytest_configure_node = template_database.pytest_configure_node
+pytest_unconfigure = template_database.pytest_unconfigure
 
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(
     request: pytest.FixtureRequest, django_db_modify_db_settings_parallel_suffix: None
 ) -> None:
-    template = getattr(request.config, "workerinput", {}).get(TEMPLATE_KEY)
+    template = template_database.wait_for_template(getattr(request.config, "workerinput", {}))
     if template:
         settings.DATABASES["default"]["TEST"]["TEMPLATE"] = template
 
