@@ -167,7 +167,7 @@ class KnowledgeAssetViewSet(CsvOnReads, ListsFromReplica, viewsets.ReadOnlyModel
                 through=Through.API,
                 read_at=given.validated_data["updated_at"],
             )
-        except services.StaleAssetError as error:
+        except services.StaleEditError as error:
             raise Conflict(str(error)) from None
         except services.KnowledgeError as error:
             raise exceptions.ValidationError(error.errors) from None

@@ -118,7 +118,32 @@ def visible_activities_by_ssc_id(user: User, text: str) -> tuple[list[Activity],
     ]
 
 
-class AssetForm(forms.ModelForm):
+class StaleCheckedForm(forms.Form):
+    """For the form of a record with `updated_at`: it carries that time as the form showed it
+    (to the microsecond), and the service refuses a save over a later change
+    (services.StaleEditError) rather than silently overwriting it. Put it first among the
+    bases of a ModelForm."""
+
+    read_at = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+    # Set by the view when a save was refused as stale: the page links to the current version.
+    stale = False
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk and not self.is_bound:
+            self.initial["read_at"] = instance.updated_at.isoformat()
+
+    def clean_read_at(self) -> datetime.datetime | None:
+        value = self.cleaned_data.get("read_at") or ""
+        try:
+            return datetime.datetime.fromisoformat(value) if value else None
+        except ValueError:
+            # Only a tampered form sends this: treat it as read long ago.
+            return datetime.datetime.min.replace(tzinfo=datetime.UTC)
+
+
+class AssetForm(StaleCheckedForm, forms.ModelForm):
     linked_activities = forms.CharField(
         label=_("Linked activities"),
         required=False,
@@ -133,9 +158,6 @@ class AssetForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     author_organizations = PartnerMultipleField(label=_("Author organizations"), required=False)
-    # When the asset was last changed as the form showed it (its updated_at, to the microsecond):
-    # a save over a later change is refused (services.StaleAssetError), not silently made.
-    read_at = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 
     class Meta:
         model = KnowledgeAsset
@@ -184,7 +206,6 @@ class AssetForm(forms.ModelForm):
                 forms.ModelChoiceField, self.fields["remove_files"]
             ).queryset = self.instance.files.all()
             if not self.is_bound:
-                self.initial["read_at"] = self.instance.updated_at.isoformat()
                 self.initial["linked_activities"] = ", ".join(
                     self.instance.activities.order_by("ssc_id").values_list("ssc_id", flat=True)
                 )
@@ -195,14 +216,6 @@ class AssetForm(forms.ModelForm):
                 first = user.divisions.order_by("code").first()
                 if first:
                     self.initial.setdefault("division", first.pk)
-
-    def clean_read_at(self) -> datetime.datetime | None:
-        value = self.cleaned_data.get("read_at") or ""
-        try:
-            return datetime.datetime.fromisoformat(value) if value else None
-        except ValueError:
-            # Only a tampered form sends this: treat it as read long ago.
-            return datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
     def _add_text_fields(self) -> None:
         """A title and an abstract per content language, filled from the asset's versions;
@@ -302,7 +315,7 @@ class AssetForm(forms.ModelForm):
 # --- Learning routes -------------------------------------------------------------------------
 
 
-class RouteForm(forms.ModelForm):
+class RouteForm(StaleCheckedForm, forms.ModelForm):
     activity_ssc_id = forms.CharField(
         label=_("Activity (SSC ID)"),
         required=False,
@@ -522,7 +535,7 @@ def build_route_data(
     )
 
 
-class ActionPlanForm(forms.ModelForm):
+class ActionPlanForm(StaleCheckedForm, forms.ModelForm):
     evidence_reference = forms.CharField(
         label=_("Evidence in the knowledge library"),
         required=False,
@@ -604,7 +617,7 @@ def demand_countries(user: User) -> QuerySet[Country]:
     )
 
 
-class DemandForm(forms.ModelForm):
+class DemandForm(StaleCheckedForm, forms.ModelForm):
     themes = themes_field()
 
     class Meta:
@@ -638,7 +651,7 @@ class DemandForm(forms.ModelForm):
             del self.fields["status"]
 
 
-class OfferForm(forms.ModelForm):
+class OfferForm(StaleCheckedForm, forms.ModelForm):
     activity_ssc_id = forms.CharField(
         label=_("Past activity (SSC ID)"),
         required=False,

@@ -70,8 +70,24 @@ class KnowledgeError(activity_services.ActivityError):
     """A knowledge write was refused. `errors` maps a field name (or "__all__") to messages."""
 
 
-class StaleAssetError(KnowledgeError):
-    """The asset was changed after the caller read it: saving would overwrite that change."""
+class StaleEditError(KnowledgeError):
+    """The record was changed after the caller read it: saving would overwrite that change."""
+
+
+def _refuse_later_change(record: Any, read_at: datetime.datetime | None, message: str) -> None:
+    """Lock the record's row until the write commits, and refuse (StaleEditError) if it was
+    changed after `read_at` (its `updated_at` as the caller read it; None: no check)."""
+    if record is None or record.pk is None or read_at is None:
+        return
+    current = (
+        type(record)
+        .objects.select_for_update()
+        .filter(pk=record.pk)
+        .values_list("updated_at", flat=True)
+        .first()
+    )
+    if current != read_at:
+        raise StaleEditError(message)
 
 
 def _clean(instance: Any, *, exclude: Sequence[str] = ()) -> dict[str, list[str]]:
@@ -262,19 +278,11 @@ def save_asset(
     Uploads arrive checked (uploads.check_upload). A file written to storage is deleted again if
     anything after it fails, and removed files leave storage only once the change is committed.
     `read_at`: the asset's `updated_at` as the caller read it; a later change is refused
-    (StaleAssetError) rather than overwritten.
+    (StaleEditError) rather than overwritten.
     """
-    if asset is not None and read_at is not None:
-        current = (
-            KnowledgeAsset.objects.select_for_update()
-            .filter(pk=asset.pk)
-            .values_list("updated_at", flat=True)
-            .first()
-        )
-        if current != read_at:
-            raise StaleAssetError(
-                _("The asset was changed since you read it: read it again, then send your change.")
-            )
+    _refuse_later_change(
+        asset, read_at, _("Someone else changed this knowledge asset since you read it.")
+    )
     if asset is None:
         asset = KnowledgeAsset(created_by=user)
     for name, value in data.fields.items():
@@ -412,7 +420,17 @@ def _check_route_links(route: LearningRoute, data: RouteData) -> dict[str, list[
 
 
 @transaction.atomic
-def save_route(*, route: LearningRoute | None, data: RouteData, user: User | None) -> LearningRoute:
+def save_route(
+    *,
+    route: LearningRoute | None,
+    data: RouteData,
+    user: User | None,
+    read_at: datetime.datetime | None = None,
+) -> LearningRoute:
+    """`read_at`: the route's `updated_at` as the caller read it (see save_asset)."""
+    _refuse_later_change(
+        route, read_at, _("Someone else changed this learning route since you read it.")
+    )
     if route is None:
         route = LearningRoute(created_by=user)
     for name, value in data.fields.items():
@@ -469,9 +487,18 @@ PLAN_FIELDS = (
 
 @transaction.atomic
 def save_action_plan(
-    *, plan: ActionPlan | None, route: LearningRoute, fields: dict[str, Any], user: User | None
+    *,
+    plan: ActionPlan | None,
+    route: LearningRoute,
+    fields: dict[str, Any],
+    user: User | None,
+    read_at: datetime.datetime | None = None,
 ) -> ActionPlan:
-    """Record a plan or its follow-up; a new status without a date is dated today."""
+    """Record a plan or its follow-up; a new status without a date is dated today. `read_at`:
+    the plan's `updated_at` as the caller read it (see save_asset)."""
+    _refuse_later_change(
+        plan, read_at, _("Someone else changed this action plan since you read it.")
+    )
     previous_status = plan.status if plan is not None else None
     if plan is None:
         plan = ActionPlan(route=route)
@@ -521,7 +548,12 @@ def save_demand(
     fields: dict[str, Any],
     themes: Iterable[Theme],
     user: User | None,
+    read_at: datetime.datetime | None = None,
 ) -> LearningDemand:
+    """`read_at`: the demand's `updated_at` as the caller read it (see save_asset)."""
+    _refuse_later_change(
+        demand, read_at, _("Someone else changed this learning demand since you read it.")
+    )
     if demand is None:
         demand = LearningDemand(created_by=user)
     for name, value in fields.items():
@@ -559,12 +591,17 @@ def save_offer(
     fields: dict[str, Any],
     themes: Iterable[Theme],
     user: User | None,
+    read_at: datetime.datetime | None = None,
 ) -> LearningOffer:
     """Record what an institution, or a past activity's host, can share.
 
     An offer made from a past activity without naming the institution takes the activity's host;
     without a country it takes the institution's, else the activity's first provider country.
+    `read_at`: the offer's `updated_at` as the caller read it (see save_asset).
     """
+    _refuse_later_change(
+        offer, read_at, _("Someone else changed this learning offer since you read it.")
+    )
     if offer is None:
         offer = LearningOffer(created_by=user)
     for name, value in fields.items():

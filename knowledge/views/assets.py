@@ -21,7 +21,14 @@ from ..history import asset_history_entries
 from ..models import FileKind, KnowledgeAsset
 from ..texts import Through, text_history
 from ..uploads import CONTENT_TYPES
-from .common import PAGE_SIZE, add_service_errors, paginate, paginate_known, query_without
+from .common import (
+    PAGE_SIZE,
+    add_service_errors,
+    keep_what_was_typed,
+    paginate,
+    paginate_known,
+    query_without,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -154,22 +161,9 @@ def _save(request: HttpRequest, form: AssetForm, asset: KnowledgeAsset | None) -
             through=Through.FORM,
             read_at=form.cleaned_data.get("read_at") if asset is not None else None,
         )
-    except services.StaleAssetError:
-        # Saying so once is enough: the page now holds the current time, so saving again keeps
-        # what this person typed, knowingly.
+    except services.StaleEditError as error:
         assert asset is not None
-        asset.refresh_from_db(fields=["updated_at"])
-        data = request.POST.copy()
-        data["read_at"] = asset.updated_at.isoformat()
-        form.data = data
-        form.add_error(
-            None,
-            _(
-                "Someone changed this asset while you were editing it. What you typed is still "
-                "below: read the current version, then save again to keep yours."
-            ),
-        )
-        form.stale = True  # type: ignore[attr-defined]
+        keep_what_was_typed(request, form, asset, error)
         return None
     except services.KnowledgeError as error:
         add_service_errors(form, error, {"files": "attachments"})
@@ -223,7 +217,7 @@ def asset_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The asset was saved."))
             return redirect(saved)
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "asset": asset, "stale": getattr(form, "stale", False)}
+    context = {"form": form, "asset": asset}
     return render(request, "knowledge/asset_form.html", context, status=status)
 
 

@@ -1,4 +1,5 @@
-"""Small helpers the knowledge pages share: pagination, query strings, service errors on forms."""
+"""Small helpers the knowledge pages share: pagination, query strings, service errors on forms,
+a save refused because someone else saved first."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from typing import Any
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, QueryDict
+from django.utils.translation import gettext as _
 
-from ..services import KnowledgeError
+from ..forms import StaleCheckedForm
+from ..services import KnowledgeError, StaleEditError
 
 PAGE_SIZE = 20
 
@@ -61,3 +64,26 @@ def add_service_errors(
         field = aliases.get(name, name)
         for message in messages:
             form.add_error(field if field in form.fields else None, message)
+
+
+def keep_what_was_typed(
+    request: HttpRequest, form: StaleCheckedForm, record: Any, error: StaleEditError
+) -> None:
+    """After a save refused as stale: the form says so, keeps what was typed and now carries
+    the record's current time, so saving again keeps this person's version knowingly (saying
+    so once is enough)."""
+    record.refresh_from_db(fields=["updated_at"])
+    data = request.POST.copy()
+    data["read_at"] = record.updated_at.isoformat()
+    form.data = data
+    for messages in error.errors.values():
+        for message in messages:
+            form.add_error(None, message)
+    form.add_error(
+        None,
+        _(
+            "What you typed is still below: read the current version, then save again to keep "
+            "yours."
+        ),
+    )
+    form.stale = True

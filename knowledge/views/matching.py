@@ -18,7 +18,12 @@ from .. import access, services
 from ..forms import DemandForm, OfferForm
 from ..matching import propose_matches
 from ..models import DemandStatus, LearningDemand, LearningOffer
-from .common import add_service_errors, paginate, query_without
+from .common import (
+    add_service_errors,
+    keep_what_was_typed,
+    paginate,
+    query_without,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -75,11 +80,17 @@ def _demand_form_page(request: HttpRequest, demand: LearningDemand | None) -> Ht
         request.POST if request.method == "POST" else None, user=user, instance=demand
     )
     if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k != "themes"}
+        fields = {k: v for k, v in form.cleaned_data.items() if k not in ("themes", "read_at")}
         try:
             saved = services.save_demand(
-                demand=demand, fields=fields, themes=form.cleaned_data["themes"], user=user
+                demand=demand,
+                fields=fields,
+                themes=form.cleaned_data["themes"],
+                user=user,
+                read_at=form.cleaned_data["read_at"],
             )
+        except services.StaleEditError as error:
+            keep_what_was_typed(request, form, demand, error)
         except services.KnowledgeError as error:
             add_service_errors(form, error)
         else:
@@ -210,7 +221,10 @@ def _offer_form_page(request: HttpRequest, offer: LearningOffer | None) -> HttpR
                 fields=form.offer_fields(),
                 themes=form.cleaned_data["themes"],
                 user=user,
+                read_at=form.cleaned_data["read_at"],
             )
+        except services.StaleEditError as error:
+            keep_what_was_typed(request, form, offer, error)
         except services.KnowledgeError as error:
             add_service_errors(form, error, {"activity": "activity_ssc_id"})
         else:

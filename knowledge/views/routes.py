@@ -15,7 +15,12 @@ from django.views.decorators.http import require_http_methods
 from .. import access, services
 from ..forms import ActionPlanForm, RouteForm, build_route_data, route_formsets
 from ..models import ActionPlan, LearningRoute, PlanStatus, version_title
-from .common import add_service_errors, paginate, query_without
+from .common import (
+    add_service_errors,
+    keep_what_was_typed,
+    paginate,
+    query_without,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -124,7 +129,11 @@ def _route_form_page(request: HttpRequest, route: LearningRoute | None) -> HttpR
         route_data = build_route_data(form, hosts, participants)
         if route_data is not None:
             try:
-                saved = services.save_route(route=route, data=route_data, user=user)
+                saved = services.save_route(
+                    route=route, data=route_data, user=user, read_at=form.cleaned_data["read_at"]
+                )
+            except services.StaleEditError as error:
+                keep_what_was_typed(request, form, route, error)
             except services.KnowledgeError as error:
                 add_service_errors(form, error, {"activity": "activity_ssc_id"})
             else:
@@ -197,7 +206,15 @@ def _plan_form_page(
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_action_plan(plan=plan, route=route, fields=form.plan_fields(), user=user)
+            services.save_action_plan(
+                plan=plan,
+                route=route,
+                fields=form.plan_fields(),
+                user=user,
+                read_at=form.cleaned_data["read_at"],
+            )
+        except services.StaleEditError as error:
+            keep_what_was_typed(request, form, plan, error)
         except services.KnowledgeError as error:
             add_service_errors(form, error, {"evidence_asset": "evidence_reference"})
         else:

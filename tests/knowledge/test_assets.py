@@ -323,7 +323,8 @@ def test_an_edit_over_a_later_change_is_refused_then_kept_when_saved_again(
         ),
     )
     assert late.status_code == 400
-    assert "Someone changed this asset while you were editing it." in late.text
+    assert "Someone else changed this knowledge asset since you read it." in late.text
+    assert "What you typed is still below" in late.text
     tampered = cpm_client.post(
         url, asset_form(external_url="https://example.org/asset", title="X", read_at="garbage")
     )

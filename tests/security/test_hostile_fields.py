@@ -455,8 +455,18 @@ FIELDS: dict[str, str] = {
     "AssetForm.external_url": LINK,
     "AssetForm.attachments": FILE,
     # The hidden stamp of when the page was read (a stale or tampered one is refused as a
-    # later change: tests/knowledge/test_assets.py).
-    "AssetForm.read_at": CHOICE,
+    # later change: tests/knowledge/test_assets.py and test_stale_edits.py).
+    **{
+        f"{form}.read_at": CHOICE
+        for form in (
+            "StaleCheckedForm",
+            "AssetForm",
+            "RouteForm",
+            "ActionPlanForm",
+            "DemandForm",
+            "OfferForm",
+        )
+    },
     **{
         f"AssetForm.{name}": CHOICE
         for name in (
