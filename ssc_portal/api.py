@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils.text import normalize_newlines
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
@@ -34,6 +35,7 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, mixins, serializers
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import Cursor, CursorPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -51,6 +53,26 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # --- errors -----------------------------------------------------------------------------------
+
+
+class NewlinesJSONParser(JSONParser):
+    """JSON whose texts keep their line breaks as LF, whatever the client sent (CR LF from
+    Windows, a lone CR): as the pages' forms (ssc_portal.middleware.FormNewlinesMiddleware) and
+    the imports store them, so one text never holds two kinds of line ends in the exports and a
+    text sent again unchanged is not a change in its history."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        return _with_lf(super().parse(stream, media_type, parser_context))
+
+
+def _with_lf(value: Any) -> Any:
+    if isinstance(value, str):
+        return str(normalize_newlines(value)) if "\r" in value else value
+    if isinstance(value, list):
+        return [_with_lf(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _with_lf(item) for key, item in value.items()}
+    return value
 
 
 class PayloadTooLarge(exceptions.APIException):

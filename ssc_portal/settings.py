@@ -492,7 +492,7 @@ REST_FRAMEWORK = {
     # JSON and CSV only: no browsable API (its pages need inline scripts the CSP forbids); the
     # human documentation is /api/docs/.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["ssc_portal.api.NewlinesJSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "ssc_portal.api.FormatNegotiation",
     "DEFAULT_PAGINATION_CLASS": "ssc_portal.api.CursorPage",
     "PAGE_SIZE": 50,

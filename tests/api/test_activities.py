@@ -470,6 +470,20 @@ def test_patch_changes_only_what_is_sent_and_bumps_the_version(api_for: ApiFor, 
     assert StatusChange.objects.filter(activity=activity, to_status="approved").exists()
 
 
+def test_a_text_sent_with_cr_lf_is_stored_with_lf(api_for: ApiFor, cpm: User) -> None:
+    # As a page's form stores it: one kind of line end in every export, and a text sent again
+    # unchanged is no change in the history.
+    activity = ActivityFactory()
+    response = api_for(cpm).patch(
+        f"{URL}{activity.pk}/",
+        {"version": activity.version, "summary": "First line.\r\nSecond line.\rThird."},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    activity.refresh_from_db()
+    assert activity.summary == "First line.\nSecond line.\nThird."
+
+
 def test_a_stale_version_is_refused_with_409_and_nothing_changes(
     api_for: ApiFor, cpm: User, focal: User
 ) -> None:

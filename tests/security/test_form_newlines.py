@@ -1,13 +1,17 @@
 """A form's line breaks reach the views as LF, whatever the browser sent; other requests are
-left as they came (ssc_portal.middleware.FormNewlinesMiddleware)."""
+left as they came by the forms' middleware (ssc_portal.middleware.FormNewlinesMiddleware), and
+the API's JSON texts are read with LF by its parser (ssc_portal.api.NewlinesJSONParser; a
+round trip in tests/api/test_activities.py)."""
 
 from __future__ import annotations
 
+import io
 import json
 
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
+from ssc_portal.api import NewlinesJSONParser
 from ssc_portal.middleware import FormNewlinesMiddleware
 
 seen: dict[str, object] = {}
@@ -37,3 +41,19 @@ def test_a_json_body_is_left_as_it_came() -> None:
     body = json.dumps({"summary": "one\r\ntwo"})
     _through(RequestFactory().post("/", body, content_type="application/json"))
     assert seen["body"] == body.encode()
+
+
+def test_the_apis_json_texts_are_read_with_lf_at_every_depth() -> None:
+    body = {
+        "summary": "one\r\ntwo\rthree",
+        "texts": [{"title": "a\r\nb", "count": 3}],
+        "version": 2,
+        "flag": None,
+    }
+    parsed = NewlinesJSONParser().parse(io.BytesIO(json.dumps(body).encode()))
+    assert parsed == {
+        "summary": "one\ntwo\nthree",
+        "texts": [{"title": "a\nb", "count": 3}],
+        "version": 2,
+        "flag": None,
+    }
