@@ -2,20 +2,30 @@
 over plain http, and a folder for screenshots ($SCREENSHOT_DIR, else the test's tmp_path).
 
 Every page is watched: a Content Security Policy violation or an uncaught script error fails the
-test that opened it (see `browser`)."""
+test that opened it (see `browser`).
+
+The tests that only read the demo share one copy of it (`demo_site`) instead of loading it each.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.test import override_settings
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from pytest_django import DjangoDbBlocker
+from pytest_django.live_server_helper import LiveServer
 
 from demo.loader import load_demo_data
+from tests.helpers import State, db_state
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -131,3 +141,91 @@ def demo_data(settings) -> None:  # type: ignore[no-untyped-def]
     settings.DEBUG = True  # the demo's accounts are refused otherwise (published password)
     load_demo_data()
     settings.DEBUG = False
+
+
+# --- the demo, loaded once for the tests that only read it -----------------------------------
+# Loading the demo cost each test that used it more than most of them spend in the browser, and
+# the flush after each test as much again. `demo_site` loads it once, committed (the live
+# server's threads read it through their own connections), for a run of tests in a row that ask
+# for it: the root conftest puts them together, and the demo is flushed away, as after any
+# transactional test, before the first test that does not ask for it. Each test must leave the
+# demo as it found it: `db_state` (everything a page could change) is compared after each one,
+# and a test that wrote fails there rather than changing what the next one sees.
+
+
+@dataclass
+class DemoSite:
+    server: LiveServer
+    state: State
+    blocker: DjangoDbBlocker
+
+
+_open_sites: list[DemoSite] = []  # at most one: this process's
+
+
+@pytest.fixture(autouse=True)
+def _django_db_marker(request: pytest.FixtureRequest) -> None:
+    """pytest-django's own (it applies the django_db marker), left out for the tests on the
+    shared demo: their marker (transaction, serialized_rollback) has pytest-django make the test
+    database and keep its reference data, and place them with the transactional tests; their
+    database is `demo_site`'s, not flushed after each."""
+    if "demo_site" not in request.fixturenames and request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("_django_db_helper")
+
+
+@pytest.fixture(scope="session")
+def reference_data(django_db_setup: None) -> Iterator[str]:
+    """The migrations' data as the test database held it (a transactional test's
+    serialized_rollback puts it back the same way). Session-scoped: read before any test's
+    Playwright loop makes Django hand the test thread another connection object. The demo
+    still open after the session's last test is closed before the test database goes."""
+    yield str(connections[DEFAULT_DB_ALIAS]._test_serialized_contents)  # type: ignore[attr-defined]
+    close_demo_site()
+
+
+def _open_demo_site(reference_data: str, blocker: DjangoDbBlocker, address: str) -> DemoSite:
+    connection = connections[DEFAULT_DB_ALIAS]
+    # After a transactional test the tables are empty; after the others, this rewrites the
+    # same rows.
+    connection.creation.deserialize_db_from_string(reference_data)
+    with override_settings(DEBUG=True):  # the demo's accounts are refused otherwise
+        load_demo_data()
+    return DemoSite(server=LiveServer(address), state=db_state(), blocker=blocker)
+
+
+def close_demo_site() -> None:
+    """Stop the demo's server and flush the demo away, as a transactional test's teardown does
+    (the next such test puts the reference data back itself)."""
+    if not _open_sites:
+        return
+    site = _open_sites.pop()
+    site.server.stop()
+    with site.blocker.unblock():
+        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+
+
+@pytest.fixture
+def demo_site(
+    request: pytest.FixtureRequest,
+    reference_data: str,
+    django_db_blocker: DjangoDbBlocker,
+    live_settings: None,
+) -> Iterator[str]:
+    """The live server's URL, showing the demo `make run` shows, with its accounts
+    (pages.sign_in_as_demo_user). The test may read the database; what it writes, it must undo."""
+    with django_db_blocker.unblock():
+        if not _open_sites:
+            address = request.config.getvalue("liveserver") or "localhost"
+            _open_sites.append(_open_demo_site(reference_data, django_db_blocker, address))
+        site = _open_sites[0]
+        # As pytest-django's live_server fixture does for each test.
+        with site.server._live_server_modified_settings:
+            yield site.server.url
+        assert db_state() == site.state, "the test changed the demo the next tests read"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    yield
+    if nextitem is None or "demo_site" not in getattr(nextitem, "fixturenames", ()):
+        close_demo_site()
