@@ -64,6 +64,12 @@ def pytest_itemcollected(item: pytest.Item) -> None:
         item.add_marker(MARK_BY_DIRECTORY[directory])
 
 
+def _order(item: pytest.Item) -> tuple[int, bool]:
+    # The slow families first; in the browser tests, those sharing the demo (demo_site, in
+    # tests/browser/conftest.py) in a row, so that it is loaded once for the run of them.
+    return _slowness(item), "demo_site" not in getattr(item, "fixturenames", ())
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # pytest-django has put the transactional tests after the others (their flush would take the
@@ -73,7 +79,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     transactional = [index for index, item in enumerate(items) if _transactional(item)]
     if transactional and transactional[-1] + 1 - transactional[0] == len(transactional):
         start, end = transactional[0], transactional[-1] + 1
-        items[start:end] = sorted(items[start:end], key=_slowness)
+        items[start:end] = sorted(items[start:end], key=_order)
 
 
 # --- one migrated database per run, cloned by each xdist worker (tests/template_database.py) ---

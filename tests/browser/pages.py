@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+import time
+from typing import Any
+
+from playwright.sync_api import Page, Request, expect
 
 from activities.models import Activity
 from demo.loader import DEMO_PASSWORD
@@ -41,3 +44,45 @@ def demo_activity_with_money() -> Activity:
     )
     assert activity is not None, "the demo data has no activity with money"
     return activity
+
+
+# Run in the page after its next frame and the tasks queued before it: what a page does once a
+# response came in (a chart drawn from fetched data) has happened, and has logged its errors.
+# Written into the call, not eval'd in the page: the pages' CSP forbids eval.
+AFTER_A_FRAME = """async (arg) => {
+  await new Promise((done) => requestAnimationFrame(() => setTimeout(done)));
+  return (%s)(arg);
+}"""
+
+
+class Settled:
+    """Waits for a page to be done loading: no request in flight (Playwright's own events, so
+    every kind: documents, scripts, images, fetches), before and after one more frame.
+
+    In place of `wait_for_load_state("networkidle")`, which waits for half a second of no
+    network after the last request on every page, when most pages have none after their `load`.
+    """
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.in_flight: set[Request] = set()
+        page.on("request", self._started)
+        page.on("requestfinished", self._ended)
+        page.on("requestfailed", self._ended)
+
+    def _started(self, request: Request) -> None:
+        self.in_flight.add(request)
+
+    def _ended(self, request: Request) -> None:
+        self.in_flight.discard(request)
+
+    def evaluate(self, script: str = "() => null", arg: Any = None) -> Any:
+        """The page's answer to `script` (a function of `arg`), once the page has settled."""
+        deadline = time.monotonic() + 20
+        while True:
+            while self.in_flight:
+                assert time.monotonic() < deadline, [r.url for r in self.in_flight]
+                self.page.wait_for_timeout(20)  # Playwright's events are handled meanwhile
+            result = self.page.evaluate(AFTER_A_FRAME % script, arg)
+            if not self.in_flight:
+                return result

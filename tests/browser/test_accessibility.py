@@ -5,7 +5,8 @@ critical impact is allowed; the rules are axe's WCAG 2.0/2.1 A and AA ones.
 
 axe is run through the DevTools protocol (page.evaluate), which the pages' Content Security
 Policy does not govern, so the pages are checked with their real policy in force.
-Screenshots go to $SCREENSHOT_DIR (default: the test's tmp_path) as axe-<page>.png.
+Screenshots go to $SCREENSHOT_DIR (default: the test's tmp_path) as axe-<page>.png. The demo is
+shared (`demo_site`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from knowledge.models import KnowledgeAsset
-from tests.browser.pages import demo_activity_with_money, sign_in_as_demo_user
+from tests.browser.pages import Settled, demo_activity_with_money, sign_in_as_demo_user
 
 pytestmark = [
     pytest.mark.browser,
@@ -62,14 +63,13 @@ def _pages() -> dict[str, str]:
 
 
 def test_the_main_pages_have_no_serious_or_critical_accessibility_violation(
+    demo_site: str,
     browser: Browser,
-    live_server,  # type: ignore[no-untyped-def]
-    live_settings: None,
-    demo_data: None,
     screenshots: Path,
 ) -> None:
-    page = browser.new_page(base_url=live_server.url, viewport={"width": 1366, "height": 900})
+    page = browser.new_page(base_url=demo_site, viewport={"width": 1366, "height": 900})
     page.set_default_timeout(20_000)
+    settled = Settled(page)
     found: dict[str, list[dict[str, Any]]] = {}
     page.goto("/accounts/login/")
     found["sign-in"] = serious_violations(page)
@@ -77,7 +77,7 @@ def test_the_main_pages_have_no_serious_or_critical_accessibility_violation(
     sign_in_as_demo_user(page, "focal")
     for name, url in _pages().items():
         page.goto(url)
-        page.wait_for_load_state("networkidle")
+        settled.evaluate()
         found[name] = serious_violations(page)
         page.screenshot(path=str(screenshots / f"axe-{name}.png"))
     failing = {name: violations for name, violations in found.items() if violations}

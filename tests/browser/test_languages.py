@@ -7,7 +7,7 @@ placeholder, title) that is exactly one of our catalogue's English messages whos
 differs: a string the page forgot to translate. Text marked as written in another language (a
 `lang` attribute: the switcher's "English", an activity's title as first written) is left out.
 Text written by people (titles, names) is not in the catalogue, so it never counts.
-Screenshots: lang-<code>-<page>.png in $SCREENSHOT_DIR.
+Screenshots: lang-<code>-<page>.png in $SCREENSHOT_DIR. The demo is shared (`demo_site`).
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 
 from activities.models import Activity
 from knowledge.models import KnowledgeAsset
-from tests.browser.pages import demo_activity_with_money, sign_in_as_demo_user
+from tests.browser.pages import Settled, demo_activity_with_money, sign_in_as_demo_user
 
 pytestmark = [
     pytest.mark.browser,
@@ -52,6 +52,12 @@ PAGE_TEXTS = """() => {
   }
   return texts.map((text) => text.replace(/\\s+/g, " ").trim()).filter((text) => text);
 }"""
+# The page's language and direction, and its texts: one call to the browser per page.
+PAGE = f"""() => [
+  document.documentElement.getAttribute("lang"),
+  document.documentElement.getAttribute("dir"),
+  ({PAGE_TEXTS})(),
+]"""
 
 
 @cache
@@ -72,9 +78,10 @@ def translated_messages(language: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def english_left(page: Page, language: str) -> list[str]:
+def english_left(texts: list[str], language: str) -> list[str]:
+    """The page's texts (PAGE_TEXTS) that are our catalogue's English, left untranslated."""
     messages = translated_messages(language)
-    return sorted({text for text in page.evaluate(PAGE_TEXTS) if text in messages})
+    return sorted({text for text in texts if text in messages})
 
 
 def _pages() -> dict[str, str]:
@@ -93,10 +100,8 @@ def _pages() -> dict[str, str]:
 
 
 def test_the_main_pages_show_no_english_from_our_catalogue_in_french_spanish_and_arabic(
+    demo_site: str,
     browser: Browser,
-    live_server,  # type: ignore[no-untyped-def]
-    live_settings: None,
-    demo_data: None,
     screenshots: Path,
 ) -> None:
     pages = _pages()
@@ -104,18 +109,18 @@ def test_the_main_pages_show_no_english_from_our_catalogue_in_french_spanish_and
     for language in LANGUAGES:
         assert language in dict(settings.LANGUAGES), f"{language} is not offered"
         page = browser.new_page(
-            base_url=live_server.url, viewport={"width": 1366, "height": 900}, locale=language
+            base_url=demo_site, viewport={"width": 1366, "height": 900}, locale=language
         )
         page.set_default_timeout(20_000)
+        settled = Settled(page)
         sign_in_as_demo_user(page, "focal")
         for name, url in pages.items():
             page.goto(url)
-            page.wait_for_load_state("networkidle")
-            html = page.locator("html")
-            assert html.get_attribute("lang") == language
-            assert html.get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
+            lang, direction, texts = settled.evaluate(PAGE)
+            assert lang == language
+            assert direction == ("rtl" if language == "ar" else "ltr")
             page.screenshot(path=str(screenshots / f"lang-{language}-{name}.png"), full_page=True)
-            if found := english_left(page, language):
+            if found := english_left(texts, language):
                 left[f"{language} {name}"] = found
         page.close()
     assert not left, "\n".join(f"{where}: {texts}" for where, texts in left.items())

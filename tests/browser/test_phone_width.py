@@ -3,7 +3,8 @@ behind a "Menu" button (keyboard: Enter opens it, Escape closes it), the focal p
 pages sit in a "Manage" group, and no main page is wider than the screen.
 
 Screenshots go to $SCREENSHOT_DIR (default: the test's tmp_path) as phone-<page>.png (whole
-pages), phone-<page>-top.png (the first screen) and phone-menu.png, wide-menu.png.
+pages), phone-<page>-top.png (the first screen) and phone-menu.png, wide-menu.png. The demo is
+shared (`demo_site`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.pages import demo_activity_with_money, sign_in_as_demo_user
+from tests.browser.pages import Settled, demo_activity_with_money, sign_in_as_demo_user
 
 pytestmark = [
     pytest.mark.browser,
@@ -44,13 +45,11 @@ def _pages() -> dict[str, str]:
 
 
 def test_the_menu_folds_at_phone_width_and_opens_with_the_keyboard(
+    demo_site: str,
     browser: Browser,
-    live_server,  # type: ignore[no-untyped-def]
-    live_settings: None,
-    demo_data: None,
     screenshots: Path,
 ) -> None:
-    page = browser.new_page(base_url=live_server.url, viewport=PHONE)
+    page = browser.new_page(base_url=demo_site, viewport=PHONE)
     sign_in_as_demo_user(page, "focal")
     menu = page.get_by_role("navigation", name="Main")
     toggle = page.get_by_role("button", name="Menu")
@@ -79,22 +78,20 @@ def test_the_menu_folds_at_phone_width_and_opens_with_the_keyboard(
 
 
 def test_no_main_page_is_wider_than_a_phone(
+    demo_site: str,
     browser: Browser,
-    live_server,  # type: ignore[no-untyped-def]
-    live_settings: None,
-    demo_data: None,
     screenshots: Path,
 ) -> None:
-    page = browser.new_page(base_url=live_server.url, viewport=PHONE)
+    page = browser.new_page(base_url=demo_site, viewport=PHONE)
     page.set_default_timeout(20_000)
+    settled = Settled(page)
     sign_in_as_demo_user(page, "focal")
     wider = {}
     for name, url in _pages().items():
         page.goto(url)
-        page.wait_for_load_state("networkidle")
+        content, screen = settled.evaluate(f"() => {PAGE_WIDTHS}")
         page.screenshot(path=str(screenshots / f"phone-{name}.png"), full_page=True)
         page.screenshot(path=str(screenshots / f"phone-{name}-top.png"))
-        content, screen = page.evaluate(PAGE_WIDTHS)
         if content > screen:
             wider[name] = content
     assert not wider, f"pages wider than {PHONE['width']} px: {wider}"
