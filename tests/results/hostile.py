@@ -1,6 +1,7 @@
 """The results API's input for the hostile-input table (tests/security/test_hostile_fields.py):
-one value submitted through the endpoint that owns the field, on a framework built for the
-case on the table's activity. What comes back is (refused naming the field, read back)."""
+one value submitted through the endpoint that owns the field, on the framework of the activity
+given (make_framework, once per module: each case finds it as made, in its savepoint). What comes
+back is (refused naming the field, read back)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from typing import Any
 from django.test import Client
 
 from accounts.models import User
-from activities.models import Activity
+from activities.models import Activity, Visibility
 from results import services
 from results.models import Indicator, Update
+from tests.factories import ActivityFactory
 from tests.results.factories import dated, framework, sex_dimension, value_of
 
 # An indicator value: 16 digits before the point, 4 after, never negative (a percentage is
@@ -43,8 +45,18 @@ EXPORTS = ("/api/v1/updates/", "/api/v1/iati/activities.xml")
 Result = tuple[bool, Callable[[], Any] | None, tuple[str, ...]]
 
 
+def make_framework() -> tuple[int, int]:
+    """An activity with results.factories' framework: its quantitative and qualitative
+    indicators, by primary key."""
+    quantitative, qualitative = framework(
+        dated(ActivityFactory(title="Updates target", visibility=Visibility.PUBLIC))
+    )
+    return quantitative.pk, qualitative.pk
+
+
 def _indicator(activity: Activity) -> Indicator:
-    return framework(dated(activity))[0]
+    """The quantitative indicator of make_framework()'s activity."""
+    return Indicator.objects.filter(result__activity=activity).earliest("pk")
 
 
 def _send(api: Client, method: str, url: str, body: dict[str, Any]) -> Any:

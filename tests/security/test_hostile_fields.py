@@ -13,9 +13,10 @@ CSV) answer 200.
 
 Numbers (amounts, rates, counts, years) are tried huge, tiny, negative, zero, NaN, infinite and
 with ambiguous separators; a stored amount must also leave the dashboard's total, after the
-roll-ups refresh, equal to the ledger's sum, and the reports (xlsx, PDF) must be made. Kinds
-with no values yet (NUMBER: versions and country shares; choices, links, files, flags) have
-rows and no cases: add their values and the rows run.
+roll-ups refresh, equal to the ledger's sum, and the reports (xlsx, PDF) must be made
+(test_stored_amounts_add_up, for the table's stored amounts together). Kinds with no values yet
+(NUMBER: versions and country shares; choices, links, files, flags) have rows and no cases: add
+their values and the rows run.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
+import lxml.html
 import pytest
 from django import forms
 from django.conf import settings
@@ -52,19 +55,16 @@ from finance.models import MAX_LINE_AMOUNT, FinancialEntry
 from knowledge.models import LearningRoute
 from results import services as results_services
 from results.forms.dashboard import ResultsFilterForm
-from results.models import Period, PlanFollowUp, Update
+from results.models import Indicator, Period, PlanFollowUp, Update
 from tests.accounts import hostile as people_hostile
 from tests.counterparts import hostile as counterparts_hostile
 from tests.factories import ActivityFactory, PartnerFactory, UserFactory, country, theme
 from tests.finance import workbooks
 from tests.helpers import activity_form_data, partner_form_data, record_entry, signed_in_session
-from tests.html import errors_next_to
 from tests.knowledge import walk as knowledge_walk
 from tests.knowledge.factories import make_asset, make_plan, make_route
 from tests.results import hostile as results_hostile
 from tests.results import hostile_framework
-from tests.results.factories import dated
-from tests.results.factories import framework as results_framework
 from tests.standards import hostile as standards_hostile
 
 pytestmark = pytest.mark.django_db
@@ -715,16 +715,50 @@ def test_the_table_counts() -> None:
 # --- submitting one value through the surface that owns the field ------------------------------
 
 
-@dataclass
 class World:
-    client: Client
-    api: Client
-    user: User
-    activity: Activity
-    entry: FinancialEntry
-    host: Any  # a Peruvian partner, host and participant of knowledge_route
-    knowledge_route: Any
-    framework: Any  # hostile_framework.HostileFramework
+    """One case's copies of the records (Records), each read when the case first asks for it:
+    most cases need one or two of them, and reading them all cost more than many requests."""
+
+    def __init__(self, records: Records, client: Client, api: Client) -> None:
+        self.records = records
+        self.client = client
+        self.api = api
+        self.sides = records.sides  # the counterparts' records (tests/counterparts/hostile.py)
+
+    @cached_property
+    def user(self) -> User:
+        return User.objects.get(pk=self.records.user)
+
+    @cached_property
+    def activity(self) -> Activity:
+        return Activity.objects.get(pk=self.records.activity)
+
+    @cached_property
+    def entry(self) -> FinancialEntry:
+        return FinancialEntry.objects.get(pk=self.records.entry)
+
+    @cached_property
+    def host(self) -> Partner:
+        """A Peruvian partner, host and participant of knowledge_route."""
+        return Partner.objects.get(pk=self.records.host)
+
+    @cached_property
+    def knowledge_route(self) -> LearningRoute:
+        return LearningRoute.objects.get(pk=self.records.knowledge_route)
+
+    @cached_property
+    def framework(self) -> hostile_framework.HostileFramework:
+        return hostile_framework.load(*self.records.framework)
+
+    @cached_property
+    def indicators(self) -> tuple[Indicator, Indicator]:
+        """The quantitative and qualitative indicators the results updates are made on
+        (tests/results/hostile.py's make_framework)."""
+        quantitative, qualitative = self.records.indicators
+        found = Indicator.objects.select_related("result__activity").in_bulk(
+            [*self.records.indicators]
+        )
+        return found[quantitative], found[qualitative]
 
 
 @dataclass
@@ -738,10 +772,30 @@ class Answer:
 def _page_refused(response: Any, control_id: str) -> bool:
     if response.status_code not in (200, 400):
         return False
-    try:
-        return bool(errors_next_to(response.text, control_id))
-    except AssertionError:
-        return False
+    return bool(_errors_next_to(response.content, control_id))
+
+
+def _errors_next_to(html: bytes, control_id: str) -> list[str]:
+    """tests.html.errors_next_to read with lxml: the messages in the error lists of the .field
+    element that holds the control (or, for a list of boxes, its first box); none when the page
+    has no such control or field. The standard library's parser took longer than the request."""
+    root = lxml.html.document_fromstring(html)
+    found = root.xpath("//*[@id=$id or @id=$first]", id=control_id, first=f"{control_id}_0")
+    control = next((e for e in found if e.get("id") == control_id), found[0] if found else None)
+    while control is not None and "field" not in _classes_of(control):
+        control = control.getparent()
+    if control is None:
+        return []
+    return [
+        " ".join(li.text_content().split())
+        for errorlist in control.iter(etree.Element)
+        if "errorlist" in _classes_of(errorlist)
+        for li in errorlist.iter("li")
+    ]
+
+
+def _classes_of(element: Any) -> set[str]:
+    return set((element.get("class") or "").split())
 
 
 def _api_refused(response: Any, path: str) -> bool:
@@ -1148,8 +1202,8 @@ def _offer_body(world: World) -> dict[str, Any]:
 
 
 def _results_period(world: World, field: str) -> Period:
-    """A period of the ledger's activity: the qualitative indicator's for its own fields."""
-    quantitative, qualitative = results_framework(dated(world.activity))
+    """A period of the updates' framework: the qualitative indicator's for its own fields."""
+    quantitative, qualitative = world.indicators
     indicator = qualitative if field in ("narrative", "achieved") else quantitative
     return indicator.periods.get()
 
@@ -1300,11 +1354,12 @@ def _rollup_query(world: World, field: str, value: Any) -> Answer:
 def _results(
     submit: Callable[..., results_hostile.Result], *, with_user: bool = False
 ) -> Callable[[World, str, Any], Answer]:
-    """A results endpoint (tests/results/hostile.py) on the table's activity."""
+    """A results endpoint (tests/results/hostile.py) on its framework's activity."""
 
     def surface(world: World, field: str, value: Any) -> Answer:
         extra = (world.user,) if with_user else ()
-        refused, stored, exports = submit(world.api, world.activity, field, value, *extra)
+        activity = world.indicators[0].result.activity
+        refused, stored, exports = submit(world.api, activity, field, value, *extra)
         return Answer(refused, stored, "", exports)
 
     return surface
@@ -1479,6 +1534,8 @@ class Records:
     host: int
     knowledge_route: int
     framework: tuple[int, int]
+    indicators: tuple[int, int]  # tests/results/hostile.py's make_framework
+    sides: counterparts_hostile.SidesRecords
 
 
 @pytest.fixture(scope="module")
@@ -1500,8 +1557,13 @@ def records(django_db_setup: None, django_db_blocker: Any) -> Iterator[Records]:
         host = PartnerFactory(name="Instituto de la Papa", country=country("PE"))
         route = make_route(hosts=[(host, "PE")], participants=[(host, "PE")], user=focal)
         framework = hostile_framework.make_records()
+        indicators = results_hostile.make_framework()
+        sides = counterparts_hostile.make_sides()
         session = signed_in_session(focal)
-        yield Records(focal.pk, session, token, activity.pk, entry.pk, host.pk, route.pk, framework)
+        yield Records(
+            focal.pk, session, token, activity.pk, entry.pk, host.pk, route.pk, framework,
+            indicators, sides,
+        )  # fmt: skip
         transaction.set_rollback(True)
 
 
@@ -1509,21 +1571,11 @@ def records(django_db_setup: None, django_db_blocker: Any) -> Iterator[Records]:
 def world(records: Records, db: None) -> World:
     # The API's throttle counts this one token's requests across the cases otherwise.
     caches["api"].clear()
-    user = User.objects.get(pk=records.user)
     # The session made with the records: signing in for each case cost more than many cases'
     # requests. A case that changes or ends it does so in its savepoint, undone after it.
     client = Client()
     client.cookies[settings.SESSION_COOKIE_NAME] = records.session
-    return World(
-        client=client,
-        api=Client(headers={"Authorization": f"Bearer {records.token}"}),
-        user=user,
-        activity=Activity.objects.get(pk=records.activity),
-        entry=FinancialEntry.objects.get(pk=records.entry),
-        host=Partner.objects.get(pk=records.host),
-        knowledge_route=LearningRoute.objects.get(pk=records.knowledge_route),
-        framework=hostile_framework.load(*records.framework),
-    )
+    return World(records, client, Client(headers={"Authorization": f"Bearer {records.token}"}))
 
 
 @pytest.mark.parametrize(
@@ -1538,7 +1590,6 @@ def test_hostile_value(
     expected: str,
     world: World,
     fast_templates: None,
-    django_capture_on_commit_callbacks: Any,
 ) -> None:
     surface, field = key.rsplit(".", 1)
     answer = SURFACES[surface](world, field, value)
@@ -1546,12 +1597,7 @@ def test_hostile_value(
         assert answer.stored is None, "stored a value that must be refused"
         assert answer.refused, "refused without naming the field"
         return
-    assert answer.stored is not None, "refused a value that must be stored"
-    wanted = NORMALIZED.get((key, name), value)
-    if FIELDS[key] in NUMERIC:
-        assert Decimal(str(answer.stored())) == Decimal(str(wanted))
-    else:
-        assert answer.stored() in (wanted, wanted.replace("\r\n", "\n"))
+    _assert_stored(key, name, value, answer)
     if answer.page:
         page = world.client.get(answer.page)
         assert page.status_code == 200
@@ -1564,13 +1610,59 @@ def test_hostile_value(
         body = b"".join(response.streaming_content) if response.streaming else response.content
         if url.endswith(".xml") and response.status_code == 200:
             etree.fromstring(body)
-    if FIELDS[key] in (AMOUNT, NEW_AMOUNT):
-        _money_adds_up(world, django_capture_on_commit_callbacks)
+    # A stored amount's roll-ups and reports: test_stored_amounts_add_up, for all of them.
 
 
-def _money_adds_up(world: World, on_commit: Any) -> None:
-    """After the roll-ups refresh, every page and download that shows money answers, and the
-    dashboard's total is the ledger's sum to the cent (Decimal, never float)."""
+def _assert_stored(key: str, name: str, value: Any, answer: Answer) -> None:
+    assert answer.stored is not None, "refused a value that must be stored"
+    wanted = NORMALIZED.get((key, name), value)
+    if FIELDS[key] in NUMERIC:
+        assert Decimal(str(answer.stored())) == Decimal(str(wanted))
+    else:
+        assert answer.stored() in (wanted, wanted.replace("\r\n", "\n"))
+
+
+MONEY_CASES = [
+    (key, name, value)
+    for key, name, value, expected in CASES
+    if expected == STORED and FIELDS[key] in (AMOUNT, NEW_AMOUNT)
+]
+
+
+def test_stored_amounts_add_up(
+    world: World, fast_templates: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Every amount the table stores (MONEY_CASES), stored again as its case stores it: after
+    the roll-ups refresh, the dashboard's total is the ledger's sum and the reports are made.
+
+    Once per round of amounts rather than once per amount (a refresh and two reports cost
+    seconds): a round holds one value of each field (its maximum, its cent or its zero), each
+    stored on an activity and entry of its own, in a savepoint undone after the round, so that
+    no amount meets another of its field (a second card of the same unit is refused) or adds
+    to it on one ledger."""
+    rounds: dict[str, list[tuple[str, Any]]] = {}
+    for key, name, value in MONEY_CASES:
+        rounds.setdefault(name, []).append((key, value))
+    assert sorted(rounds) == ["cent", "maximum", "zero"]
+    for name, cases in rounds.items():
+        with transaction.atomic():
+            activities = []
+            for key, value in cases:
+                world.activity = ActivityFactory(
+                    title=f"{key} {name}", visibility=Visibility.PUBLIC
+                )
+                world.entry = record_entry(world.activity, user=world.user)
+                surface, field = key.rsplit(".", 1)
+                _assert_stored(key, name, value, SURFACES[surface](world, field, value))
+                activities.append(world.activity)
+            _money_adds_up(world, django_capture_on_commit_callbacks, activities)
+            transaction.set_rollback(True)
+
+
+def _money_adds_up(world: World, on_commit: Any, activities: list[Activity]) -> None:
+    """After the roll-ups refresh, every page and download that shows money answers (the
+    activities' own pages among them), and the dashboard's total is the ledger's sum to the
+    cent (Decimal, never float)."""
     from django.db.models import Sum
 
     from finance import rollups
@@ -1592,9 +1684,11 @@ def _money_adds_up(world: World, on_commit: Any) -> None:
         "dashboard_xlsx": world.client.get(
             reverse("finance:dashboard_table", args=["top", "xlsx"])
         ),
-        "finance": world.client.get(reverse("finance:activity", args=[world.activity.pk])),
-        "activity": world.client.get(world.activity.get_absolute_url()),
     }
+    for activity in activities:
+        finance = reverse("finance:activity", args=[activity.pk])
+        pages[finance] = world.client.get(finance)
+        pages[activity.get_absolute_url()] = world.client.get(activity.get_absolute_url())
     for file_format in ("xlsx", "pdf"):
         with on_commit(execute=True):
             world.client.post(reverse("finance:reports"), {"format": file_format})
