@@ -111,3 +111,15 @@ def input_value(html: str | bytes, name: str) -> str | None:
     if node.tag == "textarea":
         return node.text()
     return node.attrs.get("value")
+
+
+def post_forms_without_csrf_token(html: str | bytes) -> list[str]:
+    """The action of every POST form on the page that carries no csrfmiddlewaretoken."""
+    missing = []
+    for form in parse(html).iter():
+        if form.tag != "form" or form.attrs.get("method", "get").lower() != "post":
+            continue
+        names = {node.attrs.get("name") for node in form.iter() if node.tag == "input"}
+        if "csrfmiddlewaretoken" not in names:
+            missing.append(form.attrs.get("action", "(this page)"))
+    return missing

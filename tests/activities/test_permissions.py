@@ -69,11 +69,13 @@ from tests.helpers import (
     partner_form_data,
     person_form_data,
 )
+from tests.html import post_forms_without_csrf_token
 from tests.knowledge import walk as knowledge_walk
 from tests.results import walk as results_walk
 from tests.results import walk_framework
 from tests.results.factories import core_people_trained
 from tests.standards import walk as standards_walk
+from tests.writes import Watched, rows_written, watched
 
 pytestmark = pytest.mark.django_db
 
@@ -1026,6 +1028,19 @@ def _normalize(expected: Expect) -> Expect:
     return {DONE: 302, CREATED: 201}.get(str(expected), expected)
 
 
+def _get_problems(role: str, response: Any, seen: Watched) -> list[str]:
+    """What a GET must never do (tests/security/test_safe_methods.py's rules, checked here on the
+    walk's own GETs rather than by requesting every page again): write anything but the
+    session's bookkeeping, caught at the database cursor (so a write to a table no snapshot lists
+    shows too), or show a POST form without its CSRF token."""
+    problems = [f"{role:9} GET  wrote {seen.writes}"] if seen.writes else []
+    if response.status_code == 200 and "text/html" in response["Content-Type"]:
+        missing = post_forms_without_csrf_token(response.content)
+        if missing:
+            problems.append(f"{role:9} GET  POST forms without a CSRF token: {missing}")
+    return problems
+
+
 class TestPermissions:
     """Every route case against one world (shared_world)."""
 
@@ -1036,8 +1051,10 @@ class TestPermissions:
         mismatches = []
         # Each request below runs in a savepoint rolled back after it (roles do not see each
         # other's writes), so each starts from this state: read once, compared with the state
-        # after each request, and checked again after the last one.
+        # after each request that may have written (tests.writes: most write nothing, and then
+        # the state cannot differ), and checked again after the last one.
         before = db_state()
+        rows = rows_written()  # each request's watch counts on from the last one's count
         for role in ROLES:
             user = world.users.get(role)
             # A crash is an answer (500) in the table, not an exception that hides the other rows.
@@ -1046,15 +1063,17 @@ class TestPermissions:
                 expected = case.rule(role, method)
                 with transaction.atomic():
                     url = _url(case, world)
-                    if method == "GET":
-                        response = client.get(url)
-                    else:
-                        response = client.post(url, _post_body(case, world, user))
-                    after = db_state()
+                    body = _post_body(case, world, user) if method == "POST" else None
+                    with watched(since=rows) as seen:
+                        response = client.get(url) if body is None else client.post(url, body)
+                    after = db_state() if seen.may_have_changed else before
                     transaction.set_rollback(True)
+                rows = seen.rows_after
                 got = _answer(response)
                 if got != expected and got != _normalize(expected):
                     mismatches.append(f"{role:9} {method:4} expected {expected!r:14} got {got!r}")
+                if method == "GET":
+                    mismatches += _get_problems(role, response, seen)
                 may_write = method == "POST" and expected in (DONE, CREATED)
                 if not may_write and after != before:
                     changed = sorted(key for key in before if before[key] != after[key])

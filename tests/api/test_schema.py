@@ -11,6 +11,7 @@ operation with the coverage phase (SCHEMATHESIS_COVERAGE=1).
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import os
@@ -18,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import pytest
@@ -75,9 +77,17 @@ class Run:
         return "\n".join(lines)
 
 
+@cache
+def _document() -> dict[str, Any]:
+    """The OpenAPI document the API serves, generated once per process for both runs (it is
+    made from the code alone, by walking every endpoint). Each run gets a copy, should
+    schemathesis change what it reads."""
+    return json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(public=True)))
+
+
 def run_schemathesis(base_url: str, token: str, known: dict[str, Any]) -> Run:
     """Every phase and every check of schemathesis against the live server, with `token`."""
-    document = json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(public=True)))
+    document = copy.deepcopy(_document())
     config = schemathesis.Config.from_dict(
         {
             "base-url": base_url,

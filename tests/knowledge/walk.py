@@ -4,6 +4,7 @@ body would change something."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,12 +118,33 @@ def _route_body(world: KnowledgeWorld, title: str) -> dict[str, Any]:
 
 def post_body(name: str, world: KnowledgeWorld, user: User | None) -> dict[str, Any]:
     short = name.split(":", 1)[1]
-    plan = {
+    # Only the asked body is built: each reads reference rows, and the walk asks for thousands.
+    bodies: dict[str, Callable[[], dict[str, Any]]] = {
+        "asset_create": lambda: _asset_body("Created by the walk"),
+        "asset_edit": lambda: _asset_body("Changed by the walk"),
+        "route_create": lambda: _route_body(world, "Created by the walk"),
+        "route_edit": lambda: _route_body(world, "Changed by the walk"),
+        "plan_create": lambda: _plan_body(world),
+        "plan_edit": lambda: _plan_body(world),
+        "demand_create": lambda: _demand_body(user),
+        "demand_edit": lambda: _demand_body(user),
+        "demand_accept": lambda: {"offer": world.offer.pk},
+        "offer_create": lambda: _offer_body(world),
+        "offer_edit": lambda: _offer_body(world),
+    }
+    return bodies[short]() if short in bodies else {}
+
+
+def _plan_body(world: KnowledgeWorld) -> dict[str, Any]:
+    return {
         "participant": world.route.participants.get().pk,
         "title": "Changed by the walk",
         "status": "adopted",
     }
-    demand = {
+
+
+def _demand_body(user: User | None) -> dict[str, Any]:
+    return {
         # Each CPM records demands for its own division's countries.
         "country": country("BD" if user is not None and user.username == "cpm_other" else "PE").pk,
         "title": "Changed by the walk",
@@ -131,26 +153,16 @@ def post_body(name: str, world: KnowledgeWorld, user: User | None) -> dict[str, 
         "language": "es",
         "status": "open",
     }
-    offer = {
+
+
+def _offer_body(world: KnowledgeWorld) -> dict[str, Any]:
+    return {
         "institution": world.offer.institution_id,
         "title": "Changed by the walk",
         "themes": [theme(3).pk],
         "languages": ["es"],
         "is_active": "on",
     }
-    return {
-        "asset_create": _asset_body("Created by the walk"),
-        "asset_edit": _asset_body("Changed by the walk"),
-        "route_create": _route_body(world, "Created by the walk"),
-        "route_edit": _route_body(world, "Changed by the walk"),
-        "plan_create": plan,
-        "plan_edit": plan,
-        "demand_create": demand,
-        "demand_edit": demand,
-        "demand_accept": {"offer": world.offer.pk},
-        "offer_create": offer,
-        "offer_edit": offer,
-    }.get(short, {})
 
 
 def state_queries() -> dict[str, QuerySet[Any]]:
