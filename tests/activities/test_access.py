@@ -19,7 +19,7 @@ from activities.access import (
 from activities.models import Activity, CountryRole, Partner, PartnerRole, Visibility
 from tests.factories import ActivityFactory, PartnerFactory, UserFactory, division
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_templates")]
 
 
 @dataclass

@@ -49,7 +49,7 @@ from tests.factories import ActivityFactory, PartnerFactory, country, division, 
 from tests.finance.workbooks import activity_row, build
 from tests.helpers import broker_refuses, sides_asked
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_templates")]
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared/legacy/ssc-corporate-spreadsheet-sample.xlsx"
 EVERYTHING = RollupFilters()
