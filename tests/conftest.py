@@ -320,3 +320,25 @@ def fast_templates() -> Iterator[None]:
         yield
     finally:
         Template._render = instrumented
+
+
+@pytest.fixture
+def contexts_without_widgets() -> Iterator[None]:
+    """As fast_templates, but the test client still records the context of every template other
+    than Django's form templates (the widgets, one per <option>): `response.context` holds the
+    page's context, for tests that read it on pages with large selects."""
+    from django.template import Template
+    from django.test.utils import _TestState
+
+    instrumented = Template._render
+    plain = _TestState.saved_data.template_render
+
+    def render(template: Template, context: Any) -> Any:
+        widget = (template.origin.template_name or "").startswith("django/forms/")
+        return (plain if widget else instrumented)(template, context)
+
+    Template._render = render
+    try:
+        yield
+    finally:
+        Template._render = instrumented

@@ -16,7 +16,7 @@ from tests.factories import PartnerFactory, activity_data, country, theme
 from tests.helpers import activity_form_data, edit_form_data, partner_form_data, row_counts
 from tests.html import all_errors, errors_next_to, input_value
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_templates")]
 
 CREATE_URL = reverse("activities:create")
 

@@ -35,7 +35,7 @@ from finance.serializers import (
 from finance.summary import activity_finance
 from tests.factories import ActivityFactory, PartnerFactory, division, theme
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_templates")]
 
 URL = "/api/v1/activities/"
 ApiFor = Callable[[User | None], Client]

@@ -16,7 +16,7 @@ from activities.models import Visibility
 from tests.factories import ActivityFactory, PartnerFactory
 from tests.knowledge.factories import make_asset
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_templates")]
 
 LIST = "/api/v1/knowledge/"
 

@@ -62,7 +62,7 @@ from tests.factories import PARTNER_ORG_NAME, ActivityFactory, make_partner_org
 from tests.finance.dashboard_data import generate_ledger, small_portfolio
 from tests.helpers import shared_transaction
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_templates")]
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared/legacy/ssc-corporate-spreadsheet-sample.xlsx"
 FAMILIES = {"IFAD": "ifad", "Cofinancing": "cofinancing", "In-kind": "in_kind"}
@@ -327,22 +327,38 @@ def test_nothing_is_warmed_before_any_roll_up_is_computed() -> None:
     assert warm_default_views() is False
 
 
-@pytest.mark.parametrize("query", ["", "country=BR", "division=LAC&fiscal_year_from=2020"])
-def test_with_redis_unreachable_the_dashboard_computes_the_same_figures(
-    focal_client: Client, query: str, caplog: pytest.LogCaptureFixture
-) -> None:
-    generate_ledger(activities=8, entries_per_activity=3, seed=7)
-    caches["dashboard"].clear()
-    expected = summary(focal_client, query)
-    unreachable = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-    }
-    with override_settings(CACHES={**settings.CACHES, "dashboard": unreachable}):
-        assert summary(focal_client, query) == expected
-        assert focal_client.get(reverse("finance:dashboard") + f"?{query}").status_code == 200
-    assert "Dashboard cache unreachable" in caplog.text
+@pytest.fixture(scope="class")
+def shared_small_ledger(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker
+) -> Iterator[None]:
+    """A small generated portfolio, rolled up, made once for the class's cases."""
+    with shared_transaction(django_db_blocker):
+        generate_ledger(activities=8, entries_per_activity=3, seed=7)
+        yield
+
+
+class TestWithRedisUnreachable:
+    """The cases of one small portfolio (shared_small_ledger), each in a savepoint of it."""
+
+    @pytest.mark.parametrize("query", ["", "country=BR", "division=LAC&fiscal_year_from=2020"])
+    def test_with_redis_unreachable_the_dashboard_computes_the_same_figures(
+        self,
+        shared_small_ledger: None,
+        focal_client: Client,
+        query: str,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        caches["dashboard"].clear()
+        expected = summary(focal_client, query)
+        unreachable = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+        with override_settings(CACHES={**settings.CACHES, "dashboard": unreachable}):
+            assert summary(focal_client, query) == expected
+            assert focal_client.get(reverse("finance:dashboard") + f"?{query}").status_code == 200
+        assert "Dashboard cache unreachable" in caplog.text
 
 
 # --- the page -------------------------------------------------------------------------------------
@@ -601,33 +617,46 @@ def activity_figures(focal: User, filters: rollups.RollupFilters) -> tuple[objec
     )  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "filters",
-    [
-        {},
-        {"divisions": ("APR", "LAC")},
-        {"countries": ("BR",), "modalities": ("triangular",)},
-        {"statuses": ("ongoing",)},
-    ],
-)
-def test_activity_counts_rankings_and_flows_of_all_years_equal_those_of_every_year(
-    focal: User, filters: dict[str, tuple[str, ...]]
-) -> None:
-    generate_ledger(activities=40, entries_per_activity=6, seed=5)
-    years = FinancialEntry.objects.aggregate(first=Min("fiscal_year"), last=Max("fiscal_year"))
-    resolved = {
-        name: tuple(
-            Division.objects.get(code=value).pk if name == "divisions"
-            else Country.objects.get(iso2=value).pk if name == "countries" else value
-            for value in values
+@pytest.fixture(scope="class")
+def shared_ledger(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """A generated portfolio, rolled up, made once for the class's cases (making it cost more
+    than reading it)."""
+    with shared_transaction(django_db_blocker):
+        generate_ledger(activities=40, entries_per_activity=6, seed=5)
+        yield
+
+
+class TestAllYearsAndEveryYear:
+    """The cases of one portfolio (shared_ledger), each in a savepoint of it."""
+
+    @pytest.mark.parametrize(
+        "filters",
+        [
+            {},
+            {"divisions": ("APR", "LAC")},
+            {"countries": ("BR",), "modalities": ("triangular",)},
+            {"statuses": ("ongoing",)},
+        ],
+    )
+    def test_activity_counts_rankings_and_flows_of_all_years_equal_those_of_every_year(
+        self, shared_ledger: None, focal: User, filters: dict[str, tuple[str, ...]]
+    ) -> None:
+        years = FinancialEntry.objects.aggregate(first=Min("fiscal_year"), last=Max("fiscal_year"))
+        resolved = {
+            name: tuple(
+                Division.objects.get(code=value).pk if name == "divisions"
+                else Country.objects.get(iso2=value).pk if name == "countries" else value
+                for value in values
+            )
+            for name, values in filters.items()
+        }  # fmt: skip
+        every_year = rollups.RollupFilters(
+            year_from=years["first"], year_to=years["last"], **resolved
         )
-        for name, values in filters.items()
-    }  # fmt: skip
-    every_year = rollups.RollupFilters(year_from=years["first"], year_to=years["last"], **resolved)
-    all_years = rollups.RollupFilters(**resolved)
-    figures = activity_figures(focal, all_years)
-    assert figures == activity_figures(focal, every_year)
-    assert figures[0] > 0 or filters
+        all_years = rollups.RollupFilters(**resolved)
+        figures = activity_figures(focal, all_years)
+        assert figures == activity_figures(focal, every_year)
+        assert figures[0] > 0 or filters
 
 
 def test_the_ranking_follows_an_edit_once_its_slice_is_refreshed(focal: User) -> None:

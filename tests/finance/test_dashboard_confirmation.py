@@ -39,7 +39,7 @@ from tests.finance.test_dashboard import (
 )
 from tests.helpers import shared_transaction
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_templates")]
 
 STATES = tuple(Agreement.values)
 # The filter sets of tests/finance/test_dashboard.py (its reconciliations and its constant

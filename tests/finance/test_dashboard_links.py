@@ -20,7 +20,7 @@ from finance.rollups import RollupFilters, rollup_state
 from tests.factories import division
 from tests.finance.dashboard_data import generate_ledger, small_portfolio
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("contexts_without_widgets")]
 
 
 def _listed(client: Client, url: str) -> list[Activity]:

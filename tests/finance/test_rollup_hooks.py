@@ -4,14 +4,16 @@ sum by ask for nothing."""
 
 from __future__ import annotations
 
+import copy
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import transaction
+from pytest_django import DjangoDbBlocker
 
 from accounts.models import User
 from activities.models import (
@@ -45,11 +47,18 @@ from finance.models import (
 from finance.rollups import RollupFilters
 from finance.services import EntryData, FinanceError
 from finance.summary import activity_finance
-from tests.factories import ActivityFactory, PartnerFactory, country, division, theme
+from tests.factories import (
+    ActivityFactory,
+    PartnerFactory,
+    country,
+    division,
+    make_role_user,
+    theme,
+)
 from tests.finance.workbooks import activity_row, build
-from tests.helpers import broker_refuses, sides_asked
+from tests.helpers import broker_refuses, shared_transaction, sides_asked
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_templates")]
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared/legacy/ssc-corporate-spreadsheet-sample.xlsx"
 EVERYTHING = RollupFilters()
@@ -553,94 +562,125 @@ EDITS: dict[str, Edit] = {
 }
 
 
-def test_the_rebuild_finds_an_agreement_moved_without_its_refresh(focal: User) -> None:
-    """The verification compares the agreement too: an activity's agreement changed behind
-    the roll-ups' back is found wrong by the nightly rebuild and its rows rewritten."""
-    activities = _neighbourhood(focal)
-    moved = activities["shared"]
-    Activity.objects.filter(pk=moved.pk).update(agreement=Agreement.DISPUTED)
-    # As the rebuild does: the years, then the activity tables once.
-    assert rollups.compute_slices(None, verify_first=True, activity_money=False) is True
-    assert rollups.recompute_all_activity_money() is True
-    disputed = RollupFilters(agreements=(Agreement.DISPUTED,))
-    assert rollups.totals(focal, disputed).ifad == activity_finance(moved).ifad
-    assert rollups.compute_slices(None, verify_first=True) is False
+Neighbourhood = dict[str, Activity]
 
 
-@pytest.mark.parametrize("edit", list(EDITS))
-def test_an_edit_recomputes_its_activity_cells_and_leaves_what_a_full_recomputation_would(
-    focal: User, edit: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    activities = _neighbourhood(focal)
-    EDITS[edit](activities, focal)
-    assert RollupRefresh.objects.exists()
-    assert not RollupRefresh.objects.filter(activity_key=None).exists()
-
-    whole_slices: list[object] = []
-    compute_slices = rollups.compute_slices
-    monkeypatch.setattr(
-        "finance.rollups.refresh.compute_slices", lambda *a, **k: whole_slices.append(a)
-    )
-    rollups.drain_refresh_requests()
-    monkeypatch.setattr("finance.rollups.refresh.compute_slices", compute_slices)
-
-    assert whole_slices == []  # only the edited activities' cells were recomputed
-    assert not RollupRefresh.objects.exists()
-    # The full recomputation, compared by checksum with what the refresh left: nothing to change.
-    assert rollups.compute_slices(None, verify_first=True) is False
-    assert rollups.recompute_all_activity_money() is False
+@pytest.fixture(scope="class")
+def shared_neighbourhood(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker
+) -> Iterator[tuple[User, Neighbourhood]]:
+    """The focal point and the neighbourhood, its roll-ups computed, made once per test class
+    (tests.helpers.shared_transaction): its rebuild cost more than most of the cases."""
+    with shared_transaction(django_db_blocker):
+        focal = make_role_user("focal")
+        yield focal, _neighbourhood(focal)
 
 
-def test_an_edit_leaves_the_cells_of_other_activities_dimensions_as_they_were(focal: User) -> None:
-    activities = _neighbourhood(focal)
-    # The other division's cells, and the cells of the activity's own division that no
-    # sub-slice of the edited activity holds (another modality), keep their rows.
-    other = ActivityFactory(countries=["BR"], modality="triangular", lead_division=division("LAC"))
-    record(other, focal, entry("12.00"))
-    rollups.drain_refresh_requests()
-    untouched = RollupCell.objects.exclude(
-        grain__in=["country", "theme"], year=2024, division=division("LAC")
-    ).exclude(modality="south_south", year=2024, division=division("LAC"))
-    before = dict(untouched.values_list("pk", "amount_cents"))
+class TestOnOneNeighbourhood:
+    """The cases of one neighbourhood (shared_neighbourhood), each in a savepoint of it, with
+    its own copies of the activities and the user (an edit saves the instance it is given)."""
 
-    record(activities["shared"], focal, entry("1.00"))
-    rollups.drain_refresh_requests()
+    @pytest.fixture
+    def copied(self, shared_neighbourhood: tuple[User, Neighbourhood], db: None) -> Any:
+        return copy.deepcopy(shared_neighbourhood)
 
-    assert (
-        dict(RollupCell.objects.filter(pk__in=before).values_list("pk", "amount_cents")) == before
-    )
-    assert rollups.compute_slices(None, verify_first=True) is False
+    @pytest.fixture
+    def focal(self, copied: tuple[User, Neighbourhood]) -> User:
+        return copied[0]
 
+    @pytest.fixture
+    def activities(self, copied: tuple[User, Neighbourhood]) -> Neighbourhood:
+        return copied[1]
 
-def test_requests_of_a_deleted_activity_recompute_its_slices_whole(focal: User) -> None:
-    activities = _neighbourhood(focal)
-    gone = activities["bare"]  # money in 2024 only, the year of its request
-    record(gone, focal, entry("1.00"))
-    FinancialEntry.objects.filter(activity=gone).delete()
-    gone.delete()  # its totals go with it (a cascade): only the slice can say where it was
+    def test_the_rebuild_finds_an_agreement_moved_without_its_refresh(
+        self, focal: User, activities: Neighbourhood
+    ) -> None:
+        """The verification compares the agreement too: an activity's agreement changed behind
+        the roll-ups' back is found wrong by the nightly rebuild and its rows rewritten."""
+        moved = activities["shared"]
+        Activity.objects.filter(pk=moved.pk).update(agreement=Agreement.DISPUTED)
+        # As the rebuild does: the years, then the activity tables once.
+        assert rollups.compute_slices(None, verify_first=True, activity_money=False) is True
+        assert rollups.recompute_all_activity_money() is True
+        disputed = RollupFilters(agreements=(Agreement.DISPUTED,))
+        assert rollups.totals(focal, disputed).ifad == activity_finance(moved).ifad
+        assert rollups.compute_slices(None, verify_first=True) is False
 
-    rollups.drain_refresh_requests()
+    @pytest.mark.parametrize("edit", list(EDITS))
+    def test_an_edit_recomputes_its_activity_cells_and_leaves_what_a_full_recomputation_would(
+        self, focal: User, activities: Neighbourhood, edit: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        EDITS[edit](activities, focal)
+        assert RollupRefresh.objects.exists()
+        assert not RollupRefresh.objects.filter(activity_key=None).exists()
 
-    assert rollups.compute_slices(None, verify_first=True) is False
-    assert rollups.totals(focal, EVERYTHING).ifad[Stage.ALLOCATED] == Decimal("245.34")
+        whole_slices: list[object] = []
+        compute_slices = rollups.compute_slices
+        monkeypatch.setattr(
+            "finance.rollups.refresh.compute_slices", lambda *a, **k: whole_slices.append(a)
+        )
+        rollups.drain_refresh_requests()
+        monkeypatch.setattr("finance.rollups.refresh.compute_slices", compute_slices)
 
+        assert whole_slices == []  # only the edited activities' cells were recomputed
+        assert not RollupRefresh.objects.exists()
+        # The full recomputation, compared by checksum with what the refresh left: nothing to
+        # change.
+        assert rollups.compute_slices(None, verify_first=True) is False
+        assert rollups.recompute_all_activity_money() is False
 
-def test_many_edited_activities_recompute_their_slices_whole(
-    focal: User, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    activities = _neighbourhood(focal)
-    monkeypatch.setattr("finance.rollups.refresh.ACTIVITY_REFRESH_LIMIT", 1)
-    record(activities["shared"], focal, entry("1.00"))
-    record(activities["neighbour"], focal, entry("2.00"))
-    calls: list[object] = []
-    compute_slices = rollups.compute_slices
-    monkeypatch.setattr(
-        "finance.rollups.refresh.compute_slices",
-        lambda slices, **k: calls.append(slices) or compute_slices(slices),
-    )
+    def test_an_edit_leaves_the_cells_of_other_activities_dimensions_as_they_were(
+        self, focal: User, activities: Neighbourhood
+    ) -> None:
+        # The other division's cells, and the cells of the activity's own division that no
+        # sub-slice of the edited activity holds (another modality), keep their rows.
+        other = ActivityFactory(
+            countries=["BR"], modality="triangular", lead_division=division("LAC")
+        )
+        record(other, focal, entry("12.00"))
+        rollups.drain_refresh_requests()
+        untouched = RollupCell.objects.exclude(
+            grain__in=["country", "theme"], year=2024, division=division("LAC")
+        ).exclude(modality="south_south", year=2024, division=division("LAC"))
+        before = dict(untouched.values_list("pk", "amount_cents"))
 
-    rollups.drain_refresh_requests()
+        record(activities["shared"], focal, entry("1.00"))
+        rollups.drain_refresh_requests()
 
-    assert calls == [[(2024, division("LAC").pk)]]
-    monkeypatch.setattr("finance.rollups.refresh.compute_slices", compute_slices)
-    assert rollups.compute_slices(None, verify_first=True) is False
+        assert (
+            dict(RollupCell.objects.filter(pk__in=before).values_list("pk", "amount_cents"))
+            == before
+        )
+        assert rollups.compute_slices(None, verify_first=True) is False
+
+    def test_requests_of_a_deleted_activity_recompute_its_slices_whole(
+        self, focal: User, activities: Neighbourhood
+    ) -> None:
+        gone = activities["bare"]  # money in 2024 only, the year of its request
+        record(gone, focal, entry("1.00"))
+        FinancialEntry.objects.filter(activity=gone).delete()
+        gone.delete()  # its totals go with it (a cascade): only the slice can say where it was
+
+        rollups.drain_refresh_requests()
+
+        assert rollups.compute_slices(None, verify_first=True) is False
+        assert rollups.totals(focal, EVERYTHING).ifad[Stage.ALLOCATED] == Decimal("245.34")
+
+    def test_many_edited_activities_recompute_their_slices_whole(
+        self, focal: User, activities: Neighbourhood, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr("finance.rollups.refresh.ACTIVITY_REFRESH_LIMIT", 1)
+        record(activities["shared"], focal, entry("1.00"))
+        record(activities["neighbour"], focal, entry("2.00"))
+        calls: list[object] = []
+        compute_slices = rollups.compute_slices
+        monkeypatch.setattr(
+            "finance.rollups.refresh.compute_slices",
+            lambda slices, **k: calls.append(slices) or compute_slices(slices),
+        )
+
+        rollups.drain_refresh_requests()
+
+        assert calls == [[(2024, division("LAC").pk)]]
+        monkeypatch.setattr("finance.rollups.refresh.compute_slices", compute_slices)
+        assert rollups.compute_slices(None, verify_first=True) is False
