@@ -451,6 +451,10 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Fiscal years a full roll-up rebuild computes at once, each on its own database connection (one
 # core of PostgreSQL each): the machine's cores, two by default (finance.rollups.rebuild_workers).
 ROLLUP_REBUILD_WORKERS = env_int("ROLLUP_REBUILD_WORKERS", 2)
+# A first build (finance.rollups.first_build) sets the roll-up tables' indexes aside and builds
+# them after the rows only for a ledger of this many lines or more: over a small one, dropping
+# and building nine indexes again costs more than keeping them up (benchmarks/README.md).
+ROLLUP_INDEXES_ASIDE_FROM_ENTRIES = env_int("ROLLUP_INDEXES_ASIDE_FROM_ENTRIES", 20_000)
 CELERY_BEAT_SCHEDULE = {
     # The safety net for refreshes queued while Redis or the worker was down.
     "drain-rollup-refreshes": {

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import connection, models, transaction
 
 from ..models import (
@@ -23,6 +24,7 @@ from ..models import (
     ActivityPair,
     ActivityYearTotal,
     AllYearsCell,
+    FinancialEntry,
     PairCount,
     RollupCell,
     RollupSlice,
@@ -51,8 +53,9 @@ _SUMMED = (ActivityMoney, ActivityPair, PairCount, AllYearsCell)
 
 @transaction.atomic
 def start_first_build() -> bool:
-    """If the roll-ups hold nothing yet, set the indexes of their largest tables aside and
-    return True (the rebuild then writes each year with build_slices).
+    """If the roll-ups hold nothing yet, set the indexes of their largest tables aside (for a
+    ledger of settings.ROLLUP_INDEXES_ASIDE_FROM_ENTRIES lines or more) and return True (the
+    rebuild then writes each year with build_slices).
 
     Under the exclusive roll-up lock, so that no refresh is halfway: from here on, a slice a
     refresh writes has its RollupSlice row, which build_slices reads (the tables' own rows
@@ -65,6 +68,8 @@ def start_first_build() -> bool:
     if any(model.objects.exists() for model in _WRITTEN):
         return False
     RollupSlice.objects.all().delete()
+    if FinancialEntry.objects.count() < settings.ROLLUP_INDEXES_ASIDE_FROM_ENTRIES:
+        return True  # written with their indexes in place (see the setting)
     with connection.schema_editor() as editor:
         for model in _WRITTEN:
             present = _present_indexes(model)
