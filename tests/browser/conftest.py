@@ -125,6 +125,10 @@ def browser(browser_problems: list[str]) -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+            # While Playwright's loop runs, Django hands this thread other connection objects
+            # (see benchmarks/README.md, "The test suite"): close the ones opened meanwhile, or
+            # they outlive the run and keep its test database from being dropped.
+            connections.close_all()
     assert not problems, "Browser console problems:\n" + "\n".join(problems)
 
 
