@@ -321,7 +321,11 @@ def unvalued_in_kind(entries: QuerySet[FinancialEntry]) -> Unvalued:
     rows = (
         _unvalued_rows(entries)
         .values("unit")
-        .annotate(total=Sum("quantity"), lines=Count("pk", filter=Q(entry_type=EntryType.ORIGINAL)))
+        # Counted by the unit (never null), not the id: the id is not in the ledger's partial
+        # index of lines with a unit, which then answers alone (an index-only scan).
+        .annotate(
+            total=Sum("quantity"), lines=Count("unit", filter=Q(entry_type=EntryType.ORIGINAL))
+        )
         .order_by()
         .values_list("unit", "total", "lines")
     )
@@ -338,7 +342,7 @@ def unvalued_by_activity(activity_ids: Iterable[int]) -> dict[int, Unvalued]:
         .values("activity_id", "unit")
         .annotate(
             total=Sum("quantity"),
-            lines=Count("pk", filter=Q(entry_type=EntryType.ORIGINAL)),
+            lines=Count("unit", filter=Q(entry_type=EntryType.ORIGINAL)),
         )
         .order_by()
     )

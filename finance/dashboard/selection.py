@@ -40,7 +40,7 @@ from ..models import (
     PairCount,
     Stage,
 )
-from ..quantities import Quantities, selection_quantities, unvalued_in_selection
+from ..quantities import InKindRead, Quantities, selection_in_kind
 from ..rollups import (
     Figures,
     GroupKey,
@@ -273,14 +273,19 @@ class Selection:
         )
 
     @cached_property
-    def unvalued(self) -> Unvalued:
-        """The in-kind leverage left out for having no value (read from the ledger)."""
-        return self._cached("unvalued", lambda: unvalued_in_selection(self.scope, self.filters))
+    def _in_kind(self) -> InKindRead:
+        """Read from the ledger, not the roll-ups (finance.quantities), in one pass."""
+        return self._cached("in_kind", lambda: selection_in_kind(self.scope, self.filters))
 
-    @cached_property
+    @property
+    def unvalued(self) -> Unvalued:
+        """The in-kind leverage left out for having no value."""
+        return self._in_kind.unvalued
+
+    @property
     def quantities(self) -> Quantities:
-        """The selection's in-kind in quantities (read from the ledger: finance.quantities)."""
-        return self._cached("quantities", lambda: selection_quantities(self.scope, self.filters))
+        """The selection's in-kind in quantities."""
+        return self._in_kind.quantities
 
     @property
     def country_count(self) -> int:

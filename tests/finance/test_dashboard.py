@@ -269,10 +269,10 @@ def test_dashboard_issues_the_same_number_of_queries_for_a_small_and_a_larger_po
     # roll-up reads (years, divisions and modalities in one; countries; themes; activities;
     # flows), the top activities' names, the closed periods, the coverage's 2 reads
     # (activities by agreement, confirmed money) and the in-kind from the ledger's lines with a
-    # unit (what leverage left out; the quantities by provider). Once cached, the 9 reads are
-    # skipped.
+    # unit (what leverage left out and the quantities by provider, in one read). Once cached,
+    # the 8 reads are skipped.
     caches["dashboard"].clear()
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(19):
         focal_client.get(reverse("finance:dashboard"))
     with django_assert_num_queries(11):
         focal_client.get(reverse("finance:dashboard"))

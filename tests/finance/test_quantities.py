@@ -19,7 +19,7 @@ from activities.models import Activity, Partner
 from finance import rollups, services
 from finance.in_kind import Unvalued
 from finance.models import ContributionKind, InKindUnit, Stage, ValuedBy
-from finance.quantities import selection_quantities, unvalued_in_selection
+from finance.quantities import selection_in_kind, unvalued_in_selection
 from finance.rollups import RollupFilters
 from tests.factories import ActivityFactory, PartnerFactory, country, division
 
@@ -106,9 +106,14 @@ def test_the_selection_counts_what_was_left_out_and_the_quantities(
             InKindUnit.EXPERT_DAYS: Decimal("5.00"),
         },
     )
+    # The dashboard reads what was left out with the quantities, in one pass; the API alone.
+    assert selection_in_kind(rollups_scope, RollupFilters()).unvalued == everything
     lac_only = RollupFilters(divisions=(portfolio[0].lead_division_id,))
     assert unvalued_in_selection(rollups_scope, lac_only).lines == 2
-    found = selection_quantities(rollups_scope, RollupFilters())
+    assert selection_in_kind(rollups_scope, lac_only).unvalued == unvalued_in_selection(
+        rollups_scope, lac_only
+    )
+    found = selection_in_kind(rollups_scope, RollupFilters()).quantities
     by_provider = {row.country_id: row.quantities for row in found.by_provider}
     assert by_provider[country("BR").pk] == {
         InKindUnit.VENUE_DAYS: Decimal("12.00"),
@@ -125,9 +130,9 @@ def test_the_selection_counts_what_was_left_out_and_the_quantities(
     }
     assert found.totals[InKindUnit.PARTICIPANT_DAYS] == Decimal("30.00")
     assert found.units == ["expert_days", "participant_days", "venue_days"]
-    in_2023 = selection_quantities(rollups_scope, RollupFilters(year_from=2023, year_to=2023))
-    assert not in_2023
-    assert selection_quantities(None, RollupFilters()).totals == {}
+    in_2023 = selection_in_kind(rollups_scope, RollupFilters(year_from=2023, year_to=2023))
+    assert not in_2023.quantities and not in_2023.unvalued
+    assert selection_in_kind(None, RollupFilters()).quantities.totals == {}
 
 
 def test_the_dashboard_shows_the_note_and_the_quantities_as_its_filters_say(
@@ -157,10 +162,10 @@ def test_the_quantities_cost_a_bounded_number_of_queries(
     focal_client: Client,
     django_assert_max_num_queries,  # type: ignore[no-untyped-def]
 ) -> None:
-    # The page without quantities costs 21 (tests/finance/test_dashboard.py); with them, one
-    # more for the participant-days by receiving country.
+    # The page without participant-days costs 19 (tests/finance/test_dashboard.py); with them,
+    # one more for the participant-days by receiving country.
     caches["dashboard"].clear()
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(20):
         focal_client.get(reverse("finance:dashboard"))
     with django_assert_max_num_queries(12):
         focal_client.get(reverse("finance:dashboard"))
