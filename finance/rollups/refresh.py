@@ -57,6 +57,7 @@ from .store import (
     recompute_all_years,
     recompute_pairs,
     replace_rows,
+    resum_all_years,
     slice_q,
 )
 from .verify import (
@@ -212,7 +213,7 @@ def compute_activities(activity_ids: Iterable[int], years: Iterable[int]) -> set
                 returning="activity_id",
             )  # fmt: skip
         full = _recompute_subslice_cells(cursor, tables, subslices)
-        recompute_all_years(cursor, tables, {int(row[1]) for row in full})
+        resum_all_years(cursor, tables, full)
         recompute_activity_money(cursor, tables, {row[0] for row in moved})
         # Their countries or roles may have changed with no money moving.
         recompute_pairs(cursor, tables, ids)

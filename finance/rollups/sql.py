@@ -321,6 +321,16 @@ def placeholders(values: Sequence[object]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
+def _values_clause(alias: str, column: str, values: set[int]) -> str:
+    """SQL for `column` among these ids (0 for none), with the ids' placeholders."""
+    ids = sorted(values - {0})
+    # Spelled without COALESCE, so that the cells' country and theme indexes can answer.
+    either = [f"{alias}.{column} IN ({placeholders(ids)})"] if ids else []
+    if 0 in values:
+        either.append(f"{alias}.{column} IS NULL")
+    return f"({' OR '.join(either)})"
+
+
 def keys_condition(
     alias: str, column: str, keys: dict[tuple[int, int], set[int]]
 ) -> tuple[str, list[int | str]]:
@@ -328,15 +338,22 @@ def keys_condition(
     none), grouped by year and division to keep it short."""
     clauses, params = [], list[int | str]()
     for (year, division), values in sorted(keys.items()):
-        ids = sorted(values - {0})
-        # Spelled without COALESCE, so that the cells' country and theme indexes can answer.
-        either = [f"{alias}.{column} IN ({placeholders(ids)})"] if ids else []
-        if 0 in values:
-            either.append(f"{alias}.{column} IS NULL")
         clauses.append(
-            f"({alias}.year = %s AND {alias}.division_id = %s AND ({' OR '.join(either)}))"
+            f"({alias}.year = %s AND {alias}.division_id = %s AND "
+            f"{_values_clause(alias, column, values)})"
         )
-        params += [year, division, *ids]
+        params += [year, division, *sorted(values - {0})]
+    return "(" + " OR ".join(clauses) + ")", params
+
+
+def division_keys_condition(
+    alias: str, column: str, keys: dict[int, set[int]]
+) -> tuple[str, list[int | str]]:
+    """As keys_condition, for these divisions in every year."""
+    clauses, params = [], list[int | str]()
+    for division, values in sorted(keys.items()):
+        clauses.append(f"({alias}.division_id = %s AND {_values_clause(alias, column, values)})")
+        params += [division, *sorted(values - {0})]
     return "(" + " OR ".join(clauses) + ")", params
 
 

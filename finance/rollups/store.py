@@ -35,6 +35,7 @@ from .sql import (
     TOTAL_COLUMNS,
     PairKey,
     Slice,
+    division_keys_condition,
     money_sums,
     placeholders,
     slice_condition,
@@ -177,8 +178,7 @@ def recompute_all_years(
     taken here and held until the transaction ends, each sum reads what the other committed."""
     if divisions is not None and not divisions:
         return
-    if connection.vendor == "postgresql":
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ALL_YEARS_LOCK_KEY])
+    _lock_all_years(cursor)
     all_years, cell = tables["all_years"], tables["cell"]
     if divisions is None:
         cursor.execute(f"DELETE FROM {all_years}")  # noqa: S608 (model name)
@@ -194,6 +194,41 @@ def recompute_all_years(
         ALL_YEARS.format(all_years=all_years, cell=cell, where=where),
         [*ALL_YEARS_GRAINS, *params],
     )
+
+
+def resum_all_years(
+    cursor: CursorWrapper, tables: dict[str, str], changed_full: Sequence[Sequence[Any]]
+) -> None:
+    """Sum again over all years only the countries and themes whose cells an edit changed, in
+    their divisions (`changed_full`: (year, division id, country id, theme id) of each full
+    cell deleted or inserted): one activity's few, where summing its whole division again
+    read a large part of the country and theme grains after every edit. Locked as
+    recompute_all_years."""
+    if not changed_full:
+        return
+    _lock_all_years(cursor)
+    all_years, cell = tables["all_years"], tables["cell"]
+    for grain, position, column in ((Grain.COUNTRY, 2, "country_id"), (Grain.THEME, 3, "theme_id")):
+        keys: dict[int, set[int]] = {}
+        for row in changed_full:
+            keys.setdefault(int(row[1]), set()).add(int(row[position] or 0))
+        stored, stored_params = division_keys_condition(all_years, column, keys)
+        cursor.execute(
+            f"DELETE FROM {all_years} WHERE grain = %s AND {stored}",  # noqa: S608 (model name)
+            [grain.value, *stored_params],
+        )
+        where, params = division_keys_condition("c", column, keys)
+        # This grain's cells alone: the other grain's have no country (or theme), which a
+        # key of none would otherwise match.
+        cursor.execute(
+            ALL_YEARS.format(all_years=all_years, cell=cell, where=where),
+            [grain.value, grain.value, *params],
+        )
+
+
+def _lock_all_years(cursor: CursorWrapper) -> None:
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ALL_YEARS_LOCK_KEY])
 
 
 def apply_differences(

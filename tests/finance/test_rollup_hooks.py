@@ -38,6 +38,7 @@ from finance import jobs, rollups, services, tasks
 from finance.importer import import_legacy_workbook
 from finance.models import (
     ActivityPair,
+    AllYearsCell,
     ContributionKind,
     FinancialEntry,
     RollupCell,
@@ -652,6 +653,31 @@ class TestOnOneNeighbourhood:
             == before
         )
         assert rollups.compute_slices(None, verify_first=True) is False
+
+    def test_an_edit_sums_again_over_all_years_only_its_own_countries_and_themes(
+        self, focal: User, activities: Neighbourhood
+    ) -> None:
+        # The division's other countries (Peru) and the money with no country or theme (the
+        # bare activity's) keep their rows: summing the whole division again after every edit
+        # cost most of a refresh.
+        shared = activities["shared"]
+        others = (
+            AllYearsCell.objects.filter(division=division("LAC"))
+            .exclude(grain="country", country_id__in=[country("BR").pk, country("MZ").pk])
+            .exclude(grain="theme", theme_id__in=[theme(1).pk, theme(2).pk])
+        )
+        before = dict(others.values_list("pk", "amount_cents"))
+        assert {row.country_id for row in others if row.grain == "country"} == {
+            country("PE").pk,
+            None,
+        }
+
+        record(shared, focal, entry("1.00"))
+        rollups.drain_refresh_requests()
+
+        kept = AllYearsCell.objects.filter(pk__in=before).values_list("pk", "amount_cents")
+        assert dict(kept) == before
+        assert rollups.recompute_all_activity_money() is False
 
     def test_requests_of_a_deleted_activity_recompute_its_slices_whole(
         self, focal: User, activities: Neighbourhood
