@@ -71,7 +71,9 @@ def describe(notification: Notification) -> str:
     values = {
         "actor": actor,
         "activity": activity,
-        "side": side_text(details.get("side", ""), details.get("role", "")),
+        "side": side_text(
+            details.get("side", ""), details.get("role", ""), details.get("iso2", "")
+        ),
         "fields": _labels(details.get("fields", [])),
         "facts": _labels(details.get("facts", [])),
         "amount": _amount(details.get("amount", "")),

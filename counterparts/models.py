@@ -36,6 +36,7 @@ from activities.models import (
     Partner,
     PartnerRole,
 )
+from activities.reference_names import country_display_name
 
 COMMENT_MAX = 5000
 
@@ -81,10 +82,13 @@ class Fact(models.TextChoices):
 ROLE_LABELS = dict(CountryRole.choices) | dict(PartnerRole.choices)
 
 
-def side_text(name: str, role: str) -> str:
-    """A side as people read it, "Mozambique (Receiver / guest)", with the role's label in the
-    active language: notifications keep the name and the role's code, so that the text is
-    written in the reader's language when it is read, not in the writer's."""
+def side_text(name: str, role: str, iso2: str = "") -> str:
+    """A side as people read it, "Mozambique (Receiver / guest)", with the country's name and
+    the role's label in the active language: notifications keep the name, the role's code and,
+    for a country, its ISO code, so that the text is written in the reader's language when it
+    is read, not in the writer's. An organization's name is its own, in every language."""
+    if iso2:
+        name = country_display_name(iso2, name)
     label = ROLE_LABELS.get(role)
     return f"{name} ({label})" if label else name
 
@@ -162,17 +166,18 @@ class Confirmation(models.Model):
     def side_label(self) -> str:
         """The side as a page names it: a country in the reader's language."""
         details = self.side_details()
-        if self.country_link is not None:
-            details["side"] = self.country_link.country.display_name
-        return side_text(details["side"], details["role"])
+        return side_text(details["side"], details["role"], details.get("iso2", ""))
 
     def side_details(self) -> dict[str, str]:
-        """The side's name and role code: what a notification keeps of it (see side_text)."""
-        link: Any = self.country_link or self.partner_link
+        """The side's name, role code and, for a country, ISO code: what a notification keeps
+        of it (see side_text)."""
+        if self.country_link is not None:
+            country = self.country_link.country
+            return {"side": country.name, "role": self.country_link.role, "iso2": country.iso2}
+        link: Any = self.partner_link
         # An organization by its name alone: "PROCASUR Corporation (Broker / facilitator)",
         # not "PROCASUR Corporation (PROCASUR) (Broker / facilitator)".
-        name = link.country.name if self.country_link is not None else link.partner.name
-        return {"side": name, "role": link.role}
+        return {"side": link.partner.name, "role": link.role}
 
     @property
     def country_id(self) -> int | None:
