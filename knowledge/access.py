@@ -182,3 +182,7 @@ def get_offer_for_user(user: User | Any, pk: int, *, write: bool = False) -> mod
     if write and not models.LearningOffer.objects.editable_by(user).filter(pk=pk).exists():
         raise PermissionDenied(_("You may read this offer but not change it."))
     return offer
+
+
+def can_edit_offer(user: User | Any, offer: models.LearningOffer) -> bool:
+    return models.LearningOffer.objects.editable_by(user).filter(pk=offer.pk).exists()

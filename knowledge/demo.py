@@ -202,10 +202,15 @@ def load_demo_assets(
 
 
 def load_demo_route(
-    *, partners: dict[str, Partner], user: User | None, report: KnowledgeLoadReport
+    *,
+    partners: dict[str, Partner],
+    user: User | None,
+    report: KnowledgeLoadReport,
+    planner: User | None = None,
 ) -> None:
     """The route as its report tells it: two host cases in Satkhira and Jessore, FEDEC (PKSF)
-    and the hosts' technical officers among the participants, action plans presented."""
+    and the hosts' technical officers among the participants, action plans presented. The plan
+    is recorded by `planner` (the route's CPM), after the route: a step of its History page."""
     if LearningRoute.objects.filter(title=ROUTE_TITLE).exists():
         report.unchanged.append(ROUTE_TITLE)
         return
@@ -270,7 +275,7 @@ def load_demo_route(
             "evidence": "Presented on the last day of the route to a panel of five participants.",
             "evidence_asset": KnowledgeAsset.objects.filter(title=DEMO_ASSETS[3].title).first(),
         },
-        user=user,
+        user=planner or user,
     )
     report.created.append(ROUTE_TITLE)
 
@@ -312,7 +317,34 @@ def load_demo_matching(*, users: dict[str, User], report: KnowledgeLoadReport) -
         themes=[themes["agri-technologies"]],
         user=users["cpm"],
     )
+    _demo_edits(users)
     report.created.append(DEMAND_TITLE)
+
+
+def _demo_edits(users: dict[str, User]) -> None:
+    """A few later changes by other people, so that the demand's and an offer's History pages
+    show more than their recording (none of them changes which offers match)."""
+    demand = LearningDemand.objects.get(title=DEMAND_TITLE)
+    services.save_demand(
+        demand=demand,
+        fields={
+            "needed_by": datetime.date(2027, 6, 30),
+            "audience": "Research and extension staff and farmer leaders of the country programme",
+        },
+        themes=list(demand.themes.all()),
+        user=users["focal"],
+    )
+    offer = LearningOffer.objects.filter(title=DEMO_OFFERS[0][1]).first()
+    if offer is not None:
+        services.save_offer(
+            offer=offer,
+            fields={
+                "description": "Researchers and farmers' organizations meet at a yearly "
+                "marketplace to match innovations with the projects that need them."
+            },
+            themes=list(offer.themes.all()),
+            user=users["cpm"],
+        )
 
 
 def load_demo_knowledge(
@@ -322,6 +354,8 @@ def load_demo_knowledge(
     folder = folder or reference_docs_path()
     if folder.exists():
         load_demo_assets(folder=folder, partners=partners, user=users["admin"], report=report)
-    load_demo_route(partners=partners, user=users["admin"], report=report)
+    load_demo_route(
+        partners=partners, user=users["admin"], planner=users.get("cpm2"), report=report
+    )
     load_demo_matching(users=users, report=report)
     return report

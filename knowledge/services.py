@@ -192,11 +192,11 @@ def reindex_assets(assets: QuerySet[KnowledgeAsset]) -> int:
 
 
 def by(row: Any, user: User | None, reason: str | None = None) -> Any:
-    """The row, marked with who changes it (and through what, when not a page or the API) for
-    the history row its next save or delete writes (django-simple-history reads both)."""
+    """The row, marked with who changes it (and through what: a page, the API, a merge) for
+    the history row its next save or delete writes (django-simple-history reads both). Set
+    each time, so that a row saved again by other means does not keep an earlier reason."""
     row._history_user = user
-    if reason is not None:
-        row._change_reason = reason
+    row._change_reason = reason
     return row
 
 
@@ -426,8 +426,11 @@ def save_route(
     data: RouteData,
     user: User | None,
     read_at: datetime.datetime | None = None,
+    through: Through | None = None,
 ) -> LearningRoute:
-    """`read_at`: the route's `updated_at` as the caller read it (see save_asset)."""
+    """`read_at`: the route's `updated_at` as the caller read it (see save_asset). `through`
+    (the page's form, the API) is kept in the history of the route and of its rows."""
+    reason = through.value if through else None
     _refuse_later_change(
         route, read_at, _("Someone else changed this learning route since you read it.")
     )
@@ -443,28 +446,28 @@ def save_route(
         for messages in field_errors(HostCase, {"title": case.title}).values():
             errors.setdefault("host_cases", []).extend(messages)
     _raise_if(errors)
-    by(route, user).save()
+    by(route, user, reason).save()
     route.themes.set(list(data.themes))
     # Host cases are nobody's target: replaced whole. Participants carry plans: kept by
     # organization, updated, added or (without plans, checked above) removed. One by one, each
     # a row of its history (a route has a handful).
     for old_case in route.host_cases.all():
-        by(old_case, user).delete()
+        by(old_case, user, reason).delete()
     for c in data.host_cases:
         new_case = HostCase(
             route=route, title=c.title, host=c.host, country=c.country, theme=c.theme
         )
-        by(new_case, user).save()
+        by(new_case, user, reason).save()
     existing = {row.organization_id: row for row in route.participants.all()}
     wanted = {p.organization.pk: p for p in data.participants}
     for row in route.participants.exclude(organization_id__in=wanted):
-        by(row, user).delete()
+        by(row, user, reason).delete()
     for org_id, participant in wanted.items():
         row = existing.get(org_id) or RouteParticipant(route=route, organization_id=org_id)
         if row.pk and (row.country_id, row.people) == (participant.country.pk, participant.people):
             continue
         row.country, row.people = participant.country, participant.people
-        by(row, user).save()
+        by(row, user, reason).save()
     return route
 
 
@@ -493,9 +496,10 @@ def save_action_plan(
     fields: dict[str, Any],
     user: User | None,
     read_at: datetime.datetime | None = None,
+    through: Through | None = None,
 ) -> ActionPlan:
     """Record a plan or its follow-up; a new status without a date is dated today. `read_at`:
-    the plan's `updated_at` as the caller read it (see save_asset)."""
+    the plan's `updated_at` as the caller read it (see save_asset); `through`: see save_route."""
     _refuse_later_change(
         plan, read_at, _("Someone else changed this action plan since you read it.")
     )
@@ -509,13 +513,15 @@ def save_action_plan(
         plan.status_date = timezone.localdate()
     plan.updated_by = user
     _raise_if(_clean(plan))
-    by(plan, user).save()
+    by(plan, user, through.value if through else None).save()
     return plan
 
 
 @transaction.atomic
-def delete_action_plan(*, plan: ActionPlan, user: User | None) -> None:
-    by(plan, user).delete()
+def delete_action_plan(
+    *, plan: ActionPlan, user: User | None, through: Through | None = None
+) -> None:
+    by(plan, user, through.value if through else None).delete()
 
 
 # --- Demand and offer ------------------------------------------------------------------------
@@ -549,8 +555,10 @@ def save_demand(
     themes: Iterable[Theme],
     user: User | None,
     read_at: datetime.datetime | None = None,
+    through: Through | None = None,
 ) -> LearningDemand:
-    """`read_at`: the demand's `updated_at` as the caller read it (see save_asset)."""
+    """`read_at`: the demand's `updated_at` as the caller read it (see save_asset); `through`:
+    see save_route."""
     _refuse_later_change(
         demand, read_at, _("Someone else changed this learning demand since you read it.")
     )
@@ -564,7 +572,7 @@ def save_demand(
     if not themes:
         errors.setdefault("themes", []).append(_("Choose at least one theme."))
     _raise_if(errors)
-    by(demand, user).save()
+    by(demand, user, through.value if through else None).save()
     demand.themes.set(themes)
     return demand
 
@@ -592,12 +600,14 @@ def save_offer(
     themes: Iterable[Theme],
     user: User | None,
     read_at: datetime.datetime | None = None,
+    through: Through | None = None,
 ) -> LearningOffer:
     """Record what an institution, or a past activity's host, can share.
 
     An offer made from a past activity without naming the institution takes the activity's host;
     without a country it takes the institution's, else the activity's first provider country.
-    `read_at`: the offer's `updated_at` as the caller read it (see save_asset).
+    `read_at`: the offer's `updated_at` as the caller read it (see save_asset); `through`: see
+    save_route.
     """
     _refuse_later_change(
         offer, read_at, _("Someone else changed this learning offer since you read it.")
@@ -632,7 +642,7 @@ def save_offer(
     if not themes:
         errors.setdefault("themes", []).append(_("Choose at least one theme."))
     _raise_if(errors)
-    by(offer, user).save()
+    by(offer, user, through.value if through else None).save()
     offer.themes.set(themes)
     return offer
 
@@ -658,6 +668,7 @@ def accept_match(
     demand: LearningDemand,
     offer: LearningOffer,
     user: User | None,
+    through: Through | None = None,
 ) -> Activity:
     """Turn an accepted match into a new Pipeline activity and close the demand as matched.
 
@@ -726,7 +737,7 @@ def accept_match(
     demand.match_score = proposal.score
     demand.match_reasons = [str(reason) for reason in proposal.reasons]
     demand.activity = activity
-    by(demand, user).save()
+    by(demand, user, through.value if through else None).save()
     return activity
 
 

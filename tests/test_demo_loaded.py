@@ -34,6 +34,11 @@ from knowledge.models import (
     LearningOffer,
     LearningRoute,
 )
+from knowledge.record_history import (
+    demand_history_entries,
+    offer_history_entries,
+    route_history_entries,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +135,15 @@ class TestOnTheDemo:
         demand = LearningDemand.objects.get()
         assert [p.offer.institution.acronym for p in propose_matches(demand)] == ["EMBRAPA"]
         assert LearningOffer.objects.count() == 2
+        # Their History pages tell more than the recording: later steps by other people.
+        offer = LearningOffer.objects.get(institution__acronym="EMBRAPA")
+        for entries in (
+            route_history_entries(route),
+            demand_history_entries(demand),
+            offer_history_entries(offer),
+        ):
+            assert len(entries) >= 2 and entries[-1].created
+            assert len({entry.user for entry in entries}) >= 2
 
     def test_three_demo_assets_read_and_searched_in_other_languages(
         self, demo: io.StringIO

@@ -12,12 +12,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import access, services
 from ..forms import DemandForm, OfferForm
 from ..matching import propose_matches
 from ..models import DemandStatus, LearningDemand, LearningOffer
+from ..record_history import demand_history_entries, offer_history_entries
+from ..texts import Through
 from .common import (
     add_service_errors,
     keep_what_was_typed,
@@ -74,6 +76,18 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_GET
+def demand_history(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = access.get_demand_for_user(request.user, pk)
+    page = paginate(request, demand_history_entries(demand))
+    return render(
+        request,
+        "knowledge/demand_history.html",
+        {"demand": demand, "page_obj": page, "entries": page.object_list},
+    )
+
+
 def _demand_form_page(request: HttpRequest, demand: LearningDemand | None) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     form = DemandForm(
@@ -88,6 +102,7 @@ def _demand_form_page(request: HttpRequest, demand: LearningDemand | None) -> Ht
                 themes=form.cleaned_data["themes"],
                 user=user,
                 read_at=form.cleaned_data["read_at"],
+                through=Through.FORM,
             )
         except services.StaleEditError as error:
             keep_what_was_typed(request, form, demand, error)
@@ -162,7 +177,9 @@ def demand_accept(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose one of the proposed offers."))
         return redirect(demand)
     try:
-        activity = services.accept_match(demand=demand, offer=offer, user=user)
+        activity = services.accept_match(
+            demand=demand, offer=offer, user=user, through=Through.FORM
+        )
     except services.KnowledgeError as error:
         for field_messages in error.errors.values():
             for message in field_messages:
@@ -211,6 +228,23 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+@require_GET
+def offer_history(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = access.get_offer_for_user(request.user, pk)
+    page = paginate(request, offer_history_entries(offer))
+    return render(
+        request,
+        "knowledge/offer_history.html",
+        {
+            "offer": offer,
+            "can_edit": access.can_edit_offer(request.user, offer),
+            "page_obj": page,
+            "entries": page.object_list,
+        },
+    )
+
+
 def _offer_form_page(request: HttpRequest, offer: LearningOffer | None) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     form = OfferForm(request.POST if request.method == "POST" else None, user=user, instance=offer)
@@ -222,6 +256,7 @@ def _offer_form_page(request: HttpRequest, offer: LearningOffer | None) -> HttpR
                 themes=form.cleaned_data["themes"],
                 user=user,
                 read_at=form.cleaned_data["read_at"],
+                through=Through.FORM,
             )
         except services.StaleEditError as error:
             keep_what_was_typed(request, form, offer, error)

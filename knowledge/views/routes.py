@@ -10,11 +10,13 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import access, services
 from ..forms import ActionPlanForm, RouteForm, build_route_data, route_formsets
 from ..models import ActionPlan, LearningRoute, PlanStatus, version_title
+from ..record_history import route_history_entries
+from ..texts import Through
 from .common import (
     add_service_errors,
     keep_what_was_typed,
@@ -118,6 +120,19 @@ def route_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "knowledge/route_detail.html", context)
 
 
+@login_required
+@require_GET
+def route_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The route's changes, with those of its host cases, participants and action plans."""
+    route = access.get_route_for_user(request.user, pk)
+    page = paginate(request, route_history_entries(route))
+    return render(
+        request,
+        "knowledge/route_history.html",
+        {"route": route, "page_obj": page, "entries": page.object_list},
+    )
+
+
 def _route_form_page(request: HttpRequest, route: LearningRoute | None) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     data = request.POST if request.method == "POST" else None
@@ -130,7 +145,11 @@ def _route_form_page(request: HttpRequest, route: LearningRoute | None) -> HttpR
         if route_data is not None:
             try:
                 saved = services.save_route(
-                    route=route, data=route_data, user=user, read_at=form.cleaned_data["read_at"]
+                    route=route,
+                    data=route_data,
+                    user=user,
+                    read_at=form.cleaned_data["read_at"],
+                    through=Through.FORM,
                 )
             except services.StaleEditError as error:
                 keep_what_was_typed(request, form, route, error)
@@ -212,6 +231,7 @@ def _plan_form_page(
                 fields=form.plan_fields(),
                 user=user,
                 read_at=form.cleaned_data["read_at"],
+                through=Through.FORM,
             )
         except services.StaleEditError as error:
             keep_what_was_typed(request, form, plan, error)
@@ -249,7 +269,7 @@ def plan_delete(request: HttpRequest, pk: int, plan_id: int) -> HttpResponse:
     route = access.get_route_for_user(user, pk, write=True)
     plan = _plan(route, plan_id)
     if request.method == "POST":
-        services.delete_action_plan(plan=plan, user=user)
+        services.delete_action_plan(plan=plan, user=user, through=Through.FORM)
         messages.success(request, _("“%(title)s” was deleted.") % {"title": plan.title})
         return redirect(route)
     return render(

@@ -394,6 +394,13 @@ def partner_write(target: str) -> Rule:
     )
 
 
+def get_only(rule: Rule) -> Rule:
+    """A read-only page refuses any POST (405) before looking at who asks."""
+    return lambda role, method: (
+        405 if method == "POST" and role != "anonymous" else rule(role, method)
+    )
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -458,6 +465,10 @@ knowledge_cases: list[Case] = [
         "demand",
         post_only(activity_write("internal", get=405, post=DONE)),
     ),
+    # A record's history reads like the record (GET only); demands and offers are staff's.
+    Case("knowledge:route_history", "route", get_only(activity_read("internal"))),
+    Case("knowledge:demand_history", "demand", get_only(activity_read("internal"))),
+    Case("knowledge:offer_history", "demand", get_only(activity_read("internal"))),
 ]
 
 # Results: the period page reads like its activity ("own": the partner user's organization
@@ -490,13 +501,6 @@ def results_rule(
         return table | dict.fromkeys(COUNTERPARTS, 404)
 
     return logged_in(answers(get), answers(post))
-
-
-def get_only(rule: Rule) -> Rule:
-    """A read-only page refuses any POST (405) before looking at who asks."""
-    return lambda role, method: (
-        405 if method == "POST" and role != "anonymous" else rule(role, method)
-    )
 
 
 def results_cases() -> list[Case]:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from knowledge.models import KnowledgeAsset
+from knowledge.models import KnowledgeAsset, LearningRoute
 from tests.browser.pages import Settled, demo_activity_with_money, sign_in_as_demo_user
 
 pytestmark = [
@@ -52,12 +52,14 @@ def _pages() -> dict[str, str]:
     asset = KnowledgeAsset.objects.order_by("pk").first()
     assert asset is not None
     word = asset.title.split()[0]
+    route = LearningRoute.objects.get()
     return {
         "list": "/activities/",
         "activity": f"/activities/{activity.pk}/",
         "finance": f"/activities/{activity.pk}/finance/",
         "dashboard": "/dashboard/",
         "knowledge": f"/knowledge/?q={word}",
+        "route-history": f"/knowledge/routes/{route.pk}/history/",
         "api-docs": "/api/docs/",
     }
 

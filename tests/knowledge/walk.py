@@ -73,7 +73,7 @@ def url(name: str, target: str, world: KnowledgeWorld) -> str:
         return reverse(name, args=[world.route.pk])
     if short.startswith("demand_") and short not in ("demand_list", "demand_create"):
         return reverse(name, args=[world.demand.pk])
-    if short in ("offer_edit", "offer_delete"):
+    if short in ("offer_edit", "offer_delete", "offer_history"):
         return reverse(name, args=[world.offer.pk])
     return reverse(name)
 
