@@ -729,7 +729,7 @@ def accept_match(
         % {"pk": demand.pk, "institution": offer.institution, "score": proposal.score},
     )
     try:
-        activity = activity_services.create_activity(data=data, user=user)
+        activity = activity_services.create_activity(data=data, user=user, through=through)
     except activity_services.ActivityError as error:
         raise KnowledgeError(error.errors) from error
     demand.status = DemandStatus.MATCHED
