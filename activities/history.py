@@ -9,15 +9,19 @@ once, then the names of the divisions, people, countries and partners the snapsh
 A save writes several snapshots (activity, countries, partners, themes) within a moment: events by
 the same person close together in time make one entry.
 
-A snapshot's change reason says what the change came through when it was not a page or the API:
-an import run writes import_run_reason() there, and its entries read "through Import run #N (file)".
-Apps above this one (finance's importer) write it; this module only reads it, so it knows the
-run's number and file name from the reason itself, never from their models.
+A snapshot's change reason says what the change came through: the services write `Through` there
+for a change made on a page's form or through the API, an import run writes import_run_reason()
+and a merge MERGE_REASON; the entries read "through the page's form", "through the API",
+"through Import run #N (file)". Apps above this one (finance, knowledge) write them too; this
+module only reads them, so it knows a run's number and file name from the reason itself, never
+from their models. A snapshot without a reason (written before the services said, or by the
+shell or the demo loader) names no channel.
 """
 
 from __future__ import annotations
 
 import datetime
+import enum
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -70,13 +74,41 @@ MERGE_REASON_PATTERN = re.compile(r"merge:(.+)->(.+)", re.DOTALL)
 CHANGE_REASON_LENGTH = 100  # simple-history's history_change_reason column
 
 
+class Through(enum.StrEnum):
+    """What a person's change came through, kept as its snapshots' change reason: every app's
+    services take it from their pages (FORM) and their API (API)."""
+
+    FORM = "form"
+    API = "api"
+
+
+# The reasons that name a channel; the knowledge base wrote its own before the portal had one
+# Through, and those rows still read right.
+CHANNEL_REASONS = {
+    **{channel.value: channel for channel in Through},
+    "knowledge:form": Through.FORM,
+    "knowledge:api": Through.API,
+}
+
+
+def through_of(reason: str | None) -> Through | None:
+    """The channel a snapshot's change reason names, or None (an import run, a merge, nothing)."""
+    return CHANNEL_REASONS.get(reason or "")
+
+
 def import_run_reason(run_id: int, filename: str) -> str:
     """The change reason of every history row an import run writes: its number and file name."""
     return f"{IMPORT_RUN_PREFIX}{run_id}:{filename}"[:CHANGE_REASON_LENGTH]
 
 
 def through_label(reason: str | None) -> str:
-    """What a history row's change came through, for people; "" for a page or the API."""
+    """What a history row's change came through, as "through …" ends: the form, the API, an
+    import run, a merge; "" when nobody said."""
+    channel = through_of(reason)
+    if channel == Through.FORM:
+        return _("the page's form")
+    if channel == Through.API:
+        return _("the API")
     if match := IMPORT_RUN_REASON.fullmatch(reason or ""):
         return _("Import run #%(number)s (%(name)s)") % {
             "number": match.group(1),

@@ -32,6 +32,7 @@ from activities import access, duplicates, services
 from activities.api import parse_activity
 from activities.duplicate_pairs import MergedVia
 from activities.filters import with_reporting_year
+from activities.history import Through
 from activities.models import Activity, ActivityMerge, FoundVia
 from activities.serializers import (
     ACTIVITY_COLUMNS,
@@ -219,7 +220,11 @@ class ActivityViewSet(
         data = parse_activity(request, user, None, partial=False)
         try:
             activity = services.create_activity_past_duplicates(
-                data=data, user=user, seen=data.not_duplicate_of, via=FoundVia.API
+                data=data,
+                user=user,
+                seen=data.not_duplicate_of,
+                via=FoundVia.API,
+                through=Through.API,
             )
         except services.LikelyDuplicates as found:
             body = {
@@ -312,7 +317,11 @@ class ActivityViewSet(
         data = parse_activity(request, user, activity, partial=kwargs.get("partial", False))
         try:
             services.update_activity(
-                activity=activity, data=data, user=user, expected_version=data.version
+                activity=activity,
+                data=data,
+                user=user,
+                expected_version=data.version,
+                through=Through.API,
             )
         except services.ConflictError as error:
             raise Conflict(str(error)) from None

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 
 from activities.access import get_activity_for_user, without_merged
 from activities.filters import IntegerFilter, SinceFilter
+from activities.history import Through
 from activities.models import (
     Activity,
     ActivityCountry,
@@ -215,6 +216,7 @@ class LedgerViewSet(
                 entries=entries,
                 user=user,
                 expected_version=data["ledger_version"],
+                through=Through.API,
             )
         body = {
             "ledger_version": services.ledger_version(activity),
@@ -239,6 +241,7 @@ class LedgerViewSet(
                 expected_version=data["ledger_version"],
                 value_date=data.get("value_date"),
                 new_quantity=data.get("new_quantity"),
+                through=Through.API,
             )
         body = {
             "ledger_version": services.ledger_version(activity),

@@ -25,6 +25,7 @@ from .models import CENT, EntryType, FinancialEntry, RateCard
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from activities.history import Through
 
 
 def lines_to_revalue(card: RateCard) -> list[FinancialEntry]:
@@ -44,10 +45,10 @@ class Revaluation:
 
 
 @transaction.atomic
-def revalue(*, card: RateCard, user: User | None) -> Revaluation:
+def revalue(*, card: RateCard, user: User | None, through: Through | None = None) -> Revaluation:
     """Bring every line valued by `card` to the card's rate today: one correction per line,
     dated as the line (a line in a closed period is left as it is and said why), with the rate
-    it was at and the one it moves to."""
+    it was at and the one it moves to, and what the re-valuation came through."""
     corrections: list[FinancialEntry] = []
     refused: list[tuple[FinancialEntry, str]] = []
     for line in lines_to_revalue(card):
@@ -74,6 +75,7 @@ def revalue(*, card: RateCard, user: User | None) -> Revaluation:
                     user=user,
                     expected_version=None,
                     rate=(card.amount, card.version),
+                    through=through,
                 )
             )
         except FinanceError as error:

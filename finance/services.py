@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts import formatting
 from accounts.text import FIRST_YEAR, LAST_YEAR, field_errors, year_problem
+from activities.history import Through
 from activities.models import Activity, Country, Partner
 
 from . import in_kind, periods, rollups
@@ -431,7 +432,11 @@ def converted_over_limit(amount_usd: Decimal, currency: str) -> str | None:
 
 
 def _new_entry(
-    activity: Activity, data: EntryData, user: User | None, guard: periods.PeriodGuard
+    activity: Activity,
+    data: EntryData,
+    user: User | None,
+    guard: periods.PeriodGuard,
+    through: Through | None,
 ) -> FinancialEntry:
     data, card = in_kind.valued(data)
     errors = _check_entry(data) or guard.entry_refusals(
@@ -471,6 +476,7 @@ def _new_entry(
         created_by=user,
     )
     entry._history_user = user  # type: ignore[attr-defined]
+    entry._change_reason = through.value if through else None  # type: ignore[attr-defined]
     entry.save()
     return entry
 
@@ -482,15 +488,17 @@ def record_entries(
     entries: Iterable[EntryData],
     user: User | None,
     expected_version: int | None,
+    through: Through | None = None,
 ) -> list[FinancialEntry]:
-    """Record several lines at once (a sheet row, a form with many lines): all or none."""
+    """Record several lines at once (a sheet row, a form with many lines): all or none.
+    `through`: the page's form or the API, kept in each line's history."""
     claim_ledger(activity, expected_version, user)
     guard = periods.PeriodGuard.load()
     recorded: list[FinancialEntry] = []
     problems: dict[str, list[str]] = {}
     for number, data in enumerate(entries, start=1):
         try:
-            recorded.append(_new_entry(activity, data, user, guard))
+            recorded.append(_new_entry(activity, data, user, guard, through))
         except FinanceError as error:
             for name, messages in error.errors.items():
                 problems.setdefault(name, []).extend(
@@ -570,6 +578,7 @@ def correct_entry(
     value_date: datetime.date | None = None,
     new_quantity: Decimal | None = None,
     rate: tuple[Decimal, int] | None = None,
+    through: Through | None = None,
 ) -> FinancialEntry:
     """Bring an entry to `new_amount` (None or 0 reverses it) with a new entry that says why.
 
@@ -630,6 +639,7 @@ def correct_entry(
         created_by=user,
     )
     correction._history_user = user  # type: ignore[attr-defined]
+    correction._change_reason = through.value if through else None  # type: ignore[attr-defined]
     correction.save()
     refresh_rollups(entry.activity, [fiscal_year])
     touch_activities([entry.activity_id], user)

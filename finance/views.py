@@ -23,7 +23,7 @@ from accounts.roles import access_of
 from activities.access import can_edit_activity, get_activity_for_user
 from activities.filters import ActivityFilter
 from activities.forms import labelled_errors, partner_options
-from activities.history import through_label
+from activities.history import Through, through_label
 from activities.models import Activity, Country, Partner
 from ssc_portal.db_router import reads_from_replica
 
@@ -110,7 +110,11 @@ def activity_finance_page(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 services.record_entries(
-                    activity=activity, entries=rows, user=user, expected_version=loaded
+                    activity=activity,
+                    entries=rows,
+                    user=user,
+                    expected_version=loaded,
+                    through=Through.FORM,
                 )
             except services.LedgerConflict as error:
                 conflict = True
@@ -204,6 +208,7 @@ def correct_entry(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
             value_date=form.cleaned_data["value_date"],
             new_quantity=form.cleaned_data["new_quantity"],
+            through=Through.FORM,
         )
     except services.LedgerConflict as error:
         # The page again, as it stands now, with the conflict: a redirect would answer 302.

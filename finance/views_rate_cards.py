@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
+from activities.history import Through
 from activities.models import Country
 
 from . import in_kind, revaluation
@@ -189,7 +190,7 @@ def rate_card_revalue(request: HttpRequest, pk: int) -> HttpResponse:
     _require_keeper(user)
     card = _get_card(pk)
     if request.method == "POST":
-        result = revaluation.revalue(card=card, user=user)
+        result = revaluation.revalue(card=card, user=user, through=Through.FORM)
         _report(request, result)
         return redirect("finance:rate_card", pk=card.pk)
     return render(

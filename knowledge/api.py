@@ -19,6 +19,7 @@ from rest_framework import exceptions, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from activities.history import Through
 from activities.models import Activity, Partner
 from ssc_portal.api import (
     Column,
@@ -39,7 +40,7 @@ from .serializers import (
     KnowledgeAssetDetailSerializer,
     KnowledgeAssetSerializer,
 )
-from .texts import TextVersion, Through
+from .texts import TextVersion
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -8,7 +8,8 @@ what"), newest first, with the entries and grouping of an activity's history
 at, once per model: a fixed number of queries whatever the length of the history.
 
 What a change came through is its snapshot's change reason: the pages' form or the API
-(knowledge.texts.Through, given to the services), a merge or an import run (activities.history).
+(activities.history.Through, given to the services), a merge or an import run, read as
+activities.history.through_label says.
 """
 
 from __future__ import annotations
@@ -45,7 +46,6 @@ from .models import (
     LearningRoute,
     RouteParticipant,
 )
-from .texts import Through
 
 # Kept by the portal, not typed by anyone. A demand's match score and reasons are the accepted
 # match's explanation, shown on the demand's page as it was; the accept itself shows in the
@@ -60,16 +60,6 @@ UNTRACKED_FIELDS = {
     "match_score",
     "match_reasons",
 }
-
-
-def through_text(reason: str | None) -> str:
-    """What a snapshot's change came through, as "through …" ends: the form, the API, a merge,
-    an import run; "" when nobody said (the demo loader, the shell)."""
-    if reason == Through.FORM:
-        return _("the page's form")
-    if reason == Through.API:
-        return _("the API")
-    return through_label(reason)
 
 
 def _tracked(model: type[models.Model]) -> list[models.Field[Any, Any]]:
@@ -173,7 +163,7 @@ def _event(row: Any, change: Change | None = None, *, created: bool = False) -> 
         row.history_user_id,
         change,
         created=created,
-        through=through_text(row.history_change_reason),
+        through=through_label(row.history_change_reason),
     )
 
 

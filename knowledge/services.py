@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.text import field_errors
 from activities import services as activity_services
-from activities.history import MERGE_REASON
+from activities.history import MERGE_REASON, Through
 from activities.models import (
     SDG,
     Activity,
@@ -55,7 +55,7 @@ from .models import (
     RouteParticipant,
     search_config_for,
 )
-from .texts import TextVersion, Through, check_texts, reindex_texts, sync_texts
+from .texts import TextVersion, check_texts, reindex_texts, sync_texts
 from .uploads import CheckedFile
 
 if TYPE_CHECKING:
@@ -729,7 +729,7 @@ def accept_match(
         % {"pk": demand.pk, "institution": offer.institution, "score": proposal.score},
     )
     try:
-        activity = activity_services.create_activity(data=data, user=user)
+        activity = activity_services.create_activity(data=data, user=user, through=through)
     except activity_services.ActivityError as error:
         raise KnowledgeError(error.errors) from error
     demand.status = DemandStatus.MATCHED

@@ -2,13 +2,13 @@
 by services.save_asset (in its transaction), and their history read back for the asset's page.
 
 Every saved or removed version writes one django-simple-history snapshot with who, when and
-through what (the page's form, the API: `Through`, kept as the snapshot's change reason).
+through what (the page's form, the API: activities.history.Through, kept as the snapshot's
+change reason).
 """
 
 from __future__ import annotations
 
 import datetime
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from activities.history import Through, through_label
 from activities.services.texts import version_problems
 from activities.texts import ContentLanguage
 
@@ -28,13 +29,6 @@ if TYPE_CHECKING:
     from accounts.models import User
 
     from .models import KnowledgeAsset
-
-
-class Through(enum.StrEnum):
-    """What a version's change came through (its snapshot's change reason)."""
-
-    FORM = "knowledge:form"
-    API = "knowledge:api"
 
 
 @dataclass(frozen=True)
@@ -115,13 +109,6 @@ class TextChange:
     after: str
 
 
-def _through_labels() -> dict[str, str]:
-    return {
-        Through.FORM: _("on the asset's page"),
-        Through.API: _("through the API"),
-    }
-
-
 def text_history(asset: KnowledgeAsset) -> list[TextChange]:
     """Every change to the asset's versions in other languages, newest first: two queries."""
     rows = list(
@@ -134,7 +121,6 @@ def text_history(asset: KnowledgeAsset) -> list[TextChange]:
         )
     }
     names = dict(ContentLanguage.choices)
-    throughs = _through_labels()
     changes: list[TextChange] = []
     last: dict[int, Any] = {}
     for row in rows:
@@ -155,7 +141,7 @@ def text_history(asset: KnowledgeAsset) -> list[TextChange]:
                 TextChange(
                     when=row.history_date,
                     who=users.get(row.history_user_id, "") if row.history_user_id else "",
-                    through=throughs.get(row.history_change_reason or "", ""),
+                    through=through_label(row.history_change_reason),
                     label=label,
                     before=old,
                     after=new,

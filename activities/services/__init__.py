@@ -2,7 +2,9 @@
 
 Every change to an activity, its countries, partners and status goes through these functions, so
 that each one is validated the same way from the browser, the API and the importers, runs in one
-transaction, and is recorded in the audit history with its author.
+transaction, and is recorded in the audit history with its author and what it came through
+(`through`: activities.history.Through, the page's form or the API; an import run's batch writes
+its own reason).
 
 - `activity`: one activity (create, update, change its status);
 - `batch`: many activities at once, for the importers;

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.text import field_errors, ssc_id_problem
 
 from ..access import loggable_divisions, responsible_cpms
+from ..history import Through
 from ..models import (
     SDG,
     Activity,
@@ -180,7 +181,18 @@ def _validate(
         raise ActivityError(errors)
 
 
-def _sync_countries(activity: Activity, links: Sequence[CountryLink], user: User | None) -> bool:
+def _by(row: Any, user: User | None, through: Through | None) -> Any:
+    """The row, marked with who changes it and through what, for the snapshot its next save or
+    delete writes (django-simple-history reads both; an activity's also marks its themes' and
+    SDGs' snapshots). Set each time, so that a row saved again does not keep an older reason."""
+    row._history_user = user
+    row._change_reason = through.value if through else None
+    return row
+
+
+def _sync_countries(
+    activity: Activity, links: Sequence[CountryLink], user: User | None, through: Through | None
+) -> bool:
     """Bring the country links to `links`; return whether the roll-ups must follow: a country
     added or removed or a share changed (the money's split), or a role changed (who shares
     with whom, finance.models.ActivityPair)."""
@@ -189,8 +201,7 @@ def _sync_countries(activity: Activity, links: Sequence[CountryLink], user: User
     changed = existing.keys() != wanted.keys()
     for country_id, stale in existing.items():
         if country_id not in wanted:
-            stale._history_user = user  # type: ignore[attr-defined]
-            stale.delete()
+            _by(stale, user, through).delete()
     for country_id, link in wanted.items():
         row = existing.get(country_id)
         if row is None:
@@ -199,23 +210,22 @@ def _sync_countries(activity: Activity, links: Sequence[CountryLink], user: User
             continue
         changed = True
         row.role, row.share = link.role, link.share
-        row._history_user = user  # type: ignore[attr-defined]
-        row.save()
+        _by(row, user, through).save()
     return changed
 
 
-def _sync_partners(activity: Activity, links: Sequence[PartnerLink], user: User | None) -> None:
+def _sync_partners(
+    activity: Activity, links: Sequence[PartnerLink], user: User | None, through: Through | None
+) -> None:
     existing = {(row.partner_id, row.role): row for row in activity.partner_links.all()}
     wanted = {(link.partner.pk, role): link.partner for link in links for role in link.roles}
     for key, row in existing.items():
         if key not in wanted:
-            row._history_user = user  # type: ignore[attr-defined]
-            row.delete()
+            _by(row, user, through).delete()
     for (partner_id, role), partner in wanted.items():
         if (partner_id, role) not in existing:
             row = ActivityPartner(activity=activity, partner=partner, role=role)
-            row._history_user = user  # type: ignore[attr-defined]
-            row.save()
+            _by(row, user, through).save()
 
 
 def _sync_m2m(activity: Activity, data: ActivityData) -> bool:
@@ -322,16 +332,19 @@ def _check_placement(
 
 
 @transaction.atomic
-def create_activity(*, data: ActivityData, user: User | None) -> Activity:
+def create_activity(
+    *, data: ActivityData, user: User | None, through: Through | None = None
+) -> Activity:
+    """`through`: the page's form or the API, kept in every snapshot the creation writes."""
     activity = _new_activity(data, user)
     _check_placement(activity, user)
     _validate(activity, data, status_facts=True)
-    activity._history_user = user  # type: ignore[attr-defined]
+    _by(activity, user, through)
     _insert_with_ssc_id(activity, data.ssc_id.strip())
-    _sync_countries(activity, data.countries, user)
-    _sync_partners(activity, data.partners, user)
+    _sync_countries(activity, data.countries, user, through)
+    _sync_partners(activity, data.partners, user, through)
     _sync_m2m(activity, data)
-    sync_texts(activity, data.texts, user)
+    sync_texts(activity, data.texts, user, through)
     StatusChange.objects.create(
         activity=activity,
         from_status="",
@@ -367,7 +380,12 @@ ROLLUP_FIELDS = ("lead_division_id", "modality", "funding_nature", "visibility",
 
 @transaction.atomic
 def update_activity(
-    *, activity: Activity, data: ActivityData, user: User | None, expected_version: int | None
+    *,
+    activity: Activity,
+    data: ActivityData,
+    user: User | None,
+    expected_version: int | None,
+    through: Through | None = None,
 ) -> Activity:
     # Compare with what is stored, not with the instance: a ModelForm has already copied the
     # submitted values onto it.
@@ -394,12 +412,11 @@ def update_activity(
         known_gaps=gaps if new_status == previous_status else (),
     )
     _lock_current_version(activity, expected_version)
-    activity._history_user = user  # type: ignore[attr-defined]
-    activity.save()
-    rollups_stale = _sync_countries(activity, data.countries, user)
-    _sync_partners(activity, data.partners, user)
+    _by(activity, user, through).save()
+    rollups_stale = _sync_countries(activity, data.countries, user, through)
+    _sync_partners(activity, data.partners, user, through)
     rollups_stale |= _sync_m2m(activity, data)
-    sync_texts(activity, data.texts, user)
+    sync_texts(activity, data.texts, user, through)
     if new_status != previous_status:
         StatusChange.objects.create(
             activity=activity,
@@ -447,6 +464,7 @@ def change_status(
     note: str,
     user: User | None,
     expected_version: int | None = None,
+    through: Through | None = None,
 ) -> Activity:
     if status == activity.status:
         raise ActivityError({"status": [_("The activity already has this status.")]})
@@ -457,8 +475,7 @@ def change_status(
     _lock_current_version(activity, expected_version)
     previous = activity.status
     activity.status = status
-    activity._history_user = user  # type: ignore[attr-defined]
-    activity.save(update_fields=["status", "version", "updated_at"])
+    _by(activity, user, through).save(update_fields=["status", "version", "updated_at"])
     StatusChange.objects.create(
         activity=activity, from_status=previous, to_status=status, note=note, changed_by=user
     )

@@ -20,6 +20,8 @@ from .errors import ActivityError
 if TYPE_CHECKING:
     from accounts.models import User
 
+    from ..history import Through
+
 
 def record_duplicate_pairs(
     *, activity: Activity, matches: Sequence[Match], user: User | None, via: str, decided: bool
@@ -65,13 +67,19 @@ class LikelyDuplicates(ActivityError):
 
 @transaction.atomic
 def create_activity_past_duplicates(
-    *, data: ActivityData, user: User, seen: Collection[int], via: str, sure: bool = True
+    *,
+    data: ActivityData,
+    user: User,
+    seen: Collection[int],
+    via: str,
+    sure: bool = True,
+    through: Through | None = None,
 ) -> Activity:
     """Create the activity unless it looks like an activity not in `seen` (the ids its creator
     compared it with): then raise LikelyDuplicates and save nothing. The activity is checked
     first, so that a refusal of its fields comes before the suggestions. The pairs are recorded
     with it: told apart (`sure`), never suggested again; or open, for the focal point."""
-    activity = create_activity(data=data, user=user)
+    activity = create_activity(data=data, user=user, through=through)
     matches = suggest(replace(Facts.of_data(data), pk=activity.pk), user)
     if unchecked(matches, seen):
         raise LikelyDuplicates(matches)

@@ -17,6 +17,7 @@ from ..texts import ActivityText, ContentLanguage
 if TYPE_CHECKING:
     from accounts.models import User
 
+    from ..history import Through
     from ..models import Activity
 
 
@@ -75,9 +76,15 @@ def version_problems(
     return problems
 
 
-def sync_texts(activity: Activity, texts: Sequence[TextVersion] | None, user: User | None) -> None:
+def sync_texts(
+    activity: Activity,
+    texts: Sequence[TextVersion] | None,
+    user: User | None,
+    through: Through | None = None,
+) -> None:
     """Bring the versions to `texts` (None: leave them). Each saved row writes its snapshot
-    (who, before, after) as the activity's countries and partners do."""
+    (who, before, after, through what) as the activity's countries and partners do."""
+    reason = through.value if through else None
     if texts is None:
         return
     existing = {row.language: row for row in activity.texts.all()}
@@ -85,6 +92,7 @@ def sync_texts(activity: Activity, texts: Sequence[TextVersion] | None, user: Us
     for language, stale in existing.items():
         if language not in wanted:
             stale._history_user = user  # type: ignore[attr-defined]
+            stale._change_reason = reason  # type: ignore[attr-defined]
             stale.delete()
     for language, text in wanted.items():
         row = existing.get(language) or ActivityText(activity=activity, language=language)
@@ -92,4 +100,5 @@ def sync_texts(activity: Activity, texts: Sequence[TextVersion] | None, user: Us
             continue
         row.title, row.summary = text.title, text.summary
         row._history_user = user  # type: ignore[attr-defined]
+        row._change_reason = reason  # type: ignore[attr-defined]
         row.save()

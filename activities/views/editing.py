@@ -25,6 +25,7 @@ from ..forms import (
     initial_partner_rows,
     partner_options,
 )
+from ..history import Through
 from ..models import Activity, FoundVia
 
 
@@ -119,6 +120,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                     seen=checked_ids(seen),
                     via=FoundVia.FORM,
                     sure=not unsure,
+                    through=Through.FORM,
                 )
             except services.LikelyDuplicates as found:
                 return _render(request, form, countries, partners, None, suggestions=found.matches)
@@ -150,6 +152,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     data=data,
                     user=request.user,  # type: ignore[arg-type]
                     expected_version=loaded_version,
+                    through=Through.FORM,
                 )
             except services.ConflictError as error:
                 conflict = changes_since(error.activity, loaded_version or 0)

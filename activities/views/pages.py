@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from .. import access, services
 from ..export import COLUMNS, COLUMNS_BY_KEY, DEFAULT_COLUMNS
 from ..filters import ActivityFilter, reporting_years
-from ..history import activity_history_entries
+from ..history import Through, activity_history_entries
 from ..models import (
     Activity,
     ActivityCountry,
@@ -317,6 +317,7 @@ def activity_status(request: HttpRequest, pk: int) -> HttpResponse:
             note=note,
             user=user,
             expected_version=expected_version,
+            through=Through.FORM,
         )
     except services.ActivityError as error:
         for field_messages in error.errors.values():

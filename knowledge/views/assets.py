@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from activities.history import Through
 from activities.models import Activity
 
 from .. import access, services
@@ -19,7 +20,7 @@ from ..filters import SORTS, KnowledgeFilter, collect, snippets
 from ..forms import AssetForm
 from ..history import asset_history_entries
 from ..models import FileKind, KnowledgeAsset
-from ..texts import Through, text_history
+from ..texts import text_history
 from ..uploads import CONTENT_TYPES
 from .common import (
     PAGE_SIZE,

@@ -14,12 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from activities.history import Through
+
 from .. import access, services
 from ..forms import DemandForm, OfferForm
 from ..matching import propose_matches
 from ..models import DemandStatus, LearningDemand, LearningOffer
 from ..record_history import demand_history_entries, offer_history_entries
-from ..texts import Through
 from .common import (
     add_service_errors,
     keep_what_was_typed,

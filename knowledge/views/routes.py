@@ -12,11 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from activities.history import Through
+
 from .. import access, services
 from ..forms import ActionPlanForm, RouteForm, build_route_data, route_formsets
 from ..models import ActionPlan, LearningRoute, PlanStatus, version_title
 from ..record_history import route_history_entries
-from ..texts import Through
 from .common import (
     add_service_errors,
     keep_what_was_typed,

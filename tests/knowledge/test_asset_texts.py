@@ -111,11 +111,11 @@ def test_clearing_a_version_on_the_form_removes_it_and_the_history_says_who_and_
     removed = [c for c in changes if c.label == "Title in French"]
     assert [(c.before, c.after) for c in removed] == [(FRENCH_TITLE, ""), ("", FRENCH_TITLE)]
     assert removed[0].who == str(cpm)
-    assert removed[0].through == "on the asset's page"
+    assert removed[0].through == "the page's form"
     # The editor reads the same on the asset's page.
     page = cpm_client.get(asset.get_absolute_url()).content.decode()
     assert "Changes to the other languages" in page
-    assert "on the asset&#x27;s page" in page
+    assert "through the page&#x27;s form" in page
 
 
 def test_a_save_that_leaves_the_versions_writes_no_history_row(cpm: User) -> None:
@@ -276,7 +276,7 @@ def test_the_api_reads_and_writes_the_versions(cpm: User, cpm_client: Client) ->
     assert emptied.json()["texts"] == []
     with translation.override("en"):
         throughs = {change.through for change in text_history(asset)}
-    assert "through the API" in throughs
+    assert "the API" in throughs
     # The search finds what the API wrote.
     _send(cpm_client, "PUT", asset, texts=[{"language": "fr", "title": FRENCH_TITLE}])
     assert list(KnowledgeAsset.objects.search("laitière")) == [asset]

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from activities.history import Through
 from activities.models import Partner
 from knowledge import services
 from knowledge.models import (
@@ -29,7 +30,6 @@ from knowledge.record_history import (
     offer_history_entries,
     route_history_entries,
 )
-from knowledge.texts import Through
 from tests.factories import PartnerFactory, country, theme
 from tests.knowledge.factories import make_demand, make_offer, make_plan, make_route
 from tests.knowledge.test_routes import plan_form, route_form
