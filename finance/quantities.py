@@ -117,10 +117,11 @@ def _participants_by_receiver(
     sql = (
         f"SELECT link.country_id, SUM(line.quantity) FROM ({inner}) AS line "  # noqa: S608
         f"JOIN {links} AS link ON link.activity_id = line.activity_id "
-        "WHERE link.role IN %s GROUP BY link.country_id"
+        # One placeholder per role: SQLite (the embedded default) takes no tuple for IN %s.
+        f"WHERE link.role IN ({', '.join(['%s'] * len(RECEIVING))}) GROUP BY link.country_id"
     )
     with connections[lines.db].cursor() as cursor:
-        cursor.execute(sql, [*params, tuple(RECEIVING)])
+        cursor.execute(sql, [*params, *RECEIVING])
         return [
             (country_id, InKindUnit.PARTICIPANT_DAYS.value, total)
             for country_id, total in cursor.fetchall()

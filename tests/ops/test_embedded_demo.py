@@ -3,8 +3,9 @@
 The suite runs on PostgreSQL, where raw SQL written for it passes; `make run` runs on SQLite. A
 child process migrates a new SQLite database, loads the demo and asks for the pages whose
 figures are computed in SQL (the results dashboard, its workbook, the activities behind a
-figure, the money dashboard filtered by agreement) and the other results pages, as the focal
-point, a CPM and the partner user.
+figure, the money dashboard filtered by agreement and, with participant-days recorded, its
+quantities by receiving country) and the other results pages, as the focal point, a CPM and the
+partner user.
 """
 
 from __future__ import annotations
@@ -35,6 +36,25 @@ core = CoreIndicator.objects.filter(code="people-trained").get()
 activity = Result.objects.order_by("pk").first().activity_id
 period = Period.objects.filter(updates__isnull=False).order_by("pk").first()
 follow_up = PlanFollowUp.objects.order_by("pk").first()
+# Participant-days (not in the demo): the money dashboard's quantities by receiving country
+# are summed in raw SQL.
+import datetime
+from decimal import Decimal
+from activities.models import Activity, Partner
+from finance import services
+from finance.models import ContributionKind, InKindUnit, Stage, ValuedBy
+hosted = Activity.objects.filter(country_links__role="receiver").order_by("pk").first()
+services.record_entries(
+    activity=hosted,
+    entries=[services.EntryData(
+        kind=ContributionKind.IN_KIND, stage=Stage.ALLOCATED, amount=None, currency="USD",
+        value_date=datetime.date.today(), unit=InKindUnit.PARTICIPANT_DAYS,
+        quantity=Decimal(120), valued_by=ValuedBy.NOT_VALUED,
+        contributor=Partner.objects.order_by("pk").first(),
+    )],
+    user=User.objects.get(username="focal"),
+    expected_version=None,
+)
 pages = {
     "focal": [
         "/results/dashboard/",
@@ -47,6 +67,7 @@ pages = {
         "/dashboard/?agreement=confirmed&agreement=waiting",
         "/dashboard/?agreement=none&country=BR&fiscal_year_from=2020",
         "/api/v1/rollups/?group_by=theme&agreement=none",
+        "/dashboard/",
     ],
     "cpm": [
         f"/activities/{activity}/results/",
@@ -84,6 +105,6 @@ def test_the_demo_on_sqlite_answers_every_results_page(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr[-3000:]
     answers = [line.split(" ", 2) for line in run.stdout.splitlines() if line[:1].isdigit()]
-    assert len(answers) == 15, run.stdout
+    assert len(answers) == 16, run.stdout
     failed = [answer for answer in answers if answer[0] != "200"]
     assert not failed, failed
