@@ -31,8 +31,9 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.db import models, router
 from django.db.models import Q
+from django.db.models.deletion import Collector
 from django.utils.translation import gettext as _
 
 from accounts import formatting
@@ -89,6 +90,25 @@ CHANNEL_REASONS = {
     "knowledge:form": Through.FORM,
     "knowledge:api": Through.API,
 }
+
+
+def marked[Row: models.Model](row: Row, through: Through | None) -> Row:
+    """The row, marked with what its change comes through, for the snapshot its next save or
+    delete writes. Set each time (None too), so that a row saved again keeps no older reason."""
+    row._change_reason = through.value if through else None  # type: ignore[attr-defined]
+    return row
+
+
+def delete_marked(row: models.Model, through: Through | None) -> None:
+    """Delete the row as Model.delete() does, marking it and every row its deletion cascades to
+    (an indicator's periods, a result's indicators...) with `through`: their last snapshots
+    would otherwise name no channel."""
+    collector = Collector(using=router.db_for_write(type(row), instance=row), origin=row)
+    collector.collect([row])
+    for instances in collector.data.values():
+        for instance in instances:
+            marked(instance, through)
+    collector.delete()
 
 
 def through_of(reason: str | None) -> Through | None:

@@ -399,7 +399,10 @@ class ProposalViewSet(
         data = _parse(RecordVersionInput, request)
         with refusals_as_api_errors():
             services.accept(
-                proposal=proposal, user=_user(request), expected_version=data["version"]
+                proposal=proposal,
+                user=_user(request),
+                expected_version=data["version"],
+                via=Channel.API,
             )
         return self._answer(proposal)
 
@@ -413,6 +416,7 @@ class ProposalViewSet(
                 user=_user(request),
                 reason=data["reason"],
                 expected_version=data["version"],
+                via=Channel.API,
             )
         return self._answer(proposal)
 
@@ -422,7 +426,10 @@ class ProposalViewSet(
         data = _parse(RecordVersionInput, request)
         with refusals_as_api_errors():
             services.withdraw(
-                proposal=proposal, user=_user(request), expected_version=data["version"]
+                proposal=proposal,
+                user=_user(request),
+                expected_version=data["version"],
+                via=Channel.API,
             )
         return self._answer(proposal)
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from activities.history import Through, marked
 from activities.models import ActivityType, Modality, PartnerType, Theme
 
 from .errors import FinanceError
@@ -210,30 +211,37 @@ def problem_with_code(scheme: str, code: str) -> str | None:
     }
 
 
-def _keep[M: (ThemeCode, CategoryCode)](mapping: M, code: str, user: User | None) -> M:
+def _keep[M: (ThemeCode, CategoryCode)](
+    mapping: M, code: str, user: User | None, through: Through | None
+) -> M:
     """Save the mapping with its new code (a checked one), unless it has it already."""
     if mapping.pk is not None and mapping.code == code:
         return mapping
     mapping.code, mapping.updated_by = code, user
     mapping._history_user = user  # type: ignore[attr-defined]
-    mapping.save()
+    marked(mapping, through).save()
     return mapping
 
 
 @transaction.atomic
-def set_theme_code(*, theme: Theme, scheme: str, code: str, user: User | None) -> ThemeCode:
-    """The code `theme` is published under in `scheme`, checked against that scheme's list."""
+def set_theme_code(
+    *, theme: Theme, scheme: str, code: str, user: User | None, through: Through | None = None
+) -> ThemeCode:
+    """The code `theme` is published under in `scheme`, checked against that scheme's list;
+    `through` (the page's form) kept in the mapping's history, as by set_category_code."""
     code = code.strip()
     if scheme not in THEME_SCHEMES:
         raise FinanceError({"scheme": [_("Choose a classification.")]})
     if problem := problem_with_code(scheme, code):
         raise FinanceError({"code": [problem]})
     found = ThemeCode.objects.select_for_update().filter(theme=theme, scheme=scheme).first()
-    return _keep(found or ThemeCode(theme=theme, scheme=scheme), code, user)
+    return _keep(found or ThemeCode(theme=theme, scheme=scheme), code, user, through)
 
 
 @transaction.atomic
-def set_category_code(*, scheme: str, value: str, code: str, user: User | None) -> CategoryCode:
+def set_category_code(
+    *, scheme: str, value: str, code: str, user: User | None, through: Through | None = None
+) -> CategoryCode:
     """The code one category value is published under in `scheme` (the focal point's choice
     over the default), checked against the scheme's list."""
     code = code.strip()
@@ -247,4 +255,4 @@ def set_category_code(*, scheme: str, value: str, code: str, user: User | None) 
     if problem := problem_with_code(scheme, code):
         raise FinanceError({"code": [problem]})
     found = CategoryCode.objects.select_for_update().filter(scheme=scheme, value=value).first()
-    return _keep(found or CategoryCode(scheme=scheme, value=value), code, user)
+    return _keep(found or CategoryCode(scheme=scheme, value=value), code, user, through)

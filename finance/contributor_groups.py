@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts import formatting
 from activities.country_names import CountryMatcher
+from activities.history import Through, marked
 from activities.models import Activity, Country, Partner, PartnerType, normalize_name
 
 from . import periods, services
@@ -239,11 +240,13 @@ def split_group_money(
     shares: Shares,
     user: User | None,
     expected_version: int | None,
+    through: Through | None = None,
 ) -> list[FinancialEntry]:
     """Replace the group's lines on the activity by lines per partner: all the lines or none.
 
     Each line is reversed (a correction saying why) and its money recorded again as one
-    original entry per partner with a part, same kind, stage, currency, date and rate.
+    original entry per partner with a part, same kind, stage, currency, date and rate; every
+    line written keeps `through` (the page's form) in its history.
     """
     services.claim_ledger(activity, expected_version, user)
     split = check_split(activity=activity, group=group, shares=shares)
@@ -252,10 +255,17 @@ def split_group_money(
     for item in split:
         entry = item.line.entry
         written.append(
-            _copy(entry, -item.line.amount, -item.line.amount_usd, reason=reason, user=user)
+            _copy(
+                entry,
+                -item.line.amount,
+                -item.line.amount_usd,
+                reason=reason,
+                user=user,
+                through=through,
+            )
         )
         for partner, amount, usd in item.parts:
-            written.append(_copy(entry, amount, usd, partner=partner, user=user))
+            written.append(_copy(entry, amount, usd, partner=partner, user=user, through=through))
     services.refresh_rollups(activity, {item.line.entry.fiscal_year for item in split})
     services.touch_activities([activity.pk], user)
     return written
@@ -267,6 +277,7 @@ def _copy(
     amount_usd: Decimal,
     *,
     user: User | None,
+    through: Through | None,
     partner: Partner | None = None,
     reason: str = "",
 ) -> FinancialEntry:
@@ -294,5 +305,5 @@ def _copy(
         created_by=user,
     )
     copy._history_user = user  # type: ignore[attr-defined]
-    copy.save()
+    marked(copy, through).save()
     return copy

@@ -30,6 +30,7 @@ from django.utils.translation import ngettext
 
 from accounts import formatting
 from accounts.text import FIRST_YEAR, LAST_YEAR, field_errors
+from activities.history import Through, marked
 from activities.models import Country
 
 from .errors import FinanceError
@@ -186,10 +187,15 @@ def _card_errors(data: CardData) -> dict[str, list[str]]:
 
 @transaction.atomic
 def save_rate_card(
-    *, card: RateCard | None, data: CardData, user: User | None, expected_version: int | None
+    *,
+    card: RateCard | None,
+    data: CardData,
+    user: User | None,
+    expected_version: int | None,
+    through: Through | None = None,
 ) -> RateCard:
     """Make a card, or change one: a new amount is a new version. Lines already valued keep
-    their rate until `revalue` is asked for."""
+    their rate until `revalue` is asked for. `through`: the page's form, kept in its history."""
     if errors := _card_errors(data):
         raise FinanceError(errors)
     if card is None:
@@ -237,7 +243,7 @@ def save_rate_card(
             card.version += 1
     card.amount, card.source, card.updated_by = data.amount, data.source.strip(), user
     card._history_user = user  # type: ignore[attr-defined]
-    card.save()
+    marked(card, through).save()
     return card
 
 

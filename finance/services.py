@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts import formatting
 from accounts.text import FIRST_YEAR, LAST_YEAR, field_errors, year_problem
-from activities.history import Through
+from activities.history import Through, marked
 from activities.models import Activity, Country, Partner
 
 from . import in_kind, periods, rollups
@@ -692,6 +692,7 @@ def close_period(
     up_to: datetime.date | None,
     reason: str,
     user: User | None,
+    through: Through | None = None,
 ) -> ClosedPeriod:
     """Close a fiscal year or every day up to a date: from now on nothing is written in it."""
     errors: dict[str, list[str]] = {}
@@ -716,12 +717,14 @@ def close_period(
     period = ClosedPeriod(fiscal_year=fiscal_year, up_to=up_to, reason=reason.strip())
     period.closed_by = user
     period._history_user = user  # type: ignore[attr-defined]
-    period.save()
+    marked(period, through).save()
     return period
 
 
 @transaction.atomic
-def reopen_period(*, period: ClosedPeriod, reason: str, user: User | None) -> ClosedPeriod:
+def reopen_period(
+    *, period: ClosedPeriod, reason: str, user: User | None, through: Through | None = None
+) -> ClosedPeriod:
     """Open a closed period again, saying why; the closing stays in the history."""
     if not reason.strip():
         raise FinanceError({"reason": [_("Say why the period is reopened.")]})
@@ -734,7 +737,7 @@ def reopen_period(*, period: ClosedPeriod, reason: str, user: User | None) -> Cl
     period.reopened_by, period.reopened_at = user, timezone.now()
     period.reopen_reason = reason.strip()
     period._history_user = user  # type: ignore[attr-defined]
-    period.save()
+    marked(period, through).save()
     return period
 
 
@@ -746,6 +749,7 @@ def grant_period_exception(
     reason: str,
     expires_on: datetime.date,
     user: User | None,
+    through: Through | None = None,
 ) -> PeriodException:
     """Let one activity's writes into a closed period until `expires_on` (inclusive)."""
     errors: dict[str, list[str]] = {}
@@ -764,7 +768,7 @@ def grant_period_exception(
     )
     exception.granted_by = user
     exception._history_user = user  # type: ignore[attr-defined]
-    exception.save()
+    marked(exception, through).save()
     return exception
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
+from activities.history import Through, through_label
 from activities.models import Theme
 
 from . import codebook
@@ -61,6 +62,7 @@ class Change:
     scheme: str
     subject: str
     code: str
+    through: str = ""
 
 
 def _theme_names(scheme: str) -> dict[str, str]:
@@ -142,6 +144,7 @@ def _history(themes: dict[int, str]) -> list[Change]:
                 str(CodeScheme(h.scheme).label),
                 themes.get(h.theme_id, ""),
                 h.code,
+                through_label(h.history_change_reason),
             )
             for h in theme_changes.exclude(history_user=None)[:HISTORY_ROWS]
         ),
@@ -152,6 +155,7 @@ def _history(themes: dict[int, str]) -> list[Change]:
                 str(CodeScheme(h.scheme).label),
                 labels.get((h.scheme, h.value), h.value),
                 h.code,
+                through_label(h.history_change_reason),
             )
             for h in category_changes[:HISTORY_ROWS]
         ),
@@ -167,11 +171,19 @@ def _save(form: Form, user: User, *, category: bool) -> bool:
     try:
         if category:
             codebook.set_category_code(
-                scheme=data["scheme"], value=data["value"], code=data["code"], user=user
+                scheme=data["scheme"],
+                value=data["value"],
+                code=data["code"],
+                user=user,
+                through=Through.FORM,
             )
         else:
             codebook.set_theme_code(
-                theme=data["theme"], scheme=data["scheme"], code=data["code"], user=user
+                theme=data["theme"],
+                scheme=data["scheme"],
+                code=data["code"],
+                user=user,
+                through=Through.FORM,
             )
     except codebook.FinanceError as error:
         for name, problems in error.errors.items():

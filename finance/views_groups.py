@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import User
 from activities.access import get_activity_for_user
 from activities.forms import partner_options
+from activities.history import Through
 from activities.models import Activity, Partner
 
 from . import contributor_groups, services
@@ -100,6 +101,7 @@ def group_split(request: HttpRequest, pk: int, activity_pk: int) -> HttpResponse
             shares=shares,
             user=user,
             expected_version=form.cleaned_data["version"],
+            through=Through.FORM,
         )
     except FinanceError as error:
         _refusal(form, lines, error)

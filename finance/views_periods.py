@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from activities.history import Through
 
 from . import periods, services
 from .forms import ClosePeriodForm, PeriodExceptionForm, ReopenPeriodForm
@@ -65,6 +66,7 @@ def period_list(request: HttpRequest) -> HttpResponse:
                 up_to=data["up_to"],
                 reason=data["reason"],
                 user=user,
+                through=Through.FORM,
             )
         except services.FinanceError as error:
             _refused(form, error)
@@ -117,7 +119,9 @@ def period_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReopenPeriodForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.reopen_period(period=period, reason=form.cleaned_data["reason"], user=user)
+            services.reopen_period(
+                period=period, reason=form.cleaned_data["reason"], user=user, through=Through.FORM
+            )
         except services.FinanceError as error:
             _refused(form, error)
         else:
@@ -140,7 +144,9 @@ def period_exception(request: HttpRequest, pk: int) -> HttpResponse:
     form = PeriodExceptionForm(request.POST)
     if form.is_valid():
         try:
-            services.grant_period_exception(period=period, user=user, **form.cleaned_data)
+            services.grant_period_exception(
+                period=period, user=user, through=Through.FORM, **form.cleaned_data
+            )
         except services.FinanceError as error:
             _refused(form, error)
         else:

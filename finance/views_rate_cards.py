@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
-from activities.history import Through
+from activities.history import Through, through_label
 from activities.models import Country
 
 from . import in_kind, revaluation
@@ -86,6 +86,7 @@ def _save(request: HttpRequest, form: RateCardForm, card: RateCard | None) -> Ra
             data=_card_data(form, card),
             user=user,
             expected_version=form.cleaned_data.get("version") if card is not None else None,
+            through=Through.FORM,
         )
     except FinanceError as error:
         for name, problems in error.errors.items():
@@ -160,11 +161,13 @@ def rate_card(request: HttpRequest, pk: int) -> HttpResponse:
                 status = 409
     else:
         form = RateCardForm(card=card)
-    history = card.history.select_related(
-        "history_user"
-    ).order_by(  # type: ignore[attr-defined]
-        "-history_date", "-history_id"
-    )[:100]
+    history = list(
+        card.history.select_related("history_user").order_by(  # type: ignore[attr-defined]
+            "-history_date", "-history_id"
+        )[:100]
+    )
+    for record in history:
+        record.through = through_label(record.history_change_reason)
     return render(
         request,
         "finance/rate_card.html",

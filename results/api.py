@@ -28,6 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from activities.filters import IntegerFilter
+from activities.history import Through
 from knowledge.models import KnowledgeAsset
 from ssc_portal.api import Conflict, ListsFromReplica, error_responses
 
@@ -445,7 +446,9 @@ class UpdateViewSet(
         period, rights = access.get_period_for_user(user, data["period"])
         rights.require_reporting()
         with refusals_as_api_errors():
-            update = services.save_update(period=period, data=_update_data(user, data), user=user)
+            update = services.save_update(
+                period=period, data=_update_data(user, data), user=user, through=Through.API
+            )
         return self._answer(update, status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -460,6 +463,7 @@ class UpdateViewSet(
                 data=_update_data(user, data),
                 user=user,
                 expected_version=data["version"],
+                through=Through.API,
             )
         return self._answer(update)
 
@@ -470,7 +474,10 @@ class UpdateViewSet(
         data = _parse(VersionInput, request)
         with refusals_as_api_errors():
             services.submit_update(
-                update=update, user=_user(request), expected_version=data["version"]
+                update=update,
+                user=_user(request),
+                expected_version=data["version"],
+                through=Through.API,
             )
         return self._answer(update)
 
@@ -485,6 +492,7 @@ class UpdateViewSet(
                 user=_user(request),
                 reason=data["reason"],
                 expected_version=data["version"],
+                through=Through.API,
             )
         return self._answer(update)
 
@@ -495,7 +503,10 @@ class UpdateViewSet(
         data = _parse(VersionInput, request)
         with refusals_as_api_errors():
             services.approve_update(
-                update=update, user=_user(request), expected_version=data["version"]
+                update=update,
+                user=_user(request),
+                expected_version=data["version"],
+                through=Through.API,
             )
         return self._answer(update)
 
@@ -510,5 +521,6 @@ class UpdateViewSet(
                 user=_user(request),
                 reason=data["reason"],
                 expected_version=data["version"],
+                through=Through.API,
             )
         return self._answer(revision, status.HTTP_201_CREATED)

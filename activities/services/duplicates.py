@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..duplicates import Facts, Match, pair_ids, suggest, unchecked
+from ..history import Through, marked
 from ..models import Activity, DuplicatePair, PairState
 from .activity import ActivityData, create_activity
 from .errors import ActivityError
@@ -20,15 +21,19 @@ from .errors import ActivityError
 if TYPE_CHECKING:
     from accounts.models import User
 
-    from ..history import Through
-
 
 def record_duplicate_pairs(
-    *, activity: Activity, matches: Sequence[Match], user: User | None, via: str, decided: bool
+    *,
+    activity: Activity,
+    matches: Sequence[Match],
+    user: User | None,
+    via: str,
+    decided: bool,
+    through: Through | None = None,
 ) -> list[DuplicatePair]:
     """Keep the suggestions shown for a new activity: told apart by the person who saw them
     (`decided`), or open for the focal point's report (its creator was not sure, or nobody
-    looked)."""
+    looked). `through`: the activity's own channel, kept in the pairs' history."""
     pairs = []
     # Two new activities of one import suggest each other: the second finds the pair recorded.
     known = set(
@@ -50,7 +55,7 @@ def record_duplicate_pairs(
             decided_at=timezone.now() if decided else None,
         )
         pair._history_user = user  # type: ignore[attr-defined]
-        pair.save()
+        marked(pair, through).save()
         pairs.append(pair)
     return pairs
 
@@ -83,12 +88,16 @@ def create_activity_past_duplicates(
     matches = suggest(replace(Facts.of_data(data), pk=activity.pk), user)
     if unchecked(matches, seen):
         raise LikelyDuplicates(matches)
-    record_duplicate_pairs(activity=activity, matches=matches, user=user, via=via, decided=sure)
+    record_duplicate_pairs(
+        activity=activity, matches=matches, user=user, via=via, decided=sure, through=through
+    )
     return activity
 
 
 @transaction.atomic
-def tell_apart(*, pair: DuplicatePair, user: User, expected_version: int) -> DuplicatePair:
+def tell_apart(
+    *, pair: DuplicatePair, user: User, expected_version: int, through: Through | None = None
+) -> DuplicatePair:
     """The focal point's "these are different activities" on an open pair of the report."""
     claimed = DuplicatePair.objects.filter(
         pk=pair.pk, version=expected_version, state=PairState.OPEN
@@ -102,5 +111,5 @@ def tell_apart(*, pair: DuplicatePair, user: User, expected_version: int) -> Dup
     pair.decided_by = user
     pair.decided_at = timezone.now()
     pair._history_user = user  # type: ignore[attr-defined]
-    pair.save(update_fields=["state", "decided_by", "decided_at"])
+    marked(pair, through).save(update_fields=["state", "decided_by", "decided_at"])
     return pair

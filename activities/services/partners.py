@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.text import field_errors, text_problem
 
 from .. import bulk
+from ..history import Through, marked
 from ..models import (
     MAX_PARTNER_ALIASES,
     ActivityPartner,
@@ -39,7 +40,7 @@ def find_duplicate_partner(
     return rows.first()
 
 
-def _save_partner(partner: Partner, user: User | None) -> Partner:
+def _save_partner(partner: Partner, user: User | None, through: Through | None) -> Partner:
     # Checked before the spaces are tidied: a line break or tab is refused, not made a space.
     if refused := field_errors(Partner, {"name": partner.name}):
         raise PartnerError(refused)
@@ -64,7 +65,7 @@ def _save_partner(partner: Partner, user: User | None) -> Partner:
             }
         )
     partner._history_user = user  # type: ignore[attr-defined]
-    partner.save()
+    marked(partner, through).save()
     return partner
 
 
@@ -89,8 +90,9 @@ def tidy_aliases(partner: Partner) -> list[str]:
 
 
 @transaction.atomic
-def create_partner(*, user: User | None, **values: Any) -> Partner:
-    return _save_partner(Partner(**values), user)
+def create_partner(*, user: User | None, through: Through | None = None, **values: Any) -> Partner:
+    """`through`: the page's form (no API writes partners), kept in the partner's history."""
+    return _save_partner(Partner(**values), user, through)
 
 
 @transaction.atomic
@@ -131,14 +133,18 @@ def create_partners(
 
 
 @transaction.atomic
-def update_partner(*, partner: Partner, user: User | None, **values: Any) -> Partner:
+def update_partner(
+    *, partner: Partner, user: User | None, through: Through | None = None, **values: Any
+) -> Partner:
     for name, value in values.items():
         setattr(partner, name, value)
-    return _save_partner(partner, user)
+    return _save_partner(partner, user, through)
 
 
 @transaction.atomic
-def merge_partners(*, keep: Partner, remove: Partner, user: User | None) -> Partner:
+def merge_partners(
+    *, keep: Partner, remove: Partner, user: User | None, through: Through | None = None
+) -> Partner:
     """Move every link of `remove` onto `keep`, then delete `remove`.
 
     A role both already play in the same activity is kept once. Other apps that point at
@@ -151,6 +157,7 @@ def merge_partners(*, keep: Partner, remove: Partner, user: User | None) -> Part
             activity_id=row.activity_id, partner=keep, role=row.role
         ).exists()
         row._history_user = user  # type: ignore[attr-defined]
+        marked(row, through)
         if clash:
             row.delete()
         else:
@@ -166,7 +173,7 @@ def merge_partners(*, keep: Partner, remove: Partner, user: User | None) -> Part
     keep.aliases = tidy_aliases(keep)[:MAX_PARTNER_ALIASES]
     keep.set_keys()
     keep._history_user = user  # type: ignore[attr-defined]
-    keep.save()
+    marked(keep, through).save()
     remove._history_user = user  # type: ignore[attr-defined]
-    remove.delete()
+    marked(remove, through).delete()
     return keep

@@ -19,6 +19,7 @@ from .. import access, services
 from ..duplicate_pairs import MergedVia
 from ..duplicates import compare
 from ..forms_merge import ActivityMergeForm
+from ..history import Through
 from ..merge_facts import merge_facts
 from ..models import ActivityCountry, ActivityPartner, DuplicatePair, PairState
 
@@ -136,7 +137,7 @@ def duplicate_tell_apart(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         version = 0
     try:
-        services.tell_apart(pair=pair, user=user, expected_version=version)
+        services.tell_apart(pair=pair, user=user, expected_version=version, through=Through.FORM)
     except services.ActivityError as error:
         messages.error(request, " ".join(error.errors["__all__"]))
     else:

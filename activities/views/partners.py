@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from .. import access, services
 from ..forms_partners import PartnerForm, PartnerMergeForm
+from ..history import Through
 from ..models import Activity, ActivityPartner, Country, Partner, PartnerType
 
 if TYPE_CHECKING:
@@ -155,7 +156,7 @@ def partner_create(request: HttpRequest) -> HttpResponse:
     form = PartnerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            partner = services.create_partner(user=user, **form.cleaned_data)
+            partner = services.create_partner(user=user, through=Through.FORM, **form.cleaned_data)
         except services.PartnerError as error:
             form.add_service_errors(error)
         else:
@@ -171,7 +172,9 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PartnerForm(request.POST or None, instance=partner)
     if request.method == "POST" and form.is_valid():
         try:
-            partner = services.update_partner(partner=partner, user=user, **form.cleaned_data)
+            partner = services.update_partner(
+                partner=partner, user=user, through=Through.FORM, **form.cleaned_data
+            )
         except services.PartnerError as error:
             form.add_service_errors(error)
         else:
@@ -206,7 +209,7 @@ def partner_merge(request: HttpRequest) -> HttpResponse:
     remove: Partner = form.cleaned_data["remove"]
     if request.method == "POST" and request.POST.get("confirm") == "1":
         try:
-            services.merge_partners(keep=keep, remove=remove, user=user)
+            services.merge_partners(keep=keep, remove=remove, user=user, through=Through.FORM)
         except services.PartnerError as error:
             for field_messages in error.errors.values():
                 for message in field_messages:

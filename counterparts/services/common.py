@@ -8,7 +8,17 @@ from typing import Any
 from django.db.models import F, Model
 from django.utils.translation import gettext as _
 
+from activities.history import Through
 from activities.services import ActivityError
+
+from ..models import Channel
+
+
+def through_of(via: str) -> Through | None:
+    """The portal's Through for a step's channel, kept as the change reason of the history
+    rows the step writes (its own `via` column says it in the same words); the portal's own
+    steps name none."""
+    return {Channel.FORM: Through.FORM, Channel.API: Through.API}.get(Channel(via))
 
 
 class CounterpartError(ActivityError):

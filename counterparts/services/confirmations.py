@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.models import User
 from activities import bulk
+from activities.history import marked
 from activities.models import Activity, ActivityCountry, ActivityPartner, Agreement, Partner
 from finance.rollups import request_refresh_for_changed_activities
 
@@ -33,7 +34,7 @@ from ..models import (
     NotificationKind,
     StepAction,
 )
-from .common import CounterpartError, claim_version, required_text
+from .common import CounterpartError, claim_version, required_text, through_of
 from .facts import changed_facts, key_facts
 from .notifications import Notice, activity_managers, notify, send_notices
 
@@ -256,7 +257,7 @@ def confirm(
     claim_version(confirmation, expected_version)
     confirmation.state = ConfirmationState.CONFIRMED
     confirmation.facts = key_facts([confirmation])[confirmation.pk]
-    _save(confirmation, user)
+    _save(confirmation, user, via)
     _step(confirmation, StepAction.CONFIRMED, user, comment=comment, via=via)
     notify(
         activity_managers(confirmation.activity),
@@ -305,7 +306,7 @@ def dispute(
     _check_text(text)
     claim_version(confirmation, expected_version)
     confirmation.state = ConfirmationState.DISPUTED
-    _save(confirmation, user)
+    _save(confirmation, user, via)
     _step(confirmation, StepAction.DISPUTED, user, fields=chosen, comment=text, via=via)
     notify(
         activity_managers(confirmation.activity),
@@ -346,7 +347,7 @@ def answer(
     claim_version(confirmation, expected_version)
     confirmation.state = ConfirmationState.ANSWERED
     confirmation.asked_at = timezone.now()
-    _save(confirmation, user)
+    _save(confirmation, user, via)
     _step(confirmation, StepAction.ANSWERED, user, comment=text, via=via)
     _tell_side(confirmation, NotificationKind.ANSWERED, user)
     refresh_agreement([confirmation.activity_id])
@@ -377,10 +378,12 @@ def _check_text(text: str) -> None:
         raise CounterpartError.from_validation_error(error) from error
 
 
-def _save(confirmation: Confirmation, user: User | None) -> None:
+def _save(confirmation: Confirmation, user: User | None, via: str) -> None:
     confirmation._history_user = user  # type: ignore[attr-defined]
     # The version was claimed by an UPDATE already: save the rest, not the version again.
-    confirmation.save(update_fields=["state", "facts", "asked_at", "updated_at"])
+    marked(confirmation, through_of(via)).save(
+        update_fields=["state", "facts", "asked_at", "updated_at"]
+    )
 
 
 def _step(

@@ -10,11 +10,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from activities.history import marked
 from activities.models import Activity
 
 from .. import access
 from ..models import Channel, Comment, NotificationKind
-from .common import CounterpartError, required_text
+from .common import CounterpartError, required_text, through_of
 from .notifications import notify
 
 # "@username": Django's username characters (letters, digits and @.+-_), after a space or at
@@ -56,7 +57,7 @@ def post_comment(
         raise CounterpartError.from_validation_error(error) from error
     mentioned = _mentioned_readers(activity, text, internal=internal)
     comment._history_user = user  # type: ignore[attr-defined]
-    comment.save()
+    marked(comment, through_of(via)).save()
     if mentioned:
         comment.mentions.set(mentioned)
         notify(

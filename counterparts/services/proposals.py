@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.text import year_problem
+from activities.history import marked
 from activities.models import Activity, Partner
 from finance import services as ledger
 from finance.models import CURRENCY_CODES, MAX_LINE_AMOUNT, ContributionKind, InKindValuation, Stage
 
 from .. import access
 from ..models import Channel, ContributionProposal, NotificationKind, ProposalState, ProposedKind
-from .common import CounterpartError, claim_version, required_text
+from .common import CounterpartError, claim_version, required_text, through_of
 from .confirmations import agreed_money
 from .notifications import activity_managers, notify
 
@@ -144,7 +145,7 @@ def propose(
     )
     _clean(proposal)
     proposal._history_user = user  # type: ignore[attr-defined]
-    proposal.save()
+    marked(proposal, through_of(via)).save()
     notify(
         activity_managers(activity),
         NotificationKind.PROPOSAL,
@@ -162,10 +163,15 @@ def propose(
 
 @transaction.atomic
 def accept(
-    *, proposal: ContributionProposal, user: User, expected_version: int | None
+    *,
+    proposal: ContributionProposal,
+    user: User,
+    expected_version: int | None,
+    via: str = Channel.FORM,
 ) -> ContributionProposal:
     """Record the proposal in the ledger, converted at the month's rate with the ledger's own
-    checks (closed periods, limits); refused as a whole if any of them fails."""
+    checks (closed periods, limits); refused as a whole if any of them fails. The ledger line
+    and the proposal's history keep `via` (the page or the API), as decline and withdraw do."""
     _check_decision(proposal, user)
     claim_version(proposal, expected_version)
     line = ledger.EntryData(
@@ -182,7 +188,11 @@ def accept(
     try:
         with agreed_money(proposal.activity_id, proposal.contributor):
             (entry,) = ledger.record_entries(
-                activity=proposal.activity, entries=[line], user=user, expected_version=None
+                activity=proposal.activity,
+                entries=[line],
+                user=user,
+                expected_version=None,
+                through=through_of(via),
             )
     except ledger.FinanceError as error:
         raise CounterpartError(
@@ -191,7 +201,7 @@ def accept(
                 for name, messages in error.errors.items()
             }
         ) from error
-    _decide(proposal, user, ProposalState.ACCEPTED, entry=entry)
+    _decide(proposal, user, ProposalState.ACCEPTED, via, entry=entry)
     notify(
         [proposal.proposed_by],
         NotificationKind.PROPOSAL_ACCEPTED,
@@ -204,7 +214,12 @@ def accept(
 
 @transaction.atomic
 def decline(
-    *, proposal: ContributionProposal, user: User, reason: str, expected_version: int | None
+    *,
+    proposal: ContributionProposal,
+    user: User,
+    reason: str,
+    expected_version: int | None,
+    via: str = Channel.FORM,
 ) -> ContributionProposal:
     errors: dict[str, list[str]] = {}
     text = required_text(errors, "reason", reason, _("Say why the proposal is declined."))
@@ -214,7 +229,7 @@ def decline(
     claim_version(proposal, expected_version)
     proposal.reason = text
     _clean(proposal)
-    _decide(proposal, user, ProposalState.DECLINED)
+    _decide(proposal, user, ProposalState.DECLINED, via)
     notify(
         [proposal.proposed_by],
         NotificationKind.PROPOSAL_DECLINED,
@@ -231,13 +246,17 @@ def decline(
 
 @transaction.atomic
 def withdraw(
-    *, proposal: ContributionProposal, user: User, expected_version: int | None
+    *,
+    proposal: ContributionProposal,
+    user: User,
+    expected_version: int | None,
+    via: str = Channel.FORM,
 ) -> ContributionProposal:
     if proposal.proposed_by_id != user.pk:
         raise CounterpartError({"__all__": [_("Only whoever proposed it withdraws a proposal.")]})
     _check_open(proposal)
     claim_version(proposal, expected_version)
-    _decide(proposal, user, ProposalState.WITHDRAWN)
+    _decide(proposal, user, ProposalState.WITHDRAWN, via)
     return proposal
 
 
@@ -262,7 +281,7 @@ def _check_open(proposal: ContributionProposal) -> None:
 
 
 def _decide(
-    proposal: ContributionProposal, user: User, state: str, *, entry: object = None
+    proposal: ContributionProposal, user: User, state: str, via: str, *, entry: object = None
 ) -> None:
     proposal.state = state
     proposal.decided_by = user
@@ -270,7 +289,9 @@ def _decide(
     if entry is not None:
         proposal.entry = entry  # type: ignore[assignment]
     proposal._history_user = user  # type: ignore[attr-defined]
-    proposal.save(update_fields=["state", "decided_by", "decided_at", "entry", "reason"])
+    marked(proposal, through_of(via)).save(
+        update_fields=["state", "decided_by", "decided_at", "entry", "reason"]
+    )
 
 
 def _clean(proposal: ContributionProposal) -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from activities.history import Through, delete_marked, marked
 from activities.models import Activity
 
 from ..models import (
@@ -27,8 +28,12 @@ from .common import (
 # --- benefits, scaling up, related activities ----------------------------------------------------
 
 
-def save_benefits(*, activity: Activity, benefits: Sequence[BenefitStream]) -> None:
-    """Replace the activity's expected benefit streams with `benefits`, in order."""
+def save_benefits(
+    *, activity: Activity, benefits: Sequence[BenefitStream], through: Through | None = None
+) -> None:
+    """Replace the activity's expected benefit streams with `benefits`, in order. `through`: the
+    page's form or the API, kept in each stream's history (removed ones' too), as by every write
+    below."""
     errors: dict[str, list[str]] = {}
     for index, benefit in enumerate(benefits):
         benefit.activity, benefit.position = activity, index
@@ -36,13 +41,16 @@ def save_benefits(*, activity: Activity, benefits: Sequence[BenefitStream]) -> N
             errors.setdefault(f"benefits.{index}.{name}", []).extend(messages)
     _raise_if(errors)
     with transaction.atomic():
-        activity.benefits.all().delete()
+        for old in activity.benefits.all():
+            delete_marked(old, through)
         for benefit in benefits:
             benefit.pk = None
-            benefit.save()
+            marked(benefit, through).save()
 
 
-def save_pathway(*, pathway: ScalingPathway, user: User | None) -> ScalingPathway:
+def save_pathway(
+    *, pathway: ScalingPathway, user: User | None, through: Through | None = None
+) -> ScalingPathway:
     errors = _clean(pathway, exclude=["activity"])
     if pathway.amount is not None and not pathway.currency:
         errors.setdefault("currency", []).append(_("Give the amount's currency."))
@@ -51,11 +59,11 @@ def save_pathway(*, pathway: ScalingPathway, user: User | None) -> ScalingPathwa
     _raise_if(errors)
     pathway.updated_by = user
     with transaction.atomic():
-        pathway.save()
+        marked(pathway, through).save()
     return pathway
 
 
-def add_relation(*, relation: ActivityRelation) -> ActivityRelation:
+def add_relation(*, relation: ActivityRelation, through: Through | None = None) -> ActivityRelation:
     errors = _clean(relation, exclude=["activity"])
     if relation.related_id == relation.activity_id:
         errors.setdefault("related", []).append(_("An activity cannot be related to itself."))
@@ -66,10 +74,10 @@ def add_relation(*, relation: ActivityRelation) -> ActivityRelation:
         errors.setdefault("related", []).append(_("This relation is already recorded."))
     _raise_if(errors)
     with transaction.atomic():
-        relation.save()
+        marked(relation, through).save()
     return relation
 
 
-def delete_relation(*, relation: ActivityRelation) -> None:
+def delete_relation(*, relation: ActivityRelation, through: Through | None = None) -> None:
     with transaction.atomic():
-        relation.delete()
+        delete_marked(relation, through)

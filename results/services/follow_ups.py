@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities.history import Through, marked
 from finance.models.rates import to_usd
 from finance.services import FinanceError, rate_for
 from knowledge.models import ActionPlan
@@ -71,10 +72,15 @@ class FollowUpData:
 
 
 def record_follow_up(
-    *, follow_up: PlanFollowUp, data: FollowUpData, user: User | None
+    *,
+    follow_up: PlanFollowUp,
+    data: FollowUpData,
+    user: User | None,
+    through: Through | None = None,
 ) -> PlanFollowUp:
     """Record what became of the plan; money found is kept in its currency and in US$ at the
-    rate of the month it was observed."""
+    rate of the month it was observed. `through`: the page's form or the API, kept in the
+    follow-up's history."""
     follow_up.outcome = data.outcome
     follow_up.recorded_on = data.recorded_on
     follow_up.evidence = data.evidence
@@ -113,5 +119,5 @@ def record_follow_up(
     _raise_if(errors)
     follow_up.recorded_by = user
     with transaction.atomic():
-        follow_up.save()
+        marked(follow_up, through).save()
     return follow_up

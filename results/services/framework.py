@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from activities.history import Through, delete_marked, marked
+
 from ..models import (
     CoreIndicator,
     Dimension,
@@ -110,28 +112,33 @@ def save_dimension(*, dimension: Dimension, values: Sequence[str]) -> Dimension:
 # --- the framework -----------------------------------------------------------------------------
 
 
-def save_result(*, result: Result, user: User | None) -> Result:
+def save_result(*, result: Result, user: User | None, through: Through | None = None) -> Result:
+    """`through`: the page's form or the API, kept in the result's history (as by every write
+    of the framework below)."""
     _raise_if(_clean(result, exclude=["activity"]))
     if result.pk is None:
         result.created_by = user
     with transaction.atomic():
-        result.save()
+        marked(result, through).save()
     return result
 
 
-def delete_result(*, result: Result) -> None:
+def delete_result(*, result: Result, through: Through | None = None) -> None:
     """A result whose indicators hold approved values keeps its history: it cannot be deleted."""
     if Update.objects.filter(period__indicator__result=result).approved().exists():
         raise ResultsError(
             _("This result has approved values: they stay on record, so it cannot be deleted.")
         )
     with transaction.atomic():
-        result.delete()
+        delete_marked(result, through)
         refresh_activities([result.activity_id])
 
 
 def save_indicator(
-    *, indicator: Indicator, dimensions: Iterable[Dimension] | None = None
+    *,
+    indicator: Indicator,
+    dimensions: Iterable[Dimension] | None = None,
+    through: Through | None = None,
 ) -> Indicator:
     """Create or change an indicator. Adopting a core indicator takes its kind, unit and measure,
     so that the values add up with every other activity's."""
@@ -157,7 +164,7 @@ def save_indicator(
         _check_kind_kept(indicator, errors)
     _raise_if(errors)
     with transaction.atomic():
-        indicator.save()
+        marked(indicator, through).save()
         if dimensions is not None:
             _set_dimensions(indicator, list(dimensions))
         # Adopting (or leaving) a core indicator, or how updates add up, moves its figures.
@@ -196,19 +203,22 @@ def _set_dimensions(indicator: Indicator, dimensions: list[Dimension]) -> None:
     indicator.dimensions.set(dimensions)
 
 
-def delete_indicator(*, indicator: Indicator) -> None:
+def delete_indicator(*, indicator: Indicator, through: Through | None = None) -> None:
     if Update.objects.filter(period__indicator=indicator).approved().exists():
         raise ResultsError(
             _("This indicator has approved values: they stay on record, so it cannot be deleted.")
         )
     activity_id = indicator.result.activity_id
     with transaction.atomic():
-        indicator.delete()
+        delete_marked(indicator, through)
         refresh_activities([activity_id])
 
 
 def save_period(
-    *, period: Period, target_parts: Mapping[DimensionValue, Decimal] | None = None
+    *,
+    period: Period,
+    target_parts: Mapping[DimensionValue, Decimal] | None = None,
+    through: Through | None = None,
 ) -> Period:
     """Create or change a reporting period and its targets: inside the activity's dates, not
     overlapping another period of the indicator."""
@@ -232,7 +242,7 @@ def save_period(
         )
     _raise_if(errors)
     with transaction.atomic():
-        period.save()
+        marked(period, through).save()
         if target_parts is not None:
             period.target_parts.all().delete()
             TargetDisaggregation.objects.bulk_create(
@@ -268,7 +278,7 @@ def _check_period_dates(errors: dict[str, list[str]], period: Period) -> None:
         )
 
 
-def annual_periods(indicator: Indicator) -> list[Period]:
+def annual_periods(indicator: Indicator, *, through: Through | None = None) -> list[Period]:
     """Create one calendar-year period per year of the activity's dates, where none exists."""
     start, end = activity_dates(indicator.result.activity)
     if start is None or end is None:
@@ -287,14 +297,14 @@ def annual_periods(indicator: Indicator) -> list[Period]:
                 indicator=indicator, start__lte=period.end, end__gte=period.start
             ).exists()
             if not overlapping:
-                created.append(save_period(period=period))
+                created.append(save_period(period=period, through=through))
     return created
 
 
-def delete_period(*, period: Period) -> None:
+def delete_period(*, period: Period, through: Through | None = None) -> None:
     if period.updates.exists():
         raise ResultsError(_("Updates were reported for this period: it cannot be deleted."))
     activity_id = period.indicator.result.activity_id
     with transaction.atomic():
-        period.delete()
+        delete_marked(period, through)
         refresh_activities([activity_id])

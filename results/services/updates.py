@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities.history import Through, delete_marked, marked
 from knowledge.uploads import CheckedFile
 
 from ..models import (
@@ -120,9 +121,11 @@ def save_update(
     user: User | None,
     update: Update | None = None,
     expected_version: int | None = None,
+    through: Through | None = None,
 ) -> Update:
     """Draft a new update, or change a draft or a returned one. Approved and submitted updates
-    are locked (a change to an approved value is a revision: revise_update)."""
+    are locked (a change to an approved value is a revision: revise_update). `through`: the
+    page's form or the API, kept in the update's history, as by every write below."""
     if update is not None and not update.is_editable:
         raise ResultsError(
             {
@@ -142,7 +145,7 @@ def save_update(
             if target.pk:
                 _claim(target, expected_version)
             _store_evidence(target, data, stored)
-            target.save()
+            marked(target, through).save()
             target.parts.all().delete()
             UpdateDisaggregation.objects.bulk_create(
                 UpdateDisaggregation(update=target, dimension_value=value, value=amount)
@@ -193,7 +196,11 @@ def _move(
 
 
 def submit_update(
-    *, update: Update, user: User | None, expected_version: int | None = None
+    *,
+    update: Update,
+    user: User | None,
+    expected_version: int | None = None,
+    through: Through | None = None,
 ) -> Update:
     """Send a draft (or a returned update, corrected) for approval."""
     with transaction.atomic():
@@ -215,12 +222,17 @@ def submit_update(
         )
         _raise_if(_check_update(locked, data))
         locked.submitted_by, locked.submitted_at = user, timezone.now()
-        locked.save()
+        marked(locked, through).save()
     return locked
 
 
 def return_update(
-    *, update: Update, user: User | None, reason: str, expected_version: int | None = None
+    *,
+    update: Update,
+    user: User | None,
+    reason: str,
+    expected_version: int | None = None,
+    through: Through | None = None,
 ) -> Update:
     """Send a submitted update back to its reporter, saying what to correct."""
     if not reason.strip():
@@ -236,12 +248,16 @@ def return_update(
         locked.return_reason = reason.strip()
         _raise_if(_clean(locked, exclude=["period", "revises", "evidence_file"]))
         locked.reviewed_by, locked.reviewed_at = user, timezone.now()
-        locked.save()
+        marked(locked, through).save()
     return locked
 
 
 def approve_update(
-    *, update: Update, user: User | None, expected_version: int | None = None
+    *,
+    update: Update,
+    user: User | None,
+    expected_version: int | None = None,
+    through: Through | None = None,
 ) -> Update:
     """Approve a submitted update: its value now counts and is locked. A revision retires the
     approved update it revises."""
@@ -255,18 +271,23 @@ def approve_update(
         )
         locked.reviewed_by, locked.reviewed_at = user, timezone.now()
         locked.return_reason = ""
-        locked.save()
+        marked(locked, through).save()
         if locked.revises_id:
             revised = Update.objects.select_for_update().get(pk=locked.revises_id)
             revised.retired = True
-            revised.save(update_fields=["retired"])
+            marked(revised, through).save(update_fields=["retired"])
         # The revision and the value it retires share the period.
         refresh_periods([locked.period_id])
     return locked
 
 
 def revise_update(
-    *, update: Update, user: User | None, reason: str, expected_version: int | None = None
+    *,
+    update: Update,
+    user: User | None,
+    reason: str,
+    expected_version: int | None = None,
+    through: Through | None = None,
 ) -> Update:
     """Start a correction of an approved value: a new draft naming the update and the reason.
     The approved value counts until the revision is approved. Claiming the approved update's
@@ -295,7 +316,7 @@ def revise_update(
             created_by=user,
         )
         _raise_if(_clean(revision, exclude=["period", "revises", "evidence_file"]))
-        revision.save()
+        marked(revision, through).save()
         UpdateDisaggregation.objects.bulk_create(
             UpdateDisaggregation(update=revision, dimension_value=p.dimension_value, value=p.value)
             for p in update.parts.all()
@@ -303,7 +324,9 @@ def revise_update(
     return revision
 
 
-def delete_update(*, update: Update, expected_version: int | None = None) -> None:
+def delete_update(
+    *, update: Update, expected_version: int | None = None, through: Through | None = None
+) -> None:
     """Delete a draft or a returned update; with `expected_version`, only as the caller saw it
     (a page loaded before someone submitted it must not delete it)."""
     if not update.is_editable:
@@ -312,6 +335,6 @@ def delete_update(*, update: Update, expected_version: int | None = None) -> Non
     with transaction.atomic():
         if expected_version is not None:
             _claim(update, expected_version)
-        update.delete()
+        delete_marked(update, through)
         if name:
             transaction.on_commit(lambda: default_storage.delete(name))

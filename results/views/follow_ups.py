@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from activities.history import Through
 from knowledge import access as knowledge_access
 
 from .. import access, services
@@ -59,7 +60,9 @@ def follow_up_record(request: HttpRequest, pk: int) -> HttpResponse:
     form = FollowUpForm(request.POST if posted else None, instance=follow_up)
     if posted and form.is_valid():
         try:
-            services.record_follow_up(follow_up=follow_up, data=form.follow_up_data(), user=user)
+            services.record_follow_up(
+                follow_up=follow_up, data=form.follow_up_data(), user=user, through=Through.FORM
+            )
         except services.ResultsError as error:
             form.add_service_errors(error)
         else:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from activities.history import Through
 from activities.models import Activity
 
 from .. import access, progress, services
@@ -234,7 +235,7 @@ def _result_page(request: HttpRequest, activity: Activity, result: Result | None
     form = ResultForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.save_result(result=form.instance, user=user)
+            saved = services.save_result(result=form.instance, user=user, through=Through.FORM)
         except services.ResultsError as error:
             add_results_errors(form, error)
         else:
@@ -298,7 +299,7 @@ def result_delete(request: HttpRequest, pk: int) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            services.delete_result(result=result)
+            services.delete_result(result=result, through=Through.FORM)
         except services.ResultsError as refused:
             error = refused
         else:
@@ -333,7 +334,9 @@ def _indicator_page(
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_indicator(
-                indicator=form.indicator(), dimensions=form.cleaned_data["dimensions"]
+                indicator=form.indicator(),
+                dimensions=form.cleaned_data["dimensions"],
+                through=Through.FORM,
             )
         except services.ResultsError as error:
             add_results_errors(form, error)
@@ -379,7 +382,7 @@ def indicator_delete(request: HttpRequest, pk: int) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            services.delete_indicator(indicator=indicator)
+            services.delete_indicator(indicator=indicator, through=Through.FORM)
         except services.ResultsError as refused:
             error = refused
         else:
@@ -410,7 +413,9 @@ def _period_page(request: HttpRequest, indicator: Indicator, period: Period | No
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_period(period=form.instance, target_parts=form.target_parts())
+            services.save_period(
+                period=form.instance, target_parts=form.target_parts(), through=Through.FORM
+            )
         except services.ResultsError as error:
             first_part = next((n for _d, names in form.groups for n in names), None)
             add_results_errors(form, error, {"target_parts": first_part})
@@ -455,7 +460,7 @@ def annual_periods(request: HttpRequest, pk: int) -> HttpResponse:
     indicator, rights = access.get_indicator_for_user(request.user, pk)
     rights.require_framework()
     try:
-        created = services.annual_periods(indicator)
+        created = services.annual_periods(indicator, through=Through.FORM)
     except services.ResultsError as error:
         for found in error.errors.values():
             for message in found:
@@ -482,7 +487,7 @@ def period_delete(request: HttpRequest, pk: int) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            services.delete_period(period=period)
+            services.delete_period(period=period, through=Through.FORM)
         except services.ResultsError as refused:
             error = refused
         else:
@@ -521,7 +526,9 @@ def benefits_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if form.cleaned_data.get("description", "").strip()
         ]
         try:
-            services.save_benefits(activity=activity, benefits=[b for _f, b in rows])
+            services.save_benefits(
+                activity=activity, benefits=[b for _f, b in rows], through=Through.FORM
+            )
         except services.ResultsError as error:
             for name, found in error.errors.items():
                 index = int(name.split(".")[1]) if name.startswith("benefits.") else None
@@ -551,7 +558,7 @@ def pathway_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PathwayForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_pathway(pathway=form.instance, user=user)
+            services.save_pathway(pathway=form.instance, user=user, through=Through.FORM)
         except services.ResultsError as error:
             add_results_errors(form, error)
         else:
@@ -579,7 +586,7 @@ def relation_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_relation(relation=form.relation(activity))
+            services.add_relation(relation=form.relation(activity), through=Through.FORM)
         except services.ResultsError as error:
             add_results_errors(form, error, {"related": "related_ssc_id"})
         else:
@@ -600,7 +607,7 @@ def relation_delete(request: HttpRequest, pk: int) -> HttpResponse:
     rights.require_framework()
     activity = relation.activity
     if request.method == "POST":
-        services.delete_relation(relation=relation)
+        services.delete_relation(relation=relation, through=Through.FORM)
         messages.success(request, _("The link to %(id)s was removed.") % {
             "id": relation.related.ssc_id})  # fmt: skip
         return redirect(results_url(activity.pk, "related"))

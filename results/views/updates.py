@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from activities.history import Through
 from knowledge.models import FileKind
 from knowledge.uploads import CONTENT_TYPES, EXTENSIONS
 
@@ -156,6 +157,7 @@ def _update_form_page(
                 user=user,
                 update=update,
                 expected_version=form.cleaned_data.get("version"),
+                through=Through.FORM,
             )
         except services.UpdateConflict as conflict:
             form.add_service_errors(conflict)
@@ -261,7 +263,7 @@ def update_submit(request: HttpRequest, pk: int) -> HttpResponse:
         approving=False,
         form_class=VersionForm,
         perform=lambda u, user, data: services.submit_update(
-            update=u, user=user, expected_version=data["version"]
+            update=u, user=user, expected_version=data["version"], through=Through.FORM
         ),
         done=_("The update was submitted for approval."),
     )
@@ -276,7 +278,11 @@ def update_return(request: HttpRequest, pk: int) -> HttpResponse:
         approving=True,
         form_class=ReasonForm,
         perform=lambda u, user, data: services.return_update(
-            update=u, user=user, reason=data["reason"], expected_version=data["version"]
+            update=u,
+            user=user,
+            reason=data["reason"],
+            expected_version=data["version"],
+            through=Through.FORM,
         ),
         done=_("The update was returned for revision, with your reason."),
     )
@@ -291,7 +297,7 @@ def update_approve(request: HttpRequest, pk: int) -> HttpResponse:
         approving=True,
         form_class=VersionForm,
         perform=lambda u, user, data: services.approve_update(
-            update=u, user=user, expected_version=data["version"]
+            update=u, user=user, expected_version=data["version"], through=Through.FORM
         ),
         done=_("The update was approved: its value now counts."),
     )
@@ -299,7 +305,9 @@ def update_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _revise(update: Update, user: User, data: dict[str, Any]) -> Update:
     _check_version(update, data["version"])
-    return services.revise_update(update=update, user=user, reason=data["reason"])
+    return services.revise_update(
+        update=update, user=user, reason=data["reason"], through=Through.FORM
+    )
 
 
 @login_required
@@ -326,7 +334,9 @@ def update_delete(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.is_valid():
             return _refused(request, update, rights, form.errors, 400)
         try:
-            services.delete_update(update=update, expected_version=form.cleaned_data["version"])
+            services.delete_update(
+                update=update, expected_version=form.cleaned_data["version"], through=Through.FORM
+            )
         except services.UpdateConflict as conflict:
             return _refused(request, update, rights, conflict.errors, 409)
         except services.ResultsError as error:

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from activities.history import Through
 from activities.models import Activity, DuplicatePair, FoundVia, PairState
 from tests.factories import ActivityFactory, PartnerFactory
 
@@ -76,6 +77,7 @@ def test_one_click_tells_a_pair_apart_with_its_history(focal_client: Client, foc
     assert pair.state == PairState.DIFFERENT and pair.decided_by == focal
     assert pair.version == 2
     assert [h.state for h in pair.history.order_by("history_id")] == ["open", "different"]  # type: ignore[attr-defined]
+    assert pair.history.latest("history_id").history_change_reason == Through.FORM  # type: ignore[attr-defined]
 
 
 def test_a_stale_click_changes_nothing(focal_client: Client) -> None:

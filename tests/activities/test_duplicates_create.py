@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from activities.history import Through
 from activities.models import Activity, DuplicatePair, FoundVia, PairState
 from tests.factories import ActivityFactory
 from tests.helpers import activity_form_data
@@ -51,6 +52,8 @@ def test_one_click_creates_it_and_records_the_pair_told_apart(
     assert pair.state == PairState.DIFFERENT and pair.found_via == FoundVia.FORM
     assert pair.decided_by == cpm and pair.score >= 70
     assert pair.history.get().history_user == cpm  # type: ignore[attr-defined]
+    # Recorded with the activity, through its form.
+    assert pair.history.get().history_change_reason == Through.FORM  # type: ignore[attr-defined]
 
 
 def test_a_duplicate_the_creator_did_not_see_is_shown_again(

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from activities.history import Through
 from activities.models import (
     Activity,
     CountryRole,
@@ -215,7 +216,8 @@ def test_partner_user_sees_only_visible_activities_on_a_partner_page(
 def test_partner_merge_reviews_then_merges(focal_client: Client, partner_user: User) -> None:
     keep = PartnerFactory(name="Embrapa")
     remove = PartnerFactory(name="EMBRAPA (duplicate)", acronym="EMB")
-    ActivityFactory(partners=[(remove, PartnerRole.HOST)])
+    activity = ActivityFactory(partners=[(remove, PartnerRole.HOST)])
+    role = activity.partner_links.get()
     partner_user.partner = remove
     partner_user.save()
     url = reverse("activities:partner_merge")
@@ -232,6 +234,26 @@ def test_partner_merge_reviews_then_merges(focal_client: Client, partner_user: U
     assert not Partner.objects.filter(pk=remove.pk).exists()
     partner_user.refresh_from_db()
     assert partner_user.partner == keep
+    # Every snapshot the merge wrote names the page's form: the kept record's, the removed
+    # one's deletion, the moved role (which the activity's history shows).
+    for history in (keep.history, Partner.history.filter(id=remove.pk), role.history):
+        assert history.latest("history_id").history_change_reason == Through.FORM
+
+
+def test_a_partner_made_and_edited_on_its_pages_names_the_form(focal_client: Client) -> None:
+    made = focal_client.post(
+        reverse("activities:partner_create"),
+        {"name": "Instituto Nacional de Tecnologia", "type": "government", "aliases": "[]"},
+    )
+    assert made.status_code == 302, made.text
+    partner = Partner.objects.get(name="Instituto Nacional de Tecnologia")
+    edited = focal_client.post(
+        reverse("activities:partner_edit", args=[partner.pk]),
+        {"name": "Instituto Nacional de Tecnologia Agropecuaria", "type": partner.type},
+    )
+    assert edited.status_code == 302, edited.text
+    reasons = partner.history.order_by("history_id").values_list("history_change_reason", flat=True)
+    assert list(reasons) == [Through.FORM, Through.FORM]
 
 
 def test_partner_merge_of_a_partner_with_itself_is_refused(focal_client: Client) -> None:

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
+from activities.history import Through
 from activities.models import Activity, DuplicatePair, FoundVia, PairState
 from tests.factories import ActivityFactory, division, theme
 
@@ -65,6 +66,7 @@ def test_the_api_creates_past_the_duplicates_it_names(
     assert response.status_code == 201, response.content
     pair = DuplicatePair.objects.get()
     assert pair.found_via == FoundVia.API and pair.state == PairState.DIFFERENT
+    assert pair.history.get().history_change_reason == Through.API  # type: ignore[attr-defined]
     suggestions = api_for(cpm).get(f"{API_URL}{response.json()['id']}/duplicates/")
     assert suggestions.status_code == 200 and suggestions.json() == []
 

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from accounts.services import create_api_token
+from activities.history import Through
 from activities.models import Activity, CountryRole, PartnerRole, Visibility
 from activities.services import create_activity
 from counterparts import services
@@ -135,6 +136,8 @@ def test_a_partner_confirms_its_side_through_the_api(api_for, activity, partner_
     assert body["state"] == "confirmed" and body["side"]["kind"] == "organization"
     assert body["steps"][-1]["via"] == "api" and body["steps"][-1]["by"] == "partner"
     assert body["steps"][-1]["comment"] == "All correct."
+    # The side's own history keeps the step's channel in the portal's words.
+    assert own.history.latest("history_id").history_change_reason == Through.API
 
 
 def test_dispute_and_answer_then_a_stale_version_is_a_conflict(
@@ -292,6 +295,11 @@ def test_a_proposal_is_made_accepted_and_enters_the_ledger(
     assert accepted.status_code == 200, accepted.json()
     entry = FinancialEntry.objects.get()
     assert accepted.json()["entry"] == entry.pk and entry.amount_usd == Decimal("1500.00")
+    # The proposal, its acceptance and the ledger line it wrote keep the API as their channel.
+    assert entry.history.get().history_change_reason == Through.API  # type: ignore[attr-defined]
+    made_row = ContributionProposal.objects.get(pk=proposal["id"])
+    reasons = [h.history_change_reason for h in made_row.history.order_by("history_id")]
+    assert reasons == [Through.API, Through.API]
     again = api_for(cpm).post(
         url("proposals", proposal["id"], "decline"),
         {"version": proposal["version"], "reason": "Late."},

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from activities.history import Through
 from activities.models import Activity, Agreement, CountryRole, Partner, PartnerRole, Visibility
 from activities.services import create_activity
 from counterparts import services
@@ -28,6 +29,7 @@ from counterparts.models import (
     NotificationKind,
     ProposalState,
 )
+from finance.models import FinancialEntry
 from tests.factories import PartnerFactory, activity_data, country
 from tests.helpers import db_state
 
@@ -309,7 +311,7 @@ def test_staff_who_take_no_part_may_not_propose(client_for, cpm, activity):
 
 
 def test_cpm_accepts_a_proposal_into_the_ledger(
-    client_for, cpm, partner_user, partner_org, activity
+    client_for, cpm, focal, partner_user, partner_org, activity
 ):
     proposal = propose(activity, partner_user, partner_org)
     page = client_for(cpm).get(reverse("activities:detail", args=[activity.pk])).content.decode()
@@ -320,6 +322,16 @@ def test_cpm_accepts_a_proposal_into_the_ledger(
     assert response["Location"] == detail(activity, "contributions")
     proposal.refresh_from_db()
     assert proposal.state == ProposalState.ACCEPTED and proposal.entry_id is not None
+    # The ledger line and the decision keep the page's form as their channel; the money
+    # history (the focal point's) names it.
+    line = FinancialEntry.objects.get(pk=proposal.entry_id)
+    assert line.history.get().history_change_reason == Through.FORM  # type: ignore[attr-defined]
+    assert [h.history_change_reason for h in proposal.history.order_by("history_id")] == [
+        Through.FORM,
+        Through.FORM,
+    ]
+    page = client_for(focal).get(reverse("finance:history")).content.decode()
+    assert "through the page&#x27;s form" in page
 
 
 def test_partner_user_may_not_accept_its_own_proposal(
@@ -348,6 +360,7 @@ def test_decline_asks_first_and_needs_a_reason(
     assert done["Location"] == detail(activity, "contributions")
     proposal.refresh_from_db()
     assert proposal.state == ProposalState.DECLINED and proposal.reason == "Outside the scope."
+    assert proposal.history.latest("history_id").history_change_reason == Through.FORM
 
 
 def test_proposer_withdraws_after_confirming(client_for, partner_user, partner_org, activity):
@@ -359,6 +372,7 @@ def test_proposer_withdraws_after_confirming(client_for, partner_user, partner_o
     assert response["Location"] == detail(activity, "contributions")
     proposal.refresh_from_db()
     assert proposal.state == ProposalState.WITHDRAWN
+    assert proposal.history.latest("history_id").history_change_reason == Through.FORM
 
 
 def test_other_organizations_proposals_are_not_shown(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import User
+from activities.history import Through
 from activities.models import Activity
 from finance import periods, reports, rollups, services
 from finance.dashboard import Reference, Selection
@@ -417,6 +418,15 @@ def test_reopening_asks_for_a_confirmation_and_a_reason(focal: User, focal_clien
     assert focal_client.post(url, {"reason": "Audit"}).status_code == 302
     period.refresh_from_db()
     assert (period.is_closed, period.reopened_by, period.reopen_reason) == (False, focal, "Audit")
+    assert period.history.latest("history_id").history_change_reason == Through.FORM
+
+
+def test_a_closing_on_the_page_keeps_the_form_in_its_history(focal_client: Client) -> None:
+    url = reverse("finance:periods")
+    response = focal_client.post(url, {"fiscal_year": "2024", "reason": REASON, "confirm": "on"})
+    assert response.status_code == 302
+    period = ClosedPeriod.objects.get()
+    assert period.history.get().history_change_reason == Through.FORM
 
 
 def test_the_page_grants_an_exception_by_ssc_id(
@@ -433,6 +443,7 @@ def test_the_page_grants_an_exception_by_ssc_id(
     )
     exception = PeriodException.objects.get()
     assert (exception.activity, exception.granted_by) == (activity, focal)
+    assert exception.history.get().history_change_reason == Through.FORM
 
 
 def test_the_list_reads_a_fixed_number_of_queries(

@@ -7,8 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from accounts.models import User
+from activities.history import Through
 from activities.models import ActivityType, Modality, PartnerType, Theme
 from finance import codebook
 from finance.codebook import CATEGORY_SCHEMES, CodeBook
@@ -96,3 +99,18 @@ def test_an_sdg_target_outside_the_list_is_refused(focal: User) -> None:
     assert (
         "2.9 is not in the list of codes in use for SDG target" in refused.value.errors["code"][0]
     )
+
+
+def test_a_code_set_on_the_page_names_the_form_in_the_latest_changes(
+    focal_client: Client,
+) -> None:
+    response = focal_client.post(
+        reverse("finance:theme_codes"),
+        {"form": "category", "scheme": "aid-type", "value": "learning_route", "code": "E01"},
+    )
+    assert response.status_code == 302
+    mapping = CategoryCode.objects.get(scheme="aid-type", value="learning_route")
+    assert mapping.history.get().history_change_reason == Through.FORM
+    page = focal_client.get(reverse("finance:theme_codes")).content.decode()
+    changes = page.split("data-history")[1].split("</ul>")[0]
+    assert "E01" in changes and "through the page&#x27;s form" in changes

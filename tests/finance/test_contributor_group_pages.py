@@ -12,6 +12,7 @@ from django.db.models import Sum
 from django.urls import reverse
 
 from accounts.models import User
+from activities.history import Through
 from activities.models import Partner
 from finance import services
 from finance.models import ContributorGroup, FinancialEntry
@@ -93,6 +94,11 @@ def test_a_split_is_checked_then_confirmed_and_keeps_the_totals(
     assert total == Decimal("260000")
     page = client.get(done["Location"]).content.decode()
     assert "Group, not yet split" not in page and "World Food Programme" in page
+    # Every line the split wrote (reversals and parts) keeps the page's form as its channel.
+    written = FinancialEntry.history.filter(history_type="+", contributor__isnull=False)
+    assert set(written.values_list("history_change_reason", flat=True)) == {Through.FORM}
+    reversals = FinancialEntry.history.filter(entry_type="reversal")
+    assert set(reversals.values_list("history_change_reason", flat=True)) == {Through.FORM}
 
 
 @pytest.mark.parametrize(

@@ -172,6 +172,8 @@ def test_a_stale_edit_is_refused_and_the_history_says_who_and_when(
     assert history.count("<tr>") == 4  # the head and three versions
     assert str(admin) in history and str(focal) in history
     assert "310.00" in history and "300.00" in history and "250.00" in history
+    # The two edits came through the page's form; the card was made by the service directly.
+    assert history.count("through the page&#x27;s form") == 2
 
 
 def test_revalue_goes_through_confirmation_and_names_refused_lines_by_activity(
