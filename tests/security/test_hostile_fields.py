@@ -1689,7 +1689,7 @@ ONE_AT_A_TIME = {
 
 
 @pytest.mark.parametrize("surface", sorted(STORED_CASES))
-def test_stored_values(surface: str, world: World, fast_templates: None) -> None:
+def test_stored_values(surface: str, records: Records, db: None, fast_templates: None) -> None:
     """Every value the table stores through one surface. Each is stored, read back and looked
     for on its page as it is stored; then every download that holds them (ACTIVITY_EXPORTS
     unless the surface names its own) is read once with all of them in it, rather than once per
@@ -1697,22 +1697,25 @@ def test_stored_values(surface: str, world: World, fast_templates: None) -> None
     after each value stored alone, so that the failure names the value."""
     cases = STORED_CASES[surface]
     if surface in ONE_AT_A_TIME:
-        _store_one_at_a_time(world, cases)
+        _store_one_at_a_time(records, cases)
         return
+    world = _new_world(records)
     with transaction.atomic():
         pairs = _country_pairs(len(cases))
         downloads = set().union(*(_store(world, case, pairs[i], i) for i, case in enumerate(cases)))
         problems = _download_problems(world, downloads)
         transaction.set_rollback(True)
     if problems:
-        _store_one_at_a_time(world, cases)
+        _store_one_at_a_time(records, cases)
         pytest.fail(f"{surface}, its {len(cases)} values stored together: {problems}")
     # A stored amount's roll-ups and reports: test_stored_amounts_add_up, for all of them.
 
 
-def _store_one_at_a_time(world: World, cases: list[tuple[str, str, Any]]) -> None:
-    """Each value stored on the table's records alone, its downloads read, then undone."""
+def _store_one_at_a_time(records: Records, cases: list[tuple[str, str, Any]]) -> None:
+    """Each value stored alone on the table's records (a new World), its downloads read, then
+    undone: as each was when it was a test of its own."""
     for key, name, value in cases:
+        world = _new_world(records)
         with transaction.atomic():
             problems = _download_problems(world, _store(world, (key, name, value)))
             assert not problems, f"{key}-{name}: {problems}"
