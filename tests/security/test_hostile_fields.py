@@ -7,11 +7,11 @@ from the forms, serializers and importer themselves, so a new field fails until 
 
 Refused: the API answers 400 with the field's path among the errors; a page shows the message
 next to the field (the ledger's and the correction's messages start with the field's label);
-the importer lists a problem naming the row and the column (test_refused_values: each value
-alone, in a savepoint, one test per surface). Stored: the record keeps the value, its page
-shows it escaped, and the downloads holding it (workbook, ledger CSV, IATI file, API CSV)
-answer 200 (test_stored_values: a surface's values are stored side by side, each on a record
-of its own, and each download is read once with all of them in it).
+the importer lists a problem naming the row and the column (test_refused_value, one test
+per value). Stored: the record keeps the value, its page shows it escaped, and the downloads
+holding it (workbook, ledger CSV, IATI file, API CSV) answer 200 (test_stored_values: a
+surface's values are stored side by side, each on a record of its own, and each download is
+read once with all of them in it).
 
 Numbers (amounts, rates, counts, years) are tried huge, tiny, negative, zero, NaN, infinite and
 with ambiguous separators; a stored amount must also leave the dashboard's total, after the
@@ -1624,31 +1624,19 @@ def _by_surface(outcome: str) -> dict[str, list[tuple[str, str, Any]]]:
     return by_surface
 
 
-REFUSED_CASES = _by_surface(REFUSED)
+REFUSED_CASES = [(key, name, value) for key, name, value, expected in CASES if expected == REFUSED]
 
 
-@pytest.mark.parametrize("surface", sorted(REFUSED_CASES))
-def test_refused_values(surface: str, records: Records, db: None, fast_templates: None) -> None:
-    """Every value the table refuses through one surface, each tried as a test of its own would
-    be: alone on the table's records (a new World, its requests in a savepoint undone after
-    it). One test per surface rather than per value spares the runner setting up and tearing
-    down some 1,800 tests; every value is tried even after one fails, and the failure lists
-    each failing value by its field and name."""
-    failures = []
-    for key, name, value in REFUSED_CASES[surface]:
-        surface_name, field = key.rsplit(".", 1)
-        with transaction.atomic():
-            try:
-                answer = SURFACES[surface_name](_new_world(records), field, value)
-            except Exception as error:
-                error.add_note(f"while submitting {key}-{name}")
-                raise
-            transaction.set_rollback(True)
-        if answer.stored is not None:
-            failures.append(f"{key}-{name}: stored a value that must be refused")
-        elif not answer.refused:
-            failures.append(f"{key}-{name}: refused without naming the field")
-    assert not failures, "\n".join(failures)
+@pytest.mark.parametrize(
+    ("key", "name", "value"),
+    REFUSED_CASES,
+    ids=[f"{key}-{name}" for key, name, _value in REFUSED_CASES],
+)
+def test_refused_value(key: str, name: str, value: Any, world: World, fast_templates: None) -> None:
+    surface, field = key.rsplit(".", 1)
+    answer = SURFACES[surface](world, field, value)
+    assert answer.stored is None, "stored a value that must be refused"
+    assert answer.refused, "refused without naming the field"
 
 
 STORED_CASES = _by_surface(STORED)
