@@ -7,9 +7,11 @@ from the forms, serializers and importer themselves, so a new field fails until 
 
 Refused: the API answers 400 with the field's path among the errors; a page shows the message
 next to the field (the ledger's and the correction's messages start with the field's label);
-the importer lists a problem naming the row and the column. Stored: the record keeps the value,
-its page shows it escaped, and the downloads holding it (workbook, ledger CSV, IATI file, API
-CSV) answer 200.
+the importer lists a problem naming the row and the column (test_refused_value, one test
+per value). Stored: the record keeps the value, its page shows it escaped, and the downloads
+holding it (workbook, ledger CSV, IATI file, API CSV) answer 200 (test_stored_values: a
+surface's values are stored side by side, each on a record of its own, and each download is
+read once with all of them in it).
 
 Numbers (amounts, rates, counts, years) are tried huge, tiny, negative, zero, NaN, infinite and
 with ambiguous separators; a stored amount must also leave the dashboard's total, after the
@@ -724,6 +726,10 @@ class World:
         self.client = client
         self.api = api
         self.sides = records.sides  # the counterparts' records (tests/counterparts/hostile.py)
+        # A stored value's own pair of countries (provider, receiver) for the activities the
+        # pages and the API write, when several are stored together (test_stored_values): the
+        # same title in the same countries would be refused as a likely duplicate of the last.
+        self.countries: tuple[str, str] | None = None
 
     @cached_property
     def user(self) -> User:
@@ -815,8 +821,29 @@ ACTIVITY_EXPORTS = (
 )
 
 
+def _form_countries(world: World) -> dict[str, Any]:
+    if world.countries is None:
+        return {}
+    provider, receiver = world.countries
+    return {"countries": [(provider, "provider"), (receiver, "receiver")]}
+
+
+def _api_countries(world: World) -> dict[str, Any]:
+    if world.countries is None:
+        return {}
+    provider, receiver = world.countries
+    return {
+        "countries": [
+            {"iso2": provider, "role": "provider"},
+            {"iso2": receiver, "role": "receiver"},
+        ]
+    }
+
+
 def _activity_page(world: World, field: str, value: Any) -> Answer:
-    body = activity_form_data(visibility=Visibility.PUBLIC, **{field: value})
+    body = activity_form_data(
+        visibility=Visibility.PUBLIC, **_form_countries(world), **{field: value}
+    )
     response = world.client.post(reverse("activities:create"), body)
     if response.status_code != 302:
         return Answer(_page_refused(response, f"id_{field}"), None)
@@ -835,7 +862,7 @@ def _activity_value(activity: Activity, field: str) -> Any:
 def _activity_api(world: World, field: str, value: Any) -> Answer:
     from tests.api.test_activities import _new_activity
 
-    body = _new_activity(visibility=Visibility.PUBLIC, **{field: value})
+    body = _new_activity(visibility=Visibility.PUBLIC, **_api_countries(world), **{field: value})
     response = world.api.post("/api/v1/activities/", body, content_type="application/json")
     if response.status_code != 201:
         return Answer(_api_refused(response, field), None)
@@ -848,7 +875,7 @@ def _text_version_api(world: World, field: str, value: Any) -> Answer:
     from tests.api.test_activities import _new_activity
 
     version = {"language": "fr", "title": "Route d'apprentissage", field: value}
-    body = _new_activity(visibility=Visibility.PUBLIC, texts=[version])
+    body = _new_activity(visibility=Visibility.PUBLIC, texts=[version], **_api_countries(world))
     response = world.api.post("/api/v1/activities/", body, content_type="application/json")
     if response.status_code != 201:
         return Answer(_api_refused(response, f"texts.0.{field}"), None)
@@ -992,7 +1019,11 @@ def _activity_change(method: str) -> Callable[[World, str, Any], Answer]:
 
         activity = world.activity
         activity.refresh_from_db()
-        body = _new_activity(visibility=Visibility.PUBLIC) if method == "put" else {}
+        body = (
+            _new_activity(visibility=Visibility.PUBLIC, **_api_countries(world))
+            if method == "put"
+            else {}
+        )
         body.pop("ssc_id", None)
         body.update({"version": activity.version, field: value})
         if field == "status_note":
@@ -1541,8 +1572,8 @@ class Records:
 @pytest.fixture(scope="module")
 def records(django_db_setup: None, django_db_blocker: Any) -> Iterator[Records]:
     """Made once per module and worker, in a transaction rolled back after the module's last
-    test; each case runs in a savepoint of it (pytest-django's `db`), so a case still finds
-    them as they were made, whatever the cases before it wrote. Making them for each of the
+    test; each test runs in a savepoint of it (pytest-django's `db`), so a test still finds
+    them as they were made, whatever the tests before it wrote. Making them for each of the
     table's cases cost more than most cases themselves."""
     with django_db_blocker.unblock(), transaction.atomic():
         # Not "focal": the other tests of this module make their own user of that name.
@@ -1569,6 +1600,11 @@ def records(django_db_setup: None, django_db_blocker: Any) -> Iterator[Records]:
 
 @pytest.fixture
 def world(records: Records, db: None) -> World:
+    return _new_world(records)
+
+
+def _new_world(records: Records) -> World:
+    """A case's World: its own copies of the records, read when first asked for."""
     # The API's throttle counts this one token's requests across the cases otherwise.
     caches["api"].clear()
     # The session made with the records: signing in for each case cost more than many cases'
@@ -1578,48 +1614,166 @@ def world(records: Records, db: None) -> World:
     return World(records, client, Client(headers={"Authorization": f"Bearer {records.token}"}))
 
 
+def _by_surface(outcome: str) -> dict[str, list[tuple[str, str, Any]]]:
+    """The cases of one outcome by the surface they are submitted through: (key, value name,
+    value), in the table's order."""
+    by_surface: dict[str, list[tuple[str, str, Any]]] = {}
+    for key, name, value, expected in CASES:
+        if expected == outcome:
+            by_surface.setdefault(key.rsplit(".", 1)[0], []).append((key, name, value))
+    return by_surface
+
+
+REFUSED_CASES = [(key, name, value) for key, name, value, expected in CASES if expected == REFUSED]
+
+
 @pytest.mark.parametrize(
-    ("key", "name", "value", "expected"),
-    CASES,
-    ids=[f"{key}-{name}" for key, name, _value, _expected in CASES],
+    ("key", "name", "value"),
+    REFUSED_CASES,
+    ids=[f"{key}-{name}" for key, name, _value in REFUSED_CASES],
 )
-def test_hostile_value(
-    key: str,
-    name: str,
-    value: Any,
-    expected: str,
-    world: World,
-    fast_templates: None,
-) -> None:
+def test_refused_value(key: str, name: str, value: Any, world: World, fast_templates: None) -> None:
     surface, field = key.rsplit(".", 1)
     answer = SURFACES[surface](world, field, value)
-    if expected == REFUSED:
-        assert answer.stored is None, "stored a value that must be refused"
-        assert answer.refused, "refused without naming the field"
+    assert answer.stored is None, "stored a value that must be refused"
+    assert answer.refused, "refused without naming the field"
+
+
+STORED_CASES = _by_surface(STORED)
+
+# Surfaces that change a record the table keeps (its activity, its ledger line): together, each
+# value is stored on an activity and a line of its own, so that no value overwrites another
+# before the downloads are read.
+ON_OWN_ACTIVITY = {
+    "ActivityChangeInput",
+    "ActivityPatchInput",
+    "EntryLineForm",
+    "EntryInput",
+    "CorrectionForm",
+    "CorrectionInput",
+}
+# Surfaces whose second value meets the first: one closing per fiscal year, one rate per
+# currency and month, one card per unit and year, a partner's or a person's name or address
+# once, one confirmation, dispute or comment thread per side, one pathway per activity, periods
+# that do not overlap, one relation per pair, one update per period. Their values are stored and
+# downloaded one at a time, as each alone on the table's records.
+ONE_AT_A_TIME = {
+    "ClosePeriodForm",
+    "PeriodExceptionForm",
+    "RateForm",
+    "RateCardForm",
+    "PartnerForm",
+    "PersonInviteForm",
+    "ConfirmForm",
+    "ConfirmInput",
+    "DisputeForm",
+    "DisputeInput",
+    "CommentForm",
+    "PathwayForm",
+    "PeriodForm",
+    "RelationForm",
+    "UpdateForm",
+}
+
+
+@pytest.mark.parametrize("surface", sorted(STORED_CASES))
+def test_stored_values(surface: str, records: Records, db: None, fast_templates: None) -> None:
+    """Every value the table stores through one surface. Each is stored, read back and looked
+    for on its page as it is stored; then every download that holds them (ACTIVITY_EXPORTS
+    unless the surface names its own) is read once with all of them in it, rather than once per
+    value: the downloads were most of the table's time. A download that fails is read again
+    after each value stored alone, so that the failure names the value."""
+    cases = STORED_CASES[surface]
+    if surface in ONE_AT_A_TIME:
+        _store_one_at_a_time(records, cases)
         return
-    _assert_stored(key, name, value, answer)
-    if answer.page:
-        page = world.client.get(answer.page)
-        assert page.status_code == 200
-        assert MARKUP not in page.text
-    if surface.startswith("import:") and FIELDS[key] != CELL_AMOUNT:
-        return  # read back from the file; the imports' writes are tested in tests/finance
-    for url in answer.exports or ACTIVITY_EXPORTS:
-        response = world.api.get(url) if url.startswith("/api/") else world.client.get(url)
-        assert response.status_code in (200, 404), (url, response.status_code)
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        if url.endswith(".xml") and response.status_code == 200:
-            etree.fromstring(body)
+    world = _new_world(records)
+    with transaction.atomic():
+        pairs = _country_pairs(len(cases))
+        downloads = set().union(*(_store(world, case, pairs[i], i) for i, case in enumerate(cases)))
+        problems = _download_problems(world, downloads)
+        transaction.set_rollback(True)
+    if problems:
+        _store_one_at_a_time(records, cases)
+        pytest.fail(f"{surface}, its {len(cases)} values stored together: {problems}")
     # A stored amount's roll-ups and reports: test_stored_amounts_add_up, for all of them.
 
 
+def _store_one_at_a_time(records: Records, cases: list[tuple[str, str, Any]]) -> None:
+    """Each value stored alone on the table's records (a new World), its downloads read, then
+    undone: as each was when it was a test of its own."""
+    for key, name, value in cases:
+        world = _new_world(records)
+        with transaction.atomic():
+            problems = _download_problems(world, _store(world, (key, name, value)))
+            assert not problems, f"{key}-{name}: {problems}"
+            transaction.set_rollback(True)
+
+
+def _store(
+    world: World,
+    case: tuple[str, str, Any],
+    countries: tuple[str, str] | None = None,
+    target: int | None = None,
+) -> set[str]:
+    """Stores one value (on an activity of its own when `target` numbers one), checks that it
+    is kept and that its page answers without the markup unescaped; returns the downloads that
+    hold it."""
+    key, name, value = case
+    surface, field = key.rsplit(".", 1)
+    caches["api"].clear()  # the API's throttle counts the token's requests otherwise
+    world.countries = countries
+    if target is not None and surface in ON_OWN_ACTIVITY:
+        world.activity = ActivityFactory(title=f"Target {target}", visibility=Visibility.PUBLIC)
+        world.entry = record_entry(world.activity, user=world.user)
+    answer = SURFACES[surface](world, field, value)
+    _assert_stored(key, name, value, answer)
+    if answer.page:
+        page = world.client.get(answer.page)
+        assert page.status_code == 200, f"{key}-{name}: {answer.page} {page.status_code}"
+        assert MARKUP not in page.text, f"{key}-{name}: the markup unescaped on {answer.page}"
+    if surface.startswith("import:") and FIELDS[key] != CELL_AMOUNT:
+        return set()  # read back from the file; the imports' writes are tested in tests/finance
+    return set(answer.exports or ACTIVITY_EXPORTS)
+
+
+def _country_pairs(count: int) -> list[tuple[str, str]]:
+    """A provider and a receiver for each of `count` activities, none shared by two of them
+    nor with the activities the pages and the API write alone (Brazil, Mozambique, Peru)."""
+    from activities.models import Country
+
+    codes = Country.objects.exclude(iso2__in=("BR", "MZ", "PE")).order_by("iso2")
+    found = list(codes.values_list("iso2", flat=True)[: 2 * count])
+    assert len(found) == 2 * count, "too few countries for the values stored together"
+    return list(zip(found[::2], found[1::2], strict=True))
+
+
+def _download_problems(world: World, urls: set[str]) -> list[str]:
+    """Each download answers (200, or 404 where a value leaves nothing to download), and an
+    XML file parses."""
+    caches["api"].clear()
+    problems = []
+    for url in sorted(urls):
+        response = world.api.get(url) if url.startswith("/api/") else world.client.get(url)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        if response.status_code not in (200, 404):
+            problems.append(f"{url} answered {response.status_code}")
+        elif url.endswith(".xml") and response.status_code == 200:
+            try:
+                etree.fromstring(body)
+            except etree.XMLSyntaxError as error:
+                problems.append(f"{url} is not well-formed XML: {error}")
+    return problems
+
+
 def _assert_stored(key: str, name: str, value: Any, answer: Answer) -> None:
-    assert answer.stored is not None, "refused a value that must be stored"
+    case = f"{key}-{name}"
+    assert answer.stored is not None, f"{case}: refused a value that must be stored"
     wanted = NORMALIZED.get((key, name), value)
     if FIELDS[key] in NUMERIC:
-        assert Decimal(str(answer.stored())) == Decimal(str(wanted))
+        assert Decimal(str(answer.stored())) == Decimal(str(wanted)), case
     else:
-        assert answer.stored() in (wanted, wanted.replace("\r\n", "\n"))
+        assert answer.stored() in (wanted, wanted.replace("\r\n", "\n")), case
 
 
 MONEY_CASES = [
