@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 import enum
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,9 +32,9 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import models, router
+from django.db import models
 from django.db.models import Q
-from django.db.models.deletion import Collector
+from django.db.models.signals import pre_delete
 from django.utils.translation import gettext as _
 
 from accounts import formatting
@@ -100,15 +101,22 @@ def marked[Row: models.Model](row: Row, through: Through | None) -> Row:
 
 
 def delete_marked(row: models.Model, through: Through | None) -> None:
-    """Delete the row as Model.delete() does, marking it and every row its deletion cascades to
-    (an indicator's periods, a result's indicators...) with `through`: their last snapshots
-    would otherwise name no channel."""
-    collector = Collector(using=router.db_for_write(type(row), instance=row), origin=row)
-    collector.collect([row])
-    for instances in collector.data.values():
-        for instance in instances:
+    """Delete the row (Model.delete(), its cascade too), marking it and every row its deletion
+    cascades to (an indicator's periods, a result's indicators...) with `through`: their last
+    snapshots would otherwise name no channel. Django sends pre_delete with each of those rows
+    before deleting it; a receiver connected for this call alone, and heeding this thread only,
+    marks them."""
+    thread = threading.get_ident()
+
+    def mark(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+        if threading.get_ident() == thread:
             marked(instance, through)
-    collector.delete()
+
+    pre_delete.connect(mark, weak=False)
+    try:
+        marked(row, through).delete()
+    finally:
+        pre_delete.disconnect(mark)
 
 
 def through_of(reason: str | None) -> Through | None:
