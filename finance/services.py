@@ -476,8 +476,7 @@ def _new_entry(
         created_by=user,
     )
     entry._history_user = user  # type: ignore[attr-defined]
-    entry._change_reason = through.value if through else None  # type: ignore[attr-defined]
-    entry.save()
+    marked(entry, through).save()
     return entry
 
 
@@ -639,8 +638,7 @@ def correct_entry(
         created_by=user,
     )
     correction._history_user = user  # type: ignore[attr-defined]
-    correction._change_reason = through.value if through else None  # type: ignore[attr-defined]
-    correction.save()
+    marked(correction, through).save()
     refresh_rollups(entry.activity, [fiscal_year])
     touch_activities([entry.activity_id], user)
     return correction

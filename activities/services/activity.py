@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.text import field_errors, ssc_id_problem
 
 from ..access import loggable_divisions, responsible_cpms
-from ..history import Through
+from ..history import Through, marked
 from ..models import (
     SDG,
     Activity,
@@ -186,8 +186,7 @@ def _by(row: Any, user: User | None, through: Through | None) -> Any:
     delete writes (django-simple-history reads both; an activity's also marks its themes' and
     SDGs' snapshots). Set each time, so that a row saved again does not keep an older reason."""
     row._history_user = user
-    row._change_reason = through.value if through else None
-    return row
+    return marked(row, through)
 
 
 def _sync_countries(
