@@ -36,7 +36,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -77,8 +77,13 @@ def changeable_activities[S: QuerySet[Any]](
 def without_merged[S: QuerySet[Any]](activities: S) -> S:
     """The activities not merged into another (models.ActivityMerge): a merged one's money,
     results and links moved to the one it was merged into, so lists, sums, exports and the
-    IATI file leave it out; its page and the API point to the kept one (merged_into_for_user)."""
-    return activities.filter(merged_into__isnull=True)
+    IATI file leave it out; its page and the API point to the kept one (merged_into_for_user).
+
+    NOT EXISTS rather than the reverse relation's `isnull`: PostgreSQL plans the latter's
+    LEFT JOIN ... IS NULL as a filter it guesses keeps a small share of the rows, so the list's
+    sorted pages were sorted in full instead of read down an index."""
+    merges = models.ActivityMerge.objects.filter(removed_id=OuterRef("pk"))
+    return activities.filter(~Exists(merges))
 
 
 def money_readable_activities(user: User | Any) -> Q:
