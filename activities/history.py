@@ -25,7 +25,8 @@ import enum
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -36,6 +37,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.signals import pre_delete
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from accounts import formatting
 
@@ -100,12 +102,11 @@ def marked[Row: models.Model](row: Row, through: Through | None) -> Row:
     return row
 
 
-def delete_marked(row: models.Model, through: Through | None) -> None:
-    """Delete the row (Model.delete(), its cascade too), marking it and every row its deletion
-    cascades to (an indicator's periods, a result's indicators...) with `through`: their last
-    snapshots would otherwise name no channel. Django sends pre_delete with each of those rows
-    before deleting it; a receiver connected for this call alone, and heeding this thread only,
-    marks them."""
+@contextmanager
+def _marking_deletions(through: Through | None) -> Iterator[None]:
+    # Django sends pre_delete with each row a delete removes, its cascade included, before
+    # deleting it; a receiver connected for the block alone, and heeding this thread only, marks
+    # them for the last snapshots simple-history writes on post_delete.
     thread = threading.get_ident()
 
     def mark(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
@@ -114,9 +115,34 @@ def delete_marked(row: models.Model, through: Through | None) -> None:
 
     pre_delete.connect(mark, weak=False)
     try:
-        marked(row, through).delete()
+        yield
     finally:
         pre_delete.disconnect(mark)
+
+
+def delete_marked(row: models.Model, through: Through | None) -> None:
+    """Delete the row (Model.delete(), its cascade too), marking it and every row its deletion
+    cascades to (an indicator's periods, a result's indicators...) with `through`: their last
+    snapshots would otherwise name no channel."""
+    with _marking_deletions(through):
+        marked(row, through).delete()
+
+
+def delete_all_marked(rows: models.QuerySet[Any], through: Through | None) -> None:
+    """rows.delete(), each deleted row (and its cascade) marked with `through`."""
+    with _marking_deletions(through):
+        rows.delete()
+
+
+def create_all_marked[Row: models.Model](
+    model: type[Row], rows: Iterable[Row], through: Through | None
+) -> list[Row]:
+    """Insert the rows in one statement with a creation snapshot each, marked with `through`
+    (a plain bulk_create writes no history). The snapshots name the request's user, as a save's
+    do."""
+    return bulk_create_with_history(
+        list(rows), model, default_change_reason=through.value if through else None
+    )
 
 
 def through_of(reason: str | None) -> Through | None:

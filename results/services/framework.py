@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from activities.history import Through, delete_marked, marked
+from activities.history import (
+    Through,
+    create_all_marked,
+    delete_all_marked,
+    delete_marked,
+    marked,
+)
 
 from ..models import (
     CoreIndicator,
@@ -244,10 +250,14 @@ def save_period(
     with transaction.atomic():
         marked(period, through).save()
         if target_parts is not None:
-            period.target_parts.all().delete()
-            TargetDisaggregation.objects.bulk_create(
-                TargetDisaggregation(period=period, dimension_value=value, value=amount)
-                for value, amount in target_parts.items()
+            delete_all_marked(period.target_parts.all(), through)
+            create_all_marked(
+                TargetDisaggregation,
+                (
+                    TargetDisaggregation(period=period, dimension_value=value, value=amount)
+                    for value, amount in target_parts.items()
+                ),
+                through,
             )
         refresh_activities([indicator.result.activity_id])
     return period

@@ -14,7 +14,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.history import Through, delete_marked, marked
+from activities.history import (
+    Through,
+    create_all_marked,
+    delete_all_marked,
+    delete_marked,
+    marked,
+)
 from knowledge.uploads import CheckedFile
 
 from ..models import (
@@ -146,10 +152,14 @@ def save_update(
                 _claim(target, expected_version)
             _store_evidence(target, data, stored)
             marked(target, through).save()
-            target.parts.all().delete()
-            UpdateDisaggregation.objects.bulk_create(
-                UpdateDisaggregation(update=target, dimension_value=value, value=amount)
-                for value, amount in data.parts.items()
+            delete_all_marked(target.parts.all(), through)
+            create_all_marked(
+                UpdateDisaggregation,
+                (
+                    UpdateDisaggregation(update=target, dimension_value=value, value=amount)
+                    for value, amount in data.parts.items()
+                ),
+                through,
             )
     except Exception:
         for name in stored:
@@ -317,9 +327,15 @@ def revise_update(
         )
         _raise_if(_clean(revision, exclude=["period", "revises", "evidence_file"]))
         marked(revision, through).save()
-        UpdateDisaggregation.objects.bulk_create(
-            UpdateDisaggregation(update=revision, dimension_value=p.dimension_value, value=p.value)
-            for p in update.parts.all()
+        create_all_marked(
+            UpdateDisaggregation,
+            (
+                UpdateDisaggregation(
+                    update=revision, dimension_value=p.dimension_value, value=p.value
+                )
+                for p in update.parts.all()
+            ),
+            through,
         )
     return revision
 

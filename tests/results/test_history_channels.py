@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from accounts.services import create_api_token
 from activities.history import Through, through_label
 from activities.models import Activity, Partner, PartnerRole
 from knowledge.models import ActionPlan
+from results import services
 from results.models import (
     ActivityRelation,
     BenefitStream,
@@ -29,12 +31,14 @@ from results.models import (
     PlanFollowUp,
     Result,
     ScalingPathway,
+    TargetDisaggregation,
     Update,
+    UpdateDisaggregation,
     UpdateStatus,
 )
 from tests.factories import ActivityFactory, PartnerFactory, country, division
 from tests.knowledge.factories import make_plan, make_route
-from tests.results.factories import dated, framework
+from tests.results.factories import dated, framework, sex_dimension, value_of
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +210,73 @@ def test_a_follow_up_recorded_on_its_page_names_the_form(focal: User, cpm_client
     )
     assert response.status_code == 302
     assert reasons(PlanFollowUp, id=follow_up.pk)[-1] == Through.FORM
+
+
+def snapshots(model: type[models.Model], **match: Any) -> list[tuple[str, str | None]]:
+    """(type, change reason) of the matching snapshots, oldest first."""
+    return list(
+        model.history.filter(**match)  # type: ignore[attr-defined]
+        .order_by("history_id")
+        .values_list("history_type", "history_change_reason")
+    )
+
+
+def test_a_targets_disaggregation_keeps_its_history_and_channel(activity: Activity) -> None:
+    trained, _policy = framework(activity)  # its 2025 target: 60 women, 40 men
+    period = trained.periods.get()
+    sex = sex_dimension()
+    services.save_period(
+        period=period,
+        target_parts={value_of(sex, "Women"): Decimal(55), value_of(sex, "Men"): Decimal(45)},
+        through=Through.FORM,
+    )
+    assert snapshots(TargetDisaggregation, period_id=period.pk) == [
+        ("+", None),
+        ("+", None),
+        ("-", Through.FORM),
+        ("-", Through.FORM),
+        ("+", Through.FORM),
+        ("+", Through.FORM),
+    ]
+    added = TargetDisaggregation.history.filter(period_id=period.pk, history_type="+")
+    assert sorted(added.order_by("history_id").values_list("value", flat=True)[2:]) == [
+        Decimal(45),
+        Decimal(55),
+    ]
+
+
+def test_an_updates_disaggregation_keeps_its_history_and_channel(
+    period: Period, partner_user: User, cpm: User
+) -> None:
+    sex = sex_dimension()
+
+    def parts(women: int, men: int) -> dict[Any, Decimal]:
+        return {value_of(sex, "Women"): Decimal(women), value_of(sex, "Men"): Decimal(men)}
+
+    update = services.save_update(
+        period=period,
+        data=services.UpdateData(value=Decimal(30), parts=parts(20, 10)),
+        user=partner_user,
+        through=Through.API,
+    )
+    update = services.save_update(
+        period=period,
+        data=services.UpdateData(value=Decimal(30), parts=parts(18, 12)),
+        user=partner_user,
+        update=update,
+        through=Through.API,
+    )
+    assert snapshots(UpdateDisaggregation, update_id=update.pk) == [
+        ("+", Through.API),
+        ("+", Through.API),
+        ("-", Through.API),
+        ("-", Through.API),
+        ("+", Through.API),
+        ("+", Through.API),
+    ]
+    update = services.submit_update(update=update, user=partner_user)
+    update = services.approve_update(update=update, user=cpm)
+    revision = services.revise_update(
+        update=update, user=partner_user, reason="A late list", through=Through.FORM
+    )
+    assert snapshots(UpdateDisaggregation, update_id=revision.pk) == [("+", Through.FORM)] * 2
