@@ -170,7 +170,7 @@ _open_sites: list[SharedSite] = []  # at most one: this process's
 
 
 # The fixtures giving a shared site (each marks its tests' database as the site's own).
-SHARED_SITES = {"demo_site", "csp_site"}
+SHARED_SITES = {"demo_site"}
 
 
 @pytest.fixture(autouse=True)

@@ -1,64 +1,31 @@
-"""No page breaks the Content Security Policy (SECURE_CSP): every page each role's menu leads to,
-and the dashboard's charts with their tooltips shown.
+"""The dashboard's charts keep to the Content Security Policy (SECURE_CSP) with their tooltips
+shown: ECharts writes the tooltips' styles as the mouse moves.
 
 The `browser` fixture records every violation (a `securitypolicyviolation` listener installed in
-each page, and the console); these tests walk the pages and assert the record is empty.
-Screenshots of the tooltips go to $SCREENSHOT_DIR (default: the test's tmp_path).
-
-The roles' walks share their data (`csp_site`): one account per role, a generated ledger and a
-public knowledge asset of each account's.
+each page, and the console); this test hovers the charts and asserts the record is empty. Every
+page each role's menu leads to is watched the same way by the menu crawl
+(tests/browser/test_menu_crawl.py). Screenshots of the tooltips go to $SCREENSHOT_DIR (default:
+the test's tmp_path).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from accounts.models import User
-from activities.models import Visibility
-from tests.browser.conftest import shared_site
 from tests.browser.test_dashboard_flow import CHARTS
-from tests.factories import PASSWORD, ROLE_USERS, make_partner_org, make_role_user
+from tests.factories import PASSWORD
 from tests.finance.dashboard_data import generate_ledger
-from tests.knowledge.factories import make_asset
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-# The menus: the main navigation, the user menu and the footer.
-MENUS = "nav.main-nav a, .user-menu__panel a, .site-footer a"
-# Links followed from the pages visited, beyond the menus: the first of each kind, wherever it is.
-DEEPER = [
-    re.compile(r"^/activities/\d+/$"),
-    re.compile(r"^/activities/\d+/finance/$"),
-    re.compile(r"^/activities/\d+/history/$"),
-    re.compile(r"^/activities/new/$"),
-    re.compile(r"^/partners/\d+/$"),
-    re.compile(r"^/knowledge/assets/\d+/$"),
-    re.compile(r"^/dashboard/reports/$"),
-    re.compile(r"^/api/docs/$"),
-    re.compile(r"^/people/\d+/$"),
-]
-# What each role must have reached: the pages the issue names, as far as the role may see them.
-EVERYONE = [r"/accounts/login/", r"/activities/", r"/activities/\d+/", r"/activities/\d+/finance/"]
-EVERYONE += [r"/knowledge/", r"/knowledge/assets/\d+/", r"/accounts/tokens/", r"/api/docs/"]
-STAFF = [*EVERYONE, r"/dashboard/", r"/dashboard/reports/"]
-REACHED = {
-    # The focal point manages people in the portal; the Django admin is in no menu but a
-    # superuser's.
-    "focal": [*STAFF, r"/finance/rates/", r"/finance/imports/", r"/people/", r"/people/\d+/"],
-    "cpm": STAFF,
-    "viewer": STAFF,
-    "partner_user": EVERYONE,
-}
 # ECharts' tooltip: the chart's child that is not the canvas' layer.
 TOOLTIP = "div:not(:has(canvas))"
 # Points tried over each chart, as fractions of its width and height.
@@ -76,81 +43,6 @@ def _sign_in(page: Page, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
-
-
-# The links under a selector, once violations still queued in the page have reached the watch
-# (as _flush): one call to the browser per page visited.
-FLUSHED_LINKS = """async (selector) => {
-  await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 50)));
-  return Array.from(document.querySelectorAll(selector), (a) => a.href);
-}"""
-
-
-def _same_site_paths(page: Page, selector: str) -> list[str]:
-    hrefs: list[str] = page.evaluate(FLUSHED_LINKS, selector)
-    base = urlsplit(page.url).netloc
-    return [urlsplit(href).path for href in hrefs if urlsplit(href).netloc == base]
-
-
-def _walk(page: Page) -> list[str]:
-    """Visit the menus' pages, then the first link of each DEEPER kind found on them."""
-    menu = list(dict.fromkeys(_same_site_paths(page, MENUS)))
-    to_visit = list(menu)
-    visited: list[str] = []
-    kinds_left = list(DEEPER)
-    while to_visit:
-        path = to_visit.pop(0)
-        if path in visited:
-            continue
-        page.goto(path)
-        visited.append(path)
-        for found in _same_site_paths(page, "main a"):
-            kind = next((k for k in kinds_left if k.match(found)), None)
-            if kind is not None:
-                kinds_left.remove(kind)
-                to_visit.append(found)
-    return visited
-
-
-# The accounts of the walks, by the name of the role in REACHED (tests.factories.ROLE_USERS).
-ACCOUNTS = {"focal": "focal", "cpm": "cpm", "viewer": "viewer", "partner_user": "partner"}
-
-
-def _make_the_walks_data() -> None:
-    partner = make_partner_org()
-    users = [
-        make_role_user(account, partner=partner if account == "partner" else None)
-        for account in ACCOUNTS.values()
-    ]
-    generate_ledger(activities=30, entries_per_activity=3, seed=5)
-    for user in users:
-        make_asset(visibility=Visibility.PUBLIC, user=user)
-
-
-@pytest.fixture
-def csp_site(request: pytest.FixtureRequest) -> Iterator[str]:
-    """The walks' data, made once for all the roles (tests.browser.conftest.shared_site)."""
-    yield from shared_site(request, _make_the_walks_data)
-
-
-@pytest.mark.parametrize("role", list(REACHED))
-def test_every_page_a_roles_menu_leads_to_keeps_to_the_csp(
-    role: str,
-    csp_site: str,
-    browser: Browser,
-    browser_problems: list[str],
-) -> None:
-    username = ROLE_USERS[ACCOUNTS[role]]["username"]
-    page = browser.new_page(base_url=csp_site)
-    page.set_default_timeout(15_000)
-    page.goto("/accounts/login/")
-    _flush(page)
-    _sign_in(page, username)
-    visited = ["/accounts/login/", *_walk(page)]
-    print(f"{role}: {len(visited)} pages: {' '.join(visited)}")
-    for expected in REACHED[role]:
-        assert any(re.fullmatch(expected, path) for path in visited), expected
-    assert browser_problems == []
 
 
 class Tooltip(NamedTuple):

@@ -1,16 +1,21 @@
 """Every role, signed in on the demo data, follows every link of its menu and every kind of link
 on the pages the menu opens: no answer is a 4xx or 5xx and no page logs an error to the console.
 
-Links are followed two steps from the menu; past the menu, one link per kind of page (the view
-and the names of its query parameters: /activities/12/ and /activities/40/ are one kind) is
-enough. The Django admin is opened from the menu but not crawled (it is Django's, for
-administrators). Downloads are fetched and their status checked; pages are opened in the browser,
-and each is left once no request of it is in flight (its fetches answered, their errors logged).
+Links are followed two steps from the menu, and a third step to the record pages of FURTHER;
+past the menu, one link per kind of page (the view and the names of its query parameters:
+/activities/12/ and /activities/40/ are one kind) is enough. Each role must have reached the
+pages REACHED names for it. The Django admin is opened from the menu but not crawled (it is
+Django's, for administrators). Downloads are fetched and their status checked; pages are opened
+in the browser, and each is left once no request of it is in flight (its fetches answered, their
+errors logged).
+The `browser` fixture watches every page opened for Content Security Policy violations and
+uncaught errors (tests/browser/conftest.py), so the crawl is also each role's CSP walk.
 The roles share one copy of the demo (`demo_site`): the crawl only reads.
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -29,6 +34,30 @@ pytestmark = [
 MENU = "header a[href], nav a[href]"
 # Leaving (sign-out is a form; these would end the session or leave the site's pages).
 NOT_FOLLOWED = ("/accounts/logout/", "/static/", "/media/", "mailto:", "javascript:")
+# The record pages followed a third step, from the pages two steps from the menu: some roles
+# reach an activity's finance or history page only from the activity's own page.
+FURTHER = [
+    re.compile(r"/activities/\d+/"),
+    re.compile(r"/activities/\d+/finance/"),
+    re.compile(r"/activities/\d+/history/"),
+    re.compile(r"/partners/\d+/"),
+    re.compile(r"/knowledge/assets/\d+/"),
+    re.compile(r"/people/\d+/"),
+]
+# The pages each demo account must have reached, as far as its role may see them.
+EVERYONE = [r"/accounts/login/", r"/activities/", r"/activities/\d+/", r"/activities/\d+/finance/"]
+EVERYONE += [r"/knowledge/", r"/knowledge/assets/\d+/", r"/accounts/tokens/", r"/api/docs/"]
+STAFF = [*EVERYONE, r"/dashboard/", r"/dashboard/reports/", r"/activities/\d+/history/"]
+# The focal point manages people in the portal; the Django admin is in no menu but a superuser's.
+MANAGERS = [*STAFF, r"/finance/rates/", r"/finance/imports/", r"/people/", r"/people/\d+/"]
+REACHED = {
+    "admin": MANAGERS,
+    "focal": MANAGERS,
+    "cpm": STAFF,
+    "viewer": STAFF,
+    "partner": EVERYONE,
+    "counterpart": EVERYONE,
+}
 
 
 def _kind(href: str) -> str | None:
@@ -61,7 +90,7 @@ def _links(settled: Settled, selector: str) -> list[str]:
     return found
 
 
-def _crawl(browser: Browser, base_url: str, username: str) -> tuple[int, list[str]]:
+def _crawl(browser: Browser, base_url: str, username: str) -> tuple[list[str], list[str]]:
     context = browser.new_context(base_url=base_url, viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.set_default_timeout(20_000)
@@ -76,11 +105,11 @@ def _crawl(browser: Browser, base_url: str, username: str) -> tuple[int, list[st
         ),
     )
     sign_in_as_demo_user(page, username)
+    opened: list[str] = ["/accounts/login/"]
     menu = list(dict.fromkeys(_links(settled, MENU)))
     queue = [(href, 1) for href in menu]
     seen_urls: set[str] = set()
     seen_kinds: set[str | None] = set()
-    opened = 0
     while queue:
         href, depth = queue.pop(0)
         kind = _kind(href)
@@ -88,7 +117,7 @@ def _crawl(browser: Browser, base_url: str, username: str) -> tuple[int, list[st
             continue
         seen_urls.add(href)
         seen_kinds.add(kind)
-        opened += 1
+        opened.append(urlsplit(href).path)
         try:
             response = page.goto(href)
             status = response.status if response else 0
@@ -99,10 +128,15 @@ def _crawl(browser: Browser, base_url: str, username: str) -> tuple[int, list[st
         if not 200 <= status < 400:
             problems.append(f"{username}: {href} answered {status}")
             continue
-        if depth < 2 and not urlsplit(href).path.startswith("/admin/"):
-            queue += [(link, depth + 1) for link in _links(settled, "main a[href]")]
-        else:
+        if urlsplit(href).path.startswith("/admin/") or depth > 2:
             settled.evaluate()
+            continue
+        links = _links(settled, "main a[href]")
+        if depth == 2:
+            links = [
+                link for link in links if any(p.fullmatch(urlsplit(link).path) for p in FURTHER)
+            ]
+        queue += [(link, depth + 1) for link in links]
     context.close()
     return opened, problems
 
@@ -117,4 +151,6 @@ def test_every_role_follows_its_menu_and_the_pages_behind_it_without_an_error(
     opened, problems = _crawl(browser, demo_site, username)
     assert not problems, "\n".join(problems)
     # More than the menu: the crawl really went through the pages (20 to 56 in the demo).
-    assert opened > 15, opened
+    assert len(opened) > 15, opened
+    for expected in REACHED[username]:
+        assert any(re.fullmatch(expected, path) for path in opened), (expected, opened)
