@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from accounts.models import User
+from activities.history import Through
 from activities.models import Activity, Partner
 from knowledge import services as knowledge_services
 from knowledge.demo import ROUTE_TITLE
@@ -120,6 +121,7 @@ class DemoFramework:
 
 
 REPL_PAPER = "South-South cooperation in IFAD's business model (REPL.IX/3/R.3)"
+TARGET_REVIEWED = "Reviewed with the partners at the inception workshop: the target stands."
 SCALING_NOTE = "Scaling up note: smallholder institutions and organizations"
 
 DEMO_FRAMEWORKS: tuple[DemoFramework, ...] = (
@@ -621,6 +623,22 @@ def _build_around(context: _Context, activity: Activity, framework: DemoFramewor
             )
 
 
+def _review_targets(context: _Context, activity: Activity, framework: DemoFramework) -> None:
+    """The approver notes on the first period with a target that its target stands, on the
+    period's form: the results history then shows a person's change, not only the loader's."""
+    period = (
+        Period.objects.filter(indicator__result__activity=activity, target_value__isnull=False)
+        .order_by("indicator__result__position", "indicator__position", "start")
+        .first()
+    )
+    if period is None:
+        return
+    period.target_comment = (period.target_comment + " " + TARGET_REVIEWED).strip()
+    period._history_user = context.users[framework.approver]  # type: ignore[attr-defined]
+    parts = {part.dimension_value: part.value for part in period.target_parts.all()}
+    services.save_period(period=period, target_parts=parts, through=Through.FORM)
+
+
 def load_demo_frameworks(
     *, users: Mapping[str, User], partners: Mapping[str, Partner], report: ResultsLoadReport
 ) -> None:
@@ -635,6 +653,7 @@ def load_demo_frameworks(
             report.unchanged.append(label)
         else:
             _build_framework(context, activity, framework)
+            _review_targets(context, activity, framework)
             report.created.append(label)
         _build_around(context, activity, framework)
 

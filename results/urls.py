@@ -7,6 +7,7 @@ app_name = "results"
 urlpatterns = [
     # --- the results page and the framework's editing pages (results.views.framework) ---
     path("activities/<int:pk>/results/", framework.activity_results, name="activity"),
+    path("activities/<int:pk>/results/history/", framework.results_history, name="history"),
     path("activities/<int:pk>/results/new/", framework.result_create, name="result_create"),
     path("activities/<int:pk>/results/benefits/", framework.benefits_edit, name="benefits"),
     path("activities/<int:pk>/results/scaling-up/", framework.pathway_edit, name="pathway"),

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities.history import Through
 from activities.models import Activity
@@ -37,6 +38,7 @@ from ..forms.framework import (
     ResultForm,
     benefit_formsets,
 )
+from ..history import results_history_entries
 from ..models import (
     ActivityRelation,
     BenefitStream,
@@ -56,6 +58,8 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 # How a relation reads from the other activity's page.
+# As the activity's own history page.
+HISTORY_PAGE_SIZE = 20
 INVERSE_LABELS = {
     RelationType.FOLLOW_UP_OF: gettext_lazy("Followed up by"),
     RelationType.RECIPROCITY_FOR: gettext_lazy("Reciprocated by (the host now a guest)"),
@@ -218,6 +222,22 @@ def activity_results(request: HttpRequest, pk: int) -> HttpResponse:
         "has_dates": bool(start and end),
     }
     return render(request, "results/activity_results.html", context)
+
+
+@login_required
+@require_GET
+def results_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The changes of the activity's results, indicators, periods, targets and updates: read by
+    who reads its results page, updates as that page shows them (approved ones to non-reporters)."""
+    user: User = request.user  # type: ignore[assignment]
+    activity, rights = access.get_activity_for_results(user, pk)
+    entries = results_history_entries(activity, all_updates=rights.reports)
+    page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "results/history.html",
+        {"activity": activity, "page_obj": page, "entries": page.object_list},
+    )
 
 
 # --- results --------------------------------------------------------------------------------------

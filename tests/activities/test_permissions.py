@@ -564,6 +564,15 @@ framework_cases: list[Case] = [
         Case("results:activity", t, hidden_from_counterparts(activity_read(_framework_activity(t))))
         for t in walk_framework.TARGETS
     ],
+    # The results' history reads like the results page; it changes nothing.
+    *[
+        Case(
+            "results:history",
+            t,
+            get_only(hidden_from_counterparts(activity_read(_framework_activity(t)))),
+        )
+        for t in walk_framework.TARGETS
+    ],
     *[
         Case(
             f"results:{name}",

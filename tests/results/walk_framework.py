@@ -23,19 +23,27 @@ from tests.factories import ActivityFactory, division
 from tests.results.factories import dated, framework, sex_dimension
 
 TARGETS = ("res_internal", "res_implemented")
-ACTIVITY_PAGES = ("activity", "result_create", "benefits", "pathway", "relation_create")
+ACTIVITY_PAGES = (
+    "activity",
+    "history",
+    "result_create",
+    "benefits",
+    "pathway",
+    "relation_create",
+)
+READ_PAGES = ("activity", "history")
 RESULT_PAGES = ("result_edit", "result_delete", "indicator_create")
 INDICATOR_PAGES = ("indicator_edit", "indicator_delete", "period_create", "annual_periods")
 PERIOD_PAGES = ("period_edit", "period_delete")
 EDIT_PAGES = (
-    *[p for p in ACTIVITY_PAGES if p != "activity"],
+    *[p for p in ACTIVITY_PAGES if p not in READ_PAGES],
     *RESULT_PAGES,
     *INDICATOR_PAGES,
     *PERIOD_PAGES,
     "relation_delete",
 )
 
-NAMES = {f"results:{page}" for page in ("activity", "library", *EDIT_PAGES)}
+NAMES = {f"results:{page}" for page in (*READ_PAGES, "library", *EDIT_PAGES)}
 
 
 @dataclass
