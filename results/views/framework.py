@@ -57,9 +57,9 @@ from ..models import (
 if TYPE_CHECKING:
     from accounts.models import User
 
-# How a relation reads from the other activity's page.
 # As the activity's own history page.
 HISTORY_PAGE_SIZE = 20
+# How a relation reads from the other activity's page.
 INVERSE_LABELS = {
     RelationType.FOLLOW_UP_OF: gettext_lazy("Followed up by"),
     RelationType.RECIPROCITY_FOR: gettext_lazy("Reciprocated by (the host now a guest)"),
