@@ -480,7 +480,13 @@ class Activity(models.Model):
             models.Index(fields=["status"]),
             models.Index(fields=["agreement"]),
             models.Index(fields=["approval_year"]),
-            models.Index(fields=["lead_division", "status"]),
+            # A division's activities of one status in the order the API pages them (updated,
+            # then id): a page reads its rows from the index instead of walking every activity
+            # by date and keeping the few of that division and status.
+            models.Index(
+                fields=["lead_division", "status", "updated_at", "id"],
+                name="activity_division_status_idx",
+            ),
             models.Index(fields=["title"], name="activity_title_idx"),
             # The list's Year filter and sort use this expression (activities.filters).
             models.Index(

@@ -160,6 +160,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with the commonest widgets written in Python (ssc_portal/form_renderer).
+FORM_RENDERER = "ssc_portal.form_renderer.FormRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}" if DEBUG else None),

@@ -8,12 +8,15 @@ import re
 import pytest
 from django.db import connection
 from django.db.models import F
+from django.db.models.signals import post_init
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.translation import override
 
 from accounts.models import User
-from activities.models import Activity, Status, status_rank
+from activities.filters import ActivityFilter
+from activities.models import Activity, Country, Status, status_rank
 from tests.factories import ActivityFactory, PartnerFactory, division
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +113,25 @@ def test_merged_away_activities_are_an_anti_join(cpm_client: Client) -> None:
     for sql in listed:
         assert 'NOT EXISTS(SELECT 1 AS "a" FROM "activities_activitymerge"' in sql
         assert 'LEFT OUTER JOIN "activities_activitymerge"' not in sql
+
+
+@pytest.mark.parametrize("name", ["country", "provider", "receiver"])
+def test_the_country_selects_name_every_country_in_the_language_from_plain_rows(
+    name: str,
+) -> None:
+    built: list[object] = []
+
+    def count(sender: type, instance: object, **kwargs: object) -> None:
+        built.append(instance)
+
+    post_init.connect(count, sender=Country)
+    try:
+        with override("fr"):
+            html = str(ActivityFilter({name: "DE"}, queryset=Activity.objects.all()).form[name])
+    finally:
+        post_init.disconnect(count, sender=Country)
+    assert '<option value="DE" selected>Allemagne</option>' in html
+    assert html.count("<option") == Country.objects.count() + 1
+    # Plain rows: no Country instance (with its aliases and pattern) per option; the one
+    # chosen is read when the form is checked.
+    assert len(built) <= 1

@@ -26,6 +26,7 @@ from activities.models import (
 )
 from activities.serializers import ActivityCountrySerializer, ActivityPartnerSerializer
 from finance import services as finance_services
+from finance.activity_api import ActivityViewSet
 from finance.filters import ApiActivityFilter
 from finance.serializers import (
     ActivitySerializer,
@@ -571,3 +572,11 @@ def test_the_representation_has_exactly_the_fields_the_schema_declares(
     assert list(item["finance"]["ifad"]) == list(StageAmountsSerializer().fields)
     assert list(item["countries"][0]) == list(ActivityCountrySerializer().fields)
     assert list(item["partners"][0]) == list(ActivityPartnerSerializer().fields)
+
+
+def test_a_divisions_activities_of_one_status_are_indexed_in_the_order_the_api_pages_them() -> None:
+    # Filtered by division and status, a page is then read down the index: without it PostgreSQL
+    # walked every activity by date and kept the few of that division and status.
+    index = next(i for i in Activity._meta.indexes if i.name == "activity_division_status_idx")
+    ordering = ActivityViewSet.ordering_choices[ActivityViewSet.default_ordering]
+    assert index.fields == ["lead_division", "status", *ordering]
