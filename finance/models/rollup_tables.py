@@ -163,6 +163,10 @@ class AllYearsCell(models.Model):
     these: a small fraction of the rows of the country grain alone, which takes too long to sum
     for the first view. Kept by finance.rollups after each refresh, for the divisions the
     refresh touched, and checked by the full rebuild.
+
+    Each cell is kept by agreement and once more summed over every agreement (agreement "",
+    finance.rollups.sql.EVERY_AGREEMENT): a view not filtered by agreement sums those, a
+    quarter as many rows.
     """
 
     grain = models.CharField(max_length=8, choices=Grain.choices)  # country or theme
