@@ -180,7 +180,16 @@ class AllYearsCell(models.Model):
     amount_cents = models.BigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["grain", "division"], name="all_years_cell_division")]
+        indexes = [
+            models.Index(fields=["grain", "division"], name="all_years_cell_division"),
+            # The dashboard's reads over all years, from the index alone: the rows over every
+            # agreement (or those of the agreements asked), of every country or of one.
+            models.Index(
+                fields=["grain", "agreement", "country", "theme"],
+                include=["division", "is_public", "kind", "stage", "amount_cents"],
+                name="all_years_cell_cover",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.grain} {self.division_id} {self.kind} {self.stage}"
