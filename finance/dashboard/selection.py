@@ -51,6 +51,7 @@ from ..rollups import (
     scoped_all_years_rows,
     scoped_rollup_rows,
 )
+from .aside import read_aside
 from .cache import FigureCache
 from .formatting import FAMILIES
 from .reference import Reference
@@ -135,6 +136,7 @@ class Selection:
         self.filters = filters
         self.reference = reference
         self.version = version
+        self._in_kind_aside: Callable[[], InKindRead] | None = None
 
     @cached_property
     def scope(self) -> Q | None:
@@ -274,8 +276,21 @@ class Selection:
 
     @cached_property
     def _in_kind(self) -> InKindRead:
-        """Read from the ledger, not the roll-ups (finance.quantities), in one pass."""
+        """Read from the ledger, not the roll-ups (finance.quantities), in one pass; aside
+        when read_ledger_aside started it."""
+        if self._in_kind_aside is not None:
+            return self._in_kind_aside()
         return self._cached("in_kind", lambda: selection_in_kind(self.scope, self.filters))
+
+    def read_ledger_aside(self) -> None:
+        """Start reading the in-kind (the page's reads of the ledger) on a second connection,
+        while the page reads the roll-ups on its own (finance.dashboard.aside)."""
+        if self._in_kind_aside is not None or "_in_kind" in self.__dict__:
+            return
+        scope, cache, filters = self.scope, self._cache, self.filters  # read here, not aside
+        self._in_kind_aside = read_aside(
+            lambda: cache.get_or_compute("in_kind", lambda: selection_in_kind(scope, filters))
+        )
 
     @property
     def unvalued(self) -> Unvalued:

@@ -163,6 +163,10 @@ class AllYearsCell(models.Model):
     these: a small fraction of the rows of the country grain alone, which takes too long to sum
     for the first view. Kept by finance.rollups after each refresh, for the divisions the
     refresh touched, and checked by the full rebuild.
+
+    Each cell is kept by agreement and once more summed over every agreement (agreement "",
+    finance.rollups.sql.EVERY_AGREEMENT): a view not filtered by agreement sums those, a
+    quarter as many rows.
     """
 
     grain = models.CharField(max_length=8, choices=Grain.choices)  # country or theme
@@ -176,7 +180,16 @@ class AllYearsCell(models.Model):
     amount_cents = models.BigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["grain", "division"], name="all_years_cell_division")]
+        indexes = [
+            models.Index(fields=["grain", "division"], name="all_years_cell_division"),
+            # The dashboard's reads over all years, from the index alone: the rows over every
+            # agreement (or those of the agreements asked), of every country or of one.
+            models.Index(
+                fields=["grain", "agreement", "country", "theme"],
+                include=["division", "is_public", "kind", "stage", "amount_cents"],
+                name="all_years_cell_cover",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.grain} {self.division_id} {self.kind} {self.stage}"

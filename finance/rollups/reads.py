@@ -41,6 +41,7 @@ from ..models import (
 )
 from .activity_grain import agreement_counts
 from .filters import RollupFilters
+from .sql import EVERY_AGREEMENT
 
 GroupKey = int | str | None  # a year, a division/country/theme id, or a choice value
 
@@ -132,6 +133,9 @@ def scoped_all_years_rows(
     rows = AllYearsCell.objects.filter(grain=Grain(dimension).value)
     if scope is None:
         return rows.none()
+    if not filters.agreements:
+        # The rows summed over every agreement: a quarter as many.
+        rows = rows.filter(agreement=EVERY_AGREEMENT)
     return rows.filter(scope, _filter_q(filters))
 
 

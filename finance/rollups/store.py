@@ -35,6 +35,7 @@ from .sql import (
     TOTAL_COLUMNS,
     PairKey,
     Slice,
+    all_years_params,
     division_keys_condition,
     money_sums,
     placeholders,
@@ -192,7 +193,7 @@ def recompute_all_years(
         )
     cursor.execute(
         ALL_YEARS.format(all_years=all_years, cell=cell, where=where),
-        [*ALL_YEARS_GRAINS, *params],
+        all_years_params(ALL_YEARS_GRAINS, params),
     )
 
 
@@ -222,7 +223,7 @@ def resum_all_years(
         # key of none would otherwise match.
         cursor.execute(
             ALL_YEARS.format(all_years=all_years, cell=cell, where=where),
-            [grain.value, grain.value, *params],
+            all_years_params([grain.value, grain.value], params),
         )
 
 

@@ -30,6 +30,7 @@ from .sql import (
     RECEIVER_ROLES,
     TOTAL_COLUMNS,
     Slice,
+    all_years_params,
     money_sums,
     slice_condition,
     table_names,
@@ -137,7 +138,7 @@ def recompute_all_activity_money() -> bool:
                 recount_pairs(cursor, tables, None)
         new = _select_of(ALL_YEARS).format(cell=tables["cell"], where="1 = 1")
         all_years_right = _agrees(
-            cursor, tables["all_years"], ALL_YEARS_LINE, new, ALL_YEARS_GRAINS
+            cursor, tables["all_years"], ALL_YEARS_LINE, new, all_years_params(ALL_YEARS_GRAINS, [])
         )
         if not all_years_right:
             recompute_all_years(cursor, tables, None)
