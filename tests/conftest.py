@@ -91,7 +91,11 @@ pytest_unconfigure = template_database.pytest_unconfigure
 def django_db_modify_db_settings(
     request: pytest.FixtureRequest, django_db_modify_db_settings_parallel_suffix: None
 ) -> None:
-    template = template_database.wait_for_template(getattr(request.config, "workerinput", {}))
+    workerinput = getattr(request.config, "workerinput", None)
+    if workerinput is None:
+        template = template_database.template_for_this_process(request.config)
+    else:
+        template = template_database.wait_for_template(workerinput)
     if template:
         settings.DATABASES["default"]["TEST"]["TEMPLATE"] = template
 
