@@ -39,7 +39,9 @@ DEV_ENV := DEBUG=1 \
 # Tests run against the production database engine. DEBUG=1 keeps plain static files storage (no
 # collectstatic manifest needed) and no HTTPS redirect for the test client; pytest-django still
 # runs every test with settings.DEBUG off. Playwright's sync API runs an event loop in the test
-# thread, which Django's async-safety guard would otherwise refuse.
+# thread, which Django's async-safety guard would otherwise refuse. Compiled modules (and
+# pytest's rewritten test modules) are kept in __pycache__ even where the environment turns that
+# off (PYTHONDONTWRITEBYTECODE): without them each worker compiles them all again at every run.
 # Test databases are named after this one (test_<name>_gw0 ...); override to run two suites at once.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ssc_portal
 # A second database on the same server plays the read replica (tests/ops/test_read_replica.py);
@@ -52,7 +54,8 @@ TEST_ENV := DEBUG=1 \
 	REDIS_URL=redis://127.0.0.1:6379/0 \
 	CELERY_TASK_ALWAYS_EAGER=1 \
 	CHROMIUM_EXECUTABLE=$(CHROMIUM) \
-	DJANGO_ALLOW_ASYNC_UNSAFE=true
+	DJANGO_ALLOW_ASYNC_UNSAFE=true \
+	PYTHONDONTWRITEBYTECODE=
 
 # What production looks like to `check --deploy` (docker-compose.yml sets the real values).
 DEPLOY_ENV := DEBUG=0 \
