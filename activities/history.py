@@ -443,6 +443,17 @@ def group_events(events: list[Event]) -> list[Entry]:
     return entries
 
 
+def newest_first_with_authors(entries: list[Entry]) -> list[Entry]:
+    """The entries (oldest first, as group_events gives them) newest first, each with its
+    author read (one query for all)."""
+    user_ids = {e.user_id for e in entries if e.user_id}
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=user_ids)}
+    for entry in entries:
+        entry.user = users.get(entry.user_id) if entry.user_id else None
+    entries.reverse()
+    return entries
+
+
 def _merge_events(activity: Activity, merges: Iterable[ActivityMerge]) -> list[Event]:
     """What a merge did, on both records: the kept one says what came in, the merged one
     where it went (activities.services.merges)."""

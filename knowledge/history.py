@@ -12,7 +12,6 @@ from collections import defaultdict
 from typing import Any
 
 from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -22,6 +21,7 @@ from activities.history import (
     Event,
     display_value,
     group_events,
+    newest_first_with_authors,
     partner_names,
     through_label,
 )
@@ -173,9 +173,4 @@ def asset_history_entries(asset: KnowledgeAsset) -> list[Entry]:
         for e in group_events(_asset_events(records, links, names) + _file_events(files))
         if e.created or e.changes or e.notes
     ]
-    user_ids = {e.user_id for e in entries if e.user_id}
-    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=user_ids)}
-    for entry in entries:
-        entry.user = users.get(entry.user_id) if entry.user_id else None
-    entries.reverse()
-    return entries
+    return newest_first_with_authors(entries)

@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -31,6 +30,7 @@ from activities.history import (
     Event,
     display_value,
     group_events,
+    newest_first_with_authors,
     partner_names,
     through_label,
 )
@@ -238,12 +238,7 @@ def _without_replaced(events: list[Event]) -> list[Event]:
 def _entries(events: list[Event]) -> list[Entry]:
     """The events grouped as entries with their authors, newest first (one query)."""
     entries = [e for e in group_events(events) if e.created or e.changes or e.notes]
-    user_ids = {e.user_id for e in entries if e.user_id}
-    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=user_ids)}
-    for entry in entries:
-        entry.user = users.get(entry.user_id) if entry.user_id else None
-    entries.reverse()
-    return entries
+    return newest_first_with_authors(entries)
 
 
 def _organization_in_country(participant: Any, names: _Names) -> str:

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +33,7 @@ from activities.history import (
     Event,
     display_value,
     group_events,
+    newest_first_with_authors,
     through_label,
 )
 from activities.models import Activity
@@ -364,12 +364,7 @@ MODELS = {
 def _entries(events: list[Event]) -> list[Entry]:
     """The events grouped as entries with their authors, newest first (one query)."""
     entries = [e for e in group_events(events) if e.changes]
-    user_ids = {e.user_id for e in entries if e.user_id}
-    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=user_ids)}
-    for entry in entries:
-        entry.user = users.get(entry.user_id) if entry.user_id else None
-    entries.reverse()
-    return entries
+    return newest_first_with_authors(entries)
 
 
 def results_history_entries(activity: Activity, *, all_updates: bool) -> list[Entry]:
