@@ -32,8 +32,9 @@ import traceback
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import psycopg2
 import pytest
 from django.apps import apps
 from django.conf import settings
@@ -91,6 +92,20 @@ def _quoted(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+@contextlib.contextmanager
+def _server_cursor() -> Iterator[Any]:
+    """A cursor on the server's `postgres` database, outside the test databases (which cannot
+    be created, renamed or dropped from a session connected to them), in autocommit."""
+    params = {**connection.get_connection_params(), "dbname": "postgres"}
+    server = psycopg2.connect(**params)
+    server.autocommit = True
+    try:
+        with server.cursor() as cursor:
+            yield cursor
+    finally:
+        server.close()
+
+
 class TemplateBuild:
     """The controller's template database: the one kept from an earlier run with the same
     fingerprint, or one built in a thread."""
@@ -118,8 +133,9 @@ class TemplateBuild:
 
     def _exists(self) -> bool:
         unblocked = self.config.stash[blocking_manager_key].unblock()
-        with unblocked, connection.creation._nodb_cursor() as cursor:
-            return connection.creation._database_exists(cursor, self.name)
+        with unblocked, _server_cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_catalog.pg_database WHERE datname = %s", [self.name])
+            return cursor.fetchone() is not None
 
     def _build(self) -> None:
         try:
@@ -136,7 +152,7 @@ class TemplateBuild:
         connection.creation.create_test_db(verbosity=0, autoclobber=True)
         # PostgreSQL copies (and renames) a database only while no one is connected to it.
         connection.close()
-        with connection.creation._nodb_cursor() as cursor:
+        with _server_cursor() as cursor:
             cursor.execute(
                 "SELECT datname FROM pg_catalog.pg_database WHERE starts_with(datname, %s)",
                 [f"{self.family}_"],
