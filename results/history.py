@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.formatting import day
 from activities.history import (
     GROUPING_WINDOW,
     Change,
@@ -151,7 +151,8 @@ class _Names:
         row = self.periods.get(pk)
         if row is None:
             return _("Reporting period #%(id)s") % {"id": pk}
-        return f"{self.indicator(row.indicator_id)}, {row.start:%Y-%m-%d} - {row.end:%Y-%m-%d}"
+        # The dates as the results pages write them, in the reader's language.
+        return f"{self.indicator(row.indicator_id)}, {day(row.start)} \N{EN DASH} {day(row.end)}"
 
     def update(self, pk: int) -> str:
         row = self.updates.get(pk)
@@ -159,7 +160,7 @@ class _Names:
             return _("Update #%(id)s") % {"id": pk}
         return _("%(period)s, update of %(day)s") % {
             "period": self.period(row.period_id),
-            "day": f"{timezone.localdate(row.created_at):%Y-%m-%d}",
+            "day": day(row.created_at),
         }
 
     def value(self, pk: int) -> str:

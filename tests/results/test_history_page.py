@@ -93,7 +93,7 @@ def test_a_periods_target_and_its_parts_read_with_the_indicator_and_dates(
 ) -> None:
     change_target(trained.periods.get(), 120, 80, Through.FORM)
     page = history(cpm_client, trained.result.activity)
-    name = "Indicator &#x27;Farmers trained&#x27;, 2025-01-01 - 2025-12-31"
+    name = "Indicator &#x27;Farmers trained&#x27;, 1 Jan 2025 \N{EN DASH} 31 Dec 2025"
     assert f"{name}: Target:</span>" in page
     assert '<span class="change__old">100</span>' in page
     assert '<span class="change__new">120</span>' in page
@@ -101,6 +101,16 @@ def test_a_periods_target_and_its_parts_read_with_the_indicator_and_dates(
     assert f"{name}: Target for Sex: Women:</span>" in page
     assert "Target for Sex: Men:</span>" not in page
     assert "Target for Sex: Men removed" not in page
+
+
+def test_period_names_write_their_dates_in_the_readers_language(
+    trained: Indicator, cpm_client: Client, settings: Any
+) -> None:
+    change_target(trained.periods.get(), 120, 80, Through.FORM)
+    cpm_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = history(cpm_client, trained.result.activity)
+    assert "1 janvier 2025 \N{EN DASH} 31 décembre 2025" in page
+    assert "2025-01-01" not in page
 
 
 def test_an_updates_status_moves_and_revision_read_for_its_reporters(
@@ -147,7 +157,7 @@ def test_deleted_rows_read_by_their_own_names(trained: Indicator, cpm_client: Cl
     assert not Result.objects.exists()
     page = history(cpm_client, trained.result.activity)
     assert "Reporting period removed:" in page
-    assert "Indicator &#x27;Farmers trained&#x27;, 2025-01-01 - 2025-12-31: 100" in page
+    assert "Indicator &#x27;Farmers trained&#x27;, 1 Jan 2025 \N{EN DASH} 31 Dec 2025: 100" in page
     assert "Result removed:" in page and "Skills (Outcome)" in page
     assert "Indicator removed:" in page
     assert "Seed law drafted, under Result &#x27;Skills&#x27;" in page
