@@ -139,6 +139,19 @@ def test_translations_keep_their_placeholders_and_tags(code: str) -> None:
     )
 
 
+def test_arabic_translations_mark_us_dollars_left_to_right() -> None:
+    """In a right-to-left line "(US$)" shows as "($US)" and "لكل US$" as "لكل $US": the "$"
+    takes the line's direction unless a number follows it. A left-to-right mark after "US$"
+    keeps it with its letters, in the browser and in the PDFs alike."""
+    unmarked = [
+        entry.msgid
+        for entry in live(catalogue("ar"))
+        for text in (entry.msgstr, *entry.msgstr_plural.values())
+        if re.search("US\\$(?!\u200e)", text)
+    ]
+    assert not unmarked, f"US$ without a left-to-right mark after it in: {unmarked[:10]}"
+
+
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_msgfmt_accepts_the_catalogue(code: str) -> None:
     catalogue(code)
