@@ -1,19 +1,21 @@
 """The change history of one activity's results, as people read it.
 
 django-simple-history keeps one snapshot per save and delete of each result, indicator, reporting
-period (with its target), target disaggregation, update and update disaggregation. This module
+period (with its target), target disaggregation, update and update disaggregation, expected
+benefit, scaling-up pathway and related activity. This module
 turns them into entries ("who, when, what changed, before -> after, through what"), newest first,
 with the entries and grouping of an activity's history (activities.history).
 
-Each row is named so that a reader knows which it is ("Indicator 'Farmers trained', 2025-01-01 -
-2025-12-31"), from its own last snapshot and its parents': a row deleted since still reads. Each
+Each row is named so that a reader knows which it is ("Indicator 'Farmers trained', 1 Jan 2025 -
+31 Dec 2025"), from its own last snapshot and its parents': a row deleted since still reads. Each
 table is read once (the rows of the activity's results found by a subquery, so a result that came
 in with a merge brings its earlier history along), then the names the snapshots point at, once per
 model: a fixed number of queries whatever the length of the history.
 
 Readers who do not report on the activity see approved updates only (results.access): for them
 an update's history starts at its approval, and its disaggregation (written while it was a draft)
-is left out.
+is left out. Relations to activities the reader cannot read are left out too, as on the results
+page; the indicators' dimensions (a many-to-many history) are not shown.
 """
 
 from __future__ import annotations
@@ -36,15 +38,18 @@ from activities.history import (
     newest_first_with_authors,
     through_label,
 )
-from activities.models import Activity
+from activities.models import Activity, Partner
 from knowledge.models import KnowledgeAsset
 
 from .models import (
+    ActivityRelation,
+    BenefitStream,
     CoreIndicator,
     DimensionValue,
     Indicator,
     Period,
     Result,
+    ScalingPathway,
     TargetDisaggregation,
     Update,
     UpdateDisaggregation,
@@ -69,6 +74,7 @@ UNTRACKED_FIELDS = {
     "submitted_at",
     "reviewed_by",
     "reviewed_at",
+    "updated_by",
     "evidence_file_name",
     "updated_at",
 }
@@ -92,10 +98,16 @@ class _Snapshots:
     targets: list[Any]
     updates: list[Any]
     parts: list[Any]
+    benefits: list[Any]
+    pathways: list[Any]
+    relations: list[Any]
 
 
-def _read_snapshots(activity: Activity, *, all_updates: bool) -> _Snapshots:
-    """Each table once (five or six queries)."""
+def _read_snapshots(
+    activity: Activity, *, all_updates: bool, readable: models.QuerySet[Activity]
+) -> _Snapshots:
+    """Each table once (eight or nine queries). Relations to activities the reader cannot read
+    are left out, as on the results page."""
     result_ids = Result.history.filter(activity_id=activity.pk).values("id")  # type: ignore[attr-defined]
     indicator_ids = Indicator.history.filter(result_id__in=result_ids).values("id")  # type: ignore[attr-defined]
     period_ids = Period.history.filter(indicator_id__in=indicator_ids).values("id")  # type: ignore[attr-defined]
@@ -112,6 +124,13 @@ def _read_snapshots(activity: Activity, *, all_updates: bool) -> _Snapshots:
         targets=_ordered(TargetDisaggregation.history.filter(period_id__in=period_ids)),  # type: ignore[attr-defined]
         updates=_ordered(updates),
         parts=_ordered(parts) if all_updates else [],
+        benefits=_ordered(BenefitStream.history.filter(activity_id=activity.pk)),  # type: ignore[attr-defined]
+        pathways=_ordered(ScalingPathway.history.filter(activity_id=activity.pk)),  # type: ignore[attr-defined]
+        relations=_ordered(
+            ActivityRelation.history.filter(  # type: ignore[attr-defined]
+                activity_id=activity.pk, related_id__in=readable.values("id")
+            )
+        ),
     )
 
 
@@ -138,6 +157,15 @@ class _Names:
             for row in DimensionValue.objects.filter(pk__in=values).select_related("dimension")
         }
         self.assets = dict(KnowledgeAsset.objects.filter(pk__in=assets).values_list("pk", "title"))
+        champions = {row.champion_id for row in found.pathways} - {None}
+        self.partners = dict(Partner.objects.filter(pk__in=champions).values_list("pk", "name"))
+        related = {row.related_id for row in found.relations}
+        self.activities = {
+            pk: f"{ssc_id} {title}"
+            for pk, ssc_id, title in Activity.objects.filter(pk__in=related).values_list(
+                "pk", "ssc_id", "title"
+            )
+        }
 
     def result(self, pk: int) -> str:
         row = self.results.get(pk)
@@ -166,6 +194,9 @@ class _Names:
     def value(self, pk: int) -> str:
         return self.values.get(pk, f"#{pk}")
 
+    def activity(self, pk: int) -> str:
+        return self.activities.get(pk, f"#{pk}")
+
 
 def _value(field: models.Field[Any, Any], row: Any, names: _Names) -> str:
     raw = getattr(row, field.attname)
@@ -179,6 +210,10 @@ def _value(field: models.Field[Any, Any], row: Any, names: _Names) -> str:
         return names.cores.get(raw, f"#{raw}")
     if field.name == "evidence_asset":
         return names.assets.get(raw, f"#{raw}")
+    if field.name == "champion":
+        return names.partners.get(raw, f"#{raw}")
+    if field.name == "related":
+        return names.activity(raw)
     if field.name == "revises":
         return names.update(raw)
     if field.name == "evidence_file":
@@ -306,6 +341,12 @@ def _kinds(names: _Names, *, all_updates: bool) -> list[tuple[str, _Kind]]:
             "result": names.result(row.result_id),
         }
 
+    def relation(row: Any) -> str:
+        return _("%(relation)s %(activity)s") % {
+            "relation": row.get_type_display(),
+            "activity": names.activity(row.related_id),
+        }
+
     return [
         ("results", _Kind(lambda _r: _("Result"), result, lambda r: names.result(r.id))),
         (
@@ -349,6 +390,25 @@ def _kinds(names: _Names, *, all_updates: bool) -> list[tuple[str, _Kind]]:
                 single_value=True,
             ),
         ),
+        (
+            "benefits",
+            _Kind(
+                lambda _r: _("Expected benefit"),
+                lambda r: f"{r.description} ({r.get_side_display()})",
+                lambda r: _("Expected benefit %(number)s") % {"number": r.position + 1},
+                # The streams are written anew on each save, in order (results.services).
+                key=lambda r: r.position,
+            ),
+        ),
+        (
+            "pathways",
+            _Kind(
+                lambda _r: _("Scaling-up pathway"),
+                lambda r: r.description,
+                lambda _r: _("Scaling-up pathway"),
+            ),
+        ),
+        ("relations", _Kind(lambda _r: _("Related activity"), relation, relation)),
     ]
 
 
@@ -359,6 +419,9 @@ MODELS = {
     "targets": TargetDisaggregation,
     "updates": Update,
     "parts": UpdateDisaggregation,
+    "benefits": BenefitStream,
+    "pathways": ScalingPathway,
+    "relations": ActivityRelation,
 }
 
 
@@ -368,10 +431,14 @@ def _entries(events: list[Event]) -> list[Entry]:
     return newest_first_with_authors(entries)
 
 
-def results_history_entries(activity: Activity, *, all_updates: bool) -> list[Entry]:
-    """The changes of the activity's results, indicators, periods, targets and updates, newest
-    first. all_updates: whether the reader sees every update (a reporter) or approved ones."""
-    found = _read_snapshots(activity, all_updates=all_updates)
+def results_history_entries(
+    activity: Activity, *, all_updates: bool, readable: models.QuerySet[Activity]
+) -> list[Entry]:
+    """The changes of the activity's results, indicators, periods, targets, updates, expected
+    benefits, scaling-up pathway and related activities, newest first. all_updates: whether the
+    reader sees every update (a reporter) or approved ones; readable: the activities the reader
+    reads (a relation to another is left out)."""
+    found = _read_snapshots(activity, all_updates=all_updates, readable=readable)
     names = _Names(found)
     events: list[Event] = []
     for attribute, kind in _kinds(names, all_updates=all_updates):

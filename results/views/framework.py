@@ -227,11 +227,14 @@ def activity_results(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def results_history(request: HttpRequest, pk: int) -> HttpResponse:
-    """The changes of the activity's results, indicators, periods, targets and updates: read by
-    who reads its results page, updates as that page shows them (approved ones to non-reporters)."""
+    """The changes of the activity's results framework, expected benefits, scaling-up pathway and
+    related activities: read by who reads its results page, updates and relations as that page
+    shows them (approved updates to non-reporters, relations to activities the reader reads)."""
     user: User = request.user  # type: ignore[assignment]
     activity, rights = access.get_activity_for_results(user, pk)
-    entries = results_history_entries(activity, all_updates=rights.reports)
+    entries = results_history_entries(
+        activity, all_updates=rights.reports, readable=Activity.objects.visible_to(user)
+    )
     page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -17,7 +17,15 @@ from accounts.models import User
 from activities.history import Through
 from activities.models import Activity, Partner, PartnerRole
 from results import services
-from results.models import Indicator, Period, Result, Update
+from results.models import (
+    ActivityRelation,
+    BenefitStream,
+    Indicator,
+    Period,
+    Result,
+    ScalingPathway,
+    Update,
+)
 from results.services.updates import UpdateData
 from tests.factories import ActivityFactory, division
 from tests.results.factories import dated, framework, sex_dimension, value_of
@@ -238,3 +246,54 @@ def test_a_partner_user_outside_the_activity_gets_404(
 def test_anonymous_is_sent_to_log_in(trained: Indicator) -> None:
     response = Client().get(reverse("results:history", args=[trained.result.activity.pk]))
     assert response.status_code == 302
+
+
+def test_expected_benefits_read_as_changed_where_a_save_rewrote_them(
+    activity: Activity, cpm_client: Client
+) -> None:
+    services.save_benefits(
+        activity=activity,
+        benefits=[BenefitStream(side="provider", description="New buyers for seed")],
+        through=Through.FORM,
+    )
+    services.save_benefits(
+        activity=activity,
+        benefits=[
+            BenefitStream(side="provider", description="New buyers for certified seed"),
+            BenefitStream(side="receiver", description="A seed law"),
+        ],
+        through=Through.API,
+    )
+    page = history(cpm_client, activity)
+    # The first stream is written anew on the second save: it reads as changed, not removed.
+    assert '<span class="change__field">Expected benefit 1: Expected benefit</span> changed' in page
+    assert '<dt>Before</dt><dd class="prose">New buyers for seed</dd>' in page
+    assert "Expected benefit removed" not in page
+    assert "A seed law (Receiver / guest)" in page
+
+
+def test_the_pathways_champion_reads_by_name(
+    activity: Activity, partner_org: Partner, cpm: User, cpm_client: Client
+) -> None:
+    pathway = ScalingPathway(activity=activity, description="Through the seed programme")
+    services.save_pathway(pathway=pathway, user=cpm, through=Through.FORM)
+    pathway.champion = partner_org
+    services.save_pathway(pathway=pathway, user=cpm, through=Through.FORM)
+    page = history(cpm_client, activity)
+    assert "Scaling-up pathway added:" in page and "Through the seed programme" in page
+    assert "Scaling-up pathway: Who would take it further:</span>" in page
+    assert f'<span class="change__new">{partner_org.name}</span>' in page
+
+
+def test_relations_to_activities_the_reader_cannot_read_are_left_out(
+    activity: Activity, partner_client: Client, cpm_client: Client
+) -> None:
+    hidden = dated(ActivityFactory(title="Closed programme", lead_division=division("APR")))
+    services.add_relation(
+        relation=ActivityRelation(activity=activity, type="part_of", related=hidden),
+        through=Through.FORM,
+    )
+    assert "Closed programme" in history(cpm_client, activity)
+    page = history(partner_client, activity)
+    assert "Closed programme" not in page
+    assert "No change recorded yet." in page
