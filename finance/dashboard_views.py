@@ -74,9 +74,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     _require_staff_reader(user)
     reference = Reference.load()
     form = _filter_form(request, reference)
+    state = rollup_state()
     filters = form.rollup_filters()
     selection = Selection(user, filters, reference, version=selection_version(filters))
-    board = build_dashboard(selection, rollup_state(), map_url=static("vendor/countries-110m.json"))
+    board = build_dashboard(selection, state, map_url=static("vendor/countries-110m.json"))
     return render(
         request,
         "finance/dashboard.html",
