@@ -352,7 +352,13 @@ class ActivityViewSet(
         ids = [row["id"] for row in rows]
         links = load_activity_links(ids)
         user: User = self.request.user  # type: ignore[assignment]
-        hidden = {row["id"] for row in rows if not access.reads_money_of(user, row["visibility"])}
+        # Whether the caller reads an activity's money depends only on its visibility: asked
+        # once per visibility, not once per row.
+        reads_money = {
+            visibility: access.reads_money_of(user, visibility)
+            for visibility in {row["visibility"] for row in rows}
+        }
+        hidden = {row["id"] for row in rows if not reads_money[row["visibility"]]}
         context = {
             **self.get_serializer_context(),
             "links": links,

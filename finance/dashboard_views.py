@@ -33,7 +33,7 @@ from .dashboard import (
     Selection,
     build_dashboard,
     build_table,
-    cache_version,
+    selection_version,
 )
 from .dashboard import describe_filters as filter_lines
 from .forms import DashboardFilterForm
@@ -75,7 +75,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     reference = Reference.load()
     form = _filter_form(request, reference)
     state = rollup_state()
-    selection = Selection(user, form.rollup_filters(), reference, version=cache_version(state))
+    filters = form.rollup_filters()
+    selection = Selection(user, filters, reference, version=selection_version(filters))
     board = build_dashboard(selection, state, map_url=static("vendor/countries-110m.json"))
     return render(
         request,
@@ -116,8 +117,10 @@ def dashboard_table(request: HttpRequest, table: str, file_format: str) -> HttpR
         return HttpResponse(
             "\n".join(form.error_lines()), status=400, content_type="text/plain; charset=utf-8"
         )
-    version = cache_version(rollup_state())
-    data = build_table(Selection(user, form.rollup_filters(), reference, version=version), table)
+    filters = form.rollup_filters()
+    data = build_table(
+        Selection(user, filters, reference, version=selection_version(filters)), table
+    )
     if file_format == "csv":
         response = HttpResponse(table_csv(data), content_type="text/csv; charset=utf-8")
     else:

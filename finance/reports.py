@@ -40,8 +40,8 @@ from .dashboard import (
     Selection,
     Table,
     build_table,
-    cache_version,
     describe_filters,
+    selection_version,
 )
 from .jobs import BUILD_REPORT_EXPORT, queue_or_run_on_commit
 from .models import ReportExport
@@ -191,11 +191,9 @@ def report_tables(
 def build_report_file(export: ReportExport, progress: Callable[[int], None]) -> bytes:
     with replica_reads():
         state = rollup_state()
+        filters = filters_from_json(export.filters)
         selection = Selection(
-            export.requested_by,
-            filters_from_json(export.filters),
-            Reference.load(),
-            version=cache_version(state),
+            export.requested_by, filters, Reference.load(), version=selection_version(filters)
         )
     tables = report_tables(selection, progress)
     preamble = report_preamble(selection, state)

@@ -1,6 +1,8 @@
-"""{% activity_counterparts_panels activity %}: the sides, conversation and contributions
-sections of the activity page; {% inbox_nav_link %}: the inbox link with its unread count.
-Both are asked for by templates, so that activities never imports counterparts."""
+"""{% activity_counterparts_panels activity can_edit %}: the sides, conversation and
+contributions sections of the activity page (`can_edit`: whether the user changes the activity,
+which the page has read already; left out, it is read here); {% inbox_nav_link %}: the inbox
+link with its unread count. Both are asked for by templates, so that activities never imports
+counterparts."""
 
 from __future__ import annotations
 
@@ -18,13 +20,15 @@ register = template.Library()
 
 
 @register.inclusion_tag("counterparts/_activity_panels.html", takes_context=True)
-def activity_counterparts_panels(context: template.Context, activity: Activity) -> dict[str, Any]:
+def activity_counterparts_panels(
+    context: template.Context, activity: Activity, can_edit: bool | None = None
+) -> dict[str, Any]:
     request = context["request"]
     return {
         "request": request,
         "user": request.user,
         "csrf_token": context.get("csrf_token"),
-        **activity_panels(request.user, activity),
+        **activity_panels(request.user, activity, manages=can_edit),
     }
 
 

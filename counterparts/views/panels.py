@@ -78,10 +78,14 @@ def _proposals(user: User | Any, activity: Activity, *, manages: bool) -> list[P
     ]
 
 
-def activity_panels(user: User | Any, activity: Activity) -> dict[str, Any]:
+def activity_panels(
+    user: User | Any, activity: Activity, *, manages: bool | None = None
+) -> dict[str, Any]:
     """The three sections' context: each side with its thread and the actions the user may
-    take, the comments the user reads, the proposals the user reads."""
-    manages = access.changes_activity(user, activity)
+    take, the comments the user reads, the proposals the user reads. `manages`: whether the
+    user changes the activity, when the caller knows it already (None: read here)."""
+    if manages is None:
+        manages = access.changes_activity(user, activity)
     counterpart = access.is_counterpart_of(user, activity)
     comments: list[Comment] = list(
         access.readable_comments(user).filter(activity=activity).select_related("author")

@@ -2,7 +2,7 @@
 
 - selection: what the user asked (their scope, the filters) and the roll-up queries that answer it;
 - reference: the divisions, countries and themes the filters choose from, and the filters in words;
-- cache: the query results kept under the roll-ups' "as of" time;
+- cache: the query results kept under the "as of" time of the slices they read;
 - charts: each chart's data and table; tables: the tables and their HTML;
 - formatting: amounts, counts and names as the page writes them;
 - board: the whole page, one table alone (a download), and the worker's warming.
@@ -21,7 +21,7 @@ from .board import (
     summary_table,
     warm_default_views,
 )
-from .cache import CACHE_SECONDS, cache_version
+from .cache import CACHE_SECONDS, cache_version, selection_version
 from .charts import SPLIT_NOTE, Chart
 from .formatting import (
     FAMILIES,
@@ -71,6 +71,7 @@ __all__ = [
     "format_value",
     "headline",
     "money_table",
+    "selection_version",
     "stage_label",
     "summary_table",
     "summed",

@@ -16,8 +16,8 @@ from activities.models import Agreement
 
 from ..figures import FIGURE_LABELS, Coverage
 from ..models import Stage
-from ..rollups import Figures, RollupFilters, RollupState, rollup_state
-from .cache import cache_version
+from ..rollups import Figures, RollupFilters, RollupState
+from .cache import selection_version
 from .charts import (
     Chart,
     country_chart,
@@ -218,7 +218,7 @@ def warm_default_views() -> bool:
     Narrower views (a division's, a filtered one) cost a fraction of that and are computed on
     demand: warming them all after every edit would keep the worker busy long after each edit.
     """
-    version = cache_version(rollup_state())
+    version = selection_version(RollupFilters())
     if not version:
         return False
     selection = Selection(None, RollupFilters(), Reference.load(), version=version, scope=Q())

@@ -1,8 +1,11 @@
-"""The dashboard's figures cache: query results kept under the roll-ups' "as of" time.
+"""The dashboard's figures cache: query results kept under the "as of" time of the slices
+they read.
 
-The roll-up tables change only when a slice is recomputed, which moves "as of", so a result
-cached under it is never older than the tables it was read from. The key holds the scope, not
-the user: CPMs of the same division share their figures.
+The roll-up tables change only when a slice (a fiscal year of a division) is recomputed, which
+stamps the slice with its time (RollupSlice), so a result cached under the latest time of the
+slices a selection reads is never older than the tables it was read from. A selection of some
+years or divisions reads only their slices: an edit elsewhere leaves its figures cached. The
+key holds the scope, not the user: CPMs of the same division share their figures.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from functools import cached_property
 from typing import Any, TypeVar, cast
 
 from django.core.cache import caches
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from redis.exceptions import RedisError
 
+from ..models import RollupSlice
 from ..rollups import RollupFilters, RollupState
 
 logger = logging.getLogger(__name__)
@@ -31,8 +35,33 @@ T = TypeVar("T")
 
 
 def cache_version(state: RollupState) -> str:
-    """What cached figures are keyed by: the roll-ups' "as of" time ("" when never computed)."""
+    """The roll-ups' "as of" time ("" when never computed): a version for figures of any
+    selection (selection_version is narrower)."""
     return state.as_of.isoformat() if state.as_of else ""
+
+
+def selection_version(filters: RollupFilters) -> str:
+    """What the cached figures of a selection under `filters` are keyed by: the latest time
+    one of the slices of its years and divisions was computed, and how many there are ("" when
+    none was ever computed). One small query.
+
+    Every table the dashboard reads is written by the recomputation of a slice, for the rows
+    of its fiscal year and its division (an activity that changes division has its old
+    division's slices recomputed too), and each recomputation stamps its slices: the figures
+    of the other slices' years and divisions cannot have changed. The count moves when a
+    slice disappears (its division deleted), which the latest time alone might not show.
+    """
+    slices = RollupSlice.objects.all()
+    if filters.year_from is not None:
+        slices = slices.filter(year__gte=filters.year_from)
+    if filters.year_to is not None:
+        slices = slices.filter(year__lte=filters.year_to)
+    if filters.divisions:
+        slices = slices.filter(division_id__in=filters.divisions)
+    found = slices.aggregate(latest=Max("computed_at"), count=Count("pk"))
+    if found["latest"] is None:
+        return ""
+    return f"{found['latest'].isoformat()}/{found['count']}"
 
 
 class FigureCache:

@@ -113,9 +113,10 @@ class Selection:
     """One user's view of the roll-ups under one set of filters.
 
     Each query runs once, when a chart first needs it, so a single-table download runs only the
-    queries of that table. With `version` (the roll-ups' "as of" time) the query results are
-    also cached (FigureCache): the roll-up tables change only when a slice is recomputed, which
-    moves "as of", so a cached result is never older than the tables it was read from.
+    queries of that table. With `version` (cache.selection_version: when the slices it reads
+    were last computed) the query results are also cached (FigureCache): the roll-up tables
+    change only when a slice is recomputed, which moves that time, so a cached result is never
+    older than the tables it was read from.
     """
 
     def __init__(

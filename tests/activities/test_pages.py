@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from activities.duplicate_pairs import MergedVia
 from activities.history import Through
 from activities.models import (
     Activity,
+    ActivityMerge,
     CountryRole,
+    FundingNature,
     Partner,
     PartnerRole,
     Status,
@@ -275,6 +280,36 @@ def test_partner_edit_refuses_a_duplicate_name(focal_client: Client) -> None:
     )
     assert "Embrapa already exists in Brazil: use it, or merge the two." in response.text
     assert Partner.objects.get(pk=other.pk).name == "Embrapa Cerrados"
+
+
+def test_home_gives_the_focal_point_the_portfolio_counts_in_one_pass(
+    focal: User, focal_client: Client, django_assert_max_num_queries
+) -> None:
+    """By status, by lead division and the data to complete, merged activities left out: one
+    query for the three (session, user, the counts, the recent activities with their countries
+    and themes, the inbox count)."""
+    ActivityFactory(status=Status.ONGOING, visibility=Visibility.PUBLIC)
+    ActivityFactory(status=Status.ONGOING, activity_type="")
+    ActivityFactory(
+        status=Status.PIPELINE,
+        lead_division=division("APR"),
+        funding_nature=FundingNature.IN_PROJECT,
+        project_id="",
+    )
+    kept = ActivityFactory(status=Status.APPROVED, lead_division=division("APR"))
+    removed = ActivityFactory(status=Status.APPROVED, visibility=Visibility.PUBLIC)
+    ActivityMerge.objects.create(removed=removed, kept=kept, merged_by=focal, via=MergedVia.FORM)
+    focal_client.get(reverse("home"))
+    with django_assert_max_num_queries(7):
+        response = focal_client.get(reverse("home"))
+    page = " ".join(response.text.split())
+    assert "4 activities: the whole portfolio." in page
+    statuses = re.findall(r'status=(\w+)"><span class="stat__value">(\d+)<', page)
+    assert statuses == [("pipeline", "1"), ("approved", "1"), ("ongoing", "2")]
+    divisions = re.findall(r'division=(\w+)">.*?<td class="num">(\d+)</td>', page)
+    assert divisions == [("APR", "2"), ("LAC", "2")]
+    assert 'in_project">1</a></dd> <dt>No activity type</dt><dd>1</dd>' in page
+    assert 'visibility=public">1</a>' in page
 
 
 def test_home_shows_a_cpm_their_own_activities(cpm_client: Client) -> None:

@@ -147,3 +147,18 @@ def test_partner_user_list_queries_do_not_grow_with_rows(
     for activity in _activities(45, partners):
         activity.partner_links.create(partner=partner_org, role=PartnerRole.GUEST)
     assert _count(client, reverse("activities:list")) == few
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_activity_page_runs_no_statement_twice(as_role, role: str) -> None:
+    """Whether the user may change the activity is read once, for the page's buttons and its
+    counterparts panels alike."""
+    activity = ActivityFactory(countries=["BR"], themes=[theme(1)])
+    client = as_role(role)
+    url = reverse("activities:detail", args=[activity.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    statements = [query["sql"] for query in queries.captured_queries]
+    repeated = {sql for sql in statements if statements.count(sql) > 1}
+    assert not repeated, repeated

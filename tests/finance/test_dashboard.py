@@ -58,7 +58,7 @@ from finance.models import (
     Stage,
 )
 from finance.summary import activity_finance
-from tests.factories import PARTNER_ORG_NAME, ActivityFactory, make_partner_org
+from tests.factories import PARTNER_ORG_NAME, ActivityFactory, division, make_partner_org
 from tests.finance.dashboard_data import generate_ledger, small_portfolio
 from tests.helpers import shared_transaction
 
@@ -265,16 +265,17 @@ def test_dashboard_issues_the_same_number_of_queries_for_a_small_and_a_larger_po
     assert FinancialEntry.objects.count() > 10 * 12
     assert query_counts(focal_client) == small
     assert query_counts(cpm_client) == small_cpm
-    # Pinned: session, user, the inbox's unread count, 3 reference lists, 3 for the state, 5
+    # Pinned: session, user, the inbox's unread count, 3 reference lists, 3 for the state, the
+    # cache's version (the selection's slices), 5
     # roll-up reads (years, divisions and modalities in one; countries; themes; activities;
     # flows), the top activities' names, the closed periods, the coverage's 2 reads
     # (activities by agreement, confirmed money) and the in-kind from the ledger's lines with a
     # unit (what leverage left out and the quantities by provider, in one read). Once cached,
     # the 8 reads are skipped.
     caches["dashboard"].clear()
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         focal_client.get(reverse("finance:dashboard"))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         focal_client.get(reverse("finance:dashboard"))
 
 
@@ -282,8 +283,8 @@ def test_single_table_download_runs_only_its_own_queries(focal_client: Client) -
     generate_ledger(activities=5, entries_per_activity=2, seed=5)
     caches["dashboard"].clear()
     url = reverse("finance:dashboard_table", args=["themes", "csv"])
-    # session, user, 3 reference lists, as-of, pending, rebuild, the theme sums.
-    assert queries_for(focal_client, url) == 9
+    # session, user, 3 reference lists, the cache's version, the theme sums.
+    assert queries_for(focal_client, url) == 7
 
 
 def test_cached_figures_follow_a_recomputed_slice(focal: User, focal_client: Client) -> None:
@@ -304,6 +305,41 @@ def test_cached_figures_follow_a_recomputed_slice(focal: User, focal_client: Cli
     assert money(summary(focal_client))["ifad", Stage.ALLOCATED] == Decimal("105.00")
 
 
+def _allocate(activity: Activity, amount: int, year: int) -> None:
+    FinancialEntry.objects.create(
+        activity=activity, kind="ifad_grant", stage="allocated", amount=amount, currency="USD",
+        value_date=datetime.date(year, 1, 1), fiscal_year=year, units_per_usd=1,
+        amount_usd=amount,
+    )  # fmt: skip
+
+
+def test_a_recomputed_slice_leaves_other_years_and_divisions_cached(
+    focal_client: Client,
+) -> None:
+    """The figures of a selection are cached under the time its own slices (years x
+    divisions) were computed: an edit to LAC's 2024 leaves APR's and 2023's views served from
+    the cache, while LAC's and the whole portfolio's follow it."""
+    lac = ActivityFactory(countries=["BR"])
+    apr = ActivityFactory(countries=["IN"], lead_division=division("APR"))
+    for activity, year in ((lac, 2023), (lac, 2024), (apr, 2024)):
+        _allocate(activity, 100, year)
+    rollups.rebuild_all()
+    caches["dashboard"].clear()
+    untouched = ["division=APR", "fiscal_year_from=2023&fiscal_year_to=2023"]
+    url = reverse("finance:dashboard")
+    for query in untouched:
+        queries_for(focal_client, f"{url}?{query}")
+    cached = {query: queries_for(focal_client, f"{url}?{query}") for query in untouched}
+    assert money(summary(focal_client, "division=LAC"))["ifad", Stage.ALLOCATED] == 200
+    assert money(summary(focal_client))["ifad", Stage.ALLOCATED] == 300
+    _allocate(lac, 5, 2024)
+    rollups.compute_slices([(2024, lac.lead_division_id)])
+    assert {query: queries_for(focal_client, f"{url}?{query}") for query in untouched} == cached
+    assert money(summary(focal_client, "division=LAC"))["ifad", Stage.ALLOCATED] == 205
+    assert money(summary(focal_client))["ifad", Stage.ALLOCATED] == 305
+    assert money(summary(focal_client, "division=APR"))["ifad", Stage.ALLOCATED] == 100
+
+
 def test_the_worker_warms_the_portfolio_view_so_its_first_viewer_reads_no_roll_up(
     focal_client: Client,
     cpm_client: Client,
@@ -312,10 +348,10 @@ def test_the_worker_warms_the_portfolio_view_so_its_first_viewer_reads_no_roll_u
     generate_ledger(activities=6, entries_per_activity=2, seed=6)
     caches["dashboard"].clear()
     assert warm_default_views() is True
-    # The cached page's 11 queries (session, user, the inbox's unread count, 3 reference lists,
-    # 3 for the state, the top activities' names, the closed periods): none of the 7 roll-up
-    # reads.
-    with django_assert_num_queries(11):
+    # The cached page's 12 queries (session, user, the inbox's unread count, 3 reference lists,
+    # 3 for the state, the cache's version, the top activities' names, the closed periods):
+    # none of the 7 roll-up reads.
+    with django_assert_num_queries(12):
         assert focal_client.get(reverse("finance:dashboard")).status_code == 200
     # A CPM's scope is narrower: not warmed, computed on demand.
     with CaptureQueriesContext(connection) as captured:
