@@ -225,6 +225,7 @@ def warm_default_views() -> bool:
     selection.read_ledger_aside()
     # What the page reads: the core pivots, countries, themes, activities and flows.
     selection.totals, selection.by_country, selection.by_theme  # noqa: B018
-    selection.activity_count, selection.flows, selection.coverage  # noqa: B018
+    selection.activity_count, selection.top_activities, selection.flows  # noqa: B018
+    selection.coverage  # noqa: B018
     selection.unvalued, selection.quantities  # noqa: B018
     return True

@@ -46,6 +46,7 @@ from ..rollups import (
     GroupKey,
     RollupFilters,
     activity_condition,
+    agreement_counts,
     coverage,
     rollup_scope,
     scoped_all_years_rows,
@@ -351,55 +352,45 @@ class Selection:
         )
 
     @cached_property
-    def _activity_rows(self) -> tuple[int, list[dict[str, Any]]]:
-        """The number of activities with money in the selection and the ten with the most
-        allocated: one query."""
+    def _activity_rows(self) -> list[dict[str, Any]]:
+        """The ten activities with the most allocated in the selection: one query. (They are
+        counted with their agreement states: activity_count.)"""
         query = self._activity_q()
         if query is None:
-            return 0, []
+            return []
         per_activity = self._per_activity(query)
         inner, params = per_activity.query.sql_with_params()
-        if self._all_years:
-            # ActivityMoney's ranking index gives the first ten without sorting the rest; the
-            # activities are counted apart (a window would read every row before the first).
-            sql = f"""
-                SELECT activity_id, ifad, cofinancing, in_kind, total,
-                       (SELECT COUNT(*) FROM ({inner}) AS counted) AS activities
-                FROM ({inner}) AS per_activity
-                ORDER BY total DESC, activity_id
-                LIMIT %s
-            """  # noqa: S608 (the inner query is the ORM's, its values are parameters)
-            params = (*params, *params)
-        else:
-            # The window counts the groups (activities) before LIMIT keeps the first ten.
-            sql = f"""
-                SELECT activity_id, ifad, cofinancing, in_kind, total,
-                       COUNT(*) OVER () AS activities
-                FROM ({inner}) AS per_activity
-                ORDER BY COALESCE(total, 0) DESC, activity_id
-                LIMIT %s
-            """  # noqa: S608 (the inner query is the ORM's, its values are parameters)
+        # Over all years, ActivityMoney's ranking index gives the first ten without sorting
+        # the rest.
+        order = "total DESC" if self._all_years else "COALESCE(total, 0) DESC"
+        sql = f"""
+            SELECT activity_id, ifad, cofinancing, in_kind, total
+            FROM ({inner}) AS per_activity
+            ORDER BY {order}, activity_id
+            LIMIT %s
+        """  # noqa: S608 (the inner query is the ORM's, its values are parameters)
 
-        def fetch() -> tuple[int, list[dict[str, Any]]]:
+        def fetch() -> list[dict[str, Any]]:
             with connections[per_activity.db].cursor() as cursor:
                 cursor.execute(sql, [*params, TOP_ACTIVITIES])
                 rows = cursor.fetchall()
-            count = int(rows[0][5]) if rows else 0
             names = ("activity_id", "ifad", "cofinancing", "in_kind", "total")
-            ranked = [dict(zip(names, row[:5], strict=True)) for row in rows if row[4]]
-            return count, ranked
+            return [dict(zip(names, row, strict=True)) for row in rows if row[4]]
 
-        return self._cached("activities", fetch)
+        return self._cached("top", fetch)
 
     @property
     def activity_count(self) -> int:
-        return self._activity_rows[0]
+        """The activities with money in the selection: those of its agreement states (an
+        activity has one)."""
+        counts = self._agreement_counts
+        return sum(counts.get(state, 0) for state in self.filters.agreements or counts)
 
     @cached_property
     def top_activities(self) -> list[TopActivity]:
         """The activities with the most money allocated (IFAD + cofinancing + in-kind); their
         titles are read live (one query), so a renamed activity shows its new title."""
-        ranked = self._activity_rows[1]
+        ranked = self._activity_rows
         # `or [0]` (no such pk): one query even for an empty ranking, so the page's number of
         # queries does not depend on what the selection holds.
         ids = [row["activity_id"] for row in ranked] or [0]
@@ -474,9 +465,20 @@ class Selection:
         """How much of the selection every side confirmed, the agreement filter left out (two
         queries, three when the page is filtered by agreement)."""
         base_totals = None if self.filters.agreements else self.totals
+        activities = self._agreement_counts
         return self._cached(
-            "coverage", lambda: coverage(self.scope, self.filters, base_totals=base_totals)
+            "coverage",
+            lambda: coverage(
+                self.scope, self.filters, base_totals=base_totals, activities=activities
+            ),
         )
+
+    @cached_property
+    def _agreement_counts(self) -> dict[str, int]:
+        """The selection's activities counted by agreement, its filter on agreement left out:
+        the coverage's counts, and the selection's own count (one read of the activities'
+        rows, where counting them apart read them all once more)."""
+        return self._cached("agreements", lambda: agreement_counts(self.scope, self.filters))
 
     @property
     def flow_pairs(self) -> int:
