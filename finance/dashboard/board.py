@@ -192,7 +192,7 @@ TABLE_SLUGS = ("summary", *CHART_BUILDERS, "quantities")
 
 
 def build_dashboard(selection: Selection, state: RollupState, *, map_url: str = "") -> Dashboard:
-    selection.read_ledger_aside()
+    selection.read_aside()
     charts = [build(selection, map_url) for build in CHART_BUILDERS.values()]
     # Read even when the selection holds no money (the page then shows no figures): the page
     # costs the same queries whatever it holds.
@@ -222,7 +222,7 @@ def warm_default_views() -> bool:
     if not version:
         return False
     selection = Selection(None, RollupFilters(), Reference.load(), version=version, scope=Q())
-    selection.read_ledger_aside()
+    selection.read_aside()
     # What the page reads: the core pivots, countries, themes, activities and flows.
     selection.totals, selection.by_country, selection.by_theme  # noqa: B018
     selection.activity_count, selection.top_activities, selection.flows  # noqa: B018

@@ -59,6 +59,9 @@ from .reference import Reference
 
 TOP_ACTIVITIES = 10
 TOP_FLOWS = 20
+# The parts a cold page reads aside (Selection.read_aside), one connection per group: the
+# ledger's in-kind, and the roll-ups' reads but the core pivots, which the page reads itself.
+ASIDE = (("in_kind",), ("country", "theme", "agreements", "top", "flows"))
 T = TypeVar("T")
 
 
@@ -137,7 +140,8 @@ class Selection:
         self.filters = filters
         self.reference = reference
         self.version = version
-        self._in_kind_aside: Callable[[], InKindRead] | None = None
+        # part -> what waits for it, for the parts read_aside started on other connections
+        self._aside: dict[str, Callable[[], dict[str, Any]]] = {}
 
     @cached_property
     def scope(self) -> Q | None:
@@ -148,7 +152,42 @@ class Selection:
         return FigureCache(self.version, self.scope, self.filters)
 
     def _cached(self, part: str, compute: Callable[[], T]) -> T:
+        waiting = self._aside.pop(part, None)
+        if waiting is not None:
+            value: T = waiting()[part]
+            return value
         return self._cache.get_or_compute(part, compute)
+
+    def _fetchers(self) -> dict[str, Callable[[], Any]]:
+        """What reads each part that read_aside may start, from the database (uncached)."""
+        return {
+            "in_kind": lambda: selection_in_kind(self.scope, self.filters),
+            "country": self._grouped_fetch("country"),
+            "theme": self._grouped_fetch("theme"),
+            "agreements": lambda: agreement_counts(self.scope, self.filters),
+            "top": self._top_fetch(),
+            "flows": self._flows_fetch(),
+        }
+
+    def read_aside(self) -> None:
+        """Start the reads that need nothing of the others (ASIDE: the ledger's, then the
+        roll-ups' but the core's) on connections of their own, one per group, while this one
+        reads the core pivots (finance.dashboard.aside). Each part is then taken from its
+        group's result (cached there, as when read here) instead of being read again."""
+        self.scope, self._cache  # noqa: B018 (here, not aside: they are cached properties)
+        fetchers = self._fetchers()
+        cache = self._cache
+        for group in ASIDE:
+            parts = [part for part in group if part not in self._aside]
+            if not parts:
+                continue
+
+            def read(parts: list[str] = parts) -> dict[str, Any]:
+                return {part: cache.get_or_compute(part, fetchers[part]) for part in parts}
+
+            waiting = read_aside(read)
+            for part in parts:
+                self._aside[part] = waiting
 
     @cached_property
     def _core(self) -> dict[str, list[tuple[Any, str, str, int]]]:
@@ -190,21 +229,21 @@ class Selection:
 
     def _grouped(self, dimension: str) -> list[tuple[Any, str, str, int]]:
         """Money by country or theme, as (group, kind, stage, cents)."""
+        return self._cached(dimension, self._grouped_fetch(dimension))
+
+    def _grouped_fetch(self, dimension: str) -> Callable[[], list[tuple[Any, str, str, int]]]:
         column = f"{dimension}_id"
         # Over all years, the cells summed over the years answer: far fewer rows than the
         # grain's cells, which are per year.
         rows: QuerySet[Any] | None = scoped_all_years_rows(self.scope, self.filters, dimension)
         if rows is None:
             rows = scoped_rollup_rows(self.scope, self.filters, group_by=[dimension])
-        return self._cached(
-            dimension,
-            lambda: [
-                tuple(row)
-                for row in rows.values_list(column, "kind", "stage")
-                .annotate(cents=Sum("amount_cents"))
-                .order_by()
-            ],
-        )
+        return lambda: [
+            tuple(row)
+            for row in rows.values_list(column, "kind", "stage")
+            .annotate(cents=Sum("amount_cents"))
+            .order_by()
+        ]
 
     @staticmethod
     def _pivot(sums: list[tuple[Any, str, str, int]]) -> dict[GroupKey, Figures]:
@@ -277,21 +316,8 @@ class Selection:
 
     @cached_property
     def _in_kind(self) -> InKindRead:
-        """Read from the ledger, not the roll-ups (finance.quantities), in one pass; aside
-        when read_ledger_aside started it."""
-        if self._in_kind_aside is not None:
-            return self._in_kind_aside()
+        """Read from the ledger, not the roll-ups (finance.quantities), in one pass."""
         return self._cached("in_kind", lambda: selection_in_kind(self.scope, self.filters))
-
-    def read_ledger_aside(self) -> None:
-        """Start reading the in-kind (the page's reads of the ledger) on a second connection,
-        while the page reads the roll-ups on its own (finance.dashboard.aside)."""
-        if self._in_kind_aside is not None or "_in_kind" in self.__dict__:
-            return
-        scope, cache, filters = self.scope, self._cache, self.filters  # read here, not aside
-        self._in_kind_aside = read_aside(
-            lambda: cache.get_or_compute("in_kind", lambda: selection_in_kind(scope, filters))
-        )
 
     @property
     def unvalued(self) -> Unvalued:
@@ -355,9 +381,12 @@ class Selection:
     def _activity_rows(self) -> list[dict[str, Any]]:
         """The ten activities with the most allocated in the selection: one query. (They are
         counted with their agreement states: activity_count.)"""
+        return self._cached("top", self._top_fetch())
+
+    def _top_fetch(self) -> Callable[[], list[dict[str, Any]]]:
         query = self._activity_q()
         if query is None:
-            return []
+            return list
         per_activity = self._per_activity(query)
         inner, params = per_activity.query.sql_with_params()
         # Over all years, ActivityMoney's ranking index gives the first ten without sorting
@@ -377,7 +406,7 @@ class Selection:
             names = ("activity_id", "ifad", "cofinancing", "in_kind", "total")
             return [dict(zip(names, row, strict=True)) for row in rows if row[4]]
 
-        return self._cached("top", fetch)
+        return fetch
 
     @property
     def activity_count(self) -> int:
@@ -409,9 +438,12 @@ class Selection:
     @cached_property
     def _flow_rows(self) -> list[tuple[int, int, int, int]]:
         """(provider, receiver, activities, number of pairs) for the most frequent pairs."""
+        return self._cached("flows", self._flows_fetch())
+
+    def _flows_fetch(self) -> Callable[[], list[tuple[int, int, int, int]]]:
         query = self._activity_q()
         if query is None:
-            return []
+            return list
         filters = self.filters
         if self._all_years and not (
             filters.countries
@@ -449,7 +481,7 @@ class Selection:
                 cursor.execute(sql, [*params, TOP_FLOWS])
                 return [tuple(row) for row in cursor.fetchall()]
 
-        return self._cached("flows", fetch)
+        return fetch
 
     @property
     def flows(self) -> list[Flow]:
