@@ -60,8 +60,10 @@ from .reference import Reference
 TOP_ACTIVITIES = 10
 TOP_FLOWS = 20
 # The parts a cold page reads aside (Selection.read_aside), one connection per group: the
-# ledger's in-kind, and the roll-ups' reads but the core pivots, which the page reads itself.
-ASIDE = (("in_kind",), ("country", "theme", "agreements", "top", "flows"))
+# ledger's in-kind, and the reads of the activities' rows (their count, the top ten, the flows).
+# The page reads the cells itself (the core pivots, countries and themes), whose sums it then
+# turns into its largest tables while the others read.
+ASIDE = (("in_kind",), ("agreements", "top", "flows"))
 T = TypeVar("T")
 
 
@@ -162,17 +164,15 @@ class Selection:
         """What reads each part that read_aside may start, from the database (uncached)."""
         return {
             "in_kind": lambda: selection_in_kind(self.scope, self.filters),
-            "country": self._grouped_fetch("country"),
-            "theme": self._grouped_fetch("theme"),
             "agreements": lambda: agreement_counts(self.scope, self.filters),
             "top": self._top_fetch(),
             "flows": self._flows_fetch(),
         }
 
     def read_aside(self) -> None:
-        """Start the reads that need nothing of the others (ASIDE: the ledger's, then the
-        roll-ups' but the core's) on connections of their own, one per group, while this one
-        reads the core pivots (finance.dashboard.aside). Each part is then taken from its
+        """Start the reads that need nothing of the others (ASIDE: the ledger's, then those of
+        the activities' rows) on connections of their own, one per group, while this one reads
+        the cells (finance.dashboard.aside). Each part is then taken from its
         group's result (cached there, as when read here) instead of being read again."""
         self.scope, self._cache  # noqa: B018 (here, not aside: they are cached properties)
         fetchers = self._fetchers()
@@ -229,21 +229,21 @@ class Selection:
 
     def _grouped(self, dimension: str) -> list[tuple[Any, str, str, int]]:
         """Money by country or theme, as (group, kind, stage, cents)."""
-        return self._cached(dimension, self._grouped_fetch(dimension))
-
-    def _grouped_fetch(self, dimension: str) -> Callable[[], list[tuple[Any, str, str, int]]]:
         column = f"{dimension}_id"
         # Over all years, the cells summed over the years answer: far fewer rows than the
         # grain's cells, which are per year.
         rows: QuerySet[Any] | None = scoped_all_years_rows(self.scope, self.filters, dimension)
         if rows is None:
             rows = scoped_rollup_rows(self.scope, self.filters, group_by=[dimension])
-        return lambda: [
-            tuple(row)
-            for row in rows.values_list(column, "kind", "stage")
-            .annotate(cents=Sum("amount_cents"))
-            .order_by()
-        ]
+        return self._cached(
+            dimension,
+            lambda: [
+                tuple(row)
+                for row in rows.values_list(column, "kind", "stage")
+                .annotate(cents=Sum("amount_cents"))
+                .order_by()
+            ],
+        )
 
     @staticmethod
     def _pivot(sums: list[tuple[Any, str, str, int]]) -> dict[GroupKey, Figures]:
