@@ -5,12 +5,16 @@ Everything here reads the roll-up tables (finance.rollups), never the ledger, so
 the same number of queries whatever the size of the portfolio: one query over the coarsest grain
 that answers the filters gives the headline, years, divisions, modalities and leverage; one each
 gives countries and themes (from the cells summed over all years, AllYearsCell, when no year
-range is asked); ActivityMoney (all years) or ActivityYearTotal (a year range) gives the number
-of activities and the top activities; PairCount or ActivityPair gives who shares with whom.
+range is asked); ActivityMoney (all years) or ActivityYearTotal (a year range) gives the
+activities counted by agreement (the page's count and the coverage's) and the top activities;
+PairCount or ActivityPair gives who shares with whom.
 
 The activities' agreement (their Confirmation) is a dimension of every roll-up table, so a
-filter on it reads the same tables as any other filter; the coverage (who confirmed how much of
-the selection) adds two queries, three when the page is filtered by agreement.
+filter on it reads the same tables as any other filter; the coverage's money (who confirmed how
+much of the selection) adds one query, two when the page is filtered by agreement.
+
+On a cold page the reads of the activities' rows and of the ledger run aside (read_aside), on
+connections of their own, while the page reads the cells.
 """
 
 from __future__ import annotations
