@@ -108,7 +108,7 @@ def test_an_error_read_aside_is_raised_to_the_caller() -> None:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_cold_dashboard_reads_the_roll_ups_but_the_core_on_another_connection(
+def test_a_cold_dashboard_counts_its_activities_on_another_connection(
     portfolio: tuple[Activity, Activity],  # noqa: F811 (the fixture imported above)
     focal_client: Client,
     monkeypatch: pytest.MonkeyPatch,
