@@ -5,12 +5,16 @@ Everything here reads the roll-up tables (finance.rollups), never the ledger, so
 the same number of queries whatever the size of the portfolio: one query over the coarsest grain
 that answers the filters gives the headline, years, divisions, modalities and leverage; one each
 gives countries and themes (from the cells summed over all years, AllYearsCell, when no year
-range is asked); ActivityMoney (all years) or ActivityYearTotal (a year range) gives the number
-of activities and the top activities; PairCount or ActivityPair gives who shares with whom.
+range is asked); ActivityMoney (all years) or ActivityYearTotal (a year range) gives the
+activities counted by agreement (the page's count and the coverage's) and the top activities;
+PairCount or ActivityPair gives who shares with whom.
 
 The activities' agreement (their Confirmation) is a dimension of every roll-up table, so a
-filter on it reads the same tables as any other filter; the coverage (who confirmed how much of
-the selection) adds two queries, three when the page is filtered by agreement.
+filter on it reads the same tables as any other filter; the coverage's money (who confirmed how
+much of the selection) adds one query, two when the page is filtered by agreement.
+
+On a cold page the reads of the activities' rows and of the ledger run aside (read_aside), on
+connections of their own, while the page reads the cells.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from ..rollups import (
     GroupKey,
     RollupFilters,
     activity_condition,
+    agreement_counts,
     coverage,
     rollup_scope,
     scoped_all_years_rows,
@@ -58,6 +63,11 @@ from .reference import Reference
 
 TOP_ACTIVITIES = 10
 TOP_FLOWS = 20
+# The parts a cold page reads aside (Selection.read_aside), one connection per group: the
+# ledger's in-kind, and the reads of the activities' rows (their count, the top ten, the flows).
+# The page reads the cells itself (the core pivots, countries and themes), whose sums it then
+# turns into its largest tables while the others read.
+ASIDE = (("in_kind",), ("agreements", "top", "flows"))
 T = TypeVar("T")
 
 
@@ -137,7 +147,8 @@ class Selection:
         self.filters = filters
         self.reference = reference
         self.version = version
-        self._in_kind_aside: Callable[[], InKindRead] | None = None
+        # part -> what waits for it, for the parts read_aside started on other connections
+        self._aside: dict[str, Callable[[], dict[str, Any]]] = {}
 
     @cached_property
     def scope(self) -> Q | None:
@@ -148,7 +159,40 @@ class Selection:
         return FigureCache(self.version, self.scope, self.filters)
 
     def _cached(self, part: str, compute: Callable[[], T]) -> T:
+        waiting = self._aside.pop(part, None)
+        if waiting is not None:
+            value: T = waiting()[part]
+            return value
         return self._cache.get_or_compute(part, compute)
+
+    def _fetchers(self) -> dict[str, Callable[[], Any]]:
+        """What reads each part that read_aside may start, from the database (uncached)."""
+        return {
+            "in_kind": lambda: selection_in_kind(self.scope, self.filters),
+            "agreements": lambda: agreement_counts(self.scope, self.filters),
+            "top": self._top_fetch(),
+            "flows": self._flows_fetch(),
+        }
+
+    def read_aside(self) -> None:
+        """Start the reads that need nothing of the others (ASIDE: the ledger's, then those of
+        the activities' rows) on connections of their own, one per group, while this one reads
+        the cells (finance.dashboard.aside). Each part is then taken from its
+        group's result (cached there, as when read here) instead of being read again."""
+        self.scope, self._cache  # noqa: B018 (here, not aside: they are cached properties)
+        fetchers = self._fetchers()
+        cache = self._cache
+        for group in ASIDE:
+            parts = [part for part in group if part not in self._aside]
+            if not parts:
+                continue
+
+            def read(parts: list[str] = parts) -> dict[str, Any]:
+                return {part: cache.get_or_compute(part, fetchers[part]) for part in parts}
+
+            waiting = read_aside(read)
+            for part in parts:
+                self._aside[part] = waiting
 
     @cached_property
     def _core(self) -> dict[str, list[tuple[Any, str, str, int]]]:
@@ -277,21 +321,8 @@ class Selection:
 
     @cached_property
     def _in_kind(self) -> InKindRead:
-        """Read from the ledger, not the roll-ups (finance.quantities), in one pass; aside
-        when read_ledger_aside started it."""
-        if self._in_kind_aside is not None:
-            return self._in_kind_aside()
+        """Read from the ledger, not the roll-ups (finance.quantities), in one pass."""
         return self._cached("in_kind", lambda: selection_in_kind(self.scope, self.filters))
-
-    def read_ledger_aside(self) -> None:
-        """Start reading the in-kind (the page's reads of the ledger) on a second connection,
-        while the page reads the roll-ups on its own (finance.dashboard.aside)."""
-        if self._in_kind_aside is not None or "_in_kind" in self.__dict__:
-            return
-        scope, cache, filters = self.scope, self._cache, self.filters  # read here, not aside
-        self._in_kind_aside = read_aside(
-            lambda: cache.get_or_compute("in_kind", lambda: selection_in_kind(scope, filters))
-        )
 
     @property
     def unvalued(self) -> Unvalued:
@@ -352,55 +383,48 @@ class Selection:
         )
 
     @cached_property
-    def _activity_rows(self) -> tuple[int, list[dict[str, Any]]]:
-        """The number of activities with money in the selection and the ten with the most
-        allocated: one query."""
+    def _activity_rows(self) -> list[dict[str, Any]]:
+        """The ten activities with the most allocated in the selection: one query. (They are
+        counted with their agreement states: activity_count.)"""
+        return self._cached("top", self._top_fetch())
+
+    def _top_fetch(self) -> Callable[[], list[dict[str, Any]]]:
         query = self._activity_q()
         if query is None:
-            return 0, []
+            return list
         per_activity = self._per_activity(query)
         inner, params = per_activity.query.sql_with_params()
-        if self._all_years:
-            # ActivityMoney's ranking index gives the first ten without sorting the rest; the
-            # activities are counted apart (a window would read every row before the first).
-            sql = f"""
-                SELECT activity_id, ifad, cofinancing, in_kind, total,
-                       (SELECT COUNT(*) FROM ({inner}) AS counted) AS activities
-                FROM ({inner}) AS per_activity
-                ORDER BY total DESC, activity_id
-                LIMIT %s
-            """  # noqa: S608 (the inner query is the ORM's, its values are parameters)
-            params = (*params, *params)
-        else:
-            # The window counts the groups (activities) before LIMIT keeps the first ten.
-            sql = f"""
-                SELECT activity_id, ifad, cofinancing, in_kind, total,
-                       COUNT(*) OVER () AS activities
-                FROM ({inner}) AS per_activity
-                ORDER BY COALESCE(total, 0) DESC, activity_id
-                LIMIT %s
-            """  # noqa: S608 (the inner query is the ORM's, its values are parameters)
+        # Over all years, ActivityMoney's ranking index gives the first ten without sorting
+        # the rest.
+        order = "total DESC" if self._all_years else "COALESCE(total, 0) DESC"
+        sql = f"""
+            SELECT activity_id, ifad, cofinancing, in_kind, total
+            FROM ({inner}) AS per_activity
+            ORDER BY {order}, activity_id
+            LIMIT %s
+        """  # noqa: S608 (the inner query is the ORM's, its values are parameters)
 
-        def fetch() -> tuple[int, list[dict[str, Any]]]:
+        def fetch() -> list[dict[str, Any]]:
             with connections[per_activity.db].cursor() as cursor:
                 cursor.execute(sql, [*params, TOP_ACTIVITIES])
                 rows = cursor.fetchall()
-            count = int(rows[0][5]) if rows else 0
             names = ("activity_id", "ifad", "cofinancing", "in_kind", "total")
-            ranked = [dict(zip(names, row[:5], strict=True)) for row in rows if row[4]]
-            return count, ranked
+            return [dict(zip(names, row, strict=True)) for row in rows if row[4]]
 
-        return self._cached("activities", fetch)
+        return fetch
 
     @property
     def activity_count(self) -> int:
-        return self._activity_rows[0]
+        """The activities with money in the selection: those of its agreement states (an
+        activity has one)."""
+        counts = self._agreement_counts
+        return sum(counts.get(state, 0) for state in self.filters.agreements or counts)
 
     @cached_property
     def top_activities(self) -> list[TopActivity]:
         """The activities with the most money allocated (IFAD + cofinancing + in-kind); their
         titles are read live (one query), so a renamed activity shows its new title."""
-        ranked = self._activity_rows[1]
+        ranked = self._activity_rows
         # `or [0]` (no such pk): one query even for an empty ranking, so the page's number of
         # queries does not depend on what the selection holds.
         ids = [row["activity_id"] for row in ranked] or [0]
@@ -419,9 +443,12 @@ class Selection:
     @cached_property
     def _flow_rows(self) -> list[tuple[int, int, int, int]]:
         """(provider, receiver, activities, number of pairs) for the most frequent pairs."""
+        return self._cached("flows", self._flows_fetch())
+
+    def _flows_fetch(self) -> Callable[[], list[tuple[int, int, int, int]]]:
         query = self._activity_q()
         if query is None:
-            return []
+            return list
         filters = self.filters
         if self._all_years and not (
             filters.countries
@@ -459,7 +486,7 @@ class Selection:
                 cursor.execute(sql, [*params, TOP_FLOWS])
                 return [tuple(row) for row in cursor.fetchall()]
 
-        return self._cached("flows", fetch)
+        return fetch
 
     @property
     def flows(self) -> list[Flow]:
@@ -475,9 +502,20 @@ class Selection:
         """How much of the selection every side confirmed, the agreement filter left out (two
         queries, three when the page is filtered by agreement)."""
         base_totals = None if self.filters.agreements else self.totals
+        activities = self._agreement_counts
         return self._cached(
-            "coverage", lambda: coverage(self.scope, self.filters, base_totals=base_totals)
+            "coverage",
+            lambda: coverage(
+                self.scope, self.filters, base_totals=base_totals, activities=activities
+            ),
         )
+
+    @cached_property
+    def _agreement_counts(self) -> dict[str, int]:
+        """The selection's activities counted by agreement, its filter on agreement left out:
+        the coverage's counts, and the selection's own count (one read of the activities'
+        rows, where counting them apart read them all once more)."""
+        return self._cached("agreements", lambda: agreement_counts(self.scope, self.filters))
 
     @property
     def flow_pairs(self) -> int:

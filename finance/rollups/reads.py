@@ -252,20 +252,45 @@ def _sums(scope: Q | None, filters: RollupFilters, group_by: tuple[str, ...]) ->
 
 
 def coverage(
-    scope: Q | None, filters: RollupFilters, *, base_totals: Figures | None = None
+    scope: Q | None,
+    filters: RollupFilters,
+    *,
+    base_totals: Figures | None = None,
+    activities: dict[str, int] | None = None,
 ) -> Coverage:
     """How much of the selection every side confirmed (finance.figures.Coverage), its filter on
-    agreement left out: three queries, two with `base_totals` (the selection's totals without
-    that filter, when the caller has them)."""
+    agreement left out: three queries at most; none for what the caller already has, the
+    selection's totals without that filter (`base_totals`) or its activities counted by
+    agreement (`activities`, as agreement_counts gives them).
+
+    The money is summed over all years from AllYearsCell when it can answer (no year range,
+    and no filter but divisions, agreements and one country or theme dimension): its rows,
+    summed over every country or theme, are the cells' money, split to the cent."""
     base = dataclasses.replace(filters, agreements=())
     if base_totals is None:
-        base_totals = scoped_totals(scope, base)
-    confirmed = scoped_totals(scope, dataclasses.replace(base, agreements=(Agreement.CONFIRMED,)))
+        base_totals = _selection_totals(scope, base)
+    confirmed = _selection_totals(
+        scope, dataclasses.replace(base, agreements=(Agreement.CONFIRMED,))
+    )
     return Coverage(
-        activities=agreement_counts(scope, base),
+        activities=agreement_counts(scope, base) if activities is None else activities,
         allocated=all_sources(base_totals, Stage.ALLOCATED),
         confirmed_allocated=all_sources(confirmed, Stage.ALLOCATED),
     )
+
+
+def _selection_totals(scope: Q | None, filters: RollupFilters) -> Figures:
+    """The selection's totals, from the all-years cells of the theme (or country) grain when
+    they answer, else from the smallest grain of the cells (scoped_totals)."""
+    for dimension in ("theme", "country"):
+        rows = scoped_all_years_rows(scope, filters, dimension)
+        if rows is not None:
+            figures = Figures(label=str(_("Total")))
+            sums = rows.values_list("kind", "stage").annotate(cents=Sum("amount_cents"))
+            for kind, stage, cents in sums.order_by():
+                figures.add(kind, stage, cents)
+            return figures
+    return scoped_totals(scope, filters)
 
 
 def grouped_totals(user: User, filters: RollupFilters, group_by: str) -> list[Figures]:

@@ -266,12 +266,12 @@ def test_dashboard_issues_the_same_number_of_queries_for_a_small_and_a_larger_po
     assert query_counts(focal_client) == small
     assert query_counts(cpm_client) == small_cpm
     # Pinned: session, user, the inbox's unread count, 3 reference lists, 3 for the state, the
-    # cache's version (the selection's slices), 5
-    # roll-up reads (years, divisions and modalities in one; countries; themes; activities;
-    # flows), the top activities' names, the closed periods, the coverage's 2 reads
-    # (activities by agreement, confirmed money) and the in-kind from the ledger's lines with a
-    # unit (what leverage left out and the quantities by provider, in one read). Once cached,
-    # the 8 reads are skipped.
+    # cache's version (the selection's slices), 5 roll-up reads (years, divisions and
+    # modalities in one; countries; themes; the top activities; flows), the top activities'
+    # names, the closed periods, the coverage's 2 reads (activities by agreement, which give the
+    # page's count too; confirmed money) and the in-kind from the ledger's lines with a unit
+    # (what leverage left out and the quantities by provider, in one read). Once cached, the 8
+    # reads are skipped.
     caches["dashboard"].clear()
     with django_assert_num_queries(20):
         focal_client.get(reverse("finance:dashboard"))

@@ -105,3 +105,31 @@ def test_an_error_read_aside_is_raised_to_the_caller() -> None:
     waiting = aside.read_aside(fails)
     with pytest.raises(Exception, match="division by zero"):
         waiting()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_cold_dashboard_counts_its_activities_on_another_connection(
+    portfolio: tuple[Activity, Activity],  # noqa: F811 (the fixture imported above)
+    focal_client: Client,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("read aside on PostgreSQL only")
+    where: list[tuple[int, int]] = []
+    count = selection.agreement_counts
+
+    def recorded(*args: Any) -> dict[str, int]:
+        where.append((threading.get_ident(), _backend_pid()))
+        return count(*args)
+
+    monkeypatch.setattr(selection, "agreement_counts", recorded)
+    caches["dashboard"].clear()
+    page = focal_client.get(reverse("finance:dashboard")).content.decode()
+    assert 'data-figure="coverage_activities"' in page
+    [(thread, session)] = where
+    assert thread != threading.get_ident()
+    assert session != _backend_pid()
+    assert not _still_connected(session)
+    # Served from the cache next time: nothing read aside or inline.
+    assert focal_client.get(reverse("finance:dashboard")).status_code == 200
+    assert len(where) == 1
