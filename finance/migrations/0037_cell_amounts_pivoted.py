@@ -4,8 +4,9 @@ amount column per contribution kind and stage, where they kept a row per kind an
 
 The stored rows are converted here, pivoted in SQL (each combination's rows summed into one),
 so the dashboard needs no rebuild first; reversed, they are spread back into a row per kind and
-stage. The kinds and stages are written out: a migration must not follow later changes of the
-code's choices.
+stage (kind, stage and amount_cents are made nullable first, so that either direction can write
+the other shape's rows beside the old ones). The kinds and stages are written out: a migration
+must not follow later changes of the code's choices.
 """
 
 from django.db import migrations, models
@@ -31,8 +32,8 @@ def pivot_cells(apps, schema_editor):
     for table, dimensions in TABLES.items():
         # The new rows have no amount_cents: the old rows are those that have one.
         schema_editor.execute(
-            f"INSERT INTO {table} ({dimensions}, kind, stage, {columns}) "
-            f"SELECT {dimensions}, '', '', {sums} FROM {table} "
+            f"INSERT INTO {table} ({dimensions}, {columns}) "
+            f"SELECT {dimensions}, {sums} FROM {table} "
             f"WHERE amount_cents IS NOT NULL GROUP BY {dimensions}"
         )
         schema_editor.execute(f"DELETE FROM {table} WHERE amount_cents IS NOT NULL")
@@ -88,160 +89,37 @@ class Migration(migrations.Migration):
             field=models.BigIntegerField(null=True),
         ),
         migrations.AlterField(
+            model_name="allyearscell",
+            name="kind",
+            field=models.CharField(max_length=12, null=True),
+        ),
+        migrations.AlterField(
+            model_name="allyearscell",
+            name="stage",
+            field=models.CharField(max_length=10, null=True),
+        ),
+        migrations.AlterField(
             model_name="rollupcell",
             name="amount_cents",
             field=models.BigIntegerField(null=True),
         ),
-        migrations.AddField(
-            model_name="allyearscell",
-            name="cofinancing_allocated",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="allyearscell",
-            name="cofinancing_planned",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="allyearscell",
-            name="cofinancing_spent",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="allyearscell",
-            name="ifad_admin_allocated",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="allyearscell",
-            name="ifad_admin_planned",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="allyearscell",
-            name="ifad_admin_spent",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="allyearscell",
-            name="ifad_grant_allocated",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="allyearscell",
-            name="ifad_grant_planned",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="allyearscell",
-            name="ifad_grant_spent",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="allyearscell",
-            name="ifad_loan_allocated",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="allyearscell",
-            name="ifad_loan_planned",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="allyearscell",
-            name="ifad_loan_spent",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="allyearscell",
-            name="in_kind_allocated",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="allyearscell",
-            name="in_kind_planned",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="allyearscell",
-            name="in_kind_spent",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
+        migrations.AlterField(
             model_name="rollupcell",
-            name="cofinancing_allocated",
-            field=models.BigIntegerField(null=True),
+            name="kind",
+            field=models.CharField(max_length=12, null=True),
         ),
-        migrations.AddField(
+        migrations.AlterField(
             model_name="rollupcell",
-            name="cofinancing_planned",
-            field=models.BigIntegerField(null=True),
+            name="stage",
+            field=models.CharField(max_length=10, null=True),
         ),
-        migrations.AddField(
-            model_name="rollupcell",
-            name="cofinancing_spent",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="rollupcell",
-            name="ifad_admin_allocated",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="rollupcell",
-            name="ifad_admin_planned",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="rollupcell",
-            name="ifad_admin_spent",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="rollupcell",
-            name="ifad_grant_allocated",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="rollupcell",
-            name="ifad_grant_planned",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="rollupcell",
-            name="ifad_grant_spent",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="rollupcell",
-            name="ifad_loan_allocated",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="rollupcell",
-            name="ifad_loan_planned",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="rollupcell",
-            name="ifad_loan_spent",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="rollupcell",
-            name="in_kind_allocated",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="rollupcell",
-            name="in_kind_planned",
-            field=models.BigIntegerField(null=True),
-        ),
-        migrations.AddField(
-            model_name="rollupcell",
-            name="in_kind_spent",
-            field=models.BigIntegerField(null=True),
-        ),
+        *[
+            migrations.AddField(
+                model_name=model, name=column, field=models.BigIntegerField(null=True)
+            )
+            for model in ("allyearscell", "rollupcell")
+            for _kind, _stage, column in AMOUNTS
+        ],
         migrations.RunPython(pivot_cells, unpivot_cells),
         migrations.RemoveField(
             model_name="allyearscell",
