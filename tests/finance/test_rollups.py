@@ -103,6 +103,30 @@ def cell_money(cell: RollupCell | AllYearsCell) -> list[tuple[str, str, int]]:
     ]
 
 
+def test_a_cell_holds_every_kind_and_stage_of_its_dimensions_in_one_row(focal: User) -> None:
+    activity = ActivityFactory(countries=["BR"], themes=[theme(1)])
+    record(
+        activity,
+        focal,
+        entry("10.00"),
+        entry("2.50", stage=Stage.SPENT),
+        entry("1.25", kind=ContributionKind.IFAD_LOAN),
+    )
+    rollups.compute_slices(None)
+
+    for grain in Grain:
+        [cell] = RollupCell.objects.filter(grain=grain)
+        assert cell_money(cell) == [
+            (ContributionKind.IFAD_GRANT, Stage.ALLOCATED, 1000),
+            (ContributionKind.IFAD_GRANT, Stage.SPENT, 250),
+            (ContributionKind.IFAD_LOAN, Stage.ALLOCATED, 125),
+        ]
+    # Over all years: by agreement, and over every agreement.
+    assert AllYearsCell.objects.filter(grain=Grain.COUNTRY).count() == 2
+    assert [cell.cents(ContributionKind.IFAD_LOAN, Stage.ALLOCATED) for cell in
+            AllYearsCell.objects.filter(grain=Grain.THEME)] == [125, 125]  # fmt: skip
+
+
 def test_money_split_over_three_countries_and_three_themes_adds_up_to_the_cent(
     focal: User,
 ) -> None:
