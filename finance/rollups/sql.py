@@ -5,9 +5,9 @@ combination of the activity dimensions (modality, funding nature, status, visibi
 agreement).
 ActivityYearTotal holds an activity's money per year, kind and stage; RollupCell the same money
 attributed to dimensions, at every grain (finance.models.Grain), with one amount column per kind
-and stage (AMOUNTS); ActivityMoney, ActivityPair,
-PairCount and AllYearsCell are summed from those. Everything is computed by the database in
-INSERT ... SELECT statements: nothing per row goes through Python.
+and stage (AMOUNTS); ActivityMoney, ActivityPair, PairCount and AllYearsCell are summed from
+those. Everything is computed by the database in INSERT ... SELECT statements: nothing per row
+goes through Python.
 
 Attribution without double counting: an activity's money is split over its countries by their
 shares (equal when no share is given) and then equally over its themes. The split is done in whole
