@@ -52,9 +52,11 @@ from ..rollups import (
     activity_condition,
     agreement_counts,
     coverage,
+    money_sums,
     rollup_scope,
     scoped_all_years_rows,
     scoped_rollup_rows,
+    unpivot,
 )
 from .aside import read_aside
 from .cache import FigureCache
@@ -100,14 +102,16 @@ def _cents(value: int | None) -> Decimal:
 
 
 # The core query's four pivots of the groups `core` holds: each summed by its key, written as
-# text so that the four share one column (a division's NULL stays NULL), then by kind and stage.
+# text so that the four share one column (a division's NULL stays NULL), with every money
+# column (one per kind and stage) summed.
+_CORE_SUMS = ", ".join(f"SUM({name})" for name in money_sums())
 _CORE_PIVOT_SQL = " UNION ALL ".join(
-    f"SELECT '{name}', {key}, kind, stage, SUM(cents) FROM core GROUP BY {group}"  # noqa: S608 (constants)
+    f"SELECT '{name}', {key}, {_CORE_SUMS} FROM core {group}"  # noqa: S608 (constants)
     for name, key, group in (
-        ("year", "CAST(year AS VARCHAR(20))", "year, kind, stage"),
-        ("division", "CAST(division_id AS VARCHAR(20))", "division_id, kind, stage"),
-        ("modality", "modality", "modality, kind, stage"),
-        ("total", "NULL", "kind, stage"),
+        ("year", "CAST(year AS VARCHAR(20))", "GROUP BY year"),
+        ("division", "CAST(division_id AS VARCHAR(20))", "GROUP BY division_id"),
+        ("modality", "modality", "GROUP BY modality"),
+        ("total", "NULL", ""),
     )
 )
 # How each pivot's key comes back from its text.
@@ -198,10 +202,10 @@ class Selection:
     def _core(self) -> dict[str, list[tuple[Any, str, str, int]]]:
         """Money by year, by division, by modality and in all: one query feeding five charts.
 
-        The cells are summed by year x division x modality x kind x stage, then those groups
-        summed again four ways in the same statement, so only the sums of the four pivots come
-        back, as (group, kind, stage, cents), not every group. Summing the groups in Python
-        instead cost more than the query on a large portfolio.
+        The cells are summed by year x division x modality (a sum per kind and stage), then
+        those groups summed again four ways in the same statement, so only the sums of the four
+        pivots come back, as (group, kind, stage, cents), not every group. Summing the groups
+        in Python instead cost more than the query on a large portfolio.
         """
 
         def fetch() -> dict[str, list[tuple[Any, str, str, int]]]:
@@ -213,20 +217,20 @@ class Selection:
             # On the database the ORM would read (the replica, in a lag-tolerant view).
             with connections[alias].cursor() as cursor:
                 cursor.execute(sql, params)
-                for name, key, kind, stage, cents in cursor.fetchall():
-                    pivots[name].append((_CORE_KEYS[name](key), kind, stage, int(cents)))
+                for name, key, kind, stage, cents in unpivot(cursor.fetchall(), 2):
+                    pivots[name].append((_CORE_KEYS[name](key), kind, stage, cents))
             return pivots
 
         return self._cached("core", fetch)
 
     def _core_groups(self) -> tuple[str, list[Any], str]:
-        """(sql, params, database) of the money by year, division, modality, kind and stage,
-        from the cells."""
+        """(sql, params, database) of the money by year, division and modality (a sum per kind
+        and stage: money_sums), from the cells."""
         group_by = ("year", "division", "modality")
         groups = (
             scoped_rollup_rows(self.scope, self.filters, group_by=group_by)
-            .values_list("year", "division_id", "modality", "kind", "stage")
-            .annotate(cents=Sum("amount_cents"))
+            .values_list("year", "division_id", "modality")
+            .annotate(**money_sums())
             .order_by()
         )
         inner, params = groups.query.sql_with_params()
@@ -242,12 +246,7 @@ class Selection:
             rows = scoped_rollup_rows(self.scope, self.filters, group_by=[dimension])
         return self._cached(
             dimension,
-            lambda: [
-                tuple(row)
-                for row in rows.values_list(column, "kind", "stage")
-                .annotate(cents=Sum("amount_cents"))
-                .order_by()
-            ],
+            lambda: unpivot(rows.values_list(column).annotate(**money_sums()).order_by(), 1),
         )
 
     @staticmethod

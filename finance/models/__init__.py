@@ -36,6 +36,8 @@ from finance.models.rates import (
 )
 from finance.models.reports import ReportExport
 from finance.models.rollup_tables import (
+    AMOUNT_COLUMNS,
+    CELL_AMOUNTS,
     ActivityMoney,
     ActivityPair,
     ActivityYearTotal,
@@ -50,6 +52,8 @@ from finance.models.rollup_tables import (
 )
 
 __all__ = [
+    "AMOUNT_COLUMNS",
+    "CELL_AMOUNTS",
     "CENT",
     "CURRENCY_CODES",
     "DAC_PURPOSE_FALLBACK",

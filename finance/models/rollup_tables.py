@@ -61,8 +61,58 @@ def agreement_field() -> models.CharField[str, str]:
     return models.CharField(max_length=10)
 
 
-class RollupCell(models.Model):
-    """US$ (in cents) for one combination of dimensions of one grain."""
+def _amount() -> models.BigIntegerField[int | None, int | None]:
+    # Whole cents: sums are exact on every database engine, so totals reconcile to the cent.
+    # Empty (NULL) where the combination has no money of that kind and stage: an empty column
+    # takes no room in the row, a zero eight bytes.
+    return models.BigIntegerField(null=True)
+
+
+class CellAmounts(models.Model):
+    """US$ in cents by contribution kind and stage, one column each (CELL_AMOUNTS): a cell is
+    one combination of dimensions with all its money, where a row per kind and stage made
+    about 2.2 times as many rows for a first build to write and index (benchmarks/README.md,
+    roll-ups)."""
+
+    ifad_grant_planned = _amount()
+    ifad_grant_allocated = _amount()
+    ifad_grant_spent = _amount()
+    ifad_loan_planned = _amount()
+    ifad_loan_allocated = _amount()
+    ifad_loan_spent = _amount()
+    ifad_admin_planned = _amount()
+    ifad_admin_allocated = _amount()
+    ifad_admin_spent = _amount()
+    cofinancing_planned = _amount()
+    cofinancing_allocated = _amount()
+    cofinancing_spent = _amount()
+    in_kind_planned = _amount()
+    in_kind_allocated = _amount()
+    in_kind_spent = _amount()
+
+    class Meta:
+        abstract = True
+
+    def cents(self, kind: str, stage: str) -> int:
+        """The cell's money of one kind and stage (0 when it has none)."""
+        return int(getattr(self, amount_column(kind, stage)) or 0)
+
+
+def amount_column(kind: str, stage: str) -> str:
+    return f"{kind}_{stage}"
+
+
+# (kind, stage, column) of every money column of the cells, in the columns' order.
+CELL_AMOUNTS: tuple[tuple[str, str, str], ...] = tuple(
+    (kind.value, stage.value, amount_column(kind.value, stage.value))
+    for kind in ContributionKind
+    for stage in Stage
+)
+AMOUNT_COLUMNS = tuple(column for _kind, _stage, column in CELL_AMOUNTS)
+
+
+class RollupCell(CellAmounts):
+    """US$ (in cents) for one combination of dimensions of one grain, by kind and stage."""
 
     grain = models.CharField(max_length=8, choices=Grain.choices)
     year = models.PositiveSmallIntegerField()
@@ -74,10 +124,6 @@ class RollupCell(models.Model):
     status = models.CharField(max_length=20, blank=True)
     agreement = agreement_field()
     is_public = models.BooleanField()
-    kind = models.CharField(max_length=12, choices=ContributionKind.choices)
-    stage = models.CharField(max_length=10, choices=Stage.choices)
-    # Whole cents: sums are exact on every database engine, so totals reconcile to the cent.
-    amount_cents = models.BigIntegerField()
 
     class Meta:
         indexes = [
@@ -105,7 +151,7 @@ class RollupCell(models.Model):
                 fields=["country", "year"],
                 include=[
                     *("division", "theme", "modality", "funding_nature", "status"),
-                    *("agreement", "is_public", "kind", "stage", "amount_cents"),
+                    *("agreement", "is_public", *AMOUNT_COLUMNS),
                 ],
                 condition=models.Q(grain="full"),
                 name="rollup_cell_full_country_cover",
@@ -119,7 +165,7 @@ class RollupCell(models.Model):
             # shared with the other grains), are read from the index alone.
             models.Index(
                 fields=["country", "year", "division"],
-                include=["agreement", "is_public", "kind", "stage", "amount_cents"],
+                include=["agreement", "is_public", *AMOUNT_COLUMNS],
                 condition=models.Q(grain="country"),
                 name="rollup_cell_country_cover",
             ),
@@ -127,7 +173,7 @@ class RollupCell(models.Model):
             # modality).
             models.Index(
                 fields=["theme", "year", "division"],
-                include=["agreement", "is_public", "kind", "stage", "amount_cents"],
+                include=["agreement", "is_public", *AMOUNT_COLUMNS],
                 condition=models.Q(grain="theme"),
                 name="rollup_cell_theme_cover",
             ),
@@ -135,7 +181,7 @@ class RollupCell(models.Model):
                 fields=["year", "division", "modality"],
                 include=[
                     *("funding_nature", "status", "agreement", "is_public"),
-                    *("kind", "stage", "amount_cents"),
+                    *AMOUNT_COLUMNS,
                 ],
                 condition=models.Q(grain="core"),
                 name="rollup_cell_core_cover",
@@ -146,17 +192,17 @@ class RollupCell(models.Model):
             # grain.
             models.Index(
                 fields=["year", "division", "modality"],
-                include=["agreement", "is_public", "kind", "stage", "amount_cents"],
+                include=["agreement", "is_public", *AMOUNT_COLUMNS],
                 condition=models.Q(grain="modality"),
                 name="rollup_cell_modality_cover",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.grain} {self.year} {self.division_id} {self.kind} {self.stage}"
+        return f"{self.grain} {self.year} {self.division_id}"
 
 
-class AllYearsCell(models.Model):
+class AllYearsCell(CellAmounts):
     """The country and theme grains' cells summed over every fiscal year.
 
     The dashboard over all years (its first view, a division's, a country's or a theme's) sums
@@ -175,9 +221,6 @@ class AllYearsCell(models.Model):
     theme = derived_key("activities.Theme", null=True)
     agreement = agreement_field()
     is_public = models.BooleanField()
-    kind = models.CharField(max_length=12, choices=ContributionKind.choices)
-    stage = models.CharField(max_length=10, choices=Stage.choices)
-    amount_cents = models.BigIntegerField()
 
     class Meta:
         indexes = [
@@ -186,13 +229,13 @@ class AllYearsCell(models.Model):
             # agreement (or those of the agreements asked), of every country or of one.
             models.Index(
                 fields=["grain", "agreement", "country", "theme"],
-                include=["division", "is_public", "kind", "stage", "amount_cents"],
+                include=["division", "is_public", *AMOUNT_COLUMNS],
                 name="all_years_cell_cover",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.grain} {self.division_id} {self.kind} {self.stage}"
+        return f"{self.grain} {self.division_id}"
 
 
 class ActivityYearTotal(models.Model):

@@ -30,6 +30,7 @@ from .reads import (
     choose_grain,
     coverage,
     grouped_totals,
+    money_sums,
     rollup_rows,
     rollup_scope,
     rollup_state,
@@ -37,6 +38,7 @@ from .reads import (
     scoped_rollup_rows,
     scoped_totals,
     totals,
+    unpivot,
 )
 from .rebuild import (
     YearComputed,
@@ -90,6 +92,7 @@ __all__ = [
     "interrupted_rebuilds",
     "last_entry_id",
     "lock_rebuild_starts",
+    "money_sums",
     "rebuild_all",
     "rebuild_in_progress",
     "rebuild_is_alive",
@@ -107,4 +110,5 @@ __all__ = [
     "scoped_totals",
     "slices_of_activities",
     "totals",
+    "unpivot",
 ]

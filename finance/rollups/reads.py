@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -29,6 +29,7 @@ from activities.models import (
 from .. import access
 from ..figures import Coverage, FigureSet, all_sources
 from ..models import (
+    CELL_AMOUNTS,
     IFAD_KINDS,
     AllYearsCell,
     ContributionKind,
@@ -238,17 +239,34 @@ def scoped_totals(scope: Q | None, filters: RollupFilters) -> Figures:
     return figures
 
 
+def money_sums() -> dict[str, Sum]:
+    """The cells' money columns (one per kind and stage) summed, for annotate() or aggregate():
+    named apart from the columns, which an annotation may not shadow. unpivot reads them."""
+    return {f"sum_{column}": Sum(column) for _kind, _stage, column in CELL_AMOUNTS}
+
+
+def unpivot(rows: Iterable[Sequence[Any]], keys: int) -> list[tuple[Any, ...]]:
+    """(*keys, kind, stage, cents) of each money column of rows of (*keys, *money_sums()), the
+    empty ones (no money of that kind and stage) left out."""
+    sums: list[tuple[Any, ...]] = []
+    for row in rows:
+        head = tuple(row[:keys])
+        for (kind, stage, _column), cents in zip(CELL_AMOUNTS, row[keys:], strict=True):
+            if cents is not None:
+                sums.append((*head, kind, stage, int(cents)))
+    return sums
+
+
 def _sums(scope: Q | None, filters: RollupFilters, group_by: tuple[str, ...]) -> list[Any]:
     """(*keys, kind, stage, cents) of the selection by `group_by`, from the cells."""
     columns = [
         f"{name}_id" if name in ("division", "country", "theme") else name for name in group_by
     ]
-    return list(
-        scoped_rollup_rows(scope, filters, group_by=group_by)
-        .values_list(*columns, "kind", "stage")
-        .annotate(cents=Sum("amount_cents"))
-        .order_by()
-    )
+    rows = scoped_rollup_rows(scope, filters, group_by=group_by)
+    if not columns:
+        total = rows.aggregate(**money_sums())
+        return unpivot([list(total.values())], 0)
+    return unpivot(rows.values_list(*columns).annotate(**money_sums()).order_by(), len(columns))
 
 
 def coverage(

@@ -4,9 +4,10 @@ A slice is one fiscal year of one lead division; a sub-slice is a slice narrowed
 combination of the activity dimensions (modality, funding nature, status, visibility,
 agreement).
 ActivityYearTotal holds an activity's money per year, kind and stage; RollupCell the same money
-attributed to dimensions, at every grain (finance.models.Grain); ActivityMoney, ActivityPair,
-PairCount and AllYearsCell are summed from those. Everything is computed by the database in
-INSERT ... SELECT statements: nothing per row goes through Python.
+attributed to dimensions, at every grain (finance.models.Grain), with one amount column per kind
+and stage (AMOUNTS); ActivityMoney, ActivityPair, PairCount and AllYearsCell are summed from
+those. Everything is computed by the database in INSERT ... SELECT statements: nothing per row
+goes through Python.
 
 Attribution without double counting: an activity's money is split over its countries by their
 shares (equal when no share is given) and then equally over its themes. The split is done in whole
@@ -27,6 +28,8 @@ from django.db.backends.utils import CursorWrapper
 from activities.models import Activity, ActivityCountry, CountryRole
 
 from ..models import (
+    AMOUNT_COLUMNS,
+    CELL_AMOUNTS,
     ActivityMoney,
     ActivityPair,
     ActivityYearTotal,
@@ -106,31 +109,50 @@ TOTAL_COLUMNS = (
     "activity_id, year, division_id, modality, funding_nature, status, agreement, is_public, "
     "kind, stage, amount_cents"
 )
-CELL_COLUMNS = (
-    "grain, year, division_id, country_id, theme_id, modality, funding_nature, status, "
-    "agreement, is_public, kind, stage, amount_cents"
+# The cells' money columns, one per kind and stage (finance.models.CELL_AMOUNTS).
+AMOUNTS = ", ".join(AMOUNT_COLUMNS)
+
+
+def pivoted(value: str) -> str:
+    """The cells' money columns summed from rows of `kind`, `stage` and `value`: empty where
+    no row has that kind and stage. The kinds and stages are the code's own constants."""
+    return ", ".join(
+        f"SUM(CASE WHEN kind = '{kind}' AND stage = '{stage}' THEN {value} END) AS {column}"
+        for kind, stage, column in CELL_AMOUNTS
+    )
+
+
+def summed(alias: str) -> str:
+    """The money columns of the cells `alias` summed."""
+    return ", ".join(f"SUM({alias}.{column}) AS {column}" for column in AMOUNT_COLUMNS)
+
+
+DIMENSION_COLUMNS = (
+    "year, division_id, country_id, theme_id, modality, funding_nature, status, agreement, "
+    "is_public"
 )
-# Equal on every column (a cell's empty country or theme is NULL: COALESCE keeps it hashable,
-# where IS NOT DISTINCT FROM would make PostgreSQL compare each row with every other).
+CELL_COLUMNS = f"grain, {DIMENSION_COLUMNS}, {AMOUNTS}"
 SAME_TOTAL = " AND ".join(f"{{a}}.{c} = {{b}}.{c}" for c in TOTAL_COLUMNS.split(", "))
+# Equal on every column. A cell's empty country, theme or amount is NULL: COALESCE keeps it
+# hashable, where IS NOT DISTINCT FROM would make PostgreSQL compare each row with every other
+# (an empty amount and a zero are the same money).
+_NULLABLE = ("country_id", "theme_id", *AMOUNT_COLUMNS)
 SAME_CELL = " AND ".join(
     f"COALESCE({{a}}.{c}, 0) = COALESCE({{b}}.{c}, 0)"
-    if c in ("country_id", "theme_id")
+    if c in _NULLABLE
     else f"{{a}}.{c} = {{b}}.{c}"
     for c in CELL_COLUMNS.split(", ")
 )
 
 # The core grain needs no split: it is the totals summed over activities.
-INSERT_CORE = """
-INSERT INTO {cell} (grain, year, division_id, country_id, theme_id, modality, funding_nature,
-                    status, agreement, is_public, kind, stage, amount_cents)
+INSERT_CORE = f"""
+INSERT INTO {{cell}} ({CELL_COLUMNS})
 SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, t.funding_nature, t.status,
-       t.agreement, t.is_public, t.kind, t.stage, SUM(t.amount_cents)
-FROM {total} t
-WHERE {where}
-GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.agreement, t.is_public,
-         t.kind, t.stage
-"""
+       t.agreement, t.is_public, {pivoted("t.amount_cents")}
+FROM {{total}} t
+WHERE {{where}}
+GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.agreement, t.is_public
+"""  # noqa: S608 (names and constants; the values are parameters)
 
 # Each total is split into parts (country x theme). A country's weight is its share in hundredths
 # of a percent, or 1 each when shares are left empty; a theme's is 1. Integer arithmetic: each part
@@ -190,16 +212,13 @@ FROM ranked
 """
 
 INSERT_FULL = (
-    """
-INSERT INTO {cell} (grain, year, division_id, country_id, theme_id, modality, funding_nature,
-                    status, agreement, is_public, kind, stage, amount_cents)
-SELECT %s, year, division_id, country_id, theme_id, modality, funding_nature, status,
-       agreement, is_public, kind, stage, SUM(cents)
-FROM ("""
+    f"""
+INSERT INTO {{cell}} ({CELL_COLUMNS})
+SELECT %s, {DIMENSION_COLUMNS}, {pivoted("cents")}
+FROM ("""  # noqa: S608 (names and constants; the values are parameters)
     + SPLIT
-    + """) AS parts
-GROUP BY year, division_id, country_id, theme_id, modality, funding_nature, status, agreement,
-         is_public, kind, stage
+    + f""") AS parts
+GROUP BY {DIMENSION_COLUMNS}
 """
 )
 
@@ -213,37 +232,34 @@ NEW_CELLS = (
     """
 WITH parts AS ("""  # noqa: S608 (model names only; the values are parameters)
     + SPLIT
-    + """),
+    + f"""),
 full_cells AS MATERIALIZED (
-    SELECT year, division_id, country_id, theme_id, modality, funding_nature, status, agreement,
-           is_public, kind, stage, SUM(cents) AS amount_cents
+    SELECT {DIMENSION_COLUMNS}, {pivoted("cents")}
     FROM parts
-    GROUP BY year, division_id, country_id, theme_id, modality, funding_nature, status,
-             agreement, is_public, kind, stage
+    GROUP BY {DIMENSION_COLUMNS}
 )
 SELECT %s AS grain, f.* FROM full_cells AS f
 UNION ALL
 SELECT %s, f.year, f.division_id, f.country_id, NULL, '', '', '', f.agreement, f.is_public,
-       f.kind, f.stage, SUM(f.amount_cents)
+       {summed("f")}
 FROM full_cells f
-GROUP BY f.year, f.division_id, f.country_id, f.agreement, f.is_public, f.kind, f.stage
+GROUP BY f.year, f.division_id, f.country_id, f.agreement, f.is_public
 UNION ALL
 SELECT %s, f.year, f.division_id, NULL, f.theme_id, '', '', '', f.agreement, f.is_public,
-       f.kind, f.stage, SUM(f.amount_cents)
+       {summed("f")}
 FROM full_cells f
-GROUP BY f.year, f.division_id, f.theme_id, f.agreement, f.is_public, f.kind, f.stage
+GROUP BY f.year, f.division_id, f.theme_id, f.agreement, f.is_public
 UNION ALL
 SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, t.funding_nature, t.status,
-       t.agreement, t.is_public, t.kind, t.stage, SUM(t.amount_cents)
-FROM {total} t
-GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.agreement, t.is_public,
-         t.kind, t.stage
+       t.agreement, t.is_public, {pivoted("t.amount_cents")}
+FROM {{total}} t
+GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.agreement, t.is_public
 UNION ALL
 SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, '', '', t.agreement, t.is_public,
-       t.kind, t.stage, SUM(t.amount_cents)
-FROM {total} t
-GROUP BY t.year, t.division_id, t.modality, t.agreement, t.is_public, t.kind, t.stage
-"""
+       {pivoted("t.amount_cents")}
+FROM {{total}} t
+GROUP BY t.year, t.division_id, t.modality, t.agreement, t.is_public
+"""  # noqa: S608 (names and constants; the values are parameters)
 )
 # NEW_CELLS' parameters: the grain of each of its five parts, in their order.
 NEW_CELLS_GRAINS = [
@@ -253,15 +269,14 @@ NEW_CELLS_GRAINS = [
 # The coarse grains are cells of a finer grain summed again, in SQL: the country and theme
 # grains from the full grain (the split is computed once per slice and the ledger is not read a
 # second time), the modality grain from the core grain.
-_INSERT_COARSE = """
-INSERT INTO {into} (grain, year, division_id, country_id, theme_id, modality, funding_nature,
-                    status, agreement, is_public, kind, stage, amount_cents)
-SELECT %s, c.year, c.division_id, {country}, {theme}, {modality}, '', '', c.agreement,
-       c.is_public, c.kind, c.stage, SUM(c.amount_cents)
-FROM {cell} c
-WHERE c.grain = %s AND {where}
-GROUP BY c.year, c.division_id, {group}, c.agreement, c.is_public, c.kind, c.stage
-"""
+_INSERT_COARSE = f"""
+INSERT INTO {{into}} ({CELL_COLUMNS})
+SELECT %s, c.year, c.division_id, {{country}}, {{theme}}, {{modality}}, '', '', c.agreement,
+       c.is_public, {summed("c")}
+FROM {{cell}} c
+WHERE c.grain = %s AND {{where}}
+GROUP BY c.year, c.division_id, {{group}}, c.agreement, c.is_public
+"""  # noqa: S608 (names and constants; the values are parameters)
 
 
 @dataclass(frozen=True)
@@ -420,22 +435,19 @@ GROUP BY provider_id, receiver_id, division_id, is_public
 # four times as many rows. Its parameters: the two grains and the `where` parameters, twice
 # (all_years_params).
 EVERY_AGREEMENT = ""
-ALL_YEARS = """
-INSERT INTO {all_years} (grain, division_id, country_id, theme_id, agreement, is_public, kind,
-                         stage, amount_cents)
-SELECT c.grain, c.division_id, c.country_id, c.theme_id, c.agreement, c.is_public, c.kind,
-       c.stage, SUM(c.amount_cents) AS amount_cents
-FROM {cell} c
-WHERE c.grain IN (%s, %s) AND {where}
-GROUP BY c.grain, c.division_id, c.country_id, c.theme_id, c.agreement, c.is_public, c.kind,
-         c.stage
+ALL_YEARS = f"""
+INSERT INTO {{all_years}} (grain, division_id, country_id, theme_id, agreement, is_public,
+                          {AMOUNTS})
+SELECT c.grain, c.division_id, c.country_id, c.theme_id, c.agreement, c.is_public, {summed("c")}
+FROM {{cell}} c
+WHERE c.grain IN (%s, %s) AND {{where}}
+GROUP BY c.grain, c.division_id, c.country_id, c.theme_id, c.agreement, c.is_public
 UNION ALL
-SELECT c.grain, c.division_id, c.country_id, c.theme_id, '', c.is_public, c.kind, c.stage,
-       SUM(c.amount_cents) AS amount_cents
-FROM {cell} c
-WHERE c.grain IN (%s, %s) AND {where}
-GROUP BY c.grain, c.division_id, c.country_id, c.theme_id, c.is_public, c.kind, c.stage
-"""
+SELECT c.grain, c.division_id, c.country_id, c.theme_id, '', c.is_public, {summed("c")}
+FROM {{cell}} c
+WHERE c.grain IN (%s, %s) AND {{where}}
+GROUP BY c.grain, c.division_id, c.country_id, c.theme_id, c.is_public
+"""  # noqa: S608 (names and constants; the values are parameters)
 ALL_YEARS_GRAINS = [Grain.COUNTRY.value, Grain.THEME.value]
 
 
@@ -444,9 +456,9 @@ def all_years_params(grains: Sequence[str], params: Sequence[int | str]) -> list
     return [*grains, *params] * 2
 
 
-ALL_YEARS_LINE = (
-    "c.grain, c.division_id, c.country_id, c.theme_id, c.agreement, c.is_public, c.kind, c.stage, "
-    "c.amount_cents"
+# An empty amount and a zero are the same money, and concat_ws would leave an empty one out.
+ALL_YEARS_LINE = "c.grain, c.division_id, c.country_id, c.theme_id, c.agreement, c.is_public, " + (
+    ", ".join(f"COALESCE(c.{column}, 0)" for column in AMOUNT_COLUMNS)
 )
 
 COUNT_LINE = "c.provider_id, c.receiver_id, c.division_id, c.is_public, c.activities"

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
 from ..models import (
+    AMOUNT_COLUMNS,
     IFAD_KINDS,
     Grain,
 )
@@ -52,8 +53,10 @@ SELECT COUNT(*), COALESCE(SUM(hashtextextended(concat_ws('|', {columns}), 0)::nu
 FROM ({rows}) AS c
 """
 _TOTAL_LINE = ", ".join(f"c.{c}" for c in TOTAL_COLUMNS.split(", "))
+# concat_ws leaves an empty (NULL) country, theme or amount out: spelled as 0, as SAME_CELL
+# compares them.
 _CELL_LINE = ", ".join(
-    f"COALESCE(c.{c}, 0)" if c in ("country_id", "theme_id") else f"c.{c}"
+    f"COALESCE(c.{c}, 0)" if c in ("country_id", "theme_id", *AMOUNT_COLUMNS) else f"c.{c}"
     for c in CELL_COLUMNS.split(", ")
 )
 

@@ -14,7 +14,7 @@ from django.db.models import Q
 from accounts.models import User
 from activities.models import Activity, Agreement
 from finance import rollups, services
-from finance.models import AllYearsCell, ContributionKind, Stage
+from finance.models import CELL_AMOUNTS, AllYearsCell, ContributionKind, Stage
 from finance.rollups import RollupFilters, scoped_all_years_rows
 from finance.rollups.verify import recompute_all_activity_money
 from tests.factories import ActivityFactory, country
@@ -46,15 +46,18 @@ def _sums() -> tuple[dict[Key, int], dict[Key, int]]:
     every: dict[Key, int] = {}
     by_agreement: dict[Key, int] = defaultdict(int)
     for row in AllYearsCell.objects.all():
-        key = (
-            *(row.grain, row.division_id, row.country_id, row.theme_id),
-            *(row.is_public, row.kind, row.stage),
-        )
-        if row.agreement == "":
-            assert key not in every
-            every[key] = row.amount_cents
-        else:
-            by_agreement[key] += row.amount_cents
+        for kind, stage, column in CELL_AMOUNTS:
+            if getattr(row, column) is None:
+                continue
+            key = (
+                *(row.grain, row.division_id, row.country_id, row.theme_id),
+                *(row.is_public, kind, stage),
+            )
+            if row.agreement == "":
+                assert key not in every
+                every[key] = row.cents(kind, stage)
+            else:
+                by_agreement[key] += row.cents(kind, stage)
     return every, dict(by_agreement)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.db.models import QuerySet
 from pytest_django import DjangoDbBlocker
 
 from accounts.models import User
@@ -37,6 +38,7 @@ from counterparts.services import refresh_agreement
 from finance import jobs, rollups, services, tasks
 from finance.importer import import_legacy_workbook
 from finance.models import (
+    AMOUNT_COLUMNS,
     ActivityPair,
     AllYearsCell,
     ContributionKind,
@@ -81,6 +83,11 @@ def record(activity: Activity, user: User, *entries: EntryData) -> list[Financia
     return services.record_entries(
         activity=activity, entries=list(entries), user=user, expected_version=None
     )
+
+
+def money_by_pk(cells: QuerySet[Any]) -> dict[int, tuple[int | None, ...]]:
+    """Each cell's money columns, by the cell's id."""
+    return {pk: tuple(money) for pk, *money in cells.values_list("pk", *AMOUNT_COLUMNS)}
 
 
 def requested() -> set[tuple[int, int]]:
@@ -336,7 +343,7 @@ def test_edits_that_change_no_figure_ask_for_nothing(focal: User) -> None:
 def test_a_role_changed_alone_moves_no_money_but_who_shares_with_whom(focal: User) -> None:
     activity = funded_activity(focal)  # Brazil provides, Mozambique receives
     brazil, mozambique = country("BR"), country("MZ")
-    cells = set(RollupCell.objects.values_list("pk", "amount_cents"))
+    cells = set(RollupCell.objects.values_list("pk", *AMOUNT_COLUMNS))
     update_activity(
         activity=activity,
         data=same_data(
@@ -351,7 +358,7 @@ def test_a_role_changed_alone_moves_no_money_but_who_shares_with_whom(focal: Use
     )
     assert len(requested()) == 2
     rollups.drain_refresh_requests()
-    assert set(RollupCell.objects.values_list("pk", "amount_cents")) == cells
+    assert set(RollupCell.objects.values_list("pk", *AMOUNT_COLUMNS)) == cells
     pairs = ActivityPair.objects.filter(activity=activity)
     assert sorted(pairs.values_list("provider", "receiver")) == sorted(
         [(brazil.pk, mozambique.pk), (mozambique.pk, brazil.pk)]
@@ -643,15 +650,12 @@ class TestOnOneNeighbourhood:
         untouched = RollupCell.objects.exclude(
             grain__in=["country", "theme"], year=2024, division=division("LAC")
         ).exclude(modality="south_south", year=2024, division=division("LAC"))
-        before = dict(untouched.values_list("pk", "amount_cents"))
+        before = money_by_pk(untouched)
 
         record(activities["shared"], focal, entry("1.00"))
         rollups.drain_refresh_requests()
 
-        assert (
-            dict(RollupCell.objects.filter(pk__in=before).values_list("pk", "amount_cents"))
-            == before
-        )
+        assert money_by_pk(RollupCell.objects.filter(pk__in=before)) == before
         assert rollups.compute_slices(None, verify_first=True) is False
 
     def test_an_edit_sums_again_over_all_years_only_its_own_countries_and_themes(
@@ -666,7 +670,7 @@ class TestOnOneNeighbourhood:
             .exclude(grain="country", country_id__in=[country("BR").pk, country("MZ").pk])
             .exclude(grain="theme", theme_id__in=[theme(1).pk, theme(2).pk])
         )
-        before = dict(others.values_list("pk", "amount_cents"))
+        before = money_by_pk(others)
         assert {row.country_id for row in others if row.grain == "country"} == {
             country("PE").pk,
             None,
@@ -675,8 +679,7 @@ class TestOnOneNeighbourhood:
         record(shared, focal, entry("1.00"))
         rollups.drain_refresh_requests()
 
-        kept = AllYearsCell.objects.filter(pk__in=before).values_list("pk", "amount_cents")
-        assert dict(kept) == before
+        assert money_by_pk(AllYearsCell.objects.filter(pk__in=before)) == before
         assert rollups.recompute_all_activity_money() is False
 
     def test_requests_of_a_deleted_activity_recompute_its_slices_whole(

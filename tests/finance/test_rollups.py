@@ -9,13 +9,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.db.models import F, Sum
+from django.db.models import F
 
 from accounts.models import User
 from activities.models import Activity, ActivityCountry, Agreement, Visibility
 from finance import rollups, services
 from finance.importer import import_legacy_workbook
 from finance.models import (
+    AMOUNT_COLUMNS,
+    CELL_AMOUNTS,
     ActivityMoney,
     ActivityPair,
     ActivityYearTotal,
@@ -30,6 +32,7 @@ from finance.models import (
     RollupSlice,
     Stage,
 )
+from finance.models.rollup_tables import amount_column
 from finance.rollups import RollupFilters
 from finance.services import EntryData
 from finance.summary import activity_finance
@@ -87,8 +90,41 @@ def raw_entry(
 
 
 def cell_total(**filters: object) -> Decimal:
-    cents = sum(RollupCell.objects.filter(**filters).values_list("amount_cents", flat=True))
-    return Decimal(cents) / 100
+    sums = RollupCell.objects.filter(**filters).aggregate(**rollups.money_sums())
+    return Decimal(sum(cents or 0 for cents in sums.values())) / 100
+
+
+def cell_money(cell: RollupCell | AllYearsCell) -> list[tuple[str, str, int]]:
+    """(kind, stage, cents) of each of a cell's money columns that holds money."""
+    return [
+        (kind, stage, cell.cents(kind, stage))
+        for kind, stage, column in CELL_AMOUNTS
+        if getattr(cell, column) is not None
+    ]
+
+
+def test_a_cell_holds_every_kind_and_stage_of_its_dimensions_in_one_row(focal: User) -> None:
+    activity = ActivityFactory(countries=["BR"], themes=[theme(1)])
+    record(
+        activity,
+        focal,
+        entry("10.00"),
+        entry("2.50", stage=Stage.SPENT),
+        entry("1.25", kind=ContributionKind.IFAD_LOAN),
+    )
+    rollups.compute_slices(None)
+
+    for grain in Grain:
+        [cell] = RollupCell.objects.filter(grain=grain)
+        assert cell_money(cell) == [
+            (ContributionKind.IFAD_GRANT, Stage.ALLOCATED, 1000),
+            (ContributionKind.IFAD_GRANT, Stage.SPENT, 250),
+            (ContributionKind.IFAD_LOAN, Stage.ALLOCATED, 125),
+        ]
+    # Over all years: by agreement, and over every agreement.
+    assert AllYearsCell.objects.filter(grain=Grain.COUNTRY).count() == 2
+    assert [cell.cents(ContributionKind.IFAD_LOAN, Stage.ALLOCATED) for cell in
+            AllYearsCell.objects.filter(grain=Grain.THEME)] == [125, 125]  # fmt: skip
 
 
 def test_money_split_over_three_countries_and_three_themes_adds_up_to_the_cent(
@@ -163,11 +199,11 @@ def test_rerun_and_full_rebuild_give_the_same_rows(focal: User) -> None:
     activity = ActivityFactory(countries=["BR", "AR"], themes=[theme(1), theme(4)])
     record(activity, focal, entry("10.00"), entry("7.77", stage=Stage.SPENT, year=2025))
     rollups.compute_slices(None)
-    first = sorted(RollupCell.objects.values_list("grain", "year", "amount_cents", "stage"))
+    first = sorted((c.grain, c.year, cell_money(c)) for c in RollupCell.objects.all())
     rollups.compute_slices([(2024, activity.lead_division_id)])
     rollups.compute_slices([(2024, activity.lead_division_id)])
     run = rollups.rebuild_all()
-    again = sorted(RollupCell.objects.values_list("grain", "year", "amount_cents", "stage"))
+    again = sorted((c.grain, c.year, cell_money(c)) for c in RollupCell.objects.all())
     assert first == again
     assert run.state == RollupRun.State.DONE
     assert (run.slices_done, run.slices_total) == (2, 2)  # two fiscal years
@@ -241,11 +277,11 @@ def test_filters_on_year_division_and_modality_alone_read_the_modality_grain(
     south_in_lac = RollupFilters(divisions=(lac.pk,), modalities=("south_south",))
     assert rollups.choose_grain(south_in_lac.dimensions()) == Grain.MODALITY
     assert rollups.totals(focal, south_in_lac).ifad[Stage.ALLOCATED] == Decimal("120.00")
-    # The two statuses of LAC's south-south money are one modality cell per kind and stage.
-    cells = RollupCell.objects.filter(
-        grain=Grain.MODALITY, division=lac, modality="south_south", stage=Stage.ALLOCATED
-    )
-    assert list(cells.values_list("amount_cents", flat=True)) == [12000]
+    # The two statuses of LAC's south-south money are one modality cell.
+    cells = RollupCell.objects.filter(grain=Grain.MODALITY, division=lac, modality="south_south")
+    assert [cell_money(cell) for cell in cells] == [
+        [(ContributionKind.IFAD_GRANT, Stage.ALLOCATED, 12000)]
+    ]
     by_modality = rollups.grouped_totals(focal, EVERYTHING, "modality")
     assert {group.key: group.ifad[Stage.ALLOCATED] for group in by_modality} == {
         "south_south": Decimal("123.00"),
@@ -318,19 +354,18 @@ def test_recomputing_a_slice_after_one_edit_rewrites_only_the_rows_that_changed(
     record(edited, focal, entry("100.00"))
     record(untouched, focal, entry("50.00"))
     rollups.compute_slices([(2024, lac.pk)])
-    peru_cells = dict(
-        RollupCell.objects.filter(country=country("PE")).values_list("pk", "amount_cents")
-    )
+    peru_cells = {
+        cell.pk: cell_money(cell) for cell in RollupCell.objects.filter(country=country("PE"))
+    }
     before = set(RollupCell.objects.values_list("pk", flat=True))
 
     record(edited, focal, entry("5.00"))
     rollups.compute_slices([(2024, lac.pk)])
 
     # Peru's cells (the other activity's money) are the same rows, not rewritten copies.
-    assert (
-        dict(RollupCell.objects.filter(country=country("PE")).values_list("pk", "amount_cents"))
-        == peru_cells
-    )
+    assert {
+        cell.pk: cell_money(cell) for cell in RollupCell.objects.filter(country=country("PE"))
+    } == peru_cells
     after = set(RollupCell.objects.values_list("pk", flat=True))
     assert 0 < len(after - before) < len(before)  # the changed cells only
     assert rollups.totals(focal, EVERYTHING).ifad[Stage.ALLOCATED] == Decimal("155.00")
@@ -342,7 +377,7 @@ def test_recomputing_a_slice_after_one_edit_rewrites_only_the_rows_that_changed(
 def _stored_rows() -> list[tuple[object, ...]]:
     cells = RollupCell.objects.values_list(
         "grain", "year", "division", "country", "theme", "modality", "funding_nature", "status",
-        "is_public", "kind", "stage", "amount_cents",
+        "is_public", *AMOUNT_COLUMNS,
     )  # fmt: skip
     totals = ActivityYearTotal.objects.values_list(
         "activity", "year", "kind", "stage", "amount_cents"
@@ -384,7 +419,12 @@ def test_verified_rebuild_leaves_right_rows_alone_and_repairs_a_wrong_one(
 
     # One amount off by a cent in any table: the checksums disagree and the row is put right.
     row = tamper().order_by("pk").first()  # type: ignore[operator]
-    type(row).objects.filter(pk=row.pk).update(amount_cents=row.amount_cents + 1)
+    if isinstance(row, RollupCell):
+        [(kind, stage, cents), *_others] = cell_money(row)
+        column = amount_column(kind, stage)
+        RollupCell.objects.filter(pk=row.pk).update(**{column: cents + 1})
+    else:
+        type(row).objects.filter(pk=row.pk).update(amount_cents=row.amount_cents + 1)
     assert rollups.compute_slices(year, verify_first=True) is True
     assert _stored_rows() == right
 
@@ -539,9 +579,14 @@ def test_the_cells_of_all_years_follow_each_refresh_and_are_checked_by_the_rebui
     def all_years(grain: Grain) -> dict[object, int]:
         # The rows summed over every agreement (the others are checked against them by
         # tests/finance/test_rollup_all_years.py).
-        rows = AllYearsCell.objects.filter(grain=grain, stage=Stage.ALLOCATED, agreement="")
+        rows = AllYearsCell.objects.filter(grain=grain, agreement="")
         column = "country" if grain == Grain.COUNTRY else "theme"
-        return dict(rows.values_list(column).annotate(cents=Sum("amount_cents")))
+        sums: dict[object, int] = {}
+        for row in rows:
+            key = getattr(row, f"{column}_id")
+            allocated = [cents for _kind, stage, cents in cell_money(row) if stage == "allocated"]
+            sums[key] = sums.get(key, 0) + sum(allocated)
+        return sums
 
     activity = ActivityFactory(countries=["BR", ("MZ", "receiver")], themes=[theme(1)])
     record(activity, focal, entry("10.00", year=2023), entry("5.01"))
@@ -557,6 +602,8 @@ def test_the_cells_of_all_years_follow_each_refresh_and_are_checked_by_the_rebui
     assert all_years(Grain.COUNTRY) == {br: 851, mz: 850, None: 100}
     assert rollups.recompute_all_activity_money() is False
 
-    AllYearsCell.objects.filter(country_id=br).update(amount_cents=F("amount_cents") + 1)
+    AllYearsCell.objects.filter(country_id=br).update(
+        ifad_grant_allocated=F("ifad_grant_allocated") + 1
+    )
     assert rollups.recompute_all_activity_money() is True
     assert all_years(Grain.COUNTRY) == {br: 851, mz: 850, None: 100}
