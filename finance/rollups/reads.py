@@ -304,8 +304,8 @@ def _selection_totals(scope: Q | None, filters: RollupFilters) -> Figures:
         rows = scoped_all_years_rows(scope, filters, dimension)
         if rows is not None:
             figures = Figures(label=str(_("Total")))
-            sums = rows.values_list("kind", "stage").annotate(cents=Sum("amount_cents"))
-            for kind, stage, cents in sums.order_by():
+            total = rows.aggregate(**money_sums())
+            for kind, stage, cents in unpivot([list(total.values())], 0):
                 figures.add(kind, stage, cents)
             return figures
     return scoped_totals(scope, filters)
