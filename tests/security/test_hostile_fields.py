@@ -1768,6 +1768,17 @@ REFUSED_CASES = [
 ]
 
 
+def test_each_refused_value_is_tried_once() -> None:
+    """Alone (test_refused_value) or in one round of its surface (test_refused_values_together),
+    never in both, and none left out."""
+    tried = [(key, name) for key, name, _value in REFUSED_CASES] + [
+        (key, name) for _surface, _r, cases in ROUNDS for key, name, _value in cases
+    ]
+    refused = [(key, name) for key, name, _value, expected in CASES if expected == REFUSED]
+    assert sorted(tried) == sorted(refused)
+    assert len(set(tried)) == len(tried)
+
+
 @pytest.mark.parametrize(
     ("key", "name", "value"),
     REFUSED_CASES,
