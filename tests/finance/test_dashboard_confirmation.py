@@ -285,4 +285,4 @@ def test_the_filter_and_coverage_cost_the_same_queries_whatever_the_portfolio(
     caches["dashboard"].clear()
     plain = reverse("finance:dashboard")
     unfiltered = queries_for(focal_client, plain), queries_for(focal_client, plain)
-    assert small[0] == (unfiltered[0] + 1, unfiltered[1]) == (20, 11)
+    assert small[0] == (unfiltered[0] + 1, unfiltered[1]) == (21, 12)
