@@ -341,12 +341,6 @@ def _kinds(names: _Names, *, all_updates: bool) -> list[tuple[str, _Kind]]:
             "result": names.result(row.result_id),
         }
 
-    def relation(row: Any) -> str:
-        return _("%(relation)s %(activity)s") % {
-            "relation": row.get_type_display(),
-            "activity": names.activity(row.related_id),
-        }
-
     return [
         ("results", _Kind(lambda _r: _("Result"), result, lambda r: names.result(r.id))),
         (
@@ -390,6 +384,20 @@ def _kinds(names: _Names, *, all_updates: bool) -> list[tuple[str, _Kind]]:
                 single_value=True,
             ),
         ),
+        *_beside_the_framework(names),
+    ]
+
+
+def _beside_the_framework(names: _Names) -> list[tuple[str, _Kind]]:
+    """How the expected benefits, the scaling-up pathway and the related activities read."""
+
+    def relation(row: Any) -> str:
+        return _("%(relation)s %(activity)s") % {
+            "relation": row.get_type_display(),
+            "activity": names.activity(row.related_id),
+        }
+
+    return [
         (
             "benefits",
             _Kind(
