@@ -71,7 +71,7 @@ def _amount() -> models.BigIntegerField[int | None, int | None]:
 class CellAmounts(models.Model):
     """US$ in cents by contribution kind and stage, one column each (CELL_AMOUNTS): a cell is
     one combination of dimensions with all its money, where a row per kind and stage made
-    about 2.2 times as many rows for a first build to write and index (benchmarks/README.md,
+    several times as many rows for a first build to write and index (benchmarks/README.md,
     roll-ups)."""
 
     ifad_grant_planned = _amount()
