@@ -23,14 +23,16 @@ def _selection_params(filters: RollupFilters, reference: Reference) -> dict[str,
         params["money_from"] = [str(filters.year_from)]
     if filters.year_to is not None:
         params["money_to"] = [str(filters.year_to)]
-    coded = (
-        ("division", filters.divisions, {pk: d.code for pk, d in reference.divisions.items()}),
-        ("country", filters.countries, {pk: c.iso2 for pk, c in reference.countries.items()}),
-        ("theme", filters.themes, {pk: t.code for pk, t in reference.themes.items()}),
+    # Only the selected rows are looked up: a chart asks for one link per element (a country
+    # chart about two hundred), and each link's parameters are built anew.
+    coded: tuple[tuple[str, tuple[int, ...], dict[int, Any], str], ...] = (
+        ("division", filters.divisions, reference.divisions, "code"),
+        ("country", filters.countries, reference.countries, "iso2"),
+        ("theme", filters.themes, reference.themes, "code"),
     )
-    for name, ids, codes in coded:
+    for name, ids, rows, attribute in coded:
         if ids:
-            params[name] = [codes[pk] for pk in ids if pk in codes]
+            params[name] = [getattr(rows[pk], attribute) for pk in ids if pk in rows]
     for name, values in (
         ("modality", filters.modalities),
         ("status", filters.statuses),
