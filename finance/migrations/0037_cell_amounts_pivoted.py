@@ -1,6 +1,6 @@
 """The cells (RollupCell, AllYearsCell) keep one row per combination of dimensions with one
-amount column per contribution kind and stage, where they kept a row per kind and stage: about
-2.2 times fewer rows for a first build to write and index (benchmarks/README.md, roll-ups).
+amount column per contribution kind and stage, where they kept a row per kind and stage:
+several times fewer rows for a first build to write and index (benchmarks/README.md, roll-ups).
 
 The stored rows are converted here, pivoted in SQL (each combination's rows summed into one),
 so the dashboard needs no rebuild first; reversed, they are spread back into a row per kind and
