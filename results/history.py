@@ -15,7 +15,8 @@ model: a fixed number of queries whatever the length of the history.
 Readers who do not report on the activity see approved updates only (results.access): for them
 an update's history starts at its approval, and its disaggregation (written while it was a draft)
 is left out. Relations to activities the reader cannot read are left out too, as on the results
-page; the indicators' dimensions (a many-to-many history) are not shown.
+page. An indicator's disaggregation dimensions (a many-to-many field) are recorded with each of
+its snapshots and read as one of its fields.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from .models import (
     ActivityRelation,
     BenefitStream,
     CoreIndicator,
+    Dimension,
     DimensionValue,
     Indicator,
     Period,
@@ -101,13 +103,15 @@ class _Snapshots:
     benefits: list[Any]
     pathways: list[Any]
     relations: list[Any]
+    # The dimensions each indicator snapshot had, by the snapshot's history id.
+    dimension_sets: dict[int, frozenset[int]]
 
 
 def _read_snapshots(
     activity: Activity, *, all_updates: bool, readable: models.QuerySet[Activity]
 ) -> _Snapshots:
-    """Each table once (eight or nine queries). Relations to activities the reader cannot read
-    are left out, as on the results page."""
+    """Each table once (ten queries). Relations to activities the reader cannot read are left
+    out, as on the results page."""
     result_ids = Result.history.filter(activity_id=activity.pk).values("id")  # type: ignore[attr-defined]
     indicator_ids = Indicator.history.filter(result_id__in=result_ids).values("id")  # type: ignore[attr-defined]
     period_ids = Period.history.filter(indicator_id__in=indicator_ids).values("id")  # type: ignore[attr-defined]
@@ -131,7 +135,19 @@ def _read_snapshots(
                 activity_id=activity.pk, related_id__in=readable.values("id")
             )
         ),
+        dimension_sets=_dimension_sets(indicator_ids),
     )
+
+
+def _dimension_sets(indicator_ids: models.QuerySet[Any]) -> dict[int, frozenset[int]]:
+    """What django-simple-history copied of the indicators' dimensions at each snapshot."""
+    copies = Indicator.history.model.dimensions.filter(  # type: ignore[attr-defined]
+        indicator_id__in=indicator_ids
+    )
+    sets: dict[int, set[int]] = {}
+    for history_id, dimension_id in copies.values_list("history_id", "dimension_id"):
+        sets.setdefault(history_id, set()).add(dimension_id)
+    return {history_id: frozenset(ids) for history_id, ids in sets.items()}
 
 
 def _latest(rows: list[Any]) -> dict[int, Any]:
@@ -156,6 +172,10 @@ class _Names:
             row.pk: str(row)
             for row in DimensionValue.objects.filter(pk__in=values).select_related("dimension")
         }
+        dimensions = set().union(*found.dimension_sets.values())
+        self.dimensions = dict(
+            Dimension.objects.filter(pk__in=dimensions).values_list("pk", "name")
+        )
         self.assets = dict(KnowledgeAsset.objects.filter(pk__in=assets).values_list("pk", "title"))
         champions = {row.champion_id for row in found.pathways} - {None}
         self.partners = dict(Partner.objects.filter(pk__in=champions).values_list("pk", "name"))
@@ -196,6 +216,9 @@ class _Names:
 
     def activity(self, pk: int) -> str:
         return self.activities.get(pk, f"#{pk}")
+
+    def dimension_list(self, ids: frozenset[int]) -> str:
+        return ", ".join(sorted(self.dimensions.get(pk, f"#{pk}") for pk in ids))
 
 
 def _value(field: models.Field[Any, Any], row: Any, names: _Names) -> str:
@@ -304,6 +327,49 @@ def _row_events(
         events += [_event(row, change) for change in changes]
         last[key] = row
     return [event for event in events if event is not None]
+
+
+def _same_save(first: Any, later: Any) -> bool:
+    """Whether a later snapshot was written by the same change: a save records the indicator,
+    then each dimension added or removed records it again, moments apart, by the same person
+    through the same channel."""
+    return (
+        later.history_type == "~"
+        and later.history_user_id == first.history_user_id
+        and later.history_change_reason == first.history_change_reason
+        and later.history_date - first.history_date <= GROUPING_WINDOW
+    )
+
+
+def _dimension_events(found: _Snapshots, names: _Names) -> list[Event]:
+    """Each change of an indicator's dimensions, from the set before a change's first snapshot
+    to the set after its last (a removal then an addition read as one change)."""
+    label = str(Indicator._meta.get_field("dimensions").verbose_name).capitalize()
+    by_indicator: dict[int, list[Any]] = {}
+    for row in found.indicators:
+        # A deletion's snapshot has no dimensions left: the removal itself says enough.
+        if row.history_type != "-":
+            by_indicator.setdefault(row.id, []).append(row)
+    events = []
+    for rows in by_indicator.values():
+        shown = found.dimension_sets.get(rows[0].history_id, frozenset())
+        index = 1
+        while index < len(rows):
+            end = index
+            while end + 1 < len(rows) and _same_save(rows[index], rows[end + 1]):
+                end += 1
+            now = found.dimension_sets.get(rows[end].history_id, frozenset())
+            if now != shown:
+                record = _("%(record)s: %(field)s") % {
+                    "record": names.indicator(rows[end].id),
+                    "field": label,
+                }
+                change = Change(
+                    record, "changed", names.dimension_list(shown), names.dimension_list(now)
+                )
+                events.append(_event(rows[end], change))
+            shown, index = now, end + 1
+    return events
 
 
 def _with_value(name: str, value: Any) -> str:
@@ -442,13 +508,14 @@ def _entries(events: list[Event]) -> list[Entry]:
 def results_history_entries(
     activity: Activity, *, all_updates: bool, readable: models.QuerySet[Activity]
 ) -> list[Entry]:
-    """The changes of the activity's results, indicators, periods, targets, updates, expected
-    benefits, scaling-up pathway and related activities, newest first. all_updates: whether the
-    reader sees every update (a reporter) or approved ones; readable: the activities the reader
-    reads (a relation to another is left out)."""
+    """The changes of the activity's results, indicators (their dimensions too), periods,
+    targets, updates, expected benefits, scaling-up pathway and related activities, newest
+    first. all_updates: whether the reader sees every update (a reporter) or approved ones;
+    readable: the activities the reader reads (a relation to another is left out)."""
     found = _read_snapshots(activity, all_updates=all_updates, readable=readable)
     names = _Names(found)
     events: list[Event] = []
     for attribute, kind in _kinds(names, all_updates=all_updates):
         events += _row_events(getattr(found, attribute), MODELS[attribute], kind, names)
+    events += _dimension_events(found, names)
     return _entries(events)

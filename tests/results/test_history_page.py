@@ -4,11 +4,13 @@ that page shows them."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,9 +19,11 @@ from accounts.models import User
 from activities.history import Through
 from activities.models import Activity, Partner, PartnerRole
 from results import services
+from results.history import results_history_entries
 from results.models import (
     ActivityRelation,
     BenefitStream,
+    Dimension,
     Indicator,
     Period,
     Result,
@@ -297,3 +301,48 @@ def test_relations_to_activities_the_reader_cannot_read_are_left_out(
     page = history(partner_client, activity)
     assert "Closed programme" not in page
     assert "No change recorded yet." in page
+
+
+def _age() -> Dimension:
+    return services.save_dimension(dimension=Dimension(name="Farm size"), values=["Small", "Large"])
+
+
+def test_an_indicators_dimensions_read_before_and_after_through_their_channel(
+    trained: Indicator, cpm: User, cpm_client: Client
+) -> None:
+    policy = Indicator.objects.get(result=trained.result, title="Seed law drafted")
+    age = _age()
+    services.save_indicator(indicator=policy, dimensions=[age], through=Through.API)
+    services.save_indicator(
+        indicator=policy, dimensions=[age, Dimension.objects.get(name="Sex")], through=Through.FORM
+    )
+    page = history(cpm_client, trained.result.activity)
+    label = "Indicator &#x27;Seed law drafted&#x27;: Disaggregated by:"
+    assert page.count(label) == 2
+    assert "Farm size, Sex" in page
+    assert "through the API" in page and "through the page&#x27;s form" in page
+
+
+def test_a_dimension_swapped_in_one_save_reads_as_one_change(
+    trained: Indicator, cpm_client: Client
+) -> None:
+    """Replacing the set records a removal and an addition: the page shows the set before and
+    after, not the moment in between with neither."""
+    policy = Indicator.objects.get(result=trained.result, title="Seed law drafted")
+    sex, age = Dimension.objects.get(name="Sex"), _age()
+    services.save_indicator(indicator=policy, dimensions=[sex], through=Through.FORM)
+    # A later change, outside the grouping window of the first.
+    Indicator.history.filter(id=policy.pk).update(  # type: ignore[attr-defined]
+        history_date=F("history_date") - datetime.timedelta(minutes=5)
+    )
+    services.save_indicator(indicator=policy, dimensions=[age], through=Through.FORM)
+    entries = results_history_entries(
+        trained.result.activity, all_updates=True, readable=Activity.objects.all()
+    )
+    swaps = [
+        (change.old, change.new)
+        for entry in entries
+        for change in entry.changes
+        if change.label == "Indicator 'Seed law drafted': Disaggregated by"
+    ]
+    assert swaps == [("Sex", "Farm size"), ("", "Sex")]
