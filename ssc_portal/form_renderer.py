@@ -6,7 +6,10 @@ more per option. On the activity, finance and list pages (dozens of fields, sele
 hundred options) that template work is a large share of each request's CPU. The widgets below
 are written as the templates' HTML, character for character (tests/ops/test_form_renderer.py
 compares them with the templates'); any other template, and a select whose options have a
-template of their own, still go through the templates.
+template of their own, still go through the templates. Nothing is bypassed that a project could
+have changed: DjangoTemplates looks in Django's own form templates before any app's, so an app
+cannot override these widgets' templates under this renderer (that takes TemplatesSetting, a
+different renderer).
 """
 
 from __future__ import annotations
