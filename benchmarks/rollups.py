@@ -9,8 +9,8 @@ filter (the generated activities' agreement set a quarter per state, by an UPDAT
 
 Generates the activities and their entries once (`manage.py generate_synthetic --entries`) in
 the database DATABASE_URL names (ssc_bench_rollups under `make bench-rollups`) and reuses them on
-later runs (vacuumed and analyzed first). Targets: rebuild <= 1.5 x the equivalent query, refresh
-< 0.5 s, dashboard < 150 ms.
+later runs; every run vacuums and analyzes them first, as autovacuum would. Targets: rebuild
+<= 1.5 x the equivalent query, refresh < 0.5 s, dashboard < 150 ms.
 
 The rebuild runs as the nightly one does, over the roll-ups the refreshes keep current: each
 year is recomputed and compared with what is stored, and rewritten only when it differs.
@@ -125,9 +125,6 @@ def ensure_data(activities: int, entries: int) -> None:
     have = Activity.objects.count(), FinancialEntry.objects.count()
     if have[0] >= activities and have[1] >= entries:
         print(f"Reusing {have[0]:,} activities and {have[1]:,} ledger entries.")
-        with connection.cursor() as cursor:
-            # Autovacuum may be off: the timings assume visibility maps and statistics are current.
-            cursor.execute("VACUUM ANALYZE")
         return
     if have[0]:
         sys.exit(
@@ -136,8 +133,16 @@ def ensure_data(activities: int, entries: int) -> None:
         )
     print(f"Generating {activities:,} activities and {entries:,} entries (once)...")
     call_command("generate_synthetic", activities=activities, entries=entries)
+
+
+def vacuum_analyze() -> None:
+    """What autovacuum would have done in production (it may be off here, as on CI's cluster):
+    visibility maps and statistics current, which the index-only scans and the plans rely on.
+    Every run, after the data is generated or reused and the agreements spread: the first run
+    on new data read an unvacuumed ledger, where the dashboard's in-kind read scanned the table
+    instead of its partial index."""
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
 
 
 # The generated activities' agreement: a quarter in each state, as an UPDATE (the counterparts
@@ -440,6 +445,7 @@ def main() -> None:
     ensure_database()
     ensure_data(options.activities, options.entries)
     spread_agreements()
+    vacuum_analyze()
     call_command("collectstatic", interactive=False, verbosity=0)
     focal = bench_user()
     entries = FinancialEntry.objects.count()
