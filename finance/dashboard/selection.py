@@ -61,6 +61,7 @@ from ..rollups import (
 from .aside import read_aside
 from .cache import FigureCache
 from .formatting import FAMILIES
+from .links import ListLinks
 from .reference import Reference
 
 TOP_ACTIVITIES = 10
@@ -157,6 +158,11 @@ class Selection:
     @cached_property
     def scope(self) -> Q | None:
         return self._scope if self.user is None else rollup_scope(self.user)
+
+    @cached_property
+    def links(self) -> ListLinks:
+        """The activity list's links of this selection's chart elements."""
+        return ListLinks(self.filters, self.reference)
 
     @cached_property
     def _cache(self) -> FigureCache:
