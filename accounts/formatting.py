@@ -45,6 +45,8 @@ sheet's title lines) are written with the functions below.
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -142,6 +144,36 @@ def number(value: Decimal | int | float, places: int, style: NumberStyle | None 
         return str(number_format(rounded, places, use_l10n=True, force_grouping=True))
     text = f"{rounded:,.{places}f}"
     return text.replace(",", "\0").replace(".", style.decimal_mark).replace("\0", style.thousands)
+
+
+def number_formatter(
+    places: int, style: NumberStyle | None = None
+) -> Callable[[Decimal | int | float], str]:
+    """`number` with its places and style fixed, for a column of many numbers: what does not
+    depend on the value (the rounding's quantum, the separators) is worked out once, and a zero
+    (common in the dashboard's tables) is written once. The same text as `number`."""
+    style = style or NumberStyle.active()
+    if style.grouping != 3:
+        return functools.partial(number, places=places, style=style)
+    quantum = Decimal(1).scaleb(-places)
+    spec = f",.{places}f"
+    mark, thousands = style.decimal_mark, style.thousands
+    as_written = mark == "." and thousands == ","
+
+    def write(value: Decimal | int | float) -> str:
+        if not value:
+            return zero
+        exact = value if isinstance(value, Decimal) else Decimal(str(value))
+        rounded = exact.quantize(quantum, rounding=ROUND_HALF_UP)
+        if rounded == 0:
+            rounded = abs(rounded)  # never "-0.00"
+        text = format(rounded, spec)
+        if as_written:
+            return text
+        return text.replace(",", "\0").replace(".", mark).replace("\0", thousands)
+
+    zero = number(0, places, style)
+    return write
 
 
 def _own_places(value: Decimal, most: int | None = None) -> int:
