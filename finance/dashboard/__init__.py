@@ -5,7 +5,8 @@
 - cache: the query results kept under the "as of" time of the slices they read;
 - charts: each chart's data and table; tables: the tables and their HTML;
 - formatting: amounts, counts and names as the page writes them;
-- board: the whole page, one table alone (a download), and the worker's warming.
+- board: the whole page, one table alone (a download), and the worker's warming;
+- page: the page's parts written from the figures, rendered and cached beside them.
 
 The page itself is finance.dashboard_views with templates/finance/dashboard.html.
 """
@@ -34,6 +35,7 @@ from .formatting import (
     format_usd,
     stage_label,
 )
+from .page import RenderedBoard, render_board
 from .reference import Reference, describe_filters
 from .selection import TOP_ACTIVITIES, TOP_FLOWS, Flow, Selection, TopActivity, allocated_total
 from .tables import Cell, Column, Table, format_value, money_table, summed
@@ -54,6 +56,7 @@ __all__ = [
     "Flow",
     "NumberStyle",
     "Reference",
+    "RenderedBoard",
     "Selection",
     "Stat",
     "Table",
@@ -71,6 +74,7 @@ __all__ = [
     "format_value",
     "headline",
     "money_table",
+    "render_board",
     "selection_version",
     "stage_label",
     "summary_table",

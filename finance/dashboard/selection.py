@@ -175,6 +175,13 @@ class Selection:
             return value
         return self._cache.get_or_compute(part, compute)
 
+    def rendered(
+        self, part: str, render: Callable[[], T], *, holds: Callable[[T], bool] | None = None
+    ) -> T:
+        """What the page renders from this selection's figures, cached beside them (the same
+        version, scope and filters; `part` names the rest it depends on): FigureCache."""
+        return self._cache.get_or_compute(part, render, holds=holds)
+
     def _fetchers(self) -> dict[str, Callable[[], Any]]:
         """What reads each part that read_aside may start, from the database (uncached)."""
         return {

@@ -1,0 +1,90 @@
+"""The dashboard page's parts written from the figures: the headline and every chart's card
+(its table's HTML and its data for static/js/dashboard.js), rendered once and kept beside the
+figures (FigureCache), so that a view whose figures are cached renders only the page's frame
+(the filters, the figures' state, the report form: finance/dashboard.html).
+
+What the parts are written from, and so what they are cached under: the selection's figures
+(the version of its slices, the scope, the filters), the active language (words, numbers, the
+page's direction), the divisions', countries' and themes' names and codes (Reference), the
+addresses the links are written with (the script prefix, the map's file, the page's query string
+for the downloads), and the top activities' names and states, read live on every view (a renamed
+activity recomputes no slice): a cached part written from other ones is written again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from ..rollups import RollupState
+from .board import Stat, build_dashboard
+from .selection import Selection
+
+CHARTS_TEMPLATE = "finance/_dashboard_charts.html"
+
+
+@dataclass(frozen=True)
+class RenderedBoard:
+    """What the page shows of one selection's figures, rendered."""
+
+    is_empty: bool
+    stats: list[Stat]
+    unvalued_note: str
+    charts: str  # every chart's card and the charts' data (CHARTS_TEMPLATE)
+    top: str  # the top activities as they were read (top_digest)
+
+    @property
+    def charts_html(self) -> SafeString:
+        # Rendered by the template engine, which escaped it.
+        return mark_safe(self.charts)  # noqa: S308
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, default=str).encode()).hexdigest()[:32]
+
+
+def top_digest(selection: Selection) -> str:
+    """The top activities' names and states as read live (their money is the figures')."""
+    activities = [t.activity for t in selection.top_activities]
+    return _digest(
+        [[a.pk, a.ssc_id, a.title, a.lead_division.code, a.agreement] for a in activities]
+    )
+
+
+def render_board(
+    selection: Selection, state: RollupState, *, map_url: str, query: str
+) -> RenderedBoard:
+    """The selection's headline and charts rendered, from the cache when its figures and
+    everything else they are written from are unchanged (the module says what)."""
+
+    def render() -> RenderedBoard:
+        board = build_dashboard(selection, state, map_url=map_url)
+        empty = board.is_empty
+        context = {"board": board, "query": query}
+        charts = "" if empty else render_to_string(CHARTS_TEMPLATE, context)
+        return RenderedBoard(
+            is_empty=empty,
+            stats=[] if empty else board.stats,
+            unvalued_note=board.unvalued_note,
+            charts=charts,
+            top=top_digest(selection),
+        )
+
+    written_with = [
+        get_language(),
+        get_script_prefix(),
+        selection.reference.fingerprint,
+        map_url,
+        query,
+    ]
+    return selection.rendered(
+        f"page:{_digest(written_with)}",
+        render,
+        holds=lambda rendered: rendered.top == top_digest(selection),
+    )
