@@ -232,6 +232,31 @@ def quantity(value: Decimal | int | None, style: NumberStyle | None = None) -> s
     return number(value, _own_places(value), style)
 
 
+def quantity_formatter(
+    style: NumberStyle | None = None,
+) -> Callable[[Decimal | int | float | None], str]:
+    """`quantity` with its style fixed, for a column of many quantities: one number_formatter
+    per number of decimals met. The same text as `quantity`."""
+    style = style or NumberStyle.active()
+    writers: dict[int, Callable[[Decimal | int | float], str]] = {}
+
+    def write(value: Decimal | int | float | None) -> str:
+        if value is None:
+            return NO_VALUE
+        if isinstance(value, int):
+            places = 0
+        else:
+            if not isinstance(value, Decimal):
+                value = Decimal(str(value))
+            places = _own_places(value)
+        writer = writers.get(places)
+        if writer is None:
+            writer = writers[places] = number_formatter(places, style)
+        return writer(value)
+
+    return write
+
+
 def count(value: int | None, style: NumberStyle | None = None) -> str:
     """A count: "1,234"."""
     return NO_VALUE if value is None else number(value, 0, style)

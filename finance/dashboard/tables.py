@@ -12,7 +12,14 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from accounts.formatting import MONEY_PLACES, NO_VALUE, Percent, Ratio, number_formatter
+from accounts.formatting import (
+    MONEY_PLACES,
+    NO_VALUE,
+    Percent,
+    Ratio,
+    number_formatter,
+    quantity_formatter,
+)
 from accounts.formatting import percent as format_percent
 from accounts.formatting import ratio as format_ratio
 
@@ -165,6 +172,8 @@ def column_formatter(column: Column, style: NumberStyle) -> Callable[[Any], str]
         write = number_formatter({"money": MONEY_PLACES, "count": 0, "ratio": 2}[kind], style)
         sign = "x" if kind == "ratio" else ""
         return lambda value: NO_VALUE if value is None else write(value) + sign
+    if kind == "quantity":
+        return quantity_formatter(style)
     return functools.partial(format_value, column, style=style)
 
 

@@ -176,3 +176,15 @@ def test_a_columns_formatter_writes_what_number_writes(language: str) -> None:
             write = formatting.number_formatter(places)
             for value in values:
                 assert write(value) == formatting.number(value, places), (places, value)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_quantity_columns_formatter_writes_what_quantity_writes(language: str) -> None:
+    values: list[Decimal | int | float | None] = [
+        None, 0, 1250, -3, Decimal("12.75"), Decimal("12.750"), Decimal("1234567.125"),
+        Decimal("0.000"), Decimal("1E+3"), Decimal("-0.5"), 12.5, 0.1, Decimal("100"),
+    ]  # fmt: skip
+    with translation.override(language):
+        write = formatting.quantity_formatter()
+        for value in values:
+            assert write(value) == formatting.quantity(value), value
