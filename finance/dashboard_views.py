@@ -28,6 +28,7 @@ from ssc_portal.db_router import reads_from_replica
 from . import periods
 from .access import require_agency_figures
 from .dashboard import (
+    MAP_FILE,
     TABLE_SLUGS,
     Reference,
     Selection,
@@ -78,9 +79,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = form.rollup_filters()
     selection = Selection(user, filters, reference, version=selection_version(filters))
     query = request.GET.urlencode()
-    board = render_board(
-        selection, state, map_url=static("vendor/countries-110m.json"), query=query
-    )
+    board = render_board(selection, state, map_url=static(MAP_FILE), query=query)
     return render(
         request,
         "finance/dashboard.html",

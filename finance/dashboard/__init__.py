@@ -5,8 +5,9 @@
 - cache: the query results kept under the "as of" time of the slices they read;
 - charts: each chart's data and table; tables: the tables and their HTML;
 - formatting: amounts, counts and names as the page writes them;
-- board: the whole page, one table alone (a download), and the worker's warming;
-- page: the page's parts written from the figures, rendered and cached beside them.
+- board: the whole page's data, and one table alone (a download);
+- page: the page's parts written from the figures, rendered and cached beside them, and the
+  worker's warming of the portfolio view.
 
 The page itself is finance.dashboard_views with templates/finance/dashboard.html.
 """
@@ -20,7 +21,6 @@ from .board import (
     build_table,
     headline,
     summary_table,
-    warm_default_views,
 )
 from .cache import CACHE_SECONDS, cache_version, selection_version
 from .charts import SPLIT_NOTE, Chart
@@ -35,7 +35,7 @@ from .formatting import (
     format_usd,
     stage_label,
 )
-from .page import RenderedBoard, render_board
+from .page import MAP_FILE, RenderedBoard, render_board, warm_default_views
 from .reference import Reference, describe_filters
 from .selection import TOP_ACTIVITIES, TOP_FLOWS, Flow, Selection, TopActivity, allocated_total
 from .tables import Cell, Column, Table, format_value, money_table, summed
@@ -44,6 +44,7 @@ __all__ = [
     "CACHE_SECONDS",
     "CHART_BUILDERS",
     "FAMILIES",
+    "MAP_FILE",
     "SPLIT_NOTE",
     "STAGES",
     "TABLE_SLUGS",

@@ -17,16 +17,26 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db.models import Q
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import get_script_prefix
+from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from ..rollups import RollupState
+from accounts.models import Role, User
+
+from ..rollups import RollupFilters, RollupState, rollup_state
 from .board import Stat, build_dashboard
+from .cache import selection_version
+from .reference import Reference
 from .selection import Selection
 
 CHARTS_TEMPLATE = "finance/_dashboard_charts.html"
+# The world map the country chart draws on (a static file).
+MAP_FILE = "vendor/countries-110m.json"
 
 
 @dataclass(frozen=True)
@@ -88,3 +98,38 @@ def render_board(
         render,
         holds=lambda rendered: rendered.top == top_digest(selection),
     )
+
+
+def _focal_point_languages() -> list[str]:
+    """The languages the focal points read the dashboard in (theirs, or the default)."""
+    offered = {code for code, _name in settings.LANGUAGES}
+    chosen = (
+        User.objects.filter(is_active=True, role__in=(Role.FOCAL_POINT, Role.ADMIN))
+        .values_list("language", flat=True)
+        .distinct()
+    )
+    return sorted({code if code in offered else settings.LANGUAGE_CODE for code in chosen})
+
+
+def warm_default_views() -> bool:
+    """Compute and cache the unfiltered dashboard of the whole portfolio, the focal point's first
+    view, figures and rendering (in each language a focal point reads it in); return whether
+    it was computed.
+
+    The worker runs this after recomputing roll-ups, so that the first person to open the
+    dashboard after an edit is served from the cache instead of waiting for every chart's query
+    and the page's writing. Narrower views (a division's, a filtered one) cost a fraction of
+    that and are computed on demand: warming them all after every edit would keep the worker
+    busy long after each edit.
+    """
+    version = selection_version(RollupFilters())
+    if not version:
+        return False
+    reference = Reference.load()
+    state = rollup_state()
+    for language in _focal_point_languages() or [settings.LANGUAGE_CODE]:
+        with translation.override(language):
+            # A selection per language: its groups are labelled in the language it is read in.
+            selection = Selection(None, RollupFilters(), reference, version=version, scope=Q())
+            render_board(selection, state, map_url=static(MAP_FILE), query="")
+    return True

@@ -19,7 +19,15 @@ from django.utils import translation
 from accounts.models import User
 from activities.models import Activity, Country
 from finance import rollups
-from finance.dashboard import Cell, Dashboard, Reference, Selection, build_dashboard, page
+from finance.dashboard import (
+    Cell,
+    Dashboard,
+    Reference,
+    Selection,
+    build_dashboard,
+    page,
+    warm_default_views,
+)
 from finance.models import FinancialEntry
 from finance.rollups import RollupFilters, rollup_state
 from tests.finance.dashboard_data import generate_ledger, small_portfolio
@@ -154,3 +162,18 @@ def test_staff_who_read_the_same_money_share_one_rendering(
     assert len(renders) == 1
     assert "Rebuild the figures" in focal_page and "Rebuild the figures" not in cpm_page
     assert "Learning route on cassava" in cpm_page
+
+
+def test_the_worker_renders_the_portfolio_view_in_each_focal_points_language(
+    focal: User, focal_client: Client, cpm_client: Client, renders: list[Selection]
+) -> None:
+    small_portfolio()
+    focal.language = "fr"
+    focal.save(update_fields=["language"])
+    assert warm_default_views() is True
+    assert len(renders) == 1
+    assert "2\u00a0800,00</td>" in _page(focal_client)
+    assert len(renders) == 1  # served as the worker rendered it
+    # A CPM reading English is served the same figures, rendered on demand in English.
+    assert "2,800.00</td>" in _page(cpm_client)
+    assert len(renders) == 2
