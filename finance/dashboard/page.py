@@ -6,13 +6,16 @@ figures (FigureCache), so that a view whose figures are cached renders only the 
 What the parts are written from, and so what they are cached under: the selection's figures
 (the version of its slices, the scope, the filters), the active language (words, numbers, the
 page's direction), the divisions', countries' and themes' names and codes (Reference), the
-addresses the links are written with (the script prefix, the map's file, the page's query string
-for the downloads), and the top activities' names and states, read live on every view (a renamed
-activity recomputes no slice): a cached part written from other ones is written again.
+addresses the links are written with (the script prefix, the map's file), and the top
+activities' names and states, read live on every view (a renamed activity recomputes no slice):
+a cached part written from other ones is written again. The page's own query string, which the
+download links carry, is put in on every view (QUERY_SLOT): parameters that are no filter would
+otherwise each keep a rendering of their own.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -23,6 +26,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import get_script_prefix
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -37,6 +41,10 @@ from .selection import Selection
 CHARTS_TEMPLATE = "finance/_dashboard_charts.html"
 # The world map the country chart draws on (a static file).
 MAP_FILE = "vendor/countries-110m.json"
+# Where the download links' query string goes in the rendered charts: "?" and the query in the
+# template, this in the rendering. A comment cannot come from the page's data, which the template
+# escapes ("<" becomes "&lt;"): only the template writes it.
+QUERY_SLOT = "?<!--query-->"
 
 
 @dataclass(frozen=True)
@@ -76,7 +84,7 @@ def render_board(
     def render() -> RenderedBoard:
         board = build_dashboard(selection, state, map_url=map_url)
         empty = board.is_empty
-        context = {"board": board, "query": query}
+        context = {"board": board, "query": mark_safe(QUERY_SLOT[1:])}  # noqa: S308
         charts = "" if empty else render_to_string(CHARTS_TEMPLATE, context)
         return RenderedBoard(
             is_empty=empty,
@@ -86,18 +94,15 @@ def render_board(
             top=top_digest(selection),
         )
 
-    written_with = [
-        get_language(),
-        get_script_prefix(),
-        selection.reference.fingerprint,
-        map_url,
-        query,
-    ]
-    return selection.rendered(
+    written_with = [get_language(), get_script_prefix(), selection.reference.fingerprint, map_url]
+    rendered = selection.rendered(
         f"page:{_digest(written_with)}",
         render,
         holds=lambda rendered: rendered.top == top_digest(selection),
     )
+    # The query string as the template wrote it (escaped), or nothing (no "?") without one.
+    charts = rendered.charts.replace(QUERY_SLOT, f"?{escape(query)}" if query else "")
+    return dataclasses.replace(rendered, charts=charts)
 
 
 def _focal_point_languages() -> list[str]:

@@ -177,3 +177,21 @@ def test_the_worker_renders_the_portfolio_view_in_each_focal_points_language(
     # A CPM reading English is served the same figures, rendered on demand in English.
     assert "2,800.00</td>" in _page(cpm_client)
     assert len(renders) == 2
+
+
+def test_the_download_links_carry_each_views_own_query_string(
+    focal_client: Client, renders: list[Selection]
+) -> None:
+    """The page's query string is put in the rendering on every view: parameters that are no
+    filter share the filters' rendering instead of keeping one each."""
+    small_portfolio()
+    plain = _page(focal_client)
+    assert "<!--query-->" not in plain
+    tagged = _page(focal_client, "?utm=a%3Cb&country=BR")
+    assert len(renders) == 2  # the country filter: its own figures
+    again = _page(focal_client, "?country=BR&utm=other")
+    assert len(renders) == 2
+    csv = reverse("finance:dashboard_table", args=["countries", "csv"])
+    assert f'href="{csv}?utm=a%3Cb&amp;country=BR"' in tagged
+    assert f'href="{csv}?country=BR&amp;utm=other"' in again
+    assert f'href="{csv}"' in plain
