@@ -28,11 +28,12 @@ from ssc_portal.db_router import reads_from_replica
 from . import periods
 from .access import require_agency_figures
 from .dashboard import (
+    MAP_FILE,
     TABLE_SLUGS,
     Reference,
     Selection,
-    build_dashboard,
     build_table,
+    render_board,
     selection_version,
 )
 from .dashboard import describe_filters as filter_lines
@@ -77,7 +78,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     state = rollup_state()
     filters = form.rollup_filters()
     selection = Selection(user, filters, reference, version=selection_version(filters))
-    board = build_dashboard(selection, state, map_url=static("vendor/countries-110m.json"))
+    query = request.GET.urlencode()
+    board = render_board(selection, state, map_url=static(MAP_FILE), query=query)
     return render(
         request,
         "finance/dashboard.html",
@@ -85,7 +87,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "form": form,
             "errors": form.error_lines() if form.is_bound else [],
             "board": board,
-            "query": request.GET.urlencode(),
+            "state": state,
+            "query": query,
             # The valid filters again, as hidden fields of the report request.
             "hidden_filters": [
                 (name, value)

@@ -5,7 +5,9 @@
 - cache: the query results kept under the "as of" time of the slices they read;
 - charts: each chart's data and table; tables: the tables and their HTML;
 - formatting: amounts, counts and names as the page writes them;
-- board: the whole page, one table alone (a download), and the worker's warming.
+- board: the whole page's data, and one table alone (a download);
+- page: the page's parts written from the figures, rendered and cached beside them, and the
+  worker's warming of the portfolio view.
 
 The page itself is finance.dashboard_views with templates/finance/dashboard.html.
 """
@@ -19,7 +21,6 @@ from .board import (
     build_table,
     headline,
     summary_table,
-    warm_default_views,
 )
 from .cache import CACHE_SECONDS, cache_version, selection_version
 from .charts import SPLIT_NOTE, Chart
@@ -34,6 +35,7 @@ from .formatting import (
     format_usd,
     stage_label,
 )
+from .page import MAP_FILE, RenderedBoard, render_board, warm_default_views
 from .reference import Reference, describe_filters
 from .selection import TOP_ACTIVITIES, TOP_FLOWS, Flow, Selection, TopActivity, allocated_total
 from .tables import Cell, Column, Table, format_value, money_table, summed
@@ -42,6 +44,7 @@ __all__ = [
     "CACHE_SECONDS",
     "CHART_BUILDERS",
     "FAMILIES",
+    "MAP_FILE",
     "SPLIT_NOTE",
     "STAGES",
     "TABLE_SLUGS",
@@ -54,6 +57,7 @@ __all__ = [
     "Flow",
     "NumberStyle",
     "Reference",
+    "RenderedBoard",
     "Selection",
     "Stat",
     "Table",
@@ -71,6 +75,7 @@ __all__ = [
     "format_value",
     "headline",
     "money_table",
+    "render_board",
     "selection_version",
     "stage_label",
     "summary_table",

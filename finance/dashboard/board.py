@@ -1,5 +1,4 @@
-"""The whole dashboard: the headline figures, every chart, one table alone for a download, and
-the worker's warming of the portfolio view."""
+"""The whole dashboard: the headline figures, every chart, and one table alone for a download."""
 
 from __future__ import annotations
 
@@ -7,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.formatting import percent as format_percent
@@ -16,8 +14,7 @@ from activities.models import Agreement
 
 from ..figures import FIGURE_LABELS, Coverage
 from ..models import Stage
-from ..rollups import Figures, RollupFilters, RollupState
-from .cache import selection_version
+from ..rollups import Figures, RollupState
 from .charts import (
     Chart,
     country_chart,
@@ -31,7 +28,6 @@ from .charts import (
 )
 from .formatting import FAMILIES, STAGES, family_label, format_count, format_usd, stage_label
 from .in_kind import quantities_table
-from .reference import Reference
 from .selection import Selection
 from .tables import Column, Table
 
@@ -213,25 +209,3 @@ def build_table(selection: Selection, slug: str) -> Table:
     if slug == "quantities":
         return quantities_table(selection)
     return CHART_BUILDERS[slug](selection, "").table
-
-
-def warm_default_views() -> bool:
-    """Compute and cache the unfiltered dashboard of the whole portfolio, the focal point's first
-    view; return whether it was computed.
-
-    The worker runs this after recomputing roll-ups, so that the first person to open the
-    dashboard after an edit is served from the cache instead of waiting for every chart's query.
-    Narrower views (a division's, a filtered one) cost a fraction of that and are computed on
-    demand: warming them all after every edit would keep the worker busy long after each edit.
-    """
-    version = selection_version(RollupFilters())
-    if not version:
-        return False
-    selection = Selection(None, RollupFilters(), Reference.load(), version=version, scope=Q())
-    selection.read_aside()
-    # What the page reads: the core pivots, countries, themes, activities and flows.
-    selection.totals, selection.by_country, selection.by_theme  # noqa: B018
-    selection.activity_count, selection.top_activities, selection.flows  # noqa: B018
-    selection.coverage  # noqa: B018
-    selection.unvalued, selection.quantities  # noqa: B018
-    return True

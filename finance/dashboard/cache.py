@@ -80,7 +80,11 @@ class FigureCache:
         key = json.dumps([self.version, scope, dataclasses.asdict(self.filters)], default=str)
         return "dashboard:" + hashlib.sha256(key.encode()).hexdigest()[:40] + ":"
 
-    def get_or_compute(self, part: str, compute: Callable[[], T]) -> T:
+    def get_or_compute(
+        self, part: str, compute: Callable[[], T], *, holds: Callable[[T], bool] | None = None
+    ) -> T:
+        """The cached `part`, or `compute()`'s, cached; `holds` says whether a cached value
+        still holds (what it depends on beyond the figures, read live, is unchanged)."""
         if not self.version or self._cache_down:
             return compute()
         key = self._cache_prefix + part
@@ -90,13 +94,13 @@ class FigureCache:
         except (RedisError, OSError):
             self._cache_unreachable()
             return compute()
-        if value is None:
+        if value is None or (holds is not None and not holds(value)):
             value = compute()
             try:
                 cache.set(key, value, CACHE_SECONDS)
             except (RedisError, OSError):
                 self._cache_unreachable()
-        return value
+        return cast(T, value)
 
     def _cache_unreachable(self) -> None:
         # Redis down: the page is computed without the cache, which is not asked again for this

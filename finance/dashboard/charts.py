@@ -23,7 +23,6 @@ from ..figures import FIGURE_LABELS
 from ..models import Stage
 from ..rollups import Figures
 from .formatting import FAMILIES, STAGES, chart_number, family_label, format_count, stage_label
-from .links import activity_list_url
 from .selection import TOP_ACTIVITIES, TOP_FLOWS, Selection, allocated_total
 from .tables import Column, Table, money_table, summed
 
@@ -62,7 +61,7 @@ def element_url(selection: Selection, **element: Any) -> str:
     attributed to no division, country or theme, which no filter can list."""
     if any(value in (None, "") for value in element.values()):
         return ""
-    return activity_list_url(selection.filters, selection.reference, **element)
+    return selection.links.url(**element)
 
 
 def _code(table: dict[int, Any], key: Any, attribute: str) -> str | None:
@@ -362,6 +361,7 @@ def flow_chart(selection: Selection) -> Chart:
 def top_chart(selection: Selection) -> Chart:
     top = selection.top_activities
     title = _("Top activities by money allocated")
+    urls = [reverse("finance:activity", args=[t.activity.pk]) for t in top]
     return Chart(
         slug="top",
         title=title,
@@ -397,11 +397,11 @@ def top_chart(selection: Selection) -> Chart:
                 ]
                 for t in top
             ],
-            links=[reverse("finance:activity", args=[t.activity.pk]) for t in top],
+            links=urls,
         ),
         data={
             "kind": "stacked",
-            "urls": [reverse("finance:activity", args=[t.activity.pk]) for t in top],
+            "urls": urls,
             "categories": [t.activity.ssc_id for t in top],
             "series": [
                 {

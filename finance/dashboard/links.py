@@ -9,8 +9,8 @@ years as `money_from`/`money_to`, then the element's own dimension in place of t
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote_plus
 
-from django.http import QueryDict
 from django.urls import reverse
 
 from ..rollups import RollupFilters
@@ -23,8 +23,6 @@ def _selection_params(filters: RollupFilters, reference: Reference) -> dict[str,
         params["money_from"] = [str(filters.year_from)]
     if filters.year_to is not None:
         params["money_to"] = [str(filters.year_to)]
-    # Only the selected rows are looked up: a chart asks for one link per element (a country
-    # chart about two hundred), and each link's parameters are built anew.
     coded: tuple[tuple[str, tuple[int, ...], dict[int, Any], str], ...] = (
         ("division", filters.divisions, reference.divisions, "code"),
         ("country", filters.countries, reference.countries, "iso2"),
@@ -44,16 +42,52 @@ def _selection_params(filters: RollupFilters, reference: Reference) -> dict[str,
     return params
 
 
+def _encoded(name: str, value: str) -> str:
+    # What QueryDict.urlencode writes for one value (quote_plus of the name and of the value).
+    return f"{quote_plus(name)}={quote_plus(value)}"
+
+
+class ListLinks:
+    """The activity list's links of one selection's elements.
+
+    The selection's part of the query string and the list's URL are built once: a chart asks
+    for one link per element (the country chart about two hundred), and each link then only
+    writes its own parameters. The parameters come in the order the list's QueryDict would
+    write them from the selection's, each element's in place of the selection's own when the
+    selection has it (a country chart's element under a country filter)."""
+
+    def __init__(self, filters: RollupFilters, reference: Reference) -> None:
+        self.path = reverse("activities:list")
+        self._params = {
+            name: "&".join(_encoded(name, value) for value in values)
+            for name, values in _selection_params(filters, reference).items()
+        }
+        # names of an element's parameters -> the query string's parts in order: the
+        # selection's, encoded, and the element's names where its values go
+        self._shapes: dict[tuple[str, ...], list[tuple[bool, str]]] = {}
+
+    def _shape(self, names: tuple[str, ...]) -> list[tuple[bool, str]]:
+        shape = self._shapes.get(names)
+        if shape is None:
+            parts = {name: (False, encoded) for name, encoded in self._params.items()}
+            for name in names:
+                parts[name] = (True, name)
+            shape = self._shapes[names] = list(parts.values())
+        return shape
+
+    def url(self, **element: Any) -> str:
+        """The activity list of one element: `element` names it by the list's parameters (a
+        fiscal year as `year`, which becomes the span of that one year)."""
+        year = element.pop("year", None)
+        if year is not None:
+            element = {"money_from": year, "money_to": year, **element}
+        query = "&".join(
+            _encoded(part, str(element[part])) if is_element else part
+            for is_element, part in self._shape(tuple(element))
+        )
+        return f"{self.path}?{query}"
+
+
 def activity_list_url(filters: RollupFilters, reference: Reference, **element: Any) -> str:
-    """The activity list of one element: `element` names it by the list's parameters (a fiscal
-    year as `year`, which becomes the span of that one year)."""
-    params = _selection_params(filters, reference)
-    year = element.pop("year", None)
-    if year is not None:
-        params["money_from"] = params["money_to"] = [str(year)]
-    for name, value in element.items():
-        params[name] = [str(value)]
-    query = QueryDict(mutable=True)
-    for name, values in params.items():
-        query.setlist(name, values)
-    return f"{reverse('activities:list')}?{query.urlencode()}"
+    """One element's link alone (ListLinks builds a chart's)."""
+    return ListLinks(filters, reference).url(**element)

@@ -3,8 +3,10 @@ countries and themes of one request, and the filters in words."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
@@ -29,6 +31,18 @@ class Reference:
             countries={c.pk: c for c in Country.objects.only("pk", "iso2", "iso3", "name")},
             themes={t.pk: t for t in Theme.objects.only("pk", "code", "name", "position")},
         )
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A digest of what the dashboard's labels, links and row order are written from (each
+        row's codes, stored name and place): what the page rendered from its figures depends on
+        beyond them and the language."""
+        rows = (
+            [(d.pk, d.code, d.name) for d in self.divisions.values()],
+            [(c.pk, c.iso2, c.name) for c in self.countries.values()],
+            [(t.pk, t.code, t.name) for t in self.themes.values()],
+        )
+        return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
 
     def division_label(self, pk: GroupKey) -> str:
         division = self.divisions.get(pk) if isinstance(pk, int) else None

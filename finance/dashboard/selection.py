@@ -61,6 +61,7 @@ from ..rollups import (
 from .aside import read_aside
 from .cache import FigureCache
 from .formatting import FAMILIES
+from .links import ListLinks
 from .reference import Reference
 
 TOP_ACTIVITIES = 10
@@ -159,6 +160,11 @@ class Selection:
         return self._scope if self.user is None else rollup_scope(self.user)
 
     @cached_property
+    def links(self) -> ListLinks:
+        """The activity list's links of this selection's chart elements."""
+        return ListLinks(self.filters, self.reference)
+
+    @cached_property
     def _cache(self) -> FigureCache:
         return FigureCache(self.version, self.scope, self.filters)
 
@@ -168,6 +174,13 @@ class Selection:
             value: T = waiting()[part]
             return value
         return self._cache.get_or_compute(part, compute)
+
+    def rendered(
+        self, part: str, render: Callable[[], T], *, holds: Callable[[T], bool] | None = None
+    ) -> T:
+        """What the page renders from this selection's figures, cached beside them (the same
+        version, scope and filters; `part` names the rest it depends on): FigureCache."""
+        return self._cache.get_or_compute(part, render, holds=holds)
 
     def _fetchers(self) -> dict[str, Callable[[], Any]]:
         """What reads each part that read_aside may start, from the database (uncached)."""

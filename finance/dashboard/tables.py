@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape as escape_text
@@ -10,7 +12,14 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from accounts.formatting import Percent, Ratio
+from accounts.formatting import (
+    MONEY_PLACES,
+    NO_VALUE,
+    Percent,
+    Ratio,
+    number_formatter,
+    quantity_formatter,
+)
 from accounts.formatting import percent as format_percent
 from accounts.formatting import ratio as format_ratio
 
@@ -95,30 +104,77 @@ class Table:
         """The body's rows as HTML, built in Python; the rest of the table is a template
         (finance/_data_table.html). A template loop over the cells cost several times what
         these rows cost, and the country table has a row per country."""
-        # Every piece is escaped where it is built (_row_html).
-        return mark_safe("".join(_row_html(cells) for cells in self.body))  # noqa: S308
+        links = self.links or [""] * len(self.rows)
+        labels = self.link_labels or [""] * len(self.rows)
+        # Every piece is escaped where it is built (RowWriter).
+        return mark_safe(RowWriter(self.columns).rows(self.rows, links, labels))  # noqa: S308
 
     def footer_html(self) -> SafeString:
-        footer = self.footer
-        # Escaped where it is built (_row_html).
-        return mark_safe(_row_html(footer) if footer else "")  # noqa: S308
+        if self.total is None:
+            return mark_safe("")
+        # Escaped where it is built (RowWriter).
+        return mark_safe(RowWriter(self.columns).rows([self.total], [""], [""]))  # noqa: S308
 
 
-def _row_html(cells: list[Cell]) -> str:
-    # The standard library's escaping, joined plainly: Django's escape (lazy-aware) and
-    # format_html per cell made the big tables much slower to build. Same characters escaped.
-    first, *rest = cells
-    heading = escape_text(first.text)
-    if first.link:
-        label = f' aria-label="{escape_text(first.link_label)}"' if first.link_label else ""
-        heading = f'<a href="{escape_text(first.link)}"{label}>{heading}</a>'
-    tds = "".join(
-        f'<td class="num nowrap">{escape_text(c.text)}</td>'
-        if c.is_number
-        else f"<td>{escape_text(c.text)}</td>"
-        for c in rest
-    )
-    return f'<tr><th scope="row">{heading}</th>{tds}</tr>'
+# What a number's separators may hold that HTML would read as markup.
+_MARKUP = frozenset("&<>\"'")
+
+
+class RowWriter:
+    """A table's rows as HTML, each column's formatting worked out once (column_formatter).
+
+    The standard library's escaping, joined plainly: Django's escape (lazy-aware) and
+    format_html per cell made the big tables much slower to build; the same characters are
+    escaped. A number's text is only digits, the language's separators and signs (%, x, US$, an
+    en dash for no value): escaped only when the separators could be markup."""
+
+    def __init__(self, columns: list[Column]) -> None:
+        style = NumberStyle.active()
+        self.heading = column_formatter(columns[0], style)
+        numbers_are_text = not _MARKUP.isdisjoint(style.decimal_mark + style.thousands)
+        self.cells = [
+            _number_cell(column_formatter(column, style), escaped=numbers_are_text)
+            if column.is_number
+            else _text_cell(column_formatter(column, style))
+            for column in columns[1:]
+        ]
+
+    def rows(self, rows: list[list[Any]], links: list[str], labels: list[str]) -> str:
+        heading, cells = self.heading, self.cells
+        written = []
+        for row, link, label in zip(rows, links, labels, strict=True):
+            first = escape_text(heading(row[0]))
+            if link:
+                name = f' aria-label="{escape_text(label)}"' if label else ""
+                first = f'<a href="{escape_text(link)}"{name}>{first}</a>'
+            tds = "".join([cell(value) for cell, value in zip(cells, row[1:], strict=True)])
+            written.append(f'<tr><th scope="row">{first}</th>{tds}</tr>')
+        return "".join(written)
+
+
+def _number_cell(formatter: Callable[[Any], str], *, escaped: bool) -> Callable[[Any], str]:
+    if escaped:
+        return lambda value: f'<td class="num nowrap">{escape_text(formatter(value))}</td>'
+    return lambda value: f'<td class="num nowrap">{formatter(value)}</td>'
+
+
+def _text_cell(formatter: Callable[[Any], str]) -> Callable[[Any], str]:
+    return lambda value: f"<td>{escape_text(formatter(value))}</td>"
+
+
+def column_formatter(column: Column, style: NumberStyle) -> Callable[[Any], str]:
+    """format_value for one column's values, what does not depend on the value worked out once
+    (accounts.formatting.number_formatter): the same text."""
+    kind = column.kind
+    if kind == "text":
+        return lambda value: "" if value is None else str(value)
+    if kind in ("money", "count", "ratio"):
+        write = number_formatter({"money": MONEY_PLACES, "count": 0, "ratio": 2}[kind], style)
+        sign = "x" if kind == "ratio" else ""
+        return lambda value: NO_VALUE if value is None else write(value) + sign
+    if kind == "quantity":
+        return quantity_formatter(style)
+    return functools.partial(format_value, column, style=style)
 
 
 def format_value(column: Column, value: Any, style: NumberStyle | None = None) -> str:

@@ -160,3 +160,31 @@ def test_the_filters_write_what_the_functions_write(language: str) -> None:
             "2026-12-05T14:03:59+00:00",
             NO_VALUE,
         ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_columns_formatter_writes_what_number_writes(language: str) -> None:
+    """number_formatter (a dashboard column's numbers, its style worked out once) writes each
+    value as number() does: rounding half up, no "-0", zeros of every kind, ints and floats."""
+    values: list[Decimal | int | float] = [
+        Decimal("1234567.885"), Decimal("-1234567.885"), Decimal("0.005"), Decimal("-0.004"),
+        Decimal("0"), Decimal("-0.00"), Decimal("0E-7"), Decimal("999.995"), Decimal("12.5"),
+        Decimal("100"), 0, 7, -1234567, 1234567.885, 0.0, Decimal("123456789012.34"),
+    ]  # fmt: skip
+    with translation.override(language):
+        for places in (0, 1, 2):
+            write = formatting.number_formatter(places)
+            for value in values:
+                assert write(value) == formatting.number(value, places), (places, value)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_quantity_columns_formatter_writes_what_quantity_writes(language: str) -> None:
+    values: list[Decimal | int | float | None] = [
+        None, 0, 1250, -3, Decimal("12.75"), Decimal("12.750"), Decimal("1234567.125"),
+        Decimal("0.000"), Decimal("1E+3"), Decimal("-0.5"), 12.5, 0.1, Decimal("100"),
+    ]  # fmt: skip
+    with translation.override(language):
+        write = formatting.quantity_formatter()
+        for value in values:
+            assert write(value) == formatting.quantity(value), value

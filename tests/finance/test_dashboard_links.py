@@ -5,9 +5,12 @@ portfolio, the list holds as many activities as the dashboard's own count for th
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 from typing import Any
 
 import pytest
+from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 
@@ -15,6 +18,7 @@ from accounts.models import User
 from activities.models import Activity, CountryRole
 from finance import rollups
 from finance.dashboard import Reference, Selection, build_dashboard
+from finance.dashboard.links import ListLinks, _selection_params
 from finance.models import FinancialEntry
 from finance.rollups import RollupFilters, rollup_state
 from tests.factories import division
@@ -122,7 +126,11 @@ def test_the_dashboard_page_links_each_row_and_chart_element(focal_client: Clien
         'aria-label="Activities from Brazil to Mozambique">Brazil</a>'
     )
     assert flow_link in page
-    data = focal_client.get(reverse("finance:dashboard")).context["board"].chart_data()
+    found = re.search(
+        r'<script id="dashboard-data" type="application/json">(.*?)</script>', page, re.S
+    )
+    assert found
+    data = json.loads(found[1])
     assert (
         data["flows"]["links"][0]["url"] == "/activities/?with_money=true&provider=BR&receiver=MZ"
     )
@@ -151,3 +159,56 @@ def test_a_provider_and_a_receiver_are_matched_by_their_roles(focal_client: Clie
     assert listed == []
     listed = _listed(focal_client, reverse("activities:list") + "?provider=BR&receiver=MZ")
     assert [a.pk for a in listed] == [lac.pk]
+
+
+def _url_as_before(filters: RollupFilters, reference: Reference, **element: Any) -> str:
+    """An element's link as the dashboard wrote it before ListLinks: every link's parameters
+    built anew in a QueryDict."""
+    params = _selection_params(filters, reference)
+    year = element.pop("year", None)
+    if year is not None:
+        params["money_from"] = params["money_to"] = [str(year)]
+    for name, value in element.items():
+        params[name] = [str(value)]
+    query = QueryDict(mutable=True)
+    for name, values in params.items():
+        query.setlist(name, values)
+    return f"{reverse('activities:list')}?{query.urlencode()}"
+
+
+def test_each_elements_link_is_the_one_written_before(db: None) -> None:
+    """The links of a selection are built from its part of the query string, written once: the
+    same URLs, parameters in the same order, as each link built anew."""
+    reference = Reference.load()
+    division_ids = list(reference.divisions)[:2]
+    country_ids = list(reference.countries)[:2]
+    theme_ids = list(reference.themes)[:1]
+    selections = [
+        RollupFilters(),
+        RollupFilters(year_from=2015, year_to=2020, divisions=tuple(division_ids)),
+        RollupFilters(year_to=2020, countries=tuple(country_ids), agreements=("confirmed",)),
+        RollupFilters(
+            year_from=2019,
+            themes=tuple(theme_ids),
+            modalities=("triangular",),
+            statuses=("ongoing",),
+            funding_natures=("grant",),
+            agreements=("waiting", "disputed"),
+        ),
+    ]
+    country = reference.countries[country_ids[1]].iso2
+    elements: list[dict[str, Any]] = [
+        {"year": 2018},
+        {"division": reference.divisions[division_ids[0]].code},
+        {"country": country},
+        {"theme": reference.themes[theme_ids[0]].code},
+        {"modality": "south-south & more"},  # a value the query string must escape
+        {"provider": "BR", "receiver": country},
+    ]
+    for filters in selections:
+        links = ListLinks(filters, reference)
+        for element in elements:
+            # Twice: the second reuses the first's shape of the query string.
+            for _twice in range(2):
+                expected = _url_as_before(filters, reference, **dict(element))
+                assert links.url(**dict(element)) == expected, (filters, element)
