@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..models import (
-    IFAD_KINDS,
     Grain,
     RollupSlice,
 )
@@ -37,7 +36,6 @@ from .sql import (
     Slice,
     all_years_params,
     division_keys_condition,
-    money_sums,
     placeholders,
     slice_condition,
 )
@@ -80,11 +78,8 @@ def recompute_activity_money(
     if ids == []:
         return
     money = tables["money"]
-    kinds = sorted(IFAD_KINDS)
-    statement = ACTIVITY_MONEY.format(
-        money=money, total=tables["total"], where="{where}", ifad=", ".join(["%s"] * len(kinds))
-    )
-    _replace_activity_rows(cursor, money, statement, money_sums(kinds), "t", ids)
+    statement = ACTIVITY_MONEY.format(money=money, total=tables["total"], where="{where}")
+    _replace_activity_rows(cursor, money, statement, [], "t", ids)
 
 
 def _replace_activity_rows(
