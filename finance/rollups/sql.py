@@ -174,7 +174,8 @@ GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.agreem
 # gets floor(|cents| * weight / weight_sum), and the cents left over go one each to the parts with
 # the largest remainders, so the parts add up exactly. The parts, summed, are the full grain.
 # Each amount of a total (each kind and stage, `amount` numbering its column) is split on its
-# own: the totals are spread into one row per amount they hold first.
+# own: the totals are spread into one row per amount they hold first (MATERIALIZED: inlined,
+# the split's sorts carried every amount column of the total, and spilled to disk).
 # With |cents| = q * weight_sum + r, that floor is q * weight + floor(r * weight / weight_sum):
 # computed so, no intermediate exceeds |cents| (|cents| * weight overflowed bigint for totals of
 # a few hundred billion US$ split by shares).
@@ -182,7 +183,7 @@ _NUMBERS = " UNION ALL ".join(f"SELECT {n} AS amount" for n in range(1, len(AMOU
 _AMOUNT_OF = " ".join(f"WHEN {n} THEN t.{c}" for n, c in enumerate(AMOUNT_COLUMNS, start=1))
 SPLIT = f"""
 WITH totals AS (SELECT t.* FROM {{total}} t WHERE {{where}}),
-t AS (
+t AS MATERIALIZED (
     SELECT * FROM (
         SELECT t.id, t.activity_id, t.year, t.division_id, t.modality, t.funding_nature,
                t.status, t.agreement, t.is_public, n.amount,

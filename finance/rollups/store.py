@@ -51,11 +51,16 @@ def mark_computed(slices: set[Slice]) -> None:
 
 
 def begin_work(cursor: CursorWrapper) -> None:
-    """Prepare this transaction's computation: its sorts' memory, and no work table left over."""
+    """Prepare this transaction's computation: its sorts' memory, no JIT, and no work table
+    left over."""
     if connection.vendor == "postgresql":
         # A year's split is sorted and grouped in a few hundred thousand rows: with the default
         # work memory each sort spills to disk. Until the transaction ends.
         cursor.execute(f"SET LOCAL work_mem = '{ROLLUP_WORK_MEM}'")
+        # The pivoted statements (fifteen amounts summed, spread and split) are costed high
+        # enough for the JIT compiler, which then took longer to compile their expressions
+        # than the statements take to run (benchmarks/README.md).
+        cursor.execute("SET LOCAL jit = off")
     drop_work_tables(cursor)
 
 
