@@ -19,14 +19,16 @@ connections of their own, while the page reads the cells.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import operator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, reduce
 from typing import Any, TypeVar
 
 from django.db import connections
-from django.db.models import F, Q, QuerySet, Sum, Value
+from django.db.models import BigIntegerField, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -43,6 +45,7 @@ from ..models import (
     ContributionKind,
     PairCount,
     Stage,
+    amount_column,
 )
 from ..quantities import InKindRead, Quantities, selection_in_kind
 from ..rollups import (
@@ -100,6 +103,16 @@ class Flow:
 
 def _cents(value: int | None) -> Decimal:
     return (Decimal(value or 0) / 100).quantize(CENT)
+
+
+def _allocated(kinds: Iterable[str]) -> Sum:
+    """The money allocated of these kinds, summed over ActivityYearTotal's rows (each kind's
+    column; an empty one counts 0)."""
+    columns = [
+        Coalesce(amount_column(kind, Stage.ALLOCATED), Value(0, output_field=BigIntegerField()))
+        for kind in kinds
+    ]
+    return Sum(reduce(operator.add, columns))
 
 
 # The core query's four pivots of the groups `core` holds: each summed by its key, written as
@@ -351,8 +364,9 @@ class Selection:
         """Countries the selection's money is attributed to."""
         return sum(1 for figures in self.by_country if figures.key is not None)
 
-    # ActivityYearTotal keeps one activity's money per year, kind and stage, with the activity's
-    # own dimensions copied: counts and rankings of activities read it without touching the ledger.
+    # ActivityYearTotal keeps one activity's money per year (a column per kind and stage), with
+    # the activity's own dimensions copied: counts and rankings of activities read it without
+    # touching the ledger.
     # ActivityMoney sums those over all years, one row per activity: with no year range asked
     # for, the counts and rankings read its one row per activity instead of every year's totals.
     # ActivityPair holds the activities' provider -> receiver pairs with the same dimensions:
@@ -379,17 +393,14 @@ class Selection:
                 in_kind=F("in_kind_cents"),
                 total=F("total_cents"),
             )
-        allocated = Q(stage=Stage.ALLOCATED)
         return (
             ActivityYearTotal.objects.filter(query)
             .values("activity_id")
             .annotate(
-                ifad=Sum("amount_cents", filter=allocated & Q(kind__in=IFAD_KINDS)),
-                cofinancing=Sum(
-                    "amount_cents", filter=allocated & Q(kind=ContributionKind.COFINANCING)
-                ),
-                in_kind=Sum("amount_cents", filter=allocated & Q(kind=ContributionKind.IN_KIND)),
-                total=Sum("amount_cents", filter=allocated),
+                ifad=_allocated(IFAD_KINDS),
+                cofinancing=_allocated([ContributionKind.COFINANCING]),
+                in_kind=_allocated([ContributionKind.IN_KIND]),
+                total=_allocated(ContributionKind.values),
             )
             .order_by()
         )

@@ -36,6 +36,7 @@ from finance.models.rates import (
 )
 from finance.models.reports import ReportExport
 from finance.models.rollup_tables import (
+    ALLOCATED_COLUMNS,
     AMOUNT_COLUMNS,
     CELL_AMOUNTS,
     ActivityMoney,
@@ -48,10 +49,12 @@ from finance.models.rollup_tables import (
     RollupRefresh,
     RollupRun,
     RollupSlice,
+    amount_column,
     derived_key,
 )
 
 __all__ = [
+    "ALLOCATED_COLUMNS",
     "AMOUNT_COLUMNS",
     "CELL_AMOUNTS",
     "CENT",
@@ -90,6 +93,7 @@ __all__ = [
     "Stage",
     "ThemeCode",
     "ValuedBy",
+    "amount_column",
     "derived_key",
     "first_of_month",
     "to_usd",

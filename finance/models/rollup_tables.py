@@ -69,10 +69,10 @@ def _amount() -> models.BigIntegerField[int | None, int | None]:
 
 
 class CellAmounts(models.Model):
-    """US$ in cents by contribution kind and stage, one column each (CELL_AMOUNTS): a cell is
-    one combination of dimensions with all its money, where a row per kind and stage made
-    several times as many rows for a first build to write and index (benchmarks/README.md,
-    roll-ups)."""
+    """US$ in cents by contribution kind and stage, one column each (CELL_AMOUNTS): a cell (or
+    an activity's year) is one combination of dimensions with all its money, where a row per
+    kind and stage made several times as many rows for a first build to write and index
+    (benchmarks/README.md, roll-ups)."""
 
     ifad_grant_planned = _amount()
     ifad_grant_allocated = _amount()
@@ -109,6 +109,10 @@ CELL_AMOUNTS: tuple[tuple[str, str, str], ...] = tuple(
     for stage in Stage
 )
 AMOUNT_COLUMNS = tuple(column for _kind, _stage, column in CELL_AMOUNTS)
+# The allocated money's columns: what the dashboard ranks and weighs activities by.
+ALLOCATED_COLUMNS = tuple(
+    column for _kind, stage, column in CELL_AMOUNTS if stage == Stage.ALLOCATED.value
+)
 
 
 class RollupCell(CellAmounts):
@@ -238,11 +242,14 @@ class AllYearsCell(CellAmounts):
         return f"{self.grain} {self.division_id}"
 
 
-class ActivityYearTotal(models.Model):
-    """One activity's money in one fiscal year by kind and stage (the first step of a roll-up).
+class ActivityYearTotal(CellAmounts):
+    """One activity's money in one fiscal year, one amount column per kind and stage (the first
+    step of a roll-up: each amount is split over the activity's countries and themes).
 
     Also what the dashboard ranks its top activities and counts its activities from; the
-    activity's own dimensions are copied here so those queries need no join.
+    activity's own dimensions are copied here so those queries need no join. One row per
+    activity and year, where a row per kind and stage made several times as many rows for a
+    first build to write and index (benchmarks/README.md, roll-ups).
     """
 
     activity = derived_key("activities.Activity")
@@ -253,9 +260,6 @@ class ActivityYearTotal(models.Model):
     status = models.CharField(max_length=20)
     agreement = agreement_field()
     is_public = models.BooleanField()
-    kind = models.CharField(max_length=12, choices=ContributionKind.choices)
-    stage = models.CharField(max_length=10, choices=Stage.choices)
-    amount_cents = models.BigIntegerField()
 
     class Meta:
         indexes = [
@@ -270,18 +274,19 @@ class ActivityYearTotal(models.Model):
             # A division's years (the dashboard's activities and flows over a year range) read
             # from the index alone, with every column those queries filter or sum on: in the
             # table, a division's totals of a few years lie scattered over thousands of pages.
+            # The dashboard sums the allocated money only: the other stages stay out of it.
             models.Index(
                 fields=["division", "year"],
                 include=[
                     *("activity", "modality", "funding_nature", "status", "agreement"),
-                    *("is_public", "kind", "stage", "amount_cents"),
+                    *("is_public", *ALLOCATED_COLUMNS),
                 ],
                 name="rollup_activity_year_cover",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.activity_id} {self.year} {self.kind} {self.stage}"
+        return f"{self.activity_id} {self.year}"
 
 
 class ActivityMoney(models.Model):

@@ -3,16 +3,17 @@
 A slice is one fiscal year of one lead division; a sub-slice is a slice narrowed to one
 combination of the activity dimensions (modality, funding nature, status, visibility,
 agreement).
-ActivityYearTotal holds an activity's money per year, kind and stage; RollupCell the same money
-attributed to dimensions, at every grain (finance.models.Grain), with one amount column per kind
-and stage (AMOUNTS); ActivityMoney, ActivityPair, PairCount and AllYearsCell are summed from
+ActivityYearTotal holds an activity's money per year; RollupCell the same money attributed to
+dimensions, at every grain (finance.models.Grain); both with one amount column per kind and
+stage (AMOUNTS). ActivityMoney, ActivityPair, PairCount and AllYearsCell are summed from
 those. Everything is computed by the database in INSERT ... SELECT statements: nothing per row
 goes through Python.
 
 Attribution without double counting: an activity's money is split over its countries by their
 shares (equal when no share is given) and then equally over its themes. The split is done in whole
 cents with the largest-remainder rule, so the parts of every amount add up exactly to the amount:
-totals by country or by theme equal the portfolio total to the cent.
+totals by country or by theme equal the portfolio total to the cent. Each of an activity-year's
+amounts (kind x stage) is split on its own.
 
 The statements hold table names (from the models) and placeholders, never values: the values are
 parameters.
@@ -28,8 +29,10 @@ from django.db.backends.utils import CursorWrapper
 from activities.models import Activity, ActivityCountry, CountryRole
 
 from ..models import (
+    ALLOCATED_COLUMNS,
     AMOUNT_COLUMNS,
     CELL_AMOUNTS,
+    IFAD_KINDS,
     ActivityMoney,
     ActivityPair,
     ActivityYearTotal,
@@ -39,7 +42,6 @@ from ..models import (
     Grain,
     PairCount,
     RollupCell,
-    Stage,
 )
 
 Slice = tuple[int, int]  # (fiscal year, lead division id)
@@ -92,33 +94,41 @@ ROLLUP_WORK_MEM = "16MB"
 # thousands scattered over the table.
 NEW_TOTAL, NEW_CELL = "rollup_new_total", "rollup_new_cell"
 
-NEW_TOTALS = """
-CREATE TEMPORARY TABLE {new_total} AS
+# The money columns, one per kind and stage (finance.models.CELL_AMOUNTS).
+AMOUNTS = ", ".join(AMOUNT_COLUMNS)
+# Each kind and stage's entries summed and rounded to the cent on their own, as a row per kind
+# and stage was: empty where the activity has no such entry in the year. The kinds and stages
+# are the code's own constants.
+_LEDGER_AMOUNTS = ", ".join(
+    f"CAST(ROUND(SUM(CASE WHEN e.kind = '{kind}' AND e.stage = '{stage}' THEN e.amount_usd END)"
+    f" * 100) AS BIGINT) AS {column}"
+    for kind, stage, column in CELL_AMOUNTS
+)
+NEW_TOTALS = f"""
+CREATE TEMPORARY TABLE {{new_total}} AS
 SELECT ROW_NUMBER() OVER () AS id, sums.* FROM (
     SELECT e.activity_id, e.fiscal_year AS year, a.lead_division_id AS division_id, a.modality,
-           a.funding_nature, a.status, a.agreement,
-           (a.visibility = %s) AS is_public, e.kind, e.stage,
-           CAST(ROUND(SUM(e.amount_usd) * 100) AS BIGINT) AS amount_cents
-    FROM {entry} e JOIN {activity} a ON a.id = e.activity_id
-    WHERE {where}
+           a.funding_nature, a.status, a.agreement, (a.visibility = %s) AS is_public,
+           {_LEDGER_AMOUNTS}
+    FROM {{entry}} e JOIN {{activity}} a ON a.id = e.activity_id
+    WHERE {{where}}
     GROUP BY e.activity_id, e.fiscal_year, a.lead_division_id, a.modality, a.funding_nature,
-             a.status, a.agreement, a.visibility, e.kind, e.stage
+             a.status, a.agreement, a.visibility
 ) AS sums
-"""
+"""  # noqa: S608 (names and constants; the values are parameters)
 TOTAL_COLUMNS = (
     "activity_id, year, division_id, modality, funding_nature, status, agreement, is_public, "
-    "kind, stage, amount_cents"
+    + AMOUNTS
 )
-# The cells' money columns, one per kind and stage (finance.models.CELL_AMOUNTS).
-AMOUNTS = ", ".join(AMOUNT_COLUMNS)
 
 
 def pivoted(value: str) -> str:
-    """The cells' money columns summed from rows of `kind`, `stage` and `value`: empty where
-    no row has that kind and stage. The kinds and stages are the code's own constants."""
+    """The money columns summed from the split's rows of `value`, each row the part of one
+    amount (`amount`: its column's number, 1 to 15 in CELL_AMOUNTS' order): empty where no
+    row has that kind and stage."""
     return ", ".join(
-        f"SUM(CASE WHEN kind = '{kind}' AND stage = '{stage}' THEN {value} END) AS {column}"
-        for kind, stage, column in CELL_AMOUNTS
+        f"SUM(CASE WHEN amount = {number} THEN {value} END) AS {column}"
+        for number, column in enumerate(AMOUNT_COLUMNS, start=1)
     )
 
 
@@ -132,23 +142,28 @@ DIMENSION_COLUMNS = (
     "is_public"
 )
 CELL_COLUMNS = f"grain, {DIMENSION_COLUMNS}, {AMOUNTS}"
-SAME_TOTAL = " AND ".join(f"{{a}}.{c} = {{b}}.{c}" for c in TOTAL_COLUMNS.split(", "))
-# Equal on every column. A cell's empty country, theme or amount is NULL: COALESCE keeps it
+# Equal on every column. An empty country, theme or amount is NULL: COALESCE keeps it
 # hashable, where IS NOT DISTINCT FROM would make PostgreSQL compare each row with every other
 # (an empty amount and a zero are the same money).
 _NULLABLE = ("country_id", "theme_id", *AMOUNT_COLUMNS)
-SAME_CELL = " AND ".join(
-    f"COALESCE({{a}}.{c}, 0) = COALESCE({{b}}.{c}, 0)"
-    if c in _NULLABLE
-    else f"{{a}}.{c} = {{b}}.{c}"
-    for c in CELL_COLUMNS.split(", ")
-)
+
+
+def _same(columns: str) -> str:
+    return " AND ".join(
+        f"COALESCE({{a}}.{c}, 0) = COALESCE({{b}}.{c}, 0)"
+        if c in _NULLABLE
+        else f"{{a}}.{c} = {{b}}.{c}"
+        for c in columns.split(", ")
+    )
+
+
+SAME_TOTAL, SAME_CELL = _same(TOTAL_COLUMNS), _same(CELL_COLUMNS)
 
 # The core grain needs no split: it is the totals summed over activities.
 INSERT_CORE = f"""
 INSERT INTO {{cell}} ({CELL_COLUMNS})
 SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, t.funding_nature, t.status,
-       t.agreement, t.is_public, {pivoted("t.amount_cents")}
+       t.agreement, t.is_public, {summed("t")}
 FROM {{total}} t
 WHERE {{where}}
 GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.agreement, t.is_public
@@ -158,30 +173,39 @@ GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.agreem
 # of a percent, or 1 each when shares are left empty; a theme's is 1. Integer arithmetic: each part
 # gets floor(|cents| * weight / weight_sum), and the cents left over go one each to the parts with
 # the largest remainders, so the parts add up exactly. The parts, summed, are the full grain.
+# Each amount of a total (each kind and stage, `amount` numbering its column) is split on its
+# own: the totals are spread into one row per amount they hold first (MATERIALIZED: inlined,
+# the split's sorts carried every amount column of the total, and spilled to disk).
 # With |cents| = q * weight_sum + r, that floor is q * weight + floor(r * weight / weight_sum):
 # computed so, no intermediate exceeds |cents| (|cents| * weight overflowed bigint for totals of
 # a few hundred billion US$ split by shares).
-SPLIT = """
-WITH t AS (
-    SELECT t.id, t.activity_id, t.year, t.division_id, t.modality, t.funding_nature, t.status,
-           t.agreement, t.is_public, t.kind, t.stage, t.amount_cents
-    FROM {total} t WHERE {where}
+_NUMBERS = " UNION ALL ".join(f"SELECT {n} AS amount" for n in range(1, len(AMOUNT_COLUMNS) + 1))
+_AMOUNT_OF = " ".join(f"WHEN {n} THEN t.{c}" for n, c in enumerate(AMOUNT_COLUMNS, start=1))
+SPLIT = f"""
+WITH totals AS (SELECT t.* FROM {{total}} t WHERE {{where}}),
+t AS MATERIALIZED (
+    SELECT * FROM (
+        SELECT t.id, t.activity_id, t.year, t.division_id, t.modality, t.funding_nature,
+               t.status, t.agreement, t.is_public, n.amount,
+               CASE n.amount {_AMOUNT_OF} END AS amount_cents
+        FROM totals t CROSS JOIN ({_NUMBERS}) AS n
+    ) AS amounts WHERE amount_cents IS NOT NULL
 ),
-acts AS (SELECT DISTINCT activity_id FROM t),
+acts AS (SELECT DISTINCT activity_id FROM totals),
 countries AS (
     SELECT cl.activity_id, cl.country_id,
            COALESCE(CAST(ROUND(cl.share * 100) AS BIGINT), 1) AS weight
-    FROM {country_link} cl JOIN acts ON acts.activity_id = cl.activity_id
+    FROM {{country_link}} cl JOIN acts ON acts.activity_id = cl.activity_id
     UNION ALL
     SELECT acts.activity_id, NULL, 1 FROM acts
-    WHERE NOT EXISTS (SELECT 1 FROM {country_link} cl WHERE cl.activity_id = acts.activity_id)
+    WHERE NOT EXISTS (SELECT 1 FROM {{country_link}} cl WHERE cl.activity_id = acts.activity_id)
 ),
 themes AS (
     SELECT at.activity_id, at.theme_id
-    FROM {activity_theme} at JOIN acts ON acts.activity_id = at.activity_id
+    FROM {{activity_theme}} at JOIN acts ON acts.activity_id = at.activity_id
     UNION ALL
     SELECT acts.activity_id, NULL FROM acts
-    WHERE NOT EXISTS (SELECT 1 FROM {activity_theme} at WHERE at.activity_id = acts.activity_id)
+    WHERE NOT EXISTS (SELECT 1 FROM {{activity_theme}} at WHERE at.activity_id = acts.activity_id)
 ),
 parts AS (
     SELECT c.activity_id, c.country_id, th.theme_id, c.weight,
@@ -190,7 +214,7 @@ parts AS (
 ),
 split AS (
     SELECT t.id AS total_id, t.year, t.division_id, t.modality, t.funding_nature, t.status,
-           t.agreement, t.is_public, t.kind, t.stage, t.amount_cents, p.country_id, p.theme_id,
+           t.agreement, t.is_public, t.amount, t.amount_cents, p.country_id, p.theme_id,
            (ABS(t.amount_cents) / p.weight_sum) * p.weight
            + (ABS(t.amount_cents) %% p.weight_sum) * p.weight / p.weight_sum AS base,
            ((ABS(t.amount_cents) %% p.weight_sum) * p.weight) %% p.weight_sum AS remainder
@@ -198,18 +222,18 @@ split AS (
 ),
 ranked AS (
     SELECT split.*,
-           ABS(amount_cents) - SUM(base) OVER (PARTITION BY total_id) AS left_over,
+           ABS(amount_cents) - SUM(base) OVER (PARTITION BY total_id, amount) AS left_over,
            ROW_NUMBER() OVER (
-               PARTITION BY total_id ORDER BY remainder DESC, country_id, theme_id
+               PARTITION BY total_id, amount ORDER BY remainder DESC, country_id, theme_id
            ) AS place
     FROM split
 )
 SELECT year, division_id, country_id, theme_id, modality, funding_nature, status, agreement,
-       is_public, kind, stage,
+       is_public, amount,
        (CASE WHEN amount_cents < 0 THEN -1 ELSE 1 END)
        * (base + CASE WHEN place <= left_over THEN 1 ELSE 0 END) AS cents
 FROM ranked
-"""
+"""  # noqa: S608 (names and constants; the values are parameters)
 
 INSERT_FULL = (
     f"""
@@ -251,12 +275,12 @@ FROM full_cells f
 GROUP BY f.year, f.division_id, f.theme_id, f.agreement, f.is_public
 UNION ALL
 SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, t.funding_nature, t.status,
-       t.agreement, t.is_public, {pivoted("t.amount_cents")}
+       t.agreement, t.is_public, {summed("t")}
 FROM {{total}} t
 GROUP BY t.year, t.division_id, t.modality, t.funding_nature, t.status, t.agreement, t.is_public
 UNION ALL
 SELECT %s, t.year, t.division_id, NULL, NULL, t.modality, '', '', t.agreement, t.is_public,
-       {pivoted("t.amount_cents")}
+       {summed("t")}
 FROM {{total}} t
 GROUP BY t.year, t.division_id, t.modality, t.agreement, t.is_public
 """  # noqa: S608 (names and constants; the values are parameters)
@@ -381,23 +405,30 @@ def grain_keys_condition(
 
 # An activity's dimensions are the same on all its totals once its slices are refreshed (an
 # edit that changes one requests every year of the activity); MAX picks one meanwhile.
-ACTIVITY_MONEY = """
-INSERT INTO {money} (activity_id, division_id, modality, funding_nature, status, agreement,
+def allocated(kinds: Iterable[str]) -> str:
+    """The totals' (alias t) allocated money of these kinds, an empty amount as 0."""
+    return " + ".join(
+        f"COALESCE(t.{column}, 0)"
+        for kind, stage, column in CELL_AMOUNTS
+        if kind in kinds and column in ALLOCATED_COLUMNS
+    )
+
+
+ACTIVITY_MONEY = f"""
+INSERT INTO {{money}} (activity_id, division_id, modality, funding_nature, status, agreement,
                      is_public, ifad_cents, cofinancing_cents, in_kind_cents, total_cents)
 SELECT t.activity_id, MAX(t.division_id) AS division_id, MAX(t.modality) AS modality,
        MAX(t.funding_nature) AS funding_nature, MAX(t.status) AS status,
        MAX(t.agreement) AS agreement,
        MAX(CASE WHEN t.is_public THEN 1 ELSE 0 END) = 1 AS is_public,
-       SUM(CASE WHEN t.stage = %s AND t.kind IN ({ifad}) THEN t.amount_cents ELSE 0 END)
-           AS ifad_cents,
-       SUM(CASE WHEN t.stage = %s AND t.kind = %s THEN t.amount_cents ELSE 0 END)
-           AS cofinancing_cents,
-       SUM(CASE WHEN t.stage = %s AND t.kind = %s THEN t.amount_cents ELSE 0 END) AS in_kind_cents,
-       SUM(CASE WHEN t.stage = %s THEN t.amount_cents ELSE 0 END) AS total_cents
-FROM {total} t
-WHERE {where}
+       SUM({allocated(IFAD_KINDS)}) AS ifad_cents,
+       SUM({allocated([ContributionKind.COFINANCING])}) AS cofinancing_cents,
+       SUM({allocated([ContributionKind.IN_KIND])}) AS in_kind_cents,
+       SUM({allocated(ContributionKind.values)}) AS total_cents
+FROM {{total}} t
+WHERE {{where}}
 GROUP BY t.activity_id
-"""
+"""  # noqa: S608 (names and constants)
 
 # Who shares with whom: a provider is a country whose role is provider or both, a receiver one
 # whose role is receiver or both, and an activity links each provider to each other receiver.
@@ -466,16 +497,3 @@ MONEY_LINE = (
     "c.activity_id, c.division_id, c.modality, c.funding_nature, c.status, c.agreement, "
     "c.is_public, c.ifad_cents, c.cofinancing_cents, c.in_kind_cents, c.total_cents"
 )
-
-
-def money_sums(kinds: Sequence[str]) -> list[int | str]:
-    """The parameters of ACTIVITY_MONEY's sums, in their order."""
-    return [
-        Stage.ALLOCATED.value,
-        *kinds,
-        Stage.ALLOCATED.value,
-        ContributionKind.COFINANCING.value,
-        Stage.ALLOCATED.value,
-        ContributionKind.IN_KIND.value,
-        Stage.ALLOCATED.value,
-    ]

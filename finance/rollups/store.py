@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..models import (
-    IFAD_KINDS,
     Grain,
     RollupSlice,
 )
@@ -37,7 +36,6 @@ from .sql import (
     Slice,
     all_years_params,
     division_keys_condition,
-    money_sums,
     placeholders,
     slice_condition,
 )
@@ -53,11 +51,16 @@ def mark_computed(slices: set[Slice]) -> None:
 
 
 def begin_work(cursor: CursorWrapper) -> None:
-    """Prepare this transaction's computation: its sorts' memory, and no work table left over."""
+    """Prepare this transaction's computation: its sorts' memory, no JIT, and no work table
+    left over."""
     if connection.vendor == "postgresql":
         # A year's split is sorted and grouped in a few hundred thousand rows: with the default
         # work memory each sort spills to disk. Until the transaction ends.
         cursor.execute(f"SET LOCAL work_mem = '{ROLLUP_WORK_MEM}'")
+        # The pivoted statements (fifteen amounts summed, spread and split) are costed high
+        # enough for the JIT compiler, which then took longer to compile their expressions
+        # than the statements take to run (benchmarks/README.md).
+        cursor.execute("SET LOCAL jit = off")
     drop_work_tables(cursor)
 
 
@@ -80,11 +83,8 @@ def recompute_activity_money(
     if ids == []:
         return
     money = tables["money"]
-    kinds = sorted(IFAD_KINDS)
-    statement = ACTIVITY_MONEY.format(
-        money=money, total=tables["total"], where="{where}", ifad=", ".join(["%s"] * len(kinds))
-    )
-    _replace_activity_rows(cursor, money, statement, money_sums(kinds), "t", ids)
+    statement = ACTIVITY_MONEY.format(money=money, total=tables["total"], where="{where}")
+    _replace_activity_rows(cursor, money, statement, [], "t", ids)
 
 
 def _replace_activity_rows(

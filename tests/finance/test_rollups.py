@@ -94,8 +94,8 @@ def cell_total(**filters: object) -> Decimal:
     return Decimal(sum(cents or 0 for cents in sums.values())) / 100
 
 
-def cell_money(cell: RollupCell | AllYearsCell) -> list[tuple[str, str, int]]:
-    """(kind, stage, cents) of each of a cell's money columns that holds money."""
+def cell_money(cell: RollupCell | AllYearsCell | ActivityYearTotal) -> list[tuple[str, str, int]]:
+    """(kind, stage, cents) of each of a cell's (or total's) money columns that holds money."""
     return [
         (kind, stage, cell.cents(kind, stage))
         for kind, stage, column in CELL_AMOUNTS
@@ -379,9 +379,7 @@ def _stored_rows() -> list[tuple[object, ...]]:
         "grain", "year", "division", "country", "theme", "modality", "funding_nature", "status",
         "is_public", *AMOUNT_COLUMNS,
     )  # fmt: skip
-    totals = ActivityYearTotal.objects.values_list(
-        "activity", "year", "kind", "stage", "amount_cents"
-    )
+    totals = ActivityYearTotal.objects.values_list("activity", "year", *AMOUNT_COLUMNS)
     return sorted(map(tuple, cells), key=repr) + sorted(map(tuple, totals), key=repr)
 
 
@@ -419,12 +417,9 @@ def test_verified_rebuild_leaves_right_rows_alone_and_repairs_a_wrong_one(
 
     # One amount off by a cent in any table: the checksums disagree and the row is put right.
     row = tamper().order_by("pk").first()  # type: ignore[operator]
-    if isinstance(row, RollupCell):
-        [(kind, stage, cents), *_others] = cell_money(row)
-        column = amount_column(kind, stage)
-        RollupCell.objects.filter(pk=row.pk).update(**{column: cents + 1})
-    else:
-        type(row).objects.filter(pk=row.pk).update(amount_cents=row.amount_cents + 1)
+    [(kind, stage, cents), *_others] = cell_money(row)
+    column = amount_column(kind, stage)
+    type(row).objects.filter(pk=row.pk).update(**{column: cents + 1})
     assert rollups.compute_slices(year, verify_first=True) is True
     assert _stored_rows() == right
 
