@@ -21,9 +21,9 @@ answers 403.
 | likely   | focal point                           | (with an activity)   | focal point         |
 | duplicate|                                       |                      |                     |
 
-inline_ids (`readable_activities`, `changeable_activities`, `cpm_patch`): read the ids a rule
-needs first (one query each) and give them to the database as lists rather than subqueries.
-Lists that filter further, sort and page use it: PostgreSQL cannot estimate
+inline_ids (`readable_activities`, `changeable_activities`, `cpm_patch`, `without_merged`):
+read the ids a rule needs first (one query each) and give them to the database as lists rather
+than subqueries. Lists that filter further, sort and page use it: PostgreSQL cannot estimate
 `public OR id IN (subquery)` and guesses half the table, so it walks the whole sort index
 instead of the few matching rows; for a CPM's patch, `lead_division_id IN (...)` and the
 responsible CPM become index scans OR-ed together where the subqueries had it read every
@@ -61,7 +61,7 @@ def readable_activities[S: QuerySet[Any]](
     if scope.is_nothing or not user.is_authenticated:
         return activities.none()
     readable = activities.filter(_reach_q(scope, inline_ids=inline_ids))
-    return readable if merged else without_merged(readable)
+    return readable if merged else without_merged(readable, inline_ids=inline_ids)
 
 
 def changeable_activities[S: QuerySet[Any]](
@@ -71,17 +71,27 @@ def changeable_activities[S: QuerySet[Any]](
     scope = access_of(user).changes
     if scope.is_nothing:
         return activities.none()
-    return without_merged(activities.filter(_reach_q(scope, inline_ids=inline_ids)))
+    return without_merged(
+        activities.filter(_reach_q(scope, inline_ids=inline_ids)), inline_ids=inline_ids
+    )
 
 
-def without_merged[S: QuerySet[Any]](activities: S) -> S:
+def without_merged[S: QuerySet[Any]](activities: S, *, inline_ids: bool = False) -> S:
     """The activities not merged into another (models.ActivityMerge): a merged one's money,
     results and links moved to the one it was merged into, so lists, sums, exports and the
     IATI file leave it out; its page and the API point to the kept one (merged_into_for_user).
 
     NOT EXISTS rather than the reverse relation's `isnull`: PostgreSQL plans the latter's
     LEFT JOIN ... IS NULL as a filter it guesses keeps a small share of the rows, so the list's
-    sorted pages were sorted in full instead of read down an index."""
+    sorted pages were sorted in full instead of read down an index.
+
+    inline_ids: the merged activities' ids are read first (few: one small query) and left out
+    as a list, or not at all when there are none. The anti-join costs a probe per row counted,
+    which a list's full count pays on every request; a list of constants costs a hash lookup
+    and is estimated exactly."""
+    if inline_ids:
+        merged = list(models.ActivityMerge.objects.values_list("removed_id", flat=True))
+        return activities.exclude(pk__in=merged) if merged else activities
     merges = models.ActivityMerge.objects.filter(removed_id=OuterRef("pk"))
     return activities.filter(~Exists(merges))
 

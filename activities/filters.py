@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 import django_filters
+import django_filters.conf
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import (
@@ -131,12 +132,23 @@ class CountryChoiceIterator(ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         key = self.field.to_field_name or "pk"
-        for value, iso2, name in self.queryset.values_list(key, "iso2", "name"):
+        rows = self.queryset.values_list(key, "iso2", "name")
+        shared: dict[str, Any] | None = getattr(self.field, "shared_rows", None)
+        if shared is not None:
+            # The same query for every select of the form: read once.
+            sql = str(rows.query)
+            if sql not in shared:
+                shared[sql] = list(rows)
+            rows = shared[sql]
+        for value, iso2, name in rows:
             yield (value, country_display_name(iso2, name))
 
 
 class CountryChoiceField(django_filters.fields.ModelChoiceField):
     iterator = CountryChoiceIterator
+    # The options' rows by query, shared by the country selects of one form (ActivityFilter
+    # gives them one dict per request); None: each select reads its own.
+    shared_rows: dict[str, list[tuple[Any, str, str]]] | None = None
 
 
 class CountryChoiceFilter(django_filters.ModelChoiceFilter):
@@ -202,16 +214,72 @@ class ActivityOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, "-pk")
 
 
+class CallerChoiceIterator(django_filters.fields.ModelChoiceIterator):
+    """ModelChoiceIterator reading its field's queryset when iterated, not when made (the
+    field makes one as soon as it is built)."""
+
+    def __init__(self, field: Any) -> None:
+        self.field = field
+
+    @property
+    def queryset(self) -> Any:  # type: ignore[override]  # read-only here
+        return self.field.queryset
+
+
+class CallerChoiceField(django_filters.fields.ModelChoiceField):
+    """A model choice among a queryset built when first needed (to clean a value or to list
+    the options), by `queryset_for`: most requests leave the parameter out, and a partner
+    user's visible organizations cost as much to build as the rest of the filter set."""
+
+    iterator = CallerChoiceIterator
+    _queryset: QuerySet[Any] | None
+
+    def __init__(self, *args: Any, queryset_for: Callable[[], QuerySet[Any]], **kwargs: Any):
+        self.queryset_for = queryset_for
+        super().__init__(*args, queryset=None, **kwargs)
+
+    @property  # type: ignore[override]  # ModelChoiceField's, built on first use
+    def queryset(self) -> QuerySet[Any]:
+        if self._queryset is None:
+            self._queryset = self.queryset_for().all()
+        return self._queryset
+
+    @queryset.setter
+    def queryset(self, queryset: QuerySet[Any] | None) -> None:
+        # As ModelChoiceField's.
+        self._queryset = None if queryset is None else queryset.all()
+        self.widget.choices = self.choices
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CallerChoiceField:
+        # As ModelChoiceField's, without building the queryset: the copy gets its own
+        # iterator (and the queryset, if built already).
+        result: CallerChoiceField = forms.Field.__deepcopy__(self, memo)
+        result.widget.choices = result.choices
+        if self._queryset is not None:
+            result._queryset = self._queryset.all()
+        return result
+
+
 class CallerChoiceFilter(django_filters.ModelChoiceFilter):
     """A choice among the records the caller may see: its form field is built for each
     request, never kept. django-filter keeps a filter's field once built, and a field built
     outside a request (the OpenAPI schema reads the filters' fields) would hold no choice at
-    all: every later request, copied from it, would refuse every id."""
+    all: every later request, copied from it, would refuse every id. The choices' queryset is
+    built only if the request uses it (CallerChoiceField)."""
+
+    field_class = CallerChoiceField
 
     @property
     def field(self) -> Any:
-        self.__dict__.pop("_field", None)
-        return super().field
+        request = self.get_request()
+        # As Filter.field, with the queryset's maker in place of the queryset.
+        kwargs = {key: value for key, value in self.extra.items() if key != "queryset"}
+        if django_filters.conf.settings.DISABLE_HELP_TEXT:
+            kwargs.pop("help_text", None)
+        self._field = self.field_class(
+            label=self.label, queryset_for=lambda: self.get_queryset(request), **kwargs
+        )
+        return self._field
 
 
 def _visible_partners(request: HttpRequest | None) -> QuerySet[Partner]:
@@ -396,6 +464,16 @@ class ActivityFilter(django_filters.FilterSet):
             for name, extra in copy.deepcopy(extension.filters).items():
                 extra.model, extra.parent = self.queryset.model, self
                 self.filters[name] = extra
+
+    def get_form_class(self) -> type[forms.Form]:
+        form_class = super().get_form_class()
+        # The country, provider and receiver selects list the same countries: one query for
+        # the three, not one each. A new dict per filter set, i.e. per request.
+        shared: dict[str, list[tuple[Any, str, str]]] = {}
+        for field in form_class.base_fields.values():
+            if isinstance(field, CountryChoiceField):
+                field.shared_rows = shared
+        return form_class
 
     @classmethod
     def parameter_names(cls) -> set[str]:

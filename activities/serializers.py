@@ -21,6 +21,7 @@ from rest_framework import serializers
 from accounts import api_numbers as numbers
 from accounts.models import Role, User
 from accounts.text import validate_multi_line_text, validate_single_line_text
+from ssc_portal.expressions import IdsIn
 
 from .models import (
     SDG,
@@ -163,7 +164,7 @@ def load_activity_links(ids: list[int]) -> ActivityLinks:
     """Five queries whatever the page size, and no model instances: rows straight to JSON."""
     countries: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for activity_id, iso2, iso3, name, role, share in (
-        ActivityCountry.objects.filter(activity_id__in=ids)
+        ActivityCountry.objects.filter(IdsIn("activity_id", ids))
         .order_by("country__name")
         .values_list(
             "activity_id", "country__iso2", "country__iso3", "country__name", "role", "share"
@@ -180,7 +181,7 @@ def load_activity_links(ids: list[int]) -> ActivityLinks:
         )
     partners: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
     for activity_id, partner_id, name, acronym, role in (
-        ActivityPartner.objects.filter(activity_id__in=ids)
+        ActivityPartner.objects.filter(IdsIn("activity_id", ids))
         .order_by("partner__name", "partner_id", "role")
         .values_list("activity_id", "partner_id", "partner__name", "partner__acronym", "role")
     ):
@@ -191,21 +192,21 @@ def load_activity_links(ids: list[int]) -> ActivityLinks:
         entry["roles"].append(role)
     themes: dict[int, list[str]] = defaultdict(list)
     for activity_id, code in (
-        Activity.themes.through.objects.filter(activity_id__in=ids)
+        Activity.themes.through.objects.filter(IdsIn("activity_id", ids))
         .order_by("theme__position", "theme__name")
         .values_list("activity_id", "theme__code")
     ):
         themes[activity_id].append(code)
     sdgs: dict[int, list[int]] = defaultdict(list)
     for activity_id, number in (
-        Activity.sdgs.through.objects.filter(activity_id__in=ids)
+        Activity.sdgs.through.objects.filter(IdsIn("activity_id", ids))
         .order_by("sdg__number")
         .values_list("activity_id", "sdg__number")
     ):
         sdgs[activity_id].append(number)
     texts: dict[int, list[dict[str, str]]] = defaultdict(list)
     for activity_id, language, title, summary in (
-        ActivityText.objects.filter(activity_id__in=ids)
+        ActivityText.objects.filter(IdsIn("activity_id", ids))
         .order_by("language")
         .values_list("activity_id", "language", "title", "summary")
     ):

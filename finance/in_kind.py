@@ -32,6 +32,7 @@ from accounts import formatting
 from accounts.text import FIRST_YEAR, LAST_YEAR, field_errors
 from activities.history import Through, marked
 from activities.models import Country
+from ssc_portal.expressions import IdsIn
 
 from .errors import FinanceError
 from .models import (
@@ -344,7 +345,7 @@ def unvalued_by_activity(activity_ids: Iterable[int]) -> dict[int, Unvalued]:
     """unvalued_in_kind for each of many activities (a page of a list) in one query; activities
     with nothing left out are not in the answer (use NOTHING_UNVALUED)."""
     rows = (
-        _unvalued_rows(FinancialEntry.objects.filter(activity_id__in=list(activity_ids)))
+        _unvalued_rows(FinancialEntry.objects.filter(IdsIn("activity_id", activity_ids)))
         .values("activity_id", "unit")
         .annotate(
             total=Sum("quantity"),

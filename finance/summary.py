@@ -15,6 +15,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from activities.models import Activity
+from ssc_portal.expressions import IdsIn
 
 from .figures import FigureSet
 from .models import IFAD_KINDS, ContributionKind, FinancialEntry, Stage
@@ -79,7 +80,7 @@ def finance_totals(activity_ids: Iterable[int]) -> dict[int, FinanceTotals]:
     """The totals of many activities (a page of a list) in one aggregate query; activities
     without money are left out (use no_money())."""
     lines = (
-        FinancialEntry.objects.filter(activity_id__in=list(activity_ids))
+        FinancialEntry.objects.filter(IdsIn("activity_id", activity_ids))
         .values("activity_id", "kind", "stage")
         .annotate(usd=Sum("amount_usd"))
         .order_by()

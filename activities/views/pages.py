@@ -55,7 +55,11 @@ def _status_counts(activities: QuerySet[Activity]) -> list[dict[str, Any]]:
 def _portfolio(user: User) -> tuple[ActivityQuerySet, str]:
     """The activities the home page is about for this user, and what to call them."""
     if user.is_focal_point:
-        return access.without_merged(Activity.objects.all()), _("the whole portfolio")
+        # Counted whole and listed: see without_merged on inline_ids.
+        return (
+            access.without_merged(Activity.objects.all(), inline_ids=True),
+            _("the whole portfolio"),
+        )
     if user.is_cpm:
         # Counted by status and listed: see editable_by on inline_ids.
         return Activity.objects.editable_by(user, inline_ids=True), _("activities you manage")

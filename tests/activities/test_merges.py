@@ -128,6 +128,10 @@ def test_roles_themes_and_the_pair_are_merged_and_the_merged_activity_is_a_tombs
     assert merge.kept == keep and merge.merged_by == focal
     assert not Activity.objects.visible_to(focal).filter(pk=remove.pk).exists()
     assert not Activity.objects.editable_by(focal).filter(pk=remove.pk).exists()
+    # The lists' way too (their ids read first).
+    assert not Activity.objects.visible_to(focal, inline_ids=True).filter(pk=remove.pk).exists()
+    assert not Activity.objects.editable_by(focal, inline_ids=True).filter(pk=remove.pk).exists()
+    assert Activity.objects.visible_to(focal, inline_ids=True).filter(pk=keep.pk).exists()
     assert merged_into_for_user(focal, remove.pk) == keep
     assert get_activity_for_user(focal, remove.pk, merged=True) == remove
 
