@@ -52,6 +52,13 @@ def _transactional(item: pytest.Item) -> bool:
     return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
 
 
+def _uses_db(item: pytest.Item) -> bool:
+    """As pytest-django decides it (the project's tests are no unittest classes)."""
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    return bool({"db", "transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
 def _slowness(item: pytest.Item) -> int:
     ranks = [rank for rank, name in enumerate(SLOW_FIRST) if item.get_closest_marker(name)]
     return min(ranks, default=len(SLOW_FIRST))
@@ -81,6 +88,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if transactional and transactional[-1] + 1 - transactional[0] == len(transactional):
         start, end = transactional[0], transactional[-1] + 1
         items[start:end] = sorted(items[start:end], key=_order)
+    # pytest-django has put the tests that use no database last of all, the slow ones among
+    # them too (the demo on SQLite, in a child process): one worker ran that while the other
+    # had nothing left. They go first instead: a worker starts them while the template
+    # database is still being migrated (tests/template_database.py), which its database tests
+    # would wait for. Earlier is safe for a test without the database: no flush is before it.
+    first = [item for item in items if _slowness(item) < len(SLOW_FIRST) and not _uses_db(item)]
+    if first:
+        moved = set(map(id, first))
+        items[:] = sorted(first, key=_order) + [item for item in items if id(item) not in moved]
 
 
 @pytest.hookimpl(trylast=True)

@@ -1,12 +1,16 @@
 """A small HTML reader for page tests: errors shown next to a form control, labels, values.
 
-Built on the standard library's parser so that tests need no extra package.
+Built on the standard library's parser so that tests need no extra package; the check the
+permission walks make on every page they are shown reads the page with lxml (a dependency of the
+portal's), about ten times faster on the largest forms.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+
+import lxml.html
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 
@@ -116,10 +120,10 @@ def input_value(html: str | bytes, name: str) -> str | None:
 def post_forms_without_csrf_token(html: str | bytes) -> list[str]:
     """The action of every POST form on the page that carries no csrfmiddlewaretoken."""
     missing = []
-    for form in parse(html).iter():
-        if form.tag != "form" or form.attrs.get("method", "get").lower() != "post":
+    for form in lxml.html.document_fromstring(html).iter("form"):
+        if (form.get("method") or "get").lower() != "post":
             continue
-        names = {node.attrs.get("name") for node in form.iter() if node.tag == "input"}
+        names = {node.get("name") for node in form.iter("input")}
         if "csrfmiddlewaretoken" not in names:
-            missing.append(form.attrs.get("action", "(this page)"))
+            missing.append(form.get("action", "(this page)"))
     return missing

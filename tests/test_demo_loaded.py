@@ -24,6 +24,7 @@ from activities.models import Activity, ActivityText, DuplicatePair, PairState
 from activities.saved_views import SavedView
 from activities.services import merge_activities
 from demo.duplicates import ORIGINAL
+from demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD
 from finance import rollups
 from finance.models import FinancialEntry
 from knowledge.matching import propose_matches
@@ -57,6 +58,13 @@ class TestOnTheDemo:
         assert opened.status_code == 302
         page = client_for(viewer).get(opened["Location"])
         assert page.status_code == 200 and not page.context["filter_errors"]
+
+    def test_every_demo_account_signs_in_with_the_published_password(
+        self, demo: io.StringIO
+    ) -> None:
+        accounts = User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS])
+        assert len(accounts) == len(DEMO_ACCOUNTS)
+        assert all(user.check_password(DEMO_PASSWORD) for user in accounts)
 
     def test_demo_activities_read_in_the_readers_language(self, demo: io.StringIO) -> None:
         assert "Titles in other languages: SSC-2006-01, SSC-2006-02, SSC-2010-02." in (

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 # Writes a GET may make: the session (its idle clock), an API token's last-used time. Neither
@@ -43,6 +43,7 @@ class Watched:
 
     writes: list[str] = field(default_factory=list)  # INSERT/UPDATE/DELETE, bookkeeping left out
     others: list[str] = field(default_factory=list)  # any other statement that is not a read
+    bookkeeping: list[str] = field(default_factory=list)  # the session's and tokens' writes
     rows_before: int = 0
     rows_after: int = 0
 
@@ -69,7 +70,7 @@ def watched(*, count_rows: bool = True, since: int | None = None) -> Iterator[Wa
 
     def record(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
         if any(allowed.match(sql) for allowed in BOOKKEEPING):
-            pass
+            seen.bookkeeping.append(sql[:120])
         elif WRITE.match(sql):
             seen.writes.append(sql[:120])
         elif not READ.match(sql):
@@ -84,18 +85,91 @@ def watched(*, count_rows: bool = True, since: int | None = None) -> Iterator[Wa
         seen.rows_after = rows_written()
 
 
-def rows_written() -> int:
+ROWS_WRITTEN = (
+    "SELECT coalesce(sum(pg_stat_get_xact_tuples_inserted(o)"
+    " + pg_stat_get_xact_tuples_updated(o) + pg_stat_get_xact_tuples_deleted(o)), 0)"
+    " FROM unnest(%s::oid[]) AS o"
+)
+
+
+def rows_written(*, after: str = "") -> int:
     """Rows inserted, updated or deleted so far in this transaction, the bookkeeping's left out.
 
-    PostgreSQL's counters only grow: a savepoint rolled back keeps its rows counted."""
+    PostgreSQL's counters only grow: a savepoint rolled back keeps its rows counted. `after`:
+    statements (no parameters) run first, in the same round trip."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT coalesce(sum(pg_stat_get_xact_tuples_inserted(o)"
-            " + pg_stat_get_xact_tuples_updated(o) + pg_stat_get_xact_tuples_deleted(o)), 0)"
-            " FROM unnest(%s::oid[]) AS o",
+            f"{after}; {ROWS_WRITTEN}" if after else ROWS_WRITTEN,
             [list(_counted_tables(connection.settings_dict["NAME"]))],
         )
         return int(cursor.fetchone()[0])
+
+
+class EachRolledBack:
+    """Blocks run one after another, each watched (`watched`) and then rolled back to one
+    savepoint, so that each starts from the state the first started from; `after` is the state
+    (`snapshot()`) the last block left, read only when the block may have changed it.
+
+    transaction.atomic() around each of the permission walks' requests cost three round trips to
+    PostgreSQL (SAVEPOINT, ROLLBACK TO SAVEPOINT, RELEASE SAVEPOINT) and the watch a fourth (the
+    rows written): as many as a refused request's own queries, each a wait for the server on a
+    busy machine. A savepoint rolled back to stays in place, so one serves every block; as the
+    row counters keep what a rolled-back savepoint wrote, when the statements already say that a
+    block wrote, the rows are counted in the rollback's round trip; and a block that ran nothing
+    but reads, and wrote no row, is not rolled back at all."""
+
+    def __init__(self, before: Any, snapshot: Callable[[], Any]) -> None:
+        self.before = before
+        self.after = before
+        self._snapshot = snapshot
+        self._callbacks = len(connection.run_on_commit)
+        self._sid = transaction.savepoint_create()
+        self._rows = rows_written()
+
+    def _rollback_sql(self) -> str:
+        return connection.ops.savepoint_rollback_sql(self._sid)
+
+    def _rolled_back(self) -> None:
+        # What transaction.atomic() does on leaving a savepoint rolled back: the callbacks the
+        # block left for the commit go with it, and the transaction may be used again.
+        del connection.run_on_commit[self._callbacks :]
+        connection.needs_rollback = False
+
+    @contextmanager
+    def watched(self) -> Iterator[Watched]:
+        self._callbacks = len(connection.run_on_commit)
+        try:
+            with watched(count_rows=False) as seen:
+                yield seen
+        except BaseException:
+            with connection.cursor() as cursor:
+                cursor.execute(self._rollback_sql())
+            self._rolled_back()
+            raise
+        seen.rows_before = self._rows
+        if seen.writes or seen.others:
+            self.after = self._snapshot()
+            seen.rows_after = rows_written(after=self._rollback_sql())
+        else:
+            seen.rows_after = rows_written()
+            self.after = self._snapshot() if seen.may_have_changed else self.before
+            # A block that only read (most refusals) has nothing to undo.
+            if seen.may_have_changed or seen.bookkeeping:
+                with connection.cursor() as cursor:
+                    cursor.execute(self._rollback_sql())
+        self._rolled_back()
+        self._rows = seen.rows_after
+
+    def close(self) -> None:
+        transaction.savepoint_commit(self._sid)
+
+
+@contextmanager
+def each_rolled_back(before: Any, snapshot: Callable[[], Any]) -> Iterator[EachRolledBack]:
+    """An EachRolledBack for the block, its savepoint released after it."""
+    walk = EachRolledBack(before, snapshot)
+    yield walk
+    walk.close()
 
 
 @cache

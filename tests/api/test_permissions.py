@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import get_resolver, reverse
 
@@ -36,7 +35,7 @@ from tests.factories import theme
 from tests.helpers import db_state
 from tests.results import api_walk
 from tests.standards import walk as standards_walk
-from tests.writes import rows_written, watched
+from tests.writes import EachRolledBack, each_rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -446,45 +445,52 @@ class TestApiPermissions:
         "case", CASES, ids=lambda c: f"{c.name}[{c.target}]" if c.target else c.name
     )
     def test_api_permissions(self, case: Case, api_world: ApiWorld, fast_templates: None) -> None:
-        tokens = api_world.tokens
-        mismatches = []
         # Each request below runs in a savepoint rolled back after it (roles do not see each
         # other's writes), so each starts from this state: read once, compared with the state
         # after each request that may have written (tests.writes: most write nothing, and then
         # the state cannot differ), and checked again after the last one.
         before = db_state()
-        rows = rows_written()  # each request's watch counts on from the last one's count
-        for role in ROLES:
-            headers = {"Authorization": f"Bearer {tokens[role]}"} if role != "anonymous" else {}
-            client = Client(headers=headers, raise_request_exception=False)
-            for method in METHODS:
-                expected = case.rule(role, method)
-                with transaction.atomic():
-                    url = _url(case, api_world)
-                    data = json.dumps(_body(case, api_world, method, role))
-                    with watched(since=rows) as seen:
-                        response = client.generic(
-                            method, url, data=data, content_type="application/json"
-                        )
-                    after = db_state() if seen.may_have_changed else before
-                    transaction.set_rollback(True)
-                rows = seen.rows_after
-                got = response.status_code
-                if got != expected:
-                    mismatches.append(f"{role:9} {method:6} expected {expected} got {got}")
-                # Caught at the database cursor, a write to a table no snapshot lists shows too
-                # (the rule of tests/security/test_safe_methods.py, checked on the walk's GETs).
-                if method == "GET" and seen.writes:
-                    mismatches.append(f"{role:9} GET    wrote {seen.writes}")
-                wrote = after != before
-                if wrote and (got not in (200, 201) or method == "GET"):
-                    mismatches.append(
-                        f"{role:9} {method:6} answered {got} but changed the database"
-                    )
-                if got in (200, 201) and method != "GET" and not wrote:
-                    mismatches.append(f"{role:9} {method:6} answered {got} but saved nothing")
-                if got >= 400 and case.name not in HTML_PAGES:
-                    assert response["Content-Type"] == "application/json", (role, method)
+        mismatches = []
+        with each_rolled_back(before, db_state) as requests:
+            for role in ROLES:
+                tokens = api_world.tokens
+                headers = {"Authorization": f"Bearer {tokens[role]}"} if role != "anonymous" else {}
+                client = Client(headers=headers, raise_request_exception=False)
+                for method in METHODS:
+                    mismatches += _mismatches(case, api_world, role, method, client, requests)
         if db_state() != before:
             mismatches.append("the rolled-back requests left the database changed")
         assert not mismatches, f"{case.name} {case.target}:\n" + "\n".join(mismatches)
+
+
+def _mismatches(
+    case: Case,
+    api_world: ApiWorld,
+    role: str,
+    method: str,
+    client: Client,
+    requests: EachRolledBack,
+) -> list[str]:
+    """How the answer to the role's request differs from the table, and what it did that no
+    request may (tests.writes.EachRolledBack rolls it back after it)."""
+    expected = case.rule(role, method)
+    url = _url(case, api_world)
+    data = json.dumps(_body(case, api_world, method, role))
+    with requests.watched() as seen:
+        response = client.generic(method, url, data=data, content_type="application/json")
+    mismatches = []
+    got = response.status_code
+    if got != expected:
+        mismatches.append(f"{role:9} {method:6} expected {expected} got {got}")
+    # Caught at the database cursor, a write to a table no snapshot lists shows too (the rule
+    # of tests/security/test_safe_methods.py, checked on the walk's GETs).
+    if method == "GET" and seen.writes:
+        mismatches.append(f"{role:9} GET    wrote {seen.writes}")
+    wrote = requests.after != requests.before
+    if wrote and (got not in (200, 201) or method == "GET"):
+        mismatches.append(f"{role:9} {method:6} answered {got} but changed the database")
+    if got in (200, 201) and method != "GET" and not wrote:
+        mismatches.append(f"{role:9} {method:6} answered {got} but saved nothing")
+    if got >= 400 and case.name not in HTML_PAGES:
+        assert response["Content-Type"] == "application/json", (role, method)
+    return mismatches

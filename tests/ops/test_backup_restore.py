@@ -36,9 +36,18 @@ def _psql(url: str, sql: str) -> str:
     ).stdout.strip()
 
 
+# Every table's rows counted in one statement (each count run by query_to_xml): a psql for
+# each of some 150 tables, in both databases, cost more than the backup and the restore.
+COUNTS = (
+    "SELECT tablename, (xpath('/row/n/text()', query_to_xml("
+    "format('SELECT count(*) AS n FROM public.%I', tablename), false, true, '')))[1]::text"
+    " FROM pg_tables WHERE schemaname = 'public'"
+)
+
+
 def _counts(url: str) -> dict[str, int]:
-    tables = _psql(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").split()
-    return {table: int(_psql(url, f'SELECT count(*) FROM "{table}"')) for table in tables}
+    rows = (row.split("|") for row in _psql(url, COUNTS).splitlines())
+    return {table: int(count) for table, count in rows}
 
 
 MONEY = (

@@ -23,14 +23,14 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client
 
-from activities.models import Partner
+from activities.models import SDG, Partner
 from tests.activities import test_permissions as pages
 from tests.activities.test_permissions import World
 from tests.api import test_permissions as api
 from tests.factories import make_partner_org
 from tests.helpers import db_state
 from tests.html import post_forms_without_csrf_token
-from tests.writes import watched, writes_recorded
+from tests.writes import each_rolled_back, watched, writes_recorded
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +117,34 @@ def test_the_watch_counts_rows_written_past_the_recorder_and_in_rolled_back_save
     with watched() as seen:
         Partner.objects.count()
     assert not seen.may_have_changed
+
+
+def test_each_block_is_rolled_back_and_its_writes_seen(db: None) -> None:
+    """tests.writes.EachRolledBack, as the walks use it: each block starts from the state the
+    first did, the state a block left is read when it wrote (through Django or past it, with
+    COPY), the commit callbacks it left go with it, and a block that fails is undone too."""
+    partners = Partner.objects.count()
+    before = db_state()
+    with each_rolled_back(before, db_state) as blocks:
+        with blocks.watched() as seen:
+            make_partner_org()
+            transaction.on_commit(lambda: None)
+        assert seen.writes and blocks.after["partners"] != before["partners"]
+        assert Partner.objects.count() == partners and not connection.run_on_commit
+        with blocks.watched() as seen, connection.cursor() as cursor:
+            cursor.cursor.copy_expert(  # type: ignore[attr-defined]
+                "COPY activities_sdg (number, name) FROM STDIN", io.StringIO("99\tWalked\n")
+            )
+        assert not seen.writes and seen.may_have_changed and blocks.after is not before
+        assert not SDG.objects.filter(number=99).exists()
+        with blocks.watched() as seen:
+            Partner.objects.count()
+        assert not seen.may_have_changed and blocks.after is before
+        with pytest.raises(ZeroDivisionError), blocks.watched():
+            make_partner_org()
+            _ = 1 / 0
+        assert Partner.objects.count() == partners
+    assert db_state() == before
 
 
 def test_a_post_form_without_its_token_is_found() -> None:
