@@ -126,14 +126,19 @@ class RowWriter:
     The standard library's escaping, joined plainly: Django's escape (lazy-aware) and
     format_html per cell made the big tables much slower to build; the same characters are
     escaped. A number's text is only digits, the language's separators and signs (%, x, US$, an
-    en dash for no value): escaped only when the separators could be markup."""
+    en dash for no value): escaped only when the separators could be markup, or when the column
+    is a mixed one, whose cells may be text."""
 
     def __init__(self, columns: list[Column]) -> None:
         style = NumberStyle.active()
         self.heading = column_formatter(columns[0], style)
         numbers_are_text = not _MARKUP.isdisjoint(style.decimal_mark + style.thousands)
         self.cells = [
-            _number_cell(column_formatter(column, style), escaped=numbers_are_text)
+            # A mixed column may hold a sentence (the summary's note on in-kind left out).
+            _number_cell(
+                column_formatter(column, style),
+                escaped=numbers_are_text or column.kind == "mixed",
+            )
             if column.is_number
             else _text_cell(column_formatter(column, style))
             for column in columns[1:]

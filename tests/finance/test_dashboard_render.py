@@ -21,9 +21,11 @@ from activities.models import Activity, Country
 from finance import rollups
 from finance.dashboard import (
     Cell,
+    Column,
     Dashboard,
     Reference,
     Selection,
+    Table,
     build_dashboard,
     page,
     warm_default_views,
@@ -195,3 +197,17 @@ def test_the_download_links_carry_each_views_own_query_string(
     assert f'href="{csv}?utm=a%3Cb&amp;country=BR"' in tagged
     assert f'href="{csv}?country=BR&amp;utm=other"' in again
     assert f'href="{csv}"' in plain
+
+
+def test_a_mixed_columns_text_is_escaped() -> None:
+    """The summary's value column holds numbers and a sentence (the in-kind left out): its
+    cells are escaped even where numbers need not be."""
+    table = Table(
+        slug="summary",
+        title="Summary",
+        columns=[Column("figure", "Figure"), Column("value", "Value", "mixed")],
+        rows=[["Note", "Expert-days <b>&</b> more"], ["Activities", 3]],
+    )
+    html = str(table.body_html())
+    assert "Expert-days &lt;b&gt;&amp;&lt;/b&gt; more" in html
+    assert "<b>" not in html
