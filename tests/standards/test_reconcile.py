@@ -43,12 +43,6 @@ def ledger(selection: Selection, stage: str) -> Decimal:
 
 
 @pytest.fixture
-def demo(settings: Any) -> None:
-    settings.DEBUG = True
-    call_command("load_demo_data", stdout=io.StringIO())
-
-
-@pytest.fixture
 def generated() -> None:
     call_command("generate_synthetic", activities=60, entries=900, seed=7, stdout=io.StringIO())
 
@@ -91,15 +85,17 @@ def assert_codes_in_lists(rows: list[dict[str, Any]]) -> None:
     assert countries  # ISO3 has no IATI list; ISO2 is checked through the country table
 
 
-def test_demo_exports_reconcile_with_the_ledger(demo: None) -> None:
-    assert FinancialEntry.objects.exists()
-    assert_reconciled(Selection())
-    year = FinancialEntry.objects.values_list("fiscal_year", flat=True).first()
-    assert_reconciled(Selection(years=(year,)))
+class TestOnTheDemo:
+    """The demo's tests: the demo loaded once for them (conftest's shared_demo)."""
 
+    def test_demo_exports_reconcile_with_the_ledger(self, demo: io.StringIO) -> None:
+        assert FinancialEntry.objects.exists()
+        assert_reconciled(Selection())
+        year = FinancialEntry.objects.values_list("fiscal_year", flat=True).first()
+        assert_reconciled(Selection(years=(year,)))
 
-def test_demo_codes_are_in_their_lists(demo: None) -> None:
-    assert_codes_in_lists(tossd_contents(Selection()).rows)
+    def test_demo_codes_are_in_their_lists(self, demo: io.StringIO) -> None:
+        assert_codes_in_lists(tossd_contents(Selection()).rows)
 
 
 def test_generated_portfolio_reconciles_for_each_selection(generated: None) -> None:
