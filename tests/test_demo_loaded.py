@@ -1,9 +1,10 @@
 """What `manage.py load_demo_data` leaves for the activities and the knowledge library: the
-saved views (the LAC CPM's, shared by link, opens the list for another user), the activities in
-several languages (a Spanish reader sees SSC-2006-02 in Spanish), the likely duplicate (one open
-pair, suggested again on the New activity page, and merging it keeps the money), the knowledge
-from the reference documents (assets, the Bangladesh learning route, offers and a demand, three
-assets in other languages); and a rerun that changes none of them.
+sample's activities and accounts, the saved views (the LAC CPM's, shared by link, opens the list
+for another user), the activities in several languages (a Spanish reader sees SSC-2006-02 in
+Spanish), the likely duplicate (one open pair, suggested again on the New activity page, and
+merging it keeps the money), the knowledge from the reference documents (assets, the Bangladesh
+learning route, offers and a demand, three assets in other languages); and a rerun that changes
+none of them, the accounts and the ledger included.
 
 One loaded demo for all of them (conftest.shared_demo): loading it cost more than the cases."""
 
@@ -165,10 +166,20 @@ class TestOnTheDemo:
         # "opérationnels" finds "opérationnel" through the French stemmer, in the French version.
         assert list(KnowledgeAsset.objects.search("modèles opérationnels")) == [repl]
 
+    def test_the_demo_holds_the_sample_and_its_accounts(self, demo: io.StringIO) -> None:
+        assert Activity.objects.count() == 17  # the sample's 16 and the copy demo.duplicates logs
+        assert {"admin", "focal", "cpm", "cpm2", "partner", "viewer"} <= set(
+            User.objects.values_list("username", flat=True)
+        )
+        assert User.objects.get(username="partner").partner is not None
+
     def test_loading_the_demo_again_changes_none_of_them(self, demo: io.StringIO) -> None:
         activities = Activity.objects.count()
+        counts = (User.objects.count(), FinancialEntry.objects.count())
         again = io.StringIO()
         call_command("load_demo_data", stdout=again)
+        # The accounts and the ledger.
+        assert (User.objects.count(), FinancialEntry.objects.count()) == counts
         said = again.getvalue()
         # The saved views.
         assert "Saved views of the activity list: 0 created, 2 unchanged" in said

@@ -1,4 +1,5 @@
-"""The data commands: demo data only with DEBUG, reruns change nothing, bad files are refused."""
+"""The data commands: demo data only with DEBUG (what it loads, and that a rerun changes nothing:
+tests/test_demo_loaded.py), bad files are refused."""
 
 from __future__ import annotations
 
@@ -22,23 +23,6 @@ def test_demo_data_is_refused_when_debug_is_off(settings) -> None:  # type: igno
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("load_demo_data")
     assert not User.objects.exists()
-
-
-def test_demo_data_loads_the_sample_once(settings) -> None:  # type: ignore[no-untyped-def]
-    settings.DEBUG = True
-    call_command("load_demo_data", stdout=io.StringIO())
-    counts = (User.objects.count(), Activity.objects.count(), FinancialEntry.objects.count())
-    assert counts[1] == 17  # the sample's 16 and the copy demo.duplicates logs
-    assert {"admin", "focal", "cpm", "cpm2", "partner", "viewer"} <= set(
-        User.objects.values_list("username", flat=True)
-    )
-    assert User.objects.get(username="partner").partner is not None
-    call_command("load_demo_data", stdout=io.StringIO())
-    assert counts == (
-        User.objects.count(),
-        Activity.objects.count(),
-        FinancialEntry.objects.count(),
-    )
 
 
 def test_income_groups_file_with_a_bad_row_changes_nothing(tmp_path: Path) -> None:
