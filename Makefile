@@ -197,19 +197,25 @@ run: $(DEPS_STAMP) $(NODE_STAMP) $(MO_STAMP) pdf-libs
 	$(DEV_ENV) $(PY) manage.py load_demo_data
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-# Two workers for the two cores CI has; each gets its own test database. The 20 slowest tests
-# are listed at the end, to see where the suite's time goes.
+# Each xdist worker gets its own test database. The whole suite runs four workers on CI's two
+# cores: its browser, worker and operations tests spend most of their time waiting (for Chromium,
+# a Celery worker, a subprocess), and two more workers fill that time; the fast suite alone is
+# busy on both cores, where two more workers would only build the shared test worlds twice more
+# (benchmarks/README.md, "The test suite"). The 20 slowest tests are listed at the end, to see
+# where the suite's time goes.
 # staticfiles/ exists so that whitenoise does not warn about it in every test.
+TEST_WORKERS ?= 4
+FAST_TEST_WORKERS ?= 2
 test: $(DEPS_STAMP) $(NODE_STAMP) $(MO_STAMP) chromium pdf-libs services
 	@mkdir -p staticfiles
-	$(TEST_ENV) $(PY) -m pytest -n 2 --durations=20 $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_WORKERS) --durations=20 $(PYTEST_ARGS)
 
 # The tests that need no browser, no Celery worker, no schemathesis run and no operations tools
 # (markers set in pyproject.toml and, for whole directories, tests/conftest.py).
 FAST_TESTS := not (browser or worker or schemathesis or ops)
 test-fast: $(DEPS_STAMP) $(NODE_STAMP) $(MO_STAMP) pdf-libs services
 	@mkdir -p staticfiles
-	$(TEST_ENV) $(PY) -m pytest -n 2 --durations=20 -m "$(FAST_TESTS)" $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -n $(FAST_TEST_WORKERS) --durations=20 -m "$(FAST_TESTS)" $(PYTEST_ARGS)
 
 # The API against its OpenAPI schema as `make test` runs it (tests/api/test_schema.py), at full
 # size: 50 examples per operation and the coverage phase (boundaries, methods the schema does not
