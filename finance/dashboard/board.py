@@ -192,10 +192,22 @@ TABLE_SLUGS = ("summary", *CHART_BUILDERS, "quantities")
 BUILT_LAST = ("leverage",)
 
 
-def build_dashboard(selection: Selection, state: RollupState, *, map_url: str = "") -> Dashboard:
+def build_dashboard(
+    selection: Selection,
+    state: RollupState,
+    *,
+    map_url: str = "",
+    on_chart: Callable[[Chart], None] | None = None,
+) -> Dashboard:
+    """Every chart; `on_chart` is given each as soon as it is built (the page renders its card
+    then, while the reads aside still run)."""
     selection.read_aside()
     order = [*(slug for slug in CHART_BUILDERS if slug not in BUILT_LAST), *BUILT_LAST]
-    built = {slug: CHART_BUILDERS[slug](selection, map_url) for slug in order}
+    built: dict[str, Chart] = {}
+    for slug in order:
+        built[slug] = CHART_BUILDERS[slug](selection, map_url)
+        if on_chart is not None:
+            on_chart(built[slug])
     # Read even when the selection holds no money (the page then shows no figures): the page
     # costs the same queries whatever it holds.
     selection.coverage, selection.quantities  # noqa: B018

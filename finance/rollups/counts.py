@@ -3,7 +3,7 @@ visibility and agreement) and ActivityCount (ActivityMoney's rows counted by the
 
 Each is recounted key by key, from the rows of the keys an edit's activities leave and join,
 or all at once: a recount deletes its keys' rows and counts them again, so a rerun is harmless.
-Both are called under the lock of the activity tables (store._replace_activity_rows takes it).
+Both are called under the lock of the activity tables (store.lock_activity_tables).
 """
 
 from __future__ import annotations
