@@ -202,15 +202,19 @@ def build_dashboard(
     """Every chart; `on_chart` is given each as soon as it is built (the page renders its card
     then, while the reads aside still run)."""
     selection.read_aside()
-    order = [*(slug for slug in CHART_BUILDERS if slug not in BUILT_LAST), *BUILT_LAST]
     built: dict[str, Chart] = {}
-    for slug in order:
-        built[slug] = CHART_BUILDERS[slug](selection, map_url)
-        if on_chart is not None:
-            on_chart(built[slug])
-    # Read even when the selection holds no money (the page then shows no figures): the page
-    # costs the same queries whatever it holds.
-    selection.coverage, selection.quantities  # noqa: B018
+    for last in (False, True):
+        if last:
+            # Read before the charts that wait for the ledger's read aside, while it runs, and
+            # even when the selection holds no money (the page then shows no figures): the
+            # page costs the same queries whatever it holds.
+            selection.coverage  # noqa: B018
+        for slug in CHART_BUILDERS:
+            if (slug in BUILT_LAST) == last:
+                built[slug] = CHART_BUILDERS[slug](selection, map_url)
+                if on_chart is not None:
+                    on_chart(built[slug])
+    selection.quantities  # noqa: B018
     return Dashboard(selection=selection, state=state, charts=[built[s] for s in CHART_BUILDERS])
 
 
