@@ -110,5 +110,11 @@ class Migration(migrations.Migration):
                 name="activity_money_key",
             ),
         ),
+        migrations.AddIndex(
+            model_name="activitymoney",
+            index=models.Index(
+                fields=["agreement"], include=("activity",), name="activity_money_agreement"
+            ),
+        ),
         migrations.RunSQL(COUNT_ACTIVITIES, migrations.RunSQL.noop),
     ]

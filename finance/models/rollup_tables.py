@@ -323,6 +323,12 @@ class ActivityMoney(models.Model):
             models.Index(models.F("total_cents").desc(), "activity", name="activity_money_ranking"),
             # ActivityCount's rows are counted again from here, key by key, after each refresh.
             models.Index(fields=list(ACTIVITY_DIMENSIONS), name="activity_money_key"),
+            # The activities of some agreement states (the in-kind read of the ledger filtered
+            # by Confirmation, finance.quantities), read from the index alone rather than by
+            # scanning every row.
+            models.Index(
+                fields=["agreement"], include=["activity"], name="activity_money_agreement"
+            ),
         ]
 
     def __str__(self) -> str:
