@@ -433,8 +433,8 @@ class ActivityCount(models.Model):
 
     The dashboard counts its selection's activities by agreement on every view (the page's
     count, the coverage's); over all years and with no country or theme asked, it adds up these
-    few thousand rows instead of grouping the activities' own. Kept by finance.rollups with
-    ActivityMoney.
+    rows, one per combination of dimensions met, instead of grouping every activity's own
+    (benchmarks/README.md, roll-ups). Kept by finance.rollups with ActivityMoney.
     """
 
     division = derived_key("activities.Division")

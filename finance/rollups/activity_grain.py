@@ -60,8 +60,8 @@ def agreement_counts(scope: Q | None, filters: RollupFilters) -> dict[str, int]:
         return {}
     all_years = filters.year_from is None and filters.year_to is None
     if all_years and not (filters.countries or filters.themes):
-        # ActivityMoney counted by every dimension but the activity: a few thousand rows to add
-        # up where grouping the activities' own rows hashed every one of them.
+        # ActivityMoney counted by every dimension but the activity: its rows are added up
+        # where grouping the activities' own rows hashed every one of them.
         counted = ActivityCount.objects.filter(query).values_list("agreement")
         rows: QuerySet[Any, tuple[Any, ...]] = counted.annotate(
             activities=Sum("activities")
