@@ -53,6 +53,7 @@ from accounts.models import Role, User  # noqa: E402
 from activities.models import Activity, Agreement, Visibility  # noqa: E402
 from finance import dashboard, jobs, rollups, services  # noqa: E402
 from finance.models import (  # noqa: E402
+    ActivityCount,
     ActivityMoney,
     ActivityPair,
     ActivityYearTotal,
@@ -307,7 +308,10 @@ def dashboard_times(
 
 
 # Every table the roll-ups derive from the ledger: a first build starts with all of them empty.
-DERIVED = (RollupCell, ActivityYearTotal, ActivityMoney, ActivityPair, PairCount, AllYearsCell)
+DERIVED = (
+    *(RollupCell, ActivityYearTotal, ActivityMoney, ActivityCount, ActivityPair, PairCount),
+    AllYearsCell,
+)
 
 
 def table_costs() -> list[str]:

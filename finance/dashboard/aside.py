@@ -8,6 +8,10 @@ They run aside only where that reads the same data: on PostgreSQL, outside any t
 second connection does not see what a transaction has not committed (a test's data, a caller's
 own writes), so inside one, and on SQLite, the read runs on the caller's connection when its
 result is first asked for, as any other read of the page.
+
+A connection opened aside plans its statements without parallel workers: the page's reads
+already run as several streams at once, which a parallel plan's workers would then compete
+with for the same cores (benchmarks/README.md, "Roll-ups").
 """
 
 from __future__ import annotations
@@ -18,6 +22,22 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.signals import connection_created
+
+# Set on the threads read_aside starts, for the connections they open.
+_opened_aside = threading.local()
+
+
+def _plan_without_parallel_workers(
+    sender: object, connection: BaseDatabaseWrapper, **kwargs: object
+) -> None:
+    if getattr(_opened_aside, "active", False) and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET max_parallel_workers_per_gather = 0")
+
+
+connection_created.connect(_plan_without_parallel_workers, dispatch_uid="dashboard-read-aside")
 
 
 def can_read_aside() -> bool:
@@ -38,6 +58,7 @@ def read_aside[T](read: Callable[[], T]) -> Callable[[], T]:
     outcome: dict[str, Any] = {}
 
     def run() -> None:
+        _opened_aside.active = True
         try:
             outcome["value"] = context.run(read)
         except BaseException as error:  # raised again in the caller's thread

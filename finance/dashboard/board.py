@@ -192,13 +192,29 @@ TABLE_SLUGS = ("summary", *CHART_BUILDERS, "quantities")
 BUILT_LAST = ("leverage",)
 
 
-def build_dashboard(selection: Selection, state: RollupState, *, map_url: str = "") -> Dashboard:
+def build_dashboard(
+    selection: Selection,
+    state: RollupState,
+    *,
+    map_url: str = "",
+    on_chart: Callable[[Chart], None] | None = None,
+) -> Dashboard:
+    """Every chart; `on_chart` is given each as soon as it is built (the page renders its card
+    then, while the reads aside still run)."""
     selection.read_aside()
-    order = [*(slug for slug in CHART_BUILDERS if slug not in BUILT_LAST), *BUILT_LAST]
-    built = {slug: CHART_BUILDERS[slug](selection, map_url) for slug in order}
-    # Read even when the selection holds no money (the page then shows no figures): the page
-    # costs the same queries whatever it holds.
-    selection.coverage, selection.quantities  # noqa: B018
+    built: dict[str, Chart] = {}
+    for last in (False, True):
+        if last:
+            # Read before the charts that wait for the ledger's read aside, while it runs, and
+            # even when the selection holds no money (the page then shows no figures): the
+            # page costs the same queries whatever it holds.
+            selection.coverage  # noqa: B018
+        for slug in CHART_BUILDERS:
+            if (slug in BUILT_LAST) == last:
+                built[slug] = CHART_BUILDERS[slug](selection, map_url)
+                if on_chart is not None:
+                    on_chart(built[slug])
+    selection.quantities  # noqa: B018
     return Dashboard(selection=selection, state=state, charts=[built[s] for s in CHART_BUILDERS])
 
 

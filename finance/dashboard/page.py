@@ -35,10 +35,13 @@ from accounts.models import Role, User
 from ..rollups import RollupFilters, RollupState, rollup_state
 from .board import Stat, build_dashboard
 from .cache import selection_version
+from .charts import Chart
 from .reference import Reference
 from .selection import Selection
 
 CHARTS_TEMPLATE = "finance/_dashboard_charts.html"
+# One chart's card, rendered alone (CHARTS_TEMPLATE puts them together).
+CARD_TEMPLATE = "finance/_dashboard_chart.html"
 # The world map the country chart draws on (a static file).
 MAP_FILE = "vendor/countries-110m.json"
 # Where the download links' query string goes in the rendered charts: "?" and the query in the
@@ -81,11 +84,25 @@ def render_board(
     """The selection's headline and charts rendered, from the cache when its figures and
     everything else they are written from are unchanged (the module says what)."""
 
+    query_slot = mark_safe(QUERY_SLOT[1:])  # noqa: S308
+    cards: dict[str, str] = {}
+
+    def render_card(chart: Chart) -> None:
+        # Each card as soon as its chart is built: the charts but the last are written while
+        # the longest read aside (the ledger's, which the last one needs) still runs.
+        if not selection.is_empty:
+            context = {"chart": chart, "query": query_slot}
+            cards[chart.slug] = render_to_string(CARD_TEMPLATE, context)
+
     def render() -> RenderedBoard:
-        board = build_dashboard(selection, state, map_url=map_url)
+        board = build_dashboard(selection, state, map_url=map_url, on_chart=render_card)
         empty = board.is_empty
-        context = {"board": board, "query": mark_safe(QUERY_SLOT[1:])}  # noqa: S308
-        charts = "" if empty else render_to_string(CHARTS_TEMPLATE, context)
+        charts = ""
+        if not empty:
+            # Rendered by the template engine, which escaped them.
+            written = [mark_safe(cards[chart.slug]) for chart in board.charts]  # noqa: S308
+            context = {"board": board, "cards": written, "query": query_slot}
+            charts = render_to_string(CHARTS_TEMPLATE, context)
         return RenderedBoard(
             is_empty=empty,
             stats=[] if empty else board.stats,

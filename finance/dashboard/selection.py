@@ -5,9 +5,9 @@ Everything here reads the roll-up tables (finance.rollups), never the ledger, so
 the same number of queries whatever the size of the portfolio: one query over the coarsest grain
 that answers the filters gives the headline, years, divisions, modalities and leverage; one each
 gives countries and themes (from the cells summed over all years, AllYearsCell, when no year
-range is asked); ActivityMoney (all years) or ActivityYearTotal (a year range) gives the
-activities counted by agreement (the page's count and the coverage's) and the top activities;
-PairCount or ActivityPair gives who shares with whom.
+range is asked); ActivityCount or ActivityMoney (all years) or ActivityYearTotal (a year range)
+gives the activities counted by agreement (the page's count and the coverage's), ActivityMoney
+or ActivityYearTotal the top activities; PairCount or ActivityPair gives who shares with whom.
 
 The activities' agreement (their Confirmation) is a dimension of every roll-up table, so a
 filter on it reads the same tables as any other filter; the coverage's money (who confirmed how
@@ -49,6 +49,7 @@ from ..models import (
 )
 from ..quantities import InKindRead, Quantities, selection_in_kind
 from ..rollups import (
+    EVERY_AGREEMENT,
     Figures,
     GroupKey,
     RollupFilters,
@@ -479,11 +480,14 @@ class Selection:
             or filters.modalities
             or filters.statuses
             or filters.funding_natures
-            or filters.agreements
         ):
-            # PairCount has the pairs counted by division and visibility: all the scope and
-            # the division filter ask.
-            counted: QuerySet[Any] = PairCount.objects.filter(query).values(
+            # PairCount has the pairs counted by division, visibility and agreement: all the
+            # scope and the division and agreement filters ask; with no agreement asked, the
+            # counts over every agreement.
+            counts = PairCount.objects.filter(query)
+            if not filters.agreements:
+                counts = counts.filter(agreement=EVERY_AGREEMENT)
+            counted: QuerySet[Any] = counts.values(
                 "provider_id", "receiver_id", weight=F("activities")
             )
         else:

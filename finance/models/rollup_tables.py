@@ -289,6 +289,10 @@ class ActivityYearTotal(CellAmounts):
         return f"{self.activity_id} {self.year}"
 
 
+# An activity's own dimensions, as ActivityMoney copies them and ActivityCount counts them.
+ACTIVITY_DIMENSIONS = ("division", "modality", "funding_nature", "status", "agreement", "is_public")
+
+
 class ActivityMoney(models.Model):
     """One activity's allocated money over all its fiscal years (ActivityYearTotal summed), with
     its dimensions: the dashboard ranks its top activities and counts its activities from one
@@ -317,6 +321,14 @@ class ActivityMoney(models.Model):
         indexes = [
             # The ranking: the largest first, read in index order until ten rows pass the filters.
             models.Index(models.F("total_cents").desc(), "activity", name="activity_money_ranking"),
+            # ActivityCount's rows are counted again from here, key by key, after each refresh.
+            models.Index(fields=list(ACTIVITY_DIMENSIONS), name="activity_money_key"),
+            # The activities of some agreement states (the in-kind read of the ledger filtered
+            # by Confirmation, finance.quantities), read from the index alone rather than by
+            # scanning every row.
+            models.Index(
+                fields=["agreement"], include=["activity"], name="activity_money_agreement"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -375,29 +387,71 @@ class ActivityPair(models.Model):
 
 
 class PairCount(models.Model):
-    """How many activities link a provider to a receiver country, per lead division and
-    visibility: ActivityPair counted.
+    """How many activities link a provider to a receiver country, per lead division, visibility
+    and agreement: ActivityPair counted.
 
-    The dashboard's flows over all years, filtered by division at most (the focal point's first
-    view, a CPM's), add these up: a sixth of the rows that counting the pairs themselves
-    reads. Kept by finance.rollups with ActivityPair.
+    The dashboard's flows over all years, filtered by division and agreement at most (the focal
+    point's first view, a CPM's, the Confirmation filter's), add these up: a sixth of the rows
+    that counting the pairs themselves reads. Kept by finance.rollups with ActivityPair.
+
+    Each key is counted by agreement and once more over every agreement (agreement "",
+    finance.rollups.sql.EVERY_AGREEMENT), as AllYearsCell is: a view not filtered by agreement
+    adds up as many rows as when the counts had no agreement.
     """
 
     provider = derived_key("activities.Country")
     receiver = derived_key("activities.Country")
     division = derived_key("activities.Division")
     is_public = models.BooleanField()
+    agreement = agreement_field()
     activities = models.PositiveIntegerField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["provider", "receiver", "division", "is_public"], name="one_pair_count"
+                fields=["provider", "receiver", "division", "is_public", "agreement"],
+                name="one_pair_count",
+            )
+        ]
+        indexes = [
+            # The flows' read, from the index alone: the rows over every agreement, or those of
+            # the agreements asked, where the table holds both.
+            models.Index(
+                fields=["agreement"],
+                include=["provider", "receiver", "division", "is_public", "activities"],
+                name="pair_count_agreement_cover",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.provider_id} -> {self.receiver_id}: {self.activities}"
+
+
+class ActivityCount(models.Model):
+    """How many activities have money (ActivityMoney rows) per combination of their
+    dimensions: ActivityMoney counted.
+
+    The dashboard counts its selection's activities by agreement on every view (the page's
+    count, the coverage's); over all years and with no country or theme asked, it adds up these
+    rows, one per combination of dimensions met, instead of grouping every activity's own
+    (benchmarks/README.md, roll-ups). Kept by finance.rollups with ActivityMoney.
+    """
+
+    division = derived_key("activities.Division")
+    modality = models.CharField(max_length=20)
+    funding_nature = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    agreement = agreement_field()
+    is_public = models.BooleanField()
+    activities = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=list(ACTIVITY_DIMENSIONS), name="one_activity_count")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.division_id} {self.agreement}: {self.activities}"
 
 
 class RollupSlice(models.Model):

@@ -5,6 +5,7 @@ one module per responsibility:
 
 - `sql`: what is stored (the derived tables and their grains) and the SQL that computes it;
 - `store`: writing the stored rows, only where they differ, under the locks that keep writers apart;
+- `counts`: the counted tables (the activities' pairs, the activities by their dimensions);
 - `refresh_requests`: what an edit records for its refresh;
 - `refresh`: how the drain finds and recomputes the cells a refresh needs;
 - `verify`: the checksums that let the nightly rebuild write only what is wrong;
@@ -63,13 +64,14 @@ from .refresh_requests import (
     request_refresh_for_entries_after,
     slices_of_activities,
 )
-from .sql import PROVIDER_ROLES, RECEIVER_ROLES, Slice
+from .sql import EVERY_AGREEMENT, PROVIDER_ROLES, RECEIVER_ROLES, Slice
 from .store import lock_rebuild_starts
 from .verify import recompute_all_activity_money
 
 __all__ = [
     "ACTIVITY_REFRESH_LIMIT",
     "DIMENSIONS",
+    "EVERY_AGREEMENT",
     "GROUP_BY_CHOICES",
     "PROVIDER_ROLES",
     "RECEIVER_ROLES",

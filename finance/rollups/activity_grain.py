@@ -1,5 +1,6 @@
-"""Reads of the per-activity rows (ActivityYearTotal, ActivityMoney, ActivityPair): the
-selection as a condition on one activity's rows, and its activities counted by agreement.
+"""Reads of the per-activity rows (ActivityYearTotal, ActivityMoney, ActivityPair) and of their
+counts (ActivityCount, PairCount): the selection as a condition on one activity's rows (or on
+their counts, which keep their dimensions), and its activities counted by agreement.
 
 Each of those rows copies its activity's dimensions, its agreement included (Activity.agreement,
 kept by the counterparts app, which asks for the activity's roll-ups to be refreshed when it
@@ -9,12 +10,13 @@ moves), so these reads join nothing.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet, Sum
 
 from activities.models import Activity, ActivityCountry
 
-from ..models import ActivityMoney, ActivityYearTotal
+from ..models import ActivityCount, ActivityMoney, ActivityYearTotal
 from .filters import RollupFilters
 
 
@@ -57,11 +59,19 @@ def agreement_counts(scope: Q | None, filters: RollupFilters) -> dict[str, int]:
     if query is None:
         return {}
     all_years = filters.year_from is None and filters.year_to is None
-    model = ActivityMoney if all_years else ActivityYearTotal
-    rows = (
-        model.objects.filter(query)  # type: ignore[attr-defined]
-        .values_list("agreement")
-        .annotate(activities=Count("activity_id", distinct=not all_years))
-        .order_by()
-    )
+    if all_years and not (filters.countries or filters.themes):
+        # ActivityMoney counted by every dimension but the activity: its rows are added up
+        # where grouping the activities' own rows hashed every one of them.
+        counted = ActivityCount.objects.filter(query).values_list("agreement")
+        rows: QuerySet[Any, tuple[Any, ...]] = counted.annotate(
+            activities=Sum("activities")
+        ).order_by()
+    else:
+        model = ActivityMoney if all_years else ActivityYearTotal
+        rows = (
+            model.objects.filter(query)  # type: ignore[attr-defined]
+            .values_list("agreement")
+            .annotate(activities=Count("activity_id", distinct=not all_years))
+            .order_by()
+        )
     return {agreement: int(count) for agreement, count in rows}

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 
 from ..models import (
+    ActivityCount,
     ActivityMoney,
     ActivityPair,
     ActivityYearTotal,
@@ -48,7 +49,7 @@ INDEX_BUILD_MEM = "256MB"
 # The tables whose indexes a first build sets aside: the cells and the totals, millions of rows.
 _WRITTEN = (RollupCell, ActivityYearTotal)
 # The tables summed from those at the end of every rebuild.
-_SUMMED = (ActivityMoney, ActivityPair, PairCount, AllYearsCell)
+_SUMMED = (ActivityMoney, ActivityCount, ActivityPair, PairCount, AllYearsCell)
 
 
 @transaction.atomic

@@ -5,9 +5,9 @@ combination of the activity dimensions (modality, funding nature, status, visibi
 agreement).
 ActivityYearTotal holds an activity's money per year; RollupCell the same money attributed to
 dimensions, at every grain (finance.models.Grain); both with one amount column per kind and
-stage (AMOUNTS). ActivityMoney, ActivityPair, PairCount and AllYearsCell are summed from
-those. Everything is computed by the database in INSERT ... SELECT statements: nothing per row
-goes through Python.
+stage (AMOUNTS). ActivityMoney, ActivityPair and AllYearsCell are summed from those (and the
+first two counted: counts.py). Everything is computed by the database in INSERT ... SELECT
+statements: nothing per row goes through Python.
 
 Attribution without double counting: an activity's money is split over its countries by their
 shares (equal when no share is given) and then equally over its themes. The split is done in whole
@@ -33,6 +33,7 @@ from ..models import (
     AMOUNT_COLUMNS,
     CELL_AMOUNTS,
     IFAD_KINDS,
+    ActivityCount,
     ActivityMoney,
     ActivityPair,
     ActivityYearTotal,
@@ -58,6 +59,7 @@ def table_names() -> dict[str, str]:
         "money": ActivityMoney._meta.db_table,
         "pair": ActivityPair._meta.db_table,
         "pair_count": PairCount._meta.db_table,
+        "activity_count": ActivityCount._meta.db_table,
         "all_years": AllYearsCell._meta.db_table,
     }
 
@@ -451,16 +453,6 @@ PAIR_LINE = (
 )
 
 
-PAIR_KEY = "provider_id, receiver_id, division_id, is_public"
-PairKey = tuple[int, int, int, bool]
-PAIR_COUNTS = """
-INSERT INTO {count} (provider_id, receiver_id, division_id, is_public, activities)
-SELECT provider_id, receiver_id, division_id, is_public, COUNT(*) AS activities
-FROM {pair}
-WHERE {where}
-GROUP BY provider_id, receiver_id, division_id, is_public
-"""
-
 # The country and theme grains summed over every year (AllYearsCell): by agreement, and again
 # over every agreement (EVERY_AGREEMENT), which a view not filtered by agreement sums instead of
 # four times as many rows. Its parameters: the two grains and the `where` parameters, twice
@@ -492,7 +484,6 @@ ALL_YEARS_LINE = "c.grain, c.division_id, c.country_id, c.theme_id, c.agreement,
     ", ".join(f"COALESCE(c.{column}, 0)" for column in AMOUNT_COLUMNS)
 )
 
-COUNT_LINE = "c.provider_id, c.receiver_id, c.division_id, c.is_public, c.activities"
 MONEY_LINE = (
     "c.activity_id, c.division_id, c.modality, c.funding_nature, c.status, c.agreement, "
     "c.is_public, c.ifad_cents, c.cofinancing_cents, c.in_kind_cents, c.total_cents"

@@ -16,6 +16,7 @@ from ..models import (
     Grain,
     RollupSlice,
 )
+from .counts import MONEY_KEY, PAIR_KEY, keys_of, recount_activities, recount_pairs
 from .sql import (
     ACTIVITY_MONEY,
     ACTIVITY_PAIRS,
@@ -24,15 +25,12 @@ from .sql import (
     CELL_COLUMNS,
     NEW_CELL,
     NEW_TOTAL,
-    PAIR_COUNTS,
-    PAIR_KEY,
     PROVIDER_ROLES,
     RECEIVER_ROLES,
     ROLLUP_WORK_MEM,
     SAME_CELL,
     SAME_TOTAL,
     TOTAL_COLUMNS,
-    PairKey,
     Slice,
     all_years_params,
     division_keys_condition,
@@ -78,13 +76,21 @@ def recompute_activity_money(
     cursor: CursorWrapper, tables: dict[str, str], activities: Iterable[int] | None
 ) -> None:
     """Replace the ActivityMoney rows of `activities` (None: every activity) with their totals
-    summed over all years."""
+    summed over all years, and count them again (ActivityCount)."""
     ids = None if activities is None else sorted(activities)
     if ids == []:
         return
     money = tables["money"]
     statement = ACTIVITY_MONEY.format(money=money, total=tables["total"], where="{where}")
+    if ids is None:
+        _replace_activity_rows(cursor, money, statement, [], "t", None)
+        recount_activities(cursor, tables, None)
+        return
+    # The counts of the keys the activities leave and of those they join.
+    lock_activity_tables(cursor)
+    before = keys_of(cursor, money, MONEY_KEY, ids)
     _replace_activity_rows(cursor, money, statement, [], "t", ids)
+    recount_activities(cursor, tables, before | keys_of(cursor, money, MONEY_KEY, ids))
 
 
 def _replace_activity_rows(
@@ -98,8 +104,7 @@ def _replace_activity_rows(
     """Delete the rows of `ids` (None: every row) from a table of one-activity rows and insert
     them again with `statement`, whose `{where}` is filled with a condition on `alias`'s
     activity_id. Under the lock of the activity tables (_MONEY_LOCK_KEY)."""
-    if connection.vendor == "postgresql":
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_MONEY_LOCK_KEY])
+    lock_activity_tables(cursor)
     if ids is None:
         cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (model name)
         cursor.execute(statement.format(where="1 = 1"), params)
@@ -112,6 +117,13 @@ def _replace_activity_rows(
         cursor.execute(
             statement.format(where=f"{alias}.activity_id IN ({marks})"), [*params, *batch]
         )
+
+
+def lock_activity_tables(cursor: CursorWrapper) -> None:
+    """Until the transaction ends: the rows of one activity and the counts of their keys are
+    written by one writer at a time, which reads what the others committed."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_MONEY_LOCK_KEY])
 
 
 def recompute_pairs(
@@ -132,39 +144,10 @@ def recompute_pairs(
         recount_pairs(cursor, tables, None)
         return
     # The counts of the keys the activities' pairs leave and of those they join.
-    before = _pair_keys(cursor, pair, ids)
+    lock_activity_tables(cursor)
+    before = keys_of(cursor, pair, PAIR_KEY, ids)
     _replace_activity_rows(cursor, pair, statement, roles, "m", ids)
-    recount_pairs(cursor, tables, before | _pair_keys(cursor, pair, ids))
-
-
-def _pair_keys(cursor: CursorWrapper, pair: str, ids: list[int]) -> set[PairKey]:
-    keys: set[PairKey] = set()
-    for start in range(0, len(ids), 10_000):
-        batch = ids[start : start + 10_000]
-        cursor.execute(
-            f"SELECT DISTINCT {PAIR_KEY} FROM {pair} WHERE activity_id IN ({placeholders(batch)})",  # noqa: S608 (model name)
-            batch,
-        )
-        keys.update((p, r, d, bool(public)) for p, r, d, public in cursor.fetchall())
-    return keys
-
-
-def recount_pairs(cursor: CursorWrapper, tables: dict[str, str], keys: set[PairKey] | None) -> None:
-    """Count the pairs of `keys` (None: every key) again into PairCount. Called under the lock
-    of the activity tables, which _replace_activity_rows took."""
-    count, pair = tables["pair_count"], tables["pair"]
-    if keys is None:
-        cursor.execute(f"DELETE FROM {count}")  # noqa: S608 (model name)
-        cursor.execute(PAIR_COUNTS.format(count=count, pair=pair, where="1 = 1"))
-        return
-    ordered = sorted(keys)
-    # 4 parameters a key: SQLite takes at most 32,766 in a statement.
-    for start in range(0, len(ordered), 5_000):
-        batch = ordered[start : start + 5_000]
-        where = f"({PAIR_KEY}) IN (VALUES {', '.join(['(%s, %s, %s, %s)'] * len(batch))})"
-        params = [value for key in batch for value in key]
-        cursor.execute(f"DELETE FROM {count} WHERE {where}", params)  # noqa: S608 (model name)
-        cursor.execute(PAIR_COUNTS.format(count=count, pair=pair, where=where), params)
+    recount_pairs(cursor, tables, before | keys_of(cursor, pair, PAIR_KEY, ids))
 
 
 _ALL_YEARS_LOCK_KEY = 480_911_321

@@ -12,6 +12,14 @@ from ..models import (
     AMOUNT_COLUMNS,
     Grain,
 )
+from .counts import (
+    ACTIVITY_COUNT_LINE,
+    ACTIVITY_COUNTS_SELECT,
+    COUNT_LINE,
+    PAIR_COUNTS_SELECT,
+    recount_activities,
+    recount_pairs,
+)
 from .sql import (
     ACTIVITY_MONEY,
     ACTIVITY_PAIRS,
@@ -19,12 +27,10 @@ from .sql import (
     ALL_YEARS_GRAINS,
     ALL_YEARS_LINE,
     CELL_COLUMNS,
-    COUNT_LINE,
     MONEY_LINE,
     NEW_CELLS,
     NEW_CELLS_GRAINS,
     NEW_TOTAL,
-    PAIR_COUNTS,
     PAIR_LINE,
     PROVIDER_ROLES,
     RECEIVER_ROLES,
@@ -40,7 +46,6 @@ from .store import (
     recompute_activity_money,
     recompute_all_years,
     recompute_pairs,
-    recount_pairs,
 )
 
 # A checksum of a set of rows whatever their order: the count and the sum of a 64-bit hash of
@@ -108,11 +113,11 @@ def stored_rows_match(
 
 @transaction.atomic
 def recompute_all_activity_money() -> bool:
-    """Every ActivityMoney row from the stored totals, every ActivityPair row from them and
-    the countries, the PairCount rows from the pairs and the AllYearsCell rows from the cells:
-    the last step of a full rebuild; return whether any row had to change. On
-    PostgreSQL the rows are compared (by checksum) before they are rewritten, as the rebuild's
-    years are."""
+    """Every ActivityMoney row from the stored totals and the ActivityCount rows from them,
+    every ActivityPair row from them and the countries, the PairCount rows from the pairs and
+    the AllYearsCell rows from the cells: the last step of a full rebuild; return whether any
+    row had to change. On PostgreSQL the rows are compared (by checksum) before they are
+    rewritten, as the rebuild's years are."""
     lock_rollups(None)
     tables = table_names()
     with connection.cursor() as cursor:
@@ -126,6 +131,12 @@ def recompute_all_activity_money() -> bool:
         money_right = _agrees(cursor, tables["money"], MONEY_LINE, new, [])
         if not money_right:
             recompute_activity_money(cursor, tables, None)
+        else:
+            # The rows are right; their counts are checked alone.
+            new = ACTIVITY_COUNTS_SELECT.format(money=tables["money"], where="1 = 1")
+            money_right = _agrees(cursor, tables["activity_count"], ACTIVITY_COUNT_LINE, new, [])
+            if not money_right:
+                recount_activities(cursor, tables, None)
         new = _select_of(ACTIVITY_PAIRS).format(
             money=tables["money"], country_link=tables["country_link"], where="1 = 1"
         )
@@ -135,7 +146,7 @@ def recompute_all_activity_money() -> bool:
             recompute_pairs(cursor, tables, None)
         else:
             # The pairs are right; their counts are checked alone.
-            new = _select_of(PAIR_COUNTS).format(pair=tables["pair"], where="1 = 1")
+            new = PAIR_COUNTS_SELECT.format(pair=tables["pair"], where="1 = 1")
             pairs_right = _agrees(cursor, tables["pair_count"], COUNT_LINE, new, [])
             if not pairs_right:
                 recount_pairs(cursor, tables, None)

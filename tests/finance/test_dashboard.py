@@ -31,6 +31,7 @@ from activities.filters import ActivityFilter
 from activities.models import (
     Activity,
     ActivityCountry,
+    Agreement,
     Country,
     Division,
     Partner,
@@ -580,6 +581,9 @@ def _share_pairs() -> None:
     ActivityCountry.objects.filter(pk__in=links[::3]).update(role="both")
     activities = list(Activity.objects.order_by("pk").values_list("pk", flat=True))
     Activity.objects.filter(pk__in=activities[::3]).update(visibility=Visibility.PUBLIC)
+    # Every agreement state on some activities of each visibility.
+    for offset, state in enumerate(Agreement.values):
+        Activity.objects.filter(pk__in=activities[offset::4]).update(agreement=state)
     # One pair shared by a third of the activities: counts above one in every division.
     brazil, mozambique = Country.objects.get(iso2="BR"), Country.objects.get(iso2="MZ")
     for activity_id in activities[::3] + activities[1::3]:
@@ -602,8 +606,22 @@ class TestWhoSharesWithWhom:
     @pytest.mark.parametrize("who", ["focal", "cpm", "partner_user"])
     @pytest.mark.parametrize(
         "filters",
-        [{}, {"divisions": "LAC"}, {"year_from": 2015, "year_to": 2020}, {"countries": "BR"}],
-        ids=["everything", "a division", "a year range", "a country"],
+        [
+            {},
+            {"divisions": "LAC"},
+            {"year_from": 2015, "year_to": 2020},
+            {"countries": "BR"},
+            {"agreements": ("confirmed",)},
+            {"agreements": ("waiting", "disputed"), "divisions": "LAC"},
+        ],
+        ids=[
+            "everything",
+            "a division",
+            "a year range",
+            "a country",
+            "an agreement",
+            "two agreements in a division",
+        ],
     )
     def test_who_shares_with_whom_counts_the_pairs_of_the_selected_activities(
         self,
@@ -612,18 +630,18 @@ class TestWhoSharesWithWhom:
         request: pytest.FixtureRequest,
         shared_pairs: None,
     ) -> None:
-        """Over all years with no filter but a division, the counts come from PairCount;
-        otherwise from the pairs themselves. Either way, what a count of the live country links
-        gives."""
+        """Over all years with no filter but a division and agreements, the counts come from
+        PairCount; otherwise from the pairs themselves. Either way, what a count of the live
+        country links gives."""
         user = request.getfixturevalue(who)
         _assert_pairs(user, who, filters)
 
 
 def _assert_pairs(user: User, who: str, filters: dict[str, object]) -> None:
     if "divisions" in filters:
-        filters = {"divisions": (Division.objects.get(code=filters["divisions"]).pk,)}
+        filters = {**filters, "divisions": (Division.objects.get(code=filters["divisions"]).pk,)}
     if "countries" in filters:
-        filters = {"countries": (Country.objects.get(iso2=filters["countries"]).pk,)}
+        filters = {**filters, "countries": (Country.objects.get(iso2=filters["countries"]).pk,)}
     selection = Selection(user, rollups.RollupFilters(**filters), Reference.load())  # type: ignore[arg-type]
 
     query = selection._activity_q()

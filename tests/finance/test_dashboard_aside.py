@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
@@ -119,3 +119,32 @@ def test_a_cold_dashboard_reads_ledger_and_counts_aside_and_closes_the_connectio
     assert focal_client.get(reverse("finance:dashboard")).content.decode().count(NOTE) == 2
     assert len(read_in_kind_where) == 1
     assert len(counted_where) == 1
+
+
+def _parallel_workers() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        return str(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_read_aside_plans_without_parallel_workers_and_the_callers_connection_keeps_them() -> (
+    None
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("read aside on PostgreSQL only")
+    own = _parallel_workers()
+    assert own != "0"  # the server's setting, which the page's own connection keeps
+    assert aside.read_aside(_parallel_workers)() == "0"
+    assert _parallel_workers() == own
+    # A thread of the caller's own opens its connections as any other.
+    seen: list[str] = []
+
+    def read() -> None:
+        seen.append(_parallel_workers())
+        connections.close_all()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    assert seen == [own]

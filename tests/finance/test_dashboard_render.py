@@ -30,6 +30,7 @@ from finance.dashboard import (
     page,
     warm_default_views,
 )
+from finance.dashboard import selection as selection_module
 from finance.models import FinancialEntry
 from finance.rollups import RollupFilters, rollup_state
 from tests.finance.dashboard_data import generate_ledger, small_portfolio
@@ -211,3 +212,31 @@ def test_a_mixed_columns_text_is_escaped() -> None:
     html = str(table.body_html())
     assert "Expert-days &lt;b&gt;&amp;&lt;/b&gt; more" in html
     assert "<b>" not in html
+
+
+def test_each_card_is_written_once_its_chart_is_built_leverage_after_the_ledgers_read(
+    focal_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cards of the charts that need nothing of the ledger are written before the in-kind
+    is read (on a cold page the ledger's read aside is the longest): what the page does, in
+    its order."""
+    small_portfolio()
+    done: list[str] = []
+    write = page.render_to_string
+
+    def recorded(template: str, context: dict[str, Any]) -> str:
+        done.append(context["chart"].slug if template == page.CARD_TEMPLATE else template)
+        return write(template, context)
+
+    read = selection_module.selection_in_kind
+
+    def read_recorded(*args: Any) -> Any:
+        done.append("in-kind read")
+        return read(*args)
+
+    monkeypatch.setattr(page, "render_to_string", recorded)
+    monkeypatch.setattr(selection_module, "selection_in_kind", read_recorded)
+    caches["dashboard"].clear()
+    assert 'id="chart-leverage"' in _page(focal_client)
+    charts = ["years", "divisions", "themes", "modalities", "countries", "flows", "top"]
+    assert done == [*charts, "in-kind read", "leverage", page.CHARTS_TEMPLATE]

@@ -14,6 +14,7 @@ from accounts.models import User
 from activities.models import Activity
 from finance import rollups, services
 from finance.models import (
+    ActivityCount,
     ActivityMoney,
     ActivityPair,
     ActivityYearTotal,
@@ -37,7 +38,10 @@ def indexes_set_aside_for_any_ledger(settings: Any) -> None:
     settings.ROLLUP_INDEXES_ASIDE_FROM_ENTRIES = 0
 
 
-DERIVED = (RollupCell, ActivityYearTotal, ActivityMoney, ActivityPair, PairCount, AllYearsCell)
+DERIVED = (
+    *(RollupCell, ActivityYearTotal, ActivityMoney, ActivityCount, ActivityPair, PairCount),
+    AllYearsCell,
+)
 
 
 def record(activity: Activity, user: User, amount: str, year: int) -> None:

@@ -18,6 +18,7 @@ from finance.importer import import_legacy_workbook
 from finance.models import (
     AMOUNT_COLUMNS,
     CELL_AMOUNTS,
+    ActivityCount,
     ActivityMoney,
     ActivityPair,
     ActivityYearTotal,
@@ -537,12 +538,23 @@ def test_who_shares_with_whom_is_checked_and_repaired_by_the_rebuild(focal: User
 
 
 def test_the_pairs_counts_follow_each_refresh_and_are_checked_by_the_rebuild(focal: User) -> None:
-    def counts() -> list[tuple[int, int, int, bool, int]]:
+    def counts() -> list[tuple[object, ...]]:
         return sorted(
             PairCount.objects.values_list(
-                "provider", "receiver", "division", "is_public", "activities"
+                "provider", "receiver", "division", "is_public", "agreement", "activities"
             )
         )
+
+    def by_agreement(
+        *keys: tuple[int, int, str, int],
+    ) -> list[tuple[int, int, int, bool, str, int]]:
+        """Each key's count in its agreement, and in all agreements ("") summed."""
+        rows: dict[tuple[int, int, str], int] = {}
+        for provider, receiver, state, activities in keys:
+            for agreement in (state, ""):
+                key = (provider, receiver, agreement)
+                rows[key] = rows.get(key, 0) + activities
+        return sorted((p, r, division, False, a, n) for (p, r, a), n in rows.items())
 
     first = ActivityFactory(countries=["BR", ("MZ", "receiver")])
     second = ActivityFactory(
@@ -551,21 +563,69 @@ def test_the_pairs_counts_follow_each_refresh_and_are_checked_by_the_rebuild(foc
     )
     for activity in (first, second):
         record(activity, focal, entry("10.00"))
+    Activity.objects.filter(pk=second.pk).update(agreement=Agreement.DISPUTED)
     rollups.compute_slices(None)
+    state = Activity.objects.get(pk=first.pk).agreement
+    assert state != Agreement.DISPUTED
     br, mz, ao = (country(code).pk for code in ("BR", "MZ", "AO"))
     division = first.lead_division_id
-    assert counts() == sorted([(br, mz, division, False, 2), (br, ao, division, False, 1)])
+    assert counts() == by_agreement(
+        (br, mz, state, 1), (br, mz, Agreement.DISPUTED, 1), (br, ao, Agreement.DISPUTED, 1)
+    )
 
     # One activity's refresh counts again the keys its pairs leave and join.
     ActivityCountry.objects.filter(activity=second, country__iso2="MZ").delete()
     rollups.request_refresh_for_activities([second.pk])
     rollups.drain_refresh_requests()
-    assert counts() == sorted([(br, mz, division, False, 1), (br, ao, division, False, 1)])
+    expected = by_agreement((br, mz, state, 1), (br, ao, Agreement.DISPUTED, 1))
+    assert counts() == expected
     assert rollups.recompute_all_activity_money() is False
 
-    PairCount.objects.filter(receiver_id=ao).update(activities=7)
+    # A moved agreement moves its activity's pairs from one agreement's counts to the other's.
+    Activity.objects.filter(pk=second.pk).update(agreement=state)
+    rollups.request_refresh_for_activities([second.pk])
+    rollups.drain_refresh_requests()
+    assert counts() == by_agreement((br, mz, state, 1), (br, ao, state, 1))
+
+    PairCount.objects.filter(receiver_id=ao, agreement="").update(activities=7)
     assert rollups.recompute_all_activity_money() is True
-    assert counts() == sorted([(br, mz, division, False, 1), (br, ao, division, False, 1)])
+    assert counts() == by_agreement((br, mz, state, 1), (br, ao, state, 1))
+
+
+def test_the_activities_counts_follow_each_refresh_and_are_checked_by_the_rebuild(
+    focal: User,
+) -> None:
+    def counts() -> dict[tuple[int, str], int]:
+        """By division and agreement (the activities' other dimensions summed)."""
+        rows = ActivityCount.objects.values_list("division", "agreement", "activities")
+        summed: dict[tuple[int, str], int] = {}
+        for lead, agreement, activities in rows:
+            summed[lead, agreement] = summed.get((lead, agreement), 0) + activities
+        return summed
+
+    lac, apr = division("LAC"), division("APR")
+    activities = [ActivityFactory(lead_division=lead) for lead in (lac, lac, apr)]
+    for activity in activities:
+        record(activity, focal, entry("10.00"))
+    ActivityFactory(lead_division=apr)  # no money: not counted
+    Activity.objects.filter(pk=activities[1].pk).update(agreement=Agreement.CONFIRMED)
+    Activity.objects.filter(pk__in=[activities[0].pk, activities[2].pk]).update(
+        agreement=Agreement.WAITING
+    )
+    rollups.compute_slices(None)
+    assert counts() == {(lac.pk, "waiting"): 1, (lac.pk, "confirmed"): 1, (apr.pk, "waiting"): 1}
+    assert rollups.recompute_all_activity_money() is False
+
+    # One activity's refresh counts again the keys it leaves and joins.
+    Activity.objects.filter(pk=activities[0].pk).update(agreement=Agreement.CONFIRMED)
+    rollups.request_refresh_for_activities([activities[0].pk])
+    rollups.drain_refresh_requests()
+    assert counts() == {(lac.pk, "confirmed"): 2, (apr.pk, "waiting"): 1}
+    assert rollups.recompute_all_activity_money() is False
+
+    ActivityCount.objects.filter(division=apr).update(activities=7)
+    assert rollups.recompute_all_activity_money() is True
+    assert counts() == {(lac.pk, "confirmed"): 2, (apr.pk, "waiting"): 1}
 
 
 def test_the_cells_of_all_years_follow_each_refresh_and_are_checked_by_the_rebuild(
