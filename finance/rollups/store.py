@@ -274,6 +274,22 @@ def hash_joins_only(cursor: CursorWrapper) -> Iterator[None]:
         cursor.execute("RESET enable_mergejoin")
 
 
+@contextmanager
+def nested_loops_only(cursor: CursorWrapper) -> Iterator[None]:
+    """Each join meanwhile looks its rows up through an index. The planner costs such a lookup
+    as a read from disk, where the tables are in memory: for a year's totals it read the whole
+    activity table (most of its pages hold texts the totals do not need) rather than look up
+    the activities of the year's entries, for every year of a rebuild."""
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        cursor.execute("SET LOCAL enable_hashjoin = off")
+        cursor.execute("SET LOCAL enable_mergejoin = off")
+    yield
+    if postgresql:
+        cursor.execute("RESET enable_hashjoin")
+        cursor.execute("RESET enable_mergejoin")
+
+
 Restriction = Callable[[str], tuple[str, list[int | str]]]
 
 

@@ -12,6 +12,7 @@ from ..models import (
     AMOUNT_COLUMNS,
     Grain,
 )
+from .split import NEW_CELLS, NEW_CELLS_GRAINS
 from .sql import (
     ACTIVITY_MONEY,
     ACTIVITY_PAIRS,
@@ -21,8 +22,6 @@ from .sql import (
     CELL_COLUMNS,
     COUNT_LINE,
     MONEY_LINE,
-    NEW_CELLS,
-    NEW_CELLS_GRAINS,
     NEW_TOTAL,
     PAIR_COUNTS,
     PAIR_LINE,
