@@ -2,11 +2,12 @@
 emptied on purpose), where every row is written.
 
 Over empty tables there is nothing to compare: each year's totals and cells go straight into the
-stored tables, with no checksum and no difference against stored rows. And the cells and totals
-are written with their indexes set aside: those indexes, the covering ones above all, cost more
-to keep up row by row than to build once from the finished tables. They are built again at the
-end, and at the start of every rebuild (missing_indexes), so a first build killed halfway leaves
-them missing only until the next rebuild, which the worker resumes (finance.tasks).
+stored tables, with no checksum and no difference against stored rows, and so do the activity
+tables at the end. The cells, totals and pairs are written with their indexes set aside: those
+indexes, the covering ones above all, cost more to keep up row by row than to build once from the
+finished tables. They are built again at the end, and at the start of every rebuild
+(missing_indexes), so a first build killed halfway leaves them missing only until the next
+rebuild, which the worker resumes (finance.tasks).
 
 The stored tables are written as they are in every other case (logged, in one transaction per
 year), so a crash loses no committed year.
@@ -151,27 +152,18 @@ def build_slices(slices: Sequence[Slice]) -> bool:
 
 def last_steps() -> list[Callable[[], object]]:
     """What a first build does once its years are written, as steps for a few threads to share:
-    the activity tables, the vacuum of the cells and totals, then the indexes set aside.
-
-    The cells and totals are vacuumed before their indexes are built: a VACUUM waits for an
-    index build on its table, while the activity tables, which only read them, do not keep it
-    waiting."""
+    the activity tables (then the pairs' indexes), and the other indexes set aside meanwhile."""
     aside = missing_indexes()
     pairs = [index_of for index_of in aside if index_of[0] is ActivityPair]
     steps: list[Callable[[], object]] = [partial(_activity_tables, pairs)]
-    steps += [partial(vacuum_table, model) for model in _WRITTEN]
     steps += [partial(restore_index, index_of) for index_of in aside if index_of not in pairs]
     return steps
 
 
 def _activity_tables(pair_indexes: list[IndexOf]) -> None:
-    """The activity tables written, then the pairs' indexes built and every one vacuumed, each
-    once the rows it needs are committed."""
     write_activity_tables()
     for index_of in pair_indexes:
         restore_index(index_of)
-    for model in _SUMMED:
-        vacuum_table(model)
 
 
 @transaction.atomic
@@ -187,13 +179,19 @@ def write_activity_tables() -> None:
         recompute_all_years(cursor, tables, None)
 
 
-def vacuum_table(model: type[models.Model]) -> None:
-    """VACUUM (ANALYZE) a table a first build wrote: its rows are the only ones, so nothing is
-    freed, but the pages are marked all-visible. The covering indexes answer the dashboard from
-    the index alone only on such pages: right after a first build, before any vacuum, the cold
-    view of one country visited the table for every cell it read. The statistics are those of
-    the new rows too. Outside any transaction (VACUUM cannot run in one)."""
+def vacuum_written_tables() -> None:
+    """VACUUM (ANALYZE) the tables a first build wrote: its rows are the only ones, so nothing
+    is freed, but the pages are marked all-visible. The covering indexes answer the dashboard
+    from the index alone only on such pages: right after a first build, before any vacuum,
+    the cold view of one country visited the table for every cell it read. The statistics are
+    those of the new rows too. Outside any transaction (VACUUM cannot run in one).
+
+    One table after the other, once every other step is done: VACUUM marks a page all-visible
+    only if no running transaction could miss its rows, and any statement of this database
+    beside it (an index build, an ANALYZE, a new connection's first query) holds a snapshot as
+    old as the oldest transaction on the server, in any database."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
+        for model in _WRITTEN + _SUMMED:
+            cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")

@@ -25,6 +25,7 @@ from .first_build import (
     missing_indexes,
     restore_index,
     start_first_build,
+    vacuum_written_tables,
 )
 from .refresh import (
     all_slices,
@@ -165,6 +166,8 @@ def _rebuild(
         # them while it builds the indexes it set aside.
         steps = last_steps() if first_build else [recompute_all_activity_money]
         _in_threads(_run, steps, workers)
+        if first_build:
+            vacuum_written_tables()
         delete_requests(answered)
         RollupRun.objects.filter(pk=run.pk).update(
             state=RollupRun.State.DONE, finished_at=timezone.now()

@@ -52,9 +52,9 @@ from .store import (
     begin_work,
     drop_work_tables,
     hash_joins_only,
+    index_lookups,
     lock_rollups,
     mark_computed,
-    nested_loops_only,
     recompute_activity_money,
     recompute_all_years,
     recompute_pairs,
@@ -124,7 +124,7 @@ def compute_new_totals(cursor: CursorWrapper, slices: Sequence[Slice] | None) ->
         )
     # Some slices' entries (a year's at most): each looked up with its activity. The whole
     # ledger is joined as it comes.
-    lookups = nested_loops_only(cursor) if slices is not None else nullcontext()
+    lookups = index_lookups(cursor) if slices is not None else nullcontext()
     with lookups:
         cursor.execute(
             NEW_TOTALS.format(where=where_entry, **work_names()),
