@@ -122,8 +122,8 @@ def compute_new_totals(cursor: CursorWrapper, slices: Sequence[Slice] | None) ->
         where_entry = where_entry.replace("x.year", "e.fiscal_year").replace(
             "x.division_id", "a.lead_division_id"
         )
-    # Some slices' entries (a year's at most): each looked up with its activity. The whole
-    # ledger is joined as it comes.
+    # The slices' entries, each with its activity looked up; the whole ledger's are joined to
+    # every activity as they come.
     lookups = index_lookups(cursor) if slices is not None else nullcontext()
     with lookups:
         cursor.execute(
