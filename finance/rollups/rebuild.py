@@ -164,7 +164,9 @@ def _rebuild(
         _compute_years(run, by_year, years, workers, compute, progress, on_year)
         # The activity tables read the cells and totals but write neither: a first build sums
         # them while it builds the indexes it set aside.
-        steps = last_steps() if first_build else [recompute_all_activity_money]
+        steps: list[Callable[[], object]] = (
+            last_steps() if first_build else [recompute_all_activity_money]
+        )
         _in_threads(_run, steps, workers)
         if first_build:
             vacuum_written_tables()
