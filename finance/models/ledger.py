@@ -32,7 +32,7 @@ from finance.models.rates import validate_currency
 #   92,000 lines at the maximum in one row, 9.2 x 10^16 US$ (a thousand times the world's yearly
 #   product); fifty lines at the old column's maximum (10^16 each) did, and stopped every refresh.
 #   The split of a total over countries is computed so that no intermediate product exceeds the
-#   total itself (finance.rollups.sql.SPLIT).
+#   total itself (finance.rollups.split.FULL_CELLS).
 MAX_LINE_AMOUNT = Decimal("999999999999.99")
 
 

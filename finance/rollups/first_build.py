@@ -2,11 +2,12 @@
 emptied on purpose), where every row is written.
 
 Over empty tables there is nothing to compare: each year's totals and cells go straight into the
-stored tables, with no checksum and no difference against stored rows. And the cells and totals
-are written with their indexes set aside: those indexes, the covering ones above all, cost more
-to keep up row by row than to build once from the finished tables. They are built again at the
-end, and at the start of every rebuild (missing_indexes), so a first build killed halfway leaves
-them missing only until the next rebuild, which the worker resumes (finance.tasks).
+stored tables, with no checksum and no difference against stored rows, and so do the activity
+tables at the end. The cells, totals and pairs are written with their indexes set aside: those
+indexes, the covering ones above all, cost more to keep up row by row than to build once from the
+finished tables. They are built again at the end, and at the start of every rebuild
+(missing_indexes), so a first build killed halfway leaves them missing only until the next
+rebuild, which the worker resumes (finance.tasks).
 
 The stored tables are written as they are in every other case (logged, in one transaction per
 year), so a crash loses no committed year.
@@ -14,7 +15,8 @@ year), so a crash loses no committed year.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -31,23 +33,34 @@ from ..models import (
     RollupSlice,
 )
 from .refresh import compute_new_totals, compute_slices
+from .split import NEW_CELLS, NEW_CELLS_GRAINS
 from .sql import (
     CELL_COLUMNS,
-    NEW_CELLS,
-    NEW_CELLS_GRAINS,
     NEW_TOTAL,
     TOTAL_COLUMNS,
     Slice,
     table_names,
     work_names,
 )
-from .store import begin_work, drop_work_tables, lock_rollups, mark_computed, slice_q
+from .store import (
+    begin_work,
+    drop_work_tables,
+    lock_rollups,
+    mark_computed,
+    recompute_activity_money,
+    recompute_all_years,
+    recompute_pairs,
+    slice_q,
+)
 
 # PostgreSQL's memory for building one index (two are built at once, as two years are computed).
 INDEX_BUILD_MEM = "256MB"
 
-# The tables whose indexes a first build sets aside: the cells and the totals, millions of rows.
+# The tables a first build writes year by year: the cells and the totals, millions of rows.
 _WRITTEN = (RollupCell, ActivityYearTotal)
+# The tables whose indexes it sets aside: those, and the activities' pairs, written whole at the
+# end.
+_ASIDE = (*_WRITTEN, ActivityPair)
 # The tables summed from those at the end of every rebuild.
 _SUMMED = (ActivityMoney, ActivityCount, ActivityPair, PairCount, AllYearsCell)
 
@@ -72,7 +85,7 @@ def start_first_build() -> bool:
     if FinancialEntry.objects.count() < settings.ROLLUP_INDEXES_ASIDE_FROM_ENTRIES:
         return True  # written with their indexes in place (see the setting)
     with connection.schema_editor() as editor:
-        for model in _WRITTEN:
+        for model in _ASIDE:
             present = _present_indexes(model)
             for index in model._meta.indexes:
                 if index.name in present:
@@ -94,7 +107,7 @@ def missing_indexes() -> list[IndexOf]:
     if connection.vendor != "postgresql":
         return []
     missing: list[IndexOf] = []
-    for model in _WRITTEN:
+    for model in _ASIDE:
         present = _present_indexes(model)
         missing += [(model, index) for index in model._meta.indexes if index.name not in present]
     return missing
@@ -138,12 +151,46 @@ def build_slices(slices: Sequence[Slice]) -> bool:
     return True
 
 
+def last_steps() -> list[Callable[[], object]]:
+    """What a first build does once its years are written, as steps for a few threads to share:
+    the activity tables (then the pairs' indexes), and the other indexes set aside meanwhile."""
+    aside = missing_indexes()
+    pairs = [index_of for index_of in aside if index_of[0] is ActivityPair]
+    steps: list[Callable[[], object]] = [partial(_activity_tables, pairs)]
+    steps += [partial(restore_index, index_of) for index_of in aside if index_of not in pairs]
+    return steps
+
+
+def _activity_tables(pair_indexes: list[IndexOf]) -> None:
+    write_activity_tables()
+    for index_of in pair_indexes:
+        restore_index(index_of)
+
+
+@transaction.atomic
+def write_activity_tables() -> None:
+    """Every row of the activity tables (money, pairs and their counts, all years), summed from
+    the totals and cells just written: straight, where recompute_all_activity_money checks
+    each table first (a first build has nothing stored worth keeping)."""
+    lock_rollups(None)
+    tables = table_names()
+    with connection.cursor() as cursor:
+        recompute_activity_money(cursor, tables, None)
+        recompute_pairs(cursor, tables, None)
+        recompute_all_years(cursor, tables, None)
+
+
 def vacuum_written_tables() -> None:
     """VACUUM (ANALYZE) the tables a first build wrote: its rows are the only ones, so nothing
     is freed, but the pages are marked all-visible. The covering indexes answer the dashboard
     from the index alone only on such pages: right after a first build, before any vacuum,
     the cold view of one country visited the table for every cell it read. The statistics are
-    those of the new rows too. Outside any transaction (VACUUM cannot run in one)."""
+    those of the new rows too. Outside any transaction (VACUUM cannot run in one).
+
+    One table after the other, once every other step is done: VACUUM marks a page all-visible
+    only if no running transaction could miss its rows, and any statement of this database
+    beside it (an index build, an ANALYZE, a new connection's first query) holds a snapshot as
+    old as the oldest transaction on the server, in any database."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     with connection.cursor() as cursor:

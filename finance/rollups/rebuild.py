@@ -21,6 +21,7 @@ from ..models import (
 )
 from .first_build import (
     build_slices,
+    last_steps,
     missing_indexes,
     restore_index,
     start_first_build,
@@ -161,11 +162,12 @@ def _rebuild(
             _in_threads(restore_index, missing_indexes(), workers)
             compute = partial(compute_slices, verify_first=True, activity_money=False)
         _compute_years(run, by_year, years, workers, compute, progress, on_year)
-        # The activity tables read the cells and totals but write neither: they are summed
-        # while the indexes a first build set aside are built.
-        last_steps: list[Callable[[], object]] = [recompute_all_activity_money]
-        last_steps += [partial(restore_index, index) for index in missing_indexes()]
-        _in_threads(_run, last_steps, workers)
+        # The activity tables read the cells and totals but write neither: a first build sums
+        # them while it builds the indexes it set aside.
+        steps: list[Callable[[], object]] = (
+            last_steps() if first_build else [recompute_all_activity_money]
+        )
+        _in_threads(_run, steps, workers)
         if first_build:
             vacuum_written_tables()
         delete_requests(answered)

@@ -4,6 +4,7 @@ answers them, and the two ways of recomputing (whole slices, or one activity's c
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -24,10 +25,10 @@ from ..models import (
     RollupRefresh,
     RollupSlice,
 )
+from .split import INSERT_FULL
 from .sql import (
     CELL_COLUMNS,
     INSERT_CORE,
-    INSERT_FULL,
     NEW_CELL,
     NEW_TOTAL,
     NEW_TOTALS,
@@ -51,6 +52,7 @@ from .store import (
     begin_work,
     drop_work_tables,
     hash_joins_only,
+    index_lookups,
     lock_rollups,
     mark_computed,
     recompute_activity_money,
@@ -120,10 +122,14 @@ def compute_new_totals(cursor: CursorWrapper, slices: Sequence[Slice] | None) ->
         where_entry = where_entry.replace("x.year", "e.fiscal_year").replace(
             "x.division_id", "a.lead_division_id"
         )
-    cursor.execute(
-        NEW_TOTALS.format(where=where_entry, **work_names()),
-        [Visibility.PUBLIC.value, *entry_params],
-    )
+    # The slices' entries, each with its activity looked up; the whole ledger's are joined to
+    # every activity as they come.
+    lookups = index_lookups(cursor) if slices is not None else nullcontext()
+    with lookups:
+        cursor.execute(
+            NEW_TOTALS.format(where=where_entry, **work_names()),
+            [Visibility.PUBLIC.value, *entry_params],
+        )
 
 
 def compute_new_cells(cursor: CursorWrapper) -> None:

@@ -257,6 +257,25 @@ def hash_joins_only(cursor: CursorWrapper) -> Iterator[None]:
         cursor.execute("RESET enable_mergejoin")
 
 
+@contextmanager
+def index_lookups(cursor: CursorWrapper) -> Iterator[None]:
+    """Each join meanwhile looks its rows up through an index, in this process alone. The
+    planner costs such a lookup as a read from disk, where the tables are in memory: for a
+    year's totals it read the whole activity table (most of its pages hold texts the totals do
+    not need) rather than look up the activities of the year's entries, for every year of a
+    rebuild. Looking them up, it planned parallel workers, which only wait for this process:
+    a rebuild already computes a year on each core."""
+    postgresql = connection.vendor == "postgresql"
+    settings = ("enable_hashjoin", "enable_mergejoin", "max_parallel_workers_per_gather")
+    if postgresql:
+        for setting in settings:
+            cursor.execute(f"SET LOCAL {setting} = 0")
+    yield
+    if postgresql:
+        for setting in settings:
+            cursor.execute(f"RESET {setting}")
+
+
 Restriction = Callable[[str], tuple[str, list[int | str]]]
 
 

@@ -20,6 +20,7 @@ from .counts import (
     recount_activities,
     recount_pairs,
 )
+from .split import NEW_CELLS, NEW_CELLS_GRAINS
 from .sql import (
     ACTIVITY_MONEY,
     ACTIVITY_PAIRS,
@@ -28,8 +29,6 @@ from .sql import (
     ALL_YEARS_LINE,
     CELL_COLUMNS,
     MONEY_LINE,
-    NEW_CELLS,
-    NEW_CELLS_GRAINS,
     NEW_TOTAL,
     PAIR_LINE,
     PROVIDER_ROLES,

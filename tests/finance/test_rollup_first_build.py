@@ -1,5 +1,6 @@
-"""The first build: roll-ups built into empty tables, with the indexes of the cells and totals set
-aside while they are written, give the rows the nightly rebuild gives and leave every index."""
+"""The first build: roll-ups built into empty tables, with the indexes of the cells, totals and
+pairs set aside while they are written, give the rows the nightly rebuild gives and leave every
+index."""
 
 from __future__ import annotations
 
@@ -76,19 +77,20 @@ def stored_rows() -> dict[str, list[tuple[object, ...]]]:
     }
 
 
+ASIDE = (RollupCell, ActivityYearTotal, ActivityPair)
+
+
 def indexes() -> set[str]:
     """The indexes of the tables a first build sets aside."""
     names = set()
     with connection.cursor() as cursor:
-        for model in (RollupCell, ActivityYearTotal):
+        for model in ASIDE:
             constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
             names |= {name for name, details in constraints.items() if details["index"]}
     return names
 
 
-DECLARED = {
-    index.name for model in (RollupCell, ActivityYearTotal) for index in model._meta.indexes
-}
+DECLARED = {index.name for model in ASIDE for index in model._meta.indexes}
 
 
 def empty_the_rollups() -> None:
