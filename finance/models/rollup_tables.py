@@ -242,7 +242,25 @@ class AllYearsCell(CellAmounts):
         return f"{self.grain} {self.division_id}"
 
 
-class ActivityYearTotal(CellAmounts):
+# An activity's own dimensions, as the activity tables copy them and ActivityCount counts them.
+ACTIVITY_DIMENSIONS = ("division", "modality", "funding_nature", "status", "agreement", "is_public")
+
+
+class ActivityDimensions(models.Model):
+    """The dimensions of an activity that the activity tables copy (ACTIVITY_DIMENSIONS)."""
+
+    division = derived_key("activities.Division")
+    modality = models.CharField(max_length=20)
+    funding_nature = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    agreement = agreement_field()
+    is_public = models.BooleanField()
+
+    class Meta:
+        abstract = True
+
+
+class ActivityYearTotal(CellAmounts, ActivityDimensions):
     """One activity's money in one fiscal year, one amount column per kind and stage (the first
     step of a roll-up: each amount is split over the activity's countries and themes).
 
@@ -254,12 +272,6 @@ class ActivityYearTotal(CellAmounts):
 
     activity = derived_key("activities.Activity")
     year = models.PositiveSmallIntegerField()
-    division = derived_key("activities.Division")
-    modality = models.CharField(max_length=20)
-    funding_nature = models.CharField(max_length=20)
-    status = models.CharField(max_length=20)
-    agreement = agreement_field()
-    is_public = models.BooleanField()
 
     class Meta:
         indexes = [
@@ -289,11 +301,7 @@ class ActivityYearTotal(CellAmounts):
         return f"{self.activity_id} {self.year}"
 
 
-# An activity's own dimensions, as ActivityMoney copies them and ActivityCount counts them.
-ACTIVITY_DIMENSIONS = ("division", "modality", "funding_nature", "status", "agreement", "is_public")
-
-
-class ActivityMoney(models.Model):
+class ActivityMoney(ActivityDimensions):
     """One activity's allocated money over all its fiscal years (ActivityYearTotal summed), with
     its dimensions: the dashboard ranks its top activities and counts its activities from one
     row per activity rather than grouping every year's totals, when no year range is asked for.
@@ -303,12 +311,6 @@ class ActivityMoney(models.Model):
     """
 
     activity = derived_key("activities.Activity")
-    division = derived_key("activities.Division")
-    modality = models.CharField(max_length=20)
-    funding_nature = models.CharField(max_length=20)
-    status = models.CharField(max_length=20)
-    agreement = agreement_field()
-    is_public = models.BooleanField()
     ifad_cents = models.BigIntegerField()
     cofinancing_cents = models.BigIntegerField()
     in_kind_cents = models.BigIntegerField()
@@ -335,7 +337,7 @@ class ActivityMoney(models.Model):
         return f"{self.activity_id} {self.total_cents}"
 
 
-class ActivityPair(models.Model):
+class ActivityPair(ActivityDimensions):
     """Who shares with whom: one row per provider -> receiver country pair of an activity with
     money (one that has an ActivityMoney row), with that row's dimensions copied.
 
@@ -348,12 +350,6 @@ class ActivityPair(models.Model):
     activity = derived_key("activities.Activity")
     provider = derived_key("activities.Country")
     receiver = derived_key("activities.Country")
-    division = derived_key("activities.Division")
-    modality = models.CharField(max_length=20)
-    funding_nature = models.CharField(max_length=20)
-    status = models.CharField(max_length=20)
-    agreement = agreement_field()
-    is_public = models.BooleanField()
 
     class Meta:
         indexes = [
@@ -427,7 +423,7 @@ class PairCount(models.Model):
         return f"{self.provider_id} -> {self.receiver_id}: {self.activities}"
 
 
-class ActivityCount(models.Model):
+class ActivityCount(ActivityDimensions):
     """How many activities have money (ActivityMoney rows) per combination of their
     dimensions: ActivityMoney counted.
 
@@ -437,12 +433,6 @@ class ActivityCount(models.Model):
     (benchmarks/README.md, roll-ups). Kept by finance.rollups with ActivityMoney.
     """
 
-    division = derived_key("activities.Division")
-    modality = models.CharField(max_length=20)
-    funding_nature = models.CharField(max_length=20)
-    status = models.CharField(max_length=20)
-    agreement = agreement_field()
-    is_public = models.BooleanField()
     activities = models.PositiveIntegerField()
 
     class Meta:
