@@ -56,11 +56,13 @@ from finance.models import (  # noqa: E402
     ActivityCount,
     ActivityMoney,
     ActivityPair,
+    ActivityQuantity,
     ActivityYearTotal,
     AllYearsCell,
     ContributionKind,
     FinancialEntry,
     Grain,
+    InKindQuantity,
     PairCount,
     RollupCell,
     Stage,
@@ -310,7 +312,7 @@ def dashboard_times(
 # Every table the roll-ups derive from the ledger: a first build starts with all of them empty.
 DERIVED = (
     *(RollupCell, ActivityYearTotal, ActivityMoney, ActivityCount, ActivityPair, PairCount),
-    AllYearsCell,
+    *(AllYearsCell, ActivityQuantity, InKindQuantity),
 )
 
 

@@ -18,7 +18,7 @@ which is counted once and shown apart.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -37,6 +37,7 @@ from .models import (
     ValuedBy,
 )
 from .rollups import RollupFilters, activity_condition
+from .rollups.quantities import stored_quantities
 
 RECEIVING = (CountryRole.RECEIVER, CountryRole.BOTH)
 
@@ -91,7 +92,7 @@ class Quantities:
 NO_QUANTITIES = Quantities([], [], [], {})
 
 
-def _rows(pairs: Sequence[tuple[int | None, str, Decimal]]) -> list[QuantityRow]:
+def _rows(pairs: Sequence[tuple[int | None, str, Decimal | None]]) -> list[QuantityRow]:
     by_country: dict[int | None, dict[str, Decimal]] = {}
     for country_id, unit, total in pairs:
         if total:
@@ -140,12 +141,21 @@ NOTHING_READ = InKindRead(NOTHING_UNVALUED, NO_QUANTITIES)
 
 
 def selection_in_kind(scope: Q | None, filters: RollupFilters) -> InKindRead:
-    """What leverage left out and the quantities given, for the dashboard: one pass over the
-    selection's lines with a unit (two when there are participant-days).
+    """What leverage left out and the quantities given, for the dashboard: over all years and
+    filtered by divisions and agreements at most, summed from the roll-ups' InKindQuantity;
+    otherwise one pass over the selection's lines with a unit (two when there are
+    participant-days).
 
     The lines not valued are a part of the lines with a unit: summed in the same pass (by
     provider country and unit, then added up by unit here), where two queries read the same
     index entries twice."""
+    if scope is None:
+        return NOTHING_READ
+    stored = stored_quantities(scope, filters)
+    if stored is not None:
+        given = [row[1:] for row in stored if not row[0]]
+        received = [row[1:4] for row in stored if row[0]]
+        return _read(given, lambda: received)
     entries = selection_entries(scope, filters)
     if entries is None:
         return NOTHING_READ
@@ -163,6 +173,18 @@ def selection_in_kind(scope: Q | None, filters: RollupFilters) -> InKindRead:
         .order_by()
         .values_list("provider_country_id", "unit", "total", "not_valued", "lines")
     )
+    return _read(rows, lambda: _participants_by_receiver(with_unit))
+
+
+# By provider country and unit: (country id, unit, quantity, quantity not valued, lines).
+_Given = Sequence[tuple[int | None, str, Decimal | None, Decimal | None, int]]
+
+
+def _read(
+    rows: _Given, receivers: Callable[[], Sequence[tuple[int | None, str, Decimal]]]
+) -> InKindRead:
+    """The read from its sums by provider country and unit; `receivers` reads the
+    participant-days by receiving country, asked for only when there are some."""
     left_out: dict[str, Decimal] = {}
     for _country, unit, _total, quantity, _lines in rows:
         if quantity is not None:
@@ -171,22 +193,15 @@ def selection_in_kind(scope: Q | None, filters: RollupFilters) -> InKindRead:
         sum(lines for *_rest, lines in rows),
         {unit: quantity for unit, quantity in left_out.items() if quantity},
     )
-    return InKindRead(unvalued, _quantities(with_unit, [row[:3] for row in rows]))
-
-
-def _quantities(
-    with_unit: QuerySet[FinancialEntry], providers: list[tuple[int | None, str, Decimal]]
-) -> Quantities:
     totals: dict[str, Decimal] = {}
-    for _country, unit, total in providers:
+    for _country, unit, total, *_rest in rows:
         totals[unit] = totals.get(unit, Decimal(0)) + (total or Decimal(0))
     totals = {unit: total for unit, total in totals.items() if total}
-    receivers: list[tuple[int | None, str, Decimal]] = []
-    if InKindUnit.PARTICIPANT_DAYS in totals:
-        receivers = list(_participants_by_receiver(with_unit))
-    return Quantities(
+    by_receiver = receivers() if InKindUnit.PARTICIPANT_DAYS in totals else []
+    quantities = Quantities(
         units=[unit for unit in InKindUnit.values if unit in totals],
-        by_provider=_rows(providers),
-        participants_by_receiver=_rows(receivers),
+        by_provider=_rows([row[:3] for row in rows]),
+        participants_by_receiver=_rows(by_receiver),
         totals=totals,
     )
+    return InKindRead(unvalued, quantities)

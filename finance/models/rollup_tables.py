@@ -444,6 +444,90 @@ class ActivityCount(ActivityDimensions):
         return f"{self.division_id} {self.agreement}: {self.activities}"
 
 
+class QuantityAmounts(models.Model):
+    """In-kind quantities of the ledger's lines with a unit, over all years, under the lead
+    division, agreement and visibility of their activity (ActivityMoney's): by provider country
+    and unit (`received` false), or the participant-days by receiving country, attributed in
+    full to each (`received` true, finance.quantities says why)."""
+
+    division = derived_key("activities.Division")
+    agreement = agreement_field()
+    is_public = models.BooleanField()
+    received = models.BooleanField()
+    country = derived_key("activities.Country", null=True)
+    unit = models.CharField(max_length=20)
+    quantity = models.DecimalField(max_digits=20, decimal_places=2)
+    # The quantities of the lines in kind not valued (what leverage leaves out), and how many
+    # such original lines: none on the rows by receiving country.
+    not_valued = models.DecimalField(max_digits=20, decimal_places=2, null=True)
+    lines = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class ActivityQuantity(QuantityAmounts):
+    """One activity's in-kind quantities (QuantityAmounts): what InKindQuantity sums, so that a
+    refresh sums a key's activities' rows again rather than all their lines. Kept by
+    finance.rollups with ActivityMoney."""
+
+    activity = derived_key("activities.Activity")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["activity"], name="activity_quantity_activity"),
+            # A key's rows summed again after a refresh, from the index alone.
+            models.Index(
+                fields=["division", "agreement", "is_public"],
+                include=["received", "country", "unit", "quantity", "not_valued", "lines"],
+                name="activity_quantity_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} {self.unit}: {self.quantity}"
+
+
+class InKindQuantity(QuantityAmounts):
+    """The activities' in-kind quantities (ActivityQuantity) summed over all years by the
+    activity's lead division, agreement and visibility.
+
+    The dashboard's in-kind over all years, filtered by division and agreement at most, adds
+    these up instead of summing the ledger's lines of the selection's activities
+    (benchmarks/README.md, roll-ups). Each key is kept by agreement and once more over every
+    agreement (agreement "", finance.rollups.sql.EVERY_AGREEMENT), as AllYearsCell is. Kept
+    by finance.rollups for the keys of the activities a refresh touches; checked by the
+    rebuild.
+    """
+
+    class Meta:
+        indexes = [
+            # The dashboard's read, from the index alone: the rows over every agreement, or
+            # those of the agreements asked.
+            models.Index(
+                fields=["agreement"],
+                include=[
+                    "division",
+                    "is_public",
+                    "received",
+                    "country",
+                    "unit",
+                    "quantity",
+                    "not_valued",
+                    "lines",
+                ],
+                name="in_kind_quantity_cover",
+            ),
+            # A refresh's keys, replaced key by key.
+            models.Index(
+                fields=["division", "agreement", "is_public"], name="in_kind_quantity_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.division_id} {self.agreement} {self.unit}: {self.quantity}"
+
+
 class RollupSlice(models.Model):
     """When a slice was last computed: the dashboard's "figures as of"."""
 

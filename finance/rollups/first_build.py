@@ -25,13 +25,16 @@ from ..models import (
     ActivityCount,
     ActivityMoney,
     ActivityPair,
+    ActivityQuantity,
     ActivityYearTotal,
     AllYearsCell,
     FinancialEntry,
+    InKindQuantity,
     PairCount,
     RollupCell,
     RollupSlice,
 )
+from .quantities import recompute_quantities
 from .refresh import compute_new_totals, compute_slices
 from .split import NEW_CELLS, NEW_CELLS_GRAINS
 from .sql import (
@@ -62,7 +65,10 @@ _WRITTEN = (RollupCell, ActivityYearTotal)
 # end.
 _ASIDE = (*_WRITTEN, ActivityPair)
 # The tables summed from those at the end of every rebuild.
-_SUMMED = (ActivityMoney, ActivityCount, ActivityPair, PairCount, AllYearsCell)
+_SUMMED = (
+    *(ActivityMoney, ActivityCount, ActivityPair, PairCount, AllYearsCell),
+    *(ActivityQuantity, InKindQuantity),
+)
 
 
 @transaction.atomic
@@ -169,15 +175,17 @@ def _activity_tables(pair_indexes: list[IndexOf]) -> None:
 
 @transaction.atomic
 def write_activity_tables() -> None:
-    """Every row of the activity tables (money, pairs and their counts, all years), summed from
-    the totals and cells just written: straight, where recompute_all_activity_money checks
-    each table first (a first build has nothing stored worth keeping)."""
+    """Every row of the activity tables (money, pairs and their counts, all years, in-kind
+    quantities), summed from the totals and cells just written (the quantities from the
+    ledger): straight, where recompute_all_activity_money checks each table first (a first
+    build has nothing stored worth keeping)."""
     lock_rollups(None)
     tables = table_names()
     with connection.cursor() as cursor:
         recompute_activity_money(cursor, tables, None)
         recompute_pairs(cursor, tables, None)
         recompute_all_years(cursor, tables, None)
+        recompute_quantities(cursor, tables, None)
 
 
 def vacuum_written_tables() -> None:

@@ -25,6 +25,7 @@ from ..models import (
     RollupRefresh,
     RollupSlice,
 )
+from .quantities import recompute_quantities
 from .split import INSERT_FULL
 from .sql import (
     CELL_COLUMNS,
@@ -154,12 +155,16 @@ def _recompute_activity_tables(
         recompute_activity_money(cursor, tables, None)
         recompute_pairs(cursor, tables, None)
         recompute_all_years(cursor, tables, None)
+        recompute_quantities(cursor, tables, None)
         return
     recompute_activity_money(cursor, tables, moved)
     # Every activity of the slices: its countries may have changed with no money moving (an
     # import), and who shares with whom follows them.
     cursor.execute(f"SELECT DISTINCT activity_id FROM {NEW_TOTAL}")  # noqa: S608 (work table)
-    recompute_pairs(cursor, tables, moved | {row[0] for row in cursor.fetchall()})
+    activities = moved | {row[0] for row in cursor.fetchall()}
+    recompute_pairs(cursor, tables, activities)
+    # Their quantities too: the lines' quantities, units and countries move no money.
+    recompute_quantities(cursor, tables, activities)
     recompute_all_years(cursor, tables, {division for _year, division in slices})
 
 
@@ -221,8 +226,10 @@ def compute_activities(activity_ids: Iterable[int], years: Iterable[int]) -> set
         full = _recompute_subslice_cells(cursor, tables, subslices)
         resum_all_years(cursor, tables, full)
         recompute_activity_money(cursor, tables, {row[0] for row in moved})
-        # Their countries or roles may have changed with no money moving.
+        # Their countries or roles may have changed with no money moving, and so may their
+        # lines' quantities.
         recompute_pairs(cursor, tables, ids)
+        recompute_quantities(cursor, tables, ids)
         drop_work_tables(cursor)
     slices = {(year, division) for year, division, *_dimensions in subslices}
     mark_computed(slices)

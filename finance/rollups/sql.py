@@ -36,11 +36,13 @@ from ..models import (
     ActivityCount,
     ActivityMoney,
     ActivityPair,
+    ActivityQuantity,
     ActivityYearTotal,
     AllYearsCell,
     ContributionKind,
     FinancialEntry,
     Grain,
+    InKindQuantity,
     PairCount,
     RollupCell,
 )
@@ -61,6 +63,8 @@ def table_names() -> dict[str, str]:
         "pair_count": PairCount._meta.db_table,
         "activity_count": ActivityCount._meta.db_table,
         "all_years": AllYearsCell._meta.db_table,
+        "activity_quantity": ActivityQuantity._meta.db_table,
+        "quantity": InKindQuantity._meta.db_table,
     }
 
 

@@ -20,6 +20,14 @@ from .counts import (
     recount_activities,
     recount_pairs,
 )
+from .quantities import (
+    ACTIVITY_QUANTITY_LINE,
+    ACTIVITY_ROWS_PARAMS,
+    QUANTITY_LINE,
+    activity_rows_select,
+    recompute_quantities,
+    summed_select,
+)
 from .split import NEW_CELLS, NEW_CELLS_GRAINS
 from .sql import (
     ACTIVITY_MONEY,
@@ -113,10 +121,10 @@ def stored_rows_match(
 @transaction.atomic
 def recompute_all_activity_money() -> bool:
     """Every ActivityMoney row from the stored totals and the ActivityCount rows from them,
-    every ActivityPair row from them and the countries, the PairCount rows from the pairs and
-    the AllYearsCell rows from the cells: the last step of a full rebuild; return whether any
-    row had to change. On PostgreSQL the rows are compared (by checksum) before they are
-    rewritten, as the rebuild's years are."""
+    every ActivityPair row from them and the countries, the PairCount rows from the pairs, the
+    AllYearsCell rows from the cells and the in-kind quantities from the ledger: the last step
+    of a full rebuild; return whether any row had to change. On PostgreSQL the rows are
+    compared (by checksum) before they are rewritten, as the rebuild's years are."""
     lock_rollups(None)
     tables = table_names()
     with connection.cursor() as cursor:
@@ -124,6 +132,7 @@ def recompute_all_activity_money() -> bool:
             recompute_activity_money(cursor, tables, None)
             recompute_pairs(cursor, tables, None)
             recompute_all_years(cursor, tables, None)
+            recompute_quantities(cursor, tables, None)
             return True
         # Each INSERT's SELECT, read alone: what the rows would be.
         new = _select_of(ACTIVITY_MONEY).format(total=tables["total"], where="1 = 1")
@@ -155,7 +164,16 @@ def recompute_all_activity_money() -> bool:
         )
         if not all_years_right:
             recompute_all_years(cursor, tables, None)
-    return not (money_right and pairs_right and all_years_right)
+        quantities_right = _agrees(
+            cursor,
+            tables["activity_quantity"],
+            ACTIVITY_QUANTITY_LINE,
+            activity_rows_select(tables),
+            ACTIVITY_ROWS_PARAMS,
+        ) and _agrees(cursor, tables["quantity"], QUANTITY_LINE, summed_select(tables), [])
+        if not quantities_right:
+            recompute_quantities(cursor, tables, None)
+    return not (money_right and pairs_right and all_years_right and quantities_right)
 
 
 def _select_of(insert: str) -> str:
