@@ -77,20 +77,27 @@ def stored_rows() -> dict[str, list[tuple[object, ...]]]:
     }
 
 
-ASIDE = (RollupCell, ActivityYearTotal, ActivityPair)
+ASIDE = (RollupCell, ActivityYearTotal, ActivityMoney, ActivityPair, PairCount)
 
 
 def indexes() -> set[str]:
-    """The indexes of the tables a first build sets aside."""
+    """The indexes and unique constraints (but the primary keys) of the tables a first build
+    sets aside."""
     names = set()
     with connection.cursor() as cursor:
         for model in ASIDE:
             constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
-            names |= {name for name, details in constraints.items() if details["index"]}
+            names |= {
+                name
+                for name, details in constraints.items()
+                if details["index"] or (details["unique"] and not details["primary_key"])
+            }
     return names
 
 
-DECLARED = {index.name for model in ASIDE for index in model._meta.indexes}
+DECLARED = {index.name for model in ASIDE for index in model._meta.indexes} | {
+    constraint.name for model in ASIDE for constraint in model._meta.constraints
+}
 
 
 def empty_the_rollups() -> None:
