@@ -172,10 +172,17 @@ def build_slices(slices: Sequence[Slice]) -> bool:
 
 def last_steps() -> list[Callable[[], object]]:
     """What a first build does once its years are written, as steps for a few threads to share:
-    the activity tables (then their indexes), and the other indexes set aside meanwhile."""
+    the activity tables (then their indexes and statistics), the statistics of the cells and
+    totals, and the other indexes set aside meanwhile.
+
+    The cells' and totals' statistics come before their indexes: ANALYZE and CREATE INDEX of one
+    table wait for each other, and while the first thread writes the activity tables (which only
+    read the cells and totals) nothing else builds those indexes yet. Their statistics are
+    gathered here rather than by vacuum_written_tables, which runs alone."""
     aside = missing_indexes()
     activity = [index_of for index_of in aside if index_of[0] in _ACTIVITY_ASIDE]
     steps: list[Callable[[], object]] = [partial(_activity_tables, activity)]
+    steps += [partial(analyze, model) for model in _WRITTEN]
     steps += [partial(restore_index, index_of) for index_of in aside if index_of not in activity]
     return steps
 
@@ -184,6 +191,14 @@ def _activity_tables(indexes: list[IndexOf]) -> None:
     write_activity_tables()
     for index_of in indexes:
         restore_index(index_of)
+    for model in _SUMMED:
+        analyze(model)
+
+
+def analyze(model: type[models.Model]) -> None:
+    """The statistics of a table a first build wrote (the planner's row counts and values)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 @transaction.atomic
@@ -200,11 +215,12 @@ def write_activity_tables() -> None:
 
 
 def vacuum_written_tables() -> None:
-    """VACUUM (ANALYZE) the tables a first build wrote: its rows are the only ones, so nothing
-    is freed, but the pages are marked all-visible. The covering indexes answer the dashboard
-    from the index alone only on such pages: right after a first build, before any vacuum,
-    the cold view of one country visited the table for every cell it read. The statistics are
-    those of the new rows too. Outside any transaction (VACUUM cannot run in one).
+    """VACUUM the tables a first build wrote: its rows are the only ones, so nothing is freed,
+    but the pages are marked all-visible. The covering indexes answer the dashboard from the
+    index alone only on such pages: right after a first build, before any vacuum, the cold view
+    of one country visited the table for every cell it read. (Their statistics were gathered
+    by last_steps, beside the other steps: most of a VACUUM (ANALYZE)'s time, which left the
+    other core idle here.) Outside any transaction (VACUUM cannot run in one).
 
     One table after the other, once every other step is done: VACUUM marks a page all-visible
     only if no running transaction could miss its rows, and any statement of this database
@@ -214,4 +230,4 @@ def vacuum_written_tables() -> None:
         return
     with connection.cursor() as cursor:
         for model in _WRITTEN + _SUMMED:
-            cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
+            cursor.execute(f"VACUUM {model._meta.db_table}")

@@ -220,7 +220,7 @@ def no_autovacuum_here() -> Any:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.usefixtures("no_autovacuum_here")
-def test_a_first_build_leaves_the_tables_it_wrote_all_visible(focal: User) -> None:
+def test_a_first_build_leaves_the_tables_it_wrote_all_visible_and_analyzed(focal: User) -> None:
     # Outside a test transaction, as the worker runs it: VACUUM cannot run inside one.
     portfolio(focal)
     empty_the_rollups()
@@ -241,3 +241,8 @@ def test_a_first_build_leaves_the_tables_it_wrote_all_visible(focal: User) -> No
             # Every page marked all-visible: index-only scans need not visit the table.
             assert pages > 0
             assert all_visible == pages, model.__name__
+            # And analyzed: the planner's statistics are those of the rows just written.
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_stats WHERE tablename = %s", [model._meta.db_table]
+            )
+            assert cursor.fetchone()[0] > 0, model.__name__
