@@ -5,9 +5,10 @@ Over empty tables there is nothing to compare: each year's totals and cells go s
 stored tables, with no checksum and no difference against stored rows, and so do the activity
 tables at the end. The cells, totals and pairs are written with their indexes set aside: those
 indexes, the covering ones above all, cost more to keep up row by row than to build once from the
-finished tables. They are built again at the end, and at the start of every rebuild
-(missing_indexes), so a first build killed halfway leaves them missing only until the next
-rebuild, which the worker resumes (finance.tasks).
+finished tables. So are the indexes and unique constraints of the activities' money and the pairs'
+counts, whose rows arrive in no order of theirs. They are built again at the end, and at the start
+of every rebuild (missing_indexes), so a first build killed halfway leaves them missing only until
+the next rebuild, which the worker resumes (finance.tasks).
 
 The stored tables are written as they are in every other case (logged, in one transaction per
 year), so a crash loses no committed year.
@@ -61,9 +62,11 @@ INDEX_BUILD_MEM = "256MB"
 
 # The tables a first build writes year by year: the cells and the totals, millions of rows.
 _WRITTEN = (RollupCell, ActivityYearTotal)
-# The tables whose indexes it sets aside: those, and the activities' pairs, written whole at the
-# end.
-_ASIDE = (*_WRITTEN, ActivityPair)
+# The tables whose indexes it sets aside: those, and the activity tables written whole at the end
+# whose indexes cost the most to keep up row by row (each inserted row looked up in every index,
+# for a unique constraint twice).
+_ACTIVITY_ASIDE = (ActivityMoney, ActivityPair, PairCount)
+_ASIDE = (*_WRITTEN, *_ACTIVITY_ASIDE)
 # The tables summed from those at the end of every rebuild.
 _SUMMED = (
     *(ActivityMoney, ActivityCount, ActivityPair, PairCount, AllYearsCell),
@@ -93,19 +96,32 @@ def start_first_build() -> bool:
     with connection.schema_editor() as editor:
         for model in _ASIDE:
             present = _present_indexes(model)
-            for index in model._meta.indexes:
-                if index.name in present:
+            for index in _indexes(model):
+                if index.name not in present:
+                    continue
+                if isinstance(index, models.Index):
                     editor.remove_index(model, index)
+                else:
+                    editor.remove_constraint(model, index)
     return True
 
 
 def _present_indexes(model: type[models.Model]) -> set[str]:
+    """The names of the model's indexes and constraints in the database."""
     with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
-    return {name for name, details in constraints.items() if details["index"]}
+        return set(connection.introspection.get_constraints(cursor, model._meta.db_table))
 
 
-IndexOf = tuple[type[models.Model], models.Index]
+# What a first build sets aside: an index, or a unique constraint (an index that refuses
+# duplicates; none can arrive meanwhile: every writer of an activity table replaces its
+# activities' rows under one lock, store.lock_activity_tables).
+Aside = models.Index | models.UniqueConstraint
+IndexOf = tuple[type[models.Model], Aside]
+
+
+def _indexes(model: type[models.Model]) -> list[Aside]:
+    unique = [c for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)]
+    return [*model._meta.indexes, *unique]
 
 
 def missing_indexes() -> list[IndexOf]:
@@ -115,7 +131,7 @@ def missing_indexes() -> list[IndexOf]:
     missing: list[IndexOf] = []
     for model in _ASIDE:
         present = _present_indexes(model)
-        missing += [(model, index) for index in model._meta.indexes if index.name not in present]
+        missing += [(model, index) for index in _indexes(model) if index.name not in present]
     return missing
 
 
@@ -126,7 +142,10 @@ def restore_index(index_of: IndexOf) -> None:
     with connection.schema_editor() as editor:
         # The covering indexes of millions of rows are sorted in memory rather than on disk.
         editor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEM}'")
-        editor.add_index(model, index)
+        if isinstance(index, models.Index):
+            editor.add_index(model, index)
+        else:
+            editor.add_constraint(model, index)
 
 
 @transaction.atomic
@@ -159,18 +178,33 @@ def build_slices(slices: Sequence[Slice]) -> bool:
 
 def last_steps() -> list[Callable[[], object]]:
     """What a first build does once its years are written, as steps for a few threads to share:
-    the activity tables (then the pairs' indexes), and the other indexes set aside meanwhile."""
+    the activity tables (then their indexes and statistics), the statistics of the cells and
+    totals, and the other indexes set aside meanwhile.
+
+    The cells' and totals' statistics come before their indexes: ANALYZE and CREATE INDEX of one
+    table wait for each other, and while the first thread writes the activity tables (which only
+    read the cells and totals) nothing else builds those indexes yet. Their statistics are
+    gathered here rather than by vacuum_written_tables, which runs alone."""
     aside = missing_indexes()
-    pairs = [index_of for index_of in aside if index_of[0] is ActivityPair]
-    steps: list[Callable[[], object]] = [partial(_activity_tables, pairs)]
-    steps += [partial(restore_index, index_of) for index_of in aside if index_of not in pairs]
+    activity = [index_of for index_of in aside if index_of[0] in _ACTIVITY_ASIDE]
+    steps: list[Callable[[], object]] = [partial(_activity_tables, activity)]
+    steps += [partial(analyze, model) for model in _WRITTEN]
+    steps += [partial(restore_index, index_of) for index_of in aside if index_of not in activity]
     return steps
 
 
-def _activity_tables(pair_indexes: list[IndexOf]) -> None:
+def _activity_tables(indexes: list[IndexOf]) -> None:
     write_activity_tables()
-    for index_of in pair_indexes:
+    for index_of in indexes:
         restore_index(index_of)
+    for model in _SUMMED:
+        analyze(model)
+
+
+def analyze(model: type[models.Model]) -> None:
+    """The statistics of a table a first build wrote (the planner's row counts and values)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 @transaction.atomic
@@ -189,11 +223,12 @@ def write_activity_tables() -> None:
 
 
 def vacuum_written_tables() -> None:
-    """VACUUM (ANALYZE) the tables a first build wrote: its rows are the only ones, so nothing
-    is freed, but the pages are marked all-visible. The covering indexes answer the dashboard
-    from the index alone only on such pages: right after a first build, before any vacuum,
-    the cold view of one country visited the table for every cell it read. The statistics are
-    those of the new rows too. Outside any transaction (VACUUM cannot run in one).
+    """VACUUM the tables a first build wrote: its rows are the only ones, so nothing is freed,
+    but the pages are marked all-visible. The covering indexes answer the dashboard from the
+    index alone only on such pages: right after a first build, before any vacuum, the cold view
+    of one country visited the table for every cell it read. (Their statistics were gathered
+    by last_steps, beside the other steps: most of a VACUUM (ANALYZE)'s time, which left the
+    other core idle here.) Outside any transaction (VACUUM cannot run in one).
 
     One table after the other, once every other step is done: VACUUM marks a page all-visible
     only if no running transaction could miss its rows, and any statement of this database
@@ -203,4 +238,4 @@ def vacuum_written_tables() -> None:
         return
     with connection.cursor() as cursor:
         for model in _WRITTEN + _SUMMED:
-            cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
+            cursor.execute(f"VACUUM {model._meta.db_table}")

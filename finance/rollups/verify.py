@@ -32,9 +32,9 @@ from .split import NEW_CELLS, NEW_CELLS_GRAINS
 from .sql import (
     ACTIVITY_MONEY,
     ACTIVITY_PAIRS,
-    ALL_YEARS,
     ALL_YEARS_GRAINS,
     ALL_YEARS_LINE,
+    ALL_YEARS_SELECT,
     CELL_COLUMNS,
     MONEY_LINE,
     NEW_TOTAL,
@@ -158,7 +158,7 @@ def recompute_all_activity_money() -> bool:
             pairs_right = _agrees(cursor, tables["pair_count"], COUNT_LINE, new, [])
             if not pairs_right:
                 recount_pairs(cursor, tables, None)
-        new = _select_of(ALL_YEARS).format(cell=tables["cell"], where="1 = 1")
+        new = ALL_YEARS_SELECT.format(cell=tables["cell"], where="1 = 1")
         all_years_right = _agrees(
             cursor, tables["all_years"], ALL_YEARS_LINE, new, all_years_params(ALL_YEARS_GRAINS, [])
         )

@@ -77,20 +77,27 @@ def stored_rows() -> dict[str, list[tuple[object, ...]]]:
     }
 
 
-ASIDE = (RollupCell, ActivityYearTotal, ActivityPair)
+ASIDE = (RollupCell, ActivityYearTotal, ActivityMoney, ActivityPair, PairCount)
 
 
 def indexes() -> set[str]:
-    """The indexes of the tables a first build sets aside."""
+    """The indexes and unique constraints (but the primary keys) of the tables a first build
+    sets aside."""
     names = set()
     with connection.cursor() as cursor:
         for model in ASIDE:
             constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
-            names |= {name for name, details in constraints.items() if details["index"]}
+            names |= {
+                name
+                for name, details in constraints.items()
+                if details["index"] or (details["unique"] and not details["primary_key"])
+            }
     return names
 
 
-DECLARED = {index.name for model in ASIDE for index in model._meta.indexes}
+DECLARED = {index.name for model in ASIDE for index in model._meta.indexes} | {
+    constraint.name for model in ASIDE for constraint in model._meta.constraints
+}
 
 
 def empty_the_rollups() -> None:
@@ -213,7 +220,7 @@ def no_autovacuum_here() -> Any:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.usefixtures("no_autovacuum_here")
-def test_a_first_build_leaves_the_tables_it_wrote_all_visible(focal: User) -> None:
+def test_a_first_build_leaves_the_tables_it_wrote_all_visible_and_analyzed(focal: User) -> None:
     # Outside a test transaction, as the worker runs it: VACUUM cannot run inside one.
     portfolio(focal)
     empty_the_rollups()
@@ -234,3 +241,8 @@ def test_a_first_build_leaves_the_tables_it_wrote_all_visible(focal: User) -> No
             # Every page marked all-visible: index-only scans need not visit the table.
             assert pages > 0
             assert all_visible == pages, model.__name__
+            # And analyzed: the planner's statistics are those of the rows just written.
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_stats WHERE tablename = %s", [model._meta.db_table]
+            )
+            assert cursor.fetchone()[0] > 0, model.__name__
