@@ -30,7 +30,7 @@ from activities.models import Partner
 from ssc_portal.db_router import REPLICA_DB_ALIAS
 from tests import template_database
 from tests.factories import make_partner_org, make_role_user
-from tests.helpers import shared_transaction
+from tests.helpers import shared_transaction, sign_in
 
 TESTS = Path(__file__).resolve().parent
 # Directories whose every test is of one slow family, marked here rather than file by file so that
@@ -301,7 +301,7 @@ def client_for() -> Callable[[User | None], Client]:
     def make(user: User | None) -> Client:
         client = Client()
         if user is not None:
-            client.force_login(user)
+            sign_in(client, user)
         return client
 
     return make

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
 from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.test import Client
 from pytest_django import DjangoDbBlocker
 
+from accounts.middleware import SEEN_AT, SIGNED_IN_AT
 from accounts.models import ApiToken, User
 from activities.models import (
     Activity,
@@ -436,3 +440,35 @@ def signed_in_session(user: User) -> str:
     client = Client()
     client.force_login(user)
     return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def sign_in(client: Client, user: User) -> None:
+    """The client signed in as the user with the session Client.force_login would leave (the
+    user, the backend, the password's hash, the expiry clocks), written at once.
+
+    force_login goes through the sign-in itself: a session made, then replaced by a new key,
+    django-axes' reads, the last-login write, the security log. The tests that only need a
+    signed-in client do not test those; tests/accounts tests the sign-in."""
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    session[BACKEND_SESSION_KEY] = _session_backend()
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[SIGNED_IN_AT] = session[SEEN_AT] = int(time.time())
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    client.cookies[settings.SESSION_COOKIE_NAME].update(
+        {
+            "max-age": None,
+            "path": "/",
+            "domain": settings.SESSION_COOKIE_DOMAIN,
+            "secure": settings.SESSION_COOKIE_SECURE or None,
+            "expires": None,
+        }
+    )
+
+
+def _session_backend() -> str:
+    """The backend force_login records: the first of AUTHENTICATION_BACKENDS that finds users."""
+    return next(
+        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user")
+    )
