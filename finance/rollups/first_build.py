@@ -65,7 +65,7 @@ _WRITTEN = (RollupCell, ActivityYearTotal)
 # The tables whose indexes it sets aside: those, and the activity tables written whole at the end
 # whose indexes cost the most to keep up row by row (each inserted row looked up in every index,
 # for a unique constraint twice).
-_ACTIVITY_ASIDE = (ActivityMoney, ActivityPair, PairCount)
+_ACTIVITY_ASIDE = (ActivityMoney, ActivityPair, PairCount, ActivityQuantity, InKindQuantity)
 _ASIDE = (*_WRITTEN, *_ACTIVITY_ASIDE)
 # The tables summed from those at the end of every rebuild.
 _SUMMED = (

@@ -18,17 +18,21 @@ from finance.models import (
     ActivityCount,
     ActivityMoney,
     ActivityPair,
+    ActivityQuantity,
     ActivityYearTotal,
     AllYearsCell,
     ContributionKind,
+    InKindQuantity,
+    InKindUnit,
     PairCount,
     RollupCell,
     RollupRun,
     Stage,
+    ValuedBy,
 )
 from finance.rollups.first_build import build_slices, start_first_build
 from finance.services import EntryData
-from tests.factories import ActivityFactory, division, theme
+from tests.factories import ActivityFactory, PartnerFactory, country, division, theme
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +45,7 @@ def indexes_set_aside_for_any_ledger(settings: Any) -> None:
 
 DERIVED = (
     *(RollupCell, ActivityYearTotal, ActivityMoney, ActivityCount, ActivityPair, PairCount),
-    AllYearsCell,
+    *(AllYearsCell, ActivityQuantity, InKindQuantity),
 )
 
 
@@ -64,20 +68,41 @@ def portfolio(focal: User) -> None:
                 lead_division=division(code),
             )  # fmt: skip
             record(activity, focal, f"{year}.{number}3", year)
+        # In kind with a unit: the quantities' tables have rows to write and compare.
+        in_kind = EntryData(
+            kind=ContributionKind.IN_KIND,
+            stage=Stage.ALLOCATED,
+            amount=None,
+            currency="USD",
+            value_date=datetime.date(2022, 5, 1),
+            unit=InKindUnit.PARTICIPANT_DAYS,
+            quantity=Decimal(f"1{number}.5"),
+            valued_by=ValuedBy.NOT_VALUED,
+            contributor=PartnerFactory(country=country("BR")),
+        )
+        services.record_entries(
+            activity=activity, entries=[in_kind], user=focal, expected_version=None
+        )
 
 
 def stored_rows() -> dict[str, list[tuple[object, ...]]]:
-    """Every derived table's rows, without their ids."""
+    """Every derived table's rows, without their ids (in an order that admits empty values)."""
     return {
         model.__name__: sorted(
-            (tuple(row[f.attname] for f in model._meta.concrete_fields if f.attname != "id"))
-            for row in model.objects.values()
+            (
+                (tuple(row[f.attname] for f in model._meta.concrete_fields if f.attname != "id"))
+                for row in model.objects.values()
+            ),
+            key=repr,
         )
         for model in DERIVED
     }
 
 
-ASIDE = (RollupCell, ActivityYearTotal, ActivityMoney, ActivityPair, PairCount)
+ASIDE = (
+    *(RollupCell, ActivityYearTotal, ActivityMoney, ActivityPair, PairCount),
+    *(ActivityQuantity, InKindQuantity),
+)
 
 
 def indexes() -> set[str]:
@@ -147,12 +172,12 @@ def test_a_rebuild_after_a_first_build_killed_halfway_puts_the_indexes_back(
 def test_a_first_build_over_a_small_ledger_keeps_the_indexes_in_place(
     focal: User, settings: Any
 ) -> None:
-    portfolio(focal)  # six ledger lines
+    portfolio(focal)  # eight ledger lines
     rollups.compute_slices(None)
     expected = stored_rows()
     present = indexes()
     empty_the_rollups()
-    settings.ROLLUP_INDEXES_ASIDE_FROM_ENTRIES = 7
+    settings.ROLLUP_INDEXES_ASIDE_FROM_ENTRIES = 9
 
     assert start_first_build()
     assert indexes() == present  # none set aside
