@@ -233,7 +233,7 @@ Subslice = tuple[int, int, str, str, str, bool, str]
 
 def subslice_condition(alias: str, subslices: Sequence[Subslice]) -> tuple[str, list[int | str]]:
     """SQL selecting the rows of these sub-slices, each spelled out: PostgreSQL reads each one
-    through the tables' slice indexes, which lead with these columns."""
+    through the tables' sub-slice indexes (year, division and modality), filtering the rest."""
     one = " AND ".join(f"{alias}.{column} = %s" for column in SUBSLICE_COLUMNS.split(", "))
     params: list[int | str] = []
     for subslice in subslices:
