@@ -16,6 +16,7 @@ year), so a crash loses no committed year.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from functools import partial
 
@@ -178,27 +179,47 @@ def build_slices(slices: Sequence[Slice]) -> bool:
 
 def last_steps() -> list[Callable[[], object]]:
     """What a first build does once its years are written, as steps for a few threads to share:
-    the activity tables (then their indexes and statistics), the statistics of the cells and
-    totals, and the other indexes set aside meanwhile.
+    the activity tables, the statistics of the cells and totals, the other indexes set aside
+    meanwhile, then the activity tables' indexes and statistics.
 
     The cells' and totals' statistics come before their indexes: ANALYZE and CREATE INDEX of one
     table wait for each other, and while the first thread writes the activity tables (which only
     read the cells and totals) nothing else builds those indexes yet. Their statistics are
-    gathered here rather than by vacuum_written_tables, which runs alone."""
+    gathered here rather than by vacuum_written_tables, which runs alone.
+
+    The activity tables' indexes and statistics come last and wait for those tables to be
+    written: the threads share them, where the thread that wrote the tables built them alone
+    while the others had nothing left to do (benchmarks/README.md)."""
     aside = missing_indexes()
     activity = [index_of for index_of in aside if index_of[0] in _ACTIVITY_ASIDE]
-    steps: list[Callable[[], object]] = [partial(_activity_tables, activity)]
+    written = _Written()
+    steps: list[Callable[[], object]] = [partial(written.write, write_activity_tables)]
     steps += [partial(analyze, model) for model in _WRITTEN]
     steps += [partial(restore_index, index_of) for index_of in aside if index_of not in activity]
+    steps += [partial(written.then, partial(restore_index, index_of)) for index_of in activity]
+    steps += [partial(written.then, partial(analyze, model)) for model in _SUMMED]
     return steps
 
 
-def _activity_tables(indexes: list[IndexOf]) -> None:
-    write_activity_tables()
-    for index_of in indexes:
-        restore_index(index_of)
-    for model in _SUMMED:
-        analyze(model)
+class _Written:
+    """Whether the activity tables are written: the steps on them wait for it, and are skipped
+    if writing them failed (the rebuild then fails with that error)."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._ok = False
+
+    def write(self, write: Callable[[], object]) -> None:
+        try:
+            write()
+            self._ok = True
+        finally:
+            self._done.set()
+
+    def then(self, step: Callable[[], object]) -> None:
+        self._done.wait()
+        if self._ok:
+            step()
 
 
 def analyze(model: type[models.Model]) -> None:

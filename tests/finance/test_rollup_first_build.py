@@ -5,6 +5,7 @@ index."""
 from __future__ import annotations
 
 import datetime
+import threading
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +31,8 @@ from finance.models import (
     Stage,
     ValuedBy,
 )
+from finance.models.rollup_tables import AMOUNT_COLUMNS
+from finance.rollups import first_build
 from finance.rollups.first_build import build_slices, start_first_build
 from finance.services import EntryData
 from tests.factories import ActivityFactory, PartnerFactory, country, division, theme
@@ -85,12 +88,20 @@ def portfolio(focal: User) -> None:
         )
 
 
-def stored_rows() -> dict[str, list[tuple[object, ...]]]:
+def stored_rows(*, empty_money_as_zero: bool = False) -> dict[str, list[tuple[object, ...]]]:
     """Every derived table's rows, without their ids (in an order that admits empty values)."""
+
+    def value(row: Any, name: str) -> object:
+        if empty_money_as_zero and name in AMOUNT_COLUMNS and row[name] is None:
+            return 0
+        return row[name]
+
     return {
         model.__name__: sorted(
             (
-                (tuple(row[f.attname] for f in model._meta.concrete_fields if f.attname != "id"))
+                tuple(
+                    value(row, f.attname) for f in model._meta.concrete_fields if f.attname != "id"
+                )
                 for row in model.objects.values()
             ),
             key=repr,
@@ -256,6 +267,7 @@ def test_a_first_build_leaves_the_tables_it_wrote_all_visible_and_analyzed(focal
 
     assert rollups.rebuild_all().state == RollupRun.State.DONE
 
+    assert indexes() >= DECLARED  # the last steps shared by two connections left none out
     with connection.cursor() as cursor:
         for model in DERIVED:
             cursor.execute(
@@ -271,3 +283,48 @@ def test_a_first_build_leaves_the_tables_it_wrote_all_visible_and_analyzed(focal
                 "SELECT COUNT(*) FROM pg_stats WHERE tablename = %s", [model._meta.db_table]
             )
             assert cursor.fetchone()[0] > 0, model.__name__
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_first_build_whose_activity_tables_fail_fails_and_the_next_rebuild_mends_it(
+    focal: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On two connections: the other one waits for the activity tables before their indexes.
+    portfolio(focal)
+    rollups.compute_slices(None)
+    expected = stored_rows(empty_money_as_zero=True)
+    present = indexes()
+    empty_the_rollups()
+
+    # The activity tables fail once the other connection waits for them (not before: it would
+    # stop at the failure without reaching the steps that wait).
+    waiting = threading.Event()
+    then = first_build._Written.then
+
+    def noted(written: Any, step: Any) -> None:
+        waiting.set()
+        then(written, step)
+
+    def failing() -> None:
+        assert waiting.wait(timeout=60)
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(first_build._Written, "then", noted)
+    monkeypatch.setattr(first_build, "write_activity_tables", failing)
+    with pytest.raises(RuntimeError, match="database went away"):
+        rollups.rebuild_all()
+    assert RollupRun.objects.get().state == RollupRun.State.FAILED
+    # No index built over the activity tables that were never written.
+    activity_tables = {
+        index.name
+        for model in (ActivityMoney, ActivityPair, PairCount, ActivityQuantity, InKindQuantity)
+        for index in (*model._meta.indexes, *model._meta.constraints)
+    }
+    assert not indexes() & activity_tables
+
+    monkeypatch.undo()
+    assert rollups.rebuild_all().state == RollupRun.State.DONE
+    assert indexes() == present
+    # Written on two connections, a cell with no money of a kind and stage may hold a zero
+    # where the computation on one left it empty: the same money (finance.rollups.sql).
+    assert stored_rows(empty_money_as_zero=True) == expected
