@@ -148,19 +148,29 @@ DIMENSION_COLUMNS = (
     "is_public"
 )
 CELL_COLUMNS = f"grain, {DIMENSION_COLUMNS}, {AMOUNTS}"
-# Equal on every column. An empty country, theme or amount is NULL: COALESCE keeps it
-# hashable, where IS NOT DISTINCT FROM would make PostgreSQL compare each row with every other
-# (an empty amount and a zero are the same money).
-_NULLABLE = ("country_id", "theme_id", *AMOUNT_COLUMNS)
+# An empty amount (no line of that kind and stage) is told apart from a zero (lines that add up
+# to nothing, or in-kind lines not valued), so that the stored rows are exactly the rows their
+# computation gives, whichever wrote them (a first build, a refresh, a rebuild): compared as
+# "the same money", a refresh kept an empty amount where a first build wrote a zero. Compared
+# and hashed, an empty amount is spelled as this number, which no amount in cents reaches; an
+# empty country or theme as 0, which no id is. COALESCE keeps a comparison hashable, where IS
+# NOT DISTINCT FROM would make PostgreSQL compare each row with every other, and keeps an empty
+# value's place in concat_ws, which leaves NULLs out.
+EMPTY_AMOUNT = -(2**62)
+
+
+def spelled(alias: str, column: str) -> str:
+    """`alias.column` as it is compared and hashed: an empty value spelled as a number."""
+    if column in AMOUNT_COLUMNS:
+        return f"COALESCE({alias}.{column}, {EMPTY_AMOUNT})"
+    if column in ("country_id", "theme_id"):
+        return f"COALESCE({alias}.{column}, 0)"
+    return f"{alias}.{column}"
 
 
 def _same(columns: str) -> str:
-    return " AND ".join(
-        f"COALESCE({{a}}.{c}, 0) = COALESCE({{b}}.{c}, 0)"
-        if c in _NULLABLE
-        else f"{{a}}.{c} = {{b}}.{c}"
-        for c in columns.split(", ")
-    )
+    """Equal on every column (`{a}` and `{b}`: the two aliases, filled in by str.format)."""
+    return " AND ".join(f"{spelled('{a}', c)} = {spelled('{b}', c)}" for c in columns.split(", "))
 
 
 SAME_TOTAL, SAME_CELL = _same(TOTAL_COLUMNS), _same(CELL_COLUMNS)
@@ -368,9 +378,9 @@ def all_years_params(grains: Sequence[str], params: Sequence[int | str]) -> list
     return [*grains, *params]
 
 
-# An empty amount and a zero are the same money, and concat_ws would leave an empty one out.
+# The country and theme are left as they are: the grain tells which of them is empty.
 ALL_YEARS_LINE = "c.grain, c.division_id, c.country_id, c.theme_id, c.agreement, c.is_public, " + (
-    ", ".join(f"COALESCE(c.{column}, 0)" for column in AMOUNT_COLUMNS)
+    ", ".join(spelled("c", column) for column in AMOUNT_COLUMNS)
 )
 
 MONEY_LINE = (

@@ -8,10 +8,7 @@ from collections.abc import Sequence
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
-from ..models import (
-    AMOUNT_COLUMNS,
-    Grain,
-)
+from ..models import Grain
 from .counts import (
     ACTIVITY_COUNT_LINE,
     ACTIVITY_COUNTS_SELECT,
@@ -45,6 +42,7 @@ from .sql import (
     Slice,
     all_years_params,
     slice_condition,
+    spelled,
     table_names,
     work_names,
 )
@@ -65,12 +63,8 @@ FROM ({rows}) AS c
 
 
 def _line(columns: str) -> str:
-    # concat_ws leaves an empty (NULL) country, theme or amount out: spelled as 0, as
-    # SAME_CELL and SAME_TOTAL compare them.
-    return ", ".join(
-        f"COALESCE(c.{c}, 0)" if c in ("country_id", "theme_id", *AMOUNT_COLUMNS) else f"c.{c}"
-        for c in columns.split(", ")
-    )
+    # Spelled as SAME_CELL and SAME_TOTAL compare them (concat_ws would leave an empty value out).
+    return ", ".join(spelled("c", c) for c in columns.split(", "))
 
 
 _TOTAL_LINE, _CELL_LINE = _line(TOTAL_COLUMNS), _line(CELL_COLUMNS)
