@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -39,6 +40,7 @@ from activities.saved_views import SavedView
 from counterparts.services import sync_sides
 from finance.models import (
     ClosedPeriod,
+    ContributionKind,
     ContributorGroup,
     ExchangeRate,
     FinancialEntry,
@@ -49,11 +51,14 @@ from finance.models import (
     ReportExport,
     RollupRefresh,
     RollupRun,
+    Stage,
     ThemeCode,
+    ValuedBy,
 )
+from finance.services import EntryData
 from standards.models import StandardsExport
 from tests.counterparts.state import state_queries as counterparts_state_queries
-from tests.factories import country, division, theme
+from tests.factories import PartnerFactory, country, division, theme
 from tests.knowledge.walk import state_queries as knowledge_state_queries
 from tests.results.state import state_queries as results_state_queries
 
@@ -345,9 +350,6 @@ def record_entry(
     activity: Activity, *, amount: int = 1000, user: User | None = None
 ) -> FinancialEntry:
     """One planned IFAD-grant line of `amount` US$ on the activity's ledger, through the service."""
-    import datetime
-    from decimal import Decimal
-
     from finance import services
 
     [entry] = services.record_entries(
@@ -365,6 +367,30 @@ def record_entry(
         expected_version=None,
     )
     return entry
+
+
+# The day the in-kind lines of in_kind_line are dated, unless a test says otherwise.
+IN_KIND_DAY = datetime.date(2024, 3, 10)
+
+
+def in_kind_line(
+    unit: str, quantity: str, *, contributor: Partner | None = None, **fields: object
+) -> EntryData:
+    """An allocated in-kind line of `quantity` `unit`, not valued (its amount is 0), given by
+    `contributor` (a new partner of Brazil when none is given); `fields` change the others."""
+    values: dict[str, object] = {
+        "kind": ContributionKind.IN_KIND,
+        "stage": Stage.ALLOCATED,
+        "amount": None,
+        "currency": "USD",
+        "value_date": IN_KIND_DAY,
+        "contributor": contributor or PartnerFactory(country=country("BR")),
+        "unit": unit,
+        "quantity": Decimal(quantity),
+        "valued_by": ValuedBy.NOT_VALUED,
+        **fields,
+    }
+    return EntryData(**values)  # type: ignore[arg-type]
 
 
 def person_form_data(person: User | None = None, **changes: Any) -> dict[str, Any]:

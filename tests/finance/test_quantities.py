@@ -15,33 +15,18 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.services import create_api_token
-from activities.models import Activity, Partner
+from activities.models import Activity
 from finance import rollups, services
 from finance.in_kind import Unvalued
 from finance.models import ContributionKind, InKindUnit, Stage, ValuedBy
 from finance.quantities import selection_in_kind, unvalued_in_selection
 from finance.rollups import RollupFilters
 from tests.factories import ActivityFactory, PartnerFactory, country, division
+from tests.helpers import in_kind_line
 
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.date(2024, 3, 10)
-
-
-def _line(partner: Partner, unit: str, quantity: str, **extra: object) -> services.EntryData:
-    values: dict[str, object] = {
-        "kind": ContributionKind.IN_KIND,
-        "stage": Stage.ALLOCATED,
-        "amount": None,
-        "currency": "USD",
-        "value_date": DAY,
-        "contributor": partner,
-        "unit": unit,
-        "quantity": Decimal(quantity),
-        "valued_by": ValuedBy.NOT_VALUED,
-        **extra,
-    }
-    return services.EntryData(**values)  # type: ignore[arg-type]
 
 
 def _grant(amount: str = "1000") -> services.EntryData:
@@ -72,17 +57,17 @@ def portfolio(focal: User) -> tuple[Activity, Activity]:
         lac,
         focal,
         _grant(),
-        _line(embrapa, InKindUnit.VENUE_DAYS, "12"),
-        _line(
-            embrapa,
+        in_kind_line(InKindUnit.VENUE_DAYS, "12", contributor=embrapa),
+        in_kind_line(
             InKindUnit.EXPERT_DAYS,
             "40",
+            contributor=embrapa,
             valued_by=ValuedBy.ACTUAL_COST,
             amount=Decimal("8000"),
         ),
-        _line(embrapa, InKindUnit.PARTICIPANT_DAYS, "30"),
+        in_kind_line(InKindUnit.PARTICIPANT_DAYS, "30", contributor=embrapa),
     )
-    _record(apr, focal, _grant("500"), _line(icar, InKindUnit.EXPERT_DAYS, "5"))
+    _record(apr, focal, _grant("500"), in_kind_line(InKindUnit.EXPERT_DAYS, "5", contributor=icar))
     rollups.rebuild_all()
     return lac, apr
 

@@ -29,12 +29,12 @@ from finance.models import (
     RollupCell,
     RollupRun,
     Stage,
-    ValuedBy,
 )
 from finance.rollups import first_build
 from finance.rollups.first_build import build_slices, start_first_build
 from finance.services import EntryData
-from tests.factories import ActivityFactory, PartnerFactory, country, division, theme
+from tests.factories import ActivityFactory, division, theme
+from tests.helpers import in_kind_line
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +49,10 @@ DERIVED = (
     *(RollupCell, ActivityYearTotal, ActivityMoney, ActivityCount, ActivityPair, PairCount),
     *(AllYearsCell, ActivityQuantity, InKindQuantity),
 )
+
+
+# The in-kind lines' day.
+MAY_2022 = datetime.date(2022, 5, 1)
 
 
 def record(activity: Activity, user: User, amount: str, year: int) -> None:
@@ -71,25 +75,10 @@ def portfolio(focal: User) -> None:
             )  # fmt: skip
             record(activity, focal, f"{year}.{number}3", year)
         # In kind with a unit: the quantities' tables have rows to write and compare.
+        line = in_kind_line(InKindUnit.PARTICIPANT_DAYS, f"1{number}.5", value_date=MAY_2022)
         services.record_entries(
-            activity=activity, entries=[not_valued_in_kind(number)], user=focal,
-            expected_version=None,
-        )  # fmt: skip
-
-
-def not_valued_in_kind(number: int = 0) -> EntryData:
-    """An in-kind line with a quantity and no value: its amount is 0."""
-    return EntryData(
-        kind=ContributionKind.IN_KIND,
-        stage=Stage.ALLOCATED,
-        amount=None,
-        currency="USD",
-        value_date=datetime.date(2022, 5, 1),
-        unit=InKindUnit.PARTICIPANT_DAYS,
-        quantity=Decimal(f"1{number}.5"),
-        valued_by=ValuedBy.NOT_VALUED,
-        contributor=PartnerFactory(country=country("BR")),
-    )
+            activity=activity, entries=[line], user=focal, expected_version=None
+        )
 
 
 def stored_rows() -> dict[str, list[tuple[object, ...]]]:
@@ -163,9 +152,8 @@ def test_a_refresh_stores_the_rows_a_computation_into_empty_tables_gives(focal: 
     activity = ActivityFactory(countries=["BR"], lead_division=division("LAC"))
     record(activity, focal, "100.00", 2022)
     rollups.compute_slices(None)
-    services.record_entries(
-        activity=activity, entries=[not_valued_in_kind()], user=focal, expected_version=None
-    )
+    line = in_kind_line(InKindUnit.PARTICIPANT_DAYS, "3", value_date=MAY_2022)
+    services.record_entries(activity=activity, entries=[line], user=focal, expected_version=None)
     rollups.compute_slices(None)
     refreshed = stored_rows()
     core = RollupCell.objects.get(grain="core", year=2022)

@@ -17,34 +17,19 @@ from django.db.models import Q
 from accounts.models import User
 from activities.models import Activity, ActivityCountry, Agreement, Visibility
 from finance import quantities, rollups, services
-from finance.models import ContributionKind, InKindQuantity, InKindUnit, Stage, ValuedBy
+from finance.models import InKindQuantity, InKindUnit, ValuedBy
 from finance.quantities import InKindRead, selection_in_kind
 from finance.rollups import RollupFilters
 from finance.rollups.quantities import recompute_quantities
 from finance.rollups.refresh import all_slices
 from finance.rollups.sql import table_names
 from finance.rollups.verify import recompute_all_activity_money
-from tests.factories import ActivityFactory, PartnerFactory, country, division
+from tests.factories import ActivityFactory, country, division
+from tests.helpers import in_kind_line
 
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.date(2024, 3, 10)
-
-
-def _line(unit: str, quantity: str, **extra: object) -> services.EntryData:
-    values: dict[str, object] = {
-        "kind": ContributionKind.IN_KIND,
-        "stage": Stage.ALLOCATED,
-        "amount": None,
-        "currency": "USD",
-        "value_date": DAY,
-        "contributor": PartnerFactory(country=country("BR")),
-        "unit": unit,
-        "quantity": Decimal(quantity),
-        "valued_by": ValuedBy.NOT_VALUED,
-        **extra,
-    }
-    return services.EntryData(**values)  # type: ignore[arg-type]
 
 
 def _record(activity: Activity, user: User, *lines: services.EntryData) -> None:
@@ -118,12 +103,14 @@ def portfolio(focal: User) -> tuple[Activity, Activity, Activity]:
     _record(
         waiting,
         focal,
-        _line(InKindUnit.PARTICIPANT_DAYS, "30"),
-        _line(InKindUnit.VENUE_DAYS, "12.25"),
-        _line(InKindUnit.EXPERT_DAYS, "40", valued_by=ValuedBy.ACTUAL_COST, amount=Decimal("8000")),
+        in_kind_line(InKindUnit.PARTICIPANT_DAYS, "30"),
+        in_kind_line(InKindUnit.VENUE_DAYS, "12.25"),
+        in_kind_line(
+            InKindUnit.EXPERT_DAYS, "40", valued_by=ValuedBy.ACTUAL_COST, amount=Decimal("8000")
+        ),
     )
-    _record(disputed, focal, _line(InKindUnit.PARTICIPANT_DAYS, "7.5"))
-    _record(confirmed, focal, _line(InKindUnit.EXPERT_DAYS, "3"))
+    _record(disputed, focal, in_kind_line(InKindUnit.PARTICIPANT_DAYS, "7.5"))
+    _record(confirmed, focal, in_kind_line(InKindUnit.EXPERT_DAYS, "3"))
     # As the counterparts app keeps it (recording a contributor's line asks for confirmation).
     for activity, agreement in (
         (waiting, Agreement.WAITING),
@@ -163,7 +150,7 @@ def test_each_refresh_keeps_the_stored_quantities(
 ) -> None:
     waiting, disputed, confirmed = portfolio
     # A line of quantity alone, no money moving.
-    _record(confirmed, focal, _line(InKindUnit.PARTICIPANT_DAYS, "4.01"))
+    _record(confirmed, focal, in_kind_line(InKindUnit.PARTICIPANT_DAYS, "4.01"))
     rollups.drain_refresh_requests()
     _check_every_view(monkeypatch)
     # The agreement and the visibility move: the rows leave their keys for others.
