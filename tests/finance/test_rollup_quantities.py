@@ -6,7 +6,6 @@ every scope."""
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -28,8 +27,6 @@ from tests.factories import ActivityFactory, country, division
 from tests.helpers import in_kind_line
 
 pytestmark = pytest.mark.django_db
-
-DAY = datetime.date(2024, 3, 10)
 
 
 def _record(activity: Activity, user: User, *lines: services.EntryData) -> None:
