@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -81,12 +81,12 @@ def local_title(language: str | None = None) -> Coalesce:
     return Coalesce(Subquery(version.values("title")[:1]), "title")
 
 
-def text_search(text: str) -> Q:
-    """Activities whose title or summary in any language contains `text`."""
-    versions = ActivityText.objects.filter(
+def text_search(text: str) -> QuerySet[ActivityText, Any]:
+    """The ids (`activity_id`) of the activities whose title or summary in another language
+    contains `text`."""
+    return ActivityText.objects.filter(
         Q(title__icontains=text) | Q(summary__icontains=text)
     ).values("activity_id")
-    return Q(pk__in=versions)
 
 
 def version_in(activity: Activity, language: str | None = None) -> tuple[str, str, str]:
